@@ -1,0 +1,476 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+#include <fcntl.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/stat.h>
+
+#include "bus-error.h"
+#include "config.h"
+#include "log.h"
+#include "manager.h"
+#include "strv.h"
+
+const char *const description_search_path[] = { "/etc/isolated", "/run/isolated", "/usr/lib/isolated", NULL };
+
+int manager_new(Manager **ret) {
+        _cleanup_(manager_freep) Manager *m = NULL;
+        const char *init;
+        int r;
+
+        m = calloc(1, sizeof(Manager));
+        if (!m)
+                return -ENOMEM;
+        r = sd_event_default(&m->event);
+        if (r < 0)
+                return r;
+        /* Tests run an uninstalled daemon against a freshly built init. */
+        init = getenv("ISOLATE_INIT_PATH");
+        m->init_path = init && *init ? init : ISOLATE_INIT_PATH;
+        *ret = TAKE_PTR(m);
+        return 0;
+}
+
+Manager *manager_free(Manager *m) {
+        if (!m)
+                return NULL;
+        for (size_t i = 0; i < m->n_services; i++)
+                service_free(m->services[i]);
+        free(m->services);
+        sd_bus_flush_close_unref(m->bus);
+        sd_event_unref(m->event);
+        return mfree(m);
+}
+
+Service *manager_get_service(Manager *m, const char *name) {
+        for (size_t i = 0; i < m->n_services; i++)
+                if (strcmp(m->services[i]->name, name) == 0)
+                        return m->services[i];
+        return NULL;
+}
+
+Service *manager_find_service_by_job(Manager *m, const char *job) {
+        for (size_t i = 0; i < m->n_services; i++) {
+                Service *s = m->services[i];
+                if ((s->start_job && strcmp(s->start_job, job) == 0) || (s->stop_job && strcmp(s->stop_job, job) == 0))
+                        return s;
+        }
+        return NULL;
+}
+
+static int manager_reserve(Manager *m) {
+        Service **l = reallocarray(m->services, m->n_services + 1, sizeof(Service *));
+        if (!l)
+                return -ENOMEM;
+        m->services = l;
+        return 0;
+}
+
+int manager_add_service(Manager *m, Service *s) {
+        int r = manager_reserve(m);
+        if (r < 0)
+                return r;
+        m->services[m->n_services++] = s;
+        (void) sd_bus_emit_signal(m->bus, ISOLATED_OBJECT_PATH, ISOLATED_MANAGER_INTERFACE, "ServiceNew", "so",
+                                  s->name, s->path);
+        return 0;
+}
+
+void manager_remove_service(Manager *m, Service *s) {
+        for (size_t i = 0; i < m->n_services; i++) {
+                if (m->services[i] != s)
+                        continue;
+                memmove(m->services + i, m->services + i + 1, (m->n_services - i - 1) * sizeof(Service *));
+                m->n_services--;
+                break;
+        }
+        (void) sd_bus_emit_signal(m->bus, ISOLATED_OBJECT_PATH, ISOLATED_MANAGER_INTERFACE, "ServiceRemoved", "sos",
+                                  s->name, s->path, s->result);
+        service_free(s);
+}
+
+static int state_file_path(const char *name, char **ret) {
+        return asprintf(ret, ISOLATED_STATE_DIR "/%s", name) < 0 ? -ENOMEM : 0;
+}
+
+int manager_save_service_state(Manager *m, Service *s) {
+        _cleanup_free_ char *path = NULL, *tmp = NULL;
+        FILE *f;
+        int r;
+
+        r = state_file_path(s->name, &path);
+        if (r < 0)
+                return r;
+        if (asprintf(&tmp, "%s.tmp", path) < 0)
+                return -ENOMEM;
+        f = fopen(tmp, "we");
+        if (!f)
+                return log_warning_errno(errno, "Cannot write %s: %m", tmp);
+        fprintf(f, "NAME=%s\nUNIT=%s\nINIT_PID=%d\nMAIN_PID=%d\nSTART_TIMESTAMP=%llu\n", s->name, s->unit,
+                s->init_pid, s->main_pid, (unsigned long long) s->start_timestamp);
+        if (fflush(f) != 0 || ferror(f)) {
+                r = negative_errno();
+                fclose(f);
+                unlink(tmp);
+                return log_warning_errno(r, "Cannot write %s: %m", tmp);
+        }
+        fclose(f);
+        if (rename(tmp, path) < 0) {
+                r = negative_errno();
+                unlink(tmp);
+                return log_warning_errno(r, "Cannot rename %s: %m", tmp);
+        }
+        return 0;
+}
+
+void manager_forget_service_state(Manager *m, Service *s) {
+        _cleanup_free_ char *path = NULL;
+
+        if (state_file_path(s->name, &path) < 0)
+                return;
+        if (unlink(path) < 0 && errno != ENOENT)
+                log_warning_errno(errno, "Cannot remove %s: %m", path);
+}
+
+int manager_check_manage(Manager *m, sd_bus_message *call, sd_bus_error *error) {
+        _cleanup_(sd_bus_creds_unrefp) sd_bus_creds *creds = NULL;
+        uid_t euid;
+        int r;
+
+        r = sd_bus_query_sender_creds(call, SD_BUS_CREDS_EUID, &creds);
+        if (r >= 0)
+                r = sd_bus_creds_get_euid(creds, &euid);
+        if (r < 0)
+                return sd_bus_error_set_errnof(error, r, "Cannot identify the caller: %m");
+        if (euid != 0)
+                return sd_bus_error_setf(error, SD_BUS_ERROR_ACCESS_DENIED,
+                                         "Access denied: managing isolated services needs root.");
+        return 1;
+}
+
+/* Reads NAME.service from the first directory of the search path that has it. */
+static int load_from_search_path(const char *name, char **ret_text, char **ret_path, sd_bus_error *error) {
+        for (const char *const *dir = description_search_path; *dir; dir++) {
+                _cleanup_free_ char *path = NULL, *text = NULL;
+                size_t size = 0;
+                FILE *f;
+
+                if (asprintf(&path, "%s/%s.service", *dir, name) < 0)
+                        return -ENOMEM;
+                f = fopen(path, "re");
+                if (!f) {
+                        if (errno == ENOENT)
+                                continue;
+                        return sd_bus_error_set_errnof(error, errno, "Cannot open %s: %m", path);
+                }
+                text = malloc(DESCRIPTION_SIZE_MAX + 1);
+                if (!text) {
+                        fclose(f);
+                        return -ENOMEM;
+                }
+                size = fread(text, 1, DESCRIPTION_SIZE_MAX + 1, f);
+                bool failed = ferror(f);
+                fclose(f);
+                if (failed)
+                        return sd_bus_error_setf(error, BUS_ERROR_BAD_DESCRIPTION, "Cannot read %s.", path);
+                if (size > DESCRIPTION_SIZE_MAX)
+                        return sd_bus_error_setf(error, BUS_ERROR_BAD_DESCRIPTION, "%s: larger than %u bytes.", path,
+                                                 DESCRIPTION_SIZE_MAX);
+                if (memchr(text, 0, size))
+                        return sd_bus_error_setf(error, BUS_ERROR_BAD_DESCRIPTION, "%s: contains a NUL byte.", path);
+                text[size] = 0;
+                *ret_text = TAKE_PTR(text);
+                *ret_path = TAKE_PTR(path);
+                return 0;
+        }
+        return sd_bus_error_setf(error, BUS_ERROR_NO_SUCH_SERVICE,
+                                 "No description %s.service in /etc/isolated, /run/isolated or /usr/lib/isolated.", name);
+}
+
+int manager_start_service(Manager *m, const char *name, const char *text, sd_bus_message *call, sd_bus_error *error) {
+        _cleanup_(description_freep) Description *d = NULL;
+        _cleanup_free_ char *loaded = NULL, *filename = NULL, *parse_error = NULL;
+        _cleanup_strv_free_ char **notices = NULL;
+        _cleanup_(service_freep) Service *s = NULL;
+        Service *old;
+        int r;
+
+        if (!service_name_is_valid(name))
+                return sd_bus_error_setf(error, BUS_ERROR_BAD_NAME,
+                                         "Invalid service name '%s': use 1-64 characters of A-Z a-z 0-9 _ . -, "
+                                         "not starting with a dot.", name);
+        if (isempty(text)) {
+                r = load_from_search_path(name, &loaded, &filename, error);
+                if (r < 0)
+                        return r;
+                text = loaded;
+        } else if (asprintf(&filename, "%s.service", name) < 0)
+                return -ENOMEM;
+
+        r = description_parse(name, filename, text, &d, &notices, &parse_error);
+        if (r == -ENOMEM)
+                return r;
+        if (r < 0)
+                return sd_bus_error_setf(error, BUS_ERROR_BAD_DESCRIPTION, "%s",
+                                         parse_error ?: "Invalid description.");
+        for (char **n = notices; n && *n; n++)
+                log_notice("%s", *n);
+
+        old = manager_get_service(m, name);
+        if (old && service_is_active(old))
+                return sd_bus_error_setf(error, BUS_ERROR_ALREADY_RUNNING,
+                                         "Service %s is already %s; stop it first.", name,
+                                         service_state_to_string(old->state));
+        if (old)
+                manager_remove_service(m, old);
+
+        r = service_new(m, name, text, TAKE_PTR(d), &s);
+        if (r < 0)
+                return r;
+        /* Room first, so that nothing can fail once the child exists. */
+        r = manager_reserve(m);
+        if (r < 0)
+                return r;
+        r = service_start(s, call);
+        if (r < 0)
+                return sd_bus_error_set_errnof(error, r, "Failed to start %s: %m", name);
+        return manager_add_service(m, TAKE_PTR(s)) < 0 ? -ENOMEM : 1;
+}
+
+/* --- org.isolated1.Manager --- */
+
+static int method_start_service(sd_bus_message *call, void *userdata, sd_bus_error *error) {
+        Manager *m = userdata;
+        const char *name, *text;
+        int r;
+
+        r = sd_bus_message_read(call, "ss", &name, &text);
+        if (r < 0)
+                return r;
+        r = manager_check_manage(m, call, error);
+        if (r <= 0)
+                return r;
+        return manager_start_service(m, name, text, call, error);
+}
+
+static int lookup(Manager *m, sd_bus_message *call, Service **ret, sd_bus_error *error) {
+        const char *name;
+        Service *s;
+        int r;
+
+        r = sd_bus_message_read(call, "s", &name);
+        if (r < 0)
+                return r;
+        s = manager_get_service(m, name);
+        if (!s)
+                return sd_bus_error_setf(error, BUS_ERROR_NO_SUCH_SERVICE, "No service %s is known.", name);
+        *ret = s;
+        return 0;
+}
+
+static int method_get_service(sd_bus_message *call, void *userdata, sd_bus_error *error) {
+        Service *s;
+        int r;
+
+        r = lookup(userdata, call, &s, error);
+        if (r < 0)
+                return r;
+        return sd_bus_reply_method_return(call, "o", s->path);
+}
+
+static int method_stop_service(sd_bus_message *call, void *userdata, sd_bus_error *error) {
+        Service *s;
+        int r;
+
+        r = lookup(userdata, call, &s, error);
+        if (r < 0)
+                return r;
+        return service_bus_stop(s, call, error);
+}
+
+static int method_restart_service(sd_bus_message *call, void *userdata, sd_bus_error *error) {
+        Service *s;
+        int r;
+
+        r = lookup(userdata, call, &s, error);
+        if (r < 0)
+                return r;
+        return service_bus_restart(s, call, error);
+}
+
+static int method_reload_service(sd_bus_message *call, void *userdata, sd_bus_error *error) {
+        Service *s;
+        int r;
+
+        r = lookup(userdata, call, &s, error);
+        if (r < 0)
+                return r;
+        return service_bus_reload(s, call, error);
+}
+
+static int method_kill_service(sd_bus_message *call, void *userdata, sd_bus_error *error) {
+        const char *whom;
+        int32_t signo;
+        Service *s;
+        int r;
+
+        r = lookup(userdata, call, &s, error);
+        if (r < 0)
+                return r;
+        r = sd_bus_message_read(call, "si", &whom, &signo);
+        if (r < 0)
+                return r;
+        return service_bus_kill(s, call, whom, signo, error);
+}
+
+static int method_reset_failed_service(sd_bus_message *call, void *userdata, sd_bus_error *error) {
+        Manager *m = userdata;
+        Service *s;
+        int r;
+
+        r = lookup(m, call, &s, error);
+        if (r < 0)
+                return r;
+        r = manager_check_manage(m, call, error);
+        if (r <= 0)
+                return r;
+        if (service_is_active(s))
+                return sd_bus_error_setf(error, BUS_ERROR_ALREADY_RUNNING, "Service %s is %s, not ended.", s->name,
+                                         service_state_to_string(s->state));
+        manager_remove_service(m, s);
+        return sd_bus_reply_method_return(call, NULL);
+}
+
+static int method_list_services(sd_bus_message *call, void *userdata, sd_bus_error *error) {
+        _cleanup_(sd_bus_message_unrefp) sd_bus_message *reply = NULL;
+        Manager *m = userdata;
+        int r;
+
+        r = sd_bus_message_new_method_return(call, &reply);
+        if (r < 0)
+                return r;
+        r = sd_bus_message_open_container(reply, 'a', "(sssuuo)");
+        if (r < 0)
+                return r;
+        for (size_t i = 0; i < m->n_services; i++) {
+                Service *s = m->services[i];
+                bool active = service_is_active(s);
+
+                r = sd_bus_message_append(reply, "(sssuuo)", s->name, service_state_to_string(s->state), s->unit,
+                                          (uint32_t) (active ? s->init_pid : 0),
+                                          (uint32_t) (active ? s->main_pid : 0), s->path);
+                if (r < 0)
+                        return r;
+        }
+        r = sd_bus_message_close_container(reply);
+        if (r < 0)
+                return r;
+        return sd_bus_send(NULL, reply, NULL);
+}
+
+static const sd_bus_vtable manager_vtable[] = {
+        SD_BUS_VTABLE_START(0),
+        SD_BUS_METHOD_WITH_ARGS("StartService", SD_BUS_ARGS("s", name, "s", description), SD_BUS_RESULT("o", path),
+                                method_start_service, SD_BUS_VTABLE_UNPRIVILEGED),
+        SD_BUS_METHOD_WITH_ARGS("StopService", SD_BUS_ARGS("s", name), SD_BUS_NO_RESULT, method_stop_service,
+                                SD_BUS_VTABLE_UNPRIVILEGED),
+        SD_BUS_METHOD_WITH_ARGS("RestartService", SD_BUS_ARGS("s", name), SD_BUS_RESULT("o", path),
+                                method_restart_service, SD_BUS_VTABLE_UNPRIVILEGED),
+        SD_BUS_METHOD_WITH_ARGS("ReloadService", SD_BUS_ARGS("s", name), SD_BUS_NO_RESULT, method_reload_service,
+                                SD_BUS_VTABLE_UNPRIVILEGED),
+        SD_BUS_METHOD_WITH_ARGS("KillService", SD_BUS_ARGS("s", name, "s", whom, "i", signal), SD_BUS_NO_RESULT,
+                                method_kill_service, SD_BUS_VTABLE_UNPRIVILEGED),
+        SD_BUS_METHOD_WITH_ARGS("ResetFailedService", SD_BUS_ARGS("s", name), SD_BUS_NO_RESULT,
+                                method_reset_failed_service, SD_BUS_VTABLE_UNPRIVILEGED),
+        SD_BUS_METHOD_WITH_ARGS("GetService", SD_BUS_ARGS("s", name), SD_BUS_RESULT("o", path), method_get_service,
+                                SD_BUS_VTABLE_UNPRIVILEGED),
+        SD_BUS_METHOD_WITH_ARGS("ListServices", SD_BUS_NO_ARGS, SD_BUS_RESULT("a(sssuuo)", services),
+                                method_list_services, SD_BUS_VTABLE_UNPRIVILEGED),
+        SD_BUS_SIGNAL_WITH_ARGS("ServiceNew", SD_BUS_ARGS("s", name, "o", path), 0),
+        SD_BUS_SIGNAL_WITH_ARGS("ServiceRemoved", SD_BUS_ARGS("s", name, "o", path, "s", result), 0),
+        SD_BUS_VTABLE_END,
+};
+
+static int find_service(sd_bus *bus, const char *path, const char *interface, void *userdata, void **found,
+                        sd_bus_error *error) {
+        _cleanup_free_ char *name = NULL;
+        Manager *m = userdata;
+        Service *s;
+
+        if (sd_bus_path_decode(path, ISOLATED_SERVICE_PREFIX, &name) <= 0)
+                return 0;
+        s = manager_get_service(m, name);
+        if (!s)
+                return 0;
+        *found = s;
+        return 1;
+}
+
+static int enumerate_services(sd_bus *bus, const char *path, void *userdata, char ***ret_nodes, sd_bus_error *error) {
+        _cleanup_strv_free_ char **nodes = NULL;
+        Manager *m = userdata;
+        int r;
+
+        nodes = calloc(1, sizeof(char *));
+        if (!nodes)
+                return -ENOMEM;
+        for (size_t i = 0; i < m->n_services; i++) {
+                r = strv_extend(&nodes, m->services[i]->path);
+                if (r < 0)
+                        return r;
+        }
+        *ret_nodes = TAKE_PTR(nodes);
+        return 1;
+}
+
+static int on_job_removed(sd_bus_message *message, void *userdata, sd_bus_error *error) {
+        Manager *m = userdata;
+        const char *job, *unit, *result;
+        uint32_t id;
+        Service *s;
+
+        if (sd_bus_message_read(message, "uoss", &id, &job, &unit, &result) < 0)
+                return 0;
+        s = manager_find_service_by_job(m, job);
+        if (s)
+                service_job_removed(s, job, result);
+        return 0;
+}
+
+int manager_connect_bus(Manager *m) {
+        int r;
+
+        r = sd_bus_default_system(&m->bus);
+        if (r < 0)
+                return log_error_errno(r, "Failed to connect to the system bus: %m");
+        r = sd_bus_add_object_vtable(m->bus, NULL, ISOLATED_OBJECT_PATH, ISOLATED_MANAGER_INTERFACE, manager_vtable, m);
+        if (r < 0)
+                return log_error_errno(r, "Failed to add the manager object: %m");
+        r = sd_bus_add_fallback_vtable(m->bus, NULL, ISOLATED_SERVICE_PREFIX, ISOLATED_SERVICE_INTERFACE,
+                                       service_vtable, find_service, m);
+        if (r < 0)
+                return log_error_errno(r, "Failed to add the service objects: %m");
+        r = sd_bus_add_node_enumerator(m->bus, NULL, ISOLATED_SERVICE_PREFIX, enumerate_services, m);
+        if (r < 0)
+                return log_error_errno(r, "Failed to add the service enumerator: %m");
+        r = sd_bus_add_object_manager(m->bus, NULL, ISOLATED_OBJECT_PATH);
+        if (r < 0)
+                return log_error_errno(r, "Failed to add the object manager: %m");
+
+        /* Installed before any job exists, so no JobRemoved can slip past. */
+        r = sd_bus_match_signal_async(m->bus, NULL, "org.freedesktop.systemd1", "/org/freedesktop/systemd1",
+                                      "org.freedesktop.systemd1.Manager", "JobRemoved", on_job_removed, NULL, m);
+        if (r < 0)
+                return log_error_errno(r, "Failed to watch systemd's jobs: %m");
+        r = sd_bus_call_method_async(m->bus, NULL, "org.freedesktop.systemd1", "/org/freedesktop/systemd1",
+                                     "org.freedesktop.systemd1.Manager", "Subscribe", NULL, NULL, NULL);
+        if (r < 0)
+                return log_error_errno(r, "Failed to subscribe to systemd: %m");
+
+        r = sd_bus_attach_event(m->bus, m->event, SD_EVENT_PRIORITY_NORMAL);
+        if (r < 0)
+                return log_error_errno(r, "Failed to attach the bus to the event loop: %m");
+        r = sd_bus_request_name_async(m->bus, NULL, ISOLATED_BUS_NAME, 0, NULL, NULL);
+        if (r < 0)
+                return log_error_errno(r, "Failed to request the name %s: %m", ISOLATED_BUS_NAME);
+        return 0;
+}

@@ -1,0 +1,53 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+#pragma once
+
+#include <systemd/sd-bus.h>
+#include <systemd/sd-event.h>
+
+#include "macro.h"
+#include "service.h"
+
+#define ISOLATED_BUS_NAME "org.isolated1"
+#define ISOLATED_OBJECT_PATH "/org/isolated1"
+#define ISOLATED_SERVICE_PREFIX "/org/isolated1/service"
+#define ISOLATED_MANAGER_INTERFACE "org.isolated1.Manager"
+#define ISOLATED_SERVICE_INTERFACE "org.isolated1.Service"
+#define ISOLATED_STATE_DIR "/run/isolated/state"
+
+struct Manager {
+        sd_event *event;
+        sd_bus *bus;
+        const char *init_path;
+        Service **services;
+        size_t n_services;
+};
+
+int manager_new(Manager **ret);
+Manager *manager_free(Manager *m);
+DEFINE_TRIVIAL_CLEANUP_FUNC(Manager *, manager_free);
+
+/* Connects to the system bus, exports the objects, subscribes to systemd's job
+ * signals and takes the bus name. */
+int manager_connect_bus(Manager *m);
+
+Service *manager_get_service(Manager *m, const char *name);
+int manager_add_service(Manager *m, Service *s);
+/* Drops the service from the list (emitting ServiceRemoved) and frees it. */
+void manager_remove_service(Manager *m, Service *s);
+Service *manager_find_service_by_job(Manager *m, const char *job_path);
+
+/* Writes/removes /run/isolated/state/NAME for a running service. */
+int manager_save_service_state(Manager *m, Service *s);
+void manager_forget_service_state(Manager *m, Service *s);
+
+/* Parses and starts NAME (TEXT empty: load NAME.service from the search path);
+ * the reply to call is sent when the start finishes. Returns 1 when the reply
+ * is pending, or <0 with error set. A stopped service of the same name is replaced. */
+int manager_start_service(Manager *m, const char *name, const char *text, sd_bus_message *call, sd_bus_error *error);
+
+/* Root may; others are refused with AccessDenied. Returns 1 if allowed,
+ * <0 with error set if not. */
+int manager_check_manage(Manager *m, sd_bus_message *call, sd_bus_error *error);
+
+/* The search path for descriptions, in precedence order. */
+extern const char *const description_search_path[];

@@ -1,0 +1,724 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+#include <fcntl.h>
+#include <inttypes.h>
+#include <signal.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <sys/syscall.h>
+#include <sys/wait.h>
+
+#include "bus-error.h"
+#include "init-protocol.h"
+#include "log.h"
+#include "manager.h"
+#include "scope.h"
+#include "service.h"
+#include "spawn.h"
+#include "strv.h"
+
+static const char *const service_state_table[_SERVICE_STATE_MAX] = {
+        [SERVICE_STARTING] = "starting", [SERVICE_RUNNING] = "running", [SERVICE_STOPPING] = "stopping",
+        [SERVICE_EXITED] = "exited",     [SERVICE_FAILED] = "failed",
+};
+
+const char *service_state_to_string(ServiceState s) {
+        if (s < 0 || s >= _SERVICE_STATE_MAX)
+                return NULL;
+        return service_state_table[s];
+}
+
+ServiceState service_state_from_string(const char *s) {
+        for (ServiceState i = 0; i < _SERVICE_STATE_MAX; i++)
+                if (s && strcmp(s, service_state_table[i]) == 0)
+                        return i;
+        return _SERVICE_STATE_INVALID;
+}
+
+static const char *exit_code_to_string(int code) {
+        switch (code) {
+        case CLD_EXITED:
+                return "exited";
+        case CLD_KILLED:
+                return "killed";
+        case CLD_DUMPED:
+                return "dumped";
+        default:
+                return "";
+        }
+}
+
+static int exit_code_from_string(const char *s) {
+        if (strcmp(s, "exited") == 0)
+                return CLD_EXITED;
+        if (strcmp(s, "killed") == 0)
+                return CLD_KILLED;
+        if (strcmp(s, "dumped") == 0)
+                return CLD_DUMPED;
+        return -EINVAL;
+}
+
+bool service_is_active(const Service *s) {
+        return s->state == SERVICE_STARTING || s->state == SERVICE_RUNNING || s->state == SERVICE_STOPPING;
+}
+
+Service *service_free(Service *s) {
+        if (!s)
+                return NULL;
+        sd_event_source_disable_unref(s->control_source);
+        sd_event_source_disable_unref(s->init_source);
+        sd_bus_slot_unref(s->job_call);
+        sd_bus_slot_unref(s->stop_call_slot);
+        safe_close(s->control_fd);
+        safe_close(s->init_pidfd);
+        safe_close(s->main_pidfd);
+        sd_bus_message_unref(s->start_call);
+        sd_bus_message_unref(s->restart_call);
+        for (size_t i = 0; i < s->n_stop_calls; i++)
+                sd_bus_message_unref(s->stop_calls[i]);
+        free(s->stop_calls);
+        free(s->start_job);
+        free(s->stop_job);
+        free(s->status_text);
+        free(s->start_error);
+        description_free(s->description);
+        free(s->text);
+        free(s->unit);
+        free(s->path);
+        free(s->name);
+        return mfree(s);
+}
+
+static void service_emit_changed(Service *s) {
+        (void) sd_bus_emit_properties_changed(s->manager->bus, s->path, ISOLATED_SERVICE_INTERFACE, "State",
+                                              "Result", "MainPID", "InitPID", "ExitCode", "ExitStatus",
+                                              "StatusText", NULL);
+}
+
+static void service_set_state(Service *s, ServiceState state) {
+        if (s->state == state)
+                return;
+        log_debug("%s: %s -> %s", s->name, service_state_to_string(s->state), service_state_to_string(state));
+        s->state = state;
+        service_emit_changed(s);
+}
+
+static void service_reply_start_error(Service *s, const char *error_name, const char *text) {
+        if (!s->start_call)
+                return;
+        (void) sd_bus_reply_method_errorf(s->start_call, error_name, "Failed to start %s: %s", s->name, text);
+        s->start_call = sd_bus_message_unref(s->start_call);
+}
+
+static void service_kill_init(Service *s) {
+        if (s->init_pidfd >= 0 && !s->init_exited)
+                (void) syscall(SYS_pidfd_send_signal, s->init_pidfd, SIGKILL, NULL, 0);
+}
+
+static void service_stop_scope(Service *s);
+
+/* A start that cannot go on: the held child (or the init) is killed and the
+ * scope stopped; the caller gets the error once both are gone, so that nothing
+ * of the failed start is left when it returns. */
+static void service_fail_start(Service *s, const char *error_name, const char *text) {
+        log_error("%s: %s", s->name, text);
+        if (!s->start_error) {
+                s->start_error = strdup(text);
+                s->start_error_name = error_name;
+        }
+        service_kill_init(s);
+        service_stop_scope(s);
+}
+
+/* Callers waiting for the end get their reply once the init is gone and the scope too. */
+static void service_check_stopped(Service *s) {
+        int r;
+
+        if (!s->init_exited || !s->scope_gone)
+                return;
+        if (s->start_call) {
+                char text[256];
+                snprintf(text, sizeof(text), "isolate-init ended (%s, status %d) before the service started",
+                         exit_code_to_string(s->exit_code), s->exit_status);
+                service_reply_start_error(s, s->start_error_name ?: BUS_ERROR_START_FAILED, s->start_error ?: text);
+        }
+        for (size_t i = 0; i < s->n_stop_calls; i++) {
+                (void) sd_bus_reply_method_return(s->stop_calls[i], NULL);
+                s->stop_calls[i] = sd_bus_message_unref(s->stop_calls[i]);
+        }
+        s->n_stop_calls = 0;
+        if (s->restart_call) {
+                _cleanup_(sd_bus_message_unrefp) sd_bus_message *call = TAKE_PTR(s->restart_call);
+                _cleanup_free_ char *name = strdup(s->name), *text = strdup(s->text);
+                _cleanup_(sd_bus_error_free) sd_bus_error error = SD_BUS_ERROR_NULL;
+
+                if (!name || !text) {
+                        (void) sd_bus_reply_method_errno(call, -ENOMEM, NULL);
+                        return;
+                }
+                /* Frees s: a restart is a new start of the same description. */
+                r = manager_start_service(s->manager, name, text, call, &error);
+                if (r < 0 || sd_bus_error_is_set(&error)) {
+                        if (sd_bus_error_is_set(&error))
+                                (void) sd_bus_reply_method_error(call, &error);
+                        else
+                                (void) sd_bus_reply_method_errno(call, r, NULL);
+                }
+        }
+}
+
+static int send_start_message(Service *s) {
+        _cleanup_free_ char *msg = NULL;
+        int n;
+
+        n = asprintf(&msg, "START %d\n%s\n%s", INIT_PROTOCOL_VERSION, s->name, s->text);
+        if (n < 0)
+                return -ENOMEM;
+        if (send(s->control_fd, msg, n, MSG_NOSIGNAL) < 0)
+                return negative_errno();
+        return 0;
+}
+
+static void service_release(Service *s) {
+        int r;
+
+        r = held_child_release(s->control_fd);
+        if (r >= 0)
+                r = send_start_message(s);
+        if (r < 0) {
+                char text[256];
+                snprintf(text, sizeof(text), "cannot hand the description to the init: %s", strerror(-r));
+                service_fail_start(s, BUS_ERROR_START_FAILED, text);
+                return;
+        }
+        s->released = true;
+}
+
+void service_job_removed(Service *s, const char *job, const char *result) {
+        char text[256];
+
+        if (s->start_job && strcmp(job, s->start_job) == 0) {
+                s->start_job = mfree(s->start_job);
+                if (s->start_error)
+                        return; /* the child was killed already */
+                if (strcmp(result, "done") == 0) {
+                        service_release(s);
+                        return;
+                }
+                snprintf(text, sizeof(text), "systemd's job for %s finished with result '%s'", s->unit, result);
+                service_fail_start(s, BUS_ERROR_SCOPE_FAILED, text);
+        } else if (s->stop_job && strcmp(job, s->stop_job) == 0) {
+                s->stop_job = mfree(s->stop_job);
+                s->scope_gone = true;
+                service_check_stopped(s);
+        }
+}
+
+static int on_scope_start_reply(sd_bus_message *reply, void *userdata, sd_bus_error *ret_error) {
+        Service *s = userdata;
+        const sd_bus_error *e = sd_bus_message_get_error(reply);
+        const char *job;
+        char text[512];
+
+        s->job_call = sd_bus_slot_unref(s->job_call);
+        if (e) {
+                /* No scope of ours exists: never stop a unit of that name that someone else holds. */
+                s->scope_stop_issued = true;
+                s->scope_gone = true;
+                snprintf(text, sizeof(text), "systemd refused the scope %s: %s", s->unit, e->message ?: e->name);
+                service_fail_start(s, BUS_ERROR_SCOPE_FAILED, text);
+                return 0;
+        }
+        if (sd_bus_message_read(reply, "o", &job) < 0 || !(s->start_job = strdup(job))) {
+                service_fail_start(s, BUS_ERROR_SCOPE_FAILED, "cannot read the job of StartTransientUnit");
+                return 0;
+        }
+        return 0;
+}
+
+static int on_scope_stop_reply(sd_bus_message *reply, void *userdata, sd_bus_error *ret_error) {
+        Service *s = userdata;
+        const sd_bus_error *e = sd_bus_message_get_error(reply);
+        const char *job;
+
+        s->stop_call_slot = sd_bus_slot_unref(s->stop_call_slot);
+        if (e) {
+                /* The scope is already gone: nothing left to stop. */
+                if (!sd_bus_error_has_name(e, "org.freedesktop.systemd1.NoSuchUnit"))
+                        log_warning("%s: StopUnit(%s) failed: %s", s->name, s->unit, e->message ?: e->name);
+                s->scope_gone = true;
+                service_check_stopped(s);
+                return 0;
+        }
+        if (sd_bus_message_read(reply, "o", &job) >= 0)
+                s->stop_job = strdup(job);
+        if (!s->stop_job) {
+                s->scope_gone = true;
+                service_check_stopped(s);
+        }
+        return 0;
+}
+
+/* The pidfd that arrived with "MAIN": fdinfo names the PID as we see it. */
+static pid_t pidfd_get_pid(int pidfd) {
+        char path[64], line[128];
+        pid_t pid = 0;
+        FILE *f;
+
+        snprintf(path, sizeof(path), "/proc/self/fdinfo/%d", pidfd);
+        f = fopen(path, "re");
+        if (!f)
+                return 0;
+        while (fgets(line, sizeof(line), f))
+                if (sscanf(line, "Pid: %d", &pid) == 1)
+                        break;
+        fclose(f);
+        return pid > 0 ? pid : 0;
+}
+
+static void service_handle_main(Service *s, int pidfd) {
+        s->main_pidfd = pidfd;
+        s->main_pid = pidfd >= 0 ? pidfd_get_pid(pidfd) : 0;
+        s->start_timestamp = now_usec(CLOCK_REALTIME);
+        if (s->stop_requested || s->start_error)
+                return;
+        service_set_state(s, SERVICE_RUNNING);
+        (void) manager_save_service_state(s->manager, s);
+        log_info("%s: started, init PID %d, main PID %d, in %s", s->name, s->init_pid, s->main_pid, s->unit);
+        if (s->start_call) {
+                (void) sd_bus_reply_method_return(s->start_call, "o", s->path);
+                s->start_call = sd_bus_message_unref(s->start_call);
+        }
+}
+
+static void service_handle_message(Service *s, char *msg, int pidfd) {
+        char *payload = strchr(msg, '\n');
+        char code[16];
+        int a, b;
+
+        if (payload)
+                *payload++ = 0;
+        if (strncmp(msg, "MAIN ", 5) == 0) {
+                service_handle_main(s, pidfd);
+                return;
+        }
+        safe_close(pidfd);
+        if (sscanf(msg, "FAILED %d", &a) == 1) {
+                s->start_errno = a;
+                service_fail_start(s, BUS_ERROR_START_FAILED, payload && *payload ? payload : strerror(a));
+        } else if (sscanf(msg, "EXITED %15s %d", code, &b) == 2 && exit_code_from_string(code) > 0) {
+                s->exit_code = exit_code_from_string(code);
+                s->exit_status = b;
+        } else
+                log_warning("%s: unknown message from the init: %s", s->name, msg);
+}
+
+static int on_control(sd_event_source *source, int fd, uint32_t revents, void *userdata) {
+        Service *s = userdata;
+        _cleanup_free_ char *buf = NULL;
+        union {
+                struct cmsghdr cmsghdr;
+                uint8_t buf[CMSG_SPACE(sizeof(int))];
+        } control = {};
+        struct iovec iov;
+        struct msghdr mh = { .msg_iov = &iov, .msg_iovlen = 1, .msg_control = &control, .msg_controllen = sizeof(control) };
+        int pidfd = -EBADF;
+        ssize_t n;
+
+        buf = malloc(4096);
+        if (!buf)
+                return log_oom();
+        iov = (struct iovec) { .iov_base = buf, .iov_len = 4095 };
+        n = recvmsg(fd, &mh, MSG_CMSG_CLOEXEC | MSG_DONTWAIT);
+        if (n < 0) {
+                if (errno == EAGAIN || errno == EINTR)
+                        return 0;
+                log_warning_errno(errno, "%s: reading the init's control socket failed: %m", s->name);
+                n = 0;
+        }
+        if (n == 0) {
+                /* The init is gone (or closed its end): its exit is seen through the pidfd. */
+                s->control_source = sd_event_source_disable_unref(s->control_source);
+                return 0;
+        }
+        buf[n] = 0;
+        for (struct cmsghdr *c = CMSG_FIRSTHDR(&mh); c; c = CMSG_NXTHDR(&mh, c))
+                if (c->cmsg_level == SOL_SOCKET && c->cmsg_type == SCM_RIGHTS &&
+                    c->cmsg_len == CMSG_LEN(sizeof(int)))
+                        memcpy(&pidfd, CMSG_DATA(c), sizeof(int));
+        service_handle_message(s, buf, pidfd);
+        return 0;
+}
+
+static bool signal_is_clean(int sig) {
+        return sig == SIGTERM || sig == SIGINT || sig == SIGHUP || sig == SIGPIPE;
+}
+
+/* The init is gone: what the main process did decides the service's end. */
+static void service_set_end(Service *s, const siginfo_t *si) {
+        if (s->exit_code == 0) {
+                /* No EXITED message: judge by the init's own end. */
+                s->exit_code = si->si_code;
+                s->exit_status = si->si_status;
+        }
+        if (!s->released || s->start_error) {
+                s->result = s->start_errno ? "exit-code" : "resources";
+                if (!s->released && s->stop_requested && !s->start_error)
+                        s->result = "success";
+        } else if (s->main_pid == 0 && !s->stop_requested)
+                s->result = "protocol";
+        else if (s->exit_code == CLD_EXITED)
+                s->result = s->exit_status == 0 ? "success" : "exit-code";
+        else if (s->exit_code == CLD_DUMPED)
+                s->result = "core-dump";
+        else
+                s->result = s->stop_requested || signal_is_clean(s->exit_status) ? "success" : "signal";
+}
+
+static int on_init_exit(sd_event_source *source, const siginfo_t *si, void *userdata) {
+        Service *s = userdata;
+
+        s->init_exited = true;
+        s->init_source = sd_event_source_disable_unref(s->init_source);
+        s->control_source = sd_event_source_disable_unref(s->control_source);
+        s->control_fd = safe_close(s->control_fd);
+        service_set_end(s, si);
+        log_info("%s: ended, result %s (%s, status %d)", s->name, s->result, exit_code_to_string(s->exit_code),
+                 s->exit_status);
+        manager_forget_service_state(s->manager, s);
+        service_set_state(s, strcmp(s->result, "success") == 0 ? SERVICE_EXITED : SERVICE_FAILED);
+        /* Unless we stop it, the scope empties now and systemd collects it. */
+        if (!s->scope_stop_issued)
+                s->scope_gone = true;
+        service_check_stopped(s);
+        return 0;
+}
+
+int service_new(Manager *m, const char *name, const char *text, Description *d, Service **ret) {
+        _cleanup_(service_freep) Service *s = NULL;
+        int r;
+
+        s = calloc(1, sizeof(Service));
+        if (!s)
+                return -ENOMEM;
+        *s = (Service) {
+                .manager = m,
+                .state = SERVICE_STARTING,
+                .result = "success",
+                .init_pidfd = -EBADF,
+                .main_pidfd = -EBADF,
+                .control_fd = -EBADF,
+        };
+        s->name = strdup(name);
+        s->text = strdup(text);
+        s->unit = scope_unit_name(name);
+        if (!s->name || !s->text || !s->unit)
+                return -ENOMEM;
+        r = sd_bus_path_encode(ISOLATED_SERVICE_PREFIX, name, &s->path);
+        if (r < 0)
+                return r;
+        s->description = d;
+        *ret = TAKE_PTR(s);
+        return 0;
+}
+
+int service_start(Service *s, sd_bus_message *start_call) {
+        HeldChild child;
+        int r;
+
+        r = held_child_spawn(s->manager->init_path, &child);
+        if (r < 0)
+                return r;
+        s->init_pid = child.pid;
+        s->init_pidfd = child.pidfd;
+        s->control_fd = child.control_fd;
+
+        r = sd_event_add_io(s->manager->event, &s->control_source, s->control_fd, EPOLLIN, on_control, s);
+        if (r < 0)
+                goto fail;
+        r = sd_event_add_child_pidfd(s->manager->event, &s->init_source, s->init_pidfd, WEXITED, on_init_exit, s);
+        if (r < 0)
+                goto fail;
+        r = scope_start(s->manager->bus, s->unit, s->description, s->init_pid, on_scope_start_reply, s, &s->job_call);
+        if (r < 0)
+                goto fail;
+        s->start_call = sd_bus_message_ref(start_call);
+        return 0;
+
+fail:
+        /* The held child dies with its socket; reap it here so nothing is left. */
+        (void) syscall(SYS_pidfd_send_signal, s->init_pidfd, SIGKILL, NULL, 0);
+        siginfo_t si;
+        (void) waitid(P_PIDFD, s->init_pidfd, &si, WEXITED);
+        s->init_exited = true;
+        return r;
+}
+
+/* Asks systemd to stop the scope (once); the scope is gone when the job is. */
+static void service_stop_scope(Service *s) {
+        int r;
+
+        if (s->scope_stop_issued)
+                return;
+        s->scope_stop_issued = true;
+        s->scope_gone = false;
+        r = scope_stop(s->manager->bus, s->unit, on_scope_stop_reply, s, &s->stop_call_slot);
+        if (r < 0) {
+                /* Without systemd's help, end the service ourselves. */
+                log_warning_errno(r, "%s: cannot ask systemd to stop %s: %m", s->name, s->unit);
+                service_kill_init(s);
+                s->scope_gone = true;
+        }
+}
+
+int service_stop(Service *s, sd_bus_message *reply_to) {
+        if (reply_to) {
+                sd_bus_message **calls = reallocarray(s->stop_calls, s->n_stop_calls + 1, sizeof(sd_bus_message *));
+                if (!calls)
+                        return -ENOMEM;
+                s->stop_calls = calls;
+                s->stop_calls[s->n_stop_calls++] = sd_bus_message_ref(reply_to);
+        }
+        if (!s->stop_requested) {
+                s->stop_requested = true;
+                if (service_is_active(s))
+                        service_set_state(s, SERVICE_STOPPING);
+                if (!s->released) {
+                        if (!s->start_error) {
+                                s->start_error = strdup("stopped while starting");
+                                s->start_error_name = BUS_ERROR_START_FAILED;
+                        }
+                        service_kill_init(s);
+                }
+                /* An ended service's scope may linger a moment: stop it all the same. */
+                if (!s->stop_call_slot && !s->stop_job) {
+                        s->scope_stop_issued = false;
+                        service_stop_scope(s);
+                }
+        }
+        service_check_stopped(s);
+        return 0;
+}
+
+int service_kill(Service *s, const char *whom, int signo) {
+        char msg[64];
+
+        if (strcmp(whom, "main") != 0 && strcmp(whom, "all") != 0)
+                return -EINVAL;
+        if (signo <= 0 || signo >= NSIG)
+                return -EINVAL;
+        if (s->control_fd < 0 || !s->released || s->init_exited)
+                return -ESRCH;
+        snprintf(msg, sizeof(msg), "KILL %s %d", whom, signo);
+        if (send(s->control_fd, msg, strlen(msg), MSG_NOSIGNAL) < 0)
+                return negative_errno();
+        return 0;
+}
+
+/* --- org.isolated1.Service --- */
+
+static int property_get_state(sd_bus *bus, const char *path, const char *interface, const char *property,
+                              sd_bus_message *reply, void *userdata, sd_bus_error *error) {
+        Service *s = userdata;
+        return sd_bus_message_append(reply, "s", service_state_to_string(s->state));
+}
+
+static int property_get_string(sd_bus *bus, const char *path, const char *interface, const char *property,
+                               sd_bus_message *reply, void *userdata, sd_bus_error *error) {
+        Service *s = userdata;
+        const char *v = "";
+
+        if (strcmp(property, "Name") == 0)
+                v = s->name;
+        else if (strcmp(property, "Description") == 0)
+                v = s->description->description ?: "";
+        else if (strcmp(property, "Result") == 0)
+                v = s->result;
+        else if (strcmp(property, "Unit") == 0)
+                v = s->unit;
+        else if (strcmp(property, "ExitCode") == 0)
+                v = exit_code_to_string(s->exit_code);
+        else if (strcmp(property, "StatusText") == 0)
+                v = s->status_text ?: "";
+        else if (strcmp(property, "Hostname") == 0)
+                v = description_hostname(s->description);
+        return sd_bus_message_append(reply, "s", v);
+}
+
+static int property_get_pid(sd_bus *bus, const char *path, const char *interface, const char *property,
+                            sd_bus_message *reply, void *userdata, sd_bus_error *error) {
+        Service *s = userdata;
+        pid_t pid = 0;
+
+        if (service_is_active(s))
+                pid = strcmp(property, "InitPID") == 0 ? s->init_pid : s->main_pid;
+        return sd_bus_message_append(reply, "u", (uint32_t) pid);
+}
+
+static int property_get_usage(sd_bus *bus, const char *path, const char *interface, const char *property,
+                              sd_bus_message *reply, void *userdata, sd_bus_error *error) {
+        Service *s = userdata;
+        uint64_t memory = UINT64_MAX, tasks = UINT64_MAX, cpu = UINT64_MAX;
+
+        if (service_is_active(s) && s->released)
+                (void) scope_get_usage(s->manager->bus, s->unit, &memory, &tasks, &cpu);
+        if (strcmp(property, "MemoryCurrent") == 0)
+                return sd_bus_message_append(reply, "t", memory);
+        if (strcmp(property, "TasksCurrent") == 0)
+                return sd_bus_message_append(reply, "t", tasks);
+        return sd_bus_message_append(reply, "t", cpu);
+}
+
+static int property_get_namespaces(sd_bus *bus, const char *path, const char *interface, const char *property,
+                                   sd_bus_message *reply, void *userdata, sd_bus_error *error) {
+        static const char *const types[] = { "cgroup", "ipc", "mnt", "net", "pid", "uts" };
+        Service *s = userdata;
+        int r;
+
+        r = sd_bus_message_open_container(reply, 'a', "{st}");
+        if (r < 0)
+                return r;
+        for (size_t i = 0; service_is_active(s) && s->released && i < ELEMENTSOF(types); i++) {
+                char p[64];
+                struct stat st;
+
+                snprintf(p, sizeof(p), "/proc/%d/ns/%s", s->init_pid, types[i]);
+                if (stat(p, &st) < 0)
+                        continue;
+                r = sd_bus_message_append(reply, "{st}", types[i], (uint64_t) st.st_ino);
+                if (r < 0)
+                        return r;
+        }
+        return sd_bus_message_close_container(reply);
+}
+
+static int property_get_exit_status(sd_bus *bus, const char *path, const char *interface, const char *property,
+                                    sd_bus_message *reply, void *userdata, sd_bus_error *error) {
+        Service *s = userdata;
+        return sd_bus_message_append(reply, "i", (int32_t) s->exit_status);
+}
+
+static int property_get_nrestarts(sd_bus *bus, const char *path, const char *interface, const char *property,
+                                  sd_bus_message *reply, void *userdata, sd_bus_error *error) {
+        return sd_bus_message_append(reply, "u", (uint32_t) 0);
+}
+
+static int property_get_timestamp(sd_bus *bus, const char *path, const char *interface, const char *property,
+                                  sd_bus_message *reply, void *userdata, sd_bus_error *error) {
+        Service *s = userdata;
+        return sd_bus_message_append(reply, "t", (uint64_t) s->start_timestamp);
+}
+
+int service_bus_stop(Service *s, sd_bus_message *m, sd_bus_error *error) {
+        int r;
+
+        r = manager_check_manage(s->manager, m, error);
+        if (r <= 0)
+                return r;
+        r = service_stop(s, m);
+        if (r < 0)
+                return sd_bus_error_set_errnof(error, r, "Failed to stop %s: %m", s->name);
+        return 1;
+}
+
+int service_bus_restart(Service *s, sd_bus_message *m, sd_bus_error *error) {
+        _cleanup_free_ char *name = NULL, *text = NULL;
+        int r;
+
+        r = manager_check_manage(s->manager, m, error);
+        if (r <= 0)
+                return r;
+        if (s->restart_call)
+                return sd_bus_error_setf(error, BUS_ERROR_ALREADY_RUNNING, "%s is restarting already.", s->name);
+        if (service_is_active(s)) {
+                s->restart_call = sd_bus_message_ref(m);
+                r = service_stop(s, NULL);
+                if (r < 0)
+                        return sd_bus_error_set_errnof(error, r, "Failed to stop %s: %m", s->name);
+                return 1;
+        }
+        name = strdup(s->name);
+        text = strdup(s->text);
+        if (!name || !text)
+                return -ENOMEM;
+        return manager_start_service(s->manager, name, text, m, error);
+}
+
+int service_bus_reload(Service *s, sd_bus_message *m, sd_bus_error *error) {
+        int r;
+
+        r = manager_check_manage(s->manager, m, error);
+        if (r <= 0)
+                return r;
+        /* As systemd: a service without ExecReload= cannot be reloaded. */
+        return sd_bus_error_setf(error, SD_BUS_ERROR_NOT_SUPPORTED,
+                                 "%s has no ExecReload=; reload is refused, as systemd does.", s->name);
+}
+
+int service_bus_kill(Service *s, sd_bus_message *m, const char *whom, int signo, sd_bus_error *error) {
+        int r;
+
+        r = manager_check_manage(s->manager, m, error);
+        if (r <= 0)
+                return r;
+        r = service_kill(s, whom, signo);
+        if (r == -EINVAL)
+                return sd_bus_error_setf(error, SD_BUS_ERROR_INVALID_ARGS,
+                                         "Invalid kill request: whom must be 'main' or 'all', signal 1..%d.", NSIG - 1);
+        if (r == -ESRCH)
+                return sd_bus_error_setf(error, BUS_ERROR_NOT_RUNNING, "%s is not running.", s->name);
+        if (r < 0)
+                return sd_bus_error_set_errnof(error, r, "Failed to signal %s: %m", s->name);
+        return sd_bus_reply_method_return(m, NULL);
+}
+
+static int method_stop(sd_bus_message *m, void *userdata, sd_bus_error *error) {
+        return service_bus_stop(userdata, m, error);
+}
+
+static int method_restart(sd_bus_message *m, void *userdata, sd_bus_error *error) {
+        return service_bus_restart(userdata, m, error);
+}
+
+static int method_reload(sd_bus_message *m, void *userdata, sd_bus_error *error) {
+        return service_bus_reload(userdata, m, error);
+}
+
+static int method_kill(sd_bus_message *m, void *userdata, sd_bus_error *error) {
+        const char *whom;
+        int32_t signo;
+        int r;
+
+        r = sd_bus_message_read(m, "si", &whom, &signo);
+        if (r < 0)
+                return r;
+        return service_bus_kill(userdata, m, whom, signo, error);
+}
+
+const sd_bus_vtable service_vtable[] = {
+        SD_BUS_VTABLE_START(0),
+        SD_BUS_PROPERTY("Name", "s", property_get_string, 0, SD_BUS_VTABLE_PROPERTY_CONST),
+        SD_BUS_PROPERTY("Description", "s", property_get_string, 0, SD_BUS_VTABLE_PROPERTY_CONST),
+        SD_BUS_PROPERTY("State", "s", property_get_state, 0, SD_BUS_VTABLE_PROPERTY_EMITS_CHANGE),
+        SD_BUS_PROPERTY("Result", "s", property_get_string, 0, SD_BUS_VTABLE_PROPERTY_EMITS_CHANGE),
+        SD_BUS_PROPERTY("Unit", "s", property_get_string, 0, SD_BUS_VTABLE_PROPERTY_CONST),
+        SD_BUS_PROPERTY("InitPID", "u", property_get_pid, 0, SD_BUS_VTABLE_PROPERTY_EMITS_CHANGE),
+        SD_BUS_PROPERTY("MainPID", "u", property_get_pid, 0, SD_BUS_VTABLE_PROPERTY_EMITS_CHANGE),
+        SD_BUS_PROPERTY("ExitCode", "s", property_get_string, 0, SD_BUS_VTABLE_PROPERTY_EMITS_CHANGE),
+        SD_BUS_PROPERTY("ExitStatus", "i", property_get_exit_status, 0, SD_BUS_VTABLE_PROPERTY_EMITS_CHANGE),
+        SD_BUS_PROPERTY("NRestarts", "u", property_get_nrestarts, 0, 0),
+        SD_BUS_PROPERTY("StatusText", "s", property_get_string, 0, SD_BUS_VTABLE_PROPERTY_EMITS_CHANGE),
+        SD_BUS_PROPERTY("StartTimestamp", "t", property_get_timestamp, 0, 0),
+        SD_BUS_PROPERTY("MemoryCurrent", "t", property_get_usage, 0, 0),
+        SD_BUS_PROPERTY("TasksCurrent", "t", property_get_usage, 0, 0),
+        SD_BUS_PROPERTY("CPUUsageNSec", "t", property_get_usage, 0, 0),
+        SD_BUS_PROPERTY("Hostname", "s", property_get_string, 0, SD_BUS_VTABLE_PROPERTY_CONST),
+        SD_BUS_PROPERTY("Namespaces", "a{st}", property_get_namespaces, 0, 0),
+        SD_BUS_METHOD("Stop", "", "", method_stop, SD_BUS_VTABLE_UNPRIVILEGED),
+        SD_BUS_METHOD("Restart", "", "", method_restart, SD_BUS_VTABLE_UNPRIVILEGED),
+        SD_BUS_METHOD("Reload", "", "", method_reload, SD_BUS_VTABLE_UNPRIVILEGED),
+        SD_BUS_METHOD_WITH_ARGS("Kill", SD_BUS_ARGS("s", whom, "i", signal), SD_BUS_NO_RESULT, method_kill,
+                                SD_BUS_VTABLE_UNPRIVILEGED),
+        SD_BUS_VTABLE_END,
+};

@@ -1,0 +1,100 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+#pragma once
+
+#include <stdbool.h>
+#include <sys/types.h>
+#include <systemd/sd-bus.h>
+#include <systemd/sd-event.h>
+
+#include "description.h"
+#include "macro.h"
+#include "time-util.h"
+
+typedef struct Manager Manager;
+typedef struct Service Service;
+
+typedef enum ServiceState {
+        SERVICE_STARTING,
+        SERVICE_RUNNING,
+        SERVICE_STOPPING,
+        SERVICE_EXITED,
+        SERVICE_FAILED,
+        _SERVICE_STATE_MAX,
+        _SERVICE_STATE_INVALID = -EINVAL,
+} ServiceState;
+
+const char *service_state_to_string(ServiceState s);
+ServiceState service_state_from_string(const char *s);
+
+struct Service {
+        Manager *manager;
+        char *name;
+        char *path; /* /org/isolated1/service/ESCAPED */
+        char *unit; /* isolated-NAME.scope */
+        char *text; /* the description text, as parsed */
+        Description *description;
+
+        ServiceState state;
+        const char *result; /* "success", "exit-code", "signal", "core-dump", "resources", "protocol" */
+        int exit_code;      /* CLD_EXITED, CLD_KILLED, CLD_DUMPED; 0 before the end */
+        int exit_status;
+        char *status_text;
+        usec_t start_timestamp; /* CLOCK_REALTIME, when the main process was exec'd */
+        char *start_error;      /* why the start failed, for the caller */
+        const char *start_error_name;
+        int start_errno;        /* from the init's FAILED message */
+
+        pid_t init_pid;
+        int init_pidfd;
+        pid_t main_pid;
+        int main_pidfd;
+        int control_fd;
+        sd_event_source *control_source;
+        sd_event_source *init_source;
+        bool released;    /* the held child was let go */
+        bool init_exited; /* and reaped */
+
+        sd_bus_slot *job_call;       /* pending StartTransientUnit */
+        sd_bus_slot *stop_call_slot; /* pending StopUnit */
+        char *start_job;             /* systemd job paths we wait for */
+        char *stop_job;
+        bool scope_stop_issued; /* StopUnit was (or is being) asked */
+        bool scope_gone;        /* stop job done, or the scope no longer exists */
+        bool stop_requested;
+
+        sd_bus_message *start_call;   /* StartService (or Restart) waiting for its reply */
+        sd_bus_message *restart_call; /* Restart waiting for the stop to finish */
+        sd_bus_message **stop_calls;  /* StopService calls waiting for the end */
+        size_t n_stop_calls;
+};
+
+/* A service record, not started yet; takes ownership of d. */
+int service_new(Manager *m, const char *name, const char *text, Description *d, Service **ret);
+
+/* Forks the held child and asks systemd for the scope. The reply to start_call
+ * (which it references) is sent when the main process has been exec'd, or when
+ * the start failed. On failure nothing is left running. */
+int service_start(Service *s, sd_bus_message *start_call);
+
+/* Stops every process and the scope; reply_to (may be NULL) gets an empty reply
+ * once both are gone. May free s (a pending restart starts anew): do not use s after. */
+int service_stop(Service *s, sd_bus_message *reply_to);
+
+/* Sends signal to the main process or to every process (whom: "main"/"all"). */
+int service_kill(Service *s, const char *whom, int signo);
+
+/* systemd's JobRemoved for one of our jobs. May free s. */
+void service_job_removed(Service *s, const char *job, const char *result);
+
+bool service_is_active(const Service *s);
+
+Service *service_free(Service *s);
+DEFINE_TRIVIAL_CLEANUP_FUNC(Service *, service_free);
+
+/* The verbs, shared by org.isolated1.Manager (by name) and the service objects. */
+int service_bus_stop(Service *s, sd_bus_message *m, sd_bus_error *error);
+int service_bus_restart(Service *s, sd_bus_message *m, sd_bus_error *error);
+int service_bus_reload(Service *s, sd_bus_message *m, sd_bus_error *error);
+int service_bus_kill(Service *s, sd_bus_message *m, const char *whom, int signo, sd_bus_error *error);
+
+extern const sd_bus_vtable service_vtable[];

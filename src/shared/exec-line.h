@@ -1,0 +1,25 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+#pragma once
+
+#include <stdbool.h>
+
+#include "macro.h"
+
+/* One command line of ExecStart= and its kin, as systemd.service(5) reads it. */
+typedef struct ExecCommand {
+        char *path;           /* the executable: absolute, or a bare name looked up in PATH by the init */
+        char **argv;          /* argv[0] included; NULL-terminated */
+        bool ignore_failure;  /* "-" prefix */
+        bool argv0_given;     /* "@" prefix: argv[0] is the second word */
+        bool no_env_expand;   /* ":" prefix: no $VAR expansion */
+} ExecCommand;
+
+ExecCommand *exec_command_free(ExecCommand *c);
+DEFINE_TRIVIAL_CLEANUP_FUNC(ExecCommand *, exec_command_free);
+
+/* Split one command line: prefixes (-, @, :, in any order), words separated by
+ * whitespace, "..." and '...' quoting, C escapes (\n \t \\ \" \' \x41 \101 \u..),
+ * a word starting with quotes ending at its closing quote. An unknown escape is
+ * kept verbatim and *ret_notice (if not NULL) gets a text describing it.
+ * Returns -EINVAL with *ret_error set ("unbalanced quotes", "empty command line", ...). */
+int exec_command_parse(const char *line, ExecCommand **ret, char **ret_notice, char **ret_error);

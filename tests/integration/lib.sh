@@ -1,0 +1,67 @@
+# Sourced by every integration test. They run inside the harness's systemd,
+# as root, with isolatectl, busctl and systemctl of the installed build.
+set -uo pipefail
+n_ok=0
+n_fail=0
+
+ok() { n_ok=$((n_ok + 1)); echo "ok - $*"; }
+not_ok() { n_fail=$((n_fail + 1)); echo "not ok - $*"; }
+
+# check "what" command...: passes if the command succeeds.
+check() {
+        local what=$1; shift
+        local out
+        if out=$("$@" 2>&1); then ok "$what"; else not_ok "$what"; printf '    %s\n' "$out" | head -20; fi
+}
+
+# check_eq "what" expected actual
+check_eq() {
+        if [ "$2" = "$3" ]; then ok "$1"; else not_ok "$1: expected '$2', got '$3'"; fi
+}
+
+# check_match "what" regex text
+check_match() {
+        if printf '%s' "$3" | grep -Eq -- "$2"; then ok "$1"; else not_ok "$1: '$2' not in:"; printf '%s\n' "$3" | sed 's/^/    /' | head -20; fi
+}
+
+# wait_for SECONDS command...: polls until the command succeeds.
+wait_for() {
+        local limit=$1; shift
+        local i
+        for i in $(seq 1 $((limit * 10))); do
+                "$@" >/dev/null 2>&1 && return 0
+                sleep 0.1
+        done
+        return 1
+}
+
+service_path() {
+        busctl call org.isolated1 /org/isolated1 org.isolated1.Manager GetService s "$1" | awk '{print $2}' | tr -d '"'
+}
+
+prop() { # service property
+        busctl get-property org.isolated1 "$(service_path "$1")" org.isolated1.Service "$2" | cut -d' ' -f2- | tr -d '"'
+}
+
+scope_prop() { # unit property
+        systemctl show "$1" -p "$2" --value
+}
+
+scope_exists() {
+        [ "$(systemctl show "$1" -p LoadState --value)" = loaded ] &&
+                [ "$(systemctl show "$1" -p ActiveState --value)" != inactive ]
+}
+
+# Every PID (as this namespace sees it) whose PID namespace is that of PID $1.
+pids_in_pidns_of() {
+        local ns p
+        ns=$(readlink "/proc/$1/ns/pid") || return 1
+        for p in /proc/[0-9]*; do
+                [ "$(readlink "$p/ns/pid" 2>/dev/null)" = "$ns" ] && echo "${p#/proc/}"
+        done
+}
+
+finish() {
+        echo "# $n_ok passed, $n_fail failed"
+        [ "$n_fail" = 0 ]
+}

@@ -1,0 +1,66 @@
+#!/bin/bash
+# Installs the build into a staging tree, boots a throwaway systemd with the
+# staging tree overlaid on /usr, starts isolated.service there the way an
+# administrator does, runs every tests/integration/test-*.sh inside, and
+# leaves nothing behind. Writes "RC NAME" lines to BUILD/integration-results.
+set -uo pipefail
+BUILD=$(cd "$1" && pwd)
+SRC=$(cd "$(dirname "$0")/../.." && pwd)
+HARNESS=$SRC/tests/harness/systemd-harness
+RESULTS=$BUILD/integration-results
+STAGE=$BUILD/stage
+STATE=$(mktemp -d /tmp/isolated-harness.XXXXXX)
+: > "$RESULTS"
+
+cleanup() {
+        "$HARNESS" shutdown "$STATE" || echo "harness shutdown failed" >&2
+        rm -rf "$STATE"
+}
+trap cleanup EXIT
+
+rm -rf "$STAGE"
+DESTDIR=$STAGE meson install -C "$BUILD" --no-rebuild --quiet >/dev/null || exit 1
+# Debian's unit directory is /lib/systemd/system, which is /usr/lib on a merged /usr.
+if [ -d "$STAGE/lib" ]; then
+        mkdir -p "$STAGE/usr/lib"
+        cp -a "$STAGE/lib/." "$STAGE/usr/lib/" && rm -rf "$STAGE/lib"
+fi
+
+"$HARNESS" boot "$STATE" "$STAGE" || exit 1
+inside() { "$HARNESS" exec "$STATE" "$@"; }
+
+if ! inside systemctl start isolated.service; then
+        inside journalctl -u isolated.service --no-pager | tail -30
+        echo "1 isolated.service-starts" >> "$RESULTS"
+        exit 1
+fi
+echo "0 isolated.service-starts" >> "$RESULTS"
+
+for t in "$SRC"/tests/integration/test-*.sh; do
+        name=$(basename "$t" .sh)
+        [ -n "${ONLY:-}" ] && [[ "$name" != *"$ONLY"* ]] && continue
+        echo "--- $name"
+        since=$(date '+%Y-%m-%d %H:%M:%S')
+        timeout 300 "$HARNESS" exec "$STATE" env SRC="$SRC" BUILD="$BUILD" TESTS="$SRC/tests/integration" \
+                bash "$t"
+        rc=$?
+        if [ $rc != 0 ]; then
+                echo "--- $name failed ($rc); isolated's journal:"
+                inside journalctl -u isolated.service --since "$since" --no-pager -q | tail -40
+        fi
+        echo "$rc $name" >> "$RESULTS"
+
+        # After every test: the daemon is up and no scope or state file is left.
+        left=$(inside systemctl list-units --all --plain --no-legend 'isolated-*.scope' | awk '{print $1}')
+        active=$(inside systemctl is-active isolated.service)
+        states=$(inside sh -c 'ls /run/isolated/state 2>/dev/null')
+        if [ -n "$left" ] || [ "$active" != active ] || [ -n "$states" ]; then
+                echo "--- after $name: daemon '$active', scopes left: '$left', state files: '$states'"
+                echo "1 $name-leaves-nothing" >> "$RESULTS"
+                inside sh -c 'for u in $(systemctl list-units --all --plain --no-legend "isolated-*.scope" | awk "{print \$1}"); do systemctl stop "$u"; done'
+                [ "$active" = active ] || inside systemctl restart isolated.service
+        else
+                echo "0 $name-leaves-nothing" >> "$RESULTS"
+        fi
+done
+exit 0

@@ -1,0 +1,76 @@
+#!/bin/bash
+# The whole test suite: unit tests (also under ASan+UBSan), then the
+# integration tests against a real systemd and its real system bus. Where PID 1
+# is not systemd, a throwaway systemd is booted in new namespaces for them.
+# Prints "N passed, N failed" at the end; exits non-zero on any failure.
+set -uo pipefail
+SRC=$(cd "$(dirname "$0")/.." && pwd)
+BUILD=${BUILD:-$SRC/build}
+ASAN_BUILD=${ASAN_BUILD:-$SRC/build-asan}
+passed=0
+failed=0
+failures=()
+
+note() { printf '== %s\n' "$*"; }
+record() { # name rc
+        if [ "$2" = 0 ]; then passed=$((passed + 1)); else failed=$((failed + 1)); failures+=("$1"); fi
+}
+
+build() { # dir [meson options...]
+        local dir=$1; shift
+        if [ ! -e "$dir/build.ninja" ]; then
+                meson setup "$dir" "$SRC" --prefix=/usr -Dwerror=true "$@" >/dev/null || return 1
+        fi
+        meson compile -C "$dir" >/dev/null || meson compile -C "$dir"
+}
+
+note "build"
+build "$BUILD" || { echo "build failed"; echo "0 passed, 1 failed"; exit 1; }
+
+count_meson() { # dir suite label
+        local dir=$1 suite=$2 label=$3 line ok fail
+        local log
+        log=$(mktemp)
+        CK_FORK=no UBSAN_OPTIONS=halt_on_error=1:print_stacktrace=1 \
+                meson test -C "$dir" --suite "$suite" --print-errorlogs >"$log" 2>&1
+        local rc=$?
+        grep -E '^ *[0-9]+/[0-9]+ ' "$log" | sed "s/^/   [$label] /"
+        [ $rc = 0 ] || tail -50 "$log"
+        while read -r line; do
+                case "$line" in
+                *" OK "*|*" EXPECTEDFAIL "*) record "$label: $line" 0 ;;
+                *" FAIL "*|*" ERROR "*|*" TIMEOUT "*|*" UNEXPECTEDPASS "*) record "$label: $line" 1 ;;
+                esac
+        done < <(grep -E '^ *[0-9]+/[0-9]+ ' "$log")
+        rm -f "$log"
+        return $rc
+}
+
+note "unit tests"
+count_meson "$BUILD" unit unit
+count_meson "$BUILD" fuzz fuzz-corpus
+
+if [ "${SKIP_ASAN:-0}" != 1 ]; then
+        note "unit tests under AddressSanitizer and UndefinedBehaviorSanitizer"
+        if build "$ASAN_BUILD" -Db_sanitize=address,undefined -Db_lundef=false; then
+                count_meson "$ASAN_BUILD" unit unit-asan
+                count_meson "$ASAN_BUILD" fuzz fuzz-corpus-asan
+        else
+                record "sanitizer build" 1
+        fi
+fi
+
+if [ "${SKIP_INTEGRATION:-0}" != 1 ]; then
+        note "integration tests against a real systemd"
+        bash "$SRC/tests/integration/run-integration.sh" "$BUILD"
+        rc=$?
+        if [ -s "$BUILD/integration-results" ]; then
+                while read -r res name; do record "integration: $name" "$res"; done < "$BUILD/integration-results"
+        fi
+        [ $rc = 0 ] || [ -s "$BUILD/integration-results" ] || record "integration harness" 1
+fi
+
+echo
+for f in "${failures[@]}"; do echo "FAILED: $f"; done
+echo "$passed passed, $failed failed"
+[ "$failed" = 0 ]
