@@ -24,6 +24,11 @@ build() { # dir [meson options...]
         meson compile -C "$dir" >/dev/null || meson compile -C "$dir"
 }
 
+if ! command -v meson >/dev/null || ! pkg-config --exists libsystemd libcap libseccomp check dbus-1; then
+        note "installing build dependencies"
+        bash "$SRC/tools/install-deps.sh" || exit 1
+fi
+
 note "build"
 build "$BUILD" || { echo "build failed"; echo "0 passed, 1 failed"; exit 1; }
 

@@ -18,13 +18,7 @@ cleanup() {
 }
 trap cleanup EXIT
 
-rm -rf "$STAGE"
-DESTDIR=$STAGE meson install -C "$BUILD" --no-rebuild --quiet >/dev/null || exit 1
-# Debian's unit directory is /lib/systemd/system, which is /usr/lib on a merged /usr.
-if [ -d "$STAGE/lib" ]; then
-        mkdir -p "$STAGE/usr/lib"
-        cp -a "$STAGE/lib/." "$STAGE/usr/lib/" && rm -rf "$STAGE/lib"
-fi
+"$SRC/tests/harness/stage-install" "$BUILD" "$STAGE" || exit 1
 
 "$HARNESS" boot "$STATE" "$STAGE" || exit 1
 inside() { "$HARNESS" exec "$STATE" "$@"; }

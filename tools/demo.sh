@@ -1,0 +1,42 @@
+#!/bin/bash
+# Installs what isolated needs, builds it, and shows it at work: memcached from
+# examples/demo.service started isolated, its status, the list, then stopped.
+# Where PID 1 is not systemd (a container, a CI machine), a throwaway systemd
+# is booted in new namespaces for the demo, and removed afterwards.
+set -euo pipefail
+SRC=$(cd "$(dirname "$0")/.." && pwd)
+BUILD=$SRC/build
+
+bash "$SRC/tools/install-deps.sh"
+[ -e "$BUILD/build.ninja" ] || meson setup "$BUILD" "$SRC" --prefix=/usr >/dev/null
+meson compile -C "$BUILD" >/dev/null
+
+demo() {
+        set -x
+        isolatectl start demo "$SRC/examples/demo.service"
+        isolatectl status demo --no-pager
+        isolatectl list
+        isolatectl stop demo
+        isolatectl list --all
+        { set +x; } 2>/dev/null
+}
+
+if [ "$(cat /proc/1/comm)" = systemd ]; then
+        meson install -C "$BUILD" --no-rebuild --quiet
+        systemctl daemon-reload
+        systemctl reload dbus
+        systemctl start isolated.service
+        demo
+        isolatectl reset-failed demo 2>/dev/null || :
+        exit 0
+fi
+
+echo "PID 1 here is $(cat /proc/1/comm), not systemd: booting a throwaway systemd in new namespaces for the demo."
+state=$(mktemp -d /tmp/isolated-demo.XXXXXX)
+trap '"$SRC/tests/harness/systemd-harness" shutdown "$state"; rm -rf "$state"; echo "The throwaway systemd is powered off and its cgroups removed."' EXIT
+"$SRC/tests/harness/stage-install" "$BUILD" "$BUILD/stage"
+"$SRC/tests/harness/systemd-harness" boot "$state" "$BUILD/stage"
+"$SRC/tests/harness/systemd-harness" exec "$state" systemctl start isolated.service
+export SRC
+export -f demo
+"$SRC/tests/harness/systemd-harness" exec "$state" bash -c demo
