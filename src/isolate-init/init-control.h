@@ -1,0 +1,34 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+#pragma once
+
+#include <errno.h>
+#include <stddef.h>
+#include <sys/types.h>
+
+/* The init's side of init-protocol.h: one datagram per call, nothing logged. */
+
+typedef enum KillWhom {
+        KILL_WHOM_MAIN,
+        KILL_WHOM_ALL,
+        _KILL_WHOM_MAX,
+        _KILL_WHOM_INVALID = -EINVAL,
+} KillWhom;
+
+/* Receives one datagram into a NUL-terminated buffer of *ret_size bytes.
+ * Returns 1 on a message, 0 on EOF (the daemon closed its end), -EMSGSIZE
+ * for a datagram larger than max bytes, -errno otherwise. */
+int control_receive(int fd, size_t max, char **ret, size_t *ret_size);
+
+/* Waits for "START 1\nNAME\nTEXT" and splits it. -EPROTONOSUPPORT for
+ * another version, -EBADMSG for anything else. */
+int control_receive_start(int fd, char **ret_name, char **ret_text);
+
+/* Parses "KILL main SIG" / "KILL all SIG". -EBADMSG if it is not one. */
+int control_parse_kill(const char *msg, KillWhom *ret_whom, int *ret_signal);
+
+/* "MAIN PID" with pidfd attached; pidfd < 0 sends the text alone. */
+int control_send_main(int fd, pid_t pid, int pidfd);
+/* "FAILED ERRNO\nTEXT"; error may be given negative. */
+int control_send_failed(int fd, int error, const char *text);
+/* "EXITED CODE STATUS" for a wait status as returned by waitpid(). */
+int control_send_exited(int fd, int wait_status);

@@ -1,0 +1,116 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+#include <net/if.h>
+#include <sched.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/ioctl.h>
+#include <sys/mount.h>
+#include <sys/socket.h>
+#include <systemd/sd-journal.h>
+#include <unistd.h>
+
+#include "init-setup.h"
+#include "log.h"
+
+typedef struct SetupStep {
+        const char *what; /* completes "Failed to ..." */
+        int (*run)(InitSetup *s);
+} SetupStep;
+
+static int setup_cgroup_namespace(InitSetup *s) {
+        /* The init already sits in its scope, so the service sees the scope as its cgroup root. */
+        if (unshare(CLONE_NEWCGROUP) < 0)
+                return negative_errno();
+        return 0;
+}
+
+static int setup_mount_propagation(InitSetup *s) {
+        /* Nothing mounted in here may leak back to the host, nor host mounts in. */
+        if (mount(NULL, "/", NULL, MS_REC | MS_PRIVATE, NULL) < 0)
+                return negative_errno();
+        return 0;
+}
+
+static int setup_proc(InitSetup *s) {
+        /* A procfs of the new PID namespace: the service sees only its own processes. */
+        if (mount("proc", "/proc", "proc", MS_NOSUID | MS_NODEV | MS_NOEXEC, NULL) < 0)
+                return negative_errno();
+        return 0;
+}
+
+static int setup_hostname(InitSetup *s) {
+        const char *h = description_hostname(s->description);
+
+        if (sethostname(h, strlen(h)) < 0)
+                return negative_errno();
+        return 0;
+}
+
+static int setup_loopback(InitSetup *s) {
+        _cleanup_close_ int fd = -EBADF;
+        struct ifreq ifr = {};
+
+        fd = socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0);
+        if (fd < 0)
+                return negative_errno();
+
+        strncpy(ifr.ifr_name, "lo", sizeof(ifr.ifr_name) - 1);
+        if (ioctl(fd, SIOCGIFFLAGS, &ifr) < 0)
+                return negative_errno();
+        if (ifr.ifr_flags & IFF_UP)
+                return 0;
+
+        ifr.ifr_flags |= IFF_UP;
+        if (ioctl(fd, SIOCSIFFLAGS, &ifr) < 0)
+                return negative_errno();
+        return 0;
+}
+
+static int setup_journal_stream(InitSetup *s) {
+        int fd;
+
+        /* Opened from inside the scope, since journald attributes a stream to the peer that
+         * connected. Must precede anything that covers /run. */
+        fd = sd_journal_stream_fd(description_syslog_identifier(s->description), LOG_INFO, 0);
+        if (fd < 0) {
+                log_warning_errno(fd, "Failed to connect to the journal, using stderr of the init instead: %m");
+                return 0;
+        }
+
+        safe_close(s->stream_fd);
+        s->stream_fd = fd;
+        return 0;
+}
+
+/* In order. Later steps of the sandbox (minimal /dev, private /tmp, read-only system, tmpfs over
+ * /run, rlimits, capabilities, seccomp) go here; the ones that cover /run after the journal step. */
+static const SetupStep setup_steps[] = {
+        { "create cgroup namespace",       setup_cgroup_namespace  },
+        { "make mount propagation private", setup_mount_propagation },
+        { "mount /proc",                   setup_proc              },
+        { "set hostname",                  setup_hostname          },
+        { "bring up loopback interface",   setup_loopback          },
+        { "connect to the journal",        setup_journal_stream    },
+};
+
+void init_setup_done(InitSetup *s) {
+        s->stream_fd = safe_close(s->stream_fd);
+}
+
+int init_setup_run(InitSetup *s, char **ret_error) {
+        int r;
+
+        for (size_t i = 0; i < ELEMENTSOF(setup_steps); i++) {
+                r = setup_steps[i].run(s);
+                if (r < 0) {
+                        char *text = NULL;
+
+                        if (ret_error &&
+                            asprintf(&text, "Failed to %s: %s", setup_steps[i].what, strerror(-r)) >= 0)
+                                *ret_error = text;
+                        return r;
+                }
+        }
+
+        return 0;
+}

@@ -1,0 +1,20 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+#pragma once
+
+#include "description.h"
+
+/* The sandbox the init builds around the service, from inside the scope and
+ * the new namespaces, before the main process is forked. */
+
+typedef struct InitSetup {
+        const Description *description;
+        /* The service's stdout/stderr: a journal stream, or -EBADF for the
+         * init's own stderr. Owned. */
+        int stream_fd;
+} InitSetup;
+
+void init_setup_done(InitSetup *s);
+
+/* Runs every sandbox step in order. On failure returns -errno and sets
+ * *ret_error to a one-line text for the daemon ("Failed to mount /proc: ..."). */
+int init_setup_run(InitSetup *s, char **ret_error);

@@ -1,0 +1,274 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+#include <fcntl.h>
+#include <limits.h>
+#include <signal.h>
+#include <stdbool.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include "spawn.h"
+#include "strv.h"
+
+/* Where the child was when it failed, sent with errno over the exec pipe. */
+typedef enum SpawnStage {
+        SPAWN_STAGE_SIGNALS,
+        SPAWN_STAGE_SESSION,
+        SPAWN_STAGE_STDIO,
+        SPAWN_STAGE_CHDIR,
+        SPAWN_STAGE_EXEC,
+        _SPAWN_STAGE_MAX,
+} SpawnStage;
+
+static int env_replace(char ***env, const char *assignment) {
+        const char *eq = strchr(assignment, '=');
+        size_t k;
+
+        if (!eq)
+                return -EINVAL;
+        k = (size_t) (eq - assignment) + 1; /* compare including the '=' */
+
+        for (char **i = *env; i && *i; i++)
+                if (strncmp(*i, assignment, k) == 0) {
+                        char *copy = strdup(assignment);
+
+                        if (!copy)
+                                return -ENOMEM;
+                        free(*i);
+                        *i = copy;
+                        return 0;
+                }
+
+        return strv_extend(env, assignment);
+}
+
+int spawn_build_environment(const Description *d, int stream_fd, char ***ret) {
+        _cleanup_strv_free_ char **env = NULL;
+        int r;
+
+        r = strv_extend(&env, "PATH=" DEFAULT_PATH);
+        if (r < 0)
+                return r;
+
+        if (stream_fd >= 0) {
+                struct stat st;
+
+                /* As systemd does, so a service can tell its stderr is the journal. */
+                if (fstat(stream_fd, &st) >= 0) {
+                        char *v = NULL;
+
+                        if (asprintf(&v, "JOURNAL_STREAM=%lu:%lu",
+                                     (unsigned long) st.st_dev, (unsigned long) st.st_ino) < 0)
+                                return -ENOMEM;
+                        r = strv_consume(&env, v);
+                        if (r < 0)
+                                return r;
+                }
+        }
+
+        for (char **i = d->environment; i && *i; i++) {
+                r = env_replace(&env, *i);
+                if (r < 0)
+                        return r;
+        }
+
+        *ret = TAKE_PTR(env);
+        return 0;
+}
+
+static const char *env_get(char *const *env, const char *key) {
+        size_t k = strlen(key);
+
+        for (char *const *i = env; i && *i; i++)
+                if (strncmp(*i, key, k) == 0 && (*i)[k] == '=')
+                        return *i + k + 1;
+        return NULL;
+}
+
+/* execvpe() without its /bin/sh fallback, with the PATH of the service's environment.
+ * Runs in the forked child: no allocation. Returns -errno. */
+static int exec_search(const char *file, char *const *argv, char *const *env) {
+        bool seen_eacces = false;
+        const char *path;
+
+        if (strchr(file, '/')) {
+                execve(file, argv, env);
+                return negative_errno();
+        }
+
+        path = env_get(env, "PATH") ?: DEFAULT_PATH;
+        for (const char *p = path;; p++) {
+                const char *e = strchrnul(p, ':');
+                size_t n = (size_t) (e - p);
+                char buf[PATH_MAX];
+
+                /* An empty entry would mean the working directory; systemd never searches it. */
+                if (n > 0 && n + 1 + strlen(file) < sizeof(buf)) {
+                        memcpy(buf, p, n);
+                        buf[n] = '/';
+                        strcpy(buf + n + 1, file);
+
+                        execve(buf, argv, env);
+                        if (errno == EACCES)
+                                seen_eacces = true;
+                        else if (errno != ENOENT && errno != ENOTDIR && errno != ESTALE && errno != ENODEV)
+                                return negative_errno();
+                }
+
+                if (*e == 0)
+                        break;
+                p = e;
+        }
+
+        return seen_eacces ? -EACCES : -ENOENT;
+}
+
+static int move_fd(int fd, int target) {
+        if (fd == target)
+                /* dup2() onto itself would keep O_CLOEXEC */
+                return fcntl(fd, F_SETFD, 0) < 0 ? negative_errno() : 0;
+        return dup2(fd, target) < 0 ? negative_errno() : 0;
+}
+
+static _Noreturn void child_run(
+                const char *path,
+                char *const *argv,
+                char *const *env,
+                const char *working_directory,
+                int stream_fd,
+                int error_fd) {
+
+        SpawnStage stage;
+        sigset_t all;
+        int r, null_fd, report[2];
+
+        /* Back to what a freshly exec'd daemon expects: default dispositions, nothing blocked. */
+        stage = SPAWN_STAGE_SIGNALS;
+        for (int sig = 1; sig < _NSIG; sig++)
+                if (sig != SIGKILL && sig != SIGSTOP)
+                        (void) signal(sig, SIG_DFL);
+        sigemptyset(&all);
+        if (sigprocmask(SIG_SETMASK, &all, NULL) < 0) {
+                r = negative_errno();
+                goto fail;
+        }
+
+        stage = SPAWN_STAGE_SESSION;
+        if (setsid() < 0) {
+                r = negative_errno();
+                goto fail;
+        }
+
+        stage = SPAWN_STAGE_STDIO;
+        null_fd = open("/dev/null", O_RDONLY | O_CLOEXEC | O_NOCTTY);
+        if (null_fd < 0) {
+                r = negative_errno();
+                goto fail;
+        }
+        r = move_fd(null_fd, STDIN_FILENO);
+        if (r < 0)
+                goto fail;
+        if (stream_fd < 0)
+                stream_fd = STDERR_FILENO;
+        r = move_fd(stream_fd, STDOUT_FILENO);
+        if (r < 0)
+                goto fail;
+        r = move_fd(stream_fd, STDERR_FILENO);
+        if (r < 0)
+                goto fail;
+
+        stage = SPAWN_STAGE_CHDIR;
+        if (chdir(working_directory ?: "/") < 0) {
+                r = negative_errno();
+                goto fail;
+        }
+
+        /* Nothing of the init but stdio reaches the service; the exec pipe closes itself on exec. */
+        if (error_fd > 3)
+                (void) close_range(3, (unsigned) error_fd - 1, 0);
+        (void) close_range((unsigned) error_fd + 1, ~0U, 0);
+
+        stage = SPAWN_STAGE_EXEC;
+        r = exec_search(path, argv, env);
+
+fail:
+        report[0] = (int) stage;
+        report[1] = -r;
+        (void) !write(error_fd, report, sizeof(report));
+        _exit(127);
+}
+
+static const char *const stage_what[_SPAWN_STAGE_MAX] = {
+        [SPAWN_STAGE_SIGNALS] = "reset signals for",
+        [SPAWN_STAGE_SESSION] = "create session for",
+        [SPAWN_STAGE_STDIO] = "set up standard input/output for",
+        [SPAWN_STAGE_CHDIR] = "change working directory for",
+        [SPAWN_STAGE_EXEC] = "execute",
+};
+
+int spawn_main(const Description *d, int stream_fd, pid_t *ret_pid, char **ret_error) {
+        _cleanup_strv_free_ char **env = NULL, **argv = NULL;
+        _cleanup_close_ int pipe_read = -EBADF, pipe_write = -EBADF;
+        const ExecCommand *c = d->exec_start;
+        int report[2], pipe_fds[2], r;
+        ssize_t n;
+        pid_t pid;
+
+        r = spawn_build_environment(d, stream_fd, &env);
+        if (r < 0)
+                goto fail_early;
+
+        r = exec_command_expand(c, env, &argv);
+        if (r < 0)
+                goto fail_early;
+
+        if (pipe2(pipe_fds, O_CLOEXEC) < 0) {
+                r = negative_errno();
+                goto fail_early;
+        }
+        pipe_read = pipe_fds[0];
+        pipe_write = pipe_fds[1];
+
+        pid = fork();
+        if (pid < 0) {
+                r = negative_errno();
+                goto fail_early;
+        }
+        if (pid == 0)
+                child_run(c->path, argv, env, d->working_directory, stream_fd, pipe_write);
+
+        pipe_write = safe_close(pipe_write);
+
+        /* EOF: the exec closed the pipe, the service runs. */
+        do
+                n = read(pipe_read, report, sizeof(report));
+        while (n < 0 && errno == EINTR);
+
+        if (n == 0) {
+                *ret_pid = pid;
+                return 0;
+        }
+
+        /* The child failed and is on its way out; a garbled report must not leave it running either. */
+        r = n < 0 ? negative_errno() : -EIO;
+        (void) kill(pid, SIGKILL);
+        (void) waitpid(pid, NULL, 0);
+
+        if (n != (ssize_t) sizeof(report) || report[0] < 0 || report[0] >= _SPAWN_STAGE_MAX || report[1] <= 0) {
+                if (ret_error && asprintf(ret_error, "Failed to start %s: %s", c->path, strerror(-r)) < 0)
+                        *ret_error = NULL;
+                return r;
+        }
+
+        r = -report[1];
+        if (ret_error && asprintf(ret_error, "Failed to %s %s: %s", stage_what[report[0]], c->path, strerror(-r)) < 0)
+                *ret_error = NULL;
+        return r;
+
+fail_early:
+        if (ret_error && asprintf(ret_error, "Failed to prepare %s: %s", c->path, strerror(-r)) < 0)
+                *ret_error = NULL;
+        return r;
+}
