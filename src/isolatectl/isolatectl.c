@@ -336,17 +336,16 @@ static void print_journal(const ServiceInfo *info) {
                 return;
         if (sd_journal_open(&j, SD_JOURNAL_LOCAL_ONLY | SD_JOURNAL_SYSTEM) < 0)
                 return;
-        if (sd_journal_add_match(j, match, 0) >= 0 && sd_journal_seek_tail(j) >= 0) {
-                while (n < arg_lines && sd_journal_previous(j) > 0)
-                        n++;
-                if (n > 0)
-                        putchar('\n');
-                while (n-- > 0 && sd_journal_next(j) > 0) {
+        /* The last arg_lines entries, oldest first, as systemctl status shows them. */
+        if (sd_journal_add_match(j, match, 0) >= 0 && sd_journal_seek_tail(j) >= 0 &&
+            (n = sd_journal_previous_skip(j, arg_lines)) > 0) {
+                putchar('\n');
+                do {
                         const void *data;
                         size_t len;
-                        if (sd_journal_get_data(j, "MESSAGE", &data, &len) >= 0)
+                        if (sd_journal_get_data(j, "MESSAGE", &data, &len) >= 0 && len >= 8)
                                 printf("%.*s\n", (int) len - 8, (const char *) data + 8);
-                }
+                } while (sd_journal_next(j) > 0);
         }
         sd_journal_close(j);
 }

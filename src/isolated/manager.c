@@ -254,7 +254,7 @@ static int method_start_service(sd_bus_message *call, void *userdata, sd_bus_err
 
 static int lookup(Manager *m, sd_bus_message *call, Service **ret, sd_bus_error *error) {
         const char *name;
-        Service *s;
+        Service *s = NULL;
         int r;
 
         r = sd_bus_message_read(call, "s", &name);
@@ -268,7 +268,7 @@ static int lookup(Manager *m, sd_bus_message *call, Service **ret, sd_bus_error 
 }
 
 static int method_get_service(sd_bus_message *call, void *userdata, sd_bus_error *error) {
-        Service *s;
+        Service *s = NULL;
         int r;
 
         r = lookup(userdata, call, &s, error);
@@ -278,7 +278,7 @@ static int method_get_service(sd_bus_message *call, void *userdata, sd_bus_error
 }
 
 static int method_stop_service(sd_bus_message *call, void *userdata, sd_bus_error *error) {
-        Service *s;
+        Service *s = NULL;
         int r;
 
         r = lookup(userdata, call, &s, error);
@@ -288,7 +288,7 @@ static int method_stop_service(sd_bus_message *call, void *userdata, sd_bus_erro
 }
 
 static int method_restart_service(sd_bus_message *call, void *userdata, sd_bus_error *error) {
-        Service *s;
+        Service *s = NULL;
         int r;
 
         r = lookup(userdata, call, &s, error);
@@ -298,7 +298,7 @@ static int method_restart_service(sd_bus_message *call, void *userdata, sd_bus_e
 }
 
 static int method_reload_service(sd_bus_message *call, void *userdata, sd_bus_error *error) {
-        Service *s;
+        Service *s = NULL;
         int r;
 
         r = lookup(userdata, call, &s, error);
@@ -310,7 +310,7 @@ static int method_reload_service(sd_bus_message *call, void *userdata, sd_bus_er
 static int method_kill_service(sd_bus_message *call, void *userdata, sd_bus_error *error) {
         const char *whom;
         int32_t signo;
-        Service *s;
+        Service *s = NULL;
         int r;
 
         r = lookup(userdata, call, &s, error);
@@ -324,7 +324,7 @@ static int method_kill_service(sd_bus_message *call, void *userdata, sd_bus_erro
 
 static int method_reset_failed_service(sd_bus_message *call, void *userdata, sd_bus_error *error) {
         Manager *m = userdata;
-        Service *s;
+        Service *s = NULL;
         int r;
 
         r = lookup(m, call, &s, error);
@@ -394,7 +394,7 @@ static int find_service(sd_bus *bus, const char *path, const char *interface, vo
                         sd_bus_error *error) {
         _cleanup_free_ char *name = NULL;
         Manager *m = userdata;
-        Service *s;
+        Service *s = NULL;
 
         if (sd_bus_path_decode(path, ISOLATED_SERVICE_PREFIX, &name) <= 0)
                 return 0;
@@ -426,7 +426,7 @@ static int on_job_removed(sd_bus_message *message, void *userdata, sd_bus_error 
         Manager *m = userdata;
         const char *job, *unit, *result;
         uint32_t id;
-        Service *s;
+        Service *s = NULL;
 
         if (sd_bus_message_read(message, "uoss", &id, &job, &unit, &result) < 0)
                 return 0;

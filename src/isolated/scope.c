@@ -32,6 +32,13 @@ static int append_properties(sd_bus_message *m, const Description *d, pid_t pid)
                                   "TimeoutStopUSec", "t", d->timeout_stop_usec);
         if (r < 0)
                 return r;
+        /* Usage is shown by status, and v1 hierarchies count only when asked. */
+        r = sd_bus_message_append(m, "(sv)(sv)(sv)",
+                                  "MemoryAccounting", "b", 1,
+                                  "TasksAccounting", "b", 1,
+                                  "CPUAccounting", "b", 1);
+        if (r < 0)
+                return r;
         if (d->memory_max_set) {
                 r = sd_bus_message_append(m, "(sv)", "MemoryMax", "t", d->memory_max);
                 if (r < 0)

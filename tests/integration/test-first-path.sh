@@ -80,7 +80,7 @@ links=$(nsenter -t "$init" -n ip -o link show)
 check_eq "a single interface inside" 1 "$(echo "$links" | wc -l)"
 check_match "it is lo, and up" "^1: lo: <LOOPBACK,UP,LOWER_UP>" "$links"
 
-status=$(isolatectl status fp)
+status=$(isolatectl status -n 20 fp)
 check_match "status shows the state" "State: running" "$status"
 check_match "status shows the init PID" "Init PID: $init\$" "$status"
 check_match "status shows the main PID" "Main PID: $main\$" "$status"

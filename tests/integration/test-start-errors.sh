@@ -40,7 +40,7 @@ check_eq "nonexistent ExecStart= fails" 1 "$rc"
 check_match "and says what and why" "/nonexistent/daemon.*No such file or directory" "$out"
 check "no scope left" no_scope noexec
 check_eq "the service shows failed" failed "$(prop noexec State)"
-check "no process of it left" sh -c "! pgrep -f isolate-init"
+check "no isolate-init left" sh -c "! pgrep -x isolate-init"
 check "daemon up" daemon_up
 check "reset-failed forgets it" isolatectl reset-failed noexec
 check "and it is gone" sh -c "! isolatectl status noexec >/dev/null 2>&1"
