@@ -23,3 +23,11 @@ DEFINE_TRIVIAL_CLEANUP_FUNC(ExecCommand *, exec_command_free);
  * kept verbatim and *ret_notice (if not NULL) gets a text describing it.
  * Returns -EINVAL with *ret_error set ("unbalanced quotes", "empty command line", ...). */
 int exec_command_parse(const char *line, ExecCommand **ret, char **ret_notice, char **ret_error);
+
+/* Expands the environment in c->argv at exec time, as systemd does: a word
+ * that is exactly "$VAR" becomes the value split at whitespace (quotes in it
+ * group), or disappears if VAR is unset; "${VAR}" anywhere in a word becomes
+ * the value as is (empty if unset); "$$" becomes "$". With c->no_env_expand
+ * (":" prefix) argv is copied unchanged. env is KEY=VALUE strings, the last
+ * match wins. */
+int exec_command_expand(const ExecCommand *c, char *const *env, char ***ret_argv);

@@ -25,3 +25,12 @@ int parse_tasks_max(const char *s, uint64_t *ret);
 int parse_signal(const char *s);
 /* Unsigned decimal that fits 64 bits. */
 int parse_uint64(const char *s, uint64_t *ret);
+
+/* Like parse_size(), also "N%" of physical memory (MemoryMax= and kin). 0 and
+ * 0% are refused, as systemd does for MemoryMax=. */
+int parse_memory_limit(const char *s, uint64_t *ret);
+/* "N%", "N.N%", "N.NN%", "N‰" or "N.N‰" as hundredths of a per-cent (1% = 100).
+ * More than 100% is allowed. */
+int parse_permyriad_unbounded(const char *s);
+/* Name of signal sig ("TERM", "RTMIN+3"), or NULL. Never allocates. */
+const char *signal_to_string(int sig);

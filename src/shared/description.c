@@ -1,0 +1,741 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+#include <limits.h>
+#include <signal.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "description.h"
+#include "extract-word.h"
+#include "parse-util.h"
+#include "string-util.h"
+#include "strv.h"
+#include "systemd-keys.h"
+#include "unit-parser.h"
+
+static const char *const service_type_table[_SERVICE_TYPE_MAX] = {
+        [SERVICE_SIMPLE] = "simple",
+        [SERVICE_EXEC] = "exec",
+        [SERVICE_FORKING] = "forking",
+        [SERVICE_NOTIFY] = "notify",
+};
+
+const char *service_type_to_string(ServiceType t) {
+        if (t < 0 || t >= _SERVICE_TYPE_MAX)
+                return NULL;
+        return service_type_table[t];
+}
+
+ServiceType service_type_from_string(const char *s) {
+        if (!s)
+                return _SERVICE_TYPE_INVALID;
+        for (ServiceType t = 0; t < _SERVICE_TYPE_MAX; t++)
+                if (strcmp(s, service_type_table[t]) == 0)
+                        return t;
+        return _SERVICE_TYPE_INVALID;
+}
+
+/* What to do with a [Service] key that systemd knows and isolated does not
+ * implement yet. Keys not listed here are refused: a new sandboxing or limit
+ * key must never be dropped silently, so refusing is the default and each
+ * entry below is a decision that ignoring the key cannot leave the service less
+ * confined or less limited than the file asks. */
+typedef enum KeyPolicy {
+        KEY_NOTICE,          /* ignored with a notice */
+        KEY_NOTICE_IF_FALSE, /* a boolean hardening switch: "no" asks for nothing, "yes" is refused */
+        KEY_ALWAYS_ON,       /* a boolean switch isolated applies to every service anyway */
+} KeyPolicy;
+
+static const struct {
+        const char *key;
+        KeyPolicy policy;
+} service_key_policy[] = {
+        /* Process management: affects what runs when, not what it may do. */
+        { "PIDFile", KEY_NOTICE },
+        { "ExecCondition", KEY_NOTICE },
+        { "ExecStartPre", KEY_NOTICE },
+        { "ExecStartPost", KEY_NOTICE },
+        { "ExecReload", KEY_NOTICE },
+        { "ExecStop", KEY_NOTICE },
+        { "ExecStopPost", KEY_NOTICE },
+        { "RestartSec", KEY_NOTICE },
+        { "TimeoutStartSec", KEY_NOTICE },
+        { "TimeoutAbortSec", KEY_NOTICE },
+        { "TimeoutStartFailureMode", KEY_NOTICE },
+        { "TimeoutStopFailureMode", KEY_NOTICE },
+        { "RuntimeRandomizedExtraSec", KEY_NOTICE },
+        { "StartLimitInterval", KEY_NOTICE },
+        { "StartLimitBurst", KEY_NOTICE },
+        { "StartLimitAction", KEY_NOTICE },
+        { "FailureAction", KEY_NOTICE },
+        { "RebootArgument", KEY_NOTICE },
+        { "ExitType", KEY_NOTICE },
+        { "Restart", KEY_NOTICE },
+        { "PermissionsStartOnly", KEY_NOTICE },
+        { "RootDirectoryStartOnly", KEY_NOTICE },
+        { "RemainAfterExit", KEY_NOTICE },
+        { "GuessMainPID", KEY_NOTICE },
+        { "RestartPreventExitStatus", KEY_NOTICE },
+        { "RestartForceExitStatus", KEY_NOTICE },
+        { "SuccessExitStatus", KEY_NOTICE },
+        { "NonBlocking", KEY_NOTICE },
+        { "BusName", KEY_NOTICE },
+        { "FileDescriptorStoreMax", KEY_NOTICE },
+        { "NotifyAccess", KEY_NOTICE },
+        { "Sockets", KEY_NOTICE },
+        { "USBFunctionDescriptors", KEY_NOTICE },
+        { "USBFunctionStrings", KEY_NOTICE },
+        { "OOMPolicy", KEY_NOTICE },
+        { "KillMode", KEY_NOTICE },
+        { "SendSIGKILL", KEY_NOTICE },
+        { "SendSIGHUP", KEY_NOTICE },
+        { "RestartKillSignal", KEY_NOTICE },
+        { "FinalKillSignal", KEY_NOTICE },
+        { "WatchdogSignal", KEY_NOTICE },
+        { "TimeoutCleanSec", KEY_NOTICE },
+        { "IgnoreSIGPIPE", KEY_NOTICE },
+        { "TimerSlackNSec", KEY_NOTICE },
+
+        /* Ignoring these grants less than asked, never more. */
+        { "SupplementaryGroups", KEY_NOTICE },
+        { "AmbientCapabilities", KEY_NOTICE },
+        { "EnvironmentFile", KEY_NOTICE },
+        { "PassEnvironment", KEY_NOTICE },
+        { "ReadWritePaths", KEY_NOTICE },
+        { "ReadWriteDirectories", KEY_NOTICE },
+        { "ExecPaths", KEY_NOTICE },
+        { "ExecSearchPath", KEY_NOTICE },
+        { "NetworkNamespacePath", KEY_NOTICE }, /* the service keeps its own empty network namespace */
+        { "IPCNamespacePath", KEY_NOTICE },
+        { "MountFlags", KEY_NOTICE },           /* mounts stay private to the service */
+        { "MountAPIVFS", KEY_NOTICE },          /* /proc and /dev are always mounted */
+        { "RemoveIPC", KEY_NOTICE },            /* the IPC namespace dies with the service */
+        { "Delegate", KEY_NOTICE },
+        { "DisableControllers", KEY_NOTICE },
+        { "MemoryMin", KEY_NOTICE },            /* protections, not limits */
+        { "MemoryLow", KEY_NOTICE },
+        { "DefaultMemoryMin", KEY_NOTICE },
+        { "DefaultMemoryLow", KEY_NOTICE },
+        { "RuntimeDirectory", KEY_NOTICE },
+        { "RuntimeDirectoryMode", KEY_NOTICE },
+        { "RuntimeDirectoryPreserve", KEY_NOTICE },
+        { "StateDirectory", KEY_NOTICE },
+        { "StateDirectoryMode", KEY_NOTICE },
+        { "CacheDirectory", KEY_NOTICE },
+        { "CacheDirectoryMode", KEY_NOTICE },
+        { "LogsDirectory", KEY_NOTICE },
+        { "LogsDirectoryMode", KEY_NOTICE },
+        { "ConfigurationDirectory", KEY_NOTICE },
+        { "ConfigurationDirectoryMode", KEY_NOTICE },
+        { "SetCredential", KEY_NOTICE },
+        { "SetCredentialEncrypted", KEY_NOTICE },
+        { "LoadCredential", KEY_NOTICE },
+        { "LoadCredentialEncrypted", KEY_NOTICE },
+
+        /* Accounting and logging: observe, do not restrict. */
+        { "CPUAccounting", KEY_NOTICE },
+        { "MemoryAccounting", KEY_NOTICE },
+        { "IOAccounting", KEY_NOTICE },
+        { "BlockIOAccounting", KEY_NOTICE },
+        { "TasksAccounting", KEY_NOTICE },
+        { "IPAccounting", KEY_NOTICE },
+        { "StandardInput", KEY_NOTICE },
+        { "StandardOutput", KEY_NOTICE },
+        { "StandardError", KEY_NOTICE },
+        { "StandardInputText", KEY_NOTICE },
+        { "StandardInputData", KEY_NOTICE },
+        { "TTYPath", KEY_NOTICE },
+        { "TTYReset", KEY_NOTICE },
+        { "TTYVHangup", KEY_NOTICE },
+        { "TTYVTDisallocate", KEY_NOTICE },
+        { "TTYRows", KEY_NOTICE },
+        { "TTYColumns", KEY_NOTICE },
+        { "SyslogFacility", KEY_NOTICE },
+        { "SyslogLevel", KEY_NOTICE },
+        { "SyslogLevelPrefix", KEY_NOTICE },
+        { "LogLevelMax", KEY_NOTICE },
+        { "LogExtraFields", KEY_NOTICE },
+        { "LogNamespace", KEY_NOTICE },
+        { "SystemCallLog", KEY_NOTICE },
+        { "UtmpIdentifier", KEY_NOTICE },
+        { "UtmpMode", KEY_NOTICE },
+
+        /* Already true of every isolated service (private namespaces, no_new_privs). */
+        { "PrivateTmp", KEY_ALWAYS_ON },
+        { "PrivateNetwork", KEY_ALWAYS_ON },
+        { "PrivateIPC", KEY_ALWAYS_ON },
+        { "PrivateMounts", KEY_ALWAYS_ON },
+        { "ProtectHostname", KEY_ALWAYS_ON },
+        { "NoNewPrivileges", KEY_ALWAYS_ON },
+
+        /* Hardening switches isolated does not apply yet: "no" is fine, "yes" is refused. */
+        { "PrivateDevices", KEY_NOTICE_IF_FALSE },
+        { "PrivateUsers", KEY_NOTICE_IF_FALSE },
+        { "ProtectSystem", KEY_NOTICE_IF_FALSE },
+        { "ProtectHome", KEY_NOTICE_IF_FALSE },
+        { "ProtectKernelTunables", KEY_NOTICE_IF_FALSE },
+        { "ProtectKernelModules", KEY_NOTICE_IF_FALSE },
+        { "ProtectKernelLogs", KEY_NOTICE_IF_FALSE },
+        { "ProtectClock", KEY_NOTICE_IF_FALSE },
+        { "ProtectControlGroups", KEY_NOTICE_IF_FALSE },
+        { "MemoryDenyWriteExecute", KEY_NOTICE_IF_FALSE },
+        { "RestrictRealtime", KEY_NOTICE_IF_FALSE },
+        { "RestrictSUIDSGID", KEY_NOTICE_IF_FALSE },
+        { "LockPersonality", KEY_NOTICE_IF_FALSE },
+        { "DynamicUser", KEY_NOTICE_IF_FALSE },
+};
+
+static int service_key_policy_lookup(const char *key) {
+        for (size_t i = 0; i < ELEMENTSOF(service_key_policy); i++)
+                if (strcmp(service_key_policy[i].key, key) == 0)
+                        return (int) service_key_policy[i].policy;
+        return -ENOENT;
+}
+
+typedef struct ParseState {
+        const char *filename;
+        Description *description;
+        char **notices;
+        unsigned exec_start_line;
+} ParseState;
+
+static int add_notice(ParseState *s, unsigned line, const char *fmt, ...) _printf_(3, 4);
+static int add_notice(ParseState *s, unsigned line, const char *fmt, ...) {
+        _cleanup_free_ char *text = NULL;
+        va_list ap;
+        int k;
+
+        va_start(ap, fmt);
+        k = vasprintf(&text, fmt, ap);
+        va_end(ap);
+        if (k < 0)
+                return -ENOMEM;
+
+        return strv_consume(&s->notices, strprintf("%s:%u: %s", s->filename, line, text));
+}
+
+static int free_and_strdup(char **p, const char *s) {
+        char *copy = NULL;
+
+        if (!isempty(s)) {
+                copy = strdup(s);
+                if (!copy)
+                        return -ENOMEM;
+        }
+        free(*p);
+        *p = copy;
+        return 0;
+}
+
+bool service_name_is_valid(const char *name) {
+        size_t n;
+
+        if (isempty(name) || name[0] == '.')
+                return false;
+        n = strspn(name, "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789_.-");
+        return name[n] == '\0' && n <= 64;
+}
+
+static bool hostname_is_valid(const char *s) {
+        bool dot = true;
+        size_t n = 0;
+
+        if (isempty(s))
+                return false;
+        for (const char *p = s; *p; p++, n++) {
+                if (*p == '.') {
+                        if (dot) /* leading or double dot */
+                                return false;
+                        dot = true;
+                } else {
+                        if (!strchr("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-", *p))
+                                return false;
+                        dot = false;
+                }
+        }
+        return !dot && n <= 64; /* HOST_NAME_MAX */
+}
+
+/* A plain unit name "a-b.slice": systemd's slice_name_is_valid() except the
+ * root slice, which may hold nothing but slices and init.scope. */
+static bool slice_name_is_valid(const char *s) {
+        const char *e;
+        bool dash = false;
+
+        if (isempty(s) || strlen(s) >= 256)
+                return false;
+        e = endswith(s, ".slice");
+        if (!e || e == s)
+                return false;
+        for (const char *p = s; p < e; p++) {
+                if (!strchr("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789:_.\\-", *p))
+                        return false;
+                if (*p == '-') {
+                        if (p == s || dash)
+                                return false;
+                        dash = true;
+                } else
+                        dash = false;
+        }
+        return !dash;
+}
+
+static bool env_name_is_valid_n(const char *s, size_t n) {
+        if (n == 0 || (s[0] >= '0' && s[0] <= '9'))
+                return false;
+        for (size_t i = 0; i < n; i++)
+                if (!strchr("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789_", s[i]))
+                        return false;
+        return true;
+}
+
+/* Simplifies an absolute path ("//" and "/./" collapse, no trailing "/") and
+ * refuses ".." components, which systemd does not normalize away. */
+static int path_simplify_absolute(const char *path, char **ret) {
+        _cleanup_free_ char *s = NULL;
+        size_t n = 0;
+        const char *p = path;
+
+        if (isempty(path) || path[0] != '/' || strlen(path) >= PATH_MAX)
+                return -EINVAL;
+
+        s = malloc(strlen(path) + 2);
+        if (!s)
+                return -ENOMEM;
+
+        while (*p) {
+                size_t k;
+
+                p += strspn(p, "/");
+                k = strcspn(p, "/");
+                if (k == 0)
+                        break;
+                if (k == 2 && p[0] == '.' && p[1] == '.')
+                        return -EINVAL;
+                if (!(k == 1 && p[0] == '.')) {
+                        s[n++] = '/';
+                        memcpy(s + n, p, k);
+                        n += k;
+                }
+                p += k;
+        }
+        if (n == 0)
+                s[n++] = '/';
+        s[n] = '\0';
+
+        *ret = TAKE_PTR(s);
+        return 0;
+}
+
+static int invalid_value(char **ret_error, const char *key, const char *value) {
+        return error_set(ret_error, -EINVAL, "Invalid %s= value '%s'", key, value);
+}
+
+static int refuse_weaker(char **ret_error, const char *key) {
+        return error_set(ret_error, -EINVAL,
+                         "%s= is not supported yet; refusing to run with a weaker sandbox than asked", key);
+}
+
+static int parse_environment(ParseState *s, const char *value, char **ret_error) {
+        Description *d = s->description;
+        const char *p = value;
+        int r;
+
+        if (isempty(value)) {
+                d->environment = strv_free(d->environment);
+                return 0;
+        }
+
+        for (;;) {
+                _cleanup_free_ char *word = NULL;
+                const char *eq;
+                size_t n;
+                bool replaced = false;
+
+                r = extract_first_word(&p, &word, EXTRACT_UNQUOTE | EXTRACT_CUNESCAPE, NULL);
+                if (r == -ENOMEM)
+                        return r;
+                if (r < 0)
+                        return invalid_value(ret_error, "Environment", value);
+                if (r == 0)
+                        return 0;
+
+                eq = strchr(word, '=');
+                if (!eq || !env_name_is_valid_n(word, (size_t) (eq - word)))
+                        return error_set(ret_error, -EINVAL, "Invalid environment assignment '%s' in Environment=", word);
+
+                /* A later assignment of the same name replaces the earlier one. */
+                n = (size_t) (eq - word) + 1;
+                for (char **i = d->environment; i && *i; i++)
+                        if (strncmp(*i, word, n) == 0) {
+                                free(*i);
+                                *i = TAKE_PTR(word);
+                                replaced = true;
+                                break;
+                        }
+                if (!replaced) {
+                        r = strv_consume(&d->environment, TAKE_PTR(word));
+                        if (r < 0)
+                                return r;
+                }
+        }
+}
+
+static int parse_unit_key(ParseState *s, const char *key, const char *value, unsigned line, char **ret_error) {
+        if (strcmp(key, "Description") == 0)
+                return free_and_strdup(&s->description->description, value);
+
+        if (!systemd_key_is_known("Unit", key))
+                return error_set(ret_error, -EINVAL, "Unknown key %s= in section [Unit]", key);
+        return add_notice(s, line, "Ignoring %s= in section [Unit]: not used by isolated", key);
+}
+
+static int parse_install_key(ParseState *s, const char *key, const char *value, unsigned line, char **ret_error) {
+        if (!systemd_key_is_known("Install", key))
+                return error_set(ret_error, -EINVAL, "Unknown key %s= in section [Install]", key);
+        return add_notice(s, line, "Ignoring %s= in section [Install]: isolated services are not enabled", key);
+}
+
+static int parse_service_type(ParseState *s, const char *value, char **ret_error) {
+        static const char *const later[] = { "oneshot", "dbus", "idle", "notify-reload" };
+        ServiceType t;
+
+        t = service_type_from_string(value);
+        if (t < 0) {
+                for (size_t i = 0; i < ELEMENTSOF(later); i++)
+                        if (strcmp(value, later[i]) == 0)
+                                return error_set(ret_error, -EINVAL, "Type=%s is not supported yet", value);
+                return invalid_value(ret_error, "Type", value);
+        }
+        if (t == SERVICE_FORKING || t == SERVICE_NOTIFY)
+                return error_set(ret_error, -EINVAL, "Type=%s is not supported yet", value);
+
+        s->description->type = t;
+        return 0;
+}
+
+static int parse_service_key(ParseState *s, const char *key, const char *value, unsigned line, char **ret_error) {
+        Description *d = s->description;
+        int r;
+
+        if (strcmp(key, "Type") == 0)
+                return parse_service_type(s, value, ret_error);
+
+        if (strcmp(key, "ExecStart") == 0) {
+                _cleanup_free_ char *notice = NULL, *error = NULL;
+                ExecCommand *c;
+
+                if (isempty(value)) {
+                        d->exec_start = exec_command_free(d->exec_start);
+                        return 0;
+                }
+                if (d->exec_start)
+                        return error_set(ret_error, -EINVAL,
+                                         "ExecStart= is already set (line %u); only one command is allowed "
+                                         "(an empty ExecStart= resets the list)",
+                                         s->exec_start_line);
+
+                r = exec_command_parse(value, &c, &notice, &error);
+                if (r == -ENOMEM)
+                        return r;
+                if (r < 0)
+                        return error_set(ret_error, r, "Invalid ExecStart= value: %s", error ?: strerror(-r));
+                d->exec_start = c;
+                s->exec_start_line = line;
+                if (notice)
+                        return add_notice(s, line, "ExecStart=: %s", notice);
+                return 0;
+        }
+
+        if (strcmp(key, "Environment") == 0)
+                return parse_environment(s, value, ret_error);
+
+        if (strcmp(key, "SyslogIdentifier") == 0)
+                return free_and_strdup(&d->syslog_identifier, value);
+
+        if (strcmp(key, "WorkingDirectory") == 0) {
+                char *path;
+
+                if (isempty(value)) {
+                        d->working_directory = mfree(d->working_directory);
+                        return 0;
+                }
+                if (value[0] == '-' || value[0] == '~')
+                        return error_set(ret_error, -EINVAL, "WorkingDirectory=%s: the '%c' form is not supported yet",
+                                         value, value[0]);
+                r = path_simplify_absolute(value, &path);
+                if (r == -ENOMEM)
+                        return r;
+                if (r < 0)
+                        return error_set(ret_error, -EINVAL, "Invalid WorkingDirectory= value '%s': not a normalized absolute path",
+                                         value);
+                free(d->working_directory);
+                d->working_directory = path;
+                return 0;
+        }
+
+        if (strcmp(key, "KillSignal") == 0) {
+                int sig;
+
+                if (isempty(value)) {
+                        d->kill_signal = SIGTERM;
+                        return 0;
+                }
+                sig = parse_signal(value);
+                if (sig < 0 || sig == SIGSTOP)
+                        return invalid_value(ret_error, key, value);
+                d->kill_signal = sig;
+                return 0;
+        }
+
+        if (strcmp(key, "TimeoutStopSec") == 0 || strcmp(key, "TimeoutSec") == 0) {
+                usec_t u;
+
+                /* TimeoutSec= sets the start timeout too, which isolated does not have yet. */
+                if (isempty(value)) {
+                        d->timeout_stop_usec = DEFAULT_TIMEOUT_STOP_USEC;
+                        return 0;
+                }
+                if (parse_sec(value, &u) < 0)
+                        return invalid_value(ret_error, key, value);
+                d->timeout_stop_usec = u == 0 ? USEC_INFINITY : u; /* 0 disables the timeout, as in systemd */
+                return 0;
+        }
+
+        if (strcmp(key, "Slice") == 0) {
+                if (isempty(value))
+                        return free_and_strdup(&d->slice, DEFAULT_SLICE);
+                if (!slice_name_is_valid(value))
+                        return invalid_value(ret_error, key, value);
+                return free_and_strdup(&d->slice, value);
+        }
+
+        if (strcmp(key, "MemoryMax") == 0) {
+                uint64_t v;
+
+                if (isempty(value)) {
+                        d->memory_max_set = false;
+                        d->memory_max = CGROUP_LIMIT_MAX;
+                        return 0;
+                }
+                r = parse_memory_limit(value, &v);
+                if (r == -ENOMEM)
+                        return r;
+                if (r < 0)
+                        return invalid_value(ret_error, key, value);
+                d->memory_max_set = true;
+                d->memory_max = v;
+                return 0;
+        }
+
+        if (strcmp(key, "TasksMax") == 0) {
+                uint64_t v;
+
+                if (isempty(value)) {
+                        d->tasks_max_set = false;
+                        d->tasks_max = CGROUP_LIMIT_MAX;
+                        return 0;
+                }
+                r = parse_tasks_max(value, &v);
+                if (r == -ENOMEM)
+                        return r;
+                if (r < 0)
+                        return invalid_value(ret_error, key, value);
+                d->tasks_max_set = true;
+                d->tasks_max = v;
+                return 0;
+        }
+
+        if (strcmp(key, "CPUQuota") == 0) {
+                usec_t u;
+
+                if (isempty(value)) {
+                        d->cpu_quota_set = false;
+                        d->cpu_quota_per_sec_usec = USEC_INFINITY;
+                        return 0;
+                }
+                if (parse_cpu_quota(value, &u) < 0)
+                        return invalid_value(ret_error, key, value);
+                d->cpu_quota_set = true;
+                d->cpu_quota_per_sec_usec = u;
+                return 0;
+        }
+
+        if (!systemd_key_is_known("Service", key))
+                return error_set(ret_error, -EINVAL, "Unknown key %s= in section [Service]", key);
+
+        switch (service_key_policy_lookup(key)) {
+
+        case KEY_NOTICE:
+                return add_notice(s, line, "Ignoring %s=: not supported by isolated yet", key);
+
+        case KEY_ALWAYS_ON:
+                r = parse_boolean(value);
+                if (r < 0)
+                        return invalid_value(ret_error, key, value);
+                if (r > 0)
+                        return add_notice(s, line, "%s=%s: isolated always applies this", key, value);
+                return add_notice(s, line, "Ignoring %s=%s: isolated applies it to every service", key, value);
+
+        case KEY_NOTICE_IF_FALSE:
+                /* Anything but a plain "no" (ProtectSystem=strict, ProtectHome=read-only, ...) asks for more. */
+                if (isempty(value) || parse_boolean(value) == 0)
+                        return add_notice(s, line, "Ignoring %s=%s: not supported by isolated yet", key, value);
+                return refuse_weaker(ret_error, key);
+
+        default:
+                return refuse_weaker(ret_error, key);
+        }
+}
+
+static int parse_isolate_key(ParseState *s, const char *key, const char *value, unsigned line, char **ret_error) {
+        static const char *const later[] = { "Address", "Port", "ListenStream", "ListenDatagram" };
+
+        if (strcmp(key, "Hostname") == 0) {
+                if (isempty(value))
+                        return free_and_strdup(&s->description->hostname, NULL);
+                if (!hostname_is_valid(value))
+                        return invalid_value(ret_error, key, value);
+                return free_and_strdup(&s->description->hostname, value);
+        }
+
+        if (strcmp(key, "Network") == 0) {
+                if (isempty(value) || strcmp(value, "private") == 0)
+                        return 0; /* the default */
+                if (strcmp(value, "veth") == 0)
+                        return error_set(ret_error, -EINVAL, "Network=veth is not supported yet");
+                return invalid_value(ret_error, key, value);
+        }
+
+        if (strcmp(key, "InitVerbose") == 0) {
+                if (!isempty(value) && parse_boolean(value) < 0)
+                        return invalid_value(ret_error, key, value);
+                return add_notice(s, line, "Ignoring %s=: not supported by isolated yet", key);
+        }
+
+        for (size_t i = 0; i < ELEMENTSOF(later); i++)
+                if (strcmp(key, later[i]) == 0)
+                        return error_set(ret_error, -EINVAL, "%s= is not supported yet", key);
+
+        return error_set(ret_error, -EINVAL, "Unknown key %s= in section [Isolate]", key);
+}
+
+static bool section_is_extension(const char *section) {
+        /* systemd ignores "X-" sections and keys: they are for other programs. */
+        return startswith(section, "X-");
+}
+
+static int on_section(const char *section, unsigned line, void *userdata, char **ret_error) {
+        static const char *const known[] = { "Unit", "Service", "Install", "Isolate" };
+
+        if (section_is_extension(section))
+                return 0;
+        for (size_t i = 0; i < ELEMENTSOF(known); i++)
+                if (strcmp(section, known[i]) == 0)
+                        return 0;
+        return error_set(ret_error, -EINVAL, "Unknown section [%s]", section);
+}
+
+static int on_assignment(
+                const char *section, const char *key, const char *value, unsigned line, void *userdata, char **ret_error) {
+
+        ParseState *s = userdata;
+
+        if (section_is_extension(section) || startswith(key, "X-"))
+                return 0;
+
+        if (strcmp(section, "Unit") == 0)
+                return parse_unit_key(s, key, value, line, ret_error);
+        if (strcmp(section, "Service") == 0)
+                return parse_service_key(s, key, value, line, ret_error);
+        if (strcmp(section, "Install") == 0)
+                return parse_install_key(s, key, value, line, ret_error);
+        if (strcmp(section, "Isolate") == 0)
+                return parse_isolate_key(s, key, value, line, ret_error);
+
+        return error_set(ret_error, -EINVAL, "Unknown section [%s]", section);
+}
+
+Description *description_free(Description *d) {
+        if (!d)
+                return NULL;
+        free(d->name);
+        free(d->description);
+        exec_command_free(d->exec_start);
+        strv_free(d->environment);
+        free(d->syslog_identifier);
+        free(d->working_directory);
+        free(d->slice);
+        free(d->hostname);
+        return mfree(d);
+}
+
+int description_parse(
+                const char *name,
+                const char *filename,
+                const char *text,
+                Description **ret,
+                char ***ret_notices,
+                char **ret_error) {
+
+        _cleanup_(description_freep) Description *d = NULL;
+        _cleanup_strv_free_ char **notices = NULL;
+        _cleanup_free_ char *error = NULL;
+        ParseState state;
+        int r;
+
+        if (!name || !filename || !text || !ret)
+                return -EINVAL;
+        if (!service_name_is_valid(name))
+                return error_set(ret_error, -EINVAL, "%s: Invalid service name '%s'", filename, name);
+
+        d = calloc(1, sizeof(Description));
+        if (!d)
+                return -ENOMEM;
+        *d = (Description) {
+                .type = SERVICE_SIMPLE,
+                .kill_signal = SIGTERM,
+                .timeout_stop_usec = DEFAULT_TIMEOUT_STOP_USEC,
+                .memory_max = CGROUP_LIMIT_MAX,
+                .tasks_max = CGROUP_LIMIT_MAX,
+                .cpu_quota_per_sec_usec = USEC_INFINITY,
+        };
+        d->name = strdup(name);
+        d->slice = strdup(DEFAULT_SLICE);
+        if (!d->name || !d->slice)
+                return -ENOMEM;
+
+        state = (ParseState) {
+                .filename = filename,
+                .description = d,
+        };
+
+        r = unit_file_parse_full(filename, text, on_section, on_assignment, &state, &error);
+        notices = state.notices;
+        if (r < 0) {
+                if (ret_error && error)
+                        *ret_error = TAKE_PTR(error);
+                return r;
+        }
+
+        if (!d->exec_start)
+                return error_set(ret_error, -EINVAL, "%s: ExecStart= is required", filename);
+
+        if (ret_notices)
+                for (char **i = notices; i && *i; i++) {
+                        r = strv_extend(ret_notices, *i);
+                        if (r < 0)
+                                return r;
+                }
+
+        *ret = TAKE_PTR(d);
+        return 0;
+}
+
+const char *description_hostname(const Description *d) {
+        return d->hostname ?: d->name;
+}
+
+const char *description_syslog_identifier(const Description *d) {
+        return d->syslog_identifier ?: d->name;
+}

@@ -1,0 +1,23 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+#pragma once
+
+#include <stdbool.h>
+#include <stddef.h>
+
+#include "macro.h"
+
+/* Small string helpers for the parsers. */
+
+/* Formats an error text into *ret_error (if not NULL, replacing what was
+ * there) and returns error, or -ENOMEM if formatting failed. */
+int error_set(char **ret_error, int error, const char *fmt, ...) _printf_(3, 4);
+
+/* Strips whitespace at both ends, in place; returns s. */
+char *strstrip(char *s);
+
+/* Returns the text after prefix if s starts with it, NULL otherwise. */
+const char *startswith(const char *s, const char *prefix);
+const char *endswith(const char *s, const char *suffix);
+
+/* Like asprintf(), but returns the string or NULL. */
+char *strprintf(const char *fmt, ...) _printf_(1, 2);

@@ -1,0 +1,473 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+#include <check.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "description.h"
+#include "strv.h"
+
+static char *joined;
+
+static const char *join(char **l) {
+        size_t n = 1;
+
+        joined = mfree(joined);
+        for (char **i = l; i && *i; i++)
+                n += strlen(*i) + 1;
+        joined = calloc(1, n);
+        ck_assert_ptr_nonnull(joined);
+        for (char **i = l; i && *i; i++) {
+                if (i != l)
+                        strcat(joined, "|");
+                strcat(joined, *i);
+        }
+        return joined;
+}
+
+/* Parses text as demo.service and expects success. */
+static Description *ok(const char *text, char ***notices) {
+        _cleanup_free_ char *error = NULL;
+        Description *d = NULL;
+
+        ck_assert_msg(description_parse("demo", "demo.service", text, &d, notices, &error) == 0, "failed: %s", error);
+        ck_assert_ptr_null(error);
+        ck_assert_ptr_nonnull(d);
+        return d;
+}
+
+/* Parses text as demo.service, expects failure with -EINVAL and returns the error text. */
+static const char *fails(const char *text) {
+        _cleanup_strv_free_ char **notices = NULL;
+        Description *d = (Description *) 0x1;
+        char *error = NULL;
+
+        ck_assert_int_eq(description_parse("demo", "demo.service", text, &d, &notices, &error), -EINVAL);
+        ck_assert_ptr_eq(d, (Description *) 0x1);
+        ck_assert_ptr_null(notices); /* only written on success */
+        ck_assert_ptr_nonnull(error);
+        ck_assert_ptr_null(strchr(error, '\n'));
+        joined = mfree(joined);
+        joined = error;
+        return joined;
+}
+
+#define SERVICE "[Service]\nExecStart=/bin/true\n"
+
+START_TEST(test_minimal_defaults) {
+        _cleanup_(description_freep) Description *d = NULL;
+        _cleanup_strv_free_ char **notices = NULL;
+
+        d = ok(SERVICE, &notices);
+        ck_assert_ptr_null(notices);
+        ck_assert_str_eq(d->name, "demo");
+        ck_assert_ptr_null(d->description);
+        ck_assert_int_eq(d->type, SERVICE_SIMPLE);
+        ck_assert_str_eq(d->exec_start->path, "/bin/true");
+        ck_assert_ptr_null(d->environment);
+        ck_assert_ptr_null(d->syslog_identifier);
+        ck_assert_ptr_null(d->working_directory);
+        ck_assert_int_eq(d->kill_signal, SIGTERM);
+        ck_assert_uint_eq(d->timeout_stop_usec, 90 * USEC_PER_SEC);
+        ck_assert_str_eq(d->slice, "isolated.slice");
+        ck_assert(!d->memory_max_set && !d->tasks_max_set && !d->cpu_quota_set);
+        ck_assert_ptr_null(d->hostname);
+        ck_assert_str_eq(description_hostname(d), "demo");
+        ck_assert_str_eq(description_syslog_identifier(d), "demo");
+}
+END_TEST
+
+START_TEST(test_all_keys) {
+        _cleanup_(description_freep) Description *d = NULL;
+
+        d = ok("[Unit]\n"
+               "Description=A demo service\n"
+               "[Service]\n"
+               "Type=exec\n"
+               "ExecStart=-/usr/bin/env \"a b\" ${X}\n"
+               "Environment=\"A=1 2\" B=3\n"
+               "SyslogIdentifier=demo-log\n"
+               "WorkingDirectory=//srv/./demo/\n"
+               "KillSignal=SIGINT\n"
+               "TimeoutStopSec=1min 30s\n"
+               "Slice=isolated-web.slice\n"
+               "MemoryMax=1.5G\n"
+               "TasksMax=64\n"
+               "CPUQuota=20%\n"
+               "[Isolate]\n"
+               "Hostname=web-1.example\n",
+               NULL);
+        ck_assert_str_eq(d->description, "A demo service");
+        ck_assert_int_eq(d->type, SERVICE_EXEC);
+        ck_assert(d->exec_start->ignore_failure);
+        ck_assert_str_eq(join(d->exec_start->argv), "/usr/bin/env|a b|${X}");
+        ck_assert_str_eq(join(d->environment), "A=1 2|B=3");
+        ck_assert_str_eq(description_syslog_identifier(d), "demo-log");
+        ck_assert_str_eq(d->working_directory, "/srv/demo");
+        ck_assert_int_eq(d->kill_signal, SIGINT);
+        ck_assert_uint_eq(d->timeout_stop_usec, 90 * USEC_PER_SEC);
+        ck_assert_str_eq(d->slice, "isolated-web.slice");
+        ck_assert(d->memory_max_set);
+        ck_assert_uint_eq(d->memory_max, 1610612736ULL);
+        ck_assert(d->tasks_max_set);
+        ck_assert_uint_eq(d->tasks_max, 64);
+        ck_assert(d->cpu_quota_set);
+        ck_assert_uint_eq(d->cpu_quota_per_sec_usec, 200000);
+        ck_assert_str_eq(description_hostname(d), "web-1.example");
+}
+END_TEST
+
+START_TEST(test_values) {
+        _cleanup_(description_freep) Description *d = NULL;
+
+        d = ok(SERVICE "MemoryMax=infinity\nTasksMax=infinity\nTimeoutStopSec=0\nKillSignal=9\n", NULL);
+        ck_assert(d->memory_max_set && d->tasks_max_set);
+        ck_assert_uint_eq(d->memory_max, CGROUP_LIMIT_MAX);
+        ck_assert_uint_eq(d->tasks_max, CGROUP_LIMIT_MAX);
+        ck_assert_uint_eq(d->timeout_stop_usec, USEC_INFINITY);
+        ck_assert_int_eq(d->kill_signal, SIGKILL);
+        d = description_free(d);
+
+        d = ok(SERVICE "TimeoutSec=5s\nKillSignal=SIGRTMIN+2\nMemoryMax=10%\n", NULL);
+        ck_assert_uint_eq(d->timeout_stop_usec, 5 * USEC_PER_SEC);
+        ck_assert_int_eq(d->kill_signal, SIGRTMIN + 2);
+        ck_assert(d->memory_max > 0 && d->memory_max < CGROUP_LIMIT_MAX);
+        d = description_free(d);
+
+        /* Later assignments win; empty ones reset to the default. */
+        d = ok(SERVICE "MemoryMax=1G\nMemoryMax=2G\nTasksMax=5\nTasksMax=\nCPUQuota=50%\nCPUQuota=\n"
+               "Slice=a.slice\nSlice=\n[Isolate]\nHostname=h1\nHostname=\n[Unit]\nDescription=x\nDescription=\n"
+               "[Service]\nKillSignal=HUP\nKillSignal=\nTimeoutStopSec=3\nTimeoutStopSec=\nWorkingDirectory=/a\nWorkingDirectory=\n",
+               NULL);
+        ck_assert(d->memory_max_set);
+        ck_assert_uint_eq(d->memory_max, 2ULL << 30);
+        ck_assert(!d->tasks_max_set && !d->cpu_quota_set);
+        ck_assert_str_eq(d->slice, "isolated.slice");
+        ck_assert_ptr_null(d->hostname);
+        ck_assert_ptr_null(d->description);
+        ck_assert_int_eq(d->kill_signal, SIGTERM);
+        ck_assert_uint_eq(d->timeout_stop_usec, DEFAULT_TIMEOUT_STOP_USEC);
+        ck_assert_ptr_null(d->working_directory);
+}
+END_TEST
+
+START_TEST(test_exec_start) {
+        _cleanup_(description_freep) Description *d = NULL;
+        _cleanup_strv_free_ char **notices = NULL;
+
+        /* Empty assignment resets, then a new one is allowed. */
+        d = ok("[Service]\nExecStart=/bin/a\nExecStart=\nExecStart=/bin/b x\n", NULL);
+        ck_assert_str_eq(join(d->exec_start->argv), "/bin/b|x");
+        d = description_free(d);
+
+        /* Continuation lines with a comment in between. */
+        d = ok("[Service]\nExecStart=/bin/echo one \\\n# a comment\n   two \\\n three\n", NULL);
+        ck_assert_str_eq(join(d->exec_start->argv), "/bin/echo|one|two|three");
+        d = description_free(d);
+
+        /* Unknown escape: a notice with file:line. */
+        d = ok("[Service]\n\nExecStart=/bin/grep \\d\n", &notices);
+        ck_assert_str_eq(join(d->exec_start->argv), "/bin/grep|\\d");
+        ck_assert_str_eq(join(notices),
+                         "demo.service:3: ExecStart=: Unknown escape sequences in command line kept verbatim: /bin/grep \\d");
+
+        ck_assert_str_eq(fails("[Service]\nExecStart=/bin/a\nExecStart=/bin/b\n"),
+                         "demo.service:3: ExecStart= is already set (line 2); only one command is allowed "
+                         "(an empty ExecStart= resets the list)");
+        ck_assert_str_eq(fails("[Service]\nExecStart=/bin/echo \"x\n"),
+                         "demo.service:2: Invalid ExecStart= value: Unbalanced quotes or trailing backslash in command line: /bin/echo \"x");
+        ck_assert_str_eq(fails("[Service]\nExecStart=+/bin/true\n"),
+                         "demo.service:2: Invalid ExecStart= value: Command prefix '+' is not supported: it would run the command outside the sandbox");
+        ck_assert_str_eq(fails("[Service]\nExecStart=./run\n"),
+                         "demo.service:2: Invalid ExecStart= value: Executable path './run' is neither an absolute path nor a plain file name");
+}
+END_TEST
+
+START_TEST(test_missing_exec_start) {
+        ck_assert_str_eq(fails(""), "demo.service: ExecStart= is required");
+        ck_assert_str_eq(fails("[Unit]\nDescription=x\n"), "demo.service: ExecStart= is required");
+        ck_assert_str_eq(fails("[Service]\nExecStart=/bin/true\nExecStart=\n"), "demo.service: ExecStart= is required");
+}
+END_TEST
+
+START_TEST(test_environment) {
+        _cleanup_(description_freep) Description *d = NULL;
+
+        d = ok(SERVICE "Environment=\"A=1 2\" B=3\nEnvironment='C=x y' D=\"q\\\"uote\"\n", NULL);
+        ck_assert_str_eq(join(d->environment), "A=1 2|B=3|C=x y|D=q\"uote");
+        d = description_free(d);
+
+        /* An empty assignment resets the list. */
+        d = ok(SERVICE "Environment=A=1\nEnvironment=\nEnvironment=B=2\n", NULL);
+        ck_assert_str_eq(join(d->environment), "B=2");
+        d = description_free(d);
+
+        d = ok(SERVICE "Environment=A=1\nEnvironment=\n", NULL);
+        ck_assert_ptr_null(d->environment);
+        d = description_free(d);
+
+        /* A later assignment of a name replaces it in place. */
+        d = ok(SERVICE "Environment=A=1 B=2\nEnvironment=A=3 AB=4 C=\n", NULL);
+        ck_assert_str_eq(join(d->environment), "A=3|B=2|AB=4|C=");
+        d = description_free(d);
+
+        /* Escapes are decoded. */
+        d = ok(SERVICE "Environment=\"NL=a\\nb\" X=\\x41\n", NULL);
+        ck_assert_str_eq(join(d->environment), "NL=a\nb|X=A");
+
+        ck_assert_str_eq(fails(SERVICE "Environment=NOEQUALS\n"),
+                         "demo.service:3: Invalid environment assignment 'NOEQUALS' in Environment=");
+        ck_assert_str_eq(fails(SERVICE "Environment=1A=x\n"),
+                         "demo.service:3: Invalid environment assignment '1A=x' in Environment=");
+        ck_assert_str_eq(fails(SERVICE "Environment==x\n"),
+                         "demo.service:3: Invalid environment assignment '=x' in Environment=");
+        ck_assert_str_eq(fails(SERVICE "Environment=\"A=1\n"), "demo.service:3: Invalid Environment= value '\"A=1'");
+        ck_assert_str_eq(fails(SERVICE "Environment=A=\\q\n"), "demo.service:3: Invalid Environment= value 'A=\\q'");
+}
+END_TEST
+
+START_TEST(test_bad_values) {
+        ck_assert_str_eq(fails(SERVICE "MemoryMax=xyz\n"), "demo.service:3: Invalid MemoryMax= value 'xyz'");
+        ck_assert_str_eq(fails(SERVICE "MemoryMax=0\n"), "demo.service:3: Invalid MemoryMax= value '0'");
+        ck_assert_str_eq(fails(SERVICE "TasksMax=0\n"), "demo.service:3: Invalid TasksMax= value '0'");
+        ck_assert_str_eq(fails(SERVICE "TasksMax=lots\n"), "demo.service:3: Invalid TasksMax= value 'lots'");
+        ck_assert_str_eq(fails(SERVICE "CPUQuota=20\n"), "demo.service:3: Invalid CPUQuota= value '20'");
+        ck_assert_str_eq(fails(SERVICE "CPUQuota=0%\n"), "demo.service:3: Invalid CPUQuota= value '0%'");
+        ck_assert_str_eq(fails(SERVICE "KillSignal=SIGNOPE\n"), "demo.service:3: Invalid KillSignal= value 'SIGNOPE'");
+        ck_assert_str_eq(fails(SERVICE "TimeoutStopSec=soon\n"), "demo.service:3: Invalid TimeoutStopSec= value 'soon'");
+        ck_assert_str_eq(fails(SERVICE "Slice=foo\n"), "demo.service:3: Invalid Slice= value 'foo'");
+        ck_assert_str_eq(fails(SERVICE "Slice=-.slice\n"), "demo.service:3: Invalid Slice= value '-.slice'");
+        ck_assert_str_eq(fails(SERVICE "Slice=a--b.slice\n"), "demo.service:3: Invalid Slice= value 'a--b.slice'");
+        ck_assert_str_eq(fails(SERVICE "Slice=a-.slice\n"), "demo.service:3: Invalid Slice= value 'a-.slice'");
+        ck_assert_str_eq(fails(SERVICE "Slice=a b.slice\n"), "demo.service:3: Invalid Slice= value 'a b.slice'");
+        ck_assert_str_eq(fails(SERVICE "Slice=x@y.slice\n"), "demo.service:3: Invalid Slice= value 'x@y.slice'");
+        ck_assert_str_eq(fails(SERVICE "Type=sometimes\n"), "demo.service:3: Invalid Type= value 'sometimes'");
+        ck_assert_str_eq(fails(SERVICE "WorkingDirectory=srv\n"),
+                         "demo.service:3: Invalid WorkingDirectory= value 'srv': not a normalized absolute path");
+        ck_assert_str_eq(fails(SERVICE "WorkingDirectory=/srv/../etc\n"),
+                         "demo.service:3: Invalid WorkingDirectory= value '/srv/../etc': not a normalized absolute path");
+        ck_assert_str_eq(fails(SERVICE "WorkingDirectory=~\n"),
+                         "demo.service:3: WorkingDirectory=~: the '~' form is not supported yet");
+        ck_assert_str_eq(fails(SERVICE "[Isolate]\nHostname=bad_name\n"), "demo.service:4: Invalid Hostname= value 'bad_name'");
+        ck_assert_str_eq(fails(SERVICE "[Isolate]\nHostname=a..b\n"), "demo.service:4: Invalid Hostname= value 'a..b'");
+        ck_assert_str_eq(fails(SERVICE "[Isolate]\nHostname=.a\n"), "demo.service:4: Invalid Hostname= value '.a'");
+        ck_assert_str_eq(fails(SERVICE "[Isolate]\nHostname=a.\n"), "demo.service:4: Invalid Hostname= value 'a.'");
+        ck_assert_str_eq(fails(SERVICE "[Isolate]\nHostname="
+                               "aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa\n"),
+                         "demo.service:4: Invalid Hostname= value "
+                         "'aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa'");
+}
+END_TEST
+
+START_TEST(test_hostname_limit) {
+        _cleanup_(description_freep) Description *d = NULL;
+
+        /* 64 characters is the most. */
+        d = ok(SERVICE "[Isolate]\nHostname=aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa\n", NULL);
+        ck_assert_uint_eq(strlen(description_hostname(d)), 64);
+}
+END_TEST
+
+START_TEST(test_types) {
+        _cleanup_(description_freep) Description *d = NULL;
+
+        d = ok(SERVICE "Type=simple\n", NULL);
+        ck_assert_int_eq(d->type, SERVICE_SIMPLE);
+        ck_assert_str_eq(fails(SERVICE "Type=forking\n"), "demo.service:3: Type=forking is not supported yet");
+        ck_assert_str_eq(fails(SERVICE "Type=notify\n"), "demo.service:3: Type=notify is not supported yet");
+        ck_assert_str_eq(fails(SERVICE "Type=oneshot\n"), "demo.service:3: Type=oneshot is not supported yet");
+
+        ck_assert_str_eq(service_type_to_string(SERVICE_NOTIFY), "notify");
+        ck_assert_int_eq(service_type_from_string("forking"), SERVICE_FORKING);
+        ck_assert_int_eq(service_type_from_string("Simple"), _SERVICE_TYPE_INVALID);
+        ck_assert_ptr_null(service_type_to_string(_SERVICE_TYPE_MAX));
+}
+END_TEST
+
+START_TEST(test_unknown) {
+        ck_assert_str_eq(fails(SERVICE "Foo=bar\n"), "demo.service:3: Unknown key Foo= in section [Service]");
+        ck_assert_str_eq(fails(SERVICE "execstart=/bin/true\n"), "demo.service:3: Unknown key execstart= in section [Service]");
+        ck_assert_str_eq(fails("[Unit]\nDescriptoin=typo\n" SERVICE), "demo.service:2: Unknown key Descriptoin= in section [Unit]");
+        ck_assert_str_eq(fails(SERVICE "[Install]\nWantedBy=a.target\nWanted=b\n"),
+                         "demo.service:5: Unknown key Wanted= in section [Install]");
+        ck_assert_str_eq(fails(SERVICE "[Isolate]\nHostnmae=x\n"), "demo.service:4: Unknown key Hostnmae= in section [Isolate]");
+        /* A key of another section. */
+        ck_assert_str_eq(fails(SERVICE "[Unit]\nExecStart=/bin/true\n"), "demo.service:4: Unknown key ExecStart= in section [Unit]");
+        ck_assert_str_eq(fails(SERVICE "[Foo]\nA=1\n"), "demo.service:3: Unknown section [Foo]");
+        /* Even empty. */
+        ck_assert_str_eq(fails(SERVICE "[Socket]\n"), "demo.service:3: Unknown section [Socket]");
+        ck_assert_str_eq(fails("ExecStart=/bin/true\n"), "demo.service:1: Assignment outside of any section");
+}
+END_TEST
+
+START_TEST(test_refused_sandbox_keys) {
+        static const char *const lines[] = {
+                "MemoryHigh=1G",
+                "ProtectSystem=strict",
+                "ProtectSystem=yes",
+                "ProtectHome=read-only",
+                "PrivateDevices=yes",
+                "CapabilityBoundingSet=CAP_NET_BIND_SERVICE",
+                "SystemCallFilter=@system-service",
+                "User=nobody",
+                "Group=nogroup",
+                "ReadOnlyPaths=/srv",
+                "InaccessiblePaths=/home",
+                "IOWeight=10",
+                "CPUWeight=10",
+                "AllowedCPUs=0",
+                "LimitNOFILE=1024",
+                "UMask=0077",
+                "RuntimeMaxSec=10",
+                "IPAddressDeny=any",
+                "RestrictAddressFamilies=AF_UNIX",
+                "DynamicUser=yes",
+                "BindPaths=/dev/null:/etc/secret",
+                "TemporaryFileSystem=/var",
+                "RootDirectory=/srv/root",
+                "DeviceAllow=/dev/null",
+                "Nice=10",
+        };
+
+        for (size_t i = 0; i < ELEMENTSOF(lines); i++) {
+                _cleanup_free_ char *text = NULL, *expected = NULL;
+                size_t k = strcspn(lines[i], "=");
+
+                ck_assert_int_ge(asprintf(&text, SERVICE "\n%s\n", lines[i]), 0);
+                ck_assert_int_ge(asprintf(&expected,
+                                          "demo.service:4: %.*s= is not supported yet; refusing to run with a weaker sandbox than asked",
+                                          (int) k, lines[i]), 0);
+                ck_assert_str_eq(fails(text), expected);
+        }
+}
+END_TEST
+
+START_TEST(test_notices) {
+        _cleanup_(description_freep) Description *d = NULL;
+        _cleanup_strv_free_ char **notices = NULL;
+
+        ck_assert_int_eq(strv_extend(&notices, "earlier"), 0);
+        d = ok("[Unit]\n"
+               "Description=x\n"
+               "After=network.target\n"
+               "Wants=network.target\n"
+               "Documentation=man:demo(8)\n"
+               "StartLimitIntervalSec=10\n"
+               "StartLimitBurst=5\n"
+               "[Service]\n"
+               "ExecStart=/bin/true\n"
+               "Restart=on-failure\n"
+               "PIDFile=/run/demo.pid\n"
+               "PrivateTmp=yes\n"
+               "PrivateNetwork=no\n"
+               "ProtectSystem=no\n"
+               "ProtectHome=false\n"
+               "MemoryLow=1G\n"
+               "[Install]\n"
+               "WantedBy=multi-user.target\n",
+               &notices);
+        ck_assert_str_eq(join(notices),
+                         "earlier|"
+                         "demo.service:3: Ignoring After= in section [Unit]: not used by isolated|"
+                         "demo.service:4: Ignoring Wants= in section [Unit]: not used by isolated|"
+                         "demo.service:5: Ignoring Documentation= in section [Unit]: not used by isolated|"
+                         "demo.service:6: Ignoring StartLimitIntervalSec= in section [Unit]: not used by isolated|"
+                         "demo.service:7: Ignoring StartLimitBurst= in section [Unit]: not used by isolated|"
+                         "demo.service:10: Ignoring Restart=: not supported by isolated yet|"
+                         "demo.service:11: Ignoring PIDFile=: not supported by isolated yet|"
+                         "demo.service:12: PrivateTmp=yes: isolated always applies this|"
+                         "demo.service:13: Ignoring PrivateNetwork=no: isolated applies it to every service|"
+                         "demo.service:14: Ignoring ProtectSystem=no: not supported by isolated yet|"
+                         "demo.service:15: Ignoring ProtectHome=false: not supported by isolated yet|"
+                         "demo.service:16: Ignoring MemoryLow=: not supported by isolated yet|"
+                         "demo.service:18: Ignoring WantedBy= in section [Install]: isolated services are not enabled");
+
+        /* Bad booleans in always-on keys are still bad values. */
+        ck_assert_str_eq(fails(SERVICE "PrivateTmp=maybe\n"), "demo.service:3: Invalid PrivateTmp= value 'maybe'");
+
+        /* NULL notices is fine. */
+        description_free(ok("[Unit]\nAfter=x\n" SERVICE, NULL));
+}
+END_TEST
+
+START_TEST(test_extensions) {
+        _cleanup_(description_freep) Description *d = NULL;
+        _cleanup_strv_free_ char **notices = NULL;
+
+        /* "X-" sections and keys belong to other programs, as in systemd. */
+        d = ok("[X-Vendor]\nAnything=goes\n[Unit]\nX-Foo=1\n" SERVICE "X-Bar=2\n[Isolate]\nNetwork=private\n", &notices);
+        ck_assert_ptr_null(notices);
+
+        ck_assert_str_eq(fails(SERVICE "[Isolate]\nNetwork=veth\n"), "demo.service:4: Network=veth is not supported yet");
+        ck_assert_str_eq(fails(SERVICE "[Isolate]\nPort=8080:80\n"), "demo.service:4: Port= is not supported yet");
+}
+END_TEST
+
+START_TEST(test_file_level) {
+        _cleanup_(description_freep) Description *d = NULL;
+        _cleanup_free_ char *error = NULL;
+
+        /* BOM and CRLF. */
+        d = ok("\xef\xbb\xbf[Service]\r\nExecStart=/bin/echo hi\r\n", NULL);
+        ck_assert_str_eq(join(d->exec_start->argv), "/bin/echo|hi");
+        d = description_free(d);
+
+        /* The file name is used as given. */
+        ck_assert_int_eq(description_parse("demo", "/etc/isolated/demo.service", "[Service]\nFoo=1\n", &d, NULL, &error), -EINVAL);
+        ck_assert_str_eq(error, "/etc/isolated/demo.service:2: Unknown key Foo= in section [Service]");
+        ck_assert_ptr_null(d);
+        error = mfree(error);
+
+        ck_assert_int_eq(description_parse("bad/name", "x.service", SERVICE, &d, NULL, &error), -EINVAL);
+        ck_assert_str_eq(error, "x.service: Invalid service name 'bad/name'");
+}
+END_TEST
+
+START_TEST(test_service_name) {
+        ck_assert(service_name_is_valid("demo"));
+        ck_assert(service_name_is_valid("a.b-c_D9"));
+        ck_assert(service_name_is_valid("aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa"));
+        ck_assert(!service_name_is_valid("aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa"));
+        ck_assert(!service_name_is_valid(""));
+        ck_assert(!service_name_is_valid(NULL));
+        ck_assert(!service_name_is_valid(".hidden"));
+        ck_assert(!service_name_is_valid("a@b"));
+        ck_assert(!service_name_is_valid("a b"));
+        ck_assert(!service_name_is_valid("a/b"));
+}
+END_TEST
+
+static Suite *description_suite(void) {
+        Suite *s = suite_create("description");
+        TCase *tc = tcase_create("core");
+
+        tcase_add_test(tc, test_minimal_defaults);
+        tcase_add_test(tc, test_all_keys);
+        tcase_add_test(tc, test_values);
+        tcase_add_test(tc, test_exec_start);
+        tcase_add_test(tc, test_missing_exec_start);
+        tcase_add_test(tc, test_environment);
+        tcase_add_test(tc, test_bad_values);
+        tcase_add_test(tc, test_hostname_limit);
+        tcase_add_test(tc, test_types);
+        tcase_add_test(tc, test_unknown);
+        tcase_add_test(tc, test_refused_sandbox_keys);
+        tcase_add_test(tc, test_notices);
+        tcase_add_test(tc, test_extensions);
+        tcase_add_test(tc, test_file_level);
+        tcase_add_test(tc, test_service_name);
+        suite_add_tcase(s, tc);
+        return s;
+}
+
+int main(void) {
+        SRunner *sr = srunner_create(description_suite());
+        int failed;
+
+        srunner_run_all(sr, CK_NORMAL);
+        failed = srunner_ntests_failed(sr);
+        srunner_free(sr);
+        free(joined);
+        return failed == 0 ? EXIT_SUCCESS : EXIT_FAILURE;
+}
