@@ -54,6 +54,7 @@ count_meson() { # dir suite label
 note "unit tests"
 count_meson "$BUILD" unit unit
 count_meson "$BUILD" fuzz fuzz-corpus
+count_meson "$BUILD" init isolate-init
 
 if [ "${SKIP_ASAN:-0}" != 1 ]; then
         note "unit tests under AddressSanitizer and UndefinedBehaviorSanitizer"
@@ -67,8 +68,11 @@ fi
 
 if [ "${SKIP_INTEGRATION:-0}" != 1 ]; then
         note "integration tests against a real systemd"
-        bash "$SRC/tests/integration/run-integration.sh" "$BUILD"
-        rc=$?
+        bash "$SRC/tests/integration/run-integration.sh" "$BUILD" | tee "$BUILD/integration-log"
+        rc=${PIPESTATUS[0]}
+        checks_ok=$(grep -c '^ok - ' "$BUILD/integration-log")
+        checks_failed=$(grep -c '^not ok - ' "$BUILD/integration-log")
+        note "integration: $checks_ok checks passed, $checks_failed failed"
         if [ -s "$BUILD/integration-results" ]; then
                 while read -r res name; do record "integration: $name" "$res"; done < "$BUILD/integration-results"
         fi
