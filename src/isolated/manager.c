@@ -8,6 +8,7 @@
 #include "config.h"
 #include "log.h"
 #include "manager.h"
+#include "polkit.h"
 #include "strv.h"
 
 const char *const description_search_path[] = { "/etc/isolated", "/run/isolated", "/usr/lib/isolated", NULL };
@@ -36,6 +37,7 @@ Manager *manager_free(Manager *m) {
         for (size_t i = 0; i < m->n_services; i++)
                 service_free(m->services[i]);
         free(m->services);
+        polkit_registry_free(m->polkit_registry);
         sd_bus_flush_close_unref(m->bus);
         sd_event_unref(m->event);
         return mfree(m);
@@ -131,20 +133,10 @@ void manager_forget_service_state(Manager *m, Service *s) {
                 log_warning_errno(errno, "Cannot remove %s: %m", path);
 }
 
-int manager_check_manage(Manager *m, sd_bus_message *call, sd_bus_error *error) {
-        _cleanup_(sd_bus_creds_unrefp) sd_bus_creds *creds = NULL;
-        uid_t euid;
-        int r;
+int manager_check_manage(Manager *m, sd_bus_message *call, const char *verb, const char *name, sd_bus_error *error) {
+        const char *details[] = { "verb", verb, "service", name, NULL };
 
-        r = sd_bus_query_sender_creds(call, SD_BUS_CREDS_EUID, &creds);
-        if (r >= 0)
-                r = sd_bus_creds_get_euid(creds, &euid);
-        if (r < 0)
-                return sd_bus_error_set_errnof(error, r, "Cannot identify the caller: %m");
-        if (euid != 0)
-                return sd_bus_error_setf(error, SD_BUS_ERROR_ACCESS_DENIED,
-                                         "Access denied: managing isolated services needs root.");
-        return 1;
+        return polkit_check_authorization(&m->polkit_registry, call, POLKIT_ACTION_MANAGE, details, error);
 }
 
 /* Reads NAME.service from the first directory of the search path that has it. */
@@ -246,9 +238,9 @@ static int method_start_service(sd_bus_message *call, void *userdata, sd_bus_err
         r = sd_bus_message_read(call, "ss", &name, &text);
         if (r < 0)
                 return r;
-        r = manager_check_manage(m, call, error);
+        r = manager_check_manage(m, call, "start", name, error);
         if (r <= 0)
-                return r;
+                return r < 0 ? r : 1; /* 0: polkit asked; the call comes back */
         return manager_start_service(m, name, text, call, error);
 }
 
@@ -330,9 +322,9 @@ static int method_reset_failed_service(sd_bus_message *call, void *userdata, sd_
         r = lookup(m, call, &s, error);
         if (r < 0)
                 return r;
-        r = manager_check_manage(m, call, error);
+        r = manager_check_manage(m, call, "reset-failed", s->name, error);
         if (r <= 0)
-                return r;
+                return r < 0 ? r : 1; /* 0: polkit asked; the call comes back */
         if (service_is_active(s))
                 return sd_bus_error_setf(error, BUS_ERROR_ALREADY_RUNNING, "Service %s is %s, not ended.", s->name,
                                          service_state_to_string(s->state));

@@ -5,6 +5,7 @@
 #include <systemd/sd-event.h>
 
 #include "macro.h"
+#include "polkit.h"
 #include "service.h"
 
 #define ISOLATED_BUS_NAME "org.isolated1"
@@ -20,6 +21,7 @@ struct Manager {
         const char *init_path;
         Service **services;
         size_t n_services;
+        PolkitRegistry *polkit_registry;
 };
 
 int manager_new(Manager **ret);
@@ -45,9 +47,11 @@ void manager_forget_service_state(Manager *m, Service *s);
  * is pending, or <0 with error set. A stopped service of the same name is replaced. */
 int manager_start_service(Manager *m, const char *name, const char *text, sd_bus_message *call, sd_bus_error *error);
 
-/* Root may; others are refused with AccessDenied. Returns 1 if allowed,
- * <0 with error set if not. */
-int manager_check_manage(Manager *m, sd_bus_message *call, sd_bus_error *error);
+/* Root may; others need polkit's org.isolated1.manage. Returns 1 if allowed,
+ * 0 if polkit was asked (the call is dispatched again once it answered), <0
+ * with error set (AccessDenied) if not. */
+int manager_check_manage(Manager *m, sd_bus_message *call, const char *verb, const char *name,
+                         sd_bus_error *error);
 
 /* The search path for descriptions, in precedence order. */
 extern const char *const description_search_path[];

@@ -613,9 +613,9 @@ static int property_get_timestamp(sd_bus *bus, const char *path, const char *int
 int service_bus_stop(Service *s, sd_bus_message *m, sd_bus_error *error) {
         int r;
 
-        r = manager_check_manage(s->manager, m, error);
+        r = manager_check_manage(s->manager, m, "stop", s->name, error);
         if (r <= 0)
-                return r;
+                return r < 0 ? r : 1; /* 0: polkit asked; the call comes back */
         r = service_stop(s, m);
         if (r < 0)
                 return sd_bus_error_set_errnof(error, r, "Failed to stop %s: %m", s->name);
@@ -626,9 +626,9 @@ int service_bus_restart(Service *s, sd_bus_message *m, sd_bus_error *error) {
         _cleanup_free_ char *name = NULL, *text = NULL;
         int r;
 
-        r = manager_check_manage(s->manager, m, error);
+        r = manager_check_manage(s->manager, m, "restart", s->name, error);
         if (r <= 0)
-                return r;
+                return r < 0 ? r : 1; /* 0: polkit asked; the call comes back */
         if (s->restart_call)
                 return sd_bus_error_setf(error, BUS_ERROR_ALREADY_RUNNING, "%s is restarting already.", s->name);
         if (service_is_active(s)) {
@@ -648,9 +648,9 @@ int service_bus_restart(Service *s, sd_bus_message *m, sd_bus_error *error) {
 int service_bus_reload(Service *s, sd_bus_message *m, sd_bus_error *error) {
         int r;
 
-        r = manager_check_manage(s->manager, m, error);
+        r = manager_check_manage(s->manager, m, "reload", s->name, error);
         if (r <= 0)
-                return r;
+                return r < 0 ? r : 1; /* 0: polkit asked; the call comes back */
         /* As systemd: a service without ExecReload= cannot be reloaded. */
         return sd_bus_error_setf(error, SD_BUS_ERROR_NOT_SUPPORTED,
                                  "%s has no ExecReload=; reload is refused, as systemd does.", s->name);
@@ -659,9 +659,9 @@ int service_bus_reload(Service *s, sd_bus_message *m, sd_bus_error *error) {
 int service_bus_kill(Service *s, sd_bus_message *m, const char *whom, int signo, sd_bus_error *error) {
         int r;
 
-        r = manager_check_manage(s->manager, m, error);
+        r = manager_check_manage(s->manager, m, "kill", s->name, error);
         if (r <= 0)
-                return r;
+                return r < 0 ? r : 1; /* 0: polkit asked; the call comes back */
         r = service_kill(s, whom, signo);
         if (r == -EINVAL)
                 return sd_bus_error_setf(error, SD_BUS_ERROR_INVALID_ARGS,
