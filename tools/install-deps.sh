@@ -6,5 +6,5 @@ apt-get update -qq
 apt-get install -y -qq --no-install-recommends \
         gcc libc6-dev meson ninja-build pkg-config \
         libsystemd-dev libcap-dev libseccomp-dev libdbus-1-dev check \
-        systemd dbus polkitd util-linux iproute2 procps psmisc memcached \
+        systemd dbus polkitd python3 util-linux iproute2 procps psmisc memcached \
         >/dev/null

@@ -20,7 +20,7 @@ trap cleanup EXIT
 
 "$SRC/tests/harness/stage-install" "$BUILD" "$STAGE" || exit 1
 
-"$HARNESS" boot "$STATE" "$STAGE" || exit 1
+HARNESS_KEEP="$BUILD" "$HARNESS" boot "$STATE" "$STAGE" || exit 1
 inside() { "$HARNESS" exec "$STATE" "$@"; }
 
 if ! inside systemctl start isolated.service; then

@@ -1,0 +1,120 @@
+#!/bin/bash
+# The bus API: what the daemon exports matches dbus/*.xml; objects, escaping,
+# ObjectManager, signals and PropertiesChanged; kill, restart, reload; many
+# callers at once.
+. "$TESTS/lib.sh"
+
+work=$(mktemp -d)
+monitor_pid=
+cleanup() {
+        [ -n "$monitor_pid" ] && kill "$monitor_pid" 2>/dev/null
+        for n in api a-b.c sig $(seq -f 'many%g' 1 20); do isolatectl stop "$n" >/dev/null 2>&1; done
+        for n in api a-b.c sig $(seq -f 'many%g' 1 20); do isolatectl reset-failed "$n" >/dev/null 2>&1; done
+        rm -rf "$work"
+}
+trap cleanup EXIT
+call() { busctl call org.isolated1 /org/isolated1 org.isolated1.Manager "$@"; }
+
+printf '[Unit]\nDescription=api test\n[Service]\nExecStart=/bin/sh -c %s\n' \
+        "'trap \"echo got-usr1\" USR1; while :; do sleep 0.1; done'" > "$work/api.service"
+
+busctl monitor --json=short --match "type='signal',sender='org.isolated1'" > "$work/signals" 2>/dev/null &
+monitor_pid=$!
+sleep 0.5
+
+check "start api" isolatectl start api "$work/api.service"
+
+# Introspection matches the shipped XML.
+interface_block() { # xml interface
+        python3 -c '
+import re, sys
+x = sys.stdin.read()
+m = re.search(r"<interface name=\"%s\">.*?</interface>" % re.escape(sys.argv[1]), x, re.S)
+print(re.sub(r"\s+", " ", m.group(0)) if m else "")' "$1"
+}
+for pair in "/org/isolated1 org.isolated1.Manager" "/org/isolated1/service/api org.isolated1.Service"; do
+        set -- $pair
+        live=$(busctl introspect --xml-interface org.isolated1 "$1" | interface_block "$2")
+        shipped=$(interface_block "$2" < "$SRC/dbus/$2.xml")
+        check "introspection of $2 matches dbus/$2.xml" test -n "$live" -a "$live" = "$shipped"
+        check "dbus/$2.xml is installed" test -e "/usr/share/dbus-1/interfaces/$2.xml"
+done
+
+# ObjectManager and the node enumerator.
+check_match "GetManagedObjects lists the service" "/org/isolated1/service/api" \
+        "$(busctl call org.isolated1 /org/isolated1 org.freedesktop.DBus.ObjectManager GetManagedObjects)"
+check_match "busctl tree shows it" "/org/isolated1/service/api" "$(busctl tree org.isolated1 --list)"
+
+# Names are escaped as sd_bus_path_encode does.
+printf '[Service]\nExecStart=/bin/sleep 1000\n' > "$work/sleep.service"
+check "start a-b.c" isolatectl start a-b.c "$work/sleep.service"
+check_eq "its path is escaped" '/org/isolated1/service/a_2db_2ec' "$(service_path a-b.c)"
+check_eq "and its Name is readable there" a-b.c "$(prop a-b.c Name)"
+check_eq "its scope" isolated-a-b.c.scope "$(prop a-b.c Unit)"
+
+# Properties.
+check_eq "Description" "api test" "$(prop api Description)"
+check_eq "Hostname defaults to the name" api "$(prop api Hostname)"
+init=$(prop api InitPID)
+ns=$(busctl get-property org.isolated1 /org/isolated1/service/api org.isolated1.Service Namespaces)
+pid_ino=$(stat -L -c %i /proc/$init/ns/pid)
+check_match "Namespaces has the pid namespace's inode" "\"pid\" $pid_ino" "$ns"
+check_match "Namespaces has all six" '^a\{st\} 6 ' "$ns"
+check "TasksCurrent is a number" test "$(prop api TasksCurrent)" -ge 2
+check "MemoryCurrent is a number" test "$(prop api MemoryCurrent)" -gt 0
+check "StartTimestamp is recent" test "$(prop api StartTimestamp)" -gt "$(( ($(date +%s) - 60) * 1000000 ))"
+
+# Kill: main, a bad whom, a bad signal.
+check "KillService main SIGUSR1" call KillService ssi api main 10
+check "the main process got it" wait_for 5 sh -c "journalctl -u isolated-api.scope -o cat | grep -q got-usr1"
+out=$(call KillService ssi api someone 10 2>&1)
+check_match "a bad whom is refused" "Invalid" "$out"
+out=$(call KillService ssi api main 99 2>&1)
+check_match "a bad signal is refused" "Invalid" "$out"
+check_match "isolatectl checks the signal name itself" "Invalid signal 'SIGNOPE'" "$(isolatectl kill --signal=SIGNOPE api 2>&1)"
+out=$(isolatectl reload api 2>&1)
+check_match "reload without ExecReload= is refused, as systemd does" "no ExecReload=" "$out"
+
+# Restart: a new init, same name and path.
+old=$(prop api InitPID)
+out=$(call RestartService s api)
+check_eq "RestartService returns the path" 'o "/org/isolated1/service/api"' "$out"
+check_eq "running again" running "$(prop api State)"
+check "with a new init" test "$(prop api InitPID)" != "$old"
+check "the old init is gone" test ! -d /proc/$old
+
+check "stop api" isolatectl stop api
+check "reset-failed api" isolatectl reset-failed api
+sleep 0.5
+kill "$monitor_pid"; wait "$monitor_pid" 2>/dev/null; monitor_pid=
+sigs=$(python3 -c '
+import json, sys
+for line in open(sys.argv[1]):
+    try: m = json.loads(line)
+    except ValueError: continue
+    data = m.get("payload", {}).get("data", [])
+    extra = ""
+    if m.get("member") == "PropertiesChanged" and data and "State" in data[1]:
+        extra = data[1]["State"]["data"]
+    print(m.get("member"), m.get("path"), extra)' "$work/signals")
+check_match "ServiceNew was sent" "^ServiceNew /org/isolated1 " "$sigs"
+check_match "PropertiesChanged running" "^PropertiesChanged /org/isolated1/service/api running" "$sigs"
+check_match "PropertiesChanged stopping" "^PropertiesChanged /org/isolated1/service/api stopping" "$sigs"
+check_match "PropertiesChanged exited" "^PropertiesChanged /org/isolated1/service/api exited" "$sigs"
+check_match "ServiceRemoved was sent" "^ServiceRemoved /org/isolated1 " "$sigs"
+
+# Many callers at once.
+for i in $(seq 1 20); do
+        call StartService ss "many$i" "$(cat "$work/sleep.service")" > "$work/out$i" 2>&1 &
+done
+wait
+fails=0
+for i in $(seq 1 20); do grep -q "^o \"/org/isolated1/service/many$i\"" "$work/out$i" || fails=$((fails + 1)); done
+check_eq "20 concurrent starts all succeed" 0 "$fails"
+check_eq "20 running" 20 "$(isolatectl list | grep -c '^many[0-9]* *running')"
+check_eq "20 scopes" 20 "$(systemctl list-units --plain --no-legend 'isolated-many*.scope' | grep -c active)"
+for i in $(seq 1 20); do call StopService s "many$i" > "$work/stop$i" 2>&1 & done
+wait
+check_eq "20 concurrent stops, no scope left" 0 "$(systemctl list-units --all --plain --no-legend 'isolated-many*.scope' | wc -l)"
+check "stop a-b.c" isolatectl stop a-b.c
+finish
