@@ -1,0 +1,307 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+#include <inttypes.h>
+#include <stdio.h>
+#include <string.h>
+#include <time.h>
+
+#include "ctl.h"
+#include "log.h"
+
+/* The scope's limits, as systemd holds them. */
+static void print_scope_limits(sd_bus *bus, const ServiceInfo *info) {
+        const char *iface = "org.freedesktop.systemd1.Scope";
+        _cleanup_free_ char *path = NULL, *slice = NULL;
+        uint64_t memory_max = UINT64_MAX, tasks_max = UINT64_MAX, quota = UINT64_MAX;
+        char a[32], b[32];
+
+        if (sd_bus_path_encode("/org/freedesktop/systemd1/unit", info->unit, &path) < 0)
+                return;
+        (void) sd_bus_get_property_string(bus, "org.freedesktop.systemd1", path, iface, "Slice", NULL, &slice);
+        (void) sd_bus_get_property_trivial(bus, "org.freedesktop.systemd1", path, iface, "MemoryMax", NULL, 't',
+                                           &memory_max);
+        (void) sd_bus_get_property_trivial(bus, "org.freedesktop.systemd1", path, iface, "TasksMax", NULL, 't',
+                                           &tasks_max);
+        (void) sd_bus_get_property_trivial(bus, "org.freedesktop.systemd1", path, iface, "CPUQuotaPerSecUSec", NULL,
+                                           't', &quota);
+
+        printf("       Unit: %s%s%s%s\n", info->unit, slice && *slice ? " (in " : "", slice && *slice ? slice : "",
+               slice && *slice ? ")" : "");
+        if (info->memory_current != UINT64_MAX || memory_max != UINT64_MAX) {
+                format_bytes(a, sizeof(a), info->memory_current);
+                format_bytes(b, sizeof(b), memory_max);
+                printf("     Memory: %s (max: %s)\n", info->memory_current != UINT64_MAX ? a : "-",
+                       memory_max != UINT64_MAX ? b : "infinity");
+        }
+        if (tasks_max != UINT64_MAX)
+                snprintf(b, sizeof(b), "%" PRIu64, tasks_max);
+        if (info->tasks_current != UINT64_MAX)
+                snprintf(a, sizeof(a), "%" PRIu64, info->tasks_current);
+        printf("      Tasks: %s (limit: %s)\n", info->tasks_current != UINT64_MAX ? a : "-",
+               tasks_max != UINT64_MAX ? b : "infinity");
+        if (quota != UINT64_MAX)
+                snprintf(b, sizeof(b), "%" PRIu64 "%%", quota / 10000);
+        if (info->cpu_usage_nsec != UINT64_MAX)
+                snprintf(a, sizeof(a), "%" PRIu64 "ms", info->cpu_usage_nsec / 1000000);
+        printf("        CPU: %s (quota: %s)\n", info->cpu_usage_nsec != UINT64_MAX ? a : "-",
+               quota != UINT64_MAX ? b : "none");
+}
+
+static void print_since(uint64_t usec) {
+        char buf[64];
+        time_t t;
+        struct tm tm;
+
+        if (usec == 0 || usec == UINT64_MAX)
+                return;
+        t = (time_t) (usec / 1000000);
+        if (!localtime_r(&t, &tm) || strftime(buf, sizeof(buf), "%a %Y-%m-%d %H:%M:%S %Z", &tm) == 0)
+                return;
+        printf("      Since: %s\n", buf);
+}
+
+int verb_status(sd_bus *bus, int argc, char **argv) {
+        int ret = EXIT_OK;
+
+        if (argc < 2)
+                return log_error("Usage: isolatectl status NAME..."), EXIT_FAIL;
+        for (int k = 1; k < argc; k++) {
+                _cleanup_(service_info_done) ServiceInfo info = {};
+                _cleanup_free_ char *path = NULL;
+                bool active;
+                int r;
+
+                r = get_service_path(bus, argv[k], &path);
+                if (r == EXIT_OK)
+                        r = get_service_info(bus, path, &info);
+                if (r != EXIT_OK) {
+                        if (ret == EXIT_OK)
+                                ret = r;
+                        continue;
+                }
+                active = state_is_active(info.state);
+                printf("%s %s%s%s\n", active ? "●" : "○", info.name, *info.description ? " - " : "",
+                       info.description);
+                printf("      State: %s (Result: %s)\n", info.state, info.result);
+                if (active)
+                        print_since(info.start_timestamp);
+                if (!active && *info.exit_code)
+                        printf("       Exit: %s, status %d\n", info.exit_code, info.exit_status);
+                if (*info.status_text)
+                        printf("     Status: \"%s\"\n", info.status_text);
+                printf("   Init PID: %" PRIu32 "\n", info.init_pid);
+                printf("   Main PID: %" PRIu32 "\n", info.main_pid);
+                printf("   Hostname: %s\n", info.hostname);
+                if (info.n_namespaces > 0) {
+                        printf(" Namespaces:");
+                        for (size_t n = 0; n < info.n_namespaces; n++)
+                                printf(" %s:[%" PRIu64 "]", info.namespaces[n].type, info.namespaces[n].inode);
+                        putchar('\n');
+                }
+                if (active)
+                        print_scope_limits(bus, &info);
+                else
+                        printf("       Unit: %s\n", info.unit);
+                if (!arg_host && arg_lines != 0) {
+                        putchar('\n');
+                        (void) show_journal(info.unit, arg_lines < 0 ? 10 : arg_lines, false, true);
+                }
+                if (!active && ret == EXIT_OK)
+                        ret = EXIT_NOT_RUNNING;
+                if (k + 1 < argc)
+                        putchar('\n');
+        }
+        return ret;
+}
+
+int verb_is(sd_bus *bus, int argc, char **argv) {
+        bool want_failed = strcmp(argv[0], "is-failed") == 0;
+        int ret = want_failed ? EXIT_FAIL : EXIT_NOT_RUNNING;
+
+        if (argc < 2)
+                return log_error("Usage: isolatectl %s NAME...", argv[0]), EXIT_FAIL;
+        for (int k = 1; k < argc; k++) {
+                _cleanup_free_ char *state = NULL;
+                const char *shown;
+                int r;
+
+                r = get_state(bus, argv[k], &state);
+                if (r < 0 && r != -ENOENT)
+                        return log_error_errno(r, "Failed to get the state of %s: %m", argv[k]), EXIT_FAIL;
+                shown = r == -ENOENT ? "inactive" : state;
+                if (!arg_quiet)
+                        printf("%s\n", strcmp(shown, "running") == 0 ? "active" : shown);
+                if (want_failed ? strcmp(shown, "failed") == 0 : strcmp(shown, "running") == 0)
+                        ret = EXIT_OK;
+        }
+        return ret;
+}
+
+int verb_list(sd_bus *bus, int argc, char **argv) {
+        _cleanup_(sd_bus_message_unrefp) sd_bus_message *reply = NULL;
+        const char *name, *state, *unit, *path;
+        uint32_t init_pid, main_pid;
+        bool json = strcmp(arg_output, "json") == 0;
+        size_t n = 0;
+        int r;
+
+        if (argc > 1)
+                return log_error("Usage: isolatectl list [--all] [--output=table|json]"), EXIT_FAIL;
+        r = call_manager(bus, "ListServices", &reply, "list services", "");
+        if (r != EXIT_OK)
+                return r;
+        r = sd_bus_message_enter_container(reply, 'a', "(sssuuo)");
+        if (r < 0)
+                return log_error_errno(r, "Bad reply from isolated: %m"), EXIT_FAIL;
+        if (json)
+                putchar('[');
+        else if (!arg_quiet)
+                printf("%-24s %-9s %-36s %8s %8s\n", "NAME", "STATE", "UNIT", "INIT", "MAIN");
+        while ((r = sd_bus_message_read(reply, "(sssuuo)", &name, &state, &unit, &init_pid, &main_pid, &path)) > 0) {
+                /* As systemctl list-units: ended services only with --all, failed ones always. */
+                if (!arg_all && strcmp(state, "exited") == 0)
+                        continue;
+                if (json) {
+                        printf("%s{\"name\":", n ? "," : "");
+                        json_string(name);
+                        printf(",\"state\":");
+                        json_string(state);
+                        printf(",\"unit\":");
+                        json_string(unit);
+                        printf(",\"init_pid\":%" PRIu32 ",\"main_pid\":%" PRIu32 ",\"path\":", init_pid, main_pid);
+                        json_string(path);
+                        putchar('}');
+                } else
+                        printf("%-24s %-9s %-36s %8" PRIu32 " %8" PRIu32 "\n", name, state, unit, init_pid, main_pid);
+                n++;
+        }
+        if (r < 0)
+                return log_error_errno(r, "Bad reply from isolated: %m"), EXIT_FAIL;
+        if (json)
+                printf("]\n");
+        else if (!arg_quiet)
+                printf("\n%zu service%s listed.\n", n, n == 1 ? "" : "s");
+        return EXIT_OK;
+}
+
+/* One property value, as "systemctl show" prints it. */
+static int print_value(sd_bus_message *m) {
+        const char *contents;
+        char type;
+        int r;
+
+        r = sd_bus_message_peek_type(m, NULL, &contents);
+        if (r < 0)
+                return r;
+        r = sd_bus_message_enter_container(m, 'v', contents);
+        if (r < 0)
+                return r;
+        type = contents[0];
+        switch (type) {
+        case 's':
+        case 'o': {
+                const char *s;
+                r = sd_bus_message_read_basic(m, type, &s);
+                if (r >= 0)
+                        fputs(s, stdout);
+                break;
+        }
+        case 'u': {
+                uint32_t u;
+                r = sd_bus_message_read_basic(m, type, &u);
+                if (r >= 0)
+                        printf("%" PRIu32, u);
+                break;
+        }
+        case 'i': {
+                int32_t i;
+                r = sd_bus_message_read_basic(m, type, &i);
+                if (r >= 0)
+                        printf("%" PRIi32, i);
+                break;
+        }
+        case 't': {
+                uint64_t t;
+                r = sd_bus_message_read_basic(m, type, &t);
+                if (r >= 0)
+                        printf("%" PRIu64, t);
+                break;
+        }
+        case 'b': {
+                int b;
+                r = sd_bus_message_read_basic(m, type, &b);
+                if (r >= 0)
+                        fputs(b ? "yes" : "no", stdout);
+                break;
+        }
+        default:
+                if (strcmp(contents, "a{st}") == 0) {
+                        const char *k;
+                        uint64_t v;
+                        bool first = true;
+                        r = sd_bus_message_enter_container(m, 'a', "{st}");
+                        while (r >= 0 && (r = sd_bus_message_read(m, "{st}", &k, &v)) > 0) {
+                                printf("%s%s=%" PRIu64, first ? "" : " ", k, v);
+                                first = false;
+                        }
+                        if (r >= 0)
+                                r = sd_bus_message_exit_container(m);
+                } else
+                        r = sd_bus_message_skip(m, contents);
+                break;
+        }
+        if (r < 0)
+                return r;
+        return sd_bus_message_exit_container(m);
+}
+
+static bool property_wanted(const char *name) {
+        return !arg_properties || strv_contains(arg_properties, name);
+}
+
+static int show_one(sd_bus *bus, const char *path) {
+        _cleanup_(sd_bus_error_free) sd_bus_error error = SD_BUS_ERROR_NULL;
+        _cleanup_(sd_bus_message_unrefp) sd_bus_message *reply = NULL;
+        const char *name;
+        int r;
+
+        r = sd_bus_call_method(bus, BUS_NAME, path, "org.freedesktop.DBus.Properties", "GetAll", &error, &reply, "s",
+                               SERVICE_IFACE);
+        if (r < 0)
+                return log_error("Failed to read %s: %s", path, error.message ?: strerror(-r)), EXIT_FAIL;
+        r = sd_bus_message_enter_container(reply, 'a', "{sv}");
+        while (r >= 0 && (r = sd_bus_message_enter_container(reply, 'e', "sv")) > 0) {
+                r = sd_bus_message_read(reply, "s", &name);
+                if (r < 0)
+                        break;
+                if (property_wanted(name)) {
+                        if (!arg_value)
+                                printf("%s=", name);
+                        r = print_value(reply);
+                        putchar('\n');
+                } else
+                        r = sd_bus_message_skip(reply, "v");
+                if (r >= 0)
+                        r = sd_bus_message_exit_container(reply);
+        }
+        if (r < 0)
+                return log_error_errno(r, "Failed to parse the properties of %s: %m", path), EXIT_FAIL;
+        return EXIT_OK;
+}
+
+int verb_show(sd_bus *bus, int argc, char **argv) {
+        int ret = EXIT_OK;
+
+        if (argc < 2)
+                return log_error("Usage: isolatectl show [-p PROPERTY] [--value] NAME..."), EXIT_FAIL;
+        for (int k = 1; k < argc; k++) {
+                _cleanup_free_ char *path = NULL;
+                int r = get_service_path(bus, argv[k], &path);
+                if (r == EXIT_OK)
+                        r = show_one(bus, path);
+                if (r != EXIT_OK && ret == EXIT_OK)
+                        ret = r;
+                if (k + 1 < argc && !arg_value)
+                        putchar('\n');
+        }
+        return ret;
+}

@@ -1,0 +1,90 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+#pragma once
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <systemd/sd-bus.h>
+
+#include "macro.h"
+#include "strv.h"
+
+#define BUS_NAME "org.isolated1"
+#define MANAGER_PATH "/org/isolated1"
+#define MANAGER_IFACE "org.isolated1.Manager"
+#define SERVICE_IFACE "org.isolated1.Service"
+#define SERVICE_PATH_PREFIX "/org/isolated1/service"
+
+/* Exit codes as systemctl's (LSB). A verb returns one of these, never -errno:
+ * it has printed its one-line error already. */
+enum {
+        EXIT_OK = 0,
+        EXIT_FAIL = 1,
+        EXIT_NOT_RUNNING = 3,
+        EXIT_NO_SUCH = 4,
+};
+
+/* Command line state, set by main() and read by the verbs. */
+extern const char *arg_host;
+extern const char *arg_output;
+extern const char *arg_signal;
+extern const char *arg_kill_whom;
+extern int arg_lines; /* -1: not given */
+extern bool arg_quiet;
+extern bool arg_all;
+extern bool arg_wait;
+extern bool arg_follow;
+extern bool arg_value;
+extern char **arg_properties;
+
+/* ctl-util.c */
+int read_text_file(const char *path, size_t max, char **ret);
+void format_bytes(char *buf, size_t size, uint64_t v);
+void json_string(const char *s);
+int exit_status_to_code(const char *exit_code, int32_t exit_status, const char *result);
+/* One line on stderr for verbs that read local files or enter local processes. */
+int refuse_remote(const char *verb);
+
+/* ctl-bus.c */
+int connect_bus(sd_bus **ret);
+int exit_code_for_error(const sd_bus_error *e);
+/* Calls a Manager method; on error prints one line and returns the exit code. */
+int call_manager(sd_bus *bus, const char *method, sd_bus_message **ret_reply, const char *what, const char *types,
+                 ...);
+int service_object_path(const char *name, char **ret);
+int get_service_path(sd_bus *bus, const char *name, char **ret_path);
+
+typedef struct NamespaceInfo {
+        char type[16];
+        uint64_t inode;
+} NamespaceInfo;
+
+typedef struct ServiceInfo {
+        char *name, *description, *state, *result, *unit, *exit_code, *status_text, *hostname;
+        uint32_t init_pid, main_pid, n_restarts;
+        int32_t exit_status;
+        uint64_t start_timestamp, memory_current, tasks_current, cpu_usage_nsec;
+        NamespaceInfo namespaces[8];
+        size_t n_namespaces;
+} ServiceInfo;
+
+void service_info_done(ServiceInfo *i);
+int get_service_info(sd_bus *bus, const char *path, ServiceInfo *info);
+int get_state(sd_bus *bus, const char *name, char **ret_state);
+bool state_is_active(const char *state);
+
+/* ctl-logs.c */
+int show_journal(const char *unit, int lines, bool follow, bool quiet);
+
+/* The verbs: argv[0] is the verb. bus is NULL for local verbs. */
+int verb_start(sd_bus *bus, int argc, char **argv);
+int verb_simple(sd_bus *bus, int argc, char **argv);
+int verb_kill(sd_bus *bus, int argc, char **argv);
+int verb_status(sd_bus *bus, int argc, char **argv);
+int verb_show(sd_bus *bus, int argc, char **argv);
+int verb_is(sd_bus *bus, int argc, char **argv);
+int verb_list(sd_bus *bus, int argc, char **argv);
+int verb_shell(sd_bus *bus, int argc, char **argv);
+int verb_logs(sd_bus *bus, int argc, char **argv);
+int verb_cat(sd_bus *bus, int argc, char **argv);
+int verb_verify(sd_bus *bus, int argc, char **argv);
