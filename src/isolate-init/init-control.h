@@ -19,8 +19,9 @@ typedef enum KillWhom {
  * for a datagram larger than max bytes, -errno otherwise. */
 int control_receive(int fd, size_t max, char **ret, size_t *ret_size);
 
-/* Waits for "START 1\nNAME\nTEXT" and splits it. -EPROTONOSUPPORT for
- * another version, -EBADMSG for anything else. */
+/* Waits for "START 2\nNAME\nSOURCES" and splits it (SOURCES: see
+ * description_sources_deserialize()). -EPROTONOSUPPORT for another version,
+ * -EBADMSG for anything else. */
 int control_receive_start(int fd, char **ret_name, char **ret_text);
 
 /* Parses "KILL main SIG" / "KILL all SIG". -EBADMSG if it is not one. */

@@ -6,6 +6,7 @@
 #include <sys/stat.h>
 #include <sys/syscall.h>
 
+#include "description-loader.h"
 #include "description.h"
 #include "init-control.h"
 #include "init-protocol.h"
@@ -66,7 +67,8 @@ static int start_failedf(int error, const char *fmt, ...) {
 
 static int run(void) {
         _cleanup_(description_freep) Description *d = NULL;
-        _cleanup_free_ char *name = NULL, *text = NULL, *filename = NULL, *error = NULL;
+        _cleanup_(description_sources_freep) DescriptionSources *sources = NULL;
+        _cleanup_free_ char *name = NULL, *text = NULL, *error = NULL;
         _cleanup_(init_setup_done) InitSetup setup = { .stream_fd = -EBADF };
         _cleanup_close_ int signal_fd = -EBADF, pidfd = -EBADF;
         Supervisor s;
@@ -92,12 +94,14 @@ static int run(void) {
         snprintf(log_prefix, sizeof(log_prefix), "isolate-init[%s]", name);
         log_set_prefix(log_prefix);
 
-        if (asprintf(&filename, "%s.service", name) < 0)
-                return start_failedf(ENOMEM, "Out of memory.");
-        r = description_parse(name, filename, text, &d, NULL, &error);
+        r = description_sources_deserialize(text, strlen(text), &sources);
         if (r < 0)
-                return error ? start_failed(r, error) : start_failedf(r, "Failed to parse %s: %m", filename);
+                return start_failedf(r, "Malformed description files in the START message: %m");
         text = mfree(text);
+        r = description_parse_sources(name, sources, &d, NULL, &error);
+        if (r < 0)
+                return error ? start_failed(r, error) : start_failedf(r, "Failed to parse %s.service: %m", name);
+        sources = description_sources_free(sources);
 
         setup.description = d;
         r = init_setup_run(&setup, &error);

@@ -9,6 +9,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include "env-file.h"
 #include "spawn.h"
 #include "strv.h"
 
@@ -219,6 +220,11 @@ int spawn_main(const Description *d, int stream_fd, pid_t *ret_pid, char **ret_e
         r = spawn_build_environment(d, stream_fd, &env);
         if (r < 0)
                 goto fail_early;
+
+        /* EnvironmentFile= is read now, in the sandbox's view, and overrides Environment= as in systemd. */
+        r = environment_files_apply(d->environment_files, &env, ret_error);
+        if (r < 0)
+                return r;
 
         r = exec_command_expand(c, env, &argv);
         if (r < 0)

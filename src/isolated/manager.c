@@ -11,8 +11,6 @@
 #include "polkit.h"
 #include "strv.h"
 
-const char *const description_search_path[] = { "/etc/isolated", "/run/isolated", "/usr/lib/isolated", NULL };
-
 int manager_new(Manager **ret) {
         _cleanup_(manager_freep) Manager *m = NULL;
         const char *init;
@@ -139,66 +137,39 @@ int manager_check_manage(Manager *m, sd_bus_message *call, const char *verb, con
         return polkit_check_authorization(&m->polkit_registry, call, POLKIT_ACTION_MANAGE, details, error);
 }
 
-/* Reads NAME.service from the first directory of the search path that has it. */
-static int load_from_search_path(const char *name, char **ret_text, char **ret_path, sd_bus_error *error) {
-        for (const char *const *dir = description_search_path; *dir; dir++) {
-                _cleanup_free_ char *path = NULL, *text = NULL;
-                size_t size = 0;
-                FILE *f;
-
-                if (asprintf(&path, "%s/%s.service", *dir, name) < 0)
-                        return -ENOMEM;
-                f = fopen(path, "re");
-                if (!f) {
-                        if (errno == ENOENT)
-                                continue;
-                        return sd_bus_error_set_errnof(error, errno, "Cannot open %s: %m", path);
-                }
-                text = malloc(DESCRIPTION_SIZE_MAX + 1);
-                if (!text) {
-                        fclose(f);
-                        return -ENOMEM;
-                }
-                size = fread(text, 1, DESCRIPTION_SIZE_MAX + 1, f);
-                bool failed = ferror(f);
-                fclose(f);
-                if (failed)
-                        return sd_bus_error_setf(error, BUS_ERROR_BAD_DESCRIPTION, "Cannot read %s.", path);
-                if (size > DESCRIPTION_SIZE_MAX)
-                        return sd_bus_error_setf(error, BUS_ERROR_BAD_DESCRIPTION, "%s: larger than %u bytes.", path,
-                                                 DESCRIPTION_SIZE_MAX);
-                if (memchr(text, 0, size))
-                        return sd_bus_error_setf(error, BUS_ERROR_BAD_DESCRIPTION, "%s: contains a NUL byte.", path);
-                text[size] = 0;
-                *ret_text = TAKE_PTR(text);
-                *ret_path = TAKE_PTR(path);
-                return 0;
-        }
-        return sd_bus_error_setf(error, BUS_ERROR_NO_SUCH_SERVICE,
-                                 "No description %s.service in /etc/isolated, /run/isolated or /usr/lib/isolated.", name);
-}
-
 int manager_start_service(Manager *m, const char *name, const char *text, sd_bus_message *call, sd_bus_error *error) {
-        _cleanup_(description_freep) Description *d = NULL;
-        _cleanup_free_ char *loaded = NULL, *filename = NULL, *parse_error = NULL;
-        _cleanup_strv_free_ char **notices = NULL;
-        _cleanup_(service_freep) Service *s = NULL;
-        Service *old;
+        _cleanup_(description_sources_freep) DescriptionSources *sources = NULL;
+        _cleanup_free_ char *load_error = NULL;
         int r;
 
         if (!service_name_is_valid(name))
                 return sd_bus_error_setf(error, BUS_ERROR_BAD_NAME,
                                          "Invalid service name '%s': use 1-64 characters of A-Z a-z 0-9 _ . -, "
                                          "not starting with a dot.", name);
-        if (isempty(text)) {
-                r = load_from_search_path(name, &loaded, &filename, error);
-                if (r < 0)
-                        return r;
-                text = loaded;
-        } else if (asprintf(&filename, "%s.service", name) < 0)
-                return -ENOMEM;
 
-        r = description_parse(name, filename, text, &d, &notices, &parse_error);
+        /* NAME.service from the search path, or the bus text standing for it; drop-ins apply to both. */
+        r = description_sources_load(name, isempty(text) ? NULL : text, NULL, &sources, &load_error);
+        if (r == -ENOMEM)
+                return r;
+        if (r == -ENOENT)
+                return sd_bus_error_setf(error, BUS_ERROR_NO_SUCH_SERVICE, "%s.", load_error ?: "No such description");
+        if (r < 0)
+                return sd_bus_error_setf(error, BUS_ERROR_BAD_DESCRIPTION, "%s.", load_error ?: strerror(-r));
+
+        return manager_start_sources(m, name, TAKE_PTR(sources), call, error);
+}
+
+int manager_start_sources(Manager *m, const char *name, DescriptionSources *sources_in, sd_bus_message *call,
+                          sd_bus_error *error) {
+        _cleanup_(description_sources_freep) DescriptionSources *sources = sources_in;
+        _cleanup_(description_freep) Description *d = NULL;
+        _cleanup_free_ char *parse_error = NULL;
+        _cleanup_strv_free_ char **notices = NULL;
+        _cleanup_(service_freep) Service *s = NULL;
+        Service *old;
+        int r;
+
+        r = description_parse_sources(name, sources, &d, &notices, &parse_error);
         if (r == -ENOMEM)
                 return r;
         if (r < 0)
@@ -215,7 +186,7 @@ int manager_start_service(Manager *m, const char *name, const char *text, sd_bus
         if (old)
                 manager_remove_service(m, old);
 
-        r = service_new(m, name, text, TAKE_PTR(d), &s);
+        r = service_new(m, name, TAKE_PTR(sources), TAKE_PTR(d), &s);
         if (r < 0)
                 return r;
         /* Room first, so that nothing can fail once the child exists. */

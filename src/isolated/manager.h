@@ -46,12 +46,12 @@ void manager_forget_service_state(Manager *m, Service *s);
  * the reply to call is sent when the start finishes. Returns 1 when the reply
  * is pending, or <0 with error set. A stopped service of the same name is replaced. */
 int manager_start_service(Manager *m, const char *name, const char *text, sd_bus_message *call, sd_bus_error *error);
+/* Starts NAME from already loaded sources (a restart reuses them); takes ownership of sources. */
+int manager_start_sources(Manager *m, const char *name, DescriptionSources *sources, sd_bus_message *call,
+                          sd_bus_error *error);
 
 /* Root may; others need polkit's org.isolated1.manage. Returns 1 if allowed,
  * 0 if polkit was asked (the call is dispatched again once it answered), <0
  * with error set (AccessDenied) if not. */
 int manager_check_manage(Manager *m, sd_bus_message *call, const char *verb, const char *name,
                          sd_bus_error *error);
-
-/* The search path for descriptions, in precedence order. */
-extern const char *const description_search_path[];

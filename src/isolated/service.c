@@ -83,7 +83,7 @@ Service *service_free(Service *s) {
         free(s->status_text);
         free(s->start_error);
         description_free(s->description);
-        free(s->text);
+        description_sources_free(s->sources);
         free(s->unit);
         free(s->path);
         free(s->name);
@@ -150,15 +150,16 @@ static void service_check_stopped(Service *s) {
         s->n_stop_calls = 0;
         if (s->restart_call) {
                 _cleanup_(sd_bus_message_unrefp) sd_bus_message *call = TAKE_PTR(s->restart_call);
-                _cleanup_free_ char *name = strdup(s->name), *text = strdup(s->text);
+                _cleanup_free_ char *name = strdup(s->name);
                 _cleanup_(sd_bus_error_free) sd_bus_error error = SD_BUS_ERROR_NULL;
+                DescriptionSources *sources = NULL;
 
-                if (!name || !text) {
+                if (!name || description_sources_copy(s->sources, &sources) < 0) {
                         (void) sd_bus_reply_method_errno(call, -ENOMEM, NULL);
                         return;
                 }
-                /* Frees s: a restart is a new start of the same description. */
-                r = manager_start_service(s->manager, name, text, call, &error);
+                /* Frees s: a restart is a new start of the same files, not re-read. */
+                r = manager_start_sources(s->manager, name, sources, call, &error);
                 if (r < 0 || sd_bus_error_is_set(&error)) {
                         if (sd_bus_error_is_set(&error))
                                 (void) sd_bus_reply_method_error(call, &error);
@@ -169,10 +170,14 @@ static void service_check_stopped(Service *s) {
 }
 
 static int send_start_message(Service *s) {
-        _cleanup_free_ char *msg = NULL;
-        int n;
+        _cleanup_free_ char *msg = NULL, *data = NULL;
+        size_t size;
+        int n, r;
 
-        n = asprintf(&msg, "START %d\n%s\n%s", INIT_PROTOCOL_VERSION, s->name, s->text);
+        r = description_sources_serialize(s->sources, &data, &size);
+        if (r < 0)
+                return r;
+        n = asprintf(&msg, "START %d\n%s\n%s", INIT_PROTOCOL_VERSION, s->name, data);
         if (n < 0)
                 return -ENOMEM;
         if (send(s->control_fd, msg, n, MSG_NOSIGNAL) < 0)
@@ -395,7 +400,9 @@ static int on_init_exit(sd_event_source *source, const siginfo_t *si, void *user
         return 0;
 }
 
-int service_new(Manager *m, const char *name, const char *text, Description *d, Service **ret) {
+int service_new(Manager *m, const char *name, DescriptionSources *sources, Description *d, Service **ret) {
+        _cleanup_(description_sources_freep) DescriptionSources *owned_sources = sources;
+        _cleanup_(description_freep) Description *owned_d = d;
         _cleanup_(service_freep) Service *s = NULL;
         int r;
 
@@ -411,14 +418,14 @@ int service_new(Manager *m, const char *name, const char *text, Description *d, 
                 .control_fd = -EBADF,
         };
         s->name = strdup(name);
-        s->text = strdup(text);
+        s->sources = TAKE_PTR(owned_sources);
+        s->description = TAKE_PTR(owned_d);
         s->unit = scope_unit_name(name);
-        if (!s->name || !s->text || !s->unit)
+        if (!s->name || !s->unit)
                 return -ENOMEM;
         r = sd_bus_path_encode(ISOLATED_SERVICE_PREFIX, name, &s->path);
         if (r < 0)
                 return r;
-        s->description = d;
         *ret = TAKE_PTR(s);
         return 0;
 }
@@ -623,7 +630,8 @@ int service_bus_stop(Service *s, sd_bus_message *m, sd_bus_error *error) {
 }
 
 int service_bus_restart(Service *s, sd_bus_message *m, sd_bus_error *error) {
-        _cleanup_free_ char *name = NULL, *text = NULL;
+        _cleanup_free_ char *name = NULL;
+        DescriptionSources *sources = NULL;
         int r;
 
         r = manager_check_manage(s->manager, m, "restart", s->name, error);
@@ -639,10 +647,12 @@ int service_bus_restart(Service *s, sd_bus_message *m, sd_bus_error *error) {
                 return 1;
         }
         name = strdup(s->name);
-        text = strdup(s->text);
-        if (!name || !text)
+        if (!name)
                 return -ENOMEM;
-        return manager_start_service(s->manager, name, text, m, error);
+        r = description_sources_copy(s->sources, &sources);
+        if (r < 0)
+                return r;
+        return manager_start_sources(s->manager, name, sources, m, error);
 }
 
 int service_bus_reload(Service *s, sd_bus_message *m, sd_bus_error *error) {

@@ -6,6 +6,7 @@
 #include <systemd/sd-bus.h>
 #include <systemd/sd-event.h>
 
+#include "description-loader.h"
 #include "description.h"
 #include "macro.h"
 #include "time-util.h"
@@ -31,7 +32,7 @@ struct Service {
         char *name;
         char *path; /* /org/isolated1/service/ESCAPED */
         char *unit; /* isolated-NAME.scope */
-        char *text; /* the description text, as parsed */
+        DescriptionSources *sources; /* the files parsed, sent to the init and reused by a restart */
         Description *description;
 
         ServiceState state;
@@ -68,8 +69,8 @@ struct Service {
         size_t n_stop_calls;
 };
 
-/* A service record, not started yet; takes ownership of d. */
-int service_new(Manager *m, const char *name, const char *text, Description *d, Service **ret);
+/* A service record, not started yet; takes ownership of sources and d (also on failure). */
+int service_new(Manager *m, const char *name, DescriptionSources *sources, Description *d, Service **ret);
 
 /* Forks the held child and asks systemd for the scope. The reply to start_call
  * (which it references) is sent when the main process has been exec'd, or when

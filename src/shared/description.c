@@ -8,6 +8,7 @@
 #include "description.h"
 #include "extract-word.h"
 #include "parse-util.h"
+#include "specifier.h"
 #include "string-util.h"
 #include "strv.h"
 #include "systemd-keys.h"
@@ -99,7 +100,6 @@ static const struct {
         /* Ignoring these grants less than asked, never more. */
         { "SupplementaryGroups", KEY_NOTICE },
         { "AmbientCapabilities", KEY_NOTICE },
-        { "EnvironmentFile", KEY_NOTICE },
         { "PassEnvironment", KEY_NOTICE },
         { "ReadWritePaths", KEY_NOTICE },
         { "ReadWriteDirectories", KEY_NOTICE },
@@ -192,12 +192,43 @@ static int service_key_policy_lookup(const char *key) {
         return -ENOENT;
 }
 
+/* Lives across the files of one description (the main file, then its
+ * drop-ins), so a later file continues where the earlier one left off. */
 typedef struct ParseState {
-        const char *filename;
+        const char *filename; /* the file being parsed */
         Description *description;
         char **notices;
+        SpecifierContext specifiers;
         unsigned exec_start_line;
+        char *exec_start_filename;
 } ParseState;
+
+static void parse_state_done(ParseState *s) {
+        s->notices = strv_free(s->notices);
+        s->exec_start_filename = mfree(s->exec_start_filename);
+}
+
+/* Resolves specifiers in a value; the error names the value and the specifier. */
+static int expand(ParseState *s, const char *value, char **ret, char **ret_error) {
+        int r;
+
+        r = specifier_expand(value, &s->specifiers, ret, ret_error);
+        return r == -ENOMEM ? r : r < 0 ? -EINVAL : 0;
+}
+
+static int free_and_expand(ParseState *s, char **p, const char *value, char **ret_error) {
+        char *copy = NULL;
+        int r;
+
+        if (!isempty(value)) {
+                r = expand(s, value, &copy, ret_error);
+                if (r < 0)
+                        return r;
+        }
+        free(*p);
+        *p = copy;
+        return 0;
+}
 
 static int add_notice(ParseState *s, unsigned line, const char *fmt, ...) _printf_(3, 4);
 static int add_notice(ParseState *s, unsigned line, const char *fmt, ...) {
@@ -347,7 +378,7 @@ static int parse_environment(ParseState *s, const char *value, char **ret_error)
         }
 
         for (;;) {
-                _cleanup_free_ char *word = NULL;
+                _cleanup_free_ char *word = NULL, *resolved = NULL;
                 const char *eq;
                 size_t n;
                 bool replaced = false;
@@ -359,6 +390,12 @@ static int parse_environment(ParseState *s, const char *value, char **ret_error)
                         return invalid_value(ret_error, "Environment", value);
                 if (r == 0)
                         return 0;
+
+                r = expand(s, word, &resolved, ret_error);
+                if (r < 0)
+                        return r;
+                free(word);
+                word = TAKE_PTR(resolved);
 
                 eq = strchr(word, '=');
                 if (!eq || !env_name_is_valid_n(word, (size_t) (eq - word)))
@@ -381,9 +418,59 @@ static int parse_environment(ParseState *s, const char *value, char **ret_error)
         }
 }
 
+/* EnvironmentFile=: one path per assignment, "-" for a file that may be
+ * missing; kept as systemd keeps it ("-/path"), read by the init at start. */
+static int parse_environment_file(ParseState *s, const char *value, char **ret_error) {
+        Description *d = s->description;
+        _cleanup_free_ char *resolved = NULL, *path = NULL;
+        bool optional;
+        int r;
+
+        if (isempty(value)) {
+                d->environment_files = strv_free(d->environment_files);
+                return 0;
+        }
+
+        r = expand(s, value, &resolved, ret_error);
+        if (r < 0)
+                return r;
+        optional = resolved[0] == '-';
+        r = path_simplify_absolute(resolved + optional, &path);
+        if (r == -ENOMEM)
+                return r;
+        if (r < 0)
+                return error_set(ret_error, -EINVAL, "Invalid EnvironmentFile= value '%s': not an absolute path", resolved);
+
+        return strv_consume(&d->environment_files, optional ? strprintf("-%s", path) : strdup(path));
+}
+
+/* Specifiers in ExecStart= are resolved in each word after unquoting, as systemd does. */
+static int exec_command_resolve_specifiers(ParseState *s, ExecCommand *c, char **ret_error) {
+        char *resolved;
+        int r;
+
+        r = expand(s, c->path, &resolved, ret_error);
+        if (r < 0)
+                return r;
+        free(c->path);
+        c->path = resolved;
+        if (isempty(c->path) || (c->path[0] != '/' && strchr(c->path, '/')))
+                return error_set(ret_error, -EINVAL,
+                                 "Executable path '%s' is neither an absolute path nor a plain file name", c->path);
+
+        for (char **i = c->argv; i && *i; i++) {
+                r = expand(s, *i, &resolved, ret_error);
+                if (r < 0)
+                        return r;
+                free(*i);
+                *i = resolved;
+        }
+        return 0;
+}
+
 static int parse_unit_key(ParseState *s, const char *key, const char *value, unsigned line, char **ret_error) {
         if (strcmp(key, "Description") == 0)
-                return free_and_strdup(&s->description->description, value);
+                return free_and_expand(s, &s->description->description, value, ret_error);
 
         if (!systemd_key_is_known("Unit", key))
                 return error_set(ret_error, -EINVAL, "Unknown key %s= in section [Unit]", key);
@@ -429,17 +516,32 @@ static int parse_service_key(ParseState *s, const char *key, const char *value, 
                         d->exec_start = exec_command_free(d->exec_start);
                         return 0;
                 }
-                if (d->exec_start)
+                if (d->exec_start && strcmp(s->exec_start_filename, s->filename) == 0)
                         return error_set(ret_error, -EINVAL,
                                          "ExecStart= is already set (line %u); only one command is allowed "
                                          "(an empty ExecStart= resets the list)",
                                          s->exec_start_line);
+                if (d->exec_start)
+                        return error_set(ret_error, -EINVAL,
+                                         "ExecStart= is already set (%s:%u); only one command is allowed "
+                                         "(an empty ExecStart= resets the list)",
+                                         s->exec_start_filename, s->exec_start_line);
 
                 r = exec_command_parse(value, &c, &notice, &error);
                 if (r == -ENOMEM)
                         return r;
                 if (r < 0)
                         return error_set(ret_error, r, "Invalid ExecStart= value: %s", error ?: strerror(-r));
+                r = exec_command_resolve_specifiers(s, c, ret_error);
+                if (r < 0) {
+                        exec_command_free(c);
+                        return r;
+                }
+                r = free_and_strdup(&s->exec_start_filename, s->filename);
+                if (r < 0) {
+                        exec_command_free(c);
+                        return r;
+                }
                 d->exec_start = c;
                 s->exec_start_line = line;
                 if (notice)
@@ -450,10 +552,14 @@ static int parse_service_key(ParseState *s, const char *key, const char *value, 
         if (strcmp(key, "Environment") == 0)
                 return parse_environment(s, value, ret_error);
 
+        if (strcmp(key, "EnvironmentFile") == 0)
+                return parse_environment_file(s, value, ret_error);
+
         if (strcmp(key, "SyslogIdentifier") == 0)
-                return free_and_strdup(&d->syslog_identifier, value);
+                return free_and_expand(s, &d->syslog_identifier, value, ret_error);
 
         if (strcmp(key, "WorkingDirectory") == 0) {
+                _cleanup_free_ char *resolved = NULL;
                 char *path;
 
                 if (isempty(value)) {
@@ -463,12 +569,15 @@ static int parse_service_key(ParseState *s, const char *key, const char *value, 
                 if (value[0] == '-' || value[0] == '~')
                         return error_set(ret_error, -EINVAL, "WorkingDirectory=%s: the '%c' form is not supported yet",
                                          value, value[0]);
-                r = path_simplify_absolute(value, &path);
+                r = expand(s, value, &resolved, ret_error);
+                if (r < 0)
+                        return r;
+                r = path_simplify_absolute(resolved, &path);
                 if (r == -ENOMEM)
                         return r;
                 if (r < 0)
                         return error_set(ret_error, -EINVAL, "Invalid WorkingDirectory= value '%s': not a normalized absolute path",
-                                         value);
+                                         resolved);
                 free(d->working_directory);
                 d->working_directory = path;
                 return 0;
@@ -503,11 +612,16 @@ static int parse_service_key(ParseState *s, const char *key, const char *value, 
         }
 
         if (strcmp(key, "Slice") == 0) {
+                _cleanup_free_ char *resolved = NULL;
+
                 if (isempty(value))
                         return free_and_strdup(&d->slice, DEFAULT_SLICE);
-                if (!slice_name_is_valid(value))
-                        return invalid_value(ret_error, key, value);
-                return free_and_strdup(&d->slice, value);
+                r = expand(s, value, &resolved, ret_error);
+                if (r < 0)
+                        return r;
+                if (!slice_name_is_valid(resolved))
+                        return invalid_value(ret_error, key, resolved);
+                return free_and_strdup(&d->slice, resolved);
         }
 
         if (strcmp(key, "MemoryMax") == 0) {
@@ -592,11 +706,17 @@ static int parse_isolate_key(ParseState *s, const char *key, const char *value, 
         static const char *const later[] = { "Address", "Port", "ListenStream", "ListenDatagram" };
 
         if (strcmp(key, "Hostname") == 0) {
+                _cleanup_free_ char *resolved = NULL;
+                int r;
+
                 if (isempty(value))
                         return free_and_strdup(&s->description->hostname, NULL);
-                if (!hostname_is_valid(value))
-                        return invalid_value(ret_error, key, value);
-                return free_and_strdup(&s->description->hostname, value);
+                r = expand(s, value, &resolved, ret_error);
+                if (r < 0)
+                        return r;
+                if (!hostname_is_valid(resolved))
+                        return invalid_value(ret_error, key, resolved);
+                return free_and_strdup(&s->description->hostname, resolved);
         }
 
         if (strcmp(key, "Network") == 0) {
@@ -663,6 +783,7 @@ Description *description_free(Description *d) {
         free(d->description);
         exec_command_free(d->exec_start);
         strv_free(d->environment);
+        strv_free(d->environment_files);
         free(d->syslog_identifier);
         free(d->working_directory);
         free(d->slice);
@@ -670,24 +791,8 @@ Description *description_free(Description *d) {
         return mfree(d);
 }
 
-int description_parse(
-                const char *name,
-                const char *filename,
-                const char *text,
-                Description **ret,
-                char ***ret_notices,
-                char **ret_error) {
-
+static int description_new(const char *name, Description **ret) {
         _cleanup_(description_freep) Description *d = NULL;
-        _cleanup_strv_free_ char **notices = NULL;
-        _cleanup_free_ char *error = NULL;
-        ParseState state;
-        int r;
-
-        if (!name || !filename || !text || !ret)
-                return -EINVAL;
-        if (!service_name_is_valid(name))
-                return error_set(ret_error, -EINVAL, "%s: Invalid service name '%s'", filename, name);
 
         d = calloc(1, sizeof(Description));
         if (!d)
@@ -705,24 +810,60 @@ int description_parse(
         if (!d->name || !d->slice)
                 return -ENOMEM;
 
-        state = (ParseState) {
-                .filename = filename,
-                .description = d,
-        };
+        *ret = TAKE_PTR(d);
+        return 0;
+}
 
-        r = unit_file_parse_full(filename, text, on_section, on_assignment, &state, &error);
-        notices = state.notices;
-        if (r < 0) {
-                if (ret_error && error)
-                        *ret_error = TAKE_PTR(error);
+int description_parse_files(
+                const char *name,
+                size_t n_files,
+                const char *const *filenames,
+                const char *const *texts,
+                const SpecifierContext *host,
+                Description **ret,
+                char ***ret_notices,
+                char **ret_error) {
+
+        _cleanup_(description_freep) Description *d = NULL;
+        _cleanup_(parse_state_done) ParseState state = {};
+        int r;
+
+        if (!name || n_files == 0 || !filenames || !texts || !ret)
+                return -EINVAL;
+        for (size_t i = 0; i < n_files; i++)
+                if (!filenames[i] || !texts[i])
+                        return -EINVAL;
+        if (!service_name_is_valid(name))
+                return error_set(ret_error, -EINVAL, "%s: Invalid service name '%s'", filenames[0], name);
+
+        r = description_new(name, &d);
+        if (r < 0)
                 return r;
+
+        state.description = d;
+        if (host)
+                state.specifiers = *host;
+        state.specifiers.name = name;
+        state.specifiers.user = NULL; /* User= is not supported yet: services run as root */
+
+        /* Each file continues the same description: scalars last-wins, lists append, "" resets. */
+        for (size_t i = 0; i < n_files; i++) {
+                _cleanup_free_ char *error = NULL;
+
+                state.filename = filenames[i];
+                r = unit_file_parse_full(filenames[i], texts[i], on_section, on_assignment, &state, &error);
+                if (r < 0) {
+                        if (ret_error && error)
+                                *ret_error = TAKE_PTR(error);
+                        return r;
+                }
         }
 
         if (!d->exec_start)
-                return error_set(ret_error, -EINVAL, "%s: ExecStart= is required", filename);
+                return error_set(ret_error, -EINVAL, "%s: ExecStart= is required", filenames[0]);
 
         if (ret_notices)
-                for (char **i = notices; i && *i; i++) {
+                for (char **i = state.notices; i && *i; i++) {
                         r = strv_extend(ret_notices, *i);
                         if (r < 0)
                                 return r;
@@ -730,6 +871,19 @@ int description_parse(
 
         *ret = TAKE_PTR(d);
         return 0;
+}
+
+int description_parse(
+                const char *name,
+                const char *filename,
+                const char *text,
+                Description **ret,
+                char ***ret_notices,
+                char **ret_error) {
+
+        if (!filename || !text)
+                return -EINVAL;
+        return description_parse_files(name, 1, &filename, &text, NULL, ret, ret_notices, ret_error);
 }
 
 const char *description_hostname(const Description *d) {

@@ -2,10 +2,12 @@
 #pragma once
 
 #include <stdbool.h>
+#include <stddef.h>
 #include <stdint.h>
 
 #include "exec-line.h"
 #include "macro.h"
+#include "specifier.h"
 #include "time-util.h"
 
 /* The validated model of one service description (NAME.service text). Pure:
@@ -36,6 +38,7 @@ typedef struct Description {
         ServiceType type;        /* default SERVICE_SIMPLE */
         ExecCommand *exec_start; /* required; exactly one (for every Type= in this version) */
         char **environment;      /* Environment=, KEY=VALUE in order; later wins */
+        char **environment_files; /* EnvironmentFile=, absolute paths in order, "-/path" if it may be missing */
         char *syslog_identifier; /* NULL: use name */
         char *working_directory; /* NULL: / */
         int kill_signal;         /* default SIGTERM */
@@ -67,6 +70,22 @@ int description_parse(
                 const char *name,
                 const char *filename,
                 const char *text,
+                Description **ret,
+                char ***ret_notices,
+                char **ret_error);
+
+/* As description_parse(), over several files applied in order as one
+ * description: the main file (filenames[0]), then its drop-ins. Scalars set
+ * later win, lists append, an empty assignment resets; each error names the
+ * file and line at fault, "ExecStart= is required" names the main file.
+ * Specifiers ("%n", "%H", ...) are resolved as in systemd.unit(5) with the
+ * lookups of host (NULL: the real host's; its name and user are ignored). */
+int description_parse_files(
+                const char *name,
+                size_t n_files,
+                const char *const *filenames,
+                const char *const *texts,
+                const SpecifierContext *host,
                 Description **ret,
                 char ***ret_notices,
                 char **ret_error);

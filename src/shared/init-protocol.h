@@ -16,9 +16,11 @@
  * daemon -> init
  *   "RELEASE"                   the scope holds the child: exec isolate-init
  *                               (read by the held child, before exec).
- *   "START 1\nNAME\nTEXT"       protocol version 1; NAME of the service and the
- *                               description TEXT, already validated, which the
- *                               init parses again with description_parse().
+ *   "START 2\nNAME\nSOURCES"    protocol version 2; NAME of the service and the
+ *                               description's files (main file, then drop-ins)
+ *                               as description_sources_serialize() writes them,
+ *                               already validated; the init parses them again
+ *                               with description_parse_sources().
  *   "KILL main SIG" / "KILL all SIG"
  *                               forward signal SIG (a number) to the main
  *                               process or to every process of the namespace.
@@ -40,7 +42,9 @@
  * start. */
 
 #define INIT_CONTROL_FD 3
-#define INIT_PROTOCOL_VERSION 1
-/* Largest datagram: a description plus its name and verb. */
-#define INIT_MESSAGE_MAX (DESCRIPTION_SIZE_MAX + 4096)
+#define INIT_PROTOCOL_VERSION 2
+/* Largest datagram: the description's files (paths and texts together at most
+ * DESCRIPTION_SIZE_MAX, see description-loader.h), their length headers, the
+ * name and the verb. */
+#define INIT_MESSAGE_MAX (DESCRIPTION_SIZE_MAX + 65536)
 #define INIT_EXIT_START_FAILED 255

@@ -53,7 +53,7 @@ static char *read_file(const char *path) {
 }
 
 int main(int argc, char *argv[]) {
-        const char *cmd = NULL, *version = "1";
+        const char *cmd = NULL, *version = "2";
         char **msgs = calloc(argc, sizeof(char *));
         size_t n_msgs = 0;
         int sv[2], opt, status;
@@ -84,7 +84,9 @@ int main(int argc, char *argv[]) {
                 perror("read description");
                 return 2;
         }
-        if (asprintf(&start, "START %s\n%s\n%s", version, argv[optind + 1], text) < 0)
+        /* One source, "NAME.service", as description_sources_serialize() writes it. */
+        if (asprintf(&start, "START %s\n%s\n%zu %zu\n%s.service\n%s\n", version, argv[optind + 1],
+                     strlen(argv[optind + 1]) + strlen(".service"), strlen(text), argv[optind + 1], text) < 0)
                 return 2;
 
         alarm(30); /* a hung init fails the test instead of hanging it */

@@ -114,9 +114,9 @@ check "missing WorkingDirectory= -> FAILED ENOENT" hasre nodir.out "^FAILED 2 \|
 check "missing WorkingDirectory= -> init exits 255" has nodir.out "INIT_EXIT 255"
 
 drive version "[Service]
-ExecStart=/bin/true" -V 2
-check "START 2 -> FAILED EPROTONOSUPPORT" hasre version.out "^FAILED $(python3 -c 'import errno; print(errno.EPROTONOSUPPORT)' 2>/dev/null || echo 93) \| "
-check "START 2 -> init exits 255" has version.out "INIT_EXIT 255"
+ExecStart=/bin/true" -V 1
+check "START 1 -> FAILED EPROTONOSUPPORT" hasre version.out "^FAILED $(python3 -c 'import errno; print(errno.EPROTONOSUPPORT)' 2>/dev/null || echo 93) \| "
+check "START 1 -> init exits 255" has version.out "INIT_EXIT 255"
 
 drive badkey "[Service]
 ExecStart=/bin/true
