@@ -1,0 +1,275 @@
+#!/bin/bash
+# isolatectl, every verb and option against the real daemon: exit codes,
+# messages, status fields, list as a table and as JSON, show -p, kill with
+# --signal/--kill-whom, shell in the service's namespaces and scope, logs,
+# start --wait, verify, cat, and the bash completion.
+. "$TESTS/lib.sh"
+
+work=$(mktemp -d)
+names="ctla ctlb ctlw ctlw2 ctlw3 ctlw4 ctlfail ctlsrch ctllog"
+cleanup() {
+        for n in $names; do isolatectl stop "$n" >/dev/null 2>&1; done
+        for n in $names; do isolatectl reset-failed "$n" >/dev/null 2>&1; done
+        rm -rf "$work" /run/isolated/ctlsrch.service /run/isolated/ctlsrch.service.d
+        rmdir /run/isolated 2>/dev/null
+}
+trap cleanup EXIT
+
+journal_of() { journalctl -u "isolated-$1.scope" -o cat --no-pager 2>/dev/null; }
+count_in_journal() { journal_of "$1" | grep -c -- "$2"; }
+
+# --- start, status, is-active, show, list ----------------------------------
+# The main shell traps USR1 and writes a line; so does a second process.
+cat > "$work/ctla.service" <<'UNIT'
+[Unit]
+Description=isolatectl test A
+
+[Service]
+ExecStart=/bin/sh -c '(trap "echo child-got-usr1" USR1; while :; do sleep 0.1; done) & trap "echo main-got-usr1" USR1; echo ctla-ready; while :; do sleep 0.1; done'
+MemoryMax=64M
+TasksMax=20
+
+[Isolate]
+Hostname=ctlbox
+UNIT
+
+check "start ctla" isolatectl --no-pager --no-ask-password start ctla "$work/ctla.service"
+check "is-active ctla exits 0" isolatectl is-active ctla
+check_eq "is-active prints active" active "$(isolatectl is-active ctla)"
+check_eq "is-active -q prints nothing" "" "$(isolatectl -q is-active ctla)"
+isolatectl is-failed ctla >/dev/null; check_eq "is-failed of a running service exits 1" 1 "$?"
+init=$(prop ctla InitPID)
+main=$(prop ctla MainPID)
+wait_for 10 sh -c "journalctl -u isolated-ctla.scope -o cat | grep -q ctla-ready"
+
+status=$(isolatectl status ctla); rc=$?
+check_eq "status of a running service exits 0" 0 "$rc"
+check_match "status: name and description" "^● ctla - isolatectl test A" "$status"
+check_match "status: state" "State: running \(Result: " "$status"
+check_match "status: since" "Since: " "$status"
+check_match "status: init PID" "Init PID: $init\$" "$status"
+check_match "status: main PID" "Main PID: $main\$" "$status"
+check_match "status: hostname" "Hostname: ctlbox\$" "$status"
+pidns=$(stat -L -c %i /proc/$init/ns/pid)
+check_match "status: namespaces, as inodes" "Namespaces:.* pid:\[$pidns\]" "$status"
+check_match "status: the scope in its slice" "Unit: isolated-ctla.scope \(in isolated.slice\)" "$status"
+check_match "status: memory limit" "Memory: .*\(max: 64.0M\)" "$status"
+check_match "status: tasks limit" "Tasks: [0-9]+ \(limit: 20\)" "$status"
+check_match "status: journal lines" "ctla-ready" "$status"
+check_match "status: journal lines in short format" "ctla\[[0-9]+\]: ctla-ready|sh\[[0-9]+\]: ctla-ready" "$status"
+check_eq "status -n 0 shows no journal" 0 "$(isolatectl status -n 0 ctla | grep -c ctla-ready)"
+
+check_eq "show -p State --value" running "$(isolatectl show -p State --value ctla)"
+check_eq "show -p MainPID" "MainPID=$main" "$(isolatectl show -p MainPID ctla)"
+check_eq "show -p A,B gives two lines" 2 "$(isolatectl show -p State,Hostname ctla | wc -l)"
+check_match "show -p Hostname" "^Hostname=ctlbox\$" "$(isolatectl show --property=Hostname ctla)"
+show=$(isolatectl show ctla)
+for p in Name Description State Result Unit InitPID MainPID ExitCode ExitStatus NRestarts StatusText \
+         StartTimestamp MemoryCurrent TasksCurrent CPUUsageNSec Hostname Namespaces; do
+        check_match "show has $p=" "^$p=" "$show"
+done
+check_match "show: Namespaces as type=inode" "^Namespaces=.*pid=$pidns" "$show"
+out=$(isolatectl show nosuchsvc 2>&1); rc=$?
+check_eq "show of an unknown service exits 4" 4 "$rc"
+
+list=$(isolatectl list)
+check_match "list: header" "^NAME +STATE +UNIT +INIT +MAIN" "$list"
+check_match "list: the row" "^ctla +running +isolated-ctla.scope +$init +$main\$" "$list"
+check_match "list: footer" "service(s)? listed\.\$" "$list"
+check "list --output=json is JSON with ctla" python3 -c '
+import json, sys
+d = json.loads(sys.argv[1])
+s = [x for x in d if x["name"] == "ctla"][0]
+assert s["state"] == "running" and s["unit"] == "isolated-ctla.scope", s
+assert s["init_pid"] == int(sys.argv[2]) and s["main_pid"] == int(sys.argv[3]), s
+assert s["path"] == "/org/isolated1/service/ctla", s
+' "$(isolatectl list --output=json)" "$init" "$main"
+check "list -o json -a is JSON" python3 -c 'import json, sys; json.loads(sys.argv[1])' "$(isolatectl list -o json -a)"
+
+# --- kill -------------------------------------------------------------------
+check "kill --signal=SIGUSR1 --kill-whom=main" isolatectl kill --signal=SIGUSR1 --kill-whom=main ctla
+wait_for 10 sh -c "journalctl -u isolated-ctla.scope -o cat | grep -q main-got-usr1"
+check_eq "the main process got it" 1 "$(count_in_journal ctla main-got-usr1)"
+sleep 0.5
+check_eq "the other process did not" 0 "$(count_in_journal ctla child-got-usr1)"
+check "kill -s USR1 --kill-whom=all" isolatectl kill -s USR1 --kill-whom=all ctla
+wait_for 10 sh -c "journalctl -u isolated-ctla.scope -o cat | grep -q child-got-usr1"
+check_eq "now the other process got it" 1 "$(count_in_journal ctla child-got-usr1)"
+wait_for 5 sh -c "[ \$(journalctl -u isolated-ctla.scope -o cat | grep -c main-got-usr1) = 2 ]"
+check_eq "and the main one again" 2 "$(count_in_journal ctla main-got-usr1)"
+out=$(isolatectl kill --signal=SIGNOPE ctla 2>&1); rc=$?
+check_eq "a bad signal exits 1" 1 "$rc"
+check_match "and says so" "Invalid signal 'SIGNOPE'" "$out"
+out=$(isolatectl kill --kill-whom=some ctla 2>&1); rc=$?
+check_eq "a bad --kill-whom= exits 1" 1 "$rc"
+out=$(isolatectl kill nosuchsvc 2>&1); rc=$?
+check_eq "kill of an unknown service exits 4" 4 "$rc"
+
+# --- shell --------------------------------------------------------------------
+check_eq "shell: hostname is the service's" ctlbox "$(isolatectl shell ctla hostname)"
+links=$(isolatectl shell ctla ip -o link show)
+check_eq "shell: one interface" 1 "$(echo "$links" | wc -l)"
+check_match "shell: it is lo" "^1: lo:" "$links"
+check_eq "shell: the service's PID namespace" "$(readlink /proc/$init/ns/pid)" "$(isolatectl shell ctla readlink /proc/self/ns/pid)"
+for ns in mnt uts ipc net cgroup; do
+        check_eq "shell: the service's $ns namespace" "$(readlink /proc/$init/ns/$ns)" \
+                "$(isolatectl shell ctla readlink /proc/self/ns/$ns)"
+done
+check_match "shell: sees the service's processes (its init is PID 1)" "^1\$" "$(isolatectl shell ctla sh -c 'ls -d /proc/[0-9]* | sed s,/proc/,, ' | sort -n | head -1)"
+cg=$(isolatectl shell ctla cat /proc/self/cgroup)
+check_match "shell: in the scope's cgroup (its cgroup namespace root)" "^0::/\$|^1:name=systemd:/\$" "$cg"
+# From the host: a process of the shell is in the scope.
+isolatectl shell ctla sleep 3 &
+shpid=$!
+sleep 1
+if [ -e /sys/fs/cgroup/systemd/isolated.slice ]; then procs=/sys/fs/cgroup/systemd/isolated.slice/isolated-ctla.scope/cgroup.procs
+else procs=/sys/fs/cgroup/isolated.slice/isolated-ctla.scope/cgroup.procs; fi
+check "shell: isolatectl joined the scope's cgroup" grep -qx "$shpid" "$procs"
+wait $shpid
+isolatectl shell ctla sh -c 'exit 5'; rc=$?
+check_eq "shell: exits with the command's status" 5 "$rc"
+echo 'echo from-stdin-$((6*7))' | isolatectl shell ctla > "$work/shell.out"
+check_eq "shell: no CMD runs a shell (stdin not a tty)" from-stdin-42 "$(cat "$work/shell.out")"
+out=$(isolatectl -H root@localhost shell ctla true 2>&1); rc=$?
+check_eq "shell under -H exits 1" 1 "$rc"
+check_match "and says it needs local access" "shell needs local access" "$out"
+out=$(isolatectl shell nosuchsvc true 2>&1); rc=$?
+check_eq "shell of an unknown service exits 4" 4 "$rc"
+isolatectl shell ctla /nonexistent/cmd 2>/dev/null; rc=$?
+check_eq "shell: a missing command exits 127" 127 "$rc"
+
+# --- restart, reload ---------------------------------------------------------------
+check "restart ctla" isolatectl restart ctla
+check_eq "running again" running "$(isolatectl show -p State --value ctla)"
+check "with a new main process" test "$(prop ctla MainPID)" != "$main"
+out=$(isolatectl reload ctla 2>&1); rc=$?
+check_eq "reload without ExecReload= exits 1" 1 "$rc"
+check_eq "in one line" 1 "$(echo "$out" | wc -l)"
+
+# --- stop, status of an ended service, exit codes ------------------------------
+check "stop ctla" isolatectl stop ctla
+isolatectl status ctla >/dev/null; rc=$?
+check_eq "status of an ended service exits 3" 3 "$rc"
+check_match "status says exited" "State: exited" "$(isolatectl status ctla)"
+isolatectl is-active ctla >/dev/null; check_eq "is-active of an ended service exits 3" 3 "$?"
+check_eq "is-active prints its state" exited "$(isolatectl is-active ctla)"
+check_eq "list hides it" 0 "$(isolatectl list | grep -c '^ctla ')"
+check_match "list --all shows it" "^ctla +exited" "$(isolatectl list --all)"
+isolatectl status nosuchsvc >/dev/null 2>&1; check_eq "status of an unknown service exits 4" 4 "$?"
+isolatectl is-active nosuchsvc >/dev/null 2>&1; check_eq "is-active of an unknown service exits 3" 3 "$?"
+isolatectl stop nosuchsvc >/dev/null 2>&1; check_eq "stop of an unknown service exits 4" 4 "$?"
+out=$(isolatectl stop nosuchsvc 2>&1)
+check_eq "an error is one line" 1 "$(echo "$out" | wc -l)"
+check "reset-failed ctla" isolatectl reset-failed ctla
+isolatectl status ctla >/dev/null 2>&1; check_eq "after reset-failed it is gone (4)" 4 "$?"
+
+# A failed service: is-failed, list without --all, reset-failed.
+printf '[Service]\nExecStart=/bin/sh -c "exit 3"\n' > "$work/ctlfail.service"
+check "start ctlfail" isolatectl start ctlfail "$work/ctlfail.service"
+wait_for 10 sh -c '[ "$(isolatectl is-active ctlfail)" = failed ]'
+check "is-failed exits 0" isolatectl is-failed ctlfail
+check_match "list shows a failed service" "^ctlfail +failed" "$(isolatectl list)"
+isolatectl status ctlfail >/dev/null; check_eq "status of a failed service exits 3" 3 "$?"
+check_match "status shows the exit" "Exit: exited, status 3" "$(isolatectl status ctlfail)"
+check "reset-failed ctlfail" isolatectl reset-failed ctlfail
+isolatectl is-failed ctlfail >/dev/null; check_eq "is-failed after reset-failed exits 1" 1 "$?"
+
+# --- logs -------------------------------------------------------------------------
+printf '[Service]\nExecStart=/bin/sh -c "for i in 1 2 3 4 5; do echo log-line-$$i; done; exec sleep 1000"\n' > "$work/ctllog.service"
+check "start ctllog" isolatectl start ctllog "$work/ctllog.service"
+wait_for 10 sh -c "journalctl -u isolated-ctllog.scope -o cat | grep -q log-line-5"
+logs=$(isolatectl logs ctllog)
+check_match "logs shows what it printed" "log-line-1" "$logs"
+check_match "logs in short format" "^[A-Z][a-z]{2} [0-9]{2} [0-9:]{8} .*: log-line-5\$" "$logs"
+last2=$(isolatectl logs -n 2 ctllog)
+check_eq "logs -n 2: two lines" 2 "$(echo "$last2" | wc -l)"
+check_match "logs -n 2: the last two" "log-line-4.*log-line-5" "$(echo $last2)"
+timeout 2 isolatectl logs -f ctllog > "$work/follow.out"
+check_eq "logs -f follows (killed by timeout)" 124 "$?"
+check_match "logs -f showed the last lines first" "log-line-5" "$(cat "$work/follow.out")"
+out=$(isolatectl -H root@localhost logs ctllog 2>&1); rc=$?
+check_eq "logs under -H exits 1" 1 "$rc"
+check "stop ctllog" isolatectl stop ctllog
+
+# --- start --wait -------------------------------------------------------------
+printf '[Service]\nExecStart=/bin/sh -c "sleep 0.5; exit 7"\n' > "$work/ctlw.service"
+isolatectl -q start --wait ctlw "$work/ctlw.service"; rc=$?
+check_eq "start --wait exits with the service's exit status" 7 "$rc"
+printf '[Service]\nExecStart=/bin/sh -c "exit 7"\n' > "$work/ctlw2.service"
+isolatectl -q start --wait ctlw2 "$work/ctlw2.service"; rc=$?
+check_eq "start --wait sees an immediate end too" 7 "$rc"
+printf '[Service]\nExecStart=/bin/true\n' > "$work/ctlw3.service"
+check "start --wait of a successful service exits 0" isolatectl start --wait ctlw3 "$work/ctlw3.service"
+printf '[Service]\nExecStart=/bin/sh -c "kill -KILL $$$$"\n' > "$work/ctlw4.service"
+isolatectl -q start --wait ctlw4 "$work/ctlw4.service"; rc=$?
+check_eq "start --wait of a killed service exits 128+9" 137 "$rc"
+isolatectl stop ctlw ctlw2 ctlw3 ctlw4 >/dev/null 2>&1
+isolatectl reset-failed ctlw ctlw2 ctlw3 ctlw4 >/dev/null 2>&1
+
+# SIGTERM to the waiting isolatectl stops the service.
+printf '[Service]\nExecStart=/bin/sleep 1000\n' > "$work/ctlb.service"
+isolatectl -q start --wait ctlb "$work/ctlb.service" &
+waiter=$!
+wait_for 10 sh -c '[ "$(isolatectl is-active ctlb)" = active ]'
+check_eq "ctlb runs under start --wait" active "$(isolatectl is-active ctlb)"
+kill -TERM $waiter
+wait $waiter; rc=$?
+check_eq "SIGTERM: start --wait exits 0 after the stop" 0 "$rc"
+check_eq "and the service is stopped" exited "$(isolatectl is-active ctlb)"
+check "and its scope is gone" sh -c '! systemctl is-active -q isolated-ctlb.scope'
+out=$(isolatectl start --wait nosuchdesc 2>&1); rc=$?
+check_eq "start --wait of a missing description exits 4 (no such service)" 4 "$rc"
+check_match "and says which file is missing" "nosuchdesc" "$out"
+check_eq "one line" 1 "$(echo "$out" | wc -l)"
+out=$(isolatectl --wait stop ctlb 2>&1); rc=$?
+check_eq "--wait with another verb exits 1" 1 "$rc"
+
+# --- verify, cat, start by name -----------------------------------------------------
+printf '[Service]\nExecStart=/bin/true\nMemoryMax=10M\n' > "$work/good.service"
+check "verify of a good file exits 0" isolatectl verify "$work/good.service"
+printf '[Service]\nExecStart=/bin/true\nMemoryMax=lots\n' > "$work/bad.service"
+out=$(isolatectl verify "$work/bad.service" 2>&1); rc=$?
+check_eq "verify of a bad file exits 1" 1 "$rc"
+check_match "and names file:line" "^$work/bad.service:3: .*MemoryMax" "$out"
+isolatectl verify "$work/good.service" "$work/bad.service" >/dev/null 2>&1
+check_eq "verify of good + bad exits 1" 1 "$?"
+out=$(isolatectl verify /nonexistent.service 2>&1); rc=$?
+check_eq "verify of a missing file exits 1" 1 "$rc"
+
+mkdir -p /run/isolated/ctlsrch.service.d
+printf '[Unit]\nDescription=from the search path\n[Service]\nExecStart=/bin/sleep 1000\n' > /run/isolated/ctlsrch.service
+printf '[Isolate]\nHostname=dropped\n' > /run/isolated/ctlsrch.service.d/50-host.conf
+cat=$(isolatectl cat ctlsrch)
+check_match "cat: the main file under its path" "^# /run/isolated/ctlsrch.service\$" "$cat"
+check_match "cat: its text" "^Description=from the search path\$" "$cat"
+check_match "cat: the drop-in under its path" "^# /run/isolated/ctlsrch.service.d/50-host.conf\$" "$cat"
+check_match "cat: the drop-in's text" "^Hostname=dropped\$" "$cat"
+isolatectl cat nosuchdesc >/dev/null 2>&1; check_eq "cat of a missing description exits 4" 4 "$?"
+check "start by name from the search path" isolatectl start ctlsrch
+check_eq "the drop-in applied" dropped "$(isolatectl show -p Hostname --value ctlsrch)"
+check "stop ctlsrch" isolatectl stop ctlsrch
+
+# --- usage errors ---------------------------------------------------------------------
+out=$(isolatectl frobnicate 2>&1); rc=$?
+check_eq "an unknown verb exits 1" 1 "$rc"
+check_match "and points at --help" "Unknown command 'frobnicate'; see isolatectl --help" "$out"
+check "--help lists shell" sh -c 'isolatectl --help | grep -q "shell NAME"'
+check "--version" sh -c 'isolatectl --version | grep -q "^isolatectl "'
+
+# --- bash completion -------------------------------------------------------------
+comp=""
+for d in /usr/share/bash-completion/completions; do [ -f $d/isolatectl ] && comp=$d/isolatectl; done
+if [ -n "$comp" ]; then
+        complete_words() { bash -c '. "$1"; shift; COMP_WORDS=("$@"); COMP_CWORD=$(($# - 1)); _isolatectl; echo "${COMPREPLY[*]}"' _ "$comp" "$@"; }
+        check_eq "completion: verbs" "start stop status show shell" "$(complete_words isolatectl s)"
+        check_match "completion: --kill-whom values" "^main all\$" "$(complete_words isolatectl kill --kill-whom '')"
+        check "start ctla for completion" isolatectl start ctla "$work/ctla.service"
+        check_match "completion: service names" "ctla" "$(complete_words isolatectl status ct)"
+        mkdir -p /run/isolated
+        printf '[Service]\nExecStart=/bin/true\n' > /run/isolated/ctlsrch.service
+        check_match "completion: description names" "ctlsrch" "$(complete_words isolatectl cat ctl)"
+        isolatectl stop ctla >/dev/null
+else
+        not_ok "bash completion installed in /usr/share/bash-completion/completions"
+fi
+finish
