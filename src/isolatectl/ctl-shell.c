@@ -11,6 +11,7 @@
 #include <sys/syscall.h>
 #include <sys/wait.h>
 
+#include "ctl-pty.h"
 #include "ctl.h"
 #include "log.h"
 
@@ -180,12 +181,19 @@ static void set_user_environment(uid_t uid) {
         (void) setenv("LOGNAME", pw->pw_name, 1);
 }
 
-__attribute__((noreturn)) static void exec_child(const Target *t, char **cmd) {
+__attribute__((noreturn)) static void exec_child(const Target *t, int pty_slave, char **cmd) {
         const char *shell = getenv("SHELL");
         char *sh_argv[] = { NULL, NULL };
+        sigset_t none;
 
+        sigemptyset(&none);
+        (void) sigprocmask(SIG_SETMASK, &none, NULL);
         (void) signal(SIGINT, SIG_DFL);
         (void) signal(SIGQUIT, SIG_DFL);
+        if (pty_slave >= 0 && pty_make_controlling(pty_slave) < 0) {
+                log_error_errno(errno, "Failed to set up the terminal: %m");
+                _exit(EXIT_FAIL);
+        }
         if (t->uid != 0 || t->gid != 0) {
                 if (setgroups((size_t) t->n_groups, t->groups) < 0 || setresgid(t->gid, t->gid, t->gid) < 0 ||
                     setresuid(t->uid, t->uid, t->uid) < 0) {
@@ -229,6 +237,7 @@ int verb_shell(sd_bus *bus, int argc, char **argv) {
         _cleanup_(service_info_done) ServiceInfo info = {};
         _cleanup_(target_done) Target t = { .pidfd = -EBADF, .root_fd = -EBADF };
         _cleanup_free_ char *path = NULL;
+        _cleanup_close_ int pty_master = -EBADF, pty_slave = -EBADF;
         char proc[64];
         struct sigaction ignore = { .sa_handler = SIG_IGN }, old_int, old_quit;
         siginfo_t si = {};
@@ -286,6 +295,13 @@ int verb_shell(sd_bus *bus, int argc, char **argv) {
         r = join_cgroups(&t);
         if (r < 0)
                 return log_error_errno(r, "Failed to join the cgroup of %s: %m", info.unit), EXIT_FAIL;
+        /* Interactive: a pty of our own, from the host's /dev/ptmx, so that
+         * nothing inside gets a descriptor of the caller's terminal. */
+        if (isatty(STDIN_FILENO)) {
+                r = pty_open(&pty_master, &pty_slave);
+                if (r < 0)
+                        return log_error_errno(r, "Failed to allocate a pseudo terminal: %m"), EXIT_FAIL;
+        }
         if (enter(&t) < 0)
                 return EXIT_FAIL;
 
@@ -297,8 +313,14 @@ int verb_shell(sd_bus *bus, int argc, char **argv) {
         if (child < 0)
                 return log_error_errno(errno, "Failed to fork: %m"), EXIT_FAIL;
         if (child == 0)
-                exec_child(&t, argv + 2);
-        for (;;) {
+                exec_child(&t, pty_slave, argv + 2);
+        if (pty_master >= 0) {
+                pty_slave = safe_close(pty_slave);
+                r = pty_relay(pty_master, child, &si);
+                if (r < 0)
+                        return log_error_errno(r, "Failed to relay the terminal: %m"), EXIT_FAIL;
+        }
+        while (pty_master < 0) {
                 if (waitid(P_PID, (id_t) child, &si, WEXITED) >= 0)
                         break;
                 if (errno != EINTR)
