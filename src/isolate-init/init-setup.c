@@ -11,6 +11,7 @@
 
 #include "init-setup.h"
 #include "log.h"
+#include "sandbox-mount.h"
 
 typedef struct SetupStep {
         const char *what; /* completes "Failed to ..." */
@@ -82,8 +83,14 @@ static int setup_journal_stream(InitSetup *s) {
         return 0;
 }
 
-/* In order. Later steps of the sandbox (minimal /dev, private /tmp, read-only system, tmpfs over
- * /run, rlimits, capabilities, seccomp) go here; the ones that cover /run after the journal step. */
+static int setup_sandbox_mounts(InitSetup *s) {
+        /* After the journal step: this covers /run. */
+        return sandbox_mount_apply(&s->description->sandbox, &s->error);
+}
+
+/* In order. The process side of the sandbox (rlimits, user, capabilities, no_new_privs,
+ * seccomp) is applied to the main process alone, just before its exec (spawn.c): the init
+ * keeps its capabilities to stop the service. */
 static const SetupStep setup_steps[] = {
         { "create cgroup namespace",       setup_cgroup_namespace  },
         { "make mount propagation private", setup_mount_propagation },
@@ -91,10 +98,12 @@ static const SetupStep setup_steps[] = {
         { "set hostname",                  setup_hostname          },
         { "bring up loopback interface",   setup_loopback          },
         { "connect to the journal",        setup_journal_stream    },
+        { "set up the sandbox's mounts",   setup_sandbox_mounts    },
 };
 
 void init_setup_done(InitSetup *s) {
         s->stream_fd = safe_close(s->stream_fd);
+        s->error = mfree(s->error);
 }
 
 int init_setup_run(InitSetup *s, char **ret_error) {
@@ -105,6 +114,10 @@ int init_setup_run(InitSetup *s, char **ret_error) {
                 if (r < 0) {
                         char *text = NULL;
 
+                        if (ret_error && s->error) {
+                                *ret_error = TAKE_PTR(s->error);
+                                return r;
+                        }
                         if (ret_error &&
                             asprintf(&text, "Failed to %s: %s", setup_steps[i].what, strerror(-r)) >= 0)
                                 *ret_error = text;

@@ -11,6 +11,8 @@ typedef struct InitSetup {
         /* The service's stdout/stderr: a journal stream, or -EBADF for the
          * init's own stderr. Owned. */
         int stream_fd;
+        /* A step's own one-line account of its failure, if it has one. Owned. */
+        char *error;
 } InitSetup;
 
 void init_setup_done(InitSetup *s);

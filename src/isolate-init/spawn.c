@@ -10,6 +10,7 @@
 #include <unistd.h>
 
 #include "env-file.h"
+#include "sandbox-process.h"
 #include "spawn.h"
 #include "strv.h"
 
@@ -18,7 +19,9 @@ typedef enum SpawnStage {
         SPAWN_STAGE_SIGNALS,
         SPAWN_STAGE_SESSION,
         SPAWN_STAGE_STDIO,
+        SPAWN_STAGE_CREDENTIALS,
         SPAWN_STAGE_CHDIR,
+        SPAWN_STAGE_SECCOMP,
         SPAWN_STAGE_EXEC,
         _SPAWN_STAGE_MAX,
 } SpawnStage;
@@ -139,7 +142,8 @@ static _Noreturn void child_run(
                 char *const *env,
                 const char *working_directory,
                 int stream_fd,
-                int error_fd) {
+                int error_fd,
+                const SandboxProcess *sandbox) {
 
         SpawnStage stage;
         sigset_t all;
@@ -180,6 +184,11 @@ static _Noreturn void child_run(
         if (r < 0)
                 goto fail;
 
+        stage = SPAWN_STAGE_CREDENTIALS;
+        r = sandbox_process_apply_credentials(sandbox);
+        if (r < 0)
+                goto fail;
+
         stage = SPAWN_STAGE_CHDIR;
         if (chdir(working_directory ?: "/") < 0) {
                 r = negative_errno();
@@ -190,6 +199,12 @@ static _Noreturn void child_run(
         if (error_fd > 3)
                 (void) close_range(3, (unsigned) error_fd - 1, 0);
         (void) close_range((unsigned) error_fd + 1, ~0U, 0);
+
+        /* Last before exec: nothing after it needs more than the filter allows. */
+        stage = SPAWN_STAGE_SECCOMP;
+        r = sandbox_process_apply_seccomp(sandbox);
+        if (r < 0)
+                goto fail;
 
         stage = SPAWN_STAGE_EXEC;
         r = exec_search(path, argv, env);
@@ -205,12 +220,15 @@ static const char *const stage_what[_SPAWN_STAGE_MAX] = {
         [SPAWN_STAGE_SIGNALS] = "reset signals for",
         [SPAWN_STAGE_SESSION] = "create session for",
         [SPAWN_STAGE_STDIO] = "set up standard input/output for",
+        [SPAWN_STAGE_CREDENTIALS] = "apply limits, user and capabilities to",
         [SPAWN_STAGE_CHDIR] = "change working directory for",
+        [SPAWN_STAGE_SECCOMP] = "load the seccomp filter for",
         [SPAWN_STAGE_EXEC] = "execute",
 };
 
 int spawn_main(const Description *d, int stream_fd, pid_t *ret_pid, char **ret_error) {
         _cleanup_strv_free_ char **env = NULL, **argv = NULL;
+        _cleanup_(sandbox_process_done) SandboxProcess sandbox = {};
         _cleanup_close_ int pipe_read = -EBADF, pipe_write = -EBADF;
         const ExecCommand *c = d->exec_start;
         int report[2], pipe_fds[2], r;
@@ -230,6 +248,14 @@ int spawn_main(const Description *d, int stream_fd, pid_t *ret_pid, char **ret_e
         if (r < 0)
                 goto fail_early;
 
+        /* After the mounts: User= is looked up in the sandbox's own /etc. */
+        r = sandbox_process_prepare(&d->sandbox, &sandbox, ret_error);
+        if (r < 0) {
+                if (ret_error && *ret_error)
+                        return r;
+                goto fail_early;
+        }
+
         if (pipe2(pipe_fds, O_CLOEXEC) < 0) {
                 r = negative_errno();
                 goto fail_early;
@@ -243,7 +269,7 @@ int spawn_main(const Description *d, int stream_fd, pid_t *ret_pid, char **ret_e
                 goto fail_early;
         }
         if (pid == 0)
-                child_run(c->path, argv, env, d->working_directory, stream_fd, pipe_write);
+                child_run(c->path, argv, env, d->working_directory, stream_fd, pipe_write, &sandbox);
 
         pipe_write = safe_close(pipe_write);
 

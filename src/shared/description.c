@@ -98,11 +98,7 @@ static const struct {
         { "TimerSlackNSec", KEY_NOTICE },
 
         /* Ignoring these grants less than asked, never more. */
-        { "SupplementaryGroups", KEY_NOTICE },
-        { "AmbientCapabilities", KEY_NOTICE },
         { "PassEnvironment", KEY_NOTICE },
-        { "ReadWritePaths", KEY_NOTICE },
-        { "ReadWriteDirectories", KEY_NOTICE },
         { "ExecPaths", KEY_NOTICE },
         { "ExecSearchPath", KEY_NOTICE },
         { "NetworkNamespacePath", KEY_NOTICE }, /* the service keeps its own empty network namespace */
@@ -161,23 +157,15 @@ static const struct {
         { "UtmpMode", KEY_NOTICE },
 
         /* Already true of every isolated service (private namespaces, no_new_privs). */
-        { "PrivateTmp", KEY_ALWAYS_ON },
         { "PrivateNetwork", KEY_ALWAYS_ON },
         { "PrivateIPC", KEY_ALWAYS_ON },
         { "PrivateMounts", KEY_ALWAYS_ON },
         { "ProtectHostname", KEY_ALWAYS_ON },
-        { "NoNewPrivileges", KEY_ALWAYS_ON },
 
         /* Hardening switches isolated does not apply yet: "no" is fine, "yes" is refused. */
-        { "PrivateDevices", KEY_NOTICE_IF_FALSE },
         { "PrivateUsers", KEY_NOTICE_IF_FALSE },
-        { "ProtectSystem", KEY_NOTICE_IF_FALSE },
-        { "ProtectHome", KEY_NOTICE_IF_FALSE },
-        { "ProtectKernelTunables", KEY_NOTICE_IF_FALSE },
-        { "ProtectKernelModules", KEY_NOTICE_IF_FALSE },
         { "ProtectKernelLogs", KEY_NOTICE_IF_FALSE },
         { "ProtectClock", KEY_NOTICE_IF_FALSE },
-        { "ProtectControlGroups", KEY_NOTICE_IF_FALSE },
         { "MemoryDenyWriteExecute", KEY_NOTICE_IF_FALSE },
         { "RestrictRealtime", KEY_NOTICE_IF_FALSE },
         { "RestrictSUIDSGID", KEY_NOTICE_IF_FALSE },
@@ -501,9 +489,26 @@ static int parse_service_type(ParseState *s, const char *value, char **ret_error
         return 0;
 }
 
+/* The sandboxing and credential keys live in sandbox-options.c. */
+static int parse_sandbox_key(ParseState *s, const char *key, const char *value, unsigned line, char **ret_error) {
+        _cleanup_free_ char *notice = NULL;
+        int r;
+
+        r = sandbox_options_parse(&s->description->sandbox, key, value, &notice, ret_error);
+        if (r < 0)
+                return r;
+        if (notice)
+                return add_notice(s, line, "%s", notice);
+        return 0;
+}
+
 static int parse_service_key(ParseState *s, const char *key, const char *value, unsigned line, char **ret_error) {
         Description *d = s->description;
         int r;
+
+        r = parse_sandbox_key(s, key, value, line, ret_error);
+        if (r != -ENOENT)
+                return r;
 
         if (strcmp(key, "Type") == 0)
                 return parse_service_type(s, value, ret_error);
@@ -788,6 +793,7 @@ Description *description_free(Description *d) {
         free(d->working_directory);
         free(d->slice);
         free(d->hostname);
+        sandbox_options_done(&d->sandbox);
         return mfree(d);
 }
 
@@ -805,12 +811,23 @@ static int description_new(const char *name, Description **ret) {
                 .tasks_max = CGROUP_LIMIT_MAX,
                 .cpu_quota_per_sec_usec = USEC_INFINITY,
         };
+        sandbox_options_init(&d->sandbox);
         d->name = strdup(name);
         d->slice = strdup(DEFAULT_SLICE);
         if (!d->name || !d->slice)
                 return -ENOMEM;
 
         *ret = TAKE_PTR(d);
+        return 0;
+}
+
+static int verify_sandbox(const Description *d, const char *filename, char **ret_error) {
+        _cleanup_free_ char *error = NULL;
+        int r;
+
+        r = sandbox_options_verify(&d->sandbox, &error);
+        if (r < 0)
+                return error ? error_set(ret_error, r, "%s: %s", filename, error) : r;
         return 0;
 }
 
@@ -861,6 +878,10 @@ int description_parse_files(
 
         if (!d->exec_start)
                 return error_set(ret_error, -EINVAL, "%s: ExecStart= is required", filenames[0]);
+
+        r = verify_sandbox(d, filenames[0], ret_error);
+        if (r < 0)
+                return r;
 
         if (ret_notices)
                 for (char **i = state.notices; i && *i; i++) {

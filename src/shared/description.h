@@ -7,6 +7,7 @@
 
 #include "exec-line.h"
 #include "macro.h"
+#include "sandbox-options.h"
 #include "specifier.h"
 #include "time-util.h"
 
@@ -52,6 +53,9 @@ typedef struct Description {
         uint64_t tasks_max;
         bool cpu_quota_set;
         usec_t cpu_quota_per_sec_usec;
+
+        /* Sandboxing and credentials of [Service], secure by default. */
+        SandboxOptions sandbox;
 
         /* [Isolate] */
         char *hostname; /* NULL: use name */

@@ -39,7 +39,8 @@ hasre() { grep -qE -- "$2" "$T/$1"; }  # hasre FILE REGEX
 drive() {
         local tag=$1 text=$2
         shift 2
-        printf '%s\n' "$text" >"$T/$tag.service"
+        # The service gets a private /tmp: the test directory is bound into it at the same path.
+        printf '[Service]\nBindPaths=%s\n%s\n' "$T" "$text" >"$T/$tag.service"
         local start=$(date +%s%N)
         "$T/drive-init" "$@" "$INIT" demo "$T/$tag.service" >"$T/$tag.out" 2>"$T/$tag.err"
         echo $(( ($(date +%s%N) - start) / 1000000 )) >"$T/$tag.ms"

@@ -1,0 +1,766 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+#include <fcntl.h>
+#include <linux/openat2.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/mount.h>
+#include <sys/stat.h>
+#include <sys/syscall.h>
+#include <unistd.h>
+
+#include "sandbox-mount.h"
+#include "string-util.h"
+#include "strv.h"
+
+#ifndef STATX_ATTR_MOUNT_ROOT
+#define STATX_ATTR_MOUNT_ROOT 0x00002000
+#endif
+
+#define FOREACH_STRING(x, ...)                                                                     \
+        for (const char *const *x##_l = (const char *const[]) { __VA_ARGS__, NULL }, *x; (x = *x##_l); x##_l++)
+
+#define ATTR_SAFE (MOUNT_ATTR_NOSUID | MOUNT_ATTR_NODEV | MOUNT_ATTR_NOEXEC)
+
+typedef struct MountContext {
+        const SandboxOptions *options;
+        int root_fd;      /* the new root: / or RootDirectory= */
+        char **error;     /* where a failure is described */
+} MountContext;
+
+static int fail(MountContext *c, int r, const char *fmt, ...) _printf_(3, 4);
+static int fail(MountContext *c, int r, const char *fmt, ...) {
+        _cleanup_free_ char *what = NULL;
+        va_list ap;
+
+        va_start(ap, fmt);
+        if (vasprintf(&what, fmt, ap) < 0)
+                what = NULL;
+        va_end(ap);
+        if (c->error && what) {
+                free(*c->error);
+                *c->error = strprintf("Failed to %s: %s", what, strerror(-r));
+        }
+        return r;
+}
+
+/* A path inside the new root, a symlink resolved as if the new root were /. */
+static int open_in_root(int root_fd, const char *path, int flags) {
+        struct open_how how = {
+                .flags = (uint64_t) (O_PATH | O_CLOEXEC | flags),
+                .resolve = RESOLVE_IN_ROOT | RESOLVE_NO_MAGICLINKS,
+        };
+        int fd;
+
+        while (*path == '/')
+                path++;
+        fd = (int) syscall(SYS_openat2, root_fd, *path ? path : ".", &how, sizeof(how));
+        return fd < 0 ? negative_errno() : fd;
+}
+
+static int is_mount_root(int fd) {
+        struct statx sx;
+
+        if (statx(fd, "", AT_EMPTY_PATH | AT_SYMLINK_NOFOLLOW, STATX_TYPE, &sx) < 0)
+                return negative_errno();
+        if (!(sx.stx_attributes_mask & STATX_ATTR_MOUNT_ROOT))
+                return -EOPNOTSUPP;
+        return !!(sx.stx_attributes & STATX_ATTR_MOUNT_ROOT);
+}
+
+static int set_attr(int fd, bool recursive, uint64_t set, uint64_t clr) {
+        struct mount_attr attr = { .attr_set = set, .attr_clr = clr };
+
+        if (mount_setattr(fd, "", AT_EMPTY_PATH | (recursive ? AT_RECURSIVE : 0), &attr, sizeof(attr)) < 0)
+                return negative_errno();
+        return 0;
+}
+
+/* A detached copy of the mount(s) at dfd/path, like mount --(r)bind. */
+static int clone_tree(int dfd, const char *path, bool recursive) {
+        int fd = open_tree(dfd, path, OPEN_TREE_CLONE | OPEN_TREE_CLOEXEC | (recursive ? AT_RECURSIVE : 0) |
+                                              (*path ? 0 : AT_EMPTY_PATH));
+        return fd < 0 ? negative_errno() : fd;
+}
+
+static int attach_fd(int mnt_fd, int target_fd) {
+        if (move_mount(mnt_fd, "", target_fd, "", MOVE_MOUNT_F_EMPTY_PATH | MOVE_MOUNT_T_EMPTY_PATH) < 0)
+                return negative_errno();
+        return 0;
+}
+
+static int attach(MountContext *c, int mnt_fd, const char *path) {
+        _cleanup_close_ int target = -EBADF;
+
+        target = open_in_root(c->root_fd, path, 0);
+        if (target < 0)
+                return target;
+        return attach_fd(mnt_fd, target);
+}
+
+/* A new superblock of type, configured with "key=value"/"flag" strings, not yet attached. */
+static int new_fs(const char *type, const char *const *opts, uint64_t attrs) {
+        _cleanup_close_ int fs = -EBADF;
+        int m;
+
+        fs = fsopen(type, FSOPEN_CLOEXEC);
+        if (fs < 0)
+                return negative_errno();
+        (void) fsconfig(fs, FSCONFIG_SET_STRING, "source", type, 0);
+        for (const char *const *o = opts; o && *o; o++) {
+                _cleanup_free_ char *k = strdup(*o);
+                char *eq;
+                int r;
+
+                if (!k)
+                        return -ENOMEM;
+                eq = strchr(k, '=');
+                if (eq) {
+                        *eq = '\0';
+                        r = fsconfig(fs, FSCONFIG_SET_STRING, k, eq + 1, 0);
+                } else
+                        r = fsconfig(fs, FSCONFIG_SET_FLAG, k, NULL, 0);
+                if (r < 0)
+                        return negative_errno();
+        }
+        if (fsconfig(fs, FSCONFIG_CMD_CREATE, NULL, NULL, 0) < 0)
+                return negative_errno();
+        m = fsmount(fs, FSMOUNT_CLOEXEC, (unsigned) attrs);
+        return m < 0 ? negative_errno() : m;
+}
+
+static int mount_new_fs(MountContext *c, const char *path, const char *type, const char *const *opts, uint64_t attrs) {
+        _cleanup_close_ int m = -EBADF;
+        int r;
+
+        m = new_fs(type, opts, attrs);
+        if (m < 0)
+                return fail(c, m, "create %s for %s", type, path);
+        r = attach(c, m, path);
+        if (r < 0)
+                return fail(c, r, "mount %s on %s", type, path);
+        return 0;
+}
+
+/* mkdir -p inside the new root. */
+static int mkdir_in_root(int root_fd, const char *path) {
+        _cleanup_free_ char *p = strdup(path);
+        char *s;
+
+        if (!p)
+                return -ENOMEM;
+        for (s = p + 1;; s++) {
+                if (*s == '/' || *s == '\0') {
+                        char saved = *s;
+                        _cleanup_close_ int fd = -EBADF;
+
+                        *s = '\0';
+                        fd = open_in_root(root_fd, p, O_DIRECTORY);
+                        if (fd == -ENOENT) {
+                                _cleanup_close_ int parent = -EBADF;
+                                char *slash = strrchr(p, '/');
+
+                                *slash = '\0';
+                                parent = open_in_root(root_fd, *p ? p : "/", O_DIRECTORY);
+                                *slash = '/';
+                                if (parent < 0)
+                                        return parent;
+                                if (mkdirat(parent, slash + 1, 0755) < 0 && errno != EEXIST)
+                                        return negative_errno();
+                        } else if (fd < 0)
+                                return fd;
+                        *s = saved;
+                        if (saved == '\0')
+                                return 0;
+                }
+        }
+}
+
+/* An empty file to mount a non-directory on, its parents made as needed. */
+static int touch_in_root(int root_fd, const char *path) {
+        _cleanup_free_ char *dir = strdup(path);
+        _cleanup_close_ int parent = -EBADF, fd = -EBADF;
+        char *slash;
+        int r;
+
+        if (!dir)
+                return -ENOMEM;
+        slash = strrchr(dir, '/');
+        *slash = '\0';
+        if (*dir) {
+                r = mkdir_in_root(root_fd, dir);
+                if (r < 0)
+                        return r;
+        }
+        parent = open_in_root(root_fd, *dir ? dir : "/", O_DIRECTORY);
+        if (parent < 0)
+                return parent;
+        fd = openat(parent, slash + 1, O_CREAT | O_WRONLY | O_NOCTTY | O_NOFOLLOW | O_CLOEXEC, 0644);
+        if (fd < 0 && errno != EEXIST)
+                return negative_errno();
+        return 0;
+}
+
+/* Read-only (or writable again) PATH and every mount below it. A path that is not
+ * the root of a mount is first bound onto itself, as systemd does. */
+static int make_read_only(MountContext *c, const char *path, bool ro, bool ignore_missing) {
+        _cleanup_close_ int target = -EBADF, clone = -EBADF;
+        uint64_t set = ro ? MOUNT_ATTR_RDONLY : 0, clr = ro ? 0 : MOUNT_ATTR_RDONLY;
+        int r;
+
+        target = open_in_root(c->root_fd, path, 0);
+        if (target == -ENOENT && ignore_missing)
+                return 0;
+        if (target < 0)
+                return fail(c, target, "open %s", path);
+
+        r = is_mount_root(target);
+        if (r < 0)
+                return fail(c, r, "inspect %s", path);
+        if (r > 0) {
+                r = set_attr(target, true, set, clr);
+                if (r < 0)
+                        return fail(c, r, "make %s %s", path, ro ? "read-only" : "writable");
+                return 0;
+        }
+
+        clone = clone_tree(target, "", true);
+        if (clone < 0)
+                return fail(c, clone, "bind %s", path);
+        r = set_attr(clone, true, set, clr);
+        if (r < 0)
+                return fail(c, r, "make %s %s", path, ro ? "read-only" : "writable");
+        r = attach_fd(clone, target);
+        if (r < 0)
+                return fail(c, r, "bind %s onto itself", path);
+        return 0;
+}
+
+/* Covers PATH with something empty of its kind: an empty read-only tmpfs for a
+ * directory, a read-only /dev/null for anything else. */
+static int make_inaccessible(MountContext *c, const char *path, bool ignore_missing) {
+        static const char *const empty_opts[] = { "mode=0000", "size=4k", "nr_inodes=1", NULL };
+        _cleanup_close_ int target = -EBADF, m = -EBADF;
+        struct stat st;
+        int r;
+
+        target = open_in_root(c->root_fd, path, 0);
+        if (target == -ENOENT && ignore_missing)
+                return 0;
+        if (target < 0)
+                return fail(c, target, "open %s", path);
+        if (fstat(target, &st) < 0)
+                return fail(c, negative_errno(), "inspect %s", path);
+
+        if (S_ISDIR(st.st_mode))
+                m = new_fs("tmpfs", empty_opts, MOUNT_ATTR_RDONLY | ATTR_SAFE);
+        else {
+                _cleanup_close_ int null = open_in_root(c->root_fd, "/dev/null", 0);
+
+                m = null < 0 ? null : clone_tree(null, "", false);
+                if (m >= 0) {
+                        r = set_attr(m, false, MOUNT_ATTR_RDONLY | MOUNT_ATTR_NOSUID | MOUNT_ATTR_NOEXEC, 0);
+                        if (r < 0)
+                                return fail(c, r, "make a mask for %s", path);
+                }
+        }
+        if (m < 0)
+                return fail(c, m, "make a mask for %s", path);
+        r = attach_fd(m, target);
+        if (r < 0)
+                return fail(c, r, "mask %s", path);
+        return 0;
+}
+
+static int setup_protect_system(MountContext *c) {
+        const SandboxOptions *o = c->options;
+        int r;
+
+        switch (o->protect_system) {
+        case PROTECT_SYSTEM_NO:
+                return 0;
+        case PROTECT_SYSTEM_STRICT:
+                r = make_read_only(c, "/", true, false);
+                if (r < 0)
+                        return r;
+                /* The API file systems stay as they are meant to be: /proc, and /dev when it
+                 * is the host's; /sys is handled on its own. */
+                r = make_read_only(c, "/proc", false, false);
+                if (r < 0)
+                        return r;
+                if (!o->private_devices)
+                        return make_read_only(c, "/dev", false, true);
+                return 0;
+        case PROTECT_SYSTEM_FULL:
+                r = make_read_only(c, "/etc", true, true);
+                if (r < 0)
+                        return r;
+                __attribute__((fallthrough));
+        case PROTECT_SYSTEM_YES:
+                FOREACH_STRING(p, "/usr", "/boot", "/efi") {
+                        r = make_read_only(c, p, true, true);
+                        if (r < 0)
+                                return r;
+                }
+                return 0;
+        default:
+                return -EINVAL;
+        }
+}
+
+static int setup_dev(MountContext *c, int *dev_nodes) {
+        static const char *const tmpfs_opts[] = { "mode=0755", "size=4m", NULL };
+        static const char *const pts_opts[] = { "ptmxmode=0666", "mode=0620", "gid=5", NULL };
+        static const char *const shm_opts[] = { "mode=1777", NULL };
+        static const char *const nodes[] = { "null", "zero", "full", "random", "urandom", "tty" };
+        static const char *const links[][2] = {
+                { "ptmx", "pts/ptmx" },        { "fd", "/proc/self/fd" },       { "stdin", "/proc/self/fd/0" },
+                { "stdout", "/proc/self/fd/1" }, { "stderr", "/proc/self/fd/2" },
+        };
+        _cleanup_close_ int dev = -EBADF;
+        int r;
+
+        if (!c->options->private_devices)
+                return 0;
+
+        r = mount_new_fs(c, "/dev", "tmpfs", tmpfs_opts, ATTR_SAFE);
+        if (r < 0)
+                return r;
+        dev = open_in_root(c->root_fd, "/dev", O_DIRECTORY);
+        if (dev < 0)
+                return fail(c, dev, "open /dev");
+
+        /* The host's nodes, bound over empty files: no mknod, and nodev on the tmpfs holds. */
+        for (size_t i = 0; i < ELEMENTSOF(nodes); i++) {
+                _cleanup_free_ char *path = strprintf("/dev/%s", nodes[i]);
+
+                if (dev_nodes[i] < 0)
+                        continue;
+                if (!path)
+                        return -ENOMEM;
+                r = touch_in_root(c->root_fd, path);
+                if (r < 0)
+                        return fail(c, r, "create %s", path);
+                r = set_attr(dev_nodes[i], false, MOUNT_ATTR_NOSUID | MOUNT_ATTR_NOEXEC, 0);
+                if (r < 0)
+                        return fail(c, r, "protect %s", path);
+                r = attach(c, dev_nodes[i], path);
+                if (r < 0)
+                        return fail(c, r, "bind %s", path);
+        }
+
+        FOREACH_STRING(d, "/dev/pts", "/dev/shm", "/dev/mqueue") {
+                r = mkdir_in_root(c->root_fd, d);
+                if (r < 0)
+                        return fail(c, r, "create %s", d);
+        }
+        /* A devpts of its own: no host terminal is reachable through ptmx. */
+        r = mount_new_fs(c, "/dev/pts", "devpts", pts_opts, MOUNT_ATTR_NOSUID | MOUNT_ATTR_NOEXEC);
+        if (r < 0)
+                return r;
+        r = mount_new_fs(c, "/dev/shm", "tmpfs", shm_opts, MOUNT_ATTR_NOSUID | MOUNT_ATTR_NODEV);
+        if (r < 0)
+                return r;
+        r = mount_new_fs(c, "/dev/mqueue", "mqueue", NULL, ATTR_SAFE);
+        if (r < 0)
+                return r;
+
+        for (size_t i = 0; i < ELEMENTSOF(links); i++)
+                if (symlinkat(links[i][1], dev, links[i][0]) < 0)
+                        return fail(c, negative_errno(), "create /dev/%s", links[i][0]);
+
+        /* Nothing new appears in /dev itself; the nodes, pts, shm and mqueue are mounts of their own. */
+        r = set_attr(dev, false, MOUNT_ATTR_RDONLY, 0);
+        if (r < 0)
+                return fail(c, r, "make /dev read-only");
+        return 0;
+}
+
+static int setup_proc(MountContext *c) {
+        static const char *const read_only[] = {
+                "/proc/sys", "/proc/sysrq-trigger", "/proc/irq", "/proc/bus", "/proc/fs", "/proc/acpi",
+                "/proc/asound", "/proc/latency_stats", "/proc/timer_stats",
+        };
+        static const char *const masked[] = {
+                "/proc/kcore", "/proc/keys", "/proc/timer_list", "/proc/sched_debug"
+        };
+        int r;
+
+        if (c->options->root_directory) {
+                r = mount_new_fs(c, "/proc", "proc", NULL, ATTR_SAFE);
+                if (r < 0)
+                        return r;
+        }
+
+        /* The kernel checks the uid, not a capability, for writes to /proc/sys. */
+        if (c->options->protect_kernel_tunables)
+                for (size_t i = 0; i < ELEMENTSOF(read_only); i++) {
+                        r = make_read_only(c, read_only[i], true, true);
+                        if (r < 0)
+                                return r;
+                }
+
+        for (size_t i = 0; i < ELEMENTSOF(masked); i++) {
+                r = make_inaccessible(c, masked[i], true);
+                if (r < 0)
+                        return r;
+        }
+        return 0;
+}
+
+static int setup_sys(MountContext *c, int *sys_clone) {
+        const SandboxOptions *o = c->options;
+        int r;
+
+        if (*sys_clone >= 0) {
+                r = attach(c, *sys_clone, "/sys");
+                if (r < 0)
+                        return fail(c, r, "mount /sys");
+        }
+
+        if (o->protect_kernel_tunables) {
+                r = make_read_only(c, "/sys", true, true);
+                if (r < 0)
+                        return r;
+        } else if (o->protect_system == PROTECT_SYSTEM_STRICT) {
+                r = make_read_only(c, "/sys", false, true);
+                if (r < 0)
+                        return r;
+        }
+
+        /* Only if it is a mount of its own: never change the attributes of /sys by accident. */
+        if (o->protect_control_groups != o->protect_kernel_tunables ||
+            (o->protect_control_groups && o->protect_system != PROTECT_SYSTEM_STRICT)) {
+                _cleanup_close_ int fd = open_in_root(c->root_fd, "/sys/fs/cgroup", 0);
+
+                if (fd >= 0 && is_mount_root(fd) > 0) {
+                        r = set_attr(fd, true, o->protect_control_groups ? MOUNT_ATTR_RDONLY : 0,
+                                     o->protect_control_groups ? 0 : MOUNT_ATTR_RDONLY);
+                        if (r < 0)
+                                return fail(c, r, "make /sys/fs/cgroup %s",
+                                            o->protect_control_groups ? "read-only" : "writable");
+                }
+        }
+        return 0;
+}
+
+static int setup_tmp_and_run(MountContext *c) {
+        static const char *const tmp_opts[] = { "mode=1777", NULL };
+        static const char *const run_opts[] = { "mode=0755", NULL };
+        int r;
+
+        if (c->options->private_tmp)
+                FOREACH_STRING(p, "/tmp", "/var/tmp") {
+                        _cleanup_close_ int fd = open_in_root(c->root_fd, p, O_DIRECTORY);
+
+                        if (fd == -ENOENT)
+                                continue;
+                        r = mount_new_fs(c, p, "tmpfs", tmp_opts, MOUNT_ATTR_NOSUID | MOUNT_ATTR_NODEV);
+                        if (r < 0)
+                                return r;
+                }
+
+        /* After the journal stream was opened: from now on no host socket under /run is reachable
+         * (a read-only bind would not stop connect()). */
+        return mount_new_fs(c, "/run", "tmpfs", run_opts, MOUNT_ATTR_NOSUID | MOUNT_ATTR_NODEV);
+}
+
+typedef enum PathKind {
+        PATH_READ_ONLY,
+        PATH_READ_WRITE,
+        PATH_INACCESSIBLE,
+        PATH_BIND,
+        PATH_TMPFS,
+} PathKind;
+
+typedef struct PathEntry {
+        const char *path;
+        PathKind kind;
+        bool ignore_missing;
+        size_t index; /* into bind_mounts/temporary_filesystems */
+        int order;
+} PathEntry;
+
+static int path_entry_compare(const void *a, const void *b) {
+        const PathEntry *x = a, *y = b;
+        int r = strcmp(x->path, y->path);
+
+        /* A parent before what is below it, so the more specific entry wins; else file order. */
+        if (r != 0)
+                return r;
+        return x->order - y->order;
+}
+
+static int add_path_entries(PathEntry **list, size_t *n, char **paths, PathKind kind) {
+        for (char **p = paths; p && *p; p++) {
+                PathEntry *l = reallocarray(*list, *n + 1, sizeof(PathEntry));
+
+                if (!l)
+                        return -ENOMEM;
+                *list = l;
+                l[*n] = (PathEntry) {
+                        .path = **p == '-' ? *p + 1 : *p,
+                        .kind = kind,
+                        .ignore_missing = **p == '-',
+                        .order = (int) *n,
+                };
+                (*n)++;
+        }
+        return 0;
+}
+
+static int apply_bind(MountContext *c, const BindMount *b, int *clone) {
+        _cleanup_close_ int target = -EBADF;
+        struct stat st;
+        int r;
+
+        if (*clone < 0) /* a missing "-" source */
+                return 0;
+        if (fstat(*clone, &st) < 0)
+                return fail(c, negative_errno(), "inspect %s", b->source);
+
+        target = open_in_root(c->root_fd, b->destination, 0);
+        if (target == -ENOENT) {
+                r = S_ISDIR(st.st_mode) ? mkdir_in_root(c->root_fd, b->destination)
+                                        : touch_in_root(c->root_fd, b->destination);
+                if (r < 0)
+                        return fail(c, r, "create mount point %s", b->destination);
+                target = open_in_root(c->root_fd, b->destination, 0);
+        }
+        if (target < 0)
+                return fail(c, target, "open %s", b->destination);
+
+        r = set_attr(*clone, b->recursive, b->read_only ? MOUNT_ATTR_RDONLY : 0, b->read_only ? 0 : MOUNT_ATTR_RDONLY);
+        if (r < 0 && !(r == -EPERM || r == -EROFS))
+                return fail(c, r, "make %s %s", b->destination, b->read_only ? "read-only" : "writable");
+        r = attach_fd(*clone, target);
+        if (r < 0)
+                return fail(c, r, "bind %s on %s", b->source, b->destination);
+        *clone = safe_close(*clone);
+        return 0;
+}
+
+static int apply_tmpfs(MountContext *c, const TemporaryFileSystem *t) {
+        _cleanup_strv_free_ char **opts = NULL;
+        uint64_t attrs = MOUNT_ATTR_NOSUID | MOUNT_ATTR_NODEV;
+        const char *q = t->options;
+        bool mode = false;
+        int r;
+
+        for (; q && *q;) {
+                size_t k = strcspn(q, ",");
+                _cleanup_free_ char *w = strndup(q, k);
+
+                if (!w)
+                        return -ENOMEM;
+                if (strcmp(w, "ro") == 0)
+                        attrs |= MOUNT_ATTR_RDONLY;
+                else if (strcmp(w, "rw") == 0)
+                        attrs &= ~(uint64_t) MOUNT_ATTR_RDONLY;
+                else if (strcmp(w, "noexec") == 0)
+                        attrs |= MOUNT_ATTR_NOEXEC;
+                else if (strcmp(w, "exec") == 0)
+                        attrs &= ~(uint64_t) MOUNT_ATTR_NOEXEC;
+                else if (strcmp(w, "nosuid") == 0 || strcmp(w, "nodev") == 0)
+                        ;
+                else if (strcmp(w, "suid") == 0 || strcmp(w, "dev") == 0)
+                        ; /* never: a tmpfs of the service keeps nosuid and nodev */
+                else {
+                        mode = mode || startswith(w, "mode=");
+                        r = strv_consume(&opts, TAKE_PTR(w));
+                        if (r < 0)
+                                return r;
+                }
+                q += k;
+                if (*q)
+                        q++;
+        }
+        if (!mode) {
+                r = strv_extend(&opts, "mode=0755");
+                if (r < 0)
+                        return r;
+        }
+
+        r = mkdir_in_root(c->root_fd, t->path);
+        if (r < 0)
+                return fail(c, r, "create %s", t->path);
+        return mount_new_fs(c, t->path, "tmpfs", (const char *const *) opts, attrs);
+}
+
+static int setup_paths(MountContext *c, int *bind_clones) {
+        static char *const home[] = { "-/home", "-/root", NULL };
+        static char *const modules[] = { "-/usr/lib/modules", "-/lib/modules", NULL };
+        const SandboxOptions *o = c->options;
+        _cleanup_free_ PathEntry *list = NULL;
+        size_t n = 0;
+        int r;
+
+        r = add_path_entries(&list, &n, o->read_only_paths, PATH_READ_ONLY);
+        if (r >= 0)
+                r = add_path_entries(&list, &n, o->read_write_paths, PATH_READ_WRITE);
+        if (r >= 0)
+                r = add_path_entries(&list, &n, o->inaccessible_paths, PATH_INACCESSIBLE);
+        if (r >= 0 && o->protect_kernel_modules)
+                r = add_path_entries(&list, &n, (char **) modules, PATH_INACCESSIBLE);
+        if (r >= 0 && o->protect_home != PROTECT_HOME_NO)
+                r = add_path_entries(&list, &n, (char **) home,
+                                     o->protect_home == PROTECT_HOME_YES ? PATH_INACCESSIBLE
+                                     : o->protect_home == PROTECT_HOME_READ_ONLY ? PATH_READ_ONLY
+                                                                                 : PATH_TMPFS);
+        if (r < 0)
+                return r;
+        for (size_t i = 0; i < o->n_bind_mounts; i++) {
+                PathEntry *l = reallocarray(list, n + 1, sizeof(PathEntry));
+
+                if (!l)
+                        return -ENOMEM;
+                list = l;
+                list[n] = (PathEntry) { .path = o->bind_mounts[i].destination, .kind = PATH_BIND, .index = i, .order = (int) n };
+                n++;
+        }
+        for (size_t i = 0; i < o->n_temporary_filesystems; i++) {
+                PathEntry *l = reallocarray(list, n + 1, sizeof(PathEntry));
+
+                if (!l)
+                        return -ENOMEM;
+                list = l;
+                list[n] = (PathEntry) { .path = o->temporary_filesystems[i].path, .kind = PATH_TMPFS, .index = i,
+                                        .order = (int) n, .ignore_missing = false };
+                n++;
+        }
+        if (n > 0)
+                qsort(list, n, sizeof(PathEntry), path_entry_compare);
+
+        for (size_t i = 0; i < n; i++) {
+                const PathEntry *e = &list[i];
+
+                switch (e->kind) {
+                case PATH_READ_ONLY:
+                case PATH_READ_WRITE:
+                        r = make_read_only(c, e->path, e->kind == PATH_READ_ONLY, e->ignore_missing);
+                        break;
+                case PATH_INACCESSIBLE:
+                        r = make_inaccessible(c, e->path, e->ignore_missing);
+                        break;
+                case PATH_BIND:
+                        r = apply_bind(c, &o->bind_mounts[e->index], &bind_clones[e->index]);
+                        break;
+                case PATH_TMPFS:
+                        if (e->ignore_missing) { /* ProtectHome=tmpfs */
+                                _cleanup_close_ int fd = open_in_root(c->root_fd, e->path, 0);
+                                static const TemporaryFileSystem home_tmpfs = { .options = (char *) "ro" };
+                                TemporaryFileSystem t = home_tmpfs;
+
+                                if (fd == -ENOENT) {
+                                        r = 0;
+                                        break;
+                                }
+                                t.path = (char *) e->path;
+                                r = apply_tmpfs(c, &t);
+                        } else
+                                r = apply_tmpfs(c, &o->temporary_filesystems[e->index]);
+                        break;
+                default:
+                        r = -EINVAL;
+                }
+                if (r < 0)
+                        return r;
+        }
+        return 0;
+}
+
+static int enter_root(MountContext *c) {
+        /* The old root is detached in one go: nothing of the host stays reachable through it. */
+        if (fchdir(c->root_fd) < 0)
+                return fail(c, negative_errno(), "enter %s", c->options->root_directory);
+        if (syscall(SYS_pivot_root, ".", ".") < 0)
+                return fail(c, negative_errno(), "pivot_root into %s", c->options->root_directory);
+        if (umount2(".", MNT_DETACH) < 0)
+                return fail(c, negative_errno(), "detach the old root");
+        if (chdir("/") < 0)
+                return fail(c, negative_errno(), "enter /");
+        return 0;
+}
+
+int sandbox_mount_apply(const SandboxOptions *o, char **ret_error) {
+        static const char *const nodes[] = { "/dev/null", "/dev/zero", "/dev/full", "/dev/random", "/dev/urandom", "/dev/tty" };
+        int dev_nodes[ELEMENTSOF(nodes)], sys_clone = -EBADF, *bind_clones = NULL;
+        MountContext c = { .options = o, .root_fd = -EBADF, .error = ret_error };
+        int r = 0;
+
+        for (size_t i = 0; i < ELEMENTSOF(nodes); i++)
+                dev_nodes[i] = -EBADF;
+        bind_clones = calloc(o->n_bind_mounts + 1, sizeof(int));
+        if (!bind_clones)
+                return -ENOMEM;
+        for (size_t i = 0; i < o->n_bind_mounts; i++)
+                bind_clones[i] = -EBADF;
+
+        /* First take every source from the original root, before anything covers it. */
+        if (o->private_devices)
+                for (size_t i = 0; i < ELEMENTSOF(nodes); i++) {
+                        dev_nodes[i] = clone_tree(AT_FDCWD, nodes[i], false);
+                        if (dev_nodes[i] < 0 && dev_nodes[i] != -ENOENT) {
+                                r = fail(&c, dev_nodes[i], "bind %s", nodes[i]);
+                                goto finish;
+                        }
+                }
+        for (size_t i = 0; i < o->n_bind_mounts; i++) {
+                const BindMount *b = &o->bind_mounts[i];
+
+                bind_clones[i] = clone_tree(AT_FDCWD, b->source, b->recursive);
+                if (bind_clones[i] == -ENOENT && b->ignore_missing)
+                        continue;
+                if (bind_clones[i] < 0) {
+                        r = fail(&c, bind_clones[i], "bind %s", b->source);
+                        goto finish;
+                }
+        }
+
+        if (o->root_directory) {
+                _cleanup_close_ int m = -EBADF;
+
+                sys_clone = clone_tree(AT_FDCWD, "/sys", true);
+                if (sys_clone < 0) {
+                        r = fail(&c, sys_clone, "bind /sys");
+                        goto finish;
+                }
+                /* The new root becomes a mount of its own, so that pivot_root() can take it. */
+                m = clone_tree(AT_FDCWD, o->root_directory, true);
+                r = m < 0 ? m : move_mount(m, "", AT_FDCWD, o->root_directory, MOVE_MOUNT_F_EMPTY_PATH) < 0 ? negative_errno() : 0;
+                if (r < 0) {
+                        r = fail(&c, r, "bind RootDirectory=%s", o->root_directory);
+                        goto finish;
+                }
+                c.root_fd = open(o->root_directory, O_PATH | O_DIRECTORY | O_CLOEXEC);
+        } else
+                c.root_fd = open("/", O_PATH | O_DIRECTORY | O_CLOEXEC);
+        if (c.root_fd < 0) {
+                r = fail(&c, negative_errno(), "open %s", o->root_directory ?: "/");
+                goto finish;
+        }
+
+        r = setup_protect_system(&c);
+        if (r >= 0)
+                r = setup_dev(&c, dev_nodes);
+        if (r >= 0)
+                r = setup_proc(&c);
+        if (r >= 0)
+                r = setup_sys(&c, &sys_clone);
+        if (r >= 0)
+                r = setup_tmp_and_run(&c);
+        if (r >= 0)
+                r = setup_paths(&c, bind_clones);
+        if (r >= 0 && o->root_directory)
+                r = enter_root(&c);
+
+finish:
+        for (size_t i = 0; i < ELEMENTSOF(nodes); i++)
+                safe_close(dev_nodes[i]);
+        for (size_t i = 0; i < o->n_bind_mounts; i++)
+                safe_close(bind_clones[i]);
+        free(bind_clones);
+        safe_close(sys_clone);
+        safe_close(c.root_fd);
+        return r;
+}

@@ -1,0 +1,20 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+#pragma once
+
+#include "sandbox-options.h"
+
+/* Builds the service's view of the file system in the init's own mount
+ * namespace (propagation already private, fresh /proc mounted, the journal
+ * stream already open): read-only system, minimal /dev, private /tmp and
+ * /var/tmp, a tmpfs over /run, hardened /proc and /sys, the path keys, and
+ * RootDirectory= last (pivot_root, old root detached).
+ *
+ * Every source (host device nodes, BindPaths= sources) is cloned with
+ * open_tree() before anything covers it; every target is opened with
+ * openat2(RESOLVE_IN_ROOT) inside the new root, so a symlink cannot lead a
+ * mount outside. Read-only is set with mount_setattr(), which keeps
+ * nosuid/nodev/noexec and covers submounts.
+ *
+ * Returns -errno and sets *ret_error ("Failed to ...: PATH: reason"). On
+ * failure the init exits, and the half-built namespace dies with it. */
+int sandbox_mount_apply(const SandboxOptions *o, char **ret_error);

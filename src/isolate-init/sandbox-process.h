@@ -1,0 +1,43 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+#pragma once
+
+#include <stdbool.h>
+#include <sys/types.h>
+
+#include "sandbox-options.h"
+
+/* The hardening of the main process, applied in the forked child just before
+ * exec. Everything that allocates or reads files (User= lookup in the
+ * sandbox's own /etc/passwd, the seccomp program) is prepared in the init
+ * after the mounts, so the child only makes system calls. */
+
+typedef struct SandboxProcess {
+        const SandboxOptions *options;
+        bool switch_user; /* User=/Group= given */
+        uid_t uid;
+        gid_t gid;
+        gid_t *groups; /* SupplementaryGroups=, plus the user's own groups for User= */
+        size_t n_groups;
+        char *home;    /* for $HOME, $USER, $LOGNAME, $SHELL as systemd sets them */
+        char *user_name;
+        char *shell;
+        void *seccomp; /* scmp_filter_ctx */
+} SandboxProcess;
+
+/* Resolves User=, Group= and SupplementaryGroups= (names looked up in the
+ * sandbox's /etc, so run after the mounts) and builds the seccomp filter.
+ * -errno and *ret_error. */
+int sandbox_process_prepare(const SandboxOptions *o, SandboxProcess *ret, char **ret_error);
+void sandbox_process_done(SandboxProcess *p);
+
+/* In the child: rlimits, umask, setgroups/setgid/setuid, the capability
+ * bounding, inheritable and ambient sets, no_new_privs. -errno. */
+int sandbox_process_apply_credentials(const SandboxProcess *p);
+
+/* In the child, last before exec: loads the seccomp filter. -errno. */
+int sandbox_process_apply_seccomp(const SandboxProcess *p);
+
+/* In sandbox-seccomp.c: builds the filter of o (an scmp_filter_ctx). */
+int sandbox_seccomp_build(const SandboxOptions *o, void **ret);
+void sandbox_seccomp_free(void *ctx);
+int sandbox_seccomp_load(void *ctx, bool no_new_privileges);

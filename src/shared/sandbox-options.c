@@ -1,0 +1,969 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+#include <ctype.h>
+#include <limits.h>
+#include <linux/capability.h>
+#include <seccomp.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/capability.h>
+#include <sys/resource.h>
+
+#include "extract-word.h"
+#include "parse-util.h"
+#include "sandbox-options.h"
+#include "string-util.h"
+#include "strv.h"
+
+static const char *const protect_system_table[_PROTECT_SYSTEM_MAX] = {
+        [PROTECT_SYSTEM_NO] = "no",
+        [PROTECT_SYSTEM_YES] = "yes",
+        [PROTECT_SYSTEM_FULL] = "full",
+        [PROTECT_SYSTEM_STRICT] = "strict",
+};
+
+static const char *const protect_home_table[_PROTECT_HOME_MAX] = {
+        [PROTECT_HOME_NO] = "no",
+        [PROTECT_HOME_YES] = "yes",
+        [PROTECT_HOME_READ_ONLY] = "read-only",
+        [PROTECT_HOME_TMPFS] = "tmpfs",
+};
+
+const char *protect_system_to_string(ProtectSystem p) {
+        return p >= 0 && p < _PROTECT_SYSTEM_MAX ? protect_system_table[p] : NULL;
+}
+
+const char *protect_home_to_string(ProtectHome p) {
+        return p >= 0 && p < _PROTECT_HOME_MAX ? protect_home_table[p] : NULL;
+}
+
+/* Both take systemd's booleans too: "yes"/"true" is YES, "no" is NO. */
+ProtectSystem protect_system_from_string(const char *s) {
+        int b;
+
+        if (!s)
+                return _PROTECT_SYSTEM_INVALID;
+        for (ProtectSystem p = 0; p < _PROTECT_SYSTEM_MAX; p++)
+                if (strcmp(s, protect_system_table[p]) == 0)
+                        return p;
+        b = parse_boolean(s);
+        if (b < 0)
+                return _PROTECT_SYSTEM_INVALID;
+        return b ? PROTECT_SYSTEM_YES : PROTECT_SYSTEM_NO;
+}
+
+ProtectHome protect_home_from_string(const char *s) {
+        int b;
+
+        if (!s)
+                return _PROTECT_HOME_INVALID;
+        for (ProtectHome p = 0; p < _PROTECT_HOME_MAX; p++)
+                if (strcmp(s, protect_home_table[p]) == 0)
+                        return p;
+        b = parse_boolean(s);
+        if (b < 0)
+                return _PROTECT_HOME_INVALID;
+        return b ? PROTECT_HOME_YES : PROTECT_HOME_NO;
+}
+
+/* systemd's groups (src/shared/seccomp-util.c), the ones a deny list is built from. */
+typedef struct SyscallGroup {
+        const char *name;
+        const char *const *members;
+} SyscallGroup;
+
+#define GROUP(n, ...) { n, (const char *const[]) { __VA_ARGS__, NULL } }
+
+static const SyscallGroup syscall_groups[] = {
+        GROUP("@clock", "adjtimex", "clock_adjtime", "clock_adjtime64", "clock_settime", "clock_settime64",
+              "settimeofday", "stime"),
+        GROUP("@cpu-emulation", "modify_ldt", "subpage_prot", "switch_endian", "vm86", "vm86old"),
+        GROUP("@debug", "lookup_dcookie", "perf_event_open", "pidfd_getfd", "ptrace", "process_vm_readv",
+              "process_vm_writev", "rtas", "s390_runtime_instr", "sys_debug_setcontext"),
+        GROUP("@keyring", "add_key", "keyctl", "request_key"),
+        GROUP("@module", "delete_module", "finit_module", "init_module"),
+        GROUP("@mount", "chroot", "fsconfig", "fsmount", "fsopen", "fspick", "mount", "mount_setattr", "move_mount",
+              "open_tree", "pivot_root", "umount", "umount2"),
+        GROUP("@obsolete", "_sysctl", "afs_syscall", "bdflush", "break", "create_module", "ftime",
+              "get_kernel_syms", "getpmsg", "gtty", "idle", "lock", "mpx", "prof", "profil", "putpmsg",
+              "query_module", "security", "sgetmask", "ssetmask", "stty", "sysfs", "tuxcall", "ulimit",
+              "uselib", "ustat", "vserver"),
+        GROUP("@raw-io", "ioperm", "iopl", "pciconfig_iobase", "pciconfig_read", "pciconfig_write",
+              "s390_mmio_read", "s390_mmio_write"),
+        GROUP("@reboot", "kexec_file_load", "kexec_load", "reboot"),
+        GROUP("@swap", "swapoff", "swapon"),
+        GROUP("@privileged", "@chown", "@clock", "@module", "@raw-io", "@reboot", "@swap", "_sysctl", "acct",
+              "bpf", "capset", "chroot", "fanotify_init", "fanotify_mark", "nfsservctl",
+              "open_by_handle_at", "pivot_root", "quotactl", "quotactl_fd", "setdomainname", "setfsuid",
+              "setfsuid32", "setgroups", "setgroups32", "sethostname", "setresuid", "setresuid32",
+              "setreuid", "setreuid32", "setuid", "setuid32", "vhangup"),
+        GROUP("@chown", "chown", "chown32", "fchown", "fchown32", "fchownat", "lchown", "lchown32"),
+        GROUP("@resources", "ioprio_set", "mbind", "migrate_pages", "move_pages", "nice", "sched_setaffinity",
+              "sched_setattr", "sched_setparam", "sched_setscheduler", "set_mempolicy",
+              "set_mempolicy_home_node", "setpriority", "setrlimit"),
+        GROUP("@sandbox", "landlock_add_rule", "landlock_create_ruleset", "landlock_restrict_self", "seccomp"),
+        GROUP("@setuid", "setgid", "setgid32", "setgroups", "setgroups32", "setregid", "setregid32",
+              "setresgid", "setresgid32", "setresuid", "setresuid32", "setreuid", "setreuid32", "setuid",
+              "setuid32"),
+        GROUP("@swap", "swapoff", "swapon"),
+        GROUP("@sync", "fdatasync", "fsync", "msync", "sync", "sync_file_range", "sync_file_range2", "syncfs"),
+        GROUP("@timer", "alarm", "getitimer", "setitimer", "timer_create", "timer_delete", "timer_getoverrun",
+              "timer_gettime", "timer_gettime64", "timer_settime", "timer_settime64", "timerfd_create",
+              "timerfd_gettime", "timerfd_gettime64", "timerfd_settime", "timerfd_settime64", "times"),
+};
+
+/* What every service is denied unless the description gives an allow list. In
+ * the spirit of @system-service, whose complement this roughly is; namespace
+ * creation, TIOCSTI and personality changes are handled by argument in
+ * isolate-init (sandbox-seccomp.c). */
+const char *const sandbox_default_syscall_deny[] = {
+        "@clock", "@cpu-emulation", "@debug", "@keyring", "@module", "@mount", "@obsolete", "@raw-io",
+        "@reboot", "@swap",
+        "acct", "bpf", "fanotify_init", "nfsservctl", "open_by_handle_at", "quotactl", "quotactl_fd",
+        "setns", "syslog", "userfaultfd", "vhangup",
+        NULL,
+};
+
+/* Pseudo groups computed from the list of every syscall the native arch has. */
+static const char *const pseudo_groups[] = { "@system-service", "@known", "@default" };
+
+const char *const *syscall_group_members(const char *group) {
+        for (size_t i = 0; i < ELEMENTSOF(syscall_groups); i++)
+                if (strcmp(syscall_groups[i].name, group) == 0)
+                        return syscall_groups[i].members;
+        return NULL;
+}
+
+static bool syscall_name_is_known(const char *name) {
+        return seccomp_syscall_resolve_name(name) != __NR_SCMP_ERROR;
+}
+
+static int syscall_set_add(char ***set, const char *name) {
+        if (strv_contains(*set, name))
+                return 0;
+        return strv_extend(set, name);
+}
+
+static void syscall_set_remove(char **set, const char *name) {
+        size_t n = strv_length(set);
+
+        for (size_t i = 0; i < n; i++)
+                if (strcmp(set[i], name) == 0) {
+                        free(set[i]);
+                        memmove(set + i, set + i + 1, (n - i) * sizeof(char *));
+                        return;
+                }
+}
+
+static int syscall_expand(const char *name, int depth, char ***ret) {
+        const char *const *members;
+        int r;
+
+        if (name[0] != '@') {
+                /* Group members absent from this arch are simply not there; a named
+                 * syscall must exist somewhere. */
+                if (depth == 0 && !syscall_name_is_known(name))
+                        return -EINVAL;
+                if (depth > 0 && seccomp_syscall_resolve_name(name) < 0)
+                        return 0;
+                return syscall_set_add(ret, name);
+        }
+
+        for (size_t i = 0; i < ELEMENTSOF(pseudo_groups); i++)
+                if (strcmp(name, pseudo_groups[i]) == 0) {
+                        _cleanup_strv_free_ char **deny = NULL;
+                        bool system_service = i == 0;
+
+                        /* @system-service: every native syscall but the default deny list. */
+                        if (system_service)
+                                for (const char *const *d = sandbox_default_syscall_deny; *d; d++) {
+                                        r = syscall_expand(*d, depth + 1, &deny);
+                                        if (r < 0)
+                                                return r;
+                                }
+                        for (int nr = 0; nr < 1024; nr++) {
+                                _cleanup_free_ char *s = seccomp_syscall_resolve_num_arch(SCMP_ARCH_NATIVE, nr);
+
+                                if (!s || (system_service && strv_contains(deny, s)))
+                                        continue;
+                                r = syscall_set_add(ret, s);
+                                if (r < 0)
+                                        return r;
+                        }
+                        return 0;
+                }
+
+        members = syscall_group_members(name);
+        if (!members || depth > 4)
+                return -EINVAL;
+        for (const char *const *m = members; *m; m++) {
+                r = syscall_expand(*m, depth + 1, ret);
+                if (r < 0)
+                        return r;
+        }
+        return 0;
+}
+
+int capability_from_name(const char *name) {
+        _cleanup_free_ char *lower = NULL;
+        cap_value_t c;
+
+        if (isempty(name))
+                return -EINVAL;
+        lower = strdup(name);
+        if (!lower)
+                return -ENOMEM;
+        for (char *p = lower; *p; p++)
+                *p = (char) tolower((unsigned char) *p);
+        if (!startswith(lower, "cap_"))
+                return -EINVAL;
+        if (cap_from_name(lower, &c) < 0 || c < 0 || c >= 64)
+                return -EINVAL;
+        return (int) c;
+}
+
+#define CAP(c) (UINT64_C(1) << (c))
+
+uint64_t sandbox_caps_denied(void) {
+        return CAP(CAP_SYS_ADMIN) | CAP(CAP_SYS_MODULE) | CAP(CAP_SYS_PTRACE) | CAP(CAP_SYS_RAWIO) |
+               CAP(CAP_SYS_BOOT) | CAP(CAP_MAC_ADMIN) | CAP(CAP_MAC_OVERRIDE) | CAP(CAP_BPF) |
+               CAP(CAP_PERFMON) | CAP(CAP_SYS_TIME) | CAP(CAP_MKNOD) | CAP(CAP_NET_ADMIN) |
+               CAP(CAP_DAC_READ_SEARCH);
+}
+
+static uint64_t caps_all(void) {
+        return CAP(CAP_LAST_CAP + 1) - 1;
+}
+
+void sandbox_options_init(SandboxOptions *o) {
+        *o = (SandboxOptions) {
+                .private_tmp = true,
+                .private_devices = true,
+                .protect_kernel_tunables = true,
+                .protect_kernel_modules = false, /* caps and seccomp already deny loading */
+                .protect_control_groups = true,
+                .protect_system = PROTECT_SYSTEM_FULL,
+                .protect_home = PROTECT_HOME_NO,
+                .capability_bounding_set = caps_all() & ~sandbox_caps_denied(),
+                .no_new_privileges = true,
+                .umask = 0022,
+                .system_call_error_number = EPERM,
+        };
+}
+
+void sandbox_options_done(SandboxOptions *o) {
+        strv_free(o->read_only_paths);
+        strv_free(o->read_write_paths);
+        strv_free(o->inaccessible_paths);
+        for (size_t i = 0; i < o->n_bind_mounts; i++) {
+                free(o->bind_mounts[i].source);
+                free(o->bind_mounts[i].destination);
+        }
+        free(o->bind_mounts);
+        for (size_t i = 0; i < o->n_temporary_filesystems; i++) {
+                free(o->temporary_filesystems[i].path);
+                free(o->temporary_filesystems[i].options);
+        }
+        free(o->temporary_filesystems);
+        free(o->root_directory);
+        free(o->user);
+        free(o->group);
+        strv_free(o->supplementary_groups);
+        strv_free(o->system_call_filter);
+        sandbox_options_init(o);
+}
+
+/* "//a/./b/" -> "/a/b"; ".." refused, as systemd does not normalize it away. */
+static int path_normalize(const char *path, char **ret) {
+        _cleanup_free_ char *s = NULL;
+        const char *p = path;
+        size_t n = 0;
+
+        if (isempty(path) || path[0] != '/' || strlen(path) >= PATH_MAX)
+                return -EINVAL;
+        s = malloc(strlen(path) + 2);
+        if (!s)
+                return -ENOMEM;
+        while (*p) {
+                size_t k;
+
+                p += strspn(p, "/");
+                k = strcspn(p, "/");
+                if (k == 0)
+                        break;
+                if (k == 2 && p[0] == '.' && p[1] == '.')
+                        return -EINVAL;
+                if (!(k == 1 && p[0] == '.')) {
+                        s[n++] = '/';
+                        memcpy(s + n, p, k);
+                        n += k;
+                }
+                p += k;
+        }
+        if (n == 0)
+                s[n++] = '/';
+        s[n] = '\0';
+        *ret = TAKE_PTR(s);
+        return 0;
+}
+
+static int invalid(char **ret_error, const char *key, const char *value) {
+        return error_set(ret_error, -EINVAL, "Invalid %s= value '%s'", key, value);
+}
+
+static int notice(char **ret_notice, const char *fmt, ...) _printf_(2, 3);
+static int notice(char **ret_notice, const char *fmt, ...) {
+        va_list ap;
+        char *text;
+        int k;
+
+        if (!ret_notice)
+                return 0;
+        va_start(ap, fmt);
+        k = vasprintf(&text, fmt, ap);
+        va_end(ap);
+        if (k < 0)
+                return -ENOMEM;
+        free(*ret_notice);
+        *ret_notice = text;
+        return 0;
+}
+
+static int parse_bool_key(bool *b, bool secure_default, const char *key, const char *value,
+                          char **ret_notice, char **ret_error) {
+        int r;
+
+        if (isempty(value)) {
+                *b = secure_default;
+                return 0;
+        }
+        r = parse_boolean(value);
+        if (r < 0)
+                return invalid(ret_error, key, value);
+        *b = r;
+        if (secure_default && !r)
+                return notice(ret_notice, "%s=%s weakens isolated's default sandbox; honoured as asked", key, value);
+        return 0;
+}
+
+/* ReadOnlyPaths= and kin: "[-]PATH ...", empty resets. */
+static int parse_path_list(char ***list, const char *key, const char *value, char **ret_error) {
+        const char *p = value;
+        int r;
+
+        if (isempty(value)) {
+                *list = strv_free(*list);
+                return 0;
+        }
+        for (;;) {
+                _cleanup_free_ char *word = NULL, *path = NULL;
+                bool ignore;
+                const char *w;
+
+                r = extract_first_word(&p, &word, EXTRACT_UNQUOTE | EXTRACT_CUNESCAPE, NULL);
+                if (r == -ENOMEM)
+                        return r;
+                if (r < 0)
+                        return invalid(ret_error, key, value);
+                if (r == 0)
+                        return 0;
+                w = word;
+                ignore = w[0] == '-';
+                if (ignore)
+                        w++;
+                if (w[0] == '+')
+                        return error_set(ret_error, -EINVAL, "%s=%s: the '+' prefix is not supported", key, word);
+                r = path_normalize(w, &path);
+                if (r == -ENOMEM)
+                        return r;
+                if (r < 0)
+                        return error_set(ret_error, -EINVAL, "%s=: '%s' is not a normalized absolute path", key, word);
+                r = strv_consume(list, strprintf("%s%s", ignore ? "-" : "", path));
+                if (r < 0)
+                        return r;
+        }
+}
+
+static int parse_bind_paths(SandboxOptions *o, bool read_only, const char *key, const char *value, char **ret_error) {
+        const char *p = value;
+        int r;
+
+        if (isempty(value)) {
+                /* Empty resets the list of this key only, as in systemd. */
+                size_t j = 0;
+
+                for (size_t i = 0; i < o->n_bind_mounts; i++) {
+                        if (o->bind_mounts[i].read_only == read_only) {
+                                free(o->bind_mounts[i].source);
+                                free(o->bind_mounts[i].destination);
+                        } else
+                                o->bind_mounts[j++] = o->bind_mounts[i];
+                }
+                o->n_bind_mounts = j;
+                return 0;
+        }
+
+        for (;;) {
+                _cleanup_free_ char *word = NULL, *src = NULL, *dst = NULL;
+                char *colon, *opts = NULL, *s;
+                BindMount *n;
+                bool ignore, recursive = true;
+
+                r = extract_first_word(&p, &word, EXTRACT_UNQUOTE | EXTRACT_CUNESCAPE, NULL);
+                if (r == -ENOMEM)
+                        return r;
+                if (r < 0)
+                        return invalid(ret_error, key, value);
+                if (r == 0)
+                        return 0;
+
+                s = word;
+                ignore = s[0] == '-';
+                if (ignore)
+                        s++;
+                colon = strchr(s, ':');
+                if (colon) {
+                        *colon = '\0';
+                        opts = strchr(colon + 1, ':');
+                        if (opts)
+                                *opts++ = '\0';
+                }
+                r = path_normalize(s, &src);
+                if (r == -ENOMEM)
+                        return r;
+                if (r < 0)
+                        return error_set(ret_error, -EINVAL, "%s=: source '%s' is not a normalized absolute path", key, s);
+                r = path_normalize(colon && colon[1] ? colon + 1 : s, &dst);
+                if (r == -ENOMEM)
+                        return r;
+                if (r < 0)
+                        return error_set(ret_error, -EINVAL, "%s=: destination '%s' is not a normalized absolute path",
+                                         key, colon + 1);
+                if (strcmp(dst, "/") == 0)
+                        return error_set(ret_error, -EINVAL, "%s=: cannot bind over /", key);
+                if (opts) {
+                        const char *q = opts;
+
+                        for (;;) {
+                                size_t k = strcspn(q, ",");
+
+                                if (k == 7 && strncmp(q, "norbind", 7) == 0)
+                                        recursive = false;
+                                else if (k == 5 && strncmp(q, "rbind", 5) == 0)
+                                        recursive = true;
+                                else if (k > 0)
+                                        return error_set(ret_error, -EINVAL, "%s=: unknown option '%.*s'", key, (int) k, q);
+                                if (!q[k])
+                                        break;
+                                q += k + 1;
+                        }
+                }
+
+                n = reallocarray(o->bind_mounts, o->n_bind_mounts + 1, sizeof(BindMount));
+                if (!n)
+                        return -ENOMEM;
+                o->bind_mounts = n;
+                o->bind_mounts[o->n_bind_mounts++] = (BindMount) {
+                        .source = TAKE_PTR(src),
+                        .destination = TAKE_PTR(dst),
+                        .read_only = read_only,
+                        .recursive = recursive,
+                        .ignore_missing = ignore,
+                };
+        }
+}
+
+static bool tmpfs_option_is_known(const char *q, size_t k) {
+        static const char *const flags[] = { "ro", "rw", "nosuid", "suid", "nodev", "dev", "noexec", "exec" };
+        static const char *const prefixes[] = { "mode=", "size=", "nr_inodes=", "uid=", "gid=" };
+
+        for (size_t i = 0; i < ELEMENTSOF(flags); i++)
+                if (strlen(flags[i]) == k && strncmp(q, flags[i], k) == 0)
+                        return true;
+        for (size_t i = 0; i < ELEMENTSOF(prefixes); i++)
+                if (k > strlen(prefixes[i]) && strncmp(q, prefixes[i], strlen(prefixes[i])) == 0)
+                        return true;
+        return false;
+}
+
+static int parse_temporary_filesystem(SandboxOptions *o, const char *key, const char *value, char **ret_error) {
+        const char *p = value;
+        int r;
+
+        if (isempty(value)) {
+                for (size_t i = 0; i < o->n_temporary_filesystems; i++) {
+                        free(o->temporary_filesystems[i].path);
+                        free(o->temporary_filesystems[i].options);
+                }
+                o->temporary_filesystems = mfree(o->temporary_filesystems);
+                o->n_temporary_filesystems = 0;
+                return 0;
+        }
+
+        for (;;) {
+                _cleanup_free_ char *word = NULL, *path = NULL, *opts = NULL;
+                TemporaryFileSystem *n;
+                char *colon;
+
+                r = extract_first_word(&p, &word, EXTRACT_UNQUOTE | EXTRACT_CUNESCAPE, NULL);
+                if (r == -ENOMEM)
+                        return r;
+                if (r < 0)
+                        return invalid(ret_error, key, value);
+                if (r == 0)
+                        return 0;
+                colon = strchr(word, ':');
+                if (colon) {
+                        *colon = '\0';
+                        if (colon[1]) {
+                                /* Only what a tmpfs and mount_setattr() understand. */
+                                const char *q = colon + 1;
+
+                                for (;;) {
+                                        size_t k = strcspn(q, ",");
+
+                                        if (!tmpfs_option_is_known(q, k))
+                                                return error_set(ret_error, -EINVAL, "%s=: unsupported option '%.*s'",
+                                                                 key, (int) k, q);
+                                        if (!q[k])
+                                                break;
+                                        q += k + 1;
+                                }
+                                opts = strdup(colon + 1);
+                                if (!opts)
+                                        return -ENOMEM;
+                        }
+                }
+                r = path_normalize(word, &path);
+                if (r == -ENOMEM)
+                        return r;
+                if (r < 0 || strcmp(path, "/") == 0)
+                        return error_set(ret_error, -EINVAL, "%s=: '%s' is not a normalized absolute path", key, word);
+
+                n = reallocarray(o->temporary_filesystems, o->n_temporary_filesystems + 1, sizeof(TemporaryFileSystem));
+                if (!n)
+                        return -ENOMEM;
+                o->temporary_filesystems = n;
+                o->temporary_filesystems[o->n_temporary_filesystems++] = (TemporaryFileSystem) {
+                        .path = TAKE_PTR(path),
+                        .options = TAKE_PTR(opts),
+                };
+        }
+}
+
+/* CapabilityBoundingSet=/AmbientCapabilities=: lists are ORed together and the
+ * first positive list replaces the default, as in systemd; a "~" list removes its
+ * capabilities from the set (systemd's "all but these" would give back what
+ * isolated's default withholds); an empty assignment means none. */
+static int parse_capabilities(uint64_t *set, uint64_t reset_to, bool bounding, const char *key, const char *value,
+                              char **ret_notice, char **ret_error) {
+        const char *p = value;
+        bool invert = false;
+        uint64_t sum = 0;
+        int r;
+
+        if (isempty(value)) {
+                /* systemd: empty CapabilityBoundingSet= means no capabilities at all. */
+                *set = bounding ? 0 : reset_to;
+                return 0;
+        }
+        if (p[0] == '~') {
+                invert = true;
+                p++;
+        }
+        for (;;) {
+                _cleanup_free_ char *word = NULL;
+                int c;
+
+                r = extract_first_word(&p, &word, EXTRACT_UNQUOTE, NULL);
+                if (r == -ENOMEM)
+                        return r;
+                if (r < 0)
+                        return invalid(ret_error, key, value);
+                if (r == 0)
+                        break;
+                c = capability_from_name(word);
+                if (c == -ENOMEM)
+                        return c;
+                if (c < 0 || c > CAP_LAST_CAP)
+                        return error_set(ret_error, -EINVAL, "%s=: unknown capability '%s'", key, word);
+                sum |= CAP(c);
+        }
+
+        if (invert)
+                *set &= ~sum;
+        else if (bounding && *set == reset_to)
+                *set = sum;
+        else
+                *set |= sum;
+        if (bounding && !invert && (sum & sandbox_caps_denied()))
+                return notice(ret_notice, "%s=%s grants a capability isolated withholds by default; honoured as asked",
+                              key, value);
+        return 0;
+}
+
+static int parse_system_call_filter(SandboxOptions *o, const char *key, const char *value, char **ret_error) {
+        const char *p = value;
+        bool invert = false;
+        int r;
+
+        if (isempty(value)) {
+                o->system_call_filter = strv_free(o->system_call_filter);
+                o->system_call_filter_set = false;
+                o->system_call_allow_list = false;
+                return 0;
+        }
+        if (p[0] == '~') {
+                invert = true;
+                p++;
+        }
+        if (!o->system_call_filter_set) {
+                o->system_call_filter_set = true;
+                o->system_call_allow_list = !invert;
+        }
+
+        for (;;) {
+                _cleanup_free_ char *word = NULL;
+                _cleanup_strv_free_ char **names = NULL;
+                char *colon;
+
+                r = extract_first_word(&p, &word, EXTRACT_UNQUOTE, NULL);
+                if (r == -ENOMEM)
+                        return r;
+                if (r < 0)
+                        return invalid(ret_error, key, value);
+                if (r == 0)
+                        return 0;
+                colon = strchr(word, ':');
+                if (colon)
+                        return error_set(ret_error, -EINVAL, "%s=%s: per-syscall error numbers are not supported", key,
+                                         word);
+                r = syscall_expand(word, 0, &names);
+                if (r == -ENOMEM)
+                        return r;
+                if (r < 0)
+                        return error_set(ret_error, -EINVAL, "%s=: unknown system call or group '%s'", key, word);
+
+                /* systemd: the first assignment decides the kind of list; an assignment of the
+                 * other kind takes its names out of it. */
+                for (char **n = names; *n; n++)
+                        if (invert == !o->system_call_allow_list) {
+                                r = syscall_set_add(&o->system_call_filter, *n);
+                                if (r < 0)
+                                        return r;
+                        } else
+                                syscall_set_remove(o->system_call_filter, *n);
+        }
+}
+
+static int parse_errno_name(const char *s) {
+        uint64_t v;
+
+        if (parse_uint64(s, &v) >= 0)
+                return v > 0 && v < 4096 ? (int) v : -EINVAL;
+        for (int e = 1; e < 4096; e++) {
+                const char *n = strerrorname_np(e);
+
+                if (n && strcmp(n, s) == 0)
+                        return e;
+        }
+        return -EINVAL;
+}
+
+static const struct {
+        const char *key;
+        int resource;
+        enum { LIMIT_NUMBER, LIMIT_BYTES, LIMIT_SECONDS, LIMIT_USEC, LIMIT_NICE } kind;
+} limit_keys[] = {
+        { "LimitCPU", RLIMIT_CPU, LIMIT_SECONDS },
+        { "LimitFSIZE", RLIMIT_FSIZE, LIMIT_BYTES },
+        { "LimitDATA", RLIMIT_DATA, LIMIT_BYTES },
+        { "LimitSTACK", RLIMIT_STACK, LIMIT_BYTES },
+        { "LimitCORE", RLIMIT_CORE, LIMIT_BYTES },
+        { "LimitRSS", RLIMIT_RSS, LIMIT_BYTES },
+        { "LimitNOFILE", RLIMIT_NOFILE, LIMIT_NUMBER },
+        { "LimitAS", RLIMIT_AS, LIMIT_BYTES },
+        { "LimitNPROC", RLIMIT_NPROC, LIMIT_NUMBER },
+        { "LimitMEMLOCK", RLIMIT_MEMLOCK, LIMIT_BYTES },
+        { "LimitLOCKS", RLIMIT_LOCKS, LIMIT_NUMBER },
+        { "LimitSIGPENDING", RLIMIT_SIGPENDING, LIMIT_NUMBER },
+        { "LimitMSGQUEUE", RLIMIT_MSGQUEUE, LIMIT_BYTES },
+        { "LimitNICE", RLIMIT_NICE, LIMIT_NICE },
+        { "LimitRTPRIO", RLIMIT_RTPRIO, LIMIT_NUMBER },
+        { "LimitRTTIME", RLIMIT_RTTIME, LIMIT_USEC },
+};
+
+static int parse_limit_value(const char *s, int kind, uint64_t *ret) {
+        uint64_t v;
+        usec_t u;
+        int r;
+
+        if (strcmp(s, "infinity") == 0) {
+                *ret = RLIM_INFINITY;
+                return 0;
+        }
+        switch (kind) {
+        case LIMIT_BYTES:
+                r = parse_size(s, &v);
+                break;
+        case LIMIT_SECONDS:
+        case LIMIT_USEC:
+                r = parse_sec(s, &u);
+                if (r >= 0)
+                        v = u == USEC_INFINITY ? RLIM_INFINITY : kind == LIMIT_SECONDS ? (u + USEC_PER_SEC - 1) / USEC_PER_SEC : u;
+                break;
+        case LIMIT_NICE: {
+                /* systemd: a nice level -20..19 (with a sign), or the raw 0..40 rlimit. */
+                char *end;
+                long n;
+
+                errno = 0;
+                n = strtol(s, &end, 10);
+                if (errno || end == s || *end)
+                        return -EINVAL;
+                if (s[0] == '-' || s[0] == '+') {
+                        if (n < -20 || n > 19)
+                                return -ERANGE;
+                        v = (uint64_t) (20 - n);
+                } else if (n < 0 || n > 40)
+                        return -ERANGE;
+                else
+                        v = (uint64_t) n;
+                r = 0;
+                break;
+        }
+        default:
+                r = parse_uint64(s, &v);
+        }
+        if (r < 0)
+                return r;
+        *ret = v;
+        return 0;
+}
+
+static int parse_limit(SandboxOptions *o, size_t i, const char *key, const char *value, char **ret_error) {
+        SandboxRlimit *l = &o->rlimits[limit_keys[i].resource];
+        _cleanup_free_ char *soft = NULL;
+        const char *colon;
+        uint64_t s, h;
+
+        if (isempty(value)) {
+                *l = (SandboxRlimit) {};
+                return 0;
+        }
+        colon = strchr(value, ':');
+        soft = colon ? strndup(value, (size_t) (colon - value)) : strdup(value);
+        if (!soft)
+                return -ENOMEM;
+        if (parse_limit_value(soft, limit_keys[i].kind, &s) < 0)
+                return invalid(ret_error, key, value);
+        if (colon) {
+                if (parse_limit_value(colon + 1, limit_keys[i].kind, &h) < 0)
+                        return invalid(ret_error, key, value);
+        } else
+                h = s;
+        if (s > h)
+                return error_set(ret_error, -EINVAL, "%s=%s: the soft limit exceeds the hard limit", key, value);
+        *l = (SandboxRlimit) { .set = true, .soft = s, .hard = h };
+        return 0;
+}
+
+/* systemd's valid_user_group_name() in its relaxed form, or a numeric id. */
+static bool user_group_name_is_valid(const char *s) {
+        if (isempty(s) || strlen(s) > 255 || s[0] == '-' || strcmp(s, ".") == 0 || strcmp(s, "..") == 0)
+                return false;
+        for (const char *p = s; *p; p++)
+                if ((unsigned char) *p < 0x20 || *p == ':' || *p == '/' || *p == '\x7f' || *p == ' ')
+                        return false;
+        return true;
+}
+
+static int parse_user_group(char **field, const char *key, const char *value, char **ret_error) {
+        char *copy = NULL;
+
+        if (!isempty(value)) {
+                if (!user_group_name_is_valid(value))
+                        return invalid(ret_error, key, value);
+                copy = strdup(value);
+                if (!copy)
+                        return -ENOMEM;
+        }
+        free(*field);
+        *field = copy;
+        return 0;
+}
+
+int sandbox_options_parse(SandboxOptions *o, const char *key, const char *value, char **ret_notice, char **ret_error) {
+        int r;
+
+        if (strcmp(key, "PrivateTmp") == 0)
+                return parse_bool_key(&o->private_tmp, true, key, value, ret_notice, ret_error);
+        if (strcmp(key, "PrivateDevices") == 0)
+                return parse_bool_key(&o->private_devices, true, key, value, ret_notice, ret_error);
+        if (strcmp(key, "ProtectKernelTunables") == 0)
+                return parse_bool_key(&o->protect_kernel_tunables, true, key, value, ret_notice, ret_error);
+        if (strcmp(key, "ProtectControlGroups") == 0)
+                return parse_bool_key(&o->protect_control_groups, true, key, value, ret_notice, ret_error);
+        if (strcmp(key, "NoNewPrivileges") == 0)
+                return parse_bool_key(&o->no_new_privileges, true, key, value, ret_notice, ret_error);
+        if (strcmp(key, "ProtectKernelModules") == 0)
+                return parse_bool_key(&o->protect_kernel_modules, false, key, value, ret_notice, ret_error);
+
+        if (strcmp(key, "ProtectSystem") == 0) {
+                ProtectSystem p = isempty(value) ? PROTECT_SYSTEM_FULL : protect_system_from_string(value);
+
+                if (p < 0)
+                        return invalid(ret_error, key, value);
+                o->protect_system = p;
+                if (p < PROTECT_SYSTEM_FULL)
+                        return notice(ret_notice, "ProtectSystem=%s weakens isolated's default (full); honoured as asked",
+                                      value);
+                return 0;
+        }
+        if (strcmp(key, "ProtectHome") == 0) {
+                ProtectHome p = isempty(value) ? PROTECT_HOME_NO : protect_home_from_string(value);
+
+                if (p < 0)
+                        return invalid(ret_error, key, value);
+                o->protect_home = p;
+                return 0;
+        }
+
+        if (strcmp(key, "ReadOnlyPaths") == 0 || strcmp(key, "ReadOnlyDirectories") == 0)
+                return parse_path_list(&o->read_only_paths, key, value, ret_error);
+        if (strcmp(key, "ReadWritePaths") == 0 || strcmp(key, "ReadWriteDirectories") == 0)
+                return parse_path_list(&o->read_write_paths, key, value, ret_error);
+        if (strcmp(key, "InaccessiblePaths") == 0 || strcmp(key, "InaccessibleDirectories") == 0)
+                return parse_path_list(&o->inaccessible_paths, key, value, ret_error);
+        if (strcmp(key, "BindPaths") == 0)
+                return parse_bind_paths(o, false, key, value, ret_error);
+        if (strcmp(key, "BindReadOnlyPaths") == 0)
+                return parse_bind_paths(o, true, key, value, ret_error);
+        if (strcmp(key, "TemporaryFileSystem") == 0)
+                return parse_temporary_filesystem(o, key, value, ret_error);
+
+        if (strcmp(key, "RootDirectory") == 0) {
+                _cleanup_free_ char *path = NULL;
+
+                if (isempty(value)) {
+                        o->root_directory = mfree(o->root_directory);
+                        return 0;
+                }
+                r = path_normalize(value, &path);
+                if (r == -ENOMEM)
+                        return r;
+                if (r < 0)
+                        return error_set(ret_error, -EINVAL, "RootDirectory=%s: not a normalized absolute path", value);
+                free(o->root_directory);
+                o->root_directory = strcmp(path, "/") == 0 ? NULL : TAKE_PTR(path);
+                return 0;
+        }
+
+        if (strcmp(key, "CapabilityBoundingSet") == 0)
+                return parse_capabilities(&o->capability_bounding_set, caps_all() & ~sandbox_caps_denied(), true, key,
+                                          value, ret_notice, ret_error);
+        if (strcmp(key, "AmbientCapabilities") == 0)
+                return parse_capabilities(&o->ambient_capabilities, 0, false, key, value, ret_notice, ret_error);
+
+        if (strcmp(key, "SystemCallFilter") == 0)
+                return parse_system_call_filter(o, key, value, ret_error);
+        if (strcmp(key, "SystemCallErrorNumber") == 0) {
+                int e;
+
+                if (isempty(value)) {
+                        o->system_call_error_number = EPERM;
+                        return 0;
+                }
+                if (strcmp(value, "kill") == 0) {
+                        o->system_call_error_number = SANDBOX_SYSCALL_KILL;
+                        return 0;
+                }
+                e = parse_errno_name(value);
+                if (e < 0)
+                        return invalid(ret_error, key, value);
+                o->system_call_error_number = e;
+                return 0;
+        }
+        if (strcmp(key, "SystemCallArchitectures") == 0) {
+                const char *p = value;
+
+                /* Only native syscalls ever pass isolated's filter: another arch named here is
+                 * not allowed, which is stricter than asked, never weaker. */
+                for (;;) {
+                        _cleanup_free_ char *word = NULL;
+
+                        r = extract_first_word(&p, &word, EXTRACT_UNQUOTE, NULL);
+                        if (r == -ENOMEM)
+                                return r;
+                        if (r < 0)
+                                return invalid(ret_error, key, value);
+                        if (r == 0)
+                                return 0;
+                        if (strcmp(word, "native") == 0)
+                                continue;
+                        if (seccomp_arch_resolve_name(word) == 0)
+                                return error_set(ret_error, -EINVAL, "%s=: unknown architecture '%s'", key, word);
+                        if (seccomp_arch_resolve_name(word) != seccomp_arch_native())
+                                r = notice(ret_notice, "%s=%s: isolated allows native system calls only", key, word);
+                        if (r < 0)
+                                return r;
+                }
+        }
+
+        if (strcmp(key, "User") == 0)
+                return parse_user_group(&o->user, key, value, ret_error);
+        if (strcmp(key, "Group") == 0)
+                return parse_user_group(&o->group, key, value, ret_error);
+        if (strcmp(key, "SupplementaryGroups") == 0) {
+                const char *p = value;
+
+                if (isempty(value)) {
+                        o->supplementary_groups = strv_free(o->supplementary_groups);
+                        return 0;
+                }
+                for (;;) {
+                        _cleanup_free_ char *word = NULL;
+
+                        r = extract_first_word(&p, &word, EXTRACT_UNQUOTE, NULL);
+                        if (r == -ENOMEM)
+                                return r;
+                        if (r < 0)
+                                return invalid(ret_error, key, value);
+                        if (r == 0)
+                                return 0;
+                        if (!user_group_name_is_valid(word))
+                                return error_set(ret_error, -EINVAL, "%s=: invalid group name '%s'", key, word);
+                        r = strv_consume(&o->supplementary_groups, TAKE_PTR(word));
+                        if (r < 0)
+                                return r;
+                }
+        }
+        if (strcmp(key, "UMask") == 0) {
+                char *end;
+                unsigned long m;
+
+                if (isempty(value)) {
+                        o->umask = 0022;
+                        return 0;
+                }
+                errno = 0;
+                m = strtoul(value, &end, 8);
+                if (errno || *end || end == value || m > 0777 || value[0] == '-')
+                        return invalid(ret_error, key, value);
+                o->umask = (mode_t) m;
+                return 0;
+        }
+
+        for (size_t i = 0; i < ELEMENTSOF(limit_keys); i++)
+                if (strcmp(key, limit_keys[i].key) == 0)
+                        return parse_limit(o, i, key, value, ret_error);
+
+        return -ENOENT;
+}
+
+int sandbox_options_verify(const SandboxOptions *o, char **ret_error) {
+        if (o->ambient_capabilities & ~o->capability_bounding_set)
+                return error_set(ret_error, -EINVAL,
+                                 "AmbientCapabilities= names a capability outside CapabilityBoundingSet=");
+        return 0;
+}
