@@ -286,6 +286,54 @@ START_TEST(test_reset_and_errors_across_files) {
 }
 END_TEST
 
+static int fake_hostname(char **ret) {
+        *ret = strdup("host.example");
+        return *ret ? 0 : -ENOMEM;
+}
+
+START_TEST(test_specifiers_in_keys) {
+        static const SpecifierContext host = { .get_hostname = fake_hostname };
+        const char *names[] = { "web.service", "/etc/isolated/web.service.d/x.conf" };
+        const char *texts[] = {
+                "[Unit]\nDescription=%N on %H\n"
+                "[Service]\nExecStart=/usr/bin/%N --name \"%n %%\" %t/%N.sock ${X}%%\n"
+                "Environment=\"ID=%p-%i\" HOME=%h USER=%u UID=%U\n"
+                "WorkingDirectory=%S/%N\nSyslogIdentifier=%N-log\nEnvironmentFile=-%E/default/%N\n"
+                "[Isolate]\nHostname=%l-%N\n",
+                "[Service]\nEnvironmentFile=%t/%N.env\nMemoryMax=5%\n",
+        };
+        _cleanup_(description_freep) Description *d = NULL;
+        _cleanup_free_ char *error = NULL;
+        Description *none = NULL;
+
+        ck_assert_msg(description_parse_files("web", 2, names, texts, &host, &d, NULL, &error) == 0, "%s", error);
+        ck_assert_str_eq(d->description, "web on host.example");
+        ck_assert_str_eq(d->exec_start->path, "/usr/bin/web");
+        ck_assert_str_eq(d->exec_start->argv[0], "/usr/bin/web");
+        ck_assert_str_eq(d->exec_start->argv[2], "web.service %");
+        ck_assert_str_eq(d->exec_start->argv[3], "/run/web.sock");
+        ck_assert_str_eq(d->exec_start->argv[4], "${X}%"); /* $ is for the init, %% is % */
+        ck_assert_str_eq(d->environment[0], "ID=web-");
+        ck_assert_str_eq(d->environment[1], "HOME=/root");
+        ck_assert_str_eq(d->environment[2], "USER=root");
+        ck_assert_str_eq(d->environment[3], "UID=0");
+        ck_assert_str_eq(d->working_directory, "/var/lib/web");
+        ck_assert_str_eq(d->syslog_identifier, "web-log");
+        ck_assert_str_eq(d->environment_files[0], "-/etc/default/web");
+        ck_assert_str_eq(d->environment_files[1], "/run/web.env");
+        ck_assert_str_eq(d->hostname, "host-web");
+
+        /* Errors name file:line; an EnvironmentFile= must be absolute. */
+        texts[1] = "[Service]\n\nEnvironmentFile=relative/x\n";
+        ck_assert_int_eq(description_parse_files("web", 2, names, texts, &host, &none, NULL, &error), -EINVAL);
+        ck_assert_str_eq(error, "/etc/isolated/web.service.d/x.conf:3: Invalid EnvironmentFile= value 'relative/x': not an absolute path");
+        texts[1] = "[Service]\nExecStart=\nExecStart=/bin/%a\n";
+        ck_assert_int_eq(description_parse_files("web", 2, names, texts, &host, &none, NULL, &error), -EINVAL);
+        ck_assert_str_eq(error, "/etc/isolated/web.service.d/x.conf:3: Failed to resolve specifiers in '/bin/%a': %a is not supported by isolated");
+        ck_assert_ptr_null(none);
+}
+END_TEST
+
 START_TEST(test_serialize_roundtrip) {
         _cleanup_(description_sources_freep) DescriptionSources *s = NULL, *back = NULL, *copy = NULL;
         _cleanup_free_ char *data = NULL, *data2 = NULL;
@@ -362,6 +410,7 @@ int main(void) {
         tcase_add_test(tc, test_missing);
         tcase_add_test(tc, test_bus_text_with_dropins);
         tcase_add_test(tc, test_reset_and_errors_across_files);
+        tcase_add_test(tc, test_specifiers_in_keys);
         tcase_add_test(tc, test_serialize_roundtrip);
         tcase_add_test(tc, test_deserialize_malformed);
         suite_add_tcase(s, tc);

@@ -870,8 +870,10 @@ int description_parse_files(
                 state.filename = filenames[i];
                 r = unit_file_parse_full(filenames[i], texts[i], on_section, on_assignment, &state, &error);
                 if (r < 0) {
-                        if (ret_error && error)
+                        if (ret_error && error) {
+                                free(*ret_error);
                                 *ret_error = TAKE_PTR(error);
+                        }
                         return r;
                 }
         }
