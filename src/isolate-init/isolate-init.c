@@ -9,6 +9,7 @@
 #include "description-loader.h"
 #include "description.h"
 #include "init-control.h"
+#include "init-listener.h"
 #include "init-protocol.h"
 #include "init-setup.h"
 #include "log.h"
@@ -71,6 +72,7 @@ static int run(void) {
         _cleanup_free_ char *name = NULL, *text = NULL, *error = NULL;
         _cleanup_(init_setup_done) InitSetup setup = { .stream_fd = -EBADF };
         _cleanup_close_ int signal_fd = -EBADF, pidfd = -EBADF;
+        _cleanup_(init_listener_done) InitListener listener = INIT_LISTENER_NULL;
         Supervisor s;
         pid_t pid;
         int r;
@@ -103,6 +105,11 @@ static int run(void) {
                 return error ? start_failed(r, error) : start_failedf(r, "Failed to parse %s.service: %m", name);
         sources = description_sources_free(sources);
 
+        /* Before the sandbox covers /run: the daemon's state directory is reachable only now. */
+        r = init_listener_open(&listener, INIT_STATE_DIR, name);
+        if (r < 0)
+                log_debug_errno(r, "No re-adoption socket in " INIT_STATE_DIR ": %m");
+
         setup.description = d;
         r = init_setup_run(&setup, &error);
         if (r < 0)
@@ -123,13 +130,14 @@ static int run(void) {
         r = control_send_main(INIT_CONTROL_FD, pid, pidfd);
         if (r < 0)
                 log_warning_errno(r, "Failed to report the main process: %m");
-        pidfd = safe_close(pidfd);
 
         s = (Supervisor) {
                 .description = d,
                 .control_fd = INIT_CONTROL_FD,
                 .signal_fd = signal_fd,
                 .main_pid = pid,
+                .main_pidfd = pidfd,
+                .listener = listener.listen_fd >= 0 ? &listener : NULL,
         };
         return supervisor_run(&s);
 }

@@ -157,10 +157,34 @@ static void handle_control(Supervisor *s) {
                 log_warning_errno(errno, "Failed to send signal %d to all processes: %m", sig);
 }
 
+/* A daemon (restarted, or re-adopting) connects: it becomes the one we talk
+ * to, and learns at once what it missed. */
+static void handle_accept(Supervisor *s) {
+        int fd, r;
+
+        fd = init_listener_accept(s->listener);
+        if (fd < 0) {
+                if (fd != -EAGAIN && fd != -EINTR)
+                        log_warning_errno(fd, "Failed to accept a daemon connection: %m");
+                return;
+        }
+        if (s->control_fd >= 0)
+                (void) close(s->control_fd);
+        s->control_fd = fd;
+        log_debug("A daemon connected.");
+        if (s->main_pid > 0)
+                r = control_send_main(fd, s->main_pid, s->main_pidfd);
+        else
+                r = control_send_exited(fd, s->main_status);
+        if (r < 0)
+                log_warning_errno(r, "Failed to tell the daemon about the main process: %m");
+}
+
 static int wait_events(Supervisor *s, int timeout_ms) {
-        struct pollfd p[2] = {
+        struct pollfd p[3] = {
                 { .fd = s->signal_fd, .events = POLLIN },
                 { .fd = s->control_fd, .events = POLLIN }, /* poll() skips a negative fd */
+                { .fd = s->listener ? s->listener->listen_fd : -EBADF, .events = POLLIN },
         };
         int r;
 
@@ -178,6 +202,8 @@ static int wait_events(Supervisor *s, int timeout_ms) {
         }
         if (p[1].revents != 0)
                 handle_control(s);
+        if (p[2].revents != 0)
+                handle_accept(s);
         return 0;
 }
 
@@ -245,6 +271,12 @@ int supervisor_run(Supervisor *s) {
                         return r;
         }
 
+        /* Recorded first: a daemon that is away now reads it when it comes back. */
+        if (s->listener) {
+                r = init_listener_record_exit(s->listener, s->main_status);
+                if (r < 0)
+                        log_warning_errno(r, "Failed to record the exit of the main process: %m");
+        }
         if (s->control_fd >= 0) {
                 r = control_send_exited(s->control_fd, s->main_status);
                 if (r < 0)

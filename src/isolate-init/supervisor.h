@@ -5,6 +5,7 @@
 #include <sys/types.h>
 
 #include "description.h"
+#include "init-listener.h"
 
 /* PID 1 the tini/bubblewrap way. The kernel drops a signal sent from an
  * ancestor PID namespace to a namespace init whose handler is SIG_DFL, so
@@ -17,7 +18,9 @@ typedef struct Supervisor {
         int control_fd; /* not owned; -EBADF once the daemon went away */
         int signal_fd;  /* not owned */
         pid_t main_pid; /* 0 once reaped */
+        int main_pidfd; /* owned; handed to every daemon that connects */
         int main_status;
+        InitListener *listener; /* where a restarted daemon connects; may be NULL */
 } Supervisor;
 
 /* Forwards signals and KILL requests to the main process, reaps every child

@@ -29,7 +29,9 @@ int exit_code_for_error(const sd_bus_error *e) {
 static void log_call_error(const char *what, const sd_bus_error *error, int r) {
         if (sd_bus_error_has_names(error, SD_BUS_ERROR_SERVICE_UNKNOWN, SD_BUS_ERROR_NAME_HAS_NO_OWNER))
                 log_error("Failed to %s: isolated is not running; start it with \"systemctl start isolated\".", what);
-        else if (sd_bus_error_has_name(error, SD_BUS_ERROR_ACCESS_DENIED))
+        else if (sd_bus_error_has_name(error, SD_BUS_ERROR_ACCESS_DENIED) &&
+                 !(error->message && strncmp(error->message, "Access denied:", 14) == 0))
+                /* The bus refused, not isolated (whose refusals say why). */
                 log_error("Failed to %s: access denied; run as root or get org.isolated1.manage from polkit.", what);
         else
                 log_error("Failed to %s: %s", what, error->message ?: strerror(-r));

@@ -60,6 +60,10 @@ static int run(int argc, char *argv[]) {
         r = manager_connect_bus(m);
         if (r < 0)
                 return r;
+        /* Scopes outlive the daemon: take over what runs before answering anyone. */
+        r = manager_adopt_services(m);
+        if (r < 0)
+                log_warning_errno(r, "Failed to take over the running services; continuing without: %m");
 
         (void) sd_notify(false, "READY=1\nSTATUS=Processing requests...");
         log_info("isolated %s running, init %s.", PACKAGE_VERSION, m->init_path);

@@ -9,6 +9,7 @@
 #include "log.h"
 #include "manager.h"
 #include "polkit.h"
+#include "state-file.h"
 #include "strv.h"
 
 int manager_new(Manager **ret) {
@@ -25,6 +26,7 @@ int manager_new(Manager **ret) {
         /* Tests run an uninstalled daemon against a freshly built init. */
         init = getenv("ISOLATE_INIT_PATH");
         m->init_path = init && *init ? init : ISOLATE_INIT_PATH;
+        m->state_dir = ISOLATED_STATE_DIR;
         *ret = TAKE_PTR(m);
         return 0;
 }
@@ -88,47 +90,27 @@ void manager_remove_service(Manager *m, Service *s) {
         service_free(s);
 }
 
-static int state_file_path(const char *name, char **ret) {
-        return asprintf(ret, ISOLATED_STATE_DIR "/%s", name) < 0 ? -ENOMEM : 0;
-}
-
 int manager_save_service_state(Manager *m, Service *s) {
-        _cleanup_free_ char *path = NULL, *tmp = NULL;
-        FILE *f;
+        StateRecord record = {
+                .init_pid = s->init_pid,
+                .main_pid = s->main_pid,
+                .start_timestamp = s->start_timestamp,
+        };
         int r;
 
-        r = state_file_path(s->name, &path);
+        r = state_file_write(m->state_dir, s->name, &record, s->sources);
         if (r < 0)
-                return r;
-        if (asprintf(&tmp, "%s.tmp", path) < 0)
-                return -ENOMEM;
-        f = fopen(tmp, "we");
-        if (!f)
-                return log_warning_errno(errno, "Cannot write %s: %m", tmp);
-        fprintf(f, "NAME=%s\nUNIT=%s\nINIT_PID=%d\nMAIN_PID=%d\nSTART_TIMESTAMP=%llu\n", s->name, s->unit,
-                s->init_pid, s->main_pid, (unsigned long long) s->start_timestamp);
-        if (fflush(f) != 0 || ferror(f)) {
-                r = negative_errno();
-                fclose(f);
-                unlink(tmp);
-                return log_warning_errno(r, "Cannot write %s: %m", tmp);
-        }
-        fclose(f);
-        if (rename(tmp, path) < 0) {
-                r = negative_errno();
-                unlink(tmp);
-                return log_warning_errno(r, "Cannot rename %s: %m", tmp);
-        }
+                return log_warning_errno(r, "%s: cannot save its state in %s; a restarted daemon will not find it: %m",
+                                         s->name, m->state_dir);
         return 0;
 }
 
 void manager_forget_service_state(Manager *m, Service *s) {
-        _cleanup_free_ char *path = NULL;
+        state_file_remove(m->state_dir, s->name);
+}
 
-        if (state_file_path(s->name, &path) < 0)
-                return;
-        if (unlink(path) < 0 && errno != ENOENT)
-                log_warning_errno(errno, "Cannot remove %s: %m", path);
+int manager_read_exit_record(Manager *m, const char *name, int *ret_code, int *ret_status) {
+        return state_file_read_exit(m->state_dir, name, ret_code, ret_status);
 }
 
 int manager_check_manage(Manager *m, sd_bus_message *call, const char *verb, const char *name, sd_bus_error *error) {

@@ -4,6 +4,7 @@
 #include <systemd/sd-bus.h>
 #include <systemd/sd-event.h>
 
+#include "init-protocol.h"
 #include "macro.h"
 #include "polkit.h"
 #include "service.h"
@@ -13,12 +14,13 @@
 #define ISOLATED_SERVICE_PREFIX "/org/isolated1/service"
 #define ISOLATED_MANAGER_INTERFACE "org.isolated1.Manager"
 #define ISOLATED_SERVICE_INTERFACE "org.isolated1.Service"
-#define ISOLATED_STATE_DIR "/run/isolated/state"
+#define ISOLATED_STATE_DIR INIT_STATE_DIR
 
 struct Manager {
         sd_event *event;
         sd_bus *bus;
         const char *init_path;
+        const char *state_dir;
         Service **services;
         size_t n_services;
         PolkitRegistry *polkit_registry;
@@ -38,9 +40,15 @@ int manager_add_service(Manager *m, Service *s);
 void manager_remove_service(Manager *m, Service *s);
 Service *manager_find_service_by_job(Manager *m, const char *job_path);
 
-/* Writes/removes /run/isolated/state/NAME for a running service. */
+/* Keeps/forgets what a restarted daemon needs to take a running service over. */
 int manager_save_service_state(Manager *m, Service *s);
 void manager_forget_service_state(Manager *m, Service *s);
+/* How the main process ended, as the init recorded it in NAME.exit. */
+int manager_read_exit_record(Manager *m, const char *name, int *ret_code, int *ret_status);
+
+/* After a restart: takes over every running isolated-*.scope, and shows the
+ * services that ended while the daemon was away. */
+int manager_adopt_services(Manager *m);
 
 /* Parses and starts NAME (TEXT empty: load NAME.service from the search path);
  * the reply to call is sent when the start finishes. Returns 1 when the reply

@@ -143,6 +143,8 @@ static void service_check_stopped(Service *s) {
                          exit_code_to_string(s->exit_code), s->exit_status);
                 service_reply_start_error(s, s->start_error_name ?: BUS_ERROR_START_FAILED, s->start_error ?: text);
         }
+        if (s->stop_requested)
+                manager_forget_service_state(s->manager, s); /* also a lost service's, whose init we never watched */
         for (size_t i = 0; i < s->n_stop_calls; i++) {
                 (void) sd_bus_reply_method_return(s->stop_calls[i], NULL);
                 s->stop_calls[i] = sd_bus_message_unref(s->stop_calls[i]);
@@ -283,8 +285,15 @@ static pid_t pidfd_get_pid(int pidfd) {
 }
 
 static void service_handle_main(Service *s, int pidfd) {
+        safe_close(s->main_pidfd);
         s->main_pidfd = pidfd;
         s->main_pid = pidfd >= 0 ? pidfd_get_pid(pidfd) : 0;
+        if (s->adopted) {
+                log_info("%s: re-adopted, init PID %d, main PID %d, in %s", s->name, s->init_pid, s->main_pid,
+                         s->unit);
+                service_emit_changed(s);
+                return;
+        }
         s->start_timestamp = now_usec(CLOCK_REALTIME);
         if (s->stop_requested || s->start_error)
                 return;
@@ -361,11 +370,11 @@ static bool signal_is_clean(int sig) {
 }
 
 /* The init is gone: what the main process did decides the service's end. */
-static void service_set_end(Service *s, const siginfo_t *si) {
+static void service_set_end(Service *s, int code, int status) {
         if (s->exit_code == 0) {
                 /* No EXITED message: judge by the init's own end. */
-                s->exit_code = si->si_code;
-                s->exit_status = si->si_status;
+                s->exit_code = code;
+                s->exit_status = status;
         }
         if (!s->released || s->start_error) {
                 s->result = s->start_errno ? "exit-code" : "resources";
@@ -381,14 +390,13 @@ static void service_set_end(Service *s, const siginfo_t *si) {
                 s->result = s->stop_requested || signal_is_clean(s->exit_status) ? "success" : "signal";
 }
 
-static int on_init_exit(sd_event_source *source, const siginfo_t *si, void *userdata) {
-        Service *s = userdata;
-
+/* The init is gone (code/status: its own end, used if it sent no EXITED). */
+static void service_init_ended(Service *s, int code, int status) {
         s->init_exited = true;
         s->init_source = sd_event_source_disable_unref(s->init_source);
         s->control_source = sd_event_source_disable_unref(s->control_source);
         s->control_fd = safe_close(s->control_fd);
-        service_set_end(s, si);
+        service_set_end(s, code, status);
         log_info("%s: ended, result %s (%s, status %d)", s->name, s->result, exit_code_to_string(s->exit_code),
                  s->exit_status);
         manager_forget_service_state(s->manager, s);
@@ -397,7 +405,52 @@ static int on_init_exit(sd_event_source *source, const siginfo_t *si, void *user
         if (!s->scope_stop_issued)
                 s->scope_gone = true;
         service_check_stopped(s);
+}
+
+static int on_init_exit(sd_event_source *source, const siginfo_t *si, void *userdata) {
+        service_init_ended(userdata, si->si_code, si->si_status);
         return 0;
+}
+
+/* An adopted init is not our child: its pidfd turns readable when it exits,
+ * and how the main process ended is what the init recorded. */
+static int on_adopted_init_exit(sd_event_source *source, int fd, uint32_t revents, void *userdata) {
+        Service *s = userdata;
+        int code = 0, status = 0;
+
+        if (s->exit_code == 0 && manager_read_exit_record(s->manager, s->name, &code, &status) < 0) {
+                code = CLD_KILLED;
+                status = SIGKILL; /* died without a word: the worst we can assume */
+        }
+        service_init_ended(s, code, status);
+        return 0;
+}
+
+int service_adopt(Service *s, pid_t init_pid, int init_pidfd, int control_fd, usec_t start_timestamp) {
+        int r;
+
+        s->adopted = true;
+        s->released = true;
+        s->init_pid = init_pid;
+        s->init_pidfd = init_pidfd;
+        s->control_fd = control_fd;
+        s->start_timestamp = start_timestamp;
+        s->state = SERVICE_RUNNING;
+        r = sd_event_add_io(s->manager->event, &s->control_source, s->control_fd, EPOLLIN, on_control, s);
+        if (r < 0)
+                return r;
+        return sd_event_add_io(s->manager->event, &s->init_source, s->init_pidfd, EPOLLIN, on_adopted_init_exit, s);
+}
+
+void service_set_ended(Service *s, int code, int status, const char *status_text) {
+        s->released = true;
+        s->init_exited = true;
+        s->scope_gone = true;
+        s->main_pid = -1; /* it ran: judge by its end */
+        service_set_end(s, code, status);
+        if (status_text)
+                s->status_text = strdup(status_text);
+        s->state = strcmp(s->result, "success") == 0 ? SERVICE_EXITED : SERVICE_FAILED;
 }
 
 int service_new(Manager *m, const char *name, DescriptionSources *sources, Description *d, Service **ret) {
@@ -539,7 +592,7 @@ static int property_get_string(sd_bus *bus, const char *path, const char *interf
         if (strcmp(property, "Name") == 0)
                 v = s->name;
         else if (strcmp(property, "Description") == 0)
-                v = s->description->description ?: "";
+                v = s->description && s->description->description ? s->description->description : "";
         else if (strcmp(property, "Result") == 0)
                 v = s->result;
         else if (strcmp(property, "Unit") == 0)
@@ -549,7 +602,7 @@ static int property_get_string(sd_bus *bus, const char *path, const char *interf
         else if (strcmp(property, "StatusText") == 0)
                 v = s->status_text ?: "";
         else if (strcmp(property, "Hostname") == 0)
-                v = description_hostname(s->description);
+                v = s->description ? description_hostname(s->description) : "";
         return sd_bus_message_append(reply, "s", v);
 }
 

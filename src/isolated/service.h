@@ -53,6 +53,7 @@ struct Service {
         sd_event_source *control_source;
         sd_event_source *init_source;
         bool released;    /* the held child was let go */
+        bool adopted;     /* found running by a restarted daemon: the init is not our child */
         bool init_exited; /* and reaped */
 
         sd_bus_slot *job_call;       /* pending StartTransientUnit */
@@ -76,6 +77,11 @@ int service_new(Manager *m, const char *name, DescriptionSources *sources, Descr
  * (which it references) is sent when the main process has been exec'd, or when
  * the start failed. On failure nothing is left running. */
 int service_start(Service *s, sd_bus_message *start_call);
+
+/* Takes over a running init found by a restarted daemon (fds are taken over). */
+int service_adopt(Service *s, pid_t init_pid, int init_pidfd, int control_fd, usec_t start_timestamp);
+/* A service that ended while the daemon was away, or whose state is lost. */
+void service_set_ended(Service *s, int code, int status, const char *status_text);
 
 /* Stops every process and the scope; reply_to (may be NULL) gets an empty reply
  * once both are gone. May free s (a pending restart starts anew): do not use s after. */

@@ -48,3 +48,8 @@
  * name and the verb. */
 #define INIT_MESSAGE_MAX (DESCRIPTION_SIZE_MAX + 65536)
 #define INIT_EXIT_START_FAILED 255
+
+/* The daemon's state directory. The init listens on NAME.sock there for a
+ * daemon that restarted (same protocol, the init speaking first with MAIN or
+ * EXITED), and records NAME.exit when the main process ends. */
+#define INIT_STATE_DIR "/run/isolated/state"

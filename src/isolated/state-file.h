@@ -1,0 +1,28 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+#pragma once
+
+#include <sys/types.h>
+
+#include "description-loader.h"
+#include "time-util.h"
+
+/* What the daemon keeps of a running service in its state directory, so a
+ * restarted daemon can take it over: NAME.state (key=value lines) and
+ * NAME.sources (the description files, serialized). The init adds NAME.sock
+ * and, when the main process ends, NAME.exit. Nothing here logs. */
+
+typedef struct StateRecord {
+        pid_t init_pid;
+        pid_t main_pid;
+        usec_t start_timestamp;
+} StateRecord;
+
+int state_file_write(const char *dir, const char *name, const StateRecord *record, const DescriptionSources *sources);
+/* -ENOENT if there is no NAME.state; -EBADMSG if it or NAME.sources is corrupt. */
+int state_file_read(const char *dir, const char *name, StateRecord *ret, DescriptionSources **ret_sources);
+/* NAME.exit as the init wrote it: CLD_EXITED/CLD_KILLED/CLD_DUMPED and the status. */
+int state_file_read_exit(const char *dir, const char *name, int *ret_code, int *ret_status);
+/* Removes every file of NAME. */
+void state_file_remove(const char *dir, const char *name);
+/* The names that have a NAME.state, or NAME.exit (an end recorded while no daemon ran). */
+int state_dir_list(const char *dir, char ***ret_names);

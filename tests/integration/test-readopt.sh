@@ -1,0 +1,66 @@
+#!/bin/bash
+# Scopes outlive the daemon: a daemon stopped, or killed with SIGKILL, and
+# started again (by systemd, or by bus activation) takes over every running
+# service, shows the ones that ended meanwhile with their exit status, and
+# reports a scope whose state is corrupt instead of dropping it.
+. "$TESTS/lib.sh"
+
+work=$(mktemp -d)
+cleanup() {
+        for n in r1 r2 r3; do isolatectl stop $n >/dev/null 2>&1; isolatectl reset-failed $n >/dev/null 2>&1; done
+        systemctl start isolated.service
+        rm -rf "$work"
+}
+trap cleanup EXIT
+daemon_pid() { systemctl show isolated.service -p MainPID --value; }
+
+printf '[Service]\nExecStart=/bin/sh -c %s\n' "'trap \"echo r1-got-usr1\" USR1; while :; do sleep 0.1; done'" > "$work/r1.service"
+printf '[Service]\nExecStart=/bin/sh -c %s\n' "'sleep 2; exit 3'" > "$work/r2.service"
+printf '[Service]\nExecStart=/bin/sleep 1000\n' > "$work/r3.service"
+check "start r1" isolatectl start r1 "$work/r1.service"
+check "start r2" isolatectl start r2 "$work/r2.service"
+init1=$(prop r1 InitPID); main1=$(prop r1 MainPID)
+check "state of r1 is kept in /run/isolated/state" test -s /run/isolated/state/r1.state -a -s /run/isolated/state/r1.sources
+check "its init listens there" test -S /run/isolated/state/r1.sock
+
+# 1. Stopped daemon; r2 ends meanwhile; the next call activates the daemon.
+check "systemctl stop isolated" systemctl stop isolated.service
+check "r1's scope outlives the daemon" systemctl is-active -q isolated-r1.scope
+check "r2 ends while the daemon is away" wait_for 10 sh -c '! systemctl is-active -q isolated-r2.scope'
+list=$(isolatectl list --all)   # bus activation
+check "the daemon came back by bus activation" systemctl is-active -q isolated.service
+check_match "r1 is running with the same PIDs" "^r1 +running +isolated-r1.scope +$init1 +$main1" "$list"
+check_match "r2 shows it failed" "^r2 +failed" "$list"
+check_eq "r2's exit status is what its init recorded" 3 "$(prop r2 ExitStatus)"
+check_eq "r2's Result" exit-code "$(prop r2 Result)"
+check "no state left for r2" sh -c '! ls /run/isolated/state/r2.* 2>/dev/null'
+
+# 2. SIGKILL; systemd restarts the daemon (Restart=on-failure).
+old=$(daemon_pid)
+check "kill -9 the daemon" systemctl kill -s SIGKILL isolated.service
+check "systemd restarts it" wait_for 10 sh -c "p=\$(systemctl show isolated.service -p MainPID --value); [ \"\$p\" != 0 ] && [ \"\$p\" != $old ] && busctl status org.isolated1 >/dev/null"
+check_eq "r1 still running" running "$(prop r1 State)"
+check_eq "same init PID" "$init1" "$(prop r1 InitPID)"
+check_eq "same main PID" "$main1" "$(prop r1 MainPID)"
+check_match "status works" "Main PID: $main1" "$(isolatectl status r1)"
+check "kill main reaches it through the new connection" isolatectl kill --kill-whom=main --signal=SIGUSR1 r1
+check "the service got it" wait_for 5 sh -c "journalctl -u isolated-r1.scope -o cat | grep -q r1-got-usr1"
+
+# 3. A corrupt state file is reported, and the scope can still be stopped.
+check "start r3" isolatectl start r3 "$work/r3.service"
+check "stop the daemon" systemctl stop isolated.service
+echo garbage > /run/isolated/state/r3.state
+check "start the daemon" systemctl start isolated.service
+check_eq "r3 is shown failed" failed "$(prop r3 State)"
+check_match "with why" "state in /run/isolated/state is corrupt" "$(prop r3 StatusText)"
+check_match "and the daemon logged it" "r3: isolated-r3.scope runs, but its state" "$(journalctl -u isolated.service -o cat | tail -20)"
+check "isolatectl stop r3 stops its scope" isolatectl stop r3
+check "r3's scope is gone" sh -c '! systemctl is-active -q isolated-r3.scope'
+
+# The adopted r1 stops like any other: everything gone when stop returns.
+check "stop adopted r1" isolatectl stop r1
+check "r1's init is gone" test ! -d /proc/$init1
+check "r1's scope is gone" sh -c '! systemctl is-active -q isolated-r1.scope'
+check_eq "r1 ended as stopped" exited "$(prop r1 State)"
+check "no state left" sh -c '! ls /run/isolated/state/r1.* /run/isolated/state/r3.* 2>/dev/null'
+finish
