@@ -233,6 +233,30 @@ static int enter(Target *t) {
         return 0;
 }
 
+static int wait_child(pid_t child, siginfo_t *ret) {
+        for (;;) {
+                if (waitid(P_PID, (id_t) child, ret, WEXITED) >= 0)
+                        return 0;
+                if (errno != EINTR)
+                        return negative_errno();
+        }
+}
+
+/* In the namespaces now: the command, and its end as an exit status. */
+static int run_command(const Target *t, int pty_slave, char **cmd) {
+        siginfo_t si = {};
+        pid_t pid;
+
+        pid = fork();
+        if (pid < 0)
+                return log_error_errno(errno, "Failed to fork inside the service: %m"), EXIT_FAIL;
+        if (pid == 0)
+                exec_child(t, pty_slave, cmd);
+        if (wait_child(pid, &si) < 0)
+                return log_error_errno(errno, "Failed to wait for the command: %m"), EXIT_FAIL;
+        return si.si_code == CLD_EXITED ? si.si_status : 128 + si.si_status;
+}
+
 int verb_shell(sd_bus *bus, int argc, char **argv) {
         _cleanup_(service_info_done) ServiceInfo info = {};
         _cleanup_(target_done) Target t = { .pidfd = -EBADF, .root_fd = -EBADF };
@@ -292,9 +316,6 @@ int verb_shell(sd_bus *bus, int argc, char **argv) {
                 return log_error_errno(r, "Failed to inspect %s (init PID %d): %m", argv[1], (int) t.init_pid),
                        EXIT_FAIL;
 
-        r = join_cgroups(&t);
-        if (r < 0)
-                return log_error_errno(r, "Failed to join the cgroup of %s: %m", info.unit), EXIT_FAIL;
         /* Interactive: a pty of our own, from the host's /dev/ptmx, so that
          * nothing inside gets a descriptor of the caller's terminal. */
         if (isatty(STDIN_FILENO)) {
@@ -302,29 +323,37 @@ int verb_shell(sd_bus *bus, int argc, char **argv) {
                 if (r < 0)
                         return log_error_errno(r, "Failed to allocate a pseudo terminal: %m"), EXIT_FAIL;
         }
-        if (enter(&t) < 0)
-                return EXIT_FAIL;
 
-        /* The PID namespace applies to children only. */
+        /* isolatectl itself stays on the host: a child joins the scope and
+         * the namespaces, and forks the command, as the PID namespace
+         * applies to children only. It passes the command's end on. */
         (void) sigaction(SIGINT, &ignore, &old_int);
         (void) sigaction(SIGQUIT, &ignore, &old_quit);
         fflush(stdout);
+        fflush(stderr);
         child = fork();
         if (child < 0)
                 return log_error_errno(errno, "Failed to fork: %m"), EXIT_FAIL;
-        if (child == 0)
-                exec_child(&t, pty_slave, argv + 2);
+        if (child == 0) {
+                pty_master = safe_close(pty_master);
+                r = join_cgroups(&t);
+                if (r < 0) {
+                        log_error_errno(r, "Failed to join the cgroup of %s: %m", info.unit);
+                        _exit(EXIT_FAIL);
+                }
+                if (enter(&t) < 0)
+                        _exit(EXIT_FAIL);
+                _exit(run_command(&t, pty_slave, argv + 2));
+        }
+        pty_slave = safe_close(pty_slave);
         if (pty_master >= 0) {
-                pty_slave = safe_close(pty_slave);
                 r = pty_relay(pty_master, child, &si);
                 if (r < 0)
                         return log_error_errno(r, "Failed to relay the terminal: %m"), EXIT_FAIL;
-        }
-        while (pty_master < 0) {
-                if (waitid(P_PID, (id_t) child, &si, WEXITED) >= 0)
-                        break;
-                if (errno != EINTR)
-                        return log_error_errno(errno, "Failed to wait for the shell: %m"), EXIT_FAIL;
+        } else {
+                r = wait_child(child, &si);
+                if (r < 0)
+                        return log_error_errno(r, "Failed to wait for the shell: %m"), EXIT_FAIL;
         }
         if (si.si_code == CLD_EXITED)
                 return si.si_status;
