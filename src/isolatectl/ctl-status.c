@@ -23,6 +23,15 @@ static void print_scope_limits(sd_bus *bus, const ServiceInfo *info) {
                                            &tasks_max);
         (void) sd_bus_get_property_trivial(bus, "org.freedesktop.systemd1", path, iface, "CPUQuotaPerSecUSec", NULL,
                                            't', &quota);
+        /* Usage as systemd has it right now (the daemon's figures are a cache, refreshed as they are read). */
+        ServiceInfo fresh = *info;
+        (void) sd_bus_get_property_trivial(bus, "org.freedesktop.systemd1", path, iface, "MemoryCurrent", NULL, 't',
+                                           &fresh.memory_current);
+        (void) sd_bus_get_property_trivial(bus, "org.freedesktop.systemd1", path, iface, "TasksCurrent", NULL, 't',
+                                           &fresh.tasks_current);
+        (void) sd_bus_get_property_trivial(bus, "org.freedesktop.systemd1", path, iface, "CPUUsageNSec", NULL, 't',
+                                           &fresh.cpu_usage_nsec);
+        info = &fresh;
 
         printf("       Unit: %s%s%s%s\n", info->unit, slice && *slice ? " (in " : "", slice && *slice ? slice : "",
                slice && *slice ? ")" : "");

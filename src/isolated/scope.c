@@ -89,25 +89,3 @@ int scope_stop(sd_bus *bus, const char *unit, sd_bus_message_handler_t callback,
         return sd_bus_call_method_async(bus, ret_slot, SYSTEMD_DEST, SYSTEMD_PATH, SYSTEMD_MANAGER, "StopUnit",
                                         callback, userdata, "ss", unit, "replace");
 }
-
-static uint64_t get_u64(sd_bus *bus, const char *path, const char *iface, const char *property) {
-        uint64_t v = UINT64_MAX;
-
-        if (sd_bus_get_property_trivial(bus, SYSTEMD_DEST, path, iface, property, NULL, 't', &v) < 0)
-                return UINT64_MAX;
-        return v;
-}
-
-int scope_get_usage(sd_bus *bus, const char *unit, uint64_t *ret_memory, uint64_t *ret_tasks, uint64_t *ret_cpu_nsec) {
-        _cleanup_free_ char *path = NULL;
-        const char *iface = "org.freedesktop.systemd1.Scope";
-        int r;
-
-        r = sd_bus_path_encode(SYSTEMD_PATH "/unit", unit, &path);
-        if (r < 0)
-                return r;
-        *ret_memory = get_u64(bus, path, iface, "MemoryCurrent");
-        *ret_tasks = get_u64(bus, path, iface, "TasksCurrent");
-        *ret_cpu_nsec = get_u64(bus, path, iface, "CPUUsageNSec");
-        return 0;
-}

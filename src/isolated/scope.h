@@ -21,6 +21,3 @@ int scope_start(sd_bus *bus, const char *unit, const Description *d, pid_t pid,
 /* StopUnit(unit, "replace"). */
 int scope_stop(sd_bus *bus, const char *unit, sd_bus_message_handler_t callback, void *userdata,
                sd_bus_slot **ret_slot);
-
-/* Live usage from systemd (synchronous; UINT64_MAX where unknown). */
-int scope_get_usage(sd_bus *bus, const char *unit, uint64_t *ret_memory, uint64_t *ret_tasks, uint64_t *ret_cpu_nsec);

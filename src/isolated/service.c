@@ -17,6 +17,7 @@
 #include "service.h"
 #include "spawn.h"
 #include "strv.h"
+#include "usage.h"
 
 static const char *const service_state_table[_SERVICE_STATE_MAX] = {
         [SERVICE_STARTING] = "starting", [SERVICE_RUNNING] = "running", [SERVICE_STOPPING] = "stopping",
@@ -68,6 +69,7 @@ Service *service_free(Service *s) {
                 return NULL;
         sd_event_source_disable_unref(s->control_source);
         sd_event_source_disable_unref(s->init_source);
+        usage_done(&s->usage);
         sd_bus_slot_unref(s->job_call);
         sd_bus_slot_unref(s->stop_call_slot);
         safe_close(s->control_fd);
@@ -292,12 +294,14 @@ static void service_handle_main(Service *s, int pidfd) {
                 log_info("%s: re-adopted, init PID %d, main PID %d, in %s", s->name, s->init_pid, s->main_pid,
                          s->unit);
                 service_emit_changed(s);
+                usage_refresh(s);
                 return;
         }
         s->start_timestamp = now_usec(CLOCK_REALTIME);
         if (s->stop_requested || s->start_error)
                 return;
         service_set_state(s, SERVICE_RUNNING);
+        usage_refresh(s);
         (void) manager_save_service_state(s->manager, s);
         log_info("%s: started, init PID %d, main PID %d, in %s", s->name, s->init_pid, s->main_pid, s->unit);
         if (s->start_call) {
@@ -469,6 +473,7 @@ int service_new(Manager *m, const char *name, DescriptionSources *sources, Descr
                 .init_pidfd = -EBADF,
                 .main_pidfd = -EBADF,
                 .control_fd = -EBADF,
+                .usage = USAGE_CACHE_NULL,
         };
         s->name = strdup(name);
         s->sources = TAKE_PTR(owned_sources);
@@ -618,16 +623,7 @@ static int property_get_pid(sd_bus *bus, const char *path, const char *interface
 
 static int property_get_usage(sd_bus *bus, const char *path, const char *interface, const char *property,
                               sd_bus_message *reply, void *userdata, sd_bus_error *error) {
-        Service *s = userdata;
-        uint64_t memory = UINT64_MAX, tasks = UINT64_MAX, cpu = UINT64_MAX;
-
-        if (service_is_active(s) && s->released)
-                (void) scope_get_usage(s->manager->bus, s->unit, &memory, &tasks, &cpu);
-        if (strcmp(property, "MemoryCurrent") == 0)
-                return sd_bus_message_append(reply, "t", memory);
-        if (strcmp(property, "TasksCurrent") == 0)
-                return sd_bus_message_append(reply, "t", tasks);
-        return sd_bus_message_append(reply, "t", cpu);
+        return usage_append(userdata, property, reply);
 }
 
 static int property_get_namespaces(sd_bus *bus, const char *path, const char *interface, const char *property,

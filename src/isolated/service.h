@@ -10,6 +10,7 @@
 #include "description.h"
 #include "macro.h"
 #include "time-util.h"
+#include "usage.h"
 
 typedef struct Manager Manager;
 typedef struct Service Service;
@@ -63,6 +64,8 @@ struct Service {
         bool scope_stop_issued; /* StopUnit was (or is being) asked */
         bool scope_gone;        /* stop job done, or the scope no longer exists */
         bool stop_requested;
+
+        UsageCache usage;
 
         sd_bus_message *start_call;   /* StartService (or Restart) waiting for its reply */
         sd_bus_message *restart_call; /* Restart waiting for the stop to finish */

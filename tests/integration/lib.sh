@@ -43,6 +43,17 @@ prop() { # service property
         busctl get-property org.isolated1 "$(service_path "$1")" org.isolated1.Service "$2" | cut -d' ' -f2- | tr -d '"'
 }
 
+# A cached figure (usage) settles after a read or two: poll it.
+prop_settles_ge() { # service property minimum
+        local i v
+        for i in $(seq 1 50); do
+                v=$(prop "$1" "$2")
+                [ -n "$v" ] && [ "$v" -ge "$3" ] 2>/dev/null && [ "$v" != 18446744073709551615 ] && return 0
+                sleep 0.1
+        done
+        return 1
+}
+
 scope_prop() { # unit property
         systemctl show "$1" -p "$2" --value
 }

@@ -60,8 +60,9 @@ ns=$(busctl get-property org.isolated1 /org/isolated1/service/api org.isolated1.
 pid_ino=$(stat -L -c %i /proc/$init/ns/pid)
 check_match "Namespaces has the pid namespace's inode" "\"pid\" $pid_ino" "$ns"
 check_match "Namespaces has all six" '^a\{st\} 6 ' "$ns"
-check "TasksCurrent is a number" test "$(prop api TasksCurrent)" -ge 2
-check "MemoryCurrent is a number" test "$(prop api MemoryCurrent)" -gt 0
+check "TasksCurrent comes from systemd" prop_settles_ge api TasksCurrent 2
+check "MemoryCurrent comes from systemd" prop_settles_ge api MemoryCurrent 1
+check_eq "and is what systemd reports for the scope" "$(scope_prop isolated-api.scope TasksCurrent)" "$(prop api TasksCurrent)"
 check "StartTimestamp is recent" test "$(prop api StartTimestamp)" -gt "$(( ($(date +%s) - 60) * 1000000 ))"
 
 # Kill: main, a bad whom, a bad signal.
