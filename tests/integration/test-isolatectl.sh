@@ -6,7 +6,7 @@
 . "$TESTS/lib.sh"
 
 work=$(mktemp -d)
-names="ctla ctlb ctlw ctlw2 ctlw3 ctlw4 ctlfail ctlsrch ctllog"
+names="ctlu ctla ctlb ctlw ctlw2 ctlw3 ctlw4 ctlfail ctlsrch ctllog"
 cleanup() {
         for n in $names; do isolatectl stop "$n" >/dev/null 2>&1; done
         for n in $names; do isolatectl reset-failed "$n" >/dev/null 2>&1; done
@@ -123,7 +123,7 @@ isolatectl shell ctla sleep 3.21 &
 shpid=$!
 sleep 1
 cmdpid=""
-for p in /proc/[0-9]*; do [ "$(tr '\0' ' ' < $p/cmdline 2>/dev/null)" = "sleep 3.21 " ] && cmdpid=${p#/proc/}; done
+for p in /proc/[0-9]*; do [ "$(tr '\0' ' ' 2>/dev/null < $p/cmdline)" = "sleep 3.21 " ] && cmdpid=${p#/proc/}; done
 if [ -e /sys/fs/cgroup/systemd/isolated.slice ]; then procs=/sys/fs/cgroup/systemd/isolated.slice/isolated-ctla.scope/cgroup.procs
 else procs=/sys/fs/cgroup/isolated.slice/isolated-ctla.scope/cgroup.procs; fi
 check "shell: the command runs in the scope's cgroup" grep -qx "$cmdpid" "$procs"
@@ -155,6 +155,17 @@ out=$(isolatectl shell nosuchsvc true 2>&1); rc=$?
 check_eq "shell of an unknown service exits 4" 4 "$rc"
 isolatectl shell ctla /nonexistent/cmd 2>/dev/null; rc=$?
 check_eq "shell: a missing command exits 127" 127 "$rc"
+
+# As the service's User=.
+printf '[Service]\nExecStart=/bin/sleep 1000\nUser=nobody\n' > "$work/ctlu.service"
+if isolatectl start ctlu "$work/ctlu.service" >/dev/null 2>&1; then
+        check_eq "shell: as the service's user" "$(id -u nobody)" "$(isolatectl shell ctlu id -u)"
+        check_eq "shell: with the service's group" "$(id -g nobody)" "$(isolatectl shell ctlu id -g)"
+        check_eq "shell: its HOME" "$(getent passwd nobody | cut -d: -f6)" "$(isolatectl shell ctlu sh -c 'echo $HOME')"
+        isolatectl stop ctlu >/dev/null
+else
+        not_ok "start a User=nobody service"
+fi
 
 # --- restart, reload ---------------------------------------------------------------
 check "restart ctla" isolatectl restart ctla
