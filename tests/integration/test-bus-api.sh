@@ -8,8 +8,8 @@ work=$(mktemp -d)
 monitor_pid=
 cleanup() {
         [ -n "$monitor_pid" ] && kill "$monitor_pid" 2>/dev/null
-        for n in api a-b.c sig $(seq -f 'many%g' 1 20); do isolatectl stop "$n" >/dev/null 2>&1; done
-        for n in api a-b.c sig $(seq -f 'many%g' 1 20); do isolatectl reset-failed "$n" >/dev/null 2>&1; done
+        for n in api a-b.c sig $(seq -f 'many%g' 1 50); do isolatectl stop "$n" >/dev/null 2>&1; done
+        for n in api a-b.c sig $(seq -f 'many%g' 1 50); do isolatectl reset-failed "$n" >/dev/null 2>&1; done
         rm -rf "$work"
 }
 trap cleanup EXIT
@@ -105,17 +105,17 @@ check_match "PropertiesChanged exited" "^PropertiesChanged /org/isolated1/servic
 check_match "ServiceRemoved was sent" "^ServiceRemoved /org/isolated1 " "$sigs"
 
 # Many callers at once.
-for i in $(seq 1 20); do
+for i in $(seq 1 50); do
         call StartService ss "many$i" "$(cat "$work/sleep.service")" > "$work/out$i" 2>&1 &
 done
 wait
 fails=0
-for i in $(seq 1 20); do grep -q "^o \"/org/isolated1/service/many$i\"" "$work/out$i" || fails=$((fails + 1)); done
-check_eq "20 concurrent starts all succeed" 0 "$fails"
-check_eq "20 running" 20 "$(isolatectl list | grep -c '^many[0-9]* *running')"
-check_eq "20 scopes" 20 "$(systemctl list-units --plain --no-legend 'isolated-many*.scope' | grep -c active)"
-for i in $(seq 1 20); do call StopService s "many$i" > "$work/stop$i" 2>&1 & done
+for i in $(seq 1 50); do grep -q "^o \"/org/isolated1/service/many$i\"" "$work/out$i" || fails=$((fails + 1)); done
+check_eq "50 concurrent starts all succeed" 0 "$fails"
+check_eq "50 running" 50 "$(isolatectl list | grep -c '^many[0-9]* *running')"
+check_eq "50 scopes, one each" 50 "$(systemctl list-units --plain --no-legend 'isolated-many*.scope' | grep -c active)"
+for i in $(seq 1 50); do call StopService s "many$i" > "$work/stop$i" 2>&1 & done
 wait
-check_eq "20 concurrent stops, no scope left" 0 "$(systemctl list-units --all --plain --no-legend 'isolated-many*.scope' | wc -l)"
+check_eq "50 concurrent stops, no scope left" 0 "$(systemctl list-units --all --plain --no-legend 'isolated-many*.scope' | wc -l)"
 check "stop a-b.c" isolatectl stop a-b.c
 finish
