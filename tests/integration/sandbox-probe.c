@@ -328,9 +328,9 @@ static void named_check(const char *arg) {
         }
         v++;
         /* Not snprintf("%s"): gcc's UBSan build sees a null argument there. */
-        size_t n = strlen(arg) < sizeof(name) - 1 ? strlen(arg) : sizeof(name) - 1;
-        memcpy(name, arg, n);
-        name[n] = 0;
+        size_t len = strlen(arg) < sizeof(name) - 1 ? strlen(arg) : sizeof(name) - 1;
+        memcpy(name, arg, len);
+        name[len] = 0;
         if (strncmp(arg, "w:", 2) == 0) {
                 r = try_write(v);
                 report(r == 0, name, "%s", r == 0 ? "writable" : strerror(-r));
