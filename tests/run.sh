@@ -73,10 +73,25 @@ if [ "${SKIP_INTEGRATION:-0}" != 1 ]; then
         checks_ok=$(grep -c '^ok - ' "$BUILD/integration-log")
         checks_failed=$(grep -c '^not ok - ' "$BUILD/integration-log")
         note "integration: $checks_ok checks passed, $checks_failed failed"
+        # Each test file's result (and its leaves-nothing check) counts once, and
+        # so does each of its checks: the closing line counts assertions.
         if [ -s "$BUILD/integration-results" ]; then
                 while read -r res name; do record "integration: $name" "$res"; done < "$BUILD/integration-results"
         fi
+        passed=$((passed + checks_ok))
+        failed=$((failed + checks_failed))
         [ $rc = 0 ] || [ -s "$BUILD/integration-results" ] || record "integration harness" 1
+fi
+
+if [ "${SKIP_INTEGRATION:-0}" != 1 ] && [ "${SKIP_ASAN:-0}" != 1 ] && [ -e "$ASAN_BUILD/build.ninja" ]; then
+        note "integration tests again, with the daemon, the init and the CLI under ASan and UBSan"
+        bash "$SRC/tests/integration/run-integration.sh" "$ASAN_BUILD" > "$ASAN_BUILD/integration-log" 2>&1
+        grep -E '^(not ok|--- )' "$ASAN_BUILD/integration-log" | grep -B1 -A8 '^not ok' | head -60
+        grep -E '^--- sanitizer' -A20 "$ASAN_BUILD/integration-log"
+        while read -r res name; do record "integration-asan: $name" "$res"; done < "$ASAN_BUILD/integration-results"
+        note "integration under sanitizers: $(grep -c '^ok - ' "$ASAN_BUILD/integration-log") checks passed, $(grep -c '^not ok - ' "$ASAN_BUILD/integration-log") failed"
+        passed=$((passed + $(grep -c '^ok - ' "$ASAN_BUILD/integration-log")))
+        failed=$((failed + $(grep -c '^not ok - ' "$ASAN_BUILD/integration-log")))
 fi
 
 echo

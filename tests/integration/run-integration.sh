@@ -57,4 +57,15 @@ for t in "$SRC"/tests/integration/test-*.sh; do
                 echo "0 $name-leaves-nothing" >> "$RESULTS"
         fi
 done
+
+# A sanitizer build reports from the daemon's (and the inits') stderr, which is the journal.
+inside systemctl stop isolated.service
+reports=$(inside journalctl -o cat --no-pager | grep -E 'AddressSanitizer|LeakSanitizer|UndefinedBehaviorSanitizer|runtime error:' | head -20)
+if [ -n "$reports" ]; then
+        echo "--- sanitizer reports in the journal:"
+        echo "$reports"
+        echo "1 no-sanitizer-reports" >> "$RESULTS"
+else
+        echo "0 no-sanitizer-reports" >> "$RESULTS"
+fi
 exit 0
