@@ -66,6 +66,13 @@ if [ "${SKIP_ASAN:-0}" != 1 ]; then
         fi
 fi
 
+if [ "${SKIP_FUZZ:-0}" != 1 ]; then
+        note "a short libFuzzer run of every parser under ASan and UBSan (tools/fuzz.sh; longer by hand)"
+        bash "$SRC/tools/fuzz.sh" "${FUZZ_SECONDS:-20}"
+        rc=$?
+        [ $rc = 77 ] || record "short fuzz run" $rc
+fi
+
 if [ "${SKIP_INTEGRATION:-0}" != 1 ]; then
         note "integration tests against a real systemd"
         bash "$SRC/tests/integration/run-integration.sh" "$BUILD" | tee "$BUILD/integration-log"
