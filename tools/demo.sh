@@ -23,6 +23,6 @@ echo "PID 1 here is $(cat /proc/1/comm), not systemd: booting a throwaway system
 state=$(mktemp -d /tmp/isolated-demo.XXXXXX)
 trap '"$SRC/tests/harness/systemd-harness" shutdown "$state"; rm -rf "$state"; echo "The throwaway systemd is powered off and its cgroups removed."' EXIT
 "$SRC/tests/harness/stage-install" "$BUILD" "$BUILD/stage"
-"$SRC/tests/harness/systemd-harness" boot "$state" "$BUILD/stage"
+HARNESS_KEEP="$SRC" "$SRC/tests/harness/systemd-harness" boot "$state" "$BUILD/stage"
 "$SRC/tests/harness/systemd-harness" exec "$state" systemctl start isolated.service
 "$SRC/tests/harness/systemd-harness" exec "$state" "$SRC/tools/demo-steps.sh"

@@ -20,7 +20,8 @@ trap cleanup EXIT
 
 "$SRC/tests/harness/stage-install" "$BUILD" "$STAGE" || exit 1
 
-HARNESS_KEEP="$BUILD" "$HARNESS" boot "$STATE" "$STAGE" || exit 1
+# The sources and the build may live under /tmp, which is private inside.
+HARNESS_KEEP="$SRC $BUILD" "$HARNESS" boot "$STATE" "$STAGE" || exit 1
 inside() { "$HARNESS" exec "$STATE" "$@"; }
 
 if ! inside systemctl start isolated.service; then
