@@ -382,8 +382,8 @@ START_TEST(test_extensions) {
         d = ok("[X-Vendor]\nAnything=goes\n[Unit]\nX-Foo=1\n" SERVICE "X-Bar=2\n[Isolate]\nNetwork=private\n", &notices);
         ck_assert_ptr_null(notices);
 
-        ck_assert_str_eq(fails(SERVICE "[Isolate]\nNetwork=veth\n"), "demo.service:4: Network=veth is not supported yet");
-        ck_assert_str_eq(fails(SERVICE "[Isolate]\nPort=8080:80\n"), "demo.service:4: Port= is not supported yet");
+        ck_assert_str_eq(fails(SERVICE "[Isolate]\nNetwork=bridge\n"), "demo.service:4: Invalid Network= value 'bridge'");
+        ck_assert_str_eq(fails(SERVICE "[Isolate]\nListenStream=80\n"), "demo.service:4: ListenStream= is not supported yet");
 }
 END_TEST
 

@@ -11,6 +11,7 @@
 #include "description-loader.h"
 #include "log.h"
 #include "manager.h"
+#include "network.h"
 #include "scope.h"
 #include "state-file.h"
 #include "strv.h"
@@ -134,6 +135,7 @@ static int adopt_running(Manager *m, const char *name) {
                 service_free(s);
                 return r;
         }
+        network_adopt(s); /* its published ports again */
         return 0;
 
 lost:
@@ -214,6 +216,7 @@ int manager_adopt_services(Manager *m) {
                 if (r < 0)
                         return log_error_errno(r, "Failed to record %s: %m", *n);
                 state_file_remove(m->state_dir, *n);
+                network_forget(*n); /* its veth pair went with its namespace; make sure */
                 log_notice("%s: ended while isolated was not running.", *n);
         }
         if (m->n_services > 0)

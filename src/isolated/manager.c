@@ -2,12 +2,14 @@
 #include <fcntl.h>
 #include <stdio.h>
 #include <string.h>
+#include <sys/resource.h>
 #include <sys/stat.h>
 
 #include "bus-error.h"
 #include "config.h"
 #include "log.h"
 #include "manager.h"
+#include "network.h"
 #include "polkit.h"
 #include "state-file.h"
 #include "strv.h"
@@ -27,6 +29,14 @@ int manager_new(Manager **ret) {
         init = getenv("ISOLATE_INIT_PATH");
         m->init_path = init && *init ? init : ISOLATE_INIT_PATH;
         m->state_dir = ISOLATED_STATE_DIR;
+
+        /* Every relayed connection of a published port costs six fds; the services themselves get the
+         * usual soft limit back (see held_child_run()). */
+        struct rlimit nofile;
+        if (getrlimit(RLIMIT_NOFILE, &nofile) >= 0 && nofile.rlim_cur < nofile.rlim_max) {
+                nofile.rlim_cur = nofile.rlim_max;
+                (void) setrlimit(RLIMIT_NOFILE, &nofile);
+        }
         *ret = TAKE_PTR(m);
         return 0;
 }
@@ -141,6 +151,17 @@ int manager_start_service(Manager *m, const char *name, const char *text, sd_bus
         return manager_start_sources(m, name, TAKE_PTR(sources), call, error);
 }
 
+/* The caller's effective UID; unknown counts as unprivileged. */
+static uid_t caller_uid(sd_bus_message *call) {
+        _cleanup_(sd_bus_creds_unrefp) sd_bus_creds *creds = NULL;
+        uid_t uid;
+
+        if (!call || sd_bus_query_sender_creds(call, SD_BUS_CREDS_EUID, &creds) < 0 ||
+            sd_bus_creds_get_euid(creds, &uid) < 0)
+                return (uid_t) -1;
+        return uid;
+}
+
 int manager_start_sources(Manager *m, const char *name, DescriptionSources *sources_in, sd_bus_message *call,
                           sd_bus_error *error) {
         _cleanup_(description_sources_freep) DescriptionSources *sources = sources_in;
@@ -173,6 +194,10 @@ int manager_start_sources(Manager *m, const char *name, DescriptionSources *sour
                 return r;
         /* Room first, so that nothing can fail once the child exists. */
         r = manager_reserve(m);
+        if (r < 0)
+                return r;
+        /* Ports bound and addresses checked before anything starts. */
+        r = network_prepare(s, caller_uid(call), error);
         if (r < 0)
                 return r;
         r = service_start(s, call);

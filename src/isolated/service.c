@@ -13,6 +13,8 @@
 #include "init-protocol.h"
 #include "log.h"
 #include "manager.h"
+#include "network.h"
+#include "port-forward.h"
 #include "scope.h"
 #include "service.h"
 #include "spawn.h"
@@ -70,6 +72,9 @@ Service *service_free(Service *s) {
         sd_event_source_disable_unref(s->control_source);
         sd_event_source_disable_unref(s->init_source);
         usage_done(&s->usage);
+        /* Listeners close with the daemon; a running service keeps its veth pair. */
+        port_forwards_free(s->port_forwards);
+        free(s->veth);
         sd_bus_slot_unref(s->job_call);
         sd_bus_slot_unref(s->stop_call_slot);
         safe_close(s->control_fd);
@@ -190,8 +195,17 @@ static int send_start_message(Service *s) {
 }
 
 static void service_release(Service *s) {
+        _cleanup_free_ char *network_error = NULL;
         int r;
 
+        /* The init's namespace exists since clone(): its network is ready before anything runs in it. */
+        r = network_start(s, &network_error);
+        if (r < 0) {
+                char text[512];
+                snprintf(text, sizeof(text), "cannot set up the network: %s", network_error ?: strerror(-r));
+                service_fail_start(s, BUS_ERROR_START_FAILED, text);
+                return;
+        }
         r = held_child_release(s->control_fd);
         if (r >= 0)
                 r = send_start_message(s);
@@ -400,6 +414,7 @@ static void service_init_ended(Service *s, int code, int status) {
         s->init_source = sd_event_source_disable_unref(s->init_source);
         s->control_source = sd_event_source_disable_unref(s->control_source);
         s->control_fd = safe_close(s->control_fd);
+        network_stop(s);
         service_set_end(s, code, status);
         log_info("%s: ended, result %s (%s, status %d)", s->name, s->result, exit_code_to_string(s->exit_code),
                  s->exit_status);

@@ -14,6 +14,8 @@
 
 typedef struct Manager Manager;
 typedef struct Service Service;
+typedef struct PortForwards PortForwards;
+typedef struct VethLink VethLink;
 
 typedef enum ServiceState {
         SERVICE_STARTING,
@@ -66,6 +68,9 @@ struct Service {
         bool stop_requested;
 
         UsageCache usage;
+
+        PortForwards *port_forwards; /* Port=: host listeners, bound before the child exists */
+        VethLink *veth;              /* Network=veth */
 
         sd_bus_message *start_call;   /* StartService (or Restart) waiting for its reply */
         sd_bus_message *restart_call; /* Restart waiting for the stop to finish */

@@ -5,6 +5,8 @@
 #include <signal.h>
 #include <stdint.h>
 #include <string.h>
+#include <sys/resource.h>
+#include <sys/select.h>
 #include <sys/socket.h>
 #include <sys/syscall.h>
 #include <sys/wait.h>
@@ -28,11 +30,22 @@ static _Noreturn void held_child_run(const char *init_path, int fd) {
         sigemptyset(&empty);
         (void) sigprocmask(SIG_SETMASK, &empty, NULL);
 
+        /* The daemon raised its own soft limit (relayed connections); the service gets the usual one, as
+         * systemd's rlimit_nofile_safe() does, so select() keeps working. */
+        struct rlimit nofile;
+        if (getrlimit(RLIMIT_NOFILE, &nofile) >= 0 && nofile.rlim_cur > FD_SETSIZE) {
+                nofile.rlim_cur = FD_SETSIZE;
+                (void) setrlimit(RLIMIT_NOFILE, &nofile);
+        }
+
         if (fd != INIT_CONTROL_FD) {
                 if (dup2(fd, INIT_CONTROL_FD) < 0)
                         _exit(INIT_EXIT_START_FAILED);
         } else if (fcntl(fd, F_SETFD, 0) < 0)
                 _exit(INIT_EXIT_START_FAILED);
+        /* The daemon's other fds (its listeners and relayed connections, other services' sockets) would
+         * otherwise stay open in here until the exec: a closed connection would not end meanwhile. */
+        (void) close_range(INIT_CONTROL_FD + 1, ~0U, 0);
 
         /* Blocks until the scope holds us; EOF means the daemon gave up or died. */
         do

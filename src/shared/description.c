@@ -189,6 +189,8 @@ typedef struct ParseState {
         SpecifierContext specifiers;
         unsigned exec_start_line;
         char *exec_start_filename;
+        unsigned address_line;        /* Address=, for the error if Network= is not veth */
+        const char *address_filename; /* the caller's filenames[], outlives the parse */
 } ParseState;
 
 static void parse_state_done(ParseState *s) {
@@ -707,8 +709,39 @@ static int parse_service_key(ParseState *s, const char *key, const char *value, 
         }
 }
 
+static int parse_port(ParseState *s, const char *value, char **ret_error) {
+        Description *d = s->description;
+        char a[PORT_SPEC_STRING_MAX], b[PORT_SPEC_STRING_MAX];
+        PortSpec p, *l;
+        int r;
+
+        if (isempty(value)) {
+                d->ports = mfree(d->ports);
+                d->n_ports = 0;
+                return 0;
+        }
+        r = port_spec_parse(value, &p);
+        if (r == -ERANGE)
+                return error_set(ret_error, -EINVAL, "Invalid Port= value '%s': ports are 1..65535", value);
+        if (r < 0)
+                return error_set(ret_error, -EINVAL,
+                                 "Invalid Port= value '%s': expected [ADDRESS:]HOSTPORT:SERVICEPORT[/tcp|/udp]", value);
+        if (p.protocol == PORT_PROTOCOL_UDP)
+                return error_set(ret_error, -EINVAL, "Port=%s: /udp forwarding is not supported yet, only /tcp", value);
+        for (size_t i = 0; i < d->n_ports; i++)
+                if (port_spec_conflict(&d->ports[i], &p))
+                        return error_set(ret_error, -EINVAL, "Port=%s clashes with Port=%s published already",
+                                         port_spec_to_string(&p, a), port_spec_to_string(&d->ports[i], b));
+        l = reallocarray(d->ports, d->n_ports + 1, sizeof(PortSpec));
+        if (!l)
+                return -ENOMEM;
+        d->ports = l;
+        d->ports[d->n_ports++] = p;
+        return 0;
+}
+
 static int parse_isolate_key(ParseState *s, const char *key, const char *value, unsigned line, char **ret_error) {
-        static const char *const later[] = { "Address", "Port", "ListenStream", "ListenDatagram" };
+        static const char *const later[] = { "ListenStream", "ListenDatagram" };
 
         if (strcmp(key, "Hostname") == 0) {
                 _cleanup_free_ char *resolved = NULL;
@@ -725,11 +758,33 @@ static int parse_isolate_key(ParseState *s, const char *key, const char *value, 
         }
 
         if (strcmp(key, "Network") == 0) {
-                if (isempty(value) || strcmp(value, "private") == 0)
-                        return 0; /* the default */
-                if (strcmp(value, "veth") == 0)
-                        return error_set(ret_error, -EINVAL, "Network=veth is not supported yet");
-                return invalid_value(ret_error, key, value);
+                NetworkMode m = isempty(value) ? NETWORK_PRIVATE : network_mode_from_string(value);
+
+                if (m < 0)
+                        return invalid_value(ret_error, key, value);
+                s->description->network = m;
+                return 0;
+        }
+
+        if (strcmp(key, "Port") == 0)
+                return parse_port(s, value, ret_error);
+
+        if (strcmp(key, "Address") == 0) {
+                Ipv4Prefix p;
+
+                if (isempty(value)) {
+                        s->description->address_set = false;
+                        return 0;
+                }
+                if (ipv4_prefix_parse(value, &p) < 0)
+                        return error_set(ret_error, -EINVAL,
+                                         "Invalid Address= value '%s': expected an IPv4 host address with a "
+                                         "prefix length 8..31, e.g. 10.231.5.2/30", value);
+                s->description->address = p;
+                s->description->address_set = true;
+                s->address_line = line;
+                s->address_filename = s->filename;
+                return 0;
         }
 
         if (strcmp(key, "InitVerbose") == 0) {
@@ -793,6 +848,7 @@ Description *description_free(Description *d) {
         free(d->working_directory);
         free(d->slice);
         free(d->hostname);
+        free(d->ports);
         sandbox_options_done(&d->sandbox);
         return mfree(d);
 }
@@ -880,6 +936,10 @@ int description_parse_files(
 
         if (!d->exec_start)
                 return error_set(ret_error, -EINVAL, "%s: ExecStart= is required", filenames[0]);
+
+        if (d->address_set && d->network != NETWORK_VETH)
+                return error_set(ret_error, -EINVAL, "%s:%u: Address= needs Network=veth", state.address_filename,
+                                 state.address_line);
 
         r = verify_sandbox(d, filenames[0], ret_error);
         if (r < 0)

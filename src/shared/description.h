@@ -7,6 +7,7 @@
 
 #include "exec-line.h"
 #include "macro.h"
+#include "port-spec.h"
 #include "sandbox-options.h"
 #include "specifier.h"
 #include "time-util.h"
@@ -59,6 +60,11 @@ typedef struct Description {
 
         /* [Isolate] */
         char *hostname; /* NULL: use name */
+        NetworkMode network; /* default NETWORK_PRIVATE */
+        PortSpec *ports;     /* Port=, in order; "" resets */
+        size_t n_ports;
+        bool address_set;    /* Address= (Network=veth only); else a default from the pool */
+        Ipv4Prefix address;
 } Description;
 
 Description *description_free(Description *d);

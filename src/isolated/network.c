@@ -1,0 +1,230 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+#include <arpa/inet.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "bus-error.h"
+#include "log.h"
+#include "manager.h"
+#include "netns-util.h"
+#include "network.h"
+#include "port-forward.h"
+#include "veth.h"
+
+/* net.ipv4.ip_unprivileged_port_start: the ports below need root. */
+static unsigned unprivileged_port_start(void) {
+        unsigned v = 1024;
+        FILE *f = fopen("/proc/sys/net/ipv4/ip_unprivileged_port_start", "re");
+
+        if (f) {
+                if (fscanf(f, "%u", &v) != 1)
+                        v = 1024;
+                fclose(f);
+        }
+        return v;
+}
+
+/* Subnets of the other services' veth pairs, made or about to be. */
+static int taken_subnets(Service *s, Ipv4Prefix **ret, size_t *ret_n) {
+        Manager *m = s->manager;
+        Ipv4Prefix *l;
+        size_t n = 0;
+
+        l = calloc(m->n_services + 1, sizeof(Ipv4Prefix));
+        if (!l)
+                return -ENOMEM;
+        for (size_t i = 0; i < m->n_services; i++) {
+                Service *o = m->services[i];
+                /* An adopted one with a default address has none here: its host end shows it. */
+                if (o != s && o->veth && service_is_active(o) && o->veth->address.prefixlen > 0)
+                        l[n++] = o->veth->address;
+        }
+        *ret = l;
+        *ret_n = n;
+        return 0;
+}
+
+static int prepare_veth(Service *s, sd_bus_error *error) {
+        const Description *d = s->description;
+        _cleanup_free_ Ipv4Prefix *taken = NULL;
+        _cleanup_free_ char *clash = NULL;
+        VethLink *link;
+        size_t n_taken;
+        int r;
+
+        link = calloc(1, sizeof(VethLink));
+        if (!link)
+                return -ENOMEM;
+        s->veth = link;
+        veth_host_ifname(s->name, link->host_ifname);
+
+        for (size_t i = 0; i < s->manager->n_services; i++) {
+                Service *o = s->manager->services[i];
+                if (o != s && o->veth && service_is_active(o) && strcmp(o->veth->host_ifname, link->host_ifname) == 0)
+                        return sd_bus_error_setf(error, BUS_ERROR_START_FAILED,
+                                                 "Its host interface name %s is that of "
+                                                 "service %s already (names are cut to %d characters).",
+                                                 link->host_ifname, o->name, IFNAMSIZ - 1);
+        }
+        if (if_nametoindex(link->host_ifname) > 0)
+                return sd_bus_error_setf(error, BUS_ERROR_START_FAILED,
+                                         "A network interface %s exists already on the host.",
+                                         link->host_ifname);
+
+        r = taken_subnets(s, &taken, &n_taken);
+        if (r < 0)
+                return r;
+        if (!d->address_set) {
+                r = veth_pick_address(taken, n_taken, &link->address);
+                if (r == -EADDRNOTAVAIL)
+                        return sd_bus_error_setf(error, BUS_ERROR_START_FAILED,
+                                                 "No free /30 left in 10.231.0.0/16; set Address=.");
+                if (r < 0)
+                        return sd_bus_error_set_errnof(error, r, "Cannot pick an address: %m");
+                return 0;
+        }
+        link->address = d->address;
+        r = veth_address_free(&link->address, taken, n_taken, &clash);
+        if (r < 0)
+                return sd_bus_error_set_errnof(error, r, "Cannot read the host's addresses: %m");
+        if (r == 0) {
+                char a[INET_ADDRSTRLEN] = "?";
+                (void) inet_ntop(AF_INET, &d->address.address, a, sizeof(a));
+                return sd_bus_error_setf(error, BUS_ERROR_START_FAILED,
+                                         "Address=%s/%u clashes with %s.", a,
+                                         d->address.prefixlen, clash ?: "an address in use");
+        }
+        return 0;
+}
+
+int network_prepare(Service *s, uid_t uid, sd_bus_error *error) {
+        const Description *d = s->description;
+        _cleanup_free_ char *text = NULL;
+        int r;
+
+        if (uid != 0) {
+                unsigned start = unprivileged_port_start();
+                for (size_t i = 0; i < d->n_ports; i++)
+                        if (d->ports[i].host_port < start) {
+                                char spec[PORT_SPEC_STRING_MAX];
+                                return sd_bus_error_setf(error, BUS_ERROR_START_FAILED,
+                                                         "Port=%s: host port %u is privileged "
+                                                         "(below %u); only root may publish it.",
+                                                         port_spec_to_string(&d->ports[i], spec),
+                                                         d->ports[i].host_port, start);
+                        }
+        }
+
+        if (d->network == NETWORK_VETH) {
+                r = prepare_veth(s, error);
+                if (r < 0 || sd_bus_error_is_set(error)) {
+                        s->veth = mfree(s->veth);
+                        return r < 0 ? r : -EINVAL;
+                }
+        }
+
+        if (d->n_ports > 0) {
+                r = port_forwards_new(s->manager->event, s->name, d->ports, d->n_ports, &s->port_forwards, &text);
+                if (r < 0) {
+                        s->veth = mfree(s->veth);
+                        if (r == -ENOMEM)
+                                return r;
+                        return sd_bus_error_setf(error, BUS_ERROR_START_FAILED, "%s.",
+                                                 text ?: strerror(-r));
+                }
+        }
+        return 0;
+}
+
+int network_start(Service *s, char **ret_error) {
+        _cleanup_close_ int netns_fd = -EBADF;
+        int r;
+
+        if (!s->veth && !s->port_forwards)
+                return 0;
+        /* Still our unreaped child: the PID cannot be anyone else's. */
+        netns_fd = netns_open(s->init_pid);
+        if (netns_fd < 0) {
+                if (asprintf(ret_error, "cannot open the service's network namespace: %s", strerror(-netns_fd)) < 0)
+                        *ret_error = NULL;
+                return netns_fd;
+        }
+        if (s->veth) {
+                r = veth_create(s->name, s->veth, netns_fd, ret_error);
+                if (r < 0)
+                        return r;
+                s->veth->created = true;
+                log_info("%s: %s up, the service's host0 has %s/%u.", s->name, s->veth->host_ifname,
+                         inet_ntoa(s->veth->address.address), s->veth->address.prefixlen);
+        }
+        if (s->port_forwards) {
+                int fd = fcntl(netns_fd, F_DUPFD_CLOEXEC, 3);
+                if (fd < 0)
+                        r = negative_errno();
+                else
+                        r = port_forwards_start(s->port_forwards, fd);
+                if (r < 0) {
+                        if (asprintf(ret_error, "cannot start forwarding the published ports: %s", strerror(-r)) < 0)
+                                *ret_error = NULL;
+                        return r;
+                }
+        }
+        return 0;
+}
+
+void network_adopt(Service *s) {
+        const Description *d = s->description;
+        _cleanup_free_ char *text = NULL;
+        int netns_fd, r;
+
+        if (!d)
+                return;
+        if (d->network == NETWORK_VETH) {
+                s->veth = calloc(1, sizeof(VethLink));
+                if (s->veth) {
+                        veth_host_ifname(s->name, s->veth->host_ifname);
+                        s->veth->created = true;
+                        if (d->address_set)
+                                s->veth->address = d->address; /* a default one shows on the host's end */
+                }
+        }
+        if (d->n_ports == 0)
+                return;
+        r = port_forwards_new(s->manager->event, s->name, d->ports, d->n_ports, &s->port_forwards, &text);
+        if (r < 0) {
+                log_error("%s: cannot publish its ports again after the restart: %s", s->name, text ?: strerror(-r));
+                return;
+        }
+        /* The pidfd is open and the init was checked: the PID is still its. */
+        netns_fd = netns_open(s->init_pid);
+        r = netns_fd < 0 ? netns_fd : port_forwards_start(s->port_forwards, netns_fd);
+        if (r < 0) {
+                log_error_errno(r, "%s: cannot forward its ports again after the restart: %m", s->name);
+                s->port_forwards = port_forwards_free(s->port_forwards);
+                return;
+        }
+        log_info("%s: %zu published port(s) forwarded again.", s->name, d->n_ports);
+}
+
+void network_stop(Service *s) {
+        int r;
+
+        s->port_forwards = port_forwards_free(s->port_forwards);
+        if (s->veth && s->veth->created) {
+                r = veth_remove(s->name, s->veth->host_ifname);
+                if (r < 0)
+                        log_warning_errno(r, "%s: cannot remove %s: %m", s->name, s->veth->host_ifname);
+        }
+        s->veth = mfree(s->veth);
+}
+
+void network_forget(const char *name) {
+        char ifname[IFNAMSIZ];
+        int r;
+
+        veth_host_ifname(name, ifname);
+        r = veth_remove(name, ifname);
+        if (r < 0)
+                log_warning_errno(r, "%s: cannot remove %s: %m", name, ifname);
+}

@@ -1,0 +1,29 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+#pragma once
+
+#include <sys/types.h>
+#include <systemd/sd-bus.h>
+
+#include "service.h"
+
+/* The network of a service ([Isolate] Network=, Address=, Port=), in the
+ * order of its start: checked and the host's listeners bound before the child
+ * exists, the veth pair made and forwarding begun once the scope holds the
+ * child and before it is released, all of it closed when the service ends. */
+
+/* Before service_start(): uid is the caller's (privileged ports need root).
+ * On failure error is set, and nothing is left. */
+int network_prepare(Service *s, uid_t uid, sd_bus_error *error);
+
+/* After the scope job, before RELEASE: the init's namespace exists. */
+int network_start(Service *s, char **ret_error);
+
+/* A running service taken over after a restart of the daemon: its listeners
+ * again (the veth pair lives in its namespace already). Logs its failures. */
+void network_adopt(Service *s);
+
+/* The service ended: listeners and connections closed, the veth pair removed. */
+void network_stop(Service *s);
+
+/* A service that ended while the daemon was away: its veth pair, if any. */
+void network_forget(const char *name);
