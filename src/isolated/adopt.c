@@ -129,6 +129,8 @@ static int adopt_running(Manager *m, const char *name) {
                 return r;
         /* The init speaks first: MAIN with a pidfd of the main process, or EXITED. */
         r = service_adopt(s, record.init_pid, TAKE_FD(pidfd), TAKE_FD(control_fd), record.start_timestamp);
+        /* Until the init's MAIN arrives (with a pidfd), what was recorded: no caller sees a 0. */
+        s->main_pid = record.main_pid;
         if (r >= 0)
                 r = manager_add_service(m, s);
         if (r < 0) {
