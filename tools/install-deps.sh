@@ -1,20 +1,25 @@
 #!/bin/sh
-# Installs what isolated needs to build, test and run its demo on Debian 12.
+# Installs what isolated needs to build, test, benchmark and run its demo on
+# Debian 12.
 set -eu
 export DEBIAN_FRONTEND=noninteractive
+
+# Real daemons are installed for the tests to isolate (memcached, nginx, sshd):
+# dpkg must not start them on this host. A policy-rc.d that refuses every
+# start, removed afterwards if we made it.
+policy=/usr/sbin/policy-rc.d
+created_policy=
+if [ ! -e "$policy" ]; then
+        printf '#!/bin/sh\nexit 101\n' > "$policy"
+        chmod 755 "$policy"
+        created_policy=1
+fi
+trap '[ -z "$created_policy" ] || rm -f "$policy"' EXIT
+
 apt-get update -qq
 apt-get install -y -qq --no-install-recommends \
         gcc libc6-dev meson ninja-build pkg-config \
         libsystemd-dev libcap-dev libseccomp-dev libdbus-1-dev check clang libclang-rt-14-dev \
-        systemd dbus polkitd python3 util-linux iproute2 procps psmisc memcached \
+        systemd dbus polkitd python3 util-linux iproute2 procps psmisc man-db groff-base \
+        memcached nginx curl tini dumb-init openssh-server openssh-client \
         >/dev/null
-
-# The network tests isolate Debian's nginx and reach it with curl. dpkg must
-# not start nginx on the host: a policy-rc.d that refuses every start.
-if ! [ -x /usr/sbin/nginx ] || ! command -v curl >/dev/null; then
-        if ! [ -e /usr/sbin/policy-rc.d ]; then
-                printf '#!/bin/sh\nexit 101\n' > /usr/sbin/policy-rc.d
-                chmod 755 /usr/sbin/policy-rc.d
-        fi
-        apt-get install -y -qq --no-install-recommends nginx curl >/dev/null
-fi
