@@ -233,7 +233,7 @@ START_TEST(test_reset_and_errors_across_files) {
 
         write_file(SERVICE "Environment=A=1 B=2\nEnvironmentFile=/etc/a\n", "%s/demo.service", lib);
         write_file("[Service]\nEnvironment=\nEnvironment=C=3\nEnvironmentFile=\nExecStart=\nExecStart=/bin/echo %n\n"
-                   "PIDFile=/run/x.pid\n",
+                   "GuessMainPID=no\n",
                    "%s/demo.service.d/reset.conf", etc);
         s = load_ok("demo", NULL);
         ck_assert_int_eq(description_parse_sources("demo", s, &d, &notices, &error), 0);
@@ -242,7 +242,7 @@ START_TEST(test_reset_and_errors_across_files) {
         ck_assert_ptr_null(d->environment_files);
         ck_assert_str_eq(d->exec_start->argv[1], "demo.service");
         /* Notices name the drop-in. */
-        expected = strprintf("%s/demo.service.d/reset.conf:7: Ignoring PIDFile=: not supported by isolated yet", etc);
+        expected = strprintf("%s/demo.service.d/reset.conf:7: Ignoring GuessMainPID=: not supported by isolated yet", etc);
         ck_assert_str_eq(notices[0], expected);
         d = description_free(d);
         s = description_sources_free(s);

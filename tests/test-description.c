@@ -274,8 +274,16 @@ START_TEST(test_types) {
 
         d = ok(SERVICE "Type=simple\n", NULL);
         ck_assert_int_eq(d->type, SERVICE_SIMPLE);
-        ck_assert_str_eq(fails(SERVICE "Type=forking\n"), "demo.service:3: Type=forking is not supported yet");
-        ck_assert_str_eq(fails(SERVICE "Type=notify\n"), "demo.service:3: Type=notify is not supported yet");
+        d = description_free(d);
+        d = ok(SERVICE "Type=forking\nPIDFile=/run/./x.pid\n", NULL);
+        ck_assert_int_eq(d->type, SERVICE_FORKING);
+        ck_assert_str_eq(d->pid_file, "/run/x.pid");
+        ck_assert_int_eq(description_notify_access(d), NOTIFY_ACCESS_NONE);
+        d = description_free(d);
+        d = ok(SERVICE "Type=notify\n", NULL);
+        ck_assert_int_eq(d->type, SERVICE_NOTIFY);
+        ck_assert_int_eq(description_notify_access(d), NOTIFY_ACCESS_MAIN);
+        ck_assert_str_eq(fails(SERVICE "PIDFile=run/x.pid\n"), "demo.service:3: Invalid PIDFile= value 'run/x.pid': not an absolute path");
         ck_assert_str_eq(fails(SERVICE "Type=oneshot\n"), "demo.service:3: Type=oneshot is not supported yet");
 
         ck_assert_str_eq(service_type_to_string(SERVICE_NOTIFY), "notify");
@@ -357,10 +365,6 @@ START_TEST(test_notices) {
                          "demo.service:3: Ignoring After= in section [Unit]: not used by isolated|"
                          "demo.service:4: Ignoring Wants= in section [Unit]: not used by isolated|"
                          "demo.service:5: Ignoring Documentation= in section [Unit]: not used by isolated|"
-                         "demo.service:6: Ignoring StartLimitIntervalSec= in section [Unit]: not used by isolated|"
-                         "demo.service:7: Ignoring StartLimitBurst= in section [Unit]: not used by isolated|"
-                         "demo.service:10: Ignoring Restart=: not supported by isolated yet|"
-                         "demo.service:11: Ignoring PIDFile=: not supported by isolated yet|"
                          "demo.service:13: Ignoring PrivateNetwork=no: isolated applies it to every service|"
                          "demo.service:14: ProtectSystem=no weakens isolated's default (full); honoured as asked|"
                          "demo.service:16: Ignoring MemoryLow=: not supported by isolated yet|"
@@ -371,6 +375,49 @@ START_TEST(test_notices) {
 
         /* NULL notices is fine. */
         description_free(ok("[Unit]\nAfter=x\n" SERVICE, NULL));
+}
+END_TEST
+
+START_TEST(test_lifecycle_keys) {
+        _cleanup_(description_freep) Description *d = NULL;
+
+        d = ok("[Unit]\nStartLimitIntervalSec=20\nStartLimitBurst=3\n"
+               "[Service]\nType=notify\nExecStart=/bin/true\n"
+               "ExecStartPre=-/bin/echo pre %n\nExecStartPre=/bin/true\nExecStartPost=/bin/true\n"
+               "ExecReload=/bin/kill -HUP $MAINPID\nExecStop=/bin/true\n"
+               "NotifyAccess=all\nKillMode=mixed\nRestart=on-failure\nRestartSec=2\nTimeoutStartSec=5\n"
+               "RuntimeDirectory=demo demo/sub\nStateDirectory=demo\nStateDirectoryMode=0700\n"
+               "LogsDirectory=demo\nCacheDirectory=demo\n",
+               NULL);
+        ck_assert_int_eq(d->start_limit_interval_usec, 20 * USEC_PER_SEC);
+        ck_assert_uint_eq(d->start_limit_burst, 3);
+        ck_assert(d->exec_start_pre[0]->ignore_failure);
+        ck_assert_str_eq(d->exec_start_pre[0]->argv[2], "demo.service");
+        ck_assert_ptr_nonnull(d->exec_start_pre[1]);
+        ck_assert_ptr_null(d->exec_start_pre[2]);
+        ck_assert_str_eq(d->exec_reload[0]->argv[2], "$MAINPID");
+        ck_assert_int_eq(d->notify_access, NOTIFY_ACCESS_ALL);
+        ck_assert_int_eq(d->kill_mode, KILL_MIXED);
+        ck_assert_int_eq(d->restart, SERVICE_RESTART_ON_FAILURE);
+        ck_assert_int_eq(d->restart_usec, 2 * USEC_PER_SEC);
+        ck_assert_int_eq(d->timeout_start_usec, 5 * USEC_PER_SEC);
+        ck_assert_str_eq(d->directories[EXEC_DIRECTORY_RUNTIME].paths[1], "demo/sub");
+        ck_assert_int_eq(d->directories[EXEC_DIRECTORY_STATE].mode, 0700);
+        ck_assert_int_eq(d->directories[EXEC_DIRECTORY_LOGS].mode, 0755);
+        d = description_free(d);
+
+        /* TimeoutSec= sets both; 0 disables; "" resets a list. */
+        d = ok(SERVICE "TimeoutSec=0\nExecStop=/bin/true\nExecStop=\n", NULL);
+        ck_assert(d->timeout_start_usec == USEC_INFINITY && d->timeout_stop_usec == USEC_INFINITY);
+        ck_assert_ptr_null(d->exec_stop);
+
+        ck_assert_str_eq(fails(SERVICE "KillMode=none\n"), "demo.service:3: Invalid KillMode= value 'none'");
+        ck_assert_str_eq(fails(SERVICE "Restart=sometimes\n"), "demo.service:3: Invalid Restart= value 'sometimes'");
+        ck_assert_str_eq(fails(SERVICE "NotifyAccess=some\n"), "demo.service:3: Invalid NotifyAccess= value 'some'");
+        ck_assert_str_eq(fails(SERVICE "RuntimeDirectory=/abs\n"),
+                         "demo.service:3: Invalid RuntimeDirectory= value '/abs': not a relative path");
+        ck_assert_str_eq(fails(SERVICE "StateDirectory=../x\n"), "demo.service:3: Invalid StateDirectory= value '../x'");
+        ck_assert_str_eq(fails(SERVICE "ExecStop=\"x\n"), "demo.service:3: Invalid ExecStop= value: Invalid executable path (bad quoting or escape): \"x");
 }
 END_TEST
 
@@ -437,6 +484,7 @@ static Suite *description_suite(void) {
         tcase_add_test(tc, test_unknown);
         tcase_add_test(tc, test_refused_sandbox_keys);
         tcase_add_test(tc, test_notices);
+        tcase_add_test(tc, test_lifecycle_keys);
         tcase_add_test(tc, test_extensions);
         tcase_add_test(tc, test_file_level);
         tcase_add_test(tc, test_service_name);

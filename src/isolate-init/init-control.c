@@ -113,8 +113,8 @@ static int send_text(int fd, const char *text) {
         return 0;
 }
 
-int control_send_main(int fd, pid_t pid, int pidfd) {
-        char text[sizeof("MAIN ") + 3 * sizeof(pid_t) + 1];
+int control_send_main(int fd, pid_t pid, int pidfd, const char *state, unsigned n_restarts, const char *status) {
+        char text[512];
         union {
                 struct cmsghdr header;
                 char buf[CMSG_SPACE(sizeof(int))];
@@ -125,7 +125,9 @@ int control_send_main(int fd, pid_t pid, int pidfd) {
                 .msg_iovlen = 1,
         };
 
-        snprintf(text, sizeof(text), "MAIN %d", (int) pid);
+        /* STATUS= is cut to what fits: the rest of the text shows it anyway. */
+        snprintf(text, sizeof(text), "MAIN %d\nSTATE=%s\nNRESTARTS=%u\nSTATUS=%.*s", (int) pid, state ?: "running",
+                 n_restarts, (int) strcspn(status ?: "", "\n"), status ?: "");
         iov = (struct iovec) { .iov_base = text, .iov_len = strlen(text) };
 
         if (pidfd >= 0) {
@@ -159,16 +161,29 @@ int control_send_failed(int fd, int error, const char *text) {
         return send_text(fd, msg);
 }
 
-int control_send_exited(int fd, int wait_status) {
-        char msg[sizeof("EXITED dumped ") + 12];
+int control_send_exited(int fd, int wait_status, const char *result) {
+        char msg[sizeof("EXITED dumped ") + 12 + 64];
+        int n;
 
         if (WIFEXITED(wait_status))
-                snprintf(msg, sizeof(msg), "EXITED exited %d", WEXITSTATUS(wait_status));
+                n = snprintf(msg, sizeof(msg), "EXITED exited %d", WEXITSTATUS(wait_status));
         else if (WIFSIGNALED(wait_status))
-                snprintf(msg, sizeof(msg), "EXITED %s %d",
-                         WCOREDUMP(wait_status) ? "dumped" : "killed", WTERMSIG(wait_status));
+                n = snprintf(msg, sizeof(msg), "EXITED %s %d",
+                             WCOREDUMP(wait_status) ? "dumped" : "killed", WTERMSIG(wait_status));
         else
                 return -EINVAL;
+        if (result)
+                snprintf(msg + n, sizeof(msg) - (size_t) n, "\nRESULT=%s", result);
 
+        return send_text(fd, msg);
+}
+
+int control_send_reloaded(int fd, int error, const char *text) {
+        char msg[512];
+        const char *t = text ?: "";
+
+        if (error == 0)
+                return send_text(fd, "RELOADED 0");
+        snprintf(msg, sizeof(msg), "RELOADED %d\n%.*s", error < 0 ? -error : error, (int) strcspn(t, "\n"), t);
         return send_text(fd, msg);
 }

@@ -27,9 +27,13 @@ int control_receive_start(int fd, char **ret_name, char **ret_text);
 /* Parses "KILL main SIG" / "KILL all SIG". -EBADMSG if it is not one. */
 int control_parse_kill(const char *msg, KillWhom *ret_whom, int *ret_signal);
 
-/* "MAIN PID" with pidfd attached; pidfd < 0 sends the text alone. */
-int control_send_main(int fd, pid_t pid, int pidfd);
+/* "MAIN PID\nSTATE=...\nNRESTARTS=N\nSTATUS=..." with pidfd attached; pidfd < 0
+ * sends the text alone. */
+int control_send_main(int fd, pid_t pid, int pidfd, const char *state, unsigned n_restarts, const char *status);
 /* "FAILED ERRNO\nTEXT"; error may be given negative. */
 int control_send_failed(int fd, int error, const char *text);
-/* "EXITED CODE STATUS" for a wait status as returned by waitpid(). */
-int control_send_exited(int fd, int wait_status);
+/* "EXITED CODE STATUS" for a wait status as returned by waitpid(), and
+ * "\nRESULT=result" if result is not NULL. */
+int control_send_exited(int fd, int wait_status, const char *result);
+/* "RELOADED 0", or "RELOADED ERRNO\nTEXT". */
+int control_send_reloaded(int fd, int error, const char *text);

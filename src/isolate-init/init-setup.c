@@ -6,7 +6,8 @@
 #include <sys/ioctl.h>
 #include <sys/mount.h>
 #include <sys/socket.h>
-#include <systemd/sd-journal.h>
+#include <sys/un.h>
+#include <syslog.h>
 #include <unistd.h>
 
 #include "init-setup.h"
@@ -67,12 +68,37 @@ static int setup_loopback(InitSetup *s) {
         return 0;
 }
 
+/* sd_journal_stream_fd() without libsystemd, so the init maps no more than it
+ * needs: journald's stdout protocol is a header of seven lines. */
+static int journal_stream_fd(const char *identifier, int priority) {
+        static const struct sockaddr_un sa = { .sun_family = AF_UNIX, .sun_path = "/run/systemd/journal/stdout" };
+        _cleanup_free_ char *header = NULL;
+        _cleanup_close_ int fd = -EBADF;
+        int n, large = 8 * 1024 * 1024;
+
+        fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
+        if (fd < 0)
+                return negative_errno();
+        if (connect(fd, (const struct sockaddr *) &sa, sizeof(sa)) < 0)
+                return negative_errno();
+        if (shutdown(fd, SHUT_RD) < 0)
+                return negative_errno();
+        (void) setsockopt(fd, SOL_SOCKET, SO_SNDBUF, &large, sizeof(large));
+        /* identifier, unit id (empty), priority, level prefix, syslog, kmsg, console */
+        n = asprintf(&header, "%s\n\n%i\n0\n0\n0\n0\n", identifier ?: "", priority);
+        if (n < 0)
+                return -ENOMEM;
+        if (write(fd, header, (size_t) n) != n)
+                return errno > 0 ? -errno : -EIO;
+        return TAKE_FD(fd);
+}
+
 static int setup_journal_stream(InitSetup *s) {
         int fd;
 
         /* Opened from inside the scope, since journald attributes a stream to the peer that
          * connected. Must precede anything that covers /run. */
-        fd = sd_journal_stream_fd(description_syslog_identifier(s->description), LOG_INFO, 0);
+        fd = journal_stream_fd(description_syslog_identifier(s->description), LOG_INFO);
         if (fd < 0) {
                 log_warning_errno(fd, "Failed to connect to the journal, using stderr of the init instead: %m");
                 return 0;

@@ -8,6 +8,7 @@
 
 #include "description-loader.h"
 #include "description.h"
+#include "exec-directory.h"
 #include "init-control.h"
 #include "init-listener.h"
 #include "init-protocol.h"
@@ -71,18 +72,24 @@ static int run(void) {
         _cleanup_(description_sources_freep) DescriptionSources *sources = NULL;
         _cleanup_free_ char *name = NULL, *text = NULL, *error = NULL;
         _cleanup_(init_setup_done) InitSetup setup = { .stream_fd = -EBADF };
-        _cleanup_close_ int signal_fd = -EBADF, pidfd = -EBADF;
+        _cleanup_close_ int signal_fd = -EBADF, notify_fd = -EBADF;
         _cleanup_(init_listener_done) InitListener listener = INIT_LISTENER_NULL;
-        Supervisor s;
-        pid_t pid;
+        _cleanup_(spawn_context_done) SpawnContext spawn = {};
+        _cleanup_(supervisor_done) Supervisor s = { .main_pidfd = -EBADF };
+        char *extra_env[2] = {};
         int r;
 
         log_setup();
+
+        /* Pin no mount of the daemon's, leak no fd of it: only stdio and the control socket. */
+        (void) chdir("/");
+        (void) close_range(INIT_CONTROL_FD + 1, ~0U, 0);
 
         r = ensure_std_fds();
         if (r < 0)
                 return start_failedf(r, "Failed to open /dev/null: %m");
 
+        /* Before the first fork: a fast child's SIGCHLD is never lost. */
         r = signals_setup(&signal_fd);
         if (r < 0)
                 return start_failedf(r, "Failed to set up signal handling: %m");
@@ -110,35 +117,41 @@ static int run(void) {
         if (r < 0)
                 log_debug_errno(r, "No re-adoption socket in " INIT_STATE_DIR ": %m");
 
+        /* On the host, before the mounts; they become ReadWritePaths=. */
+        r = exec_directories_prepare_host(d, &error);
+        if (r < 0)
+                return error ? start_failed(r, error) : start_failedf(r, "Failed to create the service's directories: %m");
+
         setup.description = d;
         r = init_setup_run(&setup, &error);
         if (r < 0)
                 return error ? start_failed(r, error) : start_failedf(r, "Failed to set up the sandbox: %m");
 
-        r = spawn_main(d, setup.stream_fd, &pid, &error);
+        /* Bound before any process of the service starts, so no early READY=1 is lost. */
+        if (description_notify_access(d) != NOTIFY_ACCESS_NONE || d->type == SERVICE_NOTIFY) {
+                r = notify_socket_open(&notify_fd);
+                if (r < 0)
+                        return start_failedf(r, "Failed to create the notification socket: %m");
+                extra_env[0] = (char *) "NOTIFY_SOCKET=" INIT_NOTIFY_SOCKET;
+        }
+
+        r = spawn_context_prepare(&spawn, d, setup.stream_fd, extra_env, &error);
         if (r < 0)
-                return error ? start_failed(r, error) : start_failedf(r, "Failed to start the main process: %m");
+                return error ? start_failed(r, error) : start_failedf(r, "Failed to prepare the service's processes: %m");
 
-        /* The service holds its own copy; the init needs no journal connection. */
-        init_setup_done(&setup);
-
-        /* Before any reaping, so it refers to the main process even if that ended already. */
-        pidfd = (int) syscall(SYS_pidfd_open, pid, 0);
-        if (pidfd < 0)
-                log_warning_errno(errno, "Failed to open pidfd of the main process: %m");
-
-        r = control_send_main(INIT_CONTROL_FD, pid, pidfd);
+        r = exec_directories_finish(d, spawn.sandbox.switch_user ? spawn.sandbox.uid : (uid_t) -1,
+                                    spawn.sandbox.gid, &error);
         if (r < 0)
-                log_warning_errno(r, "Failed to report the main process: %m");
+                return error ? start_failed(r, error) : start_failedf(r, "Failed to set up the service's directories: %m");
 
-        s = (Supervisor) {
-                .description = d,
-                .control_fd = INIT_CONTROL_FD,
-                .signal_fd = signal_fd,
-                .main_pid = pid,
-                .main_pidfd = pidfd,
-                .listener = listener.listen_fd >= 0 ? &listener : NULL,
-        };
+        /* The journal stream stays open: every command of the service (ExecReload=, ExecStop=, a
+         * restart) writes to it. */
+        s.description = d;
+        s.spawn = &spawn;
+        s.control_fd = INIT_CONTROL_FD;
+        s.signal_fd = signal_fd;
+        s.notify_fd = notify_fd;
+        s.listener = listener.listen_fd >= 0 ? &listener : NULL;
         return supervisor_run(&s);
 }
 

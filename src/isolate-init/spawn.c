@@ -226,35 +226,71 @@ static const char *const stage_what[_SPAWN_STAGE_MAX] = {
         [SPAWN_STAGE_EXEC] = "execute",
 };
 
-int spawn_main(const Description *d, int stream_fd, pid_t *ret_pid, char **ret_error) {
+void spawn_context_done(SpawnContext *c) {
+        c->env = strv_free(c->env);
+        sandbox_process_done(&c->sandbox);
+}
+
+int spawn_context_prepare(SpawnContext *c, const Description *d, int stream_fd, char *const *extra_env,
+                          char **ret_error) {
+        int r;
+
+        *c = (SpawnContext) { .description = d, .stream_fd = stream_fd };
+
+        r = spawn_build_environment(d, stream_fd, &c->env);
+        if (r < 0)
+                goto fail;
+        for (char *const *i = extra_env; i && *i; i++) {
+                r = env_replace(&c->env, *i);
+                if (r < 0)
+                        goto fail;
+        }
+
+        /* EnvironmentFile= is read now, in the sandbox's view, and overrides Environment= as in systemd. */
+        r = environment_files_apply(d->environment_files, &c->env, ret_error);
+        if (r < 0)
+                return r;
+
+        /* After the mounts: User= is looked up in the sandbox's own /etc. */
+        r = sandbox_process_prepare(&d->sandbox, &c->sandbox, ret_error);
+        if (r < 0) {
+                if (ret_error && *ret_error)
+                        return r;
+                goto fail;
+        }
+        return 0;
+
+fail:
+        if (ret_error && asprintf(ret_error, "Failed to prepare %s: %s", d->exec_start->path, strerror(-r)) < 0)
+                *ret_error = NULL;
+        return r;
+}
+
+int spawn_command(const SpawnContext *c, const ExecCommand *cmd, pid_t main_pid, pid_t *ret_pid, char **ret_error) {
         _cleanup_strv_free_ char **env = NULL, **argv = NULL;
-        _cleanup_(sandbox_process_done) SandboxProcess sandbox = {};
         _cleanup_close_ int pipe_read = -EBADF, pipe_write = -EBADF;
-        const ExecCommand *c = d->exec_start;
         int report[2], pipe_fds[2], r;
         ssize_t n;
         pid_t pid;
 
-        r = spawn_build_environment(d, stream_fd, &env);
-        if (r < 0)
-                goto fail_early;
-
-        /* EnvironmentFile= is read now, in the sandbox's view, and overrides Environment= as in systemd. */
-        r = environment_files_apply(d->environment_files, &env, ret_error);
-        if (r < 0)
-                return r;
-
-        r = exec_command_expand(c, env, &argv);
-        if (r < 0)
-                goto fail_early;
-
-        /* After the mounts: User= is looked up in the sandbox's own /etc. */
-        r = sandbox_process_prepare(&d->sandbox, &sandbox, ret_error);
-        if (r < 0) {
-                if (ret_error && *ret_error)
-                        return r;
+        env = strv_copy(c->env);
+        if (!env) {
+                r = -ENOMEM;
                 goto fail_early;
         }
+        if (main_pid > 0) {
+                char v[sizeof("MAINPID=") + 3 * sizeof(pid_t)];
+
+                /* As systemd: ExecReload=/bin/kill -HUP $MAINPID. */
+                snprintf(v, sizeof(v), "MAINPID=%d", (int) main_pid);
+                r = env_replace(&env, v);
+                if (r < 0)
+                        goto fail_early;
+        }
+
+        r = exec_command_expand(cmd, env, &argv);
+        if (r < 0)
+                goto fail_early;
 
         if (pipe2(pipe_fds, O_CLOEXEC) < 0) {
                 r = negative_errno();
@@ -263,17 +299,24 @@ int spawn_main(const Description *d, int stream_fd, pid_t *ret_pid, char **ret_e
         pipe_read = pipe_fds[0];
         pipe_write = pipe_fds[1];
 
-        pid = fork();
+        /* TasksMax= exhausted makes fork() fail with EAGAIN for a moment: retry a little. */
+        for (int attempt = 0;; attempt++) {
+                pid = fork();
+                if (pid >= 0 || errno != EAGAIN || attempt >= 20)
+                        break;
+                (void) usleep(50 * 1000);
+        }
         if (pid < 0) {
                 r = negative_errno();
                 goto fail_early;
         }
         if (pid == 0)
-                child_run(c->path, argv, env, d->working_directory, stream_fd, pipe_write, &sandbox);
+                child_run(cmd->path, argv, env, c->description->working_directory, c->stream_fd, pipe_write,
+                          &c->sandbox);
 
         pipe_write = safe_close(pipe_write);
 
-        /* EOF: the exec closed the pipe, the service runs. */
+        /* EOF: the exec closed the pipe, the command runs. */
         do
                 n = read(pipe_read, report, sizeof(report));
         while (n < 0 && errno == EINTR);
@@ -289,18 +332,28 @@ int spawn_main(const Description *d, int stream_fd, pid_t *ret_pid, char **ret_e
         (void) waitpid(pid, NULL, 0);
 
         if (n != (ssize_t) sizeof(report) || report[0] < 0 || report[0] >= _SPAWN_STAGE_MAX || report[1] <= 0) {
-                if (ret_error && asprintf(ret_error, "Failed to start %s: %s", c->path, strerror(-r)) < 0)
+                if (ret_error && asprintf(ret_error, "Failed to start %s: %s", cmd->path, strerror(-r)) < 0)
                         *ret_error = NULL;
                 return r;
         }
 
         r = -report[1];
-        if (ret_error && asprintf(ret_error, "Failed to %s %s: %s", stage_what[report[0]], c->path, strerror(-r)) < 0)
+        if (ret_error && asprintf(ret_error, "Failed to %s %s: %s", stage_what[report[0]], cmd->path, strerror(-r)) < 0)
                 *ret_error = NULL;
         return r;
 
 fail_early:
-        if (ret_error && asprintf(ret_error, "Failed to prepare %s: %s", c->path, strerror(-r)) < 0)
+        if (ret_error && asprintf(ret_error, "Failed to prepare %s: %s", cmd->path, strerror(-r)) < 0)
                 *ret_error = NULL;
         return r;
+}
+
+int spawn_main(const Description *d, int stream_fd, pid_t *ret_pid, char **ret_error) {
+        _cleanup_(spawn_context_done) SpawnContext c = {};
+        int r;
+
+        r = spawn_context_prepare(&c, d, stream_fd, NULL, ret_error);
+        if (r < 0)
+                return r;
+        return spawn_command(&c, d->exec_start, 0, ret_pid, ret_error);
 }

@@ -4,6 +4,7 @@
 #include <sys/types.h>
 
 #include "description.h"
+#include "sandbox-process.h"
 
 #define DEFAULT_PATH "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin"
 
@@ -11,9 +12,27 @@
  * stream, then Environment= in order, a later KEY replacing an earlier one. */
 int spawn_build_environment(const Description *d, int stream_fd, char ***ret);
 
-/* Forks and execs ExecStart= of d with stdin on /dev/null and stdout/stderr on
- * stream_fd (the init's stderr if negative). Returns once the exec succeeded,
- * with the PID. If the exec or anything before it failed, reaps the child,
- * returns -errno and sets *ret_error ("Failed to execute /x: No such file or
- * directory"). */
+/* What every command of the service shares (ExecStartPre= to ExecStop=): the
+ * environment (EnvironmentFile= read once, in the sandbox's view), User= and
+ * the seccomp filter, prepared once after the mounts. */
+typedef struct SpawnContext {
+        const Description *description;
+        int stream_fd; /* not owned; the init's stderr if negative */
+        char **env;
+        SandboxProcess sandbox;
+} SpawnContext;
+
+/* extra_env: "NOTIFY_SOCKET=..." and the like, added to the environment. */
+int spawn_context_prepare(SpawnContext *c, const Description *d, int stream_fd, char *const *extra_env,
+                          char **ret_error);
+void spawn_context_done(SpawnContext *c);
+
+/* Forks and execs cmd with stdin on /dev/null and stdout/stderr on the stream,
+ * the sandbox's credentials and filter applied, main_pid (if > 0) as
+ * $MAINPID. Returns once the exec succeeded, with the PID. If the exec or
+ * anything before it failed, reaps the child, returns -errno and sets
+ * *ret_error ("Failed to execute /x: No such file or directory"). */
+int spawn_command(const SpawnContext *c, const ExecCommand *cmd, pid_t main_pid, pid_t *ret_pid, char **ret_error);
+
+/* spawn_context_prepare() and spawn_command() of ExecStart= in one. */
 int spawn_main(const Description *d, int stream_fd, pid_t *ret_pid, char **ret_error);

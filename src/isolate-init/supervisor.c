@@ -1,14 +1,24 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
+#include <dirent.h>
+#include <fcntl.h>
 #include <poll.h>
 #include <signal.h>
+#include <stddef.h>
+#include <stdio.h>
 #include <string.h>
+#include <sys/mman.h>
 #include <sys/signalfd.h>
+#include <sys/socket.h>
+#include <sys/syscall.h>
+#include <sys/un.h>
 #include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
 
 #include "init-control.h"
+#include "init-protocol.h"
 #include "log.h"
+#include "parse-util.h"
 #include "supervisor.h"
 #include "time-util.h"
 
@@ -60,6 +70,597 @@ int exit_status_from_wait(int wait_status) {
         return 255; /* not reached: waitpid() without WUNTRACED reports only ends */
 }
 
+static unsigned burst_of(const Description *d) {
+        return d->start_limit_burst < 4096U ? d->start_limit_burst : 4096U;
+}
+
+static usec_t now_mono(void) {
+        return now_usec(CLOCK_MONOTONIC);
+}
+
+static usec_t deadline_after(usec_t timeout) {
+        usec_t n = now_mono();
+
+        if (timeout == 0 || timeout == USEC_INFINITY)
+                return USEC_INFINITY;
+        return timeout > USEC_INFINITY - n ? USEC_INFINITY : n + timeout;
+}
+
+static const char *phase_state(const Supervisor *s) {
+        switch (s->phase) {
+        case PHASE_START_PRE:
+        case PHASE_START:
+        case PHASE_START_POST:
+        case PHASE_AUTO_RESTART:
+                return "starting";
+        case PHASE_RUNNING:
+                return s->notify_stopping ? "stopping" : s->notify_reloading ? "reloading" : "running";
+        case PHASE_RELOAD:
+                return "reloading";
+        default:
+                return "stopping";
+        }
+}
+
+/* Tells the daemon where the service is, once the first start completed, and
+ * only what changed (force: a daemon that just connected). */
+static void report(Supervisor *s, bool force) {
+        char key[512];
+        int r;
+
+        if (!s->started || s->control_fd < 0 || s->phase == PHASE_DONE)
+                return;
+        snprintf(key, sizeof(key), "%d %s %u %s", (int) s->main_pid, phase_state(s), s->n_restarts,
+                 s->status_text ?: "");
+        if (!force && s->last_report && strcmp(key, s->last_report) == 0)
+                return;
+        free(s->last_report);
+        s->last_report = strdup(key);
+
+        r = control_send_main(s->control_fd, s->main_pid, s->main_pid > 0 ? s->main_pidfd : -EBADF, phase_state(s),
+                              s->n_restarts, s->status_text);
+        if (r < 0)
+                log_warning_errno(r, "Failed to report the state of the service: %m");
+}
+
+static void set_main(Supervisor *s, pid_t pid) {
+        if (pid == s->main_pid)
+                return;
+        s->main_pidfd = safe_close(s->main_pidfd);
+        s->main_pid = pid;
+        s->main_ran = true;
+        /* Watched through the pidfd too: a main process named by PIDFile= or MAINPID= need not be our child. */
+        s->main_pidfd = (int) syscall(SYS_pidfd_open, pid, 0);
+        if (s->main_pidfd < 0) {
+                s->main_pidfd = -EBADF;
+                log_warning_errno(errno, "Failed to open pidfd of the main process %d: %m", (int) pid);
+        }
+}
+
+static void finish(Supervisor *s) {
+        int r;
+
+        s->phase = PHASE_DONE;
+        s->deadline = USEC_INFINITY;
+        /* Recorded first: a daemon that is away now reads it when it comes back. */
+        if (s->listener) {
+                r = init_listener_record_exit(s->listener, s->main_status);
+                if (r < 0)
+                        log_warning_errno(r, "Failed to record the exit of the main process: %m");
+        }
+        if (s->control_fd >= 0) {
+                r = control_send_exited(s->control_fd, s->main_status, s->result);
+                if (r < 0)
+                        log_warning_errno(r, "Failed to report the exit of the main process: %m");
+        }
+        s->exit_status = exit_status_from_wait(s->main_status);
+}
+
+static void kill_logged(pid_t pid, int sig) {
+        if (kill(pid, sig) < 0 && errno != ESRCH)
+                log_warning_errno(errno, "Failed to send signal %d to %d: %m", sig, (int) pid);
+}
+
+static void enter_sigkill(Supervisor *s) {
+        s->phase = PHASE_STOP_SIGKILL;
+        s->deadline = USEC_INFINITY;
+        log_warning("Processes remain after TimeoutStopSec=, killing them.");
+        if (s->description->kill_mode == KILL_PROCESS) {
+                if (s->main_pid > 0)
+                        kill_logged(s->main_pid, SIGKILL);
+                if (s->control_pid > 0)
+                        kill_logged(s->control_pid, SIGKILL);
+        } else
+                kill_logged(-1, SIGKILL);
+}
+
+/* KillSignal= as KillMode= says: every process (control-group), or the main
+ * process alone (mixed: the rest get SIGKILL at the end; process: the rest are
+ * left, and die with the namespace once the init exits). */
+static void enter_signal(Supervisor *s) {
+        int sig = s->description->kill_signal > 0 ? s->description->kill_signal : SIGTERM;
+
+        s->phase = PHASE_STOP_SIGTERM;
+        s->deadline = deadline_after(s->description->timeout_stop_usec);
+        report(s, false);
+
+        if (s->description->kill_mode == KILL_CONTROL_GROUP) {
+                kill_logged(-1, sig);
+                if (sig != SIGKILL && sig != SIGCONT)
+                        /* As systemd does: a stopped process has to run to die of its KillSignal=. */
+                        (void) kill(-1, SIGCONT);
+                return;
+        }
+        for (int i = 0; i < 2; i++) {
+                pid_t p = i == 0 ? s->main_pid : s->control_pid;
+
+                if (p <= 0)
+                        continue;
+                kill_logged(p, sig);
+                if (sig != SIGKILL && sig != SIGCONT)
+                        (void) kill(p, SIGCONT);
+        }
+}
+
+static void run_control(Supervisor *s);
+
+static void set_control(Supervisor *s, Phase phase, ExecCommand *const *list) {
+        s->phase = phase;
+        s->control_list = list;
+        s->control_index = 0;
+        run_control(s);
+}
+
+/* The service ends (its main process did, or a stop was asked for): ExecStop=
+ * if the start had got that far, then the signals. */
+static void enter_stop(Supervisor *s) {
+        bool stop_commands = s->phase == PHASE_START_POST || s->phase == PHASE_RUNNING || s->phase == PHASE_RELOAD;
+
+        if (s->control_pid > 0) {
+                /* A reload under way: abandoned, as systemd does. */
+                kill_logged(s->control_pid, SIGKILL);
+                s->control_pid = 0;
+        }
+        s->phase = PHASE_STOP;
+        s->deadline = deadline_after(s->description->timeout_stop_usec);
+        report(s, false);
+        if (!stop_commands || !s->description->exec_stop) {
+                enter_signal(s);
+                return;
+        }
+        set_control(s, PHASE_STOP, s->description->exec_stop);
+}
+
+static void record_start(Supervisor *s) {
+        unsigned burst = burst_of(s->description);
+
+        if (burst == 0 || !s->start_times)
+                return;
+        s->start_times[s->n_starts % burst] = now_mono();
+        s->n_starts++;
+}
+
+/* systemd's StartLimitIntervalSec=/StartLimitBurst=: at most BURST starts in INTERVAL. */
+static bool start_limit_hit(Supervisor *s) {
+        unsigned burst = burst_of(s->description);
+        usec_t interval = s->description->start_limit_interval_usec;
+
+        if (burst == 0 || interval == 0 || interval == USEC_INFINITY || !s->start_times || s->n_starts < burst)
+                return false;
+        /* The oldest of the last BURST starts. */
+        return now_mono() - s->start_times[s->n_starts % burst] < interval;
+}
+
+static bool should_restart(const Supervisor *s) {
+        int st = s->main_status;
+        bool clean_exit = WIFEXITED(st) && WEXITSTATUS(st) == 0;
+        bool clean_signal = WIFSIGNALED(st) && (WTERMSIG(st) == SIGHUP || WTERMSIG(st) == SIGINT ||
+                                                WTERMSIG(st) == SIGTERM || WTERMSIG(st) == SIGPIPE);
+        bool success = clean_exit || clean_signal;
+
+        switch (s->description->restart) {
+        case SERVICE_RESTART_ALWAYS:
+                return true;
+        case SERVICE_RESTART_ON_SUCCESS:
+                return success;
+        case SERVICE_RESTART_ON_FAILURE:
+                return !success;
+        case SERVICE_RESTART_ON_ABNORMAL:
+        case SERVICE_RESTART_ON_ABORT:
+                return WIFSIGNALED(st) && !clean_signal;
+        default:
+                return false;
+        }
+}
+
+/* Everything of the service is gone (or, KillMode=process, its main process). */
+static void stop_finished(Supervisor *s) {
+        if (s->stop_requested || !should_restart(s)) {
+                finish(s);
+                return;
+        }
+        if (start_limit_hit(s)) {
+                log_warning("Start request repeated too quickly, not restarting (StartLimitBurst=%u in %llu s).",
+                            s->description->start_limit_burst,
+                            (unsigned long long) (s->description->start_limit_interval_usec / USEC_PER_SEC));
+                s->result = "start-limit-hit";
+                finish(s);
+                return;
+        }
+        log_info("Main process ended, restarting in place in %llu ms.",
+                 (unsigned long long) (s->description->restart_usec / USEC_PER_MSEC));
+        s->phase = PHASE_AUTO_RESTART;
+        s->deadline = deadline_after(s->description->restart_usec);
+        if (s->deadline == USEC_INFINITY)
+                s->deadline = now_mono(); /* RestartSec=0 */
+        report(s, false);
+}
+
+/* A start that failed: the first one is reported and ends the init; a
+ * restart's failure ends the service like a failed main process would. */
+static void start_failure(Supervisor *s, int wait_status, int error, const char *text) {
+        log_error("%s", text);
+        if (!s->started) {
+                if (s->control_fd >= 0) {
+                        if (wait_status >= 0)
+                                (void) control_send_exited(s->control_fd, wait_status, NULL);
+                        (void) control_send_failed(s->control_fd, error, text);
+                }
+                (void) kill(-1, SIGKILL);
+                for (;;)
+                        if (waitpid(-1, NULL, 0) < 0 && errno != EINTR)
+                                break;
+                s->main_pid = s->control_pid = 0;
+                s->phase = PHASE_DONE;
+                s->exit_status = INIT_EXIT_START_FAILED;
+                return;
+        }
+        /* 203 is systemd's EXIT_EXEC. */
+        s->main_status = wait_status >= 0 ? wait_status : W_EXITCODE(203, 0);
+        if (s->main_pid > 0 && wait_status >= 0 && s->phase != PHASE_START)
+                s->main_status = wait_status;
+        enter_signal(s);
+}
+
+static void start_failuref(Supervisor *s, int wait_status, const char *what, const char *path) {
+        char text[512];
+
+        if (WIFEXITED(wait_status))
+                snprintf(text, sizeof(text), "%s %s exited with status %d", what, path, WEXITSTATUS(wait_status));
+        else
+                snprintf(text, sizeof(text), "%s %s was killed by signal %s", what, path,
+                         signal_to_string(WTERMSIG(wait_status)) ?: "?");
+        start_failure(s, wait_status, 0, text);
+}
+
+/* The setup (parser, mounts, seccomp builder, NSS) touched code that the
+ * steady path never runs again: hand the clean file-backed pages of every
+ * read-only mapping back to the kernel, which faults in the few the loop
+ * needs. Anonymous and writable mappings are left alone. */
+static void drop_setup_pages(void) {
+#ifdef MADV_PAGEOUT
+        char line[512];
+        FILE *f;
+
+        f = fopen("/proc/self/maps", "re");
+        if (!f)
+                return;
+        while (fgets(line, sizeof(line), f)) {
+                unsigned long start, end;
+                char perms[5];
+                int path = 0;
+
+                if (sscanf(line, "%lx-%lx %4s %*s %*s %*s %n", &start, &end, perms, &path) < 3)
+                        continue;
+                if (perms[1] != '-' || path <= 0 || line[path] != '/')
+                        continue;
+                (void) madvise((void *) start, end - start, MADV_PAGEOUT);
+        }
+        fclose(f);
+#endif
+}
+
+static void enter_running(Supervisor *s) {
+        bool first = !s->started;
+
+        s->phase = PHASE_RUNNING;
+        s->deadline = USEC_INFINITY;
+        s->started = true;
+        if (first) {
+                log_debug("Started, main PID %d.", (int) s->main_pid);
+                drop_setup_pages();
+        }
+        report(s, false);
+        /* The main process ended during ExecStartPost=. */
+        if (s->main_ran && s->main_pid == 0)
+                enter_stop(s);
+}
+
+static void enter_start_post(Supervisor *s) {
+        s->deadline = USEC_INFINITY;
+        set_control(s, PHASE_START_POST, s->description->exec_start_post);
+}
+
+/* Reads PIDFile= inside the sandbox. -ENOENT until it exists, -ESRCH if it names no process. */
+static int read_pid_file(const char *path, pid_t *ret) {
+        char buf[32];
+        ssize_t n;
+        long v;
+        char *end;
+        int fd;
+
+        fd = open(path, O_RDONLY | O_CLOEXEC | O_NOCTTY);
+        if (fd < 0)
+                return negative_errno();
+        do
+                n = read(fd, buf, sizeof(buf) - 1);
+        while (n < 0 && errno == EINTR);
+        (void) close(fd);
+        if (n <= 0)
+                return -ENOENT; /* being written */
+        buf[n] = 0;
+        errno = 0;
+        v = strtol(buf, &end, 10);
+        if (errno != 0 || end == buf || v <= 1 || v > INT32_MAX || (*end != 0 && *end != '\n'))
+                return -EBADMSG;
+        if (kill((pid_t) v, 0) < 0 && errno == ESRCH)
+                return -ESRCH;
+        *ret = (pid_t) v;
+        return 0;
+}
+
+/* systemd's guess without PIDFile=: the one process whose parent is PID 1 (here:
+ * the init), and only if there is exactly one. */
+static pid_t guess_main_pid(void) {
+        struct dirent *de;
+        pid_t found = 0;
+        DIR *d;
+
+        d = opendir("/proc");
+        if (!d)
+                return 0;
+        while ((de = readdir(d))) {
+                char path[300], buf[512], *p, state;
+                int ppid, fd;
+                ssize_t n;
+
+                if (de->d_name[0] < '0' || de->d_name[0] > '9' || strcmp(de->d_name, "1") == 0)
+                        continue;
+                snprintf(path, sizeof(path), "/proc/%s/stat", de->d_name);
+                fd = open(path, O_RDONLY | O_CLOEXEC);
+                if (fd < 0)
+                        continue;
+                n = read(fd, buf, sizeof(buf) - 1);
+                (void) close(fd);
+                if (n <= 0)
+                        continue;
+                buf[n] = 0;
+                p = strrchr(buf, ')'); /* comm may hold anything */
+                if (!p || sscanf(p + 1, " %c %d", &state, &ppid) != 2)
+                        continue;
+                if (ppid != 1 || state == 'Z')
+                        continue;
+                if (found != 0) {
+                        found = 0; /* ambiguous: none, as systemd */
+                        break;
+                }
+                found = (pid_t) atoi(de->d_name);
+        }
+        closedir(d);
+        return found;
+}
+
+/* Type=forking: the started process exited successfully. */
+static void forking_started(Supervisor *s) {
+        const char *pid_file = s->description->pid_file;
+        pid_t pid = 0;
+        int r;
+
+        if (pid_file) {
+                r = read_pid_file(pid_file, &pid);
+                if (r == -ENOENT) {
+                        /* Not there yet: look again shortly; TimeoutStartSec= bounds the wait. */
+                        s->deadline = deadline_after(100 * USEC_PER_MSEC);
+                        return;
+                }
+                if (r < 0) {
+                        char text[512];
+
+                        snprintf(text, sizeof(text), "PIDFile=%s: %s", pid_file,
+                                 r == -ESRCH ? "names no running process" : "holds no valid PID");
+                        start_failure(s, -1, -r, text);
+                        return;
+                }
+        } else {
+                pid = guess_main_pid();
+                if (pid == 0)
+                        log_warning("Type=forking without PIDFile=: cannot tell the main process, "
+                                    "the service runs while any of its processes does.");
+        }
+        if (pid > 0)
+                set_main(s, pid);
+        enter_start_post(s);
+}
+
+static void enter_start(Supervisor *s) {
+        _cleanup_free_ char *error = NULL;
+        pid_t pid;
+        int r;
+
+        s->phase = PHASE_START;
+        s->deadline = USEC_INFINITY;
+        r = spawn_command(s->spawn, s->description->exec_start, 0, &pid, &error);
+        if (r < 0) {
+                start_failure(s, -1, r, error ?: "Failed to start the main process");
+                return;
+        }
+        s->control_list = NULL;
+        switch (s->description->type) {
+        case SERVICE_FORKING:
+                s->control_pid = pid; /* its exit completes the start */
+                break;
+        case SERVICE_NOTIFY:
+                set_main(s, pid); /* READY=1 completes the start */
+                break;
+        default:
+                set_main(s, pid);
+                enter_start_post(s);
+        }
+}
+
+static void reload_finished(Supervisor *s, int error, const char *text) {
+        if (s->control_fd >= 0)
+                (void) control_send_reloaded(s->control_fd, error, text);
+        if (s->phase == PHASE_RELOAD) {
+                s->phase = PHASE_RUNNING;
+                report(s, false);
+        }
+}
+
+/* The commands of the list are done, or there were none. */
+static void control_list_done(Supervisor *s) {
+        switch (s->phase) {
+        case PHASE_START_PRE:
+                enter_start(s);
+                break;
+        case PHASE_START_POST:
+                enter_running(s);
+                break;
+        case PHASE_RELOAD:
+                reload_finished(s, 0, NULL);
+                break;
+        case PHASE_STOP:
+                enter_signal(s);
+                break;
+        default:
+                break;
+        }
+}
+
+static const char *phase_key(Phase p) {
+        switch (p) {
+        case PHASE_START_PRE:
+                return "ExecStartPre=";
+        case PHASE_START_POST:
+                return "ExecStartPost=";
+        case PHASE_RELOAD:
+                return "ExecReload=";
+        case PHASE_STOP:
+                return "ExecStop=";
+        default:
+                return "ExecStart=";
+        }
+}
+
+/* A command of the list failed (and has no "-" prefix). */
+static void control_failed(Supervisor *s, int wait_status, int error, const char *text) {
+        const ExecCommand *c = s->control_list ? s->control_list[s->control_index] : s->description->exec_start;
+        char buf[512];
+
+        if (!text) {
+                if (WIFEXITED(wait_status))
+                        snprintf(buf, sizeof(buf), "%s %s exited with status %d", phase_key(s->phase), c->path,
+                                 WEXITSTATUS(wait_status));
+                else
+                        snprintf(buf, sizeof(buf), "%s %s was killed by signal %s", phase_key(s->phase), c->path,
+                                 signal_to_string(WTERMSIG(wait_status)) ?: "?");
+                text = buf;
+        }
+        switch (s->phase) {
+        case PHASE_START_PRE:
+        case PHASE_START:
+        case PHASE_START_POST:
+                start_failure(s, wait_status, error, text);
+                break;
+        case PHASE_RELOAD:
+                log_warning("%s", text);
+                reload_finished(s, error > 0 ? error : EPROTO, text);
+                break;
+        default:
+                log_warning("%s", text);
+                s->control_index++;
+                run_control(s);
+        }
+}
+
+static void run_control(Supervisor *s) {
+        for (;;) {
+                _cleanup_free_ char *error = NULL;
+                const ExecCommand *c = s->control_list ? s->control_list[s->control_index] : NULL;
+                pid_t pid;
+                int r;
+
+                if (!c) {
+                        control_list_done(s);
+                        return;
+                }
+                r = spawn_command(s->spawn, c, s->main_pid, &pid, &error);
+                if (r >= 0) {
+                        s->control_pid = pid;
+                        return;
+                }
+                if (!c->ignore_failure) {
+                        control_failed(s, -1, -r, error ?: "Failed to start a command");
+                        return;
+                }
+                log_warning("%s (ignored: '-' prefix)", error ?: "Failed to start a command");
+                s->control_index++;
+        }
+}
+
+static void control_exited(Supervisor *s, int wait_status) {
+        const ExecCommand *c = s->control_list ? s->control_list[s->control_index] : NULL;
+        bool ok = (WIFEXITED(wait_status) && WEXITSTATUS(wait_status) == 0) || (c && c->ignore_failure);
+
+        s->control_pid = 0;
+        switch (s->phase) {
+        case PHASE_START:
+                /* Type=forking: the process we started is done forking. */
+                if (ok)
+                        forking_started(s);
+                else
+                        start_failuref(s, wait_status, "ExecStart=", s->description->exec_start->path);
+                return;
+        case PHASE_START_PRE:
+        case PHASE_START_POST:
+        case PHASE_RELOAD:
+        case PHASE_STOP:
+                if (!ok) {
+                        control_failed(s, wait_status, 0, NULL);
+                        return;
+                }
+                s->control_index++;
+                run_control(s);
+                return;
+        default:
+                return;
+        }
+}
+
+static void main_exited(Supervisor *s, int wait_status) {
+        log_debug("Main process %d ended.", (int) s->main_pid);
+        s->main_status = wait_status;
+        s->main_pid = 0;
+        s->main_pidfd = safe_close(s->main_pidfd);
+
+        switch (s->phase) {
+        case PHASE_START:
+                if (s->description->type == SERVICE_NOTIFY)
+                        start_failuref(s, wait_status, "Main process", s->description->exec_start->path);
+                break;
+        case PHASE_RUNNING:
+                enter_stop(s);
+                break;
+        case PHASE_RELOAD:
+                if (s->control_fd >= 0)
+                        (void) control_send_reloaded(s->control_fd, ESRCH, "the main process ended during the reload");
+                enter_stop(s);
+                break;
+        default:
+                break; /* ExecStartPost= goes on; a stop notices it below */
+        }
+}
+
 /* Returns 1 while children remain, 0 once there are none. */
 static int reap_children(Supervisor *s) {
         for (;;) {
@@ -77,16 +678,124 @@ static int reap_children(Supervisor *s) {
                 if (pid == 0)
                         return 1;
 
-                if (pid == s->main_pid) {
-                        s->main_status = status;
-                        s->main_pid = 0;
+                /* Detected here, in the drain loop, never with kill(pid, 0) on a possible zombie. */
+                if (pid == s->main_pid)
+                        main_exited(s, status);
+                else if (pid == s->control_pid)
+                        control_exited(s, status);
+                if (s->phase == PHASE_DONE)
+                        return 0;
+        }
+}
+
+/* After every event: has the stop come to its end, or a service without a known main process? */
+static void check_progress(Supervisor *s, int children) {
+        switch (s->phase) {
+        case PHASE_RUNNING:
+                /* Type=forking whose main process could not be told: ends when nothing is left. */
+                if (s->main_pid == 0 && !s->main_ran && children == 0) {
+                        s->main_status = 0;
+                        enter_stop(s);
                 }
+                break;
+        case PHASE_STOP_SIGTERM:
+        case PHASE_STOP_SIGKILL:
+                if (s->control_pid > 0)
+                        break;
+                if (s->description->kill_mode == KILL_PROCESS) {
+                        if (s->main_pid == 0)
+                                stop_finished(s);
+                } else if (s->description->kill_mode == KILL_MIXED && s->main_pid == 0 && children > 0) {
+                        /* The main process is gone: the rest get SIGKILL now, as mixed means. */
+                        if (s->phase == PHASE_STOP_SIGTERM)
+                                enter_sigkill(s);
+                } else if (children == 0)
+                        stop_finished(s);
+                break;
+        default:
+                break;
+        }
+}
+
+static void handle_stop(Supervisor *s) {
+        if (s->stop_requested)
+                return;
+        s->stop_requested = true;
+        switch (s->phase) {
+        case PHASE_START_PRE:
+        case PHASE_START:
+                enter_signal(s);
+                break;
+        case PHASE_START_POST:
+        case PHASE_RUNNING:
+        case PHASE_RELOAD:
+                if (s->phase == PHASE_RELOAD && s->control_fd >= 0)
+                        (void) control_send_reloaded(s->control_fd, ECANCELED, "the service is being stopped");
+                enter_stop(s);
+                break;
+        case PHASE_AUTO_RESTART:
+                finish(s);
+                break;
+        default:
+                break;
+        }
+}
+
+static void handle_reload(Supervisor *s) {
+        if (s->phase != PHASE_RUNNING) {
+                if (s->control_fd >= 0)
+                        (void) control_send_reloaded(s->control_fd, EBUSY, "the service is not running");
+                return;
+        }
+        if (!s->description->exec_reload) {
+                if (s->control_fd >= 0)
+                        (void) control_send_reloaded(s->control_fd, EOPNOTSUPP, "no ExecReload=");
+                return;
+        }
+        s->phase = PHASE_RELOAD;
+        report(s, false);
+        set_control(s, PHASE_RELOAD, s->description->exec_reload);
+}
+
+static void do_restart(Supervisor *s) {
+        s->n_restarts++;
+        s->stop_requested = false;
+        s->notify_reloading = s->notify_stopping = false;
+        s->main_ran = false;
+        s->main_status = 0;
+        record_start(s);
+        log_info("Restarting (restart %u).", s->n_restarts);
+        s->phase = PHASE_START_PRE;
+        report(s, false);
+        set_control(s, PHASE_START_PRE, s->description->exec_start_pre);
+}
+
+static void on_timeout(Supervisor *s) {
+        s->deadline = USEC_INFINITY;
+        switch (s->phase) {
+        case PHASE_START:
+                forking_started(s); /* the PID file, once more */
+                break;
+        case PHASE_STOP:
+                log_warning("ExecStop= did not finish within TimeoutStopSec=, killing it.");
+                if (s->control_pid > 0)
+                        kill_logged(s->control_pid, SIGKILL);
+                s->control_pid = 0;
+                enter_signal(s);
+                break;
+        case PHASE_STOP_SIGTERM:
+                enter_sigkill(s);
+                break;
+        case PHASE_AUTO_RESTART:
+                do_restart(s);
+                break;
+        default:
+                break;
         }
 }
 
 static int handle_signals(Supervisor *s) {
         struct signalfd_siginfo si[16];
-        bool reap = false;
         ssize_t n;
 
         for (;;) {
@@ -95,32 +804,31 @@ static int handle_signals(Supervisor *s) {
                         if (errno == EINTR)
                                 continue;
                         if (errno == EAGAIN)
-                                break;
+                                return 0;
                         return log_error_errno(errno, "Failed to read signalfd: %m");
                 }
 
                 for (size_t i = 0; i < (size_t) n / sizeof(si[0]); i++) {
                         int sig = (int) si[i].ssi_signo;
 
-                        if (sig == SIGCHLD) {
-                                reap = true;
-                                continue;
-                        }
+                        if (sig == SIGCHLD)
+                                continue; /* the drain loop after every event reaps */
                         /* Raised by the init itself (SIGPIPE of a write to a closed stderr): not for the service. */
                         if ((pid_t) si[i].ssi_pid == getpid())
                                 continue;
+                        /* KillSignal= from outside the namespace (PID 0 here): systemd stops the scope. */
+                        if (si[i].ssi_pid == 0 && si[i].ssi_code == SI_USER && sig == s->description->kill_signal) {
+                                log_debug("Signal %d from outside the namespace: stopping.", sig);
+                                handle_stop(s);
+                                continue;
+                        }
                         if (s->main_pid <= 0)
                                 continue;
 
                         log_debug("Forwarding signal %d to the main process.", sig);
-                        if (kill(s->main_pid, sig) < 0 && errno != ESRCH)
-                                log_warning_errno(errno, "Failed to forward signal %d: %m", sig);
+                        kill_logged(s->main_pid, sig);
                 }
         }
-
-        if (reap)
-                return reap_children(s);
-        return 0;
 }
 
 static void handle_control(Supervisor *s) {
@@ -140,10 +848,18 @@ static void handle_control(Supervisor *s) {
                         log_warning_errno(r, "Failed to read control socket, no longer listening: %m");
                 else
                         log_debug("Control socket closed.");
-                s->control_fd = -EBADF;
+                s->control_fd = safe_close(s->control_fd);
                 return;
         }
 
+        if (strcmp(msg, "STOP") == 0) {
+                handle_stop(s);
+                return;
+        }
+        if (strcmp(msg, "RELOAD") == 0) {
+                handle_reload(s);
+                return;
+        }
         r = control_parse_kill(msg, &whom, &sig);
         if (r < 0) {
                 log_warning("Ignoring unknown control message \"%.32s\".", msg);
@@ -151,16 +867,16 @@ static void handle_control(Supervisor *s) {
         }
 
         if (whom == KILL_WHOM_MAIN) {
-                if (s->main_pid > 0 && kill(s->main_pid, sig) < 0 && errno != ESRCH)
-                        log_warning_errno(errno, "Failed to send signal %d to the main process: %m", sig);
-        } else if (kill(-1, sig) < 0 && errno != ESRCH)
-                log_warning_errno(errno, "Failed to send signal %d to all processes: %m", sig);
+                if (s->main_pid > 0)
+                        kill_logged(s->main_pid, sig);
+        } else
+                kill_logged(-1, sig);
 }
 
 /* A daemon (restarted, or re-adopting) connects: it becomes the one we talk
- * to, and learns at once what it missed. */
+ * to, and learns at once where the service is. */
 static void handle_accept(Supervisor *s) {
-        int fd, r;
+        int fd;
 
         fd = init_listener_accept(s->listener);
         if (fd < 0) {
@@ -172,21 +888,104 @@ static void handle_accept(Supervisor *s) {
                 (void) close(s->control_fd);
         s->control_fd = fd;
         log_debug("A daemon connected.");
-        if (s->main_pid > 0)
-                r = control_send_main(fd, s->main_pid, s->main_pidfd);
-        else
-                r = control_send_exited(fd, s->main_status);
-        if (r < 0)
-                log_warning_errno(r, "Failed to tell the daemon about the main process: %m");
+        report(s, true);
 }
 
-static int wait_events(Supervisor *s, int timeout_ms) {
-        struct pollfd p[3] = {
+/* NOTIFY_SOCKET: READY=1, STATUS=, MAINPID=, RELOADING=1, STOPPING=1, from whom NotifyAccess= allows. */
+static void handle_notify(Supervisor *s) {
+        for (;;) {
+                char buf[4097];
+                union {
+                        struct cmsghdr h;
+                        char buf[CMSG_SPACE(sizeof(struct ucred)) + CMSG_SPACE(sizeof(int) * 16)];
+                } control;
+                struct iovec iov = { .iov_base = buf, .iov_len = sizeof(buf) - 1 };
+                struct msghdr mh = { .msg_iov = &iov, .msg_iovlen = 1, .msg_control = &control,
+                                     .msg_controllen = sizeof(control) };
+                struct ucred *cred = NULL;
+                NotifyAccess access = description_notify_access(s->description);
+                bool ready = false, allowed;
+                ssize_t n;
+
+                n = recvmsg(s->notify_fd, &mh, MSG_DONTWAIT | MSG_CMSG_CLOEXEC | MSG_TRUNC);
+                if (n < 0) {
+                        if (errno == EINTR)
+                                continue;
+                        return; /* EAGAIN, or nothing we can do */
+                }
+                for (struct cmsghdr *c = CMSG_FIRSTHDR(&mh); c; c = CMSG_NXTHDR(&mh, c)) {
+                        if (c->cmsg_level != SOL_SOCKET)
+                                continue;
+                        if (c->cmsg_type == SCM_CREDENTIALS && c->cmsg_len == CMSG_LEN(sizeof(struct ucred)))
+                                cred = (struct ucred *) CMSG_DATA(c);
+                        else if (c->cmsg_type == SCM_RIGHTS) /* FDSTORE=1 is not supported: drop them */
+                                for (int *fd = (int *) CMSG_DATA(c);
+                                     (char *) fd < (char *) c + c->cmsg_len; fd++)
+                                        (void) close(*fd);
+                }
+                if ((size_t) n >= sizeof(buf) || !cred)
+                        continue;
+                buf[n] = 0;
+
+                allowed = access == NOTIFY_ACCESS_ALL ||
+                          (access != NOTIFY_ACCESS_NONE && s->main_pid > 0 && cred->pid == s->main_pid) ||
+                          (access == NOTIFY_ACCESS_EXEC && s->control_pid > 0 && cred->pid == s->control_pid);
+                if (!allowed) {
+                        log_warning("Ignoring notification from PID %d: NotifyAccess=%s.", (int) cred->pid,
+                                    notify_access_to_string(access));
+                        continue;
+                }
+
+                for (char *line = buf, *next; line && *line; line = next) {
+                        next = strchr(line, '\n');
+                        if (next)
+                                *next++ = 0;
+                        if (strcmp(line, "READY=1") == 0)
+                                ready = true;
+                        else if (strcmp(line, "RELOADING=1") == 0)
+                                s->notify_reloading = true;
+                        else if (strcmp(line, "STOPPING=1") == 0)
+                                s->notify_stopping = true;
+                        else if (strncmp(line, "STATUS=", 7) == 0) {
+                                free(s->status_text);
+                                s->status_text = strdup(line + 7);
+                        } else if (strncmp(line, "MAINPID=", 8) == 0) {
+                                char *end;
+                                long v;
+
+                                errno = 0;
+                                v = strtol(line + 8, &end, 10);
+                                if (errno == 0 && *end == 0 && v > 1 && v <= INT32_MAX && kill((pid_t) v, 0) >= 0)
+                                        set_main(s, (pid_t) v);
+                                else
+                                        log_warning("Ignoring invalid MAINPID=%s.", line + 8);
+                        }
+                }
+                if (ready) {
+                        s->notify_reloading = false;
+                        if (s->phase == PHASE_START && s->description->type == SERVICE_NOTIFY)
+                                enter_start_post(s);
+                }
+                report(s, false);
+        }
+}
+
+static int wait_events(Supervisor *s) {
+        struct pollfd p[5] = {
                 { .fd = s->signal_fd, .events = POLLIN },
                 { .fd = s->control_fd, .events = POLLIN }, /* poll() skips a negative fd */
                 { .fd = s->listener ? s->listener->listen_fd : -EBADF, .events = POLLIN },
+                { .fd = s->notify_fd, .events = POLLIN },
+                { .fd = s->main_pidfd, .events = POLLIN },
         };
-        int r;
+        int timeout_ms = -1, r;
+
+        if (s->deadline != USEC_INFINITY) {
+                usec_t n = now_mono(), left = s->deadline > n ? s->deadline - n : 0;
+
+                /* Rounded up, so the deadline has passed when poll() returns. */
+                timeout_ms = left >= 60 * USEC_PER_SEC ? 60 * 1000 : (int) ((left + USEC_PER_MSEC - 1) / USEC_PER_MSEC);
+        }
 
         r = poll(p, ELEMENTSOF(p), timeout_ms);
         if (r < 0) {
@@ -200,92 +999,90 @@ static int wait_events(Supervisor *s, int timeout_ms) {
                 if (r < 0)
                         return r;
         }
-        if (p[1].revents != 0)
+        if (p[1].revents != 0 && s->phase != PHASE_DONE && p[1].fd == s->control_fd)
                 handle_control(s);
-        if (p[2].revents != 0)
+        if (p[2].revents != 0 && s->phase != PHASE_DONE)
                 handle_accept(s);
-        return 0;
+        if (p[3].revents != 0 && s->phase != PHASE_DONE)
+                handle_notify(s);
+        if (p[4].revents != 0 && s->phase != PHASE_DONE && p[4].fd == s->main_pidfd && s->main_pid > 0) {
+                siginfo_t si = {};
+
+                /* Our child: reaped here or by the drain loop below. Not our child (PIDFile= named a
+                 * process whose parent lives): its status is unknown, and counts as success, as in systemd. */
+                if (waitid(P_PIDFD, (id_t) s->main_pidfd, &si, WEXITED | WNOHANG) >= 0) {
+                        if (si.si_pid != 0)
+                                main_exited(s, si.si_code == CLD_EXITED ? W_EXITCODE(si.si_status, 0)
+                                                   : si.si_code == CLD_DUMPED ? (si.si_status | 0x80)
+                                                                              : si.si_status);
+                } else if (errno == ECHILD)
+                        main_exited(s, W_EXITCODE(0, 0));
+        }
+
+        for (;;) {
+                int children;
+
+                if (s->phase == PHASE_DONE)
+                        return 0;
+                children = reap_children(s);
+                if (children < 0)
+                        return children;
+                if (s->phase == PHASE_DONE)
+                        return 0;
+                if (s->deadline != USEC_INFINITY && now_mono() >= s->deadline) {
+                        on_timeout(s);
+                        continue;
+                }
+                {
+                        Phase before = s->phase;
+                        check_progress(s, children);
+                        if (s->phase == before)
+                                return 0;
+                }
+        }
 }
 
-static int stop_remaining(Supervisor *s) {
-        usec_t timeout = s->description->timeout_stop_usec, deadline;
-        int sig = s->description->kill_signal > 0 ? s->description->kill_signal : SIGTERM, r;
-
-        if (kill(-1, sig) < 0) {
-                if (errno != ESRCH)
-                        return log_error_errno(errno, "Failed to send signal %d to remaining processes: %m", sig);
-        } else if (sig != SIGKILL && sig != SIGCONT)
-                /* As systemd does: a stopped process has to run to die of its KillSignal=. */
-                (void) kill(-1, SIGCONT);
-
-        /* TimeoutStopSec=0 disables the timeout, as in systemd. */
-        if (timeout == 0 || timeout == USEC_INFINITY)
-                deadline = USEC_INFINITY;
-        else {
-                usec_t n = now_usec(CLOCK_MONOTONIC);
-                deadline = timeout > USEC_INFINITY - n ? USEC_INFINITY : n + timeout;
-        }
-
-        for (;;) {
-                int timeout_ms = -1;
-
-                r = reap_children(s);
-                if (r <= 0)
-                        return r;
-
-                if (deadline != USEC_INFINITY) {
-                        usec_t n = now_usec(CLOCK_MONOTONIC), left;
-
-                        if (n >= deadline)
-                                break;
-                        left = deadline - n;
-                        /* Rounded up, so the deadline has passed when poll() returns. */
-                        timeout_ms = left >= 60 * USEC_PER_SEC ? 60 * 1000
-                                                               : (int) ((left + USEC_PER_MSEC - 1) / USEC_PER_MSEC);
-                }
-
-                r = wait_events(s, timeout_ms);
-                if (r < 0)
-                        return r;
-        }
-
-        log_warning("Processes remain after TimeoutStopSec=, killing them.");
-        if (kill(-1, SIGKILL) < 0 && errno != ESRCH)
-                return log_error_errno(errno, "Failed to kill remaining processes: %m");
-
-        for (;;) {
-                if (waitpid(-1, NULL, 0) >= 0 || errno == EINTR)
-                        continue;
-                if (errno == ECHILD)
-                        return 0;
-                return log_error_errno(errno, "Failed to reap children: %m");
-        }
+void supervisor_done(Supervisor *s) {
+        s->main_pidfd = safe_close(s->main_pidfd);
+        s->start_times = mfree(s->start_times);
+        s->status_text = mfree(s->status_text);
+        s->last_report = mfree(s->last_report);
 }
 
 int supervisor_run(Supervisor *s) {
+        unsigned burst = burst_of(s->description);
         int r;
 
-        while (s->main_pid > 0) {
-                r = wait_events(s, -1);
+        s->deadline = USEC_INFINITY;
+        if (burst > 0)
+                s->start_times = calloc(burst, sizeof(usec_t));
+        record_start(s);
+        set_control(s, PHASE_START_PRE, s->description->exec_start_pre);
+
+        while (s->phase != PHASE_DONE) {
+                r = wait_events(s);
                 if (r < 0)
                         return r;
         }
 
-        /* Recorded first: a daemon that is away now reads it when it comes back. */
-        if (s->listener) {
-                r = init_listener_record_exit(s->listener, s->main_status);
-                if (r < 0)
-                        log_warning_errno(r, "Failed to record the exit of the main process: %m");
-        }
-        if (s->control_fd >= 0) {
-                r = control_send_exited(s->control_fd, s->main_status);
-                if (r < 0)
-                        log_warning_errno(r, "Failed to report the exit of the main process: %m");
-        }
+        /* KillMode=process leaves processes; they die with the namespace when the init exits. */
+        return s->exit_status;
+}
 
-        r = stop_remaining(s);
-        if (r < 0)
-                return r;
+int notify_socket_open(int *ret_fd) {
+        struct sockaddr_un sa = { .sun_family = AF_UNIX };
+        const char *name = INIT_NOTIFY_SOCKET + 1; /* after the '@' */
+        _cleanup_close_ int fd = -EBADF;
+        int one = 1;
 
-        return exit_status_from_wait(s->main_status);
+        fd = socket(AF_UNIX, SOCK_DGRAM | SOCK_CLOEXEC | SOCK_NONBLOCK, 0);
+        if (fd < 0)
+                return negative_errno();
+        memcpy(sa.sun_path + 1, name, strlen(name)); /* abstract: a leading NUL */
+        if (bind(fd, (struct sockaddr *) &sa, (socklen_t) (offsetof(struct sockaddr_un, sun_path) + 1 + strlen(name))) < 0)
+                return negative_errno();
+        if (setsockopt(fd, SOL_SOCKET, SO_PASSCRED, &one, sizeof(one)) < 0)
+                return negative_errno();
+        *ret_fd = TAKE_FD(fd);
+        return 0;
 }

@@ -6,6 +6,8 @@
 
 #include "description.h"
 #include "init-listener.h"
+#include "spawn.h"
+#include "time-util.h"
 
 /* PID 1 the tini/bubblewrap way. The kernel drops a signal sent from an
  * ancestor PID namespace to a namespace init whose handler is SIG_DFL, so
@@ -13,21 +15,64 @@
  * read from a signalfd instead. Call before anything else. */
 int signals_setup(int *ret_signal_fd);
 
+/* Where the service is, as systemd's service states go. */
+typedef enum Phase {
+        PHASE_START_PRE,    /* ExecStartPre= */
+        PHASE_START,        /* forking: the started process runs; notify: waiting for READY=1 */
+        PHASE_START_POST,   /* ExecStartPost= */
+        PHASE_RUNNING,
+        PHASE_RELOAD,       /* ExecReload= */
+        PHASE_STOP,         /* ExecStop= */
+        PHASE_STOP_SIGTERM, /* KillSignal= sent, waiting up to TimeoutStopSec= */
+        PHASE_STOP_SIGKILL,
+        PHASE_AUTO_RESTART, /* waiting RestartSec= */
+        PHASE_DONE,
+} Phase;
+
 typedef struct Supervisor {
         const Description *description;
+        const SpawnContext *spawn;
         int control_fd; /* not owned; -EBADF once the daemon went away */
         int signal_fd;  /* not owned */
-        pid_t main_pid; /* 0 once reaped */
-        int main_pidfd; /* owned; handed to every daemon that connects */
-        int main_status;
+        int notify_fd;  /* not owned; -EBADF without NOTIFY_SOCKET */
         InitListener *listener; /* where a restarted daemon connects; may be NULL */
+
+        Phase phase;
+        bool started;        /* the first start completed (MAIN went out with STATE=running) */
+        bool stop_requested; /* STOP, or KillSignal= from outside the namespace */
+        bool start_failed;   /* the start under way failed: no restart of the first one */
+        bool notify_reloading, notify_stopping;
+
+        pid_t main_pid;      /* 0: none known */
+        int main_pidfd;      /* owned */
+        bool main_ran;       /* a main process was started (and may have ended) */
+        int main_status;     /* wait status of the last main process that ended */
+
+        pid_t control_pid;   /* the ExecStartPre=/.../ExecStop= command, or forking's started process */
+        ExecCommand *const *control_list;
+        size_t control_index;
+
+        usec_t deadline;       /* of the phase; USEC_INFINITY for none */
+        unsigned n_restarts;
+        usec_t *start_times;   /* ring of the last StartLimitBurst= starts */
+        unsigned n_starts;
+        const char *result;    /* "start-limit-hit", or NULL */
+        char *status_text;     /* STATUS= */
+        char *last_report;     /* the last MAIN message sent, to send only changes */
+        int exit_status;       /* the init's own, once PHASE_DONE */
 } Supervisor;
 
-/* Forwards signals and KILL requests to the main process, reaps every child
- * and orphan, reports EXITED when the main process ends, then stops what is
- * left of the namespace: KillSignal=, SIGKILL after TimeoutStopSec=. Returns
- * the init's exit status (init-protocol.h) or -errno. */
+/* Runs the service's whole life: ExecStartPre=, the main process and its Type=,
+ * ExecStartPost=, then forwards signals and KILL requests, answers STOP and
+ * RELOAD, reaps every child and orphan, restarts in place as Restart= says,
+ * and once the service ended stops what is left of the namespace (KillSignal=,
+ * SIGKILL after TimeoutStopSec=). Returns the init's exit status
+ * (init-protocol.h) or -errno. */
 int supervisor_run(Supervisor *s);
+void supervisor_done(Supervisor *s);
 
 /* 0, the exit status, or 128+SIG, for a waitpid() status. */
 int exit_status_from_wait(int wait_status);
+
+/* Opens NOTIFY_SOCKET (INIT_NOTIFY_SOCKET) with SO_PASSCRED. */
+int notify_socket_open(int *ret_fd);

@@ -22,7 +22,8 @@
 #include "usage.h"
 
 static const char *const service_state_table[_SERVICE_STATE_MAX] = {
-        [SERVICE_STARTING] = "starting", [SERVICE_RUNNING] = "running", [SERVICE_STOPPING] = "stopping",
+        [SERVICE_STARTING] = "starting", [SERVICE_RUNNING] = "running", [SERVICE_RELOADING] = "reloading",
+        [SERVICE_STOPPING] = "stopping",
         [SERVICE_EXITED] = "exited",     [SERVICE_FAILED] = "failed",
 };
 
@@ -63,7 +64,8 @@ static int exit_code_from_string(const char *s) {
 }
 
 bool service_is_active(const Service *s) {
-        return s->state == SERVICE_STARTING || s->state == SERVICE_RUNNING || s->state == SERVICE_STOPPING;
+        return s->state == SERVICE_STARTING || s->state == SERVICE_RUNNING || s->state == SERVICE_RELOADING ||
+               s->state == SERVICE_STOPPING;
 }
 
 Service *service_free(Service *s) {
@@ -71,6 +73,9 @@ Service *service_free(Service *s) {
                 return NULL;
         sd_event_source_disable_unref(s->control_source);
         sd_event_source_disable_unref(s->init_source);
+        sd_event_source_disable_unref(s->start_timer);
+        sd_event_source_disable_unref(s->stop_timer);
+        sd_bus_message_unref(s->reload_call);
         usage_done(&s->usage);
         /* Listeners close with the daemon; a running service keeps its veth pair. */
         port_forwards_free(s->port_forwards);
@@ -100,7 +105,7 @@ Service *service_free(Service *s) {
 static void service_emit_changed(Service *s) {
         (void) sd_bus_emit_properties_changed(s->manager->bus, s->path, ISOLATED_SERVICE_INTERFACE, "State",
                                               "Result", "MainPID", "InitPID", "ExitCode", "ExitStatus",
-                                              "StatusText", NULL);
+                                              "StatusText", "NRestarts", NULL);
 }
 
 static void service_set_state(Service *s, ServiceState state) {
@@ -300,21 +305,63 @@ static pid_t pidfd_get_pid(int pidfd) {
         return pid > 0 ? pid : 0;
 }
 
-static void service_handle_main(Service *s, int pidfd) {
+/* "MAIN PID\nSTATE=...\nNRESTARTS=N\nSTATUS=..." (an init of protocol 2 sends "MAIN PID" alone). */
+static void service_handle_main(Service *s, int pidfd, char *payload) {
+        ServiceState state = SERVICE_RUNNING;
+        bool first;
+
+        for (char *line = payload, *next; line && *line; line = next) {
+                next = strchr(line, '\n');
+                if (next)
+                        *next++ = 0;
+                if (strncmp(line, "STATE=", 6) == 0) {
+                        ServiceState st = service_state_from_string(line + 6);
+
+                        s->init_stops = true;
+                        if (st == SERVICE_STARTING || st == SERVICE_RUNNING || st == SERVICE_RELOADING ||
+                            st == SERVICE_STOPPING)
+                                state = st;
+                } else if (strncmp(line, "NRESTARTS=", 10) == 0) {
+                        unsigned n;
+
+                        if (sscanf(line + 10, "%u", &n) == 1)
+                                s->n_restarts = n;
+                } else if (strncmp(line, "STATUS=", 7) == 0) {
+                        free(s->status_text);
+                        s->status_text = line[7] ? strdup(line + 7) : NULL;
+                }
+        }
+
         safe_close(s->main_pidfd);
         s->main_pidfd = pidfd;
         s->main_pid = pidfd >= 0 ? pidfd_get_pid(pidfd) : 0;
+        if (s->stop_requested)
+                state = SERVICE_STOPPING;
+
+        first = !s->start_complete;
         if (s->adopted) {
-                log_info("%s: re-adopted, init PID %d, main PID %d, in %s", s->name, s->init_pid, s->main_pid,
-                         s->unit);
+                s->start_complete = true;
+                if (first)
+                        log_info("%s: re-adopted, init PID %d, main PID %d, in %s", s->name, s->init_pid,
+                                 s->main_pid, s->unit);
+                s->state = state;
                 service_emit_changed(s);
                 usage_refresh(s);
                 return;
         }
-        s->start_timestamp = now_usec(CLOCK_REALTIME);
-        if (s->stop_requested || s->start_error)
+        if (!first) {
+                if (s->state == state)
+                        service_emit_changed(s); /* MainPID, StatusText, NRestarts */
+                service_set_state(s, state);
                 return;
-        service_set_state(s, SERVICE_RUNNING);
+        }
+        if (s->stop_requested || s->start_error || state == SERVICE_STARTING || state == SERVICE_STOPPING)
+                return;
+
+        s->start_complete = true;
+        s->start_timer = sd_event_source_disable_unref(s->start_timer);
+        s->start_timestamp = now_usec(CLOCK_REALTIME);
+        service_set_state(s, state);
         usage_refresh(s);
         (void) manager_save_service_state(s->manager, s);
         log_info("%s: started, init PID %d, main PID %d, in %s", s->name, s->init_pid, s->main_pid, s->unit);
@@ -322,6 +369,18 @@ static void service_handle_main(Service *s, int pidfd) {
                 (void) sd_bus_reply_method_return(s->start_call, "o", s->path);
                 s->start_call = sd_bus_message_unref(s->start_call);
         }
+}
+
+static void service_handle_reloaded(Service *s, int error, const char *text) {
+        _cleanup_(sd_bus_message_unrefp) sd_bus_message *call = TAKE_PTR(s->reload_call);
+
+        if (!call)
+                return;
+        if (error == 0)
+                (void) sd_bus_reply_method_return(call, NULL);
+        else
+                (void) sd_bus_reply_method_errorf(call, SD_BUS_ERROR_FAILED, "Failed to reload %s: %s", s->name,
+                                                  text && *text ? text : strerror(error));
 }
 
 static void service_handle_message(Service *s, char *msg, int pidfd) {
@@ -332,7 +391,7 @@ static void service_handle_message(Service *s, char *msg, int pidfd) {
         if (payload)
                 *payload++ = 0;
         if (strncmp(msg, "MAIN ", 5) == 0) {
-                service_handle_main(s, pidfd);
+                service_handle_main(s, pidfd, payload);
                 return;
         }
         safe_close(pidfd);
@@ -342,7 +401,11 @@ static void service_handle_message(Service *s, char *msg, int pidfd) {
         } else if (sscanf(msg, "EXITED %15s %d", code, &b) == 2 && exit_code_from_string(code) > 0) {
                 s->exit_code = exit_code_from_string(code);
                 s->exit_status = b;
-        } else
+                if (payload && strcmp(payload, "RESULT=start-limit-hit") == 0)
+                        s->end_result = "start-limit-hit";
+        } else if (sscanf(msg, "RELOADED %d", &a) == 1)
+                service_handle_reloaded(s, a, payload);
+        else
                 log_warning("%s: unknown message from the init: %s", s->name, msg);
 }
 
@@ -388,17 +451,34 @@ static bool signal_is_clean(int sig) {
 }
 
 /* The init is gone: what the main process did decides the service's end. */
+static const char *result_of_exit(int code, int status) {
+        if (code == CLD_EXITED)
+                return status == 0 ? "success" : "exit-code";
+        return code == CLD_DUMPED ? "core-dump" : "signal";
+}
+
 static void service_set_end(Service *s, int code, int status) {
-        if (s->exit_code == 0) {
+        bool reported = s->exit_code != 0; /* the init sent EXITED */
+
+        if (!reported) {
                 /* No EXITED message: judge by the init's own end. */
                 s->exit_code = code;
                 s->exit_status = status;
         }
-        if (!s->released || s->start_error) {
+        if (s->start_timed_out)
+                s->result = "timeout";
+        else if (s->end_result)
+                s->result = s->end_result;
+        else if (s->start_error && reported && !s->stop_requested)
+                /* A command of the start failed: ExecStartPre=, forking's parent, notify's main. */
+                s->result = result_of_exit(s->exit_code, s->exit_status);
+        else if (!s->released || s->start_error) {
                 s->result = s->start_errno ? "exit-code" : "resources";
-                if (!s->released && s->stop_requested && !s->start_error)
+                /* A stop asked for while starting is no failure of the service, as in systemd. */
+                if (s->stop_requested && !s->start_errno && s->start_error &&
+                    strcmp(s->start_error, "stopped while starting") == 0)
                         s->result = "success";
-        } else if (s->main_pid == 0 && !s->stop_requested)
+        } else if (s->main_pid == 0 && !s->start_complete && !s->stop_requested)
                 s->result = "protocol";
         else if (s->exit_code == CLD_EXITED)
                 s->result = s->exit_status == 0 ? "success" : "exit-code";
@@ -420,6 +500,12 @@ static void service_init_ended(Service *s, int code, int status) {
                  s->exit_status);
         manager_forget_service_state(s->manager, s);
         service_set_state(s, strcmp(s->result, "success") == 0 ? SERVICE_EXITED : SERVICE_FAILED);
+        s->start_timer = sd_event_source_disable_unref(s->start_timer);
+        s->stop_timer = sd_event_source_disable_unref(s->stop_timer);
+        service_handle_reloaded(s, ESRCH, "the service ended");
+        /* A stop the init carried out (ExecStop=, KillMode=): now the scope, empty or nearly. */
+        if (s->stop_requested && !s->scope_stop_issued)
+                service_stop_scope(s);
         /* Unless we stop it, the scope empties now and systemd collects it. */
         if (!s->scope_stop_issued)
                 s->scope_gone = true;
@@ -503,6 +589,20 @@ int service_new(Manager *m, const char *name, DescriptionSources *sources, Descr
         return 0;
 }
 
+static int on_start_timeout(sd_event_source *source, uint64_t usec, void *userdata) {
+        Service *s = userdata;
+        char text[128];
+
+        s->start_timer = sd_event_source_disable_unref(s->start_timer);
+        if (s->start_complete || s->init_exited)
+                return 0;
+        s->start_timed_out = true;
+        snprintf(text, sizeof(text), "the start did not complete within TimeoutStartSec=%llus",
+                 (unsigned long long) (s->description->timeout_start_usec / USEC_PER_SEC));
+        service_fail_start(s, BUS_ERROR_START_FAILED, text);
+        return 0;
+}
+
 int service_start(Service *s, sd_bus_message *start_call) {
         HeldChild child;
         int r;
@@ -523,6 +623,14 @@ int service_start(Service *s, sd_bus_message *start_call) {
         r = scope_start(s->manager->bus, s->unit, s->description, s->init_pid, on_scope_start_reply, s, &s->job_call);
         if (r < 0)
                 goto fail;
+        /* TimeoutStartSec= counts from here, the scope's job included, as systemd counts from its job. */
+        if (s->description->timeout_start_usec != USEC_INFINITY) {
+                r = sd_event_add_time_relative(s->manager->event, &s->start_timer, CLOCK_MONOTONIC,
+                                               s->description->timeout_start_usec, 0, on_start_timeout, s);
+                if (r < 0)
+                        log_warning_errno(r, "%s: cannot arm TimeoutStartSec=: %m", s->name);
+        }
+        s->init_stops = true; /* our own init speaks protocol 3 */
         s->start_call = sd_bus_message_ref(start_call);
         return 0;
 
@@ -552,6 +660,35 @@ static void service_stop_scope(Service *s) {
         }
 }
 
+/* The init did not finish a STOP in time (it runs ExecStop= and the signals
+ * itself, each bounded by TimeoutStopSec=): systemd stops the scope. */
+static int on_stop_timeout(sd_event_source *source, uint64_t usec, void *userdata) {
+        Service *s = userdata;
+
+        s->stop_timer = sd_event_source_disable_unref(s->stop_timer);
+        log_warning("%s: the init did not finish the stop in time, stopping %s.", s->name, s->unit);
+        service_stop_scope(s);
+        return 0;
+}
+
+/* STOP to the init: ExecStop=, KillMode=, KillSignal= and TimeoutStopSec= are
+ * carried out inside, where the processes are; the scope is stopped after. */
+static bool service_send_stop(Service *s) {
+        usec_t t = s->description ? s->description->timeout_stop_usec : USEC_INFINITY;
+
+        if (!s->released || s->init_exited || s->control_fd < 0 || !s->init_stops)
+                return false;
+        if (send(s->control_fd, "STOP", 4, MSG_NOSIGNAL) < 0) {
+                log_warning_errno(errno, "%s: cannot send STOP to the init: %m", s->name);
+                return false;
+        }
+        s->stop_sent = true;
+        if (t != USEC_INFINITY && t < USEC_INFINITY / 3)
+                (void) sd_event_add_time_relative(s->manager->event, &s->stop_timer, CLOCK_MONOTONIC,
+                                                  2 * t + 10 * USEC_PER_SEC, 0, on_stop_timeout, s);
+        return true;
+}
+
 int service_stop(Service *s, sd_bus_message *reply_to) {
         if (reply_to) {
                 sd_bus_message **calls = reallocarray(s->stop_calls, s->n_stop_calls + 1, sizeof(sd_bus_message *));
@@ -564,15 +701,14 @@ int service_stop(Service *s, sd_bus_message *reply_to) {
                 s->stop_requested = true;
                 if (service_is_active(s))
                         service_set_state(s, SERVICE_STOPPING);
-                if (!s->released) {
-                        if (!s->start_error) {
-                                s->start_error = strdup("stopped while starting");
-                                s->start_error_name = BUS_ERROR_START_FAILED;
-                        }
-                        service_kill_init(s);
+                if (s->start_call && !s->start_error) {
+                        s->start_error = strdup("stopped while starting");
+                        s->start_error_name = BUS_ERROR_START_FAILED;
                 }
+                if (!s->released)
+                        service_kill_init(s);
                 /* An ended service's scope may linger a moment: stop it all the same. */
-                if (!s->stop_call_slot && !s->stop_job) {
+                if (!service_send_stop(s) && !s->stop_call_slot && !s->stop_job) {
                         s->scope_stop_issued = false;
                         service_stop_scope(s);
                 }
@@ -672,7 +808,8 @@ static int property_get_exit_status(sd_bus *bus, const char *path, const char *i
 
 static int property_get_nrestarts(sd_bus *bus, const char *path, const char *interface, const char *property,
                                   sd_bus_message *reply, void *userdata, sd_bus_error *error) {
-        return sd_bus_message_append(reply, "u", (uint32_t) 0);
+        Service *s = userdata;
+        return sd_bus_message_append(reply, "u", (uint32_t) s->n_restarts);
 }
 
 static int property_get_timestamp(sd_bus *bus, const char *path, const char *interface, const char *property,
@@ -726,8 +863,18 @@ int service_bus_reload(Service *s, sd_bus_message *m, sd_bus_error *error) {
         if (r <= 0)
                 return r < 0 ? r : 1; /* 0: polkit asked; the call comes back */
         /* As systemd: a service without ExecReload= cannot be reloaded. */
-        return sd_bus_error_setf(error, SD_BUS_ERROR_NOT_SUPPORTED,
-                                 "%s has no ExecReload=; reload is refused, as systemd does.", s->name);
+        if (!s->description || !s->description->exec_reload)
+                return sd_bus_error_setf(error, SD_BUS_ERROR_NOT_SUPPORTED,
+                                         "%s has no ExecReload=; reload is refused, as systemd does.", s->name);
+        if (s->state != SERVICE_RUNNING || s->init_exited || s->control_fd < 0 || !s->init_stops)
+                return sd_bus_error_setf(error, BUS_ERROR_NOT_RUNNING, "%s is not running.", s->name);
+        if (s->reload_call)
+                return sd_bus_error_setf(error, SD_BUS_ERROR_FAILED, "%s is reloading already.", s->name);
+        if (send(s->control_fd, "RELOAD", 6, MSG_NOSIGNAL) < 0)
+                return sd_bus_error_set_errnof(error, errno, "Failed to reload %s: %m", s->name);
+        /* ExecReload= runs inside, with $MAINPID; the reply comes with RELOADED. */
+        s->reload_call = sd_bus_message_ref(m);
+        return 1;
 }
 
 int service_bus_kill(Service *s, sd_bus_message *m, const char *whom, int signo, sd_bus_error *error) {
@@ -781,7 +928,7 @@ const sd_bus_vtable service_vtable[] = {
         SD_BUS_PROPERTY("MainPID", "u", property_get_pid, 0, SD_BUS_VTABLE_PROPERTY_EMITS_CHANGE),
         SD_BUS_PROPERTY("ExitCode", "s", property_get_string, 0, SD_BUS_VTABLE_PROPERTY_EMITS_CHANGE),
         SD_BUS_PROPERTY("ExitStatus", "i", property_get_exit_status, 0, SD_BUS_VTABLE_PROPERTY_EMITS_CHANGE),
-        SD_BUS_PROPERTY("NRestarts", "u", property_get_nrestarts, 0, 0),
+        SD_BUS_PROPERTY("NRestarts", "u", property_get_nrestarts, 0, SD_BUS_VTABLE_PROPERTY_EMITS_CHANGE),
         SD_BUS_PROPERTY("StatusText", "s", property_get_string, 0, SD_BUS_VTABLE_PROPERTY_EMITS_CHANGE),
         SD_BUS_PROPERTY("StartTimestamp", "t", property_get_timestamp, 0, 0),
         SD_BUS_PROPERTY("MemoryCurrent", "t", property_get_usage, 0, 0),

@@ -20,6 +20,7 @@ typedef struct VethLink VethLink;
 typedef enum ServiceState {
         SERVICE_STARTING,
         SERVICE_RUNNING,
+        SERVICE_RELOADING,
         SERVICE_STOPPING,
         SERVICE_EXITED,
         SERVICE_FAILED,
@@ -58,6 +59,15 @@ struct Service {
         bool released;    /* the held child was let go */
         bool adopted;     /* found running by a restarted daemon: the init is not our child */
         bool init_exited; /* and reaped */
+        bool init_stops;  /* the init understands STOP/RELOAD (protocol 3): we started it, or it said STATE= */
+        bool start_complete; /* the init reported the start done (STATE= running or later) */
+        bool stop_sent;      /* STOP went to the init: the scope is stopped once the init is gone */
+        bool start_timed_out; /* TimeoutStartSec= passed: Result=timeout */
+        const char *end_result; /* "start-limit-hit" from the init, or NULL */
+        unsigned n_restarts;    /* restarts in place by Restart= (the init counts) */
+        sd_event_source *start_timer; /* TimeoutStartSec= */
+        sd_event_source *stop_timer;  /* a last resort if the init does not finish a STOP */
+        sd_bus_message *reload_call;  /* ReloadService waiting for RELOADED */
 
         sd_bus_slot *job_call;       /* pending StartTransientUnit */
         sd_bus_slot *stop_call_slot; /* pending StopUnit */

@@ -36,6 +36,97 @@ ServiceType service_type_from_string(const char *s) {
         return _SERVICE_TYPE_INVALID;
 }
 
+static int table_lookup(const char *const *table, int n, const char *s) {
+        if (!s)
+                return -EINVAL;
+        for (int i = 0; i < n; i++)
+                if (table[i] && strcmp(s, table[i]) == 0)
+                        return i;
+        return -EINVAL;
+}
+
+static const char *const notify_access_table[_NOTIFY_ACCESS_MAX] = {
+        [NOTIFY_ACCESS_NONE] = "none",
+        [NOTIFY_ACCESS_MAIN] = "main",
+        [NOTIFY_ACCESS_EXEC] = "exec",
+        [NOTIFY_ACCESS_ALL] = "all",
+};
+
+const char *notify_access_to_string(NotifyAccess a) {
+        return a >= 0 && a < _NOTIFY_ACCESS_MAX ? notify_access_table[a] : NULL;
+}
+
+NotifyAccess notify_access_from_string(const char *s) {
+        return table_lookup(notify_access_table, _NOTIFY_ACCESS_MAX, s);
+}
+
+static const char *const kill_mode_table[_KILL_MODE_MAX] = {
+        [KILL_CONTROL_GROUP] = "control-group",
+        [KILL_MIXED] = "mixed",
+        [KILL_PROCESS] = "process",
+};
+
+const char *kill_mode_to_string(KillMode m) {
+        return m >= 0 && m < _KILL_MODE_MAX ? kill_mode_table[m] : NULL;
+}
+
+KillMode kill_mode_from_string(const char *s) {
+        return table_lookup(kill_mode_table, _KILL_MODE_MAX, s);
+}
+
+static const char *const service_restart_table[_SERVICE_RESTART_MAX] = {
+        [SERVICE_RESTART_NO] = "no",
+        [SERVICE_RESTART_ON_SUCCESS] = "on-success",
+        [SERVICE_RESTART_ON_FAILURE] = "on-failure",
+        [SERVICE_RESTART_ON_ABNORMAL] = "on-abnormal",
+        [SERVICE_RESTART_ON_WATCHDOG] = "on-watchdog",
+        [SERVICE_RESTART_ON_ABORT] = "on-abort",
+        [SERVICE_RESTART_ALWAYS] = "always",
+};
+
+const char *service_restart_to_string(ServiceRestart r) {
+        return r >= 0 && r < _SERVICE_RESTART_MAX ? service_restart_table[r] : NULL;
+}
+
+ServiceRestart service_restart_from_string(const char *s) {
+        return table_lookup(service_restart_table, _SERVICE_RESTART_MAX, s);
+}
+
+const char *const exec_directory_base[_EXEC_DIRECTORY_TYPE_MAX] = {
+        [EXEC_DIRECTORY_RUNTIME] = "/run",
+        [EXEC_DIRECTORY_STATE] = "/var/lib",
+        [EXEC_DIRECTORY_CACHE] = "/var/cache",
+        [EXEC_DIRECTORY_LOGS] = "/var/log",
+};
+
+static const char *const exec_directory_key[_EXEC_DIRECTORY_TYPE_MAX] = {
+        [EXEC_DIRECTORY_RUNTIME] = "RuntimeDirectory",
+        [EXEC_DIRECTORY_STATE] = "StateDirectory",
+        [EXEC_DIRECTORY_CACHE] = "CacheDirectory",
+        [EXEC_DIRECTORY_LOGS] = "LogsDirectory",
+};
+
+ExecCommand **exec_command_list_free(ExecCommand **l) {
+        for (ExecCommand **i = l; i && *i; i++)
+                exec_command_free(*i);
+        return mfree(l);
+}
+
+static int exec_command_list_append(ExecCommand ***l, ExecCommand *c) {
+        size_t n = 0;
+        ExecCommand **nl;
+
+        while (*l && (*l)[n])
+                n++;
+        nl = reallocarray(*l, n + 2, sizeof(ExecCommand *));
+        if (!nl)
+                return -ENOMEM;
+        nl[n] = c;
+        nl[n + 1] = NULL;
+        *l = nl;
+        return 0;
+}
+
 /* What to do with a [Service] key that systemd knows and isolated does not
  * implement yet. Keys not listed here are refused: a new sandboxing or limit
  * key must never be dropped silently, so refusing is the default and each
@@ -52,26 +143,16 @@ static const struct {
         KeyPolicy policy;
 } service_key_policy[] = {
         /* Process management: affects what runs when, not what it may do. */
-        { "PIDFile", KEY_NOTICE },
         { "ExecCondition", KEY_NOTICE },
-        { "ExecStartPre", KEY_NOTICE },
-        { "ExecStartPost", KEY_NOTICE },
-        { "ExecReload", KEY_NOTICE },
-        { "ExecStop", KEY_NOTICE },
         { "ExecStopPost", KEY_NOTICE },
-        { "RestartSec", KEY_NOTICE },
-        { "TimeoutStartSec", KEY_NOTICE },
         { "TimeoutAbortSec", KEY_NOTICE },
         { "TimeoutStartFailureMode", KEY_NOTICE },
         { "TimeoutStopFailureMode", KEY_NOTICE },
         { "RuntimeRandomizedExtraSec", KEY_NOTICE },
-        { "StartLimitInterval", KEY_NOTICE },
-        { "StartLimitBurst", KEY_NOTICE },
         { "StartLimitAction", KEY_NOTICE },
         { "FailureAction", KEY_NOTICE },
         { "RebootArgument", KEY_NOTICE },
         { "ExitType", KEY_NOTICE },
-        { "Restart", KEY_NOTICE },
         { "PermissionsStartOnly", KEY_NOTICE },
         { "RootDirectoryStartOnly", KEY_NOTICE },
         { "RemainAfterExit", KEY_NOTICE },
@@ -82,12 +163,10 @@ static const struct {
         { "NonBlocking", KEY_NOTICE },
         { "BusName", KEY_NOTICE },
         { "FileDescriptorStoreMax", KEY_NOTICE },
-        { "NotifyAccess", KEY_NOTICE },
         { "Sockets", KEY_NOTICE },
         { "USBFunctionDescriptors", KEY_NOTICE },
         { "USBFunctionStrings", KEY_NOTICE },
         { "OOMPolicy", KEY_NOTICE },
-        { "KillMode", KEY_NOTICE },
         { "SendSIGKILL", KEY_NOTICE },
         { "SendSIGHUP", KEY_NOTICE },
         { "RestartKillSignal", KEY_NOTICE },
@@ -112,15 +191,7 @@ static const struct {
         { "MemoryLow", KEY_NOTICE },
         { "DefaultMemoryMin", KEY_NOTICE },
         { "DefaultMemoryLow", KEY_NOTICE },
-        { "RuntimeDirectory", KEY_NOTICE },
-        { "RuntimeDirectoryMode", KEY_NOTICE },
         { "RuntimeDirectoryPreserve", KEY_NOTICE },
-        { "StateDirectory", KEY_NOTICE },
-        { "StateDirectoryMode", KEY_NOTICE },
-        { "CacheDirectory", KEY_NOTICE },
-        { "CacheDirectoryMode", KEY_NOTICE },
-        { "LogsDirectory", KEY_NOTICE },
-        { "LogsDirectoryMode", KEY_NOTICE },
         { "ConfigurationDirectory", KEY_NOTICE },
         { "ConfigurationDirectoryMode", KEY_NOTICE },
         { "SetCredential", KEY_NOTICE },
@@ -458,9 +529,16 @@ static int exec_command_resolve_specifiers(ParseState *s, ExecCommand *c, char *
         return 0;
 }
 
+static int parse_start_limit_key(ParseState *s, const char *key, const char *value, char **ret_error);
+
 static int parse_unit_key(ParseState *s, const char *key, const char *value, unsigned line, char **ret_error) {
+        int r;
+
         if (strcmp(key, "Description") == 0)
                 return free_and_expand(s, &s->description->description, value, ret_error);
+        r = parse_start_limit_key(s, key, value, ret_error);
+        if (r != -ENOENT)
+                return r;
 
         if (!systemd_key_is_known("Unit", key))
                 return error_set(ret_error, -EINVAL, "Unknown key %s= in section [Unit]", key);
@@ -484,9 +562,6 @@ static int parse_service_type(ParseState *s, const char *value, char **ret_error
                                 return error_set(ret_error, -EINVAL, "Type=%s is not supported yet", value);
                 return invalid_value(ret_error, "Type", value);
         }
-        if (t == SERVICE_FORKING || t == SERVICE_NOTIFY)
-                return error_set(ret_error, -EINVAL, "Type=%s is not supported yet", value);
-
         s->description->type = t;
         return 0;
 }
@@ -504,11 +579,248 @@ static int parse_sandbox_key(ParseState *s, const char *key, const char *value, 
         return 0;
 }
 
+/* ExecStartPre=, ExecStartPost=, ExecReload=, ExecStop=: each assignment adds a command, "" resets. */
+static int parse_exec_list(ParseState *s, const char *key, ExecCommand ***list, const char *value,
+                           unsigned line, char **ret_error) {
+        _cleanup_free_ char *notice = NULL, *error = NULL;
+        ExecCommand *c;
+        int r;
+
+        if (isempty(value)) {
+                *list = exec_command_list_free(*list);
+                return 0;
+        }
+        r = exec_command_parse(value, &c, &notice, &error);
+        if (r == -ENOMEM)
+                return r;
+        if (r < 0)
+                return error_set(ret_error, r, "Invalid %s= value: %s", key, error ?: strerror(-r));
+        r = exec_command_resolve_specifiers(s, c, ret_error);
+        if (r >= 0)
+                r = exec_command_list_append(list, c);
+        if (r < 0) {
+                exec_command_free(c);
+                return r;
+        }
+        if (notice)
+                return add_notice(s, line, "%s=: %s", key, notice);
+        return 0;
+}
+
+static int parse_timeout(const char *key, const char *value, usec_t dflt, usec_t *ret, char **ret_error) {
+        usec_t u;
+
+        if (isempty(value)) {
+                *ret = dflt;
+                return 0;
+        }
+        if (parse_sec(value, &u) < 0)
+                return invalid_value(ret_error, key, value);
+        *ret = u == 0 ? USEC_INFINITY : u; /* 0 disables the timeout, as in systemd */
+        return 0;
+}
+
+/* RuntimeDirectory= and kin: relative paths below their base, space-separated; "" resets. */
+static int parse_exec_directory(ParseState *s, ExecDirectory *dir, const char *key, const char *value,
+                                char **ret_error) {
+        const char *p = value;
+        int r;
+
+        if (isempty(value)) {
+                dir->paths = strv_free(dir->paths);
+                return 0;
+        }
+        for (;;) {
+                _cleanup_free_ char *word = NULL, *resolved = NULL, *abs = NULL, *path = NULL;
+
+                r = extract_first_word(&p, &word, EXTRACT_UNQUOTE, NULL);
+                if (r == -ENOMEM)
+                        return r;
+                if (r < 0)
+                        return invalid_value(ret_error, key, value);
+                if (r == 0)
+                        return 0;
+                if (strchr(word, ':'))
+                        return error_set(ret_error, -EINVAL, "%s=%s: the SOURCE:DESTINATION form is not supported yet",
+                                         key, word);
+                r = expand(s, word, &resolved, ret_error);
+                if (r < 0)
+                        return r;
+                if (resolved[0] == '/')
+                        return error_set(ret_error, -EINVAL, "Invalid %s= value '%s': not a relative path", key, resolved);
+                abs = strprintf("/%s", resolved);
+                if (!abs)
+                        return -ENOMEM;
+                r = path_simplify_absolute(abs, &path);
+                if (r == -ENOMEM)
+                        return r;
+                if (r < 0 || strcmp(path, "/") == 0)
+                        return error_set(ret_error, -EINVAL, "Invalid %s= value '%s'", key, resolved);
+                if (!strv_contains(dir->paths, path + 1)) {
+                        r = strv_extend(&dir->paths, path + 1);
+                        if (r < 0)
+                                return r;
+                }
+        }
+}
+
+static int parse_mode(const char *key, const char *value, mode_t *ret, char **ret_error) {
+        char *end;
+        unsigned long m;
+
+        errno = 0;
+        m = strtoul(value, &end, 8);
+        if (isempty(value) || errno != 0 || *end != 0 || m > 07777)
+                return invalid_value(ret_error, key, value);
+        *ret = (mode_t) m;
+        return 0;
+}
+
+static int parse_lifecycle_key(ParseState *s, const char *key, const char *value, unsigned line, char **ret_error) {
+        Description *d = s->description;
+        int r;
+
+        if (strcmp(key, "ExecStartPre") == 0)
+                return parse_exec_list(s, key, &d->exec_start_pre, value, line, ret_error);
+        if (strcmp(key, "ExecStartPost") == 0)
+                return parse_exec_list(s, key, &d->exec_start_post, value, line, ret_error);
+        if (strcmp(key, "ExecReload") == 0)
+                return parse_exec_list(s, key, &d->exec_reload, value, line, ret_error);
+        if (strcmp(key, "ExecStop") == 0)
+                return parse_exec_list(s, key, &d->exec_stop, value, line, ret_error);
+
+        if (strcmp(key, "PIDFile") == 0) {
+                _cleanup_free_ char *resolved = NULL;
+                char *path;
+
+                if (isempty(value)) {
+                        d->pid_file = mfree(d->pid_file);
+                        return 0;
+                }
+                r = expand(s, value, &resolved, ret_error);
+                if (r < 0)
+                        return r;
+                r = path_simplify_absolute(resolved, &path);
+                if (r == -ENOMEM)
+                        return r;
+                if (r < 0)
+                        return error_set(ret_error, -EINVAL, "Invalid PIDFile= value '%s': not an absolute path", resolved);
+                free(d->pid_file);
+                d->pid_file = path;
+                return 0;
+        }
+
+        if (strcmp(key, "NotifyAccess") == 0) {
+                NotifyAccess a;
+
+                if (isempty(value)) {
+                        d->notify_access_set = false;
+                        return 0;
+                }
+                a = notify_access_from_string(value);
+                if (a < 0)
+                        return invalid_value(ret_error, key, value);
+                d->notify_access = a;
+                d->notify_access_set = true;
+                return 0;
+        }
+
+        if (strcmp(key, "KillMode") == 0) {
+                KillMode m = isempty(value) ? KILL_CONTROL_GROUP : kill_mode_from_string(value);
+
+                if (m < 0)
+                        return invalid_value(ret_error, key, value);
+                d->kill_mode = m;
+                return 0;
+        }
+
+        if (strcmp(key, "Restart") == 0) {
+                ServiceRestart m = isempty(value) ? SERVICE_RESTART_NO : service_restart_from_string(value);
+
+                if (m < 0)
+                        return invalid_value(ret_error, key, value);
+                if (m == SERVICE_RESTART_ON_WATCHDOG)
+                        return add_notice(s, line, "Restart=on-watchdog: isolated has no watchdog; never restarts");
+                d->restart = m;
+                return 0;
+        }
+
+        if (strcmp(key, "RestartSec") == 0) {
+                usec_t u;
+
+                if (isempty(value)) {
+                        d->restart_usec = DEFAULT_RESTART_USEC;
+                        return 0;
+                }
+                if (parse_sec(value, &u) < 0 || u == USEC_INFINITY)
+                        return invalid_value(ret_error, key, value);
+                d->restart_usec = u;
+                return 0;
+        }
+
+        if (strcmp(key, "TimeoutStartSec") == 0)
+                return parse_timeout(key, value, DEFAULT_TIMEOUT_START_USEC, &d->timeout_start_usec, ret_error);
+
+        for (ExecDirectoryType t = 0; t < _EXEC_DIRECTORY_TYPE_MAX; t++) {
+                const char *k = exec_directory_key[t];
+                size_t n = strlen(k);
+
+                if (strcmp(key, k) == 0)
+                        return parse_exec_directory(s, &d->directories[t], key, value, ret_error);
+                if (strncmp(key, k, n) == 0 && strcmp(key + n, "Mode") == 0) {
+                        if (isempty(value)) {
+                                d->directories[t].mode = 0755;
+                                return 0;
+                        }
+                        return parse_mode(key, value, &d->directories[t].mode, ret_error);
+                }
+        }
+
+        return -ENOENT;
+}
+
+/* [Unit] StartLimitIntervalSec=/StartLimitBurst=, also the old [Service] spellings. */
+static int parse_start_limit_key(ParseState *s, const char *key, const char *value, char **ret_error) {
+        Description *d = s->description;
+
+        if (strcmp(key, "StartLimitIntervalSec") == 0 || strcmp(key, "StartLimitInterval") == 0) {
+                usec_t u;
+
+                if (isempty(value)) {
+                        d->start_limit_interval_usec = DEFAULT_START_LIMIT_INTERVAL_USEC;
+                        return 0;
+                }
+                if (parse_sec(value, &u) < 0)
+                        return invalid_value(ret_error, key, value);
+                d->start_limit_interval_usec = u; /* 0: no limit */
+                return 0;
+        }
+        if (strcmp(key, "StartLimitBurst") == 0) {
+                uint64_t v;
+
+                if (isempty(value)) {
+                        d->start_limit_burst = DEFAULT_START_LIMIT_BURST;
+                        return 0;
+                }
+                if (parse_uint64(value, &v) < 0 || v > UINT32_MAX)
+                        return invalid_value(ret_error, key, value);
+                d->start_limit_burst = (unsigned) v;
+                return 0;
+        }
+        return -ENOENT;
+}
+
 static int parse_service_key(ParseState *s, const char *key, const char *value, unsigned line, char **ret_error) {
         Description *d = s->description;
         int r;
 
         r = parse_sandbox_key(s, key, value, line, ret_error);
+        if (r != -ENOENT)
+                return r;
+        r = parse_lifecycle_key(s, key, value, line, ret_error);
+        if (r != -ENOENT)
+                return r;
+        r = parse_start_limit_key(s, key, value, ret_error);
         if (r != -ENOENT)
                 return r;
 
@@ -607,14 +919,17 @@ static int parse_service_key(ParseState *s, const char *key, const char *value, 
         if (strcmp(key, "TimeoutStopSec") == 0 || strcmp(key, "TimeoutSec") == 0) {
                 usec_t u;
 
-                /* TimeoutSec= sets the start timeout too, which isolated does not have yet. */
                 if (isempty(value)) {
                         d->timeout_stop_usec = DEFAULT_TIMEOUT_STOP_USEC;
+                        if (strcmp(key, "TimeoutSec") == 0)
+                                d->timeout_start_usec = DEFAULT_TIMEOUT_START_USEC;
                         return 0;
                 }
                 if (parse_sec(value, &u) < 0)
                         return invalid_value(ret_error, key, value);
                 d->timeout_stop_usec = u == 0 ? USEC_INFINITY : u; /* 0 disables the timeout, as in systemd */
+                if (strcmp(key, "TimeoutSec") == 0) /* sets both, as in systemd */
+                        d->timeout_start_usec = d->timeout_stop_usec;
                 return 0;
         }
 
@@ -842,6 +1157,13 @@ Description *description_free(Description *d) {
         free(d->name);
         free(d->description);
         exec_command_free(d->exec_start);
+        exec_command_list_free(d->exec_start_pre);
+        exec_command_list_free(d->exec_start_post);
+        exec_command_list_free(d->exec_reload);
+        exec_command_list_free(d->exec_stop);
+        free(d->pid_file);
+        for (ExecDirectoryType t = 0; t < _EXEC_DIRECTORY_TYPE_MAX; t++)
+                strv_free(d->directories[t].paths);
         strv_free(d->environment);
         strv_free(d->environment_files);
         free(d->syslog_identifier);
@@ -863,6 +1185,16 @@ static int description_new(const char *name, Description **ret) {
                 .type = SERVICE_SIMPLE,
                 .kill_signal = SIGTERM,
                 .timeout_stop_usec = DEFAULT_TIMEOUT_STOP_USEC,
+                .timeout_start_usec = DEFAULT_TIMEOUT_START_USEC,
+                .restart_usec = DEFAULT_RESTART_USEC,
+                .start_limit_interval_usec = DEFAULT_START_LIMIT_INTERVAL_USEC,
+                .start_limit_burst = DEFAULT_START_LIMIT_BURST,
+                .directories = {
+                        [EXEC_DIRECTORY_RUNTIME] = { .mode = 0755 },
+                        [EXEC_DIRECTORY_STATE] = { .mode = 0755 },
+                        [EXEC_DIRECTORY_CACHE] = { .mode = 0755 },
+                        [EXEC_DIRECTORY_LOGS] = { .mode = 0755 },
+                },
                 .memory_max = CGROUP_LIMIT_MAX,
                 .tasks_max = CGROUP_LIMIT_MAX,
                 .cpu_quota_per_sec_usec = USEC_INFINITY,
@@ -975,4 +1307,10 @@ const char *description_hostname(const Description *d) {
 
 const char *description_syslog_identifier(const Description *d) {
         return d->syslog_identifier ?: d->name;
+}
+
+NotifyAccess description_notify_access(const Description *d) {
+        if (d->notify_access_set)
+                return d->notify_access;
+        return d->type == SERVICE_NOTIFY ? NOTIFY_ACCESS_MAIN : NOTIFY_ACCESS_NONE;
 }

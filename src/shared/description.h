@@ -28,10 +28,72 @@ typedef enum ServiceType {
 const char *service_type_to_string(ServiceType t);
 ServiceType service_type_from_string(const char *s);
 
+typedef enum NotifyAccess {
+        NOTIFY_ACCESS_NONE,
+        NOTIFY_ACCESS_MAIN,
+        NOTIFY_ACCESS_EXEC,
+        NOTIFY_ACCESS_ALL,
+        _NOTIFY_ACCESS_MAX,
+        _NOTIFY_ACCESS_INVALID = -EINVAL,
+} NotifyAccess;
+
+const char *notify_access_to_string(NotifyAccess a);
+NotifyAccess notify_access_from_string(const char *s);
+
+typedef enum KillMode {
+        KILL_CONTROL_GROUP,
+        KILL_MIXED,
+        KILL_PROCESS,
+        _KILL_MODE_MAX,
+        _KILL_MODE_INVALID = -EINVAL,
+} KillMode;
+
+const char *kill_mode_to_string(KillMode m);
+KillMode kill_mode_from_string(const char *s);
+
+typedef enum ServiceRestart {
+        SERVICE_RESTART_NO,
+        SERVICE_RESTART_ON_SUCCESS,
+        SERVICE_RESTART_ON_FAILURE,
+        SERVICE_RESTART_ON_ABNORMAL,
+        SERVICE_RESTART_ON_WATCHDOG,
+        SERVICE_RESTART_ON_ABORT,
+        SERVICE_RESTART_ALWAYS,
+        _SERVICE_RESTART_MAX,
+        _SERVICE_RESTART_INVALID = -EINVAL,
+} ServiceRestart;
+
+const char *service_restart_to_string(ServiceRestart r);
+ServiceRestart service_restart_from_string(const char *s);
+
+/* RuntimeDirectory=, StateDirectory=, CacheDirectory=, LogsDirectory=: under
+ * /run, /var/lib, /var/cache, /var/log. */
+typedef enum ExecDirectoryType {
+        EXEC_DIRECTORY_RUNTIME,
+        EXEC_DIRECTORY_STATE,
+        EXEC_DIRECTORY_CACHE,
+        EXEC_DIRECTORY_LOGS,
+        _EXEC_DIRECTORY_TYPE_MAX,
+} ExecDirectoryType;
+
+typedef struct ExecDirectory {
+        char **paths; /* relative to the base, normalized, no ".." */
+        mode_t mode;  /* default 0755 */
+} ExecDirectory;
+
+extern const char *const exec_directory_base[_EXEC_DIRECTORY_TYPE_MAX];
+
+/* A NULL-terminated list of command lines (ExecStartPre= and kin), in order. */
+ExecCommand **exec_command_list_free(ExecCommand **l);
+
 #define DESCRIPTION_SIZE_MAX (1024U * 1024U) /* a description file, bytes */
 #define CGROUP_LIMIT_MAX UINT64_MAX         /* "infinity" */
 #define DEFAULT_SLICE "isolated.slice"
 #define DEFAULT_TIMEOUT_STOP_USEC (90 * USEC_PER_SEC)
+#define DEFAULT_TIMEOUT_START_USEC (90 * USEC_PER_SEC)
+#define DEFAULT_RESTART_USEC (100 * USEC_PER_MSEC)
+#define DEFAULT_START_LIMIT_INTERVAL_USEC (10 * USEC_PER_SEC)
+#define DEFAULT_START_LIMIT_BURST 5U
 
 typedef struct Description {
         char *name;              /* NAME, as given; also the default Hostname= and SyslogIdentifier= */
@@ -39,6 +101,20 @@ typedef struct Description {
 
         ServiceType type;        /* default SERVICE_SIMPLE */
         ExecCommand *exec_start; /* required; exactly one (for every Type= in this version) */
+        ExecCommand **exec_start_pre; /* NULL-terminated lists, run in order inside the sandbox */
+        ExecCommand **exec_start_post;
+        ExecCommand **exec_reload;
+        ExecCommand **exec_stop;
+        char *pid_file;          /* PIDFile=, an absolute path inside the sandbox; NULL if unset */
+        NotifyAccess notify_access; /* default: main for Type=notify, none otherwise */
+        bool notify_access_set;
+        KillMode kill_mode;      /* default KILL_CONTROL_GROUP */
+        ServiceRestart restart;  /* default SERVICE_RESTART_NO */
+        usec_t restart_usec;     /* RestartSec=, default 100ms */
+        usec_t timeout_start_usec; /* USEC_INFINITY: none */
+        usec_t start_limit_interval_usec; /* 0: no start limit */
+        unsigned start_limit_burst;
+        ExecDirectory directories[_EXEC_DIRECTORY_TYPE_MAX];
         char **environment;      /* Environment=, KEY=VALUE in order; later wins */
         char **environment_files; /* EnvironmentFile=, absolute paths in order, "-/path" if it may be missing */
         char *syslog_identifier; /* NULL: use name */
@@ -107,3 +183,5 @@ bool service_name_is_valid(const char *name);
 const char *description_hostname(const Description *d);
 /* Identifier for the journal stream: SyslogIdentifier= or the name. */
 const char *description_syslog_identifier(const Description *d);
+/* NotifyAccess= in effect: as set, else main for Type=notify, none otherwise. */
+NotifyAccess description_notify_access(const Description *d);

@@ -16,7 +16,7 @@
  * daemon -> init
  *   "RELEASE"                   the scope holds the child: exec isolate-init
  *                               (read by the held child, before exec).
- *   "START 2\nNAME\nSOURCES"    protocol version 2; NAME of the service and the
+ *   "START 3\nNAME\nSOURCES"    protocol version 3; NAME of the service and the
  *                               description's files (main file, then drop-ins)
  *                               as description_sources_serialize() writes them,
  *                               already validated; the init parses them again
@@ -24,30 +24,63 @@
  *   "KILL main SIG" / "KILL all SIG"
  *                               forward signal SIG (a number) to the main
  *                               process or to every process of the namespace.
+ *   "STOP"                      stop the service: ExecStop= (with $MAINPID),
+ *                               then KillSignal= as KillMode= says, SIGKILL
+ *                               after TimeoutStopSec=; then EXITED, and the
+ *                               init exits. Valid in every phase, the start
+ *                               included (ExecStop= runs only once the main
+ *                               process was started).
+ *   "RELOAD"                    run ExecReload= (with $MAINPID); answered by
+ *                               RELOADED.
  *
  * init -> daemon
- *   "MAIN PID"                  the main process was forked and its exec
- *                               succeeded; PID as seen inside. The datagram
+ *   "MAIN PID\nSTATE=S\nNRESTARTS=N\nSTATUS=TEXT"
+ *                               where the service is. Sent once the start
+ *                               completed in systemd's sense (STATE=running:
+ *                               simple once exec'd, forking once the started
+ *                               process exited and the PID file was read,
+ *                               notify once READY=1 came, ExecStartPost= done),
+ *                               again on every change (STATE= starting while
+ *                               Restart= brings it back, reloading, stopping;
+ *                               STATUS= and MAINPID= from the notify socket;
+ *                               NRESTARTS= counts restarts in place), and first
+ *                               of all to a re-adopting daemon. PID as seen
+ *                               inside, 0 when no main process is known (Type=
+ *                               forking without PIDFile= whose guess failed,
+ *                               between restarts); with PID > 0 the datagram
  *                               carries a pidfd of it (SCM_RIGHTS), from which
- *                               the daemon learns the PID it sees.
- *   "FAILED ERRNO\nTEXT"        start failed (positive errno, one line of text);
- *                               the init exits right after.
- *   "EXITED CODE STATUS"        the main process ended: CODE is "exited",
- *                               "killed" or "dumped", STATUS the exit status or
- *                               the signal number. The init then ends what is
- *                               left of the namespace and exits.
+ *                               the daemon learns the PID it sees. STATUS= is
+ *                               the rest of the datagram, may be empty.
+ *   "FAILED ERRNO\nTEXT"        the first start failed (positive errno, one
+ *                               line of text), after "EXITED ..." of the
+ *                               command that failed if one did; the init exits
+ *                               right after.
+ *   "EXITED CODE STATUS"        the service ended: CODE is "exited", "killed"
+ *                               or "dumped", STATUS the exit status or the
+ *                               signal number of the main process (or of the
+ *                               command that failed). A second line
+ *                               "RESULT=start-limit-hit" says Restart= gave up
+ *                               at StartLimitBurst=. Sent after the rest of the
+ *                               namespace was stopped; the init exits next.
+ *   "RELOADED 0" / "RELOADED ERRNO\nTEXT"
+ *                               ExecReload= finished, or failed.
  *
  * The init exits with 0 if the main process exited 0, with its exit status if
  * it exited non-zero, with 128+SIG if it was killed, and with 255 on a failed
  * start. */
 
 #define INIT_CONTROL_FD 3
-#define INIT_PROTOCOL_VERSION 2
+#define INIT_PROTOCOL_VERSION 3
 /* Largest datagram: the description's files (paths and texts together at most
  * DESCRIPTION_SIZE_MAX, see description-loader.h), their length headers, the
  * name and the verb. */
 #define INIT_MESSAGE_MAX (DESCRIPTION_SIZE_MAX + 65536)
 #define INIT_EXIT_START_FAILED 255
+
+/* NOTIFY_SOCKET inside the sandbox: an abstract socket, which belongs to the
+ * service's own network namespace, so no other service reaches it and no
+ * mount (ProtectSystem=strict, RootDirectory=) can hide it. */
+#define INIT_NOTIFY_SOCKET "@isolated-notify"
 
 /* The daemon's state directory. The init listens on NAME.sock there for a
  * daemon that restarted (same protocol, the init speaking first with MAIN or

@@ -74,7 +74,7 @@ WorkingDirectory=/tmp
 [Isolate]
 Hostname=box1" -c ". $T/inspect.sh; sleep 0.2" -s "KILL main 15"
 
-check "MAIN arrives with a pidfd" hasre running.out '^MAIN [0-9]+ \(pidfd host pid [0-9]+\)$'
+check "MAIN arrives with a pidfd" hasre running.out '^MAIN [0-9]+ \| STATE=running \| NRESTARTS=0 \| STATUS= \(pidfd host pid [0-9]+\)$'
 check "hostname inside is Hostname=" has hostname box1
 check "only lo in the network namespace" test "$(wc -l <"$T/links")" = 1
 check "lo is UP" hasre links '^1: lo: <[^>]*\bUP\b'
