@@ -6,8 +6,10 @@
 . "$TESTS/lib.sh"
 
 work=$(mktemp -d)
+fixtures=$(mktemp -d /var/lib/isolated-readopt.XXXXXX)
 cleanup() {
-        for n in r1 r2 r3; do isolatectl stop $n >/dev/null 2>&1; isolatectl reset-failed $n >/dev/null 2>&1; done
+        rm -rf "$fixtures"
+        for n in r1 r2 r3 r4 r5; do isolatectl stop $n >/dev/null 2>&1; isolatectl reset-failed $n >/dev/null 2>&1; done
         systemctl start isolated.service
         rm -rf "$work"
 }
@@ -35,7 +37,25 @@ check_eq "r2's exit status is what its init recorded" 3 "$(prop r2 ExitStatus)"
 check_eq "r2's Result" exit-code "$(prop r2 Result)"
 check "no state left for r2" sh -c '! ls /run/isolated/state/r2.* 2>/dev/null'
 
-# 2. SIGKILL; systemd restarts the daemon (Restart=on-failure).
+# 2. SIGKILL with three services running: r1, a forking daemon (r4), and a
+# notify service that Restart= brought back once already (r5).
+if [ -x "${BUILD:-}/tests/fixtures/legacyd" ]; then
+        cp "$BUILD/tests/fixtures/legacyd" "$fixtures/"
+else
+        cc -O1 -o "$fixtures/legacyd" "$SRC/tests/fixtures/legacyd.c"
+fi
+chmod 755 "$fixtures" "$fixtures/legacyd"
+printf '[Service]\nType=forking\nPIDFile=/run/r4.pid\nExecStart=%s --fork --pidfile /run/r4.pid\n' "$fixtures/legacyd" > "$work/r4.service"
+printf '[Service]\nType=notify\nRestart=on-failure\nRestartSec=100ms\nExecStart=%s --notify 0 --status r5-ready --trigger /run/r5.trigger\n' \
+        "$fixtures/legacyd" > "$work/r5.service"
+check "start forking r4" isolatectl start r4 "$work/r4.service"
+check "start notify r5" isolatectl start r5 "$work/r5.service"
+init4=$(prop r4 InitPID); main4=$(prop r4 MainPID); init5=$(prop r5 InitPID)
+nsenter -t "$init5" -m sh -c 'echo segv > /run/r5.trigger'
+check "r5 restarted once" wait_for 10 sh -c '[ "$(busctl get-property org.isolated1 '"$(service_path r5)"' org.isolated1.Service NRestarts)" = "u 1" ] && [ "$(busctl get-property org.isolated1 '"$(service_path r5)"' org.isolated1.Service State)" = "s \"running\"" ]'
+main5=$(prop r5 MainPID)
+
+# SIGKILL; systemd restarts the daemon (Restart=on-failure).
 old=$(daemon_pid)
 check "kill -9 the daemon" systemctl kill -s SIGKILL isolated.service
 check "systemd restarts it" wait_for 10 sh -c "p=\$(systemctl show isolated.service -p MainPID --value); [ \"\$p\" != 0 ] && [ \"\$p\" != $old ] && busctl status org.isolated1 >/dev/null"
@@ -45,6 +65,19 @@ check_eq "same main PID" "$main1" "$(prop r1 MainPID)"
 check_match "status works" "Main PID: $main1" "$(isolatectl status r1)"
 check "kill main reaches it through the new connection" isolatectl kill --kill-whom=main --signal=SIGUSR1 r1
 check "the service got it" wait_for 5 sh -c "journalctl -u isolated-r1.scope -o cat | grep -q r1-got-usr1"
+check_eq "forking r4 running" running "$(prop r4 State)"
+check_eq "r4: same init PID" "$init4" "$(prop r4 InitPID)"
+check_eq "r4: the daemon (from PIDFile=) is still the main PID" "$main4" "$(prop r4 MainPID)"
+check_eq "r5 running" running "$(prop r5 State)"
+check_eq "r5: same init" "$init5" "$(prop r5 InitPID)"
+check_eq "r5: the restarted main PID" "$main5" "$(prop r5 MainPID)"
+check_eq "r5: NRestarts survives" 1 "$(prop r5 NRestarts)"
+check_eq "r5: StatusText survives" r5-ready "$(prop r5 StatusText)"
+check_match "list shows all three" "r4 +running.*r5 +running|r5 +running.*r4 +running" "$(isolatectl list | tr '\n' ' ')"
+check "stop adopted forking r4" isolatectl stop r4
+check "r4 all gone" sh -c "! systemctl is-active -q isolated-r4.scope && [ ! -d /proc/$init4 ] && [ ! -d /proc/$main4 ]"
+check "stop adopted r5" isolatectl stop r5
+check_eq "r5 ended as stopped" exited "$(prop r5 State)"
 
 # 3. A corrupt state file is reported, and the scope can still be stopped.
 check "start r3" isolatectl start r3 "$work/r3.service"
@@ -62,5 +95,5 @@ check "stop adopted r1" isolatectl stop r1
 check "r1's init is gone" test ! -d /proc/$init1
 check "r1's scope is gone" sh -c '! systemctl is-active -q isolated-r1.scope'
 check_eq "r1 ended as stopped" exited "$(prop r1 State)"
-check "no state left" sh -c '! ls /run/isolated/state/r1.* /run/isolated/state/r3.* 2>/dev/null'
+check "no state left" sh -c '! ls /run/isolated/state/r1.* /run/isolated/state/r3.* /run/isolated/state/r4.* /run/isolated/state/r5.* 2>/dev/null'
 finish

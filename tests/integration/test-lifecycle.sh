@@ -1,0 +1,217 @@
+#!/bin/bash
+# The lifecycle of DESIGN.md, against the real systemd with tests/fixtures/legacyd:
+# Type=forking (PIDFile= and the guess), Type=notify (READY=1, STATUS=,
+# NotifyAccess=), exit results, ExecStartPre=/ExecStartPost=/ExecStop=/ExecReload=,
+# KillMode=, TimeoutStopSec=, TimeoutStartSec=, Restart= with NRestarts and the
+# start limit, a stop during the start, the orphan storm, the execution keys
+# and RuntimeDirectory= and kin.
+. "$TESTS/lib.sh"
+
+work=$(mktemp -d /var/lib/isolated-life.XXXXXX)
+names="lf1 lf2 lf3 lf4 lf5 lf6 lf7 lf8 lf9 lf10 lf11 lf12 lf13 lf14 lf15 lf16 lf17 lf18 lf19"
+cleanup() {
+        for n in $names; do isolatectl stop "$n" >/dev/null 2>&1; isolatectl reset-failed "$n" >/dev/null 2>&1; done
+        rm -rf "$work" /var/lib/lf-state /var/log/lf-logs /var/cache/lf-cache
+}
+trap cleanup EXIT
+
+if [ -x "${BUILD:-}/tests/fixtures/legacyd" ]; then
+        cp "$BUILD/tests/fixtures/legacyd" "$work/"
+else
+        cc -O1 -o "$work/legacyd" "$SRC/tests/fixtures/legacyd.c" || { not_ok "build legacyd"; finish; exit 1; }
+fi
+chmod 755 "$work" "$work/legacyd"
+L=$work/legacyd
+
+# svc NAME LINES...: writes $work/NAME.service with [Service] and the lines.
+svc() {
+        local n=$1; shift
+        { echo "[Service]"; printf '%s\n' "$@"; } > "$work/$n.service"
+}
+nspid_of() { awk '/^NSpid:/ { print $NF }' "/proc/$1/status"; }
+ms_since() { echo $(( ($(date +%s%N) - $1) / 1000000 )); }
+gone() { ! systemctl is-active -q "isolated-$1.scope" && [ ! -d "/proc/$2" ]; }
+
+# 1. Type=forking with PIDFile=: the daemon, not the process that was started, is the main process.
+svc lf1 "Type=forking" "PIDFile=/run/lf1.pid" "ExecStart=$L --fork --pidfile /run/lf1.pid"
+check "forking daemon starts" isolatectl start lf1 "$work/lf1.service"
+main=$(prop lf1 MainPID); init=$(prop lf1 InitPID)
+check_eq "State running" running "$(prop lf1 State)"
+check_eq "MainPID is the PID in PIDFile= (read inside)" "$(nsenter -t "$init" -m cat /run/lf1.pid)" "$(nspid_of "$main")"
+check_match "and it is the daemonized legacyd" "legacyd.--fork" "$(tr '\0' ' ' < /proc/$main/cmdline)"
+check_eq "its parent is the init (re-parented)" "$init" "$(awk '/^PPid:/ {print $2}' /proc/$main/status)"
+check "stop" isolatectl stop lf1
+check "everything gone when stop returns" gone lf1 "$init"
+check_eq "stopped by SIGTERM: Result success" success "$(prop lf1 Result)"
+
+# 2. Type=forking without PIDFile=: the main PID guessed as systemd does.
+svc lf2 "Type=forking" "ExecStart=$L --fork"
+check "forking without PIDFile= starts" isolatectl start lf2 "$work/lf2.service"
+main=$(prop lf2 MainPID)
+check_match "the guessed main PID is the daemon" "legacyd.--fork" "$(tr '\0' ' ' < /proc/$main/cmdline 2>/dev/null)"
+check "stop" isolatectl stop lf2
+
+# 3. Exit status and signals as systemd reports them.
+svc lf3 "ExecStart=$L --delay 300 --exit 3"
+check "exit-3 service starts" isolatectl start lf3 "$work/lf3.service"
+check "it ends" wait_for 10 sh -c '[ "$(busctl get-property org.isolated1 '"$(service_path lf3)"' org.isolated1.Service State)" = "s \"failed\"" ]'
+check_eq "exit 3: Result=exit-code" exit-code "$(prop lf3 Result)"
+check_eq "ExitCode=exited" exited "$(prop lf3 ExitCode)"
+check_eq "ExitStatus=3" 3 "$(prop lf3 ExitStatus)"
+check "is-failed" isolatectl is-failed lf3
+svc lf4 "ExecStart=$L --delay 300 --segv"
+check "crashing service starts" isolatectl start lf4 "$work/lf4.service"
+check "it crashes" wait_for 10 sh -c '[ "$(busctl get-property org.isolated1 '"$(service_path lf4)"' org.isolated1.Service State)" = "s \"failed\"" ]'
+check_match "SIGSEGV: Result core-dump or signal" "^(core-dump|signal)$" "$(prop lf4 Result)"
+check_eq "ExitStatus=11" 11 "$(prop lf4 ExitStatus)"
+
+# 4. Restart=on-failure restarts a crashed daemon in place; NRestarts counts it.
+svc lf5 "Restart=on-failure" "RestartSec=200ms" "ExecStart=$L --trigger /run/lf5.trigger"
+check "restartable service starts" isolatectl start lf5 "$work/lf5.service"
+init=$(prop lf5 InitPID); main=$(prop lf5 MainPID)
+check_eq "NRestarts=0 at first" 0 "$(prop lf5 NRestarts)"
+nsenter -t "$init" -m sh -c 'echo segv > /run/lf5.trigger'
+check "it comes back (NRestarts=1)" wait_for 10 sh -c '[ "$(busctl get-property org.isolated1 '"$(service_path lf5)"' org.isolated1.Service NRestarts)" = "u 1" ]'
+check "running again" wait_for 5 sh -c '[ "$(busctl get-property org.isolated1 '"$(service_path lf5)"' org.isolated1.Service State)" = "s \"running\"" ]'
+check_eq "in the same scope, same init" "$init" "$(prop lf5 InitPID)"
+new=$(prop lf5 MainPID)
+check "with a new main process" test "$new" != "$main" -a -d "/proc/$new"
+check "stop" isolatectl stop lf5
+check_eq "a stop is no failure" success "$(prop lf5 Result)"
+
+# 5. Restart=always of a service that keeps failing stops at the start limit.
+printf '[Unit]\nStartLimitIntervalSec=10\nStartLimitBurst=3\n' > "$work/lf6.service"
+printf '[Service]\nRestart=always\nRestartSec=100ms\nExecStart=/bin/false\n' >> "$work/lf6.service"
+check "failing service starts" isolatectl start lf6 "$work/lf6.service"
+check "it gives up" wait_for 15 sh -c '[ "$(busctl get-property org.isolated1 '"$(service_path lf6)"' org.isolated1.Service State)" = "s \"failed\"" ]'
+check_eq "Result=start-limit-hit" start-limit-hit "$(prop lf6 Result)"
+check_eq "NRestarts=2 (3 starts in 10 s)" 2 "$(prop lf6 NRestarts)"
+
+# 6. A daemon that ignores SIGTERM is killed after TimeoutStopSec=.
+svc lf7 "TimeoutStopSec=2" "ExecStart=$L --ignore-term"
+check "SIGTERM-ignoring daemon starts" isolatectl start lf7 "$work/lf7.service"
+init=$(prop lf7 InitPID)
+t=$(date +%s%N)
+check "stop" isolatectl stop lf7
+ms=$(ms_since "$t")
+check "stop took TimeoutStopSec= ($ms ms)" test "$ms" -ge 1900 -a "$ms" -lt 10000
+check "everything gone" gone lf7 "$init"
+check_match "the journal says why" "TimeoutStopSec=" "$(journalctl -u isolated-lf7.scope -o cat | tail -20)"
+
+# 7. The orphan storm: 10,000 short-lived orphans, zero zombies after.
+svc lf8 "ExecStart=$L --trigger /run/lf8.trigger"
+check "orphan factory starts" isolatectl start lf8 "$work/lf8.service"
+init=$(prop lf8 InitPID)
+nsenter -t "$init" -m sh -c 'echo orphans 10000 > /run/lf8.trigger'
+check "10000 orphans spawned" wait_for 200 sh -c "journalctl -u isolated-lf8.scope -o cat | grep -q 'spawned 10000 orphans'"
+sleep 0.5
+zombies=0
+for p in $(pids_in_pidns_of "$init"); do
+        [ "$(awk '{print $3}' "/proc/$p/stat" 2>/dev/null)" = Z ] && zombies=$((zombies + 1))
+done
+check_eq "zero zombies in the namespace after the storm" 0 "$zombies"
+check_eq "only init and the daemon remain" 2 "$(pids_in_pidns_of "$init" | wc -l)"
+check "stop" isolatectl stop lf8
+
+# 8. Type=notify: start returns only after READY=1 (from the main process: NotifyAccess=main).
+svc lf9 "Type=notify" "ExecStart=$L --notify 1000 --status 'serving 42'"
+t=$(date +%s%N)
+check "notify service starts" isolatectl start lf9 "$work/lf9.service"
+ms=$(ms_since "$t")
+check "start returned after READY=1 ($ms ms)" test "$ms" -ge 1000
+check_eq "StatusText from STATUS=" "serving 42" "$(prop lf9 StatusText)"
+check_match "status shows it" "serving 42" "$(isolatectl status lf9)"
+check "stop" isolatectl stop lf9
+# systemd-notify sends from its own PID: it needs NotifyAccess=all.
+svc lf10 "Type=notify" "NotifyAccess=all" "ExecStart=/bin/sh -c 'sleep 1; systemd-notify --ready --status=via-systemd-notify; exec sleep 1000'"
+t=$(date +%s%N)
+check "systemd-notify with NotifyAccess=all" isolatectl start lf10 "$work/lf10.service"
+check "after READY=1 ($(ms_since "$t") ms)" test "$(ms_since "$t")" -ge 1000
+check_eq "StatusText" via-systemd-notify "$(prop lf10 StatusText)"
+check "stop" isolatectl stop lf10
+# ... and under NotifyAccess=main its READY=1 is ignored: TimeoutStartSec= fails the start.
+svc lf11 "Type=notify" "TimeoutStartSec=3" "ExecStart=/bin/sh -c 'systemd-notify --ready; exec sleep 1000'"
+t=$(date +%s%N)
+out=$(isolatectl start lf11 "$work/lf11.service" 2>&1); rc=$?
+ms=$(ms_since "$t")
+check "READY=1 from another PID is ignored: the start fails" test "$rc" != 0
+check "after TimeoutStartSec= ($ms ms)" test "$ms" -ge 2900 -a "$ms" -lt 15000
+check_match "and says so" "TimeoutStartSec" "$out"
+check_eq "Result=timeout" timeout "$(prop lf11 Result)"
+check "nothing left of it" sh -c '! systemctl is-active -q isolated-lf11.scope'
+
+# 9. ExecStartPre=/ExecStartPost=/ExecReload=/ExecStop= inside the sandbox, $MAINPID set.
+svc lf12 "Type=forking" "PIDFile=/run/lf12.pid" "RuntimeDirectory=lf12" \
+        "ExecStartPre=-/bin/false" \
+        "ExecStartPre=/bin/sh -c 'echo pre-on-\$(hostname) > /run/lf12/pre'" \
+        "ExecStart=$L --fork --pidfile /run/lf12.pid" \
+        "ExecStartPost=/bin/sh -c 'echo post > /run/lf12/post'" \
+        "ExecReload=/bin/sh -c 'echo \$MAINPID > /run/lf12/reload; kill -HUP \$MAINPID'" \
+        "ExecStop=/bin/sh -c 'echo stop MAINPID=\$MAINPID'"
+check "service with Exec* starts" isolatectl start lf12 "$work/lf12.service"
+init=$(prop lf12 InitPID); main=$(prop lf12 MainPID)
+check_eq "ExecStartPre= ran inside (its hostname), after a '-' failure" pre-on-lf12 "$(nsenter -t "$init" -m cat /run/lf12/pre)"
+check_eq "ExecStartPost= ran" post "$(nsenter -t "$init" -m cat /run/lf12/post)"
+check "reload" isolatectl reload lf12
+check_eq "ExecReload= got \$MAINPID (as seen inside)" "$(nspid_of "$main")" "$(nsenter -t "$init" -m cat /run/lf12/reload)"
+check "the daemon got SIGHUP" wait_for 5 sh -c "journalctl -u isolated-lf12.scope -o cat | grep -q 'legacyd.*SIGHUP'"
+check_eq "running after the reload" running "$(prop lf12 State)"
+mainns=$(nspid_of "$main")
+check "stop" isolatectl stop lf12
+check "ExecStop= ran with \$MAINPID before the signals" \
+        wait_for 5 sh -c "journalctl -u isolated-lf12.scope -o cat | grep -qx 'stop MAINPID=$mainns'"
+svc lf13 "ExecStartPre=/bin/sh -c 'exit 4'" "ExecStart=/bin/sleep 100"
+out=$(isolatectl start lf13 "$work/lf13.service" 2>&1); rc=$?
+check "a failing ExecStartPre= fails the start" test "$rc" != 0
+check_match "naming it" "ExecStartPre=.*status 4" "$out"
+check_eq "Result=exit-code" exit-code "$(prop lf13 Result)"
+check_eq "ExitStatus=4" 4 "$(prop lf13 ExitStatus)"
+
+# 10. A stop during the start: the start fails, the stop returns once all is gone.
+svc lf14 "Type=notify" "ExecStart=$L --notify 5000"
+isolatectl start lf14 "$work/lf14.service" > "$work/lf14.out" 2>&1 &
+starter=$!
+check "starting" wait_for 5 sh -c '[ "$(busctl get-property org.isolated1 '"$(service_path lf14)"' org.isolated1.Service InitPID 2>/dev/null)" != "u 0" ]'
+init=$(prop lf14 InitPID)
+check "stop during start" isolatectl stop lf14
+wait "$starter"; rc=$?
+check "the start failed" test "$rc" != 0
+check_match "stopped while starting" "stopped while starting" "$(cat "$work/lf14.out")"
+check "nothing left" gone lf14 "$init"
+check_eq "a stop during the start is no failure" success "$(prop lf14 Result)"
+
+# 11. KillMode=mixed: SIGTERM to the main process only, the rest SIGKILL; KillMode=process: main only.
+svc lf15 "KillMode=mixed" "ExecStart=/bin/sh -c 'trap \"echo child-got-term\" TERM; (trap \"echo grandchild-got-term\" TERM; sleep 1000 & wait) & wait'"
+check "mixed starts" isolatectl start lf15 "$work/lf15.service"
+init=$(prop lf15 InitPID)
+sleep 0.3
+check "stop" isolatectl stop lf15
+check "gone" gone lf15 "$init"
+check "the rest got no SIGTERM" sh -c "! journalctl -u isolated-lf15.scope -o cat | grep -q grandchild-got-term"
+
+# 12. Execution keys: WorkingDirectory=, UMask=, Environment=, EnvironmentFile=, SyslogIdentifier=.
+printf 'FROMFILE=yes\n' > "$work/env"
+svc lf16 "WorkingDirectory=/usr" "UMask=0077" "Environment=A=1 B=two" "EnvironmentFile=$work/env" \
+        "EnvironmentFile=-/nonexistent" "SyslogIdentifier=lf16-ident" \
+        "ExecStart=/bin/sh -c 'echo pwd=\$(pwd) umask=\$(umask) A=\$A B=\$B F=\$FROMFILE; exec sleep 1000'"
+check "exec keys service starts" isolatectl start lf16 "$work/lf16.service"
+check "its line under SyslogIdentifier=" wait_for 5 sh -c "journalctl -t lf16-ident -o cat | grep -q 'pwd='"
+check_eq "WorkingDirectory=, UMask=, Environment=, EnvironmentFile=" "pwd=/usr umask=0077 A=1 B=two F=yes" \
+        "$(journalctl -t lf16-ident -o cat | grep 'pwd=' | tail -1)"
+check "stop" isolatectl stop lf16
+
+# 13. RuntimeDirectory=, StateDirectory=, LogsDirectory=, CacheDirectory=: owned by User=, writable under strict.
+svc lf17 "User=nobody" "ProtectSystem=strict" "RuntimeDirectory=lf-run" "StateDirectory=lf-state" \
+        "LogsDirectory=lf-logs" "CacheDirectory=lf-cache" "StateDirectoryMode=0700" \
+        "ExecStart=/bin/sh -c 'for d in /run/lf-run /var/lib/lf-state /var/log/lf-logs /var/cache/lf-cache; do touch \$d/f && echo ok-\$d; done; touch /var/lib/x 2>/dev/null || echo strict-holds; exec sleep 1000'"
+check "directories service starts" isolatectl start lf17 "$work/lf17.service"
+init=$(prop lf17 InitPID)
+check "writes went through" wait_for 5 sh -c "journalctl -u isolated-lf17.scope -o cat | grep -q strict-holds"
+log=$(journalctl -u isolated-lf17.scope -o cat)
+for d in /run/lf-run /var/lib/lf-state /var/log/lf-logs /var/cache/lf-cache; do
+        check_match "$d writable by User= under ProtectSystem=strict" "ok-$d" "$log"
+done
+check_eq "StateDirectory= on the host, owned by nobody, mode 700" "nobody 700" "$(stat -c '%U %a' /var/lib/lf-state)"
+check_eq "RuntimeDirectory= inside, owned by nobody" nobody "$(nsenter -t "$init" -m stat -c %U /run/lf-run)"
+check "stop" isolatectl stop lf17
+finish
