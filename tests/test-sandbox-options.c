@@ -160,6 +160,32 @@ START_TEST(test_ambient_outside_bounding) {
 }
 END_TEST
 
+START_TEST(test_contradictions) {
+        _cleanup_(description_freep) Description *d = NULL;
+        _cleanup_free_ char *e1 = NULL, *e2 = NULL, *e3 = NULL;
+
+        ck_assert_int_eq(description_parse("demo", "demo.service",
+                                           "[Service]\nExecStart=/bin/true\nInaccessiblePaths=/srv\n"
+                                           "ReadWritePaths=-/srv/data\n", &d, NULL, &e1),
+                         -EINVAL);
+        ck_assert_str_eq(e1, "demo.service: ReadWritePaths=/srv/data lies under InaccessiblePaths=/srv");
+        ck_assert_int_eq(description_parse("demo", "demo.service",
+                                           "[Service]\nExecStart=/bin/true\nUser=no-such-user-here\n", &d, NULL, &e2),
+                         -EINVAL);
+        ck_assert_str_eq(e2, "demo.service: User=no-such-user-here does not exist");
+        /* A sibling is no contradiction, nor is a numeric id or a user under another root. */
+        ck_assert_int_eq(description_parse("demo", "demo.service",
+                                           "[Service]\nExecStart=/bin/true\nInaccessiblePaths=/srv\n"
+                                           "ReadWritePaths=/srvdata\nUser=4242\n", &d, NULL, &e3),
+                         0);
+        d = description_free(d);
+        ck_assert_int_eq(description_parse("demo", "demo.service",
+                                           "[Service]\nExecStart=/bin/true\nRootDirectory=/srv/root\n"
+                                           "User=only-in-the-root\n", &d, NULL, &e3),
+                         0);
+}
+END_TEST
+
 START_TEST(test_system_call_filter) {
         ck_assert_int_eq(parse("SystemCallFilter", "~@mount uname"), 0);
         ck_assert(o.system_call_filter_set && !o.system_call_allow_list);
@@ -254,6 +280,7 @@ static Suite *suite(void) {
         tcase_add_test(tc, test_tmpfs_rootdir);
         tcase_add_test(tc, test_capabilities);
         tcase_add_test(tc, test_ambient_outside_bounding);
+        tcase_add_test(tc, test_contradictions);
         tcase_add_test(tc, test_system_call_filter);
         tcase_add_test(tc, test_user_umask_limits);
         tcase_add_test(tc, test_through_description);

@@ -1,5 +1,7 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 #include <ctype.h>
+#include <grp.h>
+#include <pwd.h>
 #include <limits.h>
 #include <linux/capability.h>
 #include <seccomp.h>
@@ -961,9 +963,45 @@ int sandbox_options_parse(SandboxOptions *o, const char *key, const char *value,
         return -ENOENT;
 }
 
+/* A path list entry, without systemd's "-" and "+" prefixes. */
+static const char *path_entry(const char *e) {
+        while (*e == '-' || *e == '+')
+                e++;
+        return e;
+}
+
+static bool path_is_under(const char *path, const char *prefix) {
+        size_t n = strlen(prefix);
+
+        if (strcmp(prefix, "/") == 0)
+                return true;
+        return strncmp(path, prefix, n) == 0 && (path[n] == 0 || path[n] == '/');
+}
+
+static bool name_is_numeric(const char *s) {
+        return *s && strspn(s, "0123456789") == strlen(s);
+}
+
 int sandbox_options_verify(const SandboxOptions *o, char **ret_error) {
         if (o->ambient_capabilities & ~o->capability_bounding_set)
                 return error_set(ret_error, -EINVAL,
                                  "AmbientCapabilities= names a capability outside CapabilityBoundingSet=");
+
+        /* A contradiction: what is made inaccessible cannot be writable below. */
+        for (char **w = o->read_write_paths; w && *w; w++)
+                for (char **i = o->inaccessible_paths; i && *i; i++)
+                        if (path_is_under(path_entry(*w), path_entry(*i)))
+                                return error_set(ret_error, -EINVAL,
+                                                 "ReadWritePaths=%s lies under InaccessiblePaths=%s", path_entry(*w),
+                                                 path_entry(*i));
+
+        /* The sandbox's /etc is the host's unless RootDirectory= is set: a
+         * name that does not resolve here will not resolve there either. */
+        if (!o->root_directory) {
+                if (o->user && !name_is_numeric(o->user) && !getpwnam(o->user))
+                        return error_set(ret_error, -EINVAL, "User=%s does not exist", o->user);
+                if (o->group && !name_is_numeric(o->group) && !getgrnam(o->group))
+                        return error_set(ret_error, -EINVAL, "Group=%s does not exist", o->group);
+        }
         return 0;
 }
