@@ -3,6 +3,7 @@
 #include <grp.h>
 #include <pwd.h>
 #include <limits.h>
+#include <pthread.h>
 #include <linux/capability.h>
 #include <seccomp.h>
 #include <stdarg.h>
@@ -157,6 +158,26 @@ static void syscall_set_remove(char **set, const char *name) {
                 }
 }
 
+/* Native syscall numbers stay below this on every architecture Linux has. */
+#define SYSCALL_NR_MAX 1024
+
+/* The native name of each syscall number, looked up once: libseccomp scans a
+ * table for every lookup, and @system-service asks for all of them. The same
+ * answer every time, so this cache is no state a parse could see. */
+static char *native_syscall_names[SYSCALL_NR_MAX];
+
+static void native_syscall_names_fill(void) {
+        for (int nr = 0; nr < SYSCALL_NR_MAX; nr++)
+                native_syscall_names[nr] = seccomp_syscall_resolve_num_arch(SCMP_ARCH_NATIVE, nr);
+}
+
+static const char *native_syscall_name(int nr) {
+        static pthread_once_t once = PTHREAD_ONCE_INIT;
+
+        (void) pthread_once(&once, native_syscall_names_fill);
+        return nr >= 0 && nr < SYSCALL_NR_MAX ? native_syscall_names[nr] : NULL;
+}
+
 static int syscall_expand(const char *name, int depth, char ***ret) {
         const char *const *members;
         int r;
@@ -174,7 +195,9 @@ static int syscall_expand(const char *name, int depth, char ***ret) {
         for (size_t i = 0; i < ELEMENTSOF(pseudo_groups); i++)
                 if (strcmp(name, pseudo_groups[i]) == 0) {
                         _cleanup_strv_free_ char **deny = NULL;
-                        bool system_service = i == 0;
+                        bool system_service = i == 0, denied[SYSCALL_NR_MAX] = {};
+                        /* Names by number are unique: into an empty set they go without a lookup. */
+                        bool fresh = strv_length(*ret) == 0;
 
                         /* @system-service: every native syscall but the default deny list. */
                         if (system_service)
@@ -183,12 +206,17 @@ static int syscall_expand(const char *name, int depth, char ***ret) {
                                         if (r < 0)
                                                 return r;
                                 }
-                        for (int nr = 0; nr < 1024; nr++) {
-                                _cleanup_free_ char *s = seccomp_syscall_resolve_num_arch(SCMP_ARCH_NATIVE, nr);
+                        for (char **d = deny; d && *d; d++) {
+                                int nr = seccomp_syscall_resolve_name(*d);
+                                if (nr >= 0 && nr < SYSCALL_NR_MAX)
+                                        denied[nr] = true;
+                        }
+                        for (int nr = 0; nr < SYSCALL_NR_MAX; nr++) {
+                                const char *s = native_syscall_name(nr);
 
-                                if (!s || (system_service && strv_contains(deny, s)))
+                                if (denied[nr] || !s)
                                         continue;
-                                r = syscall_set_add(ret, s);
+                                r = fresh ? strv_extend(ret, s) : syscall_set_add(ret, s);
                                 if (r < 0)
                                         return r;
                         }
@@ -647,7 +675,13 @@ static int parse_system_call_filter(SandboxOptions *o, const char *key, const ch
                         return error_set(ret_error, -EINVAL, "%s=: unknown system call or group '%s'", key, word);
 
                 /* systemd: the first assignment decides the kind of list; an assignment of the
-                 * other kind takes its names out of it. */
+                 * other kind takes its names out of it. Into an empty list, the (unique)
+                 * names go as they are. */
+                if (invert == !o->system_call_allow_list && strv_length(o->system_call_filter) == 0) {
+                        strv_free(o->system_call_filter);
+                        o->system_call_filter = TAKE_PTR(names);
+                        continue;
+                }
                 for (char **n = names; *n; n++)
                         if (invert == !o->system_call_allow_list) {
                                 r = syscall_set_add(&o->system_call_filter, *n);
