@@ -26,7 +26,7 @@ for t in ${targets[@]}; do
         seeds=("$SRC/tests/fuzz/corpus-$t")
         [ "$t" = description ] && [ -d /lib/systemd/system ] && seeds+=(/lib/systemd/system)
         echo "== fuzz-$t for ${seconds}s"
-        (cd "$out" && "$exe" -max_total_time="$seconds" -max_len=65536 -timeout=10 -rss_limit_mb=2048 \
+        (cd "$out" && "$exe" -max_total_time="$seconds" -max_len=65536 -timeout=${FUZZ_TIMEOUT:-60} -rss_limit_mb=2048 \
                 -artifact_prefix="$SRC/tests/fuzz/corpus-$t/crash-" -print_final_stats=1 \
                 "$work" "${seeds[@]}" 2>&1 | grep -E '^#[0-9]+ *DONE|stat::number_of_executed_units|ERROR|SUMMARY|Done [0-9]+ runs' || :)
         # libFuzzer exits non-zero on a finding; the artifact names it.
