@@ -1,0 +1,153 @@
+#!/bin/bash
+# SPDX-License-Identifier: LGPL-2.1-or-later
+# The part of bench/run.sh that runs inside the harness's systemd, with
+# isolated.service started. Writes raw samples to OUT (one file per row, one
+# sample per line: nanoseconds, or "fail"); bench/report.py summarizes them.
+#
+#   inside.sh CLIENT OUT RUNS TP_RUNS N_SERVICES
+set -uo pipefail
+CLIENT=$1 OUT=$2 RUNS=$3 TP_RUNS=$4 N=$5
+HERE=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
+DESC=$OUT/desc
+mkdir -p "$OUT/lat" "$OUT/tp" "$OUT/warmup" "$DESC"
+
+# The same limits everywhere they are compared.
+LIMITS="MemoryMax=64M TasksMax=16 CPUQuota=50%"
+limits_desc() { local l; for l in $LIMITS; do echo "$l"; done; }
+{ echo "[Service]"; echo "ExecStart=/bin/true"; limits_desc; } > "$DESC/true.service"
+{ echo "[Service]"; echo "ExecStart=/bin/sleep infinity"; limits_desc; } > "$DESC/sleep.service"
+{ echo "[Service]"; echo "ExecStart=/bin/sleep infinity"; } > "$DESC/sleep-plain.service"
+SR_LIMITS=(); for l in $LIMITS; do SR_LIMITS+=(-p "$l"); done
+
+daemon_pid() { systemctl show -p MainPID --value isolated.service; }
+
+# rec ROW CMD...: CMD prints one sample; a failure is recorded as "fail".
+rec() {
+        local row=$1 out; shift
+        if out=$("$@" 2>>"$OUT/errors") && [ -n "$out" ]; then
+                echo "$out" >> "$OUT/$row"
+        else
+                echo fail >> "$OUT/$row"
+                echo "($row failed: $*)" >> "$OUT/errors"
+        fi
+}
+
+# --- latency: one run of every variant per round, the order rotating ---
+variant() {
+        local v=$1 i=$2 dir=$3
+        case $v in
+        iso_lifecycle)
+                rec "$dir/iso_lifecycle" "$CLIENT" lifecycle "bench-lc-$i" "$DESC/true.service" ;;
+        iso_ctl_wait)
+                rec "$dir/iso_ctl_wait" "$CLIENT" exec -- isolatectl -q start --wait "bench-cw-$i" "$DESC/true.service"
+                "$CLIENT" reset "bench-cw-$i" 2>/dev/null || : ;;
+        sr_scope)
+                rec "$dir/sr_scope" "$CLIENT" exec -- systemd-run --scope -q "${SR_LIMITS[@]}" true ;;
+        sr_wait)
+                rec "$dir/sr_wait" "$CLIENT" exec -- systemd-run --wait -q -p PrivateNetwork=yes -p PrivateTmp=yes \
+                        -p PrivateIPC=yes -p ProtectSystem=strict -p MemoryMax=64M true ;;
+        unshare)
+                rec "$dir/unshare" "$CLIENT" exec -- unshare --pid --fork --mount --uts --ipc --net --mount-proc true ;;
+        iso_startstop)
+                # start and stop of one long-running service: a pair, in this order.
+                rec "$dir/iso_start" "$CLIENT" start "bench-ss-$i" "$DESC/sleep.service"
+                rec "$dir/iso_stop" "$CLIENT" stop "bench-ss-$i" ;;
+        esac
+}
+VARIANTS=(iso_lifecycle iso_ctl_wait sr_scope sr_wait unshare iso_startstop)
+K=${#VARIANTS[@]}
+
+rec rss_daemon_fresh "$CLIENT" rss "$(daemon_pid)"
+
+echo "warming up" >&2
+for i in 0 1; do
+        for v in "${VARIANTS[@]}"; do variant "$v" "w$i" warmup; done
+done
+
+echo "latency: $RUNS runs of ${K} variants, interleaved" >&2
+for ((i = 0; i < RUNS; i++)); do
+        for ((j = 0; j < K; j++)); do
+                variant "${VARIANTS[$(((i + j) % K))]}" "$i" lat
+        done
+        (( (i + 1) % 10 == 0 )) && echo "  $((i + 1))/$RUNS" >&2
+done
+rec rss_daemon_idle "$CLIENT" rss "$(daemon_pid)"
+
+# --- throughput: N services at once, then stopped; rounds interleaved ---
+tp_variant() {
+        local v=$1 r=$2 names
+        case $v in
+        iso_many)
+                rec tp/iso_many_start "$CLIENT" many-start "$N" "bench-tpa$r" "$DESC/sleep-plain.service"
+                sleep 1
+                rec rss_daemon_100 "$CLIENT" rss "$(daemon_pid)"
+                rec tp/iso_many_stop "$CLIENT" many-stop "$N" "bench-tpa$r" ;;
+        iso_ctl_par)
+                rec tp/iso_ctl_start "$CLIENT" parallel "$N" -- isolatectl -q start "bench-tpc$r-%d" "$DESC/sleep-plain.service"
+                sleep 1
+                rec tp/iso_ctl_stop "$CLIENT" parallel "$N" -- isolatectl -q stop "bench-tpc$r-%d"
+                names=$(seq -f "bench-tpc$r-%g" 0 $((N - 1)))
+                # shellcheck disable=SC2086
+                isolatectl -q reset-failed $names 2>/dev/null || : ;;
+        sr_par)
+                rec tp/sr_start "$CLIENT" parallel "$N" --until-exec "$(readlink -f /bin/sleep)" -- \
+                        systemd-run --scope -q --unit "bench-tps$r-%d" sleep 1000
+                sleep 1
+                rec tp/sr_stop "$CLIENT" parallel "$N" -- systemctl stop "bench-tps$r-%d.scope" ;;
+        esac
+        sleep 1
+}
+TP_VARIANTS=(iso_many iso_ctl_par sr_par)
+echo "throughput: $TP_RUNS rounds of $N services x ${#TP_VARIANTS[@]} variants, interleaved" >&2
+for ((r = 0; r < TP_RUNS; r++)); do
+        for ((j = 0; j < ${#TP_VARIANTS[@]}; j++)); do
+                tp_variant "${TP_VARIANTS[$(((r + j) % ${#TP_VARIANTS[@]}))]}" "$r"
+        done
+done
+rec rss_daemon_after "$CLIENT" rss "$(daemon_pid)"
+
+# --- footprint of the inits, each supervising a sleep ---
+# child_of PID: the first child of PID (unshare --fork's child is the init).
+child_of() {
+        local i c
+        for i in $(seq 1 100); do
+                c=$(awk '{print $1}' "/proc/$1/task/$1/children" 2>/dev/null)
+                [ -n "$c" ] && { echo "$c"; return 0; }
+                sleep 0.01
+        done
+        return 1
+}
+echo "footprint" >&2
+FP_ROUNDS=${FP_ROUNDS:-3}
+for ((r = 0; r < FP_ROUNDS; r++)); do
+        if "$CLIENT" start "bench-fp-$r" "$DESC/sleep-plain.service" > /dev/null; then
+                sleep 1
+                pid=$(isolatectl show -p InitPID --value "bench-fp-$r")
+                rec rss_isolate_init "$CLIENT" rss "$pid"
+                "$CLIENT" stop "bench-fp-$r" > /dev/null
+        else
+                echo fail >> "$OUT/rss_isolate_init"
+        fi
+        for init in tini dumb-init; do
+                if ! command -v $init > /dev/null; then
+                        echo "n/a" >> "$OUT/rss_$init"
+                        continue
+                fi
+                case $init in
+                tini) cmd=(tini -- sleep 1000) ;;
+                dumb-init) cmd=(dumb-init -- sleep 1000) ;;
+                esac
+                unshare --pid --fork --mount-proc "${cmd[@]}" < /dev/null > /dev/null 2>&1 &
+                upid=$!
+                if pid=$(child_of $upid); then
+                        sleep 1
+                        rec "rss_$init" "$CLIENT" rss "$pid"
+                        kill -KILL "$pid"
+                else
+                        echo fail >> "$OUT/rss_$init"
+                        kill -KILL $upid
+                fi
+                wait $upid 2>/dev/null
+        done
+done
+exit 0

@@ -1,0 +1,206 @@
+#!/usr/bin/env python3
+# SPDX-License-Identifier: LGPL-2.1-or-later
+"""Summarizes the raw samples of bench/inside.sh: prints the table, writes the JSON.
+
+report.py OUT JSON [--runs N] [--tp-runs N] [--services N] [--commit C]
+"""
+import argparse
+import datetime
+import json
+import os
+import platform
+import statistics
+import sys
+
+LATENCY = [
+    # key, label, reference keys for the ratio column
+    ("iso_lifecycle", "isolated lifecycle (bus: StartService -> State exited)", True),
+    ("iso_ctl_wait", "isolatectl start --wait (process, to its exit)", True),
+    ("sr_scope", "systemd-run --scope (same limits) true", False),
+    ("sr_wait", "systemd-run --wait (sandboxed, MemoryMax) true", False),
+    ("unshare", "unshare --pid --fork --mount --uts --ipc --net --mount-proc true", False),
+    ("iso_start", "isolated start, sleep infinity (StartService -> exec'd)", False),
+    ("iso_stop", "isolated stop (StopService -> scope gone)", False),
+]
+REFS = [("sr_scope", "/scope"), ("sr_wait", "/wait"), ("unshare", "/unshare")]
+THROUGHPUT = [
+    ("iso_many_start", "isolated: N async StartService, one connection"),
+    ("iso_many_stop", "isolated: N async StopService, one connection"),
+    ("iso_ctl_start", "isolated: N concurrent `isolatectl start`"),
+    ("iso_ctl_stop", "isolated: N concurrent `isolatectl stop`"),
+    ("sr_start", "systemd: N concurrent `systemd-run --scope sleep` (to exec)"),
+    ("sr_stop", "systemd: N concurrent `systemctl stop` of those scopes"),
+]
+RSS = [
+    ("rss_isolate_init", "isolate-init supervising sleep"),
+    ("rss_tini", "tini supervising sleep"),
+    ("rss_dumb-init", "dumb-init supervising sleep"),
+    ("rss_daemon_fresh", "isolated, idle, just started"),
+    ("rss_daemon_idle", "isolated, idle, after the latency runs"),
+    ("rss_daemon_100", "isolated, N services running"),
+    ("rss_daemon_after", "isolated, idle, after the throughput rounds"),
+]
+
+
+def lines(path):
+    try:
+        with open(path) as f:
+            return [l.split() for l in f if l.strip()]
+    except FileNotFoundError:
+        return []
+
+
+def quantile(s, q):
+    if not s:
+        return None
+    pos = (len(s) - 1) * q
+    lo = int(pos)
+    hi = min(lo + 1, len(s) - 1)
+    return s[lo] + (s[hi] - s[lo]) * (pos - lo)
+
+
+def stats(values):
+    s = sorted(values)
+    if not s:
+        return None
+    return {"n": len(s), "median": statistics.median(s), "p10": quantile(s, 0.1), "p90": quantile(s, 0.9),
+            "min": s[0], "max": s[-1]}
+
+
+def fmt(v, unit=1e6, digits=1):
+    return "-" if v is None else f"{v / unit:.{digits}f}"
+
+
+def main():
+    ap = argparse.ArgumentParser()
+    ap.add_argument("out")
+    ap.add_argument("json")
+    ap.add_argument("--runs", type=int)
+    ap.add_argument("--tp-runs", type=int)
+    ap.add_argument("--services", type=int)
+    ap.add_argument("--commit")
+    a = ap.parse_args()
+    res = {"date": datetime.datetime.now().astimezone().isoformat(timespec="seconds"),
+           "host": {"cpus": os.cpu_count(), "kernel": platform.release()},
+           "commit": a.commit, "runs": a.runs, "tp_runs": a.tp_runs, "services": a.services,
+           "latency_ms": {}, "ratios": {}, "throughput_ms": {}, "rss_kib": {}, "sizes_bytes": {}, "targets": {}}
+    failures = 0
+    for when in ("before", "after"):
+        l = lines(os.path.join(a.out, f"load-{when}"))
+        if l:
+            res["host"][f"loadavg_{when}"] = [float(x) for x in l[0]]
+
+    print(f"\nisolated benchmarks, {res['date']}, {res['host']['cpus']} CPUs, kernel {res['host']['kernel']}, "
+          f"commit {a.commit}")
+    if "loadavg_before" in res["host"]:
+        print(f"load average before {res['host']['loadavg_before']}, after {res['host'].get('loadavg_after')}"
+              " (other work on the machine inflates the absolute numbers; the interleaving keeps the ratios fair)")
+    print(f"\nLatency, ms over {a.runs} interleaved runs"
+          f"          n fail  median     p10     p90     min     max   /scope   /wait /unshare")
+    lat = {}
+    samples = {}
+    for key, label, ratio in LATENCY:
+        raw = lines(os.path.join(a.out, "lat", key))
+        samples[key] = [None if l[0] == "fail" else int(l[0]) for l in raw]
+        vals = [int(l[0]) for l in raw if l[0] != "fail"]
+        fails = len(raw) - len(vals)
+        failures += fails
+        st = stats(vals)
+        lat[key] = st
+        row = {"label": label, "failures": fails}
+        if st:
+            row.update({k: (v / 1e6 if k != "n" else v) for k, v in st.items()})
+        res["latency_ms"][key] = row
+    for key, label, ratio in LATENCY:
+        st, row = lat[key], res["latency_ms"][key]
+        cols = ""
+        if ratio and st:
+            for ref, name in REFS:
+                if lat.get(ref):
+                    r = st["median"] / lat[ref]["median"]
+                    res["ratios"][f"{key}{name}"] = round(r, 3)
+                    cols += f" {r:7.2f}x"
+                    # Run i of both rows ran back to back: the median of the
+                    # per-run ratios cancels drift better than a ratio of medians.
+                    pairs = [x / y for x, y in zip(samples[key], samples[ref]) if x is not None and y is not None]
+                    if pairs:
+                        res["ratios"][f"{key}{name} paired"] = round(statistics.median(pairs), 3)
+        if st:
+            print(f"  {label:<68.68} {st['n']:4d} {row['failures']:4d} {fmt(st['median']):>7} {fmt(st['p10']):>7} "
+                  f"{fmt(st['p90']):>7} {fmt(st['min']):>7} {fmt(st['max']):>7}{cols}")
+        else:
+            print(f"  {label:<68.68}    0 {row['failures']:4d}   (no samples)")
+
+    print(f"\nThroughput, N = {a.services} services, ms over {a.tp_runs} rounds"
+          f"                  n fail  median     min     max  ms/service")
+    for key, label in THROUGHPUT:
+        raw = lines(os.path.join(a.out, "tp", key))
+        ok = [l for l in raw if l[0] != "fail"]
+        fails = sum(int(l[1]) for l in ok) + (len(raw) - len(ok))
+        failures += fails
+        st = stats([int(l[0]) for l in ok])
+        row = {"label": label, "failed_services": fails}
+        if st:
+            row.update({k: (v / 1e6 if k != "n" else v) for k, v in st.items()})
+            row["per_service"] = st["median"] / 1e6 / a.services
+            print(f"  {label.replace('N ', f'{a.services} '):<68.68} {st['n']:4d} {fails:4d} {fmt(st['median']):>7} "
+                  f"{fmt(st['min']):>7} {fmt(st['max']):>7} {row['per_service']:10.2f}")
+        else:
+            print(f"  {label:<68.68}    0 {fails:4d}   (no samples)")
+        res["throughput_ms"][key] = row
+
+    print("\nMemory, KiB (median of samples)"
+          "                                          n  VmHWM   VmRSS RssAnon RssFile     Pss")
+    for key, label in RSS:
+        raw = [l for l in lines(os.path.join(a.out, key)) if len(l) == 5]
+        if not raw:
+            print(f"  {label:<68.68}    0   (not measured)")
+            continue
+        cols = [statistics.median(int(l[i]) for l in raw) for i in range(5)]
+        res["rss_kib"][key] = {"label": label.replace("N ", f"{a.services} "), "n": len(raw),
+                               "VmHWM": cols[0], "VmRSS": cols[1], "RssAnon": cols[2], "RssFile": cols[3], "Pss": cols[4]}
+        print(f"  {label.replace('N ', f'{a.services} '):<68.68} {len(raw):4d} {cols[0]:6.0f} {cols[1]:7.0f} "
+              f"{cols[2]:7.0f} {cols[3]:7.0f} {cols[4]:7.0f}")
+
+    print("\nBinary sizes, bytes                  unstripped   stripped")
+    for l in lines(os.path.join(a.out, "sizes")):
+        res["sizes_bytes"][l[0]] = {"unstripped": int(l[1]), "stripped": int(l[2])}
+        print(f"  {l[0]:<34} {int(l[1]):10d} {int(l[2]):10d}")
+
+    t = res["targets"]
+    r = res["ratios"]
+    if "iso_lifecycle/scope" in r:
+        t["lifecycle <= 1.2x systemd-run --scope"] = {"value": r["iso_lifecycle/scope"], "met": r["iso_lifecycle/scope"] <= 1.2}
+    if "iso_lifecycle/wait" in r:
+        t["lifecycle <= 0.6x systemd-run --wait"] = {"value": r["iso_lifecycle/wait"], "met": r["iso_lifecycle/wait"] <= 0.6}
+    rk = res["rss_kib"]
+    if "rss_isolate_init" in rk and "rss_tini" in rk:
+        t["isolate-init VmRSS <= tini's"] = {"value": [rk["rss_isolate_init"]["VmRSS"], rk["rss_tini"]["VmRSS"]],
+                                              "met": rk["rss_isolate_init"]["VmRSS"] <= rk["rss_tini"]["VmRSS"]}
+    if "rss_daemon_100" in rk:
+        t[f"daemon VmRSS < 8 MiB with {a.services} services"] = {"value": rk["rss_daemon_100"]["VmRSS"],
+                                                                 "met": rk["rss_daemon_100"]["VmRSS"] < 8192}
+    for k, v in r.items():
+        if k.endswith(" paired"):
+            print(f"  paired ratio {k[:-7]}: {v:.2f}x")
+    print("\nTargets (issue 8, ratios of medians)")
+    for name, v in t.items():
+        print(f"  {'met   ' if v['met'] else 'MISSED'} {name}: {v['value']}")
+    res["failures"] = failures
+    try:
+        with open(os.path.join(a.out, "errors")) as f:
+            errs = f.read().strip()
+    except FileNotFoundError:
+        errs = ""
+    if errs:
+        res["errors"] = errs.splitlines()[-20:]
+        print("\nErrors (last lines):\n  " + "\n  ".join(res["errors"]))
+    with open(a.json, "w") as f:
+        json.dump(res, f, indent=1, sort_keys=False)
+        f.write("\n")
+    print(f"\n{failures} failures; JSON in {a.json}")
+    return 1 if failures or not lat.get("iso_lifecycle") else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
