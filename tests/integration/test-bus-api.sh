@@ -16,7 +16,7 @@ trap cleanup EXIT
 call() { busctl call org.isolated1 /org/isolated1 org.isolated1.Manager "$@"; }
 
 printf '[Unit]\nDescription=api test\n[Service]\nExecStart=/bin/sh -c %s\n' \
-        "'trap \"echo got-usr1\" USR1; while :; do sleep 0.1; done'" > "$work/api.service"
+        "'trap \"echo got-usr1\" USR1; trap \"exit 0\" TERM; while :; do sleep 0.1; done'" > "$work/api.service"
 
 busctl monitor --json=short --match "type='signal',sender='org.isolated1'" > "$work/signals" 2>/dev/null &
 monitor_pid=$!

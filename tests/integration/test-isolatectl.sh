@@ -19,13 +19,15 @@ journal_of() { journalctl -u "isolated-$1.scope" -o cat --no-pager 2>/dev/null; 
 count_in_journal() { journal_of "$1" | grep -c -- "$2"; }
 
 # --- start, status, is-active, show, list ----------------------------------
-# The main shell traps USR1 and writes a line; so does a second process.
+# The main shell traps USR1 and writes a line; so does a second process. It
+# ends cleanly on TERM: a shell that is waiting for sleep may exit 143 rather
+# than die of the signal, and systemd (and isolated) count exit 143 a failure.
 cat > "$work/ctla.service" <<'UNIT'
 [Unit]
 Description=isolatectl test A
 
 [Service]
-ExecStart=/bin/sh -c '(trap "echo child-got-usr1" USR1; while :; do sleep 0.1; done) & trap "echo main-got-usr1" USR1; echo ctla-ready; while :; do sleep 0.1; done'
+ExecStart=/bin/sh -c '(trap "echo child-got-usr1" USR1; while :; do sleep 0.1; done) & trap "echo main-got-usr1" USR1; trap "exit 0" TERM; echo ctla-ready; while :; do sleep 0.1; done'
 MemoryMax=64M
 TasksMax=20
 

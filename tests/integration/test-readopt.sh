@@ -16,7 +16,7 @@ cleanup() {
 trap cleanup EXIT
 daemon_pid() { systemctl show isolated.service -p MainPID --value; }
 
-printf '[Service]\nExecStart=/bin/sh -c %s\n' "'trap \"echo r1-got-usr1\" USR1; while :; do sleep 0.1; done'" > "$work/r1.service"
+printf '[Service]\nExecStart=/bin/sh -c %s\n' "'trap \"echo r1-got-usr1\" USR1; trap \"exit 0\" TERM; while :; do sleep 0.1; done'" > "$work/r1.service"
 printf '[Service]\nExecStart=/bin/sh -c %s\n' "'sleep 2; exit 3'" > "$work/r2.service"
 printf '[Service]\nExecStart=/bin/sleep 1000\n' > "$work/r3.service"
 check "start r1" isolatectl start r1 "$work/r1.service"
