@@ -101,6 +101,16 @@ if [ "${SKIP_INTEGRATION:-0}" != 1 ] && [ "${SKIP_ASAN:-0}" != 1 ] && [ -e "$ASA
         failed=$((failed + $(grep -c '^not ok - ' "$ASAN_BUILD/integration-log")))
 fi
 
+if [ "${SKIP_BENCH:-0}" != 1 ]; then
+        note "benchmarks, quick mode: proves bench/run.sh works (no timing is asserted)"
+        mkdir -p "$SRC/build-bench"
+        bash "$SRC/bench/run.sh" --quick --json "$SRC/build-bench/quick.json" > "$SRC/build-bench/quick.log" 2>&1
+        rc=$?
+        tail -25 "$SRC/build-bench/quick.log"
+        record "bench/run.sh --quick" $rc
+        note "bench/parse.sh: $(bash "$SRC/bench/parse.sh" 20)"
+fi
+
 echo
 for f in "${failures[@]}"; do echo "FAILED: $f"; done
 echo "$passed passed, $failed failed"
