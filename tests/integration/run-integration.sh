@@ -61,7 +61,13 @@ done
 
 # A sanitizer build reports from the daemon's (and the inits') stderr, which is the journal.
 inside systemctl stop isolated.service
-reports=$(inside journalctl -o cat --no-pager | grep -E 'AddressSanitizer|LeakSanitizer|UndefinedBehaviorSanitizer|runtime error:' | head -20)
+# LeakSanitizer cannot run at all in a process that may not ptrace (a child that
+# ended inside a sandbox whose seccomp filter denies it): that is its failure to
+# look, said in two lines of its own, not a finding; everything else is.
+reports=$(inside journalctl -o cat --no-pager |
+        grep -E 'AddressSanitizer|LeakSanitizer|UndefinedBehaviorSanitizer|runtime error:' |
+        grep -vE 'LeakSanitizer has encountered a fatal error|HINT: LeakSanitizer does not work under ptrace' |
+        head -20)
 if [ -n "$reports" ]; then
         echo "--- sanitizer reports in the journal:"
         echo "$reports"
