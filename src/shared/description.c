@@ -381,44 +381,6 @@ static bool env_name_is_valid_n(const char *s, size_t n) {
         return true;
 }
 
-/* Simplifies an absolute path ("//" and "/./" collapse, no trailing "/") and
- * refuses ".." components, which systemd does not normalize away. */
-static int path_simplify_absolute(const char *path, char **ret) {
-        _cleanup_free_ char *s = NULL;
-        size_t n = 0;
-        const char *p = path;
-
-        if (isempty(path) || path[0] != '/' || strlen(path) >= PATH_MAX)
-                return -EINVAL;
-
-        s = malloc(strlen(path) + 2);
-        if (!s)
-                return -ENOMEM;
-
-        while (*p) {
-                size_t k;
-
-                p += strspn(p, "/");
-                k = strcspn(p, "/");
-                if (k == 0)
-                        break;
-                if (k == 2 && p[0] == '.' && p[1] == '.')
-                        return -EINVAL;
-                if (!(k == 1 && p[0] == '.')) {
-                        s[n++] = '/';
-                        memcpy(s + n, p, k);
-                        n += k;
-                }
-                p += k;
-        }
-        if (n == 0)
-                s[n++] = '/';
-        s[n] = '\0';
-
-        *ret = TAKE_PTR(s);
-        return 0;
-}
-
 static int invalid_value(char **ret_error, const char *key, const char *value) {
         return error_set(ret_error, -EINVAL, "Invalid %s= value '%s'", key, value);
 }
@@ -496,7 +458,7 @@ static int parse_environment_file(ParseState *s, const char *value, char **ret_e
         if (r < 0)
                 return r;
         optional = resolved[0] == '-';
-        r = path_simplify_absolute(resolved + optional, &path);
+        r = path_normalize_absolute(resolved + optional, &path);
         if (r == -ENOMEM)
                 return r;
         if (r < 0)
@@ -651,7 +613,7 @@ static int parse_exec_directory(ParseState *s, ExecDirectory *dir, const char *k
                 abs = strprintf("/%s", resolved);
                 if (!abs)
                         return -ENOMEM;
-                r = path_simplify_absolute(abs, &path);
+                r = path_normalize_absolute(abs, &path);
                 if (r == -ENOMEM)
                         return r;
                 if (r < 0 || strcmp(path, "/") == 0)
@@ -700,7 +662,7 @@ static int parse_lifecycle_key(ParseState *s, const char *key, const char *value
                 r = expand(s, value, &resolved, ret_error);
                 if (r < 0)
                         return r;
-                r = path_simplify_absolute(resolved, &path);
+                r = path_normalize_absolute(resolved, &path);
                 if (r == -ENOMEM)
                         return r;
                 if (r < 0)
@@ -891,7 +853,7 @@ static int parse_service_key(ParseState *s, const char *key, const char *value, 
                 r = expand(s, value, &resolved, ret_error);
                 if (r < 0)
                         return r;
-                r = path_simplify_absolute(resolved, &path);
+                r = path_normalize_absolute(resolved, &path);
                 if (r == -ENOMEM)
                         return r;
                 if (r < 0)

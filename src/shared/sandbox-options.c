@@ -303,40 +303,6 @@ void sandbox_options_done(SandboxOptions *o) {
         sandbox_options_init(o);
 }
 
-/* "//a/./b/" -> "/a/b"; ".." refused, as systemd does not normalize it away. */
-static int path_normalize(const char *path, char **ret) {
-        _cleanup_free_ char *s = NULL;
-        const char *p = path;
-        size_t n = 0;
-
-        if (isempty(path) || path[0] != '/' || strlen(path) >= PATH_MAX)
-                return -EINVAL;
-        s = malloc(strlen(path) + 2);
-        if (!s)
-                return -ENOMEM;
-        while (*p) {
-                size_t k;
-
-                p += strspn(p, "/");
-                k = strcspn(p, "/");
-                if (k == 0)
-                        break;
-                if (k == 2 && p[0] == '.' && p[1] == '.')
-                        return -EINVAL;
-                if (!(k == 1 && p[0] == '.')) {
-                        s[n++] = '/';
-                        memcpy(s + n, p, k);
-                        n += k;
-                }
-                p += k;
-        }
-        if (n == 0)
-                s[n++] = '/';
-        s[n] = '\0';
-        *ret = TAKE_PTR(s);
-        return 0;
-}
-
 static int invalid(char **ret_error, const char *key, const char *value) {
         return error_set(ret_error, -EINVAL, "Invalid %s= value '%s'", key, value);
 }
@@ -403,7 +369,7 @@ static int parse_path_list(char ***list, const char *key, const char *value, cha
                         w++;
                 if (w[0] == '+')
                         return error_set(ret_error, -EINVAL, "%s=%s: the '+' prefix is not supported", key, word);
-                r = path_normalize(w, &path);
+                r = path_normalize_absolute(w, &path);
                 if (r == -ENOMEM)
                         return r;
                 if (r < 0)
@@ -458,12 +424,12 @@ static int parse_bind_paths(SandboxOptions *o, bool read_only, const char *key, 
                         if (opts)
                                 *opts++ = '\0';
                 }
-                r = path_normalize(s, &src);
+                r = path_normalize_absolute(s, &src);
                 if (r == -ENOMEM)
                         return r;
                 if (r < 0)
                         return error_set(ret_error, -EINVAL, "%s=: source '%s' is not a normalized absolute path", key, s);
-                r = path_normalize(colon && colon[1] ? colon + 1 : s, &dst);
+                r = path_normalize_absolute(colon && colon[1] ? colon + 1 : s, &dst);
                 if (r == -ENOMEM)
                         return r;
                 if (r < 0)
@@ -564,7 +530,7 @@ static int parse_temporary_filesystem(SandboxOptions *o, const char *key, const 
                                         return -ENOMEM;
                         }
                 }
-                r = path_normalize(word, &path);
+                r = path_normalize_absolute(word, &path);
                 if (r == -ENOMEM)
                         return r;
                 if (r < 0 || strcmp(path, "/") == 0)
@@ -885,7 +851,7 @@ int sandbox_options_parse(SandboxOptions *o, const char *key, const char *value,
                         o->root_directory = mfree(o->root_directory);
                         return 0;
                 }
-                r = path_normalize(value, &path);
+                r = path_normalize_absolute(value, &path);
                 if (r == -ENOMEM)
                         return r;
                 if (r < 0)

@@ -1,4 +1,5 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
+#include <limits.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
@@ -59,4 +60,40 @@ const char *endswith(const char *s, const char *suffix) {
         if (b > a || strcmp(s + a - b, suffix) != 0)
                 return NULL;
         return s + a - b;
+}
+
+int path_normalize_absolute(const char *path, char **ret) {
+        _cleanup_free_ char *s = NULL;
+        size_t n = 0;
+        const char *p = path;
+
+        if (isempty(path) || path[0] != '/' || strlen(path) >= PATH_MAX)
+                return -EINVAL;
+
+        s = malloc(strlen(path) + 2);
+        if (!s)
+                return -ENOMEM;
+
+        while (*p) {
+                size_t k;
+
+                p += strspn(p, "/");
+                k = strcspn(p, "/");
+                if (k == 0)
+                        break;
+                if (k == 2 && p[0] == '.' && p[1] == '.')
+                        return -EINVAL;
+                if (!(k == 1 && p[0] == '.')) {
+                        s[n++] = '/';
+                        memcpy(s + n, p, k);
+                        n += k;
+                }
+                p += k;
+        }
+        if (n == 0)
+                s[n++] = '/';
+        s[n] = '\0';
+
+        *ret = TAKE_PTR(s);
+        return 0;
 }

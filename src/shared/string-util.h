@@ -21,3 +21,8 @@ const char *endswith(const char *s, const char *suffix);
 
 /* Like asprintf(), but returns the string or NULL. */
 char *strprintf(const char *fmt, ...) _printf_(1, 2);
+
+/* "//a/./b/" -> "/a/b": an absolute path with empty and "." components
+ * dropped. A relative path, a ".." component (which systemd does not normalize
+ * away either) or one of PATH_MAX or more is -EINVAL. */
+int path_normalize_absolute(const char *path, char **ret);
