@@ -102,9 +102,8 @@ cleanup() {
 }
 trap cleanup EXIT
 trap 'exit 130' INT TERM
-keep=""
-case $BUILD in /tmp/*) keep=$BUILD ;; esac
-HARNESS_KEEP=$keep "$HARNESS" boot "$STATE" "$STAGE"
+# The sources and the build may live under /tmp (a CI clone), private inside.
+HARNESS_KEEP="$SRC $BUILD" "$HARNESS" boot "$STATE" "$STAGE"
 inside() { "$HARNESS" exec "$STATE" "$@"; }
 if ! inside systemctl start isolated.service; then
         inside journalctl -u isolated.service --no-pager | tail -30 >&2
