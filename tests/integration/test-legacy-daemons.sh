@@ -5,9 +5,12 @@
 # memcached daemonizing itself with -d -P.
 . "$TESTS/lib.sh"
 
+made_etc_dir=
+[ -d /etc/isolated ] || made_etc_dir=1   # /etc is the host's: leave it as found
 cleanup() {
         for n in nginx mc; do isolatectl stop "$n" >/dev/null 2>&1; isolatectl reset-failed "$n" >/dev/null 2>&1; done
         rm -f /etc/isolated/nginx.service /etc/isolated/mc.service
+        [ -z "$made_etc_dir" ] || rmdir /etc/isolated 2>/dev/null
 }
 trap cleanup EXIT
 nspid_of() { awk '/^NSpid:/ { print $NF }' "/proc/$1/status"; }
