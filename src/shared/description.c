@@ -385,6 +385,27 @@ static int invalid_value(char **ret_error, const char *key, const char *value) {
         return error_set(ret_error, -EINVAL, "Invalid %s= value '%s'", key, value);
 }
 
+/* A cgroup limit handed to the scope: empty resets it to unset (infinity). */
+static int parse_cgroup_limit(const char *key, const char *value, int (*parse)(const char *s, uint64_t *ret),
+                              bool *ret_set, uint64_t *ret_value, char **ret_error) {
+        uint64_t v;
+        int r;
+
+        if (isempty(value)) {
+                *ret_set = false;
+                *ret_value = CGROUP_LIMIT_MAX;
+                return 0;
+        }
+        r = parse(value, &v);
+        if (r == -ENOMEM)
+                return r;
+        if (r < 0)
+                return invalid_value(ret_error, key, value);
+        *ret_set = true;
+        *ret_value = v;
+        return 0;
+}
+
 static int refuse_weaker(char **ret_error, const char *key) {
         return error_set(ret_error, -EINVAL,
                          "%s= is not supported yet; refusing to run with a weaker sandbox than asked", key);
@@ -908,41 +929,11 @@ static int parse_service_key(ParseState *s, const char *key, const char *value, 
                 return free_and_strdup(&d->slice, resolved);
         }
 
-        if (strcmp(key, "MemoryMax") == 0) {
-                uint64_t v;
-
-                if (isempty(value)) {
-                        d->memory_max_set = false;
-                        d->memory_max = CGROUP_LIMIT_MAX;
-                        return 0;
-                }
-                r = parse_memory_limit(value, &v);
-                if (r == -ENOMEM)
-                        return r;
-                if (r < 0)
-                        return invalid_value(ret_error, key, value);
-                d->memory_max_set = true;
-                d->memory_max = v;
-                return 0;
-        }
-
-        if (strcmp(key, "TasksMax") == 0) {
-                uint64_t v;
-
-                if (isempty(value)) {
-                        d->tasks_max_set = false;
-                        d->tasks_max = CGROUP_LIMIT_MAX;
-                        return 0;
-                }
-                r = parse_tasks_max(value, &v);
-                if (r == -ENOMEM)
-                        return r;
-                if (r < 0)
-                        return invalid_value(ret_error, key, value);
-                d->tasks_max_set = true;
-                d->tasks_max = v;
-                return 0;
-        }
+        if (strcmp(key, "MemoryMax") == 0)
+                return parse_cgroup_limit(key, value, parse_memory_limit, &d->memory_max_set, &d->memory_max,
+                                          ret_error);
+        if (strcmp(key, "TasksMax") == 0)
+                return parse_cgroup_limit(key, value, parse_tasks_max, &d->tasks_max_set, &d->tasks_max, ret_error);
 
         if (strcmp(key, "CPUQuota") == 0) {
                 usec_t u;
