@@ -15,6 +15,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "footprint.h"
 #include "init-control.h"
 #include "init-protocol.h"
 #include "log.h"
@@ -333,33 +334,6 @@ static void start_failuref(Supervisor *s, int wait_status, const char *what, con
         start_failure(s, wait_status, 0, text);
 }
 
-/* The setup (parser, mounts, seccomp builder, NSS) touched code that the
- * steady path never runs again: hand the clean file-backed pages of every
- * read-only mapping back to the kernel, which faults in the few the loop
- * needs. Anonymous and writable mappings are left alone. */
-static void drop_setup_pages(void) {
-#ifdef MADV_PAGEOUT
-        char line[512];
-        FILE *f;
-
-        f = fopen("/proc/self/maps", "re");
-        if (!f)
-                return;
-        while (fgets(line, sizeof(line), f)) {
-                unsigned long start, end;
-                char perms[5];
-                int path = 0;
-
-                if (sscanf(line, "%lx-%lx %4s %*s %*s %*s %n", &start, &end, perms, &path) < 3)
-                        continue;
-                if (perms[1] != '-' || path <= 0 || line[path] != '/')
-                        continue;
-                (void) madvise((void *) start, end - start, MADV_PAGEOUT);
-        }
-        fclose(f);
-#endif
-}
-
 static void enter_running(Supervisor *s) {
         bool first = !s->started;
 
@@ -367,8 +341,12 @@ static void enter_running(Supervisor *s) {
         s->deadline = USEC_INFINITY;
         s->started = true;
         if (first) {
+                int r;
+
                 log_debug("Started, main PID %d.", (int) s->main_pid);
-                drop_setup_pages();
+                r = footprint_trim();
+                if (r < 0)
+                        log_debug_errno(r, "Failed to give back the setup's memory: %m");
         }
         report(s, false);
         /* The main process ended during ExecStartPost=. */
