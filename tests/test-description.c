@@ -430,7 +430,8 @@ START_TEST(test_extensions) {
         ck_assert_ptr_null(notices);
 
         ck_assert_str_eq(fails(SERVICE "[Isolate]\nNetwork=bridge\n"), "demo.service:4: Invalid Network= value 'bridge'");
-        ck_assert_str_eq(fails(SERVICE "[Isolate]\nListenStream=80\n"), "demo.service:4: ListenStream= is not supported yet");
+        ck_assert_str_eq(fails(SERVICE "[Isolate]\nListenStream=80x\n"),
+                         "demo.service:4: Invalid ListenStream= value '80x': expected PORT, IPV4:PORT, [IPV6]:PORT, /PATH or @NAME");
 }
 END_TEST
 

@@ -9,20 +9,54 @@
 #include "init-control.h"
 #include "init-protocol.h"
 
-int control_receive(int fd, size_t max, char **ret, size_t *ret_size) {
+/* One datagram, and up to max_fds fds that came with it (O_CLOEXEC). */
+static int receive_datagram(int fd, size_t max, char **ret, size_t *ret_size, int *fds, size_t max_fds,
+                            size_t *ret_n_fds) {
         _cleanup_free_ char *buf = NULL;
+        _cleanup_free_ void *control = NULL;
+        struct iovec iov;
+        struct msghdr mh = {};
+        size_t n_fds = 0;
         ssize_t n;
 
         /* One byte more than allowed, so MSG_TRUNC tells an oversized datagram apart. */
         buf = malloc(max + 2);
         if (!buf)
                 return -ENOMEM;
+        iov = (struct iovec) { .iov_base = buf, .iov_len = max + 1 };
+        mh.msg_iov = &iov;
+        mh.msg_iovlen = 1;
+        if (max_fds > 0) {
+                control = calloc(1, CMSG_SPACE(max_fds * sizeof(int)));
+                if (!control)
+                        return -ENOMEM;
+                mh.msg_control = control;
+                mh.msg_controllen = CMSG_SPACE(max_fds * sizeof(int));
+        }
 
         do
-                n = recv(fd, buf, max + 1, MSG_TRUNC | MSG_CMSG_CLOEXEC);
+                n = recvmsg(fd, &mh, MSG_TRUNC | MSG_CMSG_CLOEXEC);
         while (n < 0 && errno == EINTR);
         if (n < 0)
                 return negative_errno();
+
+        for (struct cmsghdr *c = CMSG_FIRSTHDR(&mh); c; c = CMSG_NXTHDR(&mh, c))
+                if (c->cmsg_level == SOL_SOCKET && c->cmsg_type == SCM_RIGHTS) {
+                        size_t k = (c->cmsg_len - CMSG_LEN(0)) / sizeof(int);
+
+                        memcpy(fds + n_fds, CMSG_DATA(c), k * sizeof(int));
+                        n_fds += k;
+                }
+        if (ret_n_fds)
+                *ret_n_fds = n_fds;
+        /* Cut short: some fds were dropped by the kernel, the rest we do not want either. */
+        if (mh.msg_flags & MSG_CTRUNC) {
+                for (size_t i = 0; i < n_fds; i++)
+                        safe_close(fds[i]);
+                if (ret_n_fds)
+                        *ret_n_fds = 0;
+                return -EBADMSG;
+        }
         if (n == 0)
                 return 0; /* a SOCK_SEQPACKET peer that closed reads as zero bytes */
         if ((size_t) n > max)
@@ -35,18 +69,20 @@ int control_receive(int fd, size_t max, char **ret, size_t *ret_size) {
         return 1;
 }
 
-int control_receive_start(int fd, char **ret_name, char **ret_text) {
-        _cleanup_free_ char *msg = NULL;
+int control_receive(int fd, size_t max, char **ret, size_t *ret_size) {
+        return receive_datagram(fd, max, ret, ret_size, NULL, 0, NULL);
+}
+
+static void close_fds(int *fds, size_t n) {
+        for (size_t i = 0; i < n; i++)
+                fds[i] = safe_close(fds[i]);
+}
+
+/* Splits "START VERSION\nNAME\nSOURCES" in place. */
+static int parse_start(char *msg, size_t size, char **ret_name, char **ret_text) {
         char *version, *name, *text, *end;
         unsigned long v;
-        size_t size;
-        int r;
 
-        r = control_receive(fd, INIT_MESSAGE_MAX, &msg, &size);
-        if (r < 0)
-                return r;
-        if (r == 0)
-                return -ECONNRESET;
         if (strlen(msg) != size) /* embedded NUL */
                 return -EBADMSG;
 
@@ -71,12 +107,37 @@ int control_receive_start(int fd, char **ret_name, char **ret_text) {
         if (!service_name_is_valid(name))
                 return -EBADMSG;
 
+        *ret_name = name;
+        *ret_text = text;
+        return 0;
+}
+
+int control_receive_start(int fd, char **ret_name, char **ret_text, int *ret_fds, size_t *ret_n_fds) {
+        _cleanup_free_ char *msg = NULL;
+        char *name, *text;
+        size_t size, n_fds = 0;
+        int r;
+
+        r = receive_datagram(fd, INIT_MESSAGE_MAX, &msg, &size, ret_fds, INIT_LISTEN_FDS_MAX, &n_fds);
+        if (r <= 0) {
+                close_fds(ret_fds, n_fds);
+                return r < 0 ? r : -ECONNRESET;
+        }
+        r = parse_start(msg, size, &name, &text);
+        if (r < 0) {
+                close_fds(ret_fds, n_fds);
+                return r;
+        }
+
         _cleanup_free_ char *n = strdup(name), *t = strdup(text);
-        if (!n || !t)
+        if (!n || !t) {
+                close_fds(ret_fds, n_fds);
                 return -ENOMEM;
+        }
 
         *ret_name = TAKE_PTR(n);
         *ret_text = TAKE_PTR(t);
+        *ret_n_fds = n_fds;
         return 0;
 }
 

@@ -67,6 +67,18 @@ static int start_failedf(int error, const char *fmt, ...) {
         return start_failed(error, r < 0 ? "Out of memory." : text);
 }
 
+/* ListenStream=, ListenDatagram=: held for every main process the init starts. */
+typedef struct ListenFds {
+        int fds[INIT_LISTEN_FDS_MAX];
+        size_t n;
+} ListenFds;
+
+static void listen_fds_done(ListenFds *l) {
+        for (size_t i = 0; i < l->n; i++)
+                safe_close(l->fds[i]);
+        l->n = 0;
+}
+
 static int run(void) {
         _cleanup_(description_freep) Description *d = NULL;
         _cleanup_(description_sources_freep) DescriptionSources *sources = NULL;
@@ -76,6 +88,7 @@ static int run(void) {
         _cleanup_(init_listener_done) InitListener listener = INIT_LISTENER_NULL;
         _cleanup_(spawn_context_done) SpawnContext spawn = {};
         _cleanup_(supervisor_done) Supervisor s = { .main_pidfd = -EBADF };
+        _cleanup_(listen_fds_done) ListenFds listen = {};
         char *extra_env[2] = {};
         int r;
 
@@ -94,7 +107,7 @@ static int run(void) {
         if (r < 0)
                 return start_failedf(r, "Failed to set up signal handling: %m");
 
-        r = control_receive_start(INIT_CONTROL_FD, &name, &text);
+        r = control_receive_start(INIT_CONTROL_FD, &name, &text, listen.fds, &listen.n);
         if (r == -EPROTONOSUPPORT)
                 return start_failedf(r, "Unsupported protocol version, expected START %d.", INIT_PROTOCOL_VERSION);
         if (r < 0)
@@ -111,6 +124,9 @@ static int run(void) {
         if (r < 0)
                 return error ? start_failed(r, error) : start_failedf(r, "Failed to parse %s.service: %m", name);
         sources = description_sources_free(sources);
+        if (listen.n != d->n_listen)
+                return start_failedf(-EBADMSG, "The START message carried %zu listening sockets, the description has %zu.",
+                                     listen.n, d->n_listen);
 
         /* Before the sandbox covers /run: the daemon's state directory is reachable only now. */
         r = init_listener_open(&listener, INIT_STATE_DIR, name);
@@ -136,6 +152,8 @@ static int run(void) {
         }
 
         r = spawn_context_prepare(&spawn, d, setup.stream_fd, extra_env, &error);
+        if (r >= 0)
+                r = spawn_context_set_listen_fds(&spawn, name, listen.fds, listen.n);
         if (r < 0)
                 return error ? start_failed(r, error) : start_failedf(r, "Failed to prepare the service's processes: %m");
 

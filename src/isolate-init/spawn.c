@@ -21,6 +21,7 @@ typedef enum SpawnStage {
         SPAWN_STAGE_STDIO,
         SPAWN_STAGE_CREDENTIALS,
         SPAWN_STAGE_CHDIR,
+        SPAWN_STAGE_LISTEN_FDS,
         SPAWN_STAGE_SECCOMP,
         SPAWN_STAGE_EXEC,
         _SPAWN_STAGE_MAX,
@@ -136,6 +137,39 @@ static int move_fd(int fd, int target) {
         return dup2(fd, target) < 0 ? negative_errno() : 0;
 }
 
+/* In the child: listen_fds[i] becomes fd 3 + i, inheritable, as sd_listen_fds(3)
+ * expects; *error_fd is lifted above them first, so no dup2() clobbers a source. */
+static int place_listen_fds(const int *listen_fds, size_t n, int *error_fd) {
+        int lifted[SOCKET_SPECS_MAX];
+        int floor = 3 + (int) n;
+
+        if (n == 0)
+                return 0;
+        if (n > SOCKET_SPECS_MAX)
+                return -E2BIG;
+        *error_fd = fcntl(*error_fd, F_DUPFD_CLOEXEC, floor);
+        if (*error_fd < 0)
+                return negative_errno();
+        for (size_t i = 0; i < n; i++) {
+                lifted[i] = fcntl(listen_fds[i], F_DUPFD_CLOEXEC, floor);
+                if (lifted[i] < 0)
+                        return negative_errno();
+        }
+        for (size_t i = 0; i < n; i++)
+                if (dup2(lifted[i], 3 + (int) i) < 0) /* dup2() leaves the copy inheritable */
+                        return negative_errno();
+        return 0;
+}
+
+/* "LISTEN_PID=" was reserved with room for any PID: only the child knows its own. */
+static void set_listen_pid(char *const *env) {
+        for (char *const *i = env; i && *i; i++)
+                if (strncmp(*i, "LISTEN_PID=", 11) == 0) {
+                        snprintf(*i + 11, LISTEN_PID_DIGITS + 1, "%d", (int) getpid());
+                        return;
+                }
+}
+
 static _Noreturn void child_run(
                 const char *path,
                 char *const *argv,
@@ -143,6 +177,8 @@ static _Noreturn void child_run(
                 const char *working_directory,
                 int stream_fd,
                 int error_fd,
+                const int *listen_fds,
+                size_t n_listen_fds,
                 const SandboxProcess *sandbox) {
 
         SpawnStage stage;
@@ -195,9 +231,17 @@ static _Noreturn void child_run(
                 goto fail;
         }
 
-        /* Nothing of the init but stdio reaches the service; the exec pipe closes itself on exec. */
-        if (error_fd > 3)
-                (void) close_range(3, (unsigned) error_fd - 1, 0);
+        stage = SPAWN_STAGE_LISTEN_FDS;
+        r = place_listen_fds(listen_fds, n_listen_fds, &error_fd);
+        if (r < 0)
+                goto fail;
+        if (n_listen_fds > 0)
+                set_listen_pid(env);
+
+        /* Nothing of the init but stdio and the listening sockets reaches the service; the exec
+         * pipe closes itself on exec. */
+        if ((size_t) error_fd > 3 + n_listen_fds)
+                (void) close_range(3 + (unsigned) n_listen_fds, (unsigned) error_fd - 1, 0);
         (void) close_range((unsigned) error_fd + 1, ~0U, 0);
 
         /* Last before exec: nothing after it needs more than the filter allows. */
@@ -222,12 +266,14 @@ static const char *const stage_what[_SPAWN_STAGE_MAX] = {
         [SPAWN_STAGE_STDIO] = "set up standard input/output for",
         [SPAWN_STAGE_CREDENTIALS] = "apply limits, user and capabilities to",
         [SPAWN_STAGE_CHDIR] = "change working directory for",
+        [SPAWN_STAGE_LISTEN_FDS] = "pass the listening sockets to",
         [SPAWN_STAGE_SECCOMP] = "load the seccomp filter for",
         [SPAWN_STAGE_EXEC] = "execute",
 };
 
 void spawn_context_done(SpawnContext *c) {
         c->env = strv_free(c->env);
+        c->listen_env = strv_free(c->listen_env);
         sandbox_process_done(&c->sandbox);
 }
 
@@ -266,7 +312,41 @@ fail:
         return r;
 }
 
-int spawn_command(const SpawnContext *c, const ExecCommand *cmd, pid_t main_pid, pid_t *ret_pid, char **ret_error) {
+int spawn_context_set_listen_fds(SpawnContext *c, const char *name, const int *fds, size_t n) {
+        _cleanup_free_ char *names = NULL;
+        char v[sizeof("LISTEN_FDS=") + 3 * sizeof(size_t)];
+        size_t len;
+        int r;
+
+        c->listen_fds = fds;
+        c->n_listen_fds = n;
+        if (n == 0)
+                return 0;
+
+        /* As systemd names the fds of a socket unit without FileDescriptorName=: after the unit. */
+        len = strlen(name) + strlen(".socket") + 1;
+        names = malloc(strlen("LISTEN_FDNAMES=") + n * len);
+        if (!names)
+                return -ENOMEM;
+        strcpy(names, "LISTEN_FDNAMES=");
+        for (size_t i = 0; i < n; i++) {
+                if (i > 0)
+                        strcat(names, ":");
+                strcat(names, name);
+                strcat(names, ".socket");
+        }
+        snprintf(v, sizeof(v), "LISTEN_FDS=%zu", n);
+
+        r = strv_extend(&c->listen_env, "LISTEN_PID=" "0000000000");
+        if (r >= 0)
+                r = strv_extend(&c->listen_env, v);
+        if (r >= 0)
+                r = strv_extend(&c->listen_env, names);
+        return r;
+}
+
+static int spawn(const SpawnContext *c, const ExecCommand *cmd, pid_t main_pid, bool main_process, pid_t *ret_pid,
+                 char **ret_error) {
         _cleanup_strv_free_ char **env = NULL, **argv = NULL;
         _cleanup_close_ int pipe_read = -EBADF, pipe_write = -EBADF;
         int report[2], pipe_fds[2], r;
@@ -284,6 +364,12 @@ int spawn_command(const SpawnContext *c, const ExecCommand *cmd, pid_t main_pid,
                 /* As systemd: ExecReload=/bin/kill -HUP $MAINPID. */
                 snprintf(v, sizeof(v), "MAINPID=%d", (int) main_pid);
                 r = env_replace(&env, v);
+                if (r < 0)
+                        goto fail_early;
+        }
+
+        for (char **i = main_process ? c->listen_env : NULL; i && *i; i++) {
+                r = env_replace(&env, *i);
                 if (r < 0)
                         goto fail_early;
         }
@@ -312,7 +398,7 @@ int spawn_command(const SpawnContext *c, const ExecCommand *cmd, pid_t main_pid,
         }
         if (pid == 0)
                 child_run(cmd->path, argv, env, c->description->working_directory, c->stream_fd, pipe_write,
-                          &c->sandbox);
+                          main_process ? c->listen_fds : NULL, main_process ? c->n_listen_fds : 0, &c->sandbox);
 
         pipe_write = safe_close(pipe_write);
 
@@ -348,6 +434,14 @@ fail_early:
         return r;
 }
 
+int spawn_command(const SpawnContext *c, const ExecCommand *cmd, pid_t main_pid, pid_t *ret_pid, char **ret_error) {
+        return spawn(c, cmd, main_pid, false, ret_pid, ret_error);
+}
+
+int spawn_main_command(const SpawnContext *c, pid_t *ret_pid, char **ret_error) {
+        return spawn(c, c->description->exec_start, 0, true, ret_pid, ret_error);
+}
+
 int spawn_main(const Description *d, int stream_fd, pid_t *ret_pid, char **ret_error) {
         _cleanup_(spawn_context_done) SpawnContext c = {};
         int r;
@@ -355,5 +449,5 @@ int spawn_main(const Description *d, int stream_fd, pid_t *ret_pid, char **ret_e
         r = spawn_context_prepare(&c, d, stream_fd, NULL, ret_error);
         if (r < 0)
                 return r;
-        return spawn_command(&c, d->exec_start, 0, ret_pid, ret_error);
+        return spawn_main_command(&c, ret_pid, ret_error);
 }

@@ -20,7 +20,12 @@ typedef struct SpawnContext {
         int stream_fd; /* not owned; the init's stderr if negative */
         char **env;
         SandboxProcess sandbox;
+        const int *listen_fds; /* not owned: ListenStream=, ListenDatagram= */
+        size_t n_listen_fds;
+        char **listen_env; /* LISTEN_PID (filled in by the child), LISTEN_FDS, LISTEN_FDNAMES */
 } SpawnContext;
+
+#define LISTEN_PID_DIGITS 10
 
 /* extra_env: "NOTIFY_SOCKET=..." and the like, added to the environment. */
 int spawn_context_prepare(SpawnContext *c, const Description *d, int stream_fd, char *const *extra_env,
@@ -34,5 +39,13 @@ void spawn_context_done(SpawnContext *c);
  * *ret_error ("Failed to execute /x: No such file or directory"). */
 int spawn_command(const SpawnContext *c, const ExecCommand *cmd, pid_t main_pid, pid_t *ret_pid, char **ret_error);
 
-/* spawn_context_prepare() and spawn_command() of ExecStart= in one. */
+/* The listening sockets (fds, not taken over) that every main process gets
+ * as fds 3... with LISTEN_FDS, LISTEN_PID and LISTEN_FDNAMES ("NAME.socket"
+ * for each, as systemd names a socket unit's). -ENOMEM. */
+int spawn_context_set_listen_fds(SpawnContext *c, const char *name, const int *fds, size_t n);
+
+/* spawn_command() of ExecStart=, as the main process: with the listening sockets. */
+int spawn_main_command(const SpawnContext *c, pid_t *ret_pid, char **ret_error);
+
+/* spawn_context_prepare() and spawn_main_command() in one. */
 int spawn_main(const Description *d, int stream_fd, pid_t *ret_pid, char **ret_error);

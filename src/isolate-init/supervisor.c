@@ -467,7 +467,7 @@ static void enter_start(Supervisor *s) {
 
         s->phase = PHASE_START;
         s->deadline = USEC_INFINITY;
-        r = spawn_command(s->spawn, s->description->exec_start, 0, &pid, &error);
+        r = spawn_main_command(s->spawn, &pid, &error);
         if (r < 0) {
                 start_failure(s, -1, r, error ?: "Failed to start the main process");
                 return;

@@ -9,6 +9,7 @@
 #include <sys/wait.h>
 
 #include "description-loader.h"
+#include "listen-sockets.h"
 #include "log.h"
 #include "manager.h"
 #include "network.h"
@@ -73,6 +74,9 @@ static int add_ended(Manager *m, const char *name, DescriptionSources *sources, 
         if (r < 0)
                 return r;
         service_set_ended(s, code, status, why);
+        /* Its init held the listening sockets: their files are stale now. */
+        if (s->description)
+                listen_sockets_remove_files(s->description->listen, s->description->n_listen);
         r = manager_add_service(m, s);
         if (r < 0) {
                 service_free(s);

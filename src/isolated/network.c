@@ -7,6 +7,7 @@
 #include "bus-error.h"
 #include "log.h"
 #include "manager.h"
+#include "listen-sockets.h"
 #include "netns-util.h"
 #include "network.h"
 #include "port-forward.h"
@@ -105,6 +106,18 @@ int network_prepare(Service *s, uid_t uid, sd_bus_error *error) {
 
         if (uid != 0) {
                 unsigned start = unprivileged_port_start();
+
+                for (size_t i = 0; i < d->n_listen; i++) {
+                        unsigned port = socket_spec_port(&d->listen[i]);
+                        char spec[SOCKET_SPEC_STRING_MAX];
+
+                        if (port > 0 && port < start)
+                                return sd_bus_error_setf(error, BUS_ERROR_START_FAILED,
+                                                         "%s=%s: port %u is privileged (below %u); only root "
+                                                         "may listen on it.",
+                                                         socket_kind_to_key(d->listen[i].kind),
+                                                         socket_spec_to_string(&d->listen[i], spec), port, start);
+                }
                 for (size_t i = 0; i < d->n_ports; i++)
                         if (d->ports[i].host_port < start) {
                                 char spec[PORT_SPEC_STRING_MAX];
@@ -133,6 +146,18 @@ int network_prepare(Service *s, uid_t uid, sd_bus_error *error) {
                         return sd_bus_error_setf(error, BUS_ERROR_START_FAILED, "%s.",
                                                  text ?: strerror(-r));
                 }
+        }
+
+        if (d->n_listen > 0) {
+                r = listen_sockets_open(d->listen, d->n_listen, &s->listen_fds, &text);
+                if (r < 0) {
+                        s->veth = mfree(s->veth);
+                        s->port_forwards = port_forwards_free(s->port_forwards);
+                        if (r == -ENOMEM && !text)
+                                return r;
+                        return sd_bus_error_setf(error, BUS_ERROR_START_FAILED, "%s.", text ?: strerror(-r));
+                }
+                s->n_listen_fds = d->n_listen;
         }
         return 0;
 }
@@ -211,6 +236,11 @@ void network_stop(Service *s) {
         int r;
 
         s->port_forwards = port_forwards_free(s->port_forwards);
+        /* The init held the listening sockets (or never got them): with it gone, their files are stale. */
+        s->listen_fds = listen_sockets_close(s->listen_fds, s->n_listen_fds);
+        s->n_listen_fds = 0;
+        if (s->description)
+                listen_sockets_remove_files(s->description->listen, s->description->n_listen);
         if (s->veth && s->veth->created) {
                 r = veth_remove(s->name, s->veth->host_ifname);
                 if (r < 0)

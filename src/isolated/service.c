@@ -11,6 +11,7 @@
 
 #include "bus-error.h"
 #include "init-protocol.h"
+#include "listen-sockets.h"
 #include "log.h"
 #include "manager.h"
 #include "network.h"
@@ -80,6 +81,11 @@ Service *service_free(Service *s) {
         /* Listeners close with the daemon; a running service keeps its veth pair. */
         port_forwards_free(s->port_forwards);
         free(s->veth);
+        if (s->listen_fds && s->description) {
+                /* Never handed over: no init listens on them, their files are ours to remove. */
+                listen_sockets_close(s->listen_fds, s->n_listen_fds);
+                listen_sockets_remove_files(s->description->listen, s->description->n_listen);
+        }
         sd_bus_slot_unref(s->job_call);
         sd_bus_slot_unref(s->stop_call_slot);
         safe_close(s->control_fd);
@@ -183,6 +189,31 @@ static void service_check_stopped(Service *s) {
         }
 }
 
+/* One datagram, with fds as SCM_RIGHTS if there are any. */
+static int control_send_with_fds(int fd, const char *msg, size_t size, const int *fds, size_t n_fds) {
+        struct iovec iov = { .iov_base = (void *) msg, .iov_len = size };
+        struct msghdr mh = { .msg_iov = &iov, .msg_iovlen = 1 };
+        _cleanup_free_ void *control = NULL;
+
+        if (n_fds > 0) {
+                struct cmsghdr *c;
+
+                control = calloc(1, CMSG_SPACE(n_fds * sizeof(int)));
+                if (!control)
+                        return -ENOMEM;
+                mh.msg_control = control;
+                mh.msg_controllen = CMSG_SPACE(n_fds * sizeof(int));
+                c = CMSG_FIRSTHDR(&mh);
+                c->cmsg_level = SOL_SOCKET;
+                c->cmsg_type = SCM_RIGHTS;
+                c->cmsg_len = CMSG_LEN(n_fds * sizeof(int));
+                memcpy(CMSG_DATA(c), fds, n_fds * sizeof(int));
+        }
+        if (sendmsg(fd, &mh, MSG_NOSIGNAL) < 0)
+                return negative_errno();
+        return 0;
+}
+
 static int send_start_message(Service *s) {
         _cleanup_free_ char *msg = NULL, *data = NULL;
         size_t size;
@@ -194,8 +225,12 @@ static int send_start_message(Service *s) {
         n = asprintf(&msg, "START %d\n%s\n%s", INIT_PROTOCOL_VERSION, s->name, data);
         if (n < 0)
                 return -ENOMEM;
-        if (send(s->control_fd, msg, n, MSG_NOSIGNAL) < 0)
-                return negative_errno();
+        r = control_send_with_fds(s->control_fd, msg, (size_t) n, s->listen_fds, s->n_listen_fds);
+        if (r < 0)
+                return r;
+        /* The init holds them now, also across restarts of the service. */
+        s->listen_fds = listen_sockets_close(s->listen_fds, s->n_listen_fds);
+        s->n_listen_fds = 0;
         return 0;
 }
 

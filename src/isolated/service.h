@@ -81,6 +81,8 @@ struct Service {
 
         PortForwards *port_forwards; /* Port=: host listeners, bound before the child exists */
         VethLink *veth;              /* Network=veth */
+        int *listen_fds;             /* ListenStream=, ListenDatagram=: ours until START hands them over */
+        size_t n_listen_fds;
 
         sd_bus_message *start_call;   /* StartService (or Restart) waiting for its reply */
         sd_bus_message *restart_call; /* Restart waiting for the stop to finish */

@@ -1008,9 +1008,59 @@ static int parse_port(ParseState *s, const char *value, char **ret_error) {
         return 0;
 }
 
-static int parse_isolate_key(ParseState *s, const char *key, const char *value, unsigned line, char **ret_error) {
-        static const char *const later[] = { "ListenStream", "ListenDatagram" };
+/* ListenStream=, ListenDatagram=: one list in file order, as LISTEN_FDS numbers them; "" resets it. */
+static int parse_listen(ParseState *s, SocketKind kind, const char *value, char **ret_error) {
+        Description *d = s->description;
+        const char *key = socket_kind_to_key(kind);
+        char a[SOCKET_SPEC_STRING_MAX], b[SOCKET_SPEC_STRING_MAX];
+        _cleanup_free_ char *resolved = NULL;
+        SocketSpec spec, *l;
+        int r;
 
+        if (isempty(value)) {
+                d->listen = mfree(d->listen);
+                d->n_listen = 0;
+                return 0;
+        }
+        r = expand(s, value, &resolved, ret_error);
+        if (r < 0)
+                return r;
+        if (resolved[0] == '/') {
+                char *normalized = NULL;
+
+                if (path_normalize_absolute(resolved, &normalized) < 0)
+                        return error_set(ret_error, -EINVAL, "Invalid %s= value '%s': a socket path may not "
+                                         "contain \"..\"", key, resolved);
+                free(resolved);
+                resolved = normalized;
+        }
+        r = socket_spec_parse(kind, resolved, &spec);
+        if (r == -ERANGE)
+                return error_set(ret_error, -EINVAL, "Invalid %s= value '%s': ports are 1..65535", key, resolved);
+        if (r == -ENAMETOOLONG)
+                return error_set(ret_error, -EINVAL, "Invalid %s= value '%s': the path is too long for a socket",
+                                 key, resolved);
+        if (r < 0)
+                return error_set(ret_error, -EINVAL,
+                                 "Invalid %s= value '%s': expected PORT, IPV4:PORT, [IPV6]:PORT, /PATH or @NAME",
+                                 key, resolved);
+        for (size_t i = 0; i < d->n_listen; i++)
+                if (socket_spec_clash(&d->listen[i], &spec))
+                        return error_set(ret_error, -EINVAL, "%s=%s clashes with %s=%s above", key,
+                                         socket_spec_to_string(&spec, a), socket_kind_to_key(d->listen[i].kind),
+                                         socket_spec_to_string(&d->listen[i], b));
+        if (d->n_listen >= SOCKET_SPECS_MAX)
+                return error_set(ret_error, -EINVAL, "%s=%s: at most %d listening sockets per service", key,
+                                 resolved, SOCKET_SPECS_MAX);
+        l = reallocarray(d->listen, d->n_listen + 1, sizeof(SocketSpec));
+        if (!l)
+                return -ENOMEM;
+        d->listen = l;
+        d->listen[d->n_listen++] = spec;
+        return 0;
+}
+
+static int parse_isolate_key(ParseState *s, const char *key, const char *value, unsigned line, char **ret_error) {
         if (strcmp(key, "Hostname") == 0) {
                 _cleanup_free_ char *resolved = NULL;
                 int r;
@@ -1061,9 +1111,10 @@ static int parse_isolate_key(ParseState *s, const char *key, const char *value, 
                 return add_notice(s, line, "Ignoring %s=: not supported by isolated yet", key);
         }
 
-        for (size_t i = 0; i < ELEMENTSOF(later); i++)
-                if (strcmp(key, later[i]) == 0)
-                        return error_set(ret_error, -EINVAL, "%s= is not supported yet", key);
+        if (strcmp(key, "ListenStream") == 0)
+                return parse_listen(s, SOCKET_KIND_STREAM, value, ret_error);
+        if (strcmp(key, "ListenDatagram") == 0)
+                return parse_listen(s, SOCKET_KIND_DATAGRAM, value, ret_error);
 
         return error_set(ret_error, -EINVAL, "Unknown key %s= in section [Isolate]", key);
 }
@@ -1124,6 +1175,7 @@ Description *description_free(Description *d) {
         free(d->slice);
         free(d->hostname);
         free(d->ports);
+        free(d->listen);
         sandbox_options_done(&d->sandbox);
         return mfree(d);
 }

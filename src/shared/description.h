@@ -8,6 +8,7 @@
 #include "exec-line.h"
 #include "macro.h"
 #include "port-spec.h"
+#include "socket-spec.h"
 #include "sandbox-options.h"
 #include "specifier.h"
 #include "time-util.h"
@@ -141,6 +142,8 @@ typedef struct Description {
         size_t n_ports;
         bool address_set;    /* Address= (Network=veth only); else a default from the pool */
         Ipv4Prefix address;
+        SocketSpec *listen;  /* ListenStream=, ListenDatagram=, in order: fds 3, 4, ... of the main process */
+        size_t n_listen;
 } Description;
 
 Description *description_free(Description *d);

@@ -16,11 +16,15 @@
  * daemon -> init
  *   "RELEASE"                   the scope holds the child: exec isolate-init
  *                               (read by the held child, before exec).
- *   "START 3\nNAME\nSOURCES"    protocol version 3; NAME of the service and the
+ *   "START 4\nNAME\nSOURCES"    protocol version 4; NAME of the service and the
  *                               description's files (main file, then drop-ins)
  *                               as description_sources_serialize() writes them,
  *                               already validated; the init parses them again
- *                               with description_parse_sources().
+ *                               with description_parse_sources(). Carries, as
+ *                               SCM_RIGHTS, one listening socket per
+ *                               ListenStream=/ListenDatagram= in order, which
+ *                               the init keeps and hands to every main process
+ *                               it starts (LISTEN_FDS).
  *   "KILL main SIG" / "KILL all SIG"
  *                               forward signal SIG (a number) to the main
  *                               process or to every process of the namespace.
@@ -70,7 +74,8 @@
  * start. */
 
 #define INIT_CONTROL_FD 3
-#define INIT_PROTOCOL_VERSION 3
+#define INIT_PROTOCOL_VERSION 4
+#define INIT_LISTEN_FDS_MAX 64 /* SOCKET_SPECS_MAX */
 /* Largest datagram: the description's files (paths and texts together at most
  * DESCRIPTION_SIZE_MAX, see description-loader.h), their length headers, the
  * name and the verb. */

@@ -21,6 +21,8 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include "init-protocol.h" /* INIT_PROTOCOL_VERSION only: no code of ours is linked */
+
 static pid_t pid_of_pidfd(int fd) {
         char path[64], line[256];
         pid_t pid = -1;
@@ -52,8 +54,11 @@ static char *read_file(const char *path) {
         return buf;
 }
 
+#define STRINGIFY_(x) #x
+#define STRINGIFY(x) STRINGIFY_(x)
+
 int main(int argc, char *argv[]) {
-        const char *cmd = NULL, *version = "3";
+        const char *cmd = NULL, *version = STRINGIFY(INIT_PROTOCOL_VERSION);
         char **msgs = calloc(argc, sizeof(char *));
         size_t n_msgs = 0;
         int sv[2], opt, status;

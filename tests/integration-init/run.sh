@@ -18,7 +18,7 @@ if [ "$(id -u)" != 0 ]; then
         exit 77
 fi
 [ -x "$INIT" ] || { echo "Bail out! no isolate-init at $INIT"; exit 1; }
-${CC:-cc} -Wall -Wextra -o "$T/drive-init" "$HERE/drive-init.c" || { echo "Bail out! cannot build drive-init"; exit 1; }
+${CC:-cc} -Wall -Wextra -I"$HERE/../../src/shared" -o "$T/drive-init" "$HERE/drive-init.c" || { echo "Bail out! cannot build drive-init"; exit 1; }
 
 check() { # DESCRIPTION COMMAND...
         local what=$1
