@@ -157,8 +157,17 @@ START_TEST(test_description_keys) {
         ck_assert_uint_eq(d->address.prefixlen, 30);
         d = description_free(d);
 
-        ck_assert_int_eq(parse("[Service]\nExecStart=/bin/true\n[Isolate]\nPort=8080:80/udp\n", &d, &error), -EINVAL);
-        ck_assert_str_eq(error, "web.service:4: Port=8080:80/udp: /udp forwarding is not supported yet, only /tcp");
+        /* The same port number over TCP and UDP are two sockets. */
+        ck_assert_int_eq(parse("[Service]\nExecStart=/bin/true\n[Isolate]\nPort=8080:80/udp\nPort=8080:80\n", &d,
+                               &error), 0);
+        ck_assert_uint_eq(d->n_ports, 2);
+        ck_assert_int_eq(d->ports[0].protocol, PORT_PROTOCOL_UDP);
+        ck_assert_int_eq(d->ports[1].protocol, PORT_PROTOCOL_TCP);
+        d = description_free(d);
+        ck_assert_int_eq(parse("[Service]\nExecStart=/bin/true\n[Isolate]\nPort=53:53/udp\nPort=127.0.0.1:53:5353/udp\n",
+                               &d, &error), -EINVAL);
+        ck_assert_str_eq(error, "web.service:5: Port=127.0.0.1:53:5353/udp clashes with Port=0.0.0.0:53:53/udp "
+                                "published already");
         error = mfree(error);
         ck_assert_int_eq(parse("[Service]\nExecStart=/bin/true\n[Isolate]\nPort=8080\n", &d, &error), -EINVAL);
         ck_assert_ptr_nonnull(strstr(error, "web.service:4: Invalid Port= value '8080'"));

@@ -13,6 +13,7 @@
 #include "netns-util.h"
 #include "port-forward.h"
 #include "time-util.h"
+#include "udp-forward.h"
 
 #define ACCEPT_BURST 64U        /* connections taken per wake-up, so one port cannot starve the loop */
 #define INNER_POOL_BATCH 16U    /* inner sockets made per trip into the namespace */
@@ -42,6 +43,7 @@ struct Connection {
 struct Forward {
         PortForwards *owner;
         PortSpec spec;
+        UdpForward *udp; /* /udp: all of it is there */
         int listen_fd;
         sd_event_source *listen_source;
         Connection *connections;
@@ -355,6 +357,7 @@ PortForwards *port_forwards_free(PortForwards *p) {
 
                 while (f->connections)
                         connection_free(f->connections);
+                udp_forward_free(f->udp);
                 sd_event_source_disable_unref(f->listen_source);
                 safe_close(f->listen_fd);
         }
@@ -380,6 +383,22 @@ static int error_text(char **ret_error, const char *fmt, ...) {
         return 0;
 }
 
+/* Which Port= could not be bound and why, for the caller's error; returns r. */
+static int bind_error(const PortSpec *port, int r, char **ret_error) {
+        char spec[PORT_SPEC_STRING_MAX], addr[INET6_ADDRSTRLEN] = "?";
+
+        (void) inet_ntop(port->family, &port->address, addr, sizeof(addr));
+        port_spec_to_string(port, spec);
+        if (r == -EADDRINUSE)
+                error_text(ret_error, "Port=%s: %s port %u is in use on the host", spec, addr, port->host_port);
+        else if (r == -EADDRNOTAVAIL)
+                error_text(ret_error, "Port=%s: %s is not an address of this host", spec, addr);
+        else
+                error_text(ret_error, "Port=%s: cannot listen on %s port %u: %s", spec, addr, port->host_port,
+                           strerror(-r));
+        return r;
+}
+
 int port_forwards_new(sd_event *event, const char *name, const PortSpec *ports, size_t n_ports,
                       PortForwards **ret, char **ret_error) {
         _cleanup_(port_forwards_freep) PortForwards *p = NULL;
@@ -398,27 +417,18 @@ int port_forwards_new(sd_event *event, const char *name, const PortSpec *ports, 
 
         for (size_t i = 0; i < n_ports; i++) {
                 Forward *f = &p->forwards[i];
-                char spec[PORT_SPEC_STRING_MAX], addr[INET6_ADDRSTRLEN] = "?";
 
                 *f = (Forward) { .owner = p, .spec = ports[i], .listen_fd = -EBADF };
                 p->n_forwards++;
-                if (ports[i].protocol != PORT_PROTOCOL_TCP)
-                        return -EPROTONOSUPPORT;
-                f->listen_fd = listen_on(&ports[i]);
-                if (f->listen_fd < 0) {
-                        r = f->listen_fd;
-                        (void) inet_ntop(ports[i].family, &ports[i].address, addr, sizeof(addr));
-                        port_spec_to_string(&ports[i], spec);
-                        if (r == -EADDRINUSE)
-                                error_text(ret_error, "Port=%s: %s port %u is in use on the host", spec, addr,
-                                           ports[i].host_port);
-                        else if (r == -EADDRNOTAVAIL)
-                                error_text(ret_error, "Port=%s: %s is not an address of this host", spec, addr);
-                        else
-                                error_text(ret_error, "Port=%s: cannot listen on %s port %u: %s", spec, addr,
-                                           ports[i].host_port, strerror(-r));
-                        return r;
+                if (ports[i].protocol == PORT_PROTOCOL_UDP) {
+                        r = udp_forward_new(event, name, &ports[i], &f->udp);
+                        if (r < 0)
+                                return bind_error(&ports[i], r, ret_error);
+                        continue;
                 }
+                f->listen_fd = listen_on(&ports[i]);
+                if (f->listen_fd < 0)
+                        return bind_error(&ports[i], f->listen_fd, ret_error);
                 /* Off until the service's namespace is there: the backlog holds early clients. */
                 r = sd_event_add_io(event, &f->listen_source, f->listen_fd, EPOLLIN, on_listen_io, f);
                 if (r < 0)
@@ -437,7 +447,10 @@ int port_forwards_start(PortForwards *p, int netns_fd) {
         safe_close(p->netns_fd);
         p->netns_fd = netns_fd;
         for (size_t i = 0; i < p->n_forwards; i++) {
-                r = sd_event_source_set_enabled(p->forwards[i].listen_source, SD_EVENT_ON);
+                Forward *f = &p->forwards[i];
+
+                r = f->udp ? udp_forward_start(f->udp, p->netns_fd)
+                           : sd_event_source_set_enabled(f->listen_source, SD_EVENT_ON);
                 if (r < 0)
                         return r;
         }
@@ -448,6 +461,6 @@ size_t port_forwards_n_connections(const PortForwards *p) {
         size_t n = 0;
 
         for (size_t i = 0; p && i < p->n_forwards; i++)
-                n += p->forwards[i].n_connections;
+                n += p->forwards[i].n_connections + udp_forward_n_sessions(p->forwards[i].udp);
         return n;
 }

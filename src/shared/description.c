@@ -994,8 +994,6 @@ static int parse_port(ParseState *s, const char *value, char **ret_error) {
         if (r < 0)
                 return error_set(ret_error, -EINVAL,
                                  "Invalid Port= value '%s': expected [ADDRESS:]HOSTPORT:SERVICEPORT[/tcp|/udp]", value);
-        if (p.protocol == PORT_PROTOCOL_UDP)
-                return error_set(ret_error, -EINVAL, "Port=%s: /udp forwarding is not supported yet, only /tcp", value);
         for (size_t i = 0; i < d->n_ports; i++)
                 if (port_spec_conflict(&d->ports[i], &p))
                         return error_set(ret_error, -EINVAL, "Port=%s clashes with Port=%s published already",
