@@ -11,7 +11,7 @@ work=$(mktemp -d)
 chmod 755 "$work"
 user=isolatednet
 rules=/etc/polkit-1/rules.d/49-isolated-net-test.rules
-names="web echo v1 v2 v3 busy priv clash averyveryverylongname1 averyveryverylongname2 hostclash"
+names="web echo udp v1 v2 v3 busy priv clash averyveryverylongname1 averyveryverylongname2 hostclash"
 host_pids=()
 cleanup() {
         for n in $names; do isolatectl stop "$n" >/dev/null 2>&1; isolatectl reset-failed "$n" >/dev/null 2>&1; done
@@ -122,6 +122,42 @@ check_eq "200 concurrent connections of ~256 KiB each come back intact" ok \
         "$(timeout 120 python3 "$work/client.py" 200 262144 18083 2>&1 | tail -1)"
 check "no relayed connection is left open" wait_for 5 sh -c '! ss -Htn state established "( sport = :18083 )" | grep -q .'
 
+# --- 2b. Port=.../udp: one session per client, answers back to the right one ---
+cat > "$work/udpecho.py" <<'PY'
+import socket
+s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+s.bind(("127.0.0.1", 5300))
+while True:
+    data, peer = s.recvfrom(65536)
+    s.sendto(b"%s from %s" % (data, peer[0].encode()), peer)
+PY
+cat > "$work/udpclient.py" <<'PY'
+import socket, sys
+port, n, size = int(sys.argv[1]), int(sys.argv[2]), int(sys.argv[3])
+socks = [socket.socket(socket.AF_INET, socket.SOCK_DGRAM) for _ in range(n)]
+for i, c in enumerate(socks):
+    c.settimeout(5)
+    c.sendto(b"%d:" % i + b"x" * size, ("127.0.0.1", port))
+bad = []
+for i, c in enumerate(socks):
+    try:
+        got = c.recv(70000)
+    except socket.timeout:
+        bad.append((i, "timeout")); continue
+    if got != b"%d:" % i + b"x" * size + b" from 127.0.0.1":
+        bad.append((i, got[:20]))
+print("ok" if not bad else "bad %d: %s" % (len(bad), bad[:5]))
+PY
+chmod 644 "$work"/*.py
+printf '[Service]\nExecStart=/usr/bin/python3 /srv/w/udpecho.py\nTemporaryFileSystem=/srv\nBindReadOnlyPaths=%s:/srv/w\n[Isolate]\nPort=127.0.0.1:18086:5300/udp\nPort=127.0.0.1:18086:5300/tcp\n' \
+        "$work" > "$work/udp.service"
+check "start a UDP echo server with Port=127.0.0.1:18086:5300/udp (and /tcp on the same number)" isolatectl start udp "$work/udp.service"
+check "it answers a datagram" wait_for 10 sh -c "[ \"\$(timeout 5 python3 '$work/udpclient.py' 18086 1 10)\" = ok ]"
+check_eq "50 clients at once, each gets its own answer (1 KiB datagrams: 50 KiB fit the default socket buffers)" ok \
+        "$(timeout 200 python3 "$work/udpclient.py" 18086 50 1024 2>&1 | tail -1)"
+check_eq "the service still sees only lo" 1 "$(nsenter -t "$(prop udp InitPID)" -n ip -o link | wc -l)"
+check "the daemon holds the host's UDP port" sh -c "ss -Hlunp 'sport = :18086' | grep -q isolated"
+
 # --- 3. Network=veth ---
 cat > "$work/v1.service" <<EOF2
 [Service]
@@ -224,6 +260,7 @@ check "systemd restarts it" wait_for 10 sh -c "p=\$(systemctl show isolated.serv
 check "the published port is forwarded again" wait_for 10 curl -sf http://127.0.0.1:18080/
 check_eq "through the new daemon, 50 connections still intact" ok \
         "$(timeout 60 python3 "$work/client.py" 50 65536 18083 2>&1 | tail -1)"
+check_eq "and the UDP port relayed again, 20 clients" ok "$(timeout 100 python3 "$work/udpclient.py" 18086 20 100 2>&1 | tail -1)"
 check "ve-v1 is still there" ip link show ve-v1
 check "a new veth service after the restart" isolatectl start v3 "$work/v2.service"
 v3addr=$(isolatectl shell v3 ip -4 -o addr show host0 2>/dev/null | awk '{print $4}')
@@ -233,6 +270,8 @@ check "stop v3" isolatectl stop v3
 check "the host still reaches v1" curl -sf http://10.231.200.2:8000/
 check "stop web" isolatectl stop web
 check "stop echo" isolatectl stop echo
+check "stop udp" isolatectl stop udp
+check "nothing bound to UDP 18086 after the stop" sh -c '! ss -Hlun "sport = :18086" | grep -q .' 
 check "stop v1" isolatectl stop v1
 check "no listener on 18080 after the stop" sh -c '! ss -Hltn "sport = :18080" | grep -q .'
 check "no listener on 18083 after the stop" sh -c '! ss -Hltn "sport = :18083" | grep -q .'
