@@ -311,38 +311,19 @@ static int on_listen_io(sd_event_source *source, int fd, uint32_t revents, void 
 }
 
 static int listen_on(const PortSpec *spec) {
-        static const int one = 1;
-        union {
-                struct sockaddr sa;
-                struct sockaddr_in in;
-                struct sockaddr_in6 in6;
-        } sa = {};
-        socklen_t len;
         _cleanup_close_ int fd = -EBADF;
+        SockaddrIn sa;
+        socklen_t size;
 
         fd = socket(spec->family, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, IPPROTO_TCP);
         if (fd < 0)
                 return negative_errno();
-        if (setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one)) < 0)
+        if (setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &(int) { 1 }, sizeof(int)) < 0)
                 return negative_errno();
-        if (spec->family == AF_INET6) {
-                if (setsockopt(fd, IPPROTO_IPV6, IPV6_V6ONLY, &one, sizeof(one)) < 0)
-                        return negative_errno();
-                sa.in6 = (struct sockaddr_in6) {
-                        .sin6_family = AF_INET6,
-                        .sin6_port = htons(spec->host_port),
-                        .sin6_addr = spec->address.in6,
-                };
-                len = sizeof(sa.in6);
-        } else {
-                sa.in = (struct sockaddr_in) {
-                        .sin_family = AF_INET,
-                        .sin_port = htons(spec->host_port),
-                        .sin_addr = spec->address.in,
-                };
-                len = sizeof(sa.in);
-        }
-        if (bind(fd, &sa.sa, len) < 0)
+        if (spec->family == AF_INET6 && setsockopt(fd, IPPROTO_IPV6, IPV6_V6ONLY, &(int) { 1 }, sizeof(int)) < 0)
+                return negative_errno();
+        size = port_spec_host_sockaddr(spec, &sa);
+        if (bind(fd, &sa.sa, size) < 0)
                 return negative_errno();
         if (listen(fd, SOMAXCONN) < 0)
                 return negative_errno();

@@ -222,34 +222,16 @@ UdpForward *udp_forward_free(UdpForward *u) {
 }
 
 static int bind_host(const PortSpec *spec) {
-        union {
-                struct sockaddr sa;
-                struct sockaddr_in in;
-                struct sockaddr_in6 in6;
-        } sa = {};
         _cleanup_close_ int fd = -EBADF;
+        SockaddrIn sa;
         socklen_t size;
 
         fd = socket(spec->family, SOCK_DGRAM | SOCK_NONBLOCK | SOCK_CLOEXEC, IPPROTO_UDP);
         if (fd < 0)
                 return negative_errno();
-        if (spec->family == AF_INET6) {
-                if (setsockopt(fd, IPPROTO_IPV6, IPV6_V6ONLY, &(int) { 1 }, sizeof(int)) < 0)
-                        return negative_errno();
-                sa.in6 = (struct sockaddr_in6) {
-                        .sin6_family = AF_INET6,
-                        .sin6_port = htons(spec->host_port),
-                        .sin6_addr = spec->address.in6,
-                };
-                size = sizeof(sa.in6);
-        } else {
-                sa.in = (struct sockaddr_in) {
-                        .sin_family = AF_INET,
-                        .sin_port = htons(spec->host_port),
-                        .sin_addr = spec->address.in,
-                };
-                size = sizeof(sa.in);
-        }
+        if (spec->family == AF_INET6 && setsockopt(fd, IPPROTO_IPV6, IPV6_V6ONLY, &(int) { 1 }, sizeof(int)) < 0)
+                return negative_errno();
+        size = port_spec_host_sockaddr(spec, &sa);
         if (bind(fd, &sa.sa, size) < 0)
                 return negative_errno();
         return TAKE_FD(fd);

@@ -43,8 +43,7 @@ NetworkMode network_mode_from_string(const char *s) {
         return _NETWORK_MODE_INVALID;
 }
 
-/* Digits only, 1..65535. */
-static int parse_port(const char *s, size_t n, uint16_t *ret) {
+int port_number_parse(const char *s, size_t n, uint16_t *ret) {
         unsigned v = 0;
 
         if (n == 0 || n > 5)
@@ -104,10 +103,10 @@ int port_spec_parse(const char *s, PortSpec *ret) {
                 return -EINVAL;
         slash = strchr(colon + 1, '/');
         end = slash ?: colon + 1 + strlen(colon + 1);
-        r = parse_port(ports, colon - ports, &p.host_port);
+        r = port_number_parse(ports, colon - ports, &p.host_port);
         if (r < 0)
                 return r;
-        r = parse_port(colon + 1, end - colon - 1, &p.service_port);
+        r = port_number_parse(colon + 1, end - colon - 1, &p.service_port);
         if (r < 0)
                 return r;
         if (slash) {
@@ -132,6 +131,24 @@ static bool address_is_any(const PortSpec *p) {
         if (p->family == AF_INET)
                 return p->address.in.s_addr == htonl(INADDR_ANY);
         return IN6_IS_ADDR_UNSPECIFIED(&p->address.in6);
+}
+
+socklen_t port_spec_host_sockaddr(const PortSpec *p, SockaddrIn *ret) {
+        *ret = (SockaddrIn) {};
+        if (p->family == AF_INET6) {
+                ret->in6 = (struct sockaddr_in6) {
+                        .sin6_family = AF_INET6,
+                        .sin6_port = htons(p->host_port),
+                        .sin6_addr = p->address.in6,
+                };
+                return sizeof(ret->in6);
+        }
+        ret->in = (struct sockaddr_in) {
+                .sin_family = AF_INET,
+                .sin_port = htons(p->host_port),
+                .sin_addr = p->address.in,
+        };
+        return sizeof(ret->in);
 }
 
 bool port_spec_conflict(const PortSpec *a, const PortSpec *b) {

@@ -4,7 +4,9 @@
 #include <errno.h>
 #include <netinet/in.h>
 #include <stdbool.h>
+#include <stddef.h>
 #include <stdint.h>
+#include <sys/socket.h>
 
 /* The network keys of [Isolate]: Port= and Address=. Pure parsers and
  * helpers, no logging; used by the description parser and the daemon. */
@@ -45,10 +47,21 @@ typedef struct PortSpec {
 
 #define PORT_SPEC_STRING_MAX (INET6_ADDRSTRLEN + 2 + 1 + 5 + 1 + 5 + 4 + 1)
 
+/* n bytes of s, digits only, 1..65535: -EINVAL if not digits, -ERANGE out of range. */
+int port_number_parse(const char *s, size_t n, uint16_t *ret);
+
+typedef union SockaddrIn {
+        struct sockaddr sa;
+        struct sockaddr_in in;
+        struct sockaddr_in6 in6;
+} SockaddrIn;
+
 /* Returns -EINVAL for a malformed value, -ERANGE for a port out of range. */
 int port_spec_parse(const char *s, PortSpec *ret);
 /* "ADDRESS:HOSTPORT:SERVICEPORT/PROTO", IPv6 in brackets; buf of PORT_SPEC_STRING_MAX. */
 const char *port_spec_to_string(const PortSpec *p, char buf[static PORT_SPEC_STRING_MAX]);
+/* ADDRESS:HOSTPORT, the host's side, as a socket address; returns its size. */
+socklen_t port_spec_host_sockaddr(const PortSpec *p, SockaddrIn *ret);
 /* Do both bind the same host socket (same protocol and port, and the same
  * address or a wildcard of the same family)? */
 bool port_spec_conflict(const PortSpec *a, const PortSpec *b);

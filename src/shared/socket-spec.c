@@ -5,28 +5,15 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "port-spec.h"
 #include "socket-spec.h"
 
 const char *socket_kind_to_key(SocketKind kind) {
         return kind == SOCKET_KIND_DATAGRAM ? "ListenDatagram" : "ListenStream";
 }
 
-/* Digits only, 1..65535. */
 static int parse_port(const char *s, uint16_t *ret) {
-        unsigned v = 0;
-        size_t n = strlen(s);
-
-        if (n == 0 || n > 5)
-                return -EINVAL;
-        for (size_t i = 0; i < n; i++) {
-                if (s[i] < '0' || s[i] > '9')
-                        return -EINVAL;
-                v = v * 10 + (unsigned) (s[i] - '0');
-        }
-        if (v == 0 || v > 65535)
-                return -ERANGE;
-        *ret = (uint16_t) v;
-        return 0;
+        return port_number_parse(s, strlen(s), ret);
 }
 
 static int parse_unix(const char *s, SocketSpec *spec) {

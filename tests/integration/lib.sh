@@ -76,3 +76,31 @@ finish() {
         echo "# $n_ok passed, $n_fail failed"
         [ "$n_fail" = 0 ]
 }
+
+# grant_manage USER RULES: creates USER (and its group) and a polkit rule file
+# RULES that grants that group org.isolated1.manage, effective at once. The
+# caller removes both (revoke_manage) in its cleanup.
+grant_manage() {
+        groupadd "$1" && useradd -M -g "$1" -s /bin/sh "$1" || return 1
+        mkdir -p "$(dirname "$2")"
+        cat > "$2" <<JS
+polkit.addRule(function(action, subject) {
+        if (action.id == "org.isolated1.manage" && subject.isInGroup("$1"))
+                return polkit.Result.YES;
+});
+JS
+        systemctl restart polkit.service # pick the rule up now rather than on its inotify
+}
+
+# revoke_manage USER RULES: undoes grant_manage, whatever of it was done.
+revoke_manage() {
+        if [ -e "$2" ]; then
+                rm -f "$2"
+                systemctl restart polkit.service
+        fi
+        userdel "$1" >/dev/null 2>&1
+        groupdel "$1" >/dev/null 2>&1
+}
+
+# as USER command...: runs it as USER, with USER's groups.
+as() { local u=$1; shift; setpriv --reuid="$u" --regid="$u" --init-groups "$@"; }

@@ -11,16 +11,14 @@ chmod 755 "$work"
 cleanup() {
         isolatectl stop acc granted >/dev/null 2>&1
         isolatectl reset-failed acc granted >/dev/null 2>&1
-        rm -f "$rules"
         systemctl unmask --runtime polkit.service >/dev/null 2>&1
-        userdel "$user" >/dev/null 2>&1
-        groupdel "$user" >/dev/null 2>&1
+        revoke_manage "$user" "$rules"
         rm -rf "$work"
 }
 trap cleanup EXIT
 
 as_nobody() { setpriv --reuid=65534 --regid=65534 --clear-groups "$@"; }
-as_user() { setpriv --reuid="$user" --regid="$user" --init-groups "$@"; }
+as_user() { as "$user" "$@"; }
 call() { busctl call org.isolated1 /org/isolated1 org.isolated1.Manager "$@"; }
 
 printf '[Service]\nExecStart=/bin/sleep 1000\n' > "$work/acc.service"
@@ -46,15 +44,7 @@ check_match "nobody's Kill on the object is refused" "Access denied" "$out"
 check_eq "acc still running" running "$(prop acc State)"
 
 # A polkit rule granting one group: its members may.
-groupadd "$user" && useradd -M -g "$user" -s /bin/sh "$user"
-mkdir -p "$(dirname $rules)"
-cat > "$rules" <<'JS'
-polkit.addRule(function(action, subject) {
-        if (action.id == "org.isolated1.manage" && subject.isInGroup("isolatedtest"))
-                return polkit.Result.YES;
-});
-JS
-systemctl restart polkit.service   # pick the rule up now rather than on its inotify
+check "a user granted org.isolated1.manage by a polkit rule" grant_manage "$user" "$rules"
 check "a granted user starts a service" as_user isolatectl start granted "$work/acc.service"
 check_eq "it runs" running "$(prop granted State)"
 check "and stops it" as_user isolatectl stop granted

@@ -16,12 +16,7 @@ host_pids=()
 cleanup() {
         for n in $names; do isolatectl stop "$n" >/dev/null 2>&1; isolatectl reset-failed "$n" >/dev/null 2>&1; done
         for p in "${host_pids[@]}"; do kill "$p" 2>/dev/null; done
-        if [ -e "$rules" ]; then
-                rm -f "$rules"
-                systemctl restart polkit.service
-        fi
-        userdel "$user" >/dev/null 2>&1
-        groupdel "$user" >/dev/null 2>&1
+        revoke_manage "$user" "$rules"
         systemctl start isolated.service
         rm -rf "$work" "$sockdir"
 }
@@ -158,16 +153,8 @@ printf '[Service]\nExecStart=%s\n[Isolate]\nListenStream=18306\nListenStream=127
 out=$(isolatectl start hoclash "$work/hoclash.service" 2>&1)
 check_match "two sockets on one port: file:line" "hoclash\.service:5: ListenStream=127\.0\.0\.1:18306 clashes with ListenStream=18306 above" "$out"
 
-groupadd "$user" && useradd -M -g "$user" -s /bin/sh "$user"
-mkdir -p "$(dirname "$rules")"
-cat > "$rules" <<'JS'
-polkit.addRule(function(action, subject) {
-        if (action.id == "org.isolated1.manage" && subject.isInGroup("isolatedho"))
-                return polkit.Result.YES;
-});
-JS
-systemctl restart polkit.service
-as_user() { setpriv --reuid="$user" --regid="$user" --init-groups "$@"; }
+check "a user granted org.isolated1.manage by a polkit rule" grant_manage "$user" "$rules"
+as_user() { as "$user" "$@"; }
 printf '[Service]\nExecStart=%s\n[Isolate]\nListenStream=127.0.0.1:18307\n' "$E" > "$work/hopriv.service"
 chmod 644 "$work/hopriv.service"
 check "an unprivileged port for a granted non-root caller: fine" wait_for 10 as_user isolatectl start hopriv "$work/hopriv.service"

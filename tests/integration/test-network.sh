@@ -17,9 +17,7 @@ cleanup() {
         for n in $names; do isolatectl stop "$n" >/dev/null 2>&1; isolatectl reset-failed "$n" >/dev/null 2>&1; done
         for p in "${host_pids[@]}"; do kill "$p" 2>/dev/null; done
         ip link del ve-clash >/dev/null 2>&1
-        rm -f "$rules"
-        userdel "$user" >/dev/null 2>&1
-        groupdel "$user" >/dev/null 2>&1
+        revoke_manage "$user" "$rules"
         systemctl start isolated.service
         rm -rf "$work"
 }
@@ -233,16 +231,8 @@ check_match "a second name cut the same way" "ve-averyveryver is that of service
 check "stop the long name" isolatectl stop averyveryverylongname1
 check "its veth is gone" sh -c '! ip link show ve-averyveryver 2>/dev/null'
 
-groupadd "$user" && useradd -M -g "$user" -s /bin/sh "$user"
-mkdir -p "$(dirname "$rules")"
-cat > "$rules" <<'JS'
-polkit.addRule(function(action, subject) {
-        if (action.id == "org.isolated1.manage" && subject.isInGroup("isolatednet"))
-                return polkit.Result.YES;
-});
-JS
-systemctl restart polkit.service
-as_user() { setpriv --reuid="$user" --regid="$user" --init-groups "$@"; }
+check "a user granted org.isolated1.manage by a polkit rule" grant_manage "$user" "$rules"
+as_user() { as "$user" "$@"; }
 printf '[Service]\nExecStart=/bin/sleep 1000\n[Isolate]\nPort=127.0.0.1:18085:80\n' > "$work/priv.service"
 chmod 644 "$work/priv.service"
 check "an unprivileged port for a granted non-root caller: fine" wait_for 10 as_user isolatectl start priv "$work/priv.service"
