@@ -36,15 +36,6 @@ ServiceType service_type_from_string(const char *s) {
         return _SERVICE_TYPE_INVALID;
 }
 
-static int table_lookup(const char *const *table, int n, const char *s) {
-        if (!s)
-                return -EINVAL;
-        for (int i = 0; i < n; i++)
-                if (table[i] && strcmp(s, table[i]) == 0)
-                        return i;
-        return -EINVAL;
-}
-
 static const char *const notify_access_table[_NOTIFY_ACCESS_MAX] = {
         [NOTIFY_ACCESS_NONE] = "none",
         [NOTIFY_ACCESS_MAIN] = "main",

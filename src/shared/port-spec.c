@@ -6,6 +6,7 @@
 
 #include "macro.h"
 #include "port-spec.h"
+#include "string-util.h"
 
 static const char *const port_protocol_table[_PORT_PROTOCOL_MAX] = {
         [PORT_PROTOCOL_TCP] = "tcp",
@@ -19,10 +20,7 @@ const char *port_protocol_to_string(PortProtocol p) {
 }
 
 PortProtocol port_protocol_from_string(const char *s) {
-        for (PortProtocol p = 0; s && p < _PORT_PROTOCOL_MAX; p++)
-                if (strcmp(s, port_protocol_table[p]) == 0)
-                        return p;
-        return _PORT_PROTOCOL_INVALID;
+        return table_lookup(port_protocol_table, _PORT_PROTOCOL_MAX, s);
 }
 
 static const char *const network_mode_table[_NETWORK_MODE_MAX] = {
@@ -37,10 +35,7 @@ const char *network_mode_to_string(NetworkMode m) {
 }
 
 NetworkMode network_mode_from_string(const char *s) {
-        for (NetworkMode m = 0; s && m < _NETWORK_MODE_MAX; m++)
-                if (strcmp(s, network_mode_table[m]) == 0)
-                        return m;
-        return _NETWORK_MODE_INVALID;
+        return table_lookup(network_mode_table, _NETWORK_MODE_MAX, s);
 }
 
 int port_number_parse(const char *s, size_t n, uint16_t *ret) {

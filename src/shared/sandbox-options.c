@@ -42,13 +42,10 @@ const char *protect_home_to_string(ProtectHome p) {
 
 /* Both take systemd's booleans too: "yes"/"true" is YES, "no" is NO. */
 ProtectSystem protect_system_from_string(const char *s) {
-        int b;
+        int p = table_lookup(protect_system_table, _PROTECT_SYSTEM_MAX, s), b;
 
-        if (!s)
-                return _PROTECT_SYSTEM_INVALID;
-        for (ProtectSystem p = 0; p < _PROTECT_SYSTEM_MAX; p++)
-                if (strcmp(s, protect_system_table[p]) == 0)
-                        return p;
+        if (p >= 0 || !s)
+                return p;
         b = parse_boolean(s);
         if (b < 0)
                 return _PROTECT_SYSTEM_INVALID;
@@ -56,13 +53,10 @@ ProtectSystem protect_system_from_string(const char *s) {
 }
 
 ProtectHome protect_home_from_string(const char *s) {
-        int b;
+        int p = table_lookup(protect_home_table, _PROTECT_HOME_MAX, s), b;
 
-        if (!s)
-                return _PROTECT_HOME_INVALID;
-        for (ProtectHome p = 0; p < _PROTECT_HOME_MAX; p++)
-                if (strcmp(s, protect_home_table[p]) == 0)
-                        return p;
+        if (p >= 0 || !s)
+                return p;
         b = parse_boolean(s);
         if (b < 0)
                 return _PROTECT_HOME_INVALID;

@@ -97,3 +97,12 @@ int path_normalize_absolute(const char *path, char **ret) {
         *ret = TAKE_PTR(s);
         return 0;
 }
+
+int table_lookup(const char *const *table, int n, const char *s) {
+        if (!s)
+                return -EINVAL;
+        for (int i = 0; i < n; i++)
+                if (table[i] && strcmp(s, table[i]) == 0)
+                        return i;
+        return -EINVAL;
+}

@@ -26,3 +26,7 @@ char *strprintf(const char *fmt, ...) _printf_(1, 2);
  * dropped. A relative path, a ".." component (which systemd does not normalize
  * away either) or one of PATH_MAX or more is -EINVAL. */
 int path_normalize_absolute(const char *path, char **ret);
+
+/* The index of s in table[0..n) (entries may be NULL), or -EINVAL: the
+ * from_string() half of an enum's name table. */
+int table_lookup(const char *const *table, int n, const char *s);
