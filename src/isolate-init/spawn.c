@@ -271,6 +271,69 @@ static const char *const stage_what[_SPAWN_STAGE_MAX] = {
         [SPAWN_STAGE_EXEC] = "execute",
 };
 
+/* KEY=VALUE unless Environment= or EnvironmentFile= set KEY already: systemd
+ * puts its own variables first, and the unit's own assignments win. */
+static int env_default(char ***env, const char *key, const char *value) {
+        _cleanup_free_ char *assignment = NULL;
+
+        if (env_get(*env, key))
+                return 0;
+        if (asprintf(&assignment, "%s=%s", key, value) < 0)
+                return -ENOMEM;
+        return strv_consume(env, TAKE_PTR(assignment));
+}
+
+/* "$RUNTIME_DIRECTORY=/run/a:/run/b" and kin, as systemd.exec(5) sets them. */
+static int env_directories(char ***env, const Description *d) {
+        static const char *const keys[_EXEC_DIRECTORY_TYPE_MAX] = {
+                [EXEC_DIRECTORY_RUNTIME] = "RUNTIME_DIRECTORY",
+                [EXEC_DIRECTORY_STATE] = "STATE_DIRECTORY",
+                [EXEC_DIRECTORY_CACHE] = "CACHE_DIRECTORY",
+                [EXEC_DIRECTORY_LOGS] = "LOGS_DIRECTORY",
+        };
+
+        for (int t = 0; t < _EXEC_DIRECTORY_TYPE_MAX; t++) {
+                _cleanup_free_ char *joined = NULL;
+                size_t size = 1;
+                int r;
+
+                if (!d->directories[t].paths || !d->directories[t].paths[0])
+                        continue;
+                for (char **i = d->directories[t].paths; *i; i++)
+                        size += strlen(exec_directory_base[t]) + 1 + strlen(*i) + 1;
+                joined = calloc(1, size);
+                if (!joined)
+                        return -ENOMEM;
+                for (char **i = d->directories[t].paths; *i; i++) {
+                        if (i != d->directories[t].paths)
+                                strcat(joined, ":");
+                        strcat(joined, exec_directory_base[t]);
+                        strcat(joined, "/");
+                        strcat(joined, *i);
+                }
+                r = env_default(env, keys[t], joined);
+                if (r < 0)
+                        return r;
+        }
+        return 0;
+}
+
+/* $USER, $LOGNAME, $HOME, $SHELL: with User= only, as systemd sets them for system services. */
+static int env_user(char ***env, const SandboxProcess *p) {
+        int r;
+
+        if (!p->user_name)
+                return 0;
+        r = env_default(env, "USER", p->user_name);
+        if (r >= 0)
+                r = env_default(env, "LOGNAME", p->user_name);
+        if (r >= 0)
+                r = env_default(env, "HOME", p->home);
+        if (r >= 0)
+                r = env_default(env, "SHELL", p->shell);
+        return r;
+}
+
 void spawn_context_done(SpawnContext *c) {
         c->env = strv_free(c->env);
         c->listen_env = strv_free(c->listen_env);
@@ -304,6 +367,12 @@ int spawn_context_prepare(SpawnContext *c, const Description *d, int stream_fd, 
                         return r;
                 goto fail;
         }
+
+        r = env_user(&c->env, &c->sandbox);
+        if (r >= 0)
+                r = env_directories(&c->env, d);
+        if (r < 0)
+                goto fail;
         return 0;
 
 fail:

@@ -523,6 +523,12 @@ static void service_set_end(Service *s, int code, int status) {
                 s->result = s->stop_requested || signal_is_clean(s->exit_status) ? "success" : "signal";
 }
 
+/* The init sends EXITED, then exits: both can be pending in one turn of the
+ * loop, and the message must be read first, or the init's own exit status
+ * (128+SIG) is taken for the main process's and a clean stop looks like
+ * exit-code. So the init's end is dispatched after its control socket. */
+#define INIT_EXIT_PRIORITY (SD_EVENT_PRIORITY_NORMAL + 10)
+
 /* The init is gone (code/status: its own end, used if it sent no EXITED). */
 static void service_init_ended(Service *s, int code, int status) {
         s->init_exited = true;
@@ -579,7 +585,10 @@ int service_adopt(Service *s, pid_t init_pid, int init_pidfd, int control_fd, us
         r = sd_event_add_io(s->manager->event, &s->control_source, s->control_fd, EPOLLIN, on_control, s);
         if (r < 0)
                 return r;
-        return sd_event_add_io(s->manager->event, &s->init_source, s->init_pidfd, EPOLLIN, on_adopted_init_exit, s);
+        r = sd_event_add_io(s->manager->event, &s->init_source, s->init_pidfd, EPOLLIN, on_adopted_init_exit, s);
+        if (r < 0)
+                return r;
+        return sd_event_source_set_priority(s->init_source, INIT_EXIT_PRIORITY);
 }
 
 void service_set_ended(Service *s, int code, int status, const char *status_text) {
@@ -653,6 +662,8 @@ int service_start(Service *s, sd_bus_message *start_call) {
         if (r < 0)
                 goto fail;
         r = sd_event_add_child_pidfd(s->manager->event, &s->init_source, s->init_pidfd, WEXITED, on_init_exit, s);
+        if (r >= 0)
+                r = sd_event_source_set_priority(s->init_source, INIT_EXIT_PRIORITY);
         if (r < 0)
                 goto fail;
         r = scope_start(s->manager->bus, s->unit, s->description, s->init_pid, on_scope_start_reply, s, &s->job_call);

@@ -8,7 +8,7 @@
 . "$TESTS/lib.sh"
 
 work=$(mktemp -d /var/lib/isolated-life.XXXXXX)
-names="lf1 lf2 lf3 lf4 lf5 lf6 lf7 lf8 lf9 lf10 lf11 lf12 lf13 lf14 lf15 lf16 lf17 lf18 lf19"
+names="lf1 lf2 lf3 lf4 lf5 lf6 lf7 lf8 lf9 lf10 lf11 lf12 lf13 lf14 lf15 lf16 lf17 lf18 lf19 lf20 lf21 lf22"
 cleanup() {
         for n in $names; do isolatectl stop "$n" >/dev/null 2>&1; isolatectl reset-failed "$n" >/dev/null 2>&1; done
         rm -rf "$work" /var/lib/lf-state /var/log/lf-logs /var/cache/lf-cache
@@ -214,4 +214,47 @@ done
 check_eq "StateDirectory= on the host, owned by nobody, mode 700" "nobody 700" "$(stat -c '%U %a' /var/lib/lf-state)"
 check_eq "RuntimeDirectory= inside, owned by nobody" nobody "$(nsenter -t "$init" -m stat -c %U /run/lf-run)"
 check "stop" isolatectl stop lf17
+
+# 14. The variables systemd.exec(5) gives: $USER and kin with User= only, $*_DIRECTORY; Environment= wins.
+svc lf20 "User=nobody" "RuntimeDirectory=lf-run lf-run2" "StateDirectory=lf-state" "Environment=SHELL=/bin/custom" \
+        "ExecStart=/bin/sh -c 'env > /run/lf-run/env; exec sleep 1000'"
+check "a User= service starts" isolatectl start lf20 "$work/lf20.service"
+init=$(prop lf20 InitPID)
+check "it wrote its environment" wait_for 5 nsenter -t "$init" -m test -s /run/lf-run/env
+env=$(nsenter -t "$init" -m cat /run/lf-run/env)
+check_match "USER=nobody" "(^|$(printf '\n'))USER=nobody" "$env"
+check_match "LOGNAME=nobody" "LOGNAME=nobody" "$env"
+check_match "HOME from the sandbox's passwd" "HOME=$(getent passwd nobody | cut -d: -f6)" "$env"
+check_match "SHELL= of Environment= wins over the user's" "SHELL=/bin/custom" "$env"
+check_match "RUNTIME_DIRECTORY= lists both, absolute" "RUNTIME_DIRECTORY=/run/lf-run:/run/lf-run2" "$env"
+check_match "STATE_DIRECTORY=" "STATE_DIRECTORY=/var/lib/lf-state" "$env"
+check "no LOGS_DIRECTORY= without LogsDirectory=" test -z "$(grep LOGS_DIRECTORY <<< "$env")"
+check "stop" isolatectl stop lf20
+svc lf21 "RuntimeDirectory=lf21" "ExecStart=/bin/sh -c 'env > /run/lf21/env; exec sleep 1000'"
+check "a root service without User= starts" isolatectl start lf21 "$work/lf21.service"
+init=$(prop lf21 InitPID)
+check "it wrote its environment" wait_for 5 nsenter -t "$init" -m test -s /run/lf21/env
+check "no USER= or HOME= without User=, as in systemd" sh -c "! nsenter -t $init -m grep -Eq '^(USER|HOME|LOGNAME|SHELL)=' /run/lf21/env"
+check "stop" isolatectl stop lf21
+
+# 15. The init sends EXITED and exits at once: the daemon must read the message before it takes
+# the init's end (128+15) for the main process's. With the daemon stopped (SIGSTOP) while the
+# init ends, both are pending in the same turn of its loop; five rounds, each must read EXITED.
+svc lf22 "ExecStart=/bin/sleep 1000"
+daemon=$(systemctl show isolated.service -p MainPID --value)
+zombie() { [ "$(awk '{print $3}' "/proc/$1/stat" 2>/dev/null)" = Z ]; }
+results=""
+for i in 1 2 3 4 5; do
+        isolatectl start lf22 "$work/lf22.service" >/dev/null 2>&1 || { results="$results start-failed"; continue; }
+        init=$(prop lf22 InitPID); main=$(prop lf22 MainPID)
+        kill -STOP "$daemon"
+        kill -TERM "$main"
+        wait_for 10 zombie "$init" || results="$results $i:init-did-not-end"
+        kill -CONT "$daemon"
+        wait_for 10 sh -c "[ \"\$(isolatectl show -p State --value lf22)\" = exited ]" || results="$results $i:not-exited"
+        r=$(prop lf22 Result)
+        [ "$r" = success ] || results="$results $i:$r/$(prop lf22 ExitCode)-$(prop lf22 ExitStatus)"
+        isolatectl reset-failed lf22 >/dev/null 2>&1
+done
+check_eq "main killed by SIGTERM while the daemon was stopped: Result=success, 5 of 5" "" "$results"
 finish
