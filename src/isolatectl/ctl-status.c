@@ -139,7 +139,9 @@ int verb_is(sd_bus *bus, int argc, char **argv) {
                 shown = r == -ENOENT ? "inactive" : state;
                 if (!arg_quiet)
                         printf("%s\n", strcmp(shown, "running") == 0 ? "active" : shown);
-                if (want_failed ? strcmp(shown, "failed") == 0 : strcmp(shown, "running") == 0)
+                /* As systemctl: a reload in progress is active; a start or a stop under way is not. */
+                if (want_failed ? strcmp(shown, "failed") == 0
+                                : strcmp(shown, "running") == 0 || strcmp(shown, "reloading") == 0)
                         ret = EXIT_OK;
         }
         return ret;

@@ -63,7 +63,7 @@ static void help(void) {
                "     --wait               start: wait until the service ends\n"
                "  -s --signal=SIGNAL      kill: the signal (default SIGTERM)\n"
                "     --kill-whom=WHOM     kill: main or all (default all)\n"
-               "  -a --all                list: include ended services\n"
+               "  -a --all                list: include services that exited cleanly\n"
                "  -o --output=FORMAT      list: table or json\n"
                "  -p --property=NAME      show: only this property (repeatable, or NAME,NAME)\n"
                "     --value              show: print values only\n"

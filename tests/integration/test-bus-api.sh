@@ -83,6 +83,10 @@ check_eq "RestartService returns the path" 'o "/org/isolated1/service/api"' "$ou
 check_eq "running again" running "$(prop api State)"
 check "with a new init" test "$(prop api InitPID)" != "$old"
 check "the old init is gone" test ! -d /proc/$old
+old=$(prop api InitPID)
+out=$(busctl call org.isolated1 /org/isolated1/service/api org.isolated1.Service Restart)
+check_eq "Service.Restart() returns the path too, as introspection says" 'o "/org/isolated1/service/api"' "$out"
+check "with a new init again" test "$(prop api InitPID)" != "$old"
 
 check "stop api" isolatectl stop api
 check "reset-failed api" isolatectl reset-failed api

@@ -6,7 +6,7 @@
 . "$TESTS/lib.sh"
 
 work=$(mktemp -d)
-names="ctlu ctla ctlb ctlw ctlw2 ctlw3 ctlw4 ctlfail ctlsrch ctllog"
+names="ctlrl ctlu ctla ctlb ctlw ctlw2 ctlw3 ctlw4 ctlfail ctlsrch ctllog"
 cleanup() {
         for n in $names; do isolatectl stop "$n" >/dev/null 2>&1; done
         for n in $names; do isolatectl reset-failed "$n" >/dev/null 2>&1; done
@@ -159,6 +159,17 @@ isolatectl shell ctla /nonexistent/cmd 2>/dev/null; rc=$?
 check_eq "shell: a missing command exits 127" 127 "$rc"
 
 # As the service's User=.
+# is-active as systemctl's: a reload under way is active.
+printf '[Service]\nExecStart=/bin/sleep 1000\nExecReload=/bin/sleep 3\n' > "$work/ctlrl.service"
+check "start ctlrl" isolatectl start ctlrl "$work/ctlrl.service"
+isolatectl reload ctlrl >/dev/null 2>&1 &
+reload_pid=$!
+check "it is reloading" wait_for 5 sh -c '[ "$(isolatectl show -p State --value ctlrl)" = reloading ]'
+out=$(isolatectl is-active ctlrl); rc=$?
+check_eq "is-active while reloading prints reloading, as systemctl does" reloading "$out"
+check_eq "and exits 0" 0 "$rc"
+wait "$reload_pid"
+check "stop ctlrl" isolatectl stop ctlrl
 printf '[Service]\nExecStart=/bin/sleep 1000\nUser=nobody\n' > "$work/ctlu.service"
 if isolatectl start ctlu "$work/ctlu.service" >/dev/null 2>&1; then
         check_eq "shell: as the service's user" "$(id -u nobody)" "$(isolatectl shell ctlu id -u)"
