@@ -78,9 +78,9 @@ static void close_fds(int *fds, size_t n) {
                 fds[i] = safe_close(fds[i]);
 }
 
-/* Splits "START VERSION\nNAME\nSOURCES" in place. */
-static int parse_start(char *msg, size_t size, char **ret_name, char **ret_text) {
-        char *version, *name, *text, *end;
+/* Splits "START VERSION\nNAME\nINVOCATION_ID\nSOURCES" in place. */
+static int parse_start(char *msg, size_t size, char **ret_name, char **ret_invocation_id, char **ret_text) {
+        char *version, *name, *invocation_id, *text, *end;
         unsigned long v;
 
         if (strlen(msg) != size) /* embedded NUL */
@@ -93,7 +93,11 @@ static int parse_start(char *msg, size_t size, char **ret_name, char **ret_text)
         if (!name)
                 return -EBADMSG;
         *name++ = 0;
-        text = strchr(name, '\n');
+        invocation_id = strchr(name, '\n');
+        if (!invocation_id)
+                return -EBADMSG;
+        *invocation_id++ = 0;
+        text = strchr(invocation_id, '\n');
         if (!text)
                 return -EBADMSG;
         *text++ = 0;
@@ -106,15 +110,20 @@ static int parse_start(char *msg, size_t size, char **ret_name, char **ret_text)
                 return -EPROTONOSUPPORT;
         if (!service_name_is_valid(name))
                 return -EBADMSG;
+        /* 32 hex digits, or empty when the daemon could not learn it. */
+        if (*invocation_id && (strlen(invocation_id) != 32 || strspn(invocation_id, "0123456789abcdef") != 32))
+                return -EBADMSG;
 
         *ret_name = name;
+        *ret_invocation_id = invocation_id;
         *ret_text = text;
         return 0;
 }
 
-int control_receive_start(int fd, char **ret_name, char **ret_text, int *ret_fds, size_t *ret_n_fds) {
+int control_receive_start(int fd, char **ret_name, char **ret_invocation_id, char **ret_text, int *ret_fds,
+                          size_t *ret_n_fds) {
         _cleanup_free_ char *msg = NULL;
-        char *name, *text;
+        char *name, *invocation_id, *text;
         size_t size, n_fds = 0;
         int r;
 
@@ -123,19 +132,20 @@ int control_receive_start(int fd, char **ret_name, char **ret_text, int *ret_fds
                 close_fds(ret_fds, n_fds);
                 return r < 0 ? r : -ECONNRESET;
         }
-        r = parse_start(msg, size, &name, &text);
+        r = parse_start(msg, size, &name, &invocation_id, &text);
         if (r < 0) {
                 close_fds(ret_fds, n_fds);
                 return r;
         }
 
-        _cleanup_free_ char *n = strdup(name), *t = strdup(text);
-        if (!n || !t) {
+        _cleanup_free_ char *n = strdup(name), *t = strdup(text), *i = strdup(invocation_id);
+        if (!n || !t || !i) {
                 close_fds(ret_fds, n_fds);
                 return -ENOMEM;
         }
 
         *ret_name = TAKE_PTR(n);
+        *ret_invocation_id = TAKE_PTR(i);
         *ret_text = TAKE_PTR(t);
         *ret_n_fds = n_fds;
         return 0;

@@ -15,6 +15,7 @@
 #include "init-setup.h"
 #include "log.h"
 #include "spawn.h"
+#include "string-util.h"
 #include "supervisor.h"
 
 static char log_prefix[sizeof("isolate-init[]") + 64];
@@ -82,14 +83,15 @@ static void listen_fds_done(ListenFds *l) {
 static int run(void) {
         _cleanup_(description_freep) Description *d = NULL;
         _cleanup_(description_sources_freep) DescriptionSources *sources = NULL;
-        _cleanup_free_ char *name = NULL, *text = NULL, *error = NULL;
+        _cleanup_free_ char *name = NULL, *invocation_id = NULL, *invocation_env = NULL, *text = NULL, *error = NULL;
         _cleanup_(init_setup_done) InitSetup setup = { .stream_fd = -EBADF };
         _cleanup_close_ int signal_fd = -EBADF, notify_fd = -EBADF;
         _cleanup_(init_listener_done) InitListener listener = INIT_LISTENER_NULL;
         _cleanup_(spawn_context_done) SpawnContext spawn = {};
         _cleanup_(supervisor_done) Supervisor s = { .main_pidfd = -EBADF };
         _cleanup_(listen_fds_done) ListenFds listen = {};
-        char *extra_env[2] = {};
+        char *extra_env[3] = {};
+        size_t n_extra_env = 0;
         int r;
 
         log_setup();
@@ -107,7 +109,7 @@ static int run(void) {
         if (r < 0)
                 return start_failedf(r, "Failed to set up signal handling: %m");
 
-        r = control_receive_start(INIT_CONTROL_FD, &name, &text, listen.fds, &listen.n);
+        r = control_receive_start(INIT_CONTROL_FD, &name, &invocation_id, &text, listen.fds, &listen.n);
         if (r == -EPROTONOSUPPORT)
                 return start_failedf(r, "Unsupported protocol version, expected START %d.", INIT_PROTOCOL_VERSION);
         if (r < 0)
@@ -148,7 +150,15 @@ static int run(void) {
                 r = notify_socket_open(&notify_fd);
                 if (r < 0)
                         return start_failedf(r, "Failed to create the notification socket: %m");
-                extra_env[0] = (char *) "NOTIFY_SOCKET=" INIT_NOTIFY_SOCKET;
+                extra_env[n_extra_env++] = (char *) "NOTIFY_SOCKET=" INIT_NOTIFY_SOCKET;
+        }
+
+        /* As systemd: the scope's activation, as the journal tags it. */
+        if (!isempty(invocation_id)) {
+                invocation_env = strprintf("INVOCATION_ID=%s", invocation_id);
+                if (!invocation_env)
+                        return start_failedf(-ENOMEM, "Out of memory.");
+                extra_env[n_extra_env++] = invocation_env;
         }
 
         r = spawn_context_prepare(&spawn, d, setup.stream_fd, extra_env, &error);

@@ -89,3 +89,33 @@ int scope_stop(sd_bus *bus, const char *unit, sd_bus_message_handler_t callback,
         return sd_bus_call_method_async(bus, ret_slot, SYSTEMD_DEST, SYSTEMD_PATH, SYSTEMD_MANAGER, "StopUnit",
                                         callback, userdata, "ss", unit, "replace");
 }
+
+int scope_get_invocation_id(sd_bus *bus, const char *unit, sd_bus_message_handler_t callback, void *userdata,
+                            sd_bus_slot **ret_slot) {
+        _cleanup_free_ char *path = NULL;
+        int r;
+
+        r = sd_bus_path_encode("/org/freedesktop/systemd1/unit", unit, &path);
+        if (r < 0)
+                return r;
+        return sd_bus_call_method_async(bus, ret_slot, SYSTEMD_DEST, path, "org.freedesktop.DBus.Properties", "Get",
+                                        callback, userdata, "ss", "org.freedesktop.systemd1.Unit", "InvocationID");
+}
+
+int scope_read_invocation_id(sd_bus_message *reply, char ret[static SCOPE_INVOCATION_ID_MAX]) {
+        const uint8_t *id;
+        size_t size;
+        int r;
+
+        r = sd_bus_message_enter_container(reply, 'v', "ay");
+        if (r < 0)
+                return r;
+        r = sd_bus_message_read_array(reply, 'y', (const void **) &id, &size);
+        if (r < 0)
+                return r;
+        if (size != 16)
+                return -EBADMSG;
+        for (size_t i = 0; i < size; i++)
+                snprintf(ret + 2 * i, 3, "%02x", id[i]);
+        return 0;
+}

@@ -21,3 +21,12 @@ int scope_start(sd_bus *bus, const char *unit, const Description *d, pid_t pid,
 /* StopUnit(unit, "replace"). */
 int scope_stop(sd_bus *bus, const char *unit, sd_bus_message_handler_t callback, void *userdata,
                sd_bus_slot **ret_slot);
+
+#define SCOPE_INVOCATION_ID_MAX 33 /* 32 hex digits and NUL */
+
+/* Get(org.freedesktop.systemd1.Unit, InvocationID) of the unit: the ID
+ * systemd gave this activation of the scope (the journal's _SYSTEMD_INVOCATION_ID). */
+int scope_get_invocation_id(sd_bus *bus, const char *unit, sd_bus_message_handler_t callback, void *userdata,
+                            sd_bus_slot **ret_slot);
+/* From the reply of scope_get_invocation_id(): 32 lowercase hex digits. -EBADMSG if it is not 16 bytes. */
+int scope_read_invocation_id(sd_bus_message *reply, char ret[static SCOPE_INVOCATION_ID_MAX]);

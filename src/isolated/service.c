@@ -222,7 +222,7 @@ static int send_start_message(Service *s) {
         r = description_sources_serialize(s->sources, &data, &size);
         if (r < 0)
                 return r;
-        n = asprintf(&msg, "START %d\n%s\n%s", INIT_PROTOCOL_VERSION, s->name, data);
+        n = asprintf(&msg, "START %d\n%s\n%s\n%s", INIT_PROTOCOL_VERSION, s->name, s->invocation_id, data);
         if (n < 0)
                 return -ENOMEM;
         r = control_send_with_fds(s->control_fd, msg, (size_t) n, s->listen_fds, s->n_listen_fds);
@@ -258,6 +258,25 @@ static void service_release(Service *s) {
         s->released = true;
 }
 
+static int on_invocation_id_reply(sd_bus_message *reply, void *userdata, sd_bus_error *ret_error) {
+        Service *s = userdata;
+        const sd_bus_error *e = sd_bus_message_get_error(reply);
+        int r;
+
+        s->job_call = sd_bus_slot_unref(s->job_call);
+        if (s->start_error)
+                return 0; /* stopped or failed meanwhile: the child was killed already */
+        r = e ? -EIO : scope_read_invocation_id(reply, s->invocation_id);
+        if (r < 0) {
+                /* Only $INVOCATION_ID depends on it: start without. */
+                log_debug("%s: no invocation ID for %s: %s", s->name, s->unit,
+                          e ? (e->message ?: e->name) : strerror(-r));
+                s->invocation_id[0] = 0;
+        }
+        service_release(s);
+        return 0;
+}
+
 void service_job_removed(Service *s, const char *job, const char *result) {
         char text[256];
 
@@ -266,7 +285,10 @@ void service_job_removed(Service *s, const char *job, const char *result) {
                 if (s->start_error)
                         return; /* the child was killed already */
                 if (strcmp(result, "done") == 0) {
-                        service_release(s);
+                        /* The scope's invocation ID first, for $INVOCATION_ID; then the release. */
+                        if (scope_get_invocation_id(s->manager->bus, s->unit, on_invocation_id_reply, s,
+                                                    &s->job_call) < 0)
+                                service_release(s);
                         return;
                 }
                 snprintf(text, sizeof(text), "systemd's job for %s finished with result '%s'", s->unit, result);

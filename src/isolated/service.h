@@ -8,6 +8,7 @@
 
 #include "description-loader.h"
 #include "description.h"
+#include "scope.h"
 #include "macro.h"
 #include "time-util.h"
 #include "usage.h"
@@ -36,6 +37,7 @@ struct Service {
         char *name;
         char *path; /* /org/isolated1/service/ESCAPED */
         char *unit; /* isolated-NAME.scope */
+        char invocation_id[SCOPE_INVOCATION_ID_MAX]; /* the scope's, for $INVOCATION_ID; "" if unknown */
         DescriptionSources *sources; /* the files parsed, sent to the init and reused by a restart */
         Description *description;
 

@@ -16,7 +16,10 @@
  * daemon -> init
  *   "RELEASE"                   the scope holds the child: exec isolate-init
  *                               (read by the held child, before exec).
- *   "START 4\nNAME\nSOURCES"    protocol version 4; NAME of the service and the
+ *   "START 4\nNAME\nINVOCATION_ID\nSOURCES"
+ *                               protocol version 4; NAME of the service, the
+ *                               scope's invocation ID (32 hex digits, for
+ *                               $INVOCATION_ID; empty if unknown), and the
  *                               description's files (main file, then drop-ins)
  *                               as description_sources_serialize() writes them,
  *                               already validated; the init parses them again

@@ -229,6 +229,9 @@ check_match "SHELL= of Environment= wins over the user's" "SHELL=/bin/custom" "$
 check_match "RUNTIME_DIRECTORY= lists both, absolute" "RUNTIME_DIRECTORY=/run/lf-run:/run/lf-run2" "$env"
 check_match "STATE_DIRECTORY=" "STATE_DIRECTORY=/var/lib/lf-state" "$env"
 check "no LOGS_DIRECTORY= without LogsDirectory=" test -z "$(grep LOGS_DIRECTORY <<< "$env")"
+id=$(systemctl show -p InvocationID --value isolated-lf20.scope)
+check_match "the scope has an invocation ID" "^[0-9a-f]{32}$" "$id"
+check_match "INVOCATION_ID= is the scope's, as the journal tags its lines" "INVOCATION_ID=$id" "$env"
 check "stop" isolatectl stop lf20
 svc lf21 "RuntimeDirectory=lf21" "ExecStart=/bin/sh -c 'env > /run/lf21/env; exec sleep 1000'"
 check "a root service without User= starts" isolatectl start lf21 "$work/lf21.service"
