@@ -110,6 +110,10 @@ int footprint_trim(void) {
         }
         fclose(f);
 
+        /* Before the pages go: malloc's code would fault in again if it ran after. The heap's top
+         * goes back now that stdio's buffer for the file was freed too. */
+        (void) malloc_trim(0);
+
         /* Only now: splitting a mapping while /proc/self/smaps is read would show it again. */
         for (size_t i = 0; i < n_found; i++) {
                 int r = found[i].kind == MAPPING_STACK
@@ -118,8 +122,5 @@ int footprint_trim(void) {
                 if (r > 0)
                         dropped++;
         }
-
-        /* Last, when stdio's buffer for the file was freed too. */
-        (void) malloc_trim(0);
         return dropped;
 }
