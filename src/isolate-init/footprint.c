@@ -42,7 +42,9 @@ static bool mapping_same_file(const Mapping *a, const Mapping *b) {
  * the shared libraries' pages are mostly shared with every other process, and
  * each split costs the kernel a mapping (about 200 bytes). */
 static void split_pages(const Mapping *m, unsigned long page) {
-        for (unsigned long a = m->start + page; a < m->end; a += 2 * page)
+        /* Every page at an odd page number, whatever the range: a later trim, over mappings split
+         * already and found again as one range, picks the same pages, so no neighbours merge. */
+        for (unsigned long a = m->start | page; a < m->end; a += 2 * page)
                 (void) madvise((void *) a, page, MADV_RANDOM);
 }
 
@@ -102,7 +104,13 @@ int footprint_trim(void) {
                         continue;
                 }
                 if (sscanf(line, "Anonymous: %lu kB", &anonymous) == 1) {
-                        if (m.kind == MAPPING_STACK || (m.kind == MAPPING_FILE && anonymous == 0))
+                        Mapping *last = n_found > 0 ? &found[n_found - 1] : NULL;
+
+                        if (m.kind == MAPPING_FILE && anonymous == 0 && last && last->kind == MAPPING_FILE &&
+                            last->end == m.start && mapping_same_file(last, &m))
+                                /* The one-page mappings of an earlier trim: one range again. */
+                                last->end = m.end;
+                        else if (m.kind == MAPPING_STACK || (m.kind == MAPPING_FILE && anonymous == 0))
                                 if (n_found < MAPPINGS_MAX)
                                         found[n_found++] = m;
                         m.kind = MAPPING_KEEP;
