@@ -57,11 +57,12 @@ static int drop_file(const Mapping *m, bool own, unsigned long page) {
         return madvise((void *) m->start, m->end - m->start, MADV_DONTNEED) < 0 ? -errno : 1;
 }
 
-/* The stack below the caller's frame held the setup's deepest calls (the
- * parser, the mounts, /proc/self/smaps read line by line): give those pages
- * back, one page of margin kept below the current frame. */
-static int drop_stack_below(const Mapping *m, const void *frame, unsigned long page) {
-        unsigned long end = ((unsigned long) frame & ~(page - 1)) - page;
+/* The stack below the deepest frame in use held the setup's deepest calls (the
+ * parser, the mounts) and those of the commands just run: give those pages
+ * back. Not inlined, so its own frame is the deepest in use (footprint_trim()'s
+ * table of mappings lies above it); two pages of margin stay under it. */
+static __attribute__((noinline)) int drop_stack_below(const Mapping *m, unsigned long page) {
+        unsigned long end = ((unsigned long) __builtin_frame_address(0) & ~(page - 1)) - 2 * page;
 
         if (end <= m->start || end > m->end)
                 return 0;
@@ -124,9 +125,8 @@ int footprint_trim(void) {
 
         /* Only now: splitting a mapping while /proc/self/smaps is read would show it again. */
         for (size_t i = 0; i < n_found; i++) {
-                int r = found[i].kind == MAPPING_STACK
-                                ? drop_stack_below(&found[i], __builtin_frame_address(0), page)
-                                : drop_file(&found[i], mapping_same_file(&found[i], &own), page);
+                int r = found[i].kind == MAPPING_STACK ? drop_stack_below(&found[i], page)
+                                                        : drop_file(&found[i], mapping_same_file(&found[i], &own), page);
                 if (r > 0)
                         dropped++;
         }
