@@ -60,9 +60,10 @@ static int drop_file(const Mapping *m, bool own, unsigned long page) {
 /* The stack below the deepest frame in use held the setup's deepest calls (the
  * parser, the mounts) and those of the commands just run: give those pages
  * back. Not inlined, so its own frame is the deepest in use (footprint_trim()'s
- * table of mappings lies above it); two pages of margin stay under it. */
+ * table of mappings lies above it); the page under the one it is in stays, for
+ * madvise()'s few bytes of frame. */
 static __attribute__((noinline)) int drop_stack_below(const Mapping *m, unsigned long page) {
-        unsigned long end = ((unsigned long) __builtin_frame_address(0) & ~(page - 1)) - 2 * page;
+        unsigned long end = ((unsigned long) __builtin_frame_address(0) & ~(page - 1)) - page;
 
         if (end <= m->start || end > m->end)
                 return 0;
