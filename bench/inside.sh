@@ -117,6 +117,18 @@ child_of() {
         done
         return 1
 }
+# mappings ROW PID: where the resident memory is, one "KiB-rss KiB-pss mapping" line
+# per mapped file or kind of anonymous memory, largest share first, so a regression
+# shows which part grew.
+mappings() {
+        {
+                echo "== round $r"
+                awk '/^[0-9a-f]+-[0-9a-f]+ /{name = NF >= 6 ? $6 : "[anon]"}
+                     /^Rss:/{rss[name] += $2} /^Pss:/{pss[name] += $2}
+                     END{for (n in rss) if (rss[n] > 0) printf "%6d %6d %s\n", rss[n], pss[n], n}' \
+                        "/proc/$2/smaps" | sort -k2 -n -r
+        } >> "$OUT/mappings_$1" 2>> "$OUT/errors"
+}
 echo "footprint" >&2
 FP_ROUNDS=${FP_ROUNDS:-3}
 for ((r = 0; r < FP_ROUNDS; r++)); do
@@ -124,6 +136,7 @@ for ((r = 0; r < FP_ROUNDS; r++)); do
                 sleep 1
                 pid=$(isolatectl show -p InitPID --value "bench-fp-$r")
                 rec rss_isolate_init "$CLIENT" rss "$pid"
+                mappings isolate_init "$pid"
                 "$CLIENT" stop "bench-fp-$r" > /dev/null
         else
                 echo fail >> "$OUT/rss_isolate_init"
@@ -142,6 +155,7 @@ for ((r = 0; r < FP_ROUNDS; r++)); do
                 if pid=$(child_of $upid); then
                         sleep 1
                         rec "rss_$init" "$CLIENT" rss "$pid"
+                        mappings "$init" "$pid"
                         kill -KILL "$pid"
                 else
                         echo fail >> "$OUT/rss_$init"

@@ -144,7 +144,7 @@ void sandbox_process_done(SandboxProcess *p) {
         free(p->home);
         free(p->user_name);
         free(p->shell);
-        sandbox_seccomp_free(p->seccomp);
+        free(p->seccomp);
         *p = (SandboxProcess) {};
 }
 

@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 #pragma once
 
+#include <linux/filter.h>
 #include <stdbool.h>
 #include <sys/types.h>
 
@@ -21,7 +22,7 @@ typedef struct SandboxProcess {
         char *home;    /* for $HOME, $USER, $LOGNAME, $SHELL as systemd sets them */
         char *user_name;
         char *shell;
-        void *seccomp; /* scmp_filter_ctx */
+        struct sock_fprog *seccomp; /* the filter as BPF, or NULL; one allocation */
 } SandboxProcess;
 
 /* Resolves User=, Group= and SupplementaryGroups= (names looked up in the
@@ -37,7 +38,9 @@ int sandbox_process_apply_credentials(const SandboxProcess *p);
 /* In the child, last before exec: loads the seccomp filter. -errno. */
 int sandbox_process_apply_seccomp(const SandboxProcess *p);
 
-/* In sandbox-seccomp.c: builds the filter of o (an scmp_filter_ctx). */
-int sandbox_seccomp_build(const SandboxOptions *o, void **ret);
-void sandbox_seccomp_free(void *ctx);
-int sandbox_seccomp_load(void *ctx, bool no_new_privileges);
+/* In sandbox-seccomp.c: builds the filter of o with libseccomp and keeps only
+ * the BPF program libseccomp would load (freed with free()), so its rule
+ * database does not stay in the init for the service's whole life. */
+int sandbox_seccomp_build(const SandboxOptions *o, struct sock_fprog **ret);
+/* Loads the program with prctl(PR_SET_SECCOMP); NULL loads nothing. */
+int sandbox_seccomp_load(const struct sock_fprog *prog, bool no_new_privileges);

@@ -1,10 +1,14 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
+#include <linux/seccomp.h>
 #include <sched.h>
 #include <seccomp.h>
 #include <string.h>
 #include <sys/ioctl.h>
+#include <sys/mman.h>
 #include <sys/personality.h>
 #include <sys/prctl.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
 #include "sandbox-process.h"
 #include "strv.h"
@@ -158,7 +162,7 @@ static int add_argument_allowances(scmp_filter_ctx ctx, char **allowed) {
         return 0;
 }
 
-int sandbox_seccomp_build(const SandboxOptions *o, void **ret) {
+static int filter_build(const SandboxOptions *o, scmp_filter_ctx *ret) {
         scmp_filter_ctx ctx;
         uint32_t deny;
         int r;
@@ -223,22 +227,81 @@ fail:
         return r;
 }
 
-void sandbox_seccomp_free(void *ctx) {
-        if (ctx)
-                seccomp_release(ctx);
-}
-
-int sandbox_seccomp_load(void *ctx, bool no_new_privileges) {
+/* The program libseccomp 2.5 would load (it has no seccomp_export_bpf_mem()),
+ * through a memfd. The context is released before the program is copied out,
+ * so the copy, which lives as long as the init, lands low in the heap rather
+ * than above the freed rule database, where it would keep a page. */
+static int filter_export(scmp_filter_ctx ctx, struct sock_fprog **ret) {
+        _cleanup_close_ int fd = -EBADF;
+        struct sock_fprog *prog;
+        struct stat st;
+        size_t size, done = 0;
         int r;
 
-        if (!ctx)
+        fd = memfd_create("seccomp-bpf", MFD_CLOEXEC);
+        if (fd < 0)
+                r = negative_errno();
+        else
+                r = seccomp_export_bpf(ctx, fd);
+        seccomp_release(ctx);
+        if (r < 0)
+                return r;
+
+        if (fstat(fd, &st) < 0)
+                return negative_errno();
+        size = (size_t) st.st_size;
+        if (size == 0 || size % sizeof(struct sock_filter) != 0 || size / sizeof(struct sock_filter) > BPF_MAXINSNS)
+                return -E2BIG;
+
+        prog = malloc(sizeof(*prog) + size);
+        if (!prog)
+                return -ENOMEM;
+        *prog = (struct sock_fprog) {
+                .len = (unsigned short) (size / sizeof(struct sock_filter)),
+                .filter = (struct sock_filter *) (prog + 1),
+        };
+        while (done < size) {
+                ssize_t n = pread(fd, (uint8_t *) prog->filter + done, size - done, (off_t) done);
+
+                if (n < 0 && errno == EINTR)
+                        continue;
+                if (n <= 0) {
+                        r = n < 0 ? negative_errno() : -EIO;
+                        free(prog);
+                        return r;
+                }
+                done += (size_t) n;
+        }
+
+        *ret = prog;
+        return 0;
+}
+
+int sandbox_seccomp_build(const SandboxOptions *o, struct sock_fprog **ret) {
+        scmp_filter_ctx ctx = NULL;
+        int r;
+
+        r = filter_build(o, &ctx);
+        if (r < 0)
+                return r;
+        return filter_export(ctx, ret); /* releases ctx */
+}
+
+static int filter_load(const struct sock_fprog *prog) {
+        return prctl(PR_SET_SECCOMP, SECCOMP_MODE_FILTER, prog, 0, 0) < 0 ? negative_errno() : 0;
+}
+
+int sandbox_seccomp_load(const struct sock_fprog *prog, bool no_new_privileges) {
+        int r;
+
+        if (!prog)
                 return 0;
-        r = seccomp_load(ctx);
+        r = filter_load(prog);
         if (r == -EACCES && !no_new_privileges) {
                 /* NoNewPrivileges=no and no CAP_SYS_ADMIN left: as systemd does, a filter implies it. */
                 if (prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) < 0)
                         return negative_errno();
-                r = seccomp_load(ctx);
+                r = filter_load(prog);
         }
         return r;
 }

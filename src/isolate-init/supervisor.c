@@ -340,14 +340,9 @@ static void enter_running(Supervisor *s) {
         s->phase = PHASE_RUNNING;
         s->deadline = USEC_INFINITY;
         s->started = true;
-        if (first) {
-                int r;
-
+        if (first)
                 log_debug("Started, main PID %d.", (int) s->main_pid);
-                r = footprint_trim();
-                if (r < 0)
-                        log_debug_errno(r, "Failed to give back the setup's memory: %m");
-        }
+        s->trim_pending = true;
         report(s, false);
         /* The main process ended during ExecStartPost=. */
         if (s->main_ran && s->main_pid == 0)
@@ -491,6 +486,7 @@ static void reload_finished(Supervisor *s, int error, const char *text) {
                 (void) control_send_reloaded(s->control_fd, error, text);
         if (s->phase == PHASE_RELOAD) {
                 s->phase = PHASE_RUNNING;
+                s->trim_pending = true;
                 report(s, false);
         }
 }
@@ -963,6 +959,18 @@ static int wait_events(Supervisor *s) {
 
                 /* Rounded up, so the deadline has passed when poll() returns. */
                 timeout_ms = left >= 60 * USEC_PER_SEC ? 60 * 1000 : (int) ((left + USEC_PER_MSEC - 1) / USEC_PER_MSEC);
+        }
+
+        /* When the loop goes idle with the service running (after the start, a restart, a reload): the
+         * setup's pages and those of the commands just run go back to the kernel. Right before poll(),
+         * since whatever runs between the trim and the wait faults its pages in again. */
+        if (s->trim_pending) {
+                s->trim_pending = false;
+                if (s->phase == PHASE_RUNNING) {
+                        r = footprint_trim();
+                        if (r < 0)
+                                log_debug_errno(r, "Failed to give back the memory: %m");
+                }
         }
 
         r = poll(p, ELEMENTSOF(p), timeout_ms);

@@ -42,6 +42,7 @@ typedef struct Supervisor {
         bool stop_requested; /* STOP, or KillSignal= from outside the namespace */
         bool start_failed;   /* the start under way failed: no restart of the first one */
         bool notify_reloading, notify_stopping;
+        bool trim_pending;   /* entered PHASE_RUNNING: footprint_trim() before the next poll() */
 
         pid_t main_pid;      /* 0: none known */
         int main_pidfd;      /* owned */

@@ -55,7 +55,8 @@ static _Noreturn void held_child_run(const char *init_path, int fd) {
                 _exit(INIT_EXIT_START_FAILED);
 
         char *argv[] = { (char *) "isolate-init", NULL };
-        char *envp[] = { (char *) "PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin", NULL };
+        char *envp[] = { (char *) "PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin",
+                         (char *) "GLIBC_TUNABLES=glibc.malloc.tcache_count=0", NULL };
         execve(init_path, argv, envp);
         _exit(INIT_EXIT_START_FAILED);
 }
