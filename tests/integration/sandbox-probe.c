@@ -171,6 +171,7 @@ static uint64_t cap_bounding(void) {
  * the mount point, the mount's own read-only flag (not the superblock's) and the type. */
 typedef struct MountLine {
         int id;
+        char dev[32];
         char root[1024];
         char point[1024];
         bool ro;
@@ -181,7 +182,7 @@ static bool mount_line_parse(const char *line, MountLine *m) {
         char opts[512];
         const char *dash;
 
-        if (sscanf(line, "%d %*d %*s %1023s %1023s %511s", &m->id, m->root, m->point, opts) != 4)
+        if (sscanf(line, "%d %*d %31s %1023s %1023s %511s", &m->id, m->dev, m->root, m->point, opts) != 5)
                 return false;
         m->ro = strncmp(opts, "ro", 2) == 0 && (opts[2] == ',' || opts[2] == 0);
         dash = strstr(line, " - ");
@@ -632,6 +633,8 @@ typedef struct MountsOnly {
         int n_root; /* mounts at / */
         const char *root;
         bool root_ok;
+        char root_dev[32]; /* of the mount at / and its root in that file system */
+        char root_root[1024];
 } MountsOnly;
 
 static bool mount_point_allowed(const char *point, const char *allowed) {
@@ -652,10 +655,18 @@ static bool mount_point_allowed(const char *point, const char *allowed) {
 static bool mounts_only_one(const MountLine *m, void *userdata) {
         MountsOnly *q = userdata;
 
+        size_t k = strlen(q->root_root);
+
         if (strcmp(m->point, "/") == 0) {
                 q->n_root++;
                 q->root_ok = q->root && strcmp(m->root, q->root) == 0;
+                snprintf(q->root_dev, sizeof(q->root_dev), "%s", m->dev);
+                snprintf(q->root_root, sizeof(q->root_root), "%s", m->root);
         }
+        /* A part of the new root mounted again (ProtectSystem= binds /usr onto itself) is no
+         * host mount: same file system, its root below that of /. */
+        if (k > 0 && strcmp(m->dev, q->root_dev) == 0 && strncmp(m->root, q->root_root, k) == 0 && m->root[k] == '/')
+                return true;
         if (q->allowed && !mount_point_allowed(m->point, q->allowed) &&
             strlen(q->stray) + strlen(m->point) + strlen(m->fstype) + 4 < sizeof(q->stray)) {
                 strcat(q->stray, " ");
@@ -771,9 +782,15 @@ static void named_check(const char *arg) {
                 r = mount_flag_ro(v);
                 report(r == (arg[7] == 'o'), name, "%s", mount_flag_text(r));
         } else if (strncmp(arg, "mounts-only:", 12) == 0) {
-                MountsOnly q = { .allowed = v };
+                MountsOnly first = {}, q = { .allowed = v };
 
-                r = foreach_mount(mounts_only_one, &q);
+                /* First the mount at /, then every mount against it. */
+                r = foreach_mount(mounts_only_one, &first);
+                if (r == 0) {
+                        memcpy(q.root_dev, first.root_dev, sizeof(q.root_dev));
+                        memcpy(q.root_root, first.root_root, sizeof(q.root_root));
+                        r = foreach_mount(mounts_only_one, &q);
+                }
                 report(r == 0 && q.stray[0] == 0 && q.n_root == 1, name, "%d mount(s) at /, others:%s",
                        q.n_root, q.stray[0] ? q.stray : " none");
         } else if (strncmp(arg, "root-mount:", 11) == 0) {
