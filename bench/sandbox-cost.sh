@@ -5,8 +5,10 @@
 # in-process for the default and a permissive description, interleaved. As root;
 # every mount happens in the bench's own throwaway namespaces. Prints a table and,
 # last, one JSON line.
-#   bench/sandbox-cost.sh [--src TREE] [RUNS]   (RUNS per description; default 300;
-#                                               TREE: the sources to build, default this one)
+#   bench/sandbox-cost.sh [--src TREE] [RUNS [KEY=VALUE...]]
+#       RUNS per description (default 300); TREE: the sources to build (default this one);
+#       KEY=VALUE...: compare the default with the default plus these keys (what one key costs)
+#       instead of with the permissive description
 set -euo pipefail
 SRC=$(cd "$(dirname "$0")/.." && pwd)
 if [ "${1:-}" = --src ]; then
@@ -26,4 +28,4 @@ cc -O2 -Wall -Wextra -Wno-unused-parameter -Wno-missing-field-initializers -D_GN
         -I"$TREE/src/isolate-init" -I"$TREE/src/shared" -I"$out" "$SRC/bench/sandbox-cost.c" \
         $init_sources "$TREE"/src/shared/*.c \
         $(pkg-config --cflags --libs libsystemd libcap libseccomp) -o "$out/sandbox-cost"
-"$out/sandbox-cost" "${1:-300}"
+"$out/sandbox-cost" "${1:-300}" "${@:2}"
