@@ -21,7 +21,7 @@ typedef struct SandboxProcess {
         char *home;    /* for $HOME, $USER, $LOGNAME, $SHELL as systemd sets them */
         char *user_name;
         char *shell;
-        void *seccomp; /* scmp_filter_ctx */
+        void *seccomp; /* from sandbox_seccomp_build() */
 } SandboxProcess;
 
 /* Resolves User=, Group= and SupplementaryGroups= (names looked up in the
@@ -37,7 +37,7 @@ int sandbox_process_apply_credentials(const SandboxProcess *p);
 /* In the child, last before exec: loads the seccomp filter. -errno. */
 int sandbox_process_apply_seccomp(const SandboxProcess *p);
 
-/* In sandbox-seccomp.c: builds the filter of o (an scmp_filter_ctx). */
+/* In sandbox-seccomp.c: builds the filter of o (opaque: libseccomp's and one for syscalls it cannot name). */
 int sandbox_seccomp_build(const SandboxOptions *o, void **ret);
 void sandbox_seccomp_free(void *ctx);
 int sandbox_seccomp_load(void *ctx, bool no_new_privileges);

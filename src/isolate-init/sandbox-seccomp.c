@@ -1,6 +1,10 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
+#include <linux/filter.h>
+#include <linux/seccomp.h>
 #include <sched.h>
 #include <seccomp.h>
+#include <stddef.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/ioctl.h>
 #include <sys/personality.h>
@@ -34,6 +38,76 @@ static int add_rule(scmp_filter_ctx ctx, uint32_t action, const char *name, unsi
 }
 
 static bool is_argument_checked(const char *name);
+
+/* What sandbox_seccomp_build() hands out: libseccomp's filter, and the first native syscall
+ * number libseccomp cannot name. Syscalls from there on (a kernel newer than libseccomp:
+ * open_tree_attr() beside the denied open_tree(), say) are in no list: they are answered
+ * ENOSYS, as from a kernel without them, so a libc falls back. */
+typedef struct SeccompFilter {
+        scmp_filter_ctx ctx;
+        uint32_t arch;         /* the native audit arch */
+        uint32_t unknown_from; /* 0: none found */
+        bool allow_list;
+} SeccompFilter;
+
+/* Allow lists answer unknown numbers in the filter itself, up to this many past the last known
+ * one (6.18 has 13 more than libseccomp 2.5.4); deny lists with a filter of their own. */
+#define UNKNOWN_SYSCALL_WINDOW 32
+#define X32_SYSCALL_BIT 0x40000000U
+
+/* The native numbers from clone3() on have no gaps: bisect for the first one libseccomp does
+ * not know. 0 if it cannot tell. */
+static uint32_t first_unknown_syscall(void) {
+        int lo = seccomp_syscall_resolve_name("clone3"), hi;
+
+        if (lo < 0)
+                return 0;
+        for (hi = lo + 1024; hi - lo > 1;) {
+                int mid = lo + (hi - lo) / 2;
+                char *name = seccomp_syscall_resolve_num_arch(SCMP_ARCH_NATIVE, mid);
+
+                if (name)
+                        lo = mid;
+                else
+                        hi = mid;
+                free(name);
+        }
+        return (uint32_t) hi;
+}
+
+static int add_unknown_enosys_rules(scmp_filter_ctx ctx, uint32_t from) {
+        for (uint32_t nr = from; from > 0 && nr < from + UNKNOWN_SYSCALL_WINDOW; nr++) {
+                int r = seccomp_rule_add_exact(ctx, SCMP_ACT_ERRNO(ENOSYS), (int) nr, 0);
+
+                /* -EACCES: ENOSYS is the list's own errno already. */
+                if (r < 0 && r != -EACCES && r != -EEXIST)
+                        return r;
+        }
+        return 0;
+}
+
+/* Deny lists: every native number from f->unknown_from on answers ENOSYS. Eight instructions
+ * beside libseccomp's filter, rather than a rule per number in it. Other architectures and x32
+ * are left to libseccomp's filter, which kills them. */
+static int load_unknown_enosys_filter(const SeccompFilter *f) {
+        struct sock_filter insns[] = {
+                BPF_STMT(BPF_LD | BPF_W | BPF_ABS, offsetof(struct seccomp_data, arch)),
+                BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, f->arch, 1, 0),
+                BPF_STMT(BPF_RET | BPF_K, SECCOMP_RET_ALLOW),
+                BPF_STMT(BPF_LD | BPF_W | BPF_ABS, offsetof(struct seccomp_data, nr)),
+                BPF_JUMP(BPF_JMP | BPF_JGE | BPF_K, X32_SYSCALL_BIT, 2, 0),
+                BPF_JUMP(BPF_JMP | BPF_JGE | BPF_K, f->unknown_from, 0, 1),
+                BPF_STMT(BPF_RET | BPF_K, SECCOMP_RET_ERRNO | ENOSYS),
+                BPF_STMT(BPF_RET | BPF_K, SECCOMP_RET_ALLOW),
+        };
+        struct sock_fprog prog = { .len = ELEMENTSOF(insns), .filter = insns };
+
+        if (f->allow_list || f->unknown_from == 0)
+                return 0;
+        if (prctl(PR_SET_SECCOMP, SECCOMP_MODE_FILTER, &prog, 0, 0) < 0)
+                return negative_errno();
+        return 0;
+}
 
 static int add_names(scmp_filter_ctx ctx, uint32_t action, char **names) {
         int r;
@@ -160,6 +234,7 @@ static int add_argument_allowances(scmp_filter_ctx ctx, char **allowed) {
 
 int sandbox_seccomp_build(const SandboxOptions *o, void **ret) {
         scmp_filter_ctx ctx;
+        SeccompFilter *f = NULL;
         uint32_t deny;
         int r;
 
@@ -184,8 +259,19 @@ int sandbox_seccomp_build(const SandboxOptions *o, void **ret) {
         if (r < 0)
                 goto fail;
 
+        f = calloc(1, sizeof(SeccompFilter));
+        if (!f) {
+                r = -ENOMEM;
+                goto fail;
+        }
+        *f = (SeccompFilter) { .arch = seccomp_arch_native(), .unknown_from = first_unknown_syscall(),
+                               .allow_list = o->system_call_allow_list };
+
         if (o->system_call_allow_list) {
                 r = add_names(ctx, SCMP_ACT_ALLOW, o->system_call_filter);
+                if (r < 0)
+                        goto fail;
+                r = add_unknown_enosys_rules(ctx, f->unknown_from);
                 if (r < 0)
                         goto fail;
                 /* Whatever the list, the argument checks stay. */
@@ -215,30 +301,44 @@ int sandbox_seccomp_build(const SandboxOptions *o, void **ret) {
                         goto fail;
         }
 
-        *ret = ctx;
+        f->ctx = ctx;
+        *ret = f;
         return 0;
 
 fail:
+        free(f);
         seccomp_release(ctx);
         return r;
 }
 
-void sandbox_seccomp_free(void *ctx) {
-        if (ctx)
-                seccomp_release(ctx);
+void sandbox_seccomp_free(void *filter) {
+        SeccompFilter *f = filter;
+
+        if (!f)
+                return;
+        seccomp_release(f->ctx);
+        free(f);
 }
 
-int sandbox_seccomp_load(void *ctx, bool no_new_privileges) {
+/* The ENOSYS filter first: libseccomp's may deny seccomp() itself. */
+static int load_both(const SeccompFilter *f) {
+        int r = load_unknown_enosys_filter(f);
+
+        return r < 0 ? r : seccomp_load(f->ctx);
+}
+
+int sandbox_seccomp_load(void *filter, bool no_new_privileges) {
+        const SeccompFilter *f = filter;
         int r;
 
-        if (!ctx)
+        if (!f)
                 return 0;
-        r = seccomp_load(ctx);
+        r = load_both(f);
         if (r == -EACCES && !no_new_privileges) {
                 /* NoNewPrivileges=no and no CAP_SYS_ADMIN left: as systemd does, a filter implies it. */
                 if (prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) < 0)
                         return negative_errno();
-                r = seccomp_load(ctx);
+                r = load_both(f);
         }
         return r;
 }
