@@ -21,12 +21,15 @@
  *                                 mounts-only:P,P... (every mount point is one of these or
  *                                 below one but /), root-mount:PATH (the / mount is PATH of
  *                                 its file system, and the only one at /),
- *                                 unreadable:PATH (reads nothing), connect:PATH (must fail)
+ *                                 unreadable:PATH (reads nothing), connect:PATH (must fail),
+ *                                 env-has:KEY=VALUE, unknown-enosys: (syscalls unknown to
+ *                                 libseccomp answer ENOSYS)
  */
 #ifndef _GNU_SOURCE
 #define _GNU_SOURCE
 #endif
 #include <dirent.h>
+#include <dlfcn.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <linux/keyctl.h>
@@ -325,6 +328,98 @@ static int try_connect(const char *path) {
         return r;
 }
 
+/* Open fds other than 0-2 (the directory listing's own excepted), as "3 4"; their count. */
+static int extra_fds(char *text, size_t size) {
+        DIR *d = opendir("/proc/self/fd");
+        struct dirent *de;
+        int n = 0;
+
+        text[0] = 0;
+        if (!d)
+                return -errno;
+        while ((de = readdir(d))) {
+                int fd = atoi(de->d_name);
+
+                if (de->d_name[0] == '.' || fd <= 2 || fd == dirfd(d))
+                        continue;
+                n++;
+                if (strlen(text) + strlen(de->d_name) + 2 < size) {
+                        strcat(text, " ");
+                        strcat(text, de->d_name);
+                }
+        }
+        closedir(d);
+        return n;
+}
+
+/* The variables systemd.exec(5) gives a service, where they apply; anything else in the
+ * environment of a description that sets none came from outside. */
+static bool env_name_expected(const char *entry) {
+        static const char *const names[] = {
+                "PATH", "LANG", "USER", "LOGNAME", "HOME", "SHELL", "INVOCATION_ID", "JOURNAL_STREAM",
+                "NOTIFY_SOCKET", "LISTEN_FDS", "LISTEN_PID", "LISTEN_FDNAMES", "MAINPID", "WATCHDOG_PID",
+                "WATCHDOG_USEC", "RUNTIME_DIRECTORY", "STATE_DIRECTORY", "CACHE_DIRECTORY", "LOGS_DIRECTORY",
+                "CONFIGURATION_DIRECTORY", "SYSTEMD_EXEC_PID", "TERM",
+        };
+        size_t k = strcspn(entry, "=");
+
+        for (size_t i = 0; i < ELEMENTS(names); i++)
+                if (strlen(names[i]) == k && strncmp(entry, names[i], k) == 0)
+                        return true;
+        return false;
+}
+
+/* The first syscall numbers this libseccomp does not know for the native arch: those a filter
+ * built with it cannot name. From libseccomp itself, loaded at run time (absent: none). */
+static int unknown_syscalls(long *list, int max) {
+        void *lib = dlopen("libseccomp.so.2", RTLD_NOW | RTLD_LOCAL);
+        char *(*resolve)(uint32_t arch, int num);
+        int n = 0, last = -1;
+
+        if (!lib)
+                return -ENOENT;
+        *(void **) &resolve = dlsym(lib, "seccomp_syscall_resolve_num_arch");
+        if (!resolve) {
+                dlclose(lib);
+                return -ENOENT;
+        }
+        /* Past the last known number: the next ones the kernel may have and the filter cannot name. */
+        for (int nr = 0; nr < 1024; nr++) {
+                char *name = resolve(0 /* SCMP_ARCH_NATIVE */, nr);
+
+                if (name)
+                        last = nr;
+                free(name);
+        }
+        dlclose(lib);
+        for (n = 0; n < max; n++)
+                list[n] = last + 1 + n;
+        return n;
+}
+
+/* Unknown to the filter must answer ENOSYS, so libcs fall back. Invalid arguments throughout
+ * (fds and pointers -1), so a call the kernel has would fail harmlessly. */
+static void check_unknown_syscalls(const char *name) {
+        long list[16];
+        char bad[256] = "";
+        int n = unknown_syscalls(list, 16);
+
+        if (n <= 0) {
+                report(false, name, "cannot tell which syscalls libseccomp knows (libseccomp.so.2: %s)",
+                       n < 0 ? "not loadable" : "knows every number");
+                return;
+        }
+        for (int i = 0; i < n; i++) {
+                long r = syscall(list[i], -1L, -1L, -1L, -1L, -1L, -1L);
+
+                if ((r >= 0 || errno != ENOSYS) && strlen(bad) + 32 < sizeof(bad))
+                        snprintf(bad + strlen(bad), sizeof(bad) - strlen(bad), " %ld:%s", list[i],
+                                 r >= 0 ? "ran" : strerrorname_np(errno) ?: "?");
+        }
+        report(bad[0] == 0, name, "syscalls %ld..%ld (unknown to libseccomp): %s", list[0], list[n - 1],
+               bad[0] ? bad : "ENOSYS");
+}
+
 /* Every cgroup hierarchy (and the tmpfs they sit on) carries the read-only flag. */
 static bool cgroup_mount_ro(const MountLine *m, void *userdata) {
         int *state = userdata; /* 1: all read-only so far, 0: one is not; -1: none seen */
@@ -355,6 +450,18 @@ static void default_checks(void) {
         uint64_t bnd;
         int fd, r, n;
         FILE *f;
+
+        /* First, before the probe opens anything itself. */
+        n = extra_fds(line, sizeof(line));
+        expect(NULL, n == 0, "fds-closed", "open fds besides 0-2:%s", n > 0 ? line : n < 0 ? strerror(-n) : " none");
+        expect(NULL, getsid(0) == getpid(), "own-session", "sid %d, pid %d", (int) getsid(0), (int) getpid());
+        line[0] = 0;
+        for (char **e = environ; *e; e++)
+                if (!env_name_expected(*e) && strlen(line) + strcspn(*e, "=") + 2 < sizeof(line)) {
+                        strcat(line, " ");
+                        strncat(line, *e, strcspn(*e, "="));
+                }
+        expect(NULL, line[0] == 0, "env-clean", "unexpected variables:%s", line[0] ? line : " none");
 
         /* Only an open for writing, never a write to a host's sysctl: the UTS namespace is the
          * service's own, so its hostname is what a write would change. */
@@ -491,6 +598,7 @@ static void default_checks(void) {
         expect(NULL, r == EPERM, "clock-denied", "settimeofday: %s", r ? strerror(r) : "succeeded");
         check_arch("x32-killed", "x32");
         check_arch("i386-denied", "i386");
+        check_unknown_syscalls("unknown-syscalls-enosys");
 
         bnd = cap_bounding();
         line[0] = 0;
@@ -776,6 +884,16 @@ static void named_check(const char *arg) {
 
                 r = try_bind(port);
                 report(r == want, name, "bind 0.0.0.0:%d: %s", port, r ? strerror(r) : "succeeded");
+        } else if (strncmp(arg, "env-has:", 8) == 0) {
+                const char *eq = strchr(v, '=');
+                char key[128];
+                const char *have;
+
+                snprintf(key, sizeof(key), "%.*s", eq ? (int) (eq - v) : (int) strlen(v), v);
+                have = getenv(key);
+                report(have && eq && strcmp(have, eq + 1) == 0, name, "%s=%s", key, have ?: "(unset)");
+        } else if (strncmp(arg, "unknown-enosys:", 15) == 0) {
+                check_unknown_syscalls(name);
         } else if (strncmp(arg, "arch-killed:", 12) == 0) {
                 check_arch(name, v);
         } else if (strncmp(arg, "mount-ro:", 9) == 0 || strncmp(arg, "mount-rw:", 9) == 0) {
