@@ -121,8 +121,9 @@ for c in proc-sys-read-only usr-read-only etc-read-only tmp-private var/tmp-priv
         capbnd-without-contract-caps no-new-privs sys-read-only sys-fs-cgroup-read-only; do
         check_match "sbperm: $c observed off" "^PASS $c-off " "$PROBE_LOG"
 done
-for c in run-empty run-no-systemd-private mount-denied unshare-user-denied clone3-enosys ptrace-denied tiocsti-denied \
-        x32-killed seccomp-filter kcore-masked cgroup-namespace-root sysv-shm-private host-abstract-socket-invisible; do
+for c in fds-closed own-session env-clean run-empty run-no-systemd-private mount-denied unshare-user-denied \
+        clone3-enosys ptrace-denied tiocsti-denied x32-killed unknown-syscalls-enosys seccomp-filter kcore-masked \
+        cgroup-namespace-root sysv-shm-private host-abstract-socket-invisible; do
         check_match "sbperm: $c still holds" "^PASS $c " "$PROBE_LOG"
 done
 
