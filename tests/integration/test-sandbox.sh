@@ -7,7 +7,7 @@
 work=$(mktemp -d)
 data=/var/lib/isolated-sandbox-test.$$
 names="sbdef sbperm sbstrict sbpaths sbro sbsysyes sbhomero sbhometmpfs sbuser sbgroups sbgroupsroot sbamb sbnoamb
-       sbcaps sbcapsinv sbsys sbsyssvc sbsysallow sbarch sbarchx86 sblim sbroot sbrootmods sbmc sbbad"
+       sbcaps sbcapsinv sbsys sbsyssvc sbsysallow sbarch sbarchx86 sblim sbroot sbrootmods sbrootlink sbmc sbbad"
 # Markers in the host's /tmp and /var/tmp: a private one must not show them, the host's must.
 tmpmark=/tmp/isolated-sandbox-test.$$
 vartmpmark=/var/tmp/isolated-sandbox-test.$$
@@ -187,6 +187,13 @@ probe sbroot "RootDirectory=$tree" \
         "empty:$data" "empty:/usr/bin" "empty:/etc" "ro:/usr" "w:/tmp" "empty:/run" "exists:/dev/null" \
         "exists:/proc/self/status" "exists:/usr/lib/modules/0.0-probe"
 probe sbrootmods "RootDirectory=$tree\nProtectKernelModules=yes" "exists:/ROOT-MARKER" "empty:/usr/lib/modules"
+# A symlink in the tree pointing out of it: a bind target through it is resolved as if the tree
+# were / (openat2 RESOLVE_IN_ROOT), so the mount lands in the tree's /etc, never the host's.
+mkdir -p "$tree/etc/isolated-probe-escape" && : > "$data/rw/bind-marker"
+ln -s ../../../../../../../../etc "$tree/escape"
+probe sbrootlink "RootDirectory=$tree\nBindPaths=$data/rw:/escape/isolated-probe-escape" \
+        "exists:/etc/isolated-probe-escape/bind-marker" "w:/etc/isolated-probe-escape"
+check "sbrootlink: nothing of it on the host's /etc" test ! -e /etc/isolated-probe-escape
 
 # --- bad values: a clear error naming the file and line, nothing started ---
 printf '[Service]\nExecStart=/bin/true\nCapabilityBoundingSet=CAP_NO_SUCH\n' > "$work/sbbad.service"
