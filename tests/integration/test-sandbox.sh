@@ -16,6 +16,8 @@ cleanup() {
         [ -n "${listener:-}" ] && kill "$listener" 2>/dev/null
         [ -n "${shmid:-}" ] && ipcrm -m "$shmid" 2>/dev/null
         rm -rf "$work" "$data" "$tmpmark" "$vartmpmark"
+        # Made only if a bind through a symlink escaped RootDirectory= (a failure of sbrootlink).
+        rmdir /etc/isolated-probe-escape 2>/dev/null
 }
 trap cleanup EXIT
 
