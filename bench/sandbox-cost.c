@@ -8,6 +8,9 @@
  *   prepare  sandbox_process_prepare()            User= lookup, the seccomp filter built
  *   creds    sandbox_process_apply_credentials()  rlimits, user, capabilities, no_new_privs
  *   seccomp  sandbox_process_apply_seccomp()      the filter compiled to BPF and loaded
+ *   total    all four, wall clock
+ *   cpu      all four, the child's CPU time (user and system): what other work on a loaded
+ *            machine does not inflate, as it does the wall clock
  *
  * for the default description and for a permissive one (every key the contract lets
  * a description turn off, off), interleaved run by run (the order alternating), a
@@ -40,8 +43,8 @@
 
 #define WARMUP 5
 
-enum { PHASE_MOUNTS, PHASE_PREPARE, PHASE_CREDENTIALS, PHASE_SECCOMP, PHASE_TOTAL, _PHASE_MAX };
-static const char *const phase_names[_PHASE_MAX] = { "mounts", "prepare", "creds", "seccomp", "total" };
+enum { PHASE_MOUNTS, PHASE_PREPARE, PHASE_CREDENTIALS, PHASE_SECCOMP, PHASE_TOTAL, PHASE_CPU, _PHASE_MAX };
+static const char *const phase_names[_PHASE_MAX] = { "mounts", "prepare", "creds", "seccomp", "total", "cpu" };
 
 typedef struct Variant {
         const char *name;
@@ -68,11 +71,15 @@ static const char *const permissive_keys[] = {
         NULL,
 };
 
-static double now_us(void) {
+static double clock_us(clockid_t clock) {
         struct timespec ts;
 
-        clock_gettime(CLOCK_MONOTONIC, &ts);
+        clock_gettime(clock, &ts);
         return (double) ts.tv_sec * 1e6 + (double) ts.tv_nsec / 1e3;
+}
+
+static double now_us(void) {
+        return clock_us(CLOCK_MONOTONIC);
 }
 
 static int cmp(const void *a, const void *b) {
@@ -92,7 +99,7 @@ static ino_t mount_ns_inode(void) {
 static _Noreturn void child(const SandboxOptions *o, ino_t caller_mntns, int fd) {
         SandboxProcess p = {};
         char *error = NULL;
-        double t[_PHASE_MAX], t0, t1, t2, t3, t4;
+        double t[_PHASE_MAX], t0, t1, t2, t3, t4, c0;
 
         /* Never a mount in the caller's namespace. */
         if (mount_ns_inode() == 0 || mount_ns_inode() == caller_mntns)
@@ -102,6 +109,7 @@ static _Noreturn void child(const SandboxOptions *o, ino_t caller_mntns, int fd)
         if (mount("proc", "/proc", "proc", MS_NOSUID | MS_NODEV | MS_NOEXEC, NULL) < 0)
                 _exit(12);
 
+        c0 = clock_us(CLOCK_THREAD_CPUTIME_ID);
         t0 = now_us();
         if (sandbox_mount_apply(o, &error) < 0) {
                 fprintf(stderr, "sandbox-cost: %s\n", error ?: "sandbox_mount_apply failed");
@@ -125,6 +133,7 @@ static _Noreturn void child(const SandboxOptions *o, ino_t caller_mntns, int fd)
         t[PHASE_CREDENTIALS] = t3 - t2;
         t[PHASE_SECCOMP] = t4 - t3;
         t[PHASE_TOTAL] = t4 - t0;
+        t[PHASE_CPU] = clock_us(CLOCK_THREAD_CPUTIME_ID) - c0;
         _exit(write(fd, t, sizeof(t)) == (ssize_t) sizeof(t) ? 0 : 17);
 }
 
@@ -231,13 +240,16 @@ int main(int argc, char *argv[]) {
                 }
 
         /* Run r of both ran back to back: the median of the per-run differences cancels drift. */
-        double *diff = calloc((size_t) runs, sizeof(double));
+        double *diff = calloc((size_t) runs, sizeof(double)), *cpu_diff = calloc((size_t) runs, sizeof(double));
 
-        if (!diff)
+        if (!diff || !cpu_diff)
                 return 1;
-        for (int r = 0; r < runs; r++)
+        for (int r = 0; r < runs; r++) {
                 diff[r] = variants[0].samples[PHASE_TOTAL][r] - variants[1].samples[PHASE_TOTAL][r];
+                cpu_diff[r] = variants[0].samples[PHASE_CPU][r] - variants[1].samples[PHASE_CPU][r];
+        }
         qsort(diff, (size_t) runs, sizeof(double), cmp);
+        qsort(cpu_diff, (size_t) runs, sizeof(double), cmp);
 
         printf("Sandbox work per start, microseconds, %d interleaved runs each (in-process, CLOCK_MONOTONIC)\n", runs);
         printf("  %-12s %-8s %9s %9s %9s %9s %9s\n", "description", "phase", "median", "p10", "p90", "min", "max");
@@ -255,6 +267,8 @@ int main(int argc, char *argv[]) {
         }
         printf("  default - %s, total, paired per run: median %.1f, p10 %.1f, p90 %.1f\n", variants[1].name,
                percentile(diff, runs, 50), percentile(diff, runs, 10), percentile(diff, runs, 90));
+        printf("  default - %s, cpu, paired per run:   median %.1f, p10 %.1f, p90 %.1f\n", variants[1].name,
+               percentile(cpu_diff, runs, 50), percentile(cpu_diff, runs, 10), percentile(cpu_diff, runs, 90));
         printf("{\"bench\":\"sandbox-cost\",\"runs\":%d,\"paired_diff_median_us\":%.1f,\"paired_diff_p90_us\":%.1f", runs,
                percentile(diff, runs, 50), percentile(diff, runs, 90));
         for (size_t i = 0; i < 2; i++)
@@ -265,6 +279,7 @@ int main(int argc, char *argv[]) {
         printf("}\n");
 
         free(diff);
+        free(cpu_diff);
         free(custom);
         for (size_t i = 0; i < 2; i++) {
                 sandbox_options_done(&variants[i].options);
