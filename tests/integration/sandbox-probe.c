@@ -22,6 +22,7 @@
  *                                 below one but /), root-mount:PATH (the / mount is PATH of
  *                                 its file system, and the only one at /),
  *                                 unreadable:PATH (reads nothing), connect:PATH (must fail),
+ *                                 uname-killed: (uname in a child dies of SIGSYS),
  *                                 env-has:KEY=VALUE, unknown-enosys: (syscalls unknown to
  *                                 libseccomp answer ENOSYS)
  */
@@ -264,6 +265,12 @@ static int run_child(void (*f)(void), char *text, size_t size) {
         else
                 snprintf(text, size, "exit %d", WEXITSTATUS(status));
         return status;
+}
+
+static void call_uname(void) {
+        struct utsname u;
+
+        _exit(uname(&u) < 0 ? 1 : 0);
 }
 
 /* getpid() through the x32 entry (the native number with __X32_SYSCALL_BIT): exit 0 if it ran,
@@ -884,6 +891,13 @@ static void named_check(const char *arg) {
 
                 r = try_bind(port);
                 report(r == want, name, "bind 0.0.0.0:%d: %s", port, r ? strerror(r) : "succeeded");
+        } else if (strncmp(arg, "uname-killed:", 13) == 0) {
+                /* SystemCallErrorNumber=kill: in a child, as it takes the whole process. */
+                char text[64] = "";
+                int status = run_child(call_uname, text, sizeof(text));
+
+                report(status >= 0 && WIFSIGNALED(status) && WTERMSIG(status) == SIGSYS, name, "uname in a child: %s",
+                       status < 0 ? strerror(-status) : text);
         } else if (strncmp(arg, "env-has:", 8) == 0) {
                 const char *eq = strchr(v, '=');
                 char key[128];

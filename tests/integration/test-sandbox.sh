@@ -7,7 +7,7 @@
 work=$(mktemp -d)
 data=/var/lib/isolated-sandbox-test.$$
 names="sbdef sbperm sbstrict sbpaths sbro sbsysyes sbhomero sbhometmpfs sbuser sbgroups sbgroupsroot sbamb sbnoamb
-       sbcaps sbcapsinv sbsys sbsyssvc sbsysallow sbarch sbarchx86 sblim sbroot sbrootmods sbrootlink sbmc sbbad"
+       sbcaps sbcapsinv sbsys sbsyskill sbsyssvc sbsysallow sbarch sbarchx86 sblim sbroot sbrootmods sbrootlink sbmc sbbad"
 # Markers in the host's /tmp and /var/tmp: a private one must not show them, the host's must.
 tmpmark=/tmp/isolated-sandbox-test.$$
 vartmpmark=/var/tmp/isolated-sandbox-test.$$
@@ -15,6 +15,8 @@ cleanup() {
         for n in $names; do isolatectl stop "$n" >/dev/null 2>&1; isolatectl reset-failed "$n" >/dev/null 2>&1; done
         [ -n "${listener:-}" ] && kill "$listener" 2>/dev/null
         [ -n "${shmid:-}" ] && ipcrm -m "$shmid" 2>/dev/null
+        umount "$data/later" 2>/dev/null
+        umount "$data" 2>/dev/null
         rm -rf "$work" "$data" "$tmpmark" "$vartmpmark"
         # Made only if a bind through a symlink escaped RootDirectory= (a failure of sbrootlink).
         rmdir /etc/isolated-probe-escape 2>/dev/null
@@ -72,7 +74,8 @@ probe() {
         isolatectl reset-failed "$name" >/dev/null 2>&1
 }
 
-# While the default probe runs: its namespaces are its own (host side).
+# While the default probe runs: its namespaces are its own, and a mount the host makes later
+# under a shared mount does not propagate in (host side).
 sbdef_host_checks() {
         local init main ns
         init=$(prop "$1" InitPID)
@@ -81,6 +84,14 @@ sbdef_host_checks() {
                 check "$1: its $ns namespace is not the host's" \
                         test "$(readlink "/proc/$main/ns/$ns")" != "$(readlink "/proc/self/ns/$ns")"
         done
+        if mount -t tmpfs isolated-later "$data/later"; then
+                check_match "$1: the host's later mount is there on the host" " $data/later " "$(cat /proc/self/mountinfo)"
+                check "$1: ... and not inside (propagation private)" \
+                        sh -c "! grep -q ' $data/later ' /proc/$main/mountinfo"
+                umount "$data/later"
+        else
+                not_ok "$1: mount a tmpfs on the host at $data/later"
+        fi
         SB_PIDNS=$(readlink "/proc/$init/ns/pid")
         SB_MNTNS=$(readlink "/proc/$main/ns/mnt")
 }
@@ -96,7 +107,12 @@ no_process_in() {
 }
 
 # --- the defaults: every check of the probe ---
+# $data is made a shared mount for it: a copy of the host's namespace would receive the host's
+# later mounts there unless the init made propagation private.
+mkdir -p "$data/later"
+mount --bind "$data" "$data" && mount --make-shared "$data" || not_ok "make $data a shared mount"
 PROBE_HOST_CHECKS=sbdef_host_checks probe sbdef ""
+umount "$data"
 [ "${PROBE_LINES:-0}" -ge 46 ] && ok "sbdef: all $PROBE_LINES default checks ran" || not_ok "sbdef: only ${PROBE_LINES:-0} checks ran"
 if [ -n "${SB_PIDNS:-}" ] && [ -n "${SB_MNTNS:-}" ]; then
         check "sbdef: nothing of its PID and mount namespaces outlives the scope" wait_for 10 no_process_in "$SB_PIDNS" "$SB_MNTNS"
@@ -166,6 +182,7 @@ probe sbnoamb "User=nobody" "uid:65534" "capamb-lacks:10" "capeff-lacks:10" "bin
 probe sbcaps "CapabilityBoundingSet=CAP_NET_BIND_SERVICE CAP_KILL" "capbnd-has:10" "capbnd-has:5" "capbnd-lacks:0" "capbnd-lacks:21"
 probe sbcapsinv "CapabilityBoundingSet=~CAP_CHOWN CAP_KILL" "capbnd-lacks:0" "capbnd-lacks:5" "capbnd-has:10" "capbnd-lacks:21"
 probe sbsys "SystemCallFilter=~uname\nSystemCallErrorNumber=EACCES" "uname-errno:13"
+probe sbsyskill "SystemCallFilter=~uname\nSystemCallErrorNumber=kill" "uname-killed:"
 probe sbsyssvc "SystemCallFilter=@system-service" "uname-errno:0" "w:/tmp" "unknown-enosys:"
 # An allow list: what it does not name is refused (the default errno).
 probe sbsysallow "SystemCallFilter=@system-service\nSystemCallFilter=~uname" "uname-errno:1" "w:/tmp"
