@@ -65,6 +65,8 @@ static int failed;
 
 #define ELEMENTS(a) (sizeof(a) / sizeof((a)[0]))
 
+static void vreport(bool ok, const char *name, const char *suffix, const char *fmt, va_list ap)
+                __attribute__((format(printf, 4, 0)));
 static void vreport(bool ok, const char *name, const char *suffix, const char *fmt, va_list ap) {
         printf("%s %s%s ", ok ? "PASS" : "FAIL", name, suffix);
         vprintf(fmt, ap);
