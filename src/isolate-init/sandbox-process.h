@@ -37,7 +37,8 @@ int sandbox_process_apply_credentials(const SandboxProcess *p);
 /* In the child, last before exec: loads the seccomp filter. -errno. */
 int sandbox_process_apply_seccomp(const SandboxProcess *p);
 
-/* In sandbox-seccomp.c: builds the filter of o (opaque: libseccomp's and one for syscalls it cannot name). */
+/* In sandbox-seccomp.c: builds the filter of o, a BPF program ready to load (opaque; libseccomp's
+ * filter behind a prefix that answers ENOSYS for syscalls libseccomp cannot name). */
 int sandbox_seccomp_build(const SandboxOptions *o, void **ret);
 void sandbox_seccomp_free(void *ctx);
 int sandbox_seccomp_load(void *ctx, bool no_new_privileges);

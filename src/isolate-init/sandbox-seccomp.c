@@ -1,4 +1,5 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
+#include <fcntl.h>
 #include <linux/filter.h>
 #include <linux/seccomp.h>
 #include <sched.h>
@@ -9,6 +10,7 @@
 #include <sys/ioctl.h>
 #include <sys/personality.h>
 #include <sys/prctl.h>
+#include <unistd.h>
 
 #include "sandbox-process.h"
 #include "strv.h"
@@ -39,73 +41,114 @@ static int add_rule(scmp_filter_ctx ctx, uint32_t action, const char *name, unsi
 
 static bool is_argument_checked(const char *name);
 
-/* What sandbox_seccomp_build() hands out: libseccomp's filter, and the first native syscall
- * number libseccomp cannot name. Syscalls from there on (a kernel newer than libseccomp:
- * open_tree_attr() beside the denied open_tree(), say) are in no list: they are answered
- * ENOSYS, as from a kernel without them, so a libc falls back. */
+/* What sandbox_seccomp_build() hands out: the program to load, libseccomp's filter behind a
+ * prefix of ours. The prefix answers ENOSYS for every native syscall from the first number
+ * libseccomp cannot name: a kernel newer than libseccomp has calls in no list (under a deny
+ * list they would run, open_tree_attr() beside the denied open_tree(); under an allow list
+ * they would get its errno, on which a libc does not fall back). Built once, in the init; the
+ * child that execs only loads it. */
 typedef struct SeccompFilter {
-        scmp_filter_ctx ctx;
-        uint32_t arch;         /* the native audit arch */
-        uint32_t unknown_from; /* 0: none found */
-        bool allow_list;
+        struct sock_filter *insns; /* owned; prog.filter points into it */
+        struct sock_fprog prog;
 } SeccompFilter;
 
-/* Allow lists answer unknown numbers in the filter itself, up to this many past the last known
- * one (6.18 has 13 more than libseccomp 2.5.4); deny lists with a filter of their own. */
-#define UNKNOWN_SYSCALL_WINDOW 32
 #define X32_SYSCALL_BIT 0x40000000U
+#define PREFIX_LEN 6
 
-/* The native numbers from clone3() on have no gaps: bisect for the first one libseccomp does
- * not know. 0 if it cannot tell. */
+/* The syscalls after clone3(), in the kernel's order (the numbers are shared by every arch since
+ * 424), up to 6.18's. The first number past the newest of them that libseccomp knows is where
+ * the unknown start: like systemd's @known, a call newer than this list answers ENOSYS even
+ * once libseccomp learns its name, until it is added here. */
+static const char *const newer_syscalls[] = {
+        "close_range", "openat2", "pidfd_getfd", "faccessat2", "process_madvise", "epoll_pwait2",
+        "mount_setattr", "quotactl_fd", "landlock_create_ruleset", "landlock_add_rule",
+        "landlock_restrict_self", "memfd_secret", "process_mrelease", "futex_waitv",
+        "set_mempolicy_home_node", "cachestat", "fchmodat2", "map_shadow_stack", "futex_wake",
+        "futex_wait", "futex_requeue", "statmount", "listmount", "lsm_get_self_attr",
+        "lsm_set_self_attr", "lsm_list_modules", "mseal", "setxattrat", "getxattrat", "listxattrat",
+        "removexattrat", "open_tree_attr", "file_getattr", "file_setattr",
+};
+
+/* Name lookups only: libseccomp's number-to-name lookup faults in its tables, a fraction of a
+ * millisecond in a fresh process. 0 if it cannot tell. */
 static uint32_t first_unknown_syscall(void) {
-        int lo = seccomp_syscall_resolve_name("clone3"), hi;
+        int last = seccomp_syscall_resolve_name("clone3");
 
-        if (lo < 0)
+        if (last < 0)
                 return 0;
-        for (hi = lo + 1024; hi - lo > 1;) {
-                int mid = lo + (hi - lo) / 2;
-                char *name = seccomp_syscall_resolve_num_arch(SCMP_ARCH_NATIVE, mid);
+        for (size_t i = ELEMENTSOF(newer_syscalls); i > 0; i--) {
+                int nr = seccomp_syscall_resolve_name(newer_syscalls[i - 1]);
 
-                if (name)
-                        lo = mid;
-                else
-                        hi = mid;
-                free(name);
+                if (nr > last) {
+                        last = nr;
+                        break;
+                }
         }
-        return (uint32_t) hi;
+        return (uint32_t) last + 1;
 }
 
-static int add_unknown_enosys_rules(scmp_filter_ctx ctx, uint32_t from) {
-        for (uint32_t nr = from; from > 0 && nr < from + UNKNOWN_SYSCALL_WINDOW; nr++) {
-                int r = seccomp_rule_add_exact(ctx, SCMP_ACT_ERRNO(ENOSYS), (int) nr, 0);
-
-                /* -EACCES: ENOSYS is the list's own errno already. */
-                if (r < 0 && r != -EACCES && r != -EEXIST)
-                        return r;
-        }
-        return 0;
-}
-
-/* Deny lists: every native number from f->unknown_from on answers ENOSYS. Eight instructions
- * beside libseccomp's filter, rather than a rule per number in it. Other architectures and x32
- * are left to libseccomp's filter, which kills them. */
-static int load_unknown_enosys_filter(const SeccompFilter *f) {
-        struct sock_filter insns[] = {
+/* libseccomp's program (seccomp_export_bpf() writes it to an fd: a pipe, cheaper to make than a
+ * memfd, non-blocking so that a program too long for it fails instead of hanging) behind the
+ * prefix; its jumps are relative, so it runs unchanged from PREFIX_LEN on. Other architectures
+ * and x32 go straight to it, and it kills them. */
+static int build_program(scmp_filter_ctx ctx, SeccompFilter *f) {
+        uint32_t unknown_from = first_unknown_syscall();
+        struct sock_filter prefix[PREFIX_LEN] = {
                 BPF_STMT(BPF_LD | BPF_W | BPF_ABS, offsetof(struct seccomp_data, arch)),
-                BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, f->arch, 1, 0),
-                BPF_STMT(BPF_RET | BPF_K, SECCOMP_RET_ALLOW),
+                BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, seccomp_arch_native(), 0, 4),
                 BPF_STMT(BPF_LD | BPF_W | BPF_ABS, offsetof(struct seccomp_data, nr)),
                 BPF_JUMP(BPF_JMP | BPF_JGE | BPF_K, X32_SYSCALL_BIT, 2, 0),
-                BPF_JUMP(BPF_JMP | BPF_JGE | BPF_K, f->unknown_from, 0, 1),
+                BPF_JUMP(BPF_JMP | BPF_JGE | BPF_K, unknown_from, 0, 1),
                 BPF_STMT(BPF_RET | BPF_K, SECCOMP_RET_ERRNO | ENOSYS),
-                BPF_STMT(BPF_RET | BPF_K, SECCOMP_RET_ALLOW),
         };
-        struct sock_fprog prog = { .len = ELEMENTSOF(insns), .filter = insns };
+        /* Without a first unknown number there is nothing to answer: libseccomp's program alone. */
+        size_t skip = unknown_from == 0 ? PREFIX_LEN : 0, n = 0;
+        _cleanup_close_ int rfd = -EBADF, wfd = -EBADF;
+        struct sock_filter *insns;
+        int fds[2], r;
 
-        if (f->allow_list || f->unknown_from == 0)
-                return 0;
-        if (prctl(PR_SET_SECCOMP, SECCOMP_MODE_FILTER, &prog, 0, 0) < 0)
+        if (pipe2(fds, O_CLOEXEC | O_NONBLOCK) < 0)
                 return negative_errno();
+        rfd = fds[0];
+        wfd = fds[1];
+        r = seccomp_export_bpf(ctx, wfd);
+        if (r < 0)
+                return r == -EAGAIN ? -E2BIG : r;
+        wfd = safe_close(wfd);
+
+        insns = calloc(BPF_MAXINSNS, sizeof(struct sock_filter));
+        if (!insns)
+                return -ENOMEM;
+        memcpy(insns, prefix, sizeof(prefix));
+        for (;;) {
+                ssize_t k = read(rfd, (char *) (insns + PREFIX_LEN) + n,
+                                 (BPF_MAXINSNS - PREFIX_LEN) * sizeof(struct sock_filter) - n);
+
+                if (k < 0 && errno == EINTR)
+                        continue;
+                if (k < 0) {
+                        free(insns);
+                        return negative_errno();
+                }
+                if (k == 0)
+                        break;
+                n += (size_t) k;
+                if (n == (BPF_MAXINSNS - PREFIX_LEN) * sizeof(struct sock_filter)) {
+                        free(insns);
+                        return -E2BIG;
+                }
+        }
+        if (n == 0 || n % sizeof(struct sock_filter) != 0) {
+                free(insns);
+                return -EIO;
+        }
+        /* Kept for the init's life (every command it spawns loads it): no more than it needs. */
+        f->insns = realloc(insns, n + PREFIX_LEN * sizeof(struct sock_filter)) ?: insns;
+        insns = f->insns;
+        f->prog = (struct sock_fprog) {
+                .len = (unsigned short) (n / sizeof(struct sock_filter) + PREFIX_LEN - skip),
+                .filter = insns + skip,
+        };
         return 0;
 }
 
@@ -259,19 +302,8 @@ int sandbox_seccomp_build(const SandboxOptions *o, void **ret) {
         if (r < 0)
                 goto fail;
 
-        f = calloc(1, sizeof(SeccompFilter));
-        if (!f) {
-                r = -ENOMEM;
-                goto fail;
-        }
-        *f = (SeccompFilter) { .arch = seccomp_arch_native(), .unknown_from = first_unknown_syscall(),
-                               .allow_list = o->system_call_allow_list };
-
         if (o->system_call_allow_list) {
                 r = add_names(ctx, SCMP_ACT_ALLOW, o->system_call_filter);
-                if (r < 0)
-                        goto fail;
-                r = add_unknown_enosys_rules(ctx, f->unknown_from);
                 if (r < 0)
                         goto fail;
                 /* Whatever the list, the argument checks stay. */
@@ -301,7 +333,15 @@ int sandbox_seccomp_build(const SandboxOptions *o, void **ret) {
                         goto fail;
         }
 
-        f->ctx = ctx;
+        f = calloc(1, sizeof(SeccompFilter));
+        if (!f) {
+                r = -ENOMEM;
+                goto fail;
+        }
+        r = build_program(ctx, f);
+        if (r < 0)
+                goto fail;
+        seccomp_release(ctx);
         *ret = f;
         return 0;
 
@@ -316,15 +356,15 @@ void sandbox_seccomp_free(void *filter) {
 
         if (!f)
                 return;
-        seccomp_release(f->ctx);
+        free(f->insns);
         free(f);
 }
 
-/* The ENOSYS filter first: libseccomp's may deny seccomp() itself. */
-static int load_both(const SeccompFilter *f) {
-        int r = load_unknown_enosys_filter(f);
-
-        return r < 0 ? r : seccomp_load(f->ctx);
+static int load_program(const SeccompFilter *f) {
+        /* What seccomp_load() does with the attributes set above: no flags, no_new_privs not set. */
+        if (prctl(PR_SET_SECCOMP, SECCOMP_MODE_FILTER, &f->prog, 0, 0) < 0)
+                return negative_errno();
+        return 0;
 }
 
 int sandbox_seccomp_load(void *filter, bool no_new_privileges) {
@@ -333,12 +373,12 @@ int sandbox_seccomp_load(void *filter, bool no_new_privileges) {
 
         if (!f)
                 return 0;
-        r = load_both(f);
+        r = load_program(f);
         if (r == -EACCES && !no_new_privileges) {
                 /* NoNewPrivileges=no and no CAP_SYS_ADMIN left: as systemd does, a filter implies it. */
                 if (prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) < 0)
                         return negative_errno();
-                r = load_both(f);
+                r = load_program(f);
         }
         return r;
 }
