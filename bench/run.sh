@@ -44,6 +44,7 @@ BUILD=$(cd "$BUILD" && pwd)
 case $JSON in /*) ;; *) JSON=$PWD/$JSON ;; esac
 
 # --- build: release, in BUILD only ---
+tree=$SRC
 if [ $BUILDING = 1 ]; then
         # What is measured: the commit, "+dirty" for a work tree with changes under src/.
         commit=$(git -C "$SRC" rev-parse --short HEAD)
@@ -92,6 +93,11 @@ rm -rf "$OUT"; mkdir -p "$OUT"
         done
         rm -f "$OUT/stripped"
 } > "$OUT/sizes"
+
+# --- what the sandbox adds to a start: its steps timed in-process (bench/sandbox-cost.sh),
+# on the host in throwaway namespaces, before the harness boots ---
+bash "$BENCH/sandbox-cost.sh" --src "$tree" "$([ $QUICK = 1 ] && echo 20 || echo 300)" > "$OUT/sandbox-cost" \
+        2>> "$OUT/errors" || echo "run.sh: bench/sandbox-cost.sh failed (see $OUT/errors)" >&2
 
 # --- boot, start isolated.service, run inside, shut down ---
 "$SRC/tests/harness/stage-install" "$BUILD/build" "$STAGE"

@@ -39,8 +39,9 @@ int sandbox_process_apply_credentials(const SandboxProcess *p);
 int sandbox_process_apply_seccomp(const SandboxProcess *p);
 
 /* In sandbox-seccomp.c: builds the filter of o with libseccomp and keeps only
- * the BPF program libseccomp would load (freed with free()), so its rule
- * database does not stay in the init for the service's whole life. */
+ * the BPF program to load (freed with free()), so its rule database does not
+ * stay in the init for the service's whole life: libseccomp's program behind
+ * a prefix that answers ENOSYS for syscalls libseccomp cannot name. */
 int sandbox_seccomp_build(const SandboxOptions *o, struct sock_fprog **ret);
 /* Loads the program with prctl(PR_SET_SECCOMP); NULL loads nothing. */
 int sandbox_seccomp_load(const struct sock_fprog *prog, bool no_new_privileges);

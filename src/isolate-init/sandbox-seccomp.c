@@ -1,13 +1,15 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
+#include <fcntl.h>
+#include <linux/filter.h>
 #include <linux/seccomp.h>
 #include <sched.h>
 #include <seccomp.h>
+#include <stddef.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/ioctl.h>
-#include <sys/mman.h>
 #include <sys/personality.h>
 #include <sys/prctl.h>
-#include <sys/stat.h>
 #include <unistd.h>
 
 #include "sandbox-process.h"
@@ -38,6 +40,109 @@ static int add_rule(scmp_filter_ctx ctx, uint32_t action, const char *name, unsi
 }
 
 static bool is_argument_checked(const char *name);
+
+/* What sandbox_seccomp_build() hands out: the program to load (struct sock_fprog and its
+ * instructions in one allocation, freed with free()), libseccomp's filter behind a prefix of ours. The prefix answers ENOSYS for every native syscall from the first number
+ * libseccomp cannot name: a kernel newer than libseccomp has calls in no list (under a deny
+ * list they would run, open_tree_attr() beside the denied open_tree(); under an allow list
+ * they would get its errno, on which a libc does not fall back). Built once, in the init; the
+ * child that execs only loads it. */
+
+#define X32_SYSCALL_BIT 0x40000000U
+#define PREFIX_LEN 6
+
+/* The syscalls after clone3(), in the kernel's order (the numbers are shared by every arch since
+ * 424), up to 6.18's. The first number past the newest of them that libseccomp knows is where
+ * the unknown start: like systemd's @known, a call newer than this list answers ENOSYS even
+ * once libseccomp learns its name, until it is added here. */
+static const char *const newer_syscalls[] = {
+        "close_range", "openat2", "pidfd_getfd", "faccessat2", "process_madvise", "epoll_pwait2",
+        "mount_setattr", "quotactl_fd", "landlock_create_ruleset", "landlock_add_rule",
+        "landlock_restrict_self", "memfd_secret", "process_mrelease", "futex_waitv",
+        "set_mempolicy_home_node", "cachestat", "fchmodat2", "map_shadow_stack", "futex_wake",
+        "futex_wait", "futex_requeue", "statmount", "listmount", "lsm_get_self_attr",
+        "lsm_set_self_attr", "lsm_list_modules", "mseal", "setxattrat", "getxattrat", "listxattrat",
+        "removexattrat", "open_tree_attr", "file_getattr", "file_setattr",
+};
+
+/* Name lookups only: libseccomp's number-to-name lookup faults in its tables, a fraction of a
+ * millisecond in a fresh process. 0 if it cannot tell. */
+static uint32_t first_unknown_syscall(void) {
+        int last = seccomp_syscall_resolve_name("clone3");
+
+        if (last < 0)
+                return 0;
+        for (size_t i = ELEMENTSOF(newer_syscalls); i > 0; i--) {
+                int nr = seccomp_syscall_resolve_name(newer_syscalls[i - 1]);
+
+                if (nr > last) {
+                        last = nr;
+                        break;
+                }
+        }
+        return (uint32_t) last + 1;
+}
+
+/* libseccomp's program (seccomp_export_bpf() writes it to an fd: a pipe, cheaper to make than a
+ * memfd, non-blocking so that a program too long for it fails instead of hanging) behind the
+ * prefix; its jumps are relative, so it runs unchanged from PREFIX_LEN on. Other architectures
+ * and x32 go straight to it, and it kills them. Releases ctx before the program is copied out,
+ * so the copy, kept for the init's life, lands low in the heap rather than above the freed rule
+ * database, where it would keep a page. */
+static int build_program(scmp_filter_ctx ctx, struct sock_fprog **ret) {
+        uint32_t unknown_from = first_unknown_syscall();
+        struct sock_filter prefix[PREFIX_LEN] = {
+                BPF_STMT(BPF_LD | BPF_W | BPF_ABS, offsetof(struct seccomp_data, arch)),
+                BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, seccomp_arch_native(), 0, 4),
+                BPF_STMT(BPF_LD | BPF_W | BPF_ABS, offsetof(struct seccomp_data, nr)),
+                BPF_JUMP(BPF_JMP | BPF_JGE | BPF_K, X32_SYSCALL_BIT, 2, 0),
+                BPF_JUMP(BPF_JMP | BPF_JGE | BPF_K, unknown_from, 0, 1),
+                BPF_STMT(BPF_RET | BPF_K, SECCOMP_RET_ERRNO | ENOSYS),
+        };
+        /* Without a first unknown number there is nothing to answer: libseccomp's program alone. */
+        size_t skip = unknown_from == 0 ? PREFIX_LEN : 0, n;
+        _cleanup_close_ int rfd = -EBADF, wfd = -EBADF;
+        struct sock_filter *insns;
+        struct sock_fprog *prog;
+        int fds[2], avail, r;
+
+        if (pipe2(fds, O_CLOEXEC | O_NONBLOCK) < 0) {
+                r = negative_errno();
+                seccomp_release(ctx);
+                return r;
+        }
+        rfd = fds[0];
+        wfd = fds[1];
+        r = seccomp_export_bpf(ctx, wfd);
+        seccomp_release(ctx);
+        if (r < 0)
+                return r == -EAGAIN ? -E2BIG : r;
+        wfd = safe_close(wfd);
+
+        /* Exactly what is in the pipe: a page fault costs tens of microseconds in a VM. */
+        if (ioctl(rfd, FIONREAD, &avail) < 0)
+                return negative_errno();
+        if (avail <= 0 || avail % sizeof(struct sock_filter) != 0)
+                return -EIO;
+        n = (size_t) avail;
+        if (n / sizeof(struct sock_filter) + PREFIX_LEN > BPF_MAXINSNS)
+                return -E2BIG;
+        prog = malloc(sizeof(*prog) + sizeof(prefix) + n);
+        if (!prog)
+                return -ENOMEM;
+        insns = (struct sock_filter *) (prog + 1);
+        memcpy(insns, prefix, sizeof(prefix));
+        if (read(rfd, insns + PREFIX_LEN, n) != (ssize_t) n) {
+                free(prog);
+                return -EIO;
+        }
+        *prog = (struct sock_fprog) {
+                .len = (unsigned short) (n / sizeof(struct sock_filter) + PREFIX_LEN - skip),
+                .filter = insns + skip,
+        };
+        *ret = prog;
+        return 0;
+}
 
 static int add_names(scmp_filter_ctx ctx, uint32_t action, char **names) {
         int r;
@@ -162,7 +267,7 @@ static int add_argument_allowances(scmp_filter_ctx ctx, char **allowed) {
         return 0;
 }
 
-static int filter_build(const SandboxOptions *o, scmp_filter_ctx *ret) {
+int sandbox_seccomp_build(const SandboxOptions *o, struct sock_fprog **ret) {
         scmp_filter_ctx ctx;
         uint32_t deny;
         int r;
@@ -219,75 +324,15 @@ static int filter_build(const SandboxOptions *o, scmp_filter_ctx *ret) {
                         goto fail;
         }
 
-        *ret = ctx;
-        return 0;
+        return build_program(ctx, ret); /* releases ctx */
 
 fail:
         seccomp_release(ctx);
         return r;
 }
 
-/* The program libseccomp 2.5 would load (it has no seccomp_export_bpf_mem()),
- * through a memfd. The context is released before the program is copied out,
- * so the copy, which lives as long as the init, lands low in the heap rather
- * than above the freed rule database, where it would keep a page. */
-static int filter_export(scmp_filter_ctx ctx, struct sock_fprog **ret) {
-        _cleanup_close_ int fd = -EBADF;
-        struct sock_fprog *prog;
-        struct stat st;
-        size_t size, done = 0;
-        int r;
-
-        fd = memfd_create("seccomp-bpf", MFD_CLOEXEC);
-        if (fd < 0)
-                r = negative_errno();
-        else
-                r = seccomp_export_bpf(ctx, fd);
-        seccomp_release(ctx);
-        if (r < 0)
-                return r;
-
-        if (fstat(fd, &st) < 0)
-                return negative_errno();
-        size = (size_t) st.st_size;
-        if (size == 0 || size % sizeof(struct sock_filter) != 0 || size / sizeof(struct sock_filter) > BPF_MAXINSNS)
-                return -E2BIG;
-
-        prog = malloc(sizeof(*prog) + size);
-        if (!prog)
-                return -ENOMEM;
-        *prog = (struct sock_fprog) {
-                .len = (unsigned short) (size / sizeof(struct sock_filter)),
-                .filter = (struct sock_filter *) (prog + 1),
-        };
-        while (done < size) {
-                ssize_t n = pread(fd, (uint8_t *) prog->filter + done, size - done, (off_t) done);
-
-                if (n < 0 && errno == EINTR)
-                        continue;
-                if (n <= 0) {
-                        r = n < 0 ? negative_errno() : -EIO;
-                        free(prog);
-                        return r;
-                }
-                done += (size_t) n;
-        }
-
-        *ret = prog;
-        return 0;
-}
-
-int sandbox_seccomp_build(const SandboxOptions *o, struct sock_fprog **ret) {
-        scmp_filter_ctx ctx = NULL;
-        int r;
-
-        r = filter_build(o, &ctx);
-        if (r < 0)
-                return r;
-        return filter_export(ctx, ret); /* releases ctx */
-}
-
-static int filter_load(const struct sock_fprog *prog) {
+static int load_program(const struct sock_fprog *prog) {
+        /* What seccomp_load() does with the attributes set above: no flags, no_new_privs not set. */
         return prctl(PR_SET_SECCOMP, SECCOMP_MODE_FILTER, prog, 0, 0) < 0 ? negative_errno() : 0;
 }
 
@@ -296,12 +341,12 @@ int sandbox_seccomp_load(const struct sock_fprog *prog, bool no_new_privileges) 
 
         if (!prog)
                 return 0;
-        r = filter_load(prog);
+        r = load_program(prog);
         if (r == -EACCES && !no_new_privileges) {
                 /* NoNewPrivileges=no and no CAP_SYS_ADMIN left: as systemd does, a filter implies it. */
                 if (prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) < 0)
                         return negative_errno();
-                r = filter_load(prog);
+                r = load_program(prog);
         }
         return r;
 }

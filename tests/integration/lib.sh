@@ -20,8 +20,10 @@ check_eq() {
 }
 
 # check_match "what" regex text
+# (Not printf | grep -q: under pipefail, grep leaving at an early match makes printf's later
+# writes fail with EPIPE, and a text longer than a pipe write would fail the check at random.)
 check_match() {
-        if printf '%s' "$3" | grep -Eq -- "$2"; then ok "$1"; else not_ok "$1: '$2' not in:"; printf '%s\n' "$3" | sed 's/^/    /' | head -20; fi
+        if grep -Eq -- "$2" <<< "$3"; then ok "$1"; else not_ok "$1: '$2' not in:"; printf '%s\n' "$3" | sed 's/^/    /' | head -20; fi
 }
 
 # wait_for SECONDS command...: polls until the command succeeds.

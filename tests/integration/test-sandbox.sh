@@ -6,12 +6,20 @@
 
 work=$(mktemp -d)
 data=/var/lib/isolated-sandbox-test.$$
-names="sbdef sbstrict sbpaths sbuser sbcaps sbcapsinv sbsys sbsyssvc sblim sbmc sbbad"
+names="sbdef sbperm sbstrict sbpaths sbro sbsysyes sbhomero sbhometmpfs sbuser sbgroups sbgroupsroot sbamb sbnoamb
+       sbcaps sbcapsinv sbsys sbsyskill sbsyssvc sbsysallow sbarch sbarchx86 sblim sbroot sbrootmods sbrootlink sbmc sbbad"
+# Markers in the host's /tmp and /var/tmp: a private one must not show them, the host's must.
+tmpmark=/tmp/isolated-sandbox-test.$$
+vartmpmark=/var/tmp/isolated-sandbox-test.$$
 cleanup() {
         for n in $names; do isolatectl stop "$n" >/dev/null 2>&1; isolatectl reset-failed "$n" >/dev/null 2>&1; done
         [ -n "${listener:-}" ] && kill "$listener" 2>/dev/null
         [ -n "${shmid:-}" ] && ipcrm -m "$shmid" 2>/dev/null
-        rm -rf "$work" "$data"
+        umount "$data/later" 2>/dev/null
+        umount "$data" 2>/dev/null
+        rm -rf "$work" "$data" "$tmpmark" "$vartmpmark"
+        # Made only if a bind through a symlink escaped RootDirectory= (a failure of sbrootlink).
+        rmdir /etc/isolated-probe-escape 2>/dev/null
 }
 trap cleanup EXIT
 
@@ -22,7 +30,8 @@ else
         cc -O1 -o "$work/sandbox-probe" "$SRC/tests/integration/sandbox-probe.c" || { not_ok "build the probe"; finish; exit 1; }
 fi
 chmod 755 "$work" "$work/sandbox-probe"
-mkdir -p "$data/rw" "$data/secret" && echo s > "$data/secret/file"
+mkdir -p "$data/rw" "$data/secret" "$data/ro/rw" && echo s > "$data/secret/file" && echo s > "$data/secretfile"
+: > "$tmpmark" && : > "$vartmpmark"
 
 # Host objects the probe must not reach: an abstract socket and a SysV shm segment.
 python3 -c 'import socket,time; s=socket.socket(socket.AF_UNIX); s.bind("\0isolated-probe-host"); s.listen(); time.sleep(600)' &
@@ -49,6 +58,9 @@ probe() {
                 journalctl -u "$unit" -o cat | tail -20 | sed 's/^/    /'
         fi
         log=$(journalctl -u "$unit" -o cat | grep -E '^(PASS|FAIL) ')
+        PROBE_LOG=$log
+        # Host-side checks while it runs, if the caller asked for them.
+        [ -n "${PROBE_HOST_CHECKS:-}" ] && "$PROBE_HOST_CHECKS" "$name"
         while IFS= read -r line; do
                 [ -n "$line" ] || continue
                 n=$((n + 1))
@@ -62,24 +74,145 @@ probe() {
         isolatectl reset-failed "$name" >/dev/null 2>&1
 }
 
+# While the default probe runs: its namespaces are its own, and a mount the host makes later
+# under a shared mount does not propagate in (host side).
+sbdef_host_checks() {
+        local init main ns
+        init=$(prop "$1" InitPID)
+        main=$(prop "$1" MainPID)
+        for ns in mnt pid uts ipc net cgroup; do
+                check "$1: its $ns namespace is not the host's" \
+                        test "$(readlink "/proc/$main/ns/$ns")" != "$(readlink "/proc/self/ns/$ns")"
+        done
+        if mount -t tmpfs isolated-later "$data/later"; then
+                check_match "$1: the host's later mount is there on the host" " $data/later " "$(cat /proc/self/mountinfo)"
+                check "$1: ... and not inside (propagation private)" \
+                        sh -c "! grep -q ' $data/later ' /proc/$main/mountinfo"
+                umount "$data/later"
+        else
+                not_ok "$1: mount a tmpfs on the host at $data/later"
+        fi
+        SB_PIDNS=$(readlink "/proc/$init/ns/pid")
+        SB_MNTNS=$(readlink "/proc/$main/ns/mnt")
+}
+# No process is left in a namespace (pid or mount) of the sandbox.
+no_process_in() {
+        local p
+        for p in /proc/[0-9]*; do
+                case "$(readlink "$p/ns/pid" 2>/dev/null) $(readlink "$p/ns/mnt" 2>/dev/null)" in
+                "$1 "* | *" $2") return 1 ;;
+                esac
+        done
+        return 0
+}
+
 # --- the defaults: every check of the probe ---
-probe sbdef ""
-[ "${PROBE_LINES:-0}" -ge 40 ] && ok "sbdef: all $PROBE_LINES default checks ran" || not_ok "sbdef: only ${PROBE_LINES:-0} checks ran"
+# $data is made a shared mount for it: a copy of the host's namespace would receive the host's
+# later mounts there unless the init made propagation private.
+mkdir -p "$data/later"
+mount --bind "$data" "$data" && mount --make-shared "$data" || not_ok "make $data a shared mount"
+PROBE_HOST_CHECKS=sbdef_host_checks probe sbdef ""
+umount "$data"
+[ "${PROBE_LINES:-0}" -ge 46 ] && ok "sbdef: all $PROBE_LINES default checks ran" || not_ok "sbdef: only ${PROBE_LINES:-0} checks ran"
+if [ -n "${SB_PIDNS:-}" ] && [ -n "${SB_MNTNS:-}" ]; then
+        check "sbdef: nothing of its PID and mount namespaces outlives the scope" wait_for 10 no_process_in "$SB_PIDNS" "$SB_MNTNS"
+else
+        not_ok "sbdef: its namespaces could not be read"
+fi
+
+# --- a permissive description: as much of the sandbox off as the contract lets. The
+# probe's default checks, those of the keys turned off must be observed off ("-off"),
+# the rest (namespaces, /run, seccomp, masked /proc files...) must still hold. ---
+allcaps="CAP_CHOWN CAP_DAC_OVERRIDE CAP_DAC_READ_SEARCH CAP_FOWNER CAP_FSETID CAP_KILL CAP_SETGID CAP_SETUID CAP_SETPCAP
+CAP_LINUX_IMMUTABLE CAP_NET_BIND_SERVICE CAP_NET_BROADCAST CAP_NET_ADMIN CAP_NET_RAW CAP_IPC_LOCK CAP_IPC_OWNER
+CAP_SYS_MODULE CAP_SYS_RAWIO CAP_SYS_CHROOT CAP_SYS_PTRACE CAP_SYS_PACCT CAP_SYS_ADMIN CAP_SYS_BOOT CAP_SYS_NICE
+CAP_SYS_RESOURCE CAP_SYS_TIME CAP_SYS_TTY_CONFIG CAP_MKNOD CAP_LEASE CAP_AUDIT_WRITE CAP_AUDIT_CONTROL CAP_SETFCAP
+CAP_MAC_OVERRIDE CAP_MAC_ADMIN CAP_SYSLOG CAP_WAKE_ALARM CAP_BLOCK_SUSPEND CAP_AUDIT_READ CAP_PERFMON CAP_BPF
+CAP_CHECKPOINT_RESTORE"
+permissive="PrivateDevices=no\nPrivateTmp=no\nProtectSystem=no\nProtectHome=no\nProtectControlGroups=no
+ProtectKernelTunables=no\nProtectKernelModules=no\nNoNewPrivileges=no\nSystemCallFilter=
+CapabilityBoundingSet=$(echo $allcaps)"
+probe sbperm "$permissive" off:PrivateTmp off:PrivateDevices off:ProtectSystem off:ProtectKernelTunables \
+        off:ProtectControlGroups off:NoNewPrivileges off:CapabilityBoundingSet
+[ "${PROBE_LINES:-0}" -ge 46 ] && ok "sbperm: all $PROBE_LINES default checks ran" || not_ok "sbperm: only ${PROBE_LINES:-0} checks ran"
+for c in proc-sys-read-only usr-read-only etc-read-only tmp-private var/tmp-private dev-minimal dev-pts-own-ptmx \
+        capbnd-without-contract-caps no-new-privs sys-read-only sys-fs-cgroup-read-only; do
+        check_match "sbperm: $c observed off" "^PASS $c-off " "$PROBE_LOG"
+done
+for c in fds-closed own-session env-clean run-empty run-no-systemd-private mount-denied unshare-user-denied \
+        clone3-enosys ptrace-denied tiocsti-denied x32-killed unknown-syscalls-enosys seccomp-filter kcore-masked \
+        cgroup-namespace-root sysv-shm-private host-abstract-socket-invisible; do
+        check_match "sbperm: $c still holds" "^PASS $c " "$PROBE_LOG"
+done
 
 # --- ProtectSystem=strict, ReadWritePaths=, InaccessiblePaths=, BindReadOnlyPaths=, ProtectHome= ---
 probe sbstrict "ProtectSystem=strict\nReadWritePaths=$data/rw\nInaccessiblePaths=$data/secret" \
         "ro:/" "ro:/var/lib" "ro:$data" "w:$data/rw" "w:/tmp" "w:/var/tmp" "w:/run" "w:/dev/shm" \
         "empty:$data/secret" "ro:/srv/probe" "exists:/srv/probe/sandbox-probe"
-probe sbpaths "ProtectHome=yes\nBindPaths=$data/rw:/srv/rw\nTemporaryFileSystem=/mnt:ro" \
-        "w:/srv/rw" "empty:/root" "empty:/home" "ro:/mnt" "empty:/mnt" "w:/var/lib"
+probe sbpaths "ProtectHome=yes\nBindPaths=$data/rw:/srv/rw\nTemporaryFileSystem=/mnt:ro\nInaccessiblePaths=$data/secretfile" \
+        "w:/srv/rw" "empty:/root" "empty:/home" "ro:/mnt" "empty:/mnt" "w:/var/lib" "unreadable:$data/secretfile"
+# ReadOnlyPaths= makes a writable path read-only, a ReadWritePaths= below it stays writable,
+# its parent is untouched.
+probe sbro "ReadOnlyPaths=$data/ro\nReadWritePaths=$data/ro/rw" \
+        "ro:$data/ro" "mount-ro:$data/ro" "w:$data/ro/rw" "w:$data"
+# ProtectSystem=yes: /usr read-only, /etc left as it is (full, the default, makes it read-only).
+probe sbsysyes "ProtectSystem=yes" "mount-ro:/usr" "ro:/usr" "mount-rw:/etc"
+# ProtectHome=read-only and tmpfs (the host's /root is not empty: checked first).
+if [ -n "$(ls -A /root)" ]; then
+        probe sbhomero "ProtectHome=read-only" "ro:/root" "mount-ro:/root" "exists:/root/$(ls -A /root | head -1)"
+        probe sbhometmpfs "ProtectHome=tmpfs" "empty:/root" "ro:/root"
+else
+        not_ok "the host's /root is empty: ProtectHome= cannot be observed"
+fi
 
 # --- User=, CapabilityBoundingSet= (a list, and ~), SystemCallFilter=, Limit*= ---
-probe sbuser "User=nobody\nGroup=nogroup\nUMask=0077" "uid:65534" "gid:$(getent group nogroup | cut -d: -f3)" "ro:/etc" "w:/tmp"
+nogroup=$(getent group nogroup | cut -d: -f3)
+adm=$(getent group adm | cut -d: -f3)
+probe sbuser "User=nobody\nGroup=nogroup\nUMask=0077" "uid:65534" "gid:$nogroup" "ids:65534:$nogroup" "umask:0077" \
+        "capeff-lacks:0" "capprm-lacks:21" "ro:/etc" "w:/tmp"
+# SupplementaryGroups=: with User= the list is exactly them plus the user's own groups, and
+# setgroups() came before the switch (all four ids are the user's); as root, exactly them.
+probe sbgroups "User=nobody\nGroup=nogroup\nSupplementaryGroups=adm 1234" \
+        "ids:65534:$nogroup" "groups:$adm,1234,$nogroup"
+probe sbgroupsroot "SupplementaryGroups=adm 1234" "ids:0:0" "groups:$adm,1234"
+# AmbientCapabilities=: nobody holds CAP_NET_BIND_SERVICE (10) and binds port 80; without it, EACCES.
+probe sbamb "User=nobody\nAmbientCapabilities=CAP_NET_BIND_SERVICE" "uid:65534" "capamb-has:10" "capeff-has:10" \
+        "capinh-has:10" "capeff-lacks:0" "capamb-lacks:0" "bind-errno:80:0"
+probe sbnoamb "User=nobody" "uid:65534" "capamb-lacks:10" "capeff-lacks:10" "bind-errno:80:13"
 probe sbcaps "CapabilityBoundingSet=CAP_NET_BIND_SERVICE CAP_KILL" "capbnd-has:10" "capbnd-has:5" "capbnd-lacks:0" "capbnd-lacks:21"
 probe sbcapsinv "CapabilityBoundingSet=~CAP_CHOWN CAP_KILL" "capbnd-lacks:0" "capbnd-lacks:5" "capbnd-has:10" "capbnd-lacks:21"
 probe sbsys "SystemCallFilter=~uname\nSystemCallErrorNumber=EACCES" "uname-errno:13"
-probe sbsyssvc "SystemCallFilter=@system-service" "uname-errno:0" "w:/tmp"
+probe sbsyskill "SystemCallFilter=~uname\nSystemCallErrorNumber=kill" "uname-killed:"
+probe sbsyssvc "SystemCallFilter=@system-service" "uname-errno:0" "w:/tmp" "unknown-enosys:"
+# An allow list: what it does not name is refused (the default errno).
+probe sbsysallow "SystemCallFilter=@system-service\nSystemCallFilter=~uname" "uname-errno:1" "w:/tmp"
+# SystemCallArchitectures=native: an x32 or i386 system call never runs (the filter kills the
+# process). Naming a foreign architecture is not honoured as more: native calls only.
+probe sbarch "SystemCallArchitectures=native" "arch-killed:x32" "arch-killed:i386" "uname-errno:0"
+probe sbarchx86 "SystemCallArchitectures=native x86 x32" "arch-killed:x32" "arch-killed:i386" "uname-errno:0"
 probe sblim "LimitNOFILE=1000:2000" "nofile:1000:2000"
+
+# --- RootDirectory=: pivot_root into a prepared tree, the old root detached. The tree holds
+# only the probe's loader and libc (the probe itself is bound in), a marker, and a
+# /usr/lib/modules for ProtectKernelModules=. ---
+tree=$data/root
+mkdir -p "$tree"/{proc,dev,sys,tmp,var/tmp,run,srv,usr/lib/modules/0.0-probe}
+echo "the probe's tree" > "$tree/ROOT-MARKER"
+for lib in $(ldd "$work/sandbox-probe" | grep -o '/[^ ]*'); do
+        mkdir -p "$tree$(dirname "$lib")" && cp -L "$lib" "$tree$lib"
+done
+probe sbroot "RootDirectory=$tree" \
+        "exists:/ROOT-MARKER" "root-mount:$tree" "mounts-only:/,/proc,/dev,/sys,/tmp,/var/tmp,/run,/srv" \
+        "empty:$data" "empty:/usr/bin" "empty:/etc" "ro:/usr" "w:/tmp" "empty:/run" "exists:/dev/null" \
+        "exists:/proc/self/status" "exists:/usr/lib/modules/0.0-probe"
+probe sbrootmods "RootDirectory=$tree\nProtectKernelModules=yes" "exists:/ROOT-MARKER" "empty:/usr/lib/modules"
+# A symlink in the tree pointing out of it: a bind target through it is resolved as if the tree
+# were / (openat2 RESOLVE_IN_ROOT), so the mount lands in the tree's /etc, never the host's.
+mkdir -p "$tree/etc/isolated-probe-escape" && : > "$data/rw/bind-marker"
+ln -s ../../../../../../../../etc "$tree/escape"
+probe sbrootlink "RootDirectory=$tree\nBindPaths=$data/rw:/escape/isolated-probe-escape" \
+        "exists:/etc/isolated-probe-escape/bind-marker" "w:/etc/isolated-probe-escape"
+check "sbrootlink: nothing of it on the host's /etc" test ! -e /etc/isolated-probe-escape
 
 # --- bad values: a clear error naming the file and line, nothing started ---
 printf '[Service]\nExecStart=/bin/true\nCapabilityBoundingSet=CAP_NO_SUCH\n' > "$work/sbbad.service"
