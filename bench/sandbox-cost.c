@@ -5,7 +5,8 @@
  * sandbox step; untimed), the time of
  *
  *   mounts   sandbox_mount_apply()                the file system view
- *   prepare  sandbox_process_prepare()            User= lookup, the seccomp filter built
+ *   prepare  sandbox_process_prepare()            User= lookup, the seccomp filter read from the
+ *                                                 memfd the daemon built it into once (seccomp-cache.c)
  *   creds    sandbox_process_apply_credentials()  rlimits, user, capabilities, no_new_privs
  *   seccomp  sandbox_process_apply_seccomp()      the filter compiled to BPF and loaded
  *   total    all four, wall clock
@@ -40,6 +41,7 @@
 #include "sandbox-mount.h"
 #include "sandbox-options.h"
 #include "sandbox-process.h"
+#include "seccomp-filter.h"
 
 #define WARMUP 5
 
@@ -50,6 +52,7 @@ typedef struct Variant {
         const char *name;
         const char *const *keys; /* KEY, VALUE, ..., NULL */
         SandboxOptions options;
+        int filter_fd; /* the seccomp filter, built once as the daemon does (seccomp-cache.c) */
         double *samples[_PHASE_MAX]; /* microseconds */
         int n;
 } Variant;
@@ -96,7 +99,8 @@ static ino_t mount_ns_inode(void) {
 
 /* In the child, PID 1 of its new namespaces: the init's state before its sandbox step, then
  * the timed steps. Writes the phase times to fd. Never returns. */
-static _Noreturn void child(const SandboxOptions *o, ino_t caller_mntns, int fd) {
+static _Noreturn void child(const SandboxOptions *o, int filter_fd, ino_t caller_mntns, int fd) {
+        struct sock_fprog *prog = NULL;
         SandboxProcess p = {};
         char *error = NULL;
         double t[_PHASE_MAX], t0, t1, t2, t3, t4, c0;
@@ -116,7 +120,10 @@ static _Noreturn void child(const SandboxOptions *o, ino_t caller_mntns, int fd)
                 _exit(13);
         }
         t1 = now_us();
-        if (sandbox_process_prepare(o, &p, &error) < 0) {
+        /* As the init does: the daemon's program read from its memfd, not built. */
+        if (seccomp_filter_from_fd(filter_fd, &prog) < 0)
+                _exit(18);
+        if (sandbox_process_prepare(o, prog, &p, &error) < 0) {
                 fprintf(stderr, "sandbox-cost: %s\n", error ?: "sandbox_process_prepare failed");
                 _exit(14);
         }
@@ -155,7 +162,7 @@ static int run_once(Variant *v, ino_t caller_mntns, bool keep) {
         }
         if (pid == 0) {
                 close(fds[0]);
-                child(&v->options, caller_mntns, fds[1]);
+                child(&v->options, v->filter_fd, caller_mntns, fds[1]);
         }
         close(fds[1]);
         k = read(fds[0], t, sizeof(t));
@@ -222,6 +229,16 @@ int main(int argc, char *argv[]) {
                                 return 1;
                         }
                         free(notice);
+                }
+                {
+                        struct sock_fprog *prog = NULL;
+
+                        if (seccomp_filter_build(&v->options, &prog) < 0 ||
+                            seccomp_filter_to_memfd(prog, &v->filter_fd) < 0) {
+                                fprintf(stderr, "sandbox-cost: %s: cannot build the seccomp filter\n", v->name);
+                                return 1;
+                        }
+                        free(prog);
                 }
                 for (int p = 0; p < _PHASE_MAX; p++) {
                         v->samples[p] = calloc((size_t) runs, sizeof(double));

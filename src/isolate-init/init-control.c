@@ -127,7 +127,7 @@ int control_receive_start(int fd, char **ret_name, char **ret_invocation_id, cha
         size_t size, n_fds = 0;
         int r;
 
-        r = receive_datagram(fd, INIT_MESSAGE_MAX, &msg, &size, ret_fds, INIT_LISTEN_FDS_MAX, &n_fds);
+        r = receive_datagram(fd, INIT_MESSAGE_MAX, &msg, &size, ret_fds, INIT_START_FDS_MAX, &n_fds);
         if (r <= 0) {
                 close_fds(ret_fds, n_fds);
                 return r < 0 ? r : -ECONNRESET;

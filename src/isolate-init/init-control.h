@@ -22,7 +22,7 @@ int control_receive(int fd, size_t max, char **ret, size_t *ret_size);
 /* Waits for "START 4\nNAME\nINVOCATION_ID\nSOURCES" and splits it (SOURCES: see
  * description_sources_deserialize(); INVOCATION_ID is 32 hex digits or
  * empty); the listening sockets that came with
- * it (at most INIT_LISTEN_FDS_MAX, O_CLOEXEC) land in ret_fds.
+ * it (at most INIT_START_FDS_MAX, O_CLOEXEC) land in ret_fds.
  * -EPROTONOSUPPORT for another version, -EBADMSG for anything else; on
  * failure no fd is left open. */
 int control_receive_start(int fd, char **ret_name, char **ret_invocation_id, char **ret_text, int *ret_fds,

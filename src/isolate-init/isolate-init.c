@@ -15,6 +15,7 @@
 #include "init-protocol.h"
 #include "init-setup.h"
 #include "log.h"
+#include "seccomp-filter.h"
 #include "spawn.h"
 #include "string-util.h"
 #include "supervisor.h"
@@ -71,7 +72,7 @@ static int start_failedf(int error, const char *fmt, ...) {
 
 /* ListenStream=, ListenDatagram=: held for every main process the init starts. */
 typedef struct ListenFds {
-        int fds[INIT_LISTEN_FDS_MAX];
+        int fds[INIT_START_FDS_MAX];
         size_t n;
 } ListenFds;
 
@@ -91,6 +92,7 @@ static int run(void) {
         _cleanup_(spawn_context_done) SpawnContext spawn = {};
         _cleanup_(supervisor_done) Supervisor s = { .main_pidfd = -EBADF };
         _cleanup_(listen_fds_done) ListenFds listen = {};
+        _cleanup_free_ struct sock_fprog *seccomp = NULL;
         char *extra_env[3] = {};
         size_t n_extra_env = 0;
         int r;
@@ -127,7 +129,14 @@ static int run(void) {
         if (r < 0)
                 return error ? start_failed(r, error) : start_failedf(r, "Failed to parse %s.service: %m", name);
         sources = description_sources_free(sources);
-        if (listen.n != d->n_listen)
+        /* The fd after the sockets, if any, is the seccomp filter the daemon built. */
+        if (listen.n == d->n_listen + 1) {
+                _cleanup_close_ int filter_fd = listen.fds[--listen.n];
+
+                r = seccomp_filter_from_fd(filter_fd, &seccomp);
+                if (r < 0)
+                        return start_failedf(r, "Failed to read the seccomp filter of the START message: %m");
+        } else if (listen.n != d->n_listen)
                 return start_failedf(-EBADMSG, "The START message carried %zu listening sockets, the description has %zu.",
                                      listen.n, d->n_listen);
 
@@ -162,7 +171,7 @@ static int run(void) {
                 extra_env[n_extra_env++] = invocation_env;
         }
 
-        r = spawn_context_prepare(&spawn, d, setup.stream_fd, extra_env, &error);
+        r = spawn_context_prepare(&spawn, d, setup.stream_fd, extra_env, TAKE_PTR(seccomp), &error);
         if (r >= 0)
                 r = spawn_context_set_listen_fds(&spawn, name, listen.fds, listen.n);
         if (r < 0)

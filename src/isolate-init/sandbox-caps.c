@@ -12,6 +12,7 @@
 
 #include "parse-util.h"
 #include "sandbox-process.h"
+#include "seccomp-filter.h"
 #include "string-util.h"
 
 static int parse_id(const char *s, uint32_t *ret) {
@@ -53,8 +54,9 @@ static int add_group(SandboxProcess *p, gid_t g) {
         return 0;
 }
 
-int sandbox_process_prepare(const SandboxOptions *o, SandboxProcess *ret, char **ret_error) {
-        _cleanup_(sandbox_process_done) SandboxProcess p = { .options = o };
+int sandbox_process_prepare(const SandboxOptions *o, struct sock_fprog *seccomp, SandboxProcess *ret,
+                            char **ret_error) {
+        _cleanup_(sandbox_process_done) SandboxProcess p = { .options = o, .seccomp = seccomp };
         int r;
 
         if (o->user) {
@@ -130,9 +132,11 @@ int sandbox_process_prepare(const SandboxOptions *o, SandboxProcess *ret, char *
                 free(list);
         }
 
-        r = sandbox_seccomp_build(o, &p.seccomp);
-        if (r < 0)
-                return error_set(ret_error, r, "Failed to build the seccomp filter: %s", strerror(-r));
+        if (!p.seccomp) {
+                r = seccomp_filter_build(o, &p.seccomp);
+                if (r < 0)
+                        return error_set(ret_error, r, "Failed to build the seccomp filter: %s", strerror(-r));
+        }
 
         *ret = p;
         p = (SandboxProcess) {};
@@ -238,5 +242,5 @@ int sandbox_process_apply_credentials(const SandboxProcess *p) {
 }
 
 int sandbox_process_apply_seccomp(const SandboxProcess *p) {
-        return sandbox_seccomp_load(p->seccomp, p->options->no_new_privileges);
+        return seccomp_filter_load(p->seccomp, p->options->no_new_privileges);
 }

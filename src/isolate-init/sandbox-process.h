@@ -26,9 +26,11 @@ typedef struct SandboxProcess {
 } SandboxProcess;
 
 /* Resolves User=, Group= and SupplementaryGroups= (names looked up in the
- * sandbox's /etc, so run after the mounts) and builds the seccomp filter.
+ * sandbox's /etc, so run after the mounts) and takes seccomp, the filter the
+ * daemon built (see seccomp-filter.h), also on failure; NULL: builds it.
  * -errno and *ret_error. */
-int sandbox_process_prepare(const SandboxOptions *o, SandboxProcess *ret, char **ret_error);
+int sandbox_process_prepare(const SandboxOptions *o, struct sock_fprog *seccomp, SandboxProcess *ret,
+                            char **ret_error);
 void sandbox_process_done(SandboxProcess *p);
 
 /* In the child: rlimits, umask, setgroups/setgid/setuid, the capability
@@ -37,11 +39,3 @@ int sandbox_process_apply_credentials(const SandboxProcess *p);
 
 /* In the child, last before exec: loads the seccomp filter. -errno. */
 int sandbox_process_apply_seccomp(const SandboxProcess *p);
-
-/* In sandbox-seccomp.c: builds the filter of o with libseccomp and keeps only
- * the BPF program to load (freed with free()), so its rule database does not
- * stay in the init for the service's whole life: libseccomp's program behind
- * a prefix that answers ENOSYS for syscalls libseccomp cannot name. */
-int sandbox_seccomp_build(const SandboxOptions *o, struct sock_fprog **ret);
-/* Loads the program with prctl(PR_SET_SECCOMP); NULL loads nothing. */
-int sandbox_seccomp_load(const struct sock_fprog *prog, bool no_new_privileges);

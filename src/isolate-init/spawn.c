@@ -341,7 +341,8 @@ void spawn_context_done(SpawnContext *c) {
 }
 
 int spawn_context_prepare(SpawnContext *c, const Description *d, int stream_fd, char *const *extra_env,
-                          char **ret_error) {
+                          struct sock_fprog *seccomp, char **ret_error) {
+        _cleanup_free_ struct sock_fprog *filter = seccomp; /* ours, whatever happens */
         int r;
 
         *c = (SpawnContext) { .description = d, .stream_fd = stream_fd };
@@ -361,7 +362,7 @@ int spawn_context_prepare(SpawnContext *c, const Description *d, int stream_fd, 
                 return r;
 
         /* After the mounts: User= is looked up in the sandbox's own /etc. */
-        r = sandbox_process_prepare(&d->sandbox, &c->sandbox, ret_error);
+        r = sandbox_process_prepare(&d->sandbox, TAKE_PTR(filter), &c->sandbox, ret_error);
         if (r < 0) {
                 if (ret_error && *ret_error)
                         return r;
@@ -515,7 +516,7 @@ int spawn_main(const Description *d, int stream_fd, pid_t *ret_pid, char **ret_e
         _cleanup_(spawn_context_done) SpawnContext c = {};
         int r;
 
-        r = spawn_context_prepare(&c, d, stream_fd, NULL, ret_error);
+        r = spawn_context_prepare(&c, d, stream_fd, NULL, NULL, ret_error);
         if (r < 0)
                 return r;
         return spawn_main_command(&c, ret_pid, ret_error);

@@ -27,9 +27,11 @@ typedef struct SpawnContext {
 
 #define LISTEN_PID_DIGITS 10
 
-/* extra_env: "NOTIFY_SOCKET=..." and the like, added to the environment. */
+/* extra_env: "NOTIFY_SOCKET=..." and the like, added to the environment.
+ * seccomp: the filter the daemon built, taken over (also on failure); NULL:
+ * built here. */
 int spawn_context_prepare(SpawnContext *c, const Description *d, int stream_fd, char *const *extra_env,
-                          char **ret_error);
+                          struct sock_fprog *seccomp, char **ret_error);
 void spawn_context_done(SpawnContext *c);
 
 /* Forks and execs cmd with stdin on /dev/null and stdout/stderr on the stream,

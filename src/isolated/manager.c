@@ -22,6 +22,9 @@ int manager_new(Manager **ret) {
         m = calloc(1, sizeof(Manager));
         if (!m)
                 return -ENOMEM;
+        m->seccomp_cache = seccomp_cache_new();
+        if (!m->seccomp_cache)
+                return -ENOMEM;
         r = sd_event_default(&m->event);
         if (r < 0)
                 return r;
@@ -48,6 +51,7 @@ Manager *manager_free(Manager *m) {
                 service_free(m->services[i]);
         free(m->services);
         polkit_registry_free(m->polkit_registry);
+        seccomp_cache_free(m->seccomp_cache);
         sd_bus_flush_close_unref(m->bus);
         sd_event_unref(m->event);
         return mfree(m);

@@ -7,6 +7,7 @@
 #include "init-protocol.h"
 #include "macro.h"
 #include "polkit.h"
+#include "seccomp-cache.h"
 #include "service.h"
 
 #define ISOLATED_BUS_NAME "org.isolated1"
@@ -24,6 +25,7 @@ struct Manager {
         Service **services;
         size_t n_services;
         PolkitRegistry *polkit_registry;
+        SeccompCache *seccomp_cache;
 };
 
 int manager_new(Manager **ret);

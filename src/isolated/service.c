@@ -216,7 +216,8 @@ static int control_send_with_fds(int fd, const char *msg, size_t size, const int
 
 static int send_start_message(Service *s) {
         _cleanup_free_ char *msg = NULL, *data = NULL;
-        size_t size;
+        _cleanup_free_ int *fds = NULL;
+        size_t size, n_fds;
         int n, r;
 
         r = description_sources_serialize(s->sources, &data, &size);
@@ -225,7 +226,19 @@ static int send_start_message(Service *s) {
         n = asprintf(&msg, "START %d\n%s\n%s\n%s", INIT_PROTOCOL_VERSION, s->name, s->invocation_id, data);
         if (n < 0)
                 return -ENOMEM;
-        r = control_send_with_fds(s->control_fd, msg, (size_t) n, s->listen_fds, s->n_listen_fds);
+        /* The sockets, then the seccomp filter: built here once for every init that shares it. */
+        fds = malloc((s->n_listen_fds + 1) * sizeof(int));
+        if (!fds)
+                return -ENOMEM;
+        if (s->n_listen_fds > 0)
+                memcpy(fds, s->listen_fds, s->n_listen_fds * sizeof(int));
+        n_fds = s->n_listen_fds;
+        r = seccomp_cache_get(s->manager->seccomp_cache, &s->description->sandbox, &fds[n_fds]);
+        if (r < 0)
+                log_warning_errno(r, "%s: cannot build the seccomp filter, the init will: %m", s->name);
+        else
+                n_fds++;
+        r = control_send_with_fds(s->control_fd, msg, (size_t) n, fds, n_fds);
         if (r < 0)
                 return r;
         /* The init holds them now, also across restarts of the service. */

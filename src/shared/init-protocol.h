@@ -27,7 +27,11 @@
  *                               SCM_RIGHTS, one listening socket per
  *                               ListenStream=/ListenDatagram= in order, which
  *                               the init keeps and hands to every main process
- *                               it starts (LISTEN_FDS).
+ *                               it starts (LISTEN_FDS), then, if the daemon
+ *                               built it, the seccomp filter in a sealed memfd
+ *                               (seccomp-filter.h): one fd more than the
+ *                               description has sockets. Without it the init
+ *                               builds the filter itself.
  *   "KILL main SIG" / "KILL all SIG"
  *                               forward signal SIG (a number) to the main
  *                               process or to every process of the namespace.
@@ -79,6 +83,7 @@
 #define INIT_CONTROL_FD 3
 #define INIT_PROTOCOL_VERSION 4
 #define INIT_LISTEN_FDS_MAX 64 /* SOCKET_SPECS_MAX */
+#define INIT_START_FDS_MAX (INIT_LISTEN_FDS_MAX + 1) /* and the seccomp filter */
 /* Largest datagram: the description's files (paths and texts together at most
  * DESCRIPTION_SIZE_MAX, see description-loader.h), their length headers, the
  * name and the verb. */

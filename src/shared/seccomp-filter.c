@@ -9,10 +9,12 @@
 #include <string.h>
 #include <sys/ioctl.h>
 #include <sys/personality.h>
+#include <sys/mman.h>
 #include <sys/prctl.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
-#include "sandbox-process.h"
+#include "seccomp-filter.h"
 #include "strv.h"
 
 #define FOREACH_NAME(x, ...)                                                                       \
@@ -41,7 +43,7 @@ static int add_rule(scmp_filter_ctx ctx, uint32_t action, const char *name, unsi
 
 static bool is_argument_checked(const char *name);
 
-/* What sandbox_seccomp_build() hands out: the program to load (struct sock_fprog and its
+/* What seccomp_filter_build() hands out: the program to load (struct sock_fprog and its
  * instructions in one allocation, freed with free()), libseccomp's filter behind a prefix of ours. The prefix answers ENOSYS for every native syscall from the first number
  * libseccomp cannot name: a kernel newer than libseccomp has calls in no list (under a deny
  * list they would run, open_tree_attr() beside the denied open_tree(); under an allow list
@@ -267,7 +269,7 @@ static int add_argument_allowances(scmp_filter_ctx ctx, char **allowed) {
         return 0;
 }
 
-int sandbox_seccomp_build(const SandboxOptions *o, struct sock_fprog **ret) {
+int seccomp_filter_build(const SandboxOptions *o, struct sock_fprog **ret) {
         scmp_filter_ctx ctx;
         uint32_t deny;
         int r;
@@ -336,7 +338,7 @@ static int load_program(const struct sock_fprog *prog) {
         return prctl(PR_SET_SECCOMP, SECCOMP_MODE_FILTER, prog, 0, 0) < 0 ? negative_errno() : 0;
 }
 
-int sandbox_seccomp_load(const struct sock_fprog *prog, bool no_new_privileges) {
+int seccomp_filter_load(const struct sock_fprog *prog, bool no_new_privileges) {
         int r;
 
         if (!prog)
@@ -349,4 +351,45 @@ int sandbox_seccomp_load(const struct sock_fprog *prog, bool no_new_privileges) 
                 r = load_program(prog);
         }
         return r;
+}
+
+int seccomp_filter_to_memfd(const struct sock_fprog *prog, int *ret_fd) {
+        _cleanup_close_ int fd = -EBADF;
+        size_t size = prog->len * sizeof(struct sock_filter);
+
+        fd = memfd_create("seccomp-filter", MFD_CLOEXEC | MFD_ALLOW_SEALING);
+        if (fd < 0)
+                return negative_errno();
+        if (write(fd, prog->filter, size) != (ssize_t) size)
+                return -EIO;
+        /* Handed to every init that runs this filter: nobody changes it after this. */
+        if (fcntl(fd, F_ADD_SEALS, F_SEAL_WRITE | F_SEAL_SHRINK | F_SEAL_GROW | F_SEAL_SEAL) < 0)
+                return negative_errno();
+        *ret_fd = TAKE_FD(fd);
+        return 0;
+}
+
+int seccomp_filter_from_fd(int fd, struct sock_fprog **ret) {
+        struct sock_fprog *prog;
+        struct stat st;
+        size_t size;
+
+        if (fstat(fd, &st) < 0)
+                return negative_errno();
+        size = (size_t) st.st_size;
+        if (size == 0 || size % sizeof(struct sock_filter) != 0 || size / sizeof(struct sock_filter) > BPF_MAXINSNS)
+                return -EBADMSG;
+        prog = malloc(sizeof(*prog) + size);
+        if (!prog)
+                return -ENOMEM;
+        *prog = (struct sock_fprog) {
+                .len = (unsigned short) (size / sizeof(struct sock_filter)),
+                .filter = (struct sock_filter *) (prog + 1),
+        };
+        if (pread(fd, prog->filter, size, 0) != (ssize_t) size) {
+                free(prog);
+                return -EIO;
+        }
+        *ret = prog;
+        return 0;
 }
