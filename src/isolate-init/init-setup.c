@@ -13,6 +13,7 @@
 #include "init-setup.h"
 #include "log.h"
 #include "sandbox-mount.h"
+#include "string-util.h"
 
 typedef struct SetupStep {
         const char *what; /* completes "Failed to ..." */
@@ -70,7 +71,7 @@ static int setup_loopback(InitSetup *s) {
 
 /* sd_journal_stream_fd() without libsystemd, so the init maps no more than it
  * needs: journald's stdout protocol is a header of seven lines. */
-static int journal_stream_fd(const char *identifier, int priority) {
+static int journal_stream_fd(const char *identifier, const char *unit, int priority) {
         static const struct sockaddr_un sa = { .sun_family = AF_UNIX, .sun_path = "/run/systemd/journal/stdout" };
         _cleanup_free_ char *header = NULL;
         _cleanup_close_ int fd = -EBADF;
@@ -84,8 +85,11 @@ static int journal_stream_fd(const char *identifier, int priority) {
         if (shutdown(fd, SHUT_RD) < 0)
                 return negative_errno();
         (void) setsockopt(fd, SOL_SOCKET, SO_SNDBUF, &large, sizeof(large));
-        /* identifier, unit id (empty), priority, level prefix, syslog, kmsg, console */
-        n = asprintf(&header, "%s\n\n%i\n0\n0\n0\n0\n", identifier ?: "", priority);
+        /* identifier, unit id, priority, level prefix, syslog, kmsg, console. journald attributes
+         * a line to the unit of the stream's peer when it reads it; the unit id is its fallback
+         * once that peer is gone (a zombie on cgroup v1 sits in the root cgroup): without it, what
+         * ExecStop= wrote just before the init exited could lose its unit. */
+        n = asprintf(&header, "%s\n%s\n%i\n0\n0\n0\n0\n", identifier ?: "", unit, priority);
         if (n < 0)
                 return -ENOMEM;
         if (write(fd, header, (size_t) n) != n)
@@ -94,11 +98,14 @@ static int journal_stream_fd(const char *identifier, int priority) {
 }
 
 static int setup_journal_stream(InitSetup *s) {
+        _cleanup_free_ char *unit = strprintf("isolated-%s.scope", s->description->name);
         int fd;
 
         /* Opened from inside the scope, since journald attributes a stream to the peer that
          * connected. Must precede anything that covers /run. */
-        fd = journal_stream_fd(description_syslog_identifier(s->description), LOG_INFO);
+        if (!unit)
+                return -ENOMEM;
+        fd = journal_stream_fd(description_syslog_identifier(s->description), unit, LOG_INFO);
         if (fd < 0) {
                 log_warning_errno(fd, "Failed to connect to the journal, using stderr of the init instead: %m");
                 return 0;

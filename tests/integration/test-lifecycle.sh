@@ -8,8 +8,10 @@
 . "$TESTS/lib.sh"
 
 work=$(mktemp -d /var/lib/isolated-life.XXXXXX)
-names="lf1 lf2 lf3 lf4 lf5 lf6 lf7 lf8 lf9 lf10 lf11 lf12 lf13 lf14 lf15 lf16 lf17 lf18 lf19 lf20 lf21 lf22"
+names="lf1 lf2 lf3 lf4 lf5 lf6 lf7 lf8 lf9 lf10 lf11 lf12 lf13 lf14 lf15 lf16 lf17 lf18 lf19 lf20 lf21 lf22 lf23"
+journald_pid=
 cleanup() {
+        [ -n "$journald_pid" ] && kill -CONT "$journald_pid" 2>/dev/null
         for n in $names; do isolatectl stop "$n" >/dev/null 2>&1; isolatectl reset-failed "$n" >/dev/null 2>&1; done
         rm -rf "$work" /var/lib/lf-state /var/log/lf-logs /var/cache/lf-cache
 }
@@ -260,4 +262,17 @@ for i in 1 2 3 4 5; do
         isolatectl reset-failed lf22 >/dev/null 2>&1
 done
 check_eq "main killed by SIGTERM while the daemon was stopped: Result=success, 5 of 5" "" "$results"
+
+# 16. What the last command wrote just before the init exited keeps the service's unit in the
+# journal: journald stopped across the stop reads the line only once the init is gone (on cgroup
+# v1 a zombie sits in the root cgroup), and must take the unit from the stream's header.
+svc lf23 "ExecStart=/bin/sleep 1000" "ExecStop=/bin/sh -c 'echo last-words-of-lf23'"
+check "start lf23" isolatectl start lf23 "$work/lf23.service"
+journald_pid=$(systemctl show -p MainPID --value systemd-journald.service)
+kill -STOP "$journald_pid"
+isolatectl stop lf23 >/dev/null 2>&1
+kill -CONT "$journald_pid"
+journald_pid=
+check "ExecStop='s words, read after the init was gone, are under isolated-lf23.scope" \
+        wait_for 10 sh -c "journalctl -u isolated-lf23.scope -o cat | grep -qx last-words-of-lf23"
 finish
