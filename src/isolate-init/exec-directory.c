@@ -7,29 +7,22 @@
 #include <unistd.h>
 
 #include "exec-directory.h"
+#include "fs-util.h"
 #include "strv.h"
 
 /* mkdir -p; the parents get 0755, the last one mode. Never follows a symlink in the last component. */
 static int mkdir_parents_and(const char *path, mode_t mode) {
-        char buf[PATH_MAX];
+        int r;
 
-        if (strlen(path) >= sizeof(buf))
-                return -ENAMETOOLONG;
-        strcpy(buf, path);
-        for (char *p = buf + 1; *p; p++) {
-                if (*p != '/')
-                        continue;
-                *p = 0;
-                if (mkdir(buf, 0755) < 0 && errno != EEXIST)
-                        return negative_errno();
-                *p = '/';
-        }
-        if (mkdir(buf, mode) < 0) {
+        r = mkdir_parents(path);
+        if (r < 0)
+                return r;
+        if (mkdir(path, mode) < 0) {
                 struct stat st;
 
                 if (errno != EEXIST)
                         return negative_errno();
-                if (lstat(buf, &st) < 0)
+                if (lstat(path, &st) < 0)
                         return negative_errno();
                 if (!S_ISDIR(st.st_mode))
                         return -ENOTDIR;

@@ -8,21 +8,9 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "fs-util.h"
 #include "listen-sockets.h"
 #include "macro.h"
-
-static int mkdir_parents(const char *path) {
-        char buf[sizeof(((struct sockaddr_un *) 0)->sun_path)];
-
-        snprintf(buf, sizeof(buf), "%s", path);
-        for (char *p = strchr(buf + 1, '/'); p; p = strchr(p + 1, '/')) {
-                *p = 0;
-                if (mkdir(buf, 0755) < 0 && errno != EEXIST)
-                        return negative_errno();
-                *p = '/';
-        }
-        return 0;
-}
 
 /* A socket file left by an earlier run that nobody listens on is stale: systemd
  * replaces it as well. A live one, or anything else, is the caller's error. */
