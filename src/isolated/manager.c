@@ -33,6 +33,16 @@ int manager_new(Manager **ret) {
         m->init_path = init && *init ? init : ISOLATE_INIT_PATH;
         m->state_dir = ISOLATED_STATE_DIR;
 
+        /* No service's range may hold a user or group of the host. */
+        uid_range_pool_init(&m->uid_ranges);
+        static const char *const id_files[] = { "/etc/passwd", "/etc/group" };
+        for (size_t i = 0; i < ELEMENTSOF(id_files); i++) {
+                r = uid_range_pool_reserve_file(&m->uid_ranges, id_files[i]);
+                if (r < 0)
+                        log_warning_errno(r, "Failed to read %s for the IDs to keep out of the services' ranges: %m",
+                                          id_files[i]);
+        }
+
         /* Every relayed connection of a published port costs six fds; the services themselves get the
          * usual soft limit back (see held_child_run()). */
         struct rlimit nofile;
@@ -107,6 +117,7 @@ void manager_remove_service(Manager *m, Service *s) {
 int manager_save_service_state(Manager *m, Service *s) {
         StateRecord record = {
                 .init_pid = s->init_pid,
+                .uid_base = s->uid_base,
                 .main_pid = s->main_pid,
                 .start_timestamp = s->start_timestamp,
         };
@@ -205,6 +216,8 @@ int manager_start_sources(Manager *m, const char *name, DescriptionSources *sour
         if (r < 0)
                 return r;
         r = service_start(s, call);
+        if (r < 0 && s->start_error)
+                return sd_bus_error_setf(error, BUS_ERROR_START_FAILED, "Failed to start %s: %s", name, s->start_error);
         if (r < 0)
                 return sd_bus_error_set_errnof(error, r, "Failed to start %s: %m", name);
         return manager_add_service(m, TAKE_PTR(s)) < 0 ? -ENOMEM : 1;

@@ -9,6 +9,7 @@
 #include "polkit.h"
 #include "seccomp-cache.h"
 #include "service.h"
+#include "uid-range.h"
 
 #define ISOLATED_BUS_NAME "org.isolated1"
 #define ISOLATED_OBJECT_PATH "/org/isolated1"
@@ -26,6 +27,7 @@ struct Manager {
         size_t n_services;
         PolkitRegistry *polkit_registry;
         SeccompCache *seccomp_cache;
+        UidRangePool uid_ranges; /* the services' user namespaces */
 };
 
 int manager_new(Manager **ret);

@@ -19,6 +19,10 @@
 #include "scope.h"
 #include "service.h"
 #include "spawn.h"
+#include "state-file.h"
+#include "uid-range.h"
+#include "exec-directory.h"
+#include "host-mounts.h"
 #include "strv.h"
 #include "usage.h"
 
@@ -69,6 +73,15 @@ bool service_is_active(const Service *s) {
                s->state == SERVICE_STOPPING;
 }
 
+/* The user namespace's range is free again once nothing of the service runs: the init is gone,
+ * and with it every process of its PID namespace. */
+static void service_release_ids(Service *s) {
+        if (s->uid_base == UID_RANGE_NONE)
+                return;
+        uid_range_pool_release(&s->manager->uid_ranges, s->uid_base);
+        s->uid_base = UID_RANGE_NONE;
+}
+
 Service *service_free(Service *s) {
         if (!s)
                 return NULL;
@@ -89,6 +102,8 @@ Service *service_free(Service *s) {
         sd_bus_slot_unref(s->job_call);
         sd_bus_slot_unref(s->stop_call_slot);
         safe_close(s->control_fd);
+        safe_close(s->userns_fd);
+        service_release_ids(s);
         safe_close(s->init_pidfd);
         safe_close(s->main_pidfd);
         sd_bus_message_unref(s->start_call);
@@ -214,30 +229,80 @@ static int control_send_with_fds(int fd, const char *msg, size_t size, const int
         return 0;
 }
 
+/* The host's mounts, idmapped to the service's user namespace: made here, attached by the init. */
+static int send_mounts_message(Service *s) {
+        _cleanup_(host_mounts_done) HostMounts mounts = {};
+        _cleanup_free_ char *msg = NULL;
+        _cleanup_free_ int *fds = NULL;
+        size_t size = strlen("MOUNTS\n") + 1;
+        int r;
+
+        if (s->userns_fd < 0)
+                return 0;
+        r = host_mounts_clone(s->userns_fd, &mounts);
+        if (r < 0)
+                return r;
+        for (size_t i = 0; i < mounts.n; i++)
+                size += strlen(mounts.mounts[i].path) + 1;
+        msg = malloc(size);
+        fds = calloc(mounts.n + 1, sizeof(int));
+        if (!msg || !fds)
+                return -ENOMEM;
+        strcpy(msg, "MOUNTS\n");
+        for (size_t i = 0; i < mounts.n; i++) {
+                strcat(msg, mounts.mounts[i].path);
+                strcat(msg, "\n");
+                fds[i] = mounts.mounts[i].fd;
+        }
+        r = control_send_with_fds(s->control_fd, msg, strlen(msg), fds, mounts.n);
+        if (r < 0)
+                return r;
+        s->userns_fd = safe_close(s->userns_fd);
+        return 0;
+}
+
 static int send_start_message(Service *s) {
         _cleanup_free_ char *msg = NULL, *data = NULL;
         _cleanup_free_ int *fds = NULL;
+        _cleanup_close_ int readopt_fd = -EBADF, exit_fd = -EBADF;
+        int filter_fd = -EBADF; /* the cache's */
+        char roles[64] = "";
         size_t size, n_fds;
         int n, r;
 
         r = description_sources_serialize(s->sources, &data, &size);
         if (r < 0)
                 return r;
-        n = asprintf(&msg, "START %d\n%s\n%s\n%s", INIT_PROTOCOL_VERSION, s->name, s->invocation_id, data);
-        if (n < 0)
-                return -ENOMEM;
-        /* The sockets, then the seccomp filter: built here once for every init that shares it. */
-        fds = malloc((s->n_listen_fds + 1) * sizeof(int));
+        /* Where a restarted daemon finds the init, and where the init records the main process's end:
+         * made by us, handed over as fds, so the init needs no fd of our state directory. */
+        r = state_file_make_init_endpoints(s->manager->state_dir, s->name, &readopt_fd, &exit_fd);
+        if (r < 0)
+                log_warning_errno(r, "%s: cannot make the re-adoption socket in %s, going on without: %m", s->name,
+                                  s->manager->state_dir);
+        r = seccomp_cache_get(s->manager->seccomp_cache, &s->description->sandbox, &filter_fd);
+        if (r < 0)
+                log_warning_errno(r, "%s: cannot build the seccomp filter, the init will: %m", s->name);
+
+        /* The sockets, then the extra fds in the order the roles line names them. */
+        fds = malloc((s->n_listen_fds + 3) * sizeof(int));
         if (!fds)
                 return -ENOMEM;
         if (s->n_listen_fds > 0)
                 memcpy(fds, s->listen_fds, s->n_listen_fds * sizeof(int));
         n_fds = s->n_listen_fds;
-        r = seccomp_cache_get(s->manager->seccomp_cache, &s->description->sandbox, &fds[n_fds]);
-        if (r < 0)
-                log_warning_errno(r, "%s: cannot build the seccomp filter, the init will: %m", s->name);
-        else
-                n_fds++;
+        if (readopt_fd >= 0 && exit_fd >= 0) {
+                fds[n_fds++] = readopt_fd;
+                fds[n_fds++] = exit_fd;
+                strcat(roles, " readopt exit");
+        }
+        if (filter_fd >= 0) {
+                fds[n_fds++] = filter_fd;
+                strcat(roles, " seccomp");
+        }
+        n = asprintf(&msg, "START %d\n%s\n%s\nFDS%s\n%s", INIT_PROTOCOL_VERSION, s->name, s->invocation_id,
+                     roles, data);
+        if (n < 0)
+                return -ENOMEM;
         r = control_send_with_fds(s->control_fd, msg, (size_t) n, fds, n_fds);
         if (r < 0)
                 return r;
@@ -260,6 +325,8 @@ static void service_release(Service *s) {
                 return;
         }
         r = held_child_release(s->control_fd);
+        if (r >= 0)
+                r = send_mounts_message(s);
         if (r >= 0)
                 r = send_start_message(s);
         if (r < 0) {
@@ -570,6 +637,8 @@ static void service_init_ended(Service *s, int code, int status) {
         s->init_source = sd_event_source_disable_unref(s->init_source);
         s->control_source = sd_event_source_disable_unref(s->control_source);
         s->control_fd = safe_close(s->control_fd);
+        s->userns_fd = safe_close(s->userns_fd);
+        service_release_ids(s);
         network_stop(s);
         service_set_end(s, code, status);
         log_info("%s: ended, result %s (%s, status %d)", s->name, s->result, exit_code_to_string(s->exit_code),
@@ -653,6 +722,8 @@ int service_new(Manager *m, const char *name, DescriptionSources *sources, Descr
                 .init_pidfd = -EBADF,
                 .main_pidfd = -EBADF,
                 .control_fd = -EBADF,
+                .userns_fd = -EBADF,
+                .uid_base = UID_RANGE_NONE,
                 .usage = USAGE_CACHE_NULL,
         };
         s->name = strdup(name);
@@ -686,12 +757,24 @@ int service_start(Service *s, sd_bus_message *start_call) {
         HeldChild child;
         int r;
 
-        r = held_child_spawn(s->manager->init_path, &child);
+        /* On the host, as root: with a user namespace the init could not make them there. */
+        r = exec_directories_prepare_host(s->description, &s->start_error);
         if (r < 0)
                 return r;
+        if (!s->description->sandbox.host_root) {
+                r = uid_range_pool_allocate(&s->manager->uid_ranges, &s->uid_base);
+                if (r < 0)
+                        return r;
+        }
+        r = held_child_spawn(s->manager->init_path, s->uid_base, &child);
+        if (r < 0) {
+                service_release_ids(s);
+                return r;
+        }
         s->init_pid = child.pid;
         s->init_pidfd = child.pidfd;
         s->control_fd = child.control_fd;
+        s->userns_fd = child.userns_fd;
 
         r = sd_event_add_io(s->manager->event, &s->control_source, s->control_fd, EPOLLIN, on_control, s);
         if (r < 0)

@@ -53,6 +53,8 @@ struct Service {
 
         pid_t init_pid;
         int init_pidfd;
+        uid_t uid_base; /* the first host ID of its user namespace's range, or UID_RANGE_NONE (host root) */
+        int userns_fd;  /* its user namespace, until the init has the host's mounts */
         pid_t main_pid;
         int main_pidfd;
         int control_fd;

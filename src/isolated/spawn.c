@@ -4,6 +4,7 @@
 #include <sched.h>
 #include <signal.h>
 #include <stdint.h>
+#include <stdio.h>
 #include <string.h>
 #include <sys/resource.h>
 #include <sys/select.h>
@@ -16,6 +17,7 @@
 #include "init-protocol.h"
 #include "macro.h"
 #include "spawn.h"
+#include "uid-range.h"
 
 #define NAMESPACE_FLAGS (CLONE_NEWPID | CLONE_NEWNS | CLONE_NEWUTS | CLONE_NEWIPC | CLONE_NEWNET)
 
@@ -61,10 +63,115 @@ static _Noreturn void held_child_run(const char *init_path, int fd) {
         _exit(INIT_EXIT_START_FAILED);
 }
 
-int held_child_spawn(const char *init_path, HeldChild *ret) {
-        _cleanup_close_ int pidfd = -EBADF;
+static void kill_and_reap(int pidfd) {
+        siginfo_t si;
+
+        (void) syscall(SYS_pidfd_send_signal, pidfd, SIGKILL, NULL, 0);
+        (void) waitid(P_PIDFD, pidfd, &si, WEXITED);
+}
+
+static long clone3_pidfd(uint64_t flags, int *ret_pidfd) {
+        struct clone_args args = {
+                .flags = flags | CLONE_PIDFD,
+                .pidfd = (uint64_t) (uintptr_t) ret_pidfd,
+                /* With CLONE_PARENT the child's signal is the caller's own: the kernel wants 0. */
+                .exit_signal = (flags & CLONE_PARENT) ? 0 : SIGCHLD,
+        };
+        return syscall(SYS_clone3, &args, sizeof(args));
+}
+
+/* The intermediate child: becomes the service's own host ID (no capability left), creates the
+ * namespaces in one clone, the held child becoming the daemon's child, and reports its PID. Only
+ * async-signal-safe calls. */
+static _Noreturn void owner_child_run(const char *init_path, int fd, uid_t uid_base) {
+        int child_pidfd = -EBADF;
+        pid_t pid;
+
+        /* Raw system calls: glibc's own would signal the daemon's other threads, which a child made
+         * with clone3() does not have. */
+        if (syscall(SYS_setgroups, 0, NULL) < 0 || syscall(SYS_setresgid, uid_base, uid_base, uid_base) < 0 ||
+            syscall(SYS_setresuid, uid_base, uid_base, uid_base) < 0)
+                _exit(INIT_EXIT_START_FAILED);
+        pid = (pid_t) clone3_pidfd(CLONE_NEWUSER | NAMESPACE_FLAGS | CLONE_PARENT, &child_pidfd);
+        if (pid < 0)
+                _exit(INIT_EXIT_START_FAILED);
+        if (pid == 0)
+                held_child_run(init_path, fd);
+        if (send(fd, &pid, sizeof(pid), MSG_NOSIGNAL) != sizeof(pid))
+                _exit(INIT_EXIT_START_FAILED);
+        _exit(0);
+}
+
+static int write_id_map(pid_t pid, const char *file, uid_t base) {
+        char path[64], map[64];
+        _cleanup_close_ int fd = -EBADF;
+        int n;
+
+        snprintf(path, sizeof(path), "/proc/%d/%s", (int) pid, file);
+        n = snprintf(map, sizeof(map), "0 %u %u\n", (unsigned) base, (unsigned) UID_RANGE_SIZE);
+        fd = open(path, O_WRONLY | O_CLOEXEC);
+        if (fd < 0)
+                return negative_errno();
+        if (write(fd, map, (size_t) n) != n)
+                return errno > 0 ? -errno : -EIO;
+        return 0;
+}
+
+/* Runs the intermediate child to its end and takes the held child it made. */
+static int spawn_in_user_namespace(const char *init_path, uid_t uid_base, int ours, int theirs,
+                                   pid_t *ret_pid, int *ret_pidfd, int *ret_userns_fd) {
+        _cleanup_close_ int owner_pidfd = -EBADF, pidfd = -EBADF, userns_fd = -EBADF;
+        siginfo_t si = {};
+        pid_t pid = 0;
+        char path[64];
+        ssize_t n;
+        long owner;
+        int r;
+
+        owner = clone3_pidfd(0, &owner_pidfd);
+        if (owner < 0)
+                return negative_errno();
+        if (owner == 0)
+                owner_child_run(init_path, theirs, uid_base);
+
+        if (waitid(P_PIDFD, owner_pidfd, &si, WEXITED) < 0)
+                return negative_errno();
+        if (si.si_code != CLD_EXITED || si.si_status != 0)
+                return -EPERM; /* it could not become uid_base or not create the namespaces */
+        n = recv(ours, &pid, sizeof(pid), MSG_DONTWAIT);
+        if (n != sizeof(pid) || pid <= 0)
+                return -EPROTO;
+
+        /* Our child (CLONE_PARENT), so the PID stays its own until we reap it. */
+        pidfd = (int) syscall(SYS_pidfd_open, pid, 0);
+        if (pidfd < 0)
+                return negative_errno();
+        r = write_id_map(pid, "uid_map", uid_base);
+        if (r >= 0)
+                r = write_id_map(pid, "gid_map", uid_base);
+        if (r >= 0) {
+                snprintf(path, sizeof(path), "/proc/%d/ns/user", (int) pid);
+                userns_fd = open(path, O_RDONLY | O_CLOEXEC);
+                if (userns_fd < 0)
+                        r = negative_errno();
+        }
+        if (r < 0) {
+                kill_and_reap(pidfd);
+                return r;
+        }
+
+        *ret_pid = pid;
+        *ret_pidfd = TAKE_FD(pidfd);
+        *ret_userns_fd = TAKE_FD(userns_fd);
+        return 0;
+}
+
+int held_child_spawn(const char *init_path, uid_t uid_base, HeldChild *ret) {
+        _cleanup_close_ int pidfd = -EBADF, userns_fd = -EBADF;
         int pair[2];
         int sndbuf = INIT_MESSAGE_MAX + 4096;
+        pid_t pid;
+        int r;
 
         if (socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, pair) < 0)
                 return negative_errno();
@@ -76,29 +183,31 @@ int held_child_spawn(const char *init_path, HeldChild *ret) {
                 return negative_errno();
         (void) setsockopt(theirs, SOL_SOCKET, SO_RCVBUFFORCE, &sndbuf, sizeof(sndbuf));
 
-        struct clone_args args = {
-                .flags = NAMESPACE_FLAGS | CLONE_PIDFD,
-                .pidfd = (uint64_t) (uintptr_t) &pidfd,
-                .exit_signal = SIGCHLD,
-        };
-        long pid = syscall(SYS_clone3, &args, sizeof(args));
-        if (pid < 0)
-                return negative_errno();
-        if (pid == 0)
-                held_child_run(init_path, theirs);
+        if (uid_base != (uid_t) -1) {
+                r = spawn_in_user_namespace(init_path, uid_base, ours, theirs, &pid, &pidfd, &userns_fd);
+                if (r < 0)
+                        return r;
+        } else {
+                long p = clone3_pidfd(NAMESPACE_FLAGS, &pidfd);
+
+                if (p < 0)
+                        return negative_errno();
+                if (p == 0)
+                        held_child_run(init_path, theirs);
+                pid = (pid_t) p;
+        }
 
         if (fcntl(ours, F_SETFL, O_NONBLOCK) < 0) {
-                int r = negative_errno();
-                siginfo_t si;
-                (void) syscall(SYS_pidfd_send_signal, pidfd, SIGKILL, NULL, 0);
-                (void) waitid(P_PIDFD, pidfd, &si, WEXITED);
+                r = negative_errno();
+                kill_and_reap(pidfd);
                 return r;
         }
 
         *ret = (HeldChild) {
-                .pid = (pid_t) pid,
+                .pid = pid,
                 .pidfd = TAKE_FD(pidfd),
                 .control_fd = TAKE_FD(ours),
+                .userns_fd = TAKE_FD(userns_fd),
         };
         return 0;
 }

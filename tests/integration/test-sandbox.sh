@@ -247,7 +247,11 @@ wait_for 10 stats
 out=$(stats 2>&1)
 check_match "memcached answers stats inside its network namespace" "STAT pid [0-9]+" "$out"
 main=$(prop sbmc MainPID)
-check_eq "memcached runs as nobody" 65534 "$(awk '/^Uid:/ {print $2}' /proc/$main/status)"
+host_uid=$(awk '/^Uid:/ {print $2}' /proc/$main/status)
+# The uid as its user namespace sees it: its uid_map maps inside -> host.
+check_eq "memcached runs as nobody" 65534 \
+        "$(awk -v h="$host_uid" '$2 <= h && h < $2 + $3 { print h - $2 + $1 }' /proc/$main/uid_map)"
+check "memcached's nobody is not the host's nobody (uid $host_uid)" test "$host_uid" -ge $((0x60000000))
 check_eq "memcached has no_new_privs" 1 "$(awk '/^NoNewPrivs:/ {print $2}' /proc/$main/status)"
 check_eq "memcached is filtered" 2 "$(awk '/^Seccomp:/ {print $2}' /proc/$main/status)"
 check "stop memcached" isolatectl stop sbmc
