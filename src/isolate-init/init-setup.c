@@ -108,6 +108,8 @@ static int setup_journal_stream(InitSetup *s) {
          * connected. Must precede anything that covers /run. */
         if (!unit)
                 return -ENOMEM;
+        if (s->stream_fd >= 0) /* opened for us by the daemon, as root (spawn.h of isolated) */
+                return 0;
         fd = journal_stream_fd(description_syslog_identifier(s->description), unit, LOG_INFO);
         if (fd < 0) {
                 log_warning_errno(fd, "Failed to connect to the journal, using stderr of the init instead: %m");

@@ -94,9 +94,12 @@ static int run(void) {
 
         log_setup();
 
-        /* Pin no mount of the daemon's, leak no fd of it: only stdio and the control socket. */
+        /* Pin no mount of the daemon's, leak no fd of it: only stdio, the control socket and the
+         * journal stream the daemon may have opened for us. */
         (void) chdir("/");
-        (void) close_range(INIT_CONTROL_FD + 1, ~0U, 0);
+        (void) close_range(INIT_JOURNAL_FD + 1, ~0U, 0);
+        if (fcntl(INIT_JOURNAL_FD, F_SETFD, FD_CLOEXEC) >= 0)
+                setup.stream_fd = INIT_JOURNAL_FD;
 
         r = ensure_std_fds();
         if (r < 0)

@@ -8,6 +8,7 @@
 #include <sys/stat.h>
 #include <sys/syscall.h>
 #include <sys/wait.h>
+#include <syslog.h>
 
 #include "bus-error.h"
 #include "init-protocol.h"
@@ -766,7 +767,14 @@ int service_start(Service *s, sd_bus_message *start_call) {
                 if (r < 0)
                         return r;
         }
-        r = held_child_spawn(s->manager->init_path, s->uid_base, &child);
+        _cleanup_free_ char *journal_header = NULL;
+        /* identifier, unit id, priority, level prefix, syslog, kmsg, console: as the init writes it. */
+        if (asprintf(&journal_header, "%s\n%s\n%i\n0\n0\n0\n0\n", description_syslog_identifier(s->description) ?: "",
+                     s->unit, LOG_INFO) < 0) {
+                service_release_ids(s);
+                return -ENOMEM;
+        }
+        r = held_child_spawn(s->manager->init_path, s->uid_base, journal_header, &child);
         if (r < 0) {
                 service_release_ids(s);
                 return r;

@@ -10,6 +10,7 @@
 #include <sys/select.h>
 #include <sys/socket.h>
 #include <sys/syscall.h>
+#include <sys/un.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -23,7 +24,7 @@
 
 /* Runs in the freshly cloned child, a copy of the daemon: only async-signal-safe
  * calls until execve(). */
-static _Noreturn void held_child_run(const char *init_path, int fd) {
+static _Noreturn void held_child_run(const char *init_path, int fd, int journal_fd) {
         static const char release[] = "RELEASE";
         char buf[sizeof(release)];
         sigset_t empty;
@@ -40,14 +41,19 @@ static _Noreturn void held_child_run(const char *init_path, int fd) {
                 (void) setrlimit(RLIMIT_NOFILE, &nofile);
         }
 
-        if (fd != INIT_CONTROL_FD) {
-                if (dup2(fd, INIT_CONTROL_FD) < 0)
-                        _exit(INIT_EXIT_START_FAILED);
-        } else if (fcntl(fd, F_SETFD, 0) < 0)
+        /* The control socket becomes fd 3, the journal stream (if we have one) fd 4: lifted out of the
+         * way first, so no dup2() clobbers the other. */
+        fd = fcntl(fd, F_DUPFD, INIT_JOURNAL_FD + 1);
+        if (fd < 0 || dup2(fd, INIT_CONTROL_FD) < 0)
                 _exit(INIT_EXIT_START_FAILED);
+        if (journal_fd >= 0) {
+                journal_fd = fcntl(journal_fd, F_DUPFD, INIT_JOURNAL_FD + 1);
+                if (journal_fd < 0 || dup2(journal_fd, INIT_JOURNAL_FD) < 0)
+                        _exit(INIT_EXIT_START_FAILED);
+        }
         /* The daemon's other fds (its listeners and relayed connections, other services' sockets) would
          * otherwise stay open in here until the exec: a closed connection would not end meanwhile. */
-        (void) close_range(INIT_CONTROL_FD + 1, ~0U, 0);
+        (void) close_range(journal_fd >= 0 ? INIT_JOURNAL_FD + 1 : INIT_CONTROL_FD + 1, ~0U, 0);
 
         /* Blocks until the scope holds us; EOF means the daemon gave up or died. */
         do
@@ -83,9 +89,36 @@ static long clone3_pidfd(uint64_t flags, int *ret_pidfd) {
 /* The intermediate child: becomes the service's own host ID (no capability left), creates the
  * namespaces in one clone, the held child becoming the daemon's child, and reports its PID. Only
  * async-signal-safe calls. */
-static _Noreturn void owner_child_run(const char *init_path, int fd, uid_t uid_base) {
-        int child_pidfd = -EBADF;
+/* journald's stdout protocol: connect, then the header. Only system calls: we are a clone3() copy
+ * of the daemon. -1 if journald is not there (the init then writes to its stderr). */
+static int journal_connect(const char *header) {
+        static const struct sockaddr_un sa = { .sun_family = AF_UNIX, .sun_path = "/run/systemd/journal/stdout" };
+        int large = 8 * 1024 * 1024;
+        size_t n = strlen(header);
+        int fd;
+
+        fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
+        if (fd < 0)
+                return -1;
+        if (connect(fd, (const struct sockaddr *) &sa, sizeof(sa)) < 0 || shutdown(fd, SHUT_RD) < 0 ||
+            write(fd, header, n) != (ssize_t) n) {
+                (void) close(fd);
+                return -1;
+        }
+        (void) setsockopt(fd, SOL_SOCKET, SO_SNDBUF, &large, sizeof(large));
+        return fd;
+}
+
+static _Noreturn void owner_child_run(const char *init_path, int fd, uid_t uid_base, const char *journal_header) {
+        int child_pidfd = -EBADF, journal_fd = -1;
         pid_t pid;
+
+        /* The service's journal stream, opened while we are still root: journald trusts the unit named in
+         * a stream's header only from root, and falls back to it when the stream's peer (we, soon gone)
+         * cannot be looked up. From the service's own uid it would drop the unit of every line it reads
+         * after the init ended. */
+        if (journal_header)
+                journal_fd = journal_connect(journal_header);
 
         /* Raw system calls: glibc's own would signal the daemon's other threads, which a child made
          * with clone3() does not have. */
@@ -96,7 +129,7 @@ static _Noreturn void owner_child_run(const char *init_path, int fd, uid_t uid_b
         if (pid < 0)
                 _exit(INIT_EXIT_START_FAILED);
         if (pid == 0)
-                held_child_run(init_path, fd);
+                held_child_run(init_path, fd, journal_fd);
         if (send(fd, &pid, sizeof(pid), MSG_NOSIGNAL) != sizeof(pid))
                 _exit(INIT_EXIT_START_FAILED);
         _exit(0);
@@ -118,7 +151,7 @@ static int write_id_map(pid_t pid, const char *file, uid_t base) {
 }
 
 /* Runs the intermediate child to its end and takes the held child it made. */
-static int spawn_in_user_namespace(const char *init_path, uid_t uid_base, int ours, int theirs,
+static int spawn_in_user_namespace(const char *init_path, uid_t uid_base, const char *journal_header, int ours, int theirs,
                                    pid_t *ret_pid, int *ret_pidfd, int *ret_userns_fd) {
         _cleanup_close_ int owner_pidfd = -EBADF, pidfd = -EBADF, userns_fd = -EBADF;
         siginfo_t si = {};
@@ -132,7 +165,7 @@ static int spawn_in_user_namespace(const char *init_path, uid_t uid_base, int ou
         if (owner < 0)
                 return negative_errno();
         if (owner == 0)
-                owner_child_run(init_path, theirs, uid_base);
+                owner_child_run(init_path, theirs, uid_base, journal_header);
 
         if (waitid(P_PIDFD, owner_pidfd, &si, WEXITED) < 0)
                 return negative_errno();
@@ -166,7 +199,7 @@ static int spawn_in_user_namespace(const char *init_path, uid_t uid_base, int ou
         return 0;
 }
 
-int held_child_spawn(const char *init_path, uid_t uid_base, HeldChild *ret) {
+int held_child_spawn(const char *init_path, uid_t uid_base, const char *journal_header, HeldChild *ret) {
         _cleanup_close_ int pidfd = -EBADF, userns_fd = -EBADF;
         int pair[2];
         int sndbuf = INIT_MESSAGE_MAX + 4096;
@@ -184,7 +217,7 @@ int held_child_spawn(const char *init_path, uid_t uid_base, HeldChild *ret) {
         (void) setsockopt(theirs, SOL_SOCKET, SO_RCVBUFFORCE, &sndbuf, sizeof(sndbuf));
 
         if (uid_base != (uid_t) -1) {
-                r = spawn_in_user_namespace(init_path, uid_base, ours, theirs, &pid, &pidfd, &userns_fd);
+                r = spawn_in_user_namespace(init_path, uid_base, journal_header, ours, theirs, &pid, &pidfd, &userns_fd);
                 if (r < 0)
                         return r;
         } else {
@@ -193,7 +226,7 @@ int held_child_spawn(const char *init_path, uid_t uid_base, HeldChild *ret) {
                 if (p < 0)
                         return negative_errno();
                 if (p == 0)
-                        held_child_run(init_path, theirs);
+                        held_child_run(init_path, theirs, -1); /* root: the init connects itself */
                 pid = (pid_t) p;
         }
 

@@ -27,7 +27,11 @@ typedef struct HeldChild {
 /* init_path: the isolate-init binary; uid_base: the first host ID of the
  * service's range, or (uid_t) -1 for no user namespace (the init is host
  * root). On success the caller owns the fds. */
-int held_child_spawn(const char *init_path, uid_t uid_base, HeldChild *ret);
+/* journal_header: journald's stdout stream header for the service (see
+ * journal_stream_header()), used with a user namespace: the stream is opened
+ * before the intermediate child gives up root, and the init finds it on
+ * INIT_JOURNAL_FD. */
+int held_child_spawn(const char *init_path, uid_t uid_base, const char *journal_header, HeldChild *ret);
 
 /* Lets the held child exec the init. */
 int held_child_release(int control_fd);

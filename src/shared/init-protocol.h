@@ -93,6 +93,9 @@
  * start. */
 
 #define INIT_CONTROL_FD 3
+/* The service's journal stream, when the daemon opened it for the init (with
+ * a user namespace: see spawn.h); not O_CLOEXEC in the init. */
+#define INIT_JOURNAL_FD 4
 #define INIT_PROTOCOL_VERSION 5
 #define INIT_LISTEN_FDS_MAX 64 /* SOCKET_SPECS_MAX */
 /* The fds of START after the listening sockets, named by its "FDS" line in this order. */

@@ -72,7 +72,7 @@ svc lf5 "Restart=on-failure" "RestartSec=200ms" "ExecStart=$L --trigger /run/lf5
 check "restartable service starts" isolatectl start lf5 "$work/lf5.service"
 init=$(prop lf5 InitPID); main=$(prop lf5 MainPID)
 check_eq "NRestarts=0 at first" 0 "$(prop lf5 NRestarts)"
-nsenter -t "$init" -m sh -c 'echo segv > /run/lf5.trigger'
+nsenter -t "$init" -U -m sh -c 'echo segv > /run/lf5.trigger'
 check "it comes back (NRestarts=1)" wait_for 10 sh -c '[ "$(busctl get-property org.isolated1 '"$(service_path lf5)"' org.isolated1.Service NRestarts)" = "u 1" ]'
 check "running again" wait_for 5 sh -c '[ "$(busctl get-property org.isolated1 '"$(service_path lf5)"' org.isolated1.Service State)" = "s \"running\"" ]'
 check_eq "in the same scope, same init" "$init" "$(prop lf5 InitPID)"
@@ -104,7 +104,7 @@ check_match "the journal says why" "TimeoutStopSec=" "$(journalctl -u isolated-l
 svc lf8 "ExecStart=$L --trigger /run/lf8.trigger"
 check "orphan factory starts" isolatectl start lf8 "$work/lf8.service"
 init=$(prop lf8 InitPID)
-nsenter -t "$init" -m sh -c 'echo orphans 10000 > /run/lf8.trigger'
+nsenter -t "$init" -U -m sh -c 'echo orphans 10000 > /run/lf8.trigger'
 check "10000 orphans spawned" wait_for 200 sh -c "journalctl -u isolated-lf8.scope -o cat | grep -q 'spawned 10000 orphans'"
 sleep 0.5
 zombies=0
@@ -214,7 +214,7 @@ for d in /run/lf-run /var/lib/lf-state /var/log/lf-logs /var/cache/lf-cache; do
         check_match "$d writable by User= under ProtectSystem=strict" "ok-$d" "$log"
 done
 check_eq "StateDirectory= on the host, owned by nobody, mode 700" "nobody 700" "$(stat -c '%U %a' /var/lib/lf-state)"
-check_eq "RuntimeDirectory= inside, owned by nobody" nobody "$(nsenter -t "$init" -m stat -c %U /run/lf-run)"
+check_eq "RuntimeDirectory= inside, owned by nobody" nobody "$(nsenter -t "$init" -U -m stat -c %U /run/lf-run)"
 check "stop" isolatectl stop lf17
 
 # 14. The variables systemd.exec(5) gives: $USER and kin with User= only, $*_DIRECTORY; Environment= wins.
