@@ -5,12 +5,14 @@
 #include <sched.h>
 #include <seccomp.h>
 #include <stddef.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/ioctl.h>
 #include <sys/personality.h>
 #include <sys/mman.h>
 #include <sys/prctl.h>
+#include <sys/socket.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -41,7 +43,7 @@ static int add_rule(scmp_filter_ctx ctx, uint32_t action, const char *name, unsi
         return r;
 }
 
-static bool is_argument_checked(const char *name);
+static bool is_argument_checked(const SandboxOptions *o, const char *name);
 
 /* What seccomp_filter_build() hands out: the program to load (struct sock_fprog and its
  * instructions in one allocation, freed with free()), libseccomp's filter behind a prefix of ours. The prefix answers ENOSYS for every native syscall from the first number
@@ -146,11 +148,11 @@ static int build_program(scmp_filter_ctx ctx, struct sock_fprog **ret) {
         return 0;
 }
 
-static int add_names(scmp_filter_ctx ctx, uint32_t action, char **names) {
+static int add_names(scmp_filter_ctx ctx, const SandboxOptions *o, uint32_t action, char **names) {
         int r;
 
         for (char **n = names; n && *n; n++) {
-                if (is_argument_checked(*n))
+                if (is_argument_checked(o, *n))
                         continue;
                 r = add_rule(ctx, action, *n, 0, NULL);
                 if (r < 0)
@@ -159,7 +161,15 @@ static int add_names(scmp_filter_ctx ctx, uint32_t action, char **names) {
         return 0;
 }
 
-static int expand_default_deny(char ***ret) {
+/* Whether the default deny list keeps name: not if [Isolate] AllowSystemCalls= takes it out, nor
+ * syslog(2) once ProtectKernelLogs= is off. */
+static bool default_denies(const SandboxOptions *o, const char *name) {
+        if (strv_contains(o->allow_system_calls, name))
+                return false;
+        return o->protect_kernel_logs || strcmp(name, "syslog") != 0;
+}
+
+static int expand_default_deny(const SandboxOptions *o, char ***ret) {
         _cleanup_strv_free_ char **l = NULL;
         int r;
 
@@ -167,12 +177,16 @@ static int expand_default_deny(char ***ret) {
                 const char *const *members = (*d)[0] == '@' ? syscall_group_members(*d) : NULL;
 
                 if ((*d)[0] != '@') {
+                        if (!default_denies(o, *d))
+                                continue;
                         r = strv_extend(&l, *d);
                         if (r < 0)
                                 return r;
                         continue;
                 }
                 for (const char *const *m = members; m && *m; m++) {
+                        if (!default_denies(o, *m))
+                                continue;
                         r = strv_extend(&l, *m);
                         if (r < 0)
                                 return r;
@@ -188,19 +202,197 @@ static int expand_default_deny(char ***ret) {
 #define BAD_PERSONALITY (READ_IMPLIES_EXEC | ADDR_NO_RANDOMIZE)
 
 /* The calls refused by argument only, for deny and allow lists alike. */
-static const char *const argument_checked[] = { "unshare", "clone", "ioctl", "personality" };
+static const char *const argument_checked[] = { "unshare", "clone", "ioctl", "personality", "socket" };
 
-static bool is_argument_checked(const char *name) {
+/* RestrictSUIDSGID=: the calls that set a mode, and which argument holds it (and the open
+ * flags, for those that only create with O_CREAT or O_TMPFILE), as systemd's
+ * seccomp_restrict_suid_sgid(). openat2() carries its mode in memory a filter cannot read:
+ * ENOSYS, on which libcs and programs fall back to openat(). */
+static const struct {
+        const char *name;
+        unsigned mode_arg;
+        int flags_arg; /* -1: none */
+} mode_calls[] = {
+        { "chmod", 1, -1 },  { "fchmod", 1, -1 }, { "fchmodat", 2, -1 }, { "fchmodat2", 2, -1 },
+        { "mkdir", 1, -1 },  { "mkdirat", 2, -1 }, { "mknod", 1, -1 },   { "mknodat", 2, -1 },
+        { "creat", 1, -1 },  { "open", 2, 1 },    { "openat", 3, 2 },
+};
+
+#define SUID_SGID_BITS ((unsigned long) (S_ISUID | S_ISGID))
+#define CREATE_FLAGS ((unsigned long) O_CREAT | ((unsigned long) O_TMPFILE & ~(unsigned long) O_DIRECTORY))
+
+static bool is_mode_call(const char *name) {
+        if (strcmp(name, "openat2") == 0)
+                return true;
+        for (size_t i = 0; i < ELEMENTSOF(mode_calls); i++)
+                if (strcmp(name, mode_calls[i].name) == 0)
+                        return true;
+        return false;
+}
+
+static bool is_argument_checked(const SandboxOptions *o, const char *name) {
         for (size_t i = 0; i < ELEMENTSOF(argument_checked); i++)
                 if (strcmp(name, argument_checked[i]) == 0)
                         return true;
-        return false;
+        return o->restrict_suid_sgid && is_mode_call(name);
+}
+
+static bool personality_locked(const SandboxOptions *o) {
+        return o->lock_personality;
+}
+
+/* Deny list: a set-user-ID or set-group-ID bit in a mode is EPERM; openat2() ENOSYS. */
+static int add_suid_sgid_denials(scmp_filter_ctx ctx) {
+        static const unsigned long bits[] = { S_ISUID, S_ISGID };
+        int r;
+
+        for (size_t i = 0; i < ELEMENTSOF(mode_calls); i++)
+                for (size_t b = 0; b < ELEMENTSOF(bits); b++) {
+                        struct scmp_arg_cmp a[2] = {
+                                { .arg = mode_calls[i].mode_arg, .op = SCMP_CMP_MASKED_EQ, .datum_a = bits[b], .datum_b = bits[b] },
+                        };
+
+                        if (mode_calls[i].flags_arg < 0) {
+                                r = add_rule(ctx, SCMP_ACT_ERRNO(EPERM), mode_calls[i].name, 1, a);
+                                if (r < 0)
+                                        return r;
+                                continue;
+                        }
+                        FOREACH_NAME(unused, "O_CREAT", "O_TMPFILE") {
+                                unsigned long f = strcmp(unused, "O_CREAT") == 0
+                                                          ? (unsigned long) O_CREAT
+                                                          : (unsigned long) O_TMPFILE & ~(unsigned long) O_DIRECTORY;
+
+                                a[1] = (struct scmp_arg_cmp) { .arg = (unsigned) mode_calls[i].flags_arg,
+                                                               .op = SCMP_CMP_MASKED_EQ, .datum_a = f, .datum_b = f };
+                                r = add_rule(ctx, SCMP_ACT_ERRNO(EPERM), mode_calls[i].name, 2, a);
+                                if (r < 0)
+                                        return r;
+                        }
+                }
+        return add_rule(ctx, SCMP_ACT_ERRNO(ENOSYS), "openat2", 0, NULL);
+}
+
+/* Allow list: each call that sets a mode only without those bits (open and openat also when
+ * they create nothing). */
+static int add_suid_sgid_allowances(scmp_filter_ctx ctx, char **allowed) {
+        int r;
+
+        for (size_t i = 0; i < ELEMENTSOF(mode_calls); i++) {
+                struct scmp_arg_cmp clean = {
+                        .arg = mode_calls[i].mode_arg, .op = SCMP_CMP_MASKED_EQ, .datum_a = SUID_SGID_BITS, .datum_b = 0
+                };
+
+                if (!strv_contains(allowed, mode_calls[i].name))
+                        continue;
+                r = add_rule(ctx, SCMP_ACT_ALLOW, mode_calls[i].name, 1, &clean);
+                if (r < 0)
+                        return r;
+                if (mode_calls[i].flags_arg >= 0) {
+                        struct scmp_arg_cmp no_create = { .arg = (unsigned) mode_calls[i].flags_arg,
+                                                          .op = SCMP_CMP_MASKED_EQ, .datum_a = CREATE_FLAGS, .datum_b = 0 };
+
+                        r = add_rule(ctx, SCMP_ACT_ALLOW, mode_calls[i].name, 1, &no_create);
+                        if (r < 0)
+                                return r;
+                }
+        }
+        if (strv_contains(allowed, "openat2"))
+                return add_rule(ctx, SCMP_ACT_ERRNO(ENOSYS), "openat2", 0, NULL);
+        return 0;
+}
+
+/* RestrictAddressFamilies=: socket() of another family is EAFNOSUPPORT, as systemd answers; of
+ * AF_NETLINK, another protocol EPROTONOSUPPORT, as the kernel answers for one it lacks. The
+ * family and protocol are ints the kernel truncates: anything at or above 64 (or 32) in the
+ * 64-bit register is refused too. For both kinds of list. */
+static int add_socket_denials(scmp_filter_ctx ctx, const SandboxOptions *o) {
+        struct scmp_arg_cmp big = SCMP_A0(SCMP_CMP_GE, 64);
+        int r;
+
+        for (int f = 0; f < 64; f++) {
+                struct scmp_arg_cmp a = SCMP_A0(SCMP_CMP_EQ, (scmp_datum_t) f);
+
+                if (o->address_families & (UINT64_C(1) << f))
+                        continue;
+                r = add_rule(ctx, SCMP_ACT_ERRNO(EAFNOSUPPORT), "socket", 1, &a);
+                if (r < 0)
+                        return r;
+        }
+        r = add_rule(ctx, SCMP_ACT_ERRNO(EAFNOSUPPORT), "socket", 1, &big);
+        if (r < 0)
+                return r;
+        if (!(o->address_families & (UINT64_C(1) << AF_NETLINK)))
+                return 0;
+        for (int p = 0; p <= 32; p++) {
+                struct scmp_arg_cmp a[2] = {
+                        SCMP_A0(SCMP_CMP_EQ, AF_NETLINK),
+                        p < 32 ? SCMP_A2(SCMP_CMP_EQ, (scmp_datum_t) p) : SCMP_A2(SCMP_CMP_GE, 32),
+                };
+
+                if (p < 32 && (o->netlink_protocols & (UINT32_C(1) << p)))
+                        continue;
+                r = add_rule(ctx, SCMP_ACT_ERRNO(EPROTONOSUPPORT), "socket", 2, a);
+                if (r < 0)
+                        return r;
+        }
+        return 0;
+}
+
+static int add_socket_allowances(scmp_filter_ctx ctx, const SandboxOptions *o, char **allowed) {
+        int r;
+
+        if (!strv_contains(allowed, "socket"))
+                return 0;
+        for (int f = 0; f < 64; f++) {
+                struct scmp_arg_cmp a = SCMP_A0(SCMP_CMP_EQ, (scmp_datum_t) f);
+
+                if (f == AF_NETLINK || !(o->address_families & (UINT64_C(1) << f)))
+                        continue;
+                r = add_rule(ctx, SCMP_ACT_ALLOW, "socket", 1, &a);
+                if (r < 0)
+                        return r;
+        }
+        if (!(o->address_families & (UINT64_C(1) << AF_NETLINK)))
+                return 0;
+        for (int p = 0; p < 32; p++) {
+                struct scmp_arg_cmp a[2] = { SCMP_A0(SCMP_CMP_EQ, AF_NETLINK), SCMP_A2(SCMP_CMP_EQ, (scmp_datum_t) p) };
+
+                if (!(o->netlink_protocols & (UINT32_C(1) << p)))
+                        continue;
+                r = add_rule(ctx, SCMP_ACT_ALLOW, "socket", 2, a);
+                if (r < 0)
+                        return r;
+        }
+        return 0;
+}
+
+/* LockPersonality=: only the query (0xffffffff) and PER_LINUX, as the kernel sees its
+ * 32-bit argument. Refused: any value whose low 32 bits are neither all zero nor all one,
+ * i.e. where two neighbouring bits differ (a filter compares one argument once per rule),
+ * and anything with the upper bits set. */
+static int add_personality_lock(scmp_filter_ctx ctx, uint32_t deny) {
+        struct scmp_arg_cmp big = SCMP_A0(SCMP_CMP_GE, UINT64_C(0x100000000));
+        int r;
+
+        for (unsigned i = 0; i < 31; i++) {
+                scmp_datum_t mask = (scmp_datum_t) 3 << i;
+                struct scmp_arg_cmp lo = SCMP_A0(SCMP_CMP_MASKED_EQ, mask, (scmp_datum_t) 1 << i),
+                                    hi = SCMP_A0(SCMP_CMP_MASKED_EQ, mask, (scmp_datum_t) 2 << i);
+
+                r = add_rule(ctx, deny, "personality", 1, &lo);
+                if (r >= 0)
+                        r = add_rule(ctx, deny, "personality", 1, &hi);
+                if (r < 0)
+                        return r;
+        }
+        return add_rule(ctx, deny, "personality", 1, &big);
 }
 
 /* Deny list (default allow): refuse new namespaces (a user namespace above all:
  * dropping capabilities does not stop unshare(CLONE_NEWUSER)), TIOCSTI/TIOCLINUX
  * (typing into a terminal), personalities that weaken the process. */
-static int add_argument_denials(scmp_filter_ctx ctx, uint32_t deny) {
+static int add_argument_denials(scmp_filter_ctx ctx, const SandboxOptions *o, uint32_t deny) {
         static const unsigned long ioctls[] = { TIOCSTI, TIOCLINUX };
         static const unsigned long personalities[] = { READ_IMPLIES_EXEC, ADDR_NO_RANDOMIZE };
         int r;
@@ -221,18 +413,24 @@ static int add_argument_denials(scmp_filter_ctx ctx, uint32_t deny) {
                 if (r < 0)
                         return r;
         }
-        for (size_t i = 0; i < ELEMENTSOF(personalities); i++) {
-                struct scmp_arg_cmp a = SCMP_A0(SCMP_CMP_MASKED_EQ, personalities[i], personalities[i]);
+        if (personality_locked(o))
+                r = add_personality_lock(ctx, deny);
+        else
+                for (size_t i = 0; r >= 0 && i < ELEMENTSOF(personalities); i++) {
+                        struct scmp_arg_cmp a = SCMP_A0(SCMP_CMP_MASKED_EQ, personalities[i], personalities[i]);
 
-                r = add_rule(ctx, deny, "personality", 1, &a);
-                if (r < 0)
-                        return r;
-        }
-        return 0;
+                        r = add_rule(ctx, deny, "personality", 1, &a);
+                }
+        if (r < 0)
+                return r;
+        r = add_socket_denials(ctx, o);
+        if (r >= 0 && o->restrict_suid_sgid)
+                r = add_suid_sgid_denials(ctx);
+        return r;
 }
 
 /* Allow list (default deny): the same calls are allowed only with harmless arguments. */
-static int add_argument_allowances(scmp_filter_ctx ctx, char **allowed) {
+static int add_argument_allowances(scmp_filter_ctx ctx, const SandboxOptions *o, char **allowed) {
         int r;
 
         FOREACH_NAME(n, "unshare", "clone") {
@@ -244,13 +442,29 @@ static int add_argument_allowances(scmp_filter_ctx ctx, char **allowed) {
                 if (r < 0)
                         return r;
         }
-        if (strv_contains(allowed, "personality")) {
+        if (strv_contains(allowed, "personality") && personality_locked(o))
+                FOREACH_NAME(v, "query", "linux") {
+                        struct scmp_arg_cmp a = SCMP_A0(SCMP_CMP_EQ, strcmp(v, "query") == 0 ? 0xffffffffUL : PER_LINUX);
+
+                        r = add_rule(ctx, SCMP_ACT_ALLOW, "personality", 1, &a);
+                        if (r < 0)
+                                return r;
+                }
+        else if (strv_contains(allowed, "personality")) {
                 struct scmp_arg_cmp a = SCMP_A0(SCMP_CMP_MASKED_EQ, BAD_PERSONALITY, 0);
 
                 r = add_rule(ctx, SCMP_ACT_ALLOW, "personality", 1, &a);
                 if (r < 0)
                         return r;
         }
+        r = add_socket_allowances(ctx, o, allowed);
+        if (r < 0)
+                return r;
+        r = add_socket_denials(ctx, o);
+        if (r >= 0 && o->restrict_suid_sgid)
+                r = add_suid_sgid_allowances(ctx, allowed);
+        if (r < 0)
+                return r;
         if (strv_contains(allowed, "ioctl")) {
                 /* Every command but TIOCSTI (0x5412) and TIOCLINUX (0x541C), in ranges. */
                 struct scmp_arg_cmp lo = SCMP_A1(SCMP_CMP_LT, TIOCSTI), hi = SCMP_A1(SCMP_CMP_GT, TIOCLINUX);
@@ -296,32 +510,32 @@ int seccomp_filter_build(const SandboxOptions *o, struct sock_fprog **ret) {
                 goto fail;
 
         if (o->system_call_allow_list) {
-                r = add_names(ctx, SCMP_ACT_ALLOW, o->system_call_filter);
+                r = add_names(ctx, o, SCMP_ACT_ALLOW, o->system_call_filter);
                 if (r < 0)
                         goto fail;
                 /* Whatever the list, the argument checks stay. */
-                r = add_argument_allowances(ctx, o->system_call_filter);
+                r = add_argument_allowances(ctx, o, o->system_call_filter);
                 if (r < 0)
                         goto fail;
         } else {
                 _cleanup_strv_free_ char **defaults = NULL;
 
-                r = expand_default_deny(&defaults);
+                r = expand_default_deny(o, &defaults);
                 if (r < 0)
                         goto fail;
-                r = add_names(ctx, deny, defaults);
+                r = add_names(ctx, o, deny, defaults);
                 if (r < 0)
                         goto fail;
-                r = add_names(ctx, deny, o->system_call_filter);
+                r = add_names(ctx, o, deny, o->system_call_filter);
                 if (r < 0)
                         goto fail;
-                for (size_t i = 0; i < ELEMENTSOF(argument_checked); i++)
-                        if (strv_contains(o->system_call_filter, argument_checked[i])) {
-                                r = add_rule(ctx, deny, argument_checked[i], 0, NULL);
+                for (char **n = o->system_call_filter; n && *n; n++)
+                        if (is_argument_checked(o, *n)) {
+                                r = add_rule(ctx, deny, *n, 0, NULL);
                                 if (r < 0)
                                         goto fail;
                         }
-                r = add_argument_denials(ctx, deny);
+                r = add_argument_denials(ctx, o, deny);
                 if (r < 0)
                         goto fail;
         }
@@ -331,6 +545,28 @@ int seccomp_filter_build(const SandboxOptions *o, struct sock_fprog **ret) {
 fail:
         seccomp_release(ctx);
         return r;
+}
+
+char *seccomp_filter_key(const SandboxOptions *o) {
+        size_t size = 128;
+        char *key, *p;
+
+        for (char **i = o->system_call_filter; i && *i; i++)
+                size += strlen(*i) + 1;
+        for (char **i = o->allow_system_calls; i && *i; i++)
+                size += strlen(*i) + 1;
+        key = malloc(size);
+        if (!key)
+                return NULL;
+        p = key + snprintf(key, size, "%s %d kl%d suid%d pers%d af%016llx nl%08x", o->system_call_allow_list ? "allow" : "deny",
+                           o->system_call_error_number, o->protect_kernel_logs, o->restrict_suid_sgid,
+                           o->lock_personality, (unsigned long long) o->address_families, o->netlink_protocols);
+        for (char **i = o->system_call_filter; i && *i; i++)
+                p = stpcpy(stpcpy(p, " "), *i);
+        p = stpcpy(p, " |");
+        for (char **i = o->allow_system_calls; i && *i; i++)
+                p = stpcpy(stpcpy(p, " "), *i);
+        return key;
 }
 
 static int load_program(const struct sock_fprog *prog) {
