@@ -1437,7 +1437,7 @@ static int parse_tmpfs_size(SandboxOptions *o, const char *key, const char *valu
                         return error_set(ret_error, -EINVAL, "%s=%s: a percentage is 1%%..100%% of RAM", key, value);
                 size_opt = strprintf("size=%" PRIu64 "%%", v);
         } else {
-                if (parse_size(size, &v) < 0 || v < 4096)
+                if (parse_size(size, &v) < 0 || v < 4096 || v == UINT64_MAX)
                         return error_set(ret_error, -EINVAL, "%s=%s: expected SIZE (at least 4K) or N%%[:INODES]", key,
                                          value);
                 size_opt = strprintf("size=%" PRIu64, v);
@@ -1445,8 +1445,8 @@ static int parse_tmpfs_size(SandboxOptions *o, const char *key, const char *valu
         if (!size_opt)
                 return -ENOMEM;
         if (colon) {
-                if (parse_size(colon + 1, &v) < 0 || v == 0)
-                        return error_set(ret_error, -EINVAL, "%s=%s: INODES is a count, e.g. 400k", key, value);
+                if (parse_size(colon + 1, &v) < 0 || v == 0 || v == UINT64_MAX)
+                        return error_set(ret_error, -EINVAL, "%s=%s: INODES is a count, e.g. 400K", key, value);
                 inodes_opt = strprintf("nr_inodes=%" PRIu64, v);
                 if (!inodes_opt)
                         return -ENOMEM;

@@ -416,11 +416,17 @@ static int add_argument_denials(scmp_filter_ctx ctx, const SandboxOptions *o, ui
         if (personality_locked(o))
                 r = add_personality_lock(ctx, deny);
         else
-                for (size_t i = 0; r >= 0 && i < ELEMENTSOF(personalities); i++) {
-                        struct scmp_arg_cmp a = SCMP_A0(SCMP_CMP_MASKED_EQ, personalities[i], personalities[i]);
+                /* Unlocked, the weakening flags stay refused; the query (all bits set) still works:
+                 * refused is such a flag with any other bit clear. */
+                for (size_t i = 0; r >= 0 && i < ELEMENTSOF(personalities); i++)
+                        for (unsigned j = 0; r >= 0 && j < 32; j++) {
+                                scmp_datum_t other = (scmp_datum_t) 1 << j;
+                                struct scmp_arg_cmp a = SCMP_A0(SCMP_CMP_MASKED_EQ, personalities[i] | other, personalities[i]);
 
-                        r = add_rule(ctx, deny, "personality", 1, &a);
-                }
+                                if (other & personalities[i])
+                                        continue;
+                                r = add_rule(ctx, deny, "personality", 1, &a);
+                        }
         if (r < 0)
                 return r;
         r = add_socket_denials(ctx, o);
@@ -451,9 +457,12 @@ static int add_argument_allowances(scmp_filter_ctx ctx, const SandboxOptions *o,
                                 return r;
                 }
         else if (strv_contains(allowed, "personality")) {
-                struct scmp_arg_cmp a = SCMP_A0(SCMP_CMP_MASKED_EQ, BAD_PERSONALITY, 0);
+                struct scmp_arg_cmp a = SCMP_A0(SCMP_CMP_MASKED_EQ, BAD_PERSONALITY, 0),
+                                    query = SCMP_A0(SCMP_CMP_EQ, 0xffffffffUL);
 
                 r = add_rule(ctx, SCMP_ACT_ALLOW, "personality", 1, &a);
+                if (r >= 0)
+                        r = add_rule(ctx, SCMP_ACT_ALLOW, "personality", 1, &query);
                 if (r < 0)
                         return r;
         }
