@@ -121,7 +121,7 @@ mkdir -p "$data/later"
 mount --bind "$data" "$data" && mount --make-shared "$data" || not_ok "make $data a shared mount"
 PROBE_HOST_CHECKS=sbdef_host_checks probe sbdef ""
 umount "$data"
-[ "${PROBE_LINES:-0}" -ge 84 ] && ok "sbdef: all $PROBE_LINES default checks ran" || not_ok "sbdef: only ${PROBE_LINES:-0} checks ran"
+[ "${PROBE_LINES:-0}" -ge 83 ] && ok "sbdef: all $PROBE_LINES default checks ran" || not_ok "sbdef: only ${PROBE_LINES:-0} checks ran"
 for c in host-write-root-dir host-write-var-lib-dpkg host-write-var-log suid-chmod-denied \
         setxattr-security-capability-denied chattr-immutable-denied mlock-beyond-rlimit-denied kmsg-masked \
         kallsyms-no-addresses io-uring-denied socket-vsock-denied socket-packet-denied socket-xdp-denied \
@@ -179,7 +179,7 @@ AllowSystemCalls=io_uring_setup io_uring_enter io_uring_register"
 probe sbperm "$permissive" off:PrivateTmp off:PrivateDevices off:ProtectSystem off:ProtectKernelTunables \
         off:ProtectControlGroups off:NoNewPrivileges off:CapabilityBoundingSet off:ProtectHome off:RestrictSUIDSGID \
         off:ProtectKernelLogs off:io_uring
-[ "${PROBE_LINES:-0}" -ge 84 ] && ok "sbperm: all $PROBE_LINES default checks ran" || not_ok "sbperm: only ${PROBE_LINES:-0} checks ran"
+[ "${PROBE_LINES:-0}" -ge 83 ] && ok "sbperm: all $PROBE_LINES default checks ran" || not_ok "sbperm: only ${PROBE_LINES:-0} checks ran"
 for c in proc-sys-read-only usr-read-only etc-read-only tmp-private var/tmp-private dev-minimal dev-pts-own-ptmx \
         capbnd-without-contract-caps no-new-privs sys-read-only sys-fs-cgroup-read-only host-write-root-dir \
         host-write-root suid-chmod-denied setxattr-security-capability-denied chattr-immutable-denied \
