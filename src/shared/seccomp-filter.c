@@ -53,7 +53,7 @@ static bool is_argument_checked(const SandboxOptions *o, const char *name);
  * child that execs only loads it. */
 
 #define X32_SYSCALL_BIT 0x40000000U
-#define PREFIX_LEN 6
+#define PREFIX_MAX 64
 
 /* The syscalls after clone3(), in the kernel's order (the numbers are shared by every arch since
  * 424), up to 6.18's. The first number past the newest of them that libseccomp knows is where
@@ -87,29 +87,195 @@ static uint32_t first_unknown_syscall(void) {
         return (uint32_t) last + 1;
 }
 
+/* The prefix is assembled with symbolic forward jumps, resolved once it is complete. */
+typedef enum PrefixLabel {
+        LABEL_NONE,
+        LABEL_LIB, /* libseccomp's program: right after the prefix */
+        LABEL_ENOSYS,
+        LABEL_PERSONALITY,
+        LABEL_SOCKET,
+        LABEL_FAMILY_HIGH,
+        LABEL_FAMILY_LOW_OK,
+        LABEL_NETLINK,
+        LABEL_EPERM,
+        LABEL_EAFNOSUPPORT,
+        LABEL_EPROTONOSUPPORT,
+        _LABEL_MAX,
+} PrefixLabel;
+
+typedef struct Prefix {
+        struct sock_filter insns[PREFIX_MAX];
+        PrefixLabel jt[PREFIX_MAX], jf[PREFIX_MAX], ja[PREFIX_MAX];
+        int at[_LABEL_MAX];
+        size_t n;
+        bool overflow;
+} Prefix;
+
+static void emit(Prefix *p, struct sock_filter insn, PrefixLabel jt, PrefixLabel jf) {
+        if (p->n >= PREFIX_MAX) {
+                p->overflow = true;
+                return;
+        }
+        p->jt[p->n] = jt;
+        p->jf[p->n] = jf;
+        p->ja[p->n] = LABEL_NONE;
+        p->insns[p->n++] = insn;
+}
+
+static void emit_jump(Prefix *p, PrefixLabel to) {
+        emit(p, (struct sock_filter) BPF_JUMP(BPF_JMP | BPF_JA, 0, 0, 0), LABEL_NONE, LABEL_NONE);
+        if (!p->overflow)
+                p->ja[p->n - 1] = to;
+}
+
+static void label(Prefix *p, PrefixLabel l) {
+        p->at[l] = (int) p->n;
+}
+
+static int resolve(Prefix *p) {
+        if (p->overflow)
+                return -E2BIG;
+        p->at[LABEL_LIB] = (int) p->n;
+        for (size_t i = 0; i < p->n; i++) {
+                if (p->ja[i] != LABEL_NONE)
+                        p->insns[i].k = (uint32_t) (p->at[p->ja[i]] - (int) i - 1);
+                FOREACH_NAME(which, "jt", "jf") {
+                        PrefixLabel l = which[1] == 't' ? p->jt[i] : p->jf[i];
+                        int off;
+
+                        if (l == LABEL_NONE)
+                                continue;
+                        off = p->at[l] - (int) i - 1;
+                        if (p->at[l] < 0 || off < 0 || off > 255)
+                                return -EINVAL;
+                        if (which[1] == 't')
+                                p->insns[i].jt = (uint8_t) off;
+                        else
+                                p->insns[i].jf = (uint8_t) off;
+                }
+        }
+        return 0;
+}
+
+/* Offsets of the two 32-bit halves of a 64-bit argument in struct seccomp_data. */
+#if __BYTE_ORDER == __LITTLE_ENDIAN
+#define ARG_LO(i) (offsetof(struct seccomp_data, args) + 8 * (i))
+#define ARG_HI(i) (offsetof(struct seccomp_data, args) + 8 * (i) + 4)
+#else
+#define ARG_LO(i) (offsetof(struct seccomp_data, args) + 8 * (i) + 4)
+#define ARG_HI(i) (offsetof(struct seccomp_data, args) + 8 * (i))
+#endif
+
+#define LD_ABS(off) ((struct sock_filter) BPF_STMT(BPF_LD | BPF_W | BPF_ABS, (uint32_t) (off)))
+#define JEQ(k) ((struct sock_filter) BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, (uint32_t) (k), 0, 0))
+#define JGE(k) ((struct sock_filter) BPF_JUMP(BPF_JMP | BPF_JGE | BPF_K, (uint32_t) (k), 0, 0))
+#define JSET(k) ((struct sock_filter) BPF_JUMP(BPF_JMP | BPF_JSET | BPF_K, (uint32_t) (k), 0, 0))
+#define RET(k) ((struct sock_filter) BPF_STMT(BPF_RET | BPF_K, (uint32_t) (k)))
+
+/* A bit of mask, the bit number in A: jumps to yes if set, else to no. X is clobbered. */
+static void emit_bit_test(Prefix *p, uint32_t mask, PrefixLabel yes, PrefixLabel no) {
+        emit(p, (struct sock_filter) BPF_STMT(BPF_MISC | BPF_TAX, 0), LABEL_NONE, LABEL_NONE);
+        emit(p, (struct sock_filter) BPF_STMT(BPF_LD | BPF_IMM, mask), LABEL_NONE, LABEL_NONE);
+        emit(p, (struct sock_filter) BPF_STMT(BPF_ALU | BPF_RSH | BPF_X, 0), LABEL_NONE, LABEL_NONE);
+        emit(p, JSET(1), yes, no);
+}
+
+/* Our prefix, for the native arch: ENOSYS for every syscall from the first number libseccomp
+ * cannot name (a kernel newer than libseccomp has calls in no list: under a deny list they
+ * would run, open_tree_attr() beside the denied open_tree(); under an allow list they would
+ * get its errno, on which a libc does not fall back), and the argument checks that are cheaper
+ * written by hand than as libseccomp rules (one comparison per rule: dozens of them), each
+ * passing what it allows on to libseccomp's program:
+ *   personality(2), LockPersonality=: the query 0xffffffff and PER_LINUX, as the kernel sees
+ *   its 32-bit argument, with nothing in the upper half; unlocked, READ_IMPLIES_EXEC and
+ *   ADDR_NO_RANDOMIZE stay refused but for the query. EPERM, as systemd answers.
+ *   socket(2), RestrictAddressFamilies=: a family (an int: nothing in the upper half, below 64)
+ *   in o->address_families, else EAFNOSUPPORT as systemd answers; for AF_NETLINK a protocol in
+ *   o->netlink_protocols, else EPROTONOSUPPORT as the kernel answers for one it lacks. */
+static int build_prefix(const SandboxOptions *o, uint32_t unknown_from, Prefix *p) {
+        int nr_personality = seccomp_syscall_resolve_name("personality"),
+            nr_socket = seccomp_syscall_resolve_name("socket");
+
+        *p = (Prefix) {};
+        for (int i = 0; i < _LABEL_MAX; i++)
+                p->at[i] = -1;
+
+        emit(p, LD_ABS(offsetof(struct seccomp_data, arch)), LABEL_NONE, LABEL_NONE);
+        emit(p, JEQ(seccomp_arch_native()), LABEL_NONE, LABEL_LIB); /* another arch: libseccomp kills it */
+        emit(p, LD_ABS(offsetof(struct seccomp_data, nr)), LABEL_NONE, LABEL_NONE);
+        emit(p, JGE(X32_SYSCALL_BIT), LABEL_LIB, LABEL_NONE);
+        emit(p, JGE(unknown_from), LABEL_ENOSYS, LABEL_NONE);
+        if (nr_personality >= 0)
+                emit(p, JEQ(nr_personality), LABEL_PERSONALITY, LABEL_NONE);
+        if (nr_socket >= 0)
+                emit(p, JEQ(nr_socket), LABEL_SOCKET, LABEL_NONE);
+        emit_jump(p, LABEL_LIB);
+        label(p, LABEL_ENOSYS);
+        emit(p, RET(SECCOMP_RET_ERRNO | ENOSYS), LABEL_NONE, LABEL_NONE);
+
+        label(p, LABEL_PERSONALITY);
+        if (o->lock_personality) {
+                emit(p, LD_ABS(ARG_HI(0)), LABEL_NONE, LABEL_NONE);
+                emit(p, JEQ(0), LABEL_NONE, LABEL_EPERM);
+                emit(p, LD_ABS(ARG_LO(0)), LABEL_NONE, LABEL_NONE);
+                emit(p, JEQ(PER_LINUX), LABEL_LIB, LABEL_NONE);
+                emit(p, JEQ(0xffffffffU), LABEL_LIB, LABEL_EPERM);
+        } else {
+                emit(p, LD_ABS(ARG_LO(0)), LABEL_NONE, LABEL_NONE);
+                emit(p, JEQ(0xffffffffU), LABEL_LIB, LABEL_NONE);
+                emit(p, JSET(READ_IMPLIES_EXEC | ADDR_NO_RANDOMIZE), LABEL_EPERM, LABEL_LIB);
+        }
+
+        label(p, LABEL_SOCKET);
+        emit(p, LD_ABS(ARG_HI(0)), LABEL_NONE, LABEL_NONE);
+        emit(p, JEQ(0), LABEL_NONE, LABEL_EAFNOSUPPORT);
+        emit(p, LD_ABS(ARG_LO(0)), LABEL_NONE, LABEL_NONE);
+        emit(p, JGE(64), LABEL_EAFNOSUPPORT, LABEL_NONE);
+        emit(p, JGE(32), LABEL_FAMILY_HIGH, LABEL_NONE);
+        emit_bit_test(p, (uint32_t) o->address_families, LABEL_FAMILY_LOW_OK, LABEL_EAFNOSUPPORT);
+        label(p, LABEL_FAMILY_HIGH);
+        emit(p, (struct sock_filter) BPF_STMT(BPF_ALU | BPF_SUB | BPF_K, 32), LABEL_NONE, LABEL_NONE);
+        emit_bit_test(p, (uint32_t) (o->address_families >> 32), LABEL_LIB, LABEL_EAFNOSUPPORT);
+        label(p, LABEL_FAMILY_LOW_OK);
+        emit(p, (struct sock_filter) BPF_STMT(BPF_MISC | BPF_TXA, 0), LABEL_NONE, LABEL_NONE);
+        emit(p, JEQ(AF_NETLINK), LABEL_NETLINK, LABEL_LIB);
+        label(p, LABEL_NETLINK);
+        emit(p, LD_ABS(ARG_HI(2)), LABEL_NONE, LABEL_NONE);
+        emit(p, JEQ(0), LABEL_NONE, LABEL_EPROTONOSUPPORT);
+        emit(p, LD_ABS(ARG_LO(2)), LABEL_NONE, LABEL_NONE);
+        emit(p, JGE(32), LABEL_EPROTONOSUPPORT, LABEL_NONE);
+        emit_bit_test(p, o->netlink_protocols, LABEL_LIB, LABEL_EPROTONOSUPPORT);
+
+        label(p, LABEL_EPERM);
+        emit(p, RET(SECCOMP_RET_ERRNO | EPERM), LABEL_NONE, LABEL_NONE);
+        label(p, LABEL_EAFNOSUPPORT);
+        emit(p, RET(SECCOMP_RET_ERRNO | EAFNOSUPPORT), LABEL_NONE, LABEL_NONE);
+        label(p, LABEL_EPROTONOSUPPORT);
+        emit(p, RET(SECCOMP_RET_ERRNO | EPROTONOSUPPORT), LABEL_NONE, LABEL_NONE);
+        return resolve(p);
+}
+
 /* libseccomp's program (seccomp_export_bpf() writes it to an fd: a pipe, cheaper to make than a
- * memfd, non-blocking so that a program too long for it fails instead of hanging) behind the
- * prefix; its jumps are relative, so it runs unchanged from PREFIX_LEN on. Other architectures
+ * memfd, non-blocking so that a program too long for it fails instead of hanging) behind our
+ * prefix; its jumps are relative, so it runs unchanged after the prefix. Other architectures
  * and x32 go straight to it, and it kills them. Releases ctx before the program is copied out,
  * so the copy, kept for the init's life, lands low in the heap rather than above the freed rule
  * database, where it would keep a page. */
-static int build_program(scmp_filter_ctx ctx, struct sock_fprog **ret) {
+static int build_program(const SandboxOptions *o, scmp_filter_ctx ctx, struct sock_fprog **ret) {
         uint32_t unknown_from = first_unknown_syscall();
-        struct sock_filter prefix[PREFIX_LEN] = {
-                BPF_STMT(BPF_LD | BPF_W | BPF_ABS, offsetof(struct seccomp_data, arch)),
-                BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, seccomp_arch_native(), 0, 4),
-                BPF_STMT(BPF_LD | BPF_W | BPF_ABS, offsetof(struct seccomp_data, nr)),
-                BPF_JUMP(BPF_JMP | BPF_JGE | BPF_K, X32_SYSCALL_BIT, 2, 0),
-                BPF_JUMP(BPF_JMP | BPF_JGE | BPF_K, unknown_from, 0, 1),
-                BPF_STMT(BPF_RET | BPF_K, SECCOMP_RET_ERRNO | ENOSYS),
-        };
-        /* Without a first unknown number there is nothing to answer: libseccomp's program alone. */
-        size_t skip = unknown_from == 0 ? PREFIX_LEN : 0, n;
         _cleanup_close_ int rfd = -EBADF, wfd = -EBADF;
         struct sock_filter *insns;
         struct sock_fprog *prog;
         int fds[2], avail, r;
+        Prefix prefix;
+        size_t n;
 
+        /* Without a first unknown number there is nothing to answer ENOSYS to: past x32's bit. */
+        r = build_prefix(o, unknown_from == 0 ? X32_SYSCALL_BIT : unknown_from, &prefix);
+        if (r < 0) {
+                seccomp_release(ctx);
+                return r;
+        }
         if (pipe2(fds, O_CLOEXEC | O_NONBLOCK) < 0) {
                 r = negative_errno();
                 seccomp_release(ctx);
@@ -129,20 +295,20 @@ static int build_program(scmp_filter_ctx ctx, struct sock_fprog **ret) {
         if (avail <= 0 || avail % sizeof(struct sock_filter) != 0)
                 return -EIO;
         n = (size_t) avail;
-        if (n / sizeof(struct sock_filter) + PREFIX_LEN > BPF_MAXINSNS)
+        if (n / sizeof(struct sock_filter) + prefix.n > BPF_MAXINSNS)
                 return -E2BIG;
-        prog = malloc(sizeof(*prog) + sizeof(prefix) + n);
+        prog = malloc(sizeof(*prog) + prefix.n * sizeof(struct sock_filter) + n);
         if (!prog)
                 return -ENOMEM;
         insns = (struct sock_filter *) (prog + 1);
-        memcpy(insns, prefix, sizeof(prefix));
-        if (read(rfd, insns + PREFIX_LEN, n) != (ssize_t) n) {
+        memcpy(insns, prefix.insns, prefix.n * sizeof(struct sock_filter));
+        if (read(rfd, insns + prefix.n, n) != (ssize_t) n) {
                 free(prog);
                 return -EIO;
         }
         *prog = (struct sock_fprog) {
-                .len = (unsigned short) (n / sizeof(struct sock_filter) + PREFIX_LEN - skip),
-                .filter = insns + skip,
+                .len = (unsigned short) (n / sizeof(struct sock_filter) + prefix.n),
+                .filter = insns,
         };
         *ret = prog;
         return 0;
@@ -199,10 +365,9 @@ static int expand_default_deny(const SandboxOptions *o, char ***ret) {
 #define NAMESPACE_FLAGS                                                                                            \
         (CLONE_NEWNS | CLONE_NEWCGROUP | CLONE_NEWUTS | CLONE_NEWIPC | CLONE_NEWUSER | CLONE_NEWPID | CLONE_NEWNET |   \
          CLONE_NEWTIME)
-#define BAD_PERSONALITY (READ_IMPLIES_EXEC | ADDR_NO_RANDOMIZE)
 
 /* The calls refused by argument only, for deny and allow lists alike. */
-static const char *const argument_checked[] = { "unshare", "clone", "ioctl", "personality", "socket" };
+static const char *const argument_checked[] = { "unshare", "clone", "ioctl" };
 
 /* RestrictSUIDSGID=: the calls that set a mode, and which argument holds it (and the open
  * flags, for those that only create with O_CREAT or O_TMPFILE), as systemd's
@@ -235,10 +400,6 @@ static bool is_argument_checked(const SandboxOptions *o, const char *name) {
                 if (strcmp(name, argument_checked[i]) == 0)
                         return true;
         return o->restrict_suid_sgid && is_mode_call(name);
-}
-
-static bool personality_locked(const SandboxOptions *o) {
-        return o->lock_personality;
 }
 
 /* Deny list: a set-user-ID or set-group-ID bit in a mode is EPERM; openat2() ENOSYS. */
@@ -302,99 +463,12 @@ static int add_suid_sgid_allowances(scmp_filter_ctx ctx, char **allowed) {
         return 0;
 }
 
-/* RestrictAddressFamilies=: socket() of another family is EAFNOSUPPORT, as systemd answers; of
- * AF_NETLINK, another protocol EPROTONOSUPPORT, as the kernel answers for one it lacks. The
- * family and protocol are ints the kernel truncates: anything at or above 64 (or 32) in the
- * 64-bit register is refused too. For both kinds of list. */
-static int add_socket_denials(scmp_filter_ctx ctx, const SandboxOptions *o) {
-        struct scmp_arg_cmp big = SCMP_A0(SCMP_CMP_GE, 64);
-        int r;
-
-        for (int f = 0; f < 64; f++) {
-                struct scmp_arg_cmp a = SCMP_A0(SCMP_CMP_EQ, (scmp_datum_t) f);
-
-                if (o->address_families & (UINT64_C(1) << f))
-                        continue;
-                r = add_rule(ctx, SCMP_ACT_ERRNO(EAFNOSUPPORT), "socket", 1, &a);
-                if (r < 0)
-                        return r;
-        }
-        r = add_rule(ctx, SCMP_ACT_ERRNO(EAFNOSUPPORT), "socket", 1, &big);
-        if (r < 0)
-                return r;
-        if (!(o->address_families & (UINT64_C(1) << AF_NETLINK)))
-                return 0;
-        for (int p = 0; p <= 32; p++) {
-                struct scmp_arg_cmp a[2] = {
-                        SCMP_A0(SCMP_CMP_EQ, AF_NETLINK),
-                        p < 32 ? SCMP_A2(SCMP_CMP_EQ, (scmp_datum_t) p) : SCMP_A2(SCMP_CMP_GE, 32),
-                };
-
-                if (p < 32 && (o->netlink_protocols & (UINT32_C(1) << p)))
-                        continue;
-                r = add_rule(ctx, SCMP_ACT_ERRNO(EPROTONOSUPPORT), "socket", 2, a);
-                if (r < 0)
-                        return r;
-        }
-        return 0;
-}
-
-static int add_socket_allowances(scmp_filter_ctx ctx, const SandboxOptions *o, char **allowed) {
-        int r;
-
-        if (!strv_contains(allowed, "socket"))
-                return 0;
-        for (int f = 0; f < 64; f++) {
-                struct scmp_arg_cmp a = SCMP_A0(SCMP_CMP_EQ, (scmp_datum_t) f);
-
-                if (f == AF_NETLINK || !(o->address_families & (UINT64_C(1) << f)))
-                        continue;
-                r = add_rule(ctx, SCMP_ACT_ALLOW, "socket", 1, &a);
-                if (r < 0)
-                        return r;
-        }
-        if (!(o->address_families & (UINT64_C(1) << AF_NETLINK)))
-                return 0;
-        for (int p = 0; p < 32; p++) {
-                struct scmp_arg_cmp a[2] = { SCMP_A0(SCMP_CMP_EQ, AF_NETLINK), SCMP_A2(SCMP_CMP_EQ, (scmp_datum_t) p) };
-
-                if (!(o->netlink_protocols & (UINT32_C(1) << p)))
-                        continue;
-                r = add_rule(ctx, SCMP_ACT_ALLOW, "socket", 2, a);
-                if (r < 0)
-                        return r;
-        }
-        return 0;
-}
-
-/* LockPersonality=: only the query (0xffffffff) and PER_LINUX, as the kernel sees its
- * 32-bit argument. Refused: any value whose low 32 bits are neither all zero nor all one,
- * i.e. where two neighbouring bits differ (a filter compares one argument once per rule),
- * and anything with the upper bits set. */
-static int add_personality_lock(scmp_filter_ctx ctx, uint32_t deny) {
-        struct scmp_arg_cmp big = SCMP_A0(SCMP_CMP_GE, UINT64_C(0x100000000));
-        int r;
-
-        for (unsigned i = 0; i < 31; i++) {
-                scmp_datum_t mask = (scmp_datum_t) 3 << i;
-                struct scmp_arg_cmp lo = SCMP_A0(SCMP_CMP_MASKED_EQ, mask, (scmp_datum_t) 1 << i),
-                                    hi = SCMP_A0(SCMP_CMP_MASKED_EQ, mask, (scmp_datum_t) 2 << i);
-
-                r = add_rule(ctx, deny, "personality", 1, &lo);
-                if (r >= 0)
-                        r = add_rule(ctx, deny, "personality", 1, &hi);
-                if (r < 0)
-                        return r;
-        }
-        return add_rule(ctx, deny, "personality", 1, &big);
-}
-
 /* Deny list (default allow): refuse new namespaces (a user namespace above all:
  * dropping capabilities does not stop unshare(CLONE_NEWUSER)), TIOCSTI/TIOCLINUX
- * (typing into a terminal), personalities that weaken the process. */
+ * (typing into a terminal), set-user-ID modes; personality(2) and socket(2) are
+ * checked in our prefix (build_prefix()). */
 static int add_argument_denials(scmp_filter_ctx ctx, const SandboxOptions *o, uint32_t deny) {
         static const unsigned long ioctls[] = { TIOCSTI, TIOCLINUX };
-        static const unsigned long personalities[] = { READ_IMPLIES_EXEC, ADDR_NO_RANDOMIZE };
         int r;
 
         for (size_t i = 0; i < ELEMENTSOF(namespace_flags); i++) {
@@ -413,26 +487,9 @@ static int add_argument_denials(scmp_filter_ctx ctx, const SandboxOptions *o, ui
                 if (r < 0)
                         return r;
         }
-        if (personality_locked(o))
-                r = add_personality_lock(ctx, deny);
-        else
-                /* Unlocked, the weakening flags stay refused; the query (all bits set) still works:
-                 * refused is such a flag with any other bit clear. */
-                for (size_t i = 0; r >= 0 && i < ELEMENTSOF(personalities); i++)
-                        for (unsigned j = 0; r >= 0 && j < 32; j++) {
-                                scmp_datum_t other = (scmp_datum_t) 1 << j;
-                                struct scmp_arg_cmp a = SCMP_A0(SCMP_CMP_MASKED_EQ, personalities[i] | other, personalities[i]);
-
-                                if (other & personalities[i])
-                                        continue;
-                                r = add_rule(ctx, deny, "personality", 1, &a);
-                        }
-        if (r < 0)
-                return r;
-        r = add_socket_denials(ctx, o);
-        if (r >= 0 && o->restrict_suid_sgid)
-                r = add_suid_sgid_denials(ctx);
-        return r;
+        if (o->restrict_suid_sgid)
+                return add_suid_sgid_denials(ctx);
+        return 0;
 }
 
 /* Allow list (default deny): the same calls are allowed only with harmless arguments. */
@@ -448,32 +505,11 @@ static int add_argument_allowances(scmp_filter_ctx ctx, const SandboxOptions *o,
                 if (r < 0)
                         return r;
         }
-        if (strv_contains(allowed, "personality") && personality_locked(o))
-                FOREACH_NAME(v, "query", "linux") {
-                        struct scmp_arg_cmp a = SCMP_A0(SCMP_CMP_EQ, strcmp(v, "query") == 0 ? 0xffffffffUL : PER_LINUX);
-
-                        r = add_rule(ctx, SCMP_ACT_ALLOW, "personality", 1, &a);
-                        if (r < 0)
-                                return r;
-                }
-        else if (strv_contains(allowed, "personality")) {
-                struct scmp_arg_cmp a = SCMP_A0(SCMP_CMP_MASKED_EQ, BAD_PERSONALITY, 0),
-                                    query = SCMP_A0(SCMP_CMP_EQ, 0xffffffffUL);
-
-                r = add_rule(ctx, SCMP_ACT_ALLOW, "personality", 1, &a);
-                if (r >= 0)
-                        r = add_rule(ctx, SCMP_ACT_ALLOW, "personality", 1, &query);
+        if (o->restrict_suid_sgid) {
+                r = add_suid_sgid_allowances(ctx, allowed);
                 if (r < 0)
                         return r;
         }
-        r = add_socket_allowances(ctx, o, allowed);
-        if (r < 0)
-                return r;
-        r = add_socket_denials(ctx, o);
-        if (r >= 0 && o->restrict_suid_sgid)
-                r = add_suid_sgid_allowances(ctx, allowed);
-        if (r < 0)
-                return r;
         if (strv_contains(allowed, "ioctl")) {
                 /* Every command but TIOCSTI (0x5412) and TIOCLINUX (0x541C), in ranges. */
                 struct scmp_arg_cmp lo = SCMP_A1(SCMP_CMP_LT, TIOCSTI), hi = SCMP_A1(SCMP_CMP_GT, TIOCLINUX);
@@ -549,7 +585,7 @@ int seccomp_filter_build(const SandboxOptions *o, struct sock_fprog **ret) {
                         goto fail;
         }
 
-        return build_program(ctx, ret); /* releases ctx */
+        return build_program(o, ctx, ret); /* releases ctx */
 
 fail:
         seccomp_release(ctx);
