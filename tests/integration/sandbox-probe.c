@@ -27,7 +27,8 @@
  *                                 unreadable:PATH (reads nothing), connect:PATH (must fail),
  *                                 uname-killed: (uname in a child dies of SIGSYS),
  *                                 env-has:KEY=VALUE, unknown-enosys: (syscalls unknown to
- *                                 libseccomp answer ENOSYS)
+ *                                 libseccomp answer ENOSYS), tmpfs:PATH:SIZE:INODES (a tmpfs of
+ *                                 SIZE bytes, or of at most N% of RAM, and INODES inodes)
  */
 #ifndef _GNU_SOURCE
 #define _GNU_SOURCE
@@ -62,6 +63,9 @@
 #include <sys/syscall.h>
 #include <sys/un.h>
 #include <sys/utsname.h>
+#include <linux/magic.h>
+#include <sys/statfs.h>
+#include <sys/sysinfo.h>
 #include <sys/sysmacros.h>
 #include <sys/wait.h>
 #include <sys/xattr.h>
@@ -1187,6 +1191,27 @@ static void named_check(const char *arg) {
                         close(fd);
                 }
                 report(k <= 0, name, "%s", k > 0 ? "got data" : fd < 0 ? strerror(errno) : "empty");
+        } else if (strncmp(arg, "tmpfs:", 6) == 0) {
+                /* tmpfs:PATH:SIZE:INODES: SIZE bytes exactly, or N% (at most N% of RAM). */
+                char p[256], size[64];
+                unsigned long long inodes, total, ram;
+                struct statfs sf;
+                struct sysinfo si;
+                bool ok;
+
+                if (sscanf(v, "%255[^:]:%63[^:]:%llu", p, size, &inodes) != 3 || statfs(p, &sf) < 0 || sysinfo(&si) < 0) {
+                        report(false, name, "cannot tell: %s", strerror(errno));
+                        return;
+                }
+                total = (unsigned long long) sf.f_blocks * (unsigned long long) sf.f_bsize;
+                ram = (unsigned long long) si.totalram * si.mem_unit;
+                if (size[strlen(size) - 1] == '%')
+                        ok = total > 0 && total <= ram / 100 * strtoull(size, NULL, 10) + (unsigned long long) sf.f_bsize;
+                else
+                        ok = total == strtoull(size, NULL, 10);
+                ok = ok && sf.f_type == TMPFS_MAGIC && (unsigned long long) sf.f_files == inodes;
+                report(ok, name, "%s: %s of %llu bytes, %llu bytes of RAM, %llu inodes", p,
+                       sf.f_type == TMPFS_MAGIC ? "tmpfs" : "not a tmpfs", total, ram, (unsigned long long) sf.f_files);
         } else
                 report(false, name, "unknown check");
 }

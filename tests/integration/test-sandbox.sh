@@ -100,6 +100,7 @@ sbdef_host_checks() {
         else
                 not_ok "$1: mount a tmpfs on the host at $data/later"
         fi
+        check_eq "$1: its scope has the default TasksMax=" 4096 "$(systemctl show -P TasksMax "isolated-$1.scope")"
         SB_PIDNS=$(readlink "/proc/$init/ns/pid")
         SB_MNTNS=$(readlink "/proc/$main/ns/mnt")
 }
@@ -119,7 +120,8 @@ no_process_in() {
 # later mounts there unless the init made propagation private.
 mkdir -p "$data/later"
 mount --bind "$data" "$data" && mount --make-shared "$data" || not_ok "make $data a shared mount"
-PROBE_HOST_CHECKS=sbdef_host_checks probe sbdef ""
+PROBE_HOST_CHECKS=sbdef_host_checks probe sbdef "" defaults: tmpfs:/tmp:10%:409600 tmpfs:/var/tmp:10%:409600 \
+        tmpfs:/run:10%:409600 tmpfs:/dev/shm:10%:409600
 umount "$data"
 [ "${PROBE_LINES:-0}" -ge 83 ] && ok "sbdef: all $PROBE_LINES default checks ran" || not_ok "sbdef: only ${PROBE_LINES:-0} checks ran"
 for c in host-write-root-dir host-write-var-lib-dpkg host-write-var-log suid-chmod-denied \
@@ -134,6 +136,17 @@ if [ -n "${SB_PIDNS:-}" ] && [ -n "${SB_MNTNS:-}" ]; then
 else
         not_ok "sbdef: its namespaces could not be read"
 fi
+
+# TmpfsSize= sizes every tmpfs inside; a stock unit's TasksMax= is the scope's.
+sbtmpfs_host_checks() {
+        check_eq "$1: its scope has the file's TasksMax=" 77 "$(systemctl show -P TasksMax "isolated-$1.scope")"
+}
+PROBE_HOST_CHECKS=sbtmpfs_host_checks probe sbtmpfs "TasksMax=77\n[Isolate]\nTmpfsSize=64M:1K" tmpfs:/tmp:67108864:1024 tmpfs:/var/tmp:67108864:1024 \
+        tmpfs:/run:67108864:1024 tmpfs:/dev/shm:67108864:1024
+names="$names sbtmpfs sbhostdev"
+# With the host's /dev (HostDevices=yes), its /dev/kmsg is masked all the same.
+probe sbhostdev "PrivateDevices=no\n[Isolate]\nHostDevices=yes" off:PrivateDevices
+check_match "sbhostdev: /dev/kmsg masked" "^PASS dev-kmsg-masked .*the mask" "$PROBE_LOG"
 
 # --- the defaults as User=nobody: the same attacks, and the host's secrets unreadable. (As
 # root /etc/shadow stays readable until the service has a user namespace of its own.) ---
