@@ -266,6 +266,8 @@ START_TEST(test_capabilities_withheld) {
         ck_assert(!(o.capability_bounding_set & CAP(CAP_SYSLOG)));
         ck_assert(o.capability_bounding_set & CAP(CAP_CHOWN));
 
+        ck_assert_uint_eq(sandbox_caps_allowed(&o) & sandbox_caps_denied(), CAP(CAP_SYS_TIME));
+
         /* KernelLogs=yes is about CAP_SYSLOG too. */
         sandbox_options_done(&o);
         ck_assert_int_eq(parse_isolate("KernelLogs", "yes"), 0);

@@ -1512,6 +1512,13 @@ int sandbox_options_parse_isolate(SandboxOptions *o, const char *key, const char
         return -ENOENT;
 }
 
+/* What the defaults withhold, a stock unit does not get back: only AllowCapabilities= (and
+ * KernelLogs=, whose ProtectKernelLogs= is about CAP_SYSLOG too) does. */
+uint64_t sandbox_caps_allowed(const SandboxOptions *o) {
+        return (~sandbox_caps_denied() | o->allow_capabilities | (o->protect_kernel_logs ? 0 : CAP(CAP_SYSLOG))) &
+               caps_all();
+}
+
 int sandbox_options_finalize(SandboxOptions *o) {
         uint64_t allowed;
         int r;
@@ -1520,9 +1527,7 @@ int sandbox_options_finalize(SandboxOptions *o) {
                 loosen_apply(o, l);
         address_families_apply(o);
 
-        /* What the defaults withhold, a stock unit does not get back: only AllowCapabilities=
-         * (and KernelLogs=, which is about CAP_SYSLOG) does. */
-        allowed = ~sandbox_caps_denied() | o->allow_capabilities | (o->protect_kernel_logs ? 0 : CAP(CAP_SYSLOG));
+        allowed = sandbox_caps_allowed(o);
         if (!o->capability_bounding_set_set)
                 o->capability_bounding_set = caps_all();
         o->capability_bounding_set &= allowed & caps_all();

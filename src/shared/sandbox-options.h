@@ -156,8 +156,10 @@ typedef struct SandboxOptions {
 
 #define SANDBOX_SYSCALL_KILL (-1)
 
-/* The capabilities no service gets by default (DESIGN.md). */
+/* The capabilities no service gets by default (DESIGN.md), and those o may have: all but
+ * these, plus what its [Isolate] opt-outs grant. */
 uint64_t sandbox_caps_denied(void);
+uint64_t sandbox_caps_allowed(const SandboxOptions *o);
 
 void sandbox_options_init(SandboxOptions *o);
 void sandbox_options_done(SandboxOptions *o);
