@@ -314,7 +314,7 @@ static int setup_protect_system(MountContext *c) {
 static int setup_dev(MountContext *c, int *dev_nodes) {
         static const char *const tmpfs_opts[] = { "mode=0755", "size=4m", NULL };
         static const char *const pts_opts[] = { "ptmxmode=0666", "mode=0620", "gid=5", NULL };
-        static const char *const shm_opts[] = { "mode=1777", NULL };
+        const char *const shm_opts[] = { "mode=1777", sandbox_tmpfs_size(c->options), sandbox_tmpfs_inodes(c->options), NULL };
         static const char *const nodes[] = { "null", "zero", "full", "random", "urandom", "tty" };
         static const char *const links[][2] = {
                 { "ptmx", "pts/ptmx" },        { "fd", "/proc/self/fd" },       { "stdin", "/proc/self/fd/0" },
@@ -534,8 +534,8 @@ static int setup_sys(MountContext *c, int *sys_clone) {
 }
 
 static int setup_tmp_and_run(MountContext *c) {
-        static const char *const tmp_opts[] = { "mode=1777", NULL };
-        static const char *const run_opts[] = { "mode=0755", NULL };
+        const char *const tmp_opts[] = { "mode=1777", sandbox_tmpfs_size(c->options), sandbox_tmpfs_inodes(c->options), NULL };
+        const char *const run_opts[] = { "mode=0755", sandbox_tmpfs_size(c->options), sandbox_tmpfs_inodes(c->options), NULL };
         int r;
 
         if (c->options->private_tmp)
