@@ -14,7 +14,10 @@
 char *scope_unit_name(const char *service_name);
 
 /* StartTransientUnit(unit, "fail") holding pid, with the description's slice,
- * cgroup limits, KillSignal=, TimeoutStopSec= and CollectMode=inactive-or-failed. */
+ * cgroup limits, KillSignal=, TimeoutStopSec= and CollectMode=inactive-or-failed,
+ * once systemd has removed a previous unit of that name (bounded: see scope.c).
+ * callback gets systemd's reply (or an error reply of ours if a step could not
+ * be asked); *ret_slot stands for the whole operation: unreferencing it cancels. */
 int scope_start(sd_bus *bus, const char *unit, const Description *d, pid_t pid,
                 sd_bus_message_handler_t callback, void *userdata, sd_bus_slot **ret_slot);
 
