@@ -2,6 +2,7 @@
 #include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <unistd.h>
 #include <string.h>
 
 #include "log.h"
@@ -85,6 +86,7 @@ typedef struct ScopeStart {
         void *userdata;
         sd_bus_slot *call; /* the pending GetUnit, ResetFailedUnit, StopUnit or StartTransientUnit */
         sd_event_source *timer;
+        pid_t pid;    /* the process the scope is to hold */
         usec_t since; /* CLOCK_MONOTONIC when the wait began; 0: no wait */
         bool removed; /* UnitRemoved came */
         bool stop_issued;
@@ -121,13 +123,39 @@ static void scope_start_fail(ScopeStart *op, int error) {
 
         op->sent = true;
         op->timer = sd_event_source_disable_unref(op->timer);
-        if (!op->probe || sd_bus_message_new_method_errorf(op->probe, &reply, SD_BUS_ERROR_FAILED,
-                                                           "Cannot ask systemd for %s: %s", op->unit,
-                                                           strerror(-error)) < 0) {
+        if (!op->probe ||
+            (error == -ESRCH ? sd_bus_message_new_method_errorf(op->probe, &reply, SD_BUS_ERROR_FAILED,
+                                                                "The process for %s is gone (it ended while the "
+                                                                "previous scope of the name was going)",
+                                                                op->unit)
+                             : sd_bus_message_new_method_errorf(op->probe, &reply, SD_BUS_ERROR_FAILED,
+                                                                "Cannot ask systemd for %s: %s", op->unit,
+                                                                strerror(-error))) < 0) {
                 log_error_errno(error, "%s: cannot ask systemd for the scope: %m", op->unit);
                 return;
         }
         (void) on_start_transient_reply(reply, op, &e);
+}
+
+/* The held child, still there: alive, not a zombie, and ours. After a wait it may have been
+ * killed (a stop or a timeout while waiting), and a new scope must not take what its PID is now. */
+static bool pid_is_live_child(pid_t pid) {
+        char path[64], buf[512], *p, state;
+        int ppid = 0;
+        FILE *f;
+        bool ok;
+
+        snprintf(path, sizeof(path), "/proc/%d/stat", (int) pid);
+        f = fopen(path, "re");
+        if (!f)
+                return false;
+        ok = fgets(buf, sizeof(buf), f) != NULL;
+        fclose(f);
+        if (!ok || !(p = strrchr(buf, ')')))
+                return false;
+        if (sscanf(p + 1, " %c %d", &state, &ppid) != 2)
+                return false;
+        return state != 'Z' && state != 'X' && ppid == getpid();
 }
 
 static void scope_start_send(ScopeStart *op) {
@@ -135,6 +163,10 @@ static void scope_start_send(ScopeStart *op) {
 
         if (op->sent)
                 return;
+        if (op->since > 0 && !pid_is_live_child(op->pid)) {
+                scope_start_fail(op, -ESRCH);
+                return;
+        }
         op->sent = true;
         op->timer = sd_event_source_disable_unref(op->timer);
         op->call = sd_bus_slot_unref(op->call);
@@ -321,6 +353,7 @@ int scope_start(sd_bus *bus, const char *unit, const Description *d, pid_t pid,
         r = scope_start_new(bus, unit, m, callback, userdata, &op);
         if (r < 0)
                 return r;
+        op->pid = pid;
         /* The match first: a removal after GetUnit's answer cannot slip past. */
         if (asprintf(&rule,
                      "type='signal',sender='" SYSTEMD_DEST "',path='" SYSTEMD_PATH "',interface='" SYSTEMD_MANAGER
