@@ -380,6 +380,19 @@ int scope_start(sd_bus *bus, const char *unit, const Description *d, pid_t pid,
         return 0;
 }
 
+bool scope_start_cancel(sd_bus_slot **slot) {
+        sd_bus_destroy_t destroy = NULL;
+        ScopeStart *op;
+
+        if (!*slot || sd_bus_slot_get_destroy_callback(*slot, &destroy) <= 0 || destroy != scope_start_free)
+                return false;
+        op = sd_bus_slot_get_userdata(*slot);
+        if (op->sent)
+                return false;
+        *slot = sd_bus_slot_unref(*slot);
+        return true;
+}
+
 int scope_stop(sd_bus *bus, const char *unit, sd_bus_message_handler_t callback, void *userdata,
                sd_bus_slot **ret_slot) {
         return sd_bus_call_method_async(bus, ret_slot, SYSTEMD_DEST, SYSTEMD_PATH, SYSTEMD_MANAGER, "StopUnit",

@@ -738,6 +738,11 @@ static void service_stop_scope(Service *s) {
         if (s->scope_stop_issued)
                 return;
         s->scope_stop_issued = true;
+        if (scope_start_cancel(&s->job_call)) {
+                /* Still waiting for the previous scope of the name: none of ours exists. */
+                s->scope_gone = true;
+                return;
+        }
         s->scope_gone = false;
         r = scope_stop(s->manager->bus, s->unit, on_scope_stop_reply, s, &s->stop_call_slot);
         if (r < 0) {

@@ -8,7 +8,7 @@
 . "$TESTS/lib.sh"
 
 work=$(mktemp -d /var/lib/isolated-life.XXXXXX)
-names="lf1 lf2 lf3 lf4 lf5 lf6 lf7 lf8 lf9 lf10 lf11 lf12 lf13 lf14 lf15 lf16 lf17 lf18 lf19 lf20 lf21 lf22 lf23 lf24 lf25 lf26"
+names="lf1 lf2 lf3 lf4 lf5 lf6 lf7 lf8 lf9 lf10 lf11 lf12 lf13 lf14 lf15 lf16 lf17 lf18 lf19 lf20 lf21 lf22 lf23 lf24 lf25 lf26 lf27 lf28"
 journald_pid=
 cleanup() {
         [ -n "$journald_pid" ] && kill -CONT "$journald_pid" 2>/dev/null
@@ -17,6 +17,7 @@ cleanup() {
         for n in $(isolatectl list --all 2>/dev/null | awk '$1 ~ /^lf(26-|cap)/ { print $1 }'); do
                 isolatectl stop "$n" >/dev/null 2>&1; isolatectl reset-failed "$n" >/dev/null 2>&1
         done
+        systemctl stop isolated-lf27.scope isolated-lf28.scope >/dev/null 2>&1
         rm -rf "$work" /var/lib/lf-state /var/log/lf-logs /var/cache/lf-cache
 }
 trap cleanup EXIT
@@ -349,4 +350,29 @@ check_eq "the newest is kept" exited "$(prop lfcap260 State)"
 check_eq "so is the 254th newest" exited "$(prop lfcap7 State)"
 for i in $(seq 1 260); do isolatectl reset-failed "lfcap$i" >/dev/null 2>&1; done
 isolatectl reset-failed lfcapf1 >/dev/null 2>&1; isolatectl reset-failed lfcapf2 >/dev/null 2>&1
+# 20. A scope of the name that does not go by itself (here one of systemd-run's, holding a process)
+# is stopped after 2 s, and the start goes on; a stop during that wait leaves nothing.
+systemd-run --scope --unit=isolated-lf27.scope sleep 1000 >/dev/null 2>&1 &
+check "a foreign isolated-lf27.scope runs" wait_for 5 systemctl is-active -q isolated-lf27.scope
+t=$(date +%s%N)
+check "start --wait lf27 succeeds" isolatectl start --wait lf27 "$work/lf24.service"
+ms=$(ms_since "$t")
+check "after the 2 s the start waits for it ($ms ms)" test "$ms" -ge 1900 -a "$ms" -lt 10000
+check_match "the journal says so" "isolated-lf27.scope: the previous scope of the name is still there" \
+        "$(journalctl -u isolated.service -o cat | tail -20)"
+systemd-run --scope --unit=isolated-lf28.scope sleep 1000 >/dev/null 2>&1 &
+check "a foreign isolated-lf28.scope runs" wait_for 5 systemctl is-active -q isolated-lf28.scope
+isolatectl start lf28 "$work/lf25.service" > "$work/lf28.out" 2>&1 &
+starter=$!
+check "lf28 is starting" wait_prop lf28 State starting 5
+init=$(prop lf28 InitPID)
+check "stop lf28 while it waits for the old scope" isolatectl stop lf28
+wait "$starter"; rc=$?
+check "its start failed" test "$rc" != 0
+check_match "stopped while starting" "stopped while starting" "$(cat "$work/lf28.out")"
+check_match "no scope of lf28's: isolated-lf28.scope is still systemd-run's, untouched" "sleep 1000" \
+        "$(systemctl show -p Description --value isolated-lf28.scope)"
+check "and lf28's init ($init) is gone" test -n "$init" -a "$init" != 0 -a ! -d "/proc/$init"
+systemctl stop isolated-lf28.scope
+check_eq "a stop during the start is no failure" success "$(prop lf28 Result)"
 finish
