@@ -65,6 +65,17 @@ wait_prop() {
         return 1
 }
 
+# free_port: a TCP and UDP port nothing uses on the host now, picked at random (the harness shares
+# the host's network namespace with whatever else runs there: a fixed port may be taken).
+free_port() {
+        local p i
+        for i in $(seq 1 100); do
+                p=$((20000 + RANDOM % 40000))
+                [ -z "$(ss -Htuan "( sport = :$p )" 2>/dev/null)" ] && { echo "$p"; return 0; }
+        done
+        return 1
+}
+
 # wait_listen NETNS-PID PORT [SECONDS]: waits until something listens on TCP PORT in the network
 # namespace of the process (a daemon that returns from start may still be setting up its socket).
 wait_listen() {

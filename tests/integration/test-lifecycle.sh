@@ -8,7 +8,7 @@
 . "$TESTS/lib.sh"
 
 work=$(mktemp -d /var/lib/isolated-life.XXXXXX)
-names="lf1 lf2 lf3 lf4 lf5 lf6 lf7 lf8 lf9 lf10 lf11 lf12 lf13 lf14 lf15 lf16 lf17 lf18 lf19 lf20 lf21 lf22 lf23 lf24 lf25 lf26 lf27 lf28"
+names="lf1 lf2 lf3 lf4 lf5 lf6 lf7 lf8 lf9 lf10 lf11 lf12 lf13 lf14 lf15 lf16 lf17 lf18 lf19 lf20 lf21 lf22 lf23 lf24 lf25 lf26 lf27 lf28 lf29"
 journald_pid=
 cleanup() {
         [ -n "$journald_pid" ] && kill -CONT "$journald_pid" 2>/dev/null
@@ -323,6 +323,13 @@ for i in 0 1 2 3 4 5 6 7 8 9; do
 done
 fds_after=$(ls "/proc/$daemon/fd" | wc -l)
 check_eq "10 ended services: the daemon's fds are back to $fds_before" "$fds_before" "$fds_after"
+# ... and one with a published port and a socket of its own, which the daemon holds while it runs.
+port=$(free_port)
+svc lf29 "ExecStart=/bin/true" "[Isolate]" "Port=127.0.0.1:$port:80" "ListenStream=$work/lf29.sock"
+check "a service with Port=127.0.0.1:$port:80 and ListenStream= runs and ends" isolatectl start --wait lf29 "$work/lf29.service"
+check_eq "its end leaves the daemon's fds at $fds_before" "$fds_before" "$(ls "/proc/$daemon/fd" | wc -l)"
+check "nothing listens on $port" test -z "$(ss -Htln "( sport = :$port )")"
+check "its socket file is gone" test ! -e "$work/lf29.sock"
 check_eq "no pidfd is left in the daemon" 0 "$(ls -l "/proc/$daemon/fd" | grep -c pidfd)"
 check_eq "the record stays: State" exited "$(prop lf26-9 State)"
 check_eq "Result" success "$(prop lf26-9 Result)"
