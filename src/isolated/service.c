@@ -635,12 +635,17 @@ static void service_set_end(Service *s, int code, int status) {
 /* The init is gone (code/status: its own end, used if it sent no EXITED). */
 static void service_init_ended(Service *s, int code, int status) {
         s->init_exited = true;
+        s->exit_timestamp = now_usec(CLOCK_REALTIME);
         s->init_source = sd_event_source_disable_unref(s->init_source);
         s->control_source = sd_event_source_disable_unref(s->control_source);
+        /* An ended service holds no kernel object: its record is all that stays. */
         s->control_fd = safe_close(s->control_fd);
         s->userns_fd = safe_close(s->userns_fd);
         service_release_ids(s);
-        network_stop(s);
+        s->init_pidfd = safe_close(s->init_pidfd);
+        s->main_pidfd = safe_close(s->main_pidfd);
+        usage_done(&s->usage);
+        network_stop(s); /* Port= listeners, sockets of ListenStream=, the veth pair */
         service_set_end(s, code, status);
         log_info("%s: ended, result %s (%s, status %d)", s->name, s->result, exit_code_to_string(s->exit_code),
                  s->exit_status);
@@ -649,6 +654,7 @@ static void service_init_ended(Service *s, int code, int status) {
         s->start_timer = sd_event_source_disable_unref(s->start_timer);
         s->stop_timer = sd_event_source_disable_unref(s->stop_timer);
         service_handle_reloaded(s, ESRCH, "the service ended");
+        manager_service_ended(s->manager);
         /* A stop the init carried out (ExecStop=, KillMode=): now the scope, empty or nearly. */
         if (s->stop_requested && !s->scope_stop_issued)
                 service_stop_scope(s);
@@ -701,6 +707,7 @@ void service_set_ended(Service *s, int code, int status, const char *status_text
         s->init_exited = true;
         s->scope_gone = true;
         s->main_pid = -1; /* it ran: judge by its end */
+        s->exit_timestamp = now_usec(CLOCK_REALTIME); /* when it was found ended */
         service_set_end(s, code, status);
         if (status_text)
                 s->status_text = strdup(status_text);
@@ -822,6 +829,11 @@ static void service_stop_scope(Service *s) {
         if (s->scope_stop_issued)
                 return;
         s->scope_stop_issued = true;
+        if (scope_start_cancel(&s->job_call)) {
+                /* Still waiting for the previous scope of the name: none of ours exists. */
+                s->scope_gone = true;
+                return;
+        }
         s->scope_gone = false;
         r = scope_stop(s->manager->bus, s->unit, on_scope_stop_reply, s, &s->stop_call_slot);
         if (r < 0) {
@@ -987,7 +999,9 @@ static int property_get_nrestarts(sd_bus *bus, const char *path, const char *int
 static int property_get_timestamp(sd_bus *bus, const char *path, const char *interface, const char *property,
                                   sd_bus_message *reply, void *userdata, sd_bus_error *error) {
         Service *s = userdata;
-        return sd_bus_message_append(reply, "t", (uint64_t) s->start_timestamp);
+        return sd_bus_message_append(reply, "t",
+                                     (uint64_t) (strcmp(property, "ExitTimestamp") == 0 ? s->exit_timestamp
+                                                                                        : s->start_timestamp));
 }
 
 int service_bus_stop(Service *s, sd_bus_message *m, sd_bus_error *error) {
@@ -1103,6 +1117,7 @@ const sd_bus_vtable service_vtable[] = {
         SD_BUS_PROPERTY("NRestarts", "u", property_get_nrestarts, 0, SD_BUS_VTABLE_PROPERTY_EMITS_CHANGE),
         SD_BUS_PROPERTY("StatusText", "s", property_get_string, 0, SD_BUS_VTABLE_PROPERTY_EMITS_CHANGE),
         SD_BUS_PROPERTY("StartTimestamp", "t", property_get_timestamp, 0, 0),
+        SD_BUS_PROPERTY("ExitTimestamp", "t", property_get_timestamp, 0, 0),
         SD_BUS_PROPERTY("MemoryCurrent", "t", property_get_usage, 0, 0),
         SD_BUS_PROPERTY("TasksCurrent", "t", property_get_usage, 0, 0),
         SD_BUS_PROPERTY("CPUUsageNSec", "t", property_get_usage, 0, 0),

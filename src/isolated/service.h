@@ -47,6 +47,7 @@ struct Service {
         int exit_status;
         char *status_text;
         usec_t start_timestamp; /* CLOCK_REALTIME, when the main process was exec'd */
+        usec_t exit_timestamp;  /* CLOCK_REALTIME, when the service ended; 0 before */
         char *start_error;      /* why the start failed, for the caller */
         const char *start_error_name;
         int start_errno;        /* from the init's FAILED message */

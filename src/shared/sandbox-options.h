@@ -99,7 +99,6 @@ typedef struct SandboxOptions {
         bool protect_kernel_tunables;
         bool protect_kernel_modules;
         bool protect_control_groups;
-        bool host_root; /* [Isolate] HostRoot=yes: no user namespace, the service's root is the host's */
         ProtectSystem protect_system;
         ProtectHome protect_home;
         /* Paths, normalized and absolute, a leading "-" kept for "ignore if missing". */

@@ -188,7 +188,7 @@ ProtectKernelTunables=no\nProtectKernelModules=no\nNoNewPrivileges=no\nSystemCal
 CapabilityBoundingSet=$(echo $allcaps)\nRestrictSUIDSGID=no\nProtectKernelLogs=no
 [Isolate]\nHostDevices=yes\nHostTmp=yes\nReadOnlyHost=no\nHideHome=no\nControlGroups=yes\nKernelTunables=yes
 NewPrivileges=yes\nAllowCapabilities=$(echo $allcaps)\nSUIDSGIDFiles=yes\nKernelLogs=yes
-AllowSystemCalls=io_uring_setup io_uring_enter io_uring_register"
+AllowSystemCalls=io_uring_setup io_uring_enter io_uring_register\nHostRoot=yes"
 probe sbperm "$permissive" off:PrivateTmp off:PrivateDevices off:ProtectSystem off:ProtectKernelTunables \
         off:ProtectControlGroups off:NoNewPrivileges off:CapabilityBoundingSet off:ProtectHome off:RestrictSUIDSGID \
         off:ProtectKernelLogs off:io_uring
