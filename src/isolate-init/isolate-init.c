@@ -4,6 +4,7 @@
 #include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
+#include <sys/prctl.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
 
@@ -98,6 +99,10 @@ static int run(void) {
         int r;
 
         log_setup();
+
+        /* Not dumpable: no process of the service opens our /proc/1/mem or environ, nor those of a child
+         * between its fork and its exec (a child inherits it; exec makes the command dumpable again). */
+        (void) prctl(PR_SET_DUMPABLE, 0, 0, 0, 0);
 
         /* Pin no mount of the daemon's, leak no fd of it: only stdio and the control socket. */
         (void) chdir("/");
