@@ -238,6 +238,26 @@ bool init_shells_reaped(InitShells *sh, int control_fd, pid_t pid, int wait_stat
         return false;
 }
 
+void init_shell_hang_up(InitShells *sh, const char *msg) {
+        const char *end;
+        uint64_t id;
+
+        if (parse_id(msg + strlen("SHELL-KILL "), &end, &id) < 0 || *end != 0) {
+                log_warning("Ignoring malformed SHELL-KILL message.");
+                return;
+        }
+        for (size_t i = 0; i < sh->n; i++)
+                if (sh->running[i].id == id && sh->running[i].connection == sh->connection) {
+                        pid_t pid = sh->running[i].pid;
+
+                        /* Its process group, as a terminal's hangup reaches it (setsid() made it one). */
+                        if (kill(-pid, SIGHUP) < 0)
+                                (void) kill(pid, SIGHUP);
+                        (void) kill(-pid, SIGCONT);
+                        return;
+                }
+}
+
 void init_shells_kill(InitShells *sh, int sig) {
         for (size_t i = 0; i < sh->n; i++) {
                 (void) kill(sh->running[i].pid, sig);

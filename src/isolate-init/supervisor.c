@@ -829,6 +829,10 @@ static void handle_control(Supervisor *s) {
                 init_shell_open_pty(s->spawn, s->control_fd, msg);
                 return;
         }
+        if (r > 0 && strncmp(msg, "SHELL-KILL ", 11) == 0) {
+                init_shell_hang_up(&s->shells, msg);
+                return;
+        }
         if (r == -EMSGSIZE) {
                 log_warning("Ignoring oversized control message.");
                 return;

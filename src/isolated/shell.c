@@ -19,32 +19,43 @@
 /* More than the init runs at once (INIT_SHELLS_MAX): the init refuses the rest with a reason. */
 #define SHELL_CALLS_MAX 64
 
+typedef struct ShellCall ShellCall;
+static ShellCall *shell_call_free(ShellCall *c);
+DEFINE_TRIVIAL_CLEANUP_FUNC(ShellCall *, shell_call_free);
+
 typedef struct ShellCall {
+        Service *service;
         uint64_t id;
         bool pty; /* OpenPTY, else Shell */
         sd_bus_message *call;
+        sd_bus_track *caller; /* a caller that goes away takes its shell with it */
 } ShellCall;
 
 struct ShellCalls {
         uint64_t next_id;
-        ShellCall calls[SHELL_CALLS_MAX];
+        ShellCall *calls[SHELL_CALLS_MAX];
         size_t n;
 };
+
+static ShellCall *shell_call_free(ShellCall *c) {
+        if (!c)
+                return NULL;
+        sd_bus_track_unref(c->caller);
+        sd_bus_message_unref(c->call);
+        return mfree(c);
+}
 
 /* "Failed to WHAT in NAME: TEXT", named after error. */
 static void reply_error(ShellCall *c, int error, const char *what, const char *name, const char *text) {
         (void) sd_bus_reply_method_errnof(c->call, error, "Failed to %s in %s: %s", what, name, text);
-        c->call = sd_bus_message_unref(c->call);
 }
 
 ShellCalls *shell_calls_free(ShellCalls *sc) {
         if (!sc)
                 return NULL;
         for (size_t i = 0; i < sc->n; i++) {
-                if (sc->calls[i].call)
-                        (void) sd_bus_reply_method_errorf(sc->calls[i].call, SD_BUS_ERROR_FAILED,
-                                                          "The service is gone.");
-                sd_bus_message_unref(sc->calls[i].call);
+                (void) sd_bus_reply_method_errorf(sc->calls[i]->call, SD_BUS_ERROR_FAILED, "The service is gone.");
+                shell_call_free(sc->calls[i]);
         }
         return mfree(sc);
 }
@@ -53,28 +64,29 @@ void shell_calls_abort(Service *s) {
         ShellCalls *sc = s->shells;
 
         for (size_t i = 0; sc && i < sc->n; i++) {
-                ShellCall *c = &sc->calls[i];
+                ShellCall *c = sc->calls[i];
 
                 if (c->pty)
                         reply_error(c, ESRCH, "open a terminal", s->name, "the service ended");
-                else {
+                else
                         /* Not reported: it died with the service's PID namespace. */
                         (void) sd_bus_reply_method_return(c->call, "si", "killed", (int32_t) SIGKILL);
-                        c->call = sd_bus_message_unref(c->call);
-                }
+                shell_call_free(c);
         }
         if (sc)
                 sc->n = 0;
 }
 
-static ShellCall *take_call(Service *s, uint64_t id, bool pty, ShellCall *ret) {
+/* Removes the call from the list; the caller frees it. */
+static ShellCall *take_call(Service *s, uint64_t id, bool pty) {
         ShellCalls *sc = s->shells;
 
         for (size_t i = 0; sc && i < sc->n; i++)
-                if (sc->calls[i].id == id && sc->calls[i].pty == pty) {
-                        *ret = sc->calls[i];
+                if (sc->calls[i]->id == id && sc->calls[i]->pty == pty) {
+                        ShellCall *c = sc->calls[i];
+
                         sc->calls[i] = sc->calls[--sc->n];
-                        return ret;
+                        return c;
                 }
         return NULL;
 }
@@ -104,49 +116,48 @@ static int parse_errno(const char *p) {
 /* What the init says is checked as coming from a process the service may own:
  * only IDs of this service's own calls count, the rest is dropped. */
 bool shell_handle_message(Service *s, const char *msg, int *fds, size_t n_fds) {
-        ShellCall c;
+        _cleanup_(shell_call_freep) ShellCall *c = NULL;
         uint64_t id;
         char code[16];
         int status, n = 0;
 
         if (sscanf(msg, "SHELL-EXITED %" SCNu64 " %15s %d%n", &id, code, &status, &n) == 3 && msg[n] == 0) {
                 close_all(fds, n_fds);
-                if (!take_call(s, id, false, &c))
+                c = take_call(s, id, false);
+                if (!c)
                         return true;
                 if (strcmp(code, "exited") != 0 && strcmp(code, "killed") != 0 && strcmp(code, "dumped") != 0) {
-                        reply_error(&c, EPROTO, "run a shell", s->name,
-                                     "the init sent a garbled end");
+                        reply_error(c, EPROTO, "run a shell", s->name, "the init sent a garbled end");
                         return true;
                 }
-                (void) sd_bus_reply_method_return(c.call, "si", code, (int32_t) status);
-                sd_bus_message_unref(c.call);
+                (void) sd_bus_reply_method_return(c->call, "si", code, (int32_t) status);
                 return true;
         }
         if (sscanf(msg, "SHELL-FAILED %" SCNu64 " %n", &id, &n) == 1 && n > 0) {
                 const char *text = strchr(msg, '\n');
 
                 close_all(fds, n_fds);
-                if (!take_call(s, id, false, &c))
+                c = take_call(s, id, false);
+                if (!c)
                         return true;
-                reply_error(&c, parse_errno(msg + n), "run a shell", s->name,
+                reply_error(c, parse_errno(msg + n), "run a shell", s->name,
                              text && text[1] ? text + 1 : "the init refused");
                 return true;
         }
         if (sscanf(msg, "PTY %" SCNu64 " %n", &id, &n) == 1 && n > 0) {
                 int error = strcmp(msg + n, "0") == 0 ? 0 : parse_errno(msg + n);
 
-                if (!take_call(s, id, true, &c)) {
+                c = take_call(s, id, true);
+                if (!c) {
                         close_all(fds, n_fds);
                         return true;
                 }
                 if (error == 0 && (n_fds != 2 || !is_terminal(fds[0]) || !is_terminal(fds[1])))
                         error = EPROTO;
                 if (error != 0)
-                        reply_error(&c, error, "open a terminal", s->name, strerror(error));
-                else {
-                        (void) sd_bus_reply_method_return(c.call, "hh", fds[0], fds[1]); /* duplicated */
-                        sd_bus_message_unref(c.call);
-                }
+                        reply_error(c, error, "open a terminal", s->name, strerror(error));
+                else
+                        (void) sd_bus_reply_method_return(c->call, "hh", fds[0], fds[1]); /* duplicated */
                 close_all(fds, n_fds);
                 return true;
         }
@@ -161,8 +172,25 @@ static int check_running(Service *s, sd_bus_error *error) {
         return 0;
 }
 
+/* The caller left (isolatectl interrupted): its shell is hung up, as a terminal's would be. */
+static int on_caller_gone(sd_bus_track *track, void *userdata) {
+        ShellCall *c = userdata;
+        Service *s = c->service;
+        char msg[64];
+
+        if (!s->released || s->init_exited || s->control_fd < 0)
+                return 0;
+        log_debug("%s: the caller of shell %" PRIu64 " went away, hanging it up.", s->name, c->id);
+        snprintf(msg, sizeof(msg), "SHELL-KILL %" PRIu64, c->id);
+        if (send(s->control_fd, msg, strlen(msg), MSG_NOSIGNAL) < 0)
+                log_debug_errno(errno, "%s: cannot send SHELL-KILL: %m", s->name);
+        return 0;
+}
+
 static int add_call(Service *s, sd_bus_message *m, bool pty, uint64_t *ret_id, sd_bus_error *error) {
+        _cleanup_(shell_call_freep) ShellCall *c = NULL;
         ShellCalls *sc = s->shells;
+        int r;
 
         if (!sc) {
                 sc = s->shells = calloc(1, sizeof(ShellCalls));
@@ -173,16 +201,24 @@ static int add_call(Service *s, sd_bus_message *m, bool pty, uint64_t *ret_id, s
         if (sc->n >= SHELL_CALLS_MAX)
                 return sd_bus_error_setf(error, SD_BUS_ERROR_LIMITS_EXCEEDED, "Too many shells wait for %s.",
                                          s->name);
-        sc->calls[sc->n++] = (ShellCall) { .id = sc->next_id, .pty = pty, .call = sd_bus_message_ref(m) };
+        c = calloc(1, sizeof(ShellCall));
+        if (!c)
+                return -ENOMEM;
+        *c = (ShellCall) { .service = s, .id = sc->next_id, .pty = pty, .call = sd_bus_message_ref(m) };
+        if (!pty) {
+                r = sd_bus_track_new(sd_bus_message_get_bus(m), &c->caller, on_caller_gone, c);
+                if (r >= 0)
+                        r = sd_bus_track_add_sender(c->caller, m);
+                if (r < 0)
+                        return r;
+        }
+        sc->calls[sc->n++] = TAKE_PTR(c);
         *ret_id = sc->next_id++;
         return 0;
 }
 
 static void drop_call(Service *s, uint64_t id, bool pty) {
-        ShellCall c;
-
-        if (take_call(s, id, pty, &c))
-                sd_bus_message_unref(c.call);
+        shell_call_free(take_call(s, id, pty));
 }
 
 static int send_with_fds(int fd, const char *msg, size_t size, const int *fds, size_t n_fds) {

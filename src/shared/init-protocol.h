@@ -58,6 +58,9 @@
  *                               INIT_SHELLS_MAX run at once; only while the
  *                               service runs. Answered by SHELL-EXITED or
  *                               SHELL-FAILED.
+ *   "SHELL-KILL ID"             the caller of SHELL ID went away: SIGHUP (and
+ *                               SIGCONT) to the shell's process group, as a
+ *                               terminal's hangup. No answer but its end.
  *   "PTY ID"                    open a pseudo terminal from the service's own
  *                               /dev/ptmx; answered by PTY.
  *

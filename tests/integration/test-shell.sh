@@ -236,6 +236,17 @@ testcase_bound() {
         bg_pids=
 }
 
+testcase_caller_gone() {
+        local init pid
+        init=$(prop shroot InitPID)
+        isolatectl shell shroot sleep 300 </dev/null >/dev/null 2>&1 &
+        pid=$!
+        check "a shell runs" wait_for 10 sleeps_at_least 2 "$init"
+        kill -KILL "$pid"
+        wait "$pid" 2>/dev/null
+        check "its caller killed, the shell is hung up" wait_for 10 eval '! sleeps_at_least 2 '"$init"
+}
+
 testcase_daemon_fds() {
         local pid before after i
         pid=$(systemctl show isolated.service -p MainPID --value)
@@ -261,7 +272,7 @@ testcase_readopt() {
         check "the daemon is another" test "$(systemctl show isolated.service -p MainPID --value)" != "$old"
 }
 
-cases="root hostile_uid nobody spy relay pty errors bound daemon_fds readopt"
+cases="root hostile_uid nobody spy relay pty errors bound caller_gone daemon_fds readopt"
 for c in $cases; do
         [ -n "${CASE:-}" ] && [ "$c" != "$CASE" ] && continue
         echo "# case $c"
