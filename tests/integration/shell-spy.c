@@ -9,6 +9,7 @@
 #include <dirent.h>
 #include <fcntl.h>
 #include <signal.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -27,6 +28,21 @@ static int read_small(const char *path, char *buf, size_t size) {
                 return -1;
         buf[n] = 0;
         return (int) n;
+}
+
+static bool wait_stopped(pid_t pid) {
+        for (int i = 0; i < 10000; i++) {
+                char path[64], stat[512], *p;
+
+                snprintf(path, sizeof(path), "/proc/%d/stat", (int) pid);
+                if (read_small(path, stat, sizeof(stat)) <= 0)
+                        return false;
+                p = strrchr(stat, ')');
+                if (p && p[1] == ' ' && (p[2] == 'T' || p[2] == 't'))
+                        return true;
+                usleep(10);
+        }
+        return false;
 }
 
 int main(int argc, char *argv[]) {
@@ -62,6 +78,11 @@ int main(int argc, char *argv[]) {
                         /* A child of the init before its exec. */
                         if (kill(pid, SIGSTOP) < 0)
                                 continue;
+                        /* Stopped only once it returns to user space: an exec under way completes first. */
+                        if (!wait_stopped(pid)) {
+                                kill(pid, SIGCONT);
+                                continue;
+                        }
                         snprintf(path, sizeof(path), "/proc/%d/comm", (int) pid);
                         if (read_small(path, comm, sizeof(comm)) <= 0 || strcmp(comm, "isolate-init\n") != 0) {
                                 kill(pid, SIGCONT); /* exec'd meanwhile: not a catch */

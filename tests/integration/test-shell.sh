@@ -7,7 +7,7 @@
 # relays (stdout and stderr apart, stdin, 1 MiB, a pty of the service's own),
 # exit statuses, errors, the bound on shells at once, the end of the shell with
 # the service, re-adoption, and that the daemon keeps no fd. CASE=NAME runs
-# one case (testcase_NAME).
+# one case (testcase_NAME): ONLY=shell:NAME tests/run.sh.
 . "$TESTS/lib.sh"
 
 work=$(mktemp -d)
@@ -33,6 +33,15 @@ unit() {
         printf '[Service]\nExecStart=/bin/sh -c %s\nTemporaryFileSystem=/srv\nBindReadOnlyPaths=%s:/srv/t\n%b\n' \
                 "'$3'" "$work" "$2" > "$work/$1.service"
         isolatectl start "$1" "$work/$1.service"
+}
+
+# need NAME: the service a case works on, started if an earlier case did not (CASE= runs one).
+need() {
+        isolatectl is-active -q "$1" && return 0
+        case $1 in
+        shroot) unit shroot "" 'exec sleep infinity' ;;
+        shnobody) unit shnobody "User=nobody" 'exec sleep infinity' ;;
+        esac
 }
 
 status_field() { # PID FIELD
@@ -122,6 +131,7 @@ EOF"
 }
 
 testcase_spy() {
+        need shroot && need shnobody
         spy_on shroot
         spy_on shnobody
 }
@@ -129,6 +139,7 @@ testcase_spy() {
 # --- what isolatectl relays ---------------------------------------------------
 testcase_relay() {
         local rc out
+        need shroot
         isolatectl shell shroot sh -c 'echo to-stdout; echo to-stderr >&2' > "$work/out" 2> "$work/err"
         check_eq "stdout relayed on stdout" to-stdout "$(cat "$work/out")"
         check_eq "stderr relayed on stderr" to-stderr "$(cat "$work/err")"
@@ -156,6 +167,7 @@ testcase_relay() {
 testcase_pty() {
         command -v script >/dev/null || { ok "pty: no script(1), skipped"; return; }
         local out rc dev
+        need shroot && need shnobody
         out=$(script -qec "isolatectl shell shroot sh -c 'test -t 0 && test -t 1 && echo on-a-tty-\$((6*7)); exit 9'" /dev/null </dev/null)
         rc=$?
         check_match "pty: the command has a terminal" "on-a-tty-42" "$out"
@@ -181,6 +193,7 @@ testcase_pty() {
 # --- errors, bounds, ends -----------------------------------------------------
 testcase_errors() {
         local out rc
+        need shroot
         out=$(isolatectl shell nosuchshsvc true 2>&1); rc=$?
         check_eq "unknown service exits 4" 4 "$rc"
         check_match "and says so" "No service nosuchshsvc" "$out"
@@ -238,6 +251,7 @@ testcase_bound() {
 
 testcase_caller_gone() {
         local init pid
+        need shroot
         init=$(prop shroot InitPID)
         isolatectl shell shroot sleep 300 </dev/null >/dev/null 2>&1 &
         pid=$!
@@ -249,6 +263,7 @@ testcase_caller_gone() {
 
 testcase_daemon_fds() {
         local pid before after i
+        need shroot
         pid=$(systemctl show isolated.service -p MainPID --value)
         isolatectl shell shroot true
         before=$(ls "/proc/$pid/fd" | wc -l)
@@ -263,6 +278,7 @@ testcase_daemon_fds() {
 
 testcase_readopt() {
         local old
+        need shroot
         old=$(systemctl show isolated.service -p MainPID --value)
         check "restart the daemon while shroot runs" systemctl restart isolated.service
         check "it re-adopted shroot" wait_for 10 sh -c '[ "$(isolatectl is-active shroot)" = active ]'
