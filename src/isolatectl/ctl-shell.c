@@ -141,7 +141,8 @@ static usec_t now_mono(void) {
         return now_usec(CLOCK_MONOTONIC);
 }
 
-/* Relays until the reply came and the output is drained. Once the command
+/* Relays until the reply came and the output is drained (0); returns SIG if
+ * a signal of signal_fd other than SIGWINCH came first. Once the command
  * ended, a process it left holding the output does not keep us: 100 ms
  * without data end the relay. */
 static int relay(sd_bus *bus, ShellReply *reply, Channel *ch, size_t n_ch, int master, int signal_fd) {
@@ -208,9 +209,13 @@ static int relay(sd_bus *bus, ShellReply *reply, Channel *ch, size_t n_ch, int m
                         if (p[j].fd == signal_fd && idx[j] == 0) {
                                 struct signalfd_siginfo ssi;
 
-                                while (read(signal_fd, &ssi, sizeof(ssi)) == sizeof(ssi))
+                                while (read(signal_fd, &ssi, sizeof(ssi)) == sizeof(ssi)) {
                                         if (ssi.ssi_signo == SIGWINCH && master >= 0)
                                                 pty_forward_window_size(master);
+                                        else if (ssi.ssi_signo != SIGWINCH)
+                                                /* Terminated: our terminal is restored, the pty's close hangs the shell up. */
+                                                return (int) ssi.ssi_signo;
+                                }
                                 continue;
                         }
                         if (idx[j] == 0)
@@ -265,7 +270,10 @@ static int exit_code_of_error(const char *name, const sd_bus_error *e) {
                           name);
                 return EXIT_FAIL;
         }
-        log_error("%s", e->message ?: e->name);
+        if (e->message && strncmp(e->message, "Failed to ", 10) == 0)
+                log_error("%s", e->message);
+        else
+                log_error("Failed to run a shell in %s: %s", name, e->message ?: e->name);
         if (sd_bus_error_has_name(e, BUS_ERROR_NO_SUCH_SERVICE))
                 return EXIT_NO_SUCH;
         if (sd_bus_error_has_name(e, BUS_ERROR_NOT_RUNNING))
@@ -361,6 +369,8 @@ int verb_shell(sd_bus *bus, int argc, char **argv) {
                 n_ch = 2;
                 sigemptyset(&mask);
                 sigaddset(&mask, SIGWINCH);
+                sigaddset(&mask, SIGTERM);
+                sigaddset(&mask, SIGHUP);
                 if (sigprocmask(SIG_BLOCK, &mask, NULL) >= 0)
                         signal_fd = signalfd(-1, &mask, SFD_CLOEXEC | SFD_NONBLOCK);
                 raw = tty_make_raw(&saved);
@@ -383,6 +393,8 @@ int verb_shell(sd_bus *bus, int argc, char **argv) {
         }
         if (r < 0)
                 return EXIT_FAIL;
+        if (r > 0)
+                return 128 + r;
 
         if (sd_bus_error_is_set(&reply.error)) {
                 r = exit_code_of_error(name, &reply.error);

@@ -15,6 +15,7 @@ names="shroot shhost shnobody shstop shmany"
 cleanup() {
         for n in $names; do isolatectl stop "$n" >/dev/null 2>&1; isolatectl reset-failed "$n" >/dev/null 2>&1; done
         for p in ${bg_pids:-}; do kill "$p" 2>/dev/null; done
+        revoke_manage isolatedshtest /etc/polkit-1/rules.d/49-isolated-shell-test.rules
         rm -rf "$work"
 }
 trap cleanup EXIT
@@ -261,6 +262,21 @@ testcase_caller_gone() {
         check "its caller killed, the shell is hung up" wait_for 10 eval '! sleeps_at_least 2 '"$init"
 }
 
+testcase_access() {
+        local user=isolatedshtest rules=/etc/polkit-1/rules.d/49-isolated-shell-test.rules out rc
+        need shroot
+        out=$(setpriv --reuid=65534 --regid=65534 --clear-groups isolatectl shell shroot id -u 2>&1); rc=$?
+        check "nobody may not run a shell" test "$rc" != 0
+        check_match "and is told polkit did not authorize it" "Failed to run a shell in shroot: Access denied" "$out"
+        if grant_manage "$user" "$rules"; then
+                out=$(as "$user" isolatectl shell shroot id -u 2>&1)
+                check_eq "a user granted org.isolated1.manage may, as the service's user" 0 "$out"
+        else
+                not_ok "grant org.isolated1.manage to $user"
+        fi
+        revoke_manage "$user" "$rules"
+}
+
 testcase_daemon_fds() {
         local pid before after i
         need shroot
@@ -288,7 +304,7 @@ testcase_readopt() {
         check "the daemon is another" test "$(systemctl show isolated.service -p MainPID --value)" != "$old"
 }
 
-cases="root hostile_uid nobody spy relay pty errors bound caller_gone daemon_fds readopt"
+cases="root hostile_uid nobody spy relay pty errors bound caller_gone access daemon_fds readopt"
 for c in $cases; do
         [ -n "${CASE:-}" ] && [ "$c" != "$CASE" ] && continue
         echo "# case $c"
