@@ -592,11 +592,11 @@ static void service_init_ended(Service *s, int code, int status) {
         log_info("%s: ended, result %s (%s, status %d)", s->name, s->result, exit_code_to_string(s->exit_code),
                  s->exit_status);
         manager_forget_service_state(s->manager, s);
+        shell_calls_abort(s); /* a shell it did not report died with it */
         service_set_state(s, strcmp(s->result, "success") == 0 ? SERVICE_EXITED : SERVICE_FAILED);
         s->start_timer = sd_event_source_disable_unref(s->start_timer);
         s->stop_timer = sd_event_source_disable_unref(s->stop_timer);
         service_handle_reloaded(s, ESRCH, "the service ended");
-        shell_calls_abort(s);
         /* A stop the init carried out (ExecStop=, KillMode=): now the scope, empty or nearly. */
         if (s->stop_requested && !s->scope_stop_issued)
                 service_stop_scope(s);
