@@ -168,6 +168,10 @@ testcase_relay() {
         check_eq "a missing command exits 127" 127 "$rc"
 }
 
+# What a command on the pty printed: without CRs, and without the "^@" the pty echoes when
+# script(1), its stdin at EOF, sends a NUL down the terminal.
+pty_text() { tr -d '\r' | sed 's/\^@//g'; }
+
 testcase_pty() {
         command -v script >/dev/null || { ok "pty: no script(1), skipped"; return; }
         local out rc dev
@@ -182,15 +186,15 @@ testcase_pty() {
         check_eq "pty: and exits with its status" 3 "$rc"
         # The terminal is of the service's own devpts, and the controlling one of the shell's session.
         dev=$(isolatectl shell shroot stat -c %d /dev/pts/ptmx)
-        out=$(script -qec "isolatectl shell shroot stat -L -c %d /proc/self/fd/0" /dev/null </dev/null | tr -d '\r')
+        out=$(script -qec "isolatectl shell shroot stat -L -c %d /proc/self/fd/0" /dev/null </dev/null | pty_text)
         check_eq "pty: from the service's /dev/pts, not the caller's" "$dev" "$out"
-        out=$(script -qec "isolatectl shell shroot sh -c 'cut -d\" \" -f7 /proc/\$\$/stat'" /dev/null </dev/null | tr -d '\r')
+        out=$(script -qec "isolatectl shell shroot sh -c 'cut -d\" \" -f7 /proc/\$\$/stat'" /dev/null </dev/null | pty_text)
         check "pty: it is the shell's controlling terminal" test "${out:-0}" != 0
-        out=$(script -qec "stty rows 33 cols 101; isolatectl shell shroot stty size" /dev/null </dev/null | tr -d '\r')
+        out=$(script -qec "stty rows 33 cols 101; isolatectl shell shroot stty size" /dev/null </dev/null | pty_text)
         check_eq "pty: the window size is the caller's" "33 101" "$out"
-        out=$(script -qec "isolatectl shell shnobody stat -L -c %u /proc/self/fd/0" /dev/null </dev/null | tr -d '\r')
+        out=$(script -qec "isolatectl shell shnobody stat -L -c %u /proc/self/fd/0" /dev/null </dev/null | pty_text)
         check_eq "pty: owned by User=" "$(id -u nobody)" "$out"
-        out=$(script -qec "isolatectl shell shroot ls -1 /proc/self/fd" /dev/null </dev/null | tr -d '\r' | tr '\n' ' ')
+        out=$(script -qec "isolatectl shell shroot ls -1 /proc/self/fd" /dev/null </dev/null | pty_text | tr '\n' ' ')
         check_eq "pty: the shell has only its terminal" "0 1 2 3 " "$out"
 }
 
