@@ -124,6 +124,7 @@ spy_on() { # NAME
         done
         isolatectl shell "$name" sh -c 'kill $(cat /tmp/spy.pid)'
         log=$(isolatectl shell "$name" sh -c 'cat /tmp/spy.log 2>/dev/null')
+        echo "# $name: the spy caught $(grep -c CAUGHT <<< "$log") children of the init in $i rounds"
         check "$name: the spy caught a child of the init before its exec" test -n "$log"
         check "$name: and could read the environment of none" sh -c "! grep -q 'environ=OK' <<'EOF'
 $log
