@@ -14,7 +14,7 @@ work=$(mktemp -d)
 names="shroot shhost shnobody shstop shmany"
 cleanup() {
         for n in $names; do isolatectl stop "$n" >/dev/null 2>&1; isolatectl reset-failed "$n" >/dev/null 2>&1; done
-        for p in ${bg_pids:-}; do kill "$p" 2>/dev/null; done
+        for p in ${bg_pids:-} ${long_pid:-}; do kill "$p" 2>/dev/null; done
         revoke_manage isolatedshtest /etc/polkit-1/rules.d/49-isolated-shell-test.rules
         rm -rf "$work"
 }
@@ -145,6 +145,10 @@ testcase_spy() {
 testcase_relay() {
         local rc out
         need shroot
+        # Past sd-bus's default call timeout (25 s): a shell lasts as long as it likes. Waited for in
+        # testcase_errors, so the cases between pass meanwhile.
+        isolatectl shell shroot sh -c 'sleep 27; exit 4' </dev/null >/dev/null 2>&1 &
+        long_pid=$!
         isolatectl shell shroot sh -c 'echo to-stdout; echo to-stderr >&2' > "$work/out" 2> "$work/err"
         check_eq "stdout relayed on stdout" to-stdout "$(cat "$work/out")"
         check_eq "stderr relayed on stderr" to-stderr "$(cat "$work/err")"
@@ -224,6 +228,11 @@ testcase_errors() {
         out=$(isolatectl -H root@localhost shell shroot true 2>&1); rc=$?
         check_eq "-H exits 1" 1 "$rc"
         check_match "and says it needs local access" "shell needs local access" "$out"
+        if [ -n "${long_pid:-}" ]; then
+                wait "$long_pid"
+                check_eq "a shell of 27 s: no timeout, its status" 4 "$?"
+                long_pid=
+        fi
 }
 
 sleeps_at_least() { # N INIT-PID: processes named sleep in the service
