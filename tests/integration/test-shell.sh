@@ -197,6 +197,15 @@ testcase_pty() {
         check "pty: it is the shell's controlling terminal" test "${out:-0}" != 0
         out=$(script -qec "stty rows 33 cols 101; isolatectl shell shroot stty size" /dev/null </dev/null | pty_text)
         check_eq "pty: the window size is the caller's" "33 101" "$out"
+        # A change of the caller's size reaches the pty (SIGWINCH): the command waits for it, 10 s at most.
+        cat > "$work/winch.sh" <<'X'
+stty rows 10 cols 50
+(sleep 1; stty rows 20 cols 60 </dev/tty) &
+isolatectl shell shroot sh -c 'i=0; while [ "$(stty size)" != "20 60" ] && [ $i -lt 100 ]; do sleep 0.1; i=$((i + 1)); done; stty size'
+wait
+X
+        out=$(script -qec "sh $work/winch.sh" /dev/null </dev/null | pty_text)
+        check_eq "pty: a change of the window size follows" "20 60" "$out"
         out=$(script -qec "isolatectl shell shnobody stat -L -c %u /proc/self/fd/0" /dev/null </dev/null | pty_text)
         check_eq "pty: owned by User=" "$(id -u nobody)" "$out"
         out=$(script -qec "isolatectl shell shroot ls -1 /proc/self/fd" /dev/null </dev/null | pty_text | tr '\n' ' ')
