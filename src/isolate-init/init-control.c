@@ -44,8 +44,18 @@ static int receive_datagram(int fd, size_t max, char **ret, size_t *ret_size, in
                 if (c->cmsg_level == SOL_SOCKET && c->cmsg_type == SCM_RIGHTS) {
                         size_t k = (c->cmsg_len - CMSG_LEN(0)) / sizeof(int);
 
-                        memcpy(fds + n_fds, CMSG_DATA(c), k * sizeof(int));
-                        n_fds += k;
+                        /* CMSG_SPACE() rounds up: the kernel may fit one fd more than max_fds. */
+                        for (size_t j = 0; j < k; j++) {
+                                int f;
+
+                                memcpy(&f, CMSG_DATA(c) + j * sizeof(int), sizeof(int));
+                                if (n_fds < max_fds)
+                                        fds[n_fds++] = f;
+                                else {
+                                        safe_close(f);
+                                        mh.msg_flags |= MSG_CTRUNC;
+                                }
+                        }
                 }
         if (ret_n_fds)
                 *ret_n_fds = n_fds;
@@ -71,6 +81,10 @@ static int receive_datagram(int fd, size_t max, char **ret, size_t *ret_size, in
 
 int control_receive(int fd, size_t max, char **ret, size_t *ret_size) {
         return receive_datagram(fd, max, ret, ret_size, NULL, 0, NULL);
+}
+
+int control_receive_fds(int fd, size_t max, char **ret, size_t *ret_size, int *fds, size_t max_fds, size_t *ret_n_fds) {
+        return receive_datagram(fd, max, ret, ret_size, fds, max_fds, ret_n_fds);
 }
 
 static void close_fds(int *fds, size_t n) {

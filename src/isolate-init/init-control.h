@@ -20,6 +20,9 @@ typedef enum KillWhom {
  * Returns 1 on a message, 0 on EOF (the daemon closed its end), -EMSGSIZE
  * for a datagram larger than max bytes, -errno otherwise. */
 int control_receive(int fd, size_t max, char **ret, size_t *ret_size);
+/* The same, with up to max_fds fds (O_CLOEXEC) that came with it in fds; on
+ * 0 or failure *ret_n_fds may be non-zero: the caller closes them. */
+int control_receive_fds(int fd, size_t max, char **ret, size_t *ret_size, int *fds, size_t max_fds, size_t *ret_n_fds);
 
 /* What the daemon hands over before the service starts: an optional MOUNTS
  * datagram, then START (init-protocol.h). Every fd O_CLOEXEC, -EBADF where

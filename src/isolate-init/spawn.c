@@ -5,6 +5,8 @@
 #include <stdbool.h>
 #include <stdio.h>
 #include <string.h>
+#include <sys/ioctl.h>
+#include <sys/prctl.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -179,6 +181,8 @@ static _Noreturn void child_run(
                 int error_fd,
                 const int *listen_fds,
                 size_t n_listen_fds,
+                bool own_stdio,
+                bool controlling_tty,
                 const SandboxProcess *sandbox) {
 
         SpawnStage stage;
@@ -201,8 +205,15 @@ static _Noreturn void child_run(
                 r = negative_errno();
                 goto fail;
         }
+        /* A shell's pty (the service's own, checked by the caller) becomes its terminal. */
+        if (controlling_tty && ioctl(STDIN_FILENO, TIOCSCTTY, 0) < 0) {
+                r = negative_errno();
+                goto fail;
+        }
 
         stage = SPAWN_STAGE_STDIO;
+        if (own_stdio)
+                goto credentials;
         null_fd = open("/dev/null", O_RDONLY | O_CLOEXEC | O_NOCTTY);
         if (null_fd < 0) {
                 r = negative_errno();
@@ -220,6 +231,7 @@ static _Noreturn void child_run(
         if (r < 0)
                 goto fail;
 
+credentials:
         stage = SPAWN_STAGE_CREDENTIALS;
         r = sandbox_process_apply_credentials(sandbox);
         if (r < 0)
@@ -415,13 +427,84 @@ int spawn_context_set_listen_fds(SpawnContext *c, const char *name, const int *f
         return r;
 }
 
-static int spawn(const SpawnContext *c, const ExecCommand *cmd, pid_t main_pid, bool main_process, pid_t *ret_pid,
-                 char **ret_error) {
+/* The shell's environment: the service's, without what belongs to its own
+ * stdio and notifications, TERM of the caller, and the user's variables for
+ * root too (as a login would set them). */
+static int shell_environment(const SpawnContext *c, const char *term, char ***ret) {
+        _cleanup_strv_free_ char **env = NULL;
+        int r;
+
+        for (char **i = c->env; i && *i; i++) {
+                if (strncmp(*i, "JOURNAL_STREAM=", 15) == 0 || strncmp(*i, "NOTIFY_SOCKET=", 14) == 0)
+                        continue;
+                r = strv_extend(&env, *i);
+                if (r < 0)
+                        return r;
+        }
+        if (term) {
+                _cleanup_free_ char *v = NULL;
+
+                if (asprintf(&v, "TERM=%s", term) < 0)
+                        return -ENOMEM;
+                r = env_replace(&env, v);
+                if (r < 0)
+                        return r;
+        }
+        if (!c->sandbox.switch_user) {
+                r = env_default(&env, "USER", "root");
+                if (r >= 0)
+                        r = env_default(&env, "LOGNAME", "root");
+                if (r >= 0)
+                        r = env_default(&env, "HOME", "/root");
+                if (r < 0)
+                        return r;
+        }
+        *ret = TAKE_PTR(env);
+        return 0;
+}
+
+/* In the shell's child, first of all: its three stdio fds become 0, 1, 2 and
+ * the exec pipe 3; every other fd of the init is closed before anything reads
+ * a file or changes a credential. */
+static int shell_child_fds(const int stdio[3], int *error_fd) {
+        int lifted[4];
+
+        for (int i = 0; i < 4; i++) {
+                lifted[i] = fcntl(i < 3 ? stdio[i] : *error_fd, F_DUPFD_CLOEXEC, 4);
+                if (lifted[i] < 0)
+                        return negative_errno();
+        }
+        for (int i = 0; i < 3; i++)
+                if (dup2(lifted[i], i) < 0) /* inheritable */
+                        return negative_errno();
+        if (dup3(lifted[3], 3, O_CLOEXEC) < 0)
+                return negative_errno();
+        *error_fd = 3;
+        if (close_range(4, ~0U, 0) < 0)
+                return negative_errno();
+        return 0;
+}
+
+static int spawn(const SpawnContext *c, const ExecCommand *cmd, pid_t main_pid, bool main_process,
+                 const SpawnShell *shell, pid_t *ret_pid, char **ret_error) {
         _cleanup_strv_free_ char **env = NULL, **argv = NULL;
         _cleanup_close_ int pipe_read = -EBADF, pipe_write = -EBADF;
+        const char *path = shell ? (shell->argv && shell->argv[0] ? shell->argv[0] : "") : cmd->path;
         int report[2], pipe_fds[2], r;
         ssize_t n;
         pid_t pid;
+
+        if (shell) {
+                r = shell_environment(c, shell->term, &env);
+                if (r < 0)
+                        goto fail_early;
+                argv = strv_copy(shell->argv);
+                if (!argv || !argv[0]) {
+                        r = argv ? -EINVAL : -ENOMEM;
+                        goto fail_early;
+                }
+                goto fork;
+        }
 
         env = strv_copy(c->env);
         if (!env) {
@@ -448,6 +531,7 @@ static int spawn(const SpawnContext *c, const ExecCommand *cmd, pid_t main_pid, 
         if (r < 0)
                 goto fail_early;
 
+fork:
         if (pipe2(pipe_fds, O_CLOEXEC) < 0) {
                 r = negative_errno();
                 goto fail_early;
@@ -466,9 +550,23 @@ static int spawn(const SpawnContext *c, const ExecCommand *cmd, pid_t main_pid, 
                 r = negative_errno();
                 goto fail_early;
         }
-        if (pid == 0)
-                child_run(cmd->path, argv, env, c->description->working_directory, c->stream_fd, pipe_write,
-                          main_process ? c->listen_fds : NULL, main_process ? c->n_listen_fds : 0, &c->sandbox);
+        if (pid == 0) {
+                if (shell) {
+                        /* Not dumpable until exec: no process of the service reads its memory meanwhile. */
+                        r = prctl(PR_SET_DUMPABLE, 0, 0, 0, 0) < 0 ? negative_errno() : 0;
+                        if (r >= 0)
+                                r = shell_child_fds(shell->stdio, &pipe_write);
+                        if (r < 0) {
+                                report[0] = SPAWN_STAGE_STDIO;
+                                report[1] = -r;
+                                (void) !write(pipe_write, report, sizeof(report));
+                                _exit(127);
+                        }
+                }
+                child_run(path, argv, env, c->description->working_directory, c->stream_fd, pipe_write,
+                          main_process ? c->listen_fds : NULL, main_process ? c->n_listen_fds : 0, !!shell,
+                          shell && shell->controlling_tty, &c->sandbox);
+        }
 
         pipe_write = safe_close(pipe_write);
 
@@ -488,28 +586,32 @@ static int spawn(const SpawnContext *c, const ExecCommand *cmd, pid_t main_pid, 
         (void) waitpid(pid, NULL, 0);
 
         if (n != (ssize_t) sizeof(report) || report[0] < 0 || report[0] >= _SPAWN_STAGE_MAX || report[1] <= 0) {
-                if (ret_error && asprintf(ret_error, "Failed to start %s: %s", cmd->path, strerror(-r)) < 0)
+                if (ret_error && asprintf(ret_error, "Failed to start %s: %s", path, strerror(-r)) < 0)
                         *ret_error = NULL;
                 return r;
         }
 
         r = -report[1];
-        if (ret_error && asprintf(ret_error, "Failed to %s %s: %s", stage_what[report[0]], cmd->path, strerror(-r)) < 0)
+        if (ret_error && asprintf(ret_error, "Failed to %s %s: %s", stage_what[report[0]], path, strerror(-r)) < 0)
                 *ret_error = NULL;
         return r;
 
 fail_early:
-        if (ret_error && asprintf(ret_error, "Failed to prepare %s: %s", cmd->path, strerror(-r)) < 0)
+        if (ret_error && asprintf(ret_error, "Failed to prepare %s: %s", path, strerror(-r)) < 0)
                 *ret_error = NULL;
         return r;
 }
 
 int spawn_command(const SpawnContext *c, const ExecCommand *cmd, pid_t main_pid, pid_t *ret_pid, char **ret_error) {
-        return spawn(c, cmd, main_pid, false, ret_pid, ret_error);
+        return spawn(c, cmd, main_pid, false, NULL, ret_pid, ret_error);
 }
 
 int spawn_main_command(const SpawnContext *c, pid_t *ret_pid, char **ret_error) {
-        return spawn(c, c->description->exec_start, 0, true, ret_pid, ret_error);
+        return spawn(c, c->description->exec_start, 0, true, NULL, ret_pid, ret_error);
+}
+
+int spawn_shell(const SpawnContext *c, const SpawnShell *shell, pid_t *ret_pid, char **ret_error) {
+        return spawn(c, NULL, 0, false, shell, ret_pid, ret_error);
 }
 
 int spawn_main(const Description *d, int stream_fd, pid_t *ret_pid, char **ret_error) {

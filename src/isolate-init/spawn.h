@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 #pragma once
 
+#include <stdbool.h>
 #include <sys/types.h>
 
 #include "description.h"
@@ -48,6 +49,23 @@ int spawn_context_set_listen_fds(SpawnContext *c, const char *name, const int *f
 
 /* spawn_command() of ExecStart=, as the main process: with the listening sockets. */
 int spawn_main_command(const SpawnContext *c, pid_t *ret_pid, char **ret_error);
+
+/* A command started for the administrator (isolatectl shell), with the
+ * service's credentials and filter as spawn_command() applies them, its own
+ * session, and nothing of the init: argv as given (argv[0] searched in the
+ * service's PATH), the service's environment without JOURNAL_STREAM and
+ * NOTIFY_SOCKET, plus TERM=term if not NULL (and USER, LOGNAME, HOME of root
+ * without User=); stdio[0..2] its only fds, every other closed in the child
+ * right after fork; non-dumpable until exec. controlling_tty: stdin is a
+ * terminal of the service's own devpts, made the session's. */
+typedef struct SpawnShell {
+        char *const *argv;
+        const char *term;
+        const int *stdio;
+        bool controlling_tty;
+} SpawnShell;
+
+int spawn_shell(const SpawnContext *c, const SpawnShell *shell, pid_t *ret_pid, char **ret_error);
 
 /* spawn_context_prepare() and spawn_main_command() in one. */
 int spawn_main(const Description *d, int stream_fd, pid_t *ret_pid, char **ret_error);

@@ -166,6 +166,7 @@ static void enter_sigkill(Supervisor *s) {
         s->phase = PHASE_STOP_SIGKILL;
         s->deadline = USEC_INFINITY;
         log_warning("Processes remain after TimeoutStopSec=, killing them.");
+        init_shells_kill(&s->shells, SIGKILL);
         if (s->description->kill_mode == KILL_PROCESS) {
                 if (s->main_pid > 0)
                         kill_logged(s->main_pid, SIGKILL);
@@ -184,6 +185,8 @@ static void enter_signal(Supervisor *s) {
         s->phase = PHASE_STOP_SIGTERM;
         s->deadline = deadline_after(s->description->timeout_stop_usec);
         report(s, false);
+        /* A shell ends with the service, whatever KillMode= leaves. */
+        init_shells_kill(&s->shells, sig);
 
         if (s->description->kill_mode == KILL_CONTROL_GROUP) {
                 kill_logged(-1, sig);
@@ -657,6 +660,8 @@ static int reap_children(Supervisor *s) {
                         main_exited(s, status);
                 else if (pid == s->control_pid)
                         control_exited(s, status);
+                else
+                        (void) init_shells_reaped(&s->shells, s->control_fd, pid, status);
                 if (s->phase == PHASE_DONE)
                         return 0;
         }
@@ -807,10 +812,27 @@ static int handle_signals(Supervisor *s) {
 
 static void handle_control(Supervisor *s) {
         _cleanup_free_ char *msg = NULL;
+        int fds[3];
+        size_t size = 0, n_fds = 0;
         KillWhom whom;
         int r, sig;
 
-        r = control_receive(s->control_fd, 256, &msg, NULL);
+        r = control_receive_fds(s->control_fd, INIT_SHELL_MESSAGE_MAX, &msg, &size, fds, ELEMENTSOF(fds), &n_fds);
+        if (r > 0 && strncmp(msg, "SHELL ", 6) == 0) {
+                init_shell_start(&s->shells, s->spawn, s->control_fd,
+                                 s->phase == PHASE_RUNNING || s->phase == PHASE_RELOAD, msg, size, fds, n_fds);
+                return;
+        }
+        for (size_t i = 0; i < n_fds; i++)
+                safe_close(fds[i]);
+        if (r > 0 && strncmp(msg, "PTY ", 4) == 0) {
+                init_shell_open_pty(s->spawn, s->control_fd, msg);
+                return;
+        }
+        if (r > 0 && strncmp(msg, "SHELL-KILL ", 11) == 0) {
+                init_shell_hang_up(&s->shells, msg);
+                return;
+        }
         if (r == -EMSGSIZE) {
                 log_warning("Ignoring oversized control message.");
                 return;
@@ -823,6 +845,7 @@ static void handle_control(Supervisor *s) {
                 else
                         log_debug("Control socket closed.");
                 s->control_fd = safe_close(s->control_fd);
+                s->shells.connection++;
                 return;
         }
 
@@ -861,6 +884,7 @@ static void handle_accept(Supervisor *s) {
         if (s->control_fd >= 0)
                 (void) close(s->control_fd);
         s->control_fd = fd;
+        s->shells.connection++;
         log_debug("A daemon connected.");
         report(s, true);
 }

@@ -6,6 +6,7 @@
 
 #include "description.h"
 #include "init-listener.h"
+#include "init-shell.h"
 #include "spawn.h"
 #include "time-util.h"
 
@@ -61,6 +62,7 @@ typedef struct Supervisor {
         char *status_text;     /* STATUS= */
         char *last_report;     /* the last MAIN message sent, to send only changes */
         int exit_status;       /* the init's own, once PHASE_DONE */
+        InitShells shells;     /* isolatectl shell */
 } Supervisor;
 
 /* Runs the service's whole life: ExecStartPre=, the main process and its Type=,

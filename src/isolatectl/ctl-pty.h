@@ -1,21 +1,20 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 #pragma once
 
-#include <signal.h>
-#include <sys/types.h>
+#include <stdbool.h>
+#include <termios.h>
 
-/* A pseudo terminal for a command run inside a service, so that it never
- * gets a descriptor of the caller's terminal (TIOCSTI and friends). */
+/* The terminal of isolatectl shell: a pty allocated inside the service (its
+ * own devpts), so nothing inside gets a descriptor of the caller's terminal
+ * (TIOCSTI and friends); isolatectl relays between it and its own. */
 
-/* Opens a pty pair sized and set up as our terminal on stdin. Call it before
- * entering a mount namespace: /dev/ptmx is the host's. */
-int pty_open(int *ret_master, int *ret_slave);
+/* The pty takes the settings and the window size of our terminal on stdin. */
+void pty_copy_settings(int master, int peer);
 
-/* In the child: a new session with the slave as controlling terminal and
- * standard input, output and error. */
-int pty_make_controlling(int slave);
+/* Our terminal on stdin in raw mode; *saved holds what to restore. Returns
+ * true if it was changed. */
+bool tty_make_raw(struct termios *saved);
+void tty_restore(const struct termios *saved);
 
-/* In the parent: stdin in raw mode, relays both ways and window size changes
- * until the child has exited and its output is drained; restores the
- * terminal. */
-int pty_relay(int master, pid_t child, siginfo_t *ret_status);
+/* After SIGWINCH: our window size onto the pty. */
+void pty_forward_window_size(int master);

@@ -1,361 +1,408 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 #include <fcntl.h>
-#include <grp.h>
-#include <inttypes.h>
-#include <pwd.h>
-#include <sched.h>
+#include <poll.h>
 #include <signal.h>
 #include <stdio.h>
 #include <string.h>
-#include <sys/stat.h>
-#include <sys/syscall.h>
-#include <sys/wait.h>
+#include <sys/signalfd.h>
+#include <time.h>
+#include <unistd.h>
 
+#include "bus-error.h"
 #include "ctl-pty.h"
 #include "ctl.h"
 #include "log.h"
+#include "time-util.h"
 
-/* The order matters: the user namespace first, so that we hold capabilities
- * over the others; the mount namespace last, as it hides /proc and /sys of the
- * host that the steps before need. */
-static const struct {
-        const char *name;
-        int flag;
-} namespace_order[] = {
-        { "user", CLONE_NEWUSER }, { "cgroup", CLONE_NEWCGROUP }, { "ipc", CLONE_NEWIPC },
-        { "uts", CLONE_NEWUTS },   { "net", CLONE_NEWNET },       { "pid", CLONE_NEWPID },
-        { "mnt", CLONE_NEWNS },
-};
+/* isolatectl shell asks the daemon, and through it the service's init, to
+ * start the command inside, with the service's own confinement, as machinectl
+ * asks a container's PID 1. Nothing of ours reaches it: it gets a pty of the
+ * service's own devpts (interactive), or pipes we create (a script's
+ * "isolatectl shell NAME CMD </dev/null | ..."), and we relay between them and
+ * our stdio. */
 
-typedef struct Target {
-        pid_t init_pid, main_pid;
-        int pidfd;
-        int ns_fd[ELEMENTSOF(namespace_order)];
-        int root_fd;
-        char *cgroup; /* /proc/INIT/cgroup */
-        uid_t uid;
-        gid_t gid;
-        gid_t groups[64];
-        int n_groups;
-} Target;
+typedef struct ShellReply {
+        bool done;
+        sd_bus_error error;
+        char code[16];
+        int32_t status;
+} ShellReply;
 
-static void target_done(Target *t) {
-        t->pidfd = safe_close(t->pidfd);
-        for (size_t i = 0; i < ELEMENTSOF(t->ns_fd); i++)
-                t->ns_fd[i] = safe_close(t->ns_fd[i]);
-        t->root_fd = safe_close(t->root_fd);
-        free(t->cgroup);
+static int on_shell_reply(sd_bus_message *reply, void *userdata, sd_bus_error *ret_error) {
+        ShellReply *r = userdata;
+        const sd_bus_error *e = sd_bus_message_get_error(reply);
+        const char *code;
+
+        r->done = true;
+        if (e) {
+                (void) sd_bus_error_copy(&r->error, e);
+                return 0;
+        }
+        if (sd_bus_message_read(reply, "si", &code, &r->status) < 0)
+                (void) sd_bus_error_set(&r->error, SD_BUS_ERROR_INVALID_ARGS, "Malformed reply of ShellService");
+        else
+                snprintf(r->code, sizeof(r->code), "%s", code);
+        return 0;
 }
 
-static const NamespaceInfo *find_namespace(const ServiceInfo *info, const char *type) {
-        for (size_t i = 0; i < info->n_namespaces; i++)
-                if (strcmp(info->namespaces[i].type, type) == 0)
-                        return &info->namespaces[i];
-        return NULL;
-}
+/* One direction of the relay. Output to our own stdout/stderr is written at
+ * once (blocking: a slow reader slows the command down); input for the
+ * command is buffered and written non-blocking, so a command that does not
+ * read its input cannot stall its output. */
+typedef struct Channel {
+        int in, out;
+        bool buffered;  /* out is the command's: non-blocking, through buf */
+        bool close_out; /* at EOF of in, close out (the command's stdin pipe) */
+        bool open;      /* still reading in */
+        char buf[16384];
+        size_t len, off;
+} Channel;
 
-/* Opens the namespaces of the init that differ from ours, checking each
- * against what the daemon reported, so a reused PID is never entered. */
-static int open_namespaces(Target *t, const ServiceInfo *info) {
-        for (size_t i = 0; i < ELEMENTSOF(namespace_order); i++) {
-                char path[64];
-                struct stat theirs, ours;
-                const NamespaceInfo *expected;
-                int fd;
+static int write_all(int fd, const char *buf, size_t n) {
+        while (n > 0) {
+                ssize_t k = write(fd, buf, n);
 
-                snprintf(path, sizeof(path), "/proc/%d/ns/%s", (int) t->init_pid, namespace_order[i].name);
-                fd = open(path, O_RDONLY | O_CLOEXEC);
-                if (fd < 0) {
-                        if (errno == ENOENT) /* a kernel without this namespace type */
+                if (k < 0) {
+                        if (errno == EINTR)
                                 continue;
-                        return negative_errno();
-                }
-                if (fstat(fd, &theirs) < 0) {
-                        int r = negative_errno();
-                        safe_close(fd);
-                        return r;
-                }
-                snprintf(path, sizeof(path), "/proc/self/ns/%s", namespace_order[i].name);
-                if (stat(path, &ours) >= 0 && ours.st_ino == theirs.st_ino && ours.st_dev == theirs.st_dev) {
-                        safe_close(fd);
-                        continue;
-                }
-                expected = find_namespace(info, namespace_order[i].name);
-                if (expected && expected->inode != (uint64_t) theirs.st_ino) {
-                        safe_close(fd);
-                        return -ESRCH;
-                }
-                t->ns_fd[i] = fd;
-        }
-        return 0;
-}
-
-static int read_ids(Target *t) {
-        _cleanup_free_ char *text = NULL;
-        char path[64];
-        const char *p;
-        int r;
-
-        snprintf(path, sizeof(path), "/proc/%d/status", (int) (t->main_pid > 0 ? t->main_pid : t->init_pid));
-        r = read_text_file(path, 64 * 1024, &text);
-        if (r < 0)
-                return r;
-        p = strstr(text, "\nUid:");
-        if (!p || sscanf(p, "\nUid: %u", &t->uid) != 1)
-                return -EBADMSG;
-        p = strstr(text, "\nGid:");
-        if (!p || sscanf(p, "\nGid: %u", &t->gid) != 1)
-                return -EBADMSG;
-        p = strstr(text, "\nGroups:");
-        if (p) {
-                p += strlen("\nGroups:");
-                for (;;) {
-                        unsigned g;
-                        int n;
-                        if (t->n_groups >= (int) ELEMENTSOF(t->groups) || sscanf(p, " %u%n", &g, &n) != 1)
-                                break;
-                        t->groups[t->n_groups++] = g;
-                        p += n;
-                        if (*p == '\n')
-                                break;
-                }
-        }
-        return 0;
-}
-
-/* Moves us into every hierarchy's cgroup of the init, which is the scope's
- * (on a hybrid v1 host there is one per mounted hierarchy). */
-static int join_cgroups(const Target *t) {
-        _cleanup_free_ char *copy = strdup(t->cgroup);
-        char *saveptr = NULL, pid[32];
-        bool unified = access("/sys/fs/cgroup/cgroup.procs", F_OK) >= 0;
-        int joined = 0;
-
-        if (!copy)
-                return -ENOMEM;
-        snprintf(pid, sizeof(pid), "%d\n", (int) getpid());
-        for (char *line = strtok_r(copy, "\n", &saveptr); line; line = strtok_r(NULL, "\n", &saveptr)) {
-                _cleanup_free_ char *procs = NULL;
-                _cleanup_close_ int fd = -EBADF;
-                char *controllers, *path;
-                const char *dir;
-
-                controllers = strchr(line, ':');
-                if (!controllers)
-                        continue;
-                path = strchr(++controllers, ':');
-                if (!path)
-                        continue;
-                *path++ = 0;
-                if (strstr(path, "/..") || path[0] != '/')
-                        continue; /* outside our cgroup namespace: not ours to join */
-                if (*controllers == 0)
-                        dir = unified ? "" : "/unified";
-                else if (strncmp(controllers, "name=", 5) == 0)
-                        dir = controllers + 5; /* name=systemd is mounted at /sys/fs/cgroup/systemd */
-                else
-                        dir = controllers;
-                if (asprintf(&procs, "/sys/fs/cgroup%s%s%s/cgroup.procs", *controllers && *dir ? "/" : "", dir,
-                             strcmp(path, "/") == 0 ? "" : path) < 0)
-                        return -ENOMEM;
-                fd = open(procs, O_WRONLY | O_CLOEXEC);
-                if (fd < 0) {
-                        if (errno == ENOENT) /* a hierarchy that is not mounted here */
+                        if (errno == EAGAIN) {
+                                struct pollfd p = { .fd = fd, .events = POLLOUT };
+                                (void) poll(&p, 1, -1);
                                 continue;
+                        }
                         return negative_errno();
                 }
-                if (write(fd, pid, strlen(pid)) < 0)
-                        return negative_errno();
-                joined++;
+                buf += k;
+                n -= (size_t) k;
         }
-        return joined > 0 ? 0 : -ENOENT;
-}
-
-static void set_user_environment(uid_t uid) {
-        struct passwd *pw = getpwuid(uid);
-
-        if (!pw)
-                return;
-        (void) setenv("HOME", pw->pw_dir, 1);
-        (void) setenv("USER", pw->pw_name, 1);
-        (void) setenv("LOGNAME", pw->pw_name, 1);
-}
-
-__attribute__((noreturn)) static void exec_child(const Target *t, int pty_slave, char **cmd) {
-        const char *shell = getenv("SHELL");
-        char *sh_argv[] = { NULL, NULL };
-        sigset_t none;
-
-        sigemptyset(&none);
-        (void) sigprocmask(SIG_SETMASK, &none, NULL);
-        (void) signal(SIGINT, SIG_DFL);
-        (void) signal(SIGQUIT, SIG_DFL);
-        if (pty_slave >= 0 && pty_make_controlling(pty_slave) < 0) {
-                log_error_errno(errno, "Failed to set up the terminal: %m");
-                _exit(EXIT_FAIL);
-        }
-        if (t->uid != 0 || t->gid != 0) {
-                if (setgroups((size_t) t->n_groups, t->groups) < 0 || setresgid(t->gid, t->gid, t->gid) < 0 ||
-                    setresuid(t->uid, t->uid, t->uid) < 0) {
-                        log_error_errno(errno, "Failed to become UID %u: %m", t->uid);
-                        _exit(EXIT_FAIL);
-                }
-        }
-        set_user_environment(t->uid);
-        if (chdir(getenv("HOME") ?: "/") < 0)
-                (void) chdir("/");
-        if (cmd && cmd[0]) {
-                execvp(cmd[0], cmd);
-                log_error_errno(errno, "Failed to execute %s inside the service: %m", cmd[0]);
-                _exit(errno == ENOENT ? 127 : 126);
-        }
-        if (isempty(shell) || access(shell, X_OK) < 0)
-                shell = "/bin/sh";
-        sh_argv[0] = (char *) shell;
-        execv(shell, sh_argv);
-        log_error_errno(errno, "Failed to execute %s inside the service: %m", shell);
-        _exit(127);
-}
-
-static int enter(Target *t) {
-        for (size_t i = 0; i < ELEMENTSOF(namespace_order); i++) {
-                if (t->ns_fd[i] < 0)
-                        continue;
-                if (setns(t->ns_fd[i], namespace_order[i].flag) < 0)
-                        return log_error_errno(errno, "Failed to enter the %s namespace: %m",
-                                               namespace_order[i].name);
-        }
-        /* The service's root: RootDirectory= is a chroot inside the mount namespace. */
-        if (t->root_fd >= 0 && (fchdir(t->root_fd) < 0 || chroot(".") < 0))
-                return log_error_errno(errno, "Failed to enter the service's root directory: %m");
-        if (chdir("/") < 0)
-                return log_error_errno(errno, "Failed to change to /: %m");
         return 0;
 }
 
-static int wait_child(pid_t child, siginfo_t *ret) {
+static void channel_close_input(Channel *c, bool owned_in) {
+        c->open = false;
+        if (owned_in)
+                c->in = safe_close(c->in);
+}
+
+/* Reads what is there; returns true if something moved. */
+static bool channel_read(Channel *c, bool owned_in) {
+        ssize_t k;
+
+        if (c->buffered) {
+                k = read(c->in, c->buf, sizeof(c->buf));
+                if (k > 0) {
+                        c->len = (size_t) k;
+                        c->off = 0;
+                        return true;
+                }
+        } else {
+                char buf[65536];
+
+                k = read(c->in, buf, sizeof(buf));
+                if (k > 0) {
+                        if (write_all(c->out, buf, (size_t) k) < 0)
+                                /* Our reader is gone: so is the command's output, it gets SIGPIPE. */
+                                channel_close_input(c, owned_in);
+                        return true;
+                }
+        }
+        if (k < 0 && (errno == EINTR || errno == EAGAIN))
+                return false;
+        /* EOF, or EIO of a pty whose every holder of the peer is gone. */
+        channel_close_input(c, owned_in);
+        if (c->close_out && c->len == 0)
+                c->out = safe_close(c->out);
+        return true;
+}
+
+static bool channel_write(Channel *c) {
+        ssize_t k = write(c->out, c->buf + c->off, c->len - c->off);
+
+        if (k < 0) {
+                if (errno == EINTR || errno == EAGAIN)
+                        return false;
+                /* The command closed its stdin: what we hold is dropped, we read no more. */
+                c->len = c->off = 0;
+                c->open = false;
+                if (c->close_out)
+                        c->out = safe_close(c->out);
+                return true;
+        }
+        c->off += (size_t) k;
+        if (c->off == c->len) {
+                c->len = c->off = 0;
+                if (!c->open && c->close_out)
+                        c->out = safe_close(c->out);
+        }
+        return true;
+}
+
+static usec_t now_mono(void) {
+        return now_usec(CLOCK_MONOTONIC);
+}
+
+/* Relays until the reply came and the output is drained (0); returns SIG if
+ * a signal of signal_fd other than SIGWINCH came first. Once the command
+ * ended, a process it left holding the output does not keep us: 100 ms
+ * without data end the relay. */
+static int relay(sd_bus *bus, ShellReply *reply, Channel *ch, size_t n_ch, int master, int signal_fd) {
+        usec_t idle_since = 0;
+
         for (;;) {
-                if (waitid(P_PID, (id_t) child, ret, WEXITED) >= 0)
+                struct pollfd p[8];
+                size_t np = 0, idx[8] = {};
+                bool outputs_open = false;
+                int timeout = -1, n, r;
+                uint64_t bus_timeout;
+
+                for (;;) {
+                        r = sd_bus_process(bus, NULL);
+                        if (r < 0)
+                                return log_error_errno(r, "Failed to talk to isolated: %m");
+                        if (r == 0)
+                                break;
+                }
+                for (size_t i = 1; i < n_ch; i++)
+                        outputs_open = outputs_open || ch[i].open;
+                if (reply->done && !outputs_open)
                         return 0;
-                if (errno != EINTR)
-                        return negative_errno();
+
+                p[np++] = (struct pollfd) { .fd = sd_bus_get_fd(bus), .events = (short) sd_bus_get_events(bus) };
+                if (sd_bus_get_timeout(bus, &bus_timeout) >= 0 && bus_timeout != UINT64_MAX) {
+                        usec_t t = now_mono();
+                        timeout = bus_timeout <= t ? 0 : (int) ((bus_timeout - t + 999) / 1000);
+                }
+                if (signal_fd >= 0)
+                        p[np++] = (struct pollfd) { .fd = signal_fd, .events = POLLIN };
+                for (size_t i = 0; i < n_ch; i++) {
+                        if (ch[i].len > 0 && ch[i].out >= 0) {
+                                idx[np] = i + 1;
+                                p[np++] = (struct pollfd) { .fd = ch[i].out, .events = POLLOUT };
+                        } else if (ch[i].open) {
+                                idx[np] = i + 1;
+                                p[np++] = (struct pollfd) { .fd = ch[i].in, .events = POLLIN };
+                        }
+                }
+                if (reply->done) {
+                        if (idle_since == 0)
+                                idle_since = now_mono();
+                        usec_t left = idle_since + 100 * USEC_PER_MSEC > now_mono() ?
+                                idle_since + 100 * USEC_PER_MSEC - now_mono() : 0;
+                        if (timeout < 0 || (usec_t) timeout * 1000 > left)
+                                timeout = (int) ((left + 999) / 1000);
+                }
+
+                n = poll(p, np, timeout);
+                if (n < 0) {
+                        if (errno == EINTR)
+                                continue;
+                        return log_error_errno(errno, "Failed to poll: %m");
+                }
+                if (n == 0 && reply->done && now_mono() >= idle_since + 100 * USEC_PER_MSEC)
+                        return 0;
+
+                for (size_t j = 0; j < np; j++) {
+                        Channel *c;
+
+                        if (p[j].revents == 0)
+                                continue;
+                        if (p[j].fd == signal_fd && idx[j] == 0) {
+                                struct signalfd_siginfo ssi;
+
+                                while (read(signal_fd, &ssi, sizeof(ssi)) == sizeof(ssi)) {
+                                        if (ssi.ssi_signo == SIGWINCH && master >= 0)
+                                                pty_forward_window_size(master);
+                                        else if (ssi.ssi_signo != SIGWINCH)
+                                                /* Terminated: our terminal is restored, the pty's close hangs the shell up. */
+                                                return (int) ssi.ssi_signo;
+                                }
+                                continue;
+                        }
+                        if (idx[j] == 0)
+                                continue; /* the bus: processed above */
+                        c = &ch[idx[j] - 1];
+                        /* Our stdin is not ours to close; the command's ends are. */
+                        if (p[j].events & POLLOUT ? channel_write(c) : channel_read(c, c->in != STDIN_FILENO && c->in != master))
+                                idle_since = 0;
+                }
         }
 }
 
-/* In the namespaces now: the command, and its end as an exit status. */
-static int run_command(const Target *t, int pty_slave, char **cmd) {
-        siginfo_t si = {};
-        pid_t pid;
+/* So that no fd we create lands on 0, 1, 2 when the caller closed them
+ * ("isolatectl shell NAME CMD <&-"): they read as empty, write to nothing. */
+static int ensure_std_fds(void) {
+        for (int fd = 0; fd < 3; fd++) {
+                int null_fd;
 
-        pid = fork();
-        if (pid < 0)
-                return log_error_errno(errno, "Failed to fork inside the service: %m"), EXIT_FAIL;
-        if (pid == 0)
-                exec_child(t, pty_slave, cmd);
-        if (wait_child(pid, &si) < 0)
-                return log_error_errno(errno, "Failed to wait for the command: %m"), EXIT_FAIL;
-        return si.si_code == CLD_EXITED ? si.si_status : 128 + si.si_status;
+                if (fcntl(fd, F_GETFD) >= 0 || errno != EBADF)
+                        continue;
+                null_fd = open("/dev/null", O_RDWR | O_NOCTTY); /* the lowest free number: fd */
+                if (null_fd < 0)
+                        return negative_errno();
+        }
+        return 0;
+}
+
+static int open_pty(sd_bus *bus, const char *name, int *ret_master, int *ret_peer) {
+        _cleanup_(sd_bus_message_unrefp) sd_bus_message *reply = NULL;
+        _cleanup_free_ char *what = NULL;
+        int master, peer, r;
+
+        if (asprintf(&what, "open a terminal in %s", name) < 0)
+                return log_oom(), EXIT_FAIL;
+        r = call_manager(bus, "OpenServicePTY", &reply, what, "s", name);
+        if (r != EXIT_OK)
+                return r;
+        if (sd_bus_message_read(reply, "hh", &master, &peer) < 0)
+                return log_error("Malformed reply of OpenServicePTY."), EXIT_FAIL;
+        *ret_master = fcntl(master, F_DUPFD_CLOEXEC, 3);
+        *ret_peer = fcntl(peer, F_DUPFD_CLOEXEC, 3);
+        if (*ret_master < 0 || *ret_peer < 0)
+                return log_error_errno(errno, "Failed to take the terminal: %m"), EXIT_FAIL;
+        return EXIT_OK;
+}
+
+static int exit_code_of_error(const char *name, const sd_bus_error *e) {
+        int error = sd_bus_error_get_errno(e);
+
+        if (sd_bus_error_has_names(e, SD_BUS_ERROR_SERVICE_UNKNOWN, SD_BUS_ERROR_NAME_HAS_NO_OWNER)) {
+                log_error("Failed to run a shell in %s: isolated is not running; start it with \"systemctl start isolated\".",
+                          name);
+                return EXIT_FAIL;
+        }
+        if (e->message && strncmp(e->message, "Failed to ", 10) == 0)
+                log_error("%s", e->message);
+        else
+                log_error("Failed to run a shell in %s: %s", name, e->message ?: e->name);
+        if (sd_bus_error_has_name(e, BUS_ERROR_NO_SUCH_SERVICE))
+                return EXIT_NO_SUCH;
+        if (sd_bus_error_has_name(e, BUS_ERROR_NOT_RUNNING))
+                return EXIT_NOT_RUNNING;
+        /* As a shell reports a command it cannot run. */
+        if (error == ENOENT)
+                return 127;
+        if (error == EACCES || error == ENOEXEC)
+                return 126;
+        return EXIT_FAIL;
+}
+
+typedef struct Pipes {
+        int in[2], out[2], err[2];
+} Pipes;
+
+static void close_pipes(Pipes *p) {
+        for (int i = 0; i < 2; i++) {
+                p->in[i] = safe_close(p->in[i]);
+                p->out[i] = safe_close(p->out[i]);
+                p->err[i] = safe_close(p->err[i]);
+        }
 }
 
 int verb_shell(sd_bus *bus, int argc, char **argv) {
-        _cleanup_(service_info_done) ServiceInfo info = {};
-        _cleanup_(target_done) Target t = { .pidfd = -EBADF, .root_fd = -EBADF };
-        _cleanup_free_ char *path = NULL;
-        _cleanup_close_ int pty_master = -EBADF, pty_slave = -EBADF;
-        char proc[64];
-        struct sigaction ignore = { .sa_handler = SIG_IGN }, old_int, old_quit;
-        siginfo_t si = {};
-        pid_t child;
+        _cleanup_(sd_bus_message_unrefp) sd_bus_message *m = NULL;
+        _cleanup_(sd_bus_slot_unrefp) sd_bus_slot *slot = NULL;
+        _cleanup_close_ int master = -EBADF, peer = -EBADF, signal_fd = -EBADF;
+        _cleanup_(close_pipes) Pipes pipes = { { -EBADF, -EBADF }, { -EBADF, -EBADF }, { -EBADF, -EBADF } };
+        int *in = pipes.in, *out = pipes.out, *err = pipes.err;
+        char term_assignment[256];
+        ShellReply reply = { .error = SD_BUS_ERROR_NULL };
+        Channel ch[3] = {};
+        const char *name, *term = getenv("TERM");
+        struct termios saved;
+        bool interactive, raw = false;
+        size_t n_ch;
+        sigset_t mask;
         int r;
 
-        for (size_t i = 0; i < ELEMENTSOF(t.ns_fd); i++)
-                t.ns_fd[i] = -EBADF;
         if (argc < 2)
                 return log_error("Usage: isolatectl shell NAME [COMMAND [ARG...]]"), EXIT_FAIL;
         if (arg_host)
                 return refuse_remote("shell");
-        if (geteuid() != 0)
-                return log_error("shell enters namespaces and needs root; run it with sudo or as root."), EXIT_FAIL;
+        name = argv[1];
 
-        r = get_service_path(bus, argv[1], &path);
-        if (r == EXIT_OK)
-                r = get_service_info(bus, path, &info);
-        if (r != EXIT_OK)
-                return r;
-        if (!state_is_active(info.state) || info.init_pid == 0)
-                return log_error("%s is not running (%s); start it with \"isolatectl start %s\".", argv[1],
-                                 info.state, argv[1]),
-                       EXIT_NOT_RUNNING;
-        t.init_pid = (pid_t) info.init_pid;
-        t.main_pid = (pid_t) info.main_pid;
+        if (ensure_std_fds() < 0)
+                return log_error_errno(errno, "Failed to open /dev/null: %m"), EXIT_FAIL;
+        /* Ours to handle: a reader of our output that went away ends the relay of that stream only. */
+        (void) signal(SIGPIPE, SIG_IGN);
 
-        /* Held from here: the init cannot be replaced by another process of the same PID. */
-        t.pidfd = (int) syscall(SYS_pidfd_open, t.init_pid, 0);
-        if (t.pidfd < 0)
-                return log_error_errno(errno, "Failed to open the init process %d of %s: %m", (int) t.init_pid,
-                                       argv[1]),
-                       EXIT_FAIL;
-        snprintf(proc, sizeof(proc), "/proc/%d/cgroup", (int) t.init_pid);
-        r = read_text_file(proc, 64 * 1024, &t.cgroup);
+        interactive = isatty(STDIN_FILENO);
+        if (interactive) {
+                r = open_pty(bus, name, &master, &peer);
+                if (r != EXIT_OK)
+                        return r;
+                pty_copy_settings(master, peer);
+        } else if (pipe2(in, O_CLOEXEC) < 0 || pipe2(out, O_CLOEXEC) < 0 || pipe2(err, O_CLOEXEC) < 0)
+                return log_error_errno(errno, "Failed to create pipes: %m"), EXIT_FAIL;
+
+        r = sd_bus_message_new_method_call(bus, &m, BUS_NAME, MANAGER_PATH, MANAGER_IFACE, "ShellService");
         if (r >= 0)
-                r = open_namespaces(&t, &info);
+                r = sd_bus_message_append(m, "s", name);
         if (r >= 0)
-                r = read_ids(&t);
-        if (r >= 0) {
-                snprintf(proc, sizeof(proc), "/proc/%d/root", (int) (t.main_pid > 0 ? t.main_pid : t.init_pid));
-                t.root_fd = open(proc, O_PATH | O_DIRECTORY | O_CLOEXEC);
-                if (t.root_fd < 0)
-                        r = negative_errno();
-        }
-        /* Everything above came from /proc/PID: still the same process? */
-        if (r >= 0 && syscall(SYS_pidfd_send_signal, t.pidfd, 0, NULL, 0) < 0)
-                r = -ESRCH;
-        if (r == -ESRCH)
-                return log_error("%s ended while entering it.", argv[1]), EXIT_NOT_RUNNING;
+                r = sd_bus_message_append_strv(m, argv + 2);
+        /* Of our environment, only TERM. */
+        if (r >= 0 && term && strlen(term) < sizeof(term_assignment) - 5) {
+                snprintf(term_assignment, sizeof(term_assignment), "TERM=%s", term);
+                r = sd_bus_message_append(m, "as", 1, term_assignment);
+        } else if (r >= 0)
+                r = sd_bus_message_append(m, "as", 0);
+        if (r >= 0)
+                r = interactive ? sd_bus_message_append(m, "hhh", peer, peer, peer)
+                                : sd_bus_message_append(m, "hhh", in[0], out[1], err[1]);
         if (r < 0)
-                return log_error_errno(r, "Failed to inspect %s (init PID %d): %m", argv[1], (int) t.init_pid),
-                       EXIT_FAIL;
+                return log_error_errno(r, "Failed to build the call: %m"), EXIT_FAIL;
+        /* The command runs as long as it likes: no timeout. */
+        r = sd_bus_call_async(bus, &slot, m, on_shell_reply, &reply, UINT64_MAX);
+        if (r < 0)
+                return log_error_errno(r, "Failed to call isolated: %m"), EXIT_FAIL;
+        m = sd_bus_message_unref(m); /* the message holds copies of the command's ends until it is sent */
 
-        /* Interactive: a pty of our own, from the host's /dev/ptmx, so that
-         * nothing inside gets a descriptor of the caller's terminal. */
-        if (isatty(STDIN_FILENO)) {
-                r = pty_open(&pty_master, &pty_slave);
-                if (r < 0)
-                        return log_error_errno(r, "Failed to allocate a pseudo terminal: %m"), EXIT_FAIL;
-        }
+        /* The command's ends are its own now: holding them would keep its output from ending. */
+        peer = safe_close(peer);
+        in[0] = safe_close(in[0]);
+        out[1] = safe_close(out[1]);
+        err[1] = safe_close(err[1]);
 
-        /* isolatectl itself stays on the host: a child joins the scope and
-         * the namespaces, and forks the command, as the PID namespace
-         * applies to children only. It passes the command's end on. */
-        (void) sigaction(SIGINT, &ignore, &old_int);
-        (void) sigaction(SIGQUIT, &ignore, &old_quit);
-        fflush(stdout);
-        fflush(stderr);
-        child = fork();
-        if (child < 0)
-                return log_error_errno(errno, "Failed to fork: %m"), EXIT_FAIL;
-        if (child == 0) {
-                pty_master = safe_close(pty_master);
-                r = join_cgroups(&t);
-                if (r < 0) {
-                        log_error_errno(r, "Failed to join the cgroup of %s: %m", info.unit);
-                        _exit(EXIT_FAIL);
-                }
-                if (enter(&t) < 0)
-                        _exit(EXIT_FAIL);
-                _exit(run_command(&t, pty_slave, argv + 2));
-        }
-        pty_slave = safe_close(pty_slave);
-        if (pty_master >= 0) {
-                r = pty_relay(pty_master, child, &si);
-                if (r < 0)
-                        return log_error_errno(r, "Failed to relay the terminal: %m"), EXIT_FAIL;
+        if (interactive) {
+                (void) fcntl(master, F_SETFL, fcntl(master, F_GETFL) | O_NONBLOCK);
+                ch[0] = (Channel) { .in = STDIN_FILENO, .out = master, .buffered = true, .open = true };
+                ch[1] = (Channel) { .in = master, .out = STDOUT_FILENO, .open = true };
+                n_ch = 2;
+                sigemptyset(&mask);
+                sigaddset(&mask, SIGWINCH);
+                sigaddset(&mask, SIGTERM);
+                sigaddset(&mask, SIGHUP);
+                if (sigprocmask(SIG_BLOCK, &mask, NULL) >= 0)
+                        signal_fd = signalfd(-1, &mask, SFD_CLOEXEC | SFD_NONBLOCK);
+                raw = tty_make_raw(&saved);
         } else {
-                r = wait_child(child, &si);
-                if (r < 0)
-                        return log_error_errno(r, "Failed to wait for the shell: %m"), EXIT_FAIL;
+                (void) fcntl(in[1], F_SETFL, fcntl(in[1], F_GETFL) | O_NONBLOCK);
+                ch[0] = (Channel) { .in = STDIN_FILENO, .out = TAKE_FD(in[1]), .buffered = true, .close_out = true,
+                                    .open = true };
+                ch[1] = (Channel) { .in = TAKE_FD(out[0]), .out = STDOUT_FILENO, .open = true };
+                ch[2] = (Channel) { .in = TAKE_FD(err[0]), .out = STDERR_FILENO, .open = true };
+                n_ch = 3;
         }
-        if (si.si_code == CLD_EXITED)
-                return si.si_status;
-        return 128 + si.si_status;
+
+        r = relay(bus, &reply, ch, n_ch, master, signal_fd);
+        if (raw)
+                tty_restore(&saved);
+        if (!interactive) {
+                safe_close(ch[0].out);
+                safe_close(ch[1].in);
+                safe_close(ch[2].in);
+        }
+        if (r < 0)
+                return EXIT_FAIL;
+        if (r > 0)
+                return 128 + r;
+
+        if (sd_bus_error_is_set(&reply.error)) {
+                r = exit_code_of_error(name, &reply.error);
+                sd_bus_error_free(&reply.error);
+                return r;
+        }
+        if (strcmp(reply.code, "exited") == 0)
+                return reply.status;
+        /* As systemd-run: killed by a signal is 128+SIG. */
+        return 128 + reply.status;
 }

@@ -52,7 +52,7 @@ static void help(void) {
                "  is-failed NAME...       Exit 0 if failed\n"
                "  reset-failed NAME...    Forget an ended service\n"
                "  list                    List services (--all, --output=json)\n"
-               "  shell NAME [CMD...]     Run CMD, or a shell, in the service's namespaces and scope\n"
+               "  shell NAME [CMD...]     Run CMD, or a shell, inside the service, confined as it is\n"
                "  logs NAME               Show the service's journal (-f, -n N)\n"
                "  cat NAME                Show the description file and its drop-ins\n"
                "  verify FILE...          Parse description files and report errors\n\n"

@@ -9,6 +9,7 @@
 #include "config.h"
 #include "log.h"
 #include "manager.h"
+#include "shell.h"
 #include "network.h"
 #include "polkit.h"
 #include "state-file.h"
@@ -429,6 +430,13 @@ static const sd_bus_vtable manager_vtable[] = {
                                 method_kill_service, SD_BUS_VTABLE_UNPRIVILEGED),
         SD_BUS_METHOD_WITH_ARGS("ResetFailedService", SD_BUS_ARGS("s", name), SD_BUS_NO_RESULT,
                                 method_reset_failed_service, SD_BUS_VTABLE_UNPRIVILEGED),
+        SD_BUS_METHOD_WITH_ARGS("ShellService",
+                                SD_BUS_ARGS("s", name, "as", argv, "as", environment, "h", stdin, "h", stdout,
+                                            "h", stderr),
+                                SD_BUS_RESULT("s", code, "i", status), shell_method_shell_service,
+                                SD_BUS_VTABLE_UNPRIVILEGED),
+        SD_BUS_METHOD_WITH_ARGS("OpenServicePTY", SD_BUS_ARGS("s", name), SD_BUS_RESULT("h", master, "h", peer),
+                                shell_method_open_service_pty, SD_BUS_VTABLE_UNPRIVILEGED),
         SD_BUS_METHOD_WITH_ARGS("GetService", SD_BUS_ARGS("s", name), SD_BUS_RESULT("o", path), method_get_service,
                                 SD_BUS_VTABLE_UNPRIVILEGED),
         SD_BUS_METHOD_WITH_ARGS("ListServices", SD_BUS_NO_ARGS, SD_BUS_RESULT("a(sssuuo)", services),

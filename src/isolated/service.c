@@ -19,6 +19,7 @@
 #include "port-forward.h"
 #include "scope.h"
 #include "service.h"
+#include "shell.h"
 #include "spawn.h"
 #include "state-file.h"
 #include "uid-range.h"
@@ -91,6 +92,7 @@ Service *service_free(Service *s) {
         sd_event_source_disable_unref(s->start_timer);
         sd_event_source_disable_unref(s->stop_timer);
         sd_bus_message_unref(s->reload_call);
+        shell_calls_free(s->shells);
         usage_done(&s->usage);
         /* Listeners close with the daemon; a running service keeps its veth pair. */
         port_forwards_free(s->port_forwards);
@@ -552,11 +554,12 @@ static int on_control(sd_event_source *source, int fd, uint32_t revents, void *u
         _cleanup_free_ char *buf = NULL;
         union {
                 struct cmsghdr cmsghdr;
-                uint8_t buf[CMSG_SPACE(sizeof(int))];
+                uint8_t buf[CMSG_SPACE(2 * sizeof(int))]; /* a pidfd, or PTY's two */
         } control = {};
         struct iovec iov;
         struct msghdr mh = { .msg_iov = &iov, .msg_iovlen = 1, .msg_control = &control, .msg_controllen = sizeof(control) };
-        int pidfd = -EBADF;
+        int pidfd = -EBADF, fds[2];
+        size_t n_fds = 0;
         ssize_t n;
 
         buf = malloc(4096);
@@ -577,9 +580,23 @@ static int on_control(sd_event_source *source, int fd, uint32_t revents, void *u
         }
         buf[n] = 0;
         for (struct cmsghdr *c = CMSG_FIRSTHDR(&mh); c; c = CMSG_NXTHDR(&mh, c))
-                if (c->cmsg_level == SOL_SOCKET && c->cmsg_type == SCM_RIGHTS &&
-                    c->cmsg_len == CMSG_LEN(sizeof(int)))
-                        memcpy(&pidfd, CMSG_DATA(c), sizeof(int));
+                if (c->cmsg_level == SOL_SOCKET && c->cmsg_type == SCM_RIGHTS)
+                        for (size_t i = 0; i < (c->cmsg_len - CMSG_LEN(0)) / sizeof(int); i++) {
+                                int f;
+
+                                memcpy(&f, CMSG_DATA(c) + i * sizeof(int), sizeof(int));
+                                if (n_fds < ELEMENTSOF(fds))
+                                        fds[n_fds++] = f;
+                                else
+                                        safe_close(f);
+                        }
+        if (shell_handle_message(s, buf, fds, n_fds))
+                return 0;
+        if (n_fds == 1)
+                pidfd = fds[0];
+        else
+                for (size_t i = 0; i < n_fds; i++)
+                        safe_close(fds[i]);
         service_handle_message(s, buf, pidfd);
         return 0;
 }
@@ -650,6 +667,7 @@ static void service_init_ended(Service *s, int code, int status) {
         log_info("%s: ended, result %s (%s, status %d)", s->name, s->result, exit_code_to_string(s->exit_code),
                  s->exit_status);
         manager_forget_service_state(s->manager, s);
+        shell_calls_abort(s); /* a shell it did not report died with it */
         service_set_state(s, strcmp(s->result, "success") == 0 ? SERVICE_EXITED : SERVICE_FAILED);
         s->start_timer = sd_event_source_disable_unref(s->start_timer);
         s->stop_timer = sd_event_source_disable_unref(s->stop_timer);
@@ -1092,6 +1110,14 @@ static int method_reload(sd_bus_message *m, void *userdata, sd_bus_error *error)
         return service_bus_reload(userdata, m, error);
 }
 
+static int method_shell(sd_bus_message *m, void *userdata, sd_bus_error *error) {
+        return shell_bus_shell(userdata, m, error);
+}
+
+static int method_open_pty(sd_bus_message *m, void *userdata, sd_bus_error *error) {
+        return shell_bus_open_pty(userdata, m, error);
+}
+
 static int method_kill(sd_bus_message *m, void *userdata, sd_bus_error *error) {
         const char *whom;
         int32_t signo;
@@ -1128,6 +1154,11 @@ const sd_bus_vtable service_vtable[] = {
                                 SD_BUS_VTABLE_UNPRIVILEGED),
         SD_BUS_METHOD("Reload", "", "", method_reload, SD_BUS_VTABLE_UNPRIVILEGED),
         SD_BUS_METHOD_WITH_ARGS("Kill", SD_BUS_ARGS("s", whom, "i", signal), SD_BUS_NO_RESULT, method_kill,
+                                SD_BUS_VTABLE_UNPRIVILEGED),
+        SD_BUS_METHOD_WITH_ARGS("Shell",
+                                SD_BUS_ARGS("as", argv, "as", environment, "h", stdin, "h", stdout, "h", stderr),
+                                SD_BUS_RESULT("s", code, "i", status), method_shell, SD_BUS_VTABLE_UNPRIVILEGED),
+        SD_BUS_METHOD_WITH_ARGS("OpenPTY", SD_BUS_NO_ARGS, SD_BUS_RESULT("h", master, "h", peer), method_open_pty,
                                 SD_BUS_VTABLE_UNPRIVILEGED),
         SD_BUS_VTABLE_END,
 };

@@ -73,6 +73,7 @@ struct Service {
         sd_event_source *start_timer; /* TimeoutStartSec= */
         sd_event_source *stop_timer;  /* a last resort if the init does not finish a STOP */
         sd_bus_message *reload_call;  /* ReloadService waiting for RELOADED */
+        struct ShellCalls *shells;    /* isolatectl shell: calls waiting for the init (shell.h) */
 
         sd_bus_slot *job_call;       /* pending StartTransientUnit */
         sd_bus_slot *stop_call_slot; /* pending StopUnit */

@@ -55,6 +55,31 @@
  *                               process was started).
  *   "RELOAD"                    run ExecReload= (with $MAINPID); answered by
  *                               RELOADED.
+ *   "SHELL ID N\nARG\0...ENV\0..."
+ *                               start a command (isolatectl shell) as every
+ *                               command of the service is started: User=,
+ *                               capabilities, no_new_privs, seccomp, rlimits,
+ *                               WorkingDirectory=, the service's environment.
+ *                               ID: the daemon's number for it (decimal, u64);
+ *                               N strings of argv follow (N = 0: the user's
+ *                               shell), each NUL-terminated, then environment
+ *                               assignments of the caller, of which the init
+ *                               takes TERM= only. Carries exactly three fds
+ *                               (SCM_RIGHTS): the command's stdin, stdout,
+ *                               stderr, and it gets no other. At most
+ *                               INIT_SHELLS_MAX run at once; only while the
+ *                               service runs. Answered by SHELL-EXITED or
+ *                               SHELL-FAILED.
+ *   "SHELL-KILL ID"             the caller of SHELL ID went away: SIGHUP (and
+ *                               SIGCONT) to the shell's process group, as a
+ *                               terminal's hangup. No answer but its end.
+ *   "PTY ID"                    open a pseudo terminal from the service's own
+ *                               /dev/ptmx; answered by PTY.
+ *
+ * Who trusts whom: the init runs in the service's namespaces and may be
+ * taken over by it, so the daemon takes from these answers only what
+ * concerns this one service's calls (IDs it handed out to this init), and
+ * checks the fds of PTY are terminals before it hands them on.
  *
  * init -> daemon
  *   "MAIN PID\nSTATE=S\nNRESTARTS=N\nSTATUS=TEXT"
@@ -87,6 +112,17 @@
  *                               namespace was stopped; the init exits next.
  *   "RELOADED 0" / "RELOADED ERRNO\nTEXT"
  *                               ExecReload= finished, or failed.
+ *   "SHELL-EXITED ID CODE STATUS"
+ *                               the command of SHELL ID ended (CODE, STATUS
+ *                               as for EXITED). Sent to the connection that
+ *                               asked for it only: a daemon that connects
+ *                               later does not learn of earlier shells.
+ *   "SHELL-FAILED ID ERRNO\nTEXT"
+ *                               it could not be started (EBUSY: too many,
+ *                               or the service is not running).
+ *   "PTY ID 0" / "PTY ID ERRNO" the terminal of PTY ID: with 0, two fds, the
+ *                               master and its peer (TIOCGPTPEER, owned by
+ *                               User=), both O_NOCTTY.
  *
  * The init exits with 0 if the main process exited 0, with its exit status if
  * it exited non-zero, with 128+SIG if it was killed, and with 255 on a failed
@@ -112,6 +148,8 @@ typedef enum StartFdRole {
  * name and the verb. */
 #define INIT_MESSAGE_MAX (DESCRIPTION_SIZE_MAX + 65536)
 #define INIT_EXIT_START_FAILED 255
+#define INIT_SHELLS_MAX 16
+#define INIT_SHELL_MESSAGE_MAX (128 * 1024) /* argv and environment of SHELL */
 
 /* NOTIFY_SOCKET inside the sandbox: an abstract socket, which belongs to the
  * service's own network namespace, so no other service reaches it and no

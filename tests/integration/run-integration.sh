@@ -33,10 +33,12 @@ echo "0 isolated.service-starts" >> "$RESULTS"
 
 for t in "$SRC"/tests/integration/test-*.sh; do
         name=$(basename "$t" .sh)
-        [ -n "${ONLY:-}" ] && [[ "$name" != *"$ONLY"* ]] && continue
+        # ONLY=FILE or ONLY=FILE:CASE (a test that names its cases runs that one only).
+        [ -n "${ONLY:-}" ] && [[ "$name" != *"${ONLY%%:*}"* ]] && continue
         echo "--- $name"
         since=$(date '+%Y-%m-%d %H:%M:%S')
         timeout 300 "$HARNESS" exec "$STATE" env SRC="$SRC" BUILD="$BUILD" TESTS="$SRC/tests/integration" \
+                CASE="$([[ "${ONLY:-}" == *:* ]] && echo "${ONLY#*:}")" \
                 bash "$t"
         rc=$?
         if [ $rc != 0 ]; then

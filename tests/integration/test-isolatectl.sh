@@ -136,20 +136,7 @@ isolatectl shell ctla sh -c 'exit 5'; rc=$?
 check_eq "shell: exits with the command's status" 5 "$rc"
 echo 'echo from-stdin-$((6*7))' | isolatectl shell ctla > "$work/shell.out"
 check_eq "shell: no CMD runs a shell (stdin not a tty)" from-stdin-42 "$(cat "$work/shell.out")"
-if command -v script >/dev/null; then
-        # On a terminal: a pty of its own, relayed.
-        out=$(script -qec "isolatectl shell ctla sh -c 'test -t 0 && test -t 1 && echo on-a-tty-\$((6*7)); exit 9'" /dev/null </dev/null)
-        rc=$?
-        check_match "shell on a terminal: the command has a tty" "on-a-tty-42" "$out"
-        check_eq "shell on a terminal: exit status passed on" 9 "$rc"
-        out=$( (sleep 1; printf 'echo typed-$((40+2)); exit 3\n'; sleep 2) | script -qec "SHELL=/bin/sh isolatectl shell ctla" /dev/null)
-        rc=$?
-        check_match "shell on a terminal: an interactive shell reads what is typed" "typed-42" "$out"
-        check_eq "shell on a terminal: and exits with its status" 3 "$rc"
-        tty_in=$(script -qc "isolatectl shell ctla readlink /proc/self/fd/0" /dev/null </dev/null | tr -d '\r')
-        tty_out=$(script -qc "readlink /proc/self/fd/0" /dev/null </dev/null | tr -d '\r')
-        check "shell on a terminal: not the caller's terminal" test "$tty_in" != "$tty_out"
-fi
+# On a terminal, the confinement, the relay: test-shell.sh.
 out=$(isolatectl -H root@localhost shell ctla true 2>&1); rc=$?
 check_eq "shell under -H exits 1" 1 "$rc"
 check_match "and says it needs local access" "shell needs local access" "$out"

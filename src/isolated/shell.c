@@ -1,0 +1,391 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+#include <fcntl.h>
+#include <inttypes.h>
+#include <signal.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "bus-error.h"
+#include "init-protocol.h"
+#include "log.h"
+#include "manager.h"
+#include "service.h"
+#include "shell.h"
+#include "strv.h"
+
+/* More than the init runs at once (INIT_SHELLS_MAX): the init refuses the rest with a reason. */
+#define SHELL_CALLS_MAX 64
+
+typedef struct ShellCall ShellCall;
+static ShellCall *shell_call_free(ShellCall *c);
+DEFINE_TRIVIAL_CLEANUP_FUNC(ShellCall *, shell_call_free);
+
+typedef struct ShellCall {
+        Service *service;
+        uint64_t id;
+        bool pty; /* OpenPTY, else Shell */
+        sd_bus_message *call;
+        sd_bus_track *caller; /* a caller that goes away takes its shell with it */
+} ShellCall;
+
+struct ShellCalls {
+        uint64_t next_id;
+        ShellCall *calls[SHELL_CALLS_MAX];
+        size_t n;
+};
+
+static ShellCall *shell_call_free(ShellCall *c) {
+        if (!c)
+                return NULL;
+        sd_bus_track_unref(c->caller);
+        sd_bus_message_unref(c->call);
+        return mfree(c);
+}
+
+/* "Failed to WHAT in NAME: TEXT", named after error. */
+static void reply_error(ShellCall *c, int error, const char *what, const char *name, const char *text) {
+        (void) sd_bus_reply_method_errnof(c->call, error, "Failed to %s in %s: %s", what, name, text);
+}
+
+ShellCalls *shell_calls_free(ShellCalls *sc) {
+        if (!sc)
+                return NULL;
+        for (size_t i = 0; i < sc->n; i++) {
+                (void) sd_bus_reply_method_errorf(sc->calls[i]->call, SD_BUS_ERROR_FAILED, "The service is gone.");
+                shell_call_free(sc->calls[i]);
+        }
+        return mfree(sc);
+}
+
+void shell_calls_abort(Service *s) {
+        ShellCalls *sc = s->shells;
+
+        for (size_t i = 0; sc && i < sc->n; i++) {
+                ShellCall *c = sc->calls[i];
+
+                if (c->pty)
+                        reply_error(c, ESRCH, "open a terminal", s->name, "the service ended");
+                else
+                        /* Not reported: it died with the service's PID namespace. */
+                        (void) sd_bus_reply_method_return(c->call, "si", "killed", (int32_t) SIGKILL);
+                shell_call_free(c);
+        }
+        if (sc)
+                sc->n = 0;
+}
+
+/* Removes the call from the list; the caller frees it. */
+static ShellCall *take_call(Service *s, uint64_t id, bool pty) {
+        ShellCalls *sc = s->shells;
+
+        for (size_t i = 0; sc && i < sc->n; i++)
+                if (sc->calls[i]->id == id && sc->calls[i]->pty == pty) {
+                        ShellCall *c = sc->calls[i];
+
+                        sc->calls[i] = sc->calls[--sc->n];
+                        return c;
+                }
+        return NULL;
+}
+
+static void close_all(int *fds, size_t n) {
+        for (size_t i = 0; i < n; i++)
+                fds[i] = safe_close(fds[i]);
+}
+
+static bool is_terminal(int fd) {
+        struct stat st;
+
+        return fstat(fd, &st) >= 0 && S_ISCHR(st.st_mode) && isatty(fd);
+}
+
+static int parse_errno(const char *p) {
+        char *end;
+        long v;
+
+        errno = 0;
+        v = strtol(p, &end, 10);
+        if (errno != 0 || end == p || (*end != 0 && *end != '\n') || v <= 0 || v >= 4096)
+                return EIO;
+        return (int) v;
+}
+
+/* What the init says is checked as coming from a process the service may own:
+ * only IDs of this service's own calls count, the rest is dropped. */
+bool shell_handle_message(Service *s, const char *msg, int *fds, size_t n_fds) {
+        _cleanup_(shell_call_freep) ShellCall *c = NULL;
+        uint64_t id;
+        char code[16];
+        int status, n = 0;
+
+        if (sscanf(msg, "SHELL-EXITED %" SCNu64 " %15s %d%n", &id, code, &status, &n) == 3 && msg[n] == 0) {
+                close_all(fds, n_fds);
+                c = take_call(s, id, false);
+                if (!c)
+                        return true;
+                if (strcmp(code, "exited") != 0 && strcmp(code, "killed") != 0 && strcmp(code, "dumped") != 0) {
+                        reply_error(c, EPROTO, "run a shell", s->name, "the init sent a garbled end");
+                        return true;
+                }
+                (void) sd_bus_reply_method_return(c->call, "si", code, (int32_t) status);
+                return true;
+        }
+        if (sscanf(msg, "SHELL-FAILED %" SCNu64 " %n", &id, &n) == 1 && n > 0) {
+                const char *text = strchr(msg, '\n');
+
+                close_all(fds, n_fds);
+                c = take_call(s, id, false);
+                if (!c)
+                        return true;
+                reply_error(c, parse_errno(msg + n), "run a shell", s->name,
+                             text && text[1] ? text + 1 : "the init refused");
+                return true;
+        }
+        if (sscanf(msg, "PTY %" SCNu64 " %n", &id, &n) == 1 && n > 0) {
+                int error = strcmp(msg + n, "0") == 0 ? 0 : parse_errno(msg + n);
+
+                c = take_call(s, id, true);
+                if (!c) {
+                        close_all(fds, n_fds);
+                        return true;
+                }
+                if (error == 0 && (n_fds != 2 || !is_terminal(fds[0]) || !is_terminal(fds[1])))
+                        error = EPROTO;
+                if (error != 0)
+                        reply_error(c, error, "open a terminal", s->name, strerror(error));
+                else
+                        (void) sd_bus_reply_method_return(c->call, "hh", fds[0], fds[1]); /* duplicated */
+                close_all(fds, n_fds);
+                return true;
+        }
+        return false;
+}
+
+static int check_running(Service *s, sd_bus_error *error) {
+        if (!s->released || s->init_exited || s->control_fd < 0 ||
+            (s->state != SERVICE_RUNNING && s->state != SERVICE_RELOADING))
+                return sd_bus_error_setf(error, BUS_ERROR_NOT_RUNNING, "%s is not running (%s).", s->name,
+                                         service_state_to_string(s->state));
+        return 0;
+}
+
+/* The caller left (isolatectl interrupted): its shell is hung up, as a terminal's would be. */
+static int on_caller_gone(sd_bus_track *track, void *userdata) {
+        ShellCall *c = userdata;
+        Service *s = c->service;
+        char msg[64];
+
+        if (!s->released || s->init_exited || s->control_fd < 0)
+                return 0;
+        log_debug("%s: the caller of shell %" PRIu64 " went away, hanging it up.", s->name, c->id);
+        snprintf(msg, sizeof(msg), "SHELL-KILL %" PRIu64, c->id);
+        if (send(s->control_fd, msg, strlen(msg), MSG_NOSIGNAL) < 0)
+                log_debug_errno(errno, "%s: cannot send SHELL-KILL: %m", s->name);
+        return 0;
+}
+
+static int add_call(Service *s, sd_bus_message *m, bool pty, uint64_t *ret_id, sd_bus_error *error) {
+        _cleanup_(shell_call_freep) ShellCall *c = NULL;
+        ShellCalls *sc = s->shells;
+        int r;
+
+        if (!sc) {
+                sc = s->shells = calloc(1, sizeof(ShellCalls));
+                if (!sc)
+                        return -ENOMEM;
+                sc->next_id = 1;
+        }
+        if (sc->n >= SHELL_CALLS_MAX)
+                return sd_bus_error_setf(error, SD_BUS_ERROR_LIMITS_EXCEEDED, "Too many shells wait for %s.",
+                                         s->name);
+        c = calloc(1, sizeof(ShellCall));
+        if (!c)
+                return -ENOMEM;
+        *c = (ShellCall) { .service = s, .id = sc->next_id, .pty = pty, .call = sd_bus_message_ref(m) };
+        if (!pty) {
+                r = sd_bus_track_new(sd_bus_message_get_bus(m), &c->caller, on_caller_gone, c);
+                if (r >= 0)
+                        r = sd_bus_track_add_sender(c->caller, m);
+                if (r < 0)
+                        return r;
+        }
+        sc->calls[sc->n++] = TAKE_PTR(c);
+        *ret_id = sc->next_id++;
+        return 0;
+}
+
+static void drop_call(Service *s, uint64_t id, bool pty) {
+        shell_call_free(take_call(s, id, pty));
+}
+
+static int send_with_fds(int fd, const char *msg, size_t size, const int *fds, size_t n_fds) {
+        union {
+                struct cmsghdr header;
+                char buf[CMSG_SPACE(3 * sizeof(int))];
+        } control = {};
+        struct iovec iov = { .iov_base = (void *) msg, .iov_len = size };
+        struct msghdr mh = { .msg_iov = &iov, .msg_iovlen = 1 };
+
+        if (n_fds > 0) {
+                struct cmsghdr *c;
+
+                mh.msg_control = &control;
+                mh.msg_controllen = CMSG_SPACE(n_fds * sizeof(int));
+                c = CMSG_FIRSTHDR(&mh);
+                c->cmsg_level = SOL_SOCKET;
+                c->cmsg_type = SCM_RIGHTS;
+                c->cmsg_len = CMSG_LEN(n_fds * sizeof(int));
+                memcpy(CMSG_DATA(c), fds, n_fds * sizeof(int));
+        }
+        if (sendmsg(fd, &mh, MSG_NOSIGNAL) < 0)
+                return negative_errno();
+        return 0;
+}
+
+/* Appends s and its NUL. */
+static int buf_add(char **buf, size_t *size, const char *s) {
+        size_t k = strlen(s) + 1;
+        char *n;
+
+        if (*size + k > INIT_SHELL_MESSAGE_MAX)
+                return -E2BIG;
+        n = realloc(*buf, *size + k);
+        if (!n)
+                return -ENOMEM;
+        memcpy(n + *size, s, k);
+        *buf = n;
+        *size += k;
+        return 0;
+}
+
+int shell_bus_shell(Service *s, sd_bus_message *m, sd_bus_error *error) {
+        _cleanup_strv_free_ char **argv = NULL, **env = NULL;
+        _cleanup_free_ char *msg = NULL;
+        int fds[3];
+        size_t size;
+        uint64_t id;
+        int r;
+
+        r = sd_bus_message_read_strv(m, &argv);
+        if (r < 0)
+                return r;
+        r = sd_bus_message_read_strv(m, &env);
+        if (r < 0)
+                return r;
+        r = sd_bus_message_read(m, "hhh", &fds[0], &fds[1], &fds[2]);
+        if (r < 0)
+                return r;
+
+        r = manager_check_manage(s->manager, m, "shell", s->name, error);
+        if (r <= 0)
+                return r < 0 ? r : 1; /* 0: polkit asked; the call comes back */
+
+        /* Only TERM of the caller reaches the shell; the rest is the service's own. */
+        for (char **e = env; e && *e; e++)
+                if (strncmp(*e, "TERM=", 5) != 0)
+                        return sd_bus_error_setf(error, SD_BUS_ERROR_INVALID_ARGS,
+                                                 "Only TERM= may be passed to a shell, not '%.32s'.", *e);
+        if (argv && argv[0] && isempty(argv[0]))
+                return sd_bus_error_set(error, SD_BUS_ERROR_INVALID_ARGS, "The command is empty.");
+        /* No directory, file or other handle of the caller's reaches the service. */
+        for (int i = 0; i < 3; i++) {
+                struct stat st;
+
+                if (fstat(fds[i], &st) < 0)
+                        return -errno;
+                if (!S_ISFIFO(st.st_mode) && !S_ISSOCK(st.st_mode) && !S_ISCHR(st.st_mode))
+                        return sd_bus_error_set(error, SD_BUS_ERROR_INVALID_ARGS,
+                                                "The shell's stdin, stdout and stderr must be pipes, sockets or terminals.");
+        }
+
+        r = check_running(s, error);
+        if (r < 0)
+                return r;
+        r = add_call(s, m, false, &id, error);
+        if (r < 0)
+                return r;
+
+        size = 0;
+        {
+                char head[64];
+
+                snprintf(head, sizeof(head), "SHELL %" PRIu64 " %zu\n", id, strv_length(argv));
+                r = buf_add(&msg, &size, head);
+                size--; /* the header is not NUL-terminated */
+        }
+        for (char **a = argv; r >= 0 && a && *a; a++)
+                r = buf_add(&msg, &size, *a);
+        for (char **e = env; r >= 0 && e && *e; e++)
+                r = buf_add(&msg, &size, *e);
+        if (r >= 0)
+                r = send_with_fds(s->control_fd, msg, size, fds, 3);
+        if (r < 0) {
+                drop_call(s, id, false);
+                if (r == -E2BIG)
+                        return sd_bus_error_set(error, SD_BUS_ERROR_INVALID_ARGS, "The command line is too long.");
+                return sd_bus_error_set_errnof(error, r, "Failed to ask the init of %s for a shell: %m", s->name);
+        }
+        log_debug("%s: shell %" PRIu64 " asked for.", s->name, id);
+        return 1; /* the reply comes with SHELL-EXITED */
+}
+
+int shell_bus_open_pty(Service *s, sd_bus_message *m, sd_bus_error *error) {
+        char msg[64];
+        uint64_t id;
+        int r;
+
+        r = manager_check_manage(s->manager, m, "shell", s->name, error);
+        if (r <= 0)
+                return r < 0 ? r : 1;
+        r = check_running(s, error);
+        if (r < 0)
+                return r;
+        r = add_call(s, m, true, &id, error);
+        if (r < 0)
+                return r;
+        snprintf(msg, sizeof(msg), "PTY %" PRIu64, id);
+        if (send(s->control_fd, msg, strlen(msg), MSG_NOSIGNAL) < 0) {
+                r = -errno;
+                drop_call(s, id, true);
+                return sd_bus_error_set_errnof(error, r, "Failed to ask the init of %s for a terminal: %m", s->name);
+        }
+        return 1;
+}
+
+static int lookup(Manager *m, sd_bus_message *call, Service **ret, sd_bus_error *error) {
+        const char *name;
+        Service *s;
+        int r;
+
+        r = sd_bus_message_read(call, "s", &name);
+        if (r < 0)
+                return r;
+        s = manager_get_service(m, name);
+        if (!s)
+                return sd_bus_error_setf(error, BUS_ERROR_NO_SUCH_SERVICE, "No service %s is known.", name);
+        *ret = s;
+        return 0;
+}
+
+int shell_method_shell_service(sd_bus_message *m, void *userdata, sd_bus_error *error) {
+        Service *s = NULL;
+        int r;
+
+        r = lookup(userdata, m, &s, error);
+        if (r < 0)
+                return r;
+        return shell_bus_shell(s, m, error);
+}
+
+int shell_method_open_service_pty(sd_bus_message *m, void *userdata, sd_bus_error *error) {
+        Service *s = NULL;
+        int r;
+
+        r = lookup(userdata, m, &s, error);
+        if (r < 0)
+                return r;
+        return shell_bus_open_pty(s, m, error);
+}
