@@ -363,8 +363,9 @@ int netlink_protocol_from_name(const char *name) {
 }
 
 const char *netlink_protocol_to_name(int protocol) {
-        return protocol >= 0 && (size_t) protocol < ELEMENTSOF(netlink_protocol_names) ? netlink_protocol_names[protocol]
-                                                                                     : NULL;
+        if (protocol < 0 || (size_t) protocol >= ELEMENTSOF(netlink_protocol_names))
+                return NULL;
+        return netlink_protocol_names[protocol];
 }
 
 /* One row per default a stock unit's systemd key can only tighten: its [Isolate] opt-out, the
@@ -378,7 +379,8 @@ typedef struct LoosenKey {
 } LoosenKey;
 
 static const LoosenKey loosen_keys[_SANDBOX_LOOSEN_MAX] = {
-        [SANDBOX_LOOSEN_READ_ONLY_HOST] = { "ReadOnlyHost", false, "ProtectSystem", PROTECT_SYSTEM_STRICT, PROTECT_SYSTEM_NO },
+        [SANDBOX_LOOSEN_READ_ONLY_HOST] = { "ReadOnlyHost", false, "ProtectSystem", PROTECT_SYSTEM_STRICT,
+                                            PROTECT_SYSTEM_NO },
         [SANDBOX_LOOSEN_HIDE_HOME] = { "HideHome", false, "ProtectHome", PROTECT_HOME_YES, PROTECT_HOME_NO },
         [SANDBOX_LOOSEN_PRIVATE_TMP] = { "HostTmp", true, "PrivateTmp", true, false },
         [SANDBOX_LOOSEN_PRIVATE_DEVICES] = { "HostDevices", true, "PrivateDevices", true, false },
