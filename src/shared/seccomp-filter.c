@@ -559,9 +559,20 @@ int seccomp_filter_build(const SandboxOptions *o, struct sock_fprog **ret) {
                 goto fail;
 
         if (o->system_call_allow_list) {
-                r = add_names(ctx, o, SCMP_ACT_ALLOW, o->system_call_filter);
+                _cleanup_strv_free_ char **defaults = NULL;
+
+                /* A stock unit's list only tightens: what the defaults deny stays denied (but for
+                 * [Isolate] AllowSystemCalls=), whatever the list names. */
+                r = expand_default_deny(o, &defaults);
                 if (r < 0)
                         goto fail;
+                for (char **n = o->system_call_filter; n && *n; n++) {
+                        if (is_argument_checked(o, *n) || strv_contains(defaults, *n))
+                                continue;
+                        r = add_rule(ctx, SCMP_ACT_ALLOW, *n, 0, NULL);
+                        if (r < 0)
+                                goto fail;
+                }
                 /* Whatever the list, the argument checks stay. */
                 r = add_argument_allowances(ctx, o, o->system_call_filter);
                 if (r < 0)
