@@ -752,7 +752,9 @@ static void attack_checks(void) {
         static const struct {
                 int family;
                 const char *name;
-        } families_denied[] = { { AF_VSOCK, "vsock" }, { AF_PACKET, "packet" }, { 44, "xdp" }, { AF_BLUETOOTH, "bluetooth" } };
+        } families_denied[] = {
+                { AF_VSOCK, "vsock" }, { AF_PACKET, "packet" }, { 44, "xdp" }, { AF_BLUETOOTH, "bluetooth" },
+        };
         char path[256], line[512];
         struct stat st;
         int fd, r;
@@ -762,7 +764,8 @@ static void attack_checks(void) {
          * a unit, a log or a setuid binary. As root the owner would not stop it: the mounts must.
          * A directory the host lacks counts as refused (ENOENT: nothing created). */
         for (size_t i = 0; i < ELEMENTS(host_dirs); i++) {
-                snprintf(line, sizeof(line), "host-write-%s", strcmp(host_dirs[i].dir, "/") == 0 ? "root-dir" : host_dirs[i].dir + 1);
+                snprintf(line, sizeof(line), "host-write-%s",
+                         strcmp(host_dirs[i].dir, "/") == 0 ? "root-dir" : host_dirs[i].dir + 1);
                 for (char *c = line; *c; c++)
                         if (*c == '/')
                                 *c = '-';
@@ -790,9 +793,11 @@ static void attack_checks(void) {
                 int flags;
 
                 r = chmod(path, 04755) < 0 ? errno : 0;
-                expect("RestrictSUIDSGID", r == EPERM, "suid-chmod-denied", "chmod u+s: %s", r ? strerror(r) : "succeeded");
+                expect("RestrictSUIDSGID", r == EPERM, "suid-chmod-denied", "chmod u+s: %s",
+                       r ? strerror(r) : "succeeded");
                 r = fchmod(fd, 02755) < 0 ? errno : 0;
-                expect("RestrictSUIDSGID", r == EPERM, "sgid-fchmod-denied", "fchmod g+s: %s", r ? strerror(r) : "succeeded");
+                expect("RestrictSUIDSGID", r == EPERM, "sgid-fchmod-denied", "fchmod g+s: %s",
+                       r ? strerror(r) : "succeeded");
                 (void) fchmod(fd, 0755);
 
                 /* v2 file capabilities: cap_setuid=ep. */
@@ -802,7 +807,10 @@ static void attack_checks(void) {
                                 struct {
                                         uint32_t permitted, inheritable;
                                 } data[2];
-                        } caps = { 0x02000000 | 0x1 /* VFS_CAP_REVISION_2 | effective */, { { 1U << 7, 0 }, { 0, 0 } } };
+                        } caps = {
+                                0x02000000 | 0x1 /* VFS_CAP_REVISION_2 | effective */,
+                                { { 1U << 7 /* CAP_SETUID */, 0 }, { 0, 0 } },
+                        };
 
                         r = fsetxattr(fd, "security.capability", &caps, sizeof(caps), 0) < 0 ? errno : 0;
                         expect("CapabilityBoundingSet", r == EPERM, "setxattr-security-capability-denied",
@@ -844,8 +852,8 @@ static void attack_checks(void) {
                 }
                 if (m != MAP_FAILED)
                         munmap(m, size);
-                expect("CapabilityBoundingSet", r > 0, "mlock-beyond-rlimit-denied", "mlock 1M over a 64K RLIMIT_MEMLOCK: %s",
-                       r < 0 ? "could not try" : r ? strerror(r) : "locked");
+                expect("CapabilityBoundingSet", r > 0, "mlock-beyond-rlimit-denied",
+                       "mlock 1M over a 64K RLIMIT_MEMLOCK: %s", r < 0 ? "could not try" : r ? strerror(r) : "locked");
         }
 
         /* The kernel log and kernel addresses. /proc/kmsg is opened, never read (a read takes
@@ -902,9 +910,11 @@ static void attack_checks(void) {
         /* Sockets that leave the network namespace (vsock), see every frame (packet, XDP), or reach
          * the host's kernel state over netlink. */
         for (size_t i = 0; i < ELEMENTS(families_denied); i++) {
-                r = try_socket(families_denied[i].family, families_denied[i].family == AF_VSOCK ? SOCK_STREAM : SOCK_RAW, 0);
+                int family = families_denied[i].family;
+
+                r = try_socket(family, family == AF_VSOCK ? SOCK_STREAM : SOCK_RAW, 0);
                 snprintf(line, sizeof(line), "socket-%s-denied", families_denied[i].name);
-                expect(NULL, r == EAFNOSUPPORT, line, "socket(%d): %s", families_denied[i].family, r ? strerror(r) : "created");
+                expect(NULL, r == EAFNOSUPPORT, line, "socket(%d): %s", family, r ? strerror(r) : "created");
         }
         for (size_t i = 0; i < ELEMENTS(netlink_denied); i++) {
                 r = try_socket(AF_NETLINK, SOCK_RAW, netlink_denied[i].protocol);
@@ -913,7 +923,8 @@ static void attack_checks(void) {
                        r ? strerror(r) : "created");
         }
         r = try_socket(AF_NETLINK, SOCK_RAW, NETLINK_ROUTE);
-        expect(NULL, r == 0, "netlink-route-works", "socket(AF_NETLINK, NETLINK_ROUTE): %s", r ? strerror(r) : "created");
+        expect(NULL, r == 0, "netlink-route-works", "socket(AF_NETLINK, NETLINK_ROUTE): %s",
+               r ? strerror(r) : "created");
         r = try_socket(AF_INET6, SOCK_DGRAM, 0);
         expect(NULL, r == 0, "socket-inet6-works", "socket(AF_INET6): %s", r ? strerror(r) : "created");
 
@@ -1199,14 +1210,16 @@ static void named_check(const char *arg) {
                 struct sysinfo si;
                 bool ok;
 
-                if (sscanf(v, "%255[^:]:%63[^:]:%llu", p, size, &inodes) != 3 || statfs(p, &sf) < 0 || sysinfo(&si) < 0) {
+                if (sscanf(v, "%255[^:]:%63[^:]:%llu", p, size, &inodes) != 3 || statfs(p, &sf) < 0 ||
+                    sysinfo(&si) < 0) {
                         report(false, name, "cannot tell: %s", strerror(errno));
                         return;
                 }
                 total = (unsigned long long) sf.f_blocks * (unsigned long long) sf.f_bsize;
                 ram = (unsigned long long) si.totalram * si.mem_unit;
                 if (size[strlen(size) - 1] == '%')
-                        ok = total > 0 && total <= ram / 100 * strtoull(size, NULL, 10) + (unsigned long long) sf.f_bsize;
+                        ok = total > 0 &&
+                             total <= ram / 100 * strtoull(size, NULL, 10) + (unsigned long long) sf.f_bsize;
                 else
                         ok = total == strtoull(size, NULL, 10);
                 ok = ok && sf.f_type == TMPFS_MAGIC && (unsigned long long) sf.f_files == inodes;

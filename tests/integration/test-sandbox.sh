@@ -20,6 +20,7 @@ cleanup() {
         rm -rf "$work" "$data" "$tmpmark" "$vartmpmark"
         # Made only if a bind through a symlink escaped RootDirectory= (a failure of sbrootlink).
         rmdir /etc/isolated-probe-escape 2>/dev/null
+        [ -n "${made_cron:-}" ] && rm -rf /var/spool/cron
 }
 trap cleanup EXIT
 
@@ -35,6 +36,15 @@ mkdir -p "$data/rw" "$data/secret" "$data/ro/rw" "$data/probe" && echo s > "$dat
 # nothing but what a description names is mounted (the RootDirectory= probes bind it in).
 cp "$work/sandbox-probe" "$data/probe/" && chmod 755 "$data" "$data/probe" "$data/probe/sandbox-probe"
 : > "$tmpmark" && : > "$vartmpmark"
+
+# The host directories a compromised root daemon would plant something in, all present (the
+# probe passes a missing one: nothing could be created there).
+if [ ! -e /var/spool/cron ]; then
+        mkdir -p /var/spool/cron/crontabs && made_cron=1
+fi
+for d in /var/spool/cron/crontabs /root /var/lib/dpkg /var/lib/systemd /home /opt /srv /var/log /var/cache; do
+        [ -d "$d" ] || not_ok "the host has no $d: the probe cannot show it stays unwritable"
+done
 
 # Host objects the probe must not reach: an abstract socket and a SysV shm segment.
 python3 -c 'import socket,time; s=socket.socket(socket.AF_UNIX); s.bind("\0isolated-probe-host"); s.listen(); time.sleep(600)' &
