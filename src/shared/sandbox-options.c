@@ -395,7 +395,7 @@ static const LoosenKey loosen_keys[_SANDBOX_LOOSEN_MAX] = {
 const char *const sandbox_isolate_keys[] = {
         "HostRoot", "ReadOnlyHost", "HideHome", "HostTmp", "HostDevices", "KernelTunables", "ControlGroups",
         "NewPrivileges", "KernelLogs", "SUIDSGIDFiles", "Personality", "AllowCapabilities", "AllowSystemCalls",
-        "AllowAddressFamilies", "AllowNetlink", "TmpfsSize", NULL,
+        "AllowAddressFamilies", "AllowNetlink", "TmpfsSize", "PasswordHashes", NULL,
 };
 
 static void loosen_store(SandboxOptions *o, SandboxLoosen l, int v) {
@@ -1502,6 +1502,13 @@ int sandbox_options_parse_isolate(SandboxOptions *o, const char *key, const char
                 o->host_root = r;
                 return 0;
         }
+        if (strcmp(key, "PasswordHashes") == 0) {
+                r = isempty(value) ? 0 : parse_boolean(value);
+                if (r < 0)
+                        return invalid(ret_error, key, value);
+                o->password_hashes = r;
+                return 0;
+        }
         if (strcmp(key, "AllowCapabilities") == 0) {
                 if (isempty(value)) {
                         o->allow_capabilities = 0;
@@ -1558,6 +1565,15 @@ int sandbox_options_finalize(SandboxOptions *o) {
 
         if (o->protect_kernel_logs)
                 FOREACH_STRING(p, "-/proc/kmsg", "-/dev/kmsg")
+                        if (!strv_contains(o->inaccessible_paths, p)) {
+                                r = strv_extend(&o->inaccessible_paths, p);
+                                if (r < 0)
+                                        return r;
+                        }
+        /* Root inside reads root's files on the host (they show their real owners): but not the
+         * password hashes, unless PasswordHashes=yes. */
+        if (!o->password_hashes)
+                FOREACH_STRING(p, "-/etc/shadow", "-/etc/gshadow", "-/etc/shadow-", "-/etc/gshadow-")
                         if (!strv_contains(o->inaccessible_paths, p)) {
                                 r = strv_extend(&o->inaccessible_paths, p);
                                 if (r < 0)

@@ -103,7 +103,7 @@ static void report(bool ok, const char *name, const char *fmt, ...) {
 static const char *const off_keys[] = { "PrivateTmp",       "PrivateDevices",        "ProtectSystem",
                                         "ProtectKernelTunables", "ProtectControlGroups", "NoNewPrivileges",
                                         "CapabilityBoundingSet", "ProtectHome",        "RestrictSUIDSGID",
-                                        "ProtectKernelLogs", "io_uring" };
+                                        "ProtectKernelLogs", "io_uring", "HostRoot" };
 static bool key_off[ELEMENTS(off_keys)];
 
 static int off_key_index(const char *key) {
@@ -468,6 +468,7 @@ static bool cgroup_mount_ro(const MountLine *m, void *userdata) {
 }
 
 static void attack_checks(void);
+static void userns_checks(void);
 
 static void default_checks(void) {
         static const struct {
@@ -715,6 +716,7 @@ static void default_checks(void) {
                r < 0 ? strerror(-r) : "connected");
 
         attack_checks();
+        userns_checks();
 }
 
 
@@ -730,6 +732,74 @@ static int try_socket(int family, int type, int protocol) {
 
 /* What a compromised daemon tries against the host's files, the kernel and its neighbours,
  * under the defaults (DESIGN.md, "Secure by default"). */
+/* A host unit's cgroup in a hierarchy root we see: the host's tree, not our own. */
+static bool sees_host_cgroups(void) {
+        static const char *const host_units[] = { "system.slice", "isolated.slice", "init.scope" };
+        char path[512];
+        struct stat st;
+        DIR *d;
+        struct dirent *de;
+        bool seen = false;
+
+        for (size_t i = 0; i < ELEMENTS(host_units); i++) {
+                snprintf(path, sizeof(path), "/sys/fs/cgroup/%s", host_units[i]);
+                if (stat(path, &st) >= 0)
+                        return true;
+        }
+        d = opendir("/sys/fs/cgroup");
+        while (d && !seen && (de = readdir(d)))
+                for (size_t i = 0; de->d_name[0] != '.' && i < ELEMENTS(host_units); i++) {
+                        snprintf(path, sizeof(path), "/sys/fs/cgroup/%s/%s", de->d_name, host_units[i]);
+                        if (stat(path, &st) >= 0)
+                                seen = true;
+                }
+        if (d)
+                closedir(d);
+        return seen;
+}
+
+/* The user namespace, and the private views it brings. */
+static void userns_checks(void) {
+        char line[256] = "", names[512] = "";
+        unsigned inside = 0, outside = 0, count = 0;
+        struct stat st;
+        FILE *f;
+        DIR *d;
+        struct dirent *de;
+        ssize_t n;
+        int fd;
+
+        f = fopen("/proc/self/uid_map", "re");
+        if (f && fgets(line, sizeof(line), f))
+                (void) sscanf(line, "%u %u %u", &inside, &outside, &count);
+        if (f)
+                fclose(f);
+        expect("HostRoot", inside == 0 && outside != 0 && count == 65536, "user-namespace-own",
+               "uid_map: %u %u %u", inside, outside, count);
+
+        d = opendir("/sys/class/net");
+        while (d && (de = readdir(d)))
+                if (de->d_name[0] != '.' && strlen(names) + strlen(de->d_name) + 2 < sizeof(names)) {
+                        strcat(names, " ");
+                        strcat(names, de->d_name);
+                }
+        if (d)
+                closedir(d);
+        expect("HostRoot", strcmp(names, " lo") == 0, "sys-class-net-own", "/sys/class/net:%s", names);
+        expect("HostRoot", !sees_host_cgroups(), "cgroupfs-own", "/sys/fs/cgroup %s the host's units",
+               sees_host_cgroups() ? "shows" : "does not show");
+
+        /* Root's files show their real owner (idmapped), but the password hashes are hidden. */
+        if (stat("/etc/passwd", &st) < 0)
+                st.st_uid = (uid_t) -1;
+        expect(NULL, st.st_uid == 0, "host-file-real-owner", "/etc/passwd owned by %d", (int) st.st_uid);
+        fd = open("/etc/shadow", O_RDONLY | O_CLOEXEC);
+        n = fd >= 0 ? read(fd, line, sizeof(line)) : -1;
+        expect(NULL, n <= 0, "shadow-hidden", "/etc/shadow: %s", fd < 0 ? strerror(errno) : n > 0 ? "read" : "empty");
+        if (fd >= 0)
+                close(fd);
+}
+
 static void attack_checks(void) {
         static const struct {
                 const char *dir;
