@@ -282,7 +282,24 @@ START_TEST(test_kernel_logs_masked) {
         ck_assert(strv_contains(o.inaccessible_paths, "-/proc/kmsg"));
         ck_assert(strv_contains(o.inaccessible_paths, "-/dev/kmsg"));
         ck_assert_int_eq(sandbox_options_finalize(&o), 0);
-        ck_assert_int_eq(strv_length(o.inaccessible_paths), 2);
+        /* The two kernel logs and the four files of password hashes, once each. */
+        ck_assert_int_eq(strv_length(o.inaccessible_paths), 6);
+}
+END_TEST
+
+START_TEST(test_password_hashes_hidden) {
+        ck_assert_int_eq(sandbox_options_finalize(&o), 0);
+        ck_assert(strv_contains(o.inaccessible_paths, "-/etc/shadow"));
+        ck_assert(strv_contains(o.inaccessible_paths, "-/etc/gshadow"));
+        ck_assert(strv_contains(o.inaccessible_paths, "-/etc/shadow-"));
+        ck_assert(strv_contains(o.inaccessible_paths, "-/etc/gshadow-"));
+
+        sandbox_options_done(&o);
+        ck_assert_int_eq(parse_isolate("PasswordHashes", "yes"), 0);
+        ck_assert_int_eq(sandbox_options_finalize(&o), 0);
+        ck_assert(!strv_contains(o.inaccessible_paths, "-/etc/shadow"));
+        ck_assert(strv_contains(o.inaccessible_paths, "-/proc/kmsg"));
+        ck_assert_int_eq(parse_isolate("PasswordHashes", "maybe"), -EINVAL);
 }
 END_TEST
 
@@ -524,6 +541,7 @@ static Suite *suite(void) {
         tcase_add_test(tc, test_tmpfs_size_and_syscalls);
         tcase_add_test(tc, test_capabilities_withheld);
         tcase_add_test(tc, test_kernel_logs_masked);
+        tcase_add_test(tc, test_password_hashes_hidden);
         tcase_add_test(tc, test_path_lists);
         tcase_add_test(tc, test_bind_paths);
         tcase_add_test(tc, test_tmpfs_rootdir);

@@ -8,7 +8,7 @@ set -euo pipefail
 SRC=$(cd "$(dirname "$0")/.." && pwd)
 seconds=${1:-60}
 shift || :
-targets=("${@:-description description-sources env-file}")
+targets=("${@:-description description-sources env-file init-message}")
 out=${FUZZ_DIR:-$SRC/build-fuzz}
 mkdir -p "$out"
 command -v clang >/dev/null || { echo "fuzz: clang is not installed (apt-get install clang libclang-rt-14-dev)"; exit 77; }

@@ -278,41 +278,28 @@ int control_receive_start(int fd, InitStart *ret) {
         return 0;
 }
 
-int control_parse_kill(const char *msg, KillWhom *ret_whom, int *ret_signal) {
-        const char *p;
-        KillWhom whom;
-        char *end;
-        long sig;
-
-        if (strncmp(msg, "KILL ", 5) != 0)
-                return -EBADMSG;
-        p = msg + 5;
-        if (strncmp(p, "main ", 5) == 0)
-                whom = KILL_WHOM_MAIN;
-        else if (strncmp(p, "all ", 4) == 0)
-                whom = KILL_WHOM_ALL;
-        else
-                return -EBADMSG;
-        p = strchr(p, ' ') + 1;
-
-        errno = 0;
-        sig = strtol(p, &end, 10);
-        if (errno != 0 || end == p || *end != 0 || sig <= 0 || sig >= _NSIG)
-                return -EBADMSG;
-
-        *ret_whom = whom;
-        *ret_signal = (int) sig;
-        return 0;
-}
-
 static int send_text(int fd, const char *text) {
         if (send(fd, text, strlen(text), MSG_NOSIGNAL) < 0)
                 return negative_errno();
         return 0;
 }
 
-int control_send_main(int fd, pid_t pid, int pidfd, const char *state, unsigned n_restarts, const char *status) {
-        char text[512];
+static int send_message(int fd, const InitMessage *m) {
+        char text[INIT_TEXT_MAX + 128];
+        int r;
+
+        r = init_message_format(m, text, sizeof(text));
+        if (r < 0)
+                return r;
+        return send_text(fd, text);
+}
+
+int control_send_hello(int fd) {
+        return send_message(fd, &(InitMessage) { .type = INIT_MESSAGE_HELLO, .version = INIT_PROTOCOL_VERSION });
+}
+
+int control_send_main(int fd, pid_t pid, int pidfd, InitState state, unsigned n_restarts, const char *status) {
+        char text[INIT_TEXT_MAX + 128];
         union {
                 struct cmsghdr header;
                 char buf[CMSG_SPACE(sizeof(int))];
@@ -322,11 +309,16 @@ int control_send_main(int fd, pid_t pid, int pidfd, const char *state, unsigned 
                 .msg_iov = &iov,
                 .msg_iovlen = 1,
         };
+        InitMessage m = {
+                .type = INIT_MESSAGE_MAIN, .pid = pid, .state = state, .n_restarts = n_restarts, .text = status,
+        };
+        int r;
 
         /* STATUS= is cut to what fits: the rest of the text shows it anyway. */
-        snprintf(text, sizeof(text), "MAIN %d\nSTATE=%s\nNRESTARTS=%u\nSTATUS=%.*s", (int) pid, state ?: "running",
-                 n_restarts, (int) strcspn(status ?: "", "\n"), status ?: "");
-        iov = (struct iovec) { .iov_base = text, .iov_len = strlen(text) };
+        r = init_message_format(&m, text, sizeof(text));
+        if (r < 0)
+                return r;
+        iov = (struct iovec) { .iov_base = text, .iov_len = (size_t) r };
 
         if (pidfd >= 0) {
                 struct cmsghdr *cmsg;
@@ -346,42 +338,24 @@ int control_send_main(int fd, pid_t pid, int pidfd, const char *state, unsigned 
 }
 
 int control_send_failed(int fd, int error, const char *text) {
-        _cleanup_free_ char *msg = NULL;
-        char line[512];
-        const char *p;
-
-        /* The protocol wants one line of text. */
-        p = strchrnul(text ?: "", '\n');
-        snprintf(line, sizeof(line), "%.*s", (int) (p - (text ?: "")), text ?: "");
-
-        if (asprintf(&msg, "FAILED %d\n%s", error < 0 ? -error : error, line) < 0)
-                return -ENOMEM;
-        return send_text(fd, msg);
+        error = error < 0 ? -error : error;
+        return send_message(fd, &(InitMessage) { .type = INIT_MESSAGE_FAILED, .error = error > 0 && error < 4096 ? error : EIO,
+                                                 .text = text });
 }
 
 int control_send_exited(int fd, int wait_status, const char *result) {
-        char msg[sizeof("EXITED dumped ") + 12 + 64];
-        int n;
+        InitMessage m;
+        int r;
 
-        if (WIFEXITED(wait_status))
-                n = snprintf(msg, sizeof(msg), "EXITED exited %d", WEXITSTATUS(wait_status));
-        else if (WIFSIGNALED(wait_status))
-                n = snprintf(msg, sizeof(msg), "EXITED %s %d",
-                             WCOREDUMP(wait_status) ? "dumped" : "killed", WTERMSIG(wait_status));
-        else
-                return -EINVAL;
-        if (result)
-                snprintf(msg + n, sizeof(msg) - (size_t) n, "\nRESULT=%s", result);
-
-        return send_text(fd, msg);
+        r = init_message_exited(wait_status, &m);
+        if (r < 0)
+                return r;
+        m.start_limit_hit = result && strcmp(result, "start-limit-hit") == 0;
+        return send_message(fd, &m);
 }
 
 int control_send_reloaded(int fd, int error, const char *text) {
-        char msg[512];
-        const char *t = text ?: "";
-
-        if (error == 0)
-                return send_text(fd, "RELOADED 0");
-        snprintf(msg, sizeof(msg), "RELOADED %d\n%.*s", error < 0 ? -error : error, (int) strcspn(t, "\n"), t);
-        return send_text(fd, msg);
+        error = error < 0 ? -error : error;
+        return send_message(fd, &(InitMessage) { .type = INIT_MESSAGE_RELOADED, .error = error < 4096 ? error : EIO,
+                                                 .text = text ?: (error ? strerror(error) : "") });
 }

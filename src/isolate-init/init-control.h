@@ -9,13 +9,6 @@
 
 /* The init's side of init-protocol.h: one datagram per call, nothing logged. */
 
-typedef enum KillWhom {
-        KILL_WHOM_MAIN,
-        KILL_WHOM_ALL,
-        _KILL_WHOM_MAX,
-        _KILL_WHOM_INVALID = -EINVAL,
-} KillWhom;
-
 /* Receives one datagram into a NUL-terminated buffer of *ret_size bytes.
  * Returns 1 on a message, 0 on EOF (the daemon closed its end), -EMSGSIZE
  * for a datagram larger than max bytes, -errno otherwise. */
@@ -48,12 +41,12 @@ void init_start_done(InitStart *st);
  * version, -EBADMSG for anything malformed; on failure no fd is left open. */
 int control_receive_start(int fd, InitStart *ret);
 
-/* Parses "KILL main SIG" / "KILL all SIG". -EBADMSG if it is not one. */
-int control_parse_kill(const char *msg, KillWhom *ret_whom, int *ret_signal);
-
+/* The messages to the daemon, encoded by init_message_format() (init-protocol.h). */
+/* "HELLO VERSION": first on every connection. */
+int control_send_hello(int fd);
 /* "MAIN PID\nSTATE=...\nNRESTARTS=N\nSTATUS=..." with pidfd attached; pidfd < 0
  * sends the text alone. */
-int control_send_main(int fd, pid_t pid, int pidfd, const char *state, unsigned n_restarts, const char *status);
+int control_send_main(int fd, pid_t pid, int pidfd, InitState state, unsigned n_restarts, const char *status);
 /* "FAILED ERRNO\nTEXT"; error may be given negative. */
 int control_send_failed(int fd, int error, const char *text);
 /* "EXITED CODE STATUS" for a wait status as returned by waitpid(), and

@@ -8,6 +8,7 @@
 #include <sys/wait.h>
 
 #include "init-listener.h"
+#include "init-protocol.h"
 #include "macro.h"
 
 void init_listener_take(InitListener *l, int listen_fd, int exit_fd) {
@@ -38,11 +39,9 @@ int init_listener_record_exit(InitListener *l, int wait_status) {
 
         if (l->exit_fd < 0)
                 return 0;
-        if (WIFEXITED(wait_status))
-                n = snprintf(buf, sizeof(buf), "EXITED exited %d\n", WEXITSTATUS(wait_status));
-        else
-                n = snprintf(buf, sizeof(buf), "EXITED %s %d\n", WCOREDUMP(wait_status) ? "dumped" : "killed",
-                             WTERMSIG(wait_status));
+        n = init_exit_record_format(wait_status, buf, sizeof(buf));
+        if (n < 0)
+                return n;
         /* One small write at the start: the daemon reads it whole or finds it empty. */
         if (pwrite(l->exit_fd, buf, (size_t) n, 0) != n)
                 return errno > 0 ? -errno : -EIO;

@@ -43,13 +43,19 @@ static int send_text(int fd, const char *text, const int *fds, size_t n_fds) {
         return 0;
 }
 
-static void send_failed(int control_fd, uint64_t id, int error, const char *text) {
-        char msg[512];
-        const char *t = text ?: strerror(error);
+static void send_message(int control_fd, const InitMessage *m, int *fds, size_t n_fds) {
+        char msg[INIT_TEXT_MAX + 128];
 
-        snprintf(msg, sizeof(msg), "SHELL-FAILED %" PRIu64 " %d\n%.*s", id, error < 0 ? -error : error,
-                 (int) strcspn(t, "\n"), t);
-        (void) send_text(control_fd, msg, NULL, 0);
+        if (init_message_format(m, msg, sizeof(msg)) >= 0)
+                (void) send_text(control_fd, msg, fds, n_fds);
+}
+
+static void send_failed(int control_fd, uint64_t id, int error, const char *text) {
+        error = error < 0 ? -error : error;
+        send_message(control_fd,
+                     &(InitMessage) { .type = INIT_MESSAGE_SHELL_FAILED, .id = id, .error = error > 0 ? error : EIO,
+                                      .text = text ?: strerror(error) },
+                     NULL, 0);
 }
 
 static int parse_id(const char *p, const char **ret_end, uint64_t *ret) {
@@ -181,17 +187,10 @@ finish:
                 fds[i] = safe_close(fds[i]);
 }
 
-void init_shell_open_pty(const SpawnContext *c, int control_fd, const char *msg) {
+void init_shell_open_pty(const SpawnContext *c, int control_fd, uint64_t id) {
         _cleanup_close_ int master = -EBADF, peer = -EBADF;
-        uint64_t id;
-        const char *end;
-        char reply[64];
         int unlock = 0, fds[2];
 
-        if (parse_id(msg + strlen("PTY "), &end, &id) < 0 || *end != 0) {
-                log_warning("Ignoring malformed PTY message.");
-                return;
-        }
         /* Our own /dev/ptmx: the service's devpts, where the shell's terminal belongs. */
         master = open("/dev/ptmx", O_RDWR | O_NOCTTY | O_CLOEXEC);
         if (master < 0 || ioctl(master, TIOCSPTLCK, &unlock) < 0)
@@ -203,21 +202,21 @@ void init_shell_open_pty(const SpawnContext *c, int control_fd, const char *msg)
         if (c->sandbox.switch_user && fchown(peer, c->sandbox.uid, (gid_t) -1) < 0)
                 goto fail;
 
-        snprintf(reply, sizeof(reply), "PTY %" PRIu64 " 0", id);
         fds[0] = master;
         fds[1] = peer;
-        if (send_text(control_fd, reply, fds, 2) < 0)
-                log_warning_errno(errno, "Failed to send a pty to the daemon: %m");
+        send_message(control_fd, &(InitMessage) { .type = INIT_MESSAGE_PTY, .id = id }, fds, 2);
         return;
 
 fail:
-        snprintf(reply, sizeof(reply), "PTY %" PRIu64 " %d", id, errno > 0 ? errno : EIO);
-        (void) send_text(control_fd, reply, NULL, 0);
+        send_message(control_fd,
+                     &(InitMessage) { .type = INIT_MESSAGE_PTY, .id = id, .error = errno > 0 && errno < 4096 ? errno : EIO },
+                     NULL, 0);
 }
 
 bool init_shells_reaped(InitShells *sh, int control_fd, pid_t pid, int wait_status) {
         for (size_t i = 0; i < sh->n; i++) {
                 InitShell shell = sh->running[i];
+                InitMessage m;
                 char msg[128];
 
                 if (shell.pid != pid)
@@ -225,27 +224,18 @@ bool init_shells_reaped(InitShells *sh, int control_fd, pid_t pid, int wait_stat
                 sh->running[i] = sh->running[--sh->n];
                 if (shell.connection != sh->connection)
                         return true; /* asked by a daemon that is gone */
-                if (WIFEXITED(wait_status))
-                        snprintf(msg, sizeof(msg), "SHELL-EXITED %" PRIu64 " exited %d", shell.id,
-                                 WEXITSTATUS(wait_status));
-                else
-                        snprintf(msg, sizeof(msg), "SHELL-EXITED %" PRIu64 " %s %d", shell.id,
-                                 WCOREDUMP(wait_status) ? "dumped" : "killed", WTERMSIG(wait_status));
-                if (send_text(control_fd, msg, NULL, 0) < 0 && control_fd >= 0)
+                if (init_message_exited(wait_status, &m) < 0)
+                        return true;
+                m.type = INIT_MESSAGE_SHELL_EXITED;
+                m.id = shell.id;
+                if (init_message_format(&m, msg, sizeof(msg)) < 0 || (send_text(control_fd, msg, NULL, 0) < 0 && control_fd >= 0))
                         log_warning_errno(errno, "Failed to report the end of shell %" PRIu64 ": %m", shell.id);
                 return true;
         }
         return false;
 }
 
-void init_shell_hang_up(InitShells *sh, const char *msg) {
-        const char *end;
-        uint64_t id;
-
-        if (parse_id(msg + strlen("SHELL-KILL "), &end, &id) < 0 || *end != 0) {
-                log_warning("Ignoring malformed SHELL-KILL message.");
-                return;
-        }
+void init_shell_hang_up(InitShells *sh, uint64_t id) {
         for (size_t i = 0; i < sh->n; i++)
                 if (sh->running[i].id == id && sh->running[i].connection == sh->connection) {
                         pid_t pid = sh->running[i].pid;

@@ -118,6 +118,10 @@ static int run(void) {
 
         snprintf(log_prefix, sizeof(log_prefix), "isolate-init[%s]", start.name);
         log_set_prefix(log_prefix);
+        /* Our half of the handshake: START named the daemon's version, we name ours. */
+        r = control_send_hello(INIT_CONTROL_FD);
+        if (r < 0)
+                return start_failedf(r, "Failed to greet the daemon: %m");
 
         r = description_sources_deserialize(start.text, strlen(start.text), &sources);
         if (r < 0)

@@ -87,19 +87,19 @@ static usec_t deadline_after(usec_t timeout) {
         return timeout > USEC_INFINITY - n ? USEC_INFINITY : n + timeout;
 }
 
-static const char *phase_state(const Supervisor *s) {
+static InitState phase_state(const Supervisor *s) {
         switch (s->phase) {
         case PHASE_START_PRE:
         case PHASE_START:
         case PHASE_START_POST:
         case PHASE_AUTO_RESTART:
-                return "starting";
+                return INIT_STATE_STARTING;
         case PHASE_RUNNING:
-                return s->notify_stopping ? "stopping" : s->notify_reloading ? "reloading" : "running";
+                return s->notify_stopping ? INIT_STATE_STOPPING : s->notify_reloading ? INIT_STATE_RELOADING : INIT_STATE_RUNNING;
         case PHASE_RELOAD:
-                return "reloading";
+                return INIT_STATE_RELOADING;
         default:
-                return "stopping";
+                return INIT_STATE_STOPPING;
         }
 }
 
@@ -111,7 +111,7 @@ static void report(Supervisor *s, bool force) {
 
         if (!s->started || s->control_fd < 0 || s->phase == PHASE_DONE)
                 return;
-        snprintf(key, sizeof(key), "%d %s %u %s", (int) s->main_pid, phase_state(s), s->n_restarts,
+        snprintf(key, sizeof(key), "%d %s %u %s", (int) s->main_pid, init_state_to_string(phase_state(s)), s->n_restarts,
                  s->status_text ?: "");
         if (!force && s->last_report && strcmp(key, s->last_report) == 0)
                 return;
@@ -814,8 +814,8 @@ static void handle_control(Supervisor *s) {
         _cleanup_free_ char *msg = NULL;
         int fds[3];
         size_t size = 0, n_fds = 0;
-        KillWhom whom;
-        int r, sig;
+        DaemonRequest req;
+        int r;
 
         r = control_receive_fds(s->control_fd, INIT_SHELL_MESSAGE_MAX, &msg, &size, fds, ELEMENTSOF(fds), &n_fds);
         if (r > 0 && strncmp(msg, "SHELL ", 6) == 0) {
@@ -825,14 +825,6 @@ static void handle_control(Supervisor *s) {
         }
         for (size_t i = 0; i < n_fds; i++)
                 safe_close(fds[i]);
-        if (r > 0 && strncmp(msg, "PTY ", 4) == 0) {
-                init_shell_open_pty(s->spawn, s->control_fd, msg);
-                return;
-        }
-        if (r > 0 && strncmp(msg, "SHELL-KILL ", 11) == 0) {
-                init_shell_hang_up(&s->shells, msg);
-                return;
-        }
         if (r == -EMSGSIZE) {
                 log_warning("Ignoring oversized control message.");
                 return;
@@ -849,31 +841,44 @@ static void handle_control(Supervisor *s) {
                 return;
         }
 
-        if (strcmp(msg, "STOP") == 0) {
-                handle_stop(s);
-                return;
-        }
-        if (strcmp(msg, "RELOAD") == 0) {
-                handle_reload(s);
-                return;
-        }
-        r = control_parse_kill(msg, &whom, &sig);
+        r = daemon_request_parse(msg, size, &req);
         if (r < 0) {
                 log_warning("Ignoring unknown control message \"%.32s\".", msg);
                 return;
         }
-
-        if (whom == KILL_WHOM_MAIN) {
-                if (s->main_pid > 0)
-                        kill_logged(s->main_pid, sig);
-        } else
-                kill_logged(-1, sig);
+        switch (req.type) {
+        case DAEMON_REQUEST_HELLO:
+                if (req.version != INIT_PROTOCOL_VERSION)
+                        log_notice("The daemon speaks protocol %u, we %d.", req.version, INIT_PROTOCOL_VERSION);
+                break;
+        case DAEMON_REQUEST_STOP:
+                handle_stop(s);
+                break;
+        case DAEMON_REQUEST_RELOAD:
+                handle_reload(s);
+                break;
+        case DAEMON_REQUEST_PTY:
+                init_shell_open_pty(s->spawn, s->control_fd, req.id);
+                break;
+        case DAEMON_REQUEST_SHELL_KILL:
+                init_shell_hang_up(&s->shells, req.id);
+                break;
+        case DAEMON_REQUEST_KILL:
+                if (!req.kill_all) {
+                        if (s->main_pid > 0)
+                                kill_logged(s->main_pid, req.signal);
+                } else
+                        kill_logged(-1, req.signal);
+                break;
+        default:
+                break;
+        }
 }
 
 /* A daemon (restarted, or re-adopting) connects: it becomes the one we talk
  * to, and learns at once where the service is. */
 static void handle_accept(Supervisor *s) {
-        int fd;
+        int fd, r;
 
         fd = init_listener_accept(s->listener);
         if (fd < 0) {
@@ -886,6 +891,9 @@ static void handle_accept(Supervisor *s) {
         s->control_fd = fd;
         s->shells.connection++;
         log_debug("A daemon connected.");
+        r = control_send_hello(s->control_fd);
+        if (r < 0)
+                log_warning_errno(r, "Failed to greet the daemon: %m");
         report(s, true);
 }
 

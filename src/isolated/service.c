@@ -47,29 +47,6 @@ ServiceState service_state_from_string(const char *s) {
         return _SERVICE_STATE_INVALID;
 }
 
-static const char *exit_code_to_string(int code) {
-        switch (code) {
-        case CLD_EXITED:
-                return "exited";
-        case CLD_KILLED:
-                return "killed";
-        case CLD_DUMPED:
-                return "dumped";
-        default:
-                return "";
-        }
-}
-
-static int exit_code_from_string(const char *s) {
-        if (strcmp(s, "exited") == 0)
-                return CLD_EXITED;
-        if (strcmp(s, "killed") == 0)
-                return CLD_KILLED;
-        if (strcmp(s, "dumped") == 0)
-                return CLD_DUMPED;
-        return -EINVAL;
-}
-
 bool service_is_active(const Service *s) {
         return s->state == SERVICE_STARTING || s->state == SERVICE_RUNNING || s->state == SERVICE_RELOADING ||
                s->state == SERVICE_STOPPING;
@@ -446,32 +423,52 @@ static pid_t pidfd_get_pid(int pidfd) {
 }
 
 /* "MAIN PID\nSTATE=...\nNRESTARTS=N\nSTATUS=..." (an init of protocol 2 sends "MAIN PID" alone). */
-static void service_handle_main(Service *s, int pidfd, char *payload) {
-        ServiceState state = SERVICE_RUNNING;
+/* Is pid in unit's cgroup (or below it)? A pidfd from an init names a process of its own service,
+ * or the message is a lie. */
+static bool pid_in_unit(pid_t pid, const char *unit) {
+        char path[64], line[1024];
+        size_t k = strlen(unit);
+        bool in = false;
+        FILE *f;
+
+        snprintf(path, sizeof(path), "/proc/%d/cgroup", (int) pid);
+        f = fopen(path, "re");
+        if (!f)
+                return false;
+        while (!in && fgets(line, sizeof(line), f))
+                for (const char *p = strstr(line, unit); p && !in; p = strstr(p + 1, unit))
+                        in = p[-1] == '/' && (p[k] == '\n' || p[k] == '/');
+        fclose(f);
+        return in;
+}
+
+static ServiceState service_state_of_init(InitState st) {
+        switch (st) {
+        case INIT_STATE_STARTING:
+                return SERVICE_STARTING;
+        case INIT_STATE_RELOADING:
+                return SERVICE_RELOADING;
+        case INIT_STATE_STOPPING:
+                return SERVICE_STOPPING;
+        default:
+                return SERVICE_RUNNING;
+        }
+}
+
+static void service_handle_main(Service *s, int pidfd, const InitMessage *m) {
+        ServiceState state = service_state_of_init(m->state);
         bool first;
 
-        for (char *line = payload, *next; line && *line; line = next) {
-                next = strchr(line, '\n');
-                if (next)
-                        *next++ = 0;
-                if (strncmp(line, "STATE=", 6) == 0) {
-                        ServiceState st = service_state_from_string(line + 6);
+        s->init_stops = true;
+        s->n_restarts = m->n_restarts;
+        free(s->status_text);
+        s->status_text = *m->text ? strdup(m->text) : NULL;
 
-                        s->init_stops = true;
-                        if (st == SERVICE_STARTING || st == SERVICE_RUNNING || st == SERVICE_RELOADING ||
-                            st == SERVICE_STOPPING)
-                                state = st;
-                } else if (strncmp(line, "NRESTARTS=", 10) == 0) {
-                        unsigned n;
-
-                        if (sscanf(line + 10, "%u", &n) == 1)
-                                s->n_restarts = n;
-                } else if (strncmp(line, "STATUS=", 7) == 0) {
-                        free(s->status_text);
-                        s->status_text = line[7] ? strdup(line + 7) : NULL;
-                }
+        /* The PID is the one of the pidfd, never the text's, and it must be the service's own. */
+        if (pidfd >= 0 && (pidfd_get_pid(pidfd) <= 0 || !pid_in_unit(pidfd_get_pid(pidfd), s->unit))) {
+                log_warning("%s: the init sent a pidfd of a process outside %s, ignored.", s->name, s->unit);
+                pidfd = safe_close(pidfd);
         }
-
         safe_close(s->main_pidfd);
         s->main_pidfd = pidfd;
         s->main_pid = pidfd >= 0 ? pidfd_get_pid(pidfd) : 0;
@@ -523,30 +520,65 @@ static void service_handle_reloaded(Service *s, int error, const char *text) {
                                                   text && *text ? text : strerror(error));
 }
 
-static void service_handle_message(Service *s, char *msg, int pidfd) {
-        char *payload = strchr(msg, '\n');
-        char code[16];
-        int a, b;
+static int service_send_request(Service *s, const DaemonRequest *r) {
+        char msg[64];
+        int n;
 
-        if (payload)
-                *payload++ = 0;
-        if (strncmp(msg, "MAIN ", 5) == 0) {
-                service_handle_main(s, pidfd, payload);
+        n = daemon_request_format(r, msg, sizeof(msg));
+        if (n < 0)
+                return n;
+        if (send(s->control_fd, msg, (size_t) n, MSG_NOSIGNAL) < 0)
+                return negative_errno();
+        return 0;
+}
+
+/* A message that breaks the protocol: the init is not ours to believe any more. */
+static void service_protocol_error(Service *s, const char *what) {
+        log_error("%s: protocol error from the init: %s; stopping it.", s->name, what);
+        s->protocol_error = true;
+        if (!s->released || !s->start_complete)
+                service_fail_start(s, BUS_ERROR_START_FAILED, "the init broke the protocol");
+        else
+                service_kill_init(s);
+}
+
+static void service_handle_message(Service *s, const InitMessage *m, int pidfd) {
+        if (m->type == INIT_MESSAGE_HELLO) {
+                safe_close(pidfd);
+                if (m->version != INIT_PROTOCOL_VERSION)
+                        log_notice("%s: the init speaks protocol %u, we %d.", s->name, m->version, INIT_PROTOCOL_VERSION);
+                s->init_version = m->version;
+                return;
+        }
+        /* An init we started greets us first (a FAILED may come first: START was refused). An adopted
+         * one without HELLO predates the handshake (protocol 4). */
+        if (s->init_version == 0 && !s->adopted && m->type != INIT_MESSAGE_FAILED) {
+                safe_close(pidfd);
+                service_protocol_error(s, "a message before HELLO");
+                return;
+        }
+        if (m->type == INIT_MESSAGE_MAIN) {
+                service_handle_main(s, pidfd, m);
                 return;
         }
         safe_close(pidfd);
-        if (sscanf(msg, "FAILED %d", &a) == 1) {
-                s->start_errno = a;
-                service_fail_start(s, BUS_ERROR_START_FAILED, payload && *payload ? payload : strerror(a));
-        } else if (sscanf(msg, "EXITED %15s %d", code, &b) == 2 && exit_code_from_string(code) > 0) {
-                s->exit_code = exit_code_from_string(code);
-                s->exit_status = b;
-                if (payload && strcmp(payload, "RESULT=start-limit-hit") == 0)
+        switch (m->type) {
+        case INIT_MESSAGE_FAILED:
+                s->start_errno = m->error;
+                service_fail_start(s, BUS_ERROR_START_FAILED, *m->text ? m->text : strerror(m->error));
+                break;
+        case INIT_MESSAGE_EXITED:
+                s->exit_code = m->code;
+                s->exit_status = m->status;
+                if (m->start_limit_hit)
                         s->end_result = "start-limit-hit";
-        } else if (sscanf(msg, "RELOADED %d", &a) == 1)
-                service_handle_reloaded(s, a, payload);
-        else
-                log_warning("%s: unknown message from the init: %s", s->name, msg);
+                break;
+        case INIT_MESSAGE_RELOADED:
+                service_handle_reloaded(s, m->error, *m->text ? m->text : NULL);
+                break;
+        default:
+                break;
+        }
 }
 
 static int on_control(sd_event_source *source, int fd, uint32_t revents, void *userdata) {
@@ -559,14 +591,16 @@ static int on_control(sd_event_source *source, int fd, uint32_t revents, void *u
         struct iovec iov;
         struct msghdr mh = { .msg_iov = &iov, .msg_iovlen = 1, .msg_control = &control, .msg_controllen = sizeof(control) };
         int pidfd = -EBADF, fds[2];
+        bool truncated = false;
         size_t n_fds = 0;
+        InitMessage m;
         ssize_t n;
 
         buf = malloc(4096);
         if (!buf)
                 return log_oom();
         iov = (struct iovec) { .iov_base = buf, .iov_len = 4095 };
-        n = recvmsg(fd, &mh, MSG_CMSG_CLOEXEC | MSG_DONTWAIT);
+        n = recvmsg(fd, &mh, MSG_CMSG_CLOEXEC | MSG_DONTWAIT | MSG_TRUNC);
         if (n < 0) {
                 if (errno == EAGAIN || errno == EINTR)
                         return 0;
@@ -577,6 +611,11 @@ static int on_control(sd_event_source *source, int fd, uint32_t revents, void *u
                 /* The init is gone (or closed its end): its exit is seen through the pidfd. */
                 s->control_source = sd_event_source_disable_unref(s->control_source);
                 return 0;
+        }
+        /* Cut short: the kernel dropped fds, or the datagram was longer than any message. */
+        if ((mh.msg_flags & (MSG_CTRUNC | MSG_TRUNC)) || (size_t) n > 4095) {
+                truncated = true;
+                n = 4095;
         }
         buf[n] = 0;
         for (struct cmsghdr *c = CMSG_FIRSTHDR(&mh); c; c = CMSG_NXTHDR(&mh, c))
@@ -590,14 +629,21 @@ static int on_control(sd_event_source *source, int fd, uint32_t revents, void *u
                                 else
                                         safe_close(f);
                         }
-        if (shell_handle_message(s, buf, fds, n_fds))
+        if (truncated || init_message_parse(buf, (size_t) n, &m) < 0) {
+                for (size_t i = 0; i < n_fds; i++)
+                        safe_close(fds[i]);
+                service_protocol_error(s, "a malformed message");
                 return 0;
-        if (n_fds == 1)
+        }
+        if (shell_handle_message(s, &m, fds, n_fds))
+                return 0;
+        /* Only MAIN carries an fd, a pidfd. */
+        if (n_fds == 1 && m.type == INIT_MESSAGE_MAIN)
                 pidfd = fds[0];
         else
                 for (size_t i = 0; i < n_fds; i++)
                         safe_close(fds[i]);
-        service_handle_message(s, buf, pidfd);
+        service_handle_message(s, &m, pidfd);
         return 0;
 }
 
@@ -620,7 +666,9 @@ static void service_set_end(Service *s, int code, int status) {
                 s->exit_code = code;
                 s->exit_status = status;
         }
-        if (s->start_timed_out)
+        if (s->protocol_error)
+                s->result = "protocol";
+        else if (s->start_timed_out)
                 s->result = "timeout";
         else if (s->end_result)
                 s->result = s->end_result;
@@ -711,6 +759,10 @@ int service_adopt(Service *s, pid_t init_pid, int init_pidfd, int control_fd, us
         s->control_fd = control_fd;
         s->start_timestamp = start_timestamp;
         s->state = SERVICE_RUNNING;
+        /* Our half of the handshake on the new connection (an init older than it ignores it). */
+        r = service_send_request(s, &(DaemonRequest) { .type = DAEMON_REQUEST_HELLO, .version = INIT_PROTOCOL_VERSION });
+        if (r < 0)
+                log_debug_errno(r, "%s: cannot greet the init: %m", s->name);
         r = sd_event_add_io(s->manager->event, &s->control_source, s->control_fd, EPOLLIN, on_control, s);
         if (r < 0)
                 return r;
@@ -880,7 +932,7 @@ static bool service_send_stop(Service *s) {
 
         if (!s->released || s->init_exited || s->control_fd < 0 || !s->init_stops)
                 return false;
-        if (send(s->control_fd, "STOP", 4, MSG_NOSIGNAL) < 0) {
+        if (service_send_request(s, &(DaemonRequest) { .type = DAEMON_REQUEST_STOP }) < 0) {
                 log_warning_errno(errno, "%s: cannot send STOP to the init: %m", s->name);
                 return false;
         }
@@ -920,18 +972,14 @@ int service_stop(Service *s, sd_bus_message *reply_to) {
 }
 
 int service_kill(Service *s, const char *whom, int signo) {
-        char msg[64];
-
         if (strcmp(whom, "main") != 0 && strcmp(whom, "all") != 0)
                 return -EINVAL;
         if (signo <= 0 || signo >= NSIG)
                 return -EINVAL;
         if (s->control_fd < 0 || !s->released || s->init_exited)
                 return -ESRCH;
-        snprintf(msg, sizeof(msg), "KILL %s %d", whom, signo);
-        if (send(s->control_fd, msg, strlen(msg), MSG_NOSIGNAL) < 0)
-                return negative_errno();
-        return 0;
+        return service_send_request(
+                        s, &(DaemonRequest) { .type = DAEMON_REQUEST_KILL, .kill_all = strcmp(whom, "all") == 0, .signal = signo });
 }
 
 /* --- org.isolated1.Service --- */
@@ -1074,7 +1122,7 @@ int service_bus_reload(Service *s, sd_bus_message *m, sd_bus_error *error) {
                 return sd_bus_error_setf(error, BUS_ERROR_NOT_RUNNING, "%s is not running.", s->name);
         if (s->reload_call)
                 return sd_bus_error_setf(error, SD_BUS_ERROR_FAILED, "%s is reloading already.", s->name);
-        if (send(s->control_fd, "RELOAD", 6, MSG_NOSIGNAL) < 0)
+        if (service_send_request(s, &(DaemonRequest) { .type = DAEMON_REQUEST_RELOAD }) < 0)
                 return sd_bus_error_set_errnof(error, errno, "Failed to reload %s: %m", s->name);
         /* ExecReload= runs inside, with $MAINPID; the reply comes with RELOADED. */
         s->reload_call = sd_bus_message_ref(m);

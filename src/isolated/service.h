@@ -68,6 +68,8 @@ struct Service {
         bool start_complete; /* the init reported the start done (STATE= running or later) */
         bool stop_sent;      /* STOP went to the init: the scope is stopped once the init is gone */
         bool start_timed_out; /* TimeoutStartSec= passed: Result=timeout */
+        bool protocol_error;  /* the init sent what the protocol does not allow: Result=protocol */
+        unsigned init_version; /* from its HELLO; 0 before it (or an init older than the handshake) */
         const char *end_result; /* "start-limit-hit" from the init, or NULL */
         unsigned n_restarts;    /* restarts in place by Restart= (the init counts) */
         sd_event_source *start_timer; /* TimeoutStartSec= */

@@ -102,52 +102,29 @@ static bool is_terminal(int fd) {
         return fstat(fd, &st) >= 0 && S_ISCHR(st.st_mode) && isatty(fd);
 }
 
-static int parse_errno(const char *p) {
-        char *end;
-        long v;
-
-        errno = 0;
-        v = strtol(p, &end, 10);
-        if (errno != 0 || end == p || (*end != 0 && *end != '\n') || v <= 0 || v >= 4096)
-                return EIO;
-        return (int) v;
-}
 
 /* What the init says is checked as coming from a process the service may own:
  * only IDs of this service's own calls count, the rest is dropped. */
-bool shell_handle_message(Service *s, const char *msg, int *fds, size_t n_fds) {
+bool shell_handle_message(Service *s, const InitMessage *m, int *fds, size_t n_fds) {
         _cleanup_(shell_call_freep) ShellCall *c = NULL;
-        uint64_t id;
-        char code[16];
-        int status, n = 0;
 
-        if (sscanf(msg, "SHELL-EXITED %" SCNu64 " %15s %d%n", &id, code, &status, &n) == 3 && msg[n] == 0) {
+        switch (m->type) {
+        case INIT_MESSAGE_SHELL_EXITED:
                 close_all(fds, n_fds);
-                c = take_call(s, id, false);
-                if (!c)
-                        return true;
-                if (strcmp(code, "exited") != 0 && strcmp(code, "killed") != 0 && strcmp(code, "dumped") != 0) {
-                        reply_error(c, EPROTO, "run a shell", s->name, "the init sent a garbled end");
-                        return true;
-                }
-                (void) sd_bus_reply_method_return(c->call, "si", code, (int32_t) status);
+                c = take_call(s, m->id, false);
+                if (c)
+                        (void) sd_bus_reply_method_return(c->call, "si", exit_code_to_string(m->code), (int32_t) m->status);
                 return true;
-        }
-        if (sscanf(msg, "SHELL-FAILED %" SCNu64 " %n", &id, &n) == 1 && n > 0) {
-                const char *text = strchr(msg, '\n');
-
+        case INIT_MESSAGE_SHELL_FAILED:
                 close_all(fds, n_fds);
-                c = take_call(s, id, false);
-                if (!c)
-                        return true;
-                reply_error(c, parse_errno(msg + n), "run a shell", s->name,
-                             text && text[1] ? text + 1 : "the init refused");
+                c = take_call(s, m->id, false);
+                if (c)
+                        reply_error(c, m->error, "run a shell", s->name, *m->text ? m->text : "the init refused");
                 return true;
-        }
-        if (sscanf(msg, "PTY %" SCNu64 " %n", &id, &n) == 1 && n > 0) {
-                int error = strcmp(msg + n, "0") == 0 ? 0 : parse_errno(msg + n);
+        case INIT_MESSAGE_PTY: {
+                int error = m->error;
 
-                c = take_call(s, id, true);
+                c = take_call(s, m->id, true);
                 if (!c) {
                         close_all(fds, n_fds);
                         return true;
@@ -161,7 +138,9 @@ bool shell_handle_message(Service *s, const char *msg, int *fds, size_t n_fds) {
                 close_all(fds, n_fds);
                 return true;
         }
-        return false;
+        default:
+                return false;
+        }
 }
 
 static int check_running(Service *s, sd_bus_error *error) {
@@ -181,8 +160,8 @@ static int on_caller_gone(sd_bus_track *track, void *userdata) {
         if (!s->released || s->init_exited || s->control_fd < 0)
                 return 0;
         log_debug("%s: the caller of shell %" PRIu64 " went away, hanging it up.", s->name, c->id);
-        snprintf(msg, sizeof(msg), "SHELL-KILL %" PRIu64, c->id);
-        if (send(s->control_fd, msg, strlen(msg), MSG_NOSIGNAL) < 0)
+        if (daemon_request_format(&(DaemonRequest) { .type = DAEMON_REQUEST_SHELL_KILL, .id = c->id }, msg, sizeof(msg)) < 0 ||
+            send(s->control_fd, msg, strlen(msg), MSG_NOSIGNAL) < 0)
                 log_debug_errno(errno, "%s: cannot send SHELL-KILL: %m", s->name);
         return 0;
 }
@@ -346,8 +325,8 @@ int shell_bus_open_pty(Service *s, sd_bus_message *m, sd_bus_error *error) {
         r = add_call(s, m, true, &id, error);
         if (r < 0)
                 return r;
-        snprintf(msg, sizeof(msg), "PTY %" PRIu64, id);
-        if (send(s->control_fd, msg, strlen(msg), MSG_NOSIGNAL) < 0) {
+        if (daemon_request_format(&(DaemonRequest) { .type = DAEMON_REQUEST_PTY, .id = id }, msg, sizeof(msg)) < 0 ||
+            send(s->control_fd, msg, strlen(msg), MSG_NOSIGNAL) < 0) {
                 r = -errno;
                 drop_call(s, id, true);
                 return sd_bus_error_set_errnof(error, r, "Failed to ask the init of %s for a terminal: %m", s->name);

@@ -10,6 +10,7 @@
 #include <sys/wait.h>
 
 #include "description.h"
+#include "init-protocol.h"
 #include "state-file.h"
 #include "strv.h"
 
@@ -135,26 +136,13 @@ int state_file_read(const char *dir, const char *name, StateRecord *ret, Descrip
 
 int state_file_read_exit(const char *dir, const char *name, int *ret_code, int *ret_status) {
         _cleanup_free_ char *text = NULL;
-        char code[16];
-        int status, r;
+        int r;
 
         r = read_all(dir, name, "exit", 256, &text, NULL);
         if (r < 0)
                 return r;
-        if (!*text) /* made at the start, still empty: the main process's end was not recorded */
-                return -ENOENT;
-        if (sscanf(text, "EXITED %15s %d", code, &status) != 2)
-                return -EBADMSG;
-        if (strcmp(code, "exited") == 0)
-                *ret_code = CLD_EXITED;
-        else if (strcmp(code, "killed") == 0)
-                *ret_code = CLD_KILLED;
-        else if (strcmp(code, "dumped") == 0)
-                *ret_code = CLD_DUMPED;
-        else
-                return -EBADMSG;
-        *ret_status = status;
-        return 0;
+        /* Made empty at the start: the main process's end was not recorded (-ENOENT). */
+        return init_exit_record_parse(text, ret_code, ret_status);
 }
 
 int state_file_make_init_endpoints(const char *dir, const char *name, int *ret_listen_fd, int *ret_exit_fd) {

@@ -1,7 +1,10 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 #pragma once
 
+#include <errno.h>
+#include <stdbool.h>
 #include <stddef.h>
+#include <stdint.h>
 #include <sys/types.h>
 
 /* The conversation between isolated and isolate-init over one AF_UNIX
@@ -163,3 +166,116 @@ typedef enum StartFdRole {
  * init accepts a connection only from a peer outside its PID namespace (every
  * process of the service is inside it); the directory is root's alone. */
 #define INIT_STATE_DIR "/run/isolated/state"
+
+/* --- The codec: every message the init sends is encoded by
+ * init_message_format() (in the init) and decoded by init_message_parse() (in
+ * the daemon), and nowhere else; likewise the simple requests of the daemon
+ * (daemon_request_format()/daemon_request_parse()). START, MOUNTS and SHELL,
+ * which carry fds and whole files, are encoded in the daemon's service.c and
+ * shell.c and decoded in the init's init-control.c and init-shell.c, once
+ * each.
+ *
+ * Who trusts whom. The daemon is root on the host; the init is root of the
+ * service's user namespace and shares its PID namespace with the service, so a
+ * service that took its init over can send anything on the init's socket. The
+ * daemon therefore takes nothing the init says on trust: init_message_parse()
+ * accepts exactly the grammar above (numbers in range, known words, text one
+ * line of valid UTF-8 of bounded length, no NUL, nothing trailing) and the
+ * daemon applies a message only to the service whose socket it came on, so an
+ * init can at most lie about its own service, never about another one. PIDs in
+ * MAIN are the init's view; the daemon takes the PID it acts on from the pidfd
+ * that comes with the message, never from the text. The init trusts the
+ * daemon, but reads only from the socket pair it was started with or from a
+ * connection whose peer is outside its PID namespace (init-listener.h).
+ *
+ * Handshake: START names the daemon's version; the init answers every
+ * connection (the first one after START, each re-adoption) with "HELLO
+ * VERSION" before anything else, and a re-adopting daemon sends "HELLO
+ * VERSION" right after it connected. An init that does not say HELLO is taken
+ * for protocol version 4 (it predates the handshake: a service started before
+ * an upgrade). */
+
+#define INIT_TEXT_MAX 1024 /* STATUS=, and the text of FAILED, RELOADED, SHELL-FAILED */
+
+typedef enum InitMessageType {
+        INIT_MESSAGE_HELLO,        /* "HELLO VERSION" */
+        INIT_MESSAGE_MAIN,         /* "MAIN PID\nSTATE=S\nNRESTARTS=N\nSTATUS=TEXT" */
+        INIT_MESSAGE_FAILED,       /* "FAILED ERRNO\nTEXT" */
+        INIT_MESSAGE_EXITED,       /* "EXITED CODE STATUS[\nRESULT=start-limit-hit]" */
+        INIT_MESSAGE_RELOADED,     /* "RELOADED 0" / "RELOADED ERRNO\nTEXT" */
+        INIT_MESSAGE_SHELL_EXITED, /* "SHELL-EXITED ID CODE STATUS" */
+        INIT_MESSAGE_SHELL_FAILED, /* "SHELL-FAILED ID ERRNO\nTEXT" */
+        INIT_MESSAGE_PTY,          /* "PTY ID 0" / "PTY ID ERRNO" */
+        _INIT_MESSAGE_TYPE_MAX,
+        _INIT_MESSAGE_TYPE_INVALID = -EINVAL,
+} InitMessageType;
+
+/* MAIN's STATE=. */
+typedef enum InitState {
+        INIT_STATE_STARTING,
+        INIT_STATE_RUNNING,
+        INIT_STATE_RELOADING,
+        INIT_STATE_STOPPING,
+        _INIT_STATE_MAX,
+        _INIT_STATE_INVALID = -EINVAL,
+} InitState;
+
+typedef struct InitMessage {
+        InitMessageType type;
+        unsigned version;    /* HELLO */
+        pid_t pid;           /* MAIN: as seen inside; 0: none known */
+        InitState state;     /* MAIN */
+        unsigned n_restarts; /* MAIN */
+        int error;           /* FAILED, RELOADED, SHELL-FAILED, PTY: a positive errno, or 0 */
+        int code;            /* EXITED, SHELL-EXITED: CLD_EXITED, CLD_KILLED, CLD_DUMPED */
+        int status;          /* EXITED, SHELL-EXITED: exit status 0..255, or signal 1..64 */
+        bool start_limit_hit; /* EXITED: RESULT=start-limit-hit */
+        uint64_t id;         /* SHELL-EXITED, SHELL-FAILED, PTY */
+        const char *text;    /* MAIN's STATUS=, the text of FAILED, RELOADED, SHELL-FAILED; "" if none.
+                              * parse: points into the parsed buffer; format: any string, cut to one
+                              * line of at most INIT_TEXT_MAX bytes */
+} InitMessage;
+
+const char *init_message_type_to_string(InitMessageType t);
+const char *init_state_to_string(InitState s);
+InitState init_state_from_string(const char *s);
+const char *exit_code_to_string(int code);   /* "exited", "killed", "dumped"; "" for others */
+int exit_code_from_string(const char *s);    /* CLD_*, or -EINVAL */
+
+/* Decodes one datagram (size bytes, NUL-terminated at buf[size]) in place.
+ * -EBADMSG for anything outside the grammar. */
+int init_message_parse(char *buf, size_t size, InitMessage *ret);
+/* Encodes m into buf; the length, or -ENOBUFS/-EINVAL. */
+int init_message_format(const InitMessage *m, char *buf, size_t size);
+
+/* An EXITED message for a wait status (WIFEXITED/WIFSIGNALED), in m. -EINVAL otherwise. */
+int init_message_exited(int wait_status, InitMessage *ret);
+
+/* NAME.exit: "EXITED CODE STATUS\n", the record of how the main process ended. */
+int init_exit_record_format(int wait_status, char *buf, size_t size);
+/* An empty record: -ENOENT (nothing recorded yet); malformed: -EBADMSG. */
+int init_exit_record_parse(const char *text, int *ret_code, int *ret_status);
+
+/* The daemon's requests without fds: "STOP", "RELOAD", "KILL main|all SIG",
+ * "SHELL-KILL ID", "PTY ID", "HELLO VERSION". */
+typedef enum DaemonRequestType {
+        DAEMON_REQUEST_HELLO,
+        DAEMON_REQUEST_STOP,
+        DAEMON_REQUEST_RELOAD,
+        DAEMON_REQUEST_KILL,
+        DAEMON_REQUEST_SHELL_KILL,
+        DAEMON_REQUEST_PTY,
+        _DAEMON_REQUEST_TYPE_MAX,
+        _DAEMON_REQUEST_TYPE_INVALID = -EINVAL,
+} DaemonRequestType;
+
+typedef struct DaemonRequest {
+        DaemonRequestType type;
+        unsigned version; /* HELLO */
+        bool kill_all;    /* KILL: every process of the namespace, else the main process */
+        int signal;       /* KILL: 1.._NSIG-1 */
+        uint64_t id;      /* SHELL-KILL, PTY */
+} DaemonRequest;
+
+int daemon_request_parse(const char *buf, size_t size, DaemonRequest *ret);
+int daemon_request_format(const DaemonRequest *r, char *buf, size_t size);

@@ -15,6 +15,9 @@ int error_set(char **ret_error, int error, const char *fmt, ...) _printf_(3, 4);
 /* Strips whitespace at both ends, in place; returns s. */
 char *strstrip(char *s);
 
+/* Well-formed UTF-8: no overlong form, surrogate or code point past U+10FFFF. */
+bool utf8_is_valid(const char *s);
+
 /* Returns the text after prefix if s starts with it, NULL otherwise. */
 const char *startswith(const char *s, const char *prefix);
 const char *endswith(const char *s, const char *suffix);
