@@ -47,6 +47,9 @@
  *                               the daemon built, in a sealed memfd
  *                               (seccomp-filter.h; without it the init builds
  *                               the filter itself).
+ *   "HELLO VERSION"             right after a re-adopting daemon connected:
+ *                               the daemon's protocol version (START names it
+ *                               on the first connection).
  *   "KILL main SIG" / "KILL all SIG"
  *                               forward signal SIG (a number) to the main
  *                               process or to every process of the namespace.
@@ -85,6 +88,9 @@
  * checks the fds of PTY are terminals before it hands them on.
  *
  * init -> daemon
+ *   "HELLO VERSION"             first on every connection (after START on the
+ *                               first one, right after accept() on each
+ *                               re-adoption): the init's protocol version.
  *   "MAIN PID\nSTATE=S\nNRESTARTS=N\nSTATUS=TEXT"
  *                               where the service is. Sent once the start
  *                               completed in systemd's sense (STATE=running:

@@ -325,6 +325,9 @@ host_uid=$(awk '/^Uid:/ {print $2}' /proc/$main/status)
 check_eq "memcached runs as nobody" 65534 \
         "$(awk -v h="$host_uid" '$2 <= h && h < $2 + $3 { print h - $2 + $1 }' /proc/$main/uid_map)"
 check "memcached's nobody is not the host's nobody (uid $host_uid)" test "$host_uid" -ge $((0x60000000))
+init_uid=$(awk '/^Uid:/ {print $2}' /proc/$(prop sbmc InitPID)/status)
+check "its init is unprivileged on the host (uid $init_uid, its range's root)" test "$init_uid" -eq $((host_uid - 65534))
+check "its init holds no directory of the host" sh -c "! find /proc/$(prop sbmc InitPID)/fd -mindepth 1 -xtype d | grep -q ."
 check_eq "memcached has no_new_privs" 1 "$(awk '/^NoNewPrivs:/ {print $2}' /proc/$main/status)"
 check_eq "memcached is filtered" 2 "$(awk '/^Seccomp:/ {print $2}' /proc/$main/status)"
 check "stop memcached" isolatectl stop sbmc
