@@ -9,7 +9,7 @@ work=$(mktemp -d)
 fixtures=$(mktemp -d /var/lib/isolated-readopt.XXXXXX)
 cleanup() {
         rm -rf "$fixtures"
-        for n in r1 r2 r3 r4 r5; do isolatectl stop $n >/dev/null 2>&1; isolatectl reset-failed $n >/dev/null 2>&1; done
+        for n in r1 r2 r3 r4 r5 r6; do isolatectl stop $n >/dev/null 2>&1; isolatectl reset-failed $n >/dev/null 2>&1; done
         systemctl start isolated.service
         rm -rf "$work"
 }
@@ -73,6 +73,14 @@ check_eq "r5: same init" "$init5" "$(prop r5 InitPID)"
 check_eq "r5: the restarted main PID" "$main5" "$(prop r5 MainPID)"
 check_eq "r5: NRestarts survives" 1 "$(prop r5 NRestarts)"
 check_eq "r5: StatusText survives" r5-ready "$(prop r5 StatusText)"
+# The user namespaces' ID ranges stay theirs: a service started now gets a range of its own.
+host_uid() { awk '/^Uid:/ {print $2}' "/proc/$1/status"; }
+uids_before="$(host_uid "$init1") $(host_uid "$init4") $(host_uid "$init5")"
+check "start r6 after the restart" isolatectl start r6 "$work/r3.service"
+uid6=$(host_uid "$(prop r6 InitPID)")
+check "r6's ID range ($uid6) is none of the adopted services' ($uids_before)" \
+        sh -c "! echo ' $uids_before ' | grep -q ' $uid6 '"
+check "stop r6" isolatectl stop r6
 check_match "list shows all three" "r4 +running.*r5 +running|r5 +running.*r4 +running" "$(isolatectl list | tr '\n' ' ')"
 check "stop adopted forking r4" isolatectl stop r4
 check "r4 all gone" sh -c "! systemctl is-active -q isolated-r4.scope && [ ! -d /proc/$init4 ] && [ ! -d /proc/$main4 ]"
