@@ -17,6 +17,7 @@
 #include "init-setup.h"
 #include "log.h"
 #include "seccomp-filter.h"
+#include "sandbox-process.h"
 #include "spawn.h"
 #include "string-util.h"
 #include "supervisor.h"
@@ -184,6 +185,11 @@ static int run(void) {
                                     spawn.sandbox.gid, &error);
         if (r < 0)
                 return error ? start_failed(r, error) : start_failedf(r, "Failed to set up the service's directories: %m");
+
+        /* Nothing is mounted or made any more: what we would need to change that goes now. */
+        r = sandbox_init_drop_capabilities(&d->sandbox);
+        if (r < 0)
+                return start_failedf(r, "Failed to drop the init's own capabilities: %m");
 
         /* The journal stream stays open: every command of the service (ExecReload=, ExecStop=, a
          * restart) writes to it. */

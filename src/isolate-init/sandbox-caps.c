@@ -152,6 +152,8 @@ void sandbox_process_done(SandboxProcess *p) {
         *p = (SandboxProcess) {};
 }
 
+#define CAP(c) (UINT64_C(1) << (c))
+
 static int cap_last(void) {
         static int last = -1;
         FILE *f;
@@ -242,6 +244,26 @@ int sandbox_process_apply_credentials(const SandboxProcess *p) {
         if (o->no_new_privileges && prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) < 0)
                 return negative_errno();
         return 0;
+}
+
+int sandbox_init_drop_capabilities(const SandboxOptions *o) {
+        int last = cap_last();
+        /* What the commands we start may hold (they can only get what we have), and what we need
+         * ourselves: signal them, switch their user, shape their capability sets, give a shell its
+         * terminal. Not CAP_SYS_ADMIN unless a command needs it to load its filter without
+         * no_new_privs: without it, no mount of ours can be changed again (the host's files are
+         * idmapped into the tree: a read-only mount made writable would write them as their real
+         * owners). */
+        uint64_t keep = (o->capability_bounding_set & sandbox_caps_allowed(o)) | CAP(CAP_KILL) | CAP(CAP_SETUID) |
+                        CAP(CAP_SETGID) | CAP(CAP_SETPCAP) | CAP(CAP_CHOWN);
+
+        if (!o->no_new_privileges)
+                keep |= CAP(CAP_SYS_ADMIN);
+        for (int c = 0; c <= last && c < 64; c++)
+                if (!(keep & (UINT64_C(1) << c)))
+                        if (prctl(PR_CAPBSET_DROP, (unsigned long) c, 0, 0, 0) < 0 && errno != EINVAL)
+                                return negative_errno();
+        return caps_set(keep & ((UINT64_C(2) << last) - 1), 0);
 }
 
 int sandbox_process_apply_seccomp(const SandboxProcess *p) {

@@ -37,5 +37,10 @@ void sandbox_process_done(SandboxProcess *p);
  * bounding, inheritable and ambient sets, no_new_privs. -errno. */
 int sandbox_process_apply_credentials(const SandboxProcess *p);
 
+/* In the init, once its sandbox is built: keeps only the capabilities its
+ * commands may get and those it needs itself (see there); CAP_SYS_ADMIN goes,
+ * so its mounts can no longer be changed. -errno. */
+int sandbox_init_drop_capabilities(const SandboxOptions *o);
+
 /* In the child, last before exec: loads the seccomp filter. -errno. */
 int sandbox_process_apply_seccomp(const SandboxProcess *p);
