@@ -13,6 +13,7 @@
 
 #include "init-shell.h"
 #include "log.h"
+#include "shell-protocol.h"
 #include "strv.h"
 
 static int send_text(int fd, const char *text, const int *fds, size_t n_fds) {
@@ -44,27 +45,10 @@ static int send_text(int fd, const char *text, const int *fds, size_t n_fds) {
 }
 
 static void send_failed(int control_fd, uint64_t id, int error, const char *text) {
-        char msg[512];
-        const char *t = text ?: strerror(error);
+        char msg[SHELL_TEXT_MAX + 64];
 
-        snprintf(msg, sizeof(msg), "SHELL-FAILED %" PRIu64 " %d\n%.*s", id, error < 0 ? -error : error,
-                 (int) strcspn(t, "\n"), t);
-        (void) send_text(control_fd, msg, NULL, 0);
-}
-
-static int parse_id(const char *p, const char **ret_end, uint64_t *ret) {
-        char *end;
-        unsigned long long v;
-
-        if (*p < '0' || *p > '9')
-                return -EBADMSG;
-        errno = 0;
-        v = strtoull(p, &end, 10);
-        if (errno != 0)
-                return -EBADMSG;
-        *ret_end = end;
-        *ret = (uint64_t) v;
-        return 0;
+        if (shell_reply_format_failed(id, error, text ?: strerror(error < 0 ? -error : error), msg, sizeof(msg)) >= 0)
+                (void) send_text(control_fd, msg, NULL, 0);
 }
 
 /* A shell for login: /sbin/nologin and /bin/false do not count. */
@@ -103,29 +87,20 @@ static bool is_own_pty(int fd) {
 void init_shell_start(InitShells *sh, const SpawnContext *c, int control_fd, bool running, char *msg, size_t size,
                       int *fds, size_t n_fds) {
         _cleanup_strv_free_ char **argv = NULL;
-        _cleanup_free_ char *error = NULL;
-        const char *p, *end, *term = NULL, *shell_argv[2] = {};
-        uint64_t id = 0, n_args;
+        _cleanup_free_ char *error = NULL, *term = NULL;
+        const char *shell_argv[2] = {};
         SpawnShell shell;
+        uint64_t id;
         pid_t pid;
         int r;
 
-        /* "SHELL ID N\n", then the strings. */
-        r = parse_id(msg + strlen("SHELL "), &p, &id);
-        if (r >= 0 && *p == ' ')
-                r = parse_id(p + 1, &p, &n_args);
-        else
-                r = -EBADMSG;
-        if (r >= 0 && *p != '\n')
-                r = -EBADMSG;
-        if (r < 0) {
+        if (shell_request_id(msg, &id) < 0) {
                 log_warning("Ignoring malformed SHELL message.");
                 goto finish;
         }
-        p++;
-        end = msg + size;
-        if (p != end && msg[size - 1] != 0) { /* every string terminated within the datagram */
-                send_failed(control_fd, id, EBADMSG, "malformed SHELL message");
+        r = shell_request_decode(msg, size, &id, &argv, &term);
+        if (r < 0) {
+                send_failed(control_fd, id, r, r == -EBADMSG ? "malformed SHELL message" : NULL);
                 goto finish;
         }
         if (n_fds != 3) {
@@ -140,31 +115,14 @@ void init_shell_start(InitShells *sh, const SpawnContext *c, int control_fd, boo
                 send_failed(control_fd, id, EBUSY, "too many shells run in the service already");
                 goto finish;
         }
-        for (uint64_t i = 0; p < end; i++) {
-                size_t k = strlen(p);
-
-                if (i < n_args) {
-                        r = strv_extend(&argv, p);
-                        if (r < 0) {
-                                send_failed(control_fd, id, ENOMEM, NULL);
-                                goto finish;
-                        }
-                } else if (strncmp(p, "TERM=", 5) == 0 && strlen(p + 5) < 128 && !strchr(p + 5, '/'))
-                        term = p + 5; /* the only variable of the caller's that the shell gets */
-                p += k + 1;
-        }
-        if (strv_length(argv) != n_args) {
-                send_failed(control_fd, id, EBADMSG, "malformed SHELL message");
-                goto finish;
-        }
 
         shell = (SpawnShell) {
                 .argv = argv,
-                .term = term,
+                .term = term, /* the only variable of the caller's that the shell gets */
                 .stdio = fds,
                 .controlling_tty = is_own_pty(fds[0]),
         };
-        if (n_args == 0) {
+        if (!argv[0]) {
                 shell_argv[0] = default_shell(c);
                 shell.argv = (char *const *) shell_argv;
         }
@@ -184,11 +142,10 @@ finish:
 void init_shell_open_pty(const SpawnContext *c, int control_fd, const char *msg) {
         _cleanup_close_ int master = -EBADF, peer = -EBADF;
         uint64_t id;
-        const char *end;
         char reply[64];
         int unlock = 0, fds[2];
 
-        if (parse_id(msg + strlen("PTY "), &end, &id) < 0 || *end != 0) {
+        if (shell_simple_decode("PTY", msg, &id) < 0) {
                 log_warning("Ignoring malformed PTY message.");
                 return;
         }
@@ -203,7 +160,7 @@ void init_shell_open_pty(const SpawnContext *c, int control_fd, const char *msg)
         if (c->sandbox.switch_user && fchown(peer, c->sandbox.uid, (gid_t) -1) < 0)
                 goto fail;
 
-        snprintf(reply, sizeof(reply), "PTY %" PRIu64 " 0", id);
+        (void) shell_reply_format_pty(id, 0, reply, sizeof(reply));
         fds[0] = master;
         fds[1] = peer;
         if (send_text(control_fd, reply, fds, 2) < 0)
@@ -211,7 +168,7 @@ void init_shell_open_pty(const SpawnContext *c, int control_fd, const char *msg)
         return;
 
 fail:
-        snprintf(reply, sizeof(reply), "PTY %" PRIu64 " %d", id, errno > 0 ? errno : EIO);
+        (void) shell_reply_format_pty(id, errno > 0 ? errno : EIO, reply, sizeof(reply));
         (void) send_text(control_fd, reply, NULL, 0);
 }
 
@@ -225,12 +182,8 @@ bool init_shells_reaped(InitShells *sh, int control_fd, pid_t pid, int wait_stat
                 sh->running[i] = sh->running[--sh->n];
                 if (shell.connection != sh->connection)
                         return true; /* asked by a daemon that is gone */
-                if (WIFEXITED(wait_status))
-                        snprintf(msg, sizeof(msg), "SHELL-EXITED %" PRIu64 " exited %d", shell.id,
-                                 WEXITSTATUS(wait_status));
-                else
-                        snprintf(msg, sizeof(msg), "SHELL-EXITED %" PRIu64 " %s %d", shell.id,
-                                 WCOREDUMP(wait_status) ? "dumped" : "killed", WTERMSIG(wait_status));
+                if (shell_reply_format_exited(shell.id, wait_status, msg, sizeof(msg)) < 0)
+                        return true;
                 if (send_text(control_fd, msg, NULL, 0) < 0 && control_fd >= 0)
                         log_warning_errno(errno, "Failed to report the end of shell %" PRIu64 ": %m", shell.id);
                 return true;
@@ -239,10 +192,9 @@ bool init_shells_reaped(InitShells *sh, int control_fd, pid_t pid, int wait_stat
 }
 
 void init_shell_hang_up(InitShells *sh, const char *msg) {
-        const char *end;
         uint64_t id;
 
-        if (parse_id(msg + strlen("SHELL-KILL "), &end, &id) < 0 || *end != 0) {
+        if (shell_simple_decode("SHELL-KILL", msg, &id) < 0) {
                 log_warning("Ignoring malformed SHELL-KILL message.");
                 return;
         }

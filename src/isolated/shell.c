@@ -13,6 +13,7 @@
 #include "log.h"
 #include "manager.h"
 #include "service.h"
+#include "shell-protocol.h"
 #include "shell.h"
 #include "strv.h"
 
@@ -102,66 +103,45 @@ static bool is_terminal(int fd) {
         return fstat(fd, &st) >= 0 && S_ISCHR(st.st_mode) && isatty(fd);
 }
 
-static int parse_errno(const char *p) {
-        char *end;
-        long v;
-
-        errno = 0;
-        v = strtol(p, &end, 10);
-        if (errno != 0 || end == p || (*end != 0 && *end != '\n') || v <= 0 || v >= 4096)
-                return EIO;
-        return (int) v;
-}
-
 /* What the init says is checked as coming from a process the service may own:
  * only IDs of this service's own calls count, the rest is dropped. */
 bool shell_handle_message(Service *s, const char *msg, int *fds, size_t n_fds) {
         _cleanup_(shell_call_freep) ShellCall *c = NULL;
-        uint64_t id;
-        char code[16];
-        int status, n = 0;
+        ShellReply reply;
+        int r;
 
-        if (sscanf(msg, "SHELL-EXITED %" SCNu64 " %15s %d%n", &id, code, &status, &n) == 3 && msg[n] == 0) {
+        r = shell_reply_decode(msg, &reply);
+        if (r == -ENOMSG)
+                return false;
+        if (r < 0) {
+                log_warning("%s: garbled shell message from the init: %.64s", s->name, msg);
                 close_all(fds, n_fds);
-                c = take_call(s, id, false);
-                if (!c)
-                        return true;
-                if (strcmp(code, "exited") != 0 && strcmp(code, "killed") != 0 && strcmp(code, "dumped") != 0) {
-                        reply_error(c, EPROTO, "run a shell", s->name, "the init sent a garbled end");
-                        return true;
-                }
-                (void) sd_bus_reply_method_return(c->call, "si", code, (int32_t) status);
                 return true;
         }
-        if (sscanf(msg, "SHELL-FAILED %" SCNu64 " %n", &id, &n) == 1 && n > 0) {
-                const char *text = strchr(msg, '\n');
-
+        c = take_call(s, reply.id, reply.type == SHELL_REPLY_PTY);
+        if (!c) {
                 close_all(fds, n_fds);
-                c = take_call(s, id, false);
-                if (!c)
-                        return true;
-                reply_error(c, parse_errno(msg + n), "run a shell", s->name,
-                             text && text[1] ? text + 1 : "the init refused");
                 return true;
         }
-        if (sscanf(msg, "PTY %" SCNu64 " %n", &id, &n) == 1 && n > 0) {
-                int error = strcmp(msg + n, "0") == 0 ? 0 : parse_errno(msg + n);
 
-                c = take_call(s, id, true);
-                if (!c) {
-                        close_all(fds, n_fds);
-                        return true;
-                }
-                if (error == 0 && (n_fds != 2 || !is_terminal(fds[0]) || !is_terminal(fds[1])))
-                        error = EPROTO;
-                if (error != 0)
-                        reply_error(c, error, "open a terminal", s->name, strerror(error));
+        switch (reply.type) {
+        case SHELL_REPLY_EXITED:
+                (void) sd_bus_reply_method_return(c->call, "si", shell_exit_code_to_string(reply.code),
+                                                  (int32_t) reply.status);
+                break;
+        case SHELL_REPLY_FAILED:
+                reply_error(c, reply.error, "run a shell", s->name, reply.text[0] ? reply.text : strerror(reply.error));
+                break;
+        default:
+                if (reply.error == 0 && (n_fds != 2 || !is_terminal(fds[0]) || !is_terminal(fds[1])))
+                        reply.error = EPROTO;
+                if (reply.error != 0)
+                        reply_error(c, reply.error, "open a terminal", s->name, strerror(reply.error));
                 else
                         (void) sd_bus_reply_method_return(c->call, "hh", fds[0], fds[1]); /* duplicated */
-                close_all(fds, n_fds);
-                return true;
         }
-        return false;
+        close_all(fds, n_fds);
+        return true;
 }
 
 static int check_running(Service *s, sd_bus_error *error) {
@@ -181,7 +161,7 @@ static int on_caller_gone(sd_bus_track *track, void *userdata) {
         if (!s->released || s->init_exited || s->control_fd < 0)
                 return 0;
         log_debug("%s: the caller of shell %" PRIu64 " went away, hanging it up.", s->name, c->id);
-        snprintf(msg, sizeof(msg), "SHELL-KILL %" PRIu64, c->id);
+        (void) shell_simple_format("SHELL-KILL", c->id, msg, sizeof(msg));
         if (send(s->control_fd, msg, strlen(msg), MSG_NOSIGNAL) < 0)
                 log_debug_errno(errno, "%s: cannot send SHELL-KILL: %m", s->name);
         return 0;
@@ -245,22 +225,6 @@ static int send_with_fds(int fd, const char *msg, size_t size, const int *fds, s
         return 0;
 }
 
-/* Appends s and its NUL. */
-static int buf_add(char **buf, size_t *size, const char *s) {
-        size_t k = strlen(s) + 1;
-        char *n;
-
-        if (*size + k > INIT_SHELL_MESSAGE_MAX)
-                return -E2BIG;
-        n = realloc(*buf, *size + k);
-        if (!n)
-                return -ENOMEM;
-        memcpy(n + *size, s, k);
-        *buf = n;
-        *size += k;
-        return 0;
-}
-
 int shell_bus_shell(Service *s, sd_bus_message *m, sd_bus_error *error) {
         _cleanup_strv_free_ char **argv = NULL, **env = NULL;
         _cleanup_free_ char *msg = NULL;
@@ -308,18 +272,7 @@ int shell_bus_shell(Service *s, sd_bus_message *m, sd_bus_error *error) {
         if (r < 0)
                 return r;
 
-        size = 0;
-        {
-                char head[64];
-
-                snprintf(head, sizeof(head), "SHELL %" PRIu64 " %zu\n", id, strv_length(argv));
-                r = buf_add(&msg, &size, head);
-                size--; /* the header is not NUL-terminated */
-        }
-        for (char **a = argv; r >= 0 && a && *a; a++)
-                r = buf_add(&msg, &size, *a);
-        for (char **e = env; r >= 0 && e && *e; e++)
-                r = buf_add(&msg, &size, *e);
+        r = shell_request_encode(id, argv, env, &msg, &size);
         if (r >= 0)
                 r = send_with_fds(s->control_fd, msg, size, fds, 3);
         if (r < 0) {
@@ -346,7 +299,7 @@ int shell_bus_open_pty(Service *s, sd_bus_message *m, sd_bus_error *error) {
         r = add_call(s, m, true, &id, error);
         if (r < 0)
                 return r;
-        snprintf(msg, sizeof(msg), "PTY %" PRIu64, id);
+        (void) shell_simple_format("PTY", id, msg, sizeof(msg));
         if (send(s->control_fd, msg, strlen(msg), MSG_NOSIGNAL) < 0) {
                 r = -errno;
                 drop_call(s, id, true);
