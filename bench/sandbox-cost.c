@@ -71,6 +71,15 @@ static const char *const permissive_keys[] = {
         "CAP_SYS_ADMIN CAP_SYS_BOOT CAP_SYS_NICE CAP_SYS_RESOURCE CAP_SYS_TIME CAP_SYS_TTY_CONFIG CAP_MKNOD "
         "CAP_LEASE CAP_AUDIT_WRITE CAP_AUDIT_CONTROL CAP_SETFCAP CAP_MAC_OVERRIDE CAP_MAC_ADMIN CAP_SYSLOG "
         "CAP_WAKE_ALARM CAP_BLOCK_SUSPEND CAP_AUDIT_READ CAP_PERFMON CAP_BPF CAP_CHECKPOINT_RESTORE",
+        "ProtectKernelLogs", "no", "RestrictSUIDSGID", "no", "LockPersonality", "no",
+        /* Only the [Isolate] opt-outs let the keys above loosen the defaults. */
+        "Isolate.ReadOnlyHost", "no", "Isolate.HideHome", "no", "Isolate.HostTmp", "yes", "Isolate.HostDevices", "yes",
+        "Isolate.KernelTunables", "yes", "Isolate.ControlGroups", "yes", "Isolate.NewPrivileges", "yes",
+        "Isolate.KernelLogs", "yes", "Isolate.SUIDSGIDFiles", "yes", "Isolate.Personality", "yes",
+        "Isolate.AllowCapabilities",
+        "CAP_SYS_ADMIN CAP_SYS_MODULE CAP_SYS_PTRACE CAP_SYS_RAWIO CAP_SYS_BOOT CAP_MAC_ADMIN CAP_MAC_OVERRIDE CAP_BPF "
+        "CAP_PERFMON CAP_SYS_TIME CAP_MKNOD CAP_NET_ADMIN CAP_DAC_READ_SEARCH CAP_SYSLOG CAP_IPC_LOCK "
+        "CAP_LINUX_IMMUTABLE CAP_SETFCAP CAP_AUDIT_CONTROL CAP_AUDIT_READ CAP_AUDIT_WRITE",
         NULL,
 };
 
@@ -224,12 +233,17 @@ int main(int argc, char *argv[]) {
                 for (const char *const *k = v->keys; *k; k += 2) {
                         char *notice = NULL, *error = NULL;
 
-                        if (sandbox_options_parse(&v->options, k[0], k[1], &notice, &error) < 0) {
+                        bool isolate = strncmp(k[0], "Isolate.", 8) == 0;
+
+                        if ((isolate ? sandbox_options_parse_isolate(&v->options, k[0] + 8, k[1], &notice, &error)
+                                     : sandbox_options_parse(&v->options, k[0], k[1], &notice, &error)) < 0) {
                                 fprintf(stderr, "sandbox-cost: %s=%s: %s\n", k[0], k[1], error ?: "invalid");
                                 return 1;
                         }
                         free(notice);
                 }
+                if (sandbox_options_finalize(&v->options) < 0)
+                        return 1;
                 {
                         struct sock_fprog *prog = NULL;
 

@@ -3,8 +3,26 @@
 # integration tests against a real systemd and its real system bus. Where PID 1
 # is not systemd, a throwaway systemd is booted in new namespaces for them.
 # Prints "N passed, N failed" at the end; exits non-zero on any failure.
+#
+#   tests/run.sh [--repeat N]
+#
+# --repeat N runs the integration suite N times, each in a freshly booted
+# harness, and names every check that failed in some runs but not in all of
+# them (a flaky check). The default is 2, what CI runs (.ci/run runs exactly
+# this command); 1 when ONLY= selects some files. REPEAT=N in the environment
+# does the same as --repeat N.
 set -uo pipefail
 SRC=$(cd "$(dirname "$0")/.." && pwd)
+if [ -n "${ONLY:-}" ]; then repeat=${REPEAT:-1}; else repeat=${REPEAT:-2}; fi
+while [ $# -gt 0 ]; do
+        case "$1" in
+        --repeat) repeat=${2:-}; shift 2 || { echo "--repeat needs a number" >&2; exit 2; } ;;
+        --repeat=*) repeat=${1#--repeat=}; shift ;;
+        -h|--help) sed -n '2,16p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
+        *) echo "Unknown argument: $1 (tests/run.sh [--repeat N])" >&2; exit 2 ;;
+        esac
+done
+case "$repeat" in ''|*[!0-9]*|0) echo "--repeat needs a number of at least 1, not '$repeat'" >&2; exit 2 ;; esac
 BUILD=${BUILD:-$SRC/build}
 ASAN_BUILD=${ASAN_BUILD:-$SRC/build-asan}
 passed=0
@@ -39,14 +57,18 @@ count_meson() { # dir suite label
         CK_FORK=no UBSAN_OPTIONS=halt_on_error=1:print_stacktrace=1 \
                 meson test -C "$dir" --suite "$suite" --print-errorlogs >"$log" 2>&1
         local rc=$?
-        grep -E '^ *[0-9]+/[0-9]+ ' "$log" | sed "s/^/   [$label] /"
+        # With --print-errorlogs meson lists a failed test again under "Summary of Failures":
+        # each test counts once, by its "N/M".
+        grep -E '^ *[0-9]+/[0-9]+ ' "$log" | awk '!seen[$1]++' > "$log.tests"
+        sed "s/^/   [$label] /" "$log.tests"
         [ $rc = 0 ] || tail -50 "$log"
         while read -r line; do
                 case "$line" in
-                *" OK "*|*" EXPECTEDFAIL "*) record "$label: $line" 0 ;;
+                *" OK "*|*" EXPECTEDFAIL "*|*" SKIP "*) record "$label: $line" 0 ;;
                 *" FAIL "*|*" ERROR "*|*" TIMEOUT "*|*" UNEXPECTEDPASS "*) record "$label: $line" 1 ;;
                 esac
-        done < <(grep -E '^ *[0-9]+/[0-9]+ ' "$log")
+        done < "$log.tests"
+        rm -f "$log.tests"
         rm -f "$log"
         return $rc
 }
@@ -73,21 +95,67 @@ if [ "${SKIP_FUZZ:-0}" != 1 ]; then
         [ $rc = 77 ] || record "short fuzz run" $rc
 fi
 
+# flaky_checks N LOG...: the checks that failed in some of the N runs but not in all. A check is
+# its file, its text with every number as N (a duration may differ), and its rank among the
+# checks of that file with that text; a file's own results (RC NAME) count as checks too.
+flaky_checks() {
+        local runs=$1; shift
+        awk -v runs="$runs" '
+                FNR == 1 { file = ""; delete rank }
+                /^--- test-[^ ]*$/ { file = substr($0, 5); delete rank; next }
+                /^(ok|not ok) - / {
+                        failed = /^not ok/
+                        text = $0; sub(/^(ok|not ok) - /, "", text); gsub(/[0-9]+/, "N", text)
+                        key = file ": " text; key = key " #" (++rank[key])
+                }
+                /^RESULT [0-9]+ / { failed = $2 != 0; key = "result of " $3 }
+                /^(ok - |not ok - |RESULT )/ { keys[key]; if (failed) fails[key]++ }
+                END {
+                        for (k in keys)
+                                if (fails[k] > 0 && fails[k] < runs)
+                                        printf "%s (failed in %d of %d runs)\n", k, fails[k], runs
+                }' "$@" | sort
+}
+
 if [ "${SKIP_INTEGRATION:-0}" != 1 ]; then
-        note "integration tests against a real systemd"
-        bash "$SRC/tests/integration/run-integration.sh" "$BUILD" | tee "$BUILD/integration-log"
-        rc=${PIPESTATUS[0]}
-        checks_ok=$(grep -c '^ok - ' "$BUILD/integration-log")
-        checks_failed=$(grep -c '^not ok - ' "$BUILD/integration-log")
-        note "integration: $checks_ok checks passed, $checks_failed failed"
-        # Each test file's result (and its leaves-nothing check) counts once, and
-        # so does each of its checks: the closing line counts assertions.
-        if [ -s "$BUILD/integration-results" ]; then
-                while read -r res name; do record "integration: $name" "$res"; done < "$BUILD/integration-results"
+        logs=()
+        for run in $(seq 1 "$repeat"); do
+                log=$BUILD/integration-log
+                [ "$repeat" = 1 ] || log=$BUILD/integration-log.$run
+                of=
+                [ "$repeat" = 1 ] || of=" (run $run of $repeat)"
+                note "integration tests against a real systemd$of"
+                bash "$SRC/tests/integration/run-integration.sh" "$BUILD" | tee "$log"
+                rc=${PIPESTATUS[0]}
+                checks_ok=$(grep -c '^ok - ' "$log")
+                checks_failed=$(grep -c '^not ok - ' "$log")
+                note "integration$of: $checks_ok checks passed, $checks_failed failed"
+                # Each test file's result (and its leaves-nothing check) counts once, and
+                # so does each of its checks: the closing line counts assertions.
+                label=integration
+                [ "$repeat" = 1 ] || label="integration (run $run)"
+                if [ -s "$BUILD/integration-results" ]; then
+                        while read -r res name; do
+                                record "$label: $name" "$res"
+                                echo "RESULT $res $name" >> "$log"
+                        done < "$BUILD/integration-results"
+                fi
+                passed=$((passed + checks_ok))
+                failed=$((failed + checks_failed))
+                [ $rc = 0 ] || [ -s "$BUILD/integration-results" ] || record "$label harness" 1
+                logs+=("$log")
+        done
+        [ "$repeat" = 1 ] || cp "$BUILD/integration-log.$repeat" "$BUILD/integration-log"
+        if [ "$repeat" -gt 1 ]; then
+                flaky=$(flaky_checks "$repeat" "${logs[@]}")
+                if [ -n "$flaky" ]; then
+                        note "flaky: these failed in some of the $repeat runs, not in all"
+                        printf '%s\n' "$flaky" | sed 's/^/FLAKY: /'
+                        flaky_lines=$flaky
+                else
+                        note "no flaky check in $repeat runs"
+                fi
         fi
-        passed=$((passed + checks_ok))
-        failed=$((failed + checks_failed))
-        [ $rc = 0 ] || [ -s "$BUILD/integration-results" ] || record "integration harness" 1
 fi
 
 if [ "${SKIP_INTEGRATION:-0}" != 1 ] && [ "${SKIP_ASAN:-0}" != 1 ] && [ -e "$ASAN_BUILD/build.ninja" ]; then
@@ -113,5 +181,6 @@ fi
 
 echo
 for f in "${failures[@]}"; do echo "FAILED: $f"; done
+[ -z "${flaky_lines:-}" ] || printf '%s\n' "$flaky_lines" | sed 's/^/FLAKY: /'
 echo "$passed passed, $failed failed"
 [ "$failed" = 0 ]

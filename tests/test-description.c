@@ -1,5 +1,6 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 #include <check.h>
+#include <sys/socket.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -71,7 +72,10 @@ START_TEST(test_minimal_defaults) {
         ck_assert_int_eq(d->kill_signal, SIGTERM);
         ck_assert_uint_eq(d->timeout_stop_usec, 90 * USEC_PER_SEC);
         ck_assert_str_eq(d->slice, "isolated.slice");
-        ck_assert(!d->memory_max_set && !d->tasks_max_set && !d->cpu_quota_set);
+        ck_assert(!d->memory_max_set && !d->cpu_quota_set);
+        ck_assert(d->tasks_max_set); /* isolated's default, for the scope */
+        ck_assert_uint_eq(d->tasks_max, DEFAULT_TASKS_MAX);
+        ck_assert_uint_eq(d->tasks_max, 4096);
         ck_assert_ptr_null(d->hostname);
         ck_assert_str_eq(description_hostname(d), "demo");
         ck_assert_str_eq(description_syslog_identifier(d), "demo");
@@ -142,7 +146,8 @@ START_TEST(test_values) {
                NULL);
         ck_assert(d->memory_max_set);
         ck_assert_uint_eq(d->memory_max, 2ULL << 30);
-        ck_assert(!d->tasks_max_set && !d->cpu_quota_set);
+        ck_assert(!d->cpu_quota_set);
+        ck_assert(d->tasks_max_set && d->tasks_max == DEFAULT_TASKS_MAX);
         ck_assert_str_eq(d->slice, "isolated.slice");
         ck_assert_ptr_null(d->hostname);
         ck_assert_ptr_null(d->description);
@@ -309,6 +314,25 @@ START_TEST(test_unknown) {
 }
 END_TEST
 
+/* The keys behind the secure defaults are accepted; they only tighten. */
+START_TEST(test_default_keys_accepted) {
+        _cleanup_(description_freep) Description *d = NULL;
+        _cleanup_strv_free_ char **notices = NULL;
+
+        d = ok(SERVICE "RestrictAddressFamilies=AF_UNIX\nProtectKernelLogs=yes\nRestrictSUIDSGID=yes\n"
+                       "LockPersonality=yes\nTasksMax=infinity\n[Isolate]\nHostRoot=yes\nKernelTunables=yes\n",
+               &notices);
+        ck_assert_ptr_null(notices);
+        ck_assert_uint_eq(d->sandbox.address_families, UINT64_C(1) << AF_UNIX);
+        ck_assert(d->sandbox.protect_kernel_logs && d->sandbox.restrict_suid_sgid && d->sandbox.lock_personality);
+        ck_assert(d->sandbox.host_root && !d->sandbox.protect_kernel_tunables);
+        ck_assert(d->tasks_max_set && d->tasks_max == CGROUP_LIMIT_MAX); /* a limit the file gives is honoured */
+        ck_assert_str_eq(fails(SERVICE "[Isolate]\nNoSuchOptOut=yes\n"),
+                         "demo.service:4: Unknown key NoSuchOptOut= in section [Isolate]");
+        ck_assert_str_eq(fails(SERVICE "[Isolate]\nHideHome=maybe\n"), "demo.service:4: Invalid HideHome= value 'maybe'");
+}
+END_TEST
+
 START_TEST(test_refused_sandbox_keys) {
         static const char *const lines[] = {
                 "MemoryHigh=1G",
@@ -317,7 +341,6 @@ START_TEST(test_refused_sandbox_keys) {
                 "AllowedCPUs=0",
                 "RuntimeMaxSec=10",
                 "IPAddressDeny=any",
-                "RestrictAddressFamilies=AF_UNIX",
                 "DynamicUser=yes",
                 "DeviceAllow=/dev/null",
                 "Nice=10",
@@ -366,7 +389,10 @@ START_TEST(test_notices) {
                          "demo.service:4: Ignoring Wants= in section [Unit]: not used by isolated|"
                          "demo.service:5: Ignoring Documentation= in section [Unit]: not used by isolated|"
                          "demo.service:13: Ignoring PrivateNetwork=no: isolated applies it to every service|"
-                         "demo.service:14: ProtectSystem=no weakens isolated's default (full); honoured as asked|"
+                         "demo.service:14: ProtectSystem=no asks for less than isolated's default; the default stays "
+                         "unless [Isolate] ReadOnlyHost=no|"
+                         "demo.service:15: ProtectHome=false asks for less than isolated's default; the default stays "
+                         "unless [Isolate] HideHome=no|"
                          "demo.service:16: Ignoring MemoryLow=: not supported by isolated yet|"
                          "demo.service:18: Ignoring WantedBy= in section [Install]: isolated services are not enabled");
 
@@ -484,6 +510,7 @@ static Suite *description_suite(void) {
         tcase_add_test(tc, test_types);
         tcase_add_test(tc, test_unknown);
         tcase_add_test(tc, test_refused_sandbox_keys);
+        tcase_add_test(tc, test_default_keys_accepted);
         tcase_add_test(tc, test_notices);
         tcase_add_test(tc, test_lifecycle_keys);
         tcase_add_test(tc, test_extensions);

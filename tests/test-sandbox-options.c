@@ -4,13 +4,19 @@
 #include <linux/capability.h>
 #include <stdlib.h>
 #include <string.h>
+#include <linux/netlink.h>
 #include <sys/resource.h>
+#include <sys/socket.h>
 
 #include "description.h"
 #include "sandbox-options.h"
 #include "strv.h"
 
 #define CAP(c) (UINT64_C(1) << (c))
+#define FOREACH_KEY(x, ...)                                                                        \
+        for (const char *const *x##_l = (const char *const[]) { __VA_ARGS__, NULL }, *x; (x = *x##_l); x##_l++)
+#define FOREACH_CAP(x, ...)                                                                        \
+        for (int x##_i = 0, x##_l[] = { __VA_ARGS__, -1 }, x; (x = x##_l[x##_i]) >= 0; x##_i++)
 
 static SandboxOptions o;
 static char *notice, *error;
@@ -32,12 +38,30 @@ static int parse(const char *key, const char *value) {
         return sandbox_options_parse(&o, key, value, &notice, &error);
 }
 
+static int parse_isolate(const char *key, const char *value) {
+        notice = mfree(notice);
+        error = mfree(error);
+        return sandbox_options_parse_isolate(&o, key, value, &notice, &error);
+}
+
+#define AF(f) (UINT64_C(1) << (f))
+
 START_TEST(test_defaults_are_secure) {
         ck_assert(o.private_tmp && o.private_devices && o.no_new_privileges);
         ck_assert(o.protect_kernel_tunables && o.protect_control_groups);
-        ck_assert_int_eq(o.protect_system, PROTECT_SYSTEM_FULL);
-        ck_assert_int_eq(o.protect_home, PROTECT_HOME_NO);
+        ck_assert_int_eq(o.protect_system, PROTECT_SYSTEM_STRICT);
+        ck_assert_int_eq(o.protect_home, PROTECT_HOME_YES);
+        ck_assert(o.protect_kernel_logs && o.restrict_suid_sgid && o.lock_personality && !o.host_root);
+        ck_assert_uint_eq(o.address_families, AF(AF_UNIX) | AF(AF_INET) | AF(AF_INET6) | AF(AF_NETLINK));
+        ck_assert_uint_eq(o.netlink_protocols,
+                          (1U << NETLINK_ROUTE) | (1U << NETLINK_SOCK_DIAG) | (1U << NETLINK_GENERIC));
+        ck_assert_str_eq(sandbox_tmpfs_size(&o), "size=10%");
+        ck_assert_str_eq(sandbox_tmpfs_inodes(&o), "nr_inodes=400k");
         ck_assert_uint_eq(o.capability_bounding_set & sandbox_caps_denied(), 0);
+        FOREACH_CAP(c, CAP_SYSLOG, CAP_IPC_LOCK, CAP_LINUX_IMMUTABLE, CAP_SETFCAP, CAP_AUDIT_CONTROL, CAP_AUDIT_READ,
+                    CAP_AUDIT_WRITE, CAP_SYS_ADMIN, CAP_NET_ADMIN)
+                ck_assert(sandbox_caps_denied() & CAP(c));
+        ck_assert(!(sandbox_caps_denied() & CAP(CAP_SYS_CHROOT)));
         ck_assert(o.capability_bounding_set & CAP(CAP_NET_BIND_SERVICE));
         ck_assert_uint_eq(o.umask, 0022);
         ck_assert_int_eq(o.system_call_error_number, EPERM);
@@ -51,33 +75,214 @@ START_TEST(test_not_mine) {
 }
 END_TEST
 
+/* A stock unit's systemd key only tightens: "no" keeps the default, with a notice naming the opt-out. */
 START_TEST(test_booleans_and_notice) {
         ck_assert_int_eq(parse("PrivateTmp", "yes"), 0);
         ck_assert_ptr_null(notice);
         ck_assert_int_eq(parse("PrivateDevices", "no"), 0);
-        ck_assert(!o.private_devices);
+        ck_assert(o.private_devices);
         ck_assert_ptr_nonnull(notice);
-        ck_assert_ptr_nonnull(strstr(notice, "weakens"));
+        ck_assert_ptr_nonnull(strstr(notice, "the default stays unless [Isolate] HostDevices=yes"));
         ck_assert_int_eq(parse("PrivateDevices", ""), 0);
         ck_assert(o.private_devices);
         ck_assert_int_eq(parse("NoNewPrivileges", "maybe"), -EINVAL);
         ck_assert_ptr_nonnull(strstr(error, "NoNewPrivileges="));
+        FOREACH_KEY(k, "PrivateTmp", "ProtectKernelTunables", "ProtectControlGroups", "NoNewPrivileges",
+                    "ProtectKernelLogs", "RestrictSUIDSGID", "LockPersonality") {
+                ck_assert_int_eq(parse(k, "no"), 0);
+                ck_assert_ptr_nonnull(notice);
+        }
+        ck_assert_int_eq(sandbox_options_finalize(&o), 0);
+        ck_assert(o.private_tmp && o.protect_kernel_tunables && o.protect_control_groups && o.no_new_privileges &&
+                  o.protect_kernel_logs && o.restrict_suid_sgid && o.lock_personality);
 }
 END_TEST
 
 START_TEST(test_protect_system_home) {
         ck_assert_int_eq(parse("ProtectSystem", "strict"), 0);
         ck_assert_int_eq(o.protect_system, PROTECT_SYSTEM_STRICT);
-        ck_assert_int_eq(parse("ProtectSystem", "yes"), 0);
-        ck_assert_int_eq(o.protect_system, PROTECT_SYSTEM_YES);
-        ck_assert_ptr_nonnull(notice);
+        ck_assert_ptr_null(notice);
+        FOREACH_KEY(v, "yes", "full", "no", "false") {
+                ck_assert_int_eq(parse("ProtectSystem", v), 0);
+                ck_assert_int_eq(o.protect_system, PROTECT_SYSTEM_STRICT);
+                ck_assert_ptr_nonnull(strstr(notice, "[Isolate] ReadOnlyHost=no"));
+        }
         ck_assert_int_eq(parse("ProtectSystem", "bogus"), -EINVAL);
         ck_assert_int_eq(parse("ProtectHome", "read-only"), 0);
-        ck_assert_int_eq(o.protect_home, PROTECT_HOME_READ_ONLY);
+        ck_assert_int_eq(o.protect_home, PROTECT_HOME_YES); /* read-only shows what yes hides */
+        ck_assert_ptr_nonnull(strstr(notice, "[Isolate] HideHome=no"));
         ck_assert_int_eq(parse("ProtectHome", "tmpfs"), 0);
-        ck_assert_int_eq(o.protect_home, PROTECT_HOME_TMPFS);
+        ck_assert_int_eq(o.protect_home, PROTECT_HOME_TMPFS); /* hides as much */
+        ck_assert_ptr_null(notice);
         ck_assert_int_eq(parse("ProtectHome", "true"), 0);
         ck_assert_int_eq(o.protect_home, PROTECT_HOME_YES);
+        ck_assert_int_eq(parse("ProtectHome", "no"), 0);
+        ck_assert_int_eq(o.protect_home, PROTECT_HOME_YES);
+}
+END_TEST
+
+/* Each [Isolate] opt-out gives its systemd key systemd's own meaning and default, in any order. */
+START_TEST(test_opt_outs) {
+        ck_assert_int_eq(parse_isolate("ReadOnlyHost", "no"), 0);
+        ck_assert_int_eq(o.protect_system, PROTECT_SYSTEM_NO); /* systemd's default */
+        ck_assert_int_eq(parse("ProtectSystem", "full"), 0);
+        ck_assert_int_eq(o.protect_system, PROTECT_SYSTEM_FULL);
+        ck_assert_int_eq(parse_isolate("ReadOnlyHost", "yes"), 0);
+        ck_assert_int_eq(o.protect_system, PROTECT_SYSTEM_STRICT);
+
+        ck_assert_int_eq(parse("ProtectHome", "read-only"), 0);
+        ck_assert_int_eq(parse_isolate("HideHome", "no"), 0);
+        ck_assert_int_eq(o.protect_home, PROTECT_HOME_READ_ONLY);
+
+        ck_assert_int_eq(parse("PrivateTmp", "no"), 0);
+        ck_assert_int_eq(parse("NoNewPrivileges", "no"), 0);
+        ck_assert_int_eq(parse_isolate("HostTmp", "yes"), 0);
+        ck_assert(!o.private_tmp);
+        ck_assert(o.no_new_privileges); /* its own opt-out is not given */
+        ck_assert_int_eq(parse_isolate("NewPrivileges", "yes"), 0);
+        ck_assert(!o.no_new_privileges);
+
+        /* The opt-out alone: systemd's default of the key (off for each of these). */
+        FOREACH_KEY(k, "HostDevices", "KernelTunables", "ControlGroups", "KernelLogs", "SUIDSGIDFiles", "Personality")
+                ck_assert_int_eq(parse_isolate(k, "yes"), 0);
+        ck_assert_int_eq(sandbox_options_finalize(&o), 0);
+        ck_assert(!o.private_devices && !o.protect_kernel_tunables && !o.protect_control_groups && !o.protect_kernel_logs &&
+                  !o.restrict_suid_sgid && !o.lock_personality);
+        /* ... unless the file asks for the protection itself. */
+        ck_assert_int_eq(parse("ProtectKernelLogs", "yes"), 0);
+        ck_assert(o.protect_kernel_logs);
+
+        ck_assert_int_eq(parse_isolate("HostRoot", "yes"), 0);
+        ck_assert(o.host_root);
+        ck_assert_int_eq(parse_isolate("HostRoot", ""), 0);
+        ck_assert(!o.host_root);
+        ck_assert_int_eq(parse_isolate("HostTmp", "maybe"), -EINVAL);
+        ck_assert_ptr_nonnull(strstr(error, "HostTmp="));
+        ck_assert_int_eq(parse_isolate("Hostname", "x"), -ENOENT);
+        for (const char *const *k = sandbox_isolate_keys; *k; k++)
+                ck_assert_int_ne(parse_isolate(*k, ""), -ENOENT);
+}
+END_TEST
+
+START_TEST(test_address_families) {
+        uint64_t def = sandbox_default_address_families();
+
+        ck_assert_int_eq(address_family_from_name("AF_VSOCK"), AF_VSOCK);
+        ck_assert_str_eq(address_family_to_name(AF_PACKET), "AF_PACKET");
+        ck_assert_int_eq(address_family_from_name("AF_XDP"), 44);
+        ck_assert_int_eq(address_family_from_name("vsock"), -EINVAL);
+
+        /* A stock unit's list only narrows the default. */
+        ck_assert_int_eq(parse("RestrictAddressFamilies", "AF_UNIX AF_PACKET"), 0);
+        ck_assert_uint_eq(o.address_families, AF(AF_UNIX));
+        ck_assert_ptr_nonnull(strstr(notice, "AF_PACKET withheld"));
+        ck_assert_int_eq(parse("RestrictAddressFamilies", "AF_INET"), 0); /* ORed */
+        ck_assert_uint_eq(o.address_families, AF(AF_UNIX) | AF(AF_INET));
+        ck_assert_int_eq(parse("RestrictAddressFamilies", ""), 0);
+        ck_assert_uint_eq(o.address_families, def);
+        ck_assert_int_eq(parse("RestrictAddressFamilies", "~AF_INET6 AF_PACKET"), 0);
+        ck_assert_uint_eq(o.address_families, def & ~AF(AF_INET6));
+        ck_assert_ptr_null(notice);
+        ck_assert_int_eq(parse("RestrictAddressFamilies", "none"), 0);
+        ck_assert_uint_eq(o.address_families, 0);
+        ck_assert_int_eq(parse("RestrictAddressFamilies", "AF_NOPE"), -EINVAL);
+        ck_assert_ptr_nonnull(strstr(error, "AF_NOPE"));
+
+        /* The opt-out adds to the default; the file's list still narrows. */
+        ck_assert_int_eq(parse("RestrictAddressFamilies", ""), 0);
+        ck_assert_int_eq(parse_isolate("AllowAddressFamilies", "AF_PACKET AF_VSOCK"), 0);
+        ck_assert_uint_eq(o.address_families, def | AF(AF_PACKET) | AF(AF_VSOCK));
+        ck_assert_int_eq(parse("RestrictAddressFamilies", "AF_UNIX AF_PACKET"), 0);
+        ck_assert_ptr_null(notice);
+        ck_assert_uint_eq(o.address_families, AF(AF_UNIX) | AF(AF_PACKET));
+        ck_assert_int_eq(parse_isolate("AllowAddressFamilies", ""), 0);
+        ck_assert_uint_eq(o.address_families, AF(AF_UNIX));
+
+        ck_assert_int_eq(netlink_protocol_from_name("audit"), NETLINK_AUDIT);
+        ck_assert_int_eq(netlink_protocol_from_name("NETLINK_KOBJECT_UEVENT"), NETLINK_KOBJECT_UEVENT);
+        ck_assert_int_eq(netlink_protocol_from_name("12"), NETLINK_NETFILTER);
+        ck_assert_int_eq(netlink_protocol_from_name("nope"), -EINVAL);
+        ck_assert_int_eq(parse_isolate("AllowNetlink", "audit xfrm"), 0);
+        ck_assert_uint_eq(o.netlink_protocols,
+                          sandbox_default_netlink_protocols() | (1U << NETLINK_AUDIT) | (1U << NETLINK_XFRM));
+        ck_assert_int_eq(parse_isolate("AllowNetlink", ""), 0);
+        ck_assert_uint_eq(o.netlink_protocols, sandbox_default_netlink_protocols());
+        ck_assert_int_eq(parse_isolate("AllowNetlink", "bogus"), -EINVAL);
+}
+END_TEST
+
+START_TEST(test_tmpfs_size_and_syscalls) {
+        ck_assert_int_eq(parse_isolate("TmpfsSize", "25%"), 0);
+        ck_assert_str_eq(sandbox_tmpfs_size(&o), "size=25%");
+        ck_assert_str_eq(sandbox_tmpfs_inodes(&o), "nr_inodes=400k");
+        ck_assert_int_eq(parse_isolate("TmpfsSize", "64M:1K"), 0);
+        ck_assert_str_eq(sandbox_tmpfs_size(&o), "size=67108864");
+        ck_assert_str_eq(sandbox_tmpfs_inodes(&o), "nr_inodes=1024");
+        FOREACH_KEY(v, "0%", "101%", "1", "x", "1M:0", "1M:x", "infinity")
+                ck_assert_int_eq(parse_isolate("TmpfsSize", v), -EINVAL);
+        ck_assert_int_eq(parse_isolate("TmpfsSize", ""), 0);
+        ck_assert_str_eq(sandbox_tmpfs_size(&o), "size=10%");
+
+        ck_assert(strv_contains((char **) sandbox_default_syscall_deny, "io_uring_setup"));
+        ck_assert(!strv_contains((char **) sandbox_default_syscall_deny, "chroot"));
+        ck_assert(!strv_contains((char **) sandbox_default_syscall_deny, "@mount"));
+        ck_assert_int_eq(parse_isolate("AllowSystemCalls", "io_uring_setup @keyring"), 0);
+        ck_assert(strv_contains(o.allow_system_calls, "io_uring_setup"));
+        ck_assert(strv_contains(o.allow_system_calls, "keyctl"));
+        ck_assert_int_eq(parse_isolate("AllowSystemCalls", "no_such_call"), -EINVAL);
+        ck_assert_int_eq(parse_isolate("AllowSystemCalls", "@system-service"), -EINVAL);
+        ck_assert_int_eq(parse_isolate("AllowSystemCalls", ""), 0);
+        ck_assert_ptr_null(o.allow_system_calls);
+}
+END_TEST
+
+/* Capabilities the defaults withhold: a notice, the service runs without; AllowCapabilities= grants. */
+START_TEST(test_capabilities_withheld) {
+        ck_assert_int_eq(parse("CapabilityBoundingSet", "CAP_SYS_ADMIN CAP_IPC_LOCK CAP_NET_BIND_SERVICE"), 0);
+        ck_assert_ptr_nonnull(strstr(notice, "CAP_IPC_LOCK CAP_SYS_ADMIN withheld"));
+        ck_assert_int_eq(parse("AmbientCapabilities", "CAP_IPC_LOCK"), 0);
+        ck_assert_ptr_nonnull(strstr(notice, "CAP_IPC_LOCK withheld"));
+        ck_assert_int_eq(sandbox_options_finalize(&o), 0);
+        ck_assert_uint_eq(o.capability_bounding_set, CAP(CAP_NET_BIND_SERVICE));
+        ck_assert_uint_eq(o.ambient_capabilities, 0);
+
+        sandbox_options_done(&o);
+        ck_assert_int_eq(parse("CapabilityBoundingSet", "CAP_SYS_ADMIN CAP_IPC_LOCK CAP_NET_BIND_SERVICE"), 0);
+        ck_assert_int_eq(parse("AmbientCapabilities", "CAP_IPC_LOCK"), 0);
+        ck_assert_int_eq(parse_isolate("AllowCapabilities", "CAP_IPC_LOCK cap_sys_time"), 0);
+        ck_assert_int_eq(sandbox_options_finalize(&o), 0);
+        ck_assert_uint_eq(o.capability_bounding_set, CAP(CAP_NET_BIND_SERVICE) | CAP(CAP_IPC_LOCK));
+        ck_assert_uint_eq(o.ambient_capabilities, CAP(CAP_IPC_LOCK));
+        ck_assert_int_eq(sandbox_options_finalize(&o), 0); /* idempotent */
+        ck_assert_uint_eq(o.capability_bounding_set, CAP(CAP_NET_BIND_SERVICE) | CAP(CAP_IPC_LOCK));
+
+        /* Without CapabilityBoundingSet=: the default set plus what is granted. */
+        sandbox_options_done(&o);
+        ck_assert_int_eq(parse_isolate("AllowCapabilities", "CAP_SYS_TIME"), 0);
+        ck_assert_int_eq(parse_isolate("AllowCapabilities", "CAP_NOPE"), -EINVAL);
+        ck_assert_int_eq(sandbox_options_finalize(&o), 0);
+        ck_assert(o.capability_bounding_set & CAP(CAP_SYS_TIME));
+        ck_assert(!(o.capability_bounding_set & CAP(CAP_SYS_ADMIN)));
+        ck_assert(!(o.capability_bounding_set & CAP(CAP_SYSLOG)));
+        ck_assert(o.capability_bounding_set & CAP(CAP_CHOWN));
+
+        ck_assert_uint_eq(sandbox_caps_allowed(&o) & sandbox_caps_denied(), CAP(CAP_SYS_TIME));
+
+        /* KernelLogs=yes is about CAP_SYSLOG too. */
+        sandbox_options_done(&o);
+        ck_assert_int_eq(parse_isolate("KernelLogs", "yes"), 0);
+        ck_assert_int_eq(sandbox_options_finalize(&o), 0);
+        ck_assert(o.capability_bounding_set & CAP(CAP_SYSLOG));
+        ck_assert(!strv_contains(o.inaccessible_paths, "-/proc/kmsg"));
+}
+END_TEST
+
+START_TEST(test_kernel_logs_masked) {
+        ck_assert_int_eq(sandbox_options_finalize(&o), 0);
+        ck_assert(strv_contains(o.inaccessible_paths, "-/proc/kmsg"));
+        ck_assert(strv_contains(o.inaccessible_paths, "-/dev/kmsg"));
+        ck_assert_int_eq(sandbox_options_finalize(&o), 0);
+        ck_assert_int_eq(strv_length(o.inaccessible_paths), 2);
 }
 END_TEST
 
@@ -141,7 +346,7 @@ START_TEST(test_capabilities) {
         ck_assert_uint_eq(o.capability_bounding_set, CAP(CAP_KILL) | CAP(CAP_NET_BIND_SERVICE)); /* replaces */
         ck_assert_ptr_null(notice);
         ck_assert_int_eq(parse("CapabilityBoundingSet", "CAP_SYS_ADMIN"), 0);
-        ck_assert_ptr_nonnull(notice);
+        ck_assert_ptr_nonnull(strstr(notice, "CAP_SYS_ADMIN withheld by isolated's defaults"));
         ck_assert_int_eq(parse("CapabilityBoundingSet", "CAP_NOPE"), -EINVAL);
         ck_assert_ptr_nonnull(strstr(error, "CAP_NOPE"));
         ck_assert_int_eq(parse("AmbientCapabilities", "CAP_NET_BIND_SERVICE"), 0);
@@ -151,12 +356,21 @@ END_TEST
 
 START_TEST(test_ambient_outside_bounding) {
         _cleanup_(description_freep) Description *d = NULL;
+        _cleanup_strv_free_ char **notices = NULL;
         _cleanup_free_ char *e = NULL;
 
         ck_assert_int_eq(description_parse("demo", "demo.service",
-                                           "[Service]\nExecStart=/bin/true\nAmbientCapabilities=CAP_SYS_ADMIN\n", &d, NULL, &e),
+                                           "[Service]\nExecStart=/bin/true\nCapabilityBoundingSet=CAP_KILL\n"
+                                           "AmbientCapabilities=CAP_CHOWN\n", &d, NULL, &e),
                          -EINVAL);
         ck_assert_ptr_nonnull(strstr(e, "demo.service"));
+        /* One the defaults withhold is no error: dropped with a notice. */
+        ck_assert_int_eq(description_parse("demo", "demo.service",
+                                           "[Service]\nExecStart=/bin/true\nAmbientCapabilities=CAP_SYS_ADMIN\n", &d,
+                                           &notices, &e),
+                         0);
+        ck_assert_uint_eq(d->sandbox.ambient_capabilities, 0);
+        ck_assert_ptr_nonnull(strstr(notices[0], "demo.service:3: AmbientCapabilities=: CAP_SYS_ADMIN withheld"));
 }
 END_TEST
 
@@ -254,7 +468,7 @@ START_TEST(test_through_description) {
                                            &d, &notices, &e),
                          0);
         ck_assert_int_eq(d->sandbox.protect_system, PROTECT_SYSTEM_STRICT);
-        ck_assert(!d->sandbox.private_tmp);
+        ck_assert(d->sandbox.private_tmp);
         ck_assert_str_eq(d->sandbox.user, "nobody");
         ck_assert_ptr_nonnull(notices);
         ck_assert_ptr_nonnull(strstr(notices[0], "demo.service:4"));
@@ -263,6 +477,29 @@ START_TEST(test_through_description) {
                                            &d, NULL, &e),
                          -EINVAL);
         ck_assert_ptr_nonnull(strstr(e, "demo.service:3"));
+        e = mfree(e);
+
+        /* The opt-out may come in [Isolate] after the key, or in a drop-in. */
+        {
+                const char *names[] = { "demo.service", "demo.service.d/50-loosen.conf" };
+                const char *texts[] = { "[Service]\nExecStart=/bin/true\nPrivateTmp=no\nProtectSystem=full\n"
+                                        "CapabilityBoundingSet=CAP_SYS_TIME CAP_CHOWN\nRestrictAddressFamilies=AF_UNIX AF_PACKET\n",
+                                        "[Isolate]\nHostTmp=yes\nAllowCapabilities=CAP_SYS_TIME\nAllowAddressFamilies=AF_PACKET\n"
+                                        "TmpfsSize=1G:10K\nAllowSystemCalls=io_uring_setup\n" };
+
+                ck_assert_int_eq(description_parse_files("demo", 2, names, texts, NULL, &d, NULL, &e), 0);
+                ck_assert(!d->sandbox.private_tmp);
+                ck_assert_int_eq(d->sandbox.protect_system, PROTECT_SYSTEM_STRICT);
+                ck_assert_uint_eq(d->sandbox.capability_bounding_set, CAP(CAP_SYS_TIME) | CAP(CAP_CHOWN));
+                ck_assert_uint_eq(d->sandbox.address_families, AF(AF_UNIX) | AF(AF_PACKET));
+                ck_assert_str_eq(sandbox_tmpfs_size(&d->sandbox), "size=1073741824");
+                ck_assert(strv_contains(d->sandbox.allow_system_calls, "io_uring_setup"));
+                description_free(TAKE_PTR(d));
+        }
+        ck_assert_int_eq(description_parse("demo", "demo.service", "[Service]\nExecStart=/bin/true\n[Isolate]\nTmpfsSize=x\n",
+                                           &d, NULL, &e),
+                         -EINVAL);
+        ck_assert_ptr_nonnull(strstr(e, "demo.service:4"));
 }
 END_TEST
 
@@ -275,6 +512,11 @@ static Suite *suite(void) {
         tcase_add_test(tc, test_not_mine);
         tcase_add_test(tc, test_booleans_and_notice);
         tcase_add_test(tc, test_protect_system_home);
+        tcase_add_test(tc, test_opt_outs);
+        tcase_add_test(tc, test_address_families);
+        tcase_add_test(tc, test_tmpfs_size_and_syscalls);
+        tcase_add_test(tc, test_capabilities_withheld);
+        tcase_add_test(tc, test_kernel_logs_masked);
         tcase_add_test(tc, test_path_lists);
         tcase_add_test(tc, test_bind_paths);
         tcase_add_test(tc, test_tmpfs_rootdir);

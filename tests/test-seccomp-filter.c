@@ -5,13 +5,23 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <linux/netlink.h>
 #include <sys/mman.h>
+#include <sys/personality.h>
+#include <sys/prctl.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <sys/syscall.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 #include "macro.h"
 #include "sandbox-options.h"
 #include "seccomp-cache.h"
 #include "seccomp-filter.h"
+
+#define FOREACH_NAME(x, ...)                                                                       \
+        for (const char *const *x##_l = (const char *const[]) { __VA_ARGS__, NULL }, *x; (x = *x##_l); x##_l++)
 
 static void options(SandboxOptions *o, const char *key, const char *value) {
         char *notice = NULL, *error = NULL;
@@ -95,6 +105,206 @@ START_TEST(test_cache) {
 }
 END_TEST
 
+/* In a child: loads the filter of o, runs the checks; each failing one is printed. */
+#define EXPECT(cond)                                                                               \
+        do {                                                                                       \
+                if (!(cond)) {                                                                     \
+                        fprintf(stderr, "%s:%d: %s (errno %d)\n", __FILE__, __LINE__, #cond, errno); \
+                        bad++;                                                                     \
+                }                                                                                  \
+        } while (0)
+
+static int errno_of(long r) {
+        int e = r < 0 ? errno : 0;
+
+        if (r >= 0 && r < 1024)
+                (void) r; /* a descriptor or a value: success */
+        return e;
+}
+
+static int sock(int family, int type, int protocol) {
+        long fd = syscall(SYS_socket, (unsigned long) family, type, protocol);
+        int e = errno_of(fd);
+
+        if (fd >= 0)
+                close((int) fd);
+        return e;
+}
+
+static int default_checks(bool opt_outs) {
+        char dir[] = "/tmp/test-seccomp-XXXXXX", path[64];
+        int bad = 0, fd;
+
+        EXPECT(mkdtemp(dir));
+        snprintf(path, sizeof(path), "%s/f", dir);
+
+        /* LockPersonality=: the query and PER_LINUX work, a change is EPERM. */
+        EXPECT(errno_of(syscall(SYS_personality, 0xffffffffUL)) == 0);
+        EXPECT(errno_of(syscall(SYS_personality, (unsigned long) PER_LINUX)) == 0);
+        if (!opt_outs) {
+                EXPECT(errno_of(syscall(SYS_personality, (unsigned long) (PER_LINUX | READ_IMPLIES_EXEC))) == EPERM);
+                EXPECT(errno_of(syscall(SYS_personality, (unsigned long) PER_LINUX32)) == EPERM);
+                EXPECT(errno_of(syscall(SYS_personality, 0xfffffffeUL)) == EPERM);
+                EXPECT(errno_of(syscall(SYS_personality, 0x100000000UL | ADDR_NO_RANDOMIZE)) == EPERM);
+        } else {
+                EXPECT(errno_of(syscall(SYS_personality, (unsigned long) PER_LINUX32)) == 0);
+                EXPECT(errno_of(syscall(SYS_personality, (unsigned long) PER_LINUX)) == 0);
+                /* Unlocked, the weakening flags stay refused. */
+                EXPECT(errno_of(syscall(SYS_personality, (unsigned long) (PER_LINUX | READ_IMPLIES_EXEC))) == EPERM);
+                EXPECT(errno_of(syscall(SYS_personality, (unsigned long) ADDR_NO_RANDOMIZE)) == EPERM);
+        }
+
+        /* RestrictAddressFamilies=AF_UNIX AF_INET AF_INET6 AF_NETLINK. */
+        EXPECT(sock(AF_UNIX, SOCK_STREAM, 0) == 0);
+        EXPECT(sock(AF_INET, SOCK_DGRAM, 0) == 0);
+        EXPECT(sock(AF_VSOCK, SOCK_STREAM, 0) == EAFNOSUPPORT);
+        EXPECT(sock(44 /* AF_XDP */, SOCK_RAW, 0) == EAFNOSUPPORT);
+        EXPECT(sock(AF_BLUETOOTH, SOCK_RAW, 0) == EAFNOSUPPORT);
+        EXPECT(sock(AF_UNIX | (1 << 20), SOCK_STREAM, 0) == EAFNOSUPPORT);
+        {
+                long fd2 = syscall(SYS_socket, 0x100000000UL | AF_PACKET, SOCK_RAW, 0);
+
+                EXPECT(fd2 < 0 && errno == EAFNOSUPPORT);
+        }
+        if (opt_outs)
+                EXPECT(sock(AF_PACKET, SOCK_RAW, 0) != EAFNOSUPPORT); /* EPERM without CAP_NET_RAW */
+        else
+                EXPECT(sock(AF_PACKET, SOCK_RAW, 0) == EAFNOSUPPORT);
+        EXPECT(sock(AF_NETLINK, SOCK_RAW, NETLINK_ROUTE) == 0);
+        EXPECT(sock(AF_NETLINK, SOCK_DGRAM, NETLINK_GENERIC) == 0);
+        EXPECT(sock(AF_NETLINK, SOCK_RAW, NETLINK_SOCK_DIAG) == 0);
+        EXPECT(sock(AF_NETLINK, SOCK_RAW, NETLINK_KOBJECT_UEVENT) == EPROTONOSUPPORT);
+        EXPECT(sock(AF_NETLINK, SOCK_RAW, NETLINK_NETFILTER) == EPROTONOSUPPORT);
+        EXPECT(sock(AF_NETLINK, SOCK_RAW, NETLINK_XFRM) == EPROTONOSUPPORT);
+        EXPECT(sock(AF_NETLINK, SOCK_RAW, NETLINK_CONNECTOR) == EPROTONOSUPPORT);
+        EXPECT(sock(AF_NETLINK, SOCK_RAW, 40) == EPROTONOSUPPORT);
+        if (opt_outs)
+                EXPECT(sock(AF_NETLINK, SOCK_RAW, NETLINK_AUDIT) != EPROTONOSUPPORT);
+        else
+                EXPECT(sock(AF_NETLINK, SOCK_RAW, NETLINK_AUDIT) == EPROTONOSUPPORT);
+
+        /* io_uring; opted out: the kernel answers (EFAULT for a NULL params). */
+        if (opt_outs)
+                EXPECT(errno_of(syscall(SYS_io_uring_setup, 1, NULL)) != EPERM);
+        else
+                EXPECT(errno_of(syscall(SYS_io_uring_setup, 1, NULL)) == EPERM);
+
+        /* RestrictSUIDSGID=. */
+        fd = open(path, O_CREAT | O_WRONLY | O_CLOEXEC, 0644);
+        EXPECT(fd >= 0);
+        EXPECT(chmod(path, 0755) == 0);
+        EXPECT(chmod(path, 04755) < 0 && errno == EPERM);
+        EXPECT(chmod(path, 02755) < 0 && errno == EPERM);
+        EXPECT(fchmod(fd, 06755) < 0 && errno == EPERM);
+        EXPECT(fchmodat(AT_FDCWD, path, 04755, 0) < 0 && errno == EPERM);
+        EXPECT(fchmod(fd, 0600) == 0);
+        if (fd >= 0)
+                close(fd);
+        unlink(path);
+        EXPECT(errno_of(syscall(SYS_open, path, O_CREAT | O_WRONLY | O_CLOEXEC, 04755)) == EPERM);
+        EXPECT(errno_of(syscall(SYS_openat, AT_FDCWD, path, O_CREAT | O_WRONLY | O_CLOEXEC, 02700)) == EPERM);
+        EXPECT(errno_of(syscall(SYS_creat, path, 04700)) == EPERM);
+        EXPECT(errno_of(syscall(SYS_openat, AT_FDCWD, dir, O_TMPFILE | O_WRONLY | O_CLOEXEC, 04700)) == EPERM);
+        EXPECT(errno_of(syscall(SYS_openat2, AT_FDCWD, path, NULL, 0)) == ENOSYS);
+        /* Opening with such a mode but without creating is no threat. */
+        EXPECT(errno_of(syscall(SYS_openat, AT_FDCWD, dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC, 04700)) == 0 || errno == EMFILE);
+        snprintf(path, sizeof(path), "%s/d", dir);
+        EXPECT(mkdir(path, 02755) < 0 && errno == EPERM);
+        EXPECT(mkdir(path, 0755) == 0);
+        rmdir(path);
+        snprintf(path, sizeof(path), "%s/f", dir);
+        unlink(path);
+        rmdir(dir);
+        return bad;
+}
+
+static void run_checks(const SandboxOptions *o, bool opt_outs) {
+        _cleanup_free_ struct sock_fprog *prog = NULL;
+        int status;
+        pid_t pid;
+
+        ck_assert_int_eq(seccomp_filter_build(o, &prog), 0);
+        pid = fork();
+        ck_assert_int_ge(pid, 0);
+        if (pid == 0) {
+                if (prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) < 0 || seccomp_filter_load(prog, true) < 0)
+                        _exit(100);
+                _exit(default_checks(opt_outs) == 0 ? 0 : 1);
+        }
+        ck_assert_int_eq(waitpid(pid, &status, 0), pid);
+        ck_assert_msg(WIFEXITED(status) && WEXITSTATUS(status) == 0, "checks failed under the filter: status %d", status);
+}
+
+static void parse_isolate(SandboxOptions *o, const char *key, const char *value) {
+        char *notice = NULL, *error = NULL;
+
+        ck_assert_msg(sandbox_options_parse_isolate(o, key, value, &notice, &error) >= 0, "%s", error ?: "?");
+        free(notice);
+        free(error);
+}
+
+/* The defaults, applied by the filter: a deny list and, with the same argument checks, an allow list. */
+START_TEST(test_default_kernel_surface) {
+        SandboxOptions o;
+
+        options(&o, NULL, NULL);
+        ck_assert_int_eq(sandbox_options_finalize(&o), 0);
+        run_checks(&o, false);
+        sandbox_options_done(&o);
+
+        options(&o, "SystemCallFilter", "@system-service");
+        ck_assert_int_eq(sandbox_options_finalize(&o), 0);
+        run_checks(&o, false);
+        sandbox_options_done(&o);
+}
+END_TEST
+
+START_TEST(test_opt_outs_loosen) {
+        SandboxOptions o;
+
+        options(&o, NULL, NULL);
+        parse_isolate(&o, "AllowAddressFamilies", "AF_PACKET");
+        parse_isolate(&o, "AllowNetlink", "audit");
+        parse_isolate(&o, "AllowSystemCalls", "io_uring_setup");
+        parse_isolate(&o, "Personality", "yes");
+        ck_assert_int_eq(sandbox_options_finalize(&o), 0);
+        run_checks(&o, true);
+        sandbox_options_done(&o);
+
+        options(&o, "SystemCallFilter", "@system-service io_uring_setup");
+        parse_isolate(&o, "AllowAddressFamilies", "AF_PACKET");
+        parse_isolate(&o, "AllowNetlink", "audit");
+        parse_isolate(&o, "Personality", "yes");
+        ck_assert_int_eq(sandbox_options_finalize(&o), 0);
+        run_checks(&o, true);
+        sandbox_options_done(&o);
+}
+END_TEST
+
+/* Two services whose filters differ only in the new defaults never share one. */
+START_TEST(test_key_covers_defaults) {
+        SandboxOptions a, b;
+        _cleanup_free_ char *ka = NULL, *kb = NULL;
+
+        options(&a, NULL, NULL);
+        options(&b, NULL, NULL);
+        ka = seccomp_filter_key(&a);
+        FOREACH_NAME(k, "AllowAddressFamilies=AF_PACKET", "AllowNetlink=audit", "AllowSystemCalls=io_uring_setup",
+                     "Personality=yes", "SUIDSGIDFiles=yes", "KernelLogs=yes") {
+                _cleanup_free_ char *key = strndup(k, strcspn(k, "="));
+
+                sandbox_options_done(&b);
+                parse_isolate(&b, key, strchr(k, '=') + 1);
+                ck_assert_int_eq(sandbox_options_finalize(&b), 0);
+                kb = mfree(kb);
+                kb = seccomp_filter_key(&b);
+                ck_assert_str_ne(ka, kb);
+        }
+        sandbox_options_done(&a);
+        sandbox_options_done(&b);
+}
+END_TEST
+
 int main(void) {
         Suite *s = suite_create("seccomp-filter");
         TCase *tc = tcase_create("core");
@@ -104,6 +314,9 @@ int main(void) {
         tcase_add_test(tc, test_memfd_roundtrip);
         tcase_add_test(tc, test_from_fd_rejects);
         tcase_add_test(tc, test_cache);
+        tcase_add_test(tc, test_default_kernel_surface);
+        tcase_add_test(tc, test_opt_outs_loosen);
+        tcase_add_test(tc, test_key_covers_defaults);
         suite_add_tcase(s, tc);
         sr = srunner_create(s);
         srunner_run_all(sr, CK_NORMAL);

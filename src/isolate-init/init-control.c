@@ -92,9 +92,10 @@ static void close_fds(int *fds, size_t n) {
                 fds[i] = safe_close(fds[i]);
 }
 
-/* Splits "START VERSION\nNAME\nINVOCATION_ID\nSOURCES" in place. */
-static int parse_start(char *msg, size_t size, char **ret_name, char **ret_invocation_id, char **ret_text) {
-        char *version, *name, *invocation_id, *text, *end;
+/* Splits "START VERSION\nNAME\nINVOCATION_ID\nFDS ROLE...\nSOURCES" in place. */
+static int parse_start(char *msg, size_t size, char **ret_name, char **ret_invocation_id, char **ret_roles,
+                       char **ret_text) {
+        char *version, *name, *invocation_id, *roles, *text, *end;
         unsigned long v;
 
         if (strlen(msg) != size) /* embedded NUL */
@@ -111,10 +112,17 @@ static int parse_start(char *msg, size_t size, char **ret_name, char **ret_invoc
         if (!invocation_id)
                 return -EBADMSG;
         *invocation_id++ = 0;
-        text = strchr(invocation_id, '\n');
+        roles = strchr(invocation_id, '\n');
+        if (!roles)
+                return -EBADMSG;
+        *roles++ = 0;
+        text = strchr(roles, '\n');
         if (!text)
                 return -EBADMSG;
         *text++ = 0;
+        if (strncmp(roles, "FDS", 3) != 0 || (roles[3] != 0 && roles[3] != ' '))
+                return -EBADMSG;
+        roles += 3;
 
         errno = 0;
         v = strtoul(version, &end, 10);
@@ -130,38 +138,143 @@ static int parse_start(char *msg, size_t size, char **ret_name, char **ret_invoc
 
         *ret_name = name;
         *ret_invocation_id = invocation_id;
+        *ret_roles = roles;
         *ret_text = text;
         return 0;
 }
 
-int control_receive_start(int fd, char **ret_name, char **ret_invocation_id, char **ret_text, int *ret_fds,
-                          size_t *ret_n_fds) {
+static const char *const start_fd_role_table[_START_FD_ROLE_MAX] = {
+        [START_FD_READOPT] = "readopt",
+        [START_FD_EXIT] = "exit",
+        [START_FD_SECCOMP] = "seccomp",
+};
+
+/* The extra fds are the last ones, in the order the roles line names them; each role once. */
+static int assign_roles(InitStart *st, const char *roles) {
+        int role_of[_START_FD_ROLE_MAX];
+        size_t n_roles = 0;
+
+        for (const char *p = roles; *p;) {
+                size_t k;
+                int role = -1;
+
+                p += strspn(p, " ");
+                k = strcspn(p, " ");
+                if (k == 0)
+                        break;
+                for (int i = 0; i < _START_FD_ROLE_MAX; i++)
+                        if (strlen(start_fd_role_table[i]) == k && strncmp(p, start_fd_role_table[i], k) == 0)
+                                role = i;
+                if (role < 0 || n_roles >= _START_FD_ROLE_MAX)
+                        return -EBADMSG;
+                for (size_t j = 0; j < n_roles; j++)
+                        if (role_of[j] == role)
+                                return -EBADMSG;
+                role_of[n_roles++] = role;
+                p += k;
+        }
+        if (n_roles > st->n_fds)
+                return -EBADMSG;
+        for (size_t j = 0; j < n_roles; j++)
+                st->role_fds[role_of[j]] = st->fds[st->n_fds - n_roles + j];
+        st->n_fds -= n_roles;
+        return 0;
+}
+
+/* "MOUNTS\nPATH\n..." with one detached mount per path. */
+static int parse_mounts(InitStart *st, char *msg, size_t size, int *fds, size_t n_fds) {
+        size_t n = 0;
+
+        if (strlen(msg) != size || strncmp(msg, "MOUNTS\n", 7) != 0)
+                return -EBADMSG;
+        for (char *p = msg + 7; *p;) {
+                char *nl = strchr(p, '\n');
+
+                if (!nl || *p != '/' || n >= n_fds)
+                        return -EBADMSG;
+                *nl = 0;
+                n++;
+                p = nl + 1;
+        }
+        if (n != n_fds)
+                return -EBADMSG;
+        st->mount_paths = calloc(n + 1, sizeof(char *));
+        st->mount_fds = calloc(n + 1, sizeof(int));
+        if (!st->mount_paths || !st->mount_fds)
+                return -ENOMEM;
+        n = 0;
+        for (char *p = msg + 7; n < n_fds; p += strlen(p) + 1) {
+                st->mount_paths[n] = strdup(p);
+                if (!st->mount_paths[n])
+                        return -ENOMEM;
+                st->mount_fds[n] = fds[n];
+                fds[n] = -EBADF;
+                st->n_mounts = ++n;
+        }
+        return 0;
+}
+
+void init_start_done(InitStart *st) {
+        free(st->name);
+        free(st->invocation_id);
+        free(st->text);
+        close_fds(st->fds, st->n_fds);
+        for (int i = 0; i < _START_FD_ROLE_MAX; i++)
+                st->role_fds[i] = safe_close(st->role_fds[i]);
+        for (size_t i = 0; i < st->n_mounts; i++) {
+                free(st->mount_paths[i]);
+                safe_close(st->mount_fds[i]);
+        }
+        free(st->mount_paths);
+        free(st->mount_fds);
+        *st = INIT_START_NULL;
+}
+
+int control_receive_start(int fd, InitStart *ret) {
+        _cleanup_(init_start_done) InitStart st = INIT_START_NULL;
         _cleanup_free_ char *msg = NULL;
-        char *name, *invocation_id, *text;
-        size_t size, n_fds = 0;
+        char *name, *invocation_id, *roles, *text;
+        size_t size;
         int r;
 
-        r = receive_datagram(fd, INIT_MESSAGE_MAX, &msg, &size, ret_fds, INIT_START_FDS_MAX, &n_fds);
-        if (r <= 0) {
-                close_fds(ret_fds, n_fds);
+        int first_fds[INIT_MOUNTS_MAX];
+        size_t n_first = 0;
+
+        r = receive_datagram(fd, INIT_MESSAGE_MAX, &msg, &size, first_fds, INIT_MOUNTS_MAX, &n_first);
+        if (r <= 0)
                 return r < 0 ? r : -ECONNRESET;
+        if (strncmp(msg, "MOUNTS\n", 7) == 0) {
+                /* The detached copies of the host's mounts, then START. */
+                r = parse_mounts(&st, msg, size, first_fds, n_first);
+                close_fds(first_fds, n_first);
+                if (r < 0)
+                        return r;
+                msg = mfree(msg);
+                r = receive_datagram(fd, INIT_MESSAGE_MAX, &msg, &size, st.fds, INIT_START_FDS_MAX, &st.n_fds);
+                if (r <= 0)
+                        return r < 0 ? r : -ECONNRESET;
+        } else {
+                if (n_first > INIT_START_FDS_MAX) {
+                        close_fds(first_fds, n_first);
+                        return -EBADMSG;
+                }
+                memcpy(st.fds, first_fds, n_first * sizeof(int));
+                st.n_fds = n_first;
         }
-        r = parse_start(msg, size, &name, &invocation_id, &text);
-        if (r < 0) {
-                close_fds(ret_fds, n_fds);
+        r = parse_start(msg, size, &name, &invocation_id, &roles, &text);
+        if (r < 0)
                 return r;
-        }
-
-        _cleanup_free_ char *n = strdup(name), *t = strdup(text), *i = strdup(invocation_id);
-        if (!n || !t || !i) {
-                close_fds(ret_fds, n_fds);
+        r = assign_roles(&st, roles);
+        if (r < 0)
+                return r;
+        st.name = strdup(name);
+        st.text = strdup(text);
+        st.invocation_id = strdup(invocation_id);
+        if (!st.name || !st.text || !st.invocation_id)
                 return -ENOMEM;
-        }
 
-        *ret_name = TAKE_PTR(n);
-        *ret_invocation_id = TAKE_PTR(i);
-        *ret_text = TAKE_PTR(t);
-        *ret_n_fds = n_fds;
+        *ret = st;
+        st = INIT_START_NULL;
         return 0;
 }
 

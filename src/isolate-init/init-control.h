@@ -5,6 +5,8 @@
 #include <stddef.h>
 #include <sys/types.h>
 
+#include "init-protocol.h"
+
 /* The init's side of init-protocol.h: one datagram per call, nothing logged. */
 
 typedef enum KillWhom {
@@ -22,14 +24,29 @@ int control_receive(int fd, size_t max, char **ret, size_t *ret_size);
  * 0 or failure *ret_n_fds may be non-zero: the caller closes them. */
 int control_receive_fds(int fd, size_t max, char **ret, size_t *ret_size, int *fds, size_t max_fds, size_t *ret_n_fds);
 
-/* Waits for "START 4\nNAME\nINVOCATION_ID\nSOURCES" and splits it (SOURCES: see
- * description_sources_deserialize(); INVOCATION_ID is 32 hex digits or
- * empty); the listening sockets that came with
- * it (at most INIT_START_FDS_MAX, O_CLOEXEC) land in ret_fds.
- * -EPROTONOSUPPORT for another version, -EBADMSG for anything else; on
- * failure no fd is left open. */
-int control_receive_start(int fd, char **ret_name, char **ret_invocation_id, char **ret_text, int *ret_fds,
-                          size_t *ret_n_fds);
+/* What the daemon hands over before the service starts: an optional MOUNTS
+ * datagram, then START (init-protocol.h). Every fd O_CLOEXEC, -EBADF where
+ * none came. */
+typedef struct InitStart {
+        char *name;
+        char *invocation_id; /* 32 hex digits, or empty */
+        char *text;          /* the description's files: see description_sources_deserialize() */
+        int fds[INIT_START_FDS_MAX]; /* the listening sockets, in the description's order */
+        size_t n_fds;
+        int role_fds[_START_FD_ROLE_MAX];
+        char **mount_paths; /* MOUNTS: where each detached mount belongs */
+        int *mount_fds;
+        size_t n_mounts;
+} InitStart;
+
+#define INIT_START_NULL                                                                            \
+        ((InitStart) { .role_fds = { [0 ... _START_FD_ROLE_MAX - 1] = -EBADF } })
+
+void init_start_done(InitStart *st);
+
+/* Waits for [MOUNTS then] START and splits them. -EPROTONOSUPPORT for another
+ * version, -EBADMSG for anything malformed; on failure no fd is left open. */
+int control_receive_start(int fd, InitStart *ret);
 
 /* Parses "KILL main SIG" / "KILL all SIG". -EBADMSG if it is not one. */
 int control_parse_kill(const char *msg, KillWhom *ret_whom, int *ret_signal);

@@ -7,25 +7,25 @@
  * NAME.sock in the daemon's state directory (a path, since an abstract socket
  * belongs to a network namespace, and the init has its own), and the record
  * NAME.exit of how the main process ended, for a daemon that was away then.
- * Both are made through a directory fd opened before the sandbox covers /run,
- * so the payload cannot reach them. */
+ * The daemon makes both and hands them over with START: the init holds no fd
+ * of a host directory, and nothing the service can reach leads to them. */
 typedef struct InitListener {
-        int dir_fd;    /* the state directory; -EBADF when there is none (no daemon, a test driver) */
-        int listen_fd; /* SOCK_SEQPACKET, listening; -EBADF when disabled */
-        char *name;    /* NAME */
+        int listen_fd; /* SOCK_SEQPACKET, listening; -EBADF when there is none (a test driver) */
+        int exit_fd;   /* NAME.exit, open for writing; -EBADF when there is none */
 } InitListener;
 
-#define INIT_LISTENER_NULL ((InitListener) { .dir_fd = -EBADF, .listen_fd = -EBADF })
+#define INIT_LISTENER_NULL ((InitListener) { .listen_fd = -EBADF, .exit_fd = -EBADF })
 
-/* Opens state_dir/NAME.sock for listening. Returns 0, or -errno (the caller
- * goes on without: only re-adoption is lost). */
-int init_listener_open(InitListener *l, const char *state_dir, const char *name);
+/* Takes both fds (either may be -EBADF). */
+void init_listener_take(InitListener *l, int listen_fd, int exit_fd);
 
-/* Accepts the next daemon; returns its fd (O_CLOEXEC) or -errno. */
+/* Accepts the next daemon; returns its fd (O_CLOEXEC) or -errno. A peer inside
+ * our PID namespace (a process of the service, holding a stolen fd) is turned
+ * away with -EPERM. */
 int init_listener_accept(InitListener *l);
 
-/* Writes NAME.exit ("EXITED CODE STATUS\n") atomically. */
+/* Writes "EXITED CODE STATUS\n" into NAME.exit. */
 int init_listener_record_exit(InitListener *l, int wait_status);
 
-/* Removes NAME.sock and closes everything. */
+/* Closes everything (the daemon removes the files). */
 void init_listener_done(InitListener *l);

@@ -35,7 +35,10 @@ static int setup_mount_propagation(InitSetup *s) {
 }
 
 static int setup_proc(InitSetup *s) {
-        /* A procfs of the new PID namespace: the service sees only its own processes. */
+        /* A procfs of the new PID namespace: the service sees only its own processes. With the host's
+         * mounts handed over, it is mounted in the root built from them instead. */
+        if (s->n_mounts > 0)
+                return 0;
         if (mount("proc", "/proc", "proc", MS_NOSUID | MS_NODEV | MS_NOEXEC, NULL) < 0)
                 return negative_errno();
         return 0;
@@ -105,6 +108,8 @@ static int setup_journal_stream(InitSetup *s) {
          * connected. Must precede anything that covers /run. */
         if (!unit)
                 return -ENOMEM;
+        if (s->stream_fd >= 0) /* opened for us by the daemon, as root (spawn.h of isolated) */
+                return 0;
         fd = journal_stream_fd(description_syslog_identifier(s->description), unit, LOG_INFO);
         if (fd < 0) {
                 log_warning_errno(fd, "Failed to connect to the journal, using stderr of the init instead: %m");
@@ -118,7 +123,7 @@ static int setup_journal_stream(InitSetup *s) {
 
 static int setup_sandbox_mounts(InitSetup *s) {
         /* After the journal step: this covers /run. */
-        return sandbox_mount_apply(&s->description->sandbox, &s->error);
+        return sandbox_mount_apply(&s->description->sandbox, s->mount_paths, s->mount_fds, s->n_mounts, &s->error);
 }
 
 /* In order. The process side of the sandbox (rlimits, user, capabilities, no_new_privs,

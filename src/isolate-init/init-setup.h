@@ -11,6 +11,11 @@ typedef struct InitSetup {
         /* The service's stdout/stderr: a journal stream, or -EBADF for the
          * init's own stderr. Owned. */
         int stream_fd;
+        /* The host's mounts, idmapped, as the daemon sent them (MOUNTS): the service's root is built
+         * from them. None: the service runs in the host's tree (HostRoot=yes). Not owned. */
+        char *const *mount_paths;
+        const int *mount_fds;
+        size_t n_mounts;
         /* A step's own one-line account of its failure, if it has one. Owned. */
         char *error;
 } InitSetup;

@@ -71,42 +71,35 @@ static int start_failedf(int error, const char *fmt, ...) {
         return start_failed(error, r < 0 ? "Out of memory." : text);
 }
 
-/* ListenStream=, ListenDatagram=: held for every main process the init starts. */
-typedef struct ListenFds {
-        int fds[INIT_START_FDS_MAX];
-        size_t n;
-} ListenFds;
-
-static void listen_fds_done(ListenFds *l) {
-        for (size_t i = 0; i < l->n; i++)
-                safe_close(l->fds[i]);
-        l->n = 0;
-}
-
 static int run(void) {
         _cleanup_(description_freep) Description *d = NULL;
         _cleanup_(description_sources_freep) DescriptionSources *sources = NULL;
-        _cleanup_free_ char *name = NULL, *invocation_id = NULL, *invocation_env = NULL, *text = NULL, *error = NULL;
+        _cleanup_free_ char *invocation_env = NULL, *error = NULL;
+        _cleanup_(init_start_done) InitStart start = INIT_START_NULL;
         _cleanup_(init_setup_done) InitSetup setup = { .stream_fd = -EBADF };
         _cleanup_close_ int signal_fd = -EBADF, notify_fd = -EBADF;
         _cleanup_(init_listener_done) InitListener listener = INIT_LISTENER_NULL;
         _cleanup_(spawn_context_done) SpawnContext spawn = {};
         _cleanup_(supervisor_done) Supervisor s = { .main_pidfd = -EBADF };
-        _cleanup_(listen_fds_done) ListenFds listen = {};
         _cleanup_free_ struct sock_fprog *seccomp = NULL;
         char *extra_env[3] = {};
         size_t n_extra_env = 0;
         int r;
 
+        /* Before anything else: no process of the service may open our /proc entries (fd, mem,
+         * environ) or ptrace us, also as the same user inside its user namespace. Our forked children
+         * stay so until their exec. */
+        if (prctl(PR_SET_DUMPABLE, 0, 0, 0, 0) < 0)
+                return start_failedf(-errno, "Failed to make the init non-dumpable: %m");
+
         log_setup();
 
-        /* Not dumpable: no process of the service opens our /proc/1/mem or environ, nor those of a child
-         * between its fork and its exec (a child inherits it; exec makes the command dumpable again). */
-        (void) prctl(PR_SET_DUMPABLE, 0, 0, 0, 0);
-
-        /* Pin no mount of the daemon's, leak no fd of it: only stdio and the control socket. */
+        /* Pin no mount of the daemon's, leak no fd of it: only stdio, the control socket and the
+         * journal stream the daemon may have opened for us. */
         (void) chdir("/");
-        (void) close_range(INIT_CONTROL_FD + 1, ~0U, 0);
+        (void) close_range(INIT_JOURNAL_FD + 1, ~0U, 0);
+        if (fcntl(INIT_JOURNAL_FD, F_SETFD, FD_CLOEXEC) >= 0)
+                setup.stream_fd = INIT_JOURNAL_FD;
 
         r = ensure_std_fds();
         if (r < 0)
@@ -117,48 +110,49 @@ static int run(void) {
         if (r < 0)
                 return start_failedf(r, "Failed to set up signal handling: %m");
 
-        r = control_receive_start(INIT_CONTROL_FD, &name, &invocation_id, &text, listen.fds, &listen.n);
+        r = control_receive_start(INIT_CONTROL_FD, &start);
         if (r == -EPROTONOSUPPORT)
                 return start_failedf(r, "Unsupported protocol version, expected START %d.", INIT_PROTOCOL_VERSION);
         if (r < 0)
                 return start_failedf(r, "Failed to receive START message: %m");
 
-        snprintf(log_prefix, sizeof(log_prefix), "isolate-init[%s]", name);
+        snprintf(log_prefix, sizeof(log_prefix), "isolate-init[%s]", start.name);
         log_set_prefix(log_prefix);
 
-        r = description_sources_deserialize(text, strlen(text), &sources);
+        r = description_sources_deserialize(start.text, strlen(start.text), &sources);
         if (r < 0)
                 return start_failedf(r, "Malformed description files in the START message: %m");
-        text = mfree(text);
-        r = description_parse_sources(name, sources, &d, NULL, &error);
+        start.text = mfree(start.text);
+        r = description_parse_sources(start.name, sources, &d, NULL, &error);
         if (r < 0)
-                return error ? start_failed(r, error) : start_failedf(r, "Failed to parse %s.service: %m", name);
+                return error ? start_failed(r, error) : start_failedf(r, "Failed to parse %s.service: %m", start.name);
         sources = description_sources_free(sources);
-        /* The fd after the sockets, if any, is the seccomp filter the daemon built. */
-        if (listen.n == d->n_listen + 1) {
-                _cleanup_close_ int filter_fd = listen.fds[--listen.n];
-
-                r = seccomp_filter_from_fd(filter_fd, &seccomp);
+        if (start.n_fds != d->n_listen)
+                return start_failedf(-EBADMSG, "The START message carried %zu listening sockets, the description has %zu.",
+                                     start.n_fds, d->n_listen);
+        if (start.role_fds[START_FD_SECCOMP] >= 0) {
+                r = seccomp_filter_from_fd(start.role_fds[START_FD_SECCOMP], &seccomp);
                 if (r < 0)
                         return start_failedf(r, "Failed to read the seccomp filter of the START message: %m");
-        } else if (listen.n != d->n_listen)
-                return start_failedf(-EBADMSG, "The START message carried %zu listening sockets, the description has %zu.",
-                                     listen.n, d->n_listen);
+                start.role_fds[START_FD_SECCOMP] = safe_close(start.role_fds[START_FD_SECCOMP]);
+        }
+        init_listener_take(&listener, TAKE_FD(start.role_fds[START_FD_READOPT]), TAKE_FD(start.role_fds[START_FD_EXIT]));
 
-        /* Before the sandbox covers /run: the daemon's state directory is reachable only now. */
-        r = init_listener_open(&listener, INIT_STATE_DIR, name);
-        if (r < 0)
-                log_debug_errno(r, "No re-adoption socket in " INIT_STATE_DIR ": %m");
-
-        /* On the host, before the mounts; they become ReadWritePaths=. */
+        /* Made by the daemon on the host already where it can (with a user namespace we cannot write
+         * there): what is left adds them to ReadWritePaths=. */
         r = exec_directories_prepare_host(d, &error);
         if (r < 0)
                 return error ? start_failed(r, error) : start_failedf(r, "Failed to create the service's directories: %m");
 
         setup.description = d;
+        setup.mount_paths = start.mount_paths;
+        setup.mount_fds = start.mount_fds;
+        setup.n_mounts = start.n_mounts;
         r = init_setup_run(&setup, &error);
         if (r < 0)
                 return error ? start_failed(r, error) : start_failedf(r, "Failed to set up the sandbox: %m");
+        for (size_t i = 0; i < start.n_mounts; i++)
+                start.mount_fds[i] = safe_close(start.mount_fds[i]);
 
         /* Bound before any process of the service starts, so no early READY=1 is lost. */
         if (description_notify_access(d) != NOTIFY_ACCESS_NONE || d->type == SERVICE_NOTIFY) {
@@ -169,8 +163,8 @@ static int run(void) {
         }
 
         /* As systemd: the scope's activation, as the journal tags it. */
-        if (!isempty(invocation_id)) {
-                invocation_env = strprintf("INVOCATION_ID=%s", invocation_id);
+        if (!isempty(start.invocation_id)) {
+                invocation_env = strprintf("INVOCATION_ID=%s", start.invocation_id);
                 if (!invocation_env)
                         return start_failedf(-ENOMEM, "Out of memory.");
                 extra_env[n_extra_env++] = invocation_env;
@@ -178,7 +172,7 @@ static int run(void) {
 
         r = spawn_context_prepare(&spawn, d, setup.stream_fd, extra_env, TAKE_PTR(seccomp), &error);
         if (r >= 0)
-                r = spawn_context_set_listen_fds(&spawn, name, listen.fds, listen.n);
+                r = spawn_context_set_listen_fds(&spawn, start.name, start.fds, start.n_fds);
         if (r < 0)
                 return error ? start_failed(r, error) : start_failedf(r, "Failed to prepare the service's processes: %m");
 
@@ -194,7 +188,7 @@ static int run(void) {
         s.control_fd = INIT_CONTROL_FD;
         s.signal_fd = signal_fd;
         s.notify_fd = notify_fd;
-        s.listener = listener.listen_fd >= 0 ? &listener : NULL;
+        s.listener = listener.listen_fd >= 0 || listener.exit_fd >= 0 ? &listener : NULL;
         return supervisor_run(&s);
 }
 

@@ -189,7 +189,10 @@ static int caps_set(uint64_t ep, uint64_t inh) {
 int sandbox_process_apply_credentials(const SandboxProcess *p) {
         const SandboxOptions *o = p->options;
         int last = cap_last();
-        uint64_t ambient = o->ambient_capabilities & o->capability_bounding_set;
+        /* The description withheld them already (sandbox_options_finalize()); again here, where
+         * they would be granted: a withheld capability never reaches a service by another path. */
+        uint64_t bounding = o->capability_bounding_set & sandbox_caps_allowed(o);
+        uint64_t ambient = o->ambient_capabilities & bounding;
         int r;
 
         for (int i = 0; i < SANDBOX_RLIMIT_MAX; i++) {
@@ -206,7 +209,7 @@ int sandbox_process_apply_credentials(const SandboxProcess *p) {
 
         /* The bounding set first: dropping needs CAP_SETPCAP, which the user switch takes away. */
         for (int c = 0; c <= last && c < 64; c++)
-                if (!(o->capability_bounding_set & (UINT64_C(1) << c)))
+                if (!(bounding & (UINT64_C(1) << c)))
                         if (prctl(PR_CAPBSET_DROP, (unsigned long) c, 0, 0, 0) < 0 && errno != EINVAL)
                                 return negative_errno();
 
@@ -227,7 +230,7 @@ int sandbox_process_apply_credentials(const SandboxProcess *p) {
 
         /* Root keeps what the bounding set allows (exec recomputes it the same way); another
          * user only the ambient set. Inheritable holds exactly what ambient needs. */
-        r = caps_set(!p->switch_user || p->uid == 0 ? o->capability_bounding_set & ((UINT64_C(2) << last) - 1) : ambient,
+        r = caps_set(!p->switch_user || p->uid == 0 ? bounding & ((UINT64_C(2) << last) - 1) : ambient,
                      ambient);
         if (r < 0)
                 return r;

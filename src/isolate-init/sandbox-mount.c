@@ -3,6 +3,7 @@
 #include <linux/openat2.h>
 #include <stdarg.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/mount.h>
 #include <sys/stat.h>
@@ -24,7 +25,9 @@
 
 typedef struct MountContext {
         const SandboxOptions *options;
-        int root_fd;      /* the new root: / or RootDirectory= */
+        int root_fd;      /* the new root: /, RootDirectory=, or the root built from the host's mounts */
+        bool new_root;    /* root_fd is entered at the end: it needs /proc, /sys (and /dev) of its own */
+        bool staged;      /* the new root was built from the host's mounts (a user namespace) */
         char **error;     /* where a failure is described */
 } MountContext;
 
@@ -311,7 +314,7 @@ static int setup_protect_system(MountContext *c) {
 static int setup_dev(MountContext *c, int *dev_nodes) {
         static const char *const tmpfs_opts[] = { "mode=0755", "size=4m", NULL };
         static const char *const pts_opts[] = { "ptmxmode=0666", "mode=0620", "gid=5", NULL };
-        static const char *const shm_opts[] = { "mode=1777", NULL };
+        const char *const shm_opts[] = { "mode=1777", sandbox_tmpfs_size(c->options), sandbox_tmpfs_inodes(c->options), NULL };
         static const char *const nodes[] = { "null", "zero", "full", "random", "urandom", "tty" };
         static const char *const links[][2] = {
                 { "ptmx", "pts/ptmx" },        { "fd", "/proc/self/fd" },       { "stdin", "/proc/self/fd/0" },
@@ -320,8 +323,16 @@ static int setup_dev(MountContext *c, int *dev_nodes) {
         _cleanup_close_ int dev = -EBADF;
         int r;
 
-        if (!c->options->private_devices)
-                return 0;
+        if (!c->options->private_devices) {
+                _cleanup_close_ int host_dev = -EBADF;
+
+                /* A root built from the host's mounts has no /dev of its own: the host's, as asked. */
+                if (!c->staged)
+                        return 0;
+                host_dev = clone_tree(AT_FDCWD, "/dev", true);
+                r = host_dev < 0 ? host_dev : attach(c, host_dev, "/dev");
+                return r < 0 ? fail(c, r, "bind /dev") : 0;
+        }
 
         r = mount_new_fs(c, "/dev", "tmpfs", tmpfs_opts, ATTR_SAFE);
         if (r < 0)
@@ -386,7 +397,7 @@ static int setup_proc(MountContext *c) {
         };
         int r;
 
-        if (c->options->root_directory) {
+        if (c->new_root) {
                 r = mount_new_fs(c, "/proc", "proc", NULL, ATTR_SAFE);
                 if (r < 0)
                         return r;
@@ -408,9 +419,87 @@ static int setup_proc(MountContext *c) {
         return 0;
 }
 
+/* The cgroup hierarchies as the host has them (read before the old root goes), mounted anew: in the
+ * cgroup namespace the service sees its own cgroup as the root, so /sys/fs/cgroup/memory.max on v2 is
+ * its own limit. */
+static int setup_cgroupfs(MountContext *c) {
+        static const char *const tmpfs_opts[] = { "mode=0755", "size=64k", "nr_inodes=64", NULL };
+        uint64_t attrs = ATTR_SAFE | (c->options->protect_control_groups ? MOUNT_ATTR_RDONLY : 0);
+        _cleanup_free_ char *line = NULL;
+        size_t size = 0;
+        bool v1 = false;
+        FILE *f;
+        int r = 0;
+
+        f = fopen("/proc/self/mountinfo", "re");
+        if (!f)
+                return fail(c, negative_errno(), "read /proc/self/mountinfo");
+        while (r >= 0 && getline(&line, &size, f) > 0) {
+                char mountpoint[512], type[32], super[512];
+                const char *sep = strstr(line, " - ");
+
+                if (!sep || sscanf(line, "%*s %*s %*s %*s %511s", mountpoint) != 1 ||
+                    sscanf(sep + 3, "%31s %*s %511s", type, super) != 2)
+                        continue;
+                if (strcmp(mountpoint, "/sys/fs/cgroup") == 0 && strcmp(type, "cgroup2") == 0) {
+                        r = mount_new_fs(c, "/sys/fs/cgroup", "cgroup2", NULL, attrs);
+                        break;
+                }
+                if (!startswith(mountpoint, "/sys/fs/cgroup/") || strchr(mountpoint + 15, '/') ||
+                    (strcmp(type, "cgroup") != 0 && strcmp(type, "cgroup2") != 0))
+                        continue;
+                if (!v1) {
+                        r = mount_new_fs(c, "/sys/fs/cgroup", "tmpfs", tmpfs_opts, ATTR_SAFE);
+                        if (r < 0)
+                                break;
+                        v1 = true;
+                }
+                /* The hierarchy's options but rw/ro: "cpu", "name=systemd", ... */
+                _cleanup_strv_free_ char **opts = NULL;
+                for (char *o = super, *save = NULL, *w; (w = strtok_r(o, ",", &save)); o = NULL)
+                        if (strcmp(w, "rw") != 0 && strcmp(w, "ro") != 0 && strv_extend(&opts, w) < 0) {
+                                r = -ENOMEM;
+                                break;
+                        }
+                if (r < 0)
+                        break;
+                r = mkdir_in_root(c->root_fd, mountpoint);
+                if (r < 0) {
+                        r = fail(c, r, "create %s", mountpoint);
+                        break;
+                }
+                r = mount_new_fs(c, mountpoint, type, (const char *const *) opts, attrs);
+        }
+        fclose(f);
+        if (r >= 0 && v1) {
+                _cleanup_close_ int fd = open_in_root(c->root_fd, "/sys/fs/cgroup", O_DIRECTORY);
+
+                r = fd < 0 ? fd : set_attr(fd, false, MOUNT_ATTR_RDONLY, 0);
+                if (r < 0)
+                        r = fail(c, r, "make /sys/fs/cgroup read-only");
+        }
+        return r;
+}
+
 static int setup_sys(MountContext *c, int *sys_clone) {
         const SandboxOptions *o = c->options;
         int r;
+
+        /* A sysfs of its own network namespace: only its own network devices show. */
+        if (c->staged) {
+                _cleanup_close_ int m = new_fs("sysfs", NULL,
+                                               ATTR_SAFE | (o->protect_kernel_tunables ? MOUNT_ATTR_RDONLY : 0));
+
+                if (m >= 0) {
+                        r = attach(c, m, "/sys");
+                        if (r < 0)
+                                return fail(c, r, "mount sysfs on /sys");
+                        *sys_clone = safe_close(*sys_clone);
+                        r = setup_cgroupfs(c);
+                        if (r < 0)
+                                return r;
+                }
+        }
 
         if (*sys_clone >= 0) {
                 r = attach(c, *sys_clone, "/sys");
@@ -445,8 +534,8 @@ static int setup_sys(MountContext *c, int *sys_clone) {
 }
 
 static int setup_tmp_and_run(MountContext *c) {
-        static const char *const tmp_opts[] = { "mode=1777", NULL };
-        static const char *const run_opts[] = { "mode=0755", NULL };
+        const char *const tmp_opts[] = { "mode=1777", sandbox_tmpfs_size(c->options), sandbox_tmpfs_inodes(c->options), NULL };
+        const char *const run_opts[] = { "mode=0755", sandbox_tmpfs_size(c->options), sandbox_tmpfs_inodes(c->options), NULL };
         int r;
 
         if (c->options->private_tmp)
@@ -672,9 +761,9 @@ static int setup_paths(MountContext *c, int *bind_clones) {
 static int enter_root(MountContext *c) {
         /* The old root is detached in one go: nothing of the host stays reachable through it. */
         if (fchdir(c->root_fd) < 0)
-                return fail(c, negative_errno(), "enter %s", c->options->root_directory);
+                return fail(c, negative_errno(), "enter %s", c->options->root_directory ?: "the new root");
         if (syscall(SYS_pivot_root, ".", ".") < 0)
-                return fail(c, negative_errno(), "pivot_root into %s", c->options->root_directory);
+                return fail(c, negative_errno(), "pivot_root into %s", c->options->root_directory ?: "the new root");
         if (umount2(".", MNT_DETACH) < 0)
                 return fail(c, negative_errno(), "detach the old root");
         if (chdir("/") < 0)
@@ -682,9 +771,70 @@ static int enter_root(MountContext *c) {
         return 0;
 }
 
-int sandbox_mount_apply(const SandboxOptions *o, char **ret_error) {
+/* The service's root, on a small tmpfs over /tmp of the init's old tree (gone with it): "/" first,
+ * then every other host mount at its place, a symlink on the way resolved inside the new root. */
+static int build_root(MountContext *c, char *const *paths, const int *fds, size_t n, int *ret_fd) {
+        static const char *const opts[] = { "mode=0700", "size=16k", "nr_inodes=8", NULL };
+        _cleanup_close_ int staging = -EBADF, tmp = -EBADF, root = -EBADF;
+        int r;
+
+        if (strcmp(paths[0], "/") != 0)
+                return fail(c, -EINVAL, "build the root: the first host mount is %s, not /", paths[0]);
+        staging = new_fs("tmpfs", opts, ATTR_SAFE);
+        if (staging < 0)
+                return fail(c, staging, "create the staging tmpfs");
+        tmp = open("/tmp", O_PATH | O_DIRECTORY | O_CLOEXEC | O_NOFOLLOW);
+        if (tmp < 0)
+                return fail(c, negative_errno(), "open /tmp");
+        r = attach_fd(staging, tmp);
+        if (r < 0)
+                return fail(c, r, "mount the staging tmpfs");
+        staging = safe_close(staging);
+        tmp = safe_close(tmp);
+        tmp = open("/tmp", O_DIRECTORY | O_CLOEXEC | O_NOFOLLOW);
+        if (tmp < 0 || mkdirat(tmp, "root", 0755) < 0)
+                return fail(c, negative_errno(), "create the staging root");
+        root = openat(tmp, "root", O_PATH | O_DIRECTORY | O_CLOEXEC | O_NOFOLLOW);
+        if (root < 0)
+                return fail(c, negative_errno(), "open the staging root");
+        r = attach_fd(fds[0], root);
+        if (r < 0)
+                return fail(c, r, "mount the host's / as the root");
+        root = safe_close(root);
+        root = openat(tmp, "root", O_PATH | O_DIRECTORY | O_CLOEXEC | O_NOFOLLOW);
+        if (root < 0)
+                return fail(c, negative_errno(), "open the new root");
+
+        for (size_t i = 1; i < n; i++) {
+                _cleanup_close_ int target = open_in_root(root, paths[i], 0);
+
+                if (target == -ENOENT || target == -ENOTDIR) /* below a path that is no directory here */
+                        continue;
+                if (target < 0)
+                        return fail(c, target, "open %s in the new root", paths[i]);
+                r = attach_fd(fds[i], target);
+                if (r < 0)
+                        return fail(c, r, "mount the host's %s", paths[i]);
+        }
+        *ret_fd = TAKE_FD(root);
+        return 0;
+}
+
+static int clone_bind_source(int host_root_fd, const BindMount *b) {
+        _cleanup_close_ int fd = -EBADF;
+
+        if (host_root_fd < 0)
+                return clone_tree(AT_FDCWD, b->source, b->recursive);
+        fd = open_in_root(host_root_fd, b->source, 0);
+        if (fd < 0)
+                return fd;
+        return clone_tree(fd, "", b->recursive);
+}
+
+int sandbox_mount_apply(const SandboxOptions *o, char *const *mount_paths, const int *mount_fds, size_t n_mounts,
+                        char **ret_error) {
         static const char *const nodes[] = { "/dev/null", "/dev/zero", "/dev/full", "/dev/random", "/dev/urandom", "/dev/tty" };
-        int dev_nodes[ELEMENTSOF(nodes)], sys_clone = -EBADF, *bind_clones = NULL;
+        int dev_nodes[ELEMENTSOF(nodes)], sys_clone = -EBADF, host_root_fd = -EBADF, *bind_clones = NULL;
         MountContext c = { .options = o, .root_fd = -EBADF, .error = ret_error };
         int r = 0;
 
@@ -695,6 +845,14 @@ int sandbox_mount_apply(const SandboxOptions *o, char **ret_error) {
                 return -ENOMEM;
         for (size_t i = 0; i < o->n_bind_mounts; i++)
                 bind_clones[i] = -EBADF;
+
+        c.staged = n_mounts > 0;
+        c.new_root = c.staged || o->root_directory;
+        if (c.staged) {
+                r = build_root(&c, mount_paths, mount_fds, n_mounts, &host_root_fd);
+                if (r < 0)
+                        goto finish;
+        }
 
         /* First take every source from the original root, before anything covers it. */
         if (o->private_devices)
@@ -708,7 +866,7 @@ int sandbox_mount_apply(const SandboxOptions *o, char **ret_error) {
         for (size_t i = 0; i < o->n_bind_mounts; i++) {
                 const BindMount *b = &o->bind_mounts[i];
 
-                bind_clones[i] = clone_tree(AT_FDCWD, b->source, b->recursive);
+                bind_clones[i] = clone_bind_source(host_root_fd, b);
                 if (bind_clones[i] == -ENOENT && b->ignore_missing)
                         continue;
                 if (bind_clones[i] < 0) {
@@ -717,14 +875,31 @@ int sandbox_mount_apply(const SandboxOptions *o, char **ret_error) {
                 }
         }
 
-        if (o->root_directory) {
-                _cleanup_close_ int m = -EBADF;
-
+        if (c.new_root) {
                 sys_clone = clone_tree(AT_FDCWD, "/sys", true);
                 if (sys_clone < 0) {
                         r = fail(&c, sys_clone, "bind /sys");
                         goto finish;
                 }
+        }
+        if (o->root_directory && c.staged) {
+                _cleanup_close_ int dir = open_in_root(host_root_fd, o->root_directory, O_DIRECTORY), m = -EBADF;
+
+                /* The new root becomes a mount of its own, so that pivot_root() can take it. */
+                m = dir < 0 ? dir : clone_tree(dir, "", true);
+                r = m < 0 ? m : attach_fd(m, dir);
+                if (r < 0) {
+                        r = fail(&c, r, "bind RootDirectory=%s", o->root_directory);
+                        goto finish;
+                }
+                c.root_fd = open_in_root(host_root_fd, o->root_directory, O_DIRECTORY);
+                if (c.root_fd < 0) {
+                        r = fail(&c, c.root_fd, "open %s", o->root_directory);
+                        goto finish;
+                }
+        } else if (o->root_directory) {
+                _cleanup_close_ int m = -EBADF;
+
                 /* The new root becomes a mount of its own, so that pivot_root() can take it. */
                 m = clone_tree(AT_FDCWD, o->root_directory, true);
                 r = m < 0 ? m : move_mount(m, "", AT_FDCWD, o->root_directory, MOVE_MOUNT_F_EMPTY_PATH) < 0 ? negative_errno() : 0;
@@ -733,7 +908,9 @@ int sandbox_mount_apply(const SandboxOptions *o, char **ret_error) {
                         goto finish;
                 }
                 c.root_fd = open(o->root_directory, O_PATH | O_DIRECTORY | O_CLOEXEC);
-        } else
+        } else if (c.staged)
+                c.root_fd = fcntl(host_root_fd, F_DUPFD_CLOEXEC, 3);
+        else
                 c.root_fd = open("/", O_PATH | O_DIRECTORY | O_CLOEXEC);
         if (c.root_fd < 0) {
                 r = fail(&c, negative_errno(), "open %s", o->root_directory ?: "/");
@@ -751,7 +928,7 @@ int sandbox_mount_apply(const SandboxOptions *o, char **ret_error) {
                 r = setup_tmp_and_run(&c);
         if (r >= 0)
                 r = setup_paths(&c, bind_clones);
-        if (r >= 0 && o->root_directory)
+        if (r >= 0 && c.new_root)
                 r = enter_root(&c);
 
 finish:
@@ -761,6 +938,7 @@ finish:
                 safe_close(bind_clones[i]);
         free(bind_clones);
         safe_close(sys_clone);
+        safe_close(host_root_fd);
         safe_close(c.root_fd);
         return r;
 }

@@ -17,4 +17,9 @@
  *
  * Returns -errno and sets *ret_error ("Failed to ...: PATH: reason"). On
  * failure the init exits, and the half-built namespace dies with it. */
-int sandbox_mount_apply(const SandboxOptions *o, char **ret_error);
+/* With host mounts (paths and detached mounts, parents first, the first one "/"), the service's
+ * root is built from them on a staging tmpfs, and entered as RootDirectory= is, after which nothing
+ * of the init's original tree is reachable: every mount of that tree is locked to the user
+ * namespace's owner anyway, and the copies are idmapped (host-mounts.h in the daemon). */
+int sandbox_mount_apply(const SandboxOptions *o, char *const *mount_paths, const int *mount_fds, size_t n_mounts,
+                        char **ret_error);

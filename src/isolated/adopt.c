@@ -131,6 +131,9 @@ static int adopt_running(Manager *m, const char *name) {
         r = service_new(m, name, TAKE_PTR(sources), TAKE_PTR(d), &s);
         if (r < 0)
                 return r;
+        /* Its user namespace's range stays its own. */
+        if (record.uid_base != UID_RANGE_NONE && uid_range_pool_claim(&m->uid_ranges, record.uid_base) >= 0)
+                s->uid_base = record.uid_base;
         /* The init speaks first: MAIN with a pidfd of the main process, or EXITED. */
         r = service_adopt(s, record.init_pid, TAKE_FD(pidfd), TAKE_FD(control_fd), record.start_timestamp);
         /* Until the init's MAIN arrives (with a pidfd), what was recorded: no caller sees a 0. */

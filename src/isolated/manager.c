@@ -34,6 +34,16 @@ int manager_new(Manager **ret) {
         m->init_path = init && *init ? init : ISOLATE_INIT_PATH;
         m->state_dir = ISOLATED_STATE_DIR;
 
+        /* No service's range may hold a user or group of the host. */
+        uid_range_pool_init(&m->uid_ranges);
+        static const char *const id_files[] = { "/etc/passwd", "/etc/group" };
+        for (size_t i = 0; i < ELEMENTSOF(id_files); i++) {
+                r = uid_range_pool_reserve_file(&m->uid_ranges, id_files[i]);
+                if (r < 0)
+                        log_warning_errno(r, "Failed to read %s for the IDs to keep out of the services' ranges: %m",
+                                          id_files[i]);
+        }
+
         /* Every relayed connection of a published port costs six fds; the services themselves get the
          * usual soft limit back (see held_child_run()). */
         struct rlimit nofile;
@@ -51,6 +61,7 @@ Manager *manager_free(Manager *m) {
         for (size_t i = 0; i < m->n_services; i++)
                 service_free(m->services[i]);
         free(m->services);
+        sd_event_source_disable_unref(m->trim_source);
         polkit_registry_free(m->polkit_registry);
         seccomp_cache_free(m->seccomp_cache);
         sd_bus_flush_close_unref(m->bus);
@@ -82,6 +93,64 @@ static int manager_reserve(Manager *m) {
         return 0;
 }
 
+/* An ended record nothing waits on: a stop, a restart, a start's reply or a job of systemd's. */
+static bool service_is_idle_record(const Service *s) {
+        return !service_is_active(s) && s->init_exited && s->scope_gone && s->n_stop_calls == 0 &&
+               !s->restart_call && !s->start_call && !s->reload_call && !s->job_call && !s->stop_call_slot &&
+               !s->start_job && !s->stop_job;
+}
+
+static Service *oldest_ended(Manager *m, bool successful) {
+        Service *found = NULL;
+
+        for (size_t i = 0; i < m->n_services; i++) {
+                Service *s = m->services[i];
+
+                if (!service_is_idle_record(s) || (s->state == SERVICE_EXITED) != successful)
+                        continue;
+                if (!found || s->exit_timestamp < found->exit_timestamp)
+                        found = s;
+        }
+        return found;
+}
+
+static int on_trim(sd_event_source *source, void *userdata) {
+        Manager *m = userdata;
+        size_t n_ended = 0;
+
+        for (size_t i = 0; i < m->n_services; i++)
+                if (!service_is_active(m->services[i]))
+                        n_ended++;
+        while (n_ended > MANAGER_ENDED_MAX) {
+                Service *s = oldest_ended(m, true) ?: oldest_ended(m, false);
+
+                if (!s)
+                        break; /* the rest is still busy: the next end tries again */
+                log_debug("%s: more than %d ended services, its record goes.", s->name, MANAGER_ENDED_MAX);
+                manager_remove_service(m, s);
+                n_ended--;
+        }
+        return 0;
+}
+
+void manager_service_ended(Manager *m) {
+        int r;
+
+        if (m->trim_source) {
+                r = sd_event_source_set_enabled(m->trim_source, SD_EVENT_ONESHOT);
+                if (r >= 0)
+                        return;
+                m->trim_source = sd_event_source_disable_unref(m->trim_source);
+        }
+        /* Deferred: the caller is in the middle of a service's end. */
+        r = sd_event_add_defer(m->event, &m->trim_source, on_trim, m);
+        if (r < 0) {
+                log_warning_errno(r, "Cannot schedule the trimming of ended services: %m");
+                return;
+        }
+        (void) sd_event_source_set_enabled(m->trim_source, SD_EVENT_ONESHOT);
+}
+
 int manager_add_service(Manager *m, Service *s) {
         int r = manager_reserve(m);
         if (r < 0)
@@ -89,6 +158,8 @@ int manager_add_service(Manager *m, Service *s) {
         m->services[m->n_services++] = s;
         (void) sd_bus_emit_signal(m->bus, ISOLATED_OBJECT_PATH, ISOLATED_MANAGER_INTERFACE, "ServiceNew", "so",
                                   s->name, s->path);
+        if (!service_is_active(s))
+                manager_service_ended(m); /* one found ended after a restart */
         return 0;
 }
 
@@ -108,6 +179,7 @@ void manager_remove_service(Manager *m, Service *s) {
 int manager_save_service_state(Manager *m, Service *s) {
         StateRecord record = {
                 .init_pid = s->init_pid,
+                .uid_base = s->uid_base,
                 .main_pid = s->main_pid,
                 .start_timestamp = s->start_timestamp,
         };
@@ -206,6 +278,8 @@ int manager_start_sources(Manager *m, const char *name, DescriptionSources *sour
         if (r < 0)
                 return r;
         r = service_start(s, call);
+        if (r < 0 && s->start_error)
+                return sd_bus_error_setf(error, BUS_ERROR_START_FAILED, "Failed to start %s: %s", name, s->start_error);
         if (r < 0)
                 return sd_bus_error_set_errnof(error, r, "Failed to start %s: %m", name);
         return manager_add_service(m, TAKE_PTR(s)) < 0 ? -ENOMEM : 1;

@@ -9,6 +9,7 @@
 #include "polkit.h"
 #include "seccomp-cache.h"
 #include "service.h"
+#include "uid-range.h"
 
 #define ISOLATED_BUS_NAME "org.isolated1"
 #define ISOLATED_OBJECT_PATH "/org/isolated1"
@@ -26,7 +27,15 @@ struct Manager {
         size_t n_services;
         PolkitRegistry *polkit_registry;
         SeccompCache *seccomp_cache;
+        UidRangePool uid_ranges; /* the services' user namespaces */
+        sd_event_source *trim_source; /* drops ended records over MANAGER_ENDED_MAX */
 };
+
+/* The ended services kept (state exited or failed, until reset-failed or the
+ * next start of the name), in memory only: an ended service leaves no file in
+ * the state directory. Over the cap the oldest successful record goes first,
+ * then the oldest failed one. */
+#define MANAGER_ENDED_MAX 256
 
 int manager_new(Manager **ret);
 Manager *manager_free(Manager *m);
@@ -41,6 +50,8 @@ int manager_add_service(Manager *m, Service *s);
 /* Drops the service from the list (emitting ServiceRemoved) and frees it. */
 void manager_remove_service(Manager *m, Service *s);
 Service *manager_find_service_by_job(Manager *m, const char *job_path);
+/* A service ended: the records over MANAGER_ENDED_MAX go, soon (never s itself in its callback). */
+void manager_service_ended(Manager *m);
 
 /* Keeps/forgets what a restarted daemon needs to take a running service over. */
 int manager_save_service_state(Manager *m, Service *s);

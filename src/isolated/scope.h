@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 #pragma once
 
+#include <stdbool.h>
 #include <stdint.h>
 #include <sys/types.h>
 #include <systemd/sd-bus.h>
@@ -14,9 +15,16 @@
 char *scope_unit_name(const char *service_name);
 
 /* StartTransientUnit(unit, "fail") holding pid, with the description's slice,
- * cgroup limits, KillSignal=, TimeoutStopSec= and CollectMode=inactive-or-failed. */
+ * cgroup limits, KillSignal=, TimeoutStopSec= and CollectMode=inactive-or-failed,
+ * once systemd has removed a previous unit of that name (bounded: see scope.c).
+ * callback gets systemd's reply (or an error reply of ours if a step could not
+ * be asked); *ret_slot stands for the whole operation: unreferencing it cancels. */
 int scope_start(sd_bus *bus, const char *unit, const Description *d, pid_t pid,
                 sd_bus_message_handler_t callback, void *userdata, sd_bus_slot **ret_slot);
+
+/* If the slot is a scope_start() still waiting for the previous scope of the name (nothing of
+ * ours exists yet), drops it and returns true: there is no scope to stop. */
+bool scope_start_cancel(sd_bus_slot **slot);
 
 /* StopUnit(unit, "replace"). */
 int scope_stop(sd_bus *bus, const char *unit, sd_bus_message_handler_t callback, void *userdata,

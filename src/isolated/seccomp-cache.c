@@ -33,31 +33,13 @@ SeccompCache *seccomp_cache_free(SeccompCache *c) {
         return mfree(c);
 }
 
-/* Everything seccomp_filter_build() reads of o, as one string. */
-static char *filter_key(const SandboxOptions *o) {
-        size_t size = 64;
-        char *key;
-
-        for (char **i = o->system_call_filter; i && *i; i++)
-                size += strlen(*i) + 1;
-        key = malloc(size);
-        if (!key)
-                return NULL;
-        snprintf(key, size, "%s %d", o->system_call_allow_list ? "allow" : "deny", o->system_call_error_number);
-        for (char **i = o->system_call_filter; i && *i; i++) {
-                strcat(key, " ");
-                strcat(key, *i);
-        }
-        return key;
-}
-
 int seccomp_cache_get(SeccompCache *c, const SandboxOptions *o, int *ret_fd) {
         _cleanup_free_ struct sock_fprog *prog = NULL;
         _cleanup_free_ char *key = NULL;
         Entry *e;
         int fd, r;
 
-        key = filter_key(o);
+        key = seccomp_filter_key(o);
         if (!key)
                 return -ENOMEM;
         for (size_t i = 0; i < c->n; i++)

@@ -8,6 +8,7 @@
 #include <sys/stat.h>
 #include <sys/syscall.h>
 #include <sys/wait.h>
+#include <syslog.h>
 
 #include "bus-error.h"
 #include "init-protocol.h"
@@ -20,6 +21,10 @@
 #include "service.h"
 #include "shell.h"
 #include "spawn.h"
+#include "state-file.h"
+#include "uid-range.h"
+#include "exec-directory.h"
+#include "host-mounts.h"
 #include "strv.h"
 #include "usage.h"
 
@@ -70,6 +75,15 @@ bool service_is_active(const Service *s) {
                s->state == SERVICE_STOPPING;
 }
 
+/* The user namespace's range is free again once nothing of the service runs: the init is gone,
+ * and with it every process of its PID namespace. */
+static void service_release_ids(Service *s) {
+        if (s->uid_base == UID_RANGE_NONE)
+                return;
+        uid_range_pool_release(&s->manager->uid_ranges, s->uid_base);
+        s->uid_base = UID_RANGE_NONE;
+}
+
 Service *service_free(Service *s) {
         if (!s)
                 return NULL;
@@ -91,6 +105,8 @@ Service *service_free(Service *s) {
         sd_bus_slot_unref(s->job_call);
         sd_bus_slot_unref(s->stop_call_slot);
         safe_close(s->control_fd);
+        safe_close(s->userns_fd);
+        service_release_ids(s);
         safe_close(s->init_pidfd);
         safe_close(s->main_pidfd);
         sd_bus_message_unref(s->start_call);
@@ -216,30 +232,80 @@ static int control_send_with_fds(int fd, const char *msg, size_t size, const int
         return 0;
 }
 
+/* The host's mounts, idmapped to the service's user namespace: made here, attached by the init. */
+static int send_mounts_message(Service *s) {
+        _cleanup_(host_mounts_done) HostMounts mounts = {};
+        _cleanup_free_ char *msg = NULL;
+        _cleanup_free_ int *fds = NULL;
+        size_t size = strlen("MOUNTS\n") + 1;
+        int r;
+
+        if (s->userns_fd < 0)
+                return 0;
+        r = host_mounts_clone(s->userns_fd, &mounts);
+        if (r < 0)
+                return r;
+        for (size_t i = 0; i < mounts.n; i++)
+                size += strlen(mounts.mounts[i].path) + 1;
+        msg = malloc(size);
+        fds = calloc(mounts.n + 1, sizeof(int));
+        if (!msg || !fds)
+                return -ENOMEM;
+        strcpy(msg, "MOUNTS\n");
+        for (size_t i = 0; i < mounts.n; i++) {
+                strcat(msg, mounts.mounts[i].path);
+                strcat(msg, "\n");
+                fds[i] = mounts.mounts[i].fd;
+        }
+        r = control_send_with_fds(s->control_fd, msg, strlen(msg), fds, mounts.n);
+        if (r < 0)
+                return r;
+        s->userns_fd = safe_close(s->userns_fd);
+        return 0;
+}
+
 static int send_start_message(Service *s) {
         _cleanup_free_ char *msg = NULL, *data = NULL;
         _cleanup_free_ int *fds = NULL;
+        _cleanup_close_ int readopt_fd = -EBADF, exit_fd = -EBADF;
+        int filter_fd = -EBADF; /* the cache's */
+        char roles[64] = "";
         size_t size, n_fds;
         int n, r;
 
         r = description_sources_serialize(s->sources, &data, &size);
         if (r < 0)
                 return r;
-        n = asprintf(&msg, "START %d\n%s\n%s\n%s", INIT_PROTOCOL_VERSION, s->name, s->invocation_id, data);
-        if (n < 0)
-                return -ENOMEM;
-        /* The sockets, then the seccomp filter: built here once for every init that shares it. */
-        fds = malloc((s->n_listen_fds + 1) * sizeof(int));
+        /* Where a restarted daemon finds the init, and where the init records the main process's end:
+         * made by us, handed over as fds, so the init needs no fd of our state directory. */
+        r = state_file_make_init_endpoints(s->manager->state_dir, s->name, &readopt_fd, &exit_fd);
+        if (r < 0)
+                log_warning_errno(r, "%s: cannot make the re-adoption socket in %s, going on without: %m", s->name,
+                                  s->manager->state_dir);
+        r = seccomp_cache_get(s->manager->seccomp_cache, &s->description->sandbox, &filter_fd);
+        if (r < 0)
+                log_warning_errno(r, "%s: cannot build the seccomp filter, the init will: %m", s->name);
+
+        /* The sockets, then the extra fds in the order the roles line names them. */
+        fds = malloc((s->n_listen_fds + 3) * sizeof(int));
         if (!fds)
                 return -ENOMEM;
         if (s->n_listen_fds > 0)
                 memcpy(fds, s->listen_fds, s->n_listen_fds * sizeof(int));
         n_fds = s->n_listen_fds;
-        r = seccomp_cache_get(s->manager->seccomp_cache, &s->description->sandbox, &fds[n_fds]);
-        if (r < 0)
-                log_warning_errno(r, "%s: cannot build the seccomp filter, the init will: %m", s->name);
-        else
-                n_fds++;
+        if (readopt_fd >= 0 && exit_fd >= 0) {
+                fds[n_fds++] = readopt_fd;
+                fds[n_fds++] = exit_fd;
+                strcat(roles, " readopt exit");
+        }
+        if (filter_fd >= 0) {
+                fds[n_fds++] = filter_fd;
+                strcat(roles, " seccomp");
+        }
+        n = asprintf(&msg, "START %d\n%s\n%s\nFDS%s\n%s", INIT_PROTOCOL_VERSION, s->name, s->invocation_id,
+                     roles, data);
+        if (n < 0)
+                return -ENOMEM;
         r = control_send_with_fds(s->control_fd, msg, (size_t) n, fds, n_fds);
         if (r < 0)
                 return r;
@@ -262,6 +328,8 @@ static void service_release(Service *s) {
                 return;
         }
         r = held_child_release(s->control_fd);
+        if (r >= 0)
+                r = send_mounts_message(s);
         if (r >= 0)
                 r = send_start_message(s);
         if (r < 0) {
@@ -584,10 +652,17 @@ static void service_set_end(Service *s, int code, int status) {
 /* The init is gone (code/status: its own end, used if it sent no EXITED). */
 static void service_init_ended(Service *s, int code, int status) {
         s->init_exited = true;
+        s->exit_timestamp = now_usec(CLOCK_REALTIME);
         s->init_source = sd_event_source_disable_unref(s->init_source);
         s->control_source = sd_event_source_disable_unref(s->control_source);
+        /* An ended service holds no kernel object: its record is all that stays. */
         s->control_fd = safe_close(s->control_fd);
-        network_stop(s);
+        s->userns_fd = safe_close(s->userns_fd);
+        service_release_ids(s);
+        s->init_pidfd = safe_close(s->init_pidfd);
+        s->main_pidfd = safe_close(s->main_pidfd);
+        usage_done(&s->usage);
+        network_stop(s); /* Port= listeners, sockets of ListenStream=, the veth pair */
         service_set_end(s, code, status);
         log_info("%s: ended, result %s (%s, status %d)", s->name, s->result, exit_code_to_string(s->exit_code),
                  s->exit_status);
@@ -597,6 +672,7 @@ static void service_init_ended(Service *s, int code, int status) {
         s->start_timer = sd_event_source_disable_unref(s->start_timer);
         s->stop_timer = sd_event_source_disable_unref(s->stop_timer);
         service_handle_reloaded(s, ESRCH, "the service ended");
+        manager_service_ended(s->manager);
         /* A stop the init carried out (ExecStop=, KillMode=): now the scope, empty or nearly. */
         if (s->stop_requested && !s->scope_stop_issued)
                 service_stop_scope(s);
@@ -649,6 +725,7 @@ void service_set_ended(Service *s, int code, int status, const char *status_text
         s->init_exited = true;
         s->scope_gone = true;
         s->main_pid = -1; /* it ran: judge by its end */
+        s->exit_timestamp = now_usec(CLOCK_REALTIME); /* when it was found ended */
         service_set_end(s, code, status);
         if (status_text)
                 s->status_text = strdup(status_text);
@@ -671,6 +748,8 @@ int service_new(Manager *m, const char *name, DescriptionSources *sources, Descr
                 .init_pidfd = -EBADF,
                 .main_pidfd = -EBADF,
                 .control_fd = -EBADF,
+                .userns_fd = -EBADF,
+                .uid_base = UID_RANGE_NONE,
                 .usage = USAGE_CACHE_NULL,
         };
         s->name = strdup(name);
@@ -704,12 +783,31 @@ int service_start(Service *s, sd_bus_message *start_call) {
         HeldChild child;
         int r;
 
-        r = held_child_spawn(s->manager->init_path, &child);
+        /* On the host, as root: with a user namespace the init could not make them there. */
+        r = exec_directories_prepare_host(s->description, &s->start_error);
         if (r < 0)
                 return r;
+        if (!s->description->sandbox.host_root) {
+                r = uid_range_pool_allocate(&s->manager->uid_ranges, &s->uid_base);
+                if (r < 0)
+                        return r;
+        }
+        _cleanup_free_ char *journal_header = NULL;
+        /* identifier, unit id, priority, level prefix, syslog, kmsg, console: as the init writes it. */
+        if (asprintf(&journal_header, "%s\n%s\n%i\n0\n0\n0\n0\n", description_syslog_identifier(s->description) ?: "",
+                     s->unit, LOG_INFO) < 0) {
+                service_release_ids(s);
+                return -ENOMEM;
+        }
+        r = held_child_spawn(s->manager->init_path, s->uid_base, journal_header, &child);
+        if (r < 0) {
+                service_release_ids(s);
+                return r;
+        }
         s->init_pid = child.pid;
         s->init_pidfd = child.pidfd;
         s->control_fd = child.control_fd;
+        s->userns_fd = child.userns_fd;
 
         r = sd_event_add_io(s->manager->event, &s->control_source, s->control_fd, EPOLLIN, on_control, s);
         if (r < 0)
@@ -749,6 +847,11 @@ static void service_stop_scope(Service *s) {
         if (s->scope_stop_issued)
                 return;
         s->scope_stop_issued = true;
+        if (scope_start_cancel(&s->job_call)) {
+                /* Still waiting for the previous scope of the name: none of ours exists. */
+                s->scope_gone = true;
+                return;
+        }
         s->scope_gone = false;
         r = scope_stop(s->manager->bus, s->unit, on_scope_stop_reply, s, &s->stop_call_slot);
         if (r < 0) {
@@ -914,7 +1017,9 @@ static int property_get_nrestarts(sd_bus *bus, const char *path, const char *int
 static int property_get_timestamp(sd_bus *bus, const char *path, const char *interface, const char *property,
                                   sd_bus_message *reply, void *userdata, sd_bus_error *error) {
         Service *s = userdata;
-        return sd_bus_message_append(reply, "t", (uint64_t) s->start_timestamp);
+        return sd_bus_message_append(reply, "t",
+                                     (uint64_t) (strcmp(property, "ExitTimestamp") == 0 ? s->exit_timestamp
+                                                                                        : s->start_timestamp));
 }
 
 int service_bus_stop(Service *s, sd_bus_message *m, sd_bus_error *error) {
@@ -1038,6 +1143,7 @@ const sd_bus_vtable service_vtable[] = {
         SD_BUS_PROPERTY("NRestarts", "u", property_get_nrestarts, 0, SD_BUS_VTABLE_PROPERTY_EMITS_CHANGE),
         SD_BUS_PROPERTY("StatusText", "s", property_get_string, 0, SD_BUS_VTABLE_PROPERTY_EMITS_CHANGE),
         SD_BUS_PROPERTY("StartTimestamp", "t", property_get_timestamp, 0, 0),
+        SD_BUS_PROPERTY("ExitTimestamp", "t", property_get_timestamp, 0, 0),
         SD_BUS_PROPERTY("MemoryCurrent", "t", property_get_usage, 0, 0),
         SD_BUS_PROPERTY("TasksCurrent", "t", property_get_usage, 0, 0),
         SD_BUS_PROPERTY("CPUUsageNSec", "t", property_get_usage, 0, 0),

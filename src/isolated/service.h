@@ -47,12 +47,15 @@ struct Service {
         int exit_status;
         char *status_text;
         usec_t start_timestamp; /* CLOCK_REALTIME, when the main process was exec'd */
+        usec_t exit_timestamp;  /* CLOCK_REALTIME, when the service ended; 0 before */
         char *start_error;      /* why the start failed, for the caller */
         const char *start_error_name;
         int start_errno;        /* from the init's FAILED message */
 
         pid_t init_pid;
         int init_pidfd;
+        uid_t uid_base; /* the first host ID of its user namespace's range, or UID_RANGE_NONE (host root) */
+        int userns_fd;  /* its user namespace, until the init has the host's mounts */
         pid_t main_pid;
         int main_pidfd;
         int control_fd;

@@ -3,7 +3,10 @@
 #include <fcntl.h>
 #include <stdio.h>
 #include <string.h>
+#include <stdint.h>
+#include <sys/socket.h>
 #include <sys/stat.h>
+#include <sys/un.h>
 #include <sys/wait.h>
 
 #include "description.h"
@@ -79,8 +82,9 @@ int state_file_write(const char *dir, const char *name, const StateRecord *recor
         r = write_atomic(dir, name, "sources", data, size);
         if (r < 0)
                 return r;
-        n = asprintf(&text, "VERSION=1\nINIT_PID=%d\nMAIN_PID=%d\nSTART_TIMESTAMP=%llu\n", record->init_pid,
-                     record->main_pid, (unsigned long long) record->start_timestamp);
+        n = asprintf(&text, "VERSION=1\nINIT_PID=%d\nMAIN_PID=%d\nSTART_TIMESTAMP=%llu\nUID_BASE=%lld\n",
+                     record->init_pid, record->main_pid, (unsigned long long) record->start_timestamp,
+                     record->uid_base == (uid_t) -1 ? -1LL : (long long) record->uid_base);
         if (n < 0)
                 return -ENOMEM;
         return write_atomic(dir, name, "state", text, n);
@@ -89,8 +93,9 @@ int state_file_write(const char *dir, const char *name, const StateRecord *recor
 int state_file_read(const char *dir, const char *name, StateRecord *ret, DescriptionSources **ret_sources) {
         _cleanup_(description_sources_freep) DescriptionSources *sources = NULL;
         _cleanup_free_ char *text = NULL, *data = NULL;
-        StateRecord record = {};
+        StateRecord record = { .uid_base = (uid_t) -1 };
         unsigned long long ts = 0;
+        long long uid_base = -1;
         int version = 0, seen = 0;
         size_t size;
         char *line, *save = NULL;
@@ -108,6 +113,8 @@ int state_file_read(const char *dir, const char *name, StateRecord *ret, Descrip
                         seen |= 4;
                 else if (sscanf(line, "START_TIMESTAMP=%llu", &ts) == 1)
                         seen |= 8;
+                else if (sscanf(line, "UID_BASE=%lld", &uid_base) == 1 && uid_base >= -1 && uid_base < UINT32_MAX)
+                        record.uid_base = uid_base < 0 ? (uid_t) -1 : (uid_t) uid_base;
         }
         if (seen != 15 || version != 1 || record.init_pid <= 1)
                 return -EBADMSG;
@@ -134,6 +141,8 @@ int state_file_read_exit(const char *dir, const char *name, int *ret_code, int *
         r = read_all(dir, name, "exit", 256, &text, NULL);
         if (r < 0)
                 return r;
+        if (!*text) /* made at the start, still empty: the main process's end was not recorded */
+                return -ENOENT;
         if (sscanf(text, "EXITED %15s %d", code, &status) != 2)
                 return -EBADMSG;
         if (strcmp(code, "exited") == 0)
@@ -145,6 +154,40 @@ int state_file_read_exit(const char *dir, const char *name, int *ret_code, int *
         else
                 return -EBADMSG;
         *ret_status = status;
+        return 0;
+}
+
+int state_file_make_init_endpoints(const char *dir, const char *name, int *ret_listen_fd, int *ret_exit_fd) {
+        struct sockaddr_un sa = { .sun_family = AF_UNIX };
+        _cleanup_close_ int listen_fd = -EBADF, exit_fd = -EBADF;
+        _cleanup_free_ char *exit_path = NULL;
+        mode_t old_umask;
+        int r;
+
+        if (snprintf(sa.sun_path, sizeof(sa.sun_path), "%s/%s.sock", dir, name) >= (int) sizeof(sa.sun_path))
+                return -ENAMETOOLONG;
+        if (asprintf(&exit_path, "%s/%s.exit", dir, name) < 0)
+                return -ENOMEM;
+
+        /* The record starts empty: "no end recorded". */
+        exit_fd = open(exit_path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC | O_NOFOLLOW | O_NOCTTY, 0600);
+        if (exit_fd < 0)
+                return negative_errno();
+        listen_fd = socket(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC | SOCK_NONBLOCK, 0);
+        if (listen_fd < 0)
+                return negative_errno();
+        (void) unlink(sa.sun_path); /* left by an init that died without a daemon to clean up */
+        old_umask = umask(0077);
+        r = bind(listen_fd, (struct sockaddr *) &sa, sizeof(sa));
+        umask(old_umask);
+        if (r < 0 || listen(listen_fd, 4) < 0) {
+                r = negative_errno();
+                (void) unlink(sa.sun_path);
+                (void) unlink(exit_path);
+                return r;
+        }
+        *ret_listen_fd = TAKE_FD(listen_fd);
+        *ret_exit_fd = TAKE_FD(exit_fd);
         return 0;
 }
 

@@ -226,12 +226,9 @@ static const struct {
 
         /* Hardening switches isolated does not apply yet: "no" is fine, "yes" is refused. */
         { "PrivateUsers", KEY_NOTICE_IF_FALSE },
-        { "ProtectKernelLogs", KEY_NOTICE_IF_FALSE },
         { "ProtectClock", KEY_NOTICE_IF_FALSE },
         { "MemoryDenyWriteExecute", KEY_NOTICE_IF_FALSE },
         { "RestrictRealtime", KEY_NOTICE_IF_FALSE },
-        { "RestrictSUIDSGID", KEY_NOTICE_IF_FALSE },
-        { "LockPersonality", KEY_NOTICE_IF_FALSE },
         { "DynamicUser", KEY_NOTICE_IF_FALSE },
 };
 
@@ -923,8 +920,14 @@ static int parse_service_key(ParseState *s, const char *key, const char *value, 
         if (strcmp(key, "MemoryMax") == 0)
                 return parse_cgroup_limit(key, value, parse_memory_limit, &d->memory_max_set, &d->memory_max,
                                           ret_error);
-        if (strcmp(key, "TasksMax") == 0)
+        if (strcmp(key, "TasksMax") == 0) {
+                if (isempty(value)) {
+                        d->tasks_max_set = true;
+                        d->tasks_max = DEFAULT_TASKS_MAX;
+                        return 0;
+                }
                 return parse_cgroup_limit(key, value, parse_tasks_max, &d->tasks_max_set, &d->tasks_max, ret_error);
+        }
 
         if (strcmp(key, "CPUQuota") == 0) {
                 usec_t u;
@@ -1050,6 +1053,17 @@ static int parse_listen(ParseState *s, SocketKind kind, const char *value, char 
 }
 
 static int parse_isolate_key(ParseState *s, const char *key, const char *value, unsigned line, char **ret_error) {
+        _cleanup_free_ char *notice = NULL;
+        int k;
+
+        /* The opt-outs of the secure defaults live in sandbox-options.c. */
+        k = sandbox_options_parse_isolate(&s->description->sandbox, key, value, &notice, ret_error);
+        if (k != -ENOENT) {
+                if (k >= 0 && notice)
+                        return add_notice(s, line, "%s", notice);
+                return k;
+        }
+
         if (strcmp(key, "Hostname") == 0) {
                 _cleanup_free_ char *resolved = NULL;
                 int r;
@@ -1190,7 +1204,8 @@ static int description_new(const char *name, Description **ret) {
                         [EXEC_DIRECTORY_LOGS] = { .mode = 0755 },
                 },
                 .memory_max = CGROUP_LIMIT_MAX,
-                .tasks_max = CGROUP_LIMIT_MAX,
+                .tasks_max_set = true, /* a default of isolated's: a fork bomb stays in its scope */
+                .tasks_max = DEFAULT_TASKS_MAX,
                 .cpu_quota_per_sec_usec = USEC_INFINITY,
         };
         sandbox_options_init(&d->sandbox);
@@ -1267,6 +1282,9 @@ int description_parse_files(
                 return error_set(ret_error, -EINVAL, "%s:%u: Address= needs Network=veth", state.address_filename,
                                  state.address_line);
 
+        r = sandbox_options_finalize(&d->sandbox);
+        if (r < 0)
+                return r;
         r = verify_sandbox(d, filenames[0], ret_error);
         if (r < 0)
                 return r;

@@ -95,6 +95,9 @@ ExecCommand **exec_command_list_free(ExecCommand **l);
 #define DEFAULT_RESTART_USEC (100 * USEC_PER_MSEC)
 #define DEFAULT_START_LIMIT_INTERVAL_USEC (10 * USEC_PER_SEC)
 #define DEFAULT_START_LIMIT_BURST 5U
+/* TasksMax= of the scope when the file gives none: a fork bomb stays in its scope. Well above
+ * what a daemon runs (systemd's own DefaultTasksMax= is 15% of the host's pid_max). */
+#define DEFAULT_TASKS_MAX 4096U
 
 typedef struct Description {
         char *name;              /* NAME, as given; also the default Hostname= and SyslogIdentifier= */
@@ -127,7 +130,7 @@ typedef struct Description {
         char *slice; /* default DEFAULT_SLICE */
         bool memory_max_set;
         uint64_t memory_max; /* bytes, CGROUP_LIMIT_MAX for infinity */
-        bool tasks_max_set;
+        bool tasks_max_set;  /* true by default: DEFAULT_TASKS_MAX */
         uint64_t tasks_max;
         bool cpu_quota_set;
         usec_t cpu_quota_per_sec_usec;

@@ -16,22 +16,34 @@
  * daemon -> init
  *   "RELEASE"                   the scope holds the child: exec isolate-init
  *                               (read by the held child, before exec).
- *   "START 4\nNAME\nINVOCATION_ID\nSOURCES"
- *                               protocol version 4; NAME of the service, the
+ *   "MOUNTS\nPATH\nPATH..."      with a user namespace (not with HostRoot=yes):
+ *                               one detached copy of a host mount per PATH,
+ *                               as SCM_RIGHTS in the same order, parents first
+ *                               (host-mounts.h): the init builds the service's
+ *                               root from them. Sent right after RELEASE.
+ *   "START 5\nNAME\nINVOCATION_ID\nFDS ROLE...\nSOURCES"
+ *                               protocol version 5; NAME of the service, the
  *                               scope's invocation ID (32 hex digits, for
- *                               $INVOCATION_ID; empty if unknown), and the
- *                               description's files (main file, then drop-ins)
- *                               as description_sources_serialize() writes them,
+ *                               $INVOCATION_ID; empty if unknown), the roles
+ *                               of the fds after the listening sockets (each of
+ *                               "readopt", "exit", "seccomp" at most once, in
+ *                               the order of the fds), and the description's
+ *                               files (main file, then drop-ins) as
+ *                               description_sources_serialize() writes them,
  *                               already validated; the init parses them again
  *                               with description_parse_sources(). Carries, as
  *                               SCM_RIGHTS, one listening socket per
  *                               ListenStream=/ListenDatagram= in order, which
  *                               the init keeps and hands to every main process
- *                               it starts (LISTEN_FDS), then, if the daemon
- *                               built it, the seccomp filter in a sealed memfd
- *                               (seccomp-filter.h): one fd more than the
- *                               description has sockets. Without it the init
- *                               builds the filter itself.
+ *                               it starts (LISTEN_FDS), then the fds the roles
+ *                               name: "readopt" the listening NAME.sock a
+ *                               restarted daemon connects to, "exit" NAME.exit
+ *                               open for writing (both made by the daemon in
+ *                               its state directory, so the init holds no fd of
+ *                               a directory of the host), "seccomp" the filter
+ *                               the daemon built, in a sealed memfd
+ *                               (seccomp-filter.h; without it the init builds
+ *                               the filter itself).
  *   "KILL main SIG" / "KILL all SIG"
  *                               forward signal SIG (a number) to the main
  *                               process or to every process of the namespace.
@@ -117,9 +129,20 @@
  * start. */
 
 #define INIT_CONTROL_FD 3
-#define INIT_PROTOCOL_VERSION 4
+/* The service's journal stream, when the daemon opened it for the init (with
+ * a user namespace: see spawn.h); not O_CLOEXEC in the init. */
+#define INIT_JOURNAL_FD 4
+#define INIT_PROTOCOL_VERSION 5
 #define INIT_LISTEN_FDS_MAX 64 /* SOCKET_SPECS_MAX */
-#define INIT_START_FDS_MAX (INIT_LISTEN_FDS_MAX + 1) /* and the seccomp filter */
+/* The fds of START after the listening sockets, named by its "FDS" line in this order. */
+typedef enum StartFdRole {
+        START_FD_READOPT, /* "readopt": NAME.sock, listening, for a restarted daemon */
+        START_FD_EXIT,    /* "exit": NAME.exit, open for writing: the main process's end */
+        START_FD_SECCOMP, /* "seccomp": the filter the daemon built (seccomp-filter.h) */
+        _START_FD_ROLE_MAX,
+} StartFdRole;
+#define INIT_START_FDS_MAX (INIT_LISTEN_FDS_MAX + _START_FD_ROLE_MAX)
+#define INIT_MOUNTS_MAX 200 /* HOST_MOUNTS_MAX */
 /* Largest datagram: the description's files (paths and texts together at most
  * DESCRIPTION_SIZE_MAX, see description-loader.h), their length headers, the
  * name and the verb. */
@@ -135,5 +158,8 @@
 
 /* The daemon's state directory. The init listens on NAME.sock there for a
  * daemon that restarted (same protocol, the init speaking first with MAIN or
- * EXITED), and records NAME.exit when the main process ends. */
+ * EXITED), and records in NAME.exit ("EXITED CODE STATUS\n") how the main
+ * process ended; the daemon makes both and hands them over with START. The
+ * init accepts a connection only from a peer outside its PID namespace (every
+ * process of the service is inside it); the directory is root's alone. */
 #define INIT_STATE_DIR "/run/isolated/state"

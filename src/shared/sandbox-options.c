@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 #include <ctype.h>
 #include <grp.h>
+#include <inttypes.h>
 #include <pwd.h>
 #include <limits.h>
 #include <pthread.h>
@@ -9,14 +10,20 @@
 #include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
+#include <linux/netlink.h>
+#include <stddef.h>
 #include <sys/capability.h>
 #include <sys/resource.h>
+#include <sys/socket.h>
 
 #include "extract-word.h"
 #include "parse-util.h"
 #include "sandbox-options.h"
 #include "string-util.h"
 #include "strv.h"
+
+#define FOREACH_STRING(x, ...)                                                                     \
+        for (const char *const *x##_l = (const char *const[]) { __VA_ARGS__, NULL }, *x; (x = *x##_l); x##_l++)
 
 static const char *const protect_system_table[_PROTECT_SYSTEM_MAX] = {
         [PROTECT_SYSTEM_NO] = "no",
@@ -111,13 +118,18 @@ static const SyscallGroup syscall_groups[] = {
 
 /* What every service is denied unless the description gives an allow list. In
  * the spirit of @system-service, whose complement this roughly is; namespace
- * creation, TIOCSTI and personality changes are handled by argument in
- * isolate-init (sandbox-seccomp.c). */
+ * creation, TIOCSTI, personality changes, socket families and set-user-ID modes
+ * are handled by argument (seccomp-filter.c). @mount but chroot(2), which
+ * daemons use to drop privileges (it cannot leave the sandbox's root: mounts
+ * stay denied). io_uring: a large kernel surface whose operations bypass this
+ * filter. [Isolate] AllowSystemCalls= takes names out of it. */
 const char *const sandbox_default_syscall_deny[] = {
-        "@clock", "@cpu-emulation", "@debug", "@keyring", "@module", "@mount", "@obsolete", "@raw-io",
-        "@reboot", "@swap",
+        "@clock", "@cpu-emulation", "@debug", "@keyring", "@module", "@obsolete", "@raw-io", "@reboot", "@swap",
+        "fsconfig", "fsmount", "fsopen", "fspick", "mount", "mount_setattr", "move_mount", "open_tree",
+        "pivot_root", "umount", "umount2",
         "acct", "bpf", "fanotify_init", "nfsservctl", "open_by_handle_at", "quotactl", "quotactl_fd",
         "setns", "syslog", "userfaultfd", "vhangup",
+        "io_uring_setup", "io_uring_enter", "io_uring_register",
         NULL,
 };
 
@@ -248,15 +260,183 @@ int capability_from_name(const char *name) {
 
 #define CAP(c) (UINT64_C(1) << (c))
 
+/* CAP_SYSLOG: the kernel log and kernel addresses (/proc/kallsyms); CAP_IPC_LOCK: mlock()
+ * past RLIMIT_MEMLOCK, memory the host cannot reclaim; CAP_LINUX_IMMUTABLE: +i/+a files the
+ * host's root must first notice to remove; CAP_SETFCAP: file capabilities, a privileged
+ * executable made from inside; CAP_AUDIT_*: the host's audit log and rules, which no
+ * namespace separates. */
 uint64_t sandbox_caps_denied(void) {
         return CAP(CAP_SYS_ADMIN) | CAP(CAP_SYS_MODULE) | CAP(CAP_SYS_PTRACE) | CAP(CAP_SYS_RAWIO) |
                CAP(CAP_SYS_BOOT) | CAP(CAP_MAC_ADMIN) | CAP(CAP_MAC_OVERRIDE) | CAP(CAP_BPF) |
                CAP(CAP_PERFMON) | CAP(CAP_SYS_TIME) | CAP(CAP_MKNOD) | CAP(CAP_NET_ADMIN) |
-               CAP(CAP_DAC_READ_SEARCH);
+               CAP(CAP_DAC_READ_SEARCH) | CAP(CAP_SYSLOG) | CAP(CAP_IPC_LOCK) | CAP(CAP_LINUX_IMMUTABLE) |
+               CAP(CAP_SETFCAP) | CAP(CAP_AUDIT_CONTROL) | CAP(CAP_AUDIT_READ) | CAP(CAP_AUDIT_WRITE);
 }
 
 static uint64_t caps_all(void) {
         return CAP(CAP_LAST_CAP + 1) - 1;
+}
+
+#define BIT(n) (UINT64_C(1) << (n))
+
+uint64_t sandbox_default_address_families(void) {
+        return BIT(AF_UNIX) | BIT(AF_INET) | BIT(AF_INET6) | BIT(AF_NETLINK);
+}
+
+/* NETLINK_ROUTE (addresses, routes, links: of its own network namespace), NETLINK_SOCK_DIAG
+ * (ss(8), of its own namespace) and NETLINK_GENERIC (nl80211, taskstats, ...: families check
+ * their own capabilities) are what daemons use. Denied, among the rest: KOBJECT_UEVENT (the
+ * host's device events), AUDIT (not namespaced: it forges the host's audit log), NETFILTER
+ * and XFRM (nf_tables and IPsec state, each with a history of privilege escalations reachable
+ * from a user namespace), CONNECTOR (the host's process events), CRYPTO, RDMA, SCSITRANSPORT,
+ * ISCSI, SELINUX, FIB_LOOKUP, USERSOCK, NFLOG, ECRYPTFS, SMC. */
+uint32_t sandbox_default_netlink_protocols(void) {
+        return (uint32_t) (BIT(NETLINK_ROUTE) | BIT(NETLINK_SOCK_DIAG) | BIT(NETLINK_GENERIC));
+}
+
+static const char *const address_family_names[] = {
+        [AF_UNIX] = "AF_UNIX",           [AF_INET] = "AF_INET",       [AF_AX25] = "AF_AX25",
+        [AF_IPX] = "AF_IPX",             [AF_APPLETALK] = "AF_APPLETALK", [AF_NETROM] = "AF_NETROM",
+        [AF_BRIDGE] = "AF_BRIDGE",       [AF_ATMPVC] = "AF_ATMPVC",   [AF_X25] = "AF_X25",
+        [AF_INET6] = "AF_INET6",         [AF_ROSE] = "AF_ROSE",       [AF_DECnet] = "AF_DECnet",
+        [AF_NETBEUI] = "AF_NETBEUI",     [AF_SECURITY] = "AF_SECURITY", [AF_KEY] = "AF_KEY",
+        [AF_NETLINK] = "AF_NETLINK",     [AF_PACKET] = "AF_PACKET",   [AF_ASH] = "AF_ASH",
+        [AF_ECONET] = "AF_ECONET",       [AF_ATMSVC] = "AF_ATMSVC",   [AF_RDS] = "AF_RDS",
+        [AF_SNA] = "AF_SNA",             [AF_IRDA] = "AF_IRDA",       [AF_PPPOX] = "AF_PPPOX",
+        [AF_WANPIPE] = "AF_WANPIPE",     [AF_LLC] = "AF_LLC",         [AF_IB] = "AF_IB",
+        [AF_MPLS] = "AF_MPLS",           [AF_CAN] = "AF_CAN",         [AF_TIPC] = "AF_TIPC",
+        [AF_BLUETOOTH] = "AF_BLUETOOTH", [AF_IUCV] = "AF_IUCV",       [AF_RXRPC] = "AF_RXRPC",
+        [AF_ISDN] = "AF_ISDN",           [AF_PHONET] = "AF_PHONET",   [AF_IEEE802154] = "AF_IEEE802154",
+        [AF_CAIF] = "AF_CAIF",           [AF_ALG] = "AF_ALG",         [AF_NFC] = "AF_NFC",
+        [AF_VSOCK] = "AF_VSOCK",         [AF_KCM] = "AF_KCM",         [AF_QIPCRTR] = "AF_QIPCRTR",
+        [AF_SMC] = "AF_SMC",             [44] = "AF_XDP",             [45] = "AF_MCTP",
+};
+
+int address_family_from_name(const char *name) {
+        for (size_t i = 0; i < ELEMENTSOF(address_family_names); i++)
+                if (address_family_names[i] && strcmp(address_family_names[i], name) == 0)
+                        return (int) i;
+        return -EINVAL;
+}
+
+const char *address_family_to_name(int family) {
+        return family >= 0 && (size_t) family < ELEMENTSOF(address_family_names) ? address_family_names[family] : NULL;
+}
+
+static const char *const netlink_protocol_names[32] = {
+        [NETLINK_ROUTE] = "route",
+        [NETLINK_USERSOCK] = "usersock",
+        [NETLINK_FIREWALL] = "firewall",
+        [NETLINK_SOCK_DIAG] = "sock_diag",
+        [NETLINK_NFLOG] = "nflog",
+        [NETLINK_XFRM] = "xfrm",
+        [NETLINK_SELINUX] = "selinux",
+        [NETLINK_ISCSI] = "iscsi",
+        [NETLINK_AUDIT] = "audit",
+        [NETLINK_FIB_LOOKUP] = "fib_lookup",
+        [NETLINK_CONNECTOR] = "connector",
+        [NETLINK_NETFILTER] = "netfilter",
+        [NETLINK_IP6_FW] = "ip6_fw",
+        [NETLINK_DNRTMSG] = "dnrtmsg",
+        [NETLINK_KOBJECT_UEVENT] = "kobject_uevent",
+        [NETLINK_GENERIC] = "generic",
+        [NETLINK_SCSITRANSPORT] = "scsitransport",
+        [NETLINK_ECRYPTFS] = "ecryptfs",
+        [NETLINK_RDMA] = "rdma",
+        [NETLINK_CRYPTO] = "crypto",
+        [NETLINK_SMC] = "smc",
+};
+
+/* "audit", "AUDIT", "NETLINK_AUDIT", or the number. */
+int netlink_protocol_from_name(const char *name) {
+        const char *n = name;
+        uint64_t v;
+
+        if (parse_uint64(name, &v) >= 0)
+                return v < ELEMENTSOF(netlink_protocol_names) ? (int) v : -EINVAL;
+        if (strncasecmp(n, "NETLINK_", 8) == 0)
+                n += 8;
+        for (size_t i = 0; i < ELEMENTSOF(netlink_protocol_names); i++)
+                if (netlink_protocol_names[i] && strcasecmp(netlink_protocol_names[i], n) == 0)
+                        return (int) i;
+        return -EINVAL;
+}
+
+const char *netlink_protocol_to_name(int protocol) {
+        return protocol >= 0 && (size_t) protocol < ELEMENTSOF(netlink_protocol_names) ? netlink_protocol_names[protocol]
+                                                                                     : NULL;
+}
+
+/* One row per default a stock unit's systemd key can only tighten: its [Isolate] opt-out, the
+ * opt-out's loosening value, the secure default and systemd's own. */
+typedef struct LoosenKey {
+        const char *isolate_key;
+        bool loosen_value;
+        const char *service_key;
+        int secure;
+        int systemd_default;
+} LoosenKey;
+
+static const LoosenKey loosen_keys[_SANDBOX_LOOSEN_MAX] = {
+        [SANDBOX_LOOSEN_READ_ONLY_HOST] = { "ReadOnlyHost", false, "ProtectSystem", PROTECT_SYSTEM_STRICT, PROTECT_SYSTEM_NO },
+        [SANDBOX_LOOSEN_HIDE_HOME] = { "HideHome", false, "ProtectHome", PROTECT_HOME_YES, PROTECT_HOME_NO },
+        [SANDBOX_LOOSEN_PRIVATE_TMP] = { "HostTmp", true, "PrivateTmp", true, false },
+        [SANDBOX_LOOSEN_PRIVATE_DEVICES] = { "HostDevices", true, "PrivateDevices", true, false },
+        [SANDBOX_LOOSEN_KERNEL_TUNABLES] = { "KernelTunables", true, "ProtectKernelTunables", true, false },
+        [SANDBOX_LOOSEN_CONTROL_GROUPS] = { "ControlGroups", true, "ProtectControlGroups", true, false },
+        [SANDBOX_LOOSEN_NEW_PRIVILEGES] = { "NewPrivileges", true, "NoNewPrivileges", true, false },
+        [SANDBOX_LOOSEN_KERNEL_LOGS] = { "KernelLogs", true, "ProtectKernelLogs", true, false },
+        [SANDBOX_LOOSEN_SUID_SGID] = { "SUIDSGIDFiles", true, "RestrictSUIDSGID", true, false },
+        [SANDBOX_LOOSEN_PERSONALITY] = { "Personality", true, "LockPersonality", true, false },
+};
+
+const char *const sandbox_isolate_keys[] = {
+        "HostRoot", "ReadOnlyHost", "HideHome", "HostTmp", "HostDevices", "KernelTunables", "ControlGroups",
+        "NewPrivileges", "KernelLogs", "SUIDSGIDFiles", "Personality", "AllowCapabilities", "AllowSystemCalls",
+        "AllowAddressFamilies", "AllowNetlink", "TmpfsSize", NULL,
+};
+
+static void loosen_store(SandboxOptions *o, SandboxLoosen l, int v) {
+        switch (l) {
+        case SANDBOX_LOOSEN_READ_ONLY_HOST: o->protect_system = (ProtectSystem) v; break;
+        case SANDBOX_LOOSEN_HIDE_HOME: o->protect_home = (ProtectHome) v; break;
+        case SANDBOX_LOOSEN_PRIVATE_TMP: o->private_tmp = v; break;
+        case SANDBOX_LOOSEN_PRIVATE_DEVICES: o->private_devices = v; break;
+        case SANDBOX_LOOSEN_KERNEL_TUNABLES: o->protect_kernel_tunables = v; break;
+        case SANDBOX_LOOSEN_CONTROL_GROUPS: o->protect_control_groups = v; break;
+        case SANDBOX_LOOSEN_NEW_PRIVILEGES: o->no_new_privileges = v; break;
+        case SANDBOX_LOOSEN_KERNEL_LOGS: o->protect_kernel_logs = v; break;
+        case SANDBOX_LOOSEN_SUID_SGID: o->restrict_suid_sgid = v; break;
+        case SANDBOX_LOOSEN_PERSONALITY: o->lock_personality = v; break;
+        default: break;
+        }
+}
+
+/* The stricter of the secure default and what the file asked. ProtectHome=tmpfs hides as
+ * much as yes (an empty read-only tmpfs): kept as asked. */
+static int loosen_stricter(SandboxLoosen l, int asked) {
+        if (l == SANDBOX_LOOSEN_HIDE_HOME && asked == PROTECT_HOME_TMPFS)
+                return PROTECT_HOME_TMPFS;
+        return loosen_keys[l].secure;
+}
+
+/* The effective value: as the file says (systemd's default if it says nothing) with the
+ * opt-out, else the stricter of the two. */
+static void loosen_apply(SandboxOptions *o, SandboxLoosen l) {
+        int asked = o->asked[l];
+
+        if (o->loosen[l])
+                loosen_store(o, l, asked >= 0 ? asked : loosen_keys[l].systemd_default);
+        else
+                loosen_store(o, l, loosen_stricter(l, asked));
+}
+
+const char *sandbox_tmpfs_size(const SandboxOptions *o) {
+        return o->tmpfs_size ?: "size=" SANDBOX_TMPFS_SIZE_DEFAULT;
+}
+
+const char *sandbox_tmpfs_inodes(const SandboxOptions *o) {
+        return o->tmpfs_inodes ?: "nr_inodes=" SANDBOX_TMPFS_INODES_DEFAULT;
 }
 
 void sandbox_options_init(SandboxOptions *o) {
@@ -266,13 +446,21 @@ void sandbox_options_init(SandboxOptions *o) {
                 .protect_kernel_tunables = true,
                 .protect_kernel_modules = false, /* caps and seccomp already deny loading */
                 .protect_control_groups = true,
-                .protect_system = PROTECT_SYSTEM_FULL,
-                .protect_home = PROTECT_HOME_NO,
+                .protect_system = PROTECT_SYSTEM_STRICT,
+                .protect_home = PROTECT_HOME_YES,
+                .protect_kernel_logs = true,
                 .capability_bounding_set = caps_all() & ~sandbox_caps_denied(),
                 .no_new_privileges = true,
                 .umask = 0022,
                 .system_call_error_number = EPERM,
+                .restrict_suid_sgid = true,
+                .lock_personality = true,
+                .address_families = sandbox_default_address_families(),
+                .address_families_asked = UINT64_MAX,
+                .netlink_protocols = sandbox_default_netlink_protocols(),
         };
+        for (SandboxLoosen l = 0; l < _SANDBOX_LOOSEN_MAX; l++)
+                o->asked[l] = -1;
 }
 
 void sandbox_options_done(SandboxOptions *o) {
@@ -294,6 +482,9 @@ void sandbox_options_done(SandboxOptions *o) {
         free(o->group);
         strv_free(o->supplementary_groups);
         strv_free(o->system_call_filter);
+        strv_free(o->allow_system_calls);
+        free(o->tmpfs_size);
+        free(o->tmpfs_inodes);
         sandbox_options_init(o);
 }
 
@@ -541,6 +732,60 @@ static int parse_temporary_filesystem(SandboxOptions *o, const char *key, const 
         }
 }
 
+/* "CAP_SYS_ADMIN CAP_IPC_LOCK". */
+static int caps_text(uint64_t set, char **ret) {
+        _cleanup_free_ char *t = NULL;
+
+        for (int c = 0; c < 64; c++)
+                if (set & CAP(c)) {
+                        _cleanup_free_ char *n = NULL;
+                        char *name = cap_to_name((cap_value_t) c), *j;
+
+                        if (!name)
+                                return -ENOMEM;
+                        n = strdup(name);
+                        cap_free(name);
+                        if (!n)
+                                return -ENOMEM;
+                        for (char *q = n; *q; q++)
+                                *q = (char) toupper((unsigned char) *q);
+                        j = strprintf("%s%s%s", t ?: "", t ? " " : "", n);
+                        if (!j)
+                                return -ENOMEM;
+                        free(t);
+                        t = j;
+                }
+        *ret = TAKE_PTR(t);
+        return 0;
+}
+
+/* A list of capability names into a bit set. */
+static int parse_capability_list(const char *key, const char *p, uint64_t *ret, char **ret_error) {
+        uint64_t sum = 0;
+        int r;
+
+        for (;;) {
+                _cleanup_free_ char *word = NULL;
+                int c;
+
+                r = extract_first_word(&p, &word, EXTRACT_UNQUOTE, NULL);
+                if (r == -ENOMEM)
+                        return r;
+                if (r < 0)
+                        return error_set(ret_error, -EINVAL, "Invalid %s= value", key);
+                if (r == 0)
+                        break;
+                c = capability_from_name(word);
+                if (c == -ENOMEM)
+                        return c;
+                if (c < 0 || c > CAP_LAST_CAP)
+                        return error_set(ret_error, -EINVAL, "%s=: unknown capability '%s'", key, word);
+                sum |= CAP(c);
+        }
+        *ret = sum;
+        return 0;
+}
+
 /* CapabilityBoundingSet=/AmbientCapabilities=: lists are ORed together and the
  * first positive list replaces the default, as in systemd; a "~" list removes its
  * capabilities from the set (systemd's "all but these" would give back what
@@ -586,9 +831,16 @@ static int parse_capabilities(uint64_t *set, uint64_t reset_to, bool bounding, c
                 *set = sum;
         else
                 *set |= sum;
-        if (bounding && !invert && (sum & sandbox_caps_denied()))
-                return notice(ret_notice, "%s=%s grants a capability isolated withholds by default; honoured as asked",
-                              key, value);
+        sum &= sandbox_caps_denied();
+        if (!invert && sum) {
+                _cleanup_free_ char *names = NULL;
+
+                r = caps_text(sum, &names);
+                if (r < 0)
+                        return r;
+                return notice(ret_notice, "%s=: %s withheld by isolated's defaults; the service runs without "
+                              "unless [Isolate] AllowCapabilities= grants it", key, names);
+        }
         return 0;
 }
 
@@ -789,41 +1041,146 @@ static int parse_user_group(char **field, const char *key, const char *value, ch
         return 0;
 }
 
-int sandbox_options_parse(SandboxOptions *o, const char *key, const char *value, char **ret_notice, char **ret_error) {
+/* A systemd key behind one of the defaults only tightens it, unless its [Isolate] opt-out is given. */
+static int parse_loosen_key(SandboxOptions *o, SandboxLoosen l, const char *key, const char *value, char **ret_notice,
+                            char **ret_error) {
+        int v;
+
+        if (isempty(value))
+                v = -1;
+        else if (l == SANDBOX_LOOSEN_READ_ONLY_HOST)
+                v = protect_system_from_string(value);
+        else if (l == SANDBOX_LOOSEN_HIDE_HOME)
+                v = protect_home_from_string(value);
+        else
+                v = parse_boolean(value);
+        if (!isempty(value) && v < 0)
+                return invalid(ret_error, key, value);
+        o->asked[l] = v;
+        loosen_apply(o, l);
+        if (v >= 0 && v != loosen_stricter(l, v))
+                return notice(ret_notice, "%s=%s asks for less than isolated's default; the default stays unless "
+                              "[Isolate] %s=%s", key, value, loosen_keys[l].isolate_key,
+                              loosen_keys[l].loosen_value ? "yes" : "no");
+        return 0;
+}
+
+static SandboxLoosen loosen_from_service_key(const char *key) {
+        for (SandboxLoosen l = 0; l < _SANDBOX_LOOSEN_MAX; l++)
+                if (strcmp(loosen_keys[l].service_key, key) == 0)
+                        return l;
+        return _SANDBOX_LOOSEN_MAX;
+}
+
+static SandboxLoosen loosen_from_isolate_key(const char *key) {
+        for (SandboxLoosen l = 0; l < _SANDBOX_LOOSEN_MAX; l++)
+                if (strcmp(loosen_keys[l].isolate_key, key) == 0)
+                        return l;
+        return _SANDBOX_LOOSEN_MAX;
+}
+
+static void address_families_apply(SandboxOptions *o) {
+        o->address_families = (sandbox_default_address_families() | o->allow_address_families) &
+                              (o->address_families_set ? o->address_families_asked : UINT64_MAX);
+}
+
+/* "AF_UNIX AF_INET ..." into a bit set; -EINVAL naming the word in *ret_error. */
+static int parse_address_families(const char *key, const char *p, uint64_t *ret, char **ret_error) {
+        uint64_t sum = 0;
         int r;
 
-        if (strcmp(key, "PrivateTmp") == 0)
-                return parse_bool_key(&o->private_tmp, true, key, value, ret_notice, ret_error);
-        if (strcmp(key, "PrivateDevices") == 0)
-                return parse_bool_key(&o->private_devices, true, key, value, ret_notice, ret_error);
-        if (strcmp(key, "ProtectKernelTunables") == 0)
-                return parse_bool_key(&o->protect_kernel_tunables, true, key, value, ret_notice, ret_error);
-        if (strcmp(key, "ProtectControlGroups") == 0)
-                return parse_bool_key(&o->protect_control_groups, true, key, value, ret_notice, ret_error);
-        if (strcmp(key, "NoNewPrivileges") == 0)
-                return parse_bool_key(&o->no_new_privileges, true, key, value, ret_notice, ret_error);
+        *ret = 0;
+        for (;;) {
+                _cleanup_free_ char *word = NULL;
+                int f;
+
+                r = extract_first_word(&p, &word, EXTRACT_UNQUOTE, NULL);
+                if (r == -ENOMEM)
+                        return r;
+                if (r < 0)
+                        return error_set(ret_error, -EINVAL, "Invalid %s= value", key);
+                if (r == 0)
+                        break;
+                f = address_family_from_name(word);
+                if (f < 0 || f >= 64)
+                        return error_set(ret_error, -EINVAL, "%s=: unknown address family '%s'", key, word);
+                sum |= BIT(f);
+        }
+        *ret = sum;
+        return 0;
+}
+
+static int address_families_text(uint64_t set, char **ret) {
+        _cleanup_free_ char *t = NULL;
+
+        for (int f = 0; f < 64; f++)
+                if (set & BIT(f)) {
+                        char *n = strprintf("%s%s%s", t ?: "", t ? " " : "", address_family_to_name(f) ?: "?");
+
+                        if (!n)
+                                return -ENOMEM;
+                        free(t);
+                        t = n;
+                }
+        *ret = TAKE_PTR(t);
+        return 0;
+}
+
+static int parse_restrict_address_families(SandboxOptions *o, const char *key, const char *value, char **ret_notice,
+                                           char **ret_error) {
+        _cleanup_free_ char *names = NULL;
+        const char *p = value;
+        bool invert = false;
+        uint64_t sum;
+        int r;
+
+        if (isempty(value)) {
+                o->address_families_set = false;
+                o->address_families_asked = UINT64_MAX;
+                address_families_apply(o);
+                return 0;
+        }
+        if (strcmp(value, "none") == 0) {
+                o->address_families_set = true;
+                o->address_families_asked = 0;
+                address_families_apply(o);
+                return 0;
+        }
+        if (p[0] == '~') {
+                invert = true;
+                p++;
+        }
+        r = parse_address_families(key, p, &sum, ret_error);
+        if (r < 0)
+                return r;
+        if (invert)
+                o->address_families_asked = (o->address_families_set ? o->address_families_asked : UINT64_MAX) & ~sum;
+        else
+                o->address_families_asked = (o->address_families_set ? o->address_families_asked : 0) | sum;
+        o->address_families_set = true;
+        address_families_apply(o);
+
+        sum &= ~(sandbox_default_address_families() | o->allow_address_families);
+        if (invert || sum == 0)
+                return 0;
+        r = address_families_text(sum, &names);
+        if (r < 0)
+                return r;
+        return notice(ret_notice, "%s=: %s withheld by isolated's defaults; socket() refuses it unless [Isolate] "
+                      "AllowAddressFamilies= allows it", key, names);
+}
+
+int sandbox_options_parse(SandboxOptions *o, const char *key, const char *value, char **ret_notice, char **ret_error) {
+        SandboxLoosen l;
+        int r;
+
+        l = loosen_from_service_key(key);
+        if (l < _SANDBOX_LOOSEN_MAX)
+                return parse_loosen_key(o, l, key, value, ret_notice, ret_error);
         if (strcmp(key, "ProtectKernelModules") == 0)
                 return parse_bool_key(&o->protect_kernel_modules, false, key, value, ret_notice, ret_error);
-
-        if (strcmp(key, "ProtectSystem") == 0) {
-                ProtectSystem p = isempty(value) ? PROTECT_SYSTEM_FULL : protect_system_from_string(value);
-
-                if (p < 0)
-                        return invalid(ret_error, key, value);
-                o->protect_system = p;
-                if (p < PROTECT_SYSTEM_FULL)
-                        return notice(ret_notice, "ProtectSystem=%s weakens isolated's default (full); honoured as asked",
-                                      value);
-                return 0;
-        }
-        if (strcmp(key, "ProtectHome") == 0) {
-                ProtectHome p = isempty(value) ? PROTECT_HOME_NO : protect_home_from_string(value);
-
-                if (p < 0)
-                        return invalid(ret_error, key, value);
-                o->protect_home = p;
-                return 0;
-        }
+        if (strcmp(key, "RestrictAddressFamilies") == 0)
+                return parse_restrict_address_families(o, key, value, ret_notice, ret_error);
 
         if (strcmp(key, "ReadOnlyPaths") == 0 || strcmp(key, "ReadOnlyDirectories") == 0)
                 return parse_path_list(&o->read_only_paths, key, value, ret_error);
@@ -855,9 +1212,11 @@ int sandbox_options_parse(SandboxOptions *o, const char *key, const char *value,
                 return 0;
         }
 
-        if (strcmp(key, "CapabilityBoundingSet") == 0)
+        if (strcmp(key, "CapabilityBoundingSet") == 0) {
+                o->capability_bounding_set_set = true;
                 return parse_capabilities(&o->capability_bounding_set, caps_all() & ~sandbox_caps_denied(), true, key,
                                           value, ret_notice, ret_error);
+        }
         if (strcmp(key, "AmbientCapabilities") == 0)
                 return parse_capabilities(&o->ambient_capabilities, 0, false, key, value, ret_notice, ret_error);
 
@@ -997,5 +1356,189 @@ int sandbox_options_verify(const SandboxOptions *o, char **ret_error) {
                 if (o->group && !name_is_numeric(o->group) && !getgrnam(o->group))
                         return error_set(ret_error, -EINVAL, "Group=%s does not exist", o->group);
         }
+        return 0;
+}
+
+static int parse_allow_system_calls(SandboxOptions *o, const char *key, const char *value, char **ret_error) {
+        const char *p = value;
+        int r;
+
+        if (isempty(value)) {
+                o->allow_system_calls = strv_free(o->allow_system_calls);
+                return 0;
+        }
+        for (;;) {
+                _cleanup_free_ char *word = NULL;
+
+                r = extract_first_word(&p, &word, EXTRACT_UNQUOTE, NULL);
+                if (r == -ENOMEM)
+                        return r;
+                if (r < 0)
+                        return invalid(ret_error, key, value);
+                if (r == 0)
+                        return 0;
+                /* The pseudo groups would be every call: not an opt-out of one default. */
+                for (size_t i = 0; i < ELEMENTSOF(pseudo_groups); i++)
+                        if (strcmp(word, pseudo_groups[i]) == 0)
+                                return error_set(ret_error, -EINVAL, "%s=%s: name the calls or groups to allow", key,
+                                                 word);
+                r = syscall_expand(word, 0, &o->allow_system_calls);
+                if (r == -ENOMEM)
+                        return r;
+                if (r < 0)
+                        return error_set(ret_error, -EINVAL, "%s=: unknown system call or group '%s'", key, word);
+        }
+}
+
+static int parse_netlink_protocols(SandboxOptions *o, const char *key, const char *value, char **ret_error) {
+        const char *p = value;
+        int r;
+
+        if (isempty(value)) {
+                o->netlink_protocols = sandbox_default_netlink_protocols();
+                return 0;
+        }
+        for (;;) {
+                _cleanup_free_ char *word = NULL;
+                int n;
+
+                r = extract_first_word(&p, &word, EXTRACT_UNQUOTE, NULL);
+                if (r == -ENOMEM)
+                        return r;
+                if (r < 0)
+                        return invalid(ret_error, key, value);
+                if (r == 0)
+                        return 0;
+                n = netlink_protocol_from_name(word);
+                if (n < 0)
+                        return error_set(ret_error, -EINVAL, "%s=: unknown netlink protocol '%s'", key, word);
+                o->netlink_protocols |= (uint32_t) BIT(n);
+        }
+}
+
+/* TmpfsSize=SIZE[:INODES]: SIZE in bytes (K, M, G: base 1024) or N% of RAM, INODES a count (K, M: base 1024). */
+static int parse_tmpfs_size(SandboxOptions *o, const char *key, const char *value, char **ret_error) {
+        _cleanup_free_ char *size = NULL, *size_opt = NULL, *inodes_opt = NULL;
+        const char *colon;
+        uint64_t v;
+
+        if (isempty(value)) {
+                o->tmpfs_size = mfree(o->tmpfs_size);
+                o->tmpfs_inodes = mfree(o->tmpfs_inodes);
+                return 0;
+        }
+        colon = strchr(value, ':');
+        size = colon ? strndup(value, (size_t) (colon - value)) : strdup(value);
+        if (!size)
+                return -ENOMEM;
+        if (endswith(size, "%")) {
+                size[strlen(size) - 1] = 0;
+                if (parse_uint64(size, &v) < 0 || v == 0 || v > 100)
+                        return error_set(ret_error, -EINVAL, "%s=%s: a percentage is 1%%..100%% of RAM", key, value);
+                size_opt = strprintf("size=%" PRIu64 "%%", v);
+        } else {
+                if (parse_size(size, &v) < 0 || v < 4096 || v == UINT64_MAX)
+                        return error_set(ret_error, -EINVAL, "%s=%s: expected SIZE (at least 4K) or N%%[:INODES]", key,
+                                         value);
+                size_opt = strprintf("size=%" PRIu64, v);
+        }
+        if (!size_opt)
+                return -ENOMEM;
+        if (colon) {
+                if (parse_size(colon + 1, &v) < 0 || v == 0 || v == UINT64_MAX)
+                        return error_set(ret_error, -EINVAL, "%s=%s: INODES is a count, e.g. 400K", key, value);
+                inodes_opt = strprintf("nr_inodes=%" PRIu64, v);
+                if (!inodes_opt)
+                        return -ENOMEM;
+        }
+        free(o->tmpfs_size);
+        o->tmpfs_size = TAKE_PTR(size_opt);
+        free(o->tmpfs_inodes);
+        o->tmpfs_inodes = TAKE_PTR(inodes_opt);
+        return 0;
+}
+
+int sandbox_options_parse_isolate(SandboxOptions *o, const char *key, const char *value, char **ret_notice,
+                                  char **ret_error) {
+        SandboxLoosen l = loosen_from_isolate_key(key);
+        uint64_t set = 0;
+        int r;
+
+        if (l < _SANDBOX_LOOSEN_MAX) {
+                r = isempty(value) ? !loosen_keys[l].loosen_value : parse_boolean(value);
+                if (r < 0)
+                        return invalid(ret_error, key, value);
+                o->loosen[l] = (bool) r == loosen_keys[l].loosen_value;
+                loosen_apply(o, l);
+                return 0;
+        }
+        if (strcmp(key, "HostRoot") == 0) {
+                r = isempty(value) ? 0 : parse_boolean(value);
+                if (r < 0)
+                        return invalid(ret_error, key, value);
+                o->host_root = r;
+                return 0;
+        }
+        if (strcmp(key, "AllowCapabilities") == 0) {
+                if (isempty(value)) {
+                        o->allow_capabilities = 0;
+                        return 0;
+                }
+                r = parse_capability_list(key, value, &set, ret_error);
+                if (r < 0)
+                        return r;
+                o->allow_capabilities |= set;
+                return 0;
+        }
+        if (strcmp(key, "AllowAddressFamilies") == 0) {
+                if (isempty(value))
+                        set = 0;
+                else {
+                        r = parse_address_families(key, value, &set, ret_error);
+                        if (r < 0)
+                                return r;
+                        set |= o->allow_address_families;
+                }
+                o->allow_address_families = set;
+                address_families_apply(o);
+                return 0;
+        }
+        if (strcmp(key, "AllowSystemCalls") == 0)
+                return parse_allow_system_calls(o, key, value, ret_error);
+        if (strcmp(key, "AllowNetlink") == 0)
+                return parse_netlink_protocols(o, key, value, ret_error);
+        if (strcmp(key, "TmpfsSize") == 0)
+                return parse_tmpfs_size(o, key, value, ret_error);
+        return -ENOENT;
+}
+
+/* What the defaults withhold, a stock unit does not get back: only AllowCapabilities= (and
+ * KernelLogs=, whose ProtectKernelLogs= is about CAP_SYSLOG too) does. */
+uint64_t sandbox_caps_allowed(const SandboxOptions *o) {
+        return (~sandbox_caps_denied() | o->allow_capabilities | (o->protect_kernel_logs ? 0 : CAP(CAP_SYSLOG))) &
+               caps_all();
+}
+
+int sandbox_options_finalize(SandboxOptions *o) {
+        uint64_t allowed;
+        int r;
+
+        for (SandboxLoosen l = 0; l < _SANDBOX_LOOSEN_MAX; l++)
+                loosen_apply(o, l);
+        address_families_apply(o);
+
+        allowed = sandbox_caps_allowed(o);
+        if (!o->capability_bounding_set_set)
+                o->capability_bounding_set = caps_all();
+        o->capability_bounding_set &= allowed & caps_all();
+        o->ambient_capabilities &= allowed;
+
+        if (o->protect_kernel_logs)
+                FOREACH_STRING(p, "-/proc/kmsg", "-/dev/kmsg")
+                        if (!strv_contains(o->inaccessible_paths, p)) {
+                                r = strv_extend(&o->inaccessible_paths, p);
+                                if (r < 0)
+                                        return r;
+                        }
         return 0;
 }

@@ -15,15 +15,15 @@
 typedef enum ProtectSystem {
         PROTECT_SYSTEM_NO,
         PROTECT_SYSTEM_YES,    /* /usr, /boot, /efi read-only */
-        PROTECT_SYSTEM_FULL,   /* ... and /etc: the default */
-        PROTECT_SYSTEM_STRICT, /* everything but the API mounts and ReadWritePaths= */
+        PROTECT_SYSTEM_FULL,   /* ... and /etc */
+        PROTECT_SYSTEM_STRICT, /* everything but the API mounts and ReadWritePaths=: the default */
         _PROTECT_SYSTEM_MAX,
         _PROTECT_SYSTEM_INVALID = -EINVAL,
 } ProtectSystem;
 
 typedef enum ProtectHome {
-        PROTECT_HOME_NO, /* the default */
-        PROTECT_HOME_YES,
+        PROTECT_HOME_NO,
+        PROTECT_HOME_YES, /* the default */
         PROTECT_HOME_READ_ONLY,
         PROTECT_HOME_TMPFS,
         _PROTECT_HOME_MAX,
@@ -58,8 +58,42 @@ typedef struct SandboxRlimit {
         uint64_t hard;
 } SandboxRlimit;
 
+/* The defaults a systemd key of a stock unit can only tighten, each with the one [Isolate]
+ * key that lets its systemd key loosen it (DESIGN.md: "only [Isolate] keys loosen, one per
+ * default"). With the opt-out, the systemd key has exactly systemd's meaning and default. */
+typedef enum SandboxLoosen {
+        SANDBOX_LOOSEN_READ_ONLY_HOST,   /* ReadOnlyHost=no: ProtectSystem= */
+        SANDBOX_LOOSEN_HIDE_HOME,        /* HideHome=no: ProtectHome= */
+        SANDBOX_LOOSEN_PRIVATE_TMP,      /* HostTmp=yes: PrivateTmp= */
+        SANDBOX_LOOSEN_PRIVATE_DEVICES,  /* HostDevices=yes: PrivateDevices= */
+        SANDBOX_LOOSEN_KERNEL_TUNABLES,  /* KernelTunables=yes: ProtectKernelTunables= */
+        SANDBOX_LOOSEN_CONTROL_GROUPS,   /* ControlGroups=yes: ProtectControlGroups= */
+        SANDBOX_LOOSEN_NEW_PRIVILEGES,   /* NewPrivileges=yes: NoNewPrivileges= */
+        SANDBOX_LOOSEN_KERNEL_LOGS,      /* KernelLogs=yes: ProtectKernelLogs= */
+        SANDBOX_LOOSEN_SUID_SGID,        /* SUIDSGIDFiles=yes: RestrictSUIDSGID= */
+        SANDBOX_LOOSEN_PERSONALITY,      /* Personality=yes: LockPersonality= */
+        _SANDBOX_LOOSEN_MAX,
+} SandboxLoosen;
+
+/* The families socket() may create by default: RestrictAddressFamilies=AF_UNIX AF_INET
+ * AF_INET6 AF_NETLINK. And of AF_NETLINK only the protocols that are namespaced and carry no
+ * known attack surface (sandbox-options.c says why for each). */
+uint64_t sandbox_default_address_families(void);
+uint32_t sandbox_default_netlink_protocols(void);
+
+/* Names: "AF_PACKET" <-> 17; "audit"/"NETLINK_AUDIT" <-> 9. -EINVAL or NULL if unknown. */
+int address_family_from_name(const char *name);
+const char *address_family_to_name(int family);
+int netlink_protocol_from_name(const char *name);
+const char *netlink_protocol_to_name(int protocol);
+
+/* The default sizes of the tmpfs mounts inside (/tmp, /var/tmp, /dev/shm, /run): systemd's
+ * own limit for nested tmpfs mounts (NESTED_TMPFS_LIMITS), at most a quarter of RAM each. */
+#define SANDBOX_TMPFS_SIZE_DEFAULT "10%"
+#define SANDBOX_TMPFS_INODES_DEFAULT "400k"
+
 typedef struct SandboxOptions {
-        /* Mounts. Defaults are the secure ones: true, FULL, NO. */
+        /* Mounts. Defaults are the secure ones: true, STRICT, YES. */
         bool private_tmp;
         bool private_devices;
         bool protect_kernel_tunables;
@@ -76,10 +110,18 @@ typedef struct SandboxOptions {
         TemporaryFileSystem *temporary_filesystems;
         size_t n_temporary_filesystems;
         char *root_directory; /* NULL: / */
+        bool protect_kernel_logs; /* /proc/kmsg, /dev/kmsg masked, syslog(2) denied, no CAP_SYSLOG; default true */
+        char *tmpfs_size;   /* TmpfsSize=: "size=..." for fsconfig(); NULL: SANDBOX_TMPFS_SIZE_DEFAULT */
+        char *tmpfs_inodes; /* "nr_inodes=..."; NULL: SANDBOX_TMPFS_INODES_DEFAULT */
+
+        /* [Isolate] HostRoot=yes: no user namespace of its own (default false). */
+        bool host_root;
 
         /* Process. */
         uint64_t capability_bounding_set; /* bit per capability; default: all but SANDBOX_CAPS_DENIED */
         uint64_t ambient_capabilities;
+        bool capability_bounding_set_set; /* CapabilityBoundingSet= given */
+        uint64_t allow_capabilities;      /* [Isolate] AllowCapabilities= */
         bool no_new_privileges; /* default true */
         char *user;             /* NULL: root */
         char *group;            /* NULL: the user's primary group */
@@ -94,12 +136,30 @@ typedef struct SandboxOptions {
         bool system_call_allow_list;
         char **system_call_filter;
         int system_call_error_number; /* errno, or SANDBOX_SYSCALL_KILL; default EPERM */
+        char **allow_system_calls; /* [Isolate] AllowSystemCalls=: taken out of the default deny list */
+        bool restrict_suid_sgid;   /* RestrictSUIDSGID=, default true */
+        bool lock_personality;     /* LockPersonality=, default true: the query and PER_LINUX only */
+
+        /* RestrictAddressFamilies=: bit per AF_*, what socket() may create. The file's own
+         * list, and the effective one: default (plus AllowAddressFamilies=) and the file's. */
+        uint64_t address_families;
+        uint64_t address_families_asked;
+        bool address_families_set;
+        uint64_t allow_address_families; /* [Isolate] AllowAddressFamilies= */
+        uint32_t netlink_protocols;      /* bit per NETLINK_*: default plus [Isolate] AllowNetlink= */
+
+        /* The [Isolate] opt-outs, and what the file's systemd key asked for each (-1: nothing,
+         * systemd's default applies once loosened). */
+        bool loosen[_SANDBOX_LOOSEN_MAX];
+        int asked[_SANDBOX_LOOSEN_MAX];
 } SandboxOptions;
 
 #define SANDBOX_SYSCALL_KILL (-1)
 
-/* The capabilities no service gets by default (DESIGN.md). */
+/* The capabilities no service gets by default (DESIGN.md), and those o may have: all but
+ * these, plus what its [Isolate] opt-outs grant. */
 uint64_t sandbox_caps_denied(void);
+uint64_t sandbox_caps_allowed(const SandboxOptions *o);
 
 void sandbox_options_init(SandboxOptions *o);
 void sandbox_options_done(SandboxOptions *o);
@@ -114,6 +174,28 @@ int sandbox_options_parse(
                 const char *value,
                 char **ret_notice,
                 char **ret_error);
+
+/* Parses one [Isolate] key if it is one of the opt-outs (HostRoot=, ReadOnlyHost=,
+ * AllowCapabilities=, AllowSystemCalls=, AllowAddressFamilies=, AllowNetlink=, TmpfsSize=, ...).
+ * As sandbox_options_parse(). */
+int sandbox_options_parse_isolate(
+                SandboxOptions *o,
+                const char *key,
+                const char *value,
+                char **ret_notice,
+                char **ret_error);
+
+/* The names of the [Isolate] opt-out keys, NULL-terminated (for documentation checks). */
+extern const char *const sandbox_isolate_keys[];
+
+/* After the last file: applies the opt-outs (a systemd key asking for less than a default
+ * gets it only with that default's [Isolate] opt-out), withholds the capabilities the
+ * defaults leave out, masks the kernel logs. Idempotent. -ENOMEM. */
+int sandbox_options_finalize(SandboxOptions *o);
+
+/* "size=..." and "nr_inodes=..." for a tmpfs inside. */
+const char *sandbox_tmpfs_size(const SandboxOptions *o);
+const char *sandbox_tmpfs_inodes(const SandboxOptions *o);
 
 /* Checks the whole set after parsing (contradictions). -EINVAL and *ret_error. */
 int sandbox_options_verify(const SandboxOptions *o, char **ret_error);

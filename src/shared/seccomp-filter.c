@@ -5,12 +5,14 @@
 #include <sched.h>
 #include <seccomp.h>
 #include <stddef.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/ioctl.h>
 #include <sys/personality.h>
 #include <sys/mman.h>
 #include <sys/prctl.h>
+#include <sys/socket.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -41,7 +43,7 @@ static int add_rule(scmp_filter_ctx ctx, uint32_t action, const char *name, unsi
         return r;
 }
 
-static bool is_argument_checked(const char *name);
+static bool is_argument_checked(const SandboxOptions *o, const char *name);
 
 /* What seccomp_filter_build() hands out: the program to load (struct sock_fprog and its
  * instructions in one allocation, freed with free()), libseccomp's filter behind a prefix of ours. The prefix answers ENOSYS for every native syscall from the first number
@@ -51,7 +53,7 @@ static bool is_argument_checked(const char *name);
  * child that execs only loads it. */
 
 #define X32_SYSCALL_BIT 0x40000000U
-#define PREFIX_LEN 6
+#define PREFIX_MAX 64
 
 /* The syscalls after clone3(), in the kernel's order (the numbers are shared by every arch since
  * 424), up to 6.18's. The first number past the newest of them that libseccomp knows is where
@@ -85,29 +87,195 @@ static uint32_t first_unknown_syscall(void) {
         return (uint32_t) last + 1;
 }
 
+/* The prefix is assembled with symbolic forward jumps, resolved once it is complete. */
+typedef enum PrefixLabel {
+        LABEL_NONE,
+        LABEL_LIB, /* libseccomp's program: right after the prefix */
+        LABEL_ENOSYS,
+        LABEL_PERSONALITY,
+        LABEL_SOCKET,
+        LABEL_FAMILY_HIGH,
+        LABEL_FAMILY_LOW_OK,
+        LABEL_NETLINK,
+        LABEL_EPERM,
+        LABEL_EAFNOSUPPORT,
+        LABEL_EPROTONOSUPPORT,
+        _LABEL_MAX,
+} PrefixLabel;
+
+typedef struct Prefix {
+        struct sock_filter insns[PREFIX_MAX];
+        PrefixLabel jt[PREFIX_MAX], jf[PREFIX_MAX], ja[PREFIX_MAX];
+        int at[_LABEL_MAX];
+        size_t n;
+        bool overflow;
+} Prefix;
+
+static void emit(Prefix *p, struct sock_filter insn, PrefixLabel jt, PrefixLabel jf) {
+        if (p->n >= PREFIX_MAX) {
+                p->overflow = true;
+                return;
+        }
+        p->jt[p->n] = jt;
+        p->jf[p->n] = jf;
+        p->ja[p->n] = LABEL_NONE;
+        p->insns[p->n++] = insn;
+}
+
+static void emit_jump(Prefix *p, PrefixLabel to) {
+        emit(p, (struct sock_filter) BPF_JUMP(BPF_JMP | BPF_JA, 0, 0, 0), LABEL_NONE, LABEL_NONE);
+        if (!p->overflow)
+                p->ja[p->n - 1] = to;
+}
+
+static void label(Prefix *p, PrefixLabel l) {
+        p->at[l] = (int) p->n;
+}
+
+static int resolve(Prefix *p) {
+        if (p->overflow)
+                return -E2BIG;
+        p->at[LABEL_LIB] = (int) p->n;
+        for (size_t i = 0; i < p->n; i++) {
+                if (p->ja[i] != LABEL_NONE)
+                        p->insns[i].k = (uint32_t) (p->at[p->ja[i]] - (int) i - 1);
+                FOREACH_NAME(which, "jt", "jf") {
+                        PrefixLabel l = which[1] == 't' ? p->jt[i] : p->jf[i];
+                        int off;
+
+                        if (l == LABEL_NONE)
+                                continue;
+                        off = p->at[l] - (int) i - 1;
+                        if (p->at[l] < 0 || off < 0 || off > 255)
+                                return -EINVAL;
+                        if (which[1] == 't')
+                                p->insns[i].jt = (uint8_t) off;
+                        else
+                                p->insns[i].jf = (uint8_t) off;
+                }
+        }
+        return 0;
+}
+
+/* Offsets of the two 32-bit halves of a 64-bit argument in struct seccomp_data. */
+#if __BYTE_ORDER == __LITTLE_ENDIAN
+#define ARG_LO(i) (offsetof(struct seccomp_data, args) + 8 * (i))
+#define ARG_HI(i) (offsetof(struct seccomp_data, args) + 8 * (i) + 4)
+#else
+#define ARG_LO(i) (offsetof(struct seccomp_data, args) + 8 * (i) + 4)
+#define ARG_HI(i) (offsetof(struct seccomp_data, args) + 8 * (i))
+#endif
+
+#define LD_ABS(off) ((struct sock_filter) BPF_STMT(BPF_LD | BPF_W | BPF_ABS, (uint32_t) (off)))
+#define JEQ(k) ((struct sock_filter) BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, (uint32_t) (k), 0, 0))
+#define JGE(k) ((struct sock_filter) BPF_JUMP(BPF_JMP | BPF_JGE | BPF_K, (uint32_t) (k), 0, 0))
+#define JSET(k) ((struct sock_filter) BPF_JUMP(BPF_JMP | BPF_JSET | BPF_K, (uint32_t) (k), 0, 0))
+#define RET(k) ((struct sock_filter) BPF_STMT(BPF_RET | BPF_K, (uint32_t) (k)))
+
+/* A bit of mask, the bit number in A: jumps to yes if set, else to no. X is clobbered. */
+static void emit_bit_test(Prefix *p, uint32_t mask, PrefixLabel yes, PrefixLabel no) {
+        emit(p, (struct sock_filter) BPF_STMT(BPF_MISC | BPF_TAX, 0), LABEL_NONE, LABEL_NONE);
+        emit(p, (struct sock_filter) BPF_STMT(BPF_LD | BPF_IMM, mask), LABEL_NONE, LABEL_NONE);
+        emit(p, (struct sock_filter) BPF_STMT(BPF_ALU | BPF_RSH | BPF_X, 0), LABEL_NONE, LABEL_NONE);
+        emit(p, JSET(1), yes, no);
+}
+
+/* Our prefix, for the native arch: ENOSYS for every syscall from the first number libseccomp
+ * cannot name (a kernel newer than libseccomp has calls in no list: under a deny list they
+ * would run, open_tree_attr() beside the denied open_tree(); under an allow list they would
+ * get its errno, on which a libc does not fall back), and the argument checks that are cheaper
+ * written by hand than as libseccomp rules (one comparison per rule: dozens of them), each
+ * passing what it allows on to libseccomp's program:
+ *   personality(2), LockPersonality=: the query 0xffffffff and PER_LINUX, as the kernel sees
+ *   its 32-bit argument, with nothing in the upper half; unlocked, READ_IMPLIES_EXEC and
+ *   ADDR_NO_RANDOMIZE stay refused but for the query. EPERM, as systemd answers.
+ *   socket(2), RestrictAddressFamilies=: a family (an int: nothing in the upper half, below 64)
+ *   in o->address_families, else EAFNOSUPPORT as systemd answers; for AF_NETLINK a protocol in
+ *   o->netlink_protocols, else EPROTONOSUPPORT as the kernel answers for one it lacks. */
+static int build_prefix(const SandboxOptions *o, uint32_t unknown_from, Prefix *p) {
+        int nr_personality = seccomp_syscall_resolve_name("personality"),
+            nr_socket = seccomp_syscall_resolve_name("socket");
+
+        *p = (Prefix) {};
+        for (int i = 0; i < _LABEL_MAX; i++)
+                p->at[i] = -1;
+
+        emit(p, LD_ABS(offsetof(struct seccomp_data, arch)), LABEL_NONE, LABEL_NONE);
+        emit(p, JEQ(seccomp_arch_native()), LABEL_NONE, LABEL_LIB); /* another arch: libseccomp kills it */
+        emit(p, LD_ABS(offsetof(struct seccomp_data, nr)), LABEL_NONE, LABEL_NONE);
+        emit(p, JGE(X32_SYSCALL_BIT), LABEL_LIB, LABEL_NONE);
+        emit(p, JGE(unknown_from), LABEL_ENOSYS, LABEL_NONE);
+        if (nr_personality >= 0)
+                emit(p, JEQ(nr_personality), LABEL_PERSONALITY, LABEL_NONE);
+        if (nr_socket >= 0)
+                emit(p, JEQ(nr_socket), LABEL_SOCKET, LABEL_NONE);
+        emit_jump(p, LABEL_LIB);
+        label(p, LABEL_ENOSYS);
+        emit(p, RET(SECCOMP_RET_ERRNO | ENOSYS), LABEL_NONE, LABEL_NONE);
+
+        label(p, LABEL_PERSONALITY);
+        if (o->lock_personality) {
+                emit(p, LD_ABS(ARG_HI(0)), LABEL_NONE, LABEL_NONE);
+                emit(p, JEQ(0), LABEL_NONE, LABEL_EPERM);
+                emit(p, LD_ABS(ARG_LO(0)), LABEL_NONE, LABEL_NONE);
+                emit(p, JEQ(PER_LINUX), LABEL_LIB, LABEL_NONE);
+                emit(p, JEQ(0xffffffffU), LABEL_LIB, LABEL_EPERM);
+        } else {
+                emit(p, LD_ABS(ARG_LO(0)), LABEL_NONE, LABEL_NONE);
+                emit(p, JEQ(0xffffffffU), LABEL_LIB, LABEL_NONE);
+                emit(p, JSET(READ_IMPLIES_EXEC | ADDR_NO_RANDOMIZE), LABEL_EPERM, LABEL_LIB);
+        }
+
+        label(p, LABEL_SOCKET);
+        emit(p, LD_ABS(ARG_HI(0)), LABEL_NONE, LABEL_NONE);
+        emit(p, JEQ(0), LABEL_NONE, LABEL_EAFNOSUPPORT);
+        emit(p, LD_ABS(ARG_LO(0)), LABEL_NONE, LABEL_NONE);
+        emit(p, JGE(64), LABEL_EAFNOSUPPORT, LABEL_NONE);
+        emit(p, JGE(32), LABEL_FAMILY_HIGH, LABEL_NONE);
+        emit_bit_test(p, (uint32_t) o->address_families, LABEL_FAMILY_LOW_OK, LABEL_EAFNOSUPPORT);
+        label(p, LABEL_FAMILY_HIGH);
+        emit(p, (struct sock_filter) BPF_STMT(BPF_ALU | BPF_SUB | BPF_K, 32), LABEL_NONE, LABEL_NONE);
+        emit_bit_test(p, (uint32_t) (o->address_families >> 32), LABEL_LIB, LABEL_EAFNOSUPPORT);
+        label(p, LABEL_FAMILY_LOW_OK);
+        emit(p, (struct sock_filter) BPF_STMT(BPF_MISC | BPF_TXA, 0), LABEL_NONE, LABEL_NONE);
+        emit(p, JEQ(AF_NETLINK), LABEL_NETLINK, LABEL_LIB);
+        label(p, LABEL_NETLINK);
+        emit(p, LD_ABS(ARG_HI(2)), LABEL_NONE, LABEL_NONE);
+        emit(p, JEQ(0), LABEL_NONE, LABEL_EPROTONOSUPPORT);
+        emit(p, LD_ABS(ARG_LO(2)), LABEL_NONE, LABEL_NONE);
+        emit(p, JGE(32), LABEL_EPROTONOSUPPORT, LABEL_NONE);
+        emit_bit_test(p, o->netlink_protocols, LABEL_LIB, LABEL_EPROTONOSUPPORT);
+
+        label(p, LABEL_EPERM);
+        emit(p, RET(SECCOMP_RET_ERRNO | EPERM), LABEL_NONE, LABEL_NONE);
+        label(p, LABEL_EAFNOSUPPORT);
+        emit(p, RET(SECCOMP_RET_ERRNO | EAFNOSUPPORT), LABEL_NONE, LABEL_NONE);
+        label(p, LABEL_EPROTONOSUPPORT);
+        emit(p, RET(SECCOMP_RET_ERRNO | EPROTONOSUPPORT), LABEL_NONE, LABEL_NONE);
+        return resolve(p);
+}
+
 /* libseccomp's program (seccomp_export_bpf() writes it to an fd: a pipe, cheaper to make than a
- * memfd, non-blocking so that a program too long for it fails instead of hanging) behind the
- * prefix; its jumps are relative, so it runs unchanged from PREFIX_LEN on. Other architectures
+ * memfd, non-blocking so that a program too long for it fails instead of hanging) behind our
+ * prefix; its jumps are relative, so it runs unchanged after the prefix. Other architectures
  * and x32 go straight to it, and it kills them. Releases ctx before the program is copied out,
  * so the copy, kept for the init's life, lands low in the heap rather than above the freed rule
  * database, where it would keep a page. */
-static int build_program(scmp_filter_ctx ctx, struct sock_fprog **ret) {
+static int build_program(const SandboxOptions *o, scmp_filter_ctx ctx, struct sock_fprog **ret) {
         uint32_t unknown_from = first_unknown_syscall();
-        struct sock_filter prefix[PREFIX_LEN] = {
-                BPF_STMT(BPF_LD | BPF_W | BPF_ABS, offsetof(struct seccomp_data, arch)),
-                BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, seccomp_arch_native(), 0, 4),
-                BPF_STMT(BPF_LD | BPF_W | BPF_ABS, offsetof(struct seccomp_data, nr)),
-                BPF_JUMP(BPF_JMP | BPF_JGE | BPF_K, X32_SYSCALL_BIT, 2, 0),
-                BPF_JUMP(BPF_JMP | BPF_JGE | BPF_K, unknown_from, 0, 1),
-                BPF_STMT(BPF_RET | BPF_K, SECCOMP_RET_ERRNO | ENOSYS),
-        };
-        /* Without a first unknown number there is nothing to answer: libseccomp's program alone. */
-        size_t skip = unknown_from == 0 ? PREFIX_LEN : 0, n;
         _cleanup_close_ int rfd = -EBADF, wfd = -EBADF;
         struct sock_filter *insns;
         struct sock_fprog *prog;
         int fds[2], avail, r;
+        Prefix prefix;
+        size_t n;
 
+        /* Without a first unknown number there is nothing to answer ENOSYS to: past x32's bit. */
+        r = build_prefix(o, unknown_from == 0 ? X32_SYSCALL_BIT : unknown_from, &prefix);
+        if (r < 0) {
+                seccomp_release(ctx);
+                return r;
+        }
         if (pipe2(fds, O_CLOEXEC | O_NONBLOCK) < 0) {
                 r = negative_errno();
                 seccomp_release(ctx);
@@ -127,30 +295,30 @@ static int build_program(scmp_filter_ctx ctx, struct sock_fprog **ret) {
         if (avail <= 0 || avail % sizeof(struct sock_filter) != 0)
                 return -EIO;
         n = (size_t) avail;
-        if (n / sizeof(struct sock_filter) + PREFIX_LEN > BPF_MAXINSNS)
+        if (n / sizeof(struct sock_filter) + prefix.n > BPF_MAXINSNS)
                 return -E2BIG;
-        prog = malloc(sizeof(*prog) + sizeof(prefix) + n);
+        prog = malloc(sizeof(*prog) + prefix.n * sizeof(struct sock_filter) + n);
         if (!prog)
                 return -ENOMEM;
         insns = (struct sock_filter *) (prog + 1);
-        memcpy(insns, prefix, sizeof(prefix));
-        if (read(rfd, insns + PREFIX_LEN, n) != (ssize_t) n) {
+        memcpy(insns, prefix.insns, prefix.n * sizeof(struct sock_filter));
+        if (read(rfd, insns + prefix.n, n) != (ssize_t) n) {
                 free(prog);
                 return -EIO;
         }
         *prog = (struct sock_fprog) {
-                .len = (unsigned short) (n / sizeof(struct sock_filter) + PREFIX_LEN - skip),
-                .filter = insns + skip,
+                .len = (unsigned short) (n / sizeof(struct sock_filter) + prefix.n),
+                .filter = insns,
         };
         *ret = prog;
         return 0;
 }
 
-static int add_names(scmp_filter_ctx ctx, uint32_t action, char **names) {
+static int add_names(scmp_filter_ctx ctx, const SandboxOptions *o, uint32_t action, char **names) {
         int r;
 
         for (char **n = names; n && *n; n++) {
-                if (is_argument_checked(*n))
+                if (is_argument_checked(o, *n))
                         continue;
                 r = add_rule(ctx, action, *n, 0, NULL);
                 if (r < 0)
@@ -159,7 +327,15 @@ static int add_names(scmp_filter_ctx ctx, uint32_t action, char **names) {
         return 0;
 }
 
-static int expand_default_deny(char ***ret) {
+/* Whether the default deny list keeps name: not if [Isolate] AllowSystemCalls= takes it out, nor
+ * syslog(2) once ProtectKernelLogs= is off. */
+static bool default_denies(const SandboxOptions *o, const char *name) {
+        if (strv_contains(o->allow_system_calls, name))
+                return false;
+        return o->protect_kernel_logs || strcmp(name, "syslog") != 0;
+}
+
+static int expand_default_deny(const SandboxOptions *o, char ***ret) {
         _cleanup_strv_free_ char **l = NULL;
         int r;
 
@@ -167,12 +343,16 @@ static int expand_default_deny(char ***ret) {
                 const char *const *members = (*d)[0] == '@' ? syscall_group_members(*d) : NULL;
 
                 if ((*d)[0] != '@') {
+                        if (!default_denies(o, *d))
+                                continue;
                         r = strv_extend(&l, *d);
                         if (r < 0)
                                 return r;
                         continue;
                 }
                 for (const char *const *m = members; m && *m; m++) {
+                        if (!default_denies(o, *m))
+                                continue;
                         r = strv_extend(&l, *m);
                         if (r < 0)
                                 return r;
@@ -185,24 +365,110 @@ static int expand_default_deny(char ***ret) {
 #define NAMESPACE_FLAGS                                                                                            \
         (CLONE_NEWNS | CLONE_NEWCGROUP | CLONE_NEWUTS | CLONE_NEWIPC | CLONE_NEWUSER | CLONE_NEWPID | CLONE_NEWNET |   \
          CLONE_NEWTIME)
-#define BAD_PERSONALITY (READ_IMPLIES_EXEC | ADDR_NO_RANDOMIZE)
 
 /* The calls refused by argument only, for deny and allow lists alike. */
-static const char *const argument_checked[] = { "unshare", "clone", "ioctl", "personality" };
+static const char *const argument_checked[] = { "unshare", "clone", "ioctl" };
 
-static bool is_argument_checked(const char *name) {
-        for (size_t i = 0; i < ELEMENTSOF(argument_checked); i++)
-                if (strcmp(name, argument_checked[i]) == 0)
+/* RestrictSUIDSGID=: the calls that set a mode, and which argument holds it (and the open
+ * flags, for those that only create with O_CREAT or O_TMPFILE), as systemd's
+ * seccomp_restrict_suid_sgid(). openat2() carries its mode in memory a filter cannot read:
+ * ENOSYS, on which libcs and programs fall back to openat(). */
+static const struct {
+        const char *name;
+        unsigned mode_arg;
+        int flags_arg; /* -1: none */
+} mode_calls[] = {
+        { "chmod", 1, -1 },  { "fchmod", 1, -1 }, { "fchmodat", 2, -1 }, { "fchmodat2", 2, -1 },
+        { "mkdir", 1, -1 },  { "mkdirat", 2, -1 }, { "mknod", 1, -1 },   { "mknodat", 2, -1 },
+        { "creat", 1, -1 },  { "open", 2, 1 },    { "openat", 3, 2 },
+};
+
+#define SUID_SGID_BITS ((unsigned long) (S_ISUID | S_ISGID))
+#define CREATE_FLAGS ((unsigned long) O_CREAT | ((unsigned long) O_TMPFILE & ~(unsigned long) O_DIRECTORY))
+
+static bool is_mode_call(const char *name) {
+        if (strcmp(name, "openat2") == 0)
+                return true;
+        for (size_t i = 0; i < ELEMENTSOF(mode_calls); i++)
+                if (strcmp(name, mode_calls[i].name) == 0)
                         return true;
         return false;
 }
 
+static bool is_argument_checked(const SandboxOptions *o, const char *name) {
+        for (size_t i = 0; i < ELEMENTSOF(argument_checked); i++)
+                if (strcmp(name, argument_checked[i]) == 0)
+                        return true;
+        return o->restrict_suid_sgid && is_mode_call(name);
+}
+
+/* Deny list: a set-user-ID or set-group-ID bit in a mode is EPERM; openat2() ENOSYS. */
+static int add_suid_sgid_denials(scmp_filter_ctx ctx) {
+        static const unsigned long bits[] = { S_ISUID, S_ISGID };
+        int r;
+
+        for (size_t i = 0; i < ELEMENTSOF(mode_calls); i++)
+                for (size_t b = 0; b < ELEMENTSOF(bits); b++) {
+                        struct scmp_arg_cmp a[2] = {
+                                { .arg = mode_calls[i].mode_arg, .op = SCMP_CMP_MASKED_EQ, .datum_a = bits[b], .datum_b = bits[b] },
+                        };
+
+                        if (mode_calls[i].flags_arg < 0) {
+                                r = add_rule(ctx, SCMP_ACT_ERRNO(EPERM), mode_calls[i].name, 1, a);
+                                if (r < 0)
+                                        return r;
+                                continue;
+                        }
+                        FOREACH_NAME(unused, "O_CREAT", "O_TMPFILE") {
+                                unsigned long f = strcmp(unused, "O_CREAT") == 0
+                                                          ? (unsigned long) O_CREAT
+                                                          : (unsigned long) O_TMPFILE & ~(unsigned long) O_DIRECTORY;
+
+                                a[1] = (struct scmp_arg_cmp) { .arg = (unsigned) mode_calls[i].flags_arg,
+                                                               .op = SCMP_CMP_MASKED_EQ, .datum_a = f, .datum_b = f };
+                                r = add_rule(ctx, SCMP_ACT_ERRNO(EPERM), mode_calls[i].name, 2, a);
+                                if (r < 0)
+                                        return r;
+                        }
+                }
+        return add_rule(ctx, SCMP_ACT_ERRNO(ENOSYS), "openat2", 0, NULL);
+}
+
+/* Allow list: each call that sets a mode only without those bits (open and openat also when
+ * they create nothing). */
+static int add_suid_sgid_allowances(scmp_filter_ctx ctx, char **allowed) {
+        int r;
+
+        for (size_t i = 0; i < ELEMENTSOF(mode_calls); i++) {
+                struct scmp_arg_cmp clean = {
+                        .arg = mode_calls[i].mode_arg, .op = SCMP_CMP_MASKED_EQ, .datum_a = SUID_SGID_BITS, .datum_b = 0
+                };
+
+                if (!strv_contains(allowed, mode_calls[i].name))
+                        continue;
+                r = add_rule(ctx, SCMP_ACT_ALLOW, mode_calls[i].name, 1, &clean);
+                if (r < 0)
+                        return r;
+                if (mode_calls[i].flags_arg >= 0) {
+                        struct scmp_arg_cmp no_create = { .arg = (unsigned) mode_calls[i].flags_arg,
+                                                          .op = SCMP_CMP_MASKED_EQ, .datum_a = CREATE_FLAGS, .datum_b = 0 };
+
+                        r = add_rule(ctx, SCMP_ACT_ALLOW, mode_calls[i].name, 1, &no_create);
+                        if (r < 0)
+                                return r;
+                }
+        }
+        if (strv_contains(allowed, "openat2"))
+                return add_rule(ctx, SCMP_ACT_ERRNO(ENOSYS), "openat2", 0, NULL);
+        return 0;
+}
+
 /* Deny list (default allow): refuse new namespaces (a user namespace above all:
  * dropping capabilities does not stop unshare(CLONE_NEWUSER)), TIOCSTI/TIOCLINUX
- * (typing into a terminal), personalities that weaken the process. */
-static int add_argument_denials(scmp_filter_ctx ctx, uint32_t deny) {
+ * (typing into a terminal), set-user-ID modes; personality(2) and socket(2) are
+ * checked in our prefix (build_prefix()). */
+static int add_argument_denials(scmp_filter_ctx ctx, const SandboxOptions *o, uint32_t deny) {
         static const unsigned long ioctls[] = { TIOCSTI, TIOCLINUX };
-        static const unsigned long personalities[] = { READ_IMPLIES_EXEC, ADDR_NO_RANDOMIZE };
         int r;
 
         for (size_t i = 0; i < ELEMENTSOF(namespace_flags); i++) {
@@ -221,18 +487,13 @@ static int add_argument_denials(scmp_filter_ctx ctx, uint32_t deny) {
                 if (r < 0)
                         return r;
         }
-        for (size_t i = 0; i < ELEMENTSOF(personalities); i++) {
-                struct scmp_arg_cmp a = SCMP_A0(SCMP_CMP_MASKED_EQ, personalities[i], personalities[i]);
-
-                r = add_rule(ctx, deny, "personality", 1, &a);
-                if (r < 0)
-                        return r;
-        }
+        if (o->restrict_suid_sgid)
+                return add_suid_sgid_denials(ctx);
         return 0;
 }
 
 /* Allow list (default deny): the same calls are allowed only with harmless arguments. */
-static int add_argument_allowances(scmp_filter_ctx ctx, char **allowed) {
+static int add_argument_allowances(scmp_filter_ctx ctx, const SandboxOptions *o, char **allowed) {
         int r;
 
         FOREACH_NAME(n, "unshare", "clone") {
@@ -244,10 +505,8 @@ static int add_argument_allowances(scmp_filter_ctx ctx, char **allowed) {
                 if (r < 0)
                         return r;
         }
-        if (strv_contains(allowed, "personality")) {
-                struct scmp_arg_cmp a = SCMP_A0(SCMP_CMP_MASKED_EQ, BAD_PERSONALITY, 0);
-
-                r = add_rule(ctx, SCMP_ACT_ALLOW, "personality", 1, &a);
+        if (o->restrict_suid_sgid) {
+                r = add_suid_sgid_allowances(ctx, allowed);
                 if (r < 0)
                         return r;
         }
@@ -296,41 +555,63 @@ int seccomp_filter_build(const SandboxOptions *o, struct sock_fprog **ret) {
                 goto fail;
 
         if (o->system_call_allow_list) {
-                r = add_names(ctx, SCMP_ACT_ALLOW, o->system_call_filter);
+                r = add_names(ctx, o, SCMP_ACT_ALLOW, o->system_call_filter);
                 if (r < 0)
                         goto fail;
                 /* Whatever the list, the argument checks stay. */
-                r = add_argument_allowances(ctx, o->system_call_filter);
+                r = add_argument_allowances(ctx, o, o->system_call_filter);
                 if (r < 0)
                         goto fail;
         } else {
                 _cleanup_strv_free_ char **defaults = NULL;
 
-                r = expand_default_deny(&defaults);
+                r = expand_default_deny(o, &defaults);
                 if (r < 0)
                         goto fail;
-                r = add_names(ctx, deny, defaults);
+                r = add_names(ctx, o, deny, defaults);
                 if (r < 0)
                         goto fail;
-                r = add_names(ctx, deny, o->system_call_filter);
+                r = add_names(ctx, o, deny, o->system_call_filter);
                 if (r < 0)
                         goto fail;
-                for (size_t i = 0; i < ELEMENTSOF(argument_checked); i++)
-                        if (strv_contains(o->system_call_filter, argument_checked[i])) {
-                                r = add_rule(ctx, deny, argument_checked[i], 0, NULL);
+                for (char **n = o->system_call_filter; n && *n; n++)
+                        if (is_argument_checked(o, *n)) {
+                                r = add_rule(ctx, deny, *n, 0, NULL);
                                 if (r < 0)
                                         goto fail;
                         }
-                r = add_argument_denials(ctx, deny);
+                r = add_argument_denials(ctx, o, deny);
                 if (r < 0)
                         goto fail;
         }
 
-        return build_program(ctx, ret); /* releases ctx */
+        return build_program(o, ctx, ret); /* releases ctx */
 
 fail:
         seccomp_release(ctx);
         return r;
+}
+
+char *seccomp_filter_key(const SandboxOptions *o) {
+        size_t size = 128;
+        char *key, *p;
+
+        for (char **i = o->system_call_filter; i && *i; i++)
+                size += strlen(*i) + 1;
+        for (char **i = o->allow_system_calls; i && *i; i++)
+                size += strlen(*i) + 1;
+        key = malloc(size);
+        if (!key)
+                return NULL;
+        p = key + snprintf(key, size, "%s %d kl%d suid%d pers%d af%016llx nl%08x", o->system_call_allow_list ? "allow" : "deny",
+                           o->system_call_error_number, o->protect_kernel_logs, o->restrict_suid_sgid,
+                           o->lock_personality, (unsigned long long) o->address_families, o->netlink_protocols);
+        for (char **i = o->system_call_filter; i && *i; i++)
+                p = stpcpy(stpcpy(p, " "), *i);
+        p = stpcpy(p, " |");
+        for (char **i = o->allow_system_calls; i && *i; i++)
+                p = stpcpy(stpcpy(p, " "), *i);
+        return key;
 }
 
 static int load_program(const struct sock_fprog *prog) {

@@ -17,6 +17,9 @@
  * libseccomp cannot name. -errno. */
 int seccomp_filter_build(const SandboxOptions *o, struct sock_fprog **ret);
 
+/* Everything seccomp_filter_build() reads of o, as one string (a cache key), or NULL. */
+char *seccomp_filter_key(const SandboxOptions *o);
+
 /* Loads prog with prctl(PR_SET_SECCOMP); NULL loads nothing. Without
  * CAP_SYS_ADMIN and with no_new_privileges false, sets no_new_privs first,
  * as systemd does. -errno. */

@@ -91,7 +91,8 @@ int main(int argc, char *argv[]) {
         }
         /* One source, "NAME.service", as description_sources_serialize() writes it. */
         /* No invocation ID, as when the daemon could not learn it. */
-        if (asprintf(&start, "START %s\n%s\n\n%zu %zu\n%s.service\n%s\n", version, argv[optind + 1],
+        /* No extra fds: no re-adoption socket, no exit record, the init builds its own filter. */
+        if (asprintf(&start, "START %s\n%s\n\nFDS\n%zu %zu\n%s.service\n%s\n", version, argv[optind + 1],
                      strlen(argv[optind + 1]) + strlen(".service"), strlen(text), argv[optind + 1], text) < 0)
                 return 2;
 

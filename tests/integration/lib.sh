@@ -15,15 +15,17 @@ check() {
 }
 
 # check_eq "what" expected actual
+# (A failure's details go on the lines after "not ok - what", so that the line names the check
+# the same way in every run: tests/run.sh --repeat compares runs by it.)
 check_eq() {
-        if [ "$2" = "$3" ]; then ok "$1"; else not_ok "$1: expected '$2', got '$3'"; fi
+        if [ "$2" = "$3" ]; then ok "$1"; else not_ok "$1"; echo "    expected '$2', got '$3'"; fi
 }
 
 # check_match "what" regex text
 # (Not printf | grep -q: under pipefail, grep leaving at an early match makes printf's later
 # writes fail with EPIPE, and a text longer than a pipe write would fail the check at random.)
 check_match() {
-        if grep -Eq -- "$2" <<< "$3"; then ok "$1"; else not_ok "$1: '$2' not in:"; printf '%s\n' "$3" | sed 's/^/    /' | head -20; fi
+        if grep -Eq -- "$2" <<< "$3"; then ok "$1"; else not_ok "$1"; echo "    '$2' not in:"; printf '%s\n' "$3" | sed 's/^/    /' | head -20; fi
 }
 
 # wait_for SECONDS command...: polls until the command succeeds.
@@ -43,6 +45,42 @@ service_path() {
 
 prop() { # service property
         busctl get-property org.isolated1 "$(service_path "$1")" org.isolated1.Service "$2" | cut -d' ' -f2- | tr -d '"'
+}
+
+# wait_prop NAME PROPERTY VALUE [SECONDS]: polls the property (as prop prints it) until it is
+# VALUE, or, with VALUE written !X, until it is anything but X (and readable); 10 s unless told.
+# On a timeout it says what the value was.
+wait_prop() {
+        local name=$1 property=$2 want=$3 limit=${4:-10} v i
+        for i in $(seq 1 $((limit * 10))); do
+                v=$(prop "$name" "$property" 2>/dev/null)
+                if [ "${want#!}" != "$want" ]; then
+                        [ -n "$v" ] && [ "$v" != "${want#!}" ] && return 0
+                else
+                        [ "$v" = "$want" ] && return 0
+                fi
+                sleep 0.1
+        done
+        echo "$name's $property is '$v' after ${limit} s, not '$want'"
+        return 1
+}
+
+# free_port: a TCP and UDP port nothing uses on the host now, picked at random (the harness shares
+# the host's network namespace with whatever else runs there: a fixed port may be taken).
+free_port() {
+        local p i
+        for i in $(seq 1 100); do
+                p=$((20000 + RANDOM % 40000))
+                [ -z "$(ss -Htuan "( sport = :$p )" 2>/dev/null)" ] && { echo "$p"; return 0; }
+        done
+        return 1
+}
+
+# wait_listen NETNS-PID PORT [SECONDS]: waits until something listens on TCP PORT in the network
+# namespace of the process (a daemon that returns from start may still be setting up its socket).
+wait_listen() {
+        local pid=$1 port=$2 limit=${3:-10}
+        wait_for "$limit" nsenter -t "$pid" -n sh -c "ss -Htln 'sport = :$port' | grep -q ."
 }
 
 # A cached figure (usage) settles after a read or two: poll it.

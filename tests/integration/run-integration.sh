@@ -47,10 +47,16 @@ for t in "$SRC"/tests/integration/test-*.sh; do
         fi
         echo "$rc $name" >> "$RESULTS"
 
-        # After every test: the daemon is up and no scope or state file is left.
-        left=$(inside systemctl list-units --all --plain --no-legend 'isolated-*.scope' | awk '{print $1}')
+        # After every test: the daemon is up and no scope or state file is left. systemd collects
+        # a stopped scope a moment after its stop job is done: wait for that (bounded) before
+        # calling what is there a leftover.
+        for i in $(seq 1 50); do
+                left=$(inside systemctl list-units --all --plain --no-legend 'isolated-*.scope' | awk '{print $1}')
+                states=$(inside sh -c 'ls /run/isolated/state 2>/dev/null')
+                [ -z "$left" ] && [ -z "$states" ] && break
+                sleep 0.1
+        done
         active=$(inside systemctl is-active isolated.service)
-        states=$(inside sh -c 'ls /run/isolated/state 2>/dev/null')
         if [ -n "$left" ] || [ "$active" != active ] || [ -n "$states" ]; then
                 echo "--- after $name: daemon '$active', scopes left: '$left', state files: '$states'"
                 echo "1 $name-leaves-nothing" >> "$RESULTS"

@@ -3,12 +3,15 @@
  * printing one line per check: "PASS name detail" or "FAIL name detail", then
  * "PROBE-END" and waits (so the journal can attribute its lines) until killed.
  *
- *   sandbox-probe                 the checks of the default sandbox
+ *   sandbox-probe                 the checks of the default sandbox (as root or as another user:
+ *                                 each is an attack a compromised daemon would try)
  *   sandbox-probe off:KEY...      the same checks under a permissive description: those that
- *                                 KEY (PrivateTmp, PrivateDevices, ProtectSystem,
+ *                                 KEY (PrivateTmp, PrivateDevices, ProtectSystem, ProtectHome,
  *                                 ProtectKernelTunables, ProtectControlGroups, NoNewPrivileges,
- *                                 CapabilityBoundingSet) turned off must be observed off
+ *                                 CapabilityBoundingSet, RestrictSUIDSGID, ProtectKernelLogs,
+ *                                 io_uring) turned off must be observed off
  *                                 (reported as NAME-off), every other one must still hold
+ *   sandbox-probe defaults: CHECK...  the default checks, then these
  *   sandbox-probe CHECK...        only these: w:PATH (writable), ro:PATH (read-only),
  *                                 empty:PATH (absent or empty), exists:PATH, uid:N, gid:N,
  *                                 ids:UID:GID (real, effective, saved and fs ids),
@@ -24,7 +27,8 @@
  *                                 unreadable:PATH (reads nothing), connect:PATH (must fail),
  *                                 uname-killed: (uname in a child dies of SIGSYS),
  *                                 env-has:KEY=VALUE, unknown-enosys: (syscalls unknown to
- *                                 libseccomp answer ENOSYS)
+ *                                 libseccomp answer ENOSYS), tmpfs:PATH:SIZE:INODES (a tmpfs of
+ *                                 SIZE bytes, or of at most N% of RAM, and INODES inodes)
  */
 #ifndef _GNU_SOURCE
 #define _GNU_SOURCE
@@ -33,7 +37,10 @@
 #include <dlfcn.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <linux/fs.h>
+#include <linux/io_uring.h>
 #include <linux/keyctl.h>
+#include <linux/netlink.h>
 #include <netinet/in.h>
 #include <sched.h>
 #include <signal.h>
@@ -45,6 +52,8 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/ioctl.h>
+#include <sys/klog.h>
+#include <sys/mman.h>
 #include <sys/mount.h>
 #include <sys/personality.h>
 #include <sys/ptrace.h>
@@ -54,7 +63,12 @@
 #include <sys/syscall.h>
 #include <sys/un.h>
 #include <sys/utsname.h>
+#include <linux/magic.h>
+#include <sys/statfs.h>
+#include <sys/sysinfo.h>
+#include <sys/sysmacros.h>
 #include <sys/wait.h>
+#include <sys/xattr.h>
 #include <unistd.h>
 
 #ifndef STATX_MNT_ID
@@ -86,8 +100,10 @@ static void report(bool ok, const char *name, const char *fmt, ...) {
 }
 
 /* The keys a permissive description may turn off (off:KEY), each governing some default checks. */
-static const char *const off_keys[] = { "PrivateTmp", "PrivateDevices", "ProtectSystem", "ProtectKernelTunables",
-                                        "ProtectControlGroups", "NoNewPrivileges", "CapabilityBoundingSet" };
+static const char *const off_keys[] = { "PrivateTmp",       "PrivateDevices",        "ProtectSystem",
+                                        "ProtectKernelTunables", "ProtectControlGroups", "NoNewPrivileges",
+                                        "CapabilityBoundingSet", "ProtectHome",        "RestrictSUIDSGID",
+                                        "ProtectKernelLogs", "io_uring" };
 static bool key_off[ELEMENTS(off_keys)];
 
 static int off_key_index(const char *key) {
@@ -451,6 +467,8 @@ static bool cgroup_mount_ro(const MountLine *m, void *userdata) {
         return true;
 }
 
+static void attack_checks(void);
+
 static void default_checks(void) {
         static const struct {
                 int cap;
@@ -695,6 +713,227 @@ static void default_checks(void) {
         r = try_connect("@isolated-probe-host");
         expect(NULL, r < 0, "host-abstract-socket-invisible", "connect @isolated-probe-host: %s",
                r < 0 ? strerror(-r) : "connected");
+
+        attack_checks();
+}
+
+
+/* socket(): 0 if it could be made, else the errno. */
+static int try_socket(int family, int type, int protocol) {
+        int fd = socket(family, type | SOCK_CLOEXEC, protocol);
+
+        if (fd < 0)
+                return errno;
+        close(fd);
+        return 0;
+}
+
+/* What a compromised daemon tries against the host's files, the kernel and its neighbours,
+ * under the defaults (DESIGN.md, "Secure by default"). */
+static void attack_checks(void) {
+        static const struct {
+                const char *dir;
+                const char *key;
+        } host_dirs[] = {
+                { "/var/spool/cron", "ProtectSystem" }, { "/var/spool/cron/crontabs", "ProtectSystem" },
+                { "/root", "ProtectHome" },             { "/var/lib/dpkg", "ProtectSystem" },
+                { "/var/lib/systemd", "ProtectSystem" }, { "/home", "ProtectHome" },
+                { "/opt", "ProtectSystem" },            { "/srv", "ProtectSystem" },
+                { "/var/log", "ProtectSystem" },        { "/var/cache", "ProtectSystem" },
+                { "/var/lib", "ProtectSystem" },        { "/", "ProtectSystem" },
+        };
+        static const struct {
+                int protocol;
+                const char *name;
+        } netlink_denied[] = {
+                { NETLINK_KOBJECT_UEVENT, "uevent" }, { NETLINK_NETFILTER, "netfilter" }, { NETLINK_XFRM, "xfrm" },
+                { NETLINK_AUDIT, "audit" },           { NETLINK_CONNECTOR, "connector" },
+        };
+        static const struct {
+                int family;
+                const char *name;
+        } families_denied[] = { { AF_VSOCK, "vsock" }, { AF_PACKET, "packet" }, { 44, "xdp" }, { AF_BLUETOOTH, "bluetooth" } };
+        char path[256], line[512];
+        struct stat st;
+        int fd, r;
+        bool root = geteuid() == 0;
+
+        /* The host's tree: nowhere to plant a crontab, an authorized key, a maintainer script,
+         * a unit, a log or a setuid binary. As root the owner would not stop it: the mounts must.
+         * A directory the host lacks counts as refused (ENOENT: nothing created). */
+        for (size_t i = 0; i < ELEMENTS(host_dirs); i++) {
+                snprintf(line, sizeof(line), "host-write-%s", strcmp(host_dirs[i].dir, "/") == 0 ? "root-dir" : host_dirs[i].dir + 1);
+                for (char *c = line; *c; c++)
+                        if (*c == '/')
+                                *c = '-';
+                if (access(host_dirs[i].dir, F_OK) < 0 && errno == ENOENT) {
+                        report(true, line, "no %s on this host", host_dirs[i].dir);
+                        continue;
+                }
+                r = try_write(host_dirs[i].dir);
+                /* As another user the owner alone may refuse: only root's observation says the mount does. */
+                expect(root ? host_dirs[i].key : NULL, r < 0, line, "create in %s: %s (as uid %u)", host_dirs[i].dir,
+                       r < 0 ? strerror(-r) : "succeeded", (unsigned) geteuid());
+        }
+
+        /* What it creates in its own writable places never becomes privileged. */
+        /* In its own /run: a tmpfs of the sandbox whatever the description, with flags and xattrs. */
+        snprintf(path, sizeof(path), "/run/.sandbox-probe-suid-%d", getpid());
+        fd = open(path, O_CREAT | O_EXCL | O_WRONLY | O_CLOEXEC, 0755);
+        if (fd < 0 && errno == EACCES) { /* not root: its private /tmp */
+                snprintf(path, sizeof(path), "/tmp/.sandbox-probe-suid-%d", getpid());
+                fd = open(path, O_CREAT | O_EXCL | O_WRONLY | O_CLOEXEC, 0755);
+        }
+        if (fd < 0)
+                report(false, "suid-chmod-denied", "create %s: %s", path, strerror(errno));
+        else {
+                int flags;
+
+                r = chmod(path, 04755) < 0 ? errno : 0;
+                expect("RestrictSUIDSGID", r == EPERM, "suid-chmod-denied", "chmod u+s: %s", r ? strerror(r) : "succeeded");
+                r = fchmod(fd, 02755) < 0 ? errno : 0;
+                expect("RestrictSUIDSGID", r == EPERM, "sgid-fchmod-denied", "fchmod g+s: %s", r ? strerror(r) : "succeeded");
+                (void) fchmod(fd, 0755);
+
+                /* v2 file capabilities: cap_setuid=ep. */
+                {
+                        struct {
+                                uint32_t magic_etc;
+                                struct {
+                                        uint32_t permitted, inheritable;
+                                } data[2];
+                        } caps = { 0x02000000 | 0x1 /* VFS_CAP_REVISION_2 | effective */, { { 1U << 7, 0 }, { 0, 0 } } };
+
+                        r = fsetxattr(fd, "security.capability", &caps, sizeof(caps), 0) < 0 ? errno : 0;
+                        expect("CapabilityBoundingSet", r == EPERM, "setxattr-security-capability-denied",
+                               "security.capability cap_setuid=ep: %s", r ? strerror(r) : "set");
+                        (void) fremovexattr(fd, "security.capability");
+                }
+
+                r = ioctl(fd, FS_IOC_GETFLAGS, &flags) < 0 ? errno : 0;
+                if (r == 0) {
+                        int immutable = flags | FS_IMMUTABLE_FL;
+
+                        r = ioctl(fd, FS_IOC_SETFLAGS, &immutable) < 0 ? errno : 0;
+                        if (r == 0)
+                                (void) ioctl(fd, FS_IOC_SETFLAGS, &flags);
+                }
+                expect("CapabilityBoundingSet", r == EPERM, "chattr-immutable-denied", "FS_IOC_SETFLAGS +i: %s",
+                       r ? strerror(r) : "set");
+                close(fd);
+                unlink(path);
+        }
+
+        /* mlock() past RLIMIT_MEMLOCK: memory the host could not reclaim, without CAP_IPC_LOCK. */
+        {
+                struct rlimit saved, low;
+                size_t size = 1024 * 1024;
+                void *m = mmap(NULL, size, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+
+                r = -1;
+                if (m != MAP_FAILED && getrlimit(RLIMIT_MEMLOCK, &saved) == 0) {
+                        low = saved;
+                        low.rlim_cur = 64 * 1024;
+                        if (setrlimit(RLIMIT_MEMLOCK, &low) == 0) {
+                                /* The system call itself: sanitizers make mlock() a no-op. */
+                                r = syscall(SYS_mlock, m, size) < 0 ? errno : 0;
+                                if (r == 0)
+                                        (void) syscall(SYS_munlock, m, size);
+                                (void) setrlimit(RLIMIT_MEMLOCK, &saved);
+                        }
+                }
+                if (m != MAP_FAILED)
+                        munmap(m, size);
+                expect("CapabilityBoundingSet", r > 0, "mlock-beyond-rlimit-denied", "mlock 1M over a 64K RLIMIT_MEMLOCK: %s",
+                       r < 0 ? "could not try" : r ? strerror(r) : "locked");
+        }
+
+        /* The kernel log and kernel addresses. /proc/kmsg is opened, never read (a read takes
+         * the host's messages away); masked, it is /dev/null. */
+        fd = open("/proc/kmsg", O_RDONLY | O_NONBLOCK | O_CLOEXEC);
+        r = fd < 0 ? errno : 0;
+        st.st_rdev = 0;
+        if (fd >= 0) {
+                if (fstat(fd, &st) < 0)
+                        st.st_rdev = 0;
+                close(fd);
+        }
+        expect("ProtectKernelLogs", fd < 0 || st.st_rdev == makedev(1, 3), "kmsg-masked", "open /proc/kmsg: %s",
+               fd < 0 ? strerror(r) : st.st_rdev == makedev(1, 3) ? "the mask (/dev/null)" : "opened the kernel log");
+        fd = open("/dev/kmsg", O_RDONLY | O_NONBLOCK | O_CLOEXEC);
+        r = fd < 0 ? errno : 0;
+        st.st_rdev = 0;
+        if (fd >= 0) {
+                if (fstat(fd, &st) < 0)
+                        st.st_rdev = 0;
+                close(fd);
+        }
+        expect("ProtectKernelLogs", fd < 0 || st.st_rdev == makedev(1, 3), "dev-kmsg-masked", "open /dev/kmsg: %s",
+               fd < 0 ? strerror(r) : st.st_rdev == makedev(1, 3) ? "the mask (/dev/null)" : "opened the kernel log");
+        r = klogctl(10 /* SYSLOG_ACTION_SIZE_BUFFER */, NULL, 0) < 0 ? errno : 0;
+        expect("ProtectKernelLogs", r != 0, "syslog-denied", "syslog(SIZE_BUFFER): %s", r ? strerror(r) : "answered");
+        {
+                FILE *f = fopen("/proc/kallsyms", "re");
+                int lines = 0, nonzero = 0;
+                char first[128] = "";
+
+                while (f && lines < 2000 && fgets(line, sizeof(line), f)) {
+                        lines++;
+                        if (strspn(line, "0") < 16 && !nonzero++)
+                                snprintf(first, sizeof(first), "%.*s", (int) strcspn(line, "\n"), line);
+                }
+                if (f)
+                        fclose(f);
+                expect("ProtectKernelLogs", nonzero == 0, "kallsyms-no-addresses", "%d of %d lines with an address%s%s",
+                       nonzero, lines, nonzero ? ", first: " : "", first);
+        }
+
+        /* io_uring: a kernel surface of its own whose operations no seccomp filter sees. */
+        {
+                struct io_uring_params params = {};
+                long ring = syscall(SYS_io_uring_setup, 1, &params);
+
+                r = ring < 0 ? errno : 0;
+                if (ring >= 0)
+                        close((int) ring);
+                expect("io_uring", r == EPERM, "io-uring-denied", "io_uring_setup: %s", r ? strerror(r) : "a ring");
+        }
+
+        /* Sockets that leave the network namespace (vsock), see every frame (packet, XDP), or reach
+         * the host's kernel state over netlink. */
+        for (size_t i = 0; i < ELEMENTS(families_denied); i++) {
+                r = try_socket(families_denied[i].family, families_denied[i].family == AF_VSOCK ? SOCK_STREAM : SOCK_RAW, 0);
+                snprintf(line, sizeof(line), "socket-%s-denied", families_denied[i].name);
+                expect(NULL, r == EAFNOSUPPORT, line, "socket(%d): %s", families_denied[i].family, r ? strerror(r) : "created");
+        }
+        for (size_t i = 0; i < ELEMENTS(netlink_denied); i++) {
+                r = try_socket(AF_NETLINK, SOCK_RAW, netlink_denied[i].protocol);
+                snprintf(line, sizeof(line), "netlink-%s-denied", netlink_denied[i].name);
+                expect(NULL, r == EPROTONOSUPPORT, line, "socket(AF_NETLINK, %d): %s", netlink_denied[i].protocol,
+                       r ? strerror(r) : "created");
+        }
+        r = try_socket(AF_NETLINK, SOCK_RAW, NETLINK_ROUTE);
+        expect(NULL, r == 0, "netlink-route-works", "socket(AF_NETLINK, NETLINK_ROUTE): %s", r ? strerror(r) : "created");
+        r = try_socket(AF_INET6, SOCK_DGRAM, 0);
+        expect(NULL, r == 0, "socket-inet6-works", "socket(AF_INET6): %s", r ? strerror(r) : "created");
+
+        /* What daemons need keeps working: the personality query, PER_LINUX, chroot(2). */
+        {
+                long p = syscall(SYS_personality, 0xffffffffUL);
+
+                r = p < 0 ? errno : 0;
+                expect(NULL, r == 0, "personality-query-works", "personality(0xffffffff): %s",
+                       r ? strerror(r) : "answered");
+                r = syscall(SYS_personality, (unsigned long) PER_LINUX) < 0 ? errno : 0;
+                expect(NULL, r == 0, "personality-linux-works", "personality(PER_LINUX): %s", r ? strerror(r) : "set");
+        }
+        /* A bad pointer: EFAULT comes from the kernel, past the filter, whatever the capabilities. */
+        r = syscall(SYS_chroot, (char *) 1) < 0 ? errno : 0;
+        expect(NULL, r == EFAULT, "chroot-allowed", "chroot(bad pointer): %s", r ? strerror(r) : "succeeded");
+        if (root) {
+                r = chroot("/") < 0 ? errno : 0;
+                expect(NULL, r == 0, "chroot-works", "chroot(\"/\"): %s", r ? strerror(r) : "done");
+        }
 }
 
 /* The supplementary groups, sorted, as "a,b,c". */
@@ -952,6 +1191,27 @@ static void named_check(const char *arg) {
                         close(fd);
                 }
                 report(k <= 0, name, "%s", k > 0 ? "got data" : fd < 0 ? strerror(errno) : "empty");
+        } else if (strncmp(arg, "tmpfs:", 6) == 0) {
+                /* tmpfs:PATH:SIZE:INODES: SIZE bytes exactly, or N% (at most N% of RAM). */
+                char p[256], size[64];
+                unsigned long long inodes, total, ram;
+                struct statfs sf;
+                struct sysinfo si;
+                bool ok;
+
+                if (sscanf(v, "%255[^:]:%63[^:]:%llu", p, size, &inodes) != 3 || statfs(p, &sf) < 0 || sysinfo(&si) < 0) {
+                        report(false, name, "cannot tell: %s", strerror(errno));
+                        return;
+                }
+                total = (unsigned long long) sf.f_blocks * (unsigned long long) sf.f_bsize;
+                ram = (unsigned long long) si.totalram * si.mem_unit;
+                if (size[strlen(size) - 1] == '%')
+                        ok = total > 0 && total <= ram / 100 * strtoull(size, NULL, 10) + (unsigned long long) sf.f_bsize;
+                else
+                        ok = total == strtoull(size, NULL, 10);
+                ok = ok && sf.f_type == TMPFS_MAGIC && (unsigned long long) sf.f_files == inodes;
+                report(ok, name, "%s: %s of %llu bytes, %llu bytes of RAM, %llu inodes", p,
+                       sf.f_type == TMPFS_MAGIC ? "tmpfs" : "not a tmpfs", total, ram, (unsigned long long) sf.f_files);
         } else
                 report(false, name, "unknown check");
 }
@@ -972,6 +1232,7 @@ static bool inside_isolate_init(void) {
 }
 
 int main(int argc, char *argv[]) {
+        bool with_defaults = false;
         int n_named = 0;
 
         if (!inside_isolate_init()) {
@@ -983,6 +1244,10 @@ int main(int argc, char *argv[]) {
         for (int i = 1; i < argc; i++) {
                 int k;
 
+                if (strcmp(argv[i], "defaults:") == 0) {
+                        with_defaults = true;
+                        continue;
+                }
                 if (strncmp(argv[i], "off:", 4) != 0) {
                         n_named++;
                         continue;
@@ -993,10 +1258,10 @@ int main(int argc, char *argv[]) {
                 else
                         key_off[k] = true;
         }
-        if (n_named == 0)
+        if (n_named == 0 || with_defaults)
                 default_checks();
         for (int i = 1; i < argc; i++)
-                if (strncmp(argv[i], "off:", 4) != 0)
+                if (strncmp(argv[i], "off:", 4) != 0 && strcmp(argv[i], "defaults:") != 0)
                         named_check(argv[i]);
         printf("PROBE-END %d failed\n", failed);
         fflush(stdout);

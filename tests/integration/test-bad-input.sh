@@ -69,7 +69,7 @@ else
 fi
 check_eq "one init only: the held service's" 1 "$(pgrep -cx isolate-init)"
 check_eq "one scope only" 1 "$(systemctl list-units --all --plain --no-legend 'isolated-*.scope' | wc -l)"
-check_eq "one state record only" "held.sock held.sources held.state" "$(ls /run/isolated/state | LC_ALL=C sort | tr '\n' ' ' | sed 's/ $//')"
+check_eq "one state record only" "held.exit held.sock held.sources held.state" "$(ls /run/isolated/state | LC_ALL=C sort | tr '\n' ' ' | sed 's/ $//')"
 
 # The same name started twice at once: one service, one AlreadyRunning.
 call StartService ss dup "$(cat "$work/held.service")" > "$work/dup1" 2>&1 &

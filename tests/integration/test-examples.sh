@@ -16,7 +16,10 @@ memcached_answers() { # init-pid
 # A simple service.
 check "start examples/demo.service" isolatectl start demo "$SRC/examples/demo.service"
 check_eq "demo runs" running "$(prop demo State)"
-check "memcached answers inside its namespace" memcached_answers "$(prop demo InitPID)"
+init=$(prop demo InitPID)
+# Type=simple: start returns once memcached is exec'd, before it listens.
+check "memcached listens inside its namespace" wait_listen "$init" 11211 10
+check "memcached answers inside its namespace" memcached_answers "$init"
 check "stop demo" isolatectl stop demo
 
 # A forking legacy daemon with PIDFile=.
@@ -28,6 +31,7 @@ check_eq "its main PID is the daemon's (from the PID file)" memcached "$(cat /pr
 check_eq "the daemon was re-parented to the init" "$init" "$(awk '/^PPid:/ {print $2}' /proc/$main/status)"
 inner=$(awk '/^NSpid:/ {print $NF}' /proc/$main/status)
 check_eq "the PID file holds its PID as seen inside" "$inner" "$(nsenter -t "$init" -m cat /run/memcached/memcached.pid | tr -d '[:space:]')"
+check "memcached listens" wait_listen "$init" 11211 10
 check "memcached answers" memcached_answers "$init"
 check "stop forking-legacy" isolatectl stop forking-legacy
 

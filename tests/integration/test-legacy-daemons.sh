@@ -10,6 +10,7 @@ made_etc_dir=
 cleanup() {
         for n in nginx mc; do isolatectl stop "$n" >/dev/null 2>&1; isolatectl reset-failed "$n" >/dev/null 2>&1; done
         rm -f /etc/isolated/nginx.service /etc/isolated/mc.service
+        rm -rf /etc/isolated/nginx.service.d
         [ -z "$made_etc_dir" ] || rmdir /etc/isolated 2>/dev/null
 }
 trap cleanup EXIT
@@ -18,6 +19,10 @@ nspid_of() { awk '/^NSpid:/ { print $NF }' "/proc/$1/status"; }
 if [ -r /lib/systemd/system/nginx.service ] && [ -x /usr/sbin/nginx ]; then
         mkdir -p /etc/isolated
         cp /lib/systemd/system/nginx.service /etc/isolated/nginx.service
+        # The host's tree is read-only by default: the administrator's drop-in names what nginx
+        # writes outside /run and /tmp (what `isolatectl learn` prints for it).
+        mkdir -p /etc/isolated/nginx.service.d
+        printf '[Service]\nReadWritePaths=/var/log/nginx /var/lib/nginx\n' > /etc/isolated/nginx.service.d/50-writable.conf
         check "Debian's nginx.service, unchanged, starts" isolatectl start nginx
         init=$(prop nginx InitPID); main=$(prop nginx MainPID)
         check_eq "State running" running "$(prop nginx State)"

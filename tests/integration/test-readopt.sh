@@ -51,7 +51,7 @@ printf '[Service]\nType=notify\nRestart=on-failure\nRestartSec=100ms\nExecStart=
 check "start forking r4" isolatectl start r4 "$work/r4.service"
 check "start notify r5" isolatectl start r5 "$work/r5.service"
 init4=$(prop r4 InitPID); main4=$(prop r4 MainPID); init5=$(prop r5 InitPID)
-nsenter -t "$init5" -m sh -c 'echo segv > /run/r5.trigger'
+nsenter -t "$init5" -U -m sh -c 'echo segv > /run/r5.trigger'
 check "r5 restarted once" wait_for 10 sh -c '[ "$(busctl get-property org.isolated1 '"$(service_path r5)"' org.isolated1.Service NRestarts)" = "u 1" ] && [ "$(busctl get-property org.isolated1 '"$(service_path r5)"' org.isolated1.Service State)" = "s \"running\"" ]'
 main5=$(prop r5 MainPID)
 

@@ -6,7 +6,7 @@
 
 work=$(mktemp -d)
 data=/var/lib/isolated-sandbox-test.$$
-names="sbdef sbperm sbstrict sbpaths sbro sbsysyes sbhomero sbhometmpfs sbuser sbgroups sbgroupsroot sbamb sbnoamb
+names="sbdef sbdefnobody sbperm sbstrict sbpaths sbro sbsysyes sbhomero sbhometmpfs sbuser sbgroups sbgroupsroot sbamb sbnoamb
        sbcaps sbcapsinv sbsys sbsyskill sbsyssvc sbsysallow sbarch sbarchx86 sblim sbroot sbrootmods sbrootlink sbmc sbbad"
 # Markers in the host's /tmp and /var/tmp: a private one must not show them, the host's must.
 tmpmark=/tmp/isolated-sandbox-test.$$
@@ -30,7 +30,10 @@ else
         cc -O1 -o "$work/sandbox-probe" "$SRC/tests/integration/sandbox-probe.c" || { not_ok "build the probe"; finish; exit 1; }
 fi
 chmod 755 "$work" "$work/sandbox-probe"
-mkdir -p "$data/rw" "$data/secret" "$data/ro/rw" && echo s > "$data/secret/file" && echo s > "$data/secretfile"
+mkdir -p "$data/rw" "$data/secret" "$data/ro/rw" "$data/probe" && echo s > "$data/secret/file" && echo s > "$data/secretfile"
+# Under the defaults the host's tree is visible read-only: the probe runs from there, so that
+# nothing but what a description names is mounted (the RootDirectory= probes bind it in).
+cp "$work/sandbox-probe" "$data/probe/" && chmod 755 "$data" "$data/probe" "$data/probe/sandbox-probe"
 : > "$tmpmark" && : > "$vartmpmark"
 
 # Host objects the probe must not reach: an abstract socket and a SysV shm segment.
@@ -44,8 +47,13 @@ probe() {
         local name=$1 extra=$2 unit=isolated-$1.scope log line n=0
         shift 2
         {
-                printf '[Service]\nExecStart=/srv/probe/sandbox-probe %s\n' "$*"
-                printf 'TemporaryFileSystem=/srv\nBindReadOnlyPaths=%s:/srv/probe\n' "$work"
+                case "$extra" in
+                *RootDirectory=*)
+                        printf '[Service]\nExecStart=/srv/probe/sandbox-probe %s\n' "$*"
+                        printf 'TemporaryFileSystem=/srv\nBindReadOnlyPaths=%s:/srv/probe\n' "$work" ;;
+                *)
+                        printf '[Service]\nExecStart=%s/probe/sandbox-probe %s\n' "$data" "$*" ;;
+                esac
                 printf '%b\n' "$extra"
         } > "$work/$name.service"
         if ! out=$(isolatectl start "$name" "$work/$name.service" 2>&1); then
@@ -92,6 +100,7 @@ sbdef_host_checks() {
         else
                 not_ok "$1: mount a tmpfs on the host at $data/later"
         fi
+        check_eq "$1: its scope has the default TasksMax=" 4096 "$(systemctl show -P TasksMax "isolated-$1.scope")"
         SB_PIDNS=$(readlink "/proc/$init/ns/pid")
         SB_MNTNS=$(readlink "/proc/$main/ns/mnt")
 }
@@ -111,14 +120,58 @@ no_process_in() {
 # later mounts there unless the init made propagation private.
 mkdir -p "$data/later"
 mount --bind "$data" "$data" && mount --make-shared "$data" || not_ok "make $data a shared mount"
-PROBE_HOST_CHECKS=sbdef_host_checks probe sbdef ""
+PROBE_HOST_CHECKS=sbdef_host_checks probe sbdef "" defaults: tmpfs:/tmp:10%:409600 tmpfs:/var/tmp:10%:409600 \
+        tmpfs:/run:10%:409600 tmpfs:/dev/shm:10%:409600
 umount "$data"
-[ "${PROBE_LINES:-0}" -ge 46 ] && ok "sbdef: all $PROBE_LINES default checks ran" || not_ok "sbdef: only ${PROBE_LINES:-0} checks ran"
+[ "${PROBE_LINES:-0}" -ge 83 ] && ok "sbdef: all $PROBE_LINES default checks ran" || not_ok "sbdef: only ${PROBE_LINES:-0} checks ran"
+for c in host-write-root-dir host-write-var-lib-dpkg host-write-var-log suid-chmod-denied \
+        setxattr-security-capability-denied chattr-immutable-denied mlock-beyond-rlimit-denied kmsg-masked \
+        kallsyms-no-addresses io-uring-denied socket-vsock-denied socket-packet-denied socket-xdp-denied \
+        netlink-uevent-denied netlink-netfilter-denied netlink-xfrm-denied netlink-audit-denied \
+        personality-query-works chroot-works; do
+        check_match "sbdef: $c ran and held" "^PASS $c " "$PROBE_LOG"
+done
 if [ -n "${SB_PIDNS:-}" ] && [ -n "${SB_MNTNS:-}" ]; then
         check "sbdef: nothing of its PID and mount namespaces outlives the scope" wait_for 10 no_process_in "$SB_PIDNS" "$SB_MNTNS"
 else
         not_ok "sbdef: its namespaces could not be read"
 fi
+
+# TmpfsSize= sizes every tmpfs inside; a stock unit's TasksMax= is the scope's.
+sbtmpfs_host_checks() {
+        check_eq "$1: its scope has the file's TasksMax=" 77 "$(systemctl show -P TasksMax "isolated-$1.scope")"
+}
+PROBE_HOST_CHECKS=sbtmpfs_host_checks probe sbtmpfs "TasksMax=77\n[Isolate]\nTmpfsSize=64M:1K" tmpfs:/tmp:67108864:1024 tmpfs:/var/tmp:67108864:1024 \
+        tmpfs:/run:67108864:1024 tmpfs:/dev/shm:67108864:1024
+names="$names sbtmpfs sbhostdev"
+# With the host's /dev (HostDevices=yes), its /dev/kmsg is masked all the same.
+probe sbhostdev "PrivateDevices=no\n[Isolate]\nHostDevices=yes" off:PrivateDevices
+check_match "sbhostdev: /dev/kmsg masked" "^PASS dev-kmsg-masked .*the mask" "$PROBE_LOG"
+
+# --- the defaults as User=nobody: the same attacks, and the host's secrets unreadable. (As
+# root /etc/shadow stays readable until the service has a user namespace of its own.) ---
+probe sbdefnobody "User=nobody" defaults: uid:65534 unreadable:/etc/shadow
+[ "${PROBE_LINES:-0}" -ge 84 ] && ok "sbdefnobody: all $PROBE_LINES checks ran" || not_ok "sbdefnobody: only ${PROBE_LINES:-0} checks ran"
+for c in host-write-var-lib-systemd suid-chmod-denied setxattr-security-capability-denied chattr-immutable-denied \
+        io-uring-denied socket-vsock-denied netlink-audit-denied personality-query-works chroot-allowed \
+        unreadable:/etc/shadow; do
+        check_match "sbdefnobody: $c ran and held" "^PASS $c " "$PROBE_LOG"
+done
+
+# --- a stock unit's keys only tighten: asking for less changes nothing, and says so ---
+printf '[Service]\nExecStart=%s/probe/sandbox-probe\nProtectSystem=no\nProtectHome=no\nPrivateTmp=no\nPrivateDevices=no
+NoNewPrivileges=no\nProtectKernelTunables=no\nRestrictAddressFamilies=AF_UNIX AF_INET AF_INET6 AF_NETLINK AF_PACKET AF_VSOCK
+CapabilityBoundingSet=CAP_SYS_ADMIN CAP_IPC_LOCK CAP_SYSLOG CAP_SETFCAP CAP_LINUX_IMMUTABLE CAP_NET_BIND_SERVICE CAP_SYS_CHROOT
+RestrictSUIDSGID=no\nLockPersonality=no\nProtectKernelLogs=no\n' "$data" > "$work/sbstock.service"
+out=$(isolatectl verify "$work/sbstock.service" 2>&1)
+check_match "sbstock: ProtectSystem=no is kept strict, with a notice naming the opt-out" \
+        "sbstock.service:3: ProtectSystem=no asks for less.*ReadOnlyHost=no" "$out"
+check_match "sbstock: the capabilities withheld are named" "CAP_LINUX_IMMUTABLE CAP_IPC_LOCK CAP_SYS_ADMIN CAP_SETFCAP CAP_SYSLOG withheld" "$out"
+check_match "sbstock: the families withheld are named" "AF_PACKET AF_VSOCK withheld" "$out"
+names="$names sbstock"
+probe sbstock "$(sed 1,2d "$work/sbstock.service")" defaults: capbnd-lacks:21 capbnd-lacks:14 capbnd-lacks:34 \
+        capbnd-has:10 capbnd-has:18
+[ "${PROBE_LINES:-0}" -ge 84 ] && ok "sbstock: all $PROBE_LINES checks ran" || not_ok "sbstock: only ${PROBE_LINES:-0} checks ran"
 
 # --- a permissive description: as much of the sandbox off as the contract lets. The
 # probe's default checks, those of the keys turned off must be observed off ("-off"),
@@ -129,37 +182,46 @@ CAP_SYS_MODULE CAP_SYS_RAWIO CAP_SYS_CHROOT CAP_SYS_PTRACE CAP_SYS_PACCT CAP_SYS
 CAP_SYS_RESOURCE CAP_SYS_TIME CAP_SYS_TTY_CONFIG CAP_MKNOD CAP_LEASE CAP_AUDIT_WRITE CAP_AUDIT_CONTROL CAP_SETFCAP
 CAP_MAC_OVERRIDE CAP_MAC_ADMIN CAP_SYSLOG CAP_WAKE_ALARM CAP_BLOCK_SUSPEND CAP_AUDIT_READ CAP_PERFMON CAP_BPF
 CAP_CHECKPOINT_RESTORE"
+# Only the [Isolate] opt-outs loosen: each named once, with the systemd key of its default.
 permissive="PrivateDevices=no\nPrivateTmp=no\nProtectSystem=no\nProtectHome=no\nProtectControlGroups=no
 ProtectKernelTunables=no\nProtectKernelModules=no\nNoNewPrivileges=no\nSystemCallFilter=
-CapabilityBoundingSet=$(echo $allcaps)"
+CapabilityBoundingSet=$(echo $allcaps)\nRestrictSUIDSGID=no\nProtectKernelLogs=no
+[Isolate]\nHostDevices=yes\nHostTmp=yes\nReadOnlyHost=no\nHideHome=no\nControlGroups=yes\nKernelTunables=yes
+NewPrivileges=yes\nAllowCapabilities=$(echo $allcaps)\nSUIDSGIDFiles=yes\nKernelLogs=yes
+AllowSystemCalls=io_uring_setup io_uring_enter io_uring_register\nHostRoot=yes"
 probe sbperm "$permissive" off:PrivateTmp off:PrivateDevices off:ProtectSystem off:ProtectKernelTunables \
-        off:ProtectControlGroups off:NoNewPrivileges off:CapabilityBoundingSet
-[ "${PROBE_LINES:-0}" -ge 46 ] && ok "sbperm: all $PROBE_LINES default checks ran" || not_ok "sbperm: only ${PROBE_LINES:-0} checks ran"
+        off:ProtectControlGroups off:NoNewPrivileges off:CapabilityBoundingSet off:ProtectHome off:RestrictSUIDSGID \
+        off:ProtectKernelLogs off:io_uring
+[ "${PROBE_LINES:-0}" -ge 83 ] && ok "sbperm: all $PROBE_LINES default checks ran" || not_ok "sbperm: only ${PROBE_LINES:-0} checks ran"
 for c in proc-sys-read-only usr-read-only etc-read-only tmp-private var/tmp-private dev-minimal dev-pts-own-ptmx \
-        capbnd-without-contract-caps no-new-privs sys-read-only sys-fs-cgroup-read-only; do
+        capbnd-without-contract-caps no-new-privs sys-read-only sys-fs-cgroup-read-only host-write-root-dir \
+        host-write-root suid-chmod-denied setxattr-security-capability-denied chattr-immutable-denied \
+        mlock-beyond-rlimit-denied kmsg-masked io-uring-denied; do
         check_match "sbperm: $c observed off" "^PASS $c-off " "$PROBE_LOG"
 done
 for c in fds-closed own-session env-clean run-empty run-no-systemd-private mount-denied unshare-user-denied \
         clone3-enosys ptrace-denied tiocsti-denied x32-killed unknown-syscalls-enosys seccomp-filter kcore-masked \
-        cgroup-namespace-root sysv-shm-private host-abstract-socket-invisible; do
+        cgroup-namespace-root sysv-shm-private host-abstract-socket-invisible socket-vsock-denied \
+        socket-packet-denied netlink-audit-denied personality-denied personality-query-works; do
         check_match "sbperm: $c still holds" "^PASS $c " "$PROBE_LOG"
 done
 
 # --- ProtectSystem=strict, ReadWritePaths=, InaccessiblePaths=, BindReadOnlyPaths=, ProtectHome= ---
 probe sbstrict "ProtectSystem=strict\nReadWritePaths=$data/rw\nInaccessiblePaths=$data/secret" \
         "ro:/" "ro:/var/lib" "ro:$data" "w:$data/rw" "w:/tmp" "w:/var/tmp" "w:/run" "w:/dev/shm" \
-        "empty:$data/secret" "ro:/srv/probe" "exists:/srv/probe/sandbox-probe"
-probe sbpaths "ProtectHome=yes\nBindPaths=$data/rw:/srv/rw\nTemporaryFileSystem=/mnt:ro\nInaccessiblePaths=$data/secretfile" \
+        "empty:$data/secret" "ro:$data/probe" "exists:$data/probe/sandbox-probe" "ro:/srv" "ro:/opt"
+# /var/lib stays writable with the host's tree writable ([Isolate] ReadOnlyHost=no): ProtectHome= alone hides home.
+probe sbpaths "ProtectHome=yes\nTemporaryFileSystem=/srv\nBindPaths=$data/rw:/srv/rw\nTemporaryFileSystem=/mnt:ro\nInaccessiblePaths=$data/secretfile\n[Isolate]\nReadOnlyHost=no" \
         "w:/srv/rw" "empty:/root" "empty:/home" "ro:/mnt" "empty:/mnt" "w:/var/lib" "unreadable:$data/secretfile"
 # ReadOnlyPaths= makes a writable path read-only, a ReadWritePaths= below it stays writable,
 # its parent is untouched.
-probe sbro "ReadOnlyPaths=$data/ro\nReadWritePaths=$data/ro/rw" \
+probe sbro "ReadOnlyPaths=$data/ro\nReadWritePaths=$data/ro/rw\n[Isolate]\nReadOnlyHost=no" \
         "ro:$data/ro" "mount-ro:$data/ro" "w:$data/ro/rw" "w:$data"
 # ProtectSystem=yes: /usr read-only, /etc left as it is (full, the default, makes it read-only).
-probe sbsysyes "ProtectSystem=yes" "mount-ro:/usr" "ro:/usr" "mount-rw:/etc"
+probe sbsysyes "ProtectSystem=yes\n[Isolate]\nReadOnlyHost=no" "mount-ro:/usr" "ro:/usr" "mount-rw:/etc"
 # ProtectHome=read-only and tmpfs (the host's /root is not empty: checked first).
 if [ -n "$(ls -A /root)" ]; then
-        probe sbhomero "ProtectHome=read-only" "ro:/root" "mount-ro:/root" "exists:/root/$(ls -A /root | head -1)"
+        probe sbhomero "ProtectHome=read-only\n[Isolate]\nHideHome=no" "ro:/root" "mount-ro:/root" "exists:/root/$(ls -A /root | head -1)"
         probe sbhometmpfs "ProtectHome=tmpfs" "empty:/root" "ro:/root"
 else
         not_ok "the host's /root is empty: ProtectHome= cannot be observed"
@@ -247,7 +309,11 @@ wait_for 10 stats
 out=$(stats 2>&1)
 check_match "memcached answers stats inside its network namespace" "STAT pid [0-9]+" "$out"
 main=$(prop sbmc MainPID)
-check_eq "memcached runs as nobody" 65534 "$(awk '/^Uid:/ {print $2}' /proc/$main/status)"
+host_uid=$(awk '/^Uid:/ {print $2}' /proc/$main/status)
+# The uid as its user namespace sees it: its uid_map maps inside -> host.
+check_eq "memcached runs as nobody" 65534 \
+        "$(awk -v h="$host_uid" '$2 <= h && h < $2 + $3 { print h - $2 + $1 }' /proc/$main/uid_map)"
+check "memcached's nobody is not the host's nobody (uid $host_uid)" test "$host_uid" -ge $((0x60000000))
 check_eq "memcached has no_new_privs" 1 "$(awk '/^NoNewPrivs:/ {print $2}' /proc/$main/status)"
 check_eq "memcached is filtered" 2 "$(awk '/^Seccomp:/ {print $2}' /proc/$main/status)"
 check "stop memcached" isolatectl stop sbmc
