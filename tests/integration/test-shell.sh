@@ -1,6 +1,7 @@
 #!/bin/bash
 # isolatectl shell: the init starts the command inside, with exactly the
-# service's confinement (User=, capabilities, no_new_privs, seccomp), nothing
+# service's confinement (User=, capabilities, no_new_privs, seccomp, rlimits,
+# UMask=, WorkingDirectory=, Environment=), nothing
 # of the caller's (fds, environment but TERM) and non-dumpable until its exec,
 # against a default service as root, a hostile root service whose main process
 # switched to another uid, and a User=nobody service. Then what isolatectl
@@ -11,7 +12,7 @@
 . "$TESTS/lib.sh"
 
 work=$(mktemp -d)
-names="shroot shhost shnobody shstop shmany"
+names="shroot shhost shnobody shset shstop shmany"
 cleanup() {
         for n in $names; do isolatectl stop "$n" >/dev/null 2>&1; isolatectl reset-failed "$n" >/dev/null 2>&1; done
         for p in ${bg_pids:-} ${long_pid:-}; do kill "$p" 2>/dev/null; done
@@ -109,6 +110,16 @@ testcase_nobody() {
         confinement_of shnobody "$(id -u nobody)" "$(id -g nobody)"
         check_eq "shnobody: HOME of nobody" "$(getent passwd nobody | cut -d: -f6)" \
                 "$(isolatectl shell shnobody sh -c 'echo $HOME')"
+}
+
+testcase_settings() {
+        check "start shset (WorkingDirectory=, LimitNOFILE=, Environment=)" unit shset \
+                "WorkingDirectory=/srv/t\nLimitNOFILE=1234\nEnvironment=SVCVAR=svc-value\nUMask=0027" 'exec sleep infinity'
+        check_eq "shset: the shell starts in WorkingDirectory=" /srv/t "$(isolatectl shell shset pwd)"
+        check_eq "shset: with its rlimits" 1234 "$(isolatectl shell shset sh -c 'ulimit -n')"
+        check_eq "shset: with its UMask=" 0027 "$(isolatectl shell shset sh -c umask)"
+        check_match "shset: with its Environment=" "^SVCVAR=svc-value\$" "$(isolatectl shell shset env)"
+        check "stop shset" isolatectl stop shset
 }
 
 # A process of the service stops every child of the init it sees before its exec and tries
@@ -330,7 +341,7 @@ testcase_readopt() {
         check "the daemon is another" test "$(systemctl show isolated.service -p MainPID --value)" != "$old"
 }
 
-cases="root hostile_uid nobody spy relay pty errors bound caller_gone access daemon_fds readopt"
+cases="root hostile_uid nobody settings spy relay pty errors bound caller_gone access daemon_fds readopt"
 for c in $cases; do
         [ -n "${CASE:-}" ] && [ "$c" != "$CASE" ] && continue
         echo "# case $c"
