@@ -152,6 +152,25 @@ testcase_spy() {
         spy_on shnobody
 }
 
+# A process of the service that stops a shell before its exec and never lets it go: the init
+# gives up on it after 10 s and goes on.
+testcase_held() {
+        local out rc
+        need shroot
+        local i
+        isolatectl shell shroot sh -c 'rm -f /tmp/held.log; /srv/t/shell-spy /tmp/held.log /tmp/held.pid 60 hold </dev/null >/dev/null 2>&1 &'
+        # Shells until the spy catches one (it leaves after the first).
+        for i in $(seq 1 100); do
+                out=$(timeout 60 isolatectl shell shroot true 2>&1); rc=$?
+                [ "$rc" != 0 ] && break
+        done
+        echo "# the spy held shell $i"
+        check_match "a shell stopped before its exec fails" "did not start within 10 s" "$out"
+        check_eq "with exit status 1" 1 "$rc"
+        check_eq "the init goes on: the next shell works" ok "$(isolatectl shell shroot echo ok)"
+        isolatectl shell shroot sh -c 'kill $(cat /tmp/held.pid) 2>/dev/null' </dev/null
+}
+
 # --- what isolatectl relays ---------------------------------------------------
 testcase_relay() {
         local rc out
@@ -341,7 +360,7 @@ testcase_readopt() {
         check "the daemon is another" test "$(systemctl show isolated.service -p MainPID --value)" != "$old"
 }
 
-cases="root hostile_uid nobody settings spy relay pty errors bound caller_gone access daemon_fds readopt"
+cases="root hostile_uid nobody settings spy held relay pty errors bound caller_gone access daemon_fds readopt"
 for c in $cases; do
         [ -n "${CASE:-}" ] && [ "$c" != "$CASE" ] && continue
         echo "# case $c"
