@@ -18,7 +18,7 @@ while [ $# -gt 0 ]; do
         case "$1" in
         --repeat) repeat=${2:-}; shift 2 || { echo "--repeat needs a number" >&2; exit 2; } ;;
         --repeat=*) repeat=${1#--repeat=}; shift ;;
-        -h|--help) sed -n '2,16p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
+        -h|--help) sed -n '2,13p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
         *) echo "Unknown argument: $1 (tests/run.sh [--repeat N])" >&2; exit 2 ;;
         esac
 done

@@ -417,6 +417,13 @@ START_TEST(test_system_call_filter) {
         ck_assert(!strv_contains(o.system_call_filter, "kexec_load"));
         ck_assert_int_eq(parse("SystemCallFilter", "~read"), 0);
         ck_assert(!strv_contains(o.system_call_filter, "read"));
+        ck_assert_ptr_null(notice);
+        ck_assert_int_eq(parse("SystemCallFilter", "io_uring_setup"), 0); /* the filter keeps denying it */
+        ck_assert_ptr_nonnull(strstr(notice, "io_uring_setup denied by isolated's defaults"));
+        ck_assert_int_eq(parse("SystemCallFilter", "@keyring"), 0);
+        ck_assert_ptr_nonnull(strstr(notice, "@keyring denied"));
+        ck_assert_int_eq(parse("SystemCallFilter", "chroot"), 0);
+        ck_assert_ptr_null(notice);
         ck_assert_int_eq(parse("SystemCallFilter", "no_such_call"), -EINVAL);
         ck_assert_int_eq(parse("SystemCallFilter", "@no-such-group"), -EINVAL);
         ck_assert_int_eq(parse("SystemCallErrorNumber", "EACCES"), 0);

@@ -256,6 +256,12 @@ START_TEST(test_default_kernel_surface) {
         ck_assert_int_eq(sandbox_options_finalize(&o), 0);
         run_checks(&o, false);
         sandbox_options_done(&o);
+
+        /* An allow list of a stock unit that names a call the defaults deny: still denied. */
+        options(&o, "SystemCallFilter", "@system-service io_uring_setup");
+        ck_assert_int_eq(sandbox_options_finalize(&o), 0);
+        run_checks(&o, false);
+        sandbox_options_done(&o);
 }
 END_TEST
 
@@ -272,6 +278,7 @@ START_TEST(test_opt_outs_loosen) {
         sandbox_options_done(&o);
 
         options(&o, "SystemCallFilter", "@system-service io_uring_setup");
+        parse_isolate(&o, "AllowSystemCalls", "io_uring_setup");
         parse_isolate(&o, "AllowAddressFamilies", "AF_PACKET");
         parse_isolate(&o, "AllowNetlink", "audit");
         parse_isolate(&o, "Personality", "yes");

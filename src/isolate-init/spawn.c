@@ -173,6 +173,36 @@ static void set_listen_pid(char *const *env) {
                 }
 }
 
+/* Right after fork, before any credential change: every fd of the init but stdio and what the child
+ * still needs is closed, so nothing of the init (its control socket, the re-adoption listener, the
+ * exit record, the signalfd) is ever open in a process the service can reach. No allocation. */
+static void close_all_but(int stream_fd, int error_fd, const int *listen_fds, size_t n_listen_fds) {
+        int keep[SOCKET_SPECS_MAX + 2];
+        size_t n = 0;
+        int next = 3;
+
+        if (stream_fd > 2)
+                keep[n++] = stream_fd;
+        if (error_fd > 2)
+                keep[n++] = error_fd;
+        for (size_t i = 0; i < n_listen_fds && n < ELEMENTSOF(keep); i++)
+                if (listen_fds[i] > 2)
+                        keep[n++] = listen_fds[i];
+        for (size_t i = 1; i < n; i++) /* insertion sort: a handful */
+                for (size_t j = i; j > 0 && keep[j - 1] > keep[j]; j--) {
+                        int t = keep[j];
+                        keep[j] = keep[j - 1];
+                        keep[j - 1] = t;
+                }
+        for (size_t i = 0; i < n; i++) {
+                if (keep[i] > next)
+                        (void) close_range((unsigned) next, (unsigned) keep[i] - 1, 0);
+                if (keep[i] + 1 > next)
+                        next = keep[i] + 1;
+        }
+        (void) close_range((unsigned) next, ~0U, 0);
+}
+
 static _Noreturn void child_run(
                 const char *path,
                 char *const *argv,
@@ -189,6 +219,8 @@ static _Noreturn void child_run(
         SpawnStage stage;
         sigset_t all;
         int r, null_fd, report[2];
+
+        close_all_but(stream_fd, error_fd, listen_fds, n_listen_fds);
 
         /* Back to what a freshly exec'd daemon expects: default dispositions, nothing blocked. */
         stage = SPAWN_STAGE_SIGNALS;

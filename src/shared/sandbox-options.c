@@ -363,8 +363,9 @@ int netlink_protocol_from_name(const char *name) {
 }
 
 const char *netlink_protocol_to_name(int protocol) {
-        return protocol >= 0 && (size_t) protocol < ELEMENTSOF(netlink_protocol_names) ? netlink_protocol_names[protocol]
-                                                                                     : NULL;
+        if (protocol < 0 || (size_t) protocol >= ELEMENTSOF(netlink_protocol_names))
+                return NULL;
+        return netlink_protocol_names[protocol];
 }
 
 /* One row per default a stock unit's systemd key can only tighten: its [Isolate] opt-out, the
@@ -378,7 +379,8 @@ typedef struct LoosenKey {
 } LoosenKey;
 
 static const LoosenKey loosen_keys[_SANDBOX_LOOSEN_MAX] = {
-        [SANDBOX_LOOSEN_READ_ONLY_HOST] = { "ReadOnlyHost", false, "ProtectSystem", PROTECT_SYSTEM_STRICT, PROTECT_SYSTEM_NO },
+        [SANDBOX_LOOSEN_READ_ONLY_HOST] = { "ReadOnlyHost", false, "ProtectSystem", PROTECT_SYSTEM_STRICT,
+                                            PROTECT_SYSTEM_NO },
         [SANDBOX_LOOSEN_HIDE_HOME] = { "HideHome", false, "ProtectHome", PROTECT_HOME_YES, PROTECT_HOME_NO },
         [SANDBOX_LOOSEN_PRIVATE_TMP] = { "HostTmp", true, "PrivateTmp", true, false },
         [SANDBOX_LOOSEN_PRIVATE_DEVICES] = { "HostDevices", true, "PrivateDevices", true, false },
@@ -393,7 +395,7 @@ static const LoosenKey loosen_keys[_SANDBOX_LOOSEN_MAX] = {
 const char *const sandbox_isolate_keys[] = {
         "HostRoot", "ReadOnlyHost", "HideHome", "HostTmp", "HostDevices", "KernelTunables", "ControlGroups",
         "NewPrivileges", "KernelLogs", "SUIDSGIDFiles", "Personality", "AllowCapabilities", "AllowSystemCalls",
-        "AllowAddressFamilies", "AllowNetlink", "TmpfsSize", NULL,
+        "AllowAddressFamilies", "AllowNetlink", "TmpfsSize", "PasswordHashes", NULL,
 };
 
 static void loosen_store(SandboxOptions *o, SandboxLoosen l, int v) {
@@ -844,7 +846,22 @@ static int parse_capabilities(uint64_t *set, uint64_t reset_to, bool bounding, c
         return 0;
 }
 
-static int parse_system_call_filter(SandboxOptions *o, const char *key, const char *value, char **ret_error) {
+/* Whether the default deny list names this call or group (directly or as a member of one of its groups). */
+static bool default_deny_names(const char *word) {
+        for (const char *const *d = sandbox_default_syscall_deny; *d; d++) {
+                const char *const *members = (*d)[0] == '@' ? syscall_group_members(*d) : NULL;
+
+                if (strcmp(*d, word) == 0)
+                        return true;
+                for (const char *const *m = members; m && *m; m++)
+                        if (strcmp(*m, word) == 0)
+                                return true;
+        }
+        return false;
+}
+
+static int parse_system_call_filter(SandboxOptions *o, const char *key, const char *value, char **ret_notice,
+                                    char **ret_error) {
         const char *p = value;
         bool invert = false;
         int r;
@@ -885,6 +902,12 @@ static int parse_system_call_filter(SandboxOptions *o, const char *key, const ch
                         return r;
                 if (r < 0)
                         return error_set(ret_error, -EINVAL, "%s=: unknown system call or group '%s'", key, word);
+                if (!invert && o->system_call_allow_list && default_deny_names(word)) {
+                        r = notice(ret_notice, "%s=: %s denied by isolated's defaults; it stays denied unless "
+                                   "[Isolate] AllowSystemCalls= allows it", key, word);
+                        if (r < 0)
+                                return r;
+                }
 
                 /* systemd: the first assignment decides the kind of list; an assignment of the
                  * other kind takes its names out of it. Into an empty list, the (unique)
@@ -1221,7 +1244,7 @@ int sandbox_options_parse(SandboxOptions *o, const char *key, const char *value,
                 return parse_capabilities(&o->ambient_capabilities, 0, false, key, value, ret_notice, ret_error);
 
         if (strcmp(key, "SystemCallFilter") == 0)
-                return parse_system_call_filter(o, key, value, ret_error);
+                return parse_system_call_filter(o, key, value, ret_notice, ret_error);
         if (strcmp(key, "SystemCallErrorNumber") == 0) {
                 int e;
 
@@ -1479,6 +1502,13 @@ int sandbox_options_parse_isolate(SandboxOptions *o, const char *key, const char
                 o->host_root = r;
                 return 0;
         }
+        if (strcmp(key, "PasswordHashes") == 0) {
+                r = isempty(value) ? 0 : parse_boolean(value);
+                if (r < 0)
+                        return invalid(ret_error, key, value);
+                o->password_hashes = r;
+                return 0;
+        }
         if (strcmp(key, "AllowCapabilities") == 0) {
                 if (isempty(value)) {
                         o->allow_capabilities = 0;
@@ -1535,6 +1565,15 @@ int sandbox_options_finalize(SandboxOptions *o) {
 
         if (o->protect_kernel_logs)
                 FOREACH_STRING(p, "-/proc/kmsg", "-/dev/kmsg")
+                        if (!strv_contains(o->inaccessible_paths, p)) {
+                                r = strv_extend(&o->inaccessible_paths, p);
+                                if (r < 0)
+                                        return r;
+                        }
+        /* Root inside reads root's files on the host (they show their real owners): but not the
+         * password hashes, unless PasswordHashes=yes. */
+        if (!o->password_hashes)
+                FOREACH_STRING(p, "-/etc/shadow", "-/etc/gshadow", "-/etc/shadow-", "-/etc/gshadow-")
                         if (!strv_contains(o->inaccessible_paths, p)) {
                                 r = strv_extend(&o->inaccessible_paths, p);
                                 if (r < 0)

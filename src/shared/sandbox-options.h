@@ -116,6 +116,8 @@ typedef struct SandboxOptions {
 
         /* [Isolate] HostRoot=yes: no user namespace of its own (default false). */
         bool host_root;
+        /* [Isolate] PasswordHashes=yes: /etc/shadow and /etc/gshadow stay visible (default false). */
+        bool password_hashes;
 
         /* Process. */
         uint64_t capability_bounding_set; /* bit per capability; default: all but SANDBOX_CAPS_DENIED */

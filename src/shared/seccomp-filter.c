@@ -405,12 +405,15 @@ static bool is_argument_checked(const SandboxOptions *o, const char *name) {
 /* Deny list: a set-user-ID or set-group-ID bit in a mode is EPERM; openat2() ENOSYS. */
 static int add_suid_sgid_denials(scmp_filter_ctx ctx) {
         static const unsigned long bits[] = { S_ISUID, S_ISGID };
+        /* What makes open() and openat() create: O_TMPFILE without the O_DIRECTORY it includes. */
+        static const unsigned long creating[] = { O_CREAT, (unsigned long) O_TMPFILE & ~(unsigned long) O_DIRECTORY };
         int r;
 
         for (size_t i = 0; i < ELEMENTSOF(mode_calls); i++)
                 for (size_t b = 0; b < ELEMENTSOF(bits); b++) {
                         struct scmp_arg_cmp a[2] = {
-                                { .arg = mode_calls[i].mode_arg, .op = SCMP_CMP_MASKED_EQ, .datum_a = bits[b], .datum_b = bits[b] },
+                                { .arg = mode_calls[i].mode_arg, .op = SCMP_CMP_MASKED_EQ, .datum_a = bits[b],
+                                  .datum_b = bits[b] },
                         };
 
                         if (mode_calls[i].flags_arg < 0) {
@@ -419,13 +422,11 @@ static int add_suid_sgid_denials(scmp_filter_ctx ctx) {
                                         return r;
                                 continue;
                         }
-                        FOREACH_NAME(unused, "O_CREAT", "O_TMPFILE") {
-                                unsigned long f = strcmp(unused, "O_CREAT") == 0
-                                                          ? (unsigned long) O_CREAT
-                                                          : (unsigned long) O_TMPFILE & ~(unsigned long) O_DIRECTORY;
-
+                        for (size_t f = 0; f < ELEMENTSOF(creating); f++) {
                                 a[1] = (struct scmp_arg_cmp) { .arg = (unsigned) mode_calls[i].flags_arg,
-                                                               .op = SCMP_CMP_MASKED_EQ, .datum_a = f, .datum_b = f };
+                                                               .op = SCMP_CMP_MASKED_EQ,
+                                                               .datum_a = creating[f],
+                                                               .datum_b = creating[f] };
                                 r = add_rule(ctx, SCMP_ACT_ERRNO(EPERM), mode_calls[i].name, 2, a);
                                 if (r < 0)
                                         return r;
@@ -441,7 +442,8 @@ static int add_suid_sgid_allowances(scmp_filter_ctx ctx, char **allowed) {
 
         for (size_t i = 0; i < ELEMENTSOF(mode_calls); i++) {
                 struct scmp_arg_cmp clean = {
-                        .arg = mode_calls[i].mode_arg, .op = SCMP_CMP_MASKED_EQ, .datum_a = SUID_SGID_BITS, .datum_b = 0
+                        .arg = mode_calls[i].mode_arg, .op = SCMP_CMP_MASKED_EQ, .datum_a = SUID_SGID_BITS,
+                        .datum_b = 0,
                 };
 
                 if (!strv_contains(allowed, mode_calls[i].name))
@@ -450,8 +452,10 @@ static int add_suid_sgid_allowances(scmp_filter_ctx ctx, char **allowed) {
                 if (r < 0)
                         return r;
                 if (mode_calls[i].flags_arg >= 0) {
-                        struct scmp_arg_cmp no_create = { .arg = (unsigned) mode_calls[i].flags_arg,
-                                                          .op = SCMP_CMP_MASKED_EQ, .datum_a = CREATE_FLAGS, .datum_b = 0 };
+                        struct scmp_arg_cmp no_create = {
+                                .arg = (unsigned) mode_calls[i].flags_arg, .op = SCMP_CMP_MASKED_EQ,
+                                .datum_a = CREATE_FLAGS, .datum_b = 0,
+                        };
 
                         r = add_rule(ctx, SCMP_ACT_ALLOW, mode_calls[i].name, 1, &no_create);
                         if (r < 0)
@@ -555,9 +559,20 @@ int seccomp_filter_build(const SandboxOptions *o, struct sock_fprog **ret) {
                 goto fail;
 
         if (o->system_call_allow_list) {
-                r = add_names(ctx, o, SCMP_ACT_ALLOW, o->system_call_filter);
+                _cleanup_strv_free_ char **defaults = NULL;
+
+                /* A stock unit's list only tightens: what the defaults deny stays denied (but for
+                 * [Isolate] AllowSystemCalls=), whatever the list names. */
+                r = expand_default_deny(o, &defaults);
                 if (r < 0)
                         goto fail;
+                for (char **n = o->system_call_filter; n && *n; n++) {
+                        if (is_argument_checked(o, *n) || strv_contains(defaults, *n))
+                                continue;
+                        r = add_rule(ctx, SCMP_ACT_ALLOW, *n, 0, NULL);
+                        if (r < 0)
+                                goto fail;
+                }
                 /* Whatever the list, the argument checks stay. */
                 r = add_argument_allowances(ctx, o, o->system_call_filter);
                 if (r < 0)
@@ -603,8 +618,8 @@ char *seccomp_filter_key(const SandboxOptions *o) {
         key = malloc(size);
         if (!key)
                 return NULL;
-        p = key + snprintf(key, size, "%s %d kl%d suid%d pers%d af%016llx nl%08x", o->system_call_allow_list ? "allow" : "deny",
-                           o->system_call_error_number, o->protect_kernel_logs, o->restrict_suid_sgid,
+        p = key + snprintf(key, size, "%s %d kl%d suid%d pers%d af%016llx nl%08x",
+                           o->system_call_allow_list ? "allow" : "deny", o->system_call_error_number, o->protect_kernel_logs, o->restrict_suid_sgid,
                            o->lock_personality, (unsigned long long) o->address_families, o->netlink_protocols);
         for (char **i = o->system_call_filter; i && *i; i++)
                 p = stpcpy(stpcpy(p, " "), *i);

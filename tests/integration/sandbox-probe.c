@@ -103,7 +103,7 @@ static void report(bool ok, const char *name, const char *fmt, ...) {
 static const char *const off_keys[] = { "PrivateTmp",       "PrivateDevices",        "ProtectSystem",
                                         "ProtectKernelTunables", "ProtectControlGroups", "NoNewPrivileges",
                                         "CapabilityBoundingSet", "ProtectHome",        "RestrictSUIDSGID",
-                                        "ProtectKernelLogs", "io_uring" };
+                                        "ProtectKernelLogs", "io_uring", "HostRoot" };
 static bool key_off[ELEMENTS(off_keys)];
 
 static int off_key_index(const char *key) {
@@ -468,6 +468,7 @@ static bool cgroup_mount_ro(const MountLine *m, void *userdata) {
 }
 
 static void attack_checks(void);
+static void userns_checks(void);
 
 static void default_checks(void) {
         static const struct {
@@ -715,6 +716,7 @@ static void default_checks(void) {
                r < 0 ? strerror(-r) : "connected");
 
         attack_checks();
+        userns_checks();
 }
 
 
@@ -730,6 +732,74 @@ static int try_socket(int family, int type, int protocol) {
 
 /* What a compromised daemon tries against the host's files, the kernel and its neighbours,
  * under the defaults (DESIGN.md, "Secure by default"). */
+/* A host unit's cgroup in a hierarchy root we see: the host's tree, not our own. */
+static bool sees_host_cgroups(void) {
+        static const char *const host_units[] = { "system.slice", "isolated.slice", "init.scope" };
+        char path[512];
+        struct stat st;
+        DIR *d;
+        struct dirent *de;
+        bool seen = false;
+
+        for (size_t i = 0; i < ELEMENTS(host_units); i++) {
+                snprintf(path, sizeof(path), "/sys/fs/cgroup/%s", host_units[i]);
+                if (stat(path, &st) >= 0)
+                        return true;
+        }
+        d = opendir("/sys/fs/cgroup");
+        while (d && !seen && (de = readdir(d)))
+                for (size_t i = 0; de->d_name[0] != '.' && i < ELEMENTS(host_units); i++) {
+                        snprintf(path, sizeof(path), "/sys/fs/cgroup/%s/%s", de->d_name, host_units[i]);
+                        if (stat(path, &st) >= 0)
+                                seen = true;
+                }
+        if (d)
+                closedir(d);
+        return seen;
+}
+
+/* The user namespace, and the private views it brings. */
+static void userns_checks(void) {
+        char line[256] = "", names[512] = "";
+        unsigned inside = 0, outside = 0, count = 0;
+        struct stat st;
+        FILE *f;
+        DIR *d;
+        struct dirent *de;
+        ssize_t n;
+        int fd;
+
+        f = fopen("/proc/self/uid_map", "re");
+        if (f && fgets(line, sizeof(line), f))
+                (void) sscanf(line, "%u %u %u", &inside, &outside, &count);
+        if (f)
+                fclose(f);
+        expect("HostRoot", inside == 0 && outside != 0 && count == 65536, "user-namespace-own",
+               "uid_map: %u %u %u", inside, outside, count);
+
+        d = opendir("/sys/class/net");
+        while (d && (de = readdir(d)))
+                if (de->d_name[0] != '.' && strlen(names) + strlen(de->d_name) + 2 < sizeof(names)) {
+                        strcat(names, " ");
+                        strcat(names, de->d_name);
+                }
+        if (d)
+                closedir(d);
+        expect("HostRoot", strcmp(names, " lo") == 0, "sys-class-net-own", "/sys/class/net:%s", names);
+        expect("HostRoot", !sees_host_cgroups(), "cgroupfs-own", "/sys/fs/cgroup %s the host's units",
+               sees_host_cgroups() ? "shows" : "does not show");
+
+        /* Root's files show their real owner (idmapped), but the password hashes are hidden. */
+        if (stat("/etc/passwd", &st) < 0)
+                st.st_uid = (uid_t) -1;
+        expect(NULL, st.st_uid == 0, "host-file-real-owner", "/etc/passwd owned by %d", (int) st.st_uid);
+        fd = open("/etc/shadow", O_RDONLY | O_CLOEXEC);
+        n = fd >= 0 ? read(fd, line, sizeof(line)) : -1;
+        expect(NULL, n <= 0, "shadow-hidden", "/etc/shadow: %s", fd < 0 ? strerror(errno) : n > 0 ? "read" : "empty");
+        if (fd >= 0)
+                close(fd);
+}
+
 static void attack_checks(void) {
         static const struct {
                 const char *dir;
@@ -752,7 +822,9 @@ static void attack_checks(void) {
         static const struct {
                 int family;
                 const char *name;
-        } families_denied[] = { { AF_VSOCK, "vsock" }, { AF_PACKET, "packet" }, { 44, "xdp" }, { AF_BLUETOOTH, "bluetooth" } };
+        } families_denied[] = {
+                { AF_VSOCK, "vsock" }, { AF_PACKET, "packet" }, { 44, "xdp" }, { AF_BLUETOOTH, "bluetooth" },
+        };
         char path[256], line[512];
         struct stat st;
         int fd, r;
@@ -762,7 +834,8 @@ static void attack_checks(void) {
          * a unit, a log or a setuid binary. As root the owner would not stop it: the mounts must.
          * A directory the host lacks counts as refused (ENOENT: nothing created). */
         for (size_t i = 0; i < ELEMENTS(host_dirs); i++) {
-                snprintf(line, sizeof(line), "host-write-%s", strcmp(host_dirs[i].dir, "/") == 0 ? "root-dir" : host_dirs[i].dir + 1);
+                snprintf(line, sizeof(line), "host-write-%s",
+                         strcmp(host_dirs[i].dir, "/") == 0 ? "root-dir" : host_dirs[i].dir + 1);
                 for (char *c = line; *c; c++)
                         if (*c == '/')
                                 *c = '-';
@@ -790,9 +863,11 @@ static void attack_checks(void) {
                 int flags;
 
                 r = chmod(path, 04755) < 0 ? errno : 0;
-                expect("RestrictSUIDSGID", r == EPERM, "suid-chmod-denied", "chmod u+s: %s", r ? strerror(r) : "succeeded");
+                expect("RestrictSUIDSGID", r == EPERM, "suid-chmod-denied", "chmod u+s: %s",
+                       r ? strerror(r) : "succeeded");
                 r = fchmod(fd, 02755) < 0 ? errno : 0;
-                expect("RestrictSUIDSGID", r == EPERM, "sgid-fchmod-denied", "fchmod g+s: %s", r ? strerror(r) : "succeeded");
+                expect("RestrictSUIDSGID", r == EPERM, "sgid-fchmod-denied", "fchmod g+s: %s",
+                       r ? strerror(r) : "succeeded");
                 (void) fchmod(fd, 0755);
 
                 /* v2 file capabilities: cap_setuid=ep. */
@@ -802,7 +877,10 @@ static void attack_checks(void) {
                                 struct {
                                         uint32_t permitted, inheritable;
                                 } data[2];
-                        } caps = { 0x02000000 | 0x1 /* VFS_CAP_REVISION_2 | effective */, { { 1U << 7, 0 }, { 0, 0 } } };
+                        } caps = {
+                                0x02000000 | 0x1 /* VFS_CAP_REVISION_2 | effective */,
+                                { { 1U << 7 /* CAP_SETUID */, 0 }, { 0, 0 } },
+                        };
 
                         r = fsetxattr(fd, "security.capability", &caps, sizeof(caps), 0) < 0 ? errno : 0;
                         expect("CapabilityBoundingSet", r == EPERM, "setxattr-security-capability-denied",
@@ -844,8 +922,8 @@ static void attack_checks(void) {
                 }
                 if (m != MAP_FAILED)
                         munmap(m, size);
-                expect("CapabilityBoundingSet", r > 0, "mlock-beyond-rlimit-denied", "mlock 1M over a 64K RLIMIT_MEMLOCK: %s",
-                       r < 0 ? "could not try" : r ? strerror(r) : "locked");
+                expect("CapabilityBoundingSet", r > 0, "mlock-beyond-rlimit-denied",
+                       "mlock 1M over a 64K RLIMIT_MEMLOCK: %s", r < 0 ? "could not try" : r ? strerror(r) : "locked");
         }
 
         /* The kernel log and kernel addresses. /proc/kmsg is opened, never read (a read takes
@@ -902,9 +980,11 @@ static void attack_checks(void) {
         /* Sockets that leave the network namespace (vsock), see every frame (packet, XDP), or reach
          * the host's kernel state over netlink. */
         for (size_t i = 0; i < ELEMENTS(families_denied); i++) {
-                r = try_socket(families_denied[i].family, families_denied[i].family == AF_VSOCK ? SOCK_STREAM : SOCK_RAW, 0);
+                int family = families_denied[i].family;
+
+                r = try_socket(family, family == AF_VSOCK ? SOCK_STREAM : SOCK_RAW, 0);
                 snprintf(line, sizeof(line), "socket-%s-denied", families_denied[i].name);
-                expect(NULL, r == EAFNOSUPPORT, line, "socket(%d): %s", families_denied[i].family, r ? strerror(r) : "created");
+                expect(NULL, r == EAFNOSUPPORT, line, "socket(%d): %s", family, r ? strerror(r) : "created");
         }
         for (size_t i = 0; i < ELEMENTS(netlink_denied); i++) {
                 r = try_socket(AF_NETLINK, SOCK_RAW, netlink_denied[i].protocol);
@@ -913,7 +993,8 @@ static void attack_checks(void) {
                        r ? strerror(r) : "created");
         }
         r = try_socket(AF_NETLINK, SOCK_RAW, NETLINK_ROUTE);
-        expect(NULL, r == 0, "netlink-route-works", "socket(AF_NETLINK, NETLINK_ROUTE): %s", r ? strerror(r) : "created");
+        expect(NULL, r == 0, "netlink-route-works", "socket(AF_NETLINK, NETLINK_ROUTE): %s",
+               r ? strerror(r) : "created");
         r = try_socket(AF_INET6, SOCK_DGRAM, 0);
         expect(NULL, r == 0, "socket-inet6-works", "socket(AF_INET6): %s", r ? strerror(r) : "created");
 
@@ -1199,14 +1280,16 @@ static void named_check(const char *arg) {
                 struct sysinfo si;
                 bool ok;
 
-                if (sscanf(v, "%255[^:]:%63[^:]:%llu", p, size, &inodes) != 3 || statfs(p, &sf) < 0 || sysinfo(&si) < 0) {
+                if (sscanf(v, "%255[^:]:%63[^:]:%llu", p, size, &inodes) != 3 || statfs(p, &sf) < 0 ||
+                    sysinfo(&si) < 0) {
                         report(false, name, "cannot tell: %s", strerror(errno));
                         return;
                 }
                 total = (unsigned long long) sf.f_blocks * (unsigned long long) sf.f_bsize;
                 ram = (unsigned long long) si.totalram * si.mem_unit;
                 if (size[strlen(size) - 1] == '%')
-                        ok = total > 0 && total <= ram / 100 * strtoull(size, NULL, 10) + (unsigned long long) sf.f_bsize;
+                        ok = total > 0 &&
+                             total <= ram / 100 * strtoull(size, NULL, 10) + (unsigned long long) sf.f_bsize;
                 else
                         ok = total == strtoull(size, NULL, 10);
                 ok = ok && sf.f_type == TMPFS_MAGIC && (unsigned long long) sf.f_files == inodes;

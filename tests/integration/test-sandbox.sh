@@ -20,6 +20,7 @@ cleanup() {
         rm -rf "$work" "$data" "$tmpmark" "$vartmpmark"
         # Made only if a bind through a symlink escaped RootDirectory= (a failure of sbrootlink).
         rmdir /etc/isolated-probe-escape 2>/dev/null
+        [ -n "${made_cron:-}" ] && rm -rf /var/spool/cron
 }
 trap cleanup EXIT
 
@@ -35,6 +36,15 @@ mkdir -p "$data/rw" "$data/secret" "$data/ro/rw" "$data/probe" && echo s > "$dat
 # nothing but what a description names is mounted (the RootDirectory= probes bind it in).
 cp "$work/sandbox-probe" "$data/probe/" && chmod 755 "$data" "$data/probe" "$data/probe/sandbox-probe"
 : > "$tmpmark" && : > "$vartmpmark"
+
+# The host directories a compromised root daemon would plant something in, all present (the
+# probe passes a missing one: nothing could be created there).
+if [ ! -e /var/spool/cron ]; then
+        mkdir -p /var/spool/cron/crontabs && made_cron=1
+fi
+for d in /var/spool/cron/crontabs /root /var/lib/dpkg /var/lib/systemd /home /opt /srv /var/log /var/cache; do
+        [ -d "$d" ] || not_ok "the host has no $d: the probe cannot show it stays unwritable"
+done
 
 # Host objects the probe must not reach: an abstract socket and a SysV shm segment.
 python3 -c 'import socket,time; s=socket.socket(socket.AF_UNIX); s.bind("\0isolated-probe-host"); s.listen(); time.sleep(600)' &
@@ -191,18 +201,19 @@ NewPrivileges=yes\nAllowCapabilities=$(echo $allcaps)\nSUIDSGIDFiles=yes\nKernel
 AllowSystemCalls=io_uring_setup io_uring_enter io_uring_register\nHostRoot=yes"
 probe sbperm "$permissive" off:PrivateTmp off:PrivateDevices off:ProtectSystem off:ProtectKernelTunables \
         off:ProtectControlGroups off:NoNewPrivileges off:CapabilityBoundingSet off:ProtectHome off:RestrictSUIDSGID \
-        off:ProtectKernelLogs off:io_uring
+        off:ProtectKernelLogs off:io_uring off:HostRoot
 [ "${PROBE_LINES:-0}" -ge 83 ] && ok "sbperm: all $PROBE_LINES default checks ran" || not_ok "sbperm: only ${PROBE_LINES:-0} checks ran"
 for c in proc-sys-read-only usr-read-only etc-read-only tmp-private var/tmp-private dev-minimal dev-pts-own-ptmx \
         capbnd-without-contract-caps no-new-privs sys-read-only sys-fs-cgroup-read-only host-write-root-dir \
         host-write-root suid-chmod-denied setxattr-security-capability-denied chattr-immutable-denied \
-        mlock-beyond-rlimit-denied kmsg-masked io-uring-denied; do
+        mlock-beyond-rlimit-denied kmsg-masked io-uring-denied user-namespace-own sys-class-net-own cgroupfs-own; do
         check_match "sbperm: $c observed off" "^PASS $c-off " "$PROBE_LOG"
 done
 for c in fds-closed own-session env-clean run-empty run-no-systemd-private mount-denied unshare-user-denied \
         clone3-enosys ptrace-denied tiocsti-denied x32-killed unknown-syscalls-enosys seccomp-filter kcore-masked \
         cgroup-namespace-root sysv-shm-private host-abstract-socket-invisible socket-vsock-denied \
-        socket-packet-denied netlink-audit-denied personality-denied personality-query-works; do
+        socket-packet-denied netlink-audit-denied personality-denied personality-query-works host-file-real-owner \
+        shadow-hidden; do
         check_match "sbperm: $c still holds" "^PASS $c " "$PROBE_LOG"
 done
 
