@@ -61,14 +61,6 @@ START_TEST(test_roundtrip) {
         roundtrip(&(InitMessage) { .type = INIT_MESSAGE_RELOADED, .error = EIO, .text = "" }, &m);
         ck_assert_int_eq(m.error, EIO);
         ck_assert_str_eq(m.text, "");
-
-        roundtrip(&(InitMessage) { .type = INIT_MESSAGE_SHELL_EXITED, .id = UINT64_MAX, .code = CLD_KILLED, .status = 9 }, &m);
-        ck_assert(m.id == UINT64_MAX);
-        ck_assert_int_eq(m.code, CLD_KILLED);
-        roundtrip(&(InitMessage) { .type = INIT_MESSAGE_SHELL_FAILED, .id = 7, .error = EAGAIN, .text = "too many" }, &m);
-        ck_assert_str_eq(m.text, "too many");
-        roundtrip(&(InitMessage) { .type = INIT_MESSAGE_PTY, .id = 8 }, &m);
-        ck_assert_int_eq(m.error, 0);
 }
 END_TEST
 
@@ -96,8 +88,7 @@ START_TEST(test_rejects) {
                 "FAILED 0\nx", "FAILED 5000\nx", "FAILED 2", "FAILED x\ny", "EXITED exited 256", "EXITED killed 0",
                 "EXITED killed 65", "EXITED vanished 1", "EXITED exited 1\nRESULT=success", "EXITED exited",
                 "EXITED exited 1 ", "RELOADED 0\ntext", "RELOADED", "RELOADED 12", "HELLO", "HELLO five",
-                "HELLO 70000", "SHELL-EXITED x exited 0", "SHELL-EXITED 1 exited", "SHELL-FAILED 1 0\nx",
-                "PTY 1", "PTY 1 0 0", "PTY 18446744073709551616 0", "STOP", "KILL all 9", "hello 5",
+                "HELLO 70000", "SHELL-EXITED 1 exited 0", "PTY 1 0", "STOP", "KILL all 9", "hello 5",
         };
         InitMessage m;
 
@@ -136,11 +127,9 @@ START_TEST(test_daemon_requests) {
                 { .type = DAEMON_REQUEST_RELOAD },
                 { .type = DAEMON_REQUEST_KILL, .kill_all = true, .signal = SIGKILL },
                 { .type = DAEMON_REQUEST_KILL, .signal = SIGHUP },
-                { .type = DAEMON_REQUEST_SHELL_KILL, .id = 12 },
-                { .type = DAEMON_REQUEST_PTY, .id = 13 },
         };
         static const char *const bad[] = { "STOP now", "KILL main 0", "KILL main 65", "KILL some 9", "KILL main",
-                                           "PTY", "PTY x", "SHELL-KILL -1", "RELOAD ", "HELLO", "start" };
+                                           "PTY 1", "SHELL-KILL 1", "RELOAD ", "HELLO", "start" };
         char buf[64];
         DaemonRequest r;
 
@@ -152,7 +141,6 @@ START_TEST(test_daemon_requests) {
                 ck_assert_int_eq(r.type, requests[i].type);
                 ck_assert_int_eq(r.kill_all, requests[i].kill_all);
                 ck_assert_int_eq(r.signal, requests[i].signal);
-                ck_assert(r.id == requests[i].id);
                 ck_assert_uint_eq(r.version, requests[i].version);
         }
         ck_assert_str_eq((daemon_request_format(&requests[3], buf, sizeof(buf)), buf), "KILL all 9");

@@ -13,6 +13,7 @@
 
 #include "init-shell.h"
 #include "log.h"
+#include "shell-protocol.h"
 #include "strv.h"
 
 static int send_text(int fd, const char *text, const int *fds, size_t n_fds) {
@@ -43,34 +44,11 @@ static int send_text(int fd, const char *text, const int *fds, size_t n_fds) {
         return 0;
 }
 
-static void send_message(int control_fd, const InitMessage *m, int *fds, size_t n_fds) {
-        char msg[INIT_TEXT_MAX + 128];
-
-        if (init_message_format(m, msg, sizeof(msg)) >= 0)
-                (void) send_text(control_fd, msg, fds, n_fds);
-}
-
 static void send_failed(int control_fd, uint64_t id, int error, const char *text) {
-        error = error < 0 ? -error : error;
-        send_message(control_fd,
-                     &(InitMessage) { .type = INIT_MESSAGE_SHELL_FAILED, .id = id, .error = error > 0 ? error : EIO,
-                                      .text = text ?: strerror(error) },
-                     NULL, 0);
-}
+        char msg[SHELL_TEXT_MAX + 64];
 
-static int parse_id(const char *p, const char **ret_end, uint64_t *ret) {
-        char *end;
-        unsigned long long v;
-
-        if (*p < '0' || *p > '9')
-                return -EBADMSG;
-        errno = 0;
-        v = strtoull(p, &end, 10);
-        if (errno != 0)
-                return -EBADMSG;
-        *ret_end = end;
-        *ret = (uint64_t) v;
-        return 0;
+        if (shell_reply_format_failed(id, error, text ?: strerror(error < 0 ? -error : error), msg, sizeof(msg)) >= 0)
+                (void) send_text(control_fd, msg, NULL, 0);
 }
 
 /* A shell for login: /sbin/nologin and /bin/false do not count. */
@@ -109,29 +87,20 @@ static bool is_own_pty(int fd) {
 void init_shell_start(InitShells *sh, const SpawnContext *c, int control_fd, bool running, char *msg, size_t size,
                       int *fds, size_t n_fds) {
         _cleanup_strv_free_ char **argv = NULL;
-        _cleanup_free_ char *error = NULL;
-        const char *p, *end, *term = NULL, *shell_argv[2] = {};
-        uint64_t id = 0, n_args;
+        _cleanup_free_ char *error = NULL, *term = NULL;
+        const char *shell_argv[2] = {};
         SpawnShell shell;
+        uint64_t id;
         pid_t pid;
         int r;
 
-        /* "SHELL ID N\n", then the strings. */
-        r = parse_id(msg + strlen("SHELL "), &p, &id);
-        if (r >= 0 && *p == ' ')
-                r = parse_id(p + 1, &p, &n_args);
-        else
-                r = -EBADMSG;
-        if (r >= 0 && *p != '\n')
-                r = -EBADMSG;
-        if (r < 0) {
+        if (shell_request_id(msg, &id) < 0) {
                 log_warning("Ignoring malformed SHELL message.");
                 goto finish;
         }
-        p++;
-        end = msg + size;
-        if (p != end && msg[size - 1] != 0) { /* every string terminated within the datagram */
-                send_failed(control_fd, id, EBADMSG, "malformed SHELL message");
+        r = shell_request_decode(msg, size, &id, &argv, &term);
+        if (r < 0) {
+                send_failed(control_fd, id, r, r == -EBADMSG ? "malformed SHELL message" : NULL);
                 goto finish;
         }
         if (n_fds != 3) {
@@ -146,31 +115,14 @@ void init_shell_start(InitShells *sh, const SpawnContext *c, int control_fd, boo
                 send_failed(control_fd, id, EBUSY, "too many shells run in the service already");
                 goto finish;
         }
-        for (uint64_t i = 0; p < end; i++) {
-                size_t k = strlen(p);
-
-                if (i < n_args) {
-                        r = strv_extend(&argv, p);
-                        if (r < 0) {
-                                send_failed(control_fd, id, ENOMEM, NULL);
-                                goto finish;
-                        }
-                } else if (strncmp(p, "TERM=", 5) == 0 && strlen(p + 5) < 128 && !strchr(p + 5, '/'))
-                        term = p + 5; /* the only variable of the caller's that the shell gets */
-                p += k + 1;
-        }
-        if (strv_length(argv) != n_args) {
-                send_failed(control_fd, id, EBADMSG, "malformed SHELL message");
-                goto finish;
-        }
 
         shell = (SpawnShell) {
                 .argv = argv,
-                .term = term,
+                .term = term, /* the only variable of the caller's that the shell gets */
                 .stdio = fds,
                 .controlling_tty = is_own_pty(fds[0]),
         };
-        if (n_args == 0) {
+        if (!argv[0]) {
                 shell_argv[0] = default_shell(c);
                 shell.argv = (char *const *) shell_argv;
         }
@@ -187,10 +139,16 @@ finish:
                 fds[i] = safe_close(fds[i]);
 }
 
-void init_shell_open_pty(const SpawnContext *c, int control_fd, uint64_t id) {
+void init_shell_open_pty(const SpawnContext *c, int control_fd, const char *msg) {
         _cleanup_close_ int master = -EBADF, peer = -EBADF;
+        uint64_t id;
+        char reply[64];
         int unlock = 0, fds[2];
 
+        if (shell_simple_decode("PTY", msg, &id) < 0) {
+                log_warning("Ignoring malformed PTY message.");
+                return;
+        }
         /* Our own /dev/ptmx: the service's devpts, where the shell's terminal belongs. */
         master = open("/dev/ptmx", O_RDWR | O_NOCTTY | O_CLOEXEC);
         if (master < 0 || ioctl(master, TIOCSPTLCK, &unlock) < 0)
@@ -202,21 +160,21 @@ void init_shell_open_pty(const SpawnContext *c, int control_fd, uint64_t id) {
         if (c->sandbox.switch_user && fchown(peer, c->sandbox.uid, (gid_t) -1) < 0)
                 goto fail;
 
+        (void) shell_reply_format_pty(id, 0, reply, sizeof(reply));
         fds[0] = master;
         fds[1] = peer;
-        send_message(control_fd, &(InitMessage) { .type = INIT_MESSAGE_PTY, .id = id }, fds, 2);
+        if (send_text(control_fd, reply, fds, 2) < 0)
+                log_warning_errno(errno, "Failed to send a pty to the daemon: %m");
         return;
 
 fail:
-        send_message(control_fd,
-                     &(InitMessage) { .type = INIT_MESSAGE_PTY, .id = id, .error = errno > 0 && errno < 4096 ? errno : EIO },
-                     NULL, 0);
+        (void) shell_reply_format_pty(id, errno > 0 ? errno : EIO, reply, sizeof(reply));
+        (void) send_text(control_fd, reply, NULL, 0);
 }
 
 bool init_shells_reaped(InitShells *sh, int control_fd, pid_t pid, int wait_status) {
         for (size_t i = 0; i < sh->n; i++) {
                 InitShell shell = sh->running[i];
-                InitMessage m;
                 char msg[128];
 
                 if (shell.pid != pid)
@@ -224,18 +182,22 @@ bool init_shells_reaped(InitShells *sh, int control_fd, pid_t pid, int wait_stat
                 sh->running[i] = sh->running[--sh->n];
                 if (shell.connection != sh->connection)
                         return true; /* asked by a daemon that is gone */
-                if (init_message_exited(wait_status, &m) < 0)
+                if (shell_reply_format_exited(shell.id, wait_status, msg, sizeof(msg)) < 0)
                         return true;
-                m.type = INIT_MESSAGE_SHELL_EXITED;
-                m.id = shell.id;
-                if (init_message_format(&m, msg, sizeof(msg)) < 0 || (send_text(control_fd, msg, NULL, 0) < 0 && control_fd >= 0))
+                if (send_text(control_fd, msg, NULL, 0) < 0 && control_fd >= 0)
                         log_warning_errno(errno, "Failed to report the end of shell %" PRIu64 ": %m", shell.id);
                 return true;
         }
         return false;
 }
 
-void init_shell_hang_up(InitShells *sh, uint64_t id) {
+void init_shell_hang_up(InitShells *sh, const char *msg) {
+        uint64_t id;
+
+        if (shell_simple_decode("SHELL-KILL", msg, &id) < 0) {
+                log_warning("Ignoring malformed SHELL-KILL message.");
+                return;
+        }
         for (size_t i = 0; i < sh->n; i++)
                 if (sh->running[i].id == id && sh->running[i].connection == sh->connection) {
                         pid_t pid = sh->running[i].pid;

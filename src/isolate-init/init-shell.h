@@ -32,10 +32,10 @@ void init_shell_start(InitShells *sh, const SpawnContext *c, int control_fd, boo
                       int *fds, size_t n_fds);
 
 /* "PTY ID": a pty from the service's own /dev/ptmx, answered by PTY. */
-void init_shell_open_pty(const SpawnContext *c, int control_fd, uint64_t id);
+void init_shell_open_pty(const SpawnContext *c, int control_fd, const char *msg);
 
 /* "SHELL-KILL ID": the caller went away; SIGHUP to the shell's process group. */
-void init_shell_hang_up(InitShells *sh, uint64_t id);
+void init_shell_hang_up(InitShells *sh, const char *msg);
 
 /* A child was reaped: if it is a shell, reports its end and returns true. */
 bool init_shells_reaped(InitShells *sh, int control_fd, pid_t pid, int wait_status);

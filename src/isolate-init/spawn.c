@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 #include <fcntl.h>
 #include <limits.h>
+#include <poll.h>
 #include <signal.h>
 #include <stdbool.h>
 #include <stdio.h>
@@ -601,6 +602,26 @@ fork:
         }
 
         pipe_write = safe_close(pipe_write);
+
+        /* A process of the service may stop a shell before its exec (SIGSTOP: it is the service's user by
+         * then): the init waits for it a bounded time only, and goes on without it. */
+        if (shell) {
+                struct pollfd p = { .fd = pipe_read, .events = POLLIN };
+                int k;
+
+                do
+                        k = poll(&p, 1, SPAWN_SHELL_EXEC_TIMEOUT_MSEC);
+                while (k < 0 && errno == EINTR);
+                if (k == 0) {
+                        (void) kill(pid, SIGKILL);
+                        (void) waitpid(pid, NULL, 0);
+                        r = -ETIMEDOUT;
+                        if (ret_error && asprintf(ret_error, "%s did not start within %d s, killed", path,
+                                                  SPAWN_SHELL_EXEC_TIMEOUT_MSEC / 1000) < 0)
+                                *ret_error = NULL;
+                        return r;
+                }
+        }
 
         /* EOF: the exec closed the pipe, the command runs. */
         do

@@ -65,6 +65,8 @@ typedef struct SpawnShell {
         bool controlling_tty;
 } SpawnShell;
 
+#define SPAWN_SHELL_EXEC_TIMEOUT_MSEC 10000 /* a shell not exec'd by then is killed: -ETIMEDOUT */
+
 int spawn_shell(const SpawnContext *c, const SpawnShell *shell, pid_t *ret_pid, char **ret_error);
 
 /* spawn_context_prepare() and spawn_main_command() in one. */

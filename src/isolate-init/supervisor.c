@@ -825,6 +825,14 @@ static void handle_control(Supervisor *s) {
         }
         for (size_t i = 0; i < n_fds; i++)
                 safe_close(fds[i]);
+        if (r > 0 && strncmp(msg, "PTY ", 4) == 0) {
+                init_shell_open_pty(s->spawn, s->control_fd, msg);
+                return;
+        }
+        if (r > 0 && strncmp(msg, "SHELL-KILL ", 11) == 0) {
+                init_shell_hang_up(&s->shells, msg);
+                return;
+        }
         if (r == -EMSGSIZE) {
                 log_warning("Ignoring oversized control message.");
                 return;
@@ -856,12 +864,6 @@ static void handle_control(Supervisor *s) {
                 break;
         case DAEMON_REQUEST_RELOAD:
                 handle_reload(s);
-                break;
-        case DAEMON_REQUEST_PTY:
-                init_shell_open_pty(s->spawn, s->control_fd, req.id);
-                break;
-        case DAEMON_REQUEST_SHELL_KILL:
-                init_shell_hang_up(&s->shells, req.id);
                 break;
         case DAEMON_REQUEST_KILL:
                 if (!req.kill_all) {

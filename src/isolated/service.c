@@ -629,14 +629,14 @@ static int on_control(sd_event_source *source, int fd, uint32_t revents, void *u
                                 else
                                         safe_close(f);
                         }
+        if (!truncated && shell_handle_message(s, buf, fds, n_fds))
+                return 0;
         if (truncated || init_message_parse(buf, (size_t) n, &m) < 0) {
                 for (size_t i = 0; i < n_fds; i++)
                         safe_close(fds[i]);
                 service_protocol_error(s, "a malformed message");
                 return 0;
         }
-        if (shell_handle_message(s, &m, fds, n_fds))
-                return 0;
         /* Only MAIN carries an fd, a pidfd. */
         if (n_fds == 1 && m.type == INIT_MESSAGE_MAIN)
                 pidfd = fds[0];

@@ -13,6 +13,7 @@
 #include "log.h"
 #include "manager.h"
 #include "service.h"
+#include "shell-protocol.h"
 #include "shell.h"
 #include "strv.h"
 
@@ -102,45 +103,45 @@ static bool is_terminal(int fd) {
         return fstat(fd, &st) >= 0 && S_ISCHR(st.st_mode) && isatty(fd);
 }
 
-
 /* What the init says is checked as coming from a process the service may own:
  * only IDs of this service's own calls count, the rest is dropped. */
-bool shell_handle_message(Service *s, const InitMessage *m, int *fds, size_t n_fds) {
+bool shell_handle_message(Service *s, const char *msg, int *fds, size_t n_fds) {
         _cleanup_(shell_call_freep) ShellCall *c = NULL;
+        ShellReply reply;
+        int r;
 
-        switch (m->type) {
-        case INIT_MESSAGE_SHELL_EXITED:
+        r = shell_reply_decode(msg, &reply);
+        if (r == -ENOMSG)
+                return false;
+        if (r < 0) {
+                log_warning("%s: garbled shell message from the init: %.64s", s->name, msg);
                 close_all(fds, n_fds);
-                c = take_call(s, m->id, false);
-                if (c)
-                        (void) sd_bus_reply_method_return(c->call, "si", exit_code_to_string(m->code), (int32_t) m->status);
                 return true;
-        case INIT_MESSAGE_SHELL_FAILED:
+        }
+        c = take_call(s, reply.id, reply.type == SHELL_REPLY_PTY);
+        if (!c) {
                 close_all(fds, n_fds);
-                c = take_call(s, m->id, false);
-                if (c)
-                        reply_error(c, m->error, "run a shell", s->name, *m->text ? m->text : "the init refused");
                 return true;
-        case INIT_MESSAGE_PTY: {
-                int error = m->error;
+        }
 
-                c = take_call(s, m->id, true);
-                if (!c) {
-                        close_all(fds, n_fds);
-                        return true;
-                }
-                if (error == 0 && (n_fds != 2 || !is_terminal(fds[0]) || !is_terminal(fds[1])))
-                        error = EPROTO;
-                if (error != 0)
-                        reply_error(c, error, "open a terminal", s->name, strerror(error));
+        switch (reply.type) {
+        case SHELL_REPLY_EXITED:
+                (void) sd_bus_reply_method_return(c->call, "si", shell_exit_code_to_string(reply.code),
+                                                  (int32_t) reply.status);
+                break;
+        case SHELL_REPLY_FAILED:
+                reply_error(c, reply.error, "run a shell", s->name, reply.text[0] ? reply.text : strerror(reply.error));
+                break;
+        default:
+                if (reply.error == 0 && (n_fds != 2 || !is_terminal(fds[0]) || !is_terminal(fds[1])))
+                        reply.error = EPROTO;
+                if (reply.error != 0)
+                        reply_error(c, reply.error, "open a terminal", s->name, strerror(reply.error));
                 else
                         (void) sd_bus_reply_method_return(c->call, "hh", fds[0], fds[1]); /* duplicated */
-                close_all(fds, n_fds);
-                return true;
         }
-        default:
-                return false;
-        }
+        close_all(fds, n_fds);
+        return true;
 }
 
 static int check_running(Service *s, sd_bus_error *error) {
@@ -160,8 +161,8 @@ static int on_caller_gone(sd_bus_track *track, void *userdata) {
         if (!s->released || s->init_exited || s->control_fd < 0)
                 return 0;
         log_debug("%s: the caller of shell %" PRIu64 " went away, hanging it up.", s->name, c->id);
-        if (daemon_request_format(&(DaemonRequest) { .type = DAEMON_REQUEST_SHELL_KILL, .id = c->id }, msg, sizeof(msg)) < 0 ||
-            send(s->control_fd, msg, strlen(msg), MSG_NOSIGNAL) < 0)
+        (void) shell_simple_format("SHELL-KILL", c->id, msg, sizeof(msg));
+        if (send(s->control_fd, msg, strlen(msg), MSG_NOSIGNAL) < 0)
                 log_debug_errno(errno, "%s: cannot send SHELL-KILL: %m", s->name);
         return 0;
 }
@@ -224,22 +225,6 @@ static int send_with_fds(int fd, const char *msg, size_t size, const int *fds, s
         return 0;
 }
 
-/* Appends s and its NUL. */
-static int buf_add(char **buf, size_t *size, const char *s) {
-        size_t k = strlen(s) + 1;
-        char *n;
-
-        if (*size + k > INIT_SHELL_MESSAGE_MAX)
-                return -E2BIG;
-        n = realloc(*buf, *size + k);
-        if (!n)
-                return -ENOMEM;
-        memcpy(n + *size, s, k);
-        *buf = n;
-        *size += k;
-        return 0;
-}
-
 int shell_bus_shell(Service *s, sd_bus_message *m, sd_bus_error *error) {
         _cleanup_strv_free_ char **argv = NULL, **env = NULL;
         _cleanup_free_ char *msg = NULL;
@@ -287,18 +272,7 @@ int shell_bus_shell(Service *s, sd_bus_message *m, sd_bus_error *error) {
         if (r < 0)
                 return r;
 
-        size = 0;
-        {
-                char head[64];
-
-                snprintf(head, sizeof(head), "SHELL %" PRIu64 " %zu\n", id, strv_length(argv));
-                r = buf_add(&msg, &size, head);
-                size--; /* the header is not NUL-terminated */
-        }
-        for (char **a = argv; r >= 0 && a && *a; a++)
-                r = buf_add(&msg, &size, *a);
-        for (char **e = env; r >= 0 && e && *e; e++)
-                r = buf_add(&msg, &size, *e);
+        r = shell_request_encode(id, argv, env, &msg, &size);
         if (r >= 0)
                 r = send_with_fds(s->control_fd, msg, size, fds, 3);
         if (r < 0) {
@@ -325,8 +299,8 @@ int shell_bus_open_pty(Service *s, sd_bus_message *m, sd_bus_error *error) {
         r = add_call(s, m, true, &id, error);
         if (r < 0)
                 return r;
-        if (daemon_request_format(&(DaemonRequest) { .type = DAEMON_REQUEST_PTY, .id = id }, msg, sizeof(msg)) < 0 ||
-            send(s->control_fd, msg, strlen(msg), MSG_NOSIGNAL) < 0) {
+        (void) shell_simple_format("PTY", id, msg, sizeof(msg));
+        if (send(s->control_fd, msg, strlen(msg), MSG_NOSIGNAL) < 0) {
                 r = -errno;
                 drop_call(s, id, true);
                 return sd_bus_error_set_errnof(error, r, "Failed to ask the init of %s for a terminal: %m", s->name);

@@ -23,7 +23,7 @@ void shell_calls_abort(Service *s);
 /* A message of the init: SHELL-EXITED, SHELL-FAILED, PTY. Returns true if it
  * was one (fds taken over and closed or handed on), false otherwise (fds
  * untouched). */
-bool shell_handle_message(Service *s, const InitMessage *m, int *fds, size_t n_fds);
+bool shell_handle_message(Service *s, const char *msg, int *fds, size_t n_fds);
 
 /* org.isolated1.Service.Shell(as argv, as environment, h stdin, h stdout, h stderr) -> (s code, i status),
  * org.isolated1.Service.OpenPTY() -> (h master, h peer): the rest of the call's arguments are read here. */

@@ -19,9 +19,6 @@ static const char *const init_message_type_table[_INIT_MESSAGE_TYPE_MAX] = {
         [INIT_MESSAGE_FAILED] = "FAILED",
         [INIT_MESSAGE_EXITED] = "EXITED",
         [INIT_MESSAGE_RELOADED] = "RELOADED",
-        [INIT_MESSAGE_SHELL_EXITED] = "SHELL-EXITED",
-        [INIT_MESSAGE_SHELL_FAILED] = "SHELL-FAILED",
-        [INIT_MESSAGE_PTY] = "PTY",
 };
 
 static const char *const init_state_table[_INIT_STATE_MAX] = {
@@ -36,8 +33,6 @@ static const char *const daemon_request_type_table[_DAEMON_REQUEST_TYPE_MAX] = {
         [DAEMON_REQUEST_STOP] = "STOP",
         [DAEMON_REQUEST_RELOAD] = "RELOAD",
         [DAEMON_REQUEST_KILL] = "KILL",
-        [DAEMON_REQUEST_SHELL_KILL] = "SHELL-KILL",
-        [DAEMON_REQUEST_PTY] = "PTY",
 };
 
 const char *init_message_type_to_string(InitMessageType t) {
@@ -150,12 +145,6 @@ static int parse_errno_text(char *rest, bool zero_ok, InitMessage *m) {
         return text_is_valid(m->text) ? 0 : -EBADMSG;
 }
 
-static int parse_id(char **p, InitMessage *m) {
-        char *w = split(p, ' ');
-
-        return w && parse_number(w, UINT64_MAX, &m->id) >= 0 ? 0 : -EBADMSG;
-}
-
 int init_message_parse(char *buf, size_t size, InitMessage *ret) {
         InitMessage m = { .text = "" };
         char *p = buf, *verb;
@@ -220,24 +209,6 @@ int init_message_parse(char *buf, size_t size, InitMessage *ret) {
                         return -EBADMSG;
                 break;
 
-        case INIT_MESSAGE_SHELL_EXITED: {
-                char *code;
-
-                if (parse_id(&p, &m) < 0 || !(code = split(&p, ' ')) || parse_end(code, p, &m.code, &m.status) < 0)
-                        return -EBADMSG;
-                break;
-        }
-
-        case INIT_MESSAGE_SHELL_FAILED:
-                if (parse_id(&p, &m) < 0 || parse_errno_text(p, false, &m) < 0)
-                        return -EBADMSG;
-                break;
-
-        case INIT_MESSAGE_PTY:
-                if (parse_id(&p, &m) < 0 || parse_int(p, 0, 4095, &m.error) < 0)
-                        return -EBADMSG;
-                break;
-
         default:
                 return -EBADMSG;
         }
@@ -282,16 +253,6 @@ int init_message_format(const InitMessage *m, char *buf, size_t size) {
         case INIT_MESSAGE_RELOADED:
                 n = m->error == 0 ? snprintf(buf, size, "RELOADED 0")
                                   : snprintf(buf, size, "RELOADED %d\n%.*s", m->error, format_text(t), t);
-                break;
-        case INIT_MESSAGE_SHELL_EXITED:
-                n = snprintf(buf, size, "SHELL-EXITED %" PRIu64 " %s %d", m->id, exit_code_to_string(m->code),
-                             m->status);
-                break;
-        case INIT_MESSAGE_SHELL_FAILED:
-                n = snprintf(buf, size, "SHELL-FAILED %" PRIu64 " %d\n%.*s", m->id, m->error, format_text(t), t);
-                break;
-        case INIT_MESSAGE_PTY:
-                n = snprintf(buf, size, "PTY %" PRIu64 " %d", m->id, m->error);
                 break;
         default:
                 return -EINVAL;
@@ -389,11 +350,6 @@ int daemon_request_parse(const char *buf, size_t size, DaemonRequest *ret) {
                         return -EBADMSG;
                 break;
         }
-        case DAEMON_REQUEST_SHELL_KILL:
-        case DAEMON_REQUEST_PTY:
-                if (!arg || parse_number(arg, UINT64_MAX, &r.id) < 0)
-                        return -EBADMSG;
-                break;
         default:
                 return -EBADMSG;
         }
@@ -416,10 +372,6 @@ int daemon_request_format(const DaemonRequest *r, char *buf, size_t size) {
                 if (r->signal <= 0 || r->signal >= _NSIG)
                         return -EINVAL;
                 n = snprintf(buf, size, "KILL %s %d", r->kill_all ? "all" : "main", r->signal);
-                break;
-        case DAEMON_REQUEST_SHELL_KILL:
-        case DAEMON_REQUEST_PTY:
-                n = snprintf(buf, size, "%s %" PRIu64, daemon_request_type_table[r->type], r->id);
                 break;
         default:
                 return -EINVAL;

@@ -176,10 +176,11 @@ typedef enum StartFdRole {
 /* --- The codec: every message the init sends is encoded by
  * init_message_format() (in the init) and decoded by init_message_parse() (in
  * the daemon), and nowhere else; likewise the simple requests of the daemon
- * (daemon_request_format()/daemon_request_parse()). START, MOUNTS and SHELL,
- * which carry fds and whole files, are encoded in the daemon's service.c and
- * shell.c and decoded in the init's init-control.c and init-shell.c, once
- * each.
+ * (daemon_request_format()/daemon_request_parse()). The shells' messages
+ * (SHELL, SHELL-KILL, PTY; SHELL-EXITED, SHELL-FAILED, PTY) have their codec in
+ * shell-protocol.h; START and MOUNTS, which carry fds and whole files, are
+ * encoded in the daemon's service.c and decoded in the init's init-control.c,
+ * once each.
  *
  * Who trusts whom. The daemon is root on the host; the init is root of the
  * service's user namespace and shares its PID namespace with the service, so a
@@ -201,7 +202,7 @@ typedef enum StartFdRole {
  * for protocol version 4 (it predates the handshake: a service started before
  * an upgrade). */
 
-#define INIT_TEXT_MAX 1024 /* STATUS=, and the text of FAILED, RELOADED, SHELL-FAILED */
+#define INIT_TEXT_MAX 1024 /* STATUS=, and the text of FAILED, RELOADED */
 
 typedef enum InitMessageType {
         INIT_MESSAGE_HELLO,        /* "HELLO VERSION" */
@@ -209,9 +210,6 @@ typedef enum InitMessageType {
         INIT_MESSAGE_FAILED,       /* "FAILED ERRNO\nTEXT" */
         INIT_MESSAGE_EXITED,       /* "EXITED CODE STATUS[\nRESULT=start-limit-hit]" */
         INIT_MESSAGE_RELOADED,     /* "RELOADED 0" / "RELOADED ERRNO\nTEXT" */
-        INIT_MESSAGE_SHELL_EXITED, /* "SHELL-EXITED ID CODE STATUS" */
-        INIT_MESSAGE_SHELL_FAILED, /* "SHELL-FAILED ID ERRNO\nTEXT" */
-        INIT_MESSAGE_PTY,          /* "PTY ID 0" / "PTY ID ERRNO" */
         _INIT_MESSAGE_TYPE_MAX,
         _INIT_MESSAGE_TYPE_INVALID = -EINVAL,
 } InitMessageType;
@@ -232,12 +230,11 @@ typedef struct InitMessage {
         pid_t pid;           /* MAIN: as seen inside; 0: none known */
         InitState state;     /* MAIN */
         unsigned n_restarts; /* MAIN */
-        int error;           /* FAILED, RELOADED, SHELL-FAILED, PTY: a positive errno, or 0 */
-        int code;            /* EXITED, SHELL-EXITED: CLD_EXITED, CLD_KILLED, CLD_DUMPED */
-        int status;          /* EXITED, SHELL-EXITED: exit status 0..255, or signal 1..64 */
+        int error;           /* FAILED, RELOADED: a positive errno, or 0 */
+        int code;            /* EXITED: CLD_EXITED, CLD_KILLED, CLD_DUMPED */
+        int status;          /* EXITED: exit status 0..255, or signal 1..64 */
         bool start_limit_hit; /* EXITED: RESULT=start-limit-hit */
-        uint64_t id;         /* SHELL-EXITED, SHELL-FAILED, PTY */
-        const char *text;    /* MAIN's STATUS=, the text of FAILED, RELOADED, SHELL-FAILED; "" if none.
+        const char *text;    /* MAIN's STATUS=, the text of FAILED, RELOADED; "" if none.
                               * parse: points into the parsed buffer; format: any string, cut to one
                               * line of at most INIT_TEXT_MAX bytes */
 } InitMessage;
@@ -263,14 +260,12 @@ int init_exit_record_format(int wait_status, char *buf, size_t size);
 int init_exit_record_parse(const char *text, int *ret_code, int *ret_status);
 
 /* The daemon's requests without fds: "STOP", "RELOAD", "KILL main|all SIG",
- * "SHELL-KILL ID", "PTY ID", "HELLO VERSION". */
+ * "HELLO VERSION". */
 typedef enum DaemonRequestType {
         DAEMON_REQUEST_HELLO,
         DAEMON_REQUEST_STOP,
         DAEMON_REQUEST_RELOAD,
         DAEMON_REQUEST_KILL,
-        DAEMON_REQUEST_SHELL_KILL,
-        DAEMON_REQUEST_PTY,
         _DAEMON_REQUEST_TYPE_MAX,
         _DAEMON_REQUEST_TYPE_INVALID = -EINVAL,
 } DaemonRequestType;
@@ -280,7 +275,6 @@ typedef struct DaemonRequest {
         unsigned version; /* HELLO */
         bool kill_all;    /* KILL: every process of the namespace, else the main process */
         int signal;       /* KILL: 1.._NSIG-1 */
-        uint64_t id;      /* SHELL-KILL, PTY */
 } DaemonRequest;
 
 int daemon_request_parse(const char *buf, size_t size, DaemonRequest *ret);

@@ -27,7 +27,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
                 abort();
         n = init_message_format(&m, again, sizeof(again));
         if (n < 0 || init_message_parse(again, (size_t) n, &m2) < 0 || m2.type != m.type || m2.pid != m.pid ||
-            m2.error != m.error || m2.code != m.code || m2.status != m.status || m2.id != m.id ||
+            m2.error != m.error || m2.code != m.code || m2.status != m.status ||
             strcmp(m2.text, m.text) != 0)
                 abort();
 

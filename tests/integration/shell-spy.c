@@ -5,7 +5,8 @@
  * and to open its memory, as an attacker would to get at what the init
  * handed it. One line per catch: "CAUGHT PID environ=OK|DENIED mem=OK|DENIED",
  * appended to the file given as argv[1]. Writes its PID to argv[2] and runs
- * until killed, or argv[3] seconds at most. */
+ * until killed, or argv[3] seconds at most. With argv[4] "hold", it leaves
+ * the first child it caught stopped, and exits. */
 #include <dirent.h>
 #include <fcntl.h>
 #include <signal.h>
@@ -50,8 +51,11 @@ int main(int argc, char *argv[]) {
         time_t end;
         FILE *f;
 
-        if (argc != 4)
+        bool hold;
+
+        if (argc != 4 && argc != 5)
                 return 2;
+        hold = argc == 5 && strcmp(argv[4], "hold") == 0;
         end = time(NULL) + atoi(argv[3]);
         f = fopen(argv[2], "we");
         if (!f)
@@ -87,6 +91,14 @@ int main(int argc, char *argv[]) {
                         if (read_small(path, comm, sizeof(comm)) <= 0 || strcmp(comm, "isolate-init\n") != 0) {
                                 kill(pid, SIGCONT); /* exec'd meanwhile: not a catch */
                                 continue;
+                        }
+                        if (hold) {
+                                out = fopen(argv[1], "ae");
+                                if (out) {
+                                        fprintf(out, "HELD %d\n", (int) pid);
+                                        fclose(out);
+                                }
+                                return 0;
                         }
                         snprintf(path, sizeof(path), "/proc/%d/environ", (int) pid);
                         env_ok = read_small(path, env, sizeof(env)) > 0;

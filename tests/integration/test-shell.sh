@@ -1,6 +1,7 @@
 #!/bin/bash
 # isolatectl shell: the init starts the command inside, with exactly the
-# service's confinement (User=, capabilities, no_new_privs, seccomp), nothing
+# service's confinement (User=, capabilities, no_new_privs, seccomp, rlimits,
+# UMask=, WorkingDirectory=, Environment=), nothing
 # of the caller's (fds, environment but TERM) and non-dumpable until its exec,
 # against a default service as root, a hostile root service whose main process
 # switched to another uid, and a User=nobody service. Then what isolatectl
@@ -11,7 +12,7 @@
 . "$TESTS/lib.sh"
 
 work=$(mktemp -d)
-names="shroot shhost shnobody shstop shmany"
+names="shroot shhost shnobody shset shstop shmany"
 cleanup() {
         for n in $names; do isolatectl stop "$n" >/dev/null 2>&1; isolatectl reset-failed "$n" >/dev/null 2>&1; done
         for p in ${bg_pids:-} ${long_pid:-}; do kill "$p" 2>/dev/null; done
@@ -111,6 +112,16 @@ testcase_nobody() {
                 "$(isolatectl shell shnobody sh -c 'echo $HOME')"
 }
 
+testcase_settings() {
+        check "start shset (WorkingDirectory=, LimitNOFILE=, Environment=)" unit shset \
+                "WorkingDirectory=/srv/t\nLimitNOFILE=1234\nEnvironment=SVCVAR=svc-value\nUMask=0027" 'exec sleep infinity'
+        check_eq "shset: the shell starts in WorkingDirectory=" /srv/t "$(isolatectl shell shset pwd)"
+        check_eq "shset: with its rlimits" 1234 "$(isolatectl shell shset sh -c 'ulimit -n')"
+        check_eq "shset: with its UMask=" 0027 "$(isolatectl shell shset sh -c umask)"
+        check_match "shset: with its Environment=" "^SVCVAR=svc-value\$" "$(isolatectl shell shset env)"
+        check "stop shset" isolatectl stop shset
+}
+
 # A process of the service stops every child of the init it sees before its exec and tries
 # /proc/PID/environ and /proc/PID/mem: non-dumpable, they refuse it.
 spy_on() { # NAME
@@ -139,6 +150,25 @@ testcase_spy() {
         need shroot && need shnobody
         spy_on shroot
         spy_on shnobody
+}
+
+# A process of the service that stops a shell before its exec and never lets it go: the init
+# gives up on it after 10 s and goes on.
+testcase_held() {
+        local out rc
+        need shroot
+        local i
+        isolatectl shell shroot sh -c 'rm -f /tmp/held.log; /srv/t/shell-spy /tmp/held.log /tmp/held.pid 60 hold </dev/null >/dev/null 2>&1 &'
+        # Shells until the spy catches one (it leaves after the first).
+        for i in $(seq 1 100); do
+                out=$(timeout 60 isolatectl shell shroot true 2>&1); rc=$?
+                [ "$rc" != 0 ] && break
+        done
+        echo "# the spy held shell $i"
+        check_match "a shell stopped before its exec fails" "did not start within 10 s" "$out"
+        check_eq "with exit status 1" 1 "$rc"
+        check_eq "the init goes on: the next shell works" ok "$(isolatectl shell shroot echo ok)"
+        isolatectl shell shroot sh -c 'kill $(cat /tmp/held.pid) 2>/dev/null' </dev/null
 }
 
 # --- what isolatectl relays ---------------------------------------------------
@@ -330,7 +360,7 @@ testcase_readopt() {
         check "the daemon is another" test "$(systemctl show isolated.service -p MainPID --value)" != "$old"
 }
 
-cases="root hostile_uid nobody spy relay pty errors bound caller_gone access daemon_fds readopt"
+cases="root hostile_uid nobody settings spy held relay pty errors bound caller_gone access daemon_fds readopt"
 for c in $cases; do
         [ -n "${CASE:-}" ] && [ "$c" != "$CASE" ] && continue
         echo "# case $c"
