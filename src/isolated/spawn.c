@@ -6,6 +6,8 @@
 #include <stdint.h>
 #include <stdio.h>
 #include <string.h>
+#include <linux/capability.h>
+#include <sys/prctl.h>
 #include <sys/resource.h>
 #include <sys/select.h>
 #include <sys/socket.h>
@@ -121,9 +123,18 @@ static _Noreturn void owner_child_run(const char *init_path, int fd, uid_t uid_b
                 journal_fd = journal_connect(journal_header);
 
         /* Raw system calls: glibc's own would signal the daemon's other threads, which a child made
-         * with clone3() does not have. */
-        if (syscall(SYS_setgroups, 0, NULL) < 0 || syscall(SYS_setresgid, uid_base, uid_base, uid_base) < 0 ||
+         * with clone3() does not have. CAP_SYS_ADMIN alone is kept across the switch, for the clone:
+         * where unprivileged user namespaces are switched off (Debian's
+         * kernel.unprivileged_userns_clone=0, AppArmor's restriction), they are still ours to make.
+         * It does not reach the child, whose capabilities are those of its new namespace. */
+        struct __user_cap_header_struct h = { .version = _LINUX_CAPABILITY_VERSION_3 };
+        struct __user_cap_data_struct caps[2] = {};
+        if (syscall(SYS_prctl, PR_SET_KEEPCAPS, 1, 0, 0, 0) < 0 || syscall(SYS_setgroups, 0, NULL) < 0 ||
+            syscall(SYS_setresgid, uid_base, uid_base, uid_base) < 0 ||
             syscall(SYS_setresuid, uid_base, uid_base, uid_base) < 0)
+                _exit(INIT_EXIT_START_FAILED);
+        caps[CAP_SYS_ADMIN / 32].effective = caps[CAP_SYS_ADMIN / 32].permitted = 1u << (CAP_SYS_ADMIN % 32);
+        if (syscall(SYS_capset, &h, caps) < 0)
                 _exit(INIT_EXIT_START_FAILED);
         pid = (pid_t) clone3_pidfd(CLONE_NEWUSER | NAMESPACE_FLAGS | CLONE_PARENT, &child_pidfd);
         if (pid < 0)
