@@ -313,6 +313,15 @@ int veth_create(const char *name, const VethLink *link, int netns_fd, char **ret
                 r = fail(ret_error, r, "cannot turn forwarding off on %s", link->host_ifname);
                 goto undo;
         }
+        /* Strict reverse-path filtering: what comes in on the service's end must be from an address
+         * routed back through it. CAP_NET_RAW inside would otherwise send as another service's
+         * address (or any other) to the host. */
+        snprintf(path, sizeof(path), "/proc/sys/net/ipv4/conf/%s/rp_filter", link->host_ifname);
+        r = write_sysctl(path, "1");
+        if (r < 0) {
+                r = fail(ret_error, r, "cannot turn reverse-path filtering on on %s", link->host_ifname);
+                goto undo;
+        }
         r = address_add(host_fd, host_index, host_address, link->address.prefixlen);
         if (r < 0) {
                 r = fail(ret_error, r, "cannot add the host's address to %s", link->host_ifname);

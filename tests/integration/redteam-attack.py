@@ -12,6 +12,8 @@
 #   redteam-attack.py secret FILE TEXT    writes TEXT to FILE, mode 0600 (the victim's secret)
 #   redteam-attack.py steal FILE TEXT     tries to read FILE (PASS unless it holds TEXT)
 #   redteam-attack.py absent PATH...      PASS for each PATH that does not exist
+#   redteam-attack.py spoof SRC DST PORT  sends UDP datagrams to DST:PORT as SRC (raw IP, with
+#                                         CAP_NET_RAW inside), then one as itself ("genuine")
 import ctypes
 import errno
 import os
@@ -336,6 +338,36 @@ def host_reach():
            ",".join(subdirs[:5]))
 
 
+def ip_checksum(b):
+    if len(b) % 2:
+        b += b"\0"
+    s = sum(struct.unpack("!%dH" % (len(b) // 2), b))
+    s = (s >> 16) + (s & 0xffff)
+    s += s >> 16
+    return ~s & 0xffff
+
+
+def spoof(src, dst, port):
+    payload = b"spoofed"
+    udp = struct.pack("!HHHH", 4242, port, 8 + len(payload), 0) + payload
+    ip = struct.pack("!BBHHHBBH4s4s", 0x45, 0, 20 + len(udp), 1, 0, 64, 17, 0, socket.inet_aton(src),
+                     socket.inet_aton(dst))
+    ip = ip[:10] + struct.pack("!H", ip_checksum(ip)) + ip[12:]
+    try:
+        s = socket.socket(socket.AF_INET, socket.SOCK_RAW, socket.IPPROTO_RAW)
+        for _ in range(3):
+            s.sendto(ip + udp, (dst, 0))
+        s.close()
+        print(f"SPOOFED {src}", flush=True)
+    except OSError as e:
+        print(f"SPOOF-REFUSED {e}", flush=True)
+    g = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+    for _ in range(3):
+        g.sendto(b"genuine", (dst, port))
+        time.sleep(0.1)
+    g.close()
+
+
 def battery():
     sd = state_dir()
     identity()
@@ -384,6 +416,8 @@ def main():
         except OSError as e:
             data = f"<{errno.errorcode.get(e.errno, e.errno)}>"
         report(sys.argv[3] not in data, f"steal:{sys.argv[2]}", data[:40])
+    elif mode == "spoof":
+        spoof(sys.argv[2], sys.argv[3], int(sys.argv[4]))
     elif mode == "absent":
         for p in sys.argv[2:]:
             report(not os.path.lexists(p), f"absent:{p}", "exists" if os.path.lexists(p) else "")
