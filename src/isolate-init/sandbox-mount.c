@@ -28,6 +28,7 @@ typedef struct MountContext {
         int root_fd;      /* the new root: /, RootDirectory=, or the root built from the host's mounts */
         bool new_root;    /* root_fd is entered at the end: it needs /proc, /sys (and /dev) of its own */
         bool staged;      /* the new root was built from the host's mounts (a user namespace) */
+        char **writable;  /* what the service writes and keeps from one start to the next */
         char **error;     /* where a failure is described */
 } MountContext;
 
@@ -256,7 +257,7 @@ static int make_read_only(MountContext *c, const char *path, bool ro, bool ignor
         uint64_t set = ro ? MOUNT_ATTR_RDONLY : 0, clr = ro ? 0 : MOUNT_ATTR_RDONLY;
         int r;
 
-        target = open_in_root_confined(c->root_fd, c->options->read_write_paths, path, 0);
+        target = open_in_root_confined(c->root_fd, c->writable, path, 0);
         if (target == -ENOENT && ignore_missing)
                 return 0;
         if (target < 0)
@@ -292,7 +293,7 @@ static int make_inaccessible(MountContext *c, const char *path, bool ignore_miss
         struct stat st;
         int r;
 
-        target = open_in_root_confined(c->root_fd, c->options->read_write_paths, path, 0);
+        target = open_in_root_confined(c->root_fd, c->writable, path, 0);
         if (target == -ENOENT && ignore_missing)
                 return 0;
         if (target < 0)
@@ -891,6 +892,18 @@ int sandbox_mount_apply(const SandboxOptions *o, char *const *mount_paths, const
         for (size_t i = 0; i < o->n_bind_mounts; i++)
                 bind_clones[i] = -EBADF;
 
+        /* ReadWritePaths= (with the exec directories) and both ends of a writable Bind*Paths=. */
+        for (char **p = o->read_write_paths; r >= 0 && p && *p; p++)
+                r = strv_extend(&c.writable, *p);
+        for (size_t i = 0; r >= 0 && i < o->n_bind_mounts; i++)
+                if (!o->bind_mounts[i].read_only) {
+                        r = strv_extend(&c.writable, o->bind_mounts[i].source);
+                        if (r >= 0)
+                                r = strv_extend(&c.writable, o->bind_mounts[i].destination);
+                }
+        if (r < 0)
+                goto finish;
+
         c.staged = n_mounts > 0;
         c.new_root = c.staged || o->root_directory;
         if (c.staged) {
@@ -911,7 +924,7 @@ int sandbox_mount_apply(const SandboxOptions *o, char *const *mount_paths, const
         for (size_t i = 0; i < o->n_bind_mounts; i++) {
                 const BindMount *b = &o->bind_mounts[i];
 
-                bind_clones[i] = clone_bind_source(host_root_fd, o->read_write_paths, b);
+                bind_clones[i] = clone_bind_source(host_root_fd, c.writable, b);
                 if (bind_clones[i] == -ENOENT && b->ignore_missing)
                         continue;
                 if (bind_clones[i] < 0) {
@@ -982,6 +995,7 @@ finish:
         for (size_t i = 0; i < o->n_bind_mounts; i++)
                 safe_close(bind_clones[i]);
         free(bind_clones);
+        strv_free(c.writable);
         safe_close(sys_clone);
         safe_close(host_root_fd);
         safe_close(c.root_fd);

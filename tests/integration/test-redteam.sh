@@ -11,7 +11,7 @@
 
 data=/var/lib/isolated-redteam.$$
 victim_desc=/etc/isolated/redteam-victim-$$.service
-names="rtspa rtspb rtbat rtbatnb rtrw rtrwnb rtbind rtbindnb rtnest rtnestnb rtvic rtthief rtvicr rtthiefr rtkeys rtown"
+names="rtwb rtwbnb rtspa rtspb rtbat rtbatnb rtrw rtrwnb rtbind rtbindnb rtnest rtnestnb rtvic rtthief rtvicr rtthiefr rtkeys rtown"
 made_etc_isolated=
 cleanup() {
         for n in $names; do isolatectl stop "$n" >/dev/null 2>&1; isolatectl reset-failed "$n" >/dev/null 2>&1; done
@@ -122,6 +122,12 @@ for who in root nobody; do
         rm -rf "/var/lib/$n"
         plant_then $n "User=$who\nStateDirectory=$n\nTemporaryFileSystem=/srv\nBindReadOnlyPaths=-/var/lib/$n/conf:/srv/conf" \
                 "/var/lib/$n/conf" /run then absent /srv/conf/isolated /srv/conf/dbus /srv/conf/systemd
+
+        # A Bind*Paths= source below a writable BindPaths= (a host directory it writes): the same.
+        n=rtwb$sfx
+        mkdir -p "$data/$n" && chown "$who:" "$data/$n"
+        plant_then $n "User=$who\nTemporaryFileSystem=/srv\nBindPaths=$data/$n:/srv/wb\nBindReadOnlyPaths=-$data/$n/conf:/srv/conf" \
+                "/srv/wb/conf" /run then absent /srv/conf/isolated /srv/conf/dbus /srv/conf/systemd
 
         # A nested exec directory: sub made a link to /etc, the daemon (host root) would create
         # /etc/LEAF and the init bind it writable.
