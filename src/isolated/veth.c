@@ -322,6 +322,21 @@ int veth_create(const char *name, const VethLink *link, int netns_fd, char **ret
                 r = fail(ret_error, r, "cannot turn reverse-path filtering on on %s", link->host_ifname);
                 goto undo;
         }
+        /* The host's end has an IPv6 link-local address, and would take router advertisements from
+         * the service: a default route of high preference through it (every IPv6 packet of the
+         * host to the service), prefixes, addresses. None is taken; no IPv6 there is ENOENT. */
+        snprintf(path, sizeof(path), "/proc/sys/net/ipv6/conf/%s/accept_ra", link->host_ifname);
+        r = write_sysctl(path, "0");
+        if (r < 0 && r != -ENOENT) {
+                r = fail(ret_error, r, "cannot turn router advertisements off on %s", link->host_ifname);
+                goto undo;
+        }
+        snprintf(path, sizeof(path), "/proc/sys/net/ipv6/conf/%s/accept_redirects", link->host_ifname);
+        r = write_sysctl(path, "0");
+        if (r < 0 && r != -ENOENT) {
+                r = fail(ret_error, r, "cannot turn ICMPv6 redirects off on %s", link->host_ifname);
+                goto undo;
+        }
         r = address_add(host_fd, host_index, host_address, link->address.prefixlen);
         if (r < 0) {
                 r = fail(ret_error, r, "cannot add the host's address to %s", link->host_ifname);

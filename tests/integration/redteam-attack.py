@@ -14,6 +14,9 @@
 #   redteam-attack.py absent PATH...      PASS for each PATH that does not exist
 #   redteam-attack.py spoof SRC DST PORT  sends UDP datagrams to DST:PORT as SRC (raw IP, with
 #                                         CAP_NET_RAW inside), then one as itself ("genuine")
+#   redteam-attack.py ra PREFIX           sends IPv6 router advertisements on host0 offering
+#                                         PREFIX/64 (router lifetime 0: never a default route,
+#                                         so a failing test cannot take the host's IPv6 traffic)
 import ctypes
 import errno
 import os
@@ -368,6 +371,28 @@ def spoof(src, dst, port):
     g.close()
 
 
+def router_advertisement(prefix):
+    # host0's link-local address must have passed duplicate address detection first.
+    for _ in range(50):
+        if "tentative" not in os.popen("ip -6 addr show dev host0 2>/dev/null").read():
+            break
+        time.sleep(0.1)
+    s = socket.socket(socket.AF_INET6, socket.SOCK_RAW, socket.IPPROTO_ICMPV6)
+    s.setsockopt(socket.IPPROTO_IPV6, socket.IPV6_MULTICAST_HOPS, 255)
+    s.setsockopt(socket.IPPROTO_IPV6, socket.IPV6_UNICAST_HOPS, 255)
+    ra = struct.pack("!BBHBBHII", 134, 0, 0, 64, 0, 0, 0, 0)
+    pio = struct.pack("!BBBBIII", 3, 4, 64, 0xC0, 600, 600, 0) + socket.inet_pton(socket.AF_INET6, prefix)
+    sent = 0
+    for _ in range(5):
+        try:
+            s.sendto(ra + pio, ("ff02::1", 0, 0, socket.if_nametoindex("host0")))
+            sent += 1
+        except OSError as e:
+            print(f"RA-REFUSED {e}", flush=True)
+        time.sleep(0.1)
+    print(f"RA-SENT {sent}", flush=True)
+
+
 def battery():
     sd = state_dir()
     identity()
@@ -416,6 +441,8 @@ def main():
         except OSError as e:
             data = f"<{errno.errorcode.get(e.errno, e.errno)}>"
         report(sys.argv[3] not in data, f"steal:{sys.argv[2]}", data[:40])
+    elif mode == "ra":
+        router_advertisement(sys.argv[2])
     elif mode == "spoof":
         spoof(sys.argv[2], sys.argv[3], int(sys.argv[4]))
     elif mode == "absent":

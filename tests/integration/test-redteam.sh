@@ -11,7 +11,7 @@
 
 data=/var/lib/isolated-redteam.$$
 victim_desc=/etc/isolated/redteam-victim-$$.service
-names="rtwb rtwbnb rtspa rtspb rtbat rtbatnb rtrw rtrwnb rtbind rtbindnb rtnest rtnestnb rtvic rtthief rtvicr rtthiefr rtkeys rtown"
+names="rtra rtwb rtwbnb rtspa rtspb rtbat rtbatnb rtrw rtrwnb rtbind rtbindnb rtnest rtnestnb rtvic rtthief rtvicr rtthiefr rtkeys rtown"
 made_etc_isolated=
 cleanup() {
         for n in $names; do isolatectl stop "$n" >/dev/null 2>&1; isolatectl reset-failed "$n" >/dev/null 2>&1; done
@@ -51,7 +51,7 @@ attack() {
                 not_ok "$name: no ATTACK-END in the journal"
                 journal | tail -20 | sed 's/^/    /'
         fi
-        log=$(journal | grep -E '^(PASS|FAIL|PLANTED|PLANT-FAILED) ')
+        log=$(journal | grep -E '^(PASS|FAIL|PLANTED|PLANT-FAILED|RA-SENT|RA-REFUSED|SPOOFED|SPOOF-REFUSED) ')
         ATTACK_LOG=$log
         [ "${RECORD:-yes}" = no ] && log=
         while IFS= read -r line; do
@@ -60,6 +60,8 @@ attack() {
                 FAIL*) not_ok "$name: ${line#FAIL }" ;;
                 esac
         done <<< "$log"
+        # Host-side checks while it still runs, if the caller asked for them.
+        [ -n "${ATTACK_HOST_CHECKS:-}" ] && "$ATTACK_HOST_CHECKS" "$name"
         isolatectl stop "$name" >/dev/null 2>&1
         isolatectl reset-failed "$name" >/dev/null 2>&1
 }
@@ -173,6 +175,25 @@ fi
 kill "$udp_listener" 2>/dev/null
 wait "$udp_listener" 2>/dev/null
 udp_listener=
+
+# --- 2c. Network=veth: router advertisements from inside (raw ICMPv6 with CAP_NET_RAW). The host's
+# end took them: with a router lifetime, a default route of high preference through the service
+# (every IPv6 packet of the host); here lifetime 0 and a documentation prefix, so that even a
+# failing run leaves the host's routing alone (the prefix goes with the link).
+rtra_host_checks() {
+        check_match "rtra: it sent its advertisements" "^RA-(SENT [1-9]|REFUSED)" "$ATTACK_LOG"
+        # The kernel takes one at once; a bounded wait for what must not come.
+        if wait_for 3 sh -c 'ip -6 addr show | grep -q 2001:db8:5eed'; then
+                not_ok "rtra: the host took no prefix from it"
+                ip -6 addr show | grep -B2 2001:db8:5eed | sed 's/^/    /'
+        else
+                ok "rtra: the host took no prefix from it"
+        fi
+        check_eq "rtra: the host's end takes no router advertisement" 0 \
+                "$(cat /proc/sys/net/ipv6/conf/ve-rtra/accept_ra 2>/dev/null || echo 0)"
+}
+ATTACK_HOST_CHECKS=rtra_host_checks attack rtra "[Isolate]\nNetwork=veth" ra 2001:db8:5eed::
+[ -n "$START_FAILED" ] && not_ok "rtra: start: $START_OUT"
 
 # --- 3. Known holes, not fixed yet (see the report on issue 13): run, not counted.
 # a. Two services' private files: the idmapped mounts give every service's nobody the same
