@@ -191,6 +191,8 @@ rtra_host_checks() {
         fi
         check_eq "rtra: the host's end takes no router advertisement" 0 \
                 "$(cat /proc/sys/net/ipv6/conf/ve-rtra/accept_ra 2>/dev/null || echo 0)"
+        check_eq "rtra: the host's end has no IPv6 address (no spoofing over IPv6)" "" \
+                "$(ip -6 -o addr show dev ve-rtra 2>/dev/null)"
 }
 ATTACK_HOST_CHECKS=rtra_host_checks attack rtra "[Isolate]\nNetwork=veth" ra 2001:db8:5eed::
 [ -n "$START_FAILED" ] && not_ok "rtra: start: $START_OUT"
