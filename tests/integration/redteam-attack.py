@@ -14,6 +14,8 @@
 #   redteam-attack.py absent PATH...      PASS for each PATH that does not exist
 #   redteam-attack.py spoof SRC DST PORT  sends UDP datagrams to DST:PORT as SRC (raw IP, with
 #                                         CAP_NET_RAW inside), then one as itself ("genuine")
+#   redteam-attack.py escapes             logs terminal escape sequences (a title, clear screen, C1 CSI
+#                                         as UTF-8 and as a raw byte) for the administrator's terminal
 #   redteam-attack.py ra PREFIX           sends IPv6 router advertisements on host0 offering
 #                                         PREFIX/64 (router lifetime 0: never a default route,
 #                                         so a failing test cannot take the host's IPv6 traffic)
@@ -441,6 +443,12 @@ def main():
         except OSError as e:
             data = f"<{errno.errorcode.get(e.errno, e.errno)}>"
         report(sys.argv[3] not in data, f"steal:{sys.argv[2]}", data[:40])
+    elif mode == "escapes":
+        sys.stdout.flush()
+        for line in (b"ESC-TITLE \x1b]0;redteam-title\x07", b"ESC-CLEAR \x1b[2J\x1b[H", b"ESC-C1 \xc2\x9b31m",
+                     b"ESC-RAW \x9b32m \x1b[8mhidden", b"ESC-TAB a\tb"):
+            sys.stdout.buffer.write(line + b"\n")
+        sys.stdout.buffer.flush()
     elif mode == "ra":
         router_advertisement(sys.argv[2])
     elif mode == "spoof":

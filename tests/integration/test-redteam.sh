@@ -11,7 +11,7 @@
 
 data=/var/lib/isolated-redteam.$$
 victim_desc=/etc/isolated/redteam-victim-$$.service
-names="rtra rtwb rtwbnb rtspa rtspb rtbat rtbatnb rtrw rtrwnb rtbind rtbindnb rtnest rtnestnb rtvic rtthief rtvicr rtthiefr rtkeys rtown"
+names="rtesc rtra rtwb rtwbnb rtspa rtspb rtbat rtbatnb rtrw rtrwnb rtbind rtbindnb rtnest rtnestnb rtvic rtthief rtvicr rtthiefr rtkeys rtown"
 made_etc_isolated=
 cleanup() {
         for n in $names; do isolatectl stop "$n" >/dev/null 2>&1; isolatectl reset-failed "$n" >/dev/null 2>&1; done
@@ -196,6 +196,26 @@ rtra_host_checks() {
 }
 ATTACK_HOST_CHECKS=rtra_host_checks attack rtra "[Isolate]\nNetwork=veth" ra 2001:db8:5eed::
 [ -n "$START_FAILED" ] && not_ok "rtra: start: $START_OUT"
+
+# --- 2d. The administrator's terminal: what the service logs reaches it through isolatectl logs
+# and status; an escape sequence there would be the service's (a title, the clipboard, text
+# rewritten). journalctl does not print it raw either.
+# no_controls "what" "HEX BYTES": passes unless they hold ESC, CSI (C1, raw or UTF-8) or DEL.
+no_controls() {
+        if grep -Eq ' (1b|9b|7f|c2 9b) ' <<< " $2 "; then not_ok "$1"; echo "    $2" | head -c 600; echo; else ok "$1"; fi
+}
+rtesc_host_checks() {
+        local logs status
+        wait_for 10 sh -c "isolatectl logs rtesc | grep -q ESC-TAB"
+        logs=$(isolatectl logs rtesc 2>&1 | od -An -tx1 | tr -s ' \n' ' ')
+        status=$(isolatectl status rtesc 2>&1 | od -An -tx1 | tr -s ' \n' ' ')
+        check_match "rtesc: isolatectl logs shows its lines" "ESC-TAB" "$(isolatectl logs rtesc 2>&1)"
+        no_controls "rtesc: isolatectl logs prints no ESC, C1 or DEL of it" "$logs"
+        no_controls "rtesc: isolatectl status prints no ESC, C1 or DEL of it" "$status"
+        check_match "rtesc: a tab stays a tab" "ESC-TAB a	b" "$(isolatectl logs rtesc 2>&1)"
+}
+ATTACK_HOST_CHECKS=rtesc_host_checks attack rtesc "" escapes
+[ -n "$START_FAILED" ] && not_ok "rtesc: start: $START_OUT"
 
 # --- 3. Known holes, not fixed yet (see the report on issue 13): run, not counted.
 # a. Two services' private files: the idmapped mounts give every service's nobody the same
