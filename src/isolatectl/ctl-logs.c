@@ -47,7 +47,7 @@ static size_t utf8_sequence(const unsigned char *s, size_t n, uint32_t *ret) {
  * as bytes or encoded), an invalid byte would be the service's escape sequence there (a title,
  * the clipboard, text rewritten or hidden): printed as \xNN, as journalctl refuses to print it
  * raw. Tabs stay. */
-static void print_escaped(const char *text, size_t n) {
+void print_escaped(const char *text, size_t n) {
         const unsigned char *s = (const unsigned char *) text;
 
         for (size_t i = 0; i < n;) {

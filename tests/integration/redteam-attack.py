@@ -449,6 +449,12 @@ def main():
                      b"ESC-RAW \x9b32m \x1b[8mhidden", b"ESC-TAB a\tb"):
             sys.stdout.buffer.write(line + b"\n")
         sys.stdout.buffer.flush()
+        # And as its STATUS= (isolatectl status shows it).
+        addr = os.environ.get("NOTIFY_SOCKET", "")
+        if addr:
+            n = socket.socket(socket.AF_UNIX, socket.SOCK_DGRAM)
+            n.sendto(b"READY=1\nSTATUS=ESC-STATUS \x1b]0;redteam-status\x07\x1b[2J", "\0" + addr[1:] if addr[0] == "@" else addr)
+            n.close()
     elif mode == "ra":
         router_advertisement(sys.argv[2])
     elif mode == "spoof":
