@@ -28,6 +28,7 @@ typedef struct MountContext {
         int root_fd;      /* the new root: /, RootDirectory=, or the root built from the host's mounts */
         bool new_root;    /* root_fd is entered at the end: it needs /proc, /sys (and /dev) of its own */
         bool staged;      /* the new root was built from the host's mounts (a user namespace) */
+        char **writable;  /* what the service writes and keeps from one start to the next */
         char **error;     /* where a failure is described */
 } MountContext;
 
@@ -58,6 +59,51 @@ static int open_in_root(int root_fd, const char *path, int flags) {
         while (*path == '/')
                 path++;
         fd = (int) syscall(SYS_openat2, root_fd, *path ? path : ".", &how, sizeof(how));
+        return fd < 0 ? negative_errno() : fd;
+}
+
+/* The longest path of writable (ReadWritePaths=, with the exec directories) strictly above path,
+ * its length; 0 if none. "/" does not count: below it the service may write anything anyway. */
+static size_t writable_prefix(char *const *writable, const char *path) {
+        size_t best = 0, n = strlen(path);
+
+        for (char *const *w = writable; w && *w; w++) {
+                const char *q = **w == '-' ? *w + 1 : *w;
+                size_t k = strlen(q);
+
+                while (k > 0 && q[k - 1] == '/')
+                        k--;
+                if (k > best && k < n && strncmp(path, q, k) == 0 && path[k] == '/')
+                        best = k;
+        }
+        return best;
+}
+
+/* As open_in_root(), but below a path the service can write a symlink is its own, planted by an
+ * earlier run (ReadWritePaths=/var/lib/foo/data of StateDirectory=foo made a link to /, a bind
+ * source made a link to /run of the host): there nothing is followed, neither a symlink nor "..". */
+static int open_in_root_confined(int root_fd, char *const *writable, const char *path, int flags) {
+        _cleanup_free_ char *above = NULL;
+        _cleanup_close_ int dir = -EBADF;
+        size_t k = writable_prefix(writable, path);
+        struct open_how how = {
+                .flags = (uint64_t) (O_PATH | O_CLOEXEC | flags),
+                .resolve = RESOLVE_BENEATH | RESOLVE_NO_SYMLINKS | RESOLVE_NO_MAGICLINKS,
+        };
+        const char *rest;
+        int fd;
+
+        if (k == 0)
+                return open_in_root(root_fd, path, flags);
+        above = strndup(path, k);
+        if (!above)
+                return -ENOMEM;
+        dir = open_in_root_confined(root_fd, writable, above, O_DIRECTORY);
+        if (dir < 0)
+                return dir;
+        for (rest = path + k; *rest == '/'; rest++)
+                ;
+        fd = (int) syscall(SYS_openat2, dir, *rest ? rest : ".", &how, sizeof(how));
         return fd < 0 ? negative_errno() : fd;
 }
 
@@ -211,7 +257,7 @@ static int make_read_only(MountContext *c, const char *path, bool ro, bool ignor
         uint64_t set = ro ? MOUNT_ATTR_RDONLY : 0, clr = ro ? 0 : MOUNT_ATTR_RDONLY;
         int r;
 
-        target = open_in_root(c->root_fd, path, 0);
+        target = open_in_root_confined(c->root_fd, c->writable, path, 0);
         if (target == -ENOENT && ignore_missing)
                 return 0;
         if (target < 0)
@@ -247,7 +293,7 @@ static int make_inaccessible(MountContext *c, const char *path, bool ignore_miss
         struct stat st;
         int r;
 
-        target = open_in_root(c->root_fd, path, 0);
+        target = open_in_root_confined(c->root_fd, c->writable, path, 0);
         if (target == -ENOENT && ignore_missing)
                 return 0;
         if (target < 0)
@@ -820,12 +866,12 @@ static int build_root(MountContext *c, char *const *paths, const int *fds, size_
         return 0;
 }
 
-static int clone_bind_source(int host_root_fd, const BindMount *b) {
+static int clone_bind_source(int host_root_fd, char *const *writable, const BindMount *b) {
         _cleanup_close_ int fd = -EBADF;
 
         if (host_root_fd < 0)
                 return clone_tree(AT_FDCWD, b->source, b->recursive);
-        fd = open_in_root(host_root_fd, b->source, 0);
+        fd = open_in_root_confined(host_root_fd, writable, b->source, 0);
         if (fd < 0)
                 return fd;
         return clone_tree(fd, "", b->recursive);
@@ -845,6 +891,18 @@ int sandbox_mount_apply(const SandboxOptions *o, char *const *mount_paths, const
                 return -ENOMEM;
         for (size_t i = 0; i < o->n_bind_mounts; i++)
                 bind_clones[i] = -EBADF;
+
+        /* ReadWritePaths= (with the exec directories) and both ends of a writable Bind*Paths=. */
+        for (char **p = o->read_write_paths; r >= 0 && p && *p; p++)
+                r = strv_extend(&c.writable, *p);
+        for (size_t i = 0; r >= 0 && i < o->n_bind_mounts; i++)
+                if (!o->bind_mounts[i].read_only) {
+                        r = strv_extend(&c.writable, o->bind_mounts[i].source);
+                        if (r >= 0)
+                                r = strv_extend(&c.writable, o->bind_mounts[i].destination);
+                }
+        if (r < 0)
+                goto finish;
 
         c.staged = n_mounts > 0;
         c.new_root = c.staged || o->root_directory;
@@ -866,7 +924,7 @@ int sandbox_mount_apply(const SandboxOptions *o, char *const *mount_paths, const
         for (size_t i = 0; i < o->n_bind_mounts; i++) {
                 const BindMount *b = &o->bind_mounts[i];
 
-                bind_clones[i] = clone_bind_source(host_root_fd, b);
+                bind_clones[i] = clone_bind_source(host_root_fd, c.writable, b);
                 if (bind_clones[i] == -ENOENT && b->ignore_missing)
                         continue;
                 if (bind_clones[i] < 0) {
@@ -937,6 +995,7 @@ finish:
         for (size_t i = 0; i < o->n_bind_mounts; i++)
                 safe_close(bind_clones[i]);
         free(bind_clones);
+        strv_free(c.writable);
         safe_close(sys_clone);
         safe_close(host_root_fd);
         safe_close(c.root_fd);

@@ -1,5 +1,6 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 #include <inttypes.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <string.h>
 #include <systemd/sd-journal.h>
@@ -21,6 +22,47 @@ static int get_field(sd_journal *j, const char *field, char *buf, size_t size) {
                 return -EBADMSG;
         snprintf(buf, size, "%.*s", (int) (len - flen - 1), (const char *) data + flen + 1);
         return 0;
+}
+
+/* The length of the UTF-8 sequence at s (at most n bytes) and its code point; 0 if invalid. */
+static size_t utf8_sequence(const unsigned char *s, size_t n, uint32_t *ret) {
+        size_t k = s[0] < 0x80 ? 1 : (s[0] & 0xE0) == 0xC0 ? 2 : (s[0] & 0xF0) == 0xE0 ? 3 : (s[0] & 0xF8) == 0xF0 ? 4 : 0;
+        uint32_t c = k == 1 ? s[0] : k == 2 ? s[0] & 0x1F : k == 3 ? s[0] & 0x0F : s[0] & 0x07;
+
+        if (k == 0 || k > n)
+                return 0;
+        for (size_t i = 1; i < k; i++) {
+                if ((s[i] & 0xC0) != 0x80)
+                        return 0;
+                c = (c << 6) | (s[i] & 0x3F);
+        }
+        if ((k == 2 && c < 0x80) || (k == 3 && c < 0x800) || (k == 4 && (c < 0x10000 || c > 0x10FFFF)) ||
+            (c >= 0xD800 && c <= 0xDFFF))
+                return 0; /* overlong or not a character */
+        *ret = c;
+        return k;
+}
+
+/* What a service logged, for the administrator's terminal: a control character (C0, DEL, C1,
+ * as bytes or encoded), an invalid byte would be the service's escape sequence there (a title,
+ * the clipboard, text rewritten or hidden): printed as \xNN, as journalctl refuses to print it
+ * raw. Tabs stay. */
+void print_escaped(const char *text, size_t n) {
+        const unsigned char *s = (const unsigned char *) text;
+
+        for (size_t i = 0; i < n;) {
+                uint32_t c = 0;
+                size_t k = utf8_sequence(s + i, n - i, &c);
+
+                if (k == 0 || (c < 0x20 && c != '\t') || (c >= 0x7F && c < 0xA0)) {
+                        for (size_t e = 0; e < (k ?: 1); e++)
+                                printf("\\x%02x", s[i + e]);
+                        i += k ?: 1;
+                        continue;
+                }
+                fwrite(s + i, 1, k, stdout);
+                i += k;
+        }
 }
 
 /* One entry in journalctl's short format. */
@@ -47,8 +89,13 @@ static void print_entry(sd_journal *j) {
                 host[0] = 0;
         if (get_field(j, "_PID", pid, sizeof(pid)) < 0)
                 pid[0] = 0;
-        printf("%s %s %s%s%s%s: %.*s\n", stamp, host, ident, *pid ? "[" : "", pid, *pid ? "]" : "", (int) len - 8,
-               (const char *) data + 8);
+        printf("%s ", stamp);
+        print_escaped(host, strlen(host));
+        putchar(' ');
+        print_escaped(ident, strlen(ident));
+        printf("%s%s%s: ", *pid ? "[" : "", pid, *pid ? "]" : "");
+        print_escaped((const char *) data + 8, len - 8);
+        putchar('\n');
 }
 
 /* The journal of a scope: the last "lines" entries (all if < 0), then new

@@ -95,8 +95,11 @@ int verb_status(sd_bus *bus, int argc, char **argv) {
                         print_since(info.start_timestamp);
                 if (!active && *info.exit_code)
                         printf("       Exit: %s, status %d\n", info.exit_code, info.exit_status);
-                if (*info.status_text)
-                        printf("     Status: \"%s\"\n", info.status_text);
+                if (*info.status_text) {
+                        fputs("     Status: \"", stdout);
+                        print_escaped(info.status_text, strlen(info.status_text));
+                        fputs("\"\n", stdout);
+                }
                 printf("   Init PID: %" PRIu32 "\n", info.init_pid);
                 printf("   Main PID: %" PRIu32 "\n", info.main_pid);
                 printf("   Hostname: %s\n", info.hostname);

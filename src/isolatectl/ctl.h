@@ -75,6 +75,8 @@ bool state_is_active(const char *state);
 
 /* ctl-logs.c */
 int show_journal(const char *unit, int lines, bool follow, bool quiet);
+/* Text of the service's (its log, its STATUS=) on stdout, a control character as \xNN. */
+void print_escaped(const char *text, size_t n);
 
 /* The verbs: argv[0] is the verb. bus is NULL for local verbs. */
 int verb_start(sd_bus *bus, int argc, char **argv);

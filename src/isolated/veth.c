@@ -313,6 +313,38 @@ int veth_create(const char *name, const VethLink *link, int netns_fd, char **ret
                 r = fail(ret_error, r, "cannot turn forwarding off on %s", link->host_ifname);
                 goto undo;
         }
+        /* Strict reverse-path filtering: what comes in on the service's end must be from an address
+         * routed back through it. CAP_NET_RAW inside would otherwise send as another service's
+         * address (or any other) to the host. */
+        snprintf(path, sizeof(path), "/proc/sys/net/ipv4/conf/%s/rp_filter", link->host_ifname);
+        r = write_sysctl(path, "1");
+        if (r < 0) {
+                r = fail(ret_error, r, "cannot turn reverse-path filtering on on %s", link->host_ifname);
+                goto undo;
+        }
+        /* The host's end has an IPv6 link-local address, and would take router advertisements from
+         * the service: a default route of high preference through it (every IPv6 packet of the
+         * host to the service), prefixes, addresses; and IPv6 has no reverse-path filter of its
+         * own. The pair is IPv4: no IPv6 on the host's end at all, and none taken if it comes
+         * back. A host without IPv6 has none of these files (ENOENT). */
+        snprintf(path, sizeof(path), "/proc/sys/net/ipv6/conf/%s/disable_ipv6", link->host_ifname);
+        r = write_sysctl(path, "1");
+        if (r < 0 && r != -ENOENT) {
+                r = fail(ret_error, r, "cannot turn IPv6 off on %s", link->host_ifname);
+                goto undo;
+        }
+        snprintf(path, sizeof(path), "/proc/sys/net/ipv6/conf/%s/accept_ra", link->host_ifname);
+        r = write_sysctl(path, "0");
+        if (r < 0 && r != -ENOENT) {
+                r = fail(ret_error, r, "cannot turn router advertisements off on %s", link->host_ifname);
+                goto undo;
+        }
+        snprintf(path, sizeof(path), "/proc/sys/net/ipv6/conf/%s/accept_redirects", link->host_ifname);
+        r = write_sysctl(path, "0");
+        if (r < 0 && r != -ENOENT) {
+                r = fail(ret_error, r, "cannot turn ICMPv6 redirects off on %s", link->host_ifname);
+                goto undo;
+        }
         r = address_add(host_fd, host_index, host_address, link->address.prefixlen);
         if (r < 0) {
                 r = fail(ret_error, r, "cannot add the host's address to %s", link->host_ifname);

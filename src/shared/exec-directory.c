@@ -10,22 +10,46 @@
 #include "fs-util.h"
 #include "strv.h"
 
-/* mkdir -p; the parents get 0755, the last one mode. Never follows a symlink in the last component. */
-static int mkdir_parents_and(const char *path, mode_t mode) {
+/* mkdir -p of base/rel; the parents get 0755, the last one mode. base (/var/lib, ...) is the
+ * host's; below it the service writes, and a symlink it planted there in an earlier run (a
+ * directory of StateDirectory=foo foo/sub replaced by a link to /etc) would make us create and
+ * hand it a directory anywhere: no component of rel is followed if it is a symlink. */
+static int mkdir_parents_and(const char *base, const char *rel, mode_t mode) {
+        _cleanup_free_ char *copy = NULL;
+        _cleanup_close_ int dir = -EBADF;
+        char *p, *slash;
         int r;
 
-        r = mkdir_parents(path);
+        r = mkdir_parents(base);
         if (r < 0)
                 return r;
-        if (mkdir(path, mode) < 0) {
-                struct stat st;
+        if (mkdir(base, 0755) < 0 && errno != EEXIST)
+                return negative_errno();
+        dir = open(base, O_DIRECTORY | O_CLOEXEC | O_PATH);
+        if (dir < 0)
+                return negative_errno();
+        copy = strdup(rel);
+        if (!copy)
+                return -ENOMEM;
+        for (p = copy; p; p = slash) {
+                _cleanup_close_ int next = -EBADF;
 
-                if (errno != EEXIST)
+                while (*p == '/')
+                        p++;
+                slash = strchr(p, '/');
+                if (slash)
+                        *slash++ = '\0';
+                if (*p == '\0')
+                        continue;
+                if (strcmp(p, "..") == 0 || strcmp(p, ".") == 0)
+                        return -EINVAL;
+                if (mkdirat(dir, p, slash && *slash ? 0755 : mode) < 0 && errno != EEXIST)
                         return negative_errno();
-                if (lstat(path, &st) < 0)
-                        return negative_errno();
-                if (!S_ISDIR(st.st_mode))
-                        return -ENOTDIR;
+                next = openat(dir, p, O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC | O_PATH);
+                if (next < 0)
+                        return errno == ELOOP ? -ENOTDIR : negative_errno();
+                safe_close(dir);
+                dir = TAKE_FD(next);
         }
         return 0;
 }
@@ -36,19 +60,27 @@ static int full_path(const char *root, ExecDirectoryType t, const char *rel, cha
         return 0;
 }
 
+static int base_path(const char *root, ExecDirectoryType t, char **ret) {
+        if (asprintf(ret, "%s%s", root && strcmp(root, "/") != 0 ? root : "", exec_directory_base[t]) < 0)
+                return -ENOMEM;
+        return 0;
+}
+
 int exec_directories_prepare_host(Description *d, char **ret_error) {
         int r;
 
         for (ExecDirectoryType t = EXEC_DIRECTORY_STATE; t < _EXEC_DIRECTORY_TYPE_MAX; t++)
                 for (char **i = d->directories[t].paths; i && *i; i++) {
-                        _cleanup_free_ char *host = NULL, *inside = NULL;
+                        _cleanup_free_ char *host = NULL, *base = NULL, *inside = NULL;
 
                         r = full_path(d->sandbox.root_directory, t, *i, &host);
+                        if (r >= 0)
+                                r = base_path(d->sandbox.root_directory, t, &base);
                         if (r >= 0)
                                 r = full_path(NULL, t, *i, &inside);
                         if (r < 0)
                                 return r;
-                        r = mkdir_parents_and(host, d->directories[t].mode);
+                        r = mkdir_parents_and(base, *i, d->directories[t].mode);
                         if (r < 0) {
                                 if (ret_error && asprintf(ret_error, "Failed to create %s: %s", host, strerror(-r)) < 0)
                                         *ret_error = NULL;
@@ -68,14 +100,16 @@ int exec_directories_finish(const Description *d, uid_t uid, gid_t gid, char **r
 
         for (ExecDirectoryType t = 0; t < _EXEC_DIRECTORY_TYPE_MAX; t++)
                 for (char **i = d->directories[t].paths; i && *i; i++) {
-                        _cleanup_free_ char *path = NULL;
+                        _cleanup_free_ char *path = NULL, *base = NULL;
                         _cleanup_close_ int fd = -EBADF;
 
                         r = full_path(NULL, t, *i, &path);
+                        if (r >= 0)
+                                r = base_path(NULL, t, &base);
                         if (r < 0)
                                 return r;
                         if (t == EXEC_DIRECTORY_RUNTIME) {
-                                r = mkdir_parents_and(path, d->directories[t].mode);
+                                r = mkdir_parents_and(base, *i, d->directories[t].mode);
                                 if (r < 0)
                                         goto fail;
                         }
