@@ -59,11 +59,12 @@ def err(e=None):
     e = ctypes.get_errno() if e is None else e
     return errno.errorcode.get(e, str(e))
 
-def hold(mark, line):
-    print(line, flush=True)
-    with open(mark + ".tmp", "w") as f:
-        f.write(line + "\n")
-    os.rename(mark + ".tmp", mark)
+def hold(mark, line):             # prints it (and writes MARK, unless "-"), then holds on
+    print(line + "\nhog-done", flush=True)
+    if mark != "-":
+        with open(mark + ".tmp", "w") as f:
+            f.write(line + "\n")
+        os.rename(mark + ".tmp", mark)
     while True:
         signal.pause()
 
@@ -87,7 +88,7 @@ elif mode == "inotify-try":     # inotify-try N: N instances at once; exit 0 if 
         fds.append(fd)
     print("inotify-try %d/%d %s" % (len(fds), n, e))
     sys.exit(0 if len(fds) == n else 1)
-elif mode == "fill":            # fill MARK DIR...: each DIR with data, then with empty files, until ENOSPC
+elif mode == "fill":            # fill - DIR...: each DIR with data, then with empty files, until ENOSPC
     out = []
     for d in sys.argv[3:]:
         st = os.statvfs(d)
@@ -118,6 +119,8 @@ elif mode == "mlock":           # mlock MARK: what RLIMIT_MEMLOCK lets through, 
     try:
         resource.setrlimit(resource.RLIMIT_MEMLOCK, (resource.RLIM_INFINITY, resource.RLIM_INFINITY))
         out.append("raise-hard ok")
+    except ValueError:                              # python's EPERM of setrlimit
+        out.append("raise-hard EPERM")
     except OSError as x:
         out.append("raise-hard " + err(x.errno))
     soft, hard = resource.getrlimit(resource.RLIMIT_MEMLOCK)
@@ -216,7 +219,7 @@ testcase_forkbomb() {
 # Each private tmpfs at its size: the default, 10% of RAM with 400k inodes (as the kernel rounds
 # size=10%: pages of RAM * 10 / 100, up), and a small TmpfsSize= that the filler fills.
 testcase_tmpfs() {
-        local pages want_blocks d st line size
+        local pages want_blocks d st line size inv out init
         pages=$(( $(awk '/^MemTotal:/ { print $2 }' /proc/meminfo) / ($(getconf PAGESIZE) / 1024) ))
         want_blocks=$(( (pages * 10 + 99) / 100 ))
         unit bdtmp "ExecStart=/bin/sleep infinity" || not_ok "start bdtmp"
@@ -226,10 +229,12 @@ testcase_tmpfs() {
         done
         check "default: 10% is at most a quarter of RAM" test $((want_blocks * 4)) -le "$pages"
 
-        unit bdfill "ExecStart=$HOG fill /dev/shm/fill.mark /tmp /var/tmp /dev/shm /run" "TmpfsSize=4M:512" ||
+        # (It says what it did on its stdout: no file can be written inside once it is done.)
+        unit bdfill "ExecStart=$HOG fill - /tmp /var/tmp /dev/shm /run" "TmpfsSize=4M:512" ||
                 not_ok "start the filler"
-        check "the filler is done" wait_for 60 marked bdfill /dev/shm/fill.mark
-        out=$(inside bdfill cat /dev/shm/fill.mark)
+        inv=$(systemctl show -P InvocationID isolated-bdfill.scope)
+        check "the filler is done" wait_for 60 sh -c "journalctl _SYSTEMD_INVOCATION_ID=$inv -o cat | grep -qx hog-done"
+        out=$(journalctl "_SYSTEMD_INVOCATION_ID=$inv" -o cat | grep '^fill ')
         for d in /tmp /var/tmp /dev/shm /run; do
                 line=$(grep "^fill $d " <<< "$out")
                 check_match "filler: $d is 4 MiB, 512 inodes" " size=4194304 .* inodes=512 " "$line"
@@ -265,15 +270,15 @@ host_try() { # USER N
         setpriv --reuid="$1" --regid="$1" --clear-groups $PY "$work/hog.py" inotify-try "$2"
 }
 testcase_inotify() {
-        local max out n name
+        local max out n name init
         max=$(cat /proc/sys/fs/inotify/max_user_instances)
         unit bdnbi "ExecStart=/bin/sleep infinity" || not_ok "start the neighbour bdnbi"
         unit bdnbin "User=nobody\nExecStart=/bin/sleep infinity" || not_ok "start the neighbour bdnbin"
         for name in bdino bdinon; do
-                unit "$name" "$([ $name = bdinon ] && echo 'User=nobody\n')ExecStart=$HOG inotify-hog /run/ino.mark" ||
+                unit "$name" "$([ $name = bdinon ] && echo 'User=nobody\n')ExecStart=$HOG inotify-hog /tmp/ino.mark" ||
                         not_ok "start the inotify hog $name"
-                check "$name: the hog's inotify_init1 fails at last" wait_for 30 marked "$name" /run/ino.mark
-                out=$(inside "$name" cat /run/ino.mark)
+                check "$name: the hog's inotify_init1 fails at last" wait_for 30 marked "$name" /tmp/ino.mark
+                out=$(inside "$name" cat /tmp/ino.mark)
                 check_match "$name: with EMFILE (the per-user instance limit)" "^inotify-hog [0-9]+ EMFILE$" "$out"
                 n=$(awk '{print $2}' <<< "$out")
                 check "$name: it got at most fs.inotify.max_user_instances ($n of $max)" test "${n:-0}" -le "$max" -a "${n:-0}" -ge $((max / 2))
@@ -298,15 +303,15 @@ sysctls="/proc/sys/fs/inotify/max_user_instances /proc/sys/fs/inotify/max_user_w
          /proc/sys/kernel/shmmax /proc/sys/fs/nr_open /proc/sys/vm/overcommit_memory"
 sysctl_values() { local p; for p in $sysctls; do echo "$p $(cat "$p")"; done; }
 testcase_mlock() {
-        local before out name isolate limit
+        local before out name isolate limit p init
         before=$(sysctl_values)
         limit=$(ulimit -Hl)
         for name in bdml bdmlhost; do
                 isolate=; [ $name = bdmlhost ] && isolate="HostRoot=yes"
                 # shellcheck disable=SC2086
-                unit "$name" "ExecStart=$HOG mlock /run/ml.mark $(echo $sysctls)" "$isolate" || not_ok "start $name"
-                check "$name: done" wait_for 30 marked "$name" /run/ml.mark
-                out=$(inside "$name" cat /run/ml.mark)
+                unit "$name" "ExecStart=$HOG mlock /tmp/ml.mark $(echo $sysctls)" "$isolate" || not_ok "start $name"
+                check "$name: done" wait_for 30 marked "$name" /tmp/ml.mark
+                out=$(inside "$name" cat /tmp/ml.mark)
                 check_match "$name: RLIMIT_MEMLOCK inside is the host's" "^memlock [0-9]+ $((limit * 1024))$" "$out"
                 check_match "$name: raising its hard limit is refused" "^raise-hard EPERM$" "$out"
                 check_match "$name: a page can be locked (mlock works)" "^mlock-page ok$" "$out"
