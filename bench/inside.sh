@@ -85,6 +85,8 @@ variant() {
         esac
 }
 VARIANTS=(iso_lifecycle iso_ctl_wait sr_scope sr_wait unshare iso_startstop iso_cost_default iso_cost_hostroot iso_cost_permissive)
+# COST_ONLY=1 (run.sh --cost-only): only what the defaults cost per start, no throughput or footprint.
+[ "${COST_ONLY:-0}" = 1 ] && VARIANTS=(iso_cost_default iso_cost_hostroot iso_cost_permissive)
 K=${#VARIANTS[@]}
 
 rec rss_daemon_fresh "$CLIENT" rss "$(daemon_pid)"
@@ -102,6 +104,7 @@ for ((i = 0; i < RUNS; i++)); do
         (( (i + 1) % 10 == 0 )) && echo "  $((i + 1))/$RUNS" >&2
 done
 rec rss_daemon_idle "$CLIENT" rss "$(daemon_pid)"
+[ "${COST_ONLY:-0}" = 1 ] && exit 0
 
 # --- throughput: N services at once, then stopped; rounds interleaved ---
 tp_variant() {

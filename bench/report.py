@@ -245,7 +245,7 @@ def main():
         json.dump(res, f, indent=1, sort_keys=False)
         f.write("\n")
     print(f"\n{failures} failures; JSON in {a.json}")
-    return 1 if failures or not lat.get("iso_lifecycle") else 0
+    return 1 if failures or not (lat.get("iso_lifecycle") or lat.get("iso_cost_default")) else 0
 
 
 if __name__ == "__main__":
