@@ -286,8 +286,9 @@ testcase_inotify() {
                         "$(isolatectl shell "$name" $PY "$work/hog.py" inotify-try 1 </dev/null 2>&1)"
                 check "$name: the neighbour (root) makes 16 instances" isolatectl shell bdnbi $PY "$work/hog.py" inotify-try 16 </dev/null
                 check "$name: the neighbour (nobody) makes 16 instances" isolatectl shell bdnbin $PY "$work/hog.py" inotify-try 16 </dev/null
-                check "$name: the host's root makes 16 instances" host_try 0 16
-                check "$name: the host's nobody makes 16 instances" host_try 65534 16
+                # (Few: the host's root shares its 128 with every systemd and harness on the machine.)
+                check "$name: the host's root makes 4 instances" host_try 0 4
+                check "$name: the host's nobody makes 4 instances" host_try 65534 4
         done
         # Both hogs hold theirs at once: each is bounded on its own.
         check_eq "both hogs run" "running running" "$(prop bdino State) $(prop bdinon State)"
@@ -312,7 +313,11 @@ testcase_mlock() {
                 unit "$name" "ExecStart=$HOG mlock /tmp/ml.mark $(echo $sysctls)" "$isolate" || not_ok "start $name"
                 check "$name: done" wait_for 30 marked "$name" /tmp/ml.mark
                 out=$(inside "$name" cat /tmp/ml.mark)
-                check_match "$name: RLIMIT_MEMLOCK inside is the host's" "^memlock [0-9]+ $((limit * 1024))$" "$out"
+                if [ "$limit" != unlimited ]; then
+                        check_match "$name: RLIMIT_MEMLOCK inside is the host's" "^memlock [0-9]+ $((limit * 1024))$" "$out"
+                else
+                        check_match "$name: RLIMIT_MEMLOCK inside is finite" "^memlock [0-9]+ [0-9]+$" "$out"
+                fi
                 check_match "$name: raising its hard limit is refused" "^raise-hard EPERM$" "$out"
                 check_match "$name: a page can be locked (mlock works)" "^mlock-page ok$" "$out"
                 check_match "$name: mlock beyond RLIMIT_MEMLOCK fails" "^mlock-beyond (ENOMEM|EPERM)$" "$out"
