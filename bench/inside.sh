@@ -15,8 +15,33 @@ mkdir -p "$OUT/lat" "$OUT/tp" "$OUT/warmup" "$DESC"
 LIMITS="MemoryMax=64M TasksMax=16 CPUQuota=50%"
 limits_desc() { local l; for l in $LIMITS; do echo "$l"; done; }
 { echo "[Service]"; echo "ExecStart=/bin/true"; limits_desc; } > "$DESC/true.service"
+cp "$DESC/true.service" "$DESC/true-default.service"
 { echo "[Service]"; echo "ExecStart=/bin/sleep infinity"; limits_desc; } > "$DESC/sleep.service"
 { echo "[Service]"; echo "ExecStart=/bin/sleep infinity"; } > "$DESC/sleep-plain.service"
+# What the defaults cost per start: /bin/true under the default description, without its user
+# namespace (and so without the idmapped host mounts), and under the permissive one of
+# bench/sandbox-cost.c (every key the contract lets a description turn off, off, HostRoot= too).
+{ cat "$DESC/true.service"; echo "[Isolate]"; echo "HostRoot=yes"; } > "$DESC/true-hostroot.service"
+CAPS_ALL="CAP_CHOWN CAP_DAC_OVERRIDE CAP_DAC_READ_SEARCH CAP_FOWNER CAP_FSETID CAP_KILL CAP_SETGID CAP_SETUID CAP_SETPCAP
+CAP_LINUX_IMMUTABLE CAP_NET_BIND_SERVICE CAP_NET_BROADCAST CAP_NET_ADMIN CAP_NET_RAW CAP_IPC_LOCK CAP_IPC_OWNER
+CAP_SYS_MODULE CAP_SYS_RAWIO CAP_SYS_CHROOT CAP_SYS_PTRACE CAP_SYS_PACCT CAP_SYS_ADMIN CAP_SYS_BOOT CAP_SYS_NICE
+CAP_SYS_RESOURCE CAP_SYS_TIME CAP_SYS_TTY_CONFIG CAP_MKNOD CAP_LEASE CAP_AUDIT_WRITE CAP_AUDIT_CONTROL CAP_SETFCAP
+CAP_MAC_OVERRIDE CAP_MAC_ADMIN CAP_SYSLOG CAP_WAKE_ALARM CAP_BLOCK_SUSPEND CAP_AUDIT_READ CAP_PERFMON CAP_BPF
+CAP_CHECKPOINT_RESTORE"
+CAPS_WITHHELD="CAP_SYS_ADMIN CAP_SYS_MODULE CAP_SYS_PTRACE CAP_SYS_RAWIO CAP_SYS_BOOT CAP_MAC_ADMIN CAP_MAC_OVERRIDE
+CAP_BPF CAP_PERFMON CAP_SYS_TIME CAP_MKNOD CAP_NET_ADMIN CAP_DAC_READ_SEARCH CAP_SYSLOG CAP_IPC_LOCK CAP_LINUX_IMMUTABLE
+CAP_SETFCAP CAP_AUDIT_CONTROL CAP_AUDIT_READ CAP_AUDIT_WRITE CAP_SYS_RESOURCE"
+{
+        printf '%s\n' "[Isolate]" HostRoot=yes PasswordHashes=yes ReadOnlyHost=no HideHome=no HostTmp=yes \
+                HostDevices=yes KernelTunables=yes ControlGroups=yes NewPrivileges=yes KernelLogs=yes \
+                SUIDSGIDFiles=yes Personality=yes
+        echo "AllowCapabilities=$(echo $CAPS_WITHHELD)"
+        cat "$DESC/true.service"
+        printf '%s\n' PrivateTmp=no PrivateDevices=no ProtectSystem=no ProtectHome=no ProtectKernelTunables=no \
+                ProtectKernelModules=no ProtectControlGroups=no NoNewPrivileges=no SystemCallFilter= \
+                ProtectKernelLogs=no RestrictSUIDSGID=no LockPersonality=no
+        echo "CapabilityBoundingSet=$(echo $CAPS_ALL)"
+} > "$DESC/true-permissive.service"
 SR_LIMITS=(); for l in $LIMITS; do SR_LIMITS+=(-p "$l"); done
 
 daemon_pid() { systemctl show -p MainPID --value isolated.service; }
@@ -41,6 +66,11 @@ variant() {
         iso_ctl_wait)
                 rec "$dir/iso_ctl_wait" "$CLIENT" exec -- isolatectl -q start --wait "bench-cw-$i" "$DESC/true.service"
                 "$CLIENT" reset "bench-cw-$i" 2>/dev/null || : ;;
+        iso_cost_default | iso_cost_hostroot | iso_cost_permissive)
+                # The same name every run, as an administrator restarts one service.
+                local d=${v#iso_cost_}
+                rec "$dir/$v" "$CLIENT" exec -- isolatectl -q start --wait "bench-cost-$d" "$DESC/true-$d.service"
+                "$CLIENT" reset "bench-cost-$d" 2>/dev/null || : ;;
         sr_scope)
                 rec "$dir/sr_scope" "$CLIENT" exec -- systemd-run --scope -q "${SR_LIMITS[@]}" true ;;
         sr_wait)
@@ -54,7 +84,9 @@ variant() {
                 rec "$dir/iso_stop" "$CLIENT" stop "bench-ss-$i" ;;
         esac
 }
-VARIANTS=(iso_lifecycle iso_ctl_wait sr_scope sr_wait unshare iso_startstop)
+VARIANTS=(iso_lifecycle iso_ctl_wait sr_scope sr_wait unshare iso_startstop iso_cost_default iso_cost_hostroot iso_cost_permissive)
+# COST_ONLY=1 (run.sh --cost-only): only what the defaults cost per start, no throughput or footprint.
+[ "${COST_ONLY:-0}" = 1 ] && VARIANTS=(iso_cost_default iso_cost_hostroot iso_cost_permissive)
 K=${#VARIANTS[@]}
 
 rec rss_daemon_fresh "$CLIENT" rss "$(daemon_pid)"
@@ -72,6 +104,7 @@ for ((i = 0; i < RUNS; i++)); do
         (( (i + 1) % 10 == 0 )) && echo "  $((i + 1))/$RUNS" >&2
 done
 rec rss_daemon_idle "$CLIENT" rss "$(daemon_pid)"
+[ "${COST_ONLY:-0}" = 1 ] && exit 0
 
 # --- throughput: N services at once, then stopped; rounds interleaved ---
 tp_variant() {

@@ -21,6 +21,15 @@ LATENCY = [
     ("unshare", "unshare --pid --fork --mount --uts --ipc --net --mount-proc true", False),
     ("iso_start", "isolated start, sleep infinity (StartService -> exec'd)", False),
     ("iso_stop", "isolated stop (StopService -> scope gone)", False),
+    ("iso_cost_default", "isolatectl start --wait true, default description, same name", True),
+    ("iso_cost_hostroot", "... with [Isolate] HostRoot=yes (no user namespace, no idmapped mounts)", True),
+    ("iso_cost_permissive", "... permissive description (every default off, HostRoot=yes)", True),
+]
+# What the defaults cost per start: paired per-run differences of the rows above.
+COSTS = [
+    ("iso_cost_default", "iso_cost_hostroot", "user namespace + idmapped mounts (default - HostRoot=yes)"),
+    ("iso_cost_default", "iso_cost_permissive", "the whole default sandbox (default - permissive)"),
+    ("iso_cost_hostroot", "iso_cost_permissive", "the rest (HostRoot=yes - permissive)"),
 ]
 REFS = [("sr_scope", "/scope"), ("sr_wait", "/wait"), ("unshare", "/unshare")]
 THROUGHPUT = [
@@ -131,6 +140,19 @@ def main():
         else:
             print(f"  {label:<68.68}    0 {row['failures']:4d}   (no samples)")
 
+    res["cost_per_start_ms"] = {}
+    print("\nWhat the defaults cost per start, ms: paired per-run differences (run i of both rows back to back)")
+    print(f"  {'':<68}    n  median     p10     p90")
+    for key, ref, label in COSTS:
+        diffs = sorted(x - y for x, y in zip(samples.get(key, []), samples.get(ref, [])) if x is not None and y is not None)
+        st = stats(diffs)
+        if not st:
+            print(f"  {label:<68.68}    0   (no samples)")
+            continue
+        res["cost_per_start_ms"][f"{key}-{ref}"] = {"label": label, **{k: (v / 1e6 if k != "n" else v) for k, v in st.items()}}
+        print(f"  {label:<68.68} {st['n']:4d} {fmt(st['median'], digits=2):>7} {fmt(st['p10'], digits=2):>7} "
+              f"{fmt(st['p90'], digits=2):>7}")
+
     print(f"\nThroughput, N = {a.services} services, ms over {a.tp_runs} rounds"
           f"                  n fail  median     min     max  ms/service")
     for key, label in THROUGHPUT:
@@ -223,7 +245,7 @@ def main():
         json.dump(res, f, indent=1, sort_keys=False)
         f.write("\n")
     print(f"\n{failures} failures; JSON in {a.json}")
-    return 1 if failures or not lat.get("iso_lifecycle") else 0
+    return 1 if failures or not (lat.get("iso_lifecycle") or lat.get("iso_cost_default")) else 0
 
 
 if __name__ == "__main__":

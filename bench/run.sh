@@ -1,7 +1,7 @@
 #!/bin/bash
 # SPDX-License-Identifier: LGPL-2.1-or-later
 # bench/run.sh [--quick] [--runs N] [--tp-runs N] [--services N] [--json PATH]
-#              [--build DIR] [--head] [--no-build]
+#              [--build DIR] [--head] [--no-build] [--cost-only]
 #
 # Builds isolated for release in its own build directory, installs it into a
 # staging tree, boots the test harness's throwaway systemd with it, starts
@@ -17,11 +17,13 @@
 #   --build DIR    the build directory (default SRC/build-bench)
 #   --head         build the committed HEAD (git archive) instead of the work tree
 #   --no-build     use the build directory as it is
+#   --cost-only    only the per-start cost of the defaults (isolatectl start --wait of true:
+#                  default, HostRoot=yes, permissive) and bench/sandbox-cost.sh
 set -euo pipefail
 SRC=$(cd "$(dirname "$0")/.." && pwd)
 BENCH=$SRC/bench
 HARNESS=$SRC/tests/harness/systemd-harness
-RUNS=50 TP_RUNS=10 N=100 JSON=$BENCH/results.json BUILD=$SRC/build-bench HEAD=0 BUILDING=1 QUICK=0
+RUNS=50 TP_RUNS=10 N=100 JSON=$BENCH/results.json BUILD=$SRC/build-bench HEAD=0 BUILDING=1 QUICK=0 COST_ONLY=0
 
 while [ $# -gt 0 ]; do
         case $1 in
@@ -33,7 +35,8 @@ while [ $# -gt 0 ]; do
         --build) BUILD=$2; shift ;;
         --head) HEAD=1 ;;
         --no-build) BUILDING=0 ;;
-        -h|--help) sed -n '3,19p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
+        --cost-only) COST_ONLY=1 ;;
+        -h|--help) sed -n '3,21p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
         *) echo "run.sh: unknown argument $1" >&2; exit 2 ;;
         esac
         shift
@@ -116,7 +119,7 @@ if ! inside systemctl start isolated.service; then
         exit 1
 fi
 cut -d' ' -f1-3 /proc/loadavg > "$OUT/load-before"
-inside env FP_ROUNDS=$([ $QUICK = 1 ] && echo 1 || echo 3) \
+inside env FP_ROUNDS=$([ $QUICK = 1 ] && echo 1 || echo 3) COST_ONLY=$COST_ONLY \
         bash "$BENCH/inside.sh" "$CLIENT" "$OUT" "$RUNS" "$TP_RUNS" "$N"
 cut -d' ' -f1-3 /proc/loadavg > "$OUT/load-after"
 left=$(inside systemctl list-units --all --plain --no-legend 'isolated-*.scope' 'bench-*.scope' | awk '{print $1}')

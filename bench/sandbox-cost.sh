@@ -1,7 +1,8 @@
 #!/bin/bash
 # SPDX-License-Identifier: LGPL-2.1-or-later
 # What the sandbox adds to a service start (bench/sandbox-cost.c): the init's own
-# sandbox code (src/isolate-init but its main(), and src/shared), built -O2, timed
+# sandbox code (src/isolate-init but its main(), and src/shared) and the daemon's part
+# for a user namespace (src/isolated/host-mounts.c), built -O2, timed
 # in-process for the default and a permissive description, interleaved. As root;
 # every mount happens in the bench's own throwaway namespaces. Prints a table and,
 # last, one JSON line.
@@ -25,7 +26,7 @@ printf '#define PACKAGE_VERSION "bench"\n#define ISOLATE_INIT_PATH "/nonexistent
 init_sources=$(ls "$TREE"/src/isolate-init/*.c | grep -v '/isolate-init\.c$')
 # shellcheck disable=SC2086
 cc -O2 -Wall -Wextra -Wno-unused-parameter -Wno-missing-field-initializers -D_GNU_SOURCE \
-        -I"$TREE/src/isolate-init" -I"$TREE/src/shared" -I"$out" "$SRC/bench/sandbox-cost.c" \
-        $init_sources "$TREE"/src/shared/*.c \
+        -I"$TREE/src/isolate-init" -I"$TREE/src/isolated" -I"$TREE/src/shared" -I"$out" "$SRC/bench/sandbox-cost.c" \
+        $init_sources "$TREE/src/isolated/host-mounts.c" "$TREE"/src/shared/*.c \
         $(pkg-config --cflags --libs libsystemd libcap libseccomp) -o "$out/sandbox-cost"
 "$out/sandbox-cost" "${1:-300}" "${@:2}"
