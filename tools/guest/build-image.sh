@@ -15,7 +15,7 @@ SUITE=bookworm
 MIRROR=${GUEST_MIRROR:-http://deb.debian.org/debian}
 SECURITY=${GUEST_SECURITY_MIRROR:-http://deb.debian.org/debian-security}
 # What the initramfs loads to reach the root and the shares (with their dependencies).
-INITRAMFS_MODULES="virtio_pci virtio_blk ext4 9pnet_virtio 9p"
+INITRAMFS_MODULES="virtio_pci virtio_blk crc32c_generic ext4 9pnet_virtio 9p"
 
 log() { echo "build-image: $*" >&2; }
 
