@@ -134,5 +134,9 @@ awk -v s="$start" -v d="$t_debootstrap" -v e="$t_end" -v k="$kver" -v m="$size" 
 : > "$tmp/out/done"
 rm -rf "$out"
 mv "$tmp/out" "$out"
+# Older images (another package list or script): 2 GB each, not used again.
+for old in "$GUEST_DIR"/image-*; do
+        [ "$old" = "$out" ] || rm -rf "$old"
+done
 log "built $out: $(cat "$out/build-time")"
 echo "$out"
