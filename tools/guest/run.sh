@@ -99,6 +99,10 @@ if [ $rc != 124 ]; then
                         "script $(awk -v a="$t_started" -v b="$t_done" 'BEGIN { printf "%.1f", b - a }') s," \
                         "poweroff $(awk -v a="$t_done" -v b="$t_end" 'BEGIN { printf "%.1f", b - a }') s;" \
                         "script status $rc" >&2
+                # The guest's side: its uptime when the script started, and systemd's own count.
+                awk '$1 == "uptime" { u = $2 } $1 == "multi-user.target" { m = $2 / 1e6 }
+                        END { printf "run.sh: guest: the script started %.1f s after the kernel, multi-user.target at %.1f s of systemd\n", u, m }' \
+                        "$ctl/started" >&2
                 [ -f "$ctl/systemd-analyze" ] && echo "run.sh: guest: $(head -1 "$ctl/systemd-analyze")" >&2
         else
                 echo "run.sh: qemu ended ($qrc) without the script's status; the console's end:" >&2
