@@ -100,8 +100,9 @@ if [ $rc != 124 ]; then
                         "poweroff $(awk -v a="$t_done" -v b="$t_end" 'BEGIN { printf "%.1f", b - a }') s;" \
                         "script status $rc" >&2
                 # The guest's side: its uptime when the script started, and systemd's own count.
-                awk '$1 == "uptime" { u = $2 } $1 == "multi-user.target" { m = $2 / 1e6 }
-                        END { printf "run.sh: guest: the script started %.1f s after the kernel, multi-user.target at %.1f s of systemd\n", u, m }' \
+                awk '$1 == "uptime" { u = $2 } $1 == "multi-user.target" { m = $2 / 1e6 } $1 == "script" { s = $2 }
+                        END { printf "run.sh: guest clock: multi-user.target %.1f s after the kernel started," \
+                                " the script at %.1f s, for %.1f s\n", m, u, s }' \
                         "$ctl/started" >&2
                 [ -f "$ctl/systemd-analyze" ] && echo "run.sh: guest: $(head -1 "$ctl/systemd-analyze")" >&2
         else
