@@ -7,7 +7,8 @@
 #
 # The guest's disk is a snapshot: every run starts from the image as built. The run's
 # control directory (the script, its output and status, the guest's console) is a 9p
-# share too, kept as $GUEST_DIR/last-run. GUEST_TIMEOUT (seconds, default 1800) bounds
+# share too, kept as $GUEST_DIR/last-run. The guest has a network interface as a host
+# has (a probe compares its own with the host's), restricted: it reaches nothing. GUEST_TIMEOUT (seconds, default 1800) bounds
 # the whole run: qemu is killed then, and run.sh exits 124.
 # Exit: the script's status; 124 timeout; 125 the guest never ran the script.
 set -uo pipefail
@@ -50,7 +51,8 @@ fi
 
 t0=$(date +%s.%N)
 qemu-system-x86_64 -accel tcg,thread=multi -cpu qemu64 -smp 2 -m "$MEM" \
-        -nodefaults -no-reboot -display none -monitor none -nic none \
+        -nodefaults -no-reboot -display none -monitor none \
+        -nic user,model=virtio-net-pci,restrict=on \
         -serial "file:$ctl/console" \
         -kernel "$img/vmlinuz" -initrd "$img/initrd.img" -append "$cmdline" \
         -drive "file=$img/rootfs.ext4,format=raw,if=virtio,snapshot=on" \
