@@ -1,0 +1,71 @@
+#!/bin/bash
+# run-integration-local.sh BUILD: tests/integration/run-integration.sh without the harness:
+# runs the integration test files against the systemd this machine booted (PID 1), as the
+# guest has it. Installs BUILD's staged tree (BUILD/stage-guest, made by
+# tests/harness/stage-install) over /, starts isolated.service, runs every
+# tests/integration/test-*.sh (ONLY=FILE or ONLY=FILE:CASE as in run-integration.sh),
+# checks after each that nothing is left, and writes "RC NAME" lines to
+# BUILD/integration-results-guest. Meant for a throwaway machine: it installs into /.
+set -uo pipefail
+BUILD=$(cd "$1" && pwd)
+SRC=$(cd "$(dirname "$0")/../.." && pwd)
+RESULTS=$BUILD/integration-results-guest
+STAGE=$BUILD/stage-guest
+: > "$RESULTS"
+
+[ "$(cat /proc/1/comm)" = systemd ] || { echo "PID 1 is not systemd" >&2; exit 1; }
+[ -x "$STAGE/usr/bin/isolatectl" ] || { echo "no staged install in $STAGE" >&2; exit 1; }
+cp -a "$STAGE/." /
+systemctl daemon-reload
+systemctl reload dbus.service
+systemd-tmpfiles --create > /dev/null 2>&1
+
+if ! systemctl start isolated.service; then
+        journalctl -u isolated.service --no-pager | tail -30
+        echo "1 isolated.service-starts" >> "$RESULTS"
+        exit 1
+fi
+echo "0 isolated.service-starts" >> "$RESULTS"
+
+for t in "$SRC"/tests/integration/test-*.sh; do
+        name=$(basename "$t" .sh)
+        [ -n "${ONLY:-}" ] && [[ "$name" != *"${ONLY%%:*}"* ]] && continue
+        # SKIP=NAME,NAME: files this machine cannot run (said in the results as rc 77).
+        if [[ ",${SKIP:-}," == *",$name,"* ]]; then
+                echo "--- $name skipped"
+                echo "77 $name" >> "$RESULTS"
+                continue
+        fi
+        echo "--- $name"
+        since=$(date '+%Y-%m-%d %H:%M:%S')
+        t0=$(date +%s)
+        timeout "${TEST_TIMEOUT:-900}" env SRC="$SRC" BUILD="$BUILD" TESTS="$SRC/tests/integration" \
+                CASE="$([[ "${ONLY:-}" == *:* ]] && echo "${ONLY#*:}")" \
+                bash "$t"
+        rc=$?
+        echo "--- $name: rc $rc in $(( $(date +%s) - t0 )) s"
+        if [ $rc != 0 ]; then
+                echo "--- $name failed ($rc); isolated's journal:"
+                journalctl -u isolated.service --since "$since" --no-pager -q | tail -40
+        fi
+        echo "$rc $name" >> "$RESULTS"
+
+        for i in $(seq 1 50); do
+                left=$(systemctl list-units --all --plain --no-legend 'isolated-*.scope' | awk '{print $1}')
+                states=$(ls /run/isolated/state 2> /dev/null)
+                [ -z "$left" ] && [ -z "$states" ] && break
+                sleep 0.1
+        done
+        active=$(systemctl is-active isolated.service)
+        if [ -n "$left" ] || [ "$active" != active ] || [ -n "$states" ]; then
+                echo "--- after $name: daemon '$active', scopes left: '$left', state files: '$states'"
+                echo "1 $name-leaves-nothing" >> "$RESULTS"
+                for u in $left; do systemctl stop "$u"; done
+                [ "$active" = active ] || systemctl restart isolated.service
+        else
+                echo "0 $name-leaves-nothing" >> "$RESULTS"
+        fi
+done
+echo "--- results:"
+cat "$RESULTS"
+! grep -qvE '^(0|77) ' "$RESULTS"
