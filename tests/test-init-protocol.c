@@ -64,6 +64,19 @@ START_TEST(test_roundtrip) {
 }
 END_TEST
 
+START_TEST(test_text_is_cleaned) {
+        InitMessage m;
+
+        /* What a service says in STATUS= reaches the daemon as the grammar allows it. */
+        roundtrip(&(InitMessage) { .type = INIT_MESSAGE_MAIN, .state = INIT_STATE_RUNNING, .text = "a\x1b[2Jb\x7f\tc" }, &m);
+        ck_assert_str_eq(m.text, "a?[2Jb?\tc");
+        roundtrip(&(InitMessage) { .type = INIT_MESSAGE_FAILED, .error = EIO, .text = "bad \xff\xfe utf-8 \xc3\xa9" }, &m);
+        ck_assert_str_eq(m.text, "bad ?? utf-8 ??");
+        roundtrip(&(InitMessage) { .type = INIT_MESSAGE_MAIN, .state = INIT_STATE_RUNNING, .text = "caf\xc3\xa9" }, &m);
+        ck_assert_str_eq(m.text, "caf\xc3\xa9");
+}
+END_TEST
+
 START_TEST(test_long_text_is_cut) {
         char text[INIT_TEXT_MAX + 100];
         InitMessage m;
@@ -160,6 +173,7 @@ int main(void) {
 
         tcase_add_test(tc, test_roundtrip);
         tcase_add_test(tc, test_long_text_is_cut);
+        tcase_add_test(tc, test_text_is_cleaned);
         tcase_add_test(tc, test_rejects);
         tcase_add_test(tc, test_exit_record);
         tcase_add_test(tc, test_daemon_requests);

@@ -10,6 +10,7 @@
 
 #include "description-loader.h"
 #include "description.h"
+#include "env-file.h"
 #include "exec-directory.h"
 #include "init-control.h"
 #include "init-listener.h"
@@ -72,10 +73,31 @@ static int start_failedf(int error, const char *fmt, ...) {
         return start_failed(error, r < 0 ? "Out of memory." : text);
 }
 
+/* A memfd the daemon wrote, whole, at most max bytes. */
+static int read_memfd(int fd, size_t max, char **ret, size_t *ret_size) {
+        _cleanup_free_ char *buf = NULL;
+        struct stat st;
+
+        if (fstat(fd, &st) < 0)
+                return negative_errno();
+        if (st.st_size < 0 || (size_t) st.st_size > max)
+                return -E2BIG;
+        buf = malloc((size_t) st.st_size + 1);
+        if (!buf)
+                return -ENOMEM;
+        if (pread(fd, buf, (size_t) st.st_size, 0) != st.st_size)
+                return -EIO;
+        buf[st.st_size] = 0;
+        *ret = TAKE_PTR(buf);
+        *ret_size = (size_t) st.st_size;
+        return 0;
+}
+
 static int run(void) {
         _cleanup_(description_freep) Description *d = NULL;
         _cleanup_(description_sources_freep) DescriptionSources *sources = NULL;
-        _cleanup_free_ char *invocation_env = NULL, *error = NULL;
+        _cleanup_free_ char *invocation_env = NULL, *error = NULL, *preloaded_env = NULL;
+        size_t preloaded_env_size = 0;
         _cleanup_(init_start_done) InitStart start = INIT_START_NULL;
         _cleanup_(init_setup_done) InitSetup setup = { .stream_fd = -EBADF };
         _cleanup_close_ int signal_fd = -EBADF, notify_fd = -EBADF;
@@ -142,6 +164,13 @@ static int run(void) {
                 start.role_fds[START_FD_SECCOMP] = safe_close(start.role_fds[START_FD_SECCOMP]);
         }
         init_listener_take(&listener, TAKE_FD(start.role_fds[START_FD_READOPT]), TAKE_FD(start.role_fds[START_FD_EXIT]));
+        if (start.role_fds[START_FD_ENV] >= 0) {
+                r = read_memfd(start.role_fds[START_FD_ENV], ENVIRONMENT_FILE_SIZE_MAX * 64, &preloaded_env,
+                               &preloaded_env_size);
+                if (r < 0)
+                        return start_failedf(r, "Failed to read the environment files of the START message: %m");
+                start.role_fds[START_FD_ENV] = safe_close(start.role_fds[START_FD_ENV]);
+        }
 
         /* Made by the daemon on the host already where it can (with a user namespace we cannot write
          * there): what is left adds them to ReadWritePaths=. */
@@ -175,6 +204,8 @@ static int run(void) {
                 extra_env[n_extra_env++] = invocation_env;
         }
 
+        spawn.preloaded_env = preloaded_env;
+        spawn.preloaded_env_size = preloaded_env_size;
         r = spawn_context_prepare(&spawn, d, setup.stream_fd, extra_env, TAKE_PTR(seccomp), &error);
         if (r >= 0)
                 r = spawn_context_set_listen_fds(&spawn, start.name, start.fds, start.n_fds);

@@ -390,7 +390,8 @@ int spawn_context_prepare(SpawnContext *c, const Description *d, int stream_fd, 
         _cleanup_free_ struct sock_fprog *filter = seccomp; /* ours, whatever happens */
         int r;
 
-        *c = (SpawnContext) { .description = d, .stream_fd = stream_fd };
+        *c = (SpawnContext) { .description = d, .stream_fd = stream_fd, .preloaded_env = c->preloaded_env,
+                              .preloaded_env_size = c->preloaded_env_size };
 
         r = spawn_build_environment(d, stream_fd, &c->env);
         if (r < 0)
@@ -401,8 +402,10 @@ int spawn_context_prepare(SpawnContext *c, const Description *d, int stream_fd, 
                         goto fail;
         }
 
-        /* EnvironmentFile= is read now, in the sandbox's view, and overrides Environment= as in systemd. */
-        r = environment_files_apply(d->environment_files, &c->env, ret_error);
+        /* EnvironmentFile= is read now, in the sandbox's view (but for those the daemon read beside
+         * the descriptions, a directory hidden here), and overrides Environment= as in systemd. */
+        r = environment_files_apply_preloaded(d->environment_files, c->preloaded_env, c->preloaded_env_size, &c->env,
+                                              ret_error);
         if (r < 0)
                 return r;
 

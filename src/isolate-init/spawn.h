@@ -24,6 +24,10 @@ typedef struct SpawnContext {
         const int *listen_fds; /* not owned: ListenStream=, ListenDatagram= */
         size_t n_listen_fds;
         char **listen_env; /* LISTEN_PID (filled in by the child), LISTEN_FDS, LISTEN_FDNAMES */
+        /* EnvironmentFile= texts the daemon read (environment_files_preload()), set before
+         * spawn_context_prepare(); not owned. */
+        const char *preloaded_env;
+        size_t preloaded_env_size;
 } SpawnContext;
 
 #define LISTEN_PID_DIGITS 10

@@ -4,6 +4,7 @@
 #include <signal.h>
 #include <stdio.h>
 #include <string.h>
+#include <sys/mman.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
@@ -23,6 +24,7 @@
 #include "spawn.h"
 #include "state-file.h"
 #include "uid-range.h"
+#include "env-file.h"
 #include "exec-directory.h"
 #include "host-mounts.h"
 #include "strv.h"
@@ -241,10 +243,34 @@ static int send_mounts_message(Service *s) {
         return 0;
 }
 
+/* EnvironmentFile= kept beside the descriptions: the service never sees /etc/isolated (nor our /run),
+ * so we read them, on the host, as systemd's manager reads its units' files. */
+static int preload_environment_files(Service *s, int *ret_fd) {
+        /* The first two of the search path: /usr/lib/isolated is visible inside anyway. */
+        const char *const dirs[] = { description_search_path_default[0], description_search_path_default[1], NULL };
+        _cleanup_free_ char *text = NULL;
+        _cleanup_close_ int fd = -EBADF;
+        size_t size = 0;
+        int r;
+
+        r = environment_files_preload(s->description->environment_files, dirs, s->manager->state_dir, &text, &size);
+        if (r < 0 || size == 0)
+                return r;
+        fd = memfd_create("isolated-environment", MFD_CLOEXEC | MFD_ALLOW_SEALING);
+        if (fd < 0)
+                return negative_errno();
+        if (write(fd, text, size) != (ssize_t) size)
+                return errno > 0 ? -errno : -EIO;
+        if (fcntl(fd, F_ADD_SEALS, F_SEAL_SEAL | F_SEAL_SHRINK | F_SEAL_GROW | F_SEAL_WRITE) < 0)
+                return negative_errno();
+        *ret_fd = TAKE_FD(fd);
+        return 0;
+}
+
 static int send_start_message(Service *s) {
         _cleanup_free_ char *msg = NULL, *data = NULL;
         _cleanup_free_ int *fds = NULL;
-        _cleanup_close_ int readopt_fd = -EBADF, exit_fd = -EBADF;
+        _cleanup_close_ int readopt_fd = -EBADF, exit_fd = -EBADF, env_fd = -EBADF;
         int filter_fd = -EBADF; /* the cache's */
         char roles[64] = "";
         size_t size, n_fds;
@@ -262,9 +288,12 @@ static int send_start_message(Service *s) {
         r = seccomp_cache_get(s->manager->seccomp_cache, &s->description->sandbox, &filter_fd);
         if (r < 0)
                 log_warning_errno(r, "%s: cannot build the seccomp filter, the init will: %m", s->name);
+        r = preload_environment_files(s, &env_fd);
+        if (r < 0)
+                return r;
 
         /* The sockets, then the extra fds in the order the roles line names them. */
-        fds = malloc((s->n_listen_fds + 3) * sizeof(int));
+        fds = malloc((s->n_listen_fds + 4) * sizeof(int));
         if (!fds)
                 return -ENOMEM;
         if (s->n_listen_fds > 0)
@@ -278,6 +307,10 @@ static int send_start_message(Service *s) {
         if (filter_fd >= 0) {
                 fds[n_fds++] = filter_fd;
                 strcat(roles, " seccomp");
+        }
+        if (env_fd >= 0) {
+                fds[n_fds++] = env_fd;
+                strcat(roles, " env");
         }
         n = asprintf(&msg, "START %d\n%s\n%s\nFDS%s\n%s", INIT_PROTOCOL_VERSION, s->name, s->invocation_id,
                      roles, data);

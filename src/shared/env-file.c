@@ -264,7 +264,25 @@ static int read_text_file(const char *path, char **ret) {
         return 0;
 }
 
-int environment_files_apply(char *const *files, char ***env, char **ret_error) {
+/* The text of path among preloaded "PATH\0TEXT\0..." (size bytes), or NULL. */
+static const char *preloaded_text(const char *preloaded, size_t size, const char *path) {
+        for (size_t i = 0; i < size;) {
+                const char *p = preloaded + i, *t = memchr(p, 0, size - i);
+
+                if (!t || (size_t) (t + 1 - preloaded) >= size)
+                        return NULL;
+                t++;
+                if (!memchr(t, 0, size - (size_t) (t - preloaded)))
+                        return NULL;
+                if (strcmp(p, path) == 0)
+                        return t;
+                i = (size_t) (t - preloaded) + strlen(t) + 1;
+        }
+        return NULL;
+}
+
+int environment_files_apply_preloaded(char *const *files, const char *preloaded, size_t preloaded_size, char ***env,
+                                      char **ret_error) {
         int r;
 
         if (!env)
@@ -272,7 +290,7 @@ int environment_files_apply(char *const *files, char ***env, char **ret_error) {
 
         for (char *const *i = files; i && *i; i++) {
                 _cleanup_free_ char *text = NULL, *error = NULL;
-                const char *path = *i;
+                const char *path = *i, *given;
                 bool optional = false;
 
                 if (path[0] == '-') {
@@ -280,7 +298,12 @@ int environment_files_apply(char *const *files, char ***env, char **ret_error) {
                         path++;
                 }
 
-                r = read_text_file(path, &text);
+                given = preloaded ? preloaded_text(preloaded, preloaded_size, path) : NULL;
+                if (given) {
+                        text = strdup(given);
+                        r = text ? 0 : -ENOMEM;
+                } else
+                        r = read_text_file(path, &text);
                 if (r == -ENOENT && optional)
                         continue;
                 if (r == -ENOMEM)
@@ -299,5 +322,43 @@ int environment_files_apply(char *const *files, char ***env, char **ret_error) {
                 if (r < 0)
                         return error_set(ret_error, r, "%s:%s", path, error ?: strerror(-r));
         }
+        return 0;
+}
+
+int environment_files_apply(char *const *files, char ***env, char **ret_error) {
+        return environment_files_apply_preloaded(files, NULL, 0, env, ret_error);
+}
+
+int environment_files_preload(char *const *files, const char *const *dirs, const char *except, char **ret,
+                              size_t *ret_size) {
+        _cleanup_free_ char *buf = NULL;
+        size_t size = 0;
+
+        for (char *const *i = files; i && *i; i++) {
+                _cleanup_free_ char *text = NULL;
+                const char *path = **i == '-' ? *i + 1 : *i;
+                bool under = false;
+                char *n;
+
+                for (const char *const *d = dirs; d && *d && !under; d++) {
+                        size_t k = strlen(*d);
+                        under = strncmp(path, *d, k) == 0 && path[k] == '/';
+                }
+                /* Only what the description's own directories hold; a read error is the init's to report. */
+                if (except && strncmp(path, except, strlen(except)) == 0 && path[strlen(except)] == '/')
+                        under = false;
+                if (!under || strstr(path, "/../") || read_text_file(path, &text) < 0)
+                        continue;
+                n = realloc(buf, size + strlen(path) + strlen(text) + 2);
+                if (!n)
+                        return -ENOMEM;
+                buf = n;
+                memcpy(buf + size, path, strlen(path) + 1);
+                size += strlen(path) + 1;
+                memcpy(buf + size, text, strlen(text) + 1);
+                size += strlen(text) + 1;
+        }
+        *ret = TAKE_PTR(buf);
+        *ret_size = size;
         return 0;
 }

@@ -21,3 +21,16 @@ int environment_file_parse(const char *text, char ***env, char **ret_error);
  * is fine) and applies its assignments to *env, replacing earlier values of
  * the same KEY. Errors name the file ("PATH:LINE: ..." or "PATH: ..."). */
 int environment_files_apply(char *const *files, char ***env, char **ret_error);
+
+/* The same, taking the text of a file from preloaded ("PATH\0TEXT\0...",
+ * preloaded_size bytes; see environment_files_preload()) where it is there. */
+int environment_files_apply_preloaded(char *const *files, const char *preloaded, size_t preloaded_size, char ***env,
+                                      char **ret_error);
+
+/* Reads those of files that lie below one of dirs (NULL-terminated) into
+ * "PATH\0TEXT\0..." (*ret NULL and *ret_size 0 when none), but not those below
+ * except (the daemon's state directory): the daemon reads
+ * the environment files kept beside the descriptions, a directory the service
+ * never sees. A file it cannot read is left out. -ENOMEM. */
+int environment_files_preload(char *const *files, const char *const *dirs, const char *except, char **ret,
+                              size_t *ret_size);

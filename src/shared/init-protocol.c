@@ -217,20 +217,30 @@ int init_message_parse(char *buf, size_t size, InitMessage *ret) {
         return 0;
 }
 
-/* The text as one line of at most INIT_TEXT_MAX bytes, cut at a character boundary. */
-static int format_text(const char *t) {
+/* The text as the grammar allows it, into buf (INIT_TEXT_MAX + 1 bytes): one line of at most
+ * INIT_TEXT_MAX bytes, cut at a character boundary, a control character or a byte of invalid UTF-8
+ * as '?'. The init says what a service said (STATUS=): it must not break the protocol for it. */
+static const char *clean_text(const char *t, char *buf) {
         size_t n = strcspn(t ?: "", "\n");
+        bool valid;
 
         if (n > INIT_TEXT_MAX) {
                 n = INIT_TEXT_MAX;
                 while (n > 0 && ((unsigned char) t[n] & 0xc0) == 0x80)
                         n--;
         }
-        return (int) n;
+        memcpy(buf, t ?: "", n);
+        buf[n] = 0;
+        valid = utf8_is_valid(buf);
+        for (char *c = buf; *c; c++)
+                if (((unsigned char) *c < ' ' && *c != '\t') || *c == 0x7f || (!valid && (unsigned char) *c >= 0x80))
+                        *c = '?';
+        return buf;
 }
 
 int init_message_format(const InitMessage *m, char *buf, size_t size) {
-        const char *t = m->text ?: "";
+        char text[INIT_TEXT_MAX + 1];
+        const char *t = clean_text(m->text, text);
         int n;
 
         switch (m->type) {
@@ -241,10 +251,10 @@ int init_message_format(const InitMessage *m, char *buf, size_t size) {
                 if (!init_state_to_string(m->state) || m->pid < 0)
                         return -EINVAL;
                 n = snprintf(buf, size, "MAIN %d\nSTATE=%s\nNRESTARTS=%u\nSTATUS=%.*s", (int) m->pid,
-                             init_state_to_string(m->state), m->n_restarts, format_text(t), t);
+                             init_state_to_string(m->state), m->n_restarts, (int) strlen(t), t);
                 break;
         case INIT_MESSAGE_FAILED:
-                n = snprintf(buf, size, "FAILED %d\n%.*s", m->error, format_text(t), t);
+                n = snprintf(buf, size, "FAILED %d\n%.*s", m->error, (int) strlen(t), t);
                 break;
         case INIT_MESSAGE_EXITED:
                 n = snprintf(buf, size, "EXITED %s %d%s", exit_code_to_string(m->code), m->status,
@@ -252,7 +262,7 @@ int init_message_format(const InitMessage *m, char *buf, size_t size) {
                 break;
         case INIT_MESSAGE_RELOADED:
                 n = m->error == 0 ? snprintf(buf, size, "RELOADED 0")
-                                  : snprintf(buf, size, "RELOADED %d\n%.*s", m->error, format_text(t), t);
+                                  : snprintf(buf, size, "RELOADED %d\n%.*s", m->error, (int) strlen(t), t);
                 break;
         default:
                 return -EINVAL;

@@ -46,7 +46,11 @@
  *                               a directory of the host), "seccomp" the filter
  *                               the daemon built, in a sealed memfd
  *                               (seccomp-filter.h; without it the init builds
- *                               the filter itself).
+ *                               the filter itself), "env" the texts of the
+ *                               EnvironmentFile= files below /etc/isolated or
+ *                               /run/isolated (which the service never sees),
+ *                               read by the daemon, in a sealed memfd
+ *                               ("PATH\0TEXT\0...").
  *   "HELLO VERSION"             right after a re-adopting daemon connected:
  *                               the daemon's protocol version (START names it
  *                               on the first connection).
@@ -148,6 +152,7 @@ typedef enum StartFdRole {
         START_FD_READOPT, /* "readopt": NAME.sock, listening, for a restarted daemon */
         START_FD_EXIT,    /* "exit": NAME.exit, open for writing: the main process's end */
         START_FD_SECCOMP, /* "seccomp": the filter the daemon built (seccomp-filter.h) */
+        START_FD_ENV,     /* "env": EnvironmentFile= texts the daemon read, a sealed memfd (env-file.h) */
         _START_FD_ROLE_MAX,
 } StartFdRole;
 #define INIT_START_FDS_MAX (INIT_LISTEN_FDS_MAX + _START_FD_ROLE_MAX)
