@@ -278,11 +278,16 @@ START_TEST(test_capabilities_withheld) {
 END_TEST
 
 START_TEST(test_kernel_logs_masked) {
+        size_t n;
+
         ck_assert_int_eq(sandbox_options_finalize(&o), 0);
         ck_assert(strv_contains(o.inaccessible_paths, "-/proc/kmsg"));
         ck_assert(strv_contains(o.inaccessible_paths, "-/dev/kmsg"));
+        /* kmsg twice, the password hashes four files: each once, however often finalized. */
+        n = strv_length(o.inaccessible_paths);
+        ck_assert_int_eq(n, 6);
         ck_assert_int_eq(sandbox_options_finalize(&o), 0);
-        ck_assert_int_eq(strv_length(o.inaccessible_paths), 2);
+        ck_assert_int_eq(strv_length(o.inaccessible_paths), n);
 }
 END_TEST
 

@@ -51,13 +51,15 @@ attack() {
                 not_ok "$name: no ATTACK-END in the journal"
                 journal | tail -20 | sed 's/^/    /'
         fi
-        log=$(journal | grep -E '^(PASS|FAIL|PLANTED|PLANT-FAILED|RA-SENT|RA-REFUSED|SPOOFED|SPOOF-REFUSED) ')
+        log=$(journal | grep -E '^(PASS|FAIL|KNOWN-HOLE|KNOWN-CLOSED|PLANTED|PLANT-FAILED|RA-SENT|RA-REFUSED|SPOOFED|SPOOF-REFUSED) ')
         ATTACK_LOG=$log
         [ "${RECORD:-yes}" = no ] && log=
         while IFS= read -r line; do
                 case "$line" in
                 PASS*) ok "$name: ${line#PASS }" ;;
                 FAIL*) not_ok "$name: ${line#FAIL }" ;;
+                KNOWN-HOLE*) known "$name: ${line#KNOWN-HOLE }" true ;;
+                KNOWN-CLOSED*) known "$name: ${line#KNOWN-CLOSED }" false ;;
                 esac
         done <<< "$log"
         # Host-side checks while it still runs, if the caller asked for them.
