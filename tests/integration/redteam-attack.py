@@ -373,8 +373,9 @@ def spoof(src, dst, port):
         print(f"SPOOFED {src}", flush=True)
     except OSError as e:
         print(f"SPOOF-REFUSED {e}", flush=True)
+    # Its own, for a while (the first may wait for ARP): the host must see these.
     g = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
-    for _ in range(3):
+    for _ in range(30):
         g.sendto(b"genuine", (dst, port))
         time.sleep(0.1)
     g.close()

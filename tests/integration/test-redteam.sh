@@ -158,6 +158,7 @@ while True:
 PY
 python3 "$data/udp-listen.py" "$port" "$recv" &
 udp_listener=$!
+wait_for 10 sh -c "ss -Huan 'sport = :$port' | grep -q ." || not_ok "the host's UDP listener on $port is up"
 printf '[Service]\nExecStart=/bin/sleep infinity\n[Isolate]\nNetwork=veth\nAddress=10.231.213.2/30\n' > "$data/rtspa.service"
 if out=$(isolatectl start rtspa "$data/rtspa.service" 2>&1); then
         ok "rtspa: the victim runs with 10.231.213.2"
