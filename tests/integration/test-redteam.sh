@@ -51,13 +51,15 @@ attack() {
                 not_ok "$name: no ATTACK-END in the journal"
                 journal | tail -20 | sed 's/^/    /'
         fi
-        log=$(journal | grep -E '^(PASS|FAIL|PLANTED|PLANT-FAILED|RA-SENT|RA-REFUSED|SPOOFED|SPOOF-REFUSED) ')
+        log=$(journal | grep -E '^(PASS|FAIL|KNOWN-HOLE|KNOWN-CLOSED|PLANTED|PLANT-FAILED|RA-SENT|RA-REFUSED|SPOOFED|SPOOF-REFUSED) ')
         ATTACK_LOG=$log
         [ "${RECORD:-yes}" = no ] && log=
         while IFS= read -r line; do
                 case "$line" in
                 PASS*) ok "$name: ${line#PASS }" ;;
                 FAIL*) not_ok "$name: ${line#FAIL }" ;;
+                KNOWN-HOLE*) known "$name: ${line#KNOWN-HOLE }" true ;;
+                KNOWN-CLOSED*) known "$name: ${line#KNOWN-CLOSED }" false ;;
                 esac
         done <<< "$log"
         # Host-side checks while it still runs, if the caller asked for them.
@@ -156,6 +158,7 @@ while True:
 PY
 python3 "$data/udp-listen.py" "$port" "$recv" &
 udp_listener=$!
+wait_for 10 sh -c "ss -Huan 'sport = :$port' | grep -q ." || not_ok "the host's UDP listener on $port is up"
 printf '[Service]\nExecStart=/bin/sleep infinity\n[Isolate]\nNetwork=veth\nAddress=10.231.213.2/30\n' > "$data/rtspa.service"
 if out=$(isolatectl start rtspa "$data/rtspa.service" 2>&1); then
         ok "rtspa: the victim runs with 10.231.213.2"
