@@ -283,9 +283,11 @@ START_TEST(test_kernel_logs_masked) {
         ck_assert_int_eq(sandbox_options_finalize(&o), 0);
         ck_assert(strv_contains(o.inaccessible_paths, "-/proc/kmsg"));
         ck_assert(strv_contains(o.inaccessible_paths, "-/dev/kmsg"));
-        /* kmsg twice, the password hashes four files: each once, however often finalized. */
+        /* Every service's description (and another's Environment= secrets) stays hidden too. */
+        ck_assert(strv_contains(o.inaccessible_paths, "-/etc/isolated"));
+        /* kmsg twice, the password hashes four files, the descriptions: each once, however often finalized. */
         n = strv_length(o.inaccessible_paths);
-        ck_assert_int_eq(n, 6);
+        ck_assert_int_eq(n, 7);
         ck_assert_int_eq(sandbox_options_finalize(&o), 0);
         ck_assert_int_eq(strv_length(o.inaccessible_paths), n);
 }

@@ -1579,5 +1579,12 @@ int sandbox_options_finalize(SandboxOptions *o) {
                                 if (r < 0)
                                         return r;
                         }
+        /* Nor every service's description with its drop-ins, root's 0600 files whose Environment=
+         * holds another service's secrets. */
+        if (!strv_contains(o->inaccessible_paths, "-/etc/isolated")) {
+                r = strv_extend(&o->inaccessible_paths, "-/etc/isolated");
+                if (r < 0)
+                        return r;
+        }
         return 0;
 }
