@@ -316,6 +316,15 @@ static int make_inaccessible(MountContext *c, const char *path, bool ignore_miss
         if (m < 0)
                 return fail(c, m, "make a mask for %s", path);
         r = attach_fd(m, target);
+        if (r == -ENOENT) {
+                /* Replaced on the host meanwhile (useradd renames a new /etc/shadow into place): mask
+                 * what is there now. */
+                safe_close(target);
+                target = open_in_root_confined(c->root_fd, c->writable, path, 0);
+                r = target < 0 ? target : attach_fd(m, target);
+                if (r == -ENOENT && ignore_missing)
+                        return 0;
+        }
         if (r < 0)
                 return fail(c, r, "mask %s", path);
         return 0;
