@@ -21,6 +21,7 @@
 #include "scope.h"
 #include "service.h"
 #include "shell.h"
+#include "socket-util.h"
 #include "spawn.h"
 #include "state-file.h"
 #include "uid-range.h"
@@ -186,31 +187,6 @@ static void service_check_stopped(Service *s) {
         }
 }
 
-/* One datagram, with fds as SCM_RIGHTS if there are any. */
-static int control_send_with_fds(int fd, const char *msg, size_t size, const int *fds, size_t n_fds) {
-        struct iovec iov = { .iov_base = (void *) msg, .iov_len = size };
-        struct msghdr mh = { .msg_iov = &iov, .msg_iovlen = 1 };
-        _cleanup_free_ void *control = NULL;
-
-        if (n_fds > 0) {
-                struct cmsghdr *c;
-
-                control = calloc(1, CMSG_SPACE(n_fds * sizeof(int)));
-                if (!control)
-                        return -ENOMEM;
-                mh.msg_control = control;
-                mh.msg_controllen = CMSG_SPACE(n_fds * sizeof(int));
-                c = CMSG_FIRSTHDR(&mh);
-                c->cmsg_level = SOL_SOCKET;
-                c->cmsg_type = SCM_RIGHTS;
-                c->cmsg_len = CMSG_LEN(n_fds * sizeof(int));
-                memcpy(CMSG_DATA(c), fds, n_fds * sizeof(int));
-        }
-        if (sendmsg(fd, &mh, MSG_NOSIGNAL) < 0)
-                return negative_errno();
-        return 0;
-}
-
 /* The host's mounts, idmapped to the service's user namespace: made here, attached by the init. */
 static int send_mounts_message(Service *s) {
         _cleanup_(host_mounts_done) HostMounts mounts = {};
@@ -236,7 +212,7 @@ static int send_mounts_message(Service *s) {
                 strcat(msg, "\n");
                 fds[i] = mounts.mounts[i].fd;
         }
-        r = control_send_with_fds(s->control_fd, msg, strlen(msg), fds, mounts.n);
+        r = send_with_fds(s->control_fd, msg, strlen(msg), fds, mounts.n);
         if (r < 0)
                 return r;
         s->userns_fd = safe_close(s->userns_fd);
@@ -316,7 +292,7 @@ static int send_start_message(Service *s) {
                      roles, data);
         if (n < 0)
                 return -ENOMEM;
-        r = control_send_with_fds(s->control_fd, msg, (size_t) n, fds, n_fds);
+        r = send_with_fds(s->control_fd, msg, (size_t) n, fds, n_fds);
         if (r < 0)
                 return r;
         /* The init holds them now, also across restarts of the service. */

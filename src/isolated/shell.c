@@ -15,6 +15,7 @@
 #include "service.h"
 #include "shell-protocol.h"
 #include "shell.h"
+#include "socket-util.h"
 #include "strv.h"
 
 /* More than the init runs at once (INIT_SHELLS_MAX): the init refuses the rest with a reason. */
@@ -201,29 +202,6 @@ static void drop_call(Service *s, uint64_t id, bool pty) {
         shell_call_free(take_call(s, id, pty));
 }
 
-static int send_with_fds(int fd, const char *msg, size_t size, const int *fds, size_t n_fds) {
-        union {
-                struct cmsghdr header;
-                char buf[CMSG_SPACE(3 * sizeof(int))];
-        } control = {};
-        struct iovec iov = { .iov_base = (void *) msg, .iov_len = size };
-        struct msghdr mh = { .msg_iov = &iov, .msg_iovlen = 1 };
-
-        if (n_fds > 0) {
-                struct cmsghdr *c;
-
-                mh.msg_control = &control;
-                mh.msg_controllen = CMSG_SPACE(n_fds * sizeof(int));
-                c = CMSG_FIRSTHDR(&mh);
-                c->cmsg_level = SOL_SOCKET;
-                c->cmsg_type = SCM_RIGHTS;
-                c->cmsg_len = CMSG_LEN(n_fds * sizeof(int));
-                memcpy(CMSG_DATA(c), fds, n_fds * sizeof(int));
-        }
-        if (sendmsg(fd, &mh, MSG_NOSIGNAL) < 0)
-                return negative_errno();
-        return 0;
-}
 
 int shell_bus_shell(Service *s, sd_bus_message *m, sd_bus_error *error) {
         _cleanup_strv_free_ char **argv = NULL, **env = NULL;

@@ -238,6 +238,13 @@ static const char *clean_text(const char *t, char *buf) {
         return buf;
 }
 
+/* What snprintf() returned, as the length written or -ENOBUFS/-EINVAL. */
+static int written(int n, size_t size) {
+        if (n < 0)
+                return -EINVAL;
+        return (size_t) n >= size ? -ENOBUFS : n;
+}
+
 int init_message_format(const InitMessage *m, char *buf, size_t size) {
         char text[INIT_TEXT_MAX + 1];
         const char *t = clean_text(m->text, text);
@@ -267,11 +274,7 @@ int init_message_format(const InitMessage *m, char *buf, size_t size) {
         default:
                 return -EINVAL;
         }
-        if (n < 0)
-                return -EINVAL;
-        if ((size_t) n >= size)
-                return -ENOBUFS;
-        return n;
+        return written(n, size);
 }
 
 int init_message_exited(int wait_status, InitMessage *ret) {
@@ -386,9 +389,5 @@ int daemon_request_format(const DaemonRequest *r, char *buf, size_t size) {
         default:
                 return -EINVAL;
         }
-        if (n < 0)
-                return -EINVAL;
-        if ((size_t) n >= size)
-                return -ENOBUFS;
-        return n;
+        return written(n, size);
 }
