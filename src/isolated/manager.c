@@ -172,7 +172,7 @@ void manager_remove_service(Manager *m, Service *s) {
                 break;
         }
         (void) sd_bus_emit_signal(m->bus, ISOLATED_OBJECT_PATH, ISOLATED_MANAGER_INTERFACE, "ServiceRemoved", "sos",
-                                  s->name, s->path, s->result);
+                                  s->name, s->path, service_result_to_string(s->result));
         service_free(s);
 }
 

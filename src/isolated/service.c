@@ -28,28 +28,8 @@
 #include "strv.h"
 #include "usage.h"
 
-static const char *const service_state_table[_SERVICE_STATE_MAX] = {
-        [SERVICE_STARTING] = "starting", [SERVICE_RUNNING] = "running", [SERVICE_RELOADING] = "reloading",
-        [SERVICE_STOPPING] = "stopping",
-        [SERVICE_EXITED] = "exited",     [SERVICE_FAILED] = "failed",
-};
-
-const char *service_state_to_string(ServiceState s) {
-        if (s < 0 || s >= _SERVICE_STATE_MAX)
-                return NULL;
-        return service_state_table[s];
-}
-
-ServiceState service_state_from_string(const char *s) {
-        for (ServiceState i = 0; i < _SERVICE_STATE_MAX; i++)
-                if (s && strcmp(s, service_state_table[i]) == 0)
-                        return i;
-        return _SERVICE_STATE_INVALID;
-}
-
 bool service_is_active(const Service *s) {
-        return s->state == SERVICE_STARTING || s->state == SERVICE_RUNNING || s->state == SERVICE_RELOADING ||
-               s->state == SERVICE_STOPPING;
+        return service_state_is_active(s->state);
 }
 
 /* The user namespace's range is free again once nothing of the service runs: the init is gone,
@@ -571,7 +551,7 @@ static void service_handle_message(Service *s, const InitMessage *m, int pidfd) 
                 s->exit_code = m->code;
                 s->exit_status = m->status;
                 if (m->start_limit_hit)
-                        s->end_result = "start-limit-hit";
+                        s->start_limit_hit = true;
                 break;
         case INIT_MESSAGE_RELOADED:
                 service_handle_reloaded(s, m->error, *m->text ? m->text : NULL);
@@ -647,17 +627,6 @@ static int on_control(sd_event_source *source, int fd, uint32_t revents, void *u
         return 0;
 }
 
-static bool signal_is_clean(int sig) {
-        return sig == SIGTERM || sig == SIGINT || sig == SIGHUP || sig == SIGPIPE;
-}
-
-/* The init is gone: what the main process did decides the service's end. */
-static const char *result_of_exit(int code, int status) {
-        if (code == CLD_EXITED)
-                return status == 0 ? "success" : "exit-code";
-        return code == CLD_DUMPED ? "core-dump" : "signal";
-}
-
 static void service_set_end(Service *s, int code, int status) {
         bool reported = s->exit_code != 0; /* the init sent EXITED */
 
@@ -666,29 +635,21 @@ static void service_set_end(Service *s, int code, int status) {
                 s->exit_code = code;
                 s->exit_status = status;
         }
-        if (s->protocol_error)
-                s->result = "protocol";
-        else if (s->start_timed_out)
-                s->result = "timeout";
-        else if (s->end_result)
-                s->result = s->end_result;
-        else if (s->start_error && reported && !s->stop_requested)
-                /* A command of the start failed: ExecStartPre=, forking's parent, notify's main. */
-                s->result = result_of_exit(s->exit_code, s->exit_status);
-        else if (!s->released || s->start_error) {
-                s->result = s->start_errno ? "exit-code" : "resources";
-                /* A stop asked for while starting is no failure of the service, as in systemd. */
-                if (s->stop_requested && !s->start_errno && s->start_error &&
-                    strcmp(s->start_error, "stopped while starting") == 0)
-                        s->result = "success";
-        } else if (s->main_pid == 0 && !s->start_complete && !s->stop_requested)
-                s->result = "protocol";
-        else if (s->exit_code == CLD_EXITED)
-                s->result = s->exit_status == 0 ? "success" : "exit-code";
-        else if (s->exit_code == CLD_DUMPED)
-                s->result = "core-dump";
-        else
-                s->result = s->stop_requested || signal_is_clean(s->exit_status) ? "success" : "signal";
+        s->result = service_result_from_facts(&(ServiceEndFacts) {
+                .exit_code = s->exit_code,
+                .exit_status = s->exit_status,
+                .exit_reported = reported,
+                .released = s->released,
+                .start_complete = s->start_complete,
+                .main_pid_known = s->main_pid != 0,
+                .start_failed = s->start_error != NULL,
+                .start_cancelled = s->start_cancelled,
+                .start_errno = s->start_errno,
+                .stop_requested = s->stop_requested,
+                .start_timed_out = s->start_timed_out,
+                .protocol_error = s->protocol_error,
+                .start_limit_hit = s->start_limit_hit,
+        });
 }
 
 /* The init sends EXITED, then exits: both can be pending in one turn of the
@@ -712,11 +673,11 @@ static void service_init_ended(Service *s, int code, int status) {
         usage_done(&s->usage);
         network_stop(s); /* Port= listeners, sockets of ListenStream=, the veth pair */
         service_set_end(s, code, status);
-        log_info("%s: ended, result %s (%s, status %d)", s->name, s->result, exit_code_to_string(s->exit_code),
-                 s->exit_status);
+        log_info("%s: ended, result %s (%s, status %d)", s->name, service_result_to_string(s->result),
+                 exit_code_to_string(s->exit_code), s->exit_status);
         manager_forget_service_state(s->manager, s);
         shell_calls_abort(s); /* a shell it did not report died with it */
-        service_set_state(s, strcmp(s->result, "success") == 0 ? SERVICE_EXITED : SERVICE_FAILED);
+        service_set_state(s, service_state_of_result(s->result));
         s->start_timer = sd_event_source_disable_unref(s->start_timer);
         s->stop_timer = sd_event_source_disable_unref(s->stop_timer);
         service_handle_reloaded(s, ESRCH, "the service ended");
@@ -781,7 +742,7 @@ void service_set_ended(Service *s, int code, int status, const char *status_text
         service_set_end(s, code, status);
         if (status_text)
                 s->status_text = strdup(status_text);
-        s->state = strcmp(s->result, "success") == 0 ? SERVICE_EXITED : SERVICE_FAILED;
+        s->state = service_state_of_result(s->result);
 }
 
 int service_new(Manager *m, const char *name, DescriptionSources *sources, Description *d, Service **ret) {
@@ -796,7 +757,7 @@ int service_new(Manager *m, const char *name, DescriptionSources *sources, Descr
         *s = (Service) {
                 .manager = m,
                 .state = SERVICE_STARTING,
-                .result = "success",
+                .result = SERVICE_SUCCESS,
                 .init_pidfd = -EBADF,
                 .main_pidfd = -EBADF,
                 .control_fd = -EBADF,
@@ -958,6 +919,7 @@ int service_stop(Service *s, sd_bus_message *reply_to) {
                 if (s->start_call && !s->start_error) {
                         s->start_error = strdup("stopped while starting");
                         s->start_error_name = BUS_ERROR_START_FAILED;
+                        s->start_cancelled = true;
                 }
                 if (!s->released)
                         service_kill_init(s);
@@ -1000,7 +962,7 @@ static int property_get_string(sd_bus *bus, const char *path, const char *interf
         else if (strcmp(property, "Description") == 0)
                 v = s->description && s->description->description ? s->description->description : "";
         else if (strcmp(property, "Result") == 0)
-                v = s->result;
+                v = service_result_to_string(s->result);
         else if (strcmp(property, "Unit") == 0)
                 v = s->unit;
         else if (strcmp(property, "ExitCode") == 0)

@@ -9,6 +9,7 @@
 #include "description-loader.h"
 #include "description.h"
 #include "scope.h"
+#include "service-state.h"
 #include "macro.h"
 #include "time-util.h"
 #include "usage.h"
@@ -17,20 +18,6 @@ typedef struct Manager Manager;
 typedef struct Service Service;
 typedef struct PortForwards PortForwards;
 typedef struct VethLink VethLink;
-
-typedef enum ServiceState {
-        SERVICE_STARTING,
-        SERVICE_RUNNING,
-        SERVICE_RELOADING,
-        SERVICE_STOPPING,
-        SERVICE_EXITED,
-        SERVICE_FAILED,
-        _SERVICE_STATE_MAX,
-        _SERVICE_STATE_INVALID = -EINVAL,
-} ServiceState;
-
-const char *service_state_to_string(ServiceState s);
-ServiceState service_state_from_string(const char *s);
 
 struct Service {
         Manager *manager;
@@ -42,7 +29,7 @@ struct Service {
         Description *description;
 
         ServiceState state;
-        const char *result; /* "success", "exit-code", "signal", "core-dump", "resources", "protocol" */
+        ServiceResult result; /* decided when the init is gone: service_result_from_facts() */
         int exit_code;      /* CLD_EXITED, CLD_KILLED, CLD_DUMPED; 0 before the end */
         int exit_status;
         char *status_text;
@@ -50,6 +37,7 @@ struct Service {
         usec_t exit_timestamp;  /* CLOCK_REALTIME, when the service ended; 0 before */
         char *start_error;      /* why the start failed, for the caller */
         const char *start_error_name;
+        bool start_cancelled;   /* the start_error is a stop asked for while starting */
         int start_errno;        /* from the init's FAILED message */
 
         pid_t init_pid;
@@ -70,7 +58,7 @@ struct Service {
         bool start_timed_out; /* TimeoutStartSec= passed: Result=timeout */
         bool protocol_error;  /* the init sent what the protocol does not allow: Result=protocol */
         unsigned init_version; /* from its HELLO; 0 before it (or an init older than the handshake) */
-        const char *end_result; /* "start-limit-hit" from the init, or NULL */
+        bool start_limit_hit;   /* the init gave up restarting: Result=start-limit-hit */
         unsigned n_restarts;    /* restarts in place by Restart= (the init counts) */
         sd_event_source *start_timer; /* TimeoutStartSec= */
         sd_event_source *stop_timer;  /* a last resort if the init does not finish a STOP */
