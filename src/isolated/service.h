@@ -51,7 +51,6 @@ struct Service {
         sd_event_source *init_source;
         bool released;    /* the held child was let go */
         bool adopted;     /* found running by a restarted daemon: the init is not our child */
-        bool init_exited; /* and reaped */
         bool init_stops;  /* the init understands STOP/RELOAD (protocol 3): we started it, or it said STATE= */
         bool start_complete; /* the init reported the start done (STATE= running or later) */
         bool stop_sent;      /* STOP went to the init: the scope is stopped once the init is gone */
@@ -103,6 +102,10 @@ void service_set_ended(Service *s, int code, int status, const char *status_text
  * once both are gone. May free s (a pending restart starts anew): do not use s after. */
 int service_stop(Service *s, sd_bus_message *reply_to);
 
+/* RELOAD to the init; call gets its reply with RELOADED. -EOPNOTSUPP without ExecReload=,
+ * -ESRCH if not running, -EBUSY if reloading already. */
+int service_reload(Service *s, sd_bus_message *call);
+
 /* Sends signal to the main process or to every process (whom: "main"/"all"). */
 int service_kill(Service *s, const char *whom, int signo);
 
@@ -110,6 +113,10 @@ int service_kill(Service *s, const char *whom, int signo);
 void service_job_removed(Service *s, const char *job, const char *result);
 
 bool service_is_active(const Service *s);
+/* Asks systemd for fresh usage figures of a running service's scope. */
+void service_usage_refresh(Service *s);
+/* The init is gone (reaped, or found gone): derived from the state, which only its end ends. */
+bool service_init_exited(const Service *s);
 
 Service *service_free(Service *s);
 DEFINE_TRIVIAL_CLEANUP_FUNC(Service *, service_free);
