@@ -228,6 +228,24 @@ int manager_start_service(Manager *m, const char *name, const char *text, sd_bus
         return manager_start_sources(m, name, TAKE_PTR(sources), call, error);
 }
 
+/* The veth pairs of the active services but s, for a new one to keep clear of. */
+static int manager_network_in_use(Manager *m, Service *s, NetworkInUse **ret, size_t *ret_n) {
+        NetworkInUse *l;
+        size_t n = 0;
+
+        l = calloc(m->n_services + 1, sizeof(NetworkInUse));
+        if (!l)
+                return -ENOMEM;
+        for (size_t i = 0; i < m->n_services; i++) {
+                Service *o = m->services[i];
+                if (o != s && o->veth && service_is_active(o))
+                        l[n++] = (NetworkInUse) { .name = o->name, .veth = o->veth };
+        }
+        *ret = l;
+        *ret_n = n;
+        return 0;
+}
+
 /* The caller's effective UID; unknown counts as unprivileged. */
 static uid_t caller_uid(sd_bus_message *call) {
         _cleanup_(sd_bus_creds_unrefp) sd_bus_creds *creds = NULL;
@@ -246,6 +264,8 @@ int manager_start_sources(Manager *m, const char *name, DescriptionSources *sour
         _cleanup_free_ char *parse_error = NULL;
         _cleanup_strv_free_ char **notices = NULL;
         _cleanup_(service_freep) Service *s = NULL;
+        _cleanup_free_ NetworkInUse *in_use = NULL;
+        size_t n_in_use;
         Service *old;
         int r;
 
@@ -274,7 +294,10 @@ int manager_start_sources(Manager *m, const char *name, DescriptionSources *sour
         if (r < 0)
                 return r;
         /* Ports bound and addresses checked before anything starts. */
-        r = network_prepare(s, caller_uid(call), error);
+        r = manager_network_in_use(m, s, &in_use, &n_in_use);
+        if (r < 0)
+                return r;
+        r = network_prepare(s, m->event, caller_uid(call), in_use, n_in_use, error);
         if (r < 0)
                 return r;
         r = service_start(s, call);

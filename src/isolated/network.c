@@ -6,11 +6,11 @@
 
 #include "bus-error.h"
 #include "log.h"
-#include "manager.h"
 #include "listen-sockets.h"
 #include "netns-util.h"
 #include "network.h"
 #include "port-forward.h"
+#include "service.h"
 #include "veth.h"
 
 /* net.ipv4.ip_unprivileged_port_start: the ports below need root. */
@@ -27,26 +27,23 @@ static unsigned unprivileged_port_start(void) {
 }
 
 /* Subnets of the other services' veth pairs, made or about to be. */
-static int taken_subnets(Service *s, Ipv4Prefix **ret, size_t *ret_n) {
-        Manager *m = s->manager;
+static int taken_subnets(const NetworkInUse *in_use, size_t n_in_use, Ipv4Prefix **ret, size_t *ret_n) {
         Ipv4Prefix *l;
         size_t n = 0;
 
-        l = calloc(m->n_services + 1, sizeof(Ipv4Prefix));
+        l = calloc(n_in_use + 1, sizeof(Ipv4Prefix));
         if (!l)
                 return -ENOMEM;
-        for (size_t i = 0; i < m->n_services; i++) {
-                Service *o = m->services[i];
+        for (size_t i = 0; i < n_in_use; i++)
                 /* An adopted one with a default address has none here: its host end shows it. */
-                if (o != s && o->veth && service_is_active(o) && o->veth->address.prefixlen > 0)
-                        l[n++] = o->veth->address;
-        }
+                if (in_use[i].veth->address.prefixlen > 0)
+                        l[n++] = in_use[i].veth->address;
         *ret = l;
         *ret_n = n;
         return 0;
 }
 
-static int prepare_veth(Service *s, sd_bus_error *error) {
+static int prepare_veth(Service *s, const NetworkInUse *in_use, size_t n_in_use, sd_bus_error *error) {
         const Description *d = s->description;
         _cleanup_free_ Ipv4Prefix *taken = NULL;
         _cleanup_free_ char *clash = NULL;
@@ -60,20 +57,18 @@ static int prepare_veth(Service *s, sd_bus_error *error) {
         s->veth = link;
         veth_host_ifname(s->name, link->host_ifname);
 
-        for (size_t i = 0; i < s->manager->n_services; i++) {
-                Service *o = s->manager->services[i];
-                if (o != s && o->veth && service_is_active(o) && strcmp(o->veth->host_ifname, link->host_ifname) == 0)
+        for (size_t i = 0; i < n_in_use; i++)
+                if (strcmp(in_use[i].veth->host_ifname, link->host_ifname) == 0)
                         return sd_bus_error_setf(error, BUS_ERROR_START_FAILED,
                                                  "Its host interface name %s is that of "
                                                  "service %s already (names are cut to %d characters).",
-                                                 link->host_ifname, o->name, IFNAMSIZ - 1);
-        }
+                                                 link->host_ifname, in_use[i].name, IFNAMSIZ - 1);
         if (if_nametoindex(link->host_ifname) > 0)
                 return sd_bus_error_setf(error, BUS_ERROR_START_FAILED,
                                          "A network interface %s exists already on the host.",
                                          link->host_ifname);
 
-        r = taken_subnets(s, &taken, &n_taken);
+        r = taken_subnets(in_use, n_in_use, &taken, &n_taken);
         if (r < 0)
                 return r;
         if (!d->address_set) {
@@ -99,7 +94,8 @@ static int prepare_veth(Service *s, sd_bus_error *error) {
         return 0;
 }
 
-int network_prepare(Service *s, uid_t uid, sd_bus_error *error) {
+int network_prepare(Service *s, sd_event *event, uid_t uid, const NetworkInUse *in_use, size_t n_in_use,
+                    sd_bus_error *error) {
         const Description *d = s->description;
         _cleanup_free_ char *text = NULL;
         int r;
@@ -130,7 +126,7 @@ int network_prepare(Service *s, uid_t uid, sd_bus_error *error) {
         }
 
         if (d->network == NETWORK_VETH) {
-                r = prepare_veth(s, error);
+                r = prepare_veth(s, in_use, n_in_use, error);
                 if (r < 0 || sd_bus_error_is_set(error)) {
                         s->veth = mfree(s->veth);
                         return r < 0 ? r : -EINVAL;
@@ -138,7 +134,7 @@ int network_prepare(Service *s, uid_t uid, sd_bus_error *error) {
         }
 
         if (d->n_ports > 0) {
-                r = port_forwards_new(s->manager->event, s->name, d->ports, d->n_ports, &s->port_forwards, &text);
+                r = port_forwards_new(event, s->name, d->ports, d->n_ports, &s->port_forwards, &text);
                 if (r < 0) {
                         s->veth = mfree(s->veth);
                         if (r == -ENOMEM)
@@ -198,7 +194,7 @@ int network_start(Service *s, char **ret_error) {
         return 0;
 }
 
-void network_adopt(Service *s) {
+void network_adopt(Service *s, sd_event *event) {
         const Description *d = s->description;
         _cleanup_free_ char *text = NULL;
         int netns_fd, r;
@@ -216,7 +212,7 @@ void network_adopt(Service *s) {
         }
         if (d->n_ports == 0)
                 return;
-        r = port_forwards_new(s->manager->event, s->name, d->ports, d->n_ports, &s->port_forwards, &text);
+        r = port_forwards_new(event, s->name, d->ports, d->n_ports, &s->port_forwards, &text);
         if (r < 0) {
                 log_error("%s: cannot publish its ports again after the restart: %s", s->name, text ?: strerror(-r));
                 return;
