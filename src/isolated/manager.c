@@ -238,8 +238,8 @@ static int manager_network_in_use(Manager *m, Service *s, NetworkInUse **ret, si
                 return -ENOMEM;
         for (size_t i = 0; i < m->n_services; i++) {
                 Service *o = m->services[i];
-                if (o != s && o->veth && service_is_active(o))
-                        l[n++] = (NetworkInUse) { .name = o->name, .veth = o->veth };
+                if (o != s && o->network.veth && service_is_active(o))
+                        l[n++] = (NetworkInUse) { .name = o->name, .veth = o->network.veth };
         }
         *ret = l;
         *ret_n = n;
@@ -297,7 +297,8 @@ int manager_start_sources(Manager *m, const char *name, DescriptionSources *sour
         r = manager_network_in_use(m, s, &in_use, &n_in_use);
         if (r < 0)
                 return r;
-        r = network_prepare(s, m->event, caller_uid(call), in_use, n_in_use, error);
+        r = network_prepare(&s->network, s->name, s->description, m->event, caller_uid(call), in_use, n_in_use,
+                            error);
         if (r < 0)
                 return r;
         r = service_start(s, call);

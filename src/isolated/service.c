@@ -51,14 +51,7 @@ Service *service_free(Service *s) {
         sd_bus_message_unref(s->reload_call);
         shell_calls_free(s->shells);
         usage_done(&s->usage);
-        /* Listeners close with the daemon; a running service keeps its veth pair. */
-        port_forwards_free(s->port_forwards);
-        free(s->veth);
-        if (s->listen_fds && s->description) {
-                /* Never handed over: no init listens on them, their files are ours to remove. */
-                listen_sockets_close(s->listen_fds, s->n_listen_fds);
-                listen_sockets_remove_files(s->description->listen, s->description->n_listen);
-        }
+        network_done(&s->network, s->description);
         sd_bus_slot_unref(s->job_call);
         sd_bus_slot_unref(s->stop_call_slot);
         safe_close(s->control_fd);
@@ -91,7 +84,7 @@ static void service_emit_changed(Service *s) {
 
 /* The one place that moves a service from one state to another: the move is checked against the
  * table of service-state.c, the timestamps are recorded, and the bus is told. */
-static void service_set_state(Service *s, ServiceState state) {
+void service_set_state(Service *s, ServiceState state) {
         ServiceState old = s->state;
 
         if (old == state)
@@ -271,12 +264,12 @@ static int send_start_message(Service *s) {
                 log_warning_errno(r, "%s: cannot build the seccomp filter, the init will: %m", s->name);
 
         /* The sockets, then the extra fds in the order the roles line names them. */
-        fds = malloc((s->n_listen_fds + 3) * sizeof(int));
+        fds = malloc((s->network.n_listen_fds + 3) * sizeof(int));
         if (!fds)
                 return -ENOMEM;
-        if (s->n_listen_fds > 0)
-                memcpy(fds, s->listen_fds, s->n_listen_fds * sizeof(int));
-        n_fds = s->n_listen_fds;
+        if (s->network.n_listen_fds > 0)
+                memcpy(fds, s->network.listen_fds, s->network.n_listen_fds * sizeof(int));
+        n_fds = s->network.n_listen_fds;
         if (readopt_fd >= 0 && exit_fd >= 0) {
                 fds[n_fds++] = readopt_fd;
                 fds[n_fds++] = exit_fd;
@@ -294,8 +287,8 @@ static int send_start_message(Service *s) {
         if (r < 0)
                 return r;
         /* The init holds them now, also across restarts of the service. */
-        s->listen_fds = listen_sockets_close(s->listen_fds, s->n_listen_fds);
-        s->n_listen_fds = 0;
+        s->network.listen_fds = listen_sockets_close(s->network.listen_fds, s->network.n_listen_fds);
+        s->network.n_listen_fds = 0;
         return 0;
 }
 
@@ -304,7 +297,7 @@ static void service_release(Service *s) {
         int r;
 
         /* The init's namespace exists since clone(): its network is ready before anything runs in it. */
-        r = network_start(s, &network_error);
+        r = network_start(&s->network, s->name, s->init_pid, &network_error);
         if (r < 0) {
                 char text[512];
                 snprintf(text, sizeof(text), "cannot set up the network: %s", network_error ?: strerror(-r));
@@ -696,7 +689,7 @@ static void service_init_ended(Service *s, int code, int status) {
         s->init_pidfd = safe_close(s->init_pidfd);
         s->main_pidfd = safe_close(s->main_pidfd);
         usage_done(&s->usage);
-        network_stop(s); /* Port= listeners, sockets of ListenStream=, the veth pair */
+        network_stop(&s->network, s->name, s->description); /* Port= listeners, sockets of ListenStream=, the veth pair */
         service_set_end(s, code, status);
         log_info("%s: ended, result %s (%s, status %d)", s->name, service_result_to_string(s->result),
                  exit_code_to_string(s->exit_code), s->exit_status);

@@ -11,6 +11,7 @@
 #include "scope.h"
 #include "service-state.h"
 #include "macro.h"
+#include "network.h"
 #include "time-util.h"
 #include "usage.h"
 
@@ -74,10 +75,7 @@ struct Service {
 
         UsageCache usage;
 
-        PortForwards *port_forwards; /* Port=: host listeners, bound before the child exists */
-        VethLink *veth;              /* Network=veth */
-        int *listen_fds;             /* ListenStream=, ListenDatagram=: ours until START hands them over */
-        size_t n_listen_fds;
+        ServiceNetwork network; /* Port=, Network=veth, ListenStream=... (network.h) */
 
         sd_bus_message *start_call;   /* StartService (or Restart) waiting for its reply */
         sd_bus_message *restart_call; /* Restart waiting for the stop to finish */
@@ -111,6 +109,12 @@ int service_kill(Service *s, const char *whom, int signo);
 
 /* systemd's JobRemoved for one of our jobs. May free s. */
 void service_job_removed(Service *s, const char *job, const char *result);
+
+/* The one place that assigns s->state: checks the move against service_state_transition_allowed()
+ * (a move it does not allow is a programming error: logged, refused), records StartTimestamp (the
+ * first move from starting to running or reloading) and ExitTimestamp (the end), and emits
+ * PropertiesChanged. Staying in a state does nothing. */
+void service_set_state(Service *s, ServiceState state);
 
 bool service_is_active(const Service *s);
 /* Asks systemd for fresh usage figures of a running service's scope. */
