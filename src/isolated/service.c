@@ -912,7 +912,6 @@ static bool service_send_stop(Service *s) {
                 log_warning_errno(errno, "%s: cannot send STOP to the init: %m", s->name);
                 return false;
         }
-        s->stop_sent = true;
         if (t != USEC_INFINITY && t < USEC_INFINITY / 3)
                 (void) sd_event_add_time_relative(s->manager->event, &s->stop_timer, CLOCK_MONOTONIC,
                                                   2 * t + 10 * USEC_PER_SEC, 0, on_stop_timeout, s);

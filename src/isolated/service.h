@@ -54,7 +54,6 @@ struct Service {
         bool adopted;     /* found running by a restarted daemon: the init is not our child */
         bool init_stops;  /* the init understands STOP/RELOAD (protocol 3): we started it, or it said STATE= */
         bool start_complete; /* the init reported the start done (STATE= running or later) */
-        bool stop_sent;      /* STOP went to the init: the scope is stopped once the init is gone */
         bool start_timed_out; /* TimeoutStartSec= passed: Result=timeout */
         bool protocol_error;  /* the init sent what the protocol does not allow: Result=protocol */
         unsigned init_version; /* from its HELLO; 0 before it (or an init older than the handshake) */
