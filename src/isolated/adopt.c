@@ -144,7 +144,7 @@ static int adopt_running(Manager *m, const char *name) {
                 service_free(s);
                 return r;
         }
-        network_adopt(s); /* its published ports again */
+        network_adopt(&s->network, s->name, s->description, s->init_pid, m->event); /* its published ports again */
         return 0;
 
 lost:

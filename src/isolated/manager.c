@@ -95,7 +95,7 @@ static int manager_reserve(Manager *m) {
 
 /* An ended record nothing waits on: a stop, a restart, a start's reply or a job of systemd's. */
 static bool service_is_idle_record(const Service *s) {
-        return !service_is_active(s) && s->init_exited && s->scope_gone && s->n_stop_calls == 0 &&
+        return !service_is_active(s) && s->scope_gone && s->n_stop_calls == 0 &&
                !s->restart_call && !s->start_call && !s->reload_call && !s->job_call && !s->stop_call_slot &&
                !s->start_job && !s->stop_job;
 }
@@ -172,7 +172,7 @@ void manager_remove_service(Manager *m, Service *s) {
                 break;
         }
         (void) sd_bus_emit_signal(m->bus, ISOLATED_OBJECT_PATH, ISOLATED_MANAGER_INTERFACE, "ServiceRemoved", "sos",
-                                  s->name, s->path, s->result);
+                                  s->name, s->path, service_result_to_string(s->result));
         service_free(s);
 }
 
@@ -228,6 +228,24 @@ int manager_start_service(Manager *m, const char *name, const char *text, sd_bus
         return manager_start_sources(m, name, TAKE_PTR(sources), call, error);
 }
 
+/* The veth pairs of the active services but s, for a new one to keep clear of. */
+static int manager_network_in_use(Manager *m, Service *s, NetworkInUse **ret, size_t *ret_n) {
+        NetworkInUse *l;
+        size_t n = 0;
+
+        l = calloc(m->n_services + 1, sizeof(NetworkInUse));
+        if (!l)
+                return -ENOMEM;
+        for (size_t i = 0; i < m->n_services; i++) {
+                Service *o = m->services[i];
+                if (o != s && o->network.veth && service_is_active(o))
+                        l[n++] = (NetworkInUse) { .name = o->name, .veth = o->network.veth };
+        }
+        *ret = l;
+        *ret_n = n;
+        return 0;
+}
+
 /* The caller's effective UID; unknown counts as unprivileged. */
 static uid_t caller_uid(sd_bus_message *call) {
         _cleanup_(sd_bus_creds_unrefp) sd_bus_creds *creds = NULL;
@@ -246,6 +264,8 @@ int manager_start_sources(Manager *m, const char *name, DescriptionSources *sour
         _cleanup_free_ char *parse_error = NULL;
         _cleanup_strv_free_ char **notices = NULL;
         _cleanup_(service_freep) Service *s = NULL;
+        _cleanup_free_ NetworkInUse *in_use = NULL;
+        size_t n_in_use;
         Service *old;
         int r;
 
@@ -274,7 +294,11 @@ int manager_start_sources(Manager *m, const char *name, DescriptionSources *sour
         if (r < 0)
                 return r;
         /* Ports bound and addresses checked before anything starts. */
-        r = network_prepare(s, caller_uid(call), error);
+        r = manager_network_in_use(m, s, &in_use, &n_in_use);
+        if (r < 0)
+                return r;
+        r = network_prepare(&s->network, s->name, s->description, m->event, caller_uid(call), in_use, n_in_use,
+                            error);
         if (r < 0)
                 return r;
         r = service_start(s, call);
@@ -283,250 +307,4 @@ int manager_start_sources(Manager *m, const char *name, DescriptionSources *sour
         if (r < 0)
                 return sd_bus_error_set_errnof(error, r, "Failed to start %s: %m", name);
         return manager_add_service(m, TAKE_PTR(s)) < 0 ? -ENOMEM : 1;
-}
-
-/* --- org.isolated1.Manager --- */
-
-static int method_start_service(sd_bus_message *call, void *userdata, sd_bus_error *error) {
-        Manager *m = userdata;
-        const char *name, *text;
-        int r;
-
-        r = sd_bus_message_read(call, "ss", &name, &text);
-        if (r < 0)
-                return r;
-        r = manager_check_manage(m, call, "start", name, error);
-        if (r <= 0)
-                return r < 0 ? r : 1; /* 0: polkit asked; the call comes back */
-        return manager_start_service(m, name, text, call, error);
-}
-
-static int lookup(Manager *m, sd_bus_message *call, Service **ret, sd_bus_error *error) {
-        const char *name;
-        Service *s = NULL;
-        int r;
-
-        r = sd_bus_message_read(call, "s", &name);
-        if (r < 0)
-                return r;
-        s = manager_get_service(m, name);
-        if (!s)
-                return sd_bus_error_setf(error, BUS_ERROR_NO_SUCH_SERVICE, "No service %s is known.", name);
-        *ret = s;
-        return 0;
-}
-
-static int method_get_service(sd_bus_message *call, void *userdata, sd_bus_error *error) {
-        Service *s = NULL;
-        int r;
-
-        r = lookup(userdata, call, &s, error);
-        if (r < 0)
-                return r;
-        return sd_bus_reply_method_return(call, "o", s->path);
-}
-
-static int method_stop_service(sd_bus_message *call, void *userdata, sd_bus_error *error) {
-        Service *s = NULL;
-        int r;
-
-        r = lookup(userdata, call, &s, error);
-        if (r < 0)
-                return r;
-        return service_bus_stop(s, call, error);
-}
-
-static int method_restart_service(sd_bus_message *call, void *userdata, sd_bus_error *error) {
-        Service *s = NULL;
-        int r;
-
-        r = lookup(userdata, call, &s, error);
-        if (r < 0)
-                return r;
-        return service_bus_restart(s, call, error);
-}
-
-static int method_reload_service(sd_bus_message *call, void *userdata, sd_bus_error *error) {
-        Service *s = NULL;
-        int r;
-
-        r = lookup(userdata, call, &s, error);
-        if (r < 0)
-                return r;
-        return service_bus_reload(s, call, error);
-}
-
-static int method_kill_service(sd_bus_message *call, void *userdata, sd_bus_error *error) {
-        const char *whom;
-        int32_t signo;
-        Service *s = NULL;
-        int r;
-
-        r = lookup(userdata, call, &s, error);
-        if (r < 0)
-                return r;
-        r = sd_bus_message_read(call, "si", &whom, &signo);
-        if (r < 0)
-                return r;
-        return service_bus_kill(s, call, whom, signo, error);
-}
-
-static int method_reset_failed_service(sd_bus_message *call, void *userdata, sd_bus_error *error) {
-        Manager *m = userdata;
-        Service *s = NULL;
-        int r;
-
-        r = lookup(m, call, &s, error);
-        if (r < 0)
-                return r;
-        r = manager_check_manage(m, call, "reset-failed", s->name, error);
-        if (r <= 0)
-                return r < 0 ? r : 1; /* 0: polkit asked; the call comes back */
-        if (service_is_active(s))
-                return sd_bus_error_setf(error, BUS_ERROR_ALREADY_RUNNING, "Service %s is %s, not ended.", s->name,
-                                         service_state_to_string(s->state));
-        manager_remove_service(m, s);
-        return sd_bus_reply_method_return(call, NULL);
-}
-
-static int method_list_services(sd_bus_message *call, void *userdata, sd_bus_error *error) {
-        _cleanup_(sd_bus_message_unrefp) sd_bus_message *reply = NULL;
-        Manager *m = userdata;
-        int r;
-
-        r = sd_bus_message_new_method_return(call, &reply);
-        if (r < 0)
-                return r;
-        r = sd_bus_message_open_container(reply, 'a', "(sssuuo)");
-        if (r < 0)
-                return r;
-        for (size_t i = 0; i < m->n_services; i++) {
-                Service *s = m->services[i];
-                bool active = service_is_active(s);
-
-                r = sd_bus_message_append(reply, "(sssuuo)", s->name, service_state_to_string(s->state), s->unit,
-                                          (uint32_t) (active ? s->init_pid : 0),
-                                          (uint32_t) (active ? s->main_pid : 0), s->path);
-                if (r < 0)
-                        return r;
-        }
-        r = sd_bus_message_close_container(reply);
-        if (r < 0)
-                return r;
-        return sd_bus_send(NULL, reply, NULL);
-}
-
-static const sd_bus_vtable manager_vtable[] = {
-        SD_BUS_VTABLE_START(0),
-        SD_BUS_METHOD_WITH_ARGS("StartService", SD_BUS_ARGS("s", name, "s", description), SD_BUS_RESULT("o", path),
-                                method_start_service, SD_BUS_VTABLE_UNPRIVILEGED),
-        SD_BUS_METHOD_WITH_ARGS("StopService", SD_BUS_ARGS("s", name), SD_BUS_NO_RESULT, method_stop_service,
-                                SD_BUS_VTABLE_UNPRIVILEGED),
-        SD_BUS_METHOD_WITH_ARGS("RestartService", SD_BUS_ARGS("s", name), SD_BUS_RESULT("o", path),
-                                method_restart_service, SD_BUS_VTABLE_UNPRIVILEGED),
-        SD_BUS_METHOD_WITH_ARGS("ReloadService", SD_BUS_ARGS("s", name), SD_BUS_NO_RESULT, method_reload_service,
-                                SD_BUS_VTABLE_UNPRIVILEGED),
-        SD_BUS_METHOD_WITH_ARGS("KillService", SD_BUS_ARGS("s", name, "s", whom, "i", signal), SD_BUS_NO_RESULT,
-                                method_kill_service, SD_BUS_VTABLE_UNPRIVILEGED),
-        SD_BUS_METHOD_WITH_ARGS("ResetFailedService", SD_BUS_ARGS("s", name), SD_BUS_NO_RESULT,
-                                method_reset_failed_service, SD_BUS_VTABLE_UNPRIVILEGED),
-        SD_BUS_METHOD_WITH_ARGS("ShellService",
-                                SD_BUS_ARGS("s", name, "as", argv, "as", environment, "h", stdin, "h", stdout,
-                                            "h", stderr),
-                                SD_BUS_RESULT("s", code, "i", status), shell_method_shell_service,
-                                SD_BUS_VTABLE_UNPRIVILEGED),
-        SD_BUS_METHOD_WITH_ARGS("OpenServicePTY", SD_BUS_ARGS("s", name), SD_BUS_RESULT("h", master, "h", peer),
-                                shell_method_open_service_pty, SD_BUS_VTABLE_UNPRIVILEGED),
-        SD_BUS_METHOD_WITH_ARGS("GetService", SD_BUS_ARGS("s", name), SD_BUS_RESULT("o", path), method_get_service,
-                                SD_BUS_VTABLE_UNPRIVILEGED),
-        SD_BUS_METHOD_WITH_ARGS("ListServices", SD_BUS_NO_ARGS, SD_BUS_RESULT("a(sssuuo)", services),
-                                method_list_services, SD_BUS_VTABLE_UNPRIVILEGED),
-        SD_BUS_SIGNAL_WITH_ARGS("ServiceNew", SD_BUS_ARGS("s", name, "o", path), 0),
-        SD_BUS_SIGNAL_WITH_ARGS("ServiceRemoved", SD_BUS_ARGS("s", name, "o", path, "s", result), 0),
-        SD_BUS_VTABLE_END,
-};
-
-static int find_service(sd_bus *bus, const char *path, const char *interface, void *userdata, void **found,
-                        sd_bus_error *error) {
-        _cleanup_free_ char *name = NULL;
-        Manager *m = userdata;
-        Service *s = NULL;
-
-        if (sd_bus_path_decode(path, ISOLATED_SERVICE_PREFIX, &name) <= 0)
-                return 0;
-        s = manager_get_service(m, name);
-        if (!s)
-                return 0;
-        *found = s;
-        return 1;
-}
-
-static int enumerate_services(sd_bus *bus, const char *path, void *userdata, char ***ret_nodes, sd_bus_error *error) {
-        _cleanup_strv_free_ char **nodes = NULL;
-        Manager *m = userdata;
-        int r;
-
-        nodes = calloc(1, sizeof(char *));
-        if (!nodes)
-                return -ENOMEM;
-        for (size_t i = 0; i < m->n_services; i++) {
-                r = strv_extend(&nodes, m->services[i]->path);
-                if (r < 0)
-                        return r;
-        }
-        *ret_nodes = TAKE_PTR(nodes);
-        return 1;
-}
-
-static int on_job_removed(sd_bus_message *message, void *userdata, sd_bus_error *error) {
-        Manager *m = userdata;
-        const char *job, *unit, *result;
-        uint32_t id;
-        Service *s = NULL;
-
-        if (sd_bus_message_read(message, "uoss", &id, &job, &unit, &result) < 0)
-                return 0;
-        s = manager_find_service_by_job(m, job);
-        if (s)
-                service_job_removed(s, job, result);
-        return 0;
-}
-
-int manager_connect_bus(Manager *m) {
-        int r;
-
-        r = sd_bus_default_system(&m->bus);
-        if (r < 0)
-                return log_error_errno(r, "Failed to connect to the system bus: %m");
-        r = sd_bus_add_object_vtable(m->bus, NULL, ISOLATED_OBJECT_PATH, ISOLATED_MANAGER_INTERFACE, manager_vtable, m);
-        if (r < 0)
-                return log_error_errno(r, "Failed to add the manager object: %m");
-        r = sd_bus_add_fallback_vtable(m->bus, NULL, ISOLATED_SERVICE_PREFIX, ISOLATED_SERVICE_INTERFACE,
-                                       service_vtable, find_service, m);
-        if (r < 0)
-                return log_error_errno(r, "Failed to add the service objects: %m");
-        r = sd_bus_add_node_enumerator(m->bus, NULL, ISOLATED_SERVICE_PREFIX, enumerate_services, m);
-        if (r < 0)
-                return log_error_errno(r, "Failed to add the service enumerator: %m");
-        r = sd_bus_add_object_manager(m->bus, NULL, ISOLATED_OBJECT_PATH);
-        if (r < 0)
-                return log_error_errno(r, "Failed to add the object manager: %m");
-
-        /* Installed before any job exists, so no JobRemoved can slip past. */
-        r = sd_bus_match_signal_async(m->bus, NULL, "org.freedesktop.systemd1", "/org/freedesktop/systemd1",
-                                      "org.freedesktop.systemd1.Manager", "JobRemoved", on_job_removed, NULL, m);
-        if (r < 0)
-                return log_error_errno(r, "Failed to watch systemd's jobs: %m");
-        r = sd_bus_call_method_async(m->bus, NULL, "org.freedesktop.systemd1", "/org/freedesktop/systemd1",
-                                     "org.freedesktop.systemd1.Manager", "Subscribe", NULL, NULL, NULL);
-        if (r < 0)
-                return log_error_errno(r, "Failed to subscribe to systemd: %m");
-
-        r = sd_bus_attach_event(m->bus, m->event, SD_EVENT_PRIORITY_NORMAL);
-        if (r < 0)
-                return log_error_errno(r, "Failed to attach the bus to the event loop: %m");
-        r = sd_bus_request_name_async(m->bus, NULL, ISOLATED_BUS_NAME, 0, NULL, NULL);
-        if (r < 0)
-                return log_error_errno(r, "Failed to request the name %s: %m", ISOLATED_BUS_NAME);
-        return 0;
 }

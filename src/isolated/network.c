@@ -5,8 +5,8 @@
 #include <string.h>
 
 #include "bus-error.h"
+#include "description.h"
 #include "log.h"
-#include "manager.h"
 #include "listen-sockets.h"
 #include "netns-util.h"
 #include "network.h"
@@ -27,27 +27,24 @@ static unsigned unprivileged_port_start(void) {
 }
 
 /* Subnets of the other services' veth pairs, made or about to be. */
-static int taken_subnets(Service *s, Ipv4Prefix **ret, size_t *ret_n) {
-        Manager *m = s->manager;
+static int taken_subnets(const NetworkInUse *in_use, size_t n_in_use, Ipv4Prefix **ret, size_t *ret_n) {
         Ipv4Prefix *l;
         size_t n = 0;
 
-        l = calloc(m->n_services + 1, sizeof(Ipv4Prefix));
+        l = calloc(n_in_use + 1, sizeof(Ipv4Prefix));
         if (!l)
                 return -ENOMEM;
-        for (size_t i = 0; i < m->n_services; i++) {
-                Service *o = m->services[i];
+        for (size_t i = 0; i < n_in_use; i++)
                 /* An adopted one with a default address has none here: its host end shows it. */
-                if (o != s && o->veth && service_is_active(o) && o->veth->address.prefixlen > 0)
-                        l[n++] = o->veth->address;
-        }
+                if (in_use[i].veth->address.prefixlen > 0)
+                        l[n++] = in_use[i].veth->address;
         *ret = l;
         *ret_n = n;
         return 0;
 }
 
-static int prepare_veth(Service *s, sd_bus_error *error) {
-        const Description *d = s->description;
+static int prepare_veth(ServiceNetwork *n, const char *name, const Description *d, const NetworkInUse *in_use,
+                        size_t n_in_use, sd_bus_error *error) {
         _cleanup_free_ Ipv4Prefix *taken = NULL;
         _cleanup_free_ char *clash = NULL;
         VethLink *link;
@@ -57,23 +54,21 @@ static int prepare_veth(Service *s, sd_bus_error *error) {
         link = calloc(1, sizeof(VethLink));
         if (!link)
                 return -ENOMEM;
-        s->veth = link;
-        veth_host_ifname(s->name, link->host_ifname);
+        n->veth = link;
+        veth_host_ifname(name, link->host_ifname);
 
-        for (size_t i = 0; i < s->manager->n_services; i++) {
-                Service *o = s->manager->services[i];
-                if (o != s && o->veth && service_is_active(o) && strcmp(o->veth->host_ifname, link->host_ifname) == 0)
+        for (size_t i = 0; i < n_in_use; i++)
+                if (strcmp(in_use[i].veth->host_ifname, link->host_ifname) == 0)
                         return sd_bus_error_setf(error, BUS_ERROR_START_FAILED,
                                                  "Its host interface name %s is that of "
                                                  "service %s already (names are cut to %d characters).",
-                                                 link->host_ifname, o->name, IFNAMSIZ - 1);
-        }
+                                                 link->host_ifname, in_use[i].name, IFNAMSIZ - 1);
         if (if_nametoindex(link->host_ifname) > 0)
                 return sd_bus_error_setf(error, BUS_ERROR_START_FAILED,
                                          "A network interface %s exists already on the host.",
                                          link->host_ifname);
 
-        r = taken_subnets(s, &taken, &n_taken);
+        r = taken_subnets(in_use, n_in_use, &taken, &n_taken);
         if (r < 0)
                 return r;
         if (!d->address_set) {
@@ -99,8 +94,8 @@ static int prepare_veth(Service *s, sd_bus_error *error) {
         return 0;
 }
 
-int network_prepare(Service *s, uid_t uid, sd_bus_error *error) {
-        const Description *d = s->description;
+int network_prepare(ServiceNetwork *n, const char *name, const Description *d, sd_event *event, uid_t uid,
+                    const NetworkInUse *in_use, size_t n_in_use, sd_bus_error *error) {
         _cleanup_free_ char *text = NULL;
         int r;
 
@@ -130,17 +125,17 @@ int network_prepare(Service *s, uid_t uid, sd_bus_error *error) {
         }
 
         if (d->network == NETWORK_VETH) {
-                r = prepare_veth(s, error);
+                r = prepare_veth(n, name, d, in_use, n_in_use, error);
                 if (r < 0 || sd_bus_error_is_set(error)) {
-                        s->veth = mfree(s->veth);
+                        n->veth = mfree(n->veth);
                         return r < 0 ? r : -EINVAL;
                 }
         }
 
         if (d->n_ports > 0) {
-                r = port_forwards_new(s->manager->event, s->name, d->ports, d->n_ports, &s->port_forwards, &text);
+                r = port_forwards_new(event, name, d->ports, d->n_ports, &n->port_forwards, &text);
                 if (r < 0) {
-                        s->veth = mfree(s->veth);
+                        n->veth = mfree(n->veth);
                         if (r == -ENOMEM)
                                 return r;
                         return sd_bus_error_setf(error, BUS_ERROR_START_FAILED, "%s.",
@@ -149,46 +144,46 @@ int network_prepare(Service *s, uid_t uid, sd_bus_error *error) {
         }
 
         if (d->n_listen > 0) {
-                r = listen_sockets_open(d->listen, d->n_listen, &s->listen_fds, &text);
+                r = listen_sockets_open(d->listen, d->n_listen, &n->listen_fds, &text);
                 if (r < 0) {
-                        s->veth = mfree(s->veth);
-                        s->port_forwards = port_forwards_free(s->port_forwards);
+                        n->veth = mfree(n->veth);
+                        n->port_forwards = port_forwards_free(n->port_forwards);
                         if (r == -ENOMEM && !text)
                                 return r;
                         return sd_bus_error_setf(error, BUS_ERROR_START_FAILED, "%s.", text ?: strerror(-r));
                 }
-                s->n_listen_fds = d->n_listen;
+                n->n_listen_fds = d->n_listen;
         }
         return 0;
 }
 
-int network_start(Service *s, char **ret_error) {
+int network_start(ServiceNetwork *n, const char *name, pid_t init_pid, char **ret_error) {
         _cleanup_close_ int netns_fd = -EBADF;
         int r;
 
-        if (!s->veth && !s->port_forwards)
+        if (!n->veth && !n->port_forwards)
                 return 0;
         /* Still our unreaped child: the PID cannot be anyone else's. */
-        netns_fd = netns_open(s->init_pid);
+        netns_fd = netns_open(init_pid);
         if (netns_fd < 0) {
                 if (asprintf(ret_error, "cannot open the service's network namespace: %s", strerror(-netns_fd)) < 0)
                         *ret_error = NULL;
                 return netns_fd;
         }
-        if (s->veth) {
-                r = veth_create(s->name, s->veth, netns_fd, ret_error);
+        if (n->veth) {
+                r = veth_create(name, n->veth, netns_fd, ret_error);
                 if (r < 0)
                         return r;
-                s->veth->created = true;
-                log_info("%s: %s up, the service's host0 has %s/%u.", s->name, s->veth->host_ifname,
-                         inet_ntoa(s->veth->address.address), s->veth->address.prefixlen);
+                n->veth->created = true;
+                log_info("%s: %s up, the service's host0 has %s/%u.", name, n->veth->host_ifname,
+                         inet_ntoa(n->veth->address.address), n->veth->address.prefixlen);
         }
-        if (s->port_forwards) {
+        if (n->port_forwards) {
                 int fd = fcntl(netns_fd, F_DUPFD_CLOEXEC, 3);
                 if (fd < 0)
                         r = negative_errno();
                 else
-                        r = port_forwards_start(s->port_forwards, fd);
+                        r = port_forwards_start(n->port_forwards, fd);
                 if (r < 0) {
                         if (asprintf(ret_error, "cannot start forwarding the published ports: %s", strerror(-r)) < 0)
                                 *ret_error = NULL;
@@ -198,55 +193,66 @@ int network_start(Service *s, char **ret_error) {
         return 0;
 }
 
-void network_adopt(Service *s) {
-        const Description *d = s->description;
+void network_adopt(ServiceNetwork *n, const char *name, const Description *d, pid_t init_pid, sd_event *event) {
         _cleanup_free_ char *text = NULL;
         int netns_fd, r;
 
         if (!d)
                 return;
         if (d->network == NETWORK_VETH) {
-                s->veth = calloc(1, sizeof(VethLink));
-                if (s->veth) {
-                        veth_host_ifname(s->name, s->veth->host_ifname);
-                        s->veth->created = true;
+                n->veth = calloc(1, sizeof(VethLink));
+                if (n->veth) {
+                        veth_host_ifname(name, n->veth->host_ifname);
+                        n->veth->created = true;
                         if (d->address_set)
-                                s->veth->address = d->address; /* a default one shows on the host's end */
+                                n->veth->address = d->address; /* a default one shows on the host's end */
                 }
         }
         if (d->n_ports == 0)
                 return;
-        r = port_forwards_new(s->manager->event, s->name, d->ports, d->n_ports, &s->port_forwards, &text);
+        r = port_forwards_new(event, name, d->ports, d->n_ports, &n->port_forwards, &text);
         if (r < 0) {
-                log_error("%s: cannot publish its ports again after the restart: %s", s->name, text ?: strerror(-r));
+                log_error("%s: cannot publish its ports again after the restart: %s", name, text ?: strerror(-r));
                 return;
         }
         /* The pidfd is open and the init was checked: the PID is still its. */
-        netns_fd = netns_open(s->init_pid);
-        r = netns_fd < 0 ? netns_fd : port_forwards_start(s->port_forwards, netns_fd);
+        netns_fd = netns_open(init_pid);
+        r = netns_fd < 0 ? netns_fd : port_forwards_start(n->port_forwards, netns_fd);
         if (r < 0) {
-                log_error_errno(r, "%s: cannot forward its ports again after the restart: %m", s->name);
-                s->port_forwards = port_forwards_free(s->port_forwards);
+                log_error_errno(r, "%s: cannot forward its ports again after the restart: %m", name);
+                n->port_forwards = port_forwards_free(n->port_forwards);
                 return;
         }
-        log_info("%s: %zu published port(s) forwarded again.", s->name, d->n_ports);
+        log_info("%s: %zu published port(s) forwarded again.", name, d->n_ports);
 }
 
-void network_stop(Service *s) {
+void network_stop(ServiceNetwork *n, const char *name, const Description *d) {
         int r;
 
-        s->port_forwards = port_forwards_free(s->port_forwards);
+        n->port_forwards = port_forwards_free(n->port_forwards);
         /* The init held the listening sockets (or never got them): with it gone, their files are stale. */
-        s->listen_fds = listen_sockets_close(s->listen_fds, s->n_listen_fds);
-        s->n_listen_fds = 0;
-        if (s->description)
-                listen_sockets_remove_files(s->description->listen, s->description->n_listen);
-        if (s->veth && s->veth->created) {
-                r = veth_remove(s->name, s->veth->host_ifname);
+        n->listen_fds = listen_sockets_close(n->listen_fds, n->n_listen_fds);
+        n->n_listen_fds = 0;
+        if (d)
+                listen_sockets_remove_files(d->listen, d->n_listen);
+        if (n->veth && n->veth->created) {
+                r = veth_remove(name, n->veth->host_ifname);
                 if (r < 0)
-                        log_warning_errno(r, "%s: cannot remove %s: %m", s->name, s->veth->host_ifname);
+                        log_warning_errno(r, "%s: cannot remove %s: %m", name, n->veth->host_ifname);
         }
-        s->veth = mfree(s->veth);
+        n->veth = mfree(n->veth);
+}
+
+void network_done(ServiceNetwork *n, const Description *d) {
+        /* Listeners close with the daemon; a running service keeps its veth pair. */
+        n->port_forwards = port_forwards_free(n->port_forwards);
+        n->veth = mfree(n->veth);
+        if (n->listen_fds && d) {
+                /* Never handed over: no init listens on them, their files are ours to remove. */
+                n->listen_fds = listen_sockets_close(n->listen_fds, n->n_listen_fds);
+                listen_sockets_remove_files(d->listen, d->n_listen);
+        }
+        n->n_listen_fds = 0;
 }
 
 void network_forget(const char *name) {

@@ -31,28 +31,8 @@
 #include "strv.h"
 #include "usage.h"
 
-static const char *const service_state_table[_SERVICE_STATE_MAX] = {
-        [SERVICE_STARTING] = "starting", [SERVICE_RUNNING] = "running", [SERVICE_RELOADING] = "reloading",
-        [SERVICE_STOPPING] = "stopping",
-        [SERVICE_EXITED] = "exited",     [SERVICE_FAILED] = "failed",
-};
-
-const char *service_state_to_string(ServiceState s) {
-        if (s < 0 || s >= _SERVICE_STATE_MAX)
-                return NULL;
-        return service_state_table[s];
-}
-
-ServiceState service_state_from_string(const char *s) {
-        for (ServiceState i = 0; i < _SERVICE_STATE_MAX; i++)
-                if (s && strcmp(s, service_state_table[i]) == 0)
-                        return i;
-        return _SERVICE_STATE_INVALID;
-}
-
 bool service_is_active(const Service *s) {
-        return s->state == SERVICE_STARTING || s->state == SERVICE_RUNNING || s->state == SERVICE_RELOADING ||
-               s->state == SERVICE_STOPPING;
+        return service_state_is_active(s->state);
 }
 
 /* The user namespace's range is free again once nothing of the service runs: the init is gone,
@@ -74,14 +54,7 @@ Service *service_free(Service *s) {
         sd_bus_message_unref(s->reload_call);
         shell_calls_free(s->shells);
         usage_done(&s->usage);
-        /* Listeners close with the daemon; a running service keeps its veth pair. */
-        port_forwards_free(s->port_forwards);
-        free(s->veth);
-        if (s->listen_fds && s->description) {
-                /* Never handed over: no init listens on them, their files are ours to remove. */
-                listen_sockets_close(s->listen_fds, s->n_listen_fds);
-                listen_sockets_remove_files(s->description->listen, s->description->n_listen);
-        }
+        network_done(&s->network, s->description);
         sd_bus_slot_unref(s->job_call);
         sd_bus_slot_unref(s->stop_call_slot);
         safe_close(s->control_fd);
@@ -112,12 +85,39 @@ static void service_emit_changed(Service *s) {
                                               "StatusText", "NRestarts", NULL);
 }
 
-static void service_set_state(Service *s, ServiceState state) {
-        if (s->state == state)
+/* The one place that moves a service from one state to another: the move is checked against the
+ * table of service-state.c, the timestamps are recorded, and the bus is told. */
+void service_set_state(Service *s, ServiceState state) {
+        ServiceState old = s->state;
+
+        if (old == state)
                 return;
-        log_debug("%s: %s -> %s", s->name, service_state_to_string(s->state), service_state_to_string(state));
+        if (!service_state_transition_allowed(old, state)) {
+                /* A programming error: keep the state the bus showed last. */
+                log_error("%s: refusing the transition %s -> %s, which the lifecycle does not allow.", s->name,
+                          service_state_to_string(old), service_state_to_string(state));
+                return;
+        }
+        log_debug("%s: %s -> %s", s->name, service_state_to_string(old), service_state_to_string(state));
         s->state = state;
+        /* CLOCK_REALTIME: the start completed (an adopted one's comes from its record), or the end. */
+        if (old == SERVICE_STARTING && (state == SERVICE_RUNNING || state == SERVICE_RELOADING) &&
+            s->start_timestamp == 0)
+                s->start_timestamp = now_usec(CLOCK_REALTIME);
+        if (!service_state_is_active(state) && s->exit_timestamp == 0)
+                s->exit_timestamp = now_usec(CLOCK_REALTIME);
         service_emit_changed(s);
+}
+
+void service_usage_refresh(Service *s) {
+        /* Before the release the scope holds a held child only; after the end there is nothing to count. */
+        if (service_is_active(s) && s->released)
+                usage_refresh(&s->usage, s->manager->bus, s->unit);
+}
+
+bool service_init_exited(const Service *s) {
+        /* Only the init's end (reaped, or found gone) ends a service. */
+        return !service_is_active(s);
 }
 
 static void service_reply_start_error(Service *s, const char *error_name, const char *text) {
@@ -128,7 +128,7 @@ static void service_reply_start_error(Service *s, const char *error_name, const 
 }
 
 static void service_kill_init(Service *s) {
-        if (s->init_pidfd >= 0 && !s->init_exited)
+        if (s->init_pidfd >= 0 && !service_init_exited(s))
                 (void) syscall(SYS_pidfd_send_signal, s->init_pidfd, SIGKILL, NULL, 0);
 }
 
@@ -151,7 +151,7 @@ static void service_fail_start(Service *s, const char *error_name, const char *t
 static void service_check_stopped(Service *s) {
         int r;
 
-        if (!s->init_exited || !s->scope_gone)
+        if (!service_init_exited(s) || !s->scope_gone)
                 return;
         if (s->start_call) {
                 char text[256];
@@ -269,12 +269,12 @@ static int send_start_message(Service *s) {
                 return r;
 
         /* The sockets, then the extra fds in the order the roles line names them. */
-        fds = malloc((s->n_listen_fds + 4) * sizeof(int));
+        fds = malloc((s->network.n_listen_fds + 4) * sizeof(int));
         if (!fds)
                 return -ENOMEM;
-        if (s->n_listen_fds > 0)
-                memcpy(fds, s->listen_fds, s->n_listen_fds * sizeof(int));
-        n_fds = s->n_listen_fds;
+        if (s->network.n_listen_fds > 0)
+                memcpy(fds, s->network.listen_fds, s->network.n_listen_fds * sizeof(int));
+        n_fds = s->network.n_listen_fds;
         if (readopt_fd >= 0 && exit_fd >= 0) {
                 fds[n_fds++] = readopt_fd;
                 fds[n_fds++] = exit_fd;
@@ -296,8 +296,8 @@ static int send_start_message(Service *s) {
         if (r < 0)
                 return r;
         /* The init holds them now, also across restarts of the service. */
-        s->listen_fds = listen_sockets_close(s->listen_fds, s->n_listen_fds);
-        s->n_listen_fds = 0;
+        s->network.listen_fds = listen_sockets_close(s->network.listen_fds, s->network.n_listen_fds);
+        s->network.n_listen_fds = 0;
         return 0;
 }
 
@@ -306,7 +306,7 @@ static void service_release(Service *s) {
         int r;
 
         /* The init's namespace exists since clone(): its network is ready before anything runs in it. */
-        r = network_start(s, &network_error);
+        r = network_start(&s->network, s->name, s->init_pid, &network_error);
         if (r < 0) {
                 char text[512];
                 snprintf(text, sizeof(text), "cannot set up the network: %s", network_error ?: strerror(-r));
@@ -490,9 +490,10 @@ static void service_handle_main(Service *s, int pidfd, const InitMessage *m) {
                 if (first)
                         log_info("%s: re-adopted, init PID %d, main PID %d, in %s", s->name, s->init_pid,
                                  s->main_pid, s->unit);
-                s->state = state;
-                service_emit_changed(s);
-                usage_refresh(s);
+                if (s->state == state)
+                        service_emit_changed(s); /* MainPID, StatusText, NRestarts */
+                service_set_state(s, state);
+                service_usage_refresh(s);
                 return;
         }
         if (!first) {
@@ -506,9 +507,8 @@ static void service_handle_main(Service *s, int pidfd, const InitMessage *m) {
 
         s->start_complete = true;
         s->start_timer = sd_event_source_disable_unref(s->start_timer);
-        s->start_timestamp = now_usec(CLOCK_REALTIME);
-        service_set_state(s, state);
-        usage_refresh(s);
+        service_set_state(s, state); /* records the start's timestamp */
+        service_usage_refresh(s);
         (void) manager_save_service_state(s->manager, s);
         log_info("%s: started, init PID %d, main PID %d, in %s", s->name, s->init_pid, s->main_pid, s->unit);
         if (s->start_call) {
@@ -580,7 +580,7 @@ static void service_handle_message(Service *s, const InitMessage *m, int pidfd) 
                 s->exit_code = m->code;
                 s->exit_status = m->status;
                 if (m->start_limit_hit)
-                        s->end_result = "start-limit-hit";
+                        s->start_limit_hit = true;
                 break;
         case INIT_MESSAGE_RELOADED:
                 service_handle_reloaded(s, m->error, *m->text ? m->text : NULL);
@@ -656,17 +656,6 @@ static int on_control(sd_event_source *source, int fd, uint32_t revents, void *u
         return 0;
 }
 
-static bool signal_is_clean(int sig) {
-        return sig == SIGTERM || sig == SIGINT || sig == SIGHUP || sig == SIGPIPE;
-}
-
-/* The init is gone: what the main process did decides the service's end. */
-static const char *result_of_exit(int code, int status) {
-        if (code == CLD_EXITED)
-                return status == 0 ? "success" : "exit-code";
-        return code == CLD_DUMPED ? "core-dump" : "signal";
-}
-
 static void service_set_end(Service *s, int code, int status) {
         bool reported = s->exit_code != 0; /* the init sent EXITED */
 
@@ -675,29 +664,21 @@ static void service_set_end(Service *s, int code, int status) {
                 s->exit_code = code;
                 s->exit_status = status;
         }
-        if (s->protocol_error)
-                s->result = "protocol";
-        else if (s->start_timed_out)
-                s->result = "timeout";
-        else if (s->end_result)
-                s->result = s->end_result;
-        else if (s->start_error && reported && !s->stop_requested)
-                /* A command of the start failed: ExecStartPre=, forking's parent, notify's main. */
-                s->result = result_of_exit(s->exit_code, s->exit_status);
-        else if (!s->released || s->start_error) {
-                s->result = s->start_errno ? "exit-code" : "resources";
-                /* A stop asked for while starting is no failure of the service, as in systemd. */
-                if (s->stop_requested && !s->start_errno && s->start_error &&
-                    strcmp(s->start_error, "stopped while starting") == 0)
-                        s->result = "success";
-        } else if (s->main_pid == 0 && !s->start_complete && !s->stop_requested)
-                s->result = "protocol";
-        else if (s->exit_code == CLD_EXITED)
-                s->result = s->exit_status == 0 ? "success" : "exit-code";
-        else if (s->exit_code == CLD_DUMPED)
-                s->result = "core-dump";
-        else
-                s->result = s->stop_requested || signal_is_clean(s->exit_status) ? "success" : "signal";
+        s->result = service_result_from_facts(&(ServiceEndFacts) {
+                .exit_code = s->exit_code,
+                .exit_status = s->exit_status,
+                .exit_reported = reported,
+                .released = s->released,
+                .start_complete = s->start_complete,
+                .main_pid_known = s->main_pid != 0,
+                .start_failed = s->start_error != NULL,
+                .start_cancelled = s->start_cancelled,
+                .start_errno = s->start_errno,
+                .stop_requested = s->stop_requested,
+                .start_timed_out = s->start_timed_out,
+                .protocol_error = s->protocol_error,
+                .start_limit_hit = s->start_limit_hit,
+        });
 }
 
 /* The init sends EXITED, then exits: both can be pending in one turn of the
@@ -708,8 +689,6 @@ static void service_set_end(Service *s, int code, int status) {
 
 /* The init is gone (code/status: its own end, used if it sent no EXITED). */
 static void service_init_ended(Service *s, int code, int status) {
-        s->init_exited = true;
-        s->exit_timestamp = now_usec(CLOCK_REALTIME);
         s->init_source = sd_event_source_disable_unref(s->init_source);
         s->control_source = sd_event_source_disable_unref(s->control_source);
         /* An ended service holds no kernel object: its record is all that stays. */
@@ -719,13 +698,13 @@ static void service_init_ended(Service *s, int code, int status) {
         s->init_pidfd = safe_close(s->init_pidfd);
         s->main_pidfd = safe_close(s->main_pidfd);
         usage_done(&s->usage);
-        network_stop(s); /* Port= listeners, sockets of ListenStream=, the veth pair */
+        network_stop(&s->network, s->name, s->description); /* Port= listeners, sockets of ListenStream=, the veth pair */
         service_set_end(s, code, status);
-        log_info("%s: ended, result %s (%s, status %d)", s->name, s->result, exit_code_to_string(s->exit_code),
-                 s->exit_status);
+        log_info("%s: ended, result %s (%s, status %d)", s->name, service_result_to_string(s->result),
+                 exit_code_to_string(s->exit_code), s->exit_status);
         manager_forget_service_state(s->manager, s);
         shell_calls_abort(s); /* a shell it did not report died with it */
-        service_set_state(s, strcmp(s->result, "success") == 0 ? SERVICE_EXITED : SERVICE_FAILED);
+        service_set_state(s, service_state_of_result(s->result));
         s->start_timer = sd_event_source_disable_unref(s->start_timer);
         s->stop_timer = sd_event_source_disable_unref(s->stop_timer);
         service_handle_reloaded(s, ESRCH, "the service ended");
@@ -767,7 +746,7 @@ int service_adopt(Service *s, pid_t init_pid, int init_pidfd, int control_fd, us
         s->init_pidfd = init_pidfd;
         s->control_fd = control_fd;
         s->start_timestamp = start_timestamp;
-        s->state = SERVICE_RUNNING;
+        service_set_state(s, SERVICE_RUNNING);
         /* Our half of the handshake on the new connection (an init older than it ignores it). */
         r = service_send_request(s, &(DaemonRequest) { .type = DAEMON_REQUEST_HELLO, .version = INIT_PROTOCOL_VERSION });
         if (r < 0)
@@ -783,14 +762,12 @@ int service_adopt(Service *s, pid_t init_pid, int init_pidfd, int control_fd, us
 
 void service_set_ended(Service *s, int code, int status, const char *status_text) {
         s->released = true;
-        s->init_exited = true;
         s->scope_gone = true;
         s->main_pid = -1; /* it ran: judge by its end */
-        s->exit_timestamp = now_usec(CLOCK_REALTIME); /* when it was found ended */
         service_set_end(s, code, status);
         if (status_text)
                 s->status_text = strdup(status_text);
-        s->state = strcmp(s->result, "success") == 0 ? SERVICE_EXITED : SERVICE_FAILED;
+        service_set_state(s, service_state_of_result(s->result)); /* the end's timestamp: when it was found */
 }
 
 int service_new(Manager *m, const char *name, DescriptionSources *sources, Description *d, Service **ret) {
@@ -805,7 +782,7 @@ int service_new(Manager *m, const char *name, DescriptionSources *sources, Descr
         *s = (Service) {
                 .manager = m,
                 .state = SERVICE_STARTING,
-                .result = "success",
+                .result = SERVICE_SUCCESS,
                 .init_pidfd = -EBADF,
                 .main_pidfd = -EBADF,
                 .control_fd = -EBADF,
@@ -831,7 +808,7 @@ static int on_start_timeout(sd_event_source *source, uint64_t usec, void *userda
         char text[128];
 
         s->start_timer = sd_event_source_disable_unref(s->start_timer);
-        if (s->start_complete || s->init_exited)
+        if (s->start_complete || service_init_exited(s))
                 return 0;
         s->start_timed_out = true;
         snprintf(text, sizeof(text), "the start did not complete within TimeoutStartSec=%llus",
@@ -897,8 +874,7 @@ fail:
         (void) syscall(SYS_pidfd_send_signal, s->init_pidfd, SIGKILL, NULL, 0);
         siginfo_t si;
         (void) waitid(P_PIDFD, s->init_pidfd, &si, WEXITED);
-        s->init_exited = true;
-        return r;
+        return r; /* the record is dropped: it never showed on the bus */
 }
 
 /* Asks systemd to stop the scope (once); the scope is gone when the job is. */
@@ -939,13 +915,12 @@ static int on_stop_timeout(sd_event_source *source, uint64_t usec, void *userdat
 static bool service_send_stop(Service *s) {
         usec_t t = s->description ? s->description->timeout_stop_usec : USEC_INFINITY;
 
-        if (!s->released || s->init_exited || s->control_fd < 0 || !s->init_stops)
+        if (!s->released || service_init_exited(s) || s->control_fd < 0 || !s->init_stops)
                 return false;
         if (service_send_request(s, &(DaemonRequest) { .type = DAEMON_REQUEST_STOP }) < 0) {
                 log_warning_errno(errno, "%s: cannot send STOP to the init: %m", s->name);
                 return false;
         }
-        s->stop_sent = true;
         if (t != USEC_INFINITY && t < USEC_INFINITY / 3)
                 (void) sd_event_add_time_relative(s->manager->event, &s->stop_timer, CLOCK_MONOTONIC,
                                                   2 * t + 10 * USEC_PER_SEC, 0, on_stop_timeout, s);
@@ -967,6 +942,7 @@ int service_stop(Service *s, sd_bus_message *reply_to) {
                 if (s->start_call && !s->start_error) {
                         s->start_error = strdup("stopped while starting");
                         s->start_error_name = BUS_ERROR_START_FAILED;
+                        s->start_cancelled = true;
                 }
                 if (!s->released)
                         service_kill_init(s);
@@ -985,237 +961,22 @@ int service_kill(Service *s, const char *whom, int signo) {
                 return -EINVAL;
         if (signo <= 0 || signo >= NSIG)
                 return -EINVAL;
-        if (s->control_fd < 0 || !s->released || s->init_exited)
+        if (s->control_fd < 0 || !s->released || service_init_exited(s))
                 return -ESRCH;
         return service_send_request(
                         s, &(DaemonRequest) { .type = DAEMON_REQUEST_KILL, .kill_all = strcmp(whom, "all") == 0, .signal = signo });
 }
 
-/* --- org.isolated1.Service --- */
-
-static int property_get_state(sd_bus *bus, const char *path, const char *interface, const char *property,
-                              sd_bus_message *reply, void *userdata, sd_bus_error *error) {
-        Service *s = userdata;
-        return sd_bus_message_append(reply, "s", service_state_to_string(s->state));
-}
-
-static int property_get_string(sd_bus *bus, const char *path, const char *interface, const char *property,
-                               sd_bus_message *reply, void *userdata, sd_bus_error *error) {
-        Service *s = userdata;
-        const char *v = "";
-
-        if (strcmp(property, "Name") == 0)
-                v = s->name;
-        else if (strcmp(property, "Description") == 0)
-                v = s->description && s->description->description ? s->description->description : "";
-        else if (strcmp(property, "Result") == 0)
-                v = s->result;
-        else if (strcmp(property, "Unit") == 0)
-                v = s->unit;
-        else if (strcmp(property, "ExitCode") == 0)
-                v = exit_code_to_string(s->exit_code);
-        else if (strcmp(property, "StatusText") == 0)
-                v = s->status_text ?: "";
-        else if (strcmp(property, "Hostname") == 0)
-                v = s->description ? description_hostname(s->description) : "";
-        return sd_bus_message_append(reply, "s", v);
-}
-
-static int property_get_pid(sd_bus *bus, const char *path, const char *interface, const char *property,
-                            sd_bus_message *reply, void *userdata, sd_bus_error *error) {
-        Service *s = userdata;
-        pid_t pid = 0;
-
-        if (service_is_active(s))
-                pid = strcmp(property, "InitPID") == 0 ? s->init_pid : s->main_pid;
-        return sd_bus_message_append(reply, "u", (uint32_t) pid);
-}
-
-static int property_get_usage(sd_bus *bus, const char *path, const char *interface, const char *property,
-                              sd_bus_message *reply, void *userdata, sd_bus_error *error) {
-        return usage_append(userdata, property, reply);
-}
-
-static int property_get_namespaces(sd_bus *bus, const char *path, const char *interface, const char *property,
-                                   sd_bus_message *reply, void *userdata, sd_bus_error *error) {
-        static const char *const types[] = { "cgroup", "ipc", "mnt", "net", "pid", "uts" };
-        Service *s = userdata;
-        int r;
-
-        r = sd_bus_message_open_container(reply, 'a', "{st}");
-        if (r < 0)
-                return r;
-        for (size_t i = 0; service_is_active(s) && s->released && i < ELEMENTSOF(types); i++) {
-                char p[64];
-                struct stat st;
-
-                snprintf(p, sizeof(p), "/proc/%d/ns/%s", s->init_pid, types[i]);
-                if (stat(p, &st) < 0)
-                        continue;
-                r = sd_bus_message_append(reply, "{st}", types[i], (uint64_t) st.st_ino);
-                if (r < 0)
-                        return r;
-        }
-        return sd_bus_message_close_container(reply);
-}
-
-static int property_get_exit_status(sd_bus *bus, const char *path, const char *interface, const char *property,
-                                    sd_bus_message *reply, void *userdata, sd_bus_error *error) {
-        Service *s = userdata;
-        return sd_bus_message_append(reply, "i", (int32_t) s->exit_status);
-}
-
-static int property_get_nrestarts(sd_bus *bus, const char *path, const char *interface, const char *property,
-                                  sd_bus_message *reply, void *userdata, sd_bus_error *error) {
-        Service *s = userdata;
-        return sd_bus_message_append(reply, "u", (uint32_t) s->n_restarts);
-}
-
-static int property_get_timestamp(sd_bus *bus, const char *path, const char *interface, const char *property,
-                                  sd_bus_message *reply, void *userdata, sd_bus_error *error) {
-        Service *s = userdata;
-        return sd_bus_message_append(reply, "t",
-                                     (uint64_t) (strcmp(property, "ExitTimestamp") == 0 ? s->exit_timestamp
-                                                                                        : s->start_timestamp));
-}
-
-int service_bus_stop(Service *s, sd_bus_message *m, sd_bus_error *error) {
-        int r;
-
-        r = manager_check_manage(s->manager, m, "stop", s->name, error);
-        if (r <= 0)
-                return r < 0 ? r : 1; /* 0: polkit asked; the call comes back */
-        r = service_stop(s, m);
-        if (r < 0)
-                return sd_bus_error_set_errnof(error, r, "Failed to stop %s: %m", s->name);
-        return 1;
-}
-
-int service_bus_restart(Service *s, sd_bus_message *m, sd_bus_error *error) {
-        _cleanup_free_ char *name = NULL;
-        DescriptionSources *sources = NULL;
-        int r;
-
-        r = manager_check_manage(s->manager, m, "restart", s->name, error);
-        if (r <= 0)
-                return r < 0 ? r : 1; /* 0: polkit asked; the call comes back */
-        if (s->restart_call)
-                return sd_bus_error_setf(error, BUS_ERROR_ALREADY_RUNNING, "%s is restarting already.", s->name);
-        if (service_is_active(s)) {
-                s->restart_call = sd_bus_message_ref(m);
-                r = service_stop(s, NULL);
-                if (r < 0)
-                        return sd_bus_error_set_errnof(error, r, "Failed to stop %s: %m", s->name);
-                return 1;
-        }
-        name = strdup(s->name);
-        if (!name)
-                return -ENOMEM;
-        r = description_sources_copy(s->sources, &sources);
-        if (r < 0)
-                return r;
-        return manager_start_sources(s->manager, name, sources, m, error);
-}
-
-int service_bus_reload(Service *s, sd_bus_message *m, sd_bus_error *error) {
-        int r;
-
-        r = manager_check_manage(s->manager, m, "reload", s->name, error);
-        if (r <= 0)
-                return r < 0 ? r : 1; /* 0: polkit asked; the call comes back */
-        /* As systemd: a service without ExecReload= cannot be reloaded. */
+int service_reload(Service *s, sd_bus_message *call) {
         if (!s->description || !s->description->exec_reload)
-                return sd_bus_error_setf(error, SD_BUS_ERROR_NOT_SUPPORTED,
-                                         "%s has no ExecReload=; reload is refused, as systemd does.", s->name);
-        if (s->state != SERVICE_RUNNING || s->init_exited || s->control_fd < 0 || !s->init_stops)
-                return sd_bus_error_setf(error, BUS_ERROR_NOT_RUNNING, "%s is not running.", s->name);
+                return -EOPNOTSUPP;
+        if (s->state != SERVICE_RUNNING || service_init_exited(s) || s->control_fd < 0 || !s->init_stops)
+                return -ESRCH;
         if (s->reload_call)
-                return sd_bus_error_setf(error, SD_BUS_ERROR_FAILED, "%s is reloading already.", s->name);
+                return -EBUSY;
         if (service_send_request(s, &(DaemonRequest) { .type = DAEMON_REQUEST_RELOAD }) < 0)
-                return sd_bus_error_set_errnof(error, errno, "Failed to reload %s: %m", s->name);
+                return negative_errno();
         /* ExecReload= runs inside, with $MAINPID; the reply comes with RELOADED. */
-        s->reload_call = sd_bus_message_ref(m);
-        return 1;
+        s->reload_call = sd_bus_message_ref(call);
+        return 0;
 }
-
-int service_bus_kill(Service *s, sd_bus_message *m, const char *whom, int signo, sd_bus_error *error) {
-        int r;
-
-        r = manager_check_manage(s->manager, m, "kill", s->name, error);
-        if (r <= 0)
-                return r < 0 ? r : 1; /* 0: polkit asked; the call comes back */
-        r = service_kill(s, whom, signo);
-        if (r == -EINVAL)
-                return sd_bus_error_setf(error, SD_BUS_ERROR_INVALID_ARGS,
-                                         "Invalid kill request: whom must be 'main' or 'all', signal 1..%d.", NSIG - 1);
-        if (r == -ESRCH)
-                return sd_bus_error_setf(error, BUS_ERROR_NOT_RUNNING, "%s is not running.", s->name);
-        if (r < 0)
-                return sd_bus_error_set_errnof(error, r, "Failed to signal %s: %m", s->name);
-        return sd_bus_reply_method_return(m, NULL);
-}
-
-static int method_stop(sd_bus_message *m, void *userdata, sd_bus_error *error) {
-        return service_bus_stop(userdata, m, error);
-}
-
-static int method_restart(sd_bus_message *m, void *userdata, sd_bus_error *error) {
-        return service_bus_restart(userdata, m, error);
-}
-
-static int method_reload(sd_bus_message *m, void *userdata, sd_bus_error *error) {
-        return service_bus_reload(userdata, m, error);
-}
-
-static int method_shell(sd_bus_message *m, void *userdata, sd_bus_error *error) {
-        return shell_bus_shell(userdata, m, error);
-}
-
-static int method_open_pty(sd_bus_message *m, void *userdata, sd_bus_error *error) {
-        return shell_bus_open_pty(userdata, m, error);
-}
-
-static int method_kill(sd_bus_message *m, void *userdata, sd_bus_error *error) {
-        const char *whom;
-        int32_t signo;
-        int r;
-
-        r = sd_bus_message_read(m, "si", &whom, &signo);
-        if (r < 0)
-                return r;
-        return service_bus_kill(userdata, m, whom, signo, error);
-}
-
-const sd_bus_vtable service_vtable[] = {
-        SD_BUS_VTABLE_START(0),
-        SD_BUS_PROPERTY("Name", "s", property_get_string, 0, SD_BUS_VTABLE_PROPERTY_CONST),
-        SD_BUS_PROPERTY("Description", "s", property_get_string, 0, SD_BUS_VTABLE_PROPERTY_CONST),
-        SD_BUS_PROPERTY("State", "s", property_get_state, 0, SD_BUS_VTABLE_PROPERTY_EMITS_CHANGE),
-        SD_BUS_PROPERTY("Result", "s", property_get_string, 0, SD_BUS_VTABLE_PROPERTY_EMITS_CHANGE),
-        SD_BUS_PROPERTY("Unit", "s", property_get_string, 0, SD_BUS_VTABLE_PROPERTY_CONST),
-        SD_BUS_PROPERTY("InitPID", "u", property_get_pid, 0, SD_BUS_VTABLE_PROPERTY_EMITS_CHANGE),
-        SD_BUS_PROPERTY("MainPID", "u", property_get_pid, 0, SD_BUS_VTABLE_PROPERTY_EMITS_CHANGE),
-        SD_BUS_PROPERTY("ExitCode", "s", property_get_string, 0, SD_BUS_VTABLE_PROPERTY_EMITS_CHANGE),
-        SD_BUS_PROPERTY("ExitStatus", "i", property_get_exit_status, 0, SD_BUS_VTABLE_PROPERTY_EMITS_CHANGE),
-        SD_BUS_PROPERTY("NRestarts", "u", property_get_nrestarts, 0, SD_BUS_VTABLE_PROPERTY_EMITS_CHANGE),
-        SD_BUS_PROPERTY("StatusText", "s", property_get_string, 0, SD_BUS_VTABLE_PROPERTY_EMITS_CHANGE),
-        SD_BUS_PROPERTY("StartTimestamp", "t", property_get_timestamp, 0, 0),
-        SD_BUS_PROPERTY("ExitTimestamp", "t", property_get_timestamp, 0, 0),
-        SD_BUS_PROPERTY("MemoryCurrent", "t", property_get_usage, 0, 0),
-        SD_BUS_PROPERTY("TasksCurrent", "t", property_get_usage, 0, 0),
-        SD_BUS_PROPERTY("CPUUsageNSec", "t", property_get_usage, 0, 0),
-        SD_BUS_PROPERTY("Hostname", "s", property_get_string, 0, SD_BUS_VTABLE_PROPERTY_CONST),
-        SD_BUS_PROPERTY("Namespaces", "a{st}", property_get_namespaces, 0, 0),
-        SD_BUS_METHOD("Stop", "", "", method_stop, SD_BUS_VTABLE_UNPRIVILEGED),
-        SD_BUS_METHOD_WITH_ARGS("Restart", SD_BUS_NO_ARGS, SD_BUS_RESULT("o", path), method_restart,
-                                SD_BUS_VTABLE_UNPRIVILEGED),
-        SD_BUS_METHOD("Reload", "", "", method_reload, SD_BUS_VTABLE_UNPRIVILEGED),
-        SD_BUS_METHOD_WITH_ARGS("Kill", SD_BUS_ARGS("s", whom, "i", signal), SD_BUS_NO_RESULT, method_kill,
-                                SD_BUS_VTABLE_UNPRIVILEGED),
-        SD_BUS_METHOD_WITH_ARGS("Shell",
-                                SD_BUS_ARGS("as", argv, "as", environment, "h", stdin, "h", stdout, "h", stderr),
-                                SD_BUS_RESULT("s", code, "i", status), method_shell, SD_BUS_VTABLE_UNPRIVILEGED),
-        SD_BUS_METHOD_WITH_ARGS("OpenPTY", SD_BUS_NO_ARGS, SD_BUS_RESULT("h", master, "h", peer), method_open_pty,
-                                SD_BUS_VTABLE_UNPRIVILEGED),
-        SD_BUS_VTABLE_END,
-};

@@ -9,7 +9,9 @@
 #include "description-loader.h"
 #include "description.h"
 #include "scope.h"
+#include "service-state.h"
 #include "macro.h"
+#include "network.h"
 #include "time-util.h"
 #include "usage.h"
 
@@ -17,20 +19,6 @@ typedef struct Manager Manager;
 typedef struct Service Service;
 typedef struct PortForwards PortForwards;
 typedef struct VethLink VethLink;
-
-typedef enum ServiceState {
-        SERVICE_STARTING,
-        SERVICE_RUNNING,
-        SERVICE_RELOADING,
-        SERVICE_STOPPING,
-        SERVICE_EXITED,
-        SERVICE_FAILED,
-        _SERVICE_STATE_MAX,
-        _SERVICE_STATE_INVALID = -EINVAL,
-} ServiceState;
-
-const char *service_state_to_string(ServiceState s);
-ServiceState service_state_from_string(const char *s);
 
 struct Service {
         Manager *manager;
@@ -42,7 +30,7 @@ struct Service {
         Description *description;
 
         ServiceState state;
-        const char *result; /* "success", "exit-code", "signal", "core-dump", "resources", "protocol" */
+        ServiceResult result; /* decided when the init is gone: service_result_from_facts() */
         int exit_code;      /* CLD_EXITED, CLD_KILLED, CLD_DUMPED; 0 before the end */
         int exit_status;
         char *status_text;
@@ -50,6 +38,7 @@ struct Service {
         usec_t exit_timestamp;  /* CLOCK_REALTIME, when the service ended; 0 before */
         char *start_error;      /* why the start failed, for the caller */
         const char *start_error_name;
+        bool start_cancelled;   /* the start_error is a stop asked for while starting */
         int start_errno;        /* from the init's FAILED message */
 
         pid_t init_pid;
@@ -63,14 +52,12 @@ struct Service {
         sd_event_source *init_source;
         bool released;    /* the held child was let go */
         bool adopted;     /* found running by a restarted daemon: the init is not our child */
-        bool init_exited; /* and reaped */
         bool init_stops;  /* the init understands STOP/RELOAD (protocol 3): we started it, or it said STATE= */
         bool start_complete; /* the init reported the start done (STATE= running or later) */
-        bool stop_sent;      /* STOP went to the init: the scope is stopped once the init is gone */
         bool start_timed_out; /* TimeoutStartSec= passed: Result=timeout */
         bool protocol_error;  /* the init sent what the protocol does not allow: Result=protocol */
         unsigned init_version; /* from its HELLO; 0 before it (or an init older than the handshake) */
-        const char *end_result; /* "start-limit-hit" from the init, or NULL */
+        bool start_limit_hit;   /* the init gave up restarting: Result=start-limit-hit */
         unsigned n_restarts;    /* restarts in place by Restart= (the init counts) */
         sd_event_source *start_timer; /* TimeoutStartSec= */
         sd_event_source *stop_timer;  /* a last resort if the init does not finish a STOP */
@@ -87,10 +74,7 @@ struct Service {
 
         UsageCache usage;
 
-        PortForwards *port_forwards; /* Port=: host listeners, bound before the child exists */
-        VethLink *veth;              /* Network=veth */
-        int *listen_fds;             /* ListenStream=, ListenDatagram=: ours until START hands them over */
-        size_t n_listen_fds;
+        ServiceNetwork network; /* Port=, Network=veth, ListenStream=... (network.h) */
 
         sd_bus_message *start_call;   /* StartService (or Restart) waiting for its reply */
         sd_bus_message *restart_call; /* Restart waiting for the stop to finish */
@@ -115,13 +99,27 @@ void service_set_ended(Service *s, int code, int status, const char *status_text
  * once both are gone. May free s (a pending restart starts anew): do not use s after. */
 int service_stop(Service *s, sd_bus_message *reply_to);
 
+/* RELOAD to the init; call gets its reply with RELOADED. -EOPNOTSUPP without ExecReload=,
+ * -ESRCH if not running, -EBUSY if reloading already. */
+int service_reload(Service *s, sd_bus_message *call);
+
 /* Sends signal to the main process or to every process (whom: "main"/"all"). */
 int service_kill(Service *s, const char *whom, int signo);
 
 /* systemd's JobRemoved for one of our jobs. May free s. */
 void service_job_removed(Service *s, const char *job, const char *result);
 
+/* The one place that assigns s->state: checks the move against service_state_transition_allowed()
+ * (a move it does not allow is a programming error: logged, refused), records StartTimestamp (the
+ * first move from starting to running or reloading) and ExitTimestamp (the end), and emits
+ * PropertiesChanged. Staying in a state does nothing. */
+void service_set_state(Service *s, ServiceState state);
+
 bool service_is_active(const Service *s);
+/* Asks systemd for fresh usage figures of a running service's scope. */
+void service_usage_refresh(Service *s);
+/* The init is gone (reaped, or found gone): derived from the state, which only its end ends. */
+bool service_init_exited(const Service *s);
 
 Service *service_free(Service *s);
 DEFINE_TRIVIAL_CLEANUP_FUNC(Service *, service_free);

@@ -146,7 +146,7 @@ bool shell_handle_message(Service *s, const char *msg, int *fds, size_t n_fds) {
 }
 
 static int check_running(Service *s, sd_bus_error *error) {
-        if (!s->released || s->init_exited || s->control_fd < 0 ||
+        if (!s->released || service_init_exited(s) || s->control_fd < 0 ||
             (s->state != SERVICE_RUNNING && s->state != SERVICE_RELOADING))
                 return sd_bus_error_setf(error, BUS_ERROR_NOT_RUNNING, "%s is not running (%s).", s->name,
                                          service_state_to_string(s->state));
@@ -159,7 +159,7 @@ static int on_caller_gone(sd_bus_track *track, void *userdata) {
         Service *s = c->service;
         char msg[64];
 
-        if (!s->released || s->init_exited || s->control_fd < 0)
+        if (!s->released || service_init_exited(s) || s->control_fd < 0)
                 return 0;
         log_debug("%s: the caller of shell %" PRIu64 " went away, hanging it up.", s->name, c->id);
         (void) shell_simple_format("SHELL-KILL", c->id, msg, sizeof(msg));

@@ -1,13 +1,11 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 #include <string.h>
 
-#include "manager.h"
-#include "service.h"
+#include "macro.h"
 #include "usage.h"
 
 static int on_usage_reply(sd_bus_message *reply, void *userdata, sd_bus_error *ret_error) {
-        Service *s = userdata;
-        UsageCache *u = &s->usage;
+        UsageCache *u = userdata;
         const char *name;
         int r;
 
@@ -36,31 +34,24 @@ static int on_usage_reply(sd_bus_message *reply, void *userdata, sd_bus_error *r
         return 0;
 }
 
-void usage_refresh(Service *s) {
+void usage_refresh(UsageCache *u, sd_bus *bus, const char *unit) {
         _cleanup_free_ char *path = NULL;
 
-        if (s->usage.call || !service_is_active(s) || !s->released)
+        if (u->call)
                 return;
-        if (sd_bus_path_encode("/org/freedesktop/systemd1/unit", s->unit, &path) < 0)
+        if (sd_bus_path_encode("/org/freedesktop/systemd1/unit", unit, &path) < 0)
                 return;
-        (void) sd_bus_call_method_async(s->manager->bus, &s->usage.call, "org.freedesktop.systemd1", path,
-                                        "org.freedesktop.DBus.Properties", "GetAll", on_usage_reply, s, "s",
+        (void) sd_bus_call_method_async(bus, &u->call, "org.freedesktop.systemd1", path,
+                                        "org.freedesktop.DBus.Properties", "GetAll", on_usage_reply, u, "s",
                                         "org.freedesktop.systemd1.Scope");
 }
 
-int usage_append(Service *s, const char *property, sd_bus_message *reply) {
-        uint64_t v = UINT64_MAX;
-
-        if (service_is_active(s)) {
-                if (strcmp(property, "MemoryCurrent") == 0)
-                        v = s->usage.memory_current;
-                else if (strcmp(property, "TasksCurrent") == 0)
-                        v = s->usage.tasks_current;
-                else
-                        v = s->usage.cpu_usage_nsec;
-        }
-        usage_refresh(s);
-        return sd_bus_message_append(reply, "t", v);
+uint64_t usage_get(const UsageCache *u, const char *property) {
+        if (strcmp(property, "MemoryCurrent") == 0)
+                return u->memory_current;
+        if (strcmp(property, "TasksCurrent") == 0)
+                return u->tasks_current;
+        return u->cpu_usage_nsec;
 }
 
 void usage_done(UsageCache *u) {

@@ -6,8 +6,6 @@
 
 #include "time-util.h"
 
-typedef struct Service Service;
-
 /* The scope's live usage, as systemd reports it (so it works on v1, hybrid and
  * v2 hosts alike), kept in the service and refreshed asynchronously: a property
  * read answers at once from the cache and asks systemd for fresh figures, so
@@ -23,8 +21,9 @@ typedef struct UsageCache {
 #define USAGE_CACHE_NULL                                                                                           \
         ((UsageCache) { .memory_current = UINT64_MAX, .tasks_current = UINT64_MAX, .cpu_usage_nsec = UINT64_MAX })
 
-/* Asks systemd for fresh figures unless a question is pending. */
-void usage_refresh(Service *s);
-/* Appends the cached value of MemoryCurrent, TasksCurrent or CPUUsageNSec, and refreshes. */
-int usage_append(Service *s, const char *property, sd_bus_message *reply);
+/* Asks systemd for fresh figures of unit unless a question is pending (u must outlive the
+ * question: usage_done() cancels it). */
+void usage_refresh(UsageCache *u, sd_bus *bus, const char *unit);
+/* The cached value of MemoryCurrent, TasksCurrent or CPUUsageNSec. */
+uint64_t usage_get(const UsageCache *u, const char *property);
 void usage_done(UsageCache *u);

@@ -72,22 +72,52 @@ int veth_address_free(const Ipv4Prefix *p, const Ipv4Prefix *taken, size_t n_tak
         return r;
 }
 
-int veth_pick_address(const Ipv4Prefix *taken, size_t n_taken, Ipv4Prefix *ret) {
+int veth_pool_pick(const Ipv4Prefix *taken, size_t n_taken, Ipv4Prefix *ret) {
         Ipv4Prefix pool = { .address = { htonl(VETH_POOL_ADDRESS) }, .prefixlen = VETH_POOL_PREFIXLEN }, p;
-        int r;
 
         for (unsigned n = 0;; n++) {
-                r = ipv4_prefix_pool_slot(&pool, n, &p);
-                if (r < 0)
+                bool clash = false;
+
+                if (ipv4_prefix_pool_slot(&pool, n, &p) < 0)
                         return -EADDRNOTAVAIL; /* the pool is used up */
-                r = veth_address_free(&p, taken, n_taken, NULL);
-                if (r < 0)
-                        return r;
-                if (r > 0) {
+                for (size_t i = 0; i < n_taken && !clash; i++)
+                        clash = ipv4_prefix_overlap(&p, &taken[i]);
+                if (!clash) {
                         *ret = p;
                         return 0;
                 }
         }
+}
+
+int veth_pick_address(const Ipv4Prefix *taken, size_t n_taken, Ipv4Prefix *ret) {
+        _cleanup_free_ Ipv4Prefix *all = NULL;
+        struct ifaddrs *addrs = NULL;
+        size_t n = 0, n_host = 0;
+
+        /* The other services' subnets and the host's addresses alike. */
+        if (getifaddrs(&addrs) < 0)
+                return negative_errno();
+        for (struct ifaddrs *a = addrs; a; a = a->ifa_next)
+                n_host++;
+        all = calloc(n_taken + n_host + 1, sizeof(Ipv4Prefix));
+        if (!all) {
+                freeifaddrs(addrs);
+                return -ENOMEM;
+        }
+        if (n_taken > 0)
+                memcpy(all, taken, n_taken * sizeof(Ipv4Prefix));
+        n = n_taken;
+        for (struct ifaddrs *a = addrs; a; a = a->ifa_next) {
+                if (!a->ifa_addr || a->ifa_addr->sa_family != AF_INET || !a->ifa_netmask)
+                        continue;
+                all[n++] = (Ipv4Prefix) {
+                        .address = ((struct sockaddr_in *) a->ifa_addr)->sin_addr,
+                        .prefixlen = (unsigned) __builtin_popcount(
+                                ntohl(((struct sockaddr_in *) a->ifa_netmask)->sin_addr.s_addr)),
+                };
+        }
+        freeifaddrs(addrs);
+        return veth_pool_pick(all, n, ret);
 }
 
 /* --- a little rtnetlink --- */

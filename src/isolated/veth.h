@@ -30,7 +30,10 @@ void veth_host_ifname(const char *name, char ret[static IFNAMSIZ]);
  * what it clashes with), -errno. */
 int veth_address_free(const Ipv4Prefix *p, const Ipv4Prefix *taken, size_t n_taken, char **ret_clash);
 
-/* The first /30 of the pool that is free. */
+/* The first /30 of the pool that overlaps none of taken[]. Pure. -EADDRNOTAVAIL if none is left. */
+int veth_pool_pick(const Ipv4Prefix *taken, size_t n_taken, Ipv4Prefix *ret);
+
+/* The first /30 of the pool that is free: clear of taken[] and of the host's addresses. */
 int veth_pick_address(const Ipv4Prefix *taken, size_t n_taken, Ipv4Prefix *ret);
 
 /* Creates the pair with its peer in netns_fd, the addresses, the links up
