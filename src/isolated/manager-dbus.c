@@ -26,7 +26,7 @@ static int method_start_service(sd_bus_message *call, void *userdata, sd_bus_err
         return manager_start_service(m, name, text, call, error);
 }
 
-static int lookup(Manager *m, sd_bus_message *call, Service **ret, sd_bus_error *error) {
+int manager_bus_lookup_service(Manager *m, sd_bus_message *call, Service **ret, sd_bus_error *error) {
         const char *name;
         Service *s = NULL;
         int r;
@@ -45,7 +45,7 @@ static int method_get_service(sd_bus_message *call, void *userdata, sd_bus_error
         Service *s = NULL;
         int r;
 
-        r = lookup(userdata, call, &s, error);
+        r = manager_bus_lookup_service(userdata, call, &s, error);
         if (r < 0)
                 return r;
         return sd_bus_reply_method_return(call, "o", s->path);
@@ -55,7 +55,7 @@ static int method_stop_service(sd_bus_message *call, void *userdata, sd_bus_erro
         Service *s = NULL;
         int r;
 
-        r = lookup(userdata, call, &s, error);
+        r = manager_bus_lookup_service(userdata, call, &s, error);
         if (r < 0)
                 return r;
         return service_bus_stop(s, call, error);
@@ -65,7 +65,7 @@ static int method_restart_service(sd_bus_message *call, void *userdata, sd_bus_e
         Service *s = NULL;
         int r;
 
-        r = lookup(userdata, call, &s, error);
+        r = manager_bus_lookup_service(userdata, call, &s, error);
         if (r < 0)
                 return r;
         return service_bus_restart(s, call, error);
@@ -75,7 +75,7 @@ static int method_reload_service(sd_bus_message *call, void *userdata, sd_bus_er
         Service *s = NULL;
         int r;
 
-        r = lookup(userdata, call, &s, error);
+        r = manager_bus_lookup_service(userdata, call, &s, error);
         if (r < 0)
                 return r;
         return service_bus_reload(s, call, error);
@@ -87,7 +87,7 @@ static int method_kill_service(sd_bus_message *call, void *userdata, sd_bus_erro
         Service *s = NULL;
         int r;
 
-        r = lookup(userdata, call, &s, error);
+        r = manager_bus_lookup_service(userdata, call, &s, error);
         if (r < 0)
                 return r;
         r = sd_bus_message_read(call, "si", &whom, &signo);
@@ -101,7 +101,7 @@ static int method_reset_failed_service(sd_bus_message *call, void *userdata, sd_
         Service *s = NULL;
         int r;
 
-        r = lookup(m, call, &s, error);
+        r = manager_bus_lookup_service(m, call, &s, error);
         if (r < 0)
                 return r;
         r = manager_check_manage(m, call, "reset-failed", s->name, error);

@@ -46,6 +46,8 @@ DEFINE_TRIVIAL_CLEANUP_FUNC(Manager *, manager_free);
 int manager_connect_bus(Manager *m);
 
 Service *manager_get_service(Manager *m, const char *name);
+/* Reads the service name that starts call, and finds it: a NoSuchService error if there is none. */
+int manager_bus_lookup_service(Manager *m, sd_bus_message *call, Service **ret, sd_bus_error *error);
 int manager_add_service(Manager *m, Service *s);
 /* Drops the service from the list (emitting ServiceRemoved) and frees it. */
 void manager_remove_service(Manager *m, Service *s);

@@ -286,26 +286,11 @@ int shell_bus_open_pty(Service *s, sd_bus_message *m, sd_bus_error *error) {
         return 1;
 }
 
-static int lookup(Manager *m, sd_bus_message *call, Service **ret, sd_bus_error *error) {
-        const char *name;
-        Service *s;
-        int r;
-
-        r = sd_bus_message_read(call, "s", &name);
-        if (r < 0)
-                return r;
-        s = manager_get_service(m, name);
-        if (!s)
-                return sd_bus_error_setf(error, BUS_ERROR_NO_SUCH_SERVICE, "No service %s is known.", name);
-        *ret = s;
-        return 0;
-}
-
 int shell_method_shell_service(sd_bus_message *m, void *userdata, sd_bus_error *error) {
         Service *s = NULL;
         int r;
 
-        r = lookup(userdata, m, &s, error);
+        r = manager_bus_lookup_service(userdata, m, &s, error);
         if (r < 0)
                 return r;
         return shell_bus_shell(s, m, error);
@@ -315,7 +300,7 @@ int shell_method_open_service_pty(sd_bus_message *m, void *userdata, sd_bus_erro
         Service *s = NULL;
         int r;
 
-        r = lookup(userdata, m, &s, error);
+        r = manager_bus_lookup_service(userdata, m, &s, error);
         if (r < 0)
                 return r;
         return shell_bus_open_pty(s, m, error);
