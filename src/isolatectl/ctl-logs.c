@@ -108,7 +108,10 @@ int show_journal(const char *unit, int lines, bool follow, bool quiet) {
 
         if (asprintf(&match, "_SYSTEMD_UNIT=%s", unit) < 0)
                 return log_oom(), EXIT_FAIL;
-        r = sd_journal_open(&j, SD_JOURNAL_LOCAL_ONLY | SD_JOURNAL_SYSTEM);
+        /* Not SD_JOURNAL_SYSTEM: a service's lines carry the host UID of its user namespace, and
+         * journald puts a UID's lines in a user-UID.journal of their own when the journal is kept
+         * in /var/log/journal (Debian's default). */
+        r = sd_journal_open(&j, SD_JOURNAL_LOCAL_ONLY);
         if (r < 0) {
                 if (!quiet)
                         log_error_errno(r, "Failed to open the journal: %m");

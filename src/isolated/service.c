@@ -433,7 +433,8 @@ static pid_t pidfd_get_pid(int pidfd) {
 
 /* "MAIN PID\nSTATE=...\nNRESTARTS=N\nSTATUS=..." (an init of protocol 2 sends "MAIN PID" alone). */
 /* Is pid in unit's cgroup (or below it)? A pidfd from an init names a process of its own service,
- * or the message is a lie. */
+ * or the message is a lie. A process already gone (a main process that ended at once) is no lie:
+ * its pidfd tells its end. */
 static bool pid_in_unit(pid_t pid, const char *unit) {
         char path[64], line[1024];
         size_t k = strlen(unit);
@@ -443,7 +444,7 @@ static bool pid_in_unit(pid_t pid, const char *unit) {
         snprintf(path, sizeof(path), "/proc/%d/cgroup", (int) pid);
         f = fopen(path, "re");
         if (!f)
-                return false;
+                return errno == ENOENT || errno == ESRCH;
         while (!in && fgets(line, sizeof(line), f))
                 for (const char *p = strstr(line, unit); p && !in; p = strstr(p + 1, unit))
                         in = p[-1] == '/' && (p[k] == '\n' || p[k] == '/');
