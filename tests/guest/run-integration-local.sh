@@ -3,7 +3,8 @@
 # runs the integration test files against the systemd this machine booted (PID 1), as the
 # guest has it. Installs BUILD's staged tree (BUILD/stage-guest, made by
 # tests/harness/stage-install) over /, starts isolated.service, runs every
-# tests/integration/test-*.sh (ONLY=FILE or ONLY=FILE:CASE as in run-integration.sh),
+# tests/integration/test-*.sh (ONLY=FILE or ONLY=FILE:CASE as in run-integration.sh, or
+# ONLY=FILE,FILE...),
 # checks after each that nothing is left, and writes "RC NAME" lines to
 # BUILD/integration-results-guest. Meant for a throwaway machine: it installs into /.
 set -uo pipefail
@@ -29,7 +30,14 @@ echo "0 isolated.service-starts" >> "$RESULTS"
 
 for t in "$SRC"/tests/integration/test-*.sh; do
         name=$(basename "$t" .sh)
-        [ -n "${ONLY:-}" ] && [[ "$name" != *"${ONLY%%:*}"* ]] && continue
+        # ONLY=A,B,...: the files whose names contain any of them.
+        if [ -n "${ONLY:-}" ]; then
+                want=
+                for o in ${ONLY//,/ }; do
+                        [[ "$name" == *"${o%%:*}"* ]] && want=1
+                done
+                [ -n "$want" ] || continue
+        fi
         # SKIP=NAME,NAME: files this machine cannot run (said in the results as rc 77).
         if [[ ",${SKIP:-}," == *",$name,"* ]]; then
                 echo "--- $name skipped"
