@@ -94,7 +94,8 @@ echo garbage > /run/isolated/state/r3.state
 check "start the daemon" systemctl start isolated.service
 check_eq "r3 is shown failed" failed "$(prop r3 State)"
 check_match "with why" "state in /run/isolated/state is corrupt" "$(prop r3 StatusText)"
-check_match "and the daemon logged it" "r3: isolated-r3.scope runs, but its state" "$(journalctl -u isolated.service -o cat | tail -20)"
+check "and the daemon logged it" \
+        wait_for 10 sh -c "journalctl -u isolated.service -o cat | tail -20 | grep -q 'r3: isolated-r3.scope runs, but its state'"
 check "isolatectl stop r3 stops its scope" isolatectl stop r3
 check "r3's scope is gone" sh -c '! systemctl is-active -q isolated-r3.scope'
 
