@@ -97,7 +97,7 @@ START_TEST(test_rejects) {
                 "MAIN 1\nSTATE=exploded\nNRESTARTS=0\nSTATUS=", "MAIN 1\nSTATE=running\nNRESTARTS=-1\nSTATUS=",
                 "MAIN 01\nSTATE=running\nNRESTARTS=0\nSTATUS=", "MAIN 99999999999\nSTATE=running\nNRESTARTS=0\nSTATUS=",
                 "MAIN 1\nSTATE=running\nNRESTARTS=0\nSTATUS=a\nb", "MAIN 1\nSTATE=running\nNRESTARTS=0\nSTATUS=\xff",
-                "MAIN 1\nSTATE=running\nNRESTARTS=0\nSTATUS=\x1b[2J", "MAIN 1 \nSTATE=running\nNRESTARTS=0\nSTATUS=",
+                "MAIN 1\nSTATE=running\nNRESTARTS=0\nSTATUS=\x1b[2J", "FAILED 1\na\x7f", "MAIN 1 \nSTATE=running\nNRESTARTS=0\nSTATUS=",
                 "FAILED 0\nx", "FAILED 5000\nx", "FAILED 2", "FAILED x\ny", "EXITED exited 256", "EXITED killed 0",
                 "EXITED killed 65", "EXITED vanished 1", "EXITED exited 1\nRESULT=success", "EXITED exited",
                 "EXITED exited 1 ", "RELOADED 0\ntext", "RELOADED", "RELOADED 12", "HELLO", "HELLO five",

@@ -113,8 +113,9 @@ static char *split(char **p, char sep) {
 static bool text_is_valid(const char *t) {
         if (strlen(t) > INIT_TEXT_MAX || !utf8_is_valid(t))
                 return false;
+        /* What clean_text() lets through: no control character, DEL included. */
         for (const char *c = t; *c; c++)
-                if ((unsigned char) *c < ' ' && *c != '\t')
+                if (((unsigned char) *c < ' ' && *c != '\t') || *c == 0x7f)
                         return false;
         return true;
 }
