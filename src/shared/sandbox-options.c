@@ -761,14 +761,16 @@ static int caps_text(uint64_t set, char **ret) {
         return 0;
 }
 
-/* A list of capability names into a bit set. */
-static int parse_capability_list(const char *key, const char *p, uint64_t *ret, char **ret_error) {
+/* A list of names into a bit set: each word looked up with from_name (a number below limit, < 64),
+ * -EINVAL naming the word and what it should have been in *ret_error. */
+static int parse_name_list(const char *key, const char *p, int (*from_name)(const char *), int limit,
+                           const char *what, uint64_t *ret, char **ret_error) {
         uint64_t sum = 0;
         int r;
 
         for (;;) {
                 _cleanup_free_ char *word = NULL;
-                int c;
+                int n;
 
                 r = extract_first_word(&p, &word, EXTRACT_UNQUOTE, NULL);
                 if (r == -ENOMEM)
@@ -777,15 +779,19 @@ static int parse_capability_list(const char *key, const char *p, uint64_t *ret, 
                         return error_set(ret_error, -EINVAL, "Invalid %s= value", key);
                 if (r == 0)
                         break;
-                c = capability_from_name(word);
-                if (c == -ENOMEM)
-                        return c;
-                if (c < 0 || c > CAP_LAST_CAP)
-                        return error_set(ret_error, -EINVAL, "%s=: unknown capability '%s'", key, word);
-                sum |= CAP(c);
+                n = from_name(word);
+                if (n == -ENOMEM)
+                        return n;
+                if (n < 0 || n >= limit)
+                        return error_set(ret_error, -EINVAL, "%s=: unknown %s '%s'", key, what, word);
+                sum |= UINT64_C(1) << n;
         }
         *ret = sum;
         return 0;
+}
+
+static int parse_capability_list(const char *key, const char *p, uint64_t *ret, char **ret_error) {
+        return parse_name_list(key, p, capability_from_name, CAP_LAST_CAP + 1, "capability", ret, ret_error);
 }
 
 /* CapabilityBoundingSet=/AmbientCapabilities=: lists are ORed together and the
@@ -1109,28 +1115,8 @@ static void address_families_apply(SandboxOptions *o) {
 
 /* "AF_UNIX AF_INET ..." into a bit set; -EINVAL naming the word in *ret_error. */
 static int parse_address_families(const char *key, const char *p, uint64_t *ret, char **ret_error) {
-        uint64_t sum = 0;
-        int r;
-
         *ret = 0;
-        for (;;) {
-                _cleanup_free_ char *word = NULL;
-                int f;
-
-                r = extract_first_word(&p, &word, EXTRACT_UNQUOTE, NULL);
-                if (r == -ENOMEM)
-                        return r;
-                if (r < 0)
-                        return error_set(ret_error, -EINVAL, "Invalid %s= value", key);
-                if (r == 0)
-                        break;
-                f = address_family_from_name(word);
-                if (f < 0 || f >= 64)
-                        return error_set(ret_error, -EINVAL, "%s=: unknown address family '%s'", key, word);
-                sum |= BIT(f);
-        }
-        *ret = sum;
-        return 0;
+        return parse_name_list(key, p, address_family_from_name, 64, "address family", ret, ret_error);
 }
 
 static int address_families_text(uint64_t set, char **ret) {
