@@ -117,6 +117,57 @@ finish() {
         [ "$n_fail" = 0 ]
 }
 
+# run_testcases [NAME...]: the one dispatcher of the test files, called as a file's last line.
+# Runs every testcase_NAME function of the calling file in the order the file defines them (or
+# the NAMEs given, in that order), or with CASE=NAME (ONLY=FILE:NAME tests/run.sh) that case
+# only; CASE=A,B runs several. A CASE that names no case of the file fails, naming the cases.
+# Each case must be able to run alone: whatever it needs from an earlier case, it makes itself
+# (a fixture function each case calls), or the file's setup above the cases makes it. Ends with
+# finish, whose status is the file's.
+run_testcases() {
+        local all c want
+        if [ $# -gt 0 ]; then
+                all="$*"
+        else
+                all=$(sed -nE 's/^(function +)?testcase_([A-Za-z0-9_]+) *\(\).*/\2/p' "$0")
+        fi
+        for want in ${CASE//,/ }; do
+                if ! grep -qxF -- "$want" <<< "${all// /$'\n'}"; then
+                        not_ok "$(basename "$0" .sh) has a case $want"
+                        echo "    its cases:" $all
+                fi
+        done
+        for c in $all; do
+                [ -n "${CASE:-}" ] && [[ ",$CASE," != *",$c,"* ]] && continue
+                echo "# case $c"
+                "testcase_$c"
+        done
+        finish
+}
+
+# helper NAME DIR: copies the helper program NAME that meson built ($BUILD/tests/fixtures or
+# $BUILD/tests/integration) into DIR, where a service (or another user) may run it. Fails,
+# saying so, when it is not built: the scripts never compile anything themselves.
+helper() {
+        local f
+        for f in "${BUILD:-}/tests/fixtures/$1" "${BUILD:-}/tests/integration/$1"; do
+                [ -x "$f" ] && { cp "$f" "$2/" && chmod 755 "$2/$1"; return; }
+        done
+        echo "# $1 is not in \$BUILD/tests (BUILD='${BUILD:-}'): meson compile -C \$BUILD"
+        return 1
+}
+
+# daemon_pid: isolated.service's main PID (0 when it does not run).
+daemon_pid() { systemctl show isolated.service -p MainPID --value; }
+
+# daemon_restarted OLD-PID: isolated.service runs again, with another PID than OLD-PID, and is on
+# the bus. (Polled: wait_for 10 daemon_restarted "$old".)
+daemon_restarted() {
+        local p
+        p=$(daemon_pid)
+        [ "$p" != 0 ] && [ "$p" != "$1" ] && busctl status org.isolated1 >/dev/null 2>&1
+}
+
 # grant_manage USER RULES: creates USER (and its group) and a polkit rule file
 # RULES that grants that group org.isolated1.manage, effective at once. The
 # caller removes both (revoke_manage) in its cleanup.

@@ -31,15 +31,28 @@ if ! inside systemctl start isolated.service; then
 fi
 echo "0 isolated.service-starts" >> "$RESULTS"
 
+# selected NAME: whether ONLY= selects the test file NAME, printing the CASE it names. ONLY is
+# words separated by spaces, each FILE (a part of the file's name) or FILE:CASE (CASE: a case of
+# the file's testcase_CASE functions, or several: A,B; lib.sh's run_testcases runs them).
+selected() {
+        local w
+        [ -z "${ONLY:-}" ] && return 0
+        for w in $ONLY; do
+                if [[ "$1" == *"${w%%:*}"* ]]; then
+                        [[ "$w" == *:* ]] && echo "${w#*:}"
+                        return 0
+                fi
+        done
+        return 1
+}
+
 for t in "$SRC"/tests/integration/test-*.sh; do
         name=$(basename "$t" .sh)
-        # ONLY=FILE or ONLY=FILE:CASE (a test that names its cases runs that one only).
-        [ -n "${ONLY:-}" ] && [[ "$name" != *"${ONLY%%:*}"* ]] && continue
+        case_=$(selected "$name") || continue
         echo "--- $name"
         since=$(date '+%Y-%m-%d %H:%M:%S')
         timeout 300 "$HARNESS" exec "$STATE" env SRC="$SRC" BUILD="$BUILD" TESTS="$SRC/tests/integration" \
-                CASE="$([[ "${ONLY:-}" == *:* ]] && echo "${ONLY#*:}")" \
-                bash "$t"
+                CASE="$case_" bash "$t"
         rc=$?
         if [ $rc != 0 ]; then
                 echo "--- $name failed ($rc); isolated's journal:"
