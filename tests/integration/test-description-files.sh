@@ -89,71 +89,81 @@ journal_has() { journalctl -u "$unit" -o cat | grep -qF -- "$1"; }
 expected='idf FOO=etc-dropin BAR=run-dropin BAZ=from env file OPT=unset N=idf-a.service P=idf-a'
 
 # --- started by name through isolatectl ---
-since=$(date '+%Y-%m-%d %H:%M:%S')
-check "isolatectl start idf-a (by name, no file)" isolatectl start idf-a
-check_eq "running" running "$(prop idf-a State)"
-check_eq "MemoryMax from the /run drop-in, as systemd reports it" 67108864 "$(scope_prop $unit MemoryMax)"
-check_eq "TasksMax from the main file (the /run 20-env.conf is masked by /etc's)" 20 "$(scope_prop $unit TasksMax)"
-check "the service's environment and specifiers in the journal" wait_for 10 journal_has "$expected"
-log=$(journalctl -u "$unit" -o cat --since "$since")
-check_match "journal line" "idf FOO=etc-dropin BAR=run-dropin" "$log"
-out=$(isolatectl cat idf-a 2>&1)
-check_match "isolatectl cat shows the main file" "/etc/isolated/idf-a.service" "$out"
-check_match "isolatectl cat shows the drop-ins" "/run/isolated/idf-a.service.d/10-limits.conf" "$out"
+testcase_byname() {
+        since=$(date '+%Y-%m-%d %H:%M:%S')
+        check "isolatectl start idf-a (by name, no file)" isolatectl start idf-a
+        check_eq "running" running "$(prop idf-a State)"
+        check_eq "MemoryMax from the /run drop-in, as systemd reports it" 67108864 "$(scope_prop $unit MemoryMax)"
+        check_eq "TasksMax from the main file (the /run 20-env.conf is masked by /etc's)" 20 "$(scope_prop $unit TasksMax)"
+        check "the service's environment and specifiers in the journal" wait_for 10 journal_has "$expected"
+        log=$(journalctl -u "$unit" -o cat --since "$since")
+        check_match "journal line" "idf FOO=etc-dropin BAR=run-dropin" "$log"
+        out=$(isolatectl cat idf-a 2>&1)
+        check_match "isolatectl cat shows the main file" "/etc/isolated/idf-a.service" "$out"
+        check_match "isolatectl cat shows the drop-ins" "/run/isolated/idf-a.service.d/10-limits.conf" "$out"
 
-# A restart reuses the files it was started with; a new start reads them again.
-put /etc/isolated/idf-a.service.d/30-later.conf '[Service]\nMemoryMax=32M\n'
-check "isolatectl restart idf-a" isolatectl restart idf-a
-check "running again" wait_for 10 running idf-a
-check_eq "restart keeps the loaded MemoryMax" 67108864 "$(scope_prop $unit MemoryMax)"
-check "isolatectl stop idf-a" isolatectl stop idf-a
+        # A restart reuses the files it was started with; a new start reads them again.
+        put /etc/isolated/idf-a.service.d/30-later.conf '[Service]\nMemoryMax=32M\n'
+        check "isolatectl restart idf-a" isolatectl restart idf-a
+        check "running again" wait_for 10 running idf-a
+        check_eq "restart keeps the loaded MemoryMax" 67108864 "$(scope_prop $unit MemoryMax)"
+        check "isolatectl stop idf-a" isolatectl stop idf-a
 
-# --- started by name through busctl, empty text ---
-out=$(busctl call org.isolated1 /org/isolated1 org.isolated1.Manager StartService ss idf-a "" 2>&1)
-check_eq "busctl StartService idf-a \"\"" 'o "/org/isolated1/service/idf_2da"' "$out"
-check_eq "MemoryMax from the new /etc drop-in" 33554432 "$(scope_prop $unit MemoryMax)"
-check "busctl stop" busctl call org.isolated1 /org/isolated1 org.isolated1.Manager StopService s idf-a
-rm -f /etc/isolated/idf-a.service.d/30-later.conf
+        # --- started by name through busctl, empty text ---
+        out=$(busctl call org.isolated1 /org/isolated1 org.isolated1.Manager StartService ss idf-a "" 2>&1)
+        check_eq "busctl StartService idf-a \"\"" 'o "/org/isolated1/service/idf_2da"' "$out"
+        check_eq "MemoryMax from the new /etc drop-in" 33554432 "$(scope_prop $unit MemoryMax)"
+        check "busctl stop" busctl call org.isolated1 /org/isolated1 org.isolated1.Manager StopService s idf-a
+        rm -f /etc/isolated/idf-a.service.d/30-later.conf
+}
 
 # --- bus text stands for idf-a.service; the drop-ins still apply ---
-text='[Service]
+testcase_bustext() {
+        text='[Service]
 ExecStart=/bin/sh -c "echo idf-bus FOO=$$FOO BAR=$$BAR; exec sleep 1000"
 MemoryMax=200M'
-out=$(busctl call org.isolated1 /org/isolated1 org.isolated1.Manager StartService ss idf-a "$text" 2>&1)
-check_eq "busctl StartService with text" 'o "/org/isolated1/service/idf_2da"' "$out"
-check_eq "drop-in MemoryMax overrides the bus text" 67108864 "$(scope_prop $unit MemoryMax)"
-check "drop-in Environment= reaches the service" wait_for 10 journal_has "idf-bus FOO=etc-dropin BAR=run-dropin"
-check "stop" isolatectl stop idf-a
+        out=$(busctl call org.isolated1 /org/isolated1 org.isolated1.Manager StartService ss idf-a "$text" 2>&1)
+        check_eq "busctl StartService with text" 'o "/org/isolated1/service/idf_2da"' "$out"
+        check_eq "drop-in MemoryMax overrides the bus text" 67108864 "$(scope_prop $unit MemoryMax)"
+        check "drop-in Environment= reaches the service" wait_for 10 journal_has "idf-bus FOO=etc-dropin BAR=run-dropin"
+        check "stop" isolatectl stop idf-a
+}
 
 # --- a masked description ---
-ln -s /dev/null /etc/isolated/idf-masked.service && created_files+=(/etc/isolated/idf-masked.service)
-out=$(isolatectl start idf-masked 2>&1); rc=$?
-check_eq "masked: isolatectl start fails" 1 "$rc"
-check_match "masked: says so" "Description idf-masked\.service is masked" "$out"
-out=$(busctl call org.isolated1 /org/isolated1 org.isolated1.Manager StartService ss idf-masked "" 2>&1)
-check_match "masked: busctl gets the error" "is masked" "$out"
-out=$(busctl call org.isolated1 /org/isolated1 org.isolated1.Manager StartService ss idf-masked \
-        "$(printf '[Service]\nExecStart=/bin/true\n')" 2>&1)
-check_match "masked: bus text for a masked name is refused too" "is masked" "$out"
-check "masked: no scope" sh -c "! systemctl is-active -q isolated-idf-masked.scope"
+testcase_masked() {
+        ln -s /dev/null /etc/isolated/idf-masked.service && created_files+=(/etc/isolated/idf-masked.service)
+        out=$(isolatectl start idf-masked 2>&1); rc=$?
+        check_eq "masked: isolatectl start fails" 1 "$rc"
+        check_match "masked: says so" "Description idf-masked\.service is masked" "$out"
+        out=$(busctl call org.isolated1 /org/isolated1 org.isolated1.Manager StartService ss idf-masked "" 2>&1)
+        check_match "masked: busctl gets the error" "is masked" "$out"
+        out=$(busctl call org.isolated1 /org/isolated1 org.isolated1.Manager StartService ss idf-masked \
+                "$(printf '[Service]\nExecStart=/bin/true\n')" 2>&1)
+        check_match "masked: bus text for a masked name is refused too" "is masked" "$out"
+        check "masked: no scope" sh -c "! systemctl is-active -q isolated-idf-masked.scope"
+}
 
 # --- an error in a drop-in names its path:line ---
-mkdir_own /run/isolated/idf-bad.service.d
-put /etc/isolated/idf-bad.service '[Service]\nExecStart=/bin/sleep 1000\n'
-put /run/isolated/idf-bad.service.d/50-typo.conf '[Service]\n# a typo below\nMemoryMax=lots\n'
-out=$(isolatectl start idf-bad 2>&1); rc=$?
-check_eq "bad drop-in: start fails" 1 "$rc"
-check_match "bad drop-in: names path:line" "/run/isolated/idf-bad\.service\.d/50-typo\.conf:3: Invalid MemoryMax= value 'lots'" "$out"
-out=$(busctl call org.isolated1 /org/isolated1 org.isolated1.Manager StartService ss idf-bad "" 2>&1)
-check_match "bad drop-in: BadDescription over the bus" "50-typo\.conf:3" "$out"
-put /run/isolated/idf-bad.service.d/60-spec.conf '[Service]\nEnvironment=X=%z\n'
-rm -f /run/isolated/idf-bad.service.d/50-typo.conf
-out=$(isolatectl start idf-bad 2>&1)
-check_match "unknown specifier: names path:line" "60-spec\.conf:2: Failed to resolve specifiers in 'X=%z'" "$out"
+testcase_dropin_error() {
+        mkdir_own /run/isolated/idf-bad.service.d
+        put /etc/isolated/idf-bad.service '[Service]\nExecStart=/bin/sleep 1000\n'
+        put /run/isolated/idf-bad.service.d/50-typo.conf '[Service]\n# a typo below\nMemoryMax=lots\n'
+        out=$(isolatectl start idf-bad 2>&1); rc=$?
+        check_eq "bad drop-in: start fails" 1 "$rc"
+        check_match "bad drop-in: names path:line" "/run/isolated/idf-bad\.service\.d/50-typo\.conf:3: Invalid MemoryMax= value 'lots'" "$out"
+        out=$(busctl call org.isolated1 /org/isolated1 org.isolated1.Manager StartService ss idf-bad "" 2>&1)
+        check_match "bad drop-in: BadDescription over the bus" "50-typo\.conf:3" "$out"
+        put /run/isolated/idf-bad.service.d/60-spec.conf '[Service]\nEnvironment=X=%z\n'
+        rm -f /run/isolated/idf-bad.service.d/50-typo.conf
+        out=$(isolatectl start idf-bad 2>&1)
+        check_match "unknown specifier: names path:line" "60-spec\.conf:2: Failed to resolve specifiers in 'X=%z'" "$out"
+}
 
 # --- no such description ---
-out=$(isolatectl start idf-nothere 2>&1); rc=$?
-check_eq "unknown name fails (4: no such service)" 4 "$rc"
-check_match "and says where it looked" "No description idf-nothere\.service in /etc/isolated, /run/isolated or /usr/lib/isolated" "$out"
+testcase_unknown() {
+        out=$(isolatectl start idf-nothere 2>&1); rc=$?
+        check_eq "unknown name fails (4: no such service)" 4 "$rc"
+        check_match "and says where it looked" "No description idf-nothere\.service in /etc/isolated, /run/isolated or /usr/lib/isolated" "$out"
+}
 
-finish
+run_testcases
