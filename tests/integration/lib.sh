@@ -76,6 +76,19 @@ free_port() {
         return 1
 }
 
+# free_ports N: N different ports free_port picks, on one line.
+free_ports() {
+        local ports=" " p i
+        for i in $(seq 1 "$1"); do
+                for _ in $(seq 1 20); do
+                        p=$(free_port) || return 1
+                        [[ "$ports" != *" $p "* ]] && break
+                done
+                ports="$ports$p "
+        done
+        echo $ports
+}
+
 # wait_listen NETNS-PID PORT [SECONDS]: waits until something listens on TCP PORT in the network
 # namespace of the process (a daemon that returns from start may still be setting up its socket).
 wait_listen() {
