@@ -2,8 +2,9 @@
 # Bounded resources, as an administrator sees them (issue 13, item 5): a hostile service and its
 # neighbours, all under the default description (and as User=nobody where the uid matters):
 # a fork bomb, a tmpfs filler, an inotify hog and mlock beyond RLIMIT_MEMLOCK leave the host and
-# the neighbours working. The hostile code is tests' own: a C fork bomb and a python3 script,
-# written to the test's work directory, which the services read from the host tree.
+# the neighbours working. The hostile code is tests' own: a C fork bomb (tests/fixtures/bomb.c)
+# and a python3 script, copied or written to the test's work directory, which the services read
+# from the host tree.
 # CASE=NAME runs one case (testcase_NAME): ONLY=bounds:NAME tests/run.sh.
 . "$TESTS/lib.sh"
 
@@ -19,33 +20,8 @@ trap cleanup EXIT
 
 # --- the hostile code ---------------------------------------------------------
 # A fork bomb, bounded: every process forks until its fork fails, then pauses; the first to
-# fail writes why to the marker file (argv[1]).
-cat > "$work/bomb.c" <<'C'
-#define _GNU_SOURCE
-#include <errno.h>
-#include <fcntl.h>
-#include <stdio.h>
-#include <string.h>
-#include <unistd.h>
-int main(int argc, char **argv) {
-        if (argc != 2)
-                return 2;
-        for (;;) {
-                pid_t pid = fork();
-                if (pid < 0) {
-                        int e = errno;
-                        int fd = open(argv[1], O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0644);
-                        if (fd >= 0) {
-                                dprintf(fd, "%s\n", strerrorname_np(e) ?: strerror(e));
-                                close(fd);
-                        }
-                        for (;;)
-                                pause();
-                }
-        }
-}
-C
-cc -O1 -Wall -Werror -o "$work/bomb" "$work/bomb.c" || { not_ok "build the fork bomb"; finish; exit 1; }
+# fail writes why to the marker file (argv[1]). tests/fixtures/bomb.c, built by meson.
+helper bomb "$work" || { not_ok "build the fork bomb"; finish; exit 1; }
 
 cat > "$work/hog.py" <<'PY'
 import ctypes, errno, os, resource, signal, sys
@@ -331,10 +307,4 @@ testcase_mlock() {
         check_eq "the host's /proc/sys limits are unchanged" "$before" "$(sysctl_values)"
 }
 
-cases="forkbomb tmpfs inotify mlock"
-for c in $cases; do
-        [ -n "${CASE:-}" ] && [ "$c" != "$CASE" ] && continue
-        echo "# case $c"
-        "testcase_$c"
-done
-finish
+run_testcases

@@ -27,7 +27,7 @@ cat > "$work/ctla.service" <<'UNIT'
 Description=isolatectl test A
 
 [Service]
-ExecStart=/bin/sh -c '(trap "echo child-got-usr1" USR1; while :; do sleep 0.1; done) & trap "echo main-got-usr1" USR1; trap "exit 0" TERM; echo ctla-ready; while :; do sleep 0.1; done'
+ExecStart=/bin/sh -c '(trap "echo child-got-usr1" USR1; trap "echo child-got-usr2" USR2; while :; do sleep 0.1; done) & trap "echo main-got-usr1" USR1; trap "exit 0" TERM; echo ctla-ready; while :; do sleep 0.1; done'
 MemoryMax=64M
 TasksMax=20
 
@@ -35,14 +35,22 @@ TasksMax=20
 Hostname=ctlbox
 UNIT
 
-check "start ctla" isolatectl --no-pager --no-ask-password start ctla "$work/ctla.service"
+# need_ctla: ctla runs and has said so (started by an earlier case, or now: CASE= runs one).
+# (The cases' bodies are not indented, to keep this file's history readable.)
+need_ctla() {
+        isolatectl is-active -q ctla ||
+                check "start ctla" isolatectl --no-pager --no-ask-password start ctla "$work/ctla.service"
+        init=$(prop ctla InitPID)
+        main=$(prop ctla MainPID)
+        wait_for 10 sh -c "journalctl -u isolated-ctla.scope -o cat | grep -q ctla-ready"
+}
+
+testcase_status() {
+need_ctla
 check "is-active ctla exits 0" isolatectl is-active ctla
 check_eq "is-active prints active" active "$(isolatectl is-active ctla)"
 check_eq "is-active -q prints nothing" "" "$(isolatectl -q is-active ctla)"
 isolatectl is-failed ctla >/dev/null; check_eq "is-failed of a running service exits 1" 1 "$?"
-init=$(prop ctla InitPID)
-main=$(prop ctla MainPID)
-wait_for 10 sh -c "journalctl -u isolated-ctla.scope -o cat | grep -q ctla-ready"
 
 status=$(isolatectl status ctla); rc=$?
 check_eq "status of a running service exits 0" 0 "$rc"
@@ -87,12 +95,26 @@ assert s["init_pid"] == int(sys.argv[2]) and s["main_pid"] == int(sys.argv[3]), 
 assert s["path"] == "/org/isolated1/service/ctla", s
 ' "$(isolatectl list --output=json)" "$init" "$main"
 check "list -o json -a is JSON" python3 -c 'import json, sys; json.loads(sys.argv[1])' "$(isolatectl list -o json -a)"
+}
 
 # --- kill -------------------------------------------------------------------
+testcase_kill() {
+need_ctla
 check "kill --signal=SIGUSR1 --kill-whom=main" isolatectl kill --signal=SIGUSR1 --kill-whom=main ctla
 wait_for 10 sh -c "journalctl -u isolated-ctla.scope -o cat | grep -q main-got-usr1"
 check_eq "the main process got it" 1 "$(count_in_journal ctla main-got-usr1)"
-sleep 0.5
+# Had the other process got it, it said so before it says child-got-usr2: the shell runs the
+# trap of a signal it got earlier (or the lower-numbered one of two pending) first.
+child_sync_pid() { # the other process: the sh of the service that is not its main process
+        local p
+        for p in $(pids_in_pidns_of "$init"); do
+                [ "$p" != "$main" ] && [ "$(cat "/proc/$p/comm" 2>/dev/null)" = sh ] && { echo "$p"; return 0; }
+        done
+        return 1
+}
+child=$(child_sync_pid) && kill -USR2 "$child"
+check "the other process answers a signal sent to it alone" \
+        wait_for 10 sh -c "journalctl -u isolated-ctla.scope -o cat | grep -q child-got-usr2"
 check_eq "the other process did not" 0 "$(count_in_journal ctla child-got-usr1)"
 check "kill -s USR1 --kill-whom=all" isolatectl kill -s USR1 --kill-whom=all ctla
 wait_for 10 sh -c "journalctl -u isolated-ctla.scope -o cat | grep -q child-got-usr1"
@@ -106,8 +128,11 @@ out=$(isolatectl kill --kill-whom=some ctla 2>&1); rc=$?
 check_eq "a bad --kill-whom= exits 1" 1 "$rc"
 out=$(isolatectl kill nosuchsvc 2>&1); rc=$?
 check_eq "kill of an unknown service exits 4" 4 "$rc"
+}
 
 # --- shell --------------------------------------------------------------------
+testcase_shell() {
+need_ctla
 check_eq "shell: hostname is the service's" ctlbox "$(isolatectl shell ctla hostname)"
 links=$(isolatectl shell ctla ip -o link show)
 check_eq "shell: one interface" 1 "$(echo "$links" | wc -l)"
@@ -121,11 +146,16 @@ check_match "shell: sees the service's processes (its init is PID 1)" "^1\$" "$(
 cg=$(isolatectl shell ctla cat /proc/self/cgroup)
 check_match "shell: in the scope's cgroup (its cgroup namespace root)" "^0::/\$|^1:name=systemd:/\$" "$cg"
 # From the host: a process of the shell is in the scope.
+# (The command's sleep is what the shell runs meanwhile: long enough to be looked at.)
 isolatectl shell ctla sleep 3.21 &
 shpid=$!
-sleep 1
-cmdpid=""
-for p in /proc/[0-9]*; do [ "$(tr '\0' ' ' 2>/dev/null < $p/cmdline)" = "sleep 3.21 " ] && cmdpid=${p#/proc/}; done
+shell_cmd_pid() { # sets cmdpid: the shell's command, once it runs
+        local p
+        cmdpid=""
+        for p in /proc/[0-9]*; do [ "$(tr '\0' ' ' 2>/dev/null < $p/cmdline)" = "sleep 3.21 " ] && cmdpid=${p#/proc/}; done
+        [ -n "$cmdpid" ]
+}
+wait_for 10 shell_cmd_pid
 if [ -e /sys/fs/cgroup/systemd/isolated.slice ]; then procs=/sys/fs/cgroup/systemd/isolated.slice/isolated-ctla.scope/cgroup.procs
 else procs=/sys/fs/cgroup/isolated.slice/isolated-ctla.scope/cgroup.procs; fi
 check "shell: the command runs in the scope's cgroup" grep -qx "$cmdpid" "$procs"
@@ -144,9 +174,12 @@ out=$(isolatectl shell nosuchsvc true 2>&1); rc=$?
 check_eq "shell of an unknown service exits 4" 4 "$rc"
 isolatectl shell ctla /nonexistent/cmd 2>/dev/null; rc=$?
 check_eq "shell: a missing command exits 127" 127 "$rc"
+}
 
 # As the service's User=.
-# is-active as systemctl's: a reload under way is active.
+# is-active as systemctl's: a reload under way is active (ExecReload='s sleep: a reload that
+# lasts long enough to be seen).
+testcase_reload_user() {
 printf '[Service]\nExecStart=/bin/sleep 1000\nExecReload=/bin/sleep 3\n' > "$work/ctlrl.service"
 check "start ctlrl" isolatectl start ctlrl "$work/ctlrl.service"
 isolatectl reload ctlrl >/dev/null 2>&1 &
@@ -166,16 +199,22 @@ if isolatectl start ctlu "$work/ctlu.service" >/dev/null 2>&1; then
 else
         not_ok "start a User=nobody service"
 fi
+}
 
 # --- restart, reload ---------------------------------------------------------------
+testcase_restart() {
+need_ctla
 check "restart ctla" isolatectl restart ctla
 check_eq "running again" running "$(isolatectl show -p State --value ctla)"
 check "with a new main process" test "$(prop ctla MainPID)" != "$main"
 out=$(isolatectl reload ctla 2>&1); rc=$?
 check_eq "reload without ExecReload= exits 1" 1 "$rc"
 check_eq "in one line" 1 "$(echo "$out" | wc -l)"
+}
 
 # --- stop, status of an ended service, exit codes ------------------------------
+testcase_stop() {
+need_ctla
 check "stop ctla" isolatectl stop ctla
 isolatectl status ctla >/dev/null; rc=$?
 check_eq "status of an ended service exits 3" 3 "$rc"
@@ -191,8 +230,10 @@ out=$(isolatectl stop nosuchsvc 2>&1)
 check_eq "an error is one line" 1 "$(echo "$out" | wc -l)"
 check "reset-failed ctla" isolatectl reset-failed ctla
 isolatectl status ctla >/dev/null 2>&1; check_eq "after reset-failed it is gone (4)" 4 "$?"
+}
 
 # A failed service: is-failed, list without --all, reset-failed.
+testcase_failed() {
 printf '[Service]\nExecStart=/bin/sh -c "exit 3"\n' > "$work/ctlfail.service"
 check "start ctlfail" isolatectl start ctlfail "$work/ctlfail.service"
 wait_for 10 sh -c '[ "$(isolatectl is-active ctlfail)" = failed ]'
@@ -202,8 +243,10 @@ isolatectl status ctlfail >/dev/null; check_eq "status of a failed service exits
 check_match "status shows the exit" "Exit: exited, status 3" "$(isolatectl status ctlfail)"
 check "reset-failed ctlfail" isolatectl reset-failed ctlfail
 isolatectl is-failed ctlfail >/dev/null; check_eq "is-failed after reset-failed exits 1" 1 "$?"
+}
 
 # --- logs -------------------------------------------------------------------------
+testcase_logs() {
 printf '[Service]\nExecStart=/bin/sh -c "for i in 1 2 3 4 5; do echo log-line-$$i; done; exec sleep 1000"\n' > "$work/ctllog.service"
 check "start ctllog" isolatectl start ctllog "$work/ctllog.service"
 wait_for 10 sh -c "journalctl -u isolated-ctllog.scope -o cat | grep -q log-line-5"
@@ -219,8 +262,11 @@ check_match "logs -f showed the last lines first" "log-line-5" "$(cat "$work/fol
 out=$(isolatectl -H root@localhost logs ctllog 2>&1); rc=$?
 check_eq "logs under -H exits 1" 1 "$rc"
 check "stop ctllog" isolatectl stop ctllog
+}
 
 # --- start --wait -------------------------------------------------------------
+# (ctlw's sleep: a service that ends a while after its start, not at once as ctlw2.)
+testcase_wait() {
 printf '[Service]\nExecStart=/bin/sh -c "sleep 0.5; exit 7"\n' > "$work/ctlw.service"
 isolatectl -q start --wait ctlw "$work/ctlw.service"; rc=$?
 check_eq "start --wait exits with the service's exit status" 7 "$rc"
@@ -234,8 +280,10 @@ isolatectl -q start --wait ctlw4 "$work/ctlw4.service"; rc=$?
 check_eq "start --wait of a killed service exits 128+9" 137 "$rc"
 isolatectl stop ctlw ctlw2 ctlw3 ctlw4 >/dev/null 2>&1
 isolatectl reset-failed ctlw ctlw2 ctlw3 ctlw4 >/dev/null 2>&1
+}
 
 # SIGTERM to the waiting isolatectl stops the service.
+testcase_sigterm() {
 printf '[Service]\nExecStart=/bin/sleep 1000\n' > "$work/ctlb.service"
 isolatectl -q start --wait ctlb "$work/ctlb.service" &
 waiter=$!
@@ -252,8 +300,10 @@ check_match "and says which file is missing" "nosuchdesc" "$out"
 check_eq "one line" 1 "$(echo "$out" | wc -l)"
 out=$(isolatectl --wait stop ctlb 2>&1); rc=$?
 check_eq "--wait with another verb exits 1" 1 "$rc"
+}
 
 # --- verify, cat, start by name -----------------------------------------------------
+testcase_verify() {
 printf '[Service]\nExecStart=/bin/true\nMemoryMax=10M\n' > "$work/good.service"
 check "verify of a good file exits 0" isolatectl verify "$work/good.service"
 printf '[Service]\nExecStart=/bin/true\nMemoryMax=lots\n' > "$work/bad.service"
@@ -264,7 +314,9 @@ isolatectl verify "$work/good.service" "$work/bad.service" >/dev/null 2>&1
 check_eq "verify of good + bad exits 1" 1 "$?"
 out=$(isolatectl verify /nonexistent.service 2>&1); rc=$?
 check_eq "verify of a missing file exits 1" 1 "$rc"
+}
 
+testcase_search() {
 mkdir -p /run/isolated/ctlsrch.service.d
 printf '[Unit]\nDescription=from the search path\n[Service]\nExecStart=/bin/sleep 1000\n' > /run/isolated/ctlsrch.service
 printf '[Isolate]\nHostname=dropped\n' > /run/isolated/ctlsrch.service.d/50-host.conf
@@ -277,15 +329,19 @@ isolatectl cat nosuchdesc >/dev/null 2>&1; check_eq "cat of a missing descriptio
 check "start by name from the search path" isolatectl start ctlsrch
 check_eq "the drop-in applied" dropped "$(isolatectl show -p Hostname --value ctlsrch)"
 check "stop ctlsrch" isolatectl stop ctlsrch
+}
 
 # --- usage errors ---------------------------------------------------------------------
+testcase_usage() {
 out=$(isolatectl frobnicate 2>&1); rc=$?
 check_eq "an unknown verb exits 1" 1 "$rc"
 check_match "and points at --help" "Unknown command 'frobnicate'; see isolatectl --help" "$out"
 check "--help lists shell" sh -c 'isolatectl --help | grep -q "shell NAME"'
 check "--version" sh -c 'isolatectl --version | grep -q "^isolatectl "'
+}
 
 # --- bash completion -------------------------------------------------------------
+testcase_completion() {
 comp=""
 for d in /usr/share/bash-completion/completions; do [ -f $d/isolatectl ] && comp=$d/isolatectl; done
 if [ -n "$comp" ]; then
@@ -301,4 +357,6 @@ if [ -n "$comp" ]; then
 else
         not_ok "bash completion installed in /usr/share/bash-completion/completions"
 fi
-finish
+}
+
+run_testcases

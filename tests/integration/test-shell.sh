@@ -360,10 +360,4 @@ testcase_readopt() {
         check "the daemon is another" test "$(systemctl show isolated.service -p MainPID --value)" != "$old"
 }
 
-cases="root hostile_uid nobody settings spy held relay pty errors bound caller_gone access daemon_fds readopt"
-for c in $cases; do
-        [ -n "${CASE:-}" ] && [ "$c" != "$CASE" ] && continue
-        echo "# case $c"
-        "testcase_$c"
-done
-finish
+run_testcases
