@@ -92,7 +92,7 @@ testcase_sockets() {
         check_eq "ExecStartPre= gets no sockets (as in systemd): no LISTEN_FDS, fds 0-2 and ls's own" "none 4" "$(nsenter -t "$init" -m cat /run/ho-pre)"
         daemon=$(daemon_pid)
         check "the daemon kept no copy of the sockets" sh -c "! ss -Hltnp 'sport = :${p_tcp}' | grep -q 'pid=$daemon,'"
-        check_match "the init and the service hold the listener" "listen-echo" "$(ss -Hltnp 'sport = :${p_tcp}')"
+        check_match "the init and the service hold the listener" "listen-echo" "$(ss -Hltnp "sport = :${p_tcp}")"
 }
 
 # --- 2. Restart in place: the same sockets; a client that connects meanwhile waits in the backlog ---

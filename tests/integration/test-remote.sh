@@ -53,20 +53,28 @@ ctl_remote() {
 }
 check "sshd answers" wait_for 10 unshare -m sh -c "mount --bind $work/ssh_config /etc/ssh/ssh_config && ssh root@127.0.0.1 true"
 
-printf '[Service]\nExecStart=/bin/sleep 1000\n' > "$work/rem.service"
-check "start rem locally" isolatectl start rem "$work/rem.service"
-out=$(ctl_remote list 2>&1)
-check_match "list over ssh shows it" "^rem +running +isolated-rem.scope" "$out"
-out=$(ctl_remote status rem 2>&1)
-check_match "status over ssh" "State: running" "$out"
-check "stop over ssh" ctl_remote stop rem
-check_eq "stopped" exited "$(prop rem State)"
-out=$(ctl_remote start rem "$work/rem.service" 2>&1)
-check "start over ssh, with the file read here and sent as text" test "$(prop rem State)" = running
-out=$(ctl_remote shell rem true 2>&1); rc=$?
-check "shell over ssh is refused" test $rc != 0
-check_match "saying it needs local access" "local" "$out"
-out=$(isolatectl -H root@nonexistent.invalid list 2>&1); rc=$?
-check "an unreachable host fails" test $rc != 0
-check_match "and isolatectl says what it could not do" "^Failed to" "$(printf '%s\n' "$out" | tail -1)"
-finish
+# The verbs over ssh.
+testcase_over_ssh() {
+        printf '[Service]\nExecStart=/bin/sleep 1000\n' > "$work/rem.service"
+        check "start rem locally" isolatectl start rem "$work/rem.service"
+        out=$(ctl_remote list 2>&1)
+        check_match "list over ssh shows it" "^rem +running +isolated-rem.scope" "$out"
+        out=$(ctl_remote status rem 2>&1)
+        check_match "status over ssh" "State: running" "$out"
+        check "stop over ssh" ctl_remote stop rem
+        check_eq "stopped" exited "$(prop rem State)"
+        out=$(ctl_remote start rem "$work/rem.service" 2>&1)
+        check "start over ssh, with the file read here and sent as text" test "$(prop rem State)" = running
+        out=$(ctl_remote shell rem true 2>&1); rc=$?
+        check "shell over ssh is refused" test $rc != 0
+        check_match "saying it needs local access" "local" "$out"
+}
+
+# A host that cannot be reached.
+testcase_unreachable() {
+        out=$(isolatectl -H root@nonexistent.invalid list 2>&1); rc=$?
+        check "an unreachable host fails" test $rc != 0
+        check_match "and isolatectl says what it could not do" "^Failed to" "$(printf '%s\n' "$out" | tail -1)"
+}
+
+run_testcases
