@@ -49,15 +49,24 @@ prop() { # service property
 
 # wait_prop NAME PROPERTY VALUE [SECONDS]: polls the property (as prop prints it) until it is
 # VALUE, or, with VALUE written !X, until it is anything but X (and readable); 10 s unless told.
-# On a timeout it says what the value was.
+# The service may not exist yet. The one wait for a property: no hand-quoted busctl loops in the
+# test files. Leaves the value it saw last in wait_prop_value (when not run in a subshell, as
+# check runs it); on a timeout it says what the value was. One bus call a look once the service
+# is known, ten looks a second.
+wait_prop_value=
 wait_prop() {
-        local name=$1 property=$2 want=$3 limit=${4:-10} v i
+        local name=$1 property=$2 want=$3 limit=${4:-10} v= path= i
         for i in $(seq 1 $((limit * 10))); do
-                v=$(prop "$name" "$property" 2>/dev/null)
-                if [ "${want#!}" != "$want" ]; then
-                        [ -n "$v" ] && [ "$v" != "${want#!}" ] && return 0
-                else
-                        [ "$v" = "$want" ] && return 0
+                [ -n "$path" ] || path=$(service_path "$name" 2>/dev/null)
+                if [ -n "$path" ]; then
+                        v=$(busctl get-property org.isolated1 "$path" org.isolated1.Service "$property" 2>/dev/null |
+                                cut -d' ' -f2- | tr -d '"')
+                        wait_prop_value=$v
+                        if [ "${want#!}" != "$want" ]; then
+                                [ -n "$v" ] && [ "$v" != "${want#!}" ] && return 0
+                        else
+                                [ "$v" = "$want" ] && return 0
+                        fi
                 fi
                 sleep 0.1
         done
