@@ -23,9 +23,25 @@ cleanup() {
 }
 trap cleanup EXIT
 
+# The ports, picked at run time: other harnesses share this network namespace.
+read -r p_web p_busy p_busy2 p_echo p_priv p_udp p_hostsrv <<< "$(free_ports 7)"
 listening() { ss -Hltn "sport = :$1" | grep -q .; }
 no_veth() { ! ip -o link show | grep -q ': ve-'; }
 scope_gone() { ! scope_exists "isolated-$1.scope"; }
+# need NAME: the service NAME runs (started by an earlier case, or now: CASE= runs one), started
+# as its own case starts it. The files the services run are written above each case, always.
+need() {
+        isolatectl is-active -q "$1" && return 0
+        case $1 in
+        web) check "start nginx with Port=127.0.0.1:${p_web}:80" isolatectl start web "$work/web.service" ;;
+        echo) check "start an echo server with Port=127.0.0.1:${p_echo}:7000" isolatectl start echo "$work/echo.service" ;;
+        udp) check "start a UDP echo server with Port=127.0.0.1:${p_udp}:5300/udp (and /tcp on the same number)" \
+                isolatectl start udp "$work/udp.service" ;;
+        v1) check "start v1 with Network=veth, Address=10.231.200.2/30" isolatectl start v1 "$work/v1.service" ;;
+        v2) check "start v2 with a default address" isolatectl start v2 "$work/v2.service" ;;
+        esac
+}
+v2_addr() { isolatectl shell v2 ip -4 -o addr show host0 2>/dev/null | awk '{print $4}'; }
 
 # --- 1. nginx on a published port, its namespace still private ---
 mkdir -p "$work/nginx/html"
@@ -57,17 +73,19 @@ ExecStart=/usr/sbin/nginx -e stderr -c /srv/nginx/nginx.conf -g 'daemon off; mas
 TemporaryFileSystem=/srv
 BindReadOnlyPaths=$work/nginx:/srv/nginx
 [Isolate]
-Port=127.0.0.1:18080:80
+Port=127.0.0.1:${p_web}:80
 EOF2
-check "18080 is free on the host" sh -c '! ss -Hltn "sport = :18080" | grep -q .'
-check "start nginx with Port=127.0.0.1:18080:80" isolatectl start web "$work/web.service"
-check "the daemon listens on 127.0.0.1:18080" listening 18080
-check "curl reaches nginx through the published port" wait_for 10 curl -sf http://127.0.0.1:18080/
-check_eq "with nginx's page" "isolated nginx says hello" "$(curl -s http://127.0.0.1:18080/)"
-links=$(isolatectl shell web ip -o link show 2>&1 | awk -F': ' '{print $2}' | tr '\n' ' ')
-check_eq "inside, ip link shows only lo" "lo " "$links"
-check_match "nginx listens on 127.0.0.1:80 inside, not on the host" "127.0.0.1:80 " "$(isolatectl shell web ss -Hltn 2>&1)"
-check "port 80 is not open on the host" sh -c '! ss -Hltn "sport = :80" | grep -q .'
+testcase_published() {
+        check "${p_web} is free on the host" sh -c '! ss -Hltn "sport = :'"${p_web}"'" | grep -q .'
+        need web
+        check "the daemon listens on 127.0.0.1:${p_web}" listening ${p_web}
+        check "curl reaches nginx through the published port" wait_for 10 curl -sf http://127.0.0.1:${p_web}/
+        check_eq "with nginx's page" "isolated nginx says hello" "$(curl -s http://127.0.0.1:${p_web}/)"
+        links=$(isolatectl shell web ip -o link show 2>&1 | awk -F': ' '{print $2}' | tr '\n' ' ')
+        check_eq "inside, ip link shows only lo" "lo " "$links"
+        check_match "nginx listens on 127.0.0.1:80 inside, not on the host" "127.0.0.1:80 " "$(isolatectl shell web ss -Hltn 2>&1)"
+        check "port 80 is not open on the host" sh -c '! ss -Hltn "sport = :80" | grep -q .'
+}
 
 # --- 2. 200 concurrent connections, checksummed, with half-close ---
 cat > "$work/echo.py" <<'PY'
@@ -112,13 +130,15 @@ ts = [threading.Thread(target=one, args=(i,)) for i in range(N)]
 print("ok" if not bad else "bad %d: %s" % (len(bad), bad[:5]))
 PY
 chmod 644 "$work"/*.py
-printf '[Service]\nExecStart=/usr/bin/python3 /srv/w/echo.py\nTemporaryFileSystem=/srv\nBindReadOnlyPaths=%s:/srv/w\n[Isolate]\nPort=127.0.0.1:18083:7000\n' \
+printf '[Service]\nExecStart=/usr/bin/python3 /srv/w/echo.py\nTemporaryFileSystem=/srv\nBindReadOnlyPaths=%s:/srv/w\n[Isolate]\nPort=127.0.0.1:'"${p_echo}"':7000\n' \
         "$work" > "$work/echo.service"
-check "start an echo server with Port=127.0.0.1:18083:7000" isolatectl start echo "$work/echo.service"
-check "it answers" wait_for 10 sh -c 'echo hi | timeout 5 python3 -c "import socket; c=socket.create_connection((\"127.0.0.1\",18083)); c.sendall(b\"x\"); c.shutdown(1); assert c.recv(9)==b\"x\""'
-check_eq "200 concurrent connections of ~256 KiB each come back intact" ok \
-        "$(timeout 120 python3 "$work/client.py" 200 262144 18083 2>&1 | tail -1)"
-check "no relayed connection is left open" wait_for 5 sh -c '! ss -Htn state established "( sport = :18083 )" | grep -q .'
+testcase_relay() {
+        need echo
+        check "it answers" wait_for 10 sh -c 'echo hi | timeout 5 python3 -c "import socket; c=socket.create_connection((\"127.0.0.1\",'"${p_echo}"')); c.sendall(b\"x\"); c.shutdown(1); assert c.recv(9)==b\"x\""'
+        check_eq "200 concurrent connections of ~256 KiB each come back intact" ok \
+                "$(timeout 120 python3 "$work/client.py" 200 262144 ${p_echo} 2>&1 | tail -1)"
+        check "no relayed connection is left open" wait_for 5 sh -c '! ss -Htn state established "( sport = :'"${p_echo}"' )" | grep -q .'
+}
 
 # --- 2b. Port=.../udp: one session per client, answers back to the right one ---
 cat > "$work/udpecho.py" <<'PY'
@@ -147,14 +167,16 @@ for i, c in enumerate(socks):
 print("ok" if not bad else "bad %d: %s" % (len(bad), bad[:5]))
 PY
 chmod 644 "$work"/*.py
-printf '[Service]\nExecStart=/usr/bin/python3 /srv/w/udpecho.py\nTemporaryFileSystem=/srv\nBindReadOnlyPaths=%s:/srv/w\n[Isolate]\nPort=127.0.0.1:18086:5300/udp\nPort=127.0.0.1:18086:5300/tcp\n' \
+printf '[Service]\nExecStart=/usr/bin/python3 /srv/w/udpecho.py\nTemporaryFileSystem=/srv\nBindReadOnlyPaths=%s:/srv/w\n[Isolate]\nPort=127.0.0.1:'"${p_udp}"':5300/udp\nPort=127.0.0.1:'"${p_udp}"':5300/tcp\n' \
         "$work" > "$work/udp.service"
-check "start a UDP echo server with Port=127.0.0.1:18086:5300/udp (and /tcp on the same number)" isolatectl start udp "$work/udp.service"
-check "it answers a datagram" wait_for 10 sh -c "[ \"\$(timeout 5 python3 '$work/udpclient.py' 18086 1 10)\" = ok ]"
-check_eq "50 clients at once, each gets its own answer (1 KiB datagrams: 50 KiB fit the default socket buffers)" ok \
-        "$(timeout 200 python3 "$work/udpclient.py" 18086 50 1024 2>&1 | tail -1)"
-check_eq "the service still sees only lo" 1 "$(nsenter -t "$(prop udp InitPID)" -n ip -o link | wc -l)"
-check "the daemon holds the host's UDP port" sh -c "ss -Hlunp 'sport = :18086' | grep -q isolated"
+testcase_udp() {
+        need udp
+        check "it answers a datagram" wait_for 10 sh -c "[ \"\$(timeout 5 python3 '$work/udpclient.py' ${p_udp} 1 10)\" = ok ]"
+        check_eq "50 clients at once, each gets its own answer (1 KiB datagrams: 50 KiB fit the default socket buffers)" ok \
+                "$(timeout 200 python3 "$work/udpclient.py" ${p_udp} 50 1024 2>&1 | tail -1)"
+        check_eq "the service still sees only lo" 1 "$(nsenter -t "$(prop udp InitPID)" -n ip -o link | wc -l)"
+        check "the daemon holds the host's UDP port" sh -c "ss -Hlunp 'sport = :${p_udp}' | grep -q isolated"
+}
 
 # --- 3. Network=veth ---
 cat > "$work/v1.service" <<EOF2
@@ -167,111 +189,129 @@ Network=veth
 Address=10.231.200.2/30
 EOF2
 printf '[Service]\nExecStart=/usr/bin/python3 -m http.server --bind 0.0.0.0 8000\n[Isolate]\nNetwork=veth\n' > "$work/v2.service"
-check "start v1 with Network=veth, Address=10.231.200.2/30" isolatectl start v1 "$work/v1.service"
-check "ve-v1 exists on the host" ip link show ve-v1
-check_match "with the host's end of the /30" "inet 10.231.200.1/30" "$(ip -4 addr show ve-v1)"
-check_match "it is isolated's" "alias isolated:v1" "$(ip link show ve-v1)"
-check_eq "the host end does not forward" 0 "$(cat /proc/sys/net/ipv4/conf/ve-v1/forwarding)"
-inside_links=$(isolatectl shell v1 ip -o link show 2>&1 | awk -F': ' '{print $2}' | sed 's/@.*//' | tr '\n' ' ')
-check_eq "inside: lo and host0" "lo host0 " "$inside_links"
-check_match "host0 has 10.231.200.2/30" "inet 10.231.200.2/30" "$(isolatectl shell v1 ip -4 addr show host0 2>&1)"
-routes=$(isolatectl shell v1 ip -4 route show 2>&1)
-check_match "the default route inside goes via the host end" "^default via 10.231.200.1 dev host0" "$routes"
-check_eq "and there are just that and the /30" 2 "$(printf '%s\n' "$routes" | grep -c .)"
-check "the host reaches the service's address" wait_for 10 curl -sf http://10.231.200.2:8000/
-check_match "and gets its page" "isolated nginx says hello" "$(curl -s http://10.231.200.2:8000/index.html)"
-python3 -m http.server --bind 10.231.200.1 18090 --directory "$work/nginx/html" >/dev/null 2>&1 &
-host_pids+=($!)
-check "a host server on the host end" wait_for 5 curl -sf http://10.231.200.1:18090/
-reach() { # service url
-        isolatectl shell "$1" python3 -c "import urllib.request,sys; urllib.request.urlopen(sys.argv[1], timeout=3)" "$2" 2>/dev/null
+testcase_veth() {
+        need v1
+        check "ve-v1 exists on the host" ip link show ve-v1
+        check_match "with the host's end of the /30" "inet 10.231.200.1/30" "$(ip -4 addr show ve-v1)"
+        check_match "it is isolated's" "alias isolated:v1" "$(ip link show ve-v1)"
+        check_eq "the host end does not forward" 0 "$(cat /proc/sys/net/ipv4/conf/ve-v1/forwarding)"
+        inside_links=$(isolatectl shell v1 ip -o link show 2>&1 | awk -F': ' '{print $2}' | sed 's/@.*//' | tr '\n' ' ')
+        check_eq "inside: lo and host0" "lo host0 " "$inside_links"
+        check_match "host0 has 10.231.200.2/30" "inet 10.231.200.2/30" "$(isolatectl shell v1 ip -4 addr show host0 2>&1)"
+        routes=$(isolatectl shell v1 ip -4 route show 2>&1)
+        check_match "the default route inside goes via the host end" "^default via 10.231.200.1 dev host0" "$routes"
+        check_eq "and there are just that and the /30" 2 "$(printf '%s\n' "$routes" | grep -c .)"
+        check "the host reaches the service's address" wait_for 10 curl -sf http://10.231.200.2:8000/
+        check_match "and gets its page" "isolated nginx says hello" "$(curl -s http://10.231.200.2:8000/index.html)"
+        python3 -m http.server --bind 10.231.200.1 ${p_hostsrv} --directory "$work/nginx/html" >/dev/null 2>&1 &
+        host_pids+=($!)
+        check "a host server on the host end" wait_for 5 curl -sf http://10.231.200.1:${p_hostsrv}/
+        reach() { # service url
+                isolatectl shell "$1" python3 -c "import urllib.request,sys; urllib.request.urlopen(sys.argv[1], timeout=3)" "$2" 2>/dev/null
+        }
+        check "the service reaches the host's end" reach v1 http://10.231.200.1:${p_hostsrv}/
+        need v2
+        v2addr=$(v2_addr)
+        check_match "v2 got a /30 of 10.231.0.0/16" "^10\.231\.[0-9]+\.[0-9]+/30$" "$v2addr"
+        v2ip=${v2addr%/*}
+        check "the host reaches v2" wait_for 10 curl -sf "http://$v2ip:8000/"
+        check "v1 cannot reach v2 through the host (no forwarding)" sh -c "! reach v1 http://$v2ip:8000/"
+        check "nor anything beyond the host" sh -c "! isolatectl shell v1 python3 -c 'import socket; socket.create_connection((\"10.231.255.254\", 80), timeout=2)' 2>/dev/null"
 }
-check "the service reaches the host's end" reach v1 http://10.231.200.1:18090/
-check "start v2 with a default address" isolatectl start v2 "$work/v2.service"
-v2addr=$(isolatectl shell v2 ip -4 -o addr show host0 2>/dev/null | awk '{print $4}')
-check_match "v2 got a /30 of 10.231.0.0/16" "^10\.231\.[0-9]+\.[0-9]+/30$" "$v2addr"
-v2ip=${v2addr%/*}
-check "the host reaches v2" wait_for 10 curl -sf "http://$v2ip:8000/"
-check "v1 cannot reach v2 through the host (no forwarding)" sh -c "! reach v1 http://$v2ip:8000/"
-check "nor anything beyond the host" sh -c "! isolatectl shell v1 python3 -c 'import socket; socket.create_connection((\"10.231.255.254\", 80), timeout=2)' 2>/dev/null"
 
 # --- 4. Errors: before anything starts, nothing left ---
-python3 -c 'import socket,time; s=socket.socket(); s.bind(("127.0.0.1",18081)); s.listen(); time.sleep(300)' &
-host_pids+=($!)
-wait_for 5 listening 18081
-printf '[Service]\nExecStart=/bin/sleep 1000\n[Isolate]\nPort=127.0.0.1:18082:80\nPort=127.0.0.1:18081:80\n' > "$work/busy.service"
-out=$(isolatectl start busy "$work/busy.service" 2>&1)
-check_match "a port in use: a clear error" "Port=127.0.0.1:18081:80/tcp: 127.0.0.1 port 18081 is in use on the host" "$out"
-check "no scope was made" scope_gone busy
-check "the other port is not left listening" sh -c '! ss -Hltn "sport = :18082" | grep -q .'
-check_match "never started" "(failed|exited|No service)" "$(isolatectl is-active busy 2>&1; prop busy State 2>&1)"
+testcase_errors() {
+        need web
+        need v1
+        python3 -c 'import socket,time; s=socket.socket(); s.bind(("127.0.0.1",'"${p_busy}"')); s.listen(); time.sleep(300)' &
+        host_pids+=($!)
+        wait_for 5 listening ${p_busy}
+        printf '[Service]\nExecStart=/bin/sleep 1000\n[Isolate]\nPort=127.0.0.1:'"${p_busy2}"':80\nPort=127.0.0.1:'"${p_busy}"':80\n' > "$work/busy.service"
+        out=$(isolatectl start busy "$work/busy.service" 2>&1)
+        check_match "a port in use: a clear error" "Port=127.0.0.1:${p_busy}:80/tcp: 127.0.0.1 port ${p_busy} is in use on the host" "$out"
+        check "no scope was made" scope_gone busy
+        check "the other port is not left listening" sh -c '! ss -Hltn "sport = :'"${p_busy2}"'" | grep -q .'
+        check_match "never started" "(failed|exited|No service)" "$(isolatectl is-active busy 2>&1; prop busy State 2>&1)"
 
-out=$(isolatectl start busy "$work/web.service" 2>&1)
-check_match "a port another service published: a clear error" "18080 is in use on the host" "$out"
+        out=$(isolatectl start busy "$work/web.service" 2>&1)
+        check_match "a port another service published: a clear error" "${p_web} is in use on the host" "$out"
 
-printf '[Service]\nExecStart=/bin/sleep 1000\n[Isolate]\nNetwork=veth\nAddress=127.0.0.6/30\n' > "$work/hostclash.service"
-out=$(isolatectl start hostclash "$work/hostclash.service" 2>&1)
-check_match "an address clashing with the host's" "Address=127.0.0.6/30 clashes with the host's address 127.0.0.1/8 on lo" "$out"
-printf '[Service]\nExecStart=/bin/sleep 1000\n[Isolate]\nNetwork=veth\nAddress=10.231.200.1/31\n' > "$work/hostclash.service"
-out=$(isolatectl start hostclash "$work/hostclash.service" 2>&1)
-check_match "an address clashing with another service's" "Address=10.231.200.1/31 clashes with another service's subnet 10.231.200.0/30" "$out"
-check "no veth for it" sh -c '! ip link show ve-hostclash 2>/dev/null'
+        printf '[Service]\nExecStart=/bin/sleep 1000\n[Isolate]\nNetwork=veth\nAddress=127.0.0.6/30\n' > "$work/hostclash.service"
+        out=$(isolatectl start hostclash "$work/hostclash.service" 2>&1)
+        check_match "an address clashing with the host's" "Address=127.0.0.6/30 clashes with the host's address 127.0.0.1/8 on lo" "$out"
+        printf '[Service]\nExecStart=/bin/sleep 1000\n[Isolate]\nNetwork=veth\nAddress=10.231.200.1/31\n' > "$work/hostclash.service"
+        out=$(isolatectl start hostclash "$work/hostclash.service" 2>&1)
+        check_match "an address clashing with another service's" "Address=10.231.200.1/31 clashes with another service's subnet 10.231.200.0/30" "$out"
+        check "no veth for it" sh -c '! ip link show ve-hostclash 2>/dev/null'
 
-ip link add ve-clash type veth peer name ve-clashpeer
-printf '[Service]\nExecStart=/bin/sleep 1000\n[Isolate]\nNetwork=veth\n' > "$work/clash.service"
-out=$(isolatectl start clash "$work/clash.service" 2>&1)
-check_match "an interface name in use" "A network interface ve-clash exists already on the host" "$out"
-check "the other interface is untouched" ip link show ve-clash
-ip link del ve-clash
-check "the clash left nothing of its own" sh -c '! ip -o link | grep -q "ve-clash"'
-check "start a long name" isolatectl start averyveryverylongname1 "$work/clash.service"
-check "its host end is cut to 15 characters" ip link show ve-averyveryver
-out=$(isolatectl start averyveryverylongname2 "$work/clash.service" 2>&1)
-check_match "a second name cut the same way" "ve-averyveryver is that of service averyveryverylongname1" "$out"
-check "stop the long name" isolatectl stop averyveryverylongname1
-check "its veth is gone" sh -c '! ip link show ve-averyveryver 2>/dev/null'
+        ip link add ve-clash type veth peer name ve-clashpeer
+        printf '[Service]\nExecStart=/bin/sleep 1000\n[Isolate]\nNetwork=veth\n' > "$work/clash.service"
+        out=$(isolatectl start clash "$work/clash.service" 2>&1)
+        check_match "an interface name in use" "A network interface ve-clash exists already on the host" "$out"
+        check "the other interface is untouched" ip link show ve-clash
+        ip link del ve-clash
+        check "the clash left nothing of its own" sh -c '! ip -o link | grep -q "ve-clash"'
+        check "start a long name" isolatectl start averyveryverylongname1 "$work/clash.service"
+        check "its host end is cut to 15 characters" ip link show ve-averyveryver
+        out=$(isolatectl start averyveryverylongname2 "$work/clash.service" 2>&1)
+        check_match "a second name cut the same way" "ve-averyveryver is that of service averyveryverylongname1" "$out"
+        check "stop the long name" isolatectl stop averyveryverylongname1
+        check "its veth is gone" sh -c '! ip link show ve-averyveryver 2>/dev/null'
+}
 
-check "a user granted org.isolated1.manage by a polkit rule" grant_manage "$user" "$rules"
-as_user() { as "$user" "$@"; }
-printf '[Service]\nExecStart=/bin/sleep 1000\n[Isolate]\nPort=127.0.0.1:18085:80\n' > "$work/priv.service"
-chmod 644 "$work/priv.service"
-check "an unprivileged port for a granted non-root caller: fine" wait_for 10 as_user isolatectl start priv "$work/priv.service"
-check "stop it" isolatectl stop priv
-printf '[Service]\nExecStart=/bin/sleep 1000\n[Isolate]\nPort=127.0.0.1:1023:80\n' > "$work/priv.service"
-out=$(as_user isolatectl start priv "$work/priv.service" 2>&1)
-check_match "a privileged port for that caller: refused" "Port=127.0.0.1:1023:80/tcp: host port 1023 is privileged \\(below 1024\\); only root may publish it" "$out"
-check "nothing listens on 1023" sh -c '! ss -Hltn "sport = :1023" | grep -q .'
-check "no scope for it" scope_gone priv
+testcase_privileged() {
+        check "a user granted org.isolated1.manage by a polkit rule" grant_manage "$user" "$rules"
+        as_user() { as "$user" "$@"; }
+        printf '[Service]\nExecStart=/bin/sleep 1000\n[Isolate]\nPort=127.0.0.1:'"${p_priv}"':80\n' > "$work/priv.service"
+        chmod 644 "$work/priv.service"
+        check "an unprivileged port for a granted non-root caller: fine" wait_for 10 as_user isolatectl start priv "$work/priv.service"
+        check "stop it" isolatectl stop priv
+        printf '[Service]\nExecStart=/bin/sleep 1000\n[Isolate]\nPort=127.0.0.1:1023:80\n' > "$work/priv.service"
+        out=$(as_user isolatectl start priv "$work/priv.service" 2>&1)
+        check_match "a privileged port for that caller: refused" "Port=127.0.0.1:1023:80/tcp: host port 1023 is privileged \\(below 1024\\); only root may publish it" "$out"
+        check "nothing listens on 1023" sh -c '! ss -Hltn "sport = :1023" | grep -q .'
+        check "no scope for it" scope_gone priv
+}
 
 # --- 5. Re-adoption after a SIGKILL of the daemon; teardown ---
-old=$(systemctl show isolated.service -p MainPID --value)
-check "kill -9 the daemon" systemctl kill -s SIGKILL isolated.service
-check "systemd restarts it" wait_for 10 sh -c "p=\$(systemctl show isolated.service -p MainPID --value); [ \"\$p\" != 0 ] && [ \"\$p\" != $old ] && busctl status org.isolated1 >/dev/null"
-check "the published port is forwarded again" wait_for 10 curl -sf http://127.0.0.1:18080/
-check_eq "through the new daemon, 50 connections still intact" ok \
-        "$(timeout 60 python3 "$work/client.py" 50 65536 18083 2>&1 | tail -1)"
-check_eq "and the UDP port relayed again, 20 clients" ok "$(timeout 100 python3 "$work/udpclient.py" 18086 20 100 2>&1 | tail -1)"
-check "ve-v1 is still there" ip link show ve-v1
-check "a new veth service after the restart" isolatectl start v3 "$work/v2.service"
-v3addr=$(isolatectl shell v3 ip -4 -o addr show host0 2>/dev/null | awk '{print $4}')
-check_match "gets a /30 of its own" "^10\.231\.[0-9]+\.[0-9]+/30$" "$v3addr"
-check "not the adopted v2's" test "$v3addr" != "$v2addr"
-check "stop v3" isolatectl stop v3
-check "the host still reaches v1" curl -sf http://10.231.200.2:8000/
-check "stop web" isolatectl stop web
-check "stop echo" isolatectl stop echo
-check "stop udp" isolatectl stop udp
-check "nothing bound to UDP 18086 after the stop" sh -c '! ss -Hlun "sport = :18086" | grep -q .' 
-check "stop v1" isolatectl stop v1
-check "no listener on 18080 after the stop" sh -c '! ss -Hltn "sport = :18080" | grep -q .'
-check "no listener on 18083 after the stop" sh -c '! ss -Hltn "sport = :18083" | grep -q .'
-check "ve-v1 is gone after the stop" sh -c '! ip link show ve-v1 2>/dev/null'
+testcase_readopt() {
+        local n
+        for n in web echo udp v1 v2; do need $n; done
+        v2addr=$(v2_addr)
+        old=$(daemon_pid)
+        check "kill -9 the daemon" systemctl kill -s SIGKILL isolated.service
+        check "systemd restarts it" wait_for 10 daemon_restarted "$old"
+        check "the published port is forwarded again" wait_for 10 curl -sf http://127.0.0.1:${p_web}/
+        check_eq "through the new daemon, 50 connections still intact" ok \
+                "$(timeout 60 python3 "$work/client.py" 50 65536 ${p_echo} 2>&1 | tail -1)"
+        check_eq "and the UDP port relayed again, 20 clients" ok "$(timeout 100 python3 "$work/udpclient.py" ${p_udp} 20 100 2>&1 | tail -1)"
+        check "ve-v1 is still there" ip link show ve-v1
+        check "a new veth service after the restart" isolatectl start v3 "$work/v2.service"
+        v3addr=$(isolatectl shell v3 ip -4 -o addr show host0 2>/dev/null | awk '{print $4}')
+        check_match "gets a /30 of its own" "^10\.231\.[0-9]+\.[0-9]+/30$" "$v3addr"
+        check "not the adopted v2's" test "$v3addr" != "$v2addr"
+        check "stop v3" isolatectl stop v3
+        check "the host still reaches v1" curl -sf http://10.231.200.2:8000/
+        check "stop web" isolatectl stop web
+        check "stop echo" isolatectl stop echo
+        check "stop udp" isolatectl stop udp
+        check "nothing bound to UDP ${p_udp} after the stop" sh -c '! ss -Hlun "sport = :'"${p_udp}"'" | grep -q .' 
+        check "stop v1" isolatectl stop v1
+        check "no listener on ${p_web} after the stop" sh -c '! ss -Hltn "sport = :'"${p_web}"'" | grep -q .'
+        check "no listener on ${p_echo} after the stop" sh -c '! ss -Hltn "sport = :'"${p_echo}"'" | grep -q .'
+        check "ve-v1 is gone after the stop" sh -c '! ip link show ve-v1 2>/dev/null'
+}
 
 # v2's daemon dies, then v2 ends on its own: its veth goes with its namespace.
-check "kill -9 the daemon again" systemctl kill -s SIGKILL isolated.service
-check "systemd restarts it" wait_for 10 busctl status org.isolated1
-check "stop the scope behind the daemon's back" systemctl stop isolated-v2.scope
-for p in "${host_pids[@]}"; do kill "$p" 2>/dev/null; done
-check "no ve-* link is left" wait_for 5 no_veth
-check "no listener is left" sh -c '! ss -Hltn | grep -Eq ":(18080|18081|18082|18083|18085|1023) "'
-finish
+testcase_v2_ends() {
+        need v2
+        old=$(daemon_pid)
+        check "kill -9 the daemon again" systemctl kill -s SIGKILL isolated.service
+        check "systemd restarts it" wait_for 10 daemon_restarted "$old"
+        check "stop the scope behind the daemon's back" systemctl stop isolated-v2.scope
+        for p in "${host_pids[@]}"; do kill "$p" 2>/dev/null; done
+        check "no ve-* link is left" wait_for 5 no_veth
+        check "no listener is left" sh -c '! ss -Hltn | grep -Eq ":('"${p_web}"'|'"${p_busy}"'|'"${p_busy2}"'|'"${p_echo}"'|'"${p_priv}"'|1023) "'
+}
+
+run_testcases
