@@ -3,7 +3,9 @@
 # Integration test of isolate-init against drive-init.c, which plays the daemon (no systemd,
 # no D-Bus). Needs root for the namespaces. One line per check; exits non-zero on a failure.
 #
-#   run.sh [PATH-TO-isolate-init]      (default: $ISOLATE_INIT, else ./build/src/isolate-init/isolate-init)
+#   run.sh [PATH-TO-isolate-init [PATH-TO-drive-init]]
+#   (defaults: $ISOLATE_INIT, else ./build/src/isolate-init/isolate-init; the drive-init beside
+#   it in the build tree, tests/integration-init/drive-init: meson builds both)
 set -u
 
 INIT=$(realpath "${1:-${ISOLATE_INIT:-build/src/isolate-init/isolate-init}}")
@@ -18,7 +20,9 @@ if [ "$(id -u)" != 0 ]; then
         exit 77
 fi
 [ -x "$INIT" ] || { echo "Bail out! no isolate-init at $INIT"; exit 1; }
-${CC:-cc} -Wall -Wextra -I"$HERE/../../src/shared" -o "$T/drive-init" "$HERE/drive-init.c" || { echo "Bail out! cannot build drive-init"; exit 1; }
+DRIVE=${2:-$(dirname "$INIT")/../../tests/integration-init/drive-init}
+[ -x "$DRIVE" ] || { echo "Bail out! no drive-init at $DRIVE (meson compile builds it)"; exit 1; }
+cp "$DRIVE" "$T/drive-init"
 
 check() { # DESCRIPTION COMMAND...
         local what=$1

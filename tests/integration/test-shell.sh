@@ -21,12 +21,9 @@ cleanup() {
 }
 trap cleanup EXIT
 
-# The spy (a hostile process of the service): from the build tree if this namespace sees it, else built here.
-if [ -x "${BUILD:-}/tests/integration/shell-spy" ]; then
-        cp "$BUILD/tests/integration/shell-spy" "$work/"
-else
-        cc -O1 -o "$work/shell-spy" "$SRC/tests/integration/shell-spy.c" || { not_ok "build the spy"; finish; exit 1; }
-fi
+# The spy (a hostile process of the service) and a Shell() caller busctl cannot be, built by meson.
+helper shell-spy "$work" || { not_ok "build the spy"; finish; exit 1; }
+helper shell-call "$work" # (testcase_errors says it if it is not there)
 head -c 1048576 /dev/urandom > "$work/big"
 chmod 755 "$work" && chmod 644 "$work/big"
 
@@ -254,7 +251,7 @@ testcase_errors() {
         out=$(isolatectl shell shstop true 2>&1); rc=$?
         check_eq "stopped service exits 3" 3 "$rc"
         check_match "and says it is not running" "shstop is not running" "$out"
-        if cc -o "$work/shell-call" "$TESTS/clients/shell-call.c" $(pkg-config --cflags --libs libsystemd); then
+        if [ -x "$work/shell-call" ]; then
                 out=$("$work/shell-call" shroot true HOME=/x 2>&1)
                 check_match "a caller's variable other than TERM is refused" "Only TERM= may be passed" "$out"
                 out=$("$work/shell-call" shroot true TERM=vt100 2>&1 </dev/null)
