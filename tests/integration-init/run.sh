@@ -75,6 +75,23 @@ readlink /proc/$MAIN_PID/fd/0 >$T/stdin
 ls /proc/$MAIN_PID/fd | sort -n | tr '\n' ' ' >$T/fds
 awk '/^Sig(Blk|Ign):/ { print $2 }' /proc/$MAIN_PID/status | sort -u >$T/sigs
 X
+# until.sh CONDITION: drive-init's -c waits (5 s at most) for the service to be where a check
+# needs it: main-execd (its main process has printed its lines and exec'd sleep), main-forked (it
+# has a child).
+cat >"$T/until.sh" <<'X'
+#!/bin/sh
+i=0
+while [ $i -lt 50 ]; do
+        case $1 in
+        main-execd) [ "$(cat /proc/$MAIN_PID/comm 2>/dev/null)" = sleep ] && exit 0 ;;
+        main-forked) pgrep -P "$MAIN_PID" >/dev/null && exit 0 ;;
+        esac
+        sleep 0.1
+        i=$((i + 1))
+done
+exit 1
+X
+chmod 755 "$T/until.sh"
 cat >"$T/running.sh" <<'X'
 echo "hello-from-service"
 echo "FOO=$FOO BAR=$BAR"
@@ -89,7 +106,7 @@ Environment=FOO=bar BAR=1
 Environment=BAR=2
 WorkingDirectory=/tmp
 [Isolate]
-Hostname=box1" -c ". $T/inspect.sh; sleep 0.2" -s "KILL main 15"
+Hostname=box1" -c ". $T/inspect.sh; $T/until.sh main-execd" -s "KILL main 15"
 
 check "MAIN arrives with a pidfd" hasre running.out '^MAIN [0-9]+ \| STATE=running \| NRESTARTS=0 \| STATUS= \(pidfd host pid [0-9]+\)$'
 check "hostname inside is Hostname=" has hostname box1
@@ -155,8 +172,10 @@ check "exit 3 -> init exits 3" has exit3.out "INIT_EXIT 3"
 # An orphan that ends while the main process runs must not stay a zombie; the main process
 # counts the zombies of the namespace and exits with that number.
 cat >"$T/orphan.sh" <<'X'
-( sleep 0.1 & )
-sleep 0.6
+o=$(sleep 0.1 >/dev/null 2>&1 & echo $!)
+# The orphan ends after 0.1 s: wait (5 s at most) until it is reaped (a zombie keeps /proc/PID).
+i=0
+while [ -d /proc/$o ] && [ $i -lt 50 ]; do sleep 0.1; i=$((i + 1)); done
 exit $(grep -h '^State:' /proc/[0-9]*/status | grep -c zombie)
 X
 drive orphan "[Service]
@@ -188,13 +207,13 @@ ExecStart=/bin/sleep 100" -c 'kill -USR1 $INIT_PID'
 check "SIGUSR1 is forwarded" has usr1.out "EXITED killed 10"
 
 drive killall "[Service]
-ExecStart=/bin/sh -c 'sleep 1000 & sleep 1000'" -c 'sleep 0.1' -s "KILL all 9"
+ExecStart=/bin/sh -c 'sleep 1000 & sleep 1000'" -c "$T/until.sh main-forked" -s "KILL all 9"
 check "KILL all 9 -> EXITED killed 9" has killall.out "EXITED killed 9"
 check "KILL all 9 -> init exits 137" has killall.out "INIT_EXIT 137"
 
-# The daemon going away does not end the service.
+# The daemon going away does not end the service. (Its sleep: it runs on while the message comes.)
 drive gone "[Service]
-ExecStart=/bin/sh -c 'sleep 0.5; exit 4'" -c 'sleep 0.1' -s "KILL nobody 1"
+ExecStart=/bin/sh -c 'sleep 0.5; exit 4'" -c "$T/until.sh main-forked" -s "KILL nobody 1"
 check "unknown control message is ignored" has gone.out "INIT_EXIT 4"
 
 if [ $failed != 0 ]; then

@@ -135,7 +135,7 @@ testcase_dual() {
 
 # --- 5. Errors: clear, before anything starts, nothing left ---
 testcase_errors() {
-        python3 -c 'import socket,time; s=socket.socket(); s.bind(("127.0.0.1",'"${p_busy}"')); s.listen(); time.sleep(300)' &
+        python3 -c 'import socket,time; s=socket.socket(); s.bind(("127.0.0.1",'"${p_busy}"')); s.listen(); time.sleep(300)' & # a host listener, until killed
         host_pids+=($!)
         wait_for 5 tcp_listening ${p_busy}
         printf '[Service]\nExecStart=%s\n[Isolate]\nListenStream=%s/busy.sock\nListenDatagram=127.0.0.1:'"${p_busy_udp}"'\nListenStream=127.0.0.1:'"${p_busy}"'\n' \
@@ -152,7 +152,7 @@ testcase_errors() {
         check_match "a path that is not a socket: refused" "ListenStream=$sockdir/file: cannot bind: the path exists and is not a socket" "$out"
         check_eq "and left alone" keep "$(cat "$sockdir/file")"
 
-        python3 -c "import socket,time; s=socket.socket(socket.AF_UNIX); s.bind('$sockdir/live.sock'); s.listen(); time.sleep(300)" &
+        python3 -c "import socket,time; s=socket.socket(socket.AF_UNIX); s.bind('$sockdir/live.sock'); s.listen(); time.sleep(300)" & # a listener, until killed
         host_pids+=($!)
         wait_for 5 test -S "$sockdir/live.sock"
         printf '[Service]\nExecStart=%s\n[Isolate]\nListenStream=%s/live.sock\n' "$E" "$sockdir" > "$work/holive.service"

@@ -223,7 +223,7 @@ testcase_veth() {
 testcase_errors() {
         need web
         need v1
-        python3 -c 'import socket,time; s=socket.socket(); s.bind(("127.0.0.1",'"${p_busy}"')); s.listen(); time.sleep(300)' &
+        python3 -c 'import socket,time; s=socket.socket(); s.bind(("127.0.0.1",'"${p_busy}"')); s.listen(); time.sleep(300)' & # a host listener, until killed
         host_pids+=($!)
         wait_for 5 listening ${p_busy}
         printf '[Service]\nExecStart=/bin/sleep 1000\n[Isolate]\nPort=127.0.0.1:'"${p_busy2}"':80\nPort=127.0.0.1:'"${p_busy}"':80\n' > "$work/busy.service"

@@ -43,7 +43,7 @@ for d in /var/spool/cron/crontabs /root /var/lib/dpkg /var/lib/systemd /home /op
 done
 
 # Host objects the probe must not reach: an abstract socket and a SysV shm segment.
-python3 -c 'import socket,time; s=socket.socket(socket.AF_UNIX); s.bind("\0isolated-probe-host"); s.listen(); time.sleep(600)' &
+python3 -c 'import socket,time; s=socket.socket(socket.AF_UNIX); s.bind("\0isolated-probe-host"); s.listen(); time.sleep(600)' & # held until killed
 listener=$!
 shmid=$(ipcmk -M 4096 2>/dev/null | awk '{print $NF}')
 

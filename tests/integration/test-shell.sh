@@ -212,7 +212,15 @@ testcase_pty() {
         rc=$?
         check_match "pty: the command has a terminal" "on-a-tty-42" "$out"
         check_eq "pty: exit status passed on" 9 "$rc"
-        out=$( (sleep 1; printf 'echo typed-$((40+2)); exit 3\n'; sleep 2) | script -qec "isolatectl shell shroot" /dev/null)
+        # Typed once the shell shows its prompt, and stdin kept open until it answered (at its
+        # EOF script(1) ends the session): both waited for in the typescript, 10 s at most.
+        typed() {
+                wait_for 10 grep -q '[#$] ' "$work/typed.log"
+                printf 'echo typed-$((40+2)); exit 3\n'
+                wait_for 10 grep -q 'typed-42' "$work/typed.log"
+        }
+        : > "$work/typed.log"
+        out=$(typed | script -qfec "isolatectl shell shroot" "$work/typed.log")
         rc=$?
         check_match "pty: an interactive shell reads what is typed" "typed-42" "$out"
         check_eq "pty: and exits with its status" 3 "$rc"
@@ -224,10 +232,12 @@ testcase_pty() {
         check "pty: it is the shell's controlling terminal" test "${out:-0}" != 0
         out=$(script -qec "stty rows 33 cols 101; isolatectl shell shroot stty size" /dev/null </dev/null | pty_text)
         check_eq "pty: the window size is the caller's" "33 101" "$out"
-        # A change of the caller's size reaches the pty (SIGWINCH): the command waits for it, 10 s at most.
+        # A change of the caller's size reaches the pty (SIGWINCH): the command waits for it, 10 s at
+        # most; the size changes once the command runs (looked for, 10 s at most).
         cat > "$work/winch.sh" <<'X'
 stty rows 10 cols 50
-(sleep 1; stty rows 20 cols 60 </dev/tty) &
+(i=0; until pgrep -f '^sh -c i=0; while' >/dev/null || [ $i -ge 100 ]; do sleep 0.1; i=$((i + 1)); done
+ stty rows 20 cols 60 </dev/tty) &
 isolatectl shell shroot sh -c 'i=0; while [ "$(stty size)" != "20 60" ] && [ $i -lt 100 ]; do sleep 0.1; i=$((i + 1)); done; stty size'
 wait
 X
@@ -284,7 +294,7 @@ testcase_bound() {
         check "start shmany" unit shmany "" 'exec sleep infinity'
         bg_pids=
         for i in $(seq 1 16); do
-                isolatectl shell shmany sleep 300 </dev/null >/dev/null 2>&1 &
+                isolatectl shell shmany sleep 300 </dev/null >/dev/null 2>&1 & # (held until killed)
                 bg_pids="$bg_pids $!"
         done
         init=$(prop shmany InitPID)
@@ -307,7 +317,7 @@ testcase_caller_gone() {
         local init pid
         need shroot
         init=$(prop shroot InitPID)
-        isolatectl shell shroot sleep 300 </dev/null >/dev/null 2>&1 &
+        isolatectl shell shroot sleep 300 </dev/null >/dev/null 2>&1 & # (held until its caller is killed)
         pid=$!
         check "a shell runs" wait_for 10 sleeps_at_least 2 "$init"
         kill -KILL "$pid"
