@@ -5,15 +5,18 @@
 # own files are created there, and removed.
 . "$TESTS/lib.sh"
 
-etc_desc=/etc/isolated/legacyd.service
+# The name is this run's own: /etc is the host's, shared with whatever else runs there (another
+# harness running this file too). Digits only: a check's text stays the same but for numbers.
+n_ld=legacyd$(( RANDOM * 32768 + RANDOM ))
+etc_desc=/etc/isolated/${n_ld}.service
 made_etc_dir=""
 legacy=/run/systemd/system/legacy-web.service
 cleanup() {
-        systemctl stop isolated@legacyd.service legacy-web.service >/dev/null 2>&1
-        systemctl disable --runtime isolated@legacyd.service >/dev/null 2>&1
-        systemctl reset-failed isolated@legacyd.service legacy-web.service >/dev/null 2>&1
-        isolatectl stop legacyd legacy-web >/dev/null 2>&1
-        isolatectl reset-failed legacyd legacy-web >/dev/null 2>&1
+        systemctl stop isolated@${n_ld}.service legacy-web.service >/dev/null 2>&1
+        systemctl disable --runtime isolated@${n_ld}.service >/dev/null 2>&1
+        systemctl reset-failed isolated@${n_ld}.service legacy-web.service >/dev/null 2>&1
+        isolatectl stop ${n_ld} legacy-web >/dev/null 2>&1
+        isolatectl reset-failed ${n_ld} legacy-web >/dev/null 2>&1
         [ -n "$made_desc" ] && rm -f "$etc_desc"
         [ -n "$made_etc_dir" ] && rmdir /etc/isolated 2>/dev/null
         rm -rf "$legacy" "$legacy.d" /run/isolated/legacy-web.service
@@ -44,8 +47,8 @@ UNIT
 ctl=$(command -v isolatectl)
 # need_started: isolated@legacyd runs (started by an earlier case, or now: CASE= runs one).
 need_started() {
-        systemctl is-active -q isolated@legacyd.service || systemctl start isolated@legacyd.service
-        svcmain=$(prop legacyd MainPID)
+        systemctl is-active -q isolated@${n_ld}.service || systemctl start isolated@${n_ld}.service
+        svcmain=$(prop ${n_ld} MainPID)
 }
 
 # The template is installed as the unit files say.
@@ -56,51 +59,51 @@ testcase_template() {
 
 # enable --runtime: the [Install] section works, and the host's /etc is untouched.
 testcase_enable() {
-        check "systemctl enable --runtime isolated@legacyd" systemctl enable --runtime isolated@legacyd.service
-        check_eq "is-enabled" enabled-runtime "$(systemctl is-enabled isolated@legacyd.service)"
-        check "wanted by multi-user.target" test -L /run/systemd/system/multi-user.target.wants/isolated@legacyd.service
+        check "systemctl enable --runtime isolated@${n_ld}" systemctl enable --runtime isolated@${n_ld}.service
+        check_eq "is-enabled" enabled-runtime "$(systemctl is-enabled isolated@${n_ld}.service)"
+        check "wanted by multi-user.target" test -L /run/systemd/system/multi-user.target.wants/isolated@${n_ld}.service
 }
 
 # Started by systemctl: the unit waits in isolatectl start --wait, the service runs in its scope.
 testcase_start() {
-        check "systemctl start isolated@legacyd" systemctl start isolated@legacyd.service
-        check_eq "systemctl is-active isolated@legacyd" active "$(systemctl is-active isolated@legacyd)"
-        check_eq "isolatectl is-active legacyd" active "$(isolatectl is-active legacyd)"
-        check "isolated-legacyd.scope exists" scope_exists isolated-legacyd.scope
-        check_eq "the scope is active" active "$(scope_prop isolated-legacyd.scope ActiveState)"
-        mainpid=$(systemctl show -p MainPID --value isolated@legacyd)
-        check_match "the unit's main process is isolatectl start --wait" "isolatectl.*start.*--wait.*legacyd" "$(tr '\0' ' ' < /proc/$mainpid/cmdline)"
-        status=$(systemctl status --no-pager isolated@legacyd 2>&1)
+        check "systemctl start isolated@${n_ld}" systemctl start isolated@${n_ld}.service
+        check_eq "systemctl is-active isolated@${n_ld}" active "$(systemctl is-active isolated@${n_ld})"
+        check_eq "isolatectl is-active ${n_ld}" active "$(isolatectl is-active ${n_ld})"
+        check "isolated-${n_ld}.scope exists" scope_exists isolated-${n_ld}.scope
+        check_eq "the scope is active" active "$(scope_prop isolated-${n_ld}.scope ActiveState)"
+        mainpid=$(systemctl show -p MainPID --value isolated@${n_ld})
+        check_match "the unit's main process is isolatectl start --wait" "isolatectl.*start.*--wait.*${n_ld}" "$(tr '\0' ' ' < /proc/$mainpid/cmdline)"
+        status=$(systemctl status --no-pager isolated@${n_ld} 2>&1)
         check_match "systemctl status: running" "Active: active \(running\)" "$status"
-        check_match "systemctl status: isolatectl's status text" "Status: \"Waiting for legacyd" "$status"
-        svcmain=$(prop legacyd MainPID)
+        check_match "systemctl status: isolatectl's status text" "Status: \"Waiting for ${n_ld}" "$status"
+        svcmain=$(prop ${n_ld} MainPID)
         check "the service's process is in the scope, not in the unit" \
-                sh -c "grep -q isolated-legacyd.scope /proc/$svcmain/cgroup && ! grep -q 'isolated@legacyd' /proc/$svcmain/cgroup"
+                sh -c "grep -q isolated-${n_ld}.scope /proc/$svcmain/cgroup && ! grep -q 'isolated@${n_ld}' /proc/$svcmain/cgroup"
 }
 
 # Stopped at shutdown as any service: systemd's default dependencies.
 testcase_stop() {
         need_started
-        check_match "conflicts with shutdown.target" "shutdown.target" "$(systemctl show -p Conflicts --value isolated@legacyd)"
-        check_match "ordered after isolated.service (so stopped before it)" "isolated.service" "$(systemctl show -p After --value isolated@legacyd)"
-        check "systemctl stop isolated@legacyd" systemctl stop isolated@legacyd.service
-        check_eq "the unit is inactive, not failed" inactive "$(systemctl is-active isolated@legacyd)"
-        check "the scope is gone" sh -c '! systemctl is-active -q isolated-legacyd.scope'
+        check_match "conflicts with shutdown.target" "shutdown.target" "$(systemctl show -p Conflicts --value isolated@${n_ld})"
+        check_match "ordered after isolated.service (so stopped before it)" "isolated.service" "$(systemctl show -p After --value isolated@${n_ld})"
+        check "systemctl stop isolated@${n_ld}" systemctl stop isolated@${n_ld}.service
+        check_eq "the unit is inactive, not failed" inactive "$(systemctl is-active isolated@${n_ld})"
+        check "the scope is gone" sh -c '! systemctl is-active -q isolated-'"${n_ld}"'.scope'
         check "no process of it is left" test ! -d "/proc/$svcmain"
-        check_eq "isolated: exited" exited "$(isolatectl is-active legacyd)"
+        check_eq "isolated: exited" exited "$(isolatectl is-active ${n_ld})"
 }
 
 # A service that dies makes the unit fail, with the status.
 testcase_dies() {
-        check "start again" systemctl start isolated@legacyd.service
-        check "kill -9 the service" isolatectl kill --signal=SIGKILL legacyd
-        wait_for 10 sh -c '[ "$(systemctl is-active isolated@legacyd)" = failed ]'
-        check_eq "the unit failed" failed "$(systemctl is-active isolated@legacyd)"
-        check_eq "with 128+9" 137 "$(systemctl show -p ExecMainStatus --value isolated@legacyd)"
-        systemctl reset-failed isolated@legacyd.service
-        isolatectl reset-failed legacyd >/dev/null 2>&1
+        check "start again" systemctl start isolated@${n_ld}.service
+        check "kill -9 the service" isolatectl kill --signal=SIGKILL ${n_ld}
+        wait_for 10 sh -c '[ "$(systemctl is-active isolated@'"${n_ld}"')" = failed ]'
+        check_eq "the unit failed" failed "$(systemctl is-active isolated@${n_ld})"
+        check_eq "with 128+9" 137 "$(systemctl show -p ExecMainStatus --value isolated@${n_ld})"
+        systemctl reset-failed isolated@${n_ld}.service
+        isolatectl reset-failed ${n_ld} >/dev/null 2>&1
 
-        check "systemctl disable --runtime" systemctl disable --runtime isolated@legacyd.service
+        check "systemctl disable --runtime" systemctl disable --runtime isolated@${n_ld}.service
 }
 
 # The drop-in pattern on an existing unit.

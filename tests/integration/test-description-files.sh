@@ -9,7 +9,13 @@
 # there, and removed again; directories only if we made them and they are empty.
 . "$TESTS/lib.sh"
 
-names="idf-a idf-masked idf-bad"
+# The names are this run's own (/etc is the host's, shared with whatever else runs there, another
+# harness running this file too); digits only, so that a check's text is the same in every run
+# but for numbers (tests/run.sh --repeat compares runs by it).
+id=$(( RANDOM * 32768 + RANDOM ))
+n_a=idf-a$id n_masked=idf-masked$id n_bad=idf-bad$id
+p_a=idf_2da$id # n_a's object path, as sd_bus_path_encode escapes it
+names="${n_a} ${n_masked} ${n_bad}"
 created_dirs=()
 created_files=()
 
@@ -49,9 +55,9 @@ for n in $names; do
         fi
 done
 
-mkdir_own /etc/isolated /run/isolated /etc/isolated/idf-a.service.d /run/isolated/idf-a.service.d
+mkdir_own /etc/isolated /run/isolated /etc/isolated/${n_a}.service.d /run/isolated/${n_a}.service.d
 
-put /etc/isolated/idf-a.service <<'UNIT'
+put /etc/isolated/${n_a}.service <<'UNIT'
 [Unit]
 Description=description files test for %N
 
@@ -62,59 +68,59 @@ Environment=FOO=main BAR=main
 MemoryMax=100M
 TasksMax=20
 UNIT
-put /run/isolated/idf-a.service.d/10-limits.conf <<'UNIT'
+put /run/isolated/${n_a}.service.d/10-limits.conf <<'UNIT'
 [Service]
 MemoryMax=64M
 Environment=BAR=run-dropin
 UNIT
-put /run/isolated/idf-a.service.d/20-env.conf <<'UNIT'
+put /run/isolated/${n_a}.service.d/20-env.conf <<'UNIT'
 [Service]
-# Masked by /etc/isolated/idf-a.service.d/20-env.conf of the same name.
+# Masked by the /etc/isolated drop-in of the same name.
 Environment=FOO=from-run-must-not-win
 TasksMax=3
 UNIT
-put /etc/isolated/idf-a.service.d/20-env.conf <<'UNIT'
+put /etc/isolated/${n_a}.service.d/20-env.conf <<UNIT
 [Service]
 Environment=FOO=etc-dropin
-EnvironmentFile=/etc/isolated/idf-a.env
-EnvironmentFile=-/etc/isolated/idf-a-missing.env
+EnvironmentFile=/etc/isolated/${n_a}.env
+EnvironmentFile=-/etc/isolated/${n_a}-missing.env
 UNIT
-put /etc/isolated/idf-a.env <<'ENV'
+put /etc/isolated/${n_a}.env <<'ENV'
 # read by isolate-init right before the exec
 BAZ="from env file"
 ENV
 
-unit=isolated-idf-a.scope
+unit=isolated-${n_a}.scope
 journal_has() { journalctl -u "$unit" -o cat | grep -qF -- "$1"; }
-expected='idf FOO=etc-dropin BAR=run-dropin BAZ=from env file OPT=unset N=idf-a.service P=idf-a'
+expected='idf FOO=etc-dropin BAR=run-dropin BAZ=from env file OPT=unset N='"${n_a}"'.service P='"${n_a}"''
 
 # --- started by name through isolatectl ---
 testcase_byname() {
         since=$(date '+%Y-%m-%d %H:%M:%S')
-        check "isolatectl start idf-a (by name, no file)" isolatectl start idf-a
-        check_eq "running" running "$(prop idf-a State)"
+        check "isolatectl start ${n_a} (by name, no file)" isolatectl start ${n_a}
+        check_eq "running" running "$(prop ${n_a} State)"
         check_eq "MemoryMax from the /run drop-in, as systemd reports it" 67108864 "$(scope_prop $unit MemoryMax)"
         check_eq "TasksMax from the main file (the /run 20-env.conf is masked by /etc's)" 20 "$(scope_prop $unit TasksMax)"
         check "the service's environment and specifiers in the journal" wait_for 10 journal_has "$expected"
         log=$(journalctl -u "$unit" -o cat --since "$since")
         check_match "journal line" "idf FOO=etc-dropin BAR=run-dropin" "$log"
-        out=$(isolatectl cat idf-a 2>&1)
-        check_match "isolatectl cat shows the main file" "/etc/isolated/idf-a.service" "$out"
-        check_match "isolatectl cat shows the drop-ins" "/run/isolated/idf-a.service.d/10-limits.conf" "$out"
+        out=$(isolatectl cat ${n_a} 2>&1)
+        check_match "isolatectl cat shows the main file" "/etc/isolated/${n_a}.service" "$out"
+        check_match "isolatectl cat shows the drop-ins" "/run/isolated/${n_a}.service.d/10-limits.conf" "$out"
 
         # A restart reuses the files it was started with; a new start reads them again.
-        put /etc/isolated/idf-a.service.d/30-later.conf '[Service]\nMemoryMax=32M\n'
-        check "isolatectl restart idf-a" isolatectl restart idf-a
-        check "running again" wait_for 10 running idf-a
+        put /etc/isolated/${n_a}.service.d/30-later.conf '[Service]\nMemoryMax=32M\n'
+        check "isolatectl restart ${n_a}" isolatectl restart ${n_a}
+        check "running again" wait_for 10 running ${n_a}
         check_eq "restart keeps the loaded MemoryMax" 67108864 "$(scope_prop $unit MemoryMax)"
-        check "isolatectl stop idf-a" isolatectl stop idf-a
+        check "isolatectl stop ${n_a}" isolatectl stop ${n_a}
 
         # --- started by name through busctl, empty text ---
-        out=$(busctl call org.isolated1 /org/isolated1 org.isolated1.Manager StartService ss idf-a "" 2>&1)
-        check_eq "busctl StartService idf-a \"\"" 'o "/org/isolated1/service/idf_2da"' "$out"
+        out=$(busctl call org.isolated1 /org/isolated1 org.isolated1.Manager StartService ss ${n_a} "" 2>&1)
+        check_eq "busctl StartService ${n_a} \"\"" 'o "/org/isolated1/service/'"${p_a}"'"' "$out"
         check_eq "MemoryMax from the new /etc drop-in" 33554432 "$(scope_prop $unit MemoryMax)"
-        check "busctl stop" busctl call org.isolated1 /org/isolated1 org.isolated1.Manager StopService s idf-a
-        rm -f /etc/isolated/idf-a.service.d/30-later.conf
+        check "busctl stop" busctl call org.isolated1 /org/isolated1 org.isolated1.Manager StopService s ${n_a}
+        rm -f /etc/isolated/${n_a}.service.d/30-later.conf
 }
 
 # --- bus text stands for idf-a.service; the drop-ins still apply ---
@@ -122,40 +128,40 @@ testcase_bustext() {
         text='[Service]
 ExecStart=/bin/sh -c "echo idf-bus FOO=$$FOO BAR=$$BAR; exec sleep 1000"
 MemoryMax=200M'
-        out=$(busctl call org.isolated1 /org/isolated1 org.isolated1.Manager StartService ss idf-a "$text" 2>&1)
-        check_eq "busctl StartService with text" 'o "/org/isolated1/service/idf_2da"' "$out"
+        out=$(busctl call org.isolated1 /org/isolated1 org.isolated1.Manager StartService ss ${n_a} "$text" 2>&1)
+        check_eq "busctl StartService with text" 'o "/org/isolated1/service/'"${p_a}"'"' "$out"
         check_eq "drop-in MemoryMax overrides the bus text" 67108864 "$(scope_prop $unit MemoryMax)"
         check "drop-in Environment= reaches the service" wait_for 10 journal_has "idf-bus FOO=etc-dropin BAR=run-dropin"
-        check "stop" isolatectl stop idf-a
+        check "stop" isolatectl stop ${n_a}
 }
 
 # --- a masked description ---
 testcase_masked() {
-        ln -s /dev/null /etc/isolated/idf-masked.service && created_files+=(/etc/isolated/idf-masked.service)
-        out=$(isolatectl start idf-masked 2>&1); rc=$?
+        ln -s /dev/null /etc/isolated/${n_masked}.service && created_files+=(/etc/isolated/${n_masked}.service)
+        out=$(isolatectl start ${n_masked} 2>&1); rc=$?
         check_eq "masked: isolatectl start fails" 1 "$rc"
-        check_match "masked: says so" "Description idf-masked\.service is masked" "$out"
-        out=$(busctl call org.isolated1 /org/isolated1 org.isolated1.Manager StartService ss idf-masked "" 2>&1)
+        check_match "masked: says so" "Description ${n_masked}\.service is masked" "$out"
+        out=$(busctl call org.isolated1 /org/isolated1 org.isolated1.Manager StartService ss ${n_masked} "" 2>&1)
         check_match "masked: busctl gets the error" "is masked" "$out"
-        out=$(busctl call org.isolated1 /org/isolated1 org.isolated1.Manager StartService ss idf-masked \
+        out=$(busctl call org.isolated1 /org/isolated1 org.isolated1.Manager StartService ss ${n_masked} \
                 "$(printf '[Service]\nExecStart=/bin/true\n')" 2>&1)
         check_match "masked: bus text for a masked name is refused too" "is masked" "$out"
-        check "masked: no scope" sh -c "! systemctl is-active -q isolated-idf-masked.scope"
+        check "masked: no scope" sh -c "! systemctl is-active -q isolated-${n_masked}.scope"
 }
 
 # --- an error in a drop-in names its path:line ---
 testcase_dropin_error() {
-        mkdir_own /run/isolated/idf-bad.service.d
-        put /etc/isolated/idf-bad.service '[Service]\nExecStart=/bin/sleep 1000\n'
-        put /run/isolated/idf-bad.service.d/50-typo.conf '[Service]\n# a typo below\nMemoryMax=lots\n'
-        out=$(isolatectl start idf-bad 2>&1); rc=$?
+        mkdir_own /run/isolated/${n_bad}.service.d
+        put /etc/isolated/${n_bad}.service '[Service]\nExecStart=/bin/sleep 1000\n'
+        put /run/isolated/${n_bad}.service.d/50-typo.conf '[Service]\n# a typo below\nMemoryMax=lots\n'
+        out=$(isolatectl start ${n_bad} 2>&1); rc=$?
         check_eq "bad drop-in: start fails" 1 "$rc"
-        check_match "bad drop-in: names path:line" "/run/isolated/idf-bad\.service\.d/50-typo\.conf:3: Invalid MemoryMax= value 'lots'" "$out"
-        out=$(busctl call org.isolated1 /org/isolated1 org.isolated1.Manager StartService ss idf-bad "" 2>&1)
+        check_match "bad drop-in: names path:line" "/run/isolated/${n_bad}\.service\.d/50-typo\.conf:3: Invalid MemoryMax= value 'lots'" "$out"
+        out=$(busctl call org.isolated1 /org/isolated1 org.isolated1.Manager StartService ss ${n_bad} "" 2>&1)
         check_match "bad drop-in: BadDescription over the bus" "50-typo\.conf:3" "$out"
-        put /run/isolated/idf-bad.service.d/60-spec.conf '[Service]\nEnvironment=X=%z\n'
-        rm -f /run/isolated/idf-bad.service.d/50-typo.conf
-        out=$(isolatectl start idf-bad 2>&1)
+        put /run/isolated/${n_bad}.service.d/60-spec.conf '[Service]\nEnvironment=X=%z\n'
+        rm -f /run/isolated/${n_bad}.service.d/50-typo.conf
+        out=$(isolatectl start ${n_bad} 2>&1)
         check_match "unknown specifier: names path:line" "60-spec\.conf:2: Failed to resolve specifiers in 'X=%z'" "$out"
 }
 
