@@ -9,14 +9,18 @@
 # counted (REDTEAM_STRICT=1 counts them as failures): see the end of this file.
 . "$TESTS/lib.sh"
 
-data=/var/lib/isolated-redteam.$$
-victim_desc=/etc/isolated/redteam-victim-$$.service
+# The host's /etc and /var are shared with whatever else runs there (another harness running this
+# file too): the names made there are this run's own, digits only (a check's text stays the same
+# but for numbers). ($$ is not: the harnesses' PID namespaces give the same PIDs.)
+rid=$(( RANDOM * 32768 + RANDOM ))
+data=/var/lib/isolated-redteam.$rid
+victim_desc=/etc/isolated/redteam-victim-$rid.service
 names="rtesc rtra rtwb rtwbnb rtspa rtspb rtbat rtbatnb rtrw rtrwnb rtbind rtbindnb rtnest rtnestnb rtvic rtthief rtvicr rtthiefr rtkeys rtown"
 made_etc_isolated=
 cleanup() {
         for n in $names; do isolatectl stop "$n" >/dev/null 2>&1; isolatectl reset-failed "$n" >/dev/null 2>&1; done
         for n in $names; do rm -rf "/var/lib/$n" "/var/lib/$n".moved-*; done
-        rm -rf "$data" "$victim_desc" "/etc/isolated-redteam-rw.$$" "/etc/isolated-redteam-rw-nb.$$" "/etc/redteam-nest-$$" "/etc/redteam-nest-nb-$$"
+        rm -rf "$data" "$victim_desc" "/etc/isolated-redteam-rw.$rid" "/etc/isolated-redteam-rw-nb.$rid" "/etc/redteam-nest-$rid" "/etc/redteam-nest-nb-$rid"
         [ -n "$made_etc_isolated" ] && rmdir /etc/isolated 2>/dev/null
         [ -n "${udp_listener:-}" ] && kill "$udp_listener" 2>/dev/null
 }
@@ -26,7 +30,7 @@ mkdir -p "$data" && cp "$TESTS/redteam-attack.py" "$data/" && chmod 755 "$data" 
 attack=$data/redteam-attack.py
 # Another service's description with a secret, root's 0600 as an administrator writes it.
 if [ ! -d /etc/isolated ]; then mkdir /etc/isolated && made_etc_isolated=1; fi
-printf '[Service]\nExecStart=/bin/true\nEnvironment=PASSWORD=redteam-secret-%s\n' $$ > "$victim_desc"
+printf '[Service]\nExecStart=/bin/true\nEnvironment=PASSWORD=redteam-secret-%s\n' $rid > "$victim_desc"
 chmod 600 "$victim_desc"
 
 # attack NAME "EXTRA KEYS" ARGS...: runs the attack program with ARGS as the service NAME
@@ -92,7 +96,7 @@ testcase_battery() {
                 check_eq "$n: no device node in its StateDirectory on the host" "" \
                         "$(find "/var/lib/$n" -type b -o -type c 2>&1)"
                 check "$n: the administrator's description with a secret stays untouched" \
-                        grep -q "redteam-secret-$$" "$victim_desc"
+                        grep -q "redteam-secret-$rid" "$victim_desc"
         done
 }
 
@@ -119,7 +123,7 @@ testcase_planted() {
                 # A nested ReadWritePaths=: a/b made a link to /, the whole host tree made writable.
                 n=rtrw$sfx
                 rm -rf "/var/lib/$n" && mkdir -p "/var/lib/$n/a/b" && chown -R "$who:" "/var/lib/$n"
-                leaf=isolated-redteam-rw$sfx.$$
+                leaf=isolated-redteam-rw$sfx.$rid
                 plant_then $n "User=$who\nStateDirectory=$n\nReadWritePaths=/var/lib/$n/a/b" \
                         "/var/lib/$n/a/b" / then write "/var/lib/$n/a/b/etc/$leaf"
                 check "$n: nothing was created in the host's /etc" test ! -e "/etc/$leaf"
@@ -140,7 +144,7 @@ testcase_planted() {
                 # A nested exec directory: sub made a link to /etc, the daemon (host root) would create
                 # /etc/LEAF and the init bind it writable.
                 n=rtnest$sfx
-                leaf=redteam-nest-$$; [ $who = nobody ] && leaf=redteam-nest-nb-$$
+                leaf=redteam-nest-$rid; [ $who = nobody ] && leaf=redteam-nest-nb-$rid
                 rm -rf "/var/lib/$n"
                 plant_then $n "User=$who\nStateDirectory=$n $n/sub/$leaf" \
                         "/var/lib/$n/sub" /etc then write "/var/lib/$n/sub/$leaf/x"
@@ -240,12 +244,12 @@ testcase_escapes() {
 # stole: the last attack ran and read the secret.
 testcase_known_holes() {
         stole() { [ -z "$START_FAILED" ] && grep -q '^FAIL steal' <<< "$ATTACK_LOG" && echo true || echo false; }
-        attack rtvic "User=nobody\nStateDirectory=rtvic" secret /var/lib/rtvic/key "redteam-key-$$"
-        RECORD=no attack rtthief "User=nobody\nStateDirectory=rtthief" steal /var/lib/rtvic/key "redteam-key-$$"
+        attack rtvic "User=nobody\nStateDirectory=rtvic" secret /var/lib/rtvic/key "redteam-key-$rid"
+        RECORD=no attack rtthief "User=nobody\nStateDirectory=rtthief" steal /var/lib/rtvic/key "redteam-key-$rid"
         hole=$(stole)
         known "a User=nobody service reads another User=nobody service's 0600 StateDirectory file" $hole
-        attack rtvicr "StateDirectory=rtvicr" secret /var/lib/rtvicr/key "redteam-keyr-$$"
-        RECORD=no attack rtthiefr "StateDirectory=rtthiefr" steal /var/lib/rtvicr/key "redteam-keyr-$$"
+        attack rtvicr "StateDirectory=rtvicr" secret /var/lib/rtvicr/key "redteam-keyr-$rid"
+        RECORD=no attack rtthiefr "StateDirectory=rtthiefr" steal /var/lib/rtvicr/key "redteam-keyr-$rid"
         hole=$(stole)
         known "a root service reads another service's 0600 StateDirectory file (any host file of an on-disk uid below 65536 but the masked ones)" $hole
         check_eq "the victim's file is owned by the host's nobody on disk (what makes a.)" "65534" "$(stat -c %u /var/lib/rtvic/key 2>&1)"

@@ -5,12 +5,15 @@
 . "$TESTS/lib.sh"
 
 work=$(mktemp -d)
-data=/var/lib/isolated-sandbox-test.$$
+# /var is the host's, shared with whatever else runs there (another harness running this file):
+# the names made there are this run's own ($$ is not: the harnesses' PID namespaces give the same).
+sid=$(( RANDOM * 32768 + RANDOM ))
+data=/var/lib/isolated-sandbox-test.$sid
 names="sbdef sbdefnobody sbperm sbstrict sbpaths sbro sbsysyes sbhomero sbhometmpfs sbuser sbgroups sbgroupsroot sbamb sbnoamb
        sbcaps sbcapsinv sbsys sbsyskill sbsyssvc sbsysallow sbarch sbarchx86 sblim sbroot sbrootmods sbrootlink sbmc sbbad"
 # Markers in the host's /tmp and /var/tmp: a private one must not show them, the host's must.
-tmpmark=/tmp/isolated-sandbox-test.$$
-vartmpmark=/var/tmp/isolated-sandbox-test.$$
+tmpmark=/tmp/isolated-sandbox-test.$sid
+vartmpmark=/var/tmp/isolated-sandbox-test.$sid
 cleanup() {
         for n in $names; do isolatectl stop "$n" >/dev/null 2>&1; isolatectl reset-failed "$n" >/dev/null 2>&1; done
         [ -n "${listener:-}" ] && kill "$listener" 2>/dev/null
