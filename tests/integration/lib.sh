@@ -147,22 +147,26 @@ finish() {
 # (a fixture function each case calls), or the file's setup above the cases makes it. Ends with
 # finish, whose status is the file's.
 run_testcases() {
-        local all c want
+        local _rt_all _rt_c _rt_want # (names no case uses: a case sees them)
         if [ $# -gt 0 ]; then
-                all="$*"
+                _rt_all="$*"
         else
-                all=$(sed -nE 's/^(function +)?testcase_([A-Za-z0-9_]+) *\(\).*/\2/p' "$0")
+                _rt_all=$(sed -nE 's/^(function +testcase_([A-Za-z0-9_]+)|testcase_([A-Za-z0-9_]+) *\(\)).*/\2\3/p' "$0")
         fi
-        for want in ${CASE//,/ }; do
-                if ! grep -qxF -- "$want" <<< "${all// /$'\n'}"; then
-                        not_ok "$(basename "$0" .sh) has a case $want"
-                        echo "    its cases:" $all
+        for _rt_want in ${CASE//,/ }; do
+                if ! grep -qxF -- "$_rt_want" <<< "${_rt_all// /$'\n'}"; then
+                        not_ok "$(basename "$0" .sh) has a case $_rt_want"
+                        echo "    its cases:" $_rt_all
                 fi
         done
-        for c in $all; do
-                [ -n "${CASE:-}" ] && [[ ",$CASE," != *",$c,"* ]] && continue
-                echo "# case $c"
-                "testcase_$c"
+        for _rt_c in $_rt_all; do
+                [ -n "${CASE:-}" ] && [[ ",$CASE," != *",$_rt_c,"* ]] && continue
+                echo "# case $_rt_c"
+                if declare -F "testcase_$_rt_c" >/dev/null; then
+                        "testcase_$_rt_c"
+                else
+                        not_ok "$(basename "$0" .sh): testcase_$_rt_c is defined"
+                fi
         done
         finish
 }
