@@ -142,25 +142,27 @@ finish() {
 # run_testcases [NAME...]: the one dispatcher of the test files, called as a file's last line.
 # Runs every testcase_NAME function of the calling file in the order the file defines them (or
 # the NAMEs given, in that order), or with CASE=NAME (ONLY=FILE:NAME tests/run.sh) that case
-# only; CASE=A,B runs several. A CASE that names no case of the file fails, naming the cases.
+# only; CASE=A+B (or A,B) runs several. A CASE that names no case of the file fails, naming the cases.
 # Each case must be able to run alone: whatever it needs from an earlier case, it makes itself
 # (a fixture function each case calls), or the file's setup above the cases makes it. Ends with
 # finish, whose status is the file's.
 run_testcases() {
-        local _rt_all _rt_c _rt_want # (names no case uses: a case sees them)
+        local _rt_all _rt_c _rt_want _rt_cases # (names no case uses: a case sees them)
         if [ $# -gt 0 ]; then
                 _rt_all="$*"
         else
                 _rt_all=$(sed -nE 's/^(function +testcase_([A-Za-z0-9_]+)|testcase_([A-Za-z0-9_]+) *\(\)).*/\2\3/p' "$0")
         fi
-        for _rt_want in ${CASE//,/ }; do
+        local _rt_cases=${CASE:-}
+        _rt_cases=${_rt_cases//+/,}
+        for _rt_want in ${_rt_cases//,/ }; do
                 if ! grep -qxF -- "$_rt_want" <<< "${_rt_all// /$'\n'}"; then
                         not_ok "$(basename "$0" .sh) has a case $_rt_want"
                         echo "    its cases:" $_rt_all
                 fi
         done
         for _rt_c in $_rt_all; do
-                [ -n "${CASE:-}" ] && [[ ",$CASE," != *",$_rt_c,"* ]] && continue
+                [ -n "$_rt_cases" ] && [[ ",$_rt_cases," != *",$_rt_c,"* ]] && continue
                 echo "# case $_rt_c"
                 if declare -F "testcase_$_rt_c" >/dev/null; then
                         "testcase_$_rt_c"
