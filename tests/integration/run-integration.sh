@@ -32,12 +32,13 @@ fi
 echo "0 isolated.service-starts" >> "$RESULTS"
 
 # selected NAME: whether ONLY= selects the test file NAME, printing the CASE it names. ONLY is
-# words separated by spaces, each FILE (a part of the file's name) or FILE:CASE (CASE: a case of
-# the file's testcase_CASE functions, or several: A,B; lib.sh's run_testcases runs them).
+# words separated by spaces or commas (as tests/guest/run-integration-local.sh takes them), each
+# FILE (a part of the file's name) or FILE:CASE (CASE: a case of the file's testcase_CASE
+# functions, or several: A+B; lib.sh's run_testcases runs them).
 selected() {
         local w
         [ -z "${ONLY:-}" ] && return 0
-        for w in $ONLY; do
+        for w in ${ONLY//,/ }; do
                 if [[ "$1" == *"${w%%:*}"* ]]; then
                         [[ "$w" == *:* ]] && echo "${w#*:}"
                         return 0
