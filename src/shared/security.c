@@ -302,7 +302,8 @@ static int assess_address_families(SecurityReport *r, const Description *d) {
 static int assess_devices(SecurityReport *r, const Description *d) {
         if (d->sandbox.private_devices)
                 return add(r, "HostDevices", "Devices", 800, 0, "a minimal /dev of its own");
-        return add(r, "HostDevices", "Devices", 800, 8, "the host's /dev (HostDevices=yes)");
+        return add(r, "HostDevices", "Devices", 800, d->sandbox.host_root ? 10 : 8,
+                   "the host's /dev (HostDevices=yes)");
 }
 
 static int assess_network(SecurityReport *r, const Description *d) {
@@ -327,7 +328,7 @@ static int assess_kernel(SecurityReport *r, const Description *d) {
                 o->protect_kernel_tunables ? "read-only" : "writable where its namespaces own them (KernelTunables=yes)");
         if (k < 0)
                 return k;
-        k = add(r, "KernelLogs", "Kernel log", 300, o->protect_kernel_logs ? 0 : 6,
+        k = add(r, "KernelLogs", "Kernel log", 300, o->protect_kernel_logs ? 0 : o->host_root ? 8 : 6,
                 o->protect_kernel_logs ? "hidden (/proc/kmsg, /dev/kmsg, syslog(2))" : "readable (KernelLogs=yes)");
         if (k < 0)
                 return k;
@@ -339,7 +340,7 @@ static int assess_process(SecurityReport *r, const Description *d) {
         const SandboxOptions *o = &d->sandbox;
         int k;
 
-        k = add(r, "ControlGroups", "Control groups", 300, o->protect_control_groups ? 0 : 6,
+        k = add(r, "ControlGroups", "Control groups", 300, o->protect_control_groups ? 0 : o->host_root ? 10 : 6,
                 o->protect_control_groups ? "its own cgroup, read-only" : "writable (ControlGroups=yes)");
         if (k >= 0)
                 k = add(r, "NoNewPrivileges", "New privileges (no_new_privs)", 600, o->no_new_privileges ? 0 : 8,
