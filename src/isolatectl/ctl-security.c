@@ -25,8 +25,9 @@ static void print_running(const char *name) {
         _cleanup_(sd_bus_flush_close_unrefp) sd_bus *bus = NULL;
         _cleanup_(service_info_done) ServiceInfo info = {};
         _cleanup_free_ char *path = NULL;
-        char own[64] = "";
-        ssize_t n;
+        char own[64] = "", theirs[64] = "", proc[64];
+        ssize_t n, m;
+        uint32_t pid;
 
         if (sd_bus_open_system(&bus) < 0 || service_object_path(name, &path) < 0)
                 return;
@@ -40,20 +41,19 @@ static void print_running(const char *name) {
         printf("%s is known to isolated: %s (main PID %" PRIu32 ").\n", name, info.state, info.main_pid);
         if (info.n_namespaces == 0)
                 return;
-        n = readlink("/proc/self/ns/user", own, sizeof(own) - 1);
-        if (n > 0)
-                own[n] = 0;
         printf("  Namespaces (as isolated reports them):");
         for (size_t k = 0; k < info.n_namespaces; k++)
                 printf(" %s:[%" PRIu64 "]", info.namespaces[k].type, info.namespaces[k].inode);
         putchar('\n');
-        for (size_t k = 0; k < info.n_namespaces; k++) {
-                char want[64];
-                if (strcmp(info.namespaces[k].type, "user") != 0)
-                        continue;
-                snprintf(want, sizeof(want), "user:[%" PRIu64 "]", info.namespaces[k].inode);
-                printf("  User namespace: %s\n", strcmp(want, own) == 0 ? "the host's (as HostRoot=yes)"
-                                                                           : "its own, not the host's");
+        /* The user namespace as the kernel has it, for the process that runs the service. */
+        pid = info.main_pid > 0 ? info.main_pid : info.init_pid;
+        snprintf(proc, sizeof(proc), "/proc/%" PRIu32 "/ns/user", pid);
+        n = readlink("/proc/self/ns/user", own, sizeof(own) - 1);
+        m = readlink(proc, theirs, sizeof(theirs) - 1);
+        if (n > 0 && m > 0) {
+                own[n] = theirs[m] = 0;
+                printf("  User namespace: %s %s\n", theirs,
+                       strcmp(own, theirs) == 0 ? "(the host's: HostRoot=yes)" : "(its own, not the host's)");
         }
         putchar('\n');
 }
