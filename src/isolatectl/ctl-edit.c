@@ -166,7 +166,8 @@ static size_t path_rank(const char *path) {
         return SIZE_MAX;
 }
 
-/* The effective description as it would be with text saved as the target. */
+/* The effective description as it would be with text saved as the target; 1 if a file of
+ * the same name higher on the search path will hide it. */
 static int sources_with(const EditContext *c, const DescriptionSources *old, const char *text,
                         DescriptionSources **ret) {
         _cleanup_(description_sources_freep) DescriptionSources *s = NULL;
@@ -181,20 +182,20 @@ static int sources_with(const EditContext *c, const DescriptionSources *old, con
                 r = (s = calloc(1, sizeof(DescriptionSources))) ? 0 : -ENOMEM;
         if (r < 0)
                 return r;
-        bool insert = false;
+        bool insert = false, masked = false;
         if (arg_full || s->n == 0) {
                 at = 0;
                 insert = s->n == 0;
+                masked = s->n > 0 && path_rank(s->items[0].path) < path_rank(c->target);
         } else {
                 for (size_t i = 1; i < s->n; i++) {
                         const char *b = strrchr(s->items[i].path, '/');
                         int cmp = strcmp(b ? b + 1 : s->items[i].path, base);
 
-                        if (cmp == 0 && path_rank(s->items[i].path) < path_rank(c->target)) {
-                                /* A same-named drop-in of a higher directory masks ours: as it is. */
-                                *ret = TAKE_PTR(s);
-                                return 1;
-                        }
+                        /* A same-named drop-in of a higher directory masks ours: verified in its
+                         * place all the same, and said. */
+                        if (cmp == 0 && path_rank(s->items[i].path) < path_rank(c->target))
+                                masked = true;
                         if (cmp >= 0) {
                                 at = i;
                                 insert = cmp > 0;
@@ -227,7 +228,7 @@ static int sources_with(const EditContext *c, const DescriptionSources *old, con
         free(s->items[at].text);
         s->items[at] = (DescriptionSource) { .path = p, .text = t };
         *ret = TAKE_PTR(s);
-        return 0;
+        return masked;
 }
 
 static int save(const EditContext *c, const char *text) {
@@ -331,7 +332,8 @@ int verb_edit(sd_bus *bus, int argc, char **argv) {
                 if (r < 0)
                         return log_oom(), EXIT_FAIL;
                 if (r > 0 && !arg_quiet)
-                        log_warning("Note: a drop-in of the same name in /etc/isolated masks %s.", c.target);
+                        log_warning("Note: a file of the same name in /etc/isolated takes precedence over %s.",
+                                    c.target);
                 r = description_parse_sources(c.name, next, &d, &notices, &why);
                 if (!arg_quiet)
                         for (char **n = notices; n && *n; n++)

@@ -135,6 +135,31 @@ testcase_edit_refused() {
         check_eq "a drop-in that breaks the description is refused" 1 "$rc"
         check_eq "and the drop-in is still as it was" "$before" "$(cat "$d/override.conf")"
 
+        # On a terminal the editor opens again, on the text as it was left; fixed there, it is saved.
+        cat > "$work/editor2" <<'SH'
+#!/bin/sh
+n=$(($(cat "$TB_WORK/editor2.count" 2>/dev/null || echo 0) + 1))
+echo $n > "$TB_WORK/editor2.count"
+if [ $n = 1 ]; then
+        "$TB_WORK/editor" "$1"
+else
+        cp "$1" "$TB_WORK/editor2.seen"
+        sed -i 's/^TasksMax=many$/TasksMax=60/' "$1"
+fi
+SH
+        chmod 755 "$work/editor2"
+        rm -f "$work/editor2.count"
+        printf '[Service]\nTasksMax=many\n' > "$work/text"
+        if command -v script >/dev/null; then
+                out=$(printf '\n' | SYSTEMD_EDITOR="$work/editor2" timeout 60 script -qefc "isolatectl edit tbedit" /dev/null 2>&1); rc=$?
+                check_eq "on a terminal, the editor opens again after an error" 2 "$(cat "$work/editor2.count" 2>&1)"
+                check_match "the error was shown" "override.conf:2: Invalid TasksMax= value 'many'" "$out"
+                check_match "on the text as it was left" "^TasksMax=many$" "$(cat "$work/editor2.seen" 2>&1)"
+                check_eq "fixed, it is saved" 0 "$rc"
+                check_match "with the fix" "^TasksMax=60$" "$(cat "$d/override.conf")"
+                check "no temporary copy is left" no_temp_left "$d"
+        fi
+
         out=$(isolatectl edit '../x' 2>&1 < /dev/null); rc=$?
         check_eq "an invalid name is refused" 1 "$rc"
         check_match "saying so" "Invalid service name" "$out"
