@@ -100,7 +100,8 @@ START_TEST(test_wide_open_scores_high) {
         _cleanup_(security_report_freep) SecurityReport *base = assess(NULL, NULL);
         _cleanup_(security_report_freep) SecurityReport *r = assess(
                 "ReadWritePaths=/\nTasksMax=infinity",
-                "HostRoot=yes\nAllowCapabilities=CAP_SYS_ADMIN CAP_SYS_MODULE CAP_SYS_PTRACE CAP_SYS_RAWIO CAP_NET_ADMIN\n"
+                "HostRoot=yes\n"
+                "AllowCapabilities=CAP_SYS_ADMIN CAP_SYS_MODULE CAP_SYS_PTRACE CAP_SYS_RAWIO CAP_NET_ADMIN\n"
                 "AllowSystemCalls=@mount @module setns bpf\nReadOnlyHost=no\nHideHome=no\nHostTmp=yes\n"
                 "HostDevices=yes\nKernelTunables=yes\nKernelLogs=yes\nControlGroups=yes\nNewPrivileges=yes\n"
                 "SUIDSGIDFiles=yes\nPersonality=yes\nPasswordHashes=yes\nAllowAddressFamilies=AF_PACKET\nNetwork=veth");

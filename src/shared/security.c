@@ -125,7 +125,8 @@ static int assess_read_only_host(SecurityReport *r, const Description *d) {
 /* A writable path the service names itself matters by where it is: its own directory under
  * /var/lib is what it is for, /etc or / is the host. */
 static unsigned writable_path_exposure(const char *path) {
-        static const char *const wide[] = { "/", "/etc", "/usr", "/boot", "/var", "/var/lib", "/root", "/home", "/run" };
+        static const char *const wide[] = { "/",        "/etc",  "/usr",  "/boot", "/var",
+                                            "/var/lib", "/root", "/home", "/run" };
         static const char *const host[] = { "/etc/", "/usr/", "/boot/", "/root/", "/home/", "/lib", "/bin", "/sbin" };
 
         if (path[0] == '-')
@@ -325,7 +326,8 @@ static int assess_kernel(SecurityReport *r, const Description *d) {
 
         k = add(r, "KernelTunables", "Kernel tunables (/proc/sys, /sys)", 500,
                 o->protect_kernel_tunables ? 0 : o->host_root ? 10 : 6,
-                o->protect_kernel_tunables ? "read-only" : "writable where its namespaces own them (KernelTunables=yes)");
+                o->protect_kernel_tunables ? "read-only"
+                                           : "writable where its namespaces own them (KernelTunables=yes)");
         if (k < 0)
                 return k;
         k = add(r, "KernelLogs", "Kernel log", 300, o->protect_kernel_logs ? 0 : o->host_root ? 8 : 6,
@@ -333,7 +335,8 @@ static int assess_kernel(SecurityReport *r, const Description *d) {
         if (k < 0)
                 return k;
         return add(r, "KernelModules", "Kernel modules", 500, modules ? (o->host_root ? 10 : 3) : 0,
-                   modules ? "CAP_SYS_MODULE and @module allowed again" : "cannot be loaded (no CAP_SYS_MODULE, @module denied)");
+                   modules ? "CAP_SYS_MODULE and @module allowed again"
+                           : "cannot be loaded (no CAP_SYS_MODULE, @module denied)");
 }
 
 static int assess_process(SecurityReport *r, const Description *d) {
@@ -344,7 +347,8 @@ static int assess_process(SecurityReport *r, const Description *d) {
                 o->protect_control_groups ? "its own cgroup, read-only" : "writable (ControlGroups=yes)");
         if (k >= 0)
                 k = add(r, "NoNewPrivileges", "New privileges (no_new_privs)", 600, o->no_new_privileges ? 0 : 8,
-                        o->no_new_privileges ? "none can be gained" : "setuid programs and file capabilities work (NewPrivileges=yes)");
+                        o->no_new_privileges ? "none can be gained"
+                                             : "setuid programs and file capabilities work (NewPrivileges=yes)");
         if (k >= 0)
                 k = add(r, "SUIDSGIDFiles", "Set-user-ID files", 300, o->restrict_suid_sgid ? 0 : 5,
                         o->restrict_suid_sgid ? "cannot be made" : "can be made (SUIDSGIDFiles=yes)");
