@@ -140,9 +140,10 @@ testcase_ready() {
 
 # --- a check that hangs is killed after HealthTimeout= -------------------------------------
 testcase_timeout() {
-        local init t0 t1 p left
+        local init t0 t1
+        # Each check notes its start in the service's /tmp, then hangs.
         unit hltimeout "ExecStart=/bin/sleep infinity" \
-                "HealthCheck=/bin/sh -c 'exec sleep 1000'\nHealthTimeout=300ms\nHealthInterval=200ms\nHealthRetries=1" ||
+                "HealthCheck=/bin/sh -c 'echo \$\$ >> /tmp/checks; exec sleep 1000'\nHealthTimeout=300ms\nHealthInterval=200ms\nHealthRetries=1" ||
                 not_ok "start hltimeout"
         t0=$(date +%s%N)
         check "hltimeout: unhealthy (the check timed out)" wait_prop hltimeout Health unhealthy 10
@@ -150,18 +151,19 @@ testcase_timeout() {
         check "hltimeout: within seconds, not the check's 1000 s ($(((t1 - t0) / 1000000)) ms)" \
                 test $(((t1 - t0) / 1000000)) -lt 5000
         init=$(prop hltimeout InitPID)
-        # Killed: no check stays behind (one may run right now, it is killed in turn).
-        stale() {
+        started() { [ "$(nsenter -t "$init" -m cat /tmp/checks 2>/dev/null | wc -l)" -ge 4 ]; }
+        check "hltimeout: a check is started again and again" wait_for 20 started
+        # Killed: of the four or more started, only the one running now may be left.
+        hanging() {
                 local n=0 p
                 for p in $(pids_in_pidns_of "$init"); do
-                        [ "$(cat "/proc/$p/cmdline" 2>/dev/null | tr '\0' ' ')" = "sleep 1000 " ] || continue
-                        # Older than two timeouts: not killed.
-                        [ $(( $(date +%s) - $(stat -c %Y "/proc/$p") )) -ge 2 ] && n=$((n + 1))
+                        [ "$(tr '\0' ' ' < "/proc/$p/cmdline" 2>/dev/null)" = "sleep 1000 " ] && n=$((n + 1))
                 done
-                [ "$n" = 0 ]
+                [ "$n" -le 1 ]
         }
-        check "hltimeout: no check left running past its timeout" stale
+        check "hltimeout: each check is killed after its HealthTimeout=" wait_for 5 hanging
         check_eq "hltimeout: State stays running" running "$(prop hltimeout State)"
+        check_eq "hltimeout: still unhealthy" unhealthy "$(prop hltimeout Health)"
         stop_clean hltimeout
 }
 
