@@ -3,17 +3,19 @@
 # Health property goes starting -> healthy -> unhealthy (over the bus with PropertiesChanged, in
 # `isolatectl status`), HealthOnFailure=restart restarts in place (NRestarts), kill ends it
 # (Result=health), HealthReady=yes holds the start until the first healthy check, a check that
-# hangs is killed after HealthTimeout=, and bad values are refused naming file:line.
+# hangs is killed after HealthTimeout=, a restarted daemon runs the checks on, and bad values are
+# refused naming file:line.
 # The checks test a file of the host's ($work/NAME.ok, read-only inside) that the test creates and
 # removes. CASE=NAME runs one case (testcase_NAME): ONLY=health:NAME tests/run.sh.
 . "$TESTS/lib.sh"
 
 work=$(mktemp -d /var/lib/isolated-health.XXXXXX)
 chmod 755 "$work"
-names="hlstate hlrestart hlkill hlready hlreadyf hltimeout hlconf hlbad"
+names="hlstate hlrestart hlkill hlready hlreadyf hltimeout hlconf hlreadopt hlbad"
 monitor_pid=
 cleanup() {
         [ -n "$monitor_pid" ] && kill "$monitor_pid" 2>/dev/null
+        systemctl start isolated.service
         for n in $names; do isolatectl stop "$n" >/dev/null 2>&1; isolatectl reset-failed "$n" >/dev/null 2>&1; done
         rm -rf "$work"
 }
@@ -197,6 +199,21 @@ SH
         stop_clean hlconf
 }
 
+# --- a restarted daemon takes the checks over ---------------------------------------------
+testcase_readopt() {
+        local init
+        touch "$work/hlreadopt.ok"
+        unit hlreadopt "ExecStart=/bin/sleep infinity" "$(check_file hlreadopt)\nHealthRetries=2" || not_ok "start hlreadopt"
+        check "hlreadopt: healthy" wait_prop hlreadopt Health healthy 10
+        init=$(prop hlreadopt InitPID)
+        check "restart the daemon" systemctl restart isolated.service
+        check_eq "hlreadopt: the same init, re-adopted" "$init" "$(prop hlreadopt InitPID)"
+        check "hlreadopt: healthy again under the new daemon" wait_prop hlreadopt Health healthy 10
+        rm "$work/hlreadopt.ok"
+        check "hlreadopt: its checks run on (unhealthy)" wait_prop hlreadopt Health unhealthy 10
+        stop_clean hlreadopt
+}
+
 # --- bad values: refused, naming file:line -------------------------------------------------
 testcase_bad() {
         local kv out rc
@@ -220,7 +237,7 @@ testcase_bad() {
         check "verify accepts good values" isolatectl verify "$work/hlbad.service"
 }
 
-cases="states restart kill ready timeout confinement bad"
+cases="states restart kill ready timeout confinement readopt bad"
 for c in $cases; do
         [ -n "${CASE:-}" ] && [ "$c" != "$CASE" ] && continue
         echo "# case $c"
