@@ -126,7 +126,9 @@ static void verdict(Service *s, bool ok, const char *what) {
                 return;
         }
         h->failures++;
-        log_notice("%s: health check %s (%u of HealthRetries=%u).", s->name, what, h->failures, o->retries);
+        /* Once unhealthy, every further failure is no news. */
+        log_internal(h->failures <= o->retries ? LOG_NOTICE : LOG_DEBUG, 0,
+                     "%s: health check %s (%u of HealthRetries=%u).", s->name, what, h->failures, o->retries);
         if (h->failures < o->retries)
                 return;
         if (h->state != HEALTH_STATE_UNHEALTHY)
@@ -177,7 +179,8 @@ static int on_timer(sd_event_source *source, uint64_t usec, void *userdata) {
         Service *s = userdata;
         char msg[64], what[64];
 
-        if (!s->health.armed || s->control_fd < 0)
+        /* Being stopped, or a held start that failed: the init's end disarms us soon. */
+        if (!s->health.armed || s->control_fd < 0 || s->stop_requested || s->start_error)
                 return 0;
         if (s->health.check_id == 0) {
                 start_check(s);
@@ -231,6 +234,14 @@ bool health_handle_message(Service *s, const char *msg, int *fds, size_t n_fds) 
                 fds[i] = safe_close(fds[i]);
         if (reply.id != s->health.check_id || !s->health.armed)
                 return true; /* timed out already, or from before a restart */
+        if (reply.type == SHELL_REPLY_FAILED && reply.error == EBUSY) {
+                /* Not the service's fault: it is between two runs (we will hear of it), or shells fill the
+                 * init's slots. No verdict; the next check as usual. */
+                log_debug("%s: the init could not run the health check now: %s", s->name, reply.text);
+                s->health.check_id = 0;
+                arm_timer(s, options(s)->interval_usec);
+                return true;
+        }
         if (reply.type == SHELL_REPLY_FAILED)
                 snprintf(what, sizeof(what), "could not be started: %s",
                          reply.text[0] ? reply.text : strerror(reply.error));

@@ -233,7 +233,9 @@ testcase_bad() {
         out=$(isolatectl start hlbad "$work/hlbad.service" 2>&1); rc=$?
         check "start refuses a bad value" test "$rc" -ne 0
         check_match "and names file:line" "hlbad.service:5: .*HealthRetries" "$out"
-        printf '[Service]\nExecStart=/bin/sleep 1\n[Isolate]\nHealthCheck=/bin/true\nHealthInterval=1s\nHealthTimeout=2s\nHealthRetries=5\nHealthStartPeriod=0\nHealthOnFailure=restart\nHealthReady=no\n' > "$work/hlbad.service"
+        printf '%s\n' "[Service]" "ExecStart=/bin/sleep 1" "[Isolate]" "HealthCheck=/bin/true" "HealthInterval=1s" \
+                "HealthTimeout=2s" "HealthRetries=5" "HealthStartPeriod=0" "HealthOnFailure=restart" "HealthReady=no" \
+                > "$work/hlbad.service"
         check "verify accepts good values" isolatectl verify "$work/hlbad.service"
 }
 
