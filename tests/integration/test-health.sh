@@ -82,13 +82,18 @@ for line in open(sys.argv[1]):
 testcase_restart() {
         local main
         touch "$work/hlrestart.ok"
-        unit hlrestart "ExecStart=/bin/sleep infinity" "$(check_file hlrestart)\nHealthRetries=2\nHealthOnFailure=restart" ||
+        # HealthStartPeriod=: after the restart the check fails uncounted until the file is back (no
+        # second restart, however slow the test is to put it back within the minute).
+        unit hlrestart "ExecStart=/bin/sleep infinity" \
+                "$(check_file hlrestart)\nHealthRetries=2\nHealthOnFailure=restart\nHealthStartPeriod=1min" ||
                 not_ok "start hlrestart"
         check "hlrestart: healthy" wait_prop hlrestart Health healthy 10
         main=$(prop hlrestart MainPID)
         rm "$work/hlrestart.ok"
         check "hlrestart: restarted when unhealthy (NRestarts goes up)" wait_prop hlrestart NRestarts '!0' 10
         touch "$work/hlrestart.ok"
+        check_eq "hlrestart: once" 1 "$(prop hlrestart NRestarts)"
+        check "hlrestart: Health starting again once the main process is back" wait_prop hlrestart Health starting 10
         check "hlrestart: healthy after the restart" wait_prop hlrestart Health healthy 10
         check_eq "hlrestart: running" running "$(prop hlrestart State)"
         check "hlrestart: a new main process" test "$(prop hlrestart MainPID)" != "$main"
