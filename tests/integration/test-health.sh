@@ -11,7 +11,7 @@
 
 work=$(mktemp -d /var/lib/isolated-health.XXXXXX)
 chmod 755 "$work"
-names="hlstate hlrestart hlkill hlready hlreadyf hltimeout hlconf hlreadopt hlbad"
+names="hlstate hlrestart hlkill hlkillr hlready hlreadyf hltimeout hlconf hlreadopt hlbad"
 monitor_pid=
 cleanup() {
         [ -n "$monitor_pid" ] && kill "$monitor_pid" 2>/dev/null
@@ -91,13 +91,15 @@ testcase_restart() {
         main=$(prop hlrestart MainPID)
         rm "$work/hlrestart.ok"
         check "hlrestart: restarted when unhealthy (NRestarts goes up)" wait_prop hlrestart NRestarts '!0' 10
-        touch "$work/hlrestart.ok"
         check_eq "hlrestart: once" 1 "$(prop hlrestart NRestarts)"
         check "hlrestart: Health starting again once the main process is back" wait_prop hlrestart Health starting 10
+        touch "$work/hlrestart.ok"
         check "hlrestart: healthy after the restart" wait_prop hlrestart Health healthy 10
         check_eq "hlrestart: running" running "$(prop hlrestart State)"
         check "hlrestart: a new main process" test "$(prop hlrestart MainPID)" != "$main"
         check_eq "hlrestart: Result success" success "$(prop hlrestart Result)"
+        # For the record (the log): what an administrator sees.
+        isolatectl status -n 5 hlrestart 2>&1 | sed 's/^/#   /'
         stop_clean hlrestart
 }
 
@@ -113,6 +115,20 @@ testcase_kill() {
         check_eq "hlkill: Health unhealthy (the last verdict)" unhealthy "$(prop hlkill Health)"
         check "hlkill: its scope is gone" wait_for 10 sh -c "! systemctl is-active -q isolated-hlkill.scope"
         isolatectl reset-failed hlkill >/dev/null 2>&1
+
+        # With Restart=on-failure the kill is a failure like any other: restarted in place.
+        touch "$work/hlkillr.ok"
+        unit hlkillr "ExecStart=/bin/sleep infinity\nRestart=on-failure\nRestartSec=100ms" \
+                "$(check_file hlkillr)\nHealthRetries=2\nHealthOnFailure=kill\nHealthStartPeriod=1min" ||
+                not_ok "start hlkillr"
+        check "hlkillr: healthy" wait_prop hlkillr Health healthy 10
+        rm "$work/hlkillr.ok"
+        check "hlkillr: killed and restarted by Restart=" wait_prop hlkillr NRestarts '!0' 10
+        touch "$work/hlkillr.ok"
+        check "hlkillr: healthy after the restart" wait_prop hlkillr Health healthy 10
+        check_eq "hlkillr: running" running "$(prop hlkillr State)"
+        check_eq "hlkillr: Result success while running" success "$(prop hlkillr Result)"
+        stop_clean hlkillr
 }
 
 # --- HealthReady=yes: the start returns with the first healthy check ----------------------
