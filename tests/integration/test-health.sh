@@ -11,7 +11,7 @@
 
 work=$(mktemp -d /var/lib/isolated-health.XXXXXX)
 chmod 755 "$work"
-names="hlstate hlrestart hlkill hlkillr hlready hlreadyf hltimeout hlconf hlreadopt hlbad"
+names="hlstate hlrestart hlkill hlkillr hlready hlreadyf hlreadyt hltimeout hlconf hlreadopt hlbad"
 monitor_pid=
 cleanup() {
         [ -n "$monitor_pid" ] && kill "$monitor_pid" 2>/dev/null
@@ -159,6 +159,16 @@ testcase_ready() {
         check "hlreadyf: failed" wait_prop hlreadyf State failed 10
         check_eq "hlreadyf: Result health" health "$(prop hlreadyf Result)"
         isolatectl reset-failed hlreadyf >/dev/null 2>&1
+
+        # Never healthy (failures uncounted in the start period): TimeoutStartSec= bounds the wait.
+        write_unit hlreadyt "ExecStart=/bin/sleep infinity\nTimeoutStartSec=2s" \
+                "$(check_file hlreadyt)\nHealthReady=yes\nHealthStartPeriod=1h"
+        out=$(timeout 30 isolatectl start hlreadyt "$work/hlreadyt.service" 2>&1); rc=$?
+        check "hlreadyt: start fails after TimeoutStartSec=" test "$rc" -ne 0
+        check_match "hlreadyt: and says so" "TimeoutStartSec" "$out"
+        check "hlreadyt: failed" wait_prop hlreadyt State failed 10
+        check_eq "hlreadyt: Result timeout" timeout "$(prop hlreadyt Result)"
+        isolatectl reset-failed hlreadyt >/dev/null 2>&1
 }
 
 # --- a check that hangs is killed after HealthTimeout= -------------------------------------
