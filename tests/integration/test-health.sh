@@ -11,7 +11,7 @@
 
 work=$(mktemp -d /var/lib/isolated-health.XXXXXX)
 chmod 755 "$work"
-names="hlstate hlrestart hlkill hlkillr hlready hlreadyf hlreadyt hltimeout hlconf hlreadopt hlbad"
+names="hlstate hlrestart hlkill hlkillr hlready hlreadyf hlreadyt hltimeout hlmissing hlconf hlreadopt hlbad"
 monitor_pid=
 cleanup() {
         [ -n "$monitor_pid" ] && kill "$monitor_pid" 2>/dev/null
@@ -200,6 +200,18 @@ testcase_timeout() {
         stop_clean hltimeout
 }
 
+# --- a check that cannot be started is a failure --------------------------------------------
+testcase_missing() {
+        unit hlmissing "ExecStart=/bin/sleep infinity" \
+                "HealthCheck=/nonexistent/check\nHealthInterval=200ms\nHealthRetries=2" || not_ok "start hlmissing"
+        check "hlmissing: unhealthy" wait_prop hlmissing Health unhealthy 10
+        # (Bounded: journald reads the daemon's line a moment later.)
+        check "hlmissing: the journal says why" wait_for 10 sh -c \
+                "journalctl -u isolated.service --no-pager -o cat | grep -q 'hlmissing: health check could not be started'"
+        check_eq "hlmissing: State stays running" running "$(prop hlmissing State)"
+        stop_clean hlmissing
+}
+
 # --- the check runs inside the service's confinement ---------------------------------------
 testcase_confinement() {
         local main out
@@ -270,7 +282,7 @@ testcase_bad() {
         check "verify accepts good values" isolatectl verify "$work/hlbad.service"
 }
 
-cases="states restart kill ready timeout confinement readopt bad"
+cases="states restart kill ready timeout missing confinement readopt bad"
 for c in $cases; do
         [ -n "${CASE:-}" ] && [ "$c" != "$CASE" ] && continue
         echo "# case $c"
