@@ -111,7 +111,6 @@ static void verdict(Service *s, bool ok, const char *what) {
         const HealthOptions *o = options(s);
         ServiceHealth *h = &s->health;
 
-        h->n_checks++;
         if (ok) {
                 if (h->state != HEALTH_STATE_HEALTHY)
                         log_info("%s: healthy.", s->name);
@@ -211,7 +210,6 @@ void health_main_changed(Service *s, InitState state) {
                 .state = h->state,
                 .armed = true,
                 .next_id = h->next_id,
-                .n_checks = h->n_checks,
                 .period_end = now_usec(CLOCK_MONOTONIC) + o->start_period_usec,
         };
         set_state(s, HEALTH_STATE_STARTING);

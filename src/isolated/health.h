@@ -44,7 +44,6 @@ typedef struct ServiceHealth {
         bool acted;        /* HealthOnFailure= carried out for this run of the main process */
         bool ended_it;     /* the daemon ended the service for its health: Result=health */
         unsigned failures; /* in a row */
-        unsigned n_checks; /* checks finished, for the tests and the log */
         usec_t period_end; /* CLOCK_MONOTONIC: HealthStartPeriod= is over */
         uint64_t next_id;
         uint64_t check_id; /* the check running, 0 if none */
