@@ -218,8 +218,9 @@ testcase_confinement() {
         # What the check sees, written to the service's own /tmp.
         cat > "$work/hc.sh" <<'SH'
 echo "$(hostname) $(id -u) ${HLVAR:-unset} $$ $(readlink /proc/self/ns/user) $(readlink /proc/self/ns/pid)" \
-     "$(readlink /proc/self/ns/mnt) $(readlink /proc/$$/fd/0)" \
+     "$(readlink /proc/self/ns/mnt) $(readlink /proc/$$/fd/0) ${INVOCATION_ID:-none}" \
      "fds $(ls /proc/self/fd | tr '\n' ' ')" > /tmp/hc.out.tmp && mv /tmp/hc.out.tmp /tmp/hc.out
+grep -E '^(CapInh|CapPrm|CapEff|CapBnd|CapAmb|NoNewPrivs|Seccomp):' /proc/$$/status > /tmp/hc.status
 SH
         chmod 644 "$work/hc.sh"
         unit hlconf "User=nobody\nEnvironment=HLVAR=svc\nExecStart=/bin/sleep infinity" \
@@ -237,6 +238,12 @@ SH
         check_eq "hlconf: in the service's PID namespace" "$(readlink /proc/$main/ns/pid)" "${6:-}"
         check_eq "hlconf: in the service's mount namespace" "$(readlink /proc/$main/ns/mnt)" "${7:-}"
         check_eq "hlconf: its stdin is /dev/null" /dev/null "${8:-}"
+        check_eq "hlconf: the service's \$INVOCATION_ID (its scope's)" \
+                "$(systemctl show -P InvocationID isolated-hlconf.scope)" "${9:-}"
+        check "hlconf: not the daemon's" test "${9:-}" != "$(systemctl show -P InvocationID isolated.service)"
+        check_eq "hlconf: its capabilities, no_new_privs and seccomp mode are the main process's" \
+                "$(grep -E '^(CapInh|CapPrm|CapEff|CapBnd|CapAmb|NoNewPrivs|Seccomp):' /proc/$main/status)" \
+                "$(nsenter -t "$main" -m cat /tmp/hc.status 2>&1)"
         # ls's own directory fd is the fourth: nothing else of the daemon's.
         check_match "hlconf: only stdin, stdout, stderr" "fds 0 1 2 3 $" "$out"
         stop_clean hlconf
