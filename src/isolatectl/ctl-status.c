@@ -174,6 +174,10 @@ int verb_status(sd_bus *bus, int argc, char **argv) {
                 printf("%s %s%s%s\n", active ? "●" : "○", info.name, *info.description ? " - " : "",
                        info.description);
                 printf("      State: %s (Result: %s)\n", info.state, info.result);
+                _cleanup_free_ char *health = NULL; /* HealthCheck=: starting, healthy, unhealthy */
+                if (sd_bus_get_property_string(bus, "org.isolated1", path, "org.isolated1.Service", "Health", NULL,
+                                               &health) >= 0 && *health)
+                        printf("     Health: %s\n", health);
                 if (active)
                         print_since(info.start_timestamp);
                 if (!active && *info.exit_code)
