@@ -346,7 +346,7 @@ comp=""
 for d in /usr/share/bash-completion/completions; do [ -f $d/isolatectl ] && comp=$d/isolatectl; done
 if [ -n "$comp" ]; then
         complete_words() { bash -c '. "$1"; shift; COMP_WORDS=("$@"); COMP_CWORD=$(($# - 1)); _isolatectl; echo "${COMPREPLY[*]}"' _ "$comp" "$@"; }
-        check_eq "completion: verbs" "start stop status show shell" "$(complete_words isolatectl s)"
+        check_eq "completion: verbs" "start stop status show shell security" "$(complete_words isolatectl s)"
         check_match "completion: --kill-whom values" "^main all\$" "$(complete_words isolatectl kill --kill-whom '')"
         check "start ctla for completion" isolatectl start ctla "$work/ctla.service"
         check_match "completion: service names" "ctla" "$(complete_words isolatectl status ct)"
