@@ -28,6 +28,7 @@
 #include "env-file.h"
 #include "exec-directory.h"
 #include "host-mounts.h"
+#include "learn.h"
 #include "strv.h"
 #include "usage.h"
 
@@ -67,6 +68,7 @@ Service *service_free(Service *s) {
         for (size_t i = 0; i < s->n_stop_calls; i++)
                 sd_bus_message_unref(s->stop_calls[i]);
         free(s->stop_calls);
+        service_learn_free(s->learn);
         free(s->start_job);
         free(s->stop_job);
         free(s->status_text);
@@ -153,6 +155,7 @@ static void service_check_stopped(Service *s) {
 
         if (!service_init_exited(s) || !s->scope_gone)
                 return;
+        service_learn_finish(s);
         if (s->start_call) {
                 char text[256];
                 snprintf(text, sizeof(text), "isolate-init ended (%s, status %d) before the service started",
@@ -246,7 +249,7 @@ static int preload_environment_files(Service *s, int *ret_fd) {
 static int send_start_message(Service *s) {
         _cleanup_free_ char *msg = NULL, *data = NULL;
         _cleanup_free_ int *fds = NULL;
-        _cleanup_close_ int readopt_fd = -EBADF, exit_fd = -EBADF, env_fd = -EBADF;
+        _cleanup_close_ int readopt_fd = -EBADF, exit_fd = -EBADF, env_fd = -EBADF, learn_fd = -EBADF;
         int filter_fd = -EBADF; /* the cache's */
         char roles[64] = "";
         size_t size, n_fds;
@@ -261,7 +264,8 @@ static int send_start_message(Service *s) {
         if (r < 0)
                 log_warning_errno(r, "%s: cannot make the re-adoption socket in %s, going on without: %m", s->name,
                                   s->manager->state_dir);
-        r = seccomp_cache_get(s->manager->seccomp_cache, &s->description->sandbox, &filter_fd);
+        learn_fd = service_learn_start_fd(s); /* learning: the init builds a filter that asks it */
+        r = learn_fd >= 0 ? 0 : seccomp_cache_get(s->manager->seccomp_cache, &s->description->sandbox, &filter_fd);
         if (r < 0)
                 log_warning_errno(r, "%s: cannot build the seccomp filter, the init will: %m", s->name);
         r = preload_environment_files(s, &env_fd);
@@ -269,7 +273,7 @@ static int send_start_message(Service *s) {
                 return r;
 
         /* The sockets, then the extra fds in the order the roles line names them. */
-        fds = malloc((s->network.n_listen_fds + 4) * sizeof(int));
+        fds = malloc((s->network.n_listen_fds + 5) * sizeof(int));
         if (!fds)
                 return -ENOMEM;
         if (s->network.n_listen_fds > 0)
@@ -287,6 +291,10 @@ static int send_start_message(Service *s) {
         if (env_fd >= 0) {
                 fds[n_fds++] = env_fd;
                 strcat(roles, " env");
+        }
+        if (learn_fd >= 0) {
+                fds[n_fds++] = learn_fd;
+                strcat(roles, " learn");
         }
         n = asprintf(&msg, "START %d\n%s\n%s\nFDS%s\n%s", INIT_PROTOCOL_VERSION, s->name, s->invocation_id,
                      roles, data);

@@ -79,6 +79,7 @@ struct Service {
         sd_bus_message *start_call;   /* StartService (or Restart) waiting for its reply */
         sd_bus_message *restart_call; /* Restart waiting for the stop to finish */
         sd_bus_message **stop_calls;  /* StopService calls waiting for the end */
+        struct ServiceLearn *learn;   /* LearnService: a learning run (learn.h); NULL otherwise */
         size_t n_stop_calls;
 };
 
