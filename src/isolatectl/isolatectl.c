@@ -14,6 +14,11 @@ typedef enum VerbFlags {
         VERB_LOCAL = 1 << 1, /* reads local files or processes: refused under -H */
 } VerbFlags;
 
+/* ctl-learn.c */
+extern const char *arg_learn_duration;
+extern bool arg_learn_apply;
+int verb_learn(sd_bus *bus, int argc, char **argv);
+
 static const struct {
         const char *verb;
         int (*func)(sd_bus *bus, int argc, char **argv);
@@ -34,6 +39,7 @@ static const struct {
         { "logs", verb_logs, VERB_LOCAL },
         { "cat", verb_cat, VERB_LOCAL },
         { "verify", verb_verify, 0 },
+        { "learn", verb_learn, VERB_BUS },
 };
 
 static void help(void) {
@@ -55,7 +61,8 @@ static void help(void) {
                "  shell NAME [CMD...]     Run CMD, or a shell, inside the service, confined as it is\n"
                "  logs NAME               Show the service's journal (-f, -n N)\n"
                "  cat NAME                Show the description file and its drop-ins\n"
-               "  verify FILE...          Parse description files and report errors\n\n"
+               "  verify FILE...          Parse description files and report errors\n"
+               "  learn NAME [FILE]       Run it once, print the drop-in it needs (--duration=, --apply)\n\n"
                "Options:\n"
                "  -h --help               Show this help\n"
                "     --version            Show the version\n"
@@ -94,6 +101,8 @@ static int parse_argv(int argc, char *argv[]) {
                 ARG_NO_PAGER,
                 ARG_NO_ASK_PASSWORD,
                 ARG_WAIT,
+                ARG_DURATION,
+                ARG_APPLY,
                 ARG_VALUE,
         };
         static const struct option options[] = {
@@ -101,6 +110,8 @@ static int parse_argv(int argc, char *argv[]) {
                 { "version", no_argument, NULL, ARG_VERSION },
                 { "host", required_argument, NULL, 'H' },
                 { "wait", no_argument, NULL, ARG_WAIT },
+                { "duration", required_argument, NULL, ARG_DURATION },
+                { "apply", no_argument, NULL, ARG_APPLY },
                 { "signal", required_argument, NULL, 's' },
                 { "kill-whom", required_argument, NULL, ARG_KILL_WHOM },
                 { "all", no_argument, NULL, 'a' },
@@ -133,6 +144,12 @@ static int parse_argv(int argc, char *argv[]) {
                         break;
                 case ARG_WAIT:
                         arg_wait = true;
+                        break;
+                case ARG_DURATION: /* learn */
+                        arg_learn_duration = optarg;
+                        break;
+                case ARG_APPLY:
+                        arg_learn_apply = true;
                         break;
                 case 's':
                         arg_signal = optarg;
