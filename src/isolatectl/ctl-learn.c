@@ -76,7 +76,7 @@ static int append_words(FILE *out, char **l, bool quote) {
         for (char **i = l; i && *i; i++) {
                 bool q = quote && strpbrk(*i, " \t\"'\\");
 
-                fprintf(out, " %s", q ? "\"" : "");
+                fprintf(out, "%s%s", i == l ? "" : " ", q ? "\"" : "");
                 for (const char *c = *i; *c; c++) {
                         if (q && (*c == '"' || *c == '\\'))
                                 fputc('\\', out);
@@ -133,17 +133,17 @@ static char *format_dropin(const char *name, const Findings *f, const char *resu
                 }
         }
         if (f->unplaced) {
-                fprintf(out, "# Written straight below / (not proposed):");
+                fprintf(out, "# Written straight below / (not proposed): ");
                 append_words(out, f->unplaced, false);
                 fprintf(out, "\n");
         }
         if (f->refused) {
-                fprintf(out, "# Refused by an argument check that has no opt-out:");
+                fprintf(out, "# Refused by an argument check that has no opt-out: ");
                 append_words(out, f->refused, false);
                 fprintf(out, "\n");
         }
         if (f->filtered) {
-                fprintf(out, "# Refused by the unit's own SystemCallFilter= (not proposed):");
+                fprintf(out, "# Refused by the unit's own SystemCallFilter= (not proposed): ");
                 append_words(out, f->filtered, false);
                 fprintf(out, "\n");
         }

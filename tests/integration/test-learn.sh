@@ -1,0 +1,144 @@
+#!/bin/bash
+# isolatectl learn (DESIGN.md, end of "Secure by default"; org.isolated1(5) LearnService): a
+# service that writes where its file does not say fails under the strict default; learn runs it
+# once with the host tree behind a throwaway overlay and the filter's refusals recorded, proposes
+# the drop-in, and with --apply writes it; then the service runs. Nothing reaches the host, and
+# nothing of the run is left (no record, scope, state file or mount).
+# CASE=NAME runs one case (testcase_NAME): ONLY=learn:NAME tests/run.sh.
+. "$TESTS/lib.sh"
+
+work=$(mktemp -d /var/lib/isolated-learn.XXXXXX)
+tag=lrn$$
+names="lnw lnsys lnend lndur lngx"
+cleanup() {
+        for n in $names; do
+                isolatectl stop "$n" >/dev/null 2>&1
+                isolatectl reset-failed "$n" >/dev/null 2>&1
+                rm -rf "/etc/isolated/$n.service.d"
+        done
+        rm -rf "$work" "/var/lib/$tag" "/var/log/$tag"
+}
+trap cleanup EXIT
+
+# Nothing of a learning run stays: no record on the bus, no scope, no state file, no mount.
+nothing_left() {
+        local name=$1
+        check "$name: no record is left" bash -c "! isolatectl list --no-legend | grep -qw '$name'"
+        check "$name: no scope is left" bash -c "! systemctl is-active -q 'isolated-$name.scope'"
+        check "$name: no state file is left" bash -c "! ls /run/isolated/state/ 2>/dev/null | grep -q '^$name\\.'"
+        check "$name: no overlay is left on the host" bash -c "! grep -q isolated-learn /proc/self/mountinfo"
+}
+
+unit_file() { # NAME LINES...: a description in $work
+        local name=$1; shift
+        { echo "[Service]"; printf '%s\n' "$@"; } > "$work/$name.service"
+}
+
+testcase_writes() {
+        mkdir -p "/var/lib/$tag" "/var/log/$tag"
+        unit_file lnw "ExecStart=/bin/sh -c 'echo x > /var/lib/$tag/file && echo y >> /var/log/$tag/log && exec sleep 600'"
+        # Under the strict default the write fails and so does the service.
+        isolatectl start lnw "$work/lnw.service" >/dev/null 2>&1
+        check "lnw: fails under the strict default" wait_prop lnw State failed 20
+        isolatectl reset-failed lnw >/dev/null 2>&1
+
+        out=$(isolatectl learn lnw "$work/lnw.service" --duration=5 2>&1)
+        check_eq "lnw: learn exits 0" 0 $?
+        check_match "lnw: the header says it was learned" "^# Learned by \"isolatectl learn lnw\" on .* UTC, for [0-9]+ s of at most 5 s" "$out"
+        check_match "lnw: ReadWritePaths= of both directories" "^ReadWritePaths=/var/lib/$tag /var/log/$tag$" "$out"
+        check "lnw: nothing reached the host" test ! -e "/var/lib/$tag/file" -a ! -e "/var/log/$tag/log"
+        check "lnw: nothing proposes a [Isolate] section" bash -c "! grep -q '^\\[Isolate\\]' <<< '$out'"
+        nothing_left lnw
+        check "lnw: without --apply nothing is written" test ! -e /etc/isolated/lnw.service.d/50-learned.conf
+
+        out=$(isolatectl learn lnw "$work/lnw.service" --duration=3 --apply 2>&1)
+        check_eq "lnw: learn --apply exits 0" 0 $?
+        check "lnw: the drop-in is written" test -f /etc/isolated/lnw.service.d/50-learned.conf
+        check_eq "lnw: the drop-in is 0644" 644 "$(stat -c %a /etc/isolated/lnw.service.d/50-learned.conf 2>/dev/null)"
+        check "lnw: the drop-in verifies with its file" isolatectl verify "$work/lnw.service"
+        check "lnw: nothing reached the host (apply)" test ! -e "/var/lib/$tag/file"
+        nothing_left lnw
+
+        # With it the service runs, and now it writes the host.
+        check "lnw: starts with the learned drop-in" isolatectl start lnw "$work/lnw.service"
+        check "lnw: runs" wait_prop lnw State running 20
+        check "lnw: wrote the host's directory" wait_for 10 test -s "/var/log/$tag/log"
+        isolatectl stop lnw >/dev/null 2>&1
+        isolatectl reset-failed lnw >/dev/null 2>&1
+        rm -rf /etc/isolated/lnw.service.d "/var/lib/$tag" "/var/log/$tag"
+}
+
+testcase_syscalls() {
+        cat > "$work/sys.c" <<'C'
+#define _GNU_SOURCE
+#include <errno.h>
+#include <stdio.h>
+#include <string.h>
+#include <unistd.h>
+int main(void) {
+        int r = acct(NULL);
+        printf("acct %s\n", r < 0 ? strerrorname_np(errno) : "ok");
+        fflush(stdout);
+        return 0;
+}
+C
+        cc -O1 -Wall -o "$work/sys" "$work/sys.c" || { not_ok "build the syscall helper"; return; }
+        unit_file lnsys "ExecStart=$work/sys"
+        began=$(date +%s)
+        out=$(isolatectl learn lnsys "$work/lnsys.service" 2>&1)
+        check_eq "lnsys: learn exits 0" 0 $?
+        took=$(( $(date +%s) - began ))
+        check_match "lnsys: AllowSystemCalls= of the denied call" "^AllowSystemCalls=acct$" "$out"
+        check_match "lnsys: the service ended by itself (result in the header)" "result: success" "$out"
+        check "lnsys: a service that ends early ends learn early ($took s of 30)" test "$took" -lt 20
+        nothing_left lnsys
+}
+
+testcase_nothing() {
+        unit_file lnend "ExecStart=/bin/true"
+        out=$(isolatectl learn lnend "$work/lnend.service" --apply 2>&1)
+        check_eq "lnend: learn exits 0 when it learned nothing" 0 $?
+        check_match "lnend: says so" "Nothing was learned" "$out"
+        check "lnend: nothing is written" test ! -e /etc/isolated/lnend.service.d/50-learned.conf
+        nothing_left lnend
+}
+
+testcase_duration() {
+        unit_file lndur "ExecStart=/bin/sleep 600"
+        began=$(date +%s)
+        out=$(isolatectl learn lndur "$work/lndur.service" --duration=3 2>&1)
+        check_eq "lndur: learn exits 0" 0 $?
+        took=$(( $(date +%s) - began ))
+        check "lndur: stops after --duration=3 (took $took s)" test "$took" -ge 3 -a "$took" -lt 20
+        nothing_left lndur
+        check "lndur: --duration= beyond 600 s is refused" bash -c "! isolatectl learn lndur '$work/lndur.service' --duration=601 2>/dev/null"
+        check "lndur: a missing service is an error" bash -c "! isolatectl learn lnnosuch 2>/dev/null"
+}
+
+# A real Debian daemon from its stock unit: nginx writes /var/log/nginx and /var/lib/nginx.
+testcase_nginx() {
+        if [ ! -x /usr/sbin/nginx ] || [ ! -f /lib/systemd/system/nginx.service ]; then
+                ok "# SKIP nginx is not installed"
+                return
+        fi
+        cp /lib/systemd/system/nginx.service "$work/lngx.service"
+        out=$(isolatectl learn lngx "$work/lngx.service" --duration=8 --apply 2>&1)
+        check_eq "lngx: learn --apply exits 0" 0 $?
+        check_match "lngx: proposes /var/log/nginx" "^ReadWritePaths=(.* )?/var/log/nginx( |$)" "$out"
+        check_match "lngx: proposes /var/lib/nginx" "^ReadWritePaths=(.* )?/var/lib/nginx( |$)" "$out"
+        nothing_left lngx
+        check "lngx: starts with the learned drop-in" isolatectl start lngx "$work/lngx.service"
+        check "lngx: runs" wait_prop lngx State running 20
+        check "lngx: answers curl inside" wait_for 10 isolatectl shell lngx /usr/bin/curl -fsS -o /dev/null http://127.0.0.1/
+        isolatectl stop lngx >/dev/null 2>&1
+        isolatectl reset-failed lngx >/dev/null 2>&1
+        rm -rf /etc/isolated/lngx.service.d
+}
+
+cases="writes syscalls nothing duration nginx"
+for c in $cases; do
+        [ -n "${CASE:-}" ] && [ "$c" != "$CASE" ] && continue
+        echo "# case $c"
+        "testcase_$c"
+done
+finish
