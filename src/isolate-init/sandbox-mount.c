@@ -831,9 +831,11 @@ static int enter_root(MountContext *c) {
 }
 
 /* Learning: host mount N as the lower layer of an overlay whose upper and work directories are
- * N/upper and N/work on layers_fd, our tmpfs; the overlay's mount, detached. */
-static int learn_overlay(int layers_fd, size_t index, int lower_fd) {
-        _cleanup_close_ int fs = -EBADF, dir = -EBADF, upper = -EBADF, work = -EBADF;
+ * N/upper and N/work on layers_fd, our tmpfs; the overlay's mount, detached. The host's mount is
+ * attached at N/lower first: overlayfs takes a layer only from our own mount namespace (a detached
+ * mount's namespace is the daemon's user namespace's, where we have no CAP_SYS_ADMIN). */
+static int learn_overlay(int layers_fd, size_t index, int host_fd) {
+        _cleanup_close_ int fs = -EBADF, dir = -EBADF, upper = -EBADF, work = -EBADF, lower_fd = -EBADF;
         char name[32];
         int m;
 
@@ -841,7 +843,18 @@ static int learn_overlay(int layers_fd, size_t index, int lower_fd) {
         if (mkdirat(layers_fd, name, 0755) < 0)
                 return negative_errno();
         dir = openat(layers_fd, name, O_PATH | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
-        if (dir < 0 || mkdirat(dir, "upper", 0755) < 0 || mkdirat(dir, "work", 0755) < 0)
+        if (dir < 0 || mkdirat(dir, "upper", 0755) < 0 || mkdirat(dir, "work", 0755) < 0 ||
+            mkdirat(dir, "lower", 0755) < 0)
+                return negative_errno();
+        lower_fd = openat(dir, "lower", O_PATH | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+        if (lower_fd < 0)
+                return negative_errno();
+        m = attach_fd(host_fd, lower_fd);
+        if (m < 0)
+                return m;
+        safe_close(lower_fd);
+        lower_fd = openat(dir, "lower", O_PATH | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+        if (lower_fd < 0)
                 return negative_errno();
         upper = openat(dir, "upper", O_PATH | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
         work = openat(dir, "work", O_PATH | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);

@@ -420,7 +420,8 @@ void service_learn_finish(Service *s) {
                 return;
         call = TAKE_PTR(l->call);
         l->timer = sd_event_source_disable_unref(l->timer);
-        if (!s->released) {
+        /* Not started at all (the sandbox could not be made): an error, not an empty finding. */
+        if (!s->released || (s->start_errno != 0 && !s->start_complete)) {
                 (void) sd_bus_reply_method_errorf(call, s->start_error_name ?: BUS_ERROR_START_FAILED,
                                                   "Failed to start %s: %s", s->name, s->start_error ?: "it did not start");
         } else {
