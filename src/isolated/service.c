@@ -718,8 +718,9 @@ static void service_init_ended(Service *s, int code, int status) {
         s->stop_timer = sd_event_source_disable_unref(s->stop_timer);
         service_handle_reloaded(s, ESRCH, "the service ended");
         manager_service_ended(s->manager);
-        /* A stop the init carried out (ExecStop=, KillMode=): now the scope, empty or nearly. */
-        if (s->stop_requested && !s->scope_stop_issued)
+        /* A stop the init carried out (ExecStop=, KillMode=): now the scope, empty or nearly. A
+         * learning run answers only once its scope is gone too. */
+        if ((s->stop_requested || s->learn) && !s->scope_stop_issued)
                 service_stop_scope(s);
         /* Unless we stop it, the scope empties now and systemd collects it. */
         if (!s->scope_stop_issued)
