@@ -403,8 +403,10 @@ static bool is_argument_checked(const SandboxOptions *o, const char *name) {
         return o->restrict_suid_sgid && is_mode_call(name);
 }
 
-/* Deny list: a set-user-ID or set-group-ID bit in a mode is EPERM; openat2() ENOSYS. */
-static int add_suid_sgid_denials(scmp_filter_ctx ctx) {
+/* Deny list: a set-user-ID or set-group-ID bit in a mode is EPERM (a notification while
+ * learning); openat2() ENOSYS. */
+static int add_suid_sgid_denials(scmp_filter_ctx ctx, uint32_t deny) {
+        uint32_t eperm = deny == SCMP_ACT_NOTIFY ? SCMP_ACT_NOTIFY : SCMP_ACT_ERRNO(EPERM);
         static const unsigned long bits[] = { S_ISUID, S_ISGID };
         /* What makes open() and openat() create: O_TMPFILE without the O_DIRECTORY it includes. */
         static const unsigned long creating[] = { O_CREAT, (unsigned long) O_TMPFILE & ~(unsigned long) O_DIRECTORY };
@@ -418,7 +420,7 @@ static int add_suid_sgid_denials(scmp_filter_ctx ctx) {
                         };
 
                         if (mode_calls[i].flags_arg < 0) {
-                                r = add_rule(ctx, SCMP_ACT_ERRNO(EPERM), mode_calls[i].name, 1, a);
+                                r = add_rule(ctx, eperm, mode_calls[i].name, 1, a);
                                 if (r < 0)
                                         return r;
                                 continue;
@@ -428,7 +430,7 @@ static int add_suid_sgid_denials(scmp_filter_ctx ctx) {
                                                                .op = SCMP_CMP_MASKED_EQ,
                                                                .datum_a = creating[f],
                                                                .datum_b = creating[f] };
-                                r = add_rule(ctx, SCMP_ACT_ERRNO(EPERM), mode_calls[i].name, 2, a);
+                                r = add_rule(ctx, eperm, mode_calls[i].name, 2, a);
                                 if (r < 0)
                                         return r;
                         }
@@ -493,7 +495,7 @@ static int add_argument_denials(scmp_filter_ctx ctx, const SandboxOptions *o, ui
                         return r;
         }
         if (o->restrict_suid_sgid)
-                return add_suid_sgid_denials(ctx);
+                return add_suid_sgid_denials(ctx, deny);
         return 0;
 }
 
