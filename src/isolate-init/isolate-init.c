@@ -212,10 +212,6 @@ static int run(void) {
                 extra_env[n_extra_env++] = invocation_env;
         }
 
-        r = learn_seccomp_start();
-        if (r < 0)
-                return start_failedf(r, "Failed to start the learning thread: %m");
-
         spawn.preloaded_env = preloaded_env;
         spawn.preloaded_env_size = preloaded_env_size;
         r = spawn_context_prepare(&spawn, d, setup.stream_fd, extra_env, TAKE_PTR(seccomp), &error);
@@ -233,6 +229,12 @@ static int run(void) {
         r = sandbox_init_drop_capabilities(&d->sandbox);
         if (r < 0)
                 return start_failedf(r, "Failed to drop the init's own capabilities: %m");
+
+        /* After the drop: capabilities and the bounding set are a thread's own, and the learning
+         * thread gets only what is left. */
+        r = learn_seccomp_start();
+        if (r < 0)
+                return start_failedf(r, "Failed to start the learning thread: %m");
 
         /* The journal stream stays open: every command of the service (ExecReload=, ExecStop=, a
          * restart) writes to it. */
