@@ -11,6 +11,7 @@
 #include <unistd.h>
 
 #include "learn.h"
+#include "log.h"
 #include "sandbox-mount.h"
 #include "string-util.h"
 #include "strv.h"
@@ -926,6 +927,21 @@ static int build_root(MountContext *c, char *const *paths, const int *fds, size_
                         overlays[i] = -EBADF;
                 for (size_t i = 0; i < n; i++) {
                         overlays[i] = learn_overlay(layers, i, fds[i]);
+                        if (overlays[i] < 0 && i > 0) {
+                                /* A file system overlayfs cannot stack on (FUSE, another overlay...):
+                                 * the host's mount as it is, read-only; writes there fail and are
+                                 * not learned. */
+                                log_warning_errno(overlays[i], "Learning: cannot stack an overlay on %s, "
+                                                  "it stays read-only: %m", paths[i]);
+                                r = set_attr(fds[i], false, MOUNT_ATTR_RDONLY, 0);
+                                if (r < 0) {
+                                        r = fail(c, r, "make the host's %s read-only", paths[i]);
+                                        for (size_t j = 0; j < i; j++)
+                                                safe_close(overlays[j]);
+                                        return r;
+                                }
+                                continue;
+                        }
                         if (overlays[i] < 0) {
                                 r = fail(c, overlays[i], "make the host's %s an overlay to learn", paths[i]);
                                 for (size_t j = 0; j < i; j++)
@@ -955,7 +971,7 @@ static int build_root(MountContext *c, char *const *paths, const int *fds, size_
                         r = fail(c, target, "open %s in the new root", paths[i]);
                         goto finish;
                 }
-                r = attach_fd(overlays ? overlays[i] : fds[i], target);
+                r = attach_fd(overlays && overlays[i] >= 0 ? overlays[i] : fds[i], target);
                 if (r < 0) {
                         r = fail(c, r, "mount the host's %s", paths[i]);
                         goto finish;

@@ -47,7 +47,7 @@ testcase_writes() {
         check_match "lnw: the header says it was learned" "^# Learned by \"isolatectl learn lnw\" on .* UTC, for [0-9]+ s of at most 5 s" "$out"
         check_match "lnw: ReadWritePaths= of both directories" "^ReadWritePaths=/var/lib/$tag /var/log/$tag$" "$out"
         check "lnw: nothing reached the host" test ! -e "/var/lib/$tag/file" -a ! -e "/var/log/$tag/log"
-        check "lnw: nothing proposes a [Isolate] section" bash -c "! grep -q '^\\[Isolate\\]' <<< '$out'"
+        check "lnw: nothing proposes a [Isolate] section" bash -c '! grep -q "^\[Isolate\]" <<< "$1"' _ "$out"
         nothing_left lnw
         check "lnw: without --apply nothing is written" test ! -e /etc/isolated/lnw.service.d/50-learned.conf
 
