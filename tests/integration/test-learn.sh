@@ -69,35 +69,53 @@ testcase_writes() {
 }
 
 testcase_syscalls() {
+        # acct(2) is on the default deny list; a personality change is refused by LockPersonality=.
         cat > "$work/sys.c" <<'C'
 #define _GNU_SOURCE
 #include <errno.h>
 #include <stdio.h>
 #include <string.h>
+#include <sys/personality.h>
 #include <unistd.h>
 int main(void) {
-        int r = acct(NULL);
-        printf("acct %s\n", r < 0 ? strerrorname_np(errno) : "ok");
-        fflush(stdout);
-        return 0;
+        int a = acct(NULL), e = errno;
+        int p = personality(PER_LINUX32);
+        printf("acct %s personality %s\n", a < 0 ? strerrorname_np(e) : "ok", p < 0 ? strerrorname_np(errno) : "ok");
+        return p < 0;
 }
 C
         cc -O1 -Wall -o "$work/sys" "$work/sys.c" || { not_ok "build the syscall helper"; return; }
         unit_file lnsys "ExecStart=$work/sys"
+        isolatectl start --wait lnsys "$work/lnsys.service" >/dev/null 2>&1
+        check_eq "lnsys: the personality change fails under the defaults" 1 $?
+        isolatectl reset-failed lnsys >/dev/null 2>&1
+
         began=$(date +%s)
-        out=$(isolatectl learn lnsys "$work/lnsys.service" 2>&1)
+        out=$(isolatectl learn lnsys "$work/lnsys.service" --apply 2>&1)
         check_eq "lnsys: learn exits 0" 0 $?
         took=$(( $(date +%s) - began ))
         check_match "lnsys: AllowSystemCalls= of the denied call" "^AllowSystemCalls=acct$" "$out"
-        check_match "lnsys: the service ended by itself (result in the header)" "result: success" "$out"
+        check_match "lnsys: Personality=yes for the personality change" "^Personality=yes$" "$out"
+        check_match "lnsys: the calls went on while learning (result in the header)" "result: success" "$out"
         check "lnsys: a service that ends early ends learn early ($took s of 30)" test "$took" -lt 20
         nothing_left lnsys
+        isolatectl start --wait lnsys "$work/lnsys.service" >/dev/null 2>&1
+        check_eq "lnsys: with the learned drop-in the change works" 0 $?
+        isolatectl reset-failed lnsys >/dev/null 2>&1
+        rm -rf /etc/isolated/lnsys.service.d
 }
 
 testcase_nothing() {
+        local t0 t1 t2
         unit_file lnend "ExecStart=/bin/true"
+        t0=$(date +%s%N)
+        isolatectl start --wait lnend "$work/lnend.service" >/dev/null 2>&1
+        t1=$(date +%s%N)
+        isolatectl reset-failed lnend >/dev/null 2>&1
         out=$(isolatectl learn lnend "$work/lnend.service" --apply 2>&1)
         check_eq "lnend: learn exits 0 when it learned nothing" 0 $?
+        t2=$(date +%s%N)
+        echo "# /bin/true: start --wait $(( (t1 - t0) / 1000000 )) ms, learn (overlays, notifications) $(( (t2 - t1) / 1000000 )) ms"
         check_match "lnend: says so" "Nothing was learned" "$out"
         check "lnend: nothing is written" test ! -e /etc/isolated/lnend.service.d/50-learned.conf
         nothing_left lnend
