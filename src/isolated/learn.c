@@ -25,6 +25,10 @@
 ServiceLearn *service_learn_free(ServiceLearn *l) {
         if (!l)
                 return NULL;
+        /* A record dropped before the end (RestartService made a new one): the caller still hears. */
+        if (l->call)
+                (void) sd_bus_reply_method_errorf(l->call, BUS_ERROR_START_FAILED,
+                                                  "The learning run was interrupted before it ended.");
         sd_bus_message_unref(l->call);
         safe_close(l->report_fd);
         sd_event_source_disable_unref(l->timer);

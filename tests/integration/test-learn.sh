@@ -58,6 +58,9 @@ testcase_writes() {
         check "lnw: the drop-in verifies with its file" isolatectl verify "$work/lnw.service"
         check "lnw: nothing reached the host (apply)" test ! -e "/var/lib/$tag/file"
         nothing_left lnw
+        # Learning again leaves the learned drop-in out of the run: it proposes the same.
+        out=$(isolatectl learn lnw "$work/lnw.service" --duration=2 2>&1)
+        check_match "lnw: a second run learns the same without its drop-in" "^ReadWritePaths=/var/lib/$tag /var/log/$tag$" "$out"
 
         # With it the service runs, and now it writes the host.
         check "lnw: starts with the learned drop-in" isolatectl start lnw "$work/lnw.service"
