@@ -495,6 +495,68 @@ START_TEST(test_service_name) {
 }
 END_TEST
 
+/* [Isolate] HealthCheck= and kin: defaults, values, resets, and each bad value named at its line. */
+START_TEST(test_health_keys) {
+        _cleanup_(description_freep) Description *d = NULL, *e = NULL, *f = NULL;
+
+        d = ok(SERVICE, NULL);
+        ck_assert_ptr_null(d->health.check);
+        ck_assert_uint_eq(d->health.interval_usec, 30 * USEC_PER_SEC);
+        ck_assert_uint_eq(d->health.timeout_usec, 30 * USEC_PER_SEC);
+        ck_assert_uint_eq(d->health.retries, 3);
+        ck_assert_uint_eq(d->health.start_period_usec, 0);
+        ck_assert_int_eq(d->health.on_failure, HEALTH_ON_FAILURE_NONE);
+        ck_assert(!d->health.ready);
+
+        e = ok(SERVICE "[Isolate]\nHealthCheck=/bin/false\nHealthCheck=:/usr/bin/curl -f \"http://%H:80/\"\n"
+                       "HealthInterval=200ms\nHealthTimeout=2s\nHealthRetries=5\nHealthStartPeriod=1min\n"
+                       "HealthOnFailure=restart\nHealthReady=yes\n", NULL);
+        ck_assert_ptr_nonnull(e->health.check);
+        ck_assert_str_eq(e->health.check->argv[0], "/usr/bin/curl");
+        ck_assert_str_eq(e->health.check->argv[1], "-f");
+        ck_assert_ptr_nonnull(strstr(e->health.check->argv[2], ":80/"));
+        ck_assert_ptr_null(strstr(e->health.check->argv[2], "%H"));
+        ck_assert_ptr_null(e->health.check->argv[3]);
+        ck_assert_uint_eq(e->health.interval_usec, 200 * USEC_PER_MSEC);
+        ck_assert_uint_eq(e->health.timeout_usec, 2 * USEC_PER_SEC);
+        ck_assert_uint_eq(e->health.retries, 5);
+        ck_assert_uint_eq(e->health.start_period_usec, 60 * USEC_PER_SEC);
+        ck_assert_int_eq(e->health.on_failure, HEALTH_ON_FAILURE_RESTART);
+        ck_assert(e->health.ready);
+
+        /* Empty resets each to its default. */
+        f = ok(SERVICE "[Isolate]\nHealthCheck=/bin/true\nHealthCheck=\nHealthInterval=1s\nHealthInterval=\n"
+                       "HealthRetries=9\nHealthRetries=\nHealthOnFailure=kill\nHealthOnFailure=\n", NULL);
+        ck_assert_ptr_null(f->health.check);
+        ck_assert_uint_eq(f->health.interval_usec, 30 * USEC_PER_SEC);
+        ck_assert_uint_eq(f->health.retries, 3);
+        ck_assert_int_eq(f->health.on_failure, HEALTH_ON_FAILURE_NONE);
+
+        ck_assert_str_eq(fails(SERVICE "[Isolate]\nHealthInterval=0\n"),
+                         "demo.service:4: Invalid HealthInterval= value '0': must be longer than 0");
+        ck_assert_str_eq(fails(SERVICE "[Isolate]\nHealthTimeout=infinity\n"),
+                         "demo.service:4: Invalid HealthTimeout= value 'infinity': expected a finite time span");
+        ck_assert_str_eq(fails(SERVICE "[Isolate]\nHealthRetries=0\n"),
+                         "demo.service:4: Invalid HealthRetries= value '0': expected a number 1..1000");
+        ck_assert_str_eq(fails(SERVICE "[Isolate]\nHealthRetries=1001\n"),
+                         "demo.service:4: Invalid HealthRetries= value '1001': expected a number 1..1000");
+        ck_assert_str_eq(fails(SERVICE "[Isolate]\nHealthOnFailure=stop\n"),
+                         "demo.service:4: Invalid HealthOnFailure= value 'stop': expected none, kill or restart");
+        ck_assert_str_eq(fails(SERVICE "[Isolate]\nHealthReady=maybe\n"),
+                         "demo.service:4: Invalid HealthReady= value 'maybe': expected a boolean");
+        ck_assert_str_eq(fails(SERVICE "[Isolate]\nHealthCheck=-/bin/true\n"),
+                         "demo.service:4: Invalid HealthCheck= value '-/bin/true': the prefixes '-' and '@' do not "
+                         "apply to a health check");
+        ck_assert_str_eq(fails(SERVICE "[Isolate]\nHealthCheck=@/bin/true x\n"),
+                         "demo.service:4: Invalid HealthCheck= value '@/bin/true x': the prefixes '-' and '@' do not "
+                         "apply to a health check");
+        ck_assert_str_eq(fails(SERVICE "[Isolate]\nHealthReady=yes\n"),
+                         "demo.service:4: HealthReady=yes needs HealthCheck=");
+        ck_assert_str_eq(fails(SERVICE "[Isolate]\nHealthCheck=/bin/true\nHealthReady=yes\nHealthCheck=\n"),
+                         "demo.service:5: HealthReady=yes needs HealthCheck=");
+}
+END_TEST
+
 static Suite *description_suite(void) {
         Suite *s = suite_create("description");
         TCase *tc = tcase_create("core");
@@ -516,6 +578,7 @@ static Suite *description_suite(void) {
         tcase_add_test(tc, test_extensions);
         tcase_add_test(tc, test_file_level);
         tcase_add_test(tc, test_service_name);
+        tcase_add_test(tc, test_health_keys);
         suite_add_tcase(s, tc);
         return s;
 }

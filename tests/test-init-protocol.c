@@ -140,9 +140,11 @@ START_TEST(test_daemon_requests) {
                 { .type = DAEMON_REQUEST_RELOAD },
                 { .type = DAEMON_REQUEST_KILL, .kill_all = true, .signal = SIGKILL },
                 { .type = DAEMON_REQUEST_KILL, .signal = SIGHUP },
+                { .type = DAEMON_REQUEST_RESTART },
         };
         static const char *const bad[] = { "STOP now", "KILL main 0", "KILL main 65", "KILL some 9", "KILL main",
-                                           "PTY 1", "SHELL-KILL 1", "RELOAD ", "HELLO", "start" };
+                                           "PTY 1", "SHELL-KILL 1", "RELOAD ", "HELLO", "start",
+                                           "RESTART now", "RESTART " };
         char buf[64];
         DaemonRequest r;
 
@@ -157,6 +159,7 @@ START_TEST(test_daemon_requests) {
                 ck_assert_uint_eq(r.version, requests[i].version);
         }
         ck_assert_str_eq((daemon_request_format(&requests[3], buf, sizeof(buf)), buf), "KILL all 9");
+        ck_assert_str_eq((daemon_request_format(&requests[5], buf, sizeof(buf)), buf), "RESTART");
         for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++)
                 ck_assert_msg(daemon_request_parse(bad[i], strlen(bad[i]), &r) == -EBADMSG, "accepted \"%s\"", bad[i]);
         ck_assert_int_eq(daemon_request_format(&(DaemonRequest) { .type = DAEMON_REQUEST_KILL, .signal = 0 }, buf,

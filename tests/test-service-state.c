@@ -27,7 +27,8 @@ END_TEST
 
 START_TEST(test_result_strings) {
         static const char *const expected[] = { "success",   "resources", "protocol",  "timeout",
-                                                "exit-code", "signal",    "core-dump", "start-limit-hit" };
+                                                "exit-code", "signal",    "core-dump", "start-limit-hit",
+                                                "health" };
 
         ck_assert_int_eq(ELEMENTSOF(expected), _SERVICE_RESULT_MAX);
         for (int i = 0; i < _SERVICE_RESULT_MAX; i++) {
@@ -210,7 +211,7 @@ START_TEST(test_result_exhaustive) {
         };
         unsigned n = 0;
 
-        for (unsigned bits = 0; bits < (1u << 11); bits++)
+        for (unsigned bits = 0; bits < (1u << 12); bits++)
                 for (size_t e = 0; e < ELEMENTSOF(ends); e++) {
                         ServiceEndFacts f = {
                                 .exit_code = ends[e][0],
@@ -226,6 +227,7 @@ START_TEST(test_result_exhaustive) {
                                 .start_timed_out = bits & (1u << 8),
                                 .protocol_error = bits & (1u << 9),
                                 .start_limit_hit = bits & (1u << 10),
+                                .health_failed = bits & (1u << 11),
                         };
                         ServiceResult r = service_result_from_facts(&f);
 
@@ -244,6 +246,10 @@ START_TEST(test_result_exhaustive) {
                                 continue;
                         }
                         ck_assert(r != SERVICE_FAILURE_TIMEOUT && r != SERVICE_FAILURE_START_LIMIT_HIT);
+                        /* Ended for its health: health, unless a stop was asked for. */
+                        ck_assert_int_eq(r == SERVICE_FAILURE_HEALTH, f.health_failed && !f.stop_requested);
+                        if (r == SERVICE_FAILURE_HEALTH)
+                                continue;
                         /* A failed start is never judged by the clean-signal rule. */
                         if (f.start_failed && r == SERVICE_SUCCESS)
                                 ck_assert((f.exit_reported && !f.stop_requested && f.exit_code == CLD_EXITED &&
@@ -263,7 +269,7 @@ START_TEST(test_result_exhaustive) {
                         if (r == SERVICE_FAILURE_PROTOCOL)
                                 ck_assert(f.released && !f.main_pid_known && !f.start_complete && !f.stop_requested);
                 }
-        ck_assert_uint_eq(n, 2048 * 5);
+        ck_assert_uint_eq(n, 4096 * 5);
 }
 END_TEST
 

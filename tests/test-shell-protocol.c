@@ -91,6 +91,12 @@ START_TEST(test_simple) {
         ck_assert(id == 42);
         ck_assert_int_eq(shell_simple_decode("SHELL-KILL", "SHELL-KILL 3", &id), 0);
         ck_assert(id == 3);
+        /* A health check's ID (the top bit set), killed after HealthTimeout=. */
+        ck_assert_int_gt(shell_simple_format("SHELL-SIGKILL", (UINT64_C(1) << 63) | 5, buf, sizeof(buf)), 0);
+        ck_assert_str_eq(buf, "SHELL-SIGKILL 9223372036854775813");
+        ck_assert_int_eq(shell_simple_decode("SHELL-SIGKILL", buf, &id), 0);
+        ck_assert(id == ((UINT64_C(1) << 63) | 5));
+        ck_assert_int_eq(shell_simple_decode("SHELL-KILL", buf, &id), -EBADMSG);
         ck_assert_int_eq(shell_simple_decode("PTY", "PTY 3 0", &id), -EBADMSG);
         ck_assert_int_eq(shell_simple_decode("PTY", "PTYX 3", &id), -EBADMSG);
         ck_assert_int_eq(shell_simple_decode("PTY", "PTY ", &id), -EBADMSG);

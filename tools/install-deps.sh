@@ -21,5 +21,5 @@ apt-get install -y -qq --no-install-recommends \
         gcc libc6-dev meson ninja-build pkg-config \
         libsystemd-dev libcap-dev libseccomp-dev libdbus-1-dev check clang libclang-rt-14-dev \
         systemd dbus polkitd python3 util-linux iproute2 procps psmisc man-db groff-base \
-        memcached nginx curl tini dumb-init openssh-server openssh-client \
+        memcached nginx curl tini dumb-init openssh-server openssh-client zsh bash-completion \
         >/dev/null

@@ -192,10 +192,12 @@ bool init_shells_reaped(InitShells *sh, int control_fd, pid_t pid, int wait_stat
 }
 
 void init_shell_hang_up(InitShells *sh, const char *msg) {
+        bool sigkill = strncmp(msg, "SHELL-SIGKILL ", 14) == 0;
+        int sig = sigkill ? SIGKILL : SIGHUP;
         uint64_t id;
 
-        if (shell_simple_decode("SHELL-KILL", msg, &id) < 0) {
-                log_warning("Ignoring malformed SHELL-KILL message.");
+        if (shell_simple_decode(sigkill ? "SHELL-SIGKILL" : "SHELL-KILL", msg, &id) < 0) {
+                log_warning("Ignoring malformed %s message.", sigkill ? "SHELL-SIGKILL" : "SHELL-KILL");
                 return;
         }
         for (size_t i = 0; i < sh->n; i++)
@@ -203,9 +205,10 @@ void init_shell_hang_up(InitShells *sh, const char *msg) {
                         pid_t pid = sh->running[i].pid;
 
                         /* Its process group, as a terminal's hangup reaches it (setsid() made it one). */
-                        if (kill(-pid, SIGHUP) < 0)
-                                (void) kill(pid, SIGHUP);
-                        (void) kill(-pid, SIGCONT);
+                        if (kill(-pid, sig) < 0)
+                                (void) kill(pid, sig);
+                        if (!sigkill)
+                                (void) kill(-pid, SIGCONT);
                         return;
                 }
 }

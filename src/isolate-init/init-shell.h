@@ -34,7 +34,8 @@ void init_shell_start(InitShells *sh, const SpawnContext *c, int control_fd, boo
 /* "PTY ID": a pty from the service's own /dev/ptmx, answered by PTY. */
 void init_shell_open_pty(const SpawnContext *c, int control_fd, const char *msg);
 
-/* "SHELL-KILL ID": the caller went away; SIGHUP to the shell's process group. */
+/* "SHELL-KILL ID": the caller went away; SIGHUP to the shell's process group.
+ * "SHELL-SIGKILL ID" (a health check past its HealthTimeout=): SIGKILL to it. */
 void init_shell_hang_up(InitShells *sh, const char *msg);
 
 /* A child was reaped: if it is a shell, reports its end and returns true. */

@@ -281,7 +281,7 @@ static bool should_restart(const Supervisor *s) {
 
 /* Everything of the service is gone (or, KillMode=process, its main process). */
 static void stop_finished(Supervisor *s) {
-        if (s->stop_requested || !should_restart(s)) {
+        if (s->stop_requested || (!s->restart_requested && !should_restart(s))) {
                 finish(s);
                 return;
         }
@@ -723,6 +723,17 @@ static void handle_stop(Supervisor *s) {
         }
 }
 
+/* HealthOnFailure=restart: stopped as by STOP, then started again in place, whatever Restart= says. */
+static void handle_restart(Supervisor *s) {
+        if (s->stop_requested || (s->phase != PHASE_RUNNING && s->phase != PHASE_RELOAD))
+                return;
+        log_info("Restart in place asked for by the daemon (a failed health check).");
+        s->restart_requested = true;
+        if (s->phase == PHASE_RELOAD && s->control_fd >= 0)
+                (void) control_send_reloaded(s->control_fd, ECANCELED, "the service is being restarted");
+        enter_stop(s);
+}
+
 static void handle_reload(Supervisor *s) {
         if (s->phase != PHASE_RUNNING) {
                 if (s->control_fd >= 0)
@@ -741,7 +752,7 @@ static void handle_reload(Supervisor *s) {
 
 static void do_restart(Supervisor *s) {
         s->n_restarts++;
-        s->stop_requested = false;
+        s->stop_requested = s->restart_requested = false;
         s->notify_reloading = s->notify_stopping = false;
         s->main_ran = false;
         s->main_status = 0;
@@ -832,7 +843,7 @@ static void handle_control(Supervisor *s) {
                 init_shell_open_pty(s->spawn, s->control_fd, msg);
                 return;
         }
-        if (r > 0 && strncmp(msg, "SHELL-KILL ", 11) == 0) {
+        if (r > 0 && (strncmp(msg, "SHELL-KILL ", 11) == 0 || strncmp(msg, "SHELL-SIGKILL ", 14) == 0)) {
                 init_shell_hang_up(&s->shells, msg);
                 return;
         }
@@ -867,6 +878,9 @@ static void handle_control(Supervisor *s) {
                 break;
         case DAEMON_REQUEST_RELOAD:
                 handle_reload(s);
+                break;
+        case DAEMON_REQUEST_RESTART:
+                handle_restart(s);
                 break;
         case DAEMON_REQUEST_KILL:
                 if (!req.kill_all) {

@@ -41,6 +41,7 @@ typedef struct Supervisor {
         Phase phase;
         bool started;        /* the first start completed (MAIN went out with STATE=running) */
         bool stop_requested; /* STOP, or KillSignal= from outside the namespace */
+        bool restart_requested; /* RESTART: the stop ends in a restart in place, whatever Restart= says */
         bool start_failed;   /* the start under way failed: no restart of the first one */
         bool notify_reloading, notify_stopping;
         bool trim_pending;   /* entered PHASE_RUNNING: footprint_trim() before the next poll() */

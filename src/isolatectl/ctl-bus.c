@@ -17,6 +17,8 @@ int connect_bus(sd_bus **ret) {
         if (r < 0)
                 return log_error_errno(r, "Failed to connect to the system bus%s%s: %m", arg_host ? " of " : "",
                                        arg_host ?: "");
+        /* As systemctl: polkit may ask the caller (through pkttyagent) unless --no-ask-password. */
+        (void) sd_bus_set_allow_interactive_authorization(*ret, arg_ask_password);
         return 0;
 }
 
@@ -52,6 +54,9 @@ int call_manager(sd_bus *bus, const char *method, sd_bus_message **ret_reply, co
         va_end(ap);
         if (r < 0)
                 return log_error_errno(r, "Failed to build the call: %m"), EXIT_FAIL;
+        /* Reading is for everyone; the rest may need polkit's authorization. */
+        if (strcmp(method, "GetService") != 0 && strcmp(method, "ListServices") != 0)
+                polkit_agent_open_if_enabled();
         /* Start and stop may take TimeoutStartSec=/TimeoutStopSec=: no client-side timeout. */
         r = sd_bus_call(bus, m, UINT64_MAX - 1, &error, ret_reply);
         if (r < 0) {

@@ -68,6 +68,83 @@ static void print_since(uint64_t usec) {
         printf("      Since: %s\n", buf);
 }
 
+static bool output_is_json(void) {
+        return strcmp(arg_output, "json") == 0;
+}
+
+static void json_key(bool *first, const char *key) {
+        printf("%s", *first ? "{" : ",");
+        *first = false;
+        json_string(key);
+        putchar(':');
+}
+
+static void json_u64(bool *first, const char *key, uint64_t v) {
+        json_key(first, key);
+        if (v == UINT64_MAX)
+                fputs("null", stdout);
+        else
+                printf("%" PRIu64, v);
+}
+
+static void json_str(bool *first, const char *key, const char *v) {
+        json_key(first, key);
+        json_string(v);
+}
+
+/* status --output=json: one object per service, on one line; a figure that is
+ * not known or unlimited (infinity) is null. */
+static void print_status_json(sd_bus *bus, const ServiceInfo *info, bool active) {
+        const char *systemd = "org.freedesktop.systemd1", *iface = "org.freedesktop.systemd1.Scope";
+        uint64_t memory_max = UINT64_MAX, tasks_max = UINT64_MAX, quota = UINT64_MAX;
+        uint64_t memory = info->memory_current, tasks = info->tasks_current, cpu = info->cpu_usage_nsec;
+        _cleanup_free_ char *path = NULL, *slice = NULL;
+        bool first = true;
+
+        if (active && sd_bus_path_encode("/org/freedesktop/systemd1/unit", info->unit, &path) >= 0) {
+                (void) sd_bus_get_property_string(bus, systemd, path, iface, "Slice", NULL, &slice);
+                (void) sd_bus_get_property_trivial(bus, systemd, path, iface, "MemoryMax", NULL, 't', &memory_max);
+                (void) sd_bus_get_property_trivial(bus, systemd, path, iface, "TasksMax", NULL, 't', &tasks_max);
+                (void) sd_bus_get_property_trivial(bus, systemd, path, iface, "CPUQuotaPerSecUSec", NULL, 't',
+                                                   &quota);
+                (void) sd_bus_get_property_trivial(bus, systemd, path, iface, "MemoryCurrent", NULL, 't', &memory);
+                (void) sd_bus_get_property_trivial(bus, systemd, path, iface, "TasksCurrent", NULL, 't', &tasks);
+                (void) sd_bus_get_property_trivial(bus, systemd, path, iface, "CPUUsageNSec", NULL, 't', &cpu);
+        }
+        json_str(&first, "name", info->name);
+        json_str(&first, "description", info->description);
+        json_str(&first, "state", info->state);
+        json_key(&first, "active");
+        fputs(active ? "true" : "false", stdout);
+        json_str(&first, "result", info->result);
+        json_str(&first, "exit_code", info->exit_code);
+        json_key(&first, "exit_status");
+        printf("%" PRIi32, info->exit_status);
+        json_str(&first, "status_text", info->status_text);
+        json_u64(&first, "start_timestamp", info->start_timestamp);
+        json_u64(&first, "init_pid", info->init_pid);
+        json_u64(&first, "main_pid", info->main_pid);
+        json_u64(&first, "n_restarts", info->n_restarts);
+        json_str(&first, "hostname", info->hostname);
+        json_str(&first, "unit", info->unit);
+        json_str(&first, "slice", slice ?: "");
+        json_key(&first, "namespaces");
+        putchar('{');
+        for (size_t n = 0; n < info->n_namespaces; n++) {
+                printf("%s", n ? "," : "");
+                json_string(info->namespaces[n].type);
+                printf(":%" PRIu64, info->namespaces[n].inode);
+        }
+        putchar('}');
+        json_u64(&first, "memory_current", memory);
+        json_u64(&first, "memory_max", memory_max);
+        json_u64(&first, "tasks_current", tasks);
+        json_u64(&first, "tasks_max", tasks_max);
+        json_u64(&first, "cpu_usage_nsec", cpu);
+        json_u64(&first, "cpu_quota_per_sec_usec", quota);
+        printf("}\n");
+}
+
 int verb_status(sd_bus *bus, int argc, char **argv) {
         int ret = EXIT_OK;
 
@@ -88,9 +165,19 @@ int verb_status(sd_bus *bus, int argc, char **argv) {
                         continue;
                 }
                 active = state_is_active(info.state);
+                if (output_is_json()) {
+                        print_status_json(bus, &info, active);
+                        if (!active && ret == EXIT_OK)
+                                ret = EXIT_NOT_RUNNING;
+                        continue;
+                }
                 printf("%s %s%s%s\n", active ? "●" : "○", info.name, *info.description ? " - " : "",
                        info.description);
                 printf("      State: %s (Result: %s)\n", info.state, info.result);
+                _cleanup_free_ char *health = NULL; /* HealthCheck=: starting, healthy, unhealthy */
+                if (sd_bus_get_property_string(bus, "org.isolated1", path, "org.isolated1.Service", "Health", NULL,
+                                               &health) >= 0 && *health)
+                        printf("     Health: %s\n", health);
                 if (active)
                         print_since(info.start_timestamp);
                 if (!active && *info.exit_code)
@@ -168,7 +255,7 @@ int verb_list(sd_bus *bus, int argc, char **argv) {
                 return log_error_errno(r, "Bad reply from isolated: %m"), EXIT_FAIL;
         if (json)
                 putchar('[');
-        else if (!arg_quiet)
+        else if (!arg_quiet && arg_legend)
                 printf("%-24s %-9s %-36s %8s %8s\n", "NAME", "STATE", "UNIT", "INIT", "MAIN");
         while ((r = sd_bus_message_read(reply, "(sssuuo)", &name, &state, &unit, &init_pid, &main_pid, &path)) > 0) {
                 /* As systemctl list-units: ended services only with --all, failed ones always. */
@@ -192,13 +279,13 @@ int verb_list(sd_bus *bus, int argc, char **argv) {
                 return log_error_errno(r, "Bad reply from isolated: %m"), EXIT_FAIL;
         if (json)
                 printf("]\n");
-        else if (!arg_quiet)
+        else if (!arg_quiet && arg_legend)
                 printf("\n%zu service%s listed.\n", n, n == 1 ? "" : "s");
         return EXIT_OK;
 }
 
-/* One property value, as "systemctl show" prints it. */
-static int print_value(sd_bus_message *m) {
+/* One property value, as "systemctl show" prints it, or as JSON (--output=json). */
+static int print_value(sd_bus_message *m, bool json) {
         const char *contents;
         char type;
         int r;
@@ -215,7 +302,9 @@ static int print_value(sd_bus_message *m) {
         case 'o': {
                 const char *s;
                 r = sd_bus_message_read_basic(m, type, &s);
-                if (r >= 0)
+                if (r >= 0 && json)
+                        json_string(s);
+                else if (r >= 0)
                         fputs(s, stdout);
                 break;
         }
@@ -244,7 +333,7 @@ static int print_value(sd_bus_message *m) {
                 int b;
                 r = sd_bus_message_read_basic(m, type, &b);
                 if (r >= 0)
-                        fputs(b ? "yes" : "no", stdout);
+                        fputs(json ? (b ? "true" : "false") : b ? "yes" : "no", stdout);
                 break;
         }
         default:
@@ -252,15 +341,27 @@ static int print_value(sd_bus_message *m) {
                         const char *k;
                         uint64_t v;
                         bool first = true;
+                        if (json)
+                                putchar('{');
                         r = sd_bus_message_enter_container(m, 'a', "{st}");
                         while (r >= 0 && (r = sd_bus_message_read(m, "{st}", &k, &v)) > 0) {
-                                printf("%s%s=%" PRIu64, first ? "" : " ", k, v);
+                                if (json) {
+                                        printf("%s", first ? "" : ",");
+                                        json_string(k);
+                                        printf(":%" PRIu64, v);
+                                } else
+                                        printf("%s%s=%" PRIu64, first ? "" : " ", k, v);
                                 first = false;
                         }
+                        if (json)
+                                putchar('}');
                         if (r >= 0)
                                 r = sd_bus_message_exit_container(m);
-                } else
+                } else {
+                        if (json)
+                                fputs("null", stdout);
                         r = sd_bus_message_skip(m, contents);
+                }
                 break;
         }
         if (r < 0)
@@ -275,6 +376,7 @@ static bool property_wanted(const char *name) {
 static int show_one(sd_bus *bus, const char *path) {
         _cleanup_(sd_bus_error_free) sd_bus_error error = SD_BUS_ERROR_NULL;
         _cleanup_(sd_bus_message_unrefp) sd_bus_message *reply = NULL;
+        bool json = output_is_json(), first = true;
         const char *name;
         int r;
 
@@ -287,10 +389,14 @@ static int show_one(sd_bus *bus, const char *path) {
                 r = sd_bus_message_read(reply, "s", &name);
                 if (r < 0)
                         break;
-                if (property_wanted(name)) {
+                if (property_wanted(name) && json) {
+                        /* One object per service, on one line: {"Name":"x","MainPID":42,...} */
+                        json_key(&first, name);
+                        r = print_value(reply, true);
+                } else if (property_wanted(name)) {
                         if (!arg_value)
                                 printf("%s=", name);
-                        r = print_value(reply);
+                        r = print_value(reply, false);
                         putchar('\n');
                 } else
                         r = sd_bus_message_skip(reply, "v");
@@ -299,6 +405,8 @@ static int show_one(sd_bus *bus, const char *path) {
         }
         if (r < 0)
                 return log_error_errno(r, "Failed to parse the properties of %s: %m", path), EXIT_FAIL;
+        if (json)
+                printf("%s}\n", first ? "{" : "");
         return EXIT_OK;
 }
 
@@ -314,7 +422,7 @@ int verb_show(sd_bus *bus, int argc, char **argv) {
                         r = show_one(bus, path);
                 if (r != EXIT_OK && ret == EXIT_OK)
                         ret = r;
-                if (k + 1 < argc && !arg_value)
+                if (k + 1 < argc && !arg_value && !output_is_json())
                         putchar('\n');
         }
         return ret;

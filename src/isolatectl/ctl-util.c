@@ -17,6 +17,11 @@ bool arg_wait;
 bool arg_follow;
 bool arg_value;
 char **arg_properties;
+bool arg_ask_password = true;
+bool arg_legend = true;
+bool arg_full;
+bool arg_runtime;
+bool arg_now;
 
 int read_text_file(const char *path, size_t max, char **ret) {
         _cleanup_free_ char *text = NULL;

@@ -36,6 +36,15 @@ extern bool arg_wait;
 extern bool arg_follow;
 extern bool arg_value;
 extern char **arg_properties;
+extern bool arg_ask_password; /* false with --no-ask-password */
+extern bool arg_legend;       /* false with --no-legend */
+extern bool arg_full;         /* edit --full */
+extern bool arg_runtime;      /* edit, enable, disable --runtime */
+extern bool arg_now;          /* enable, disable --now */
+
+/* ctl-agent.c: pkttyagent for a non-root caller on a terminal, as systemctl's. */
+void polkit_agent_open_if_enabled(void);
+void polkit_agent_close(void);
 
 /* ctl-util.c */
 int read_text_file(const char *path, size_t max, char **ret);
@@ -90,3 +99,6 @@ int verb_shell(sd_bus *bus, int argc, char **argv);
 int verb_logs(sd_bus *bus, int argc, char **argv);
 int verb_cat(sd_bus *bus, int argc, char **argv);
 int verb_verify(sd_bus *bus, int argc, char **argv);
+int verb_edit(sd_bus *bus, int argc, char **argv);
+int verb_enable(sd_bus *bus, int argc, char **argv);   /* enable, disable, is-enabled */
+int verb_security(sd_bus *bus, int argc, char **argv);

@@ -39,6 +39,11 @@ static const struct {
         { "logs", verb_logs, VERB_LOCAL },
         { "cat", verb_cat, VERB_LOCAL },
         { "verify", verb_verify, 0 },
+        { "edit", verb_edit, VERB_LOCAL },
+        { "enable", verb_enable, VERB_LOCAL },
+        { "disable", verb_enable, VERB_LOCAL },
+        { "is-enabled", verb_enable, 0 },
+        { "security", verb_security, VERB_LOCAL },
         { "learn", verb_learn, VERB_BUS },
 };
 
@@ -62,6 +67,11 @@ static void help(void) {
                "  logs NAME               Show the service's journal (-f, -n N)\n"
                "  cat NAME                Show the description file and its drop-ins\n"
                "  verify FILE...          Parse description files and report errors\n"
+               "  edit NAME               Edit a drop-in (or with --full the file), verified before it is saved\n"
+               "  enable NAME...          Start at boot, through isolated@NAME.service (--now: also now)\n"
+               "  disable NAME...         Do not start at boot (--now: also stop)\n"
+               "  is-enabled NAME...      Whether isolated@NAME.service starts at boot\n"
+               "  security NAME|FILE...   Show what the service can still do, and its exposure\n"
                "  learn NAME [FILE]       Run it once, print the drop-in it needs (--duration=, --apply)\n\n"
                "Options:\n"
                "  -h --help               Show this help\n"
@@ -71,14 +81,18 @@ static void help(void) {
                "  -s --signal=SIGNAL      kill: the signal (default SIGTERM)\n"
                "     --kill-whom=WHOM     kill: main or all (default all)\n"
                "  -a --all                list: include services that exited cleanly\n"
-               "  -o --output=FORMAT      list: table or json\n"
+               "  -o --output=FORMAT      list, status, show: table or json\n"
                "  -p --property=NAME      show: only this property (repeatable, or NAME,NAME)\n"
                "     --value              show: print values only\n"
                "  -n --lines=N            status, logs: journal lines to show\n"
                "  -f --follow             logs: keep showing new lines\n"
+               "     --full               edit: the whole description file, not a drop-in\n"
+               "     --runtime            edit, enable, disable: under /run, until the next boot\n"
+               "     --now                enable, disable: also start or stop the service\n"
                "  -q --quiet              Print less\n"
+               "     --no-legend          Leave out the column headers and the footer\n"
                "     --no-pager           Accepted as systemctl's; isolatectl never pages\n"
-               "     --no-ask-password    Accepted as systemctl's; isolatectl never asks\n");
+               "     --no-ask-password    Do not ask for authentication (polkit) on a terminal\n");
 }
 
 static int add_properties(const char *list) {
@@ -104,6 +118,10 @@ static int parse_argv(int argc, char *argv[]) {
                 ARG_DURATION,
                 ARG_APPLY,
                 ARG_VALUE,
+                ARG_NO_LEGEND,
+                ARG_FULL,
+                ARG_RUNTIME,
+                ARG_NOW,
         };
         static const struct option options[] = {
                 { "help", no_argument, NULL, 'h' },
@@ -123,6 +141,10 @@ static int parse_argv(int argc, char *argv[]) {
                 { "quiet", no_argument, NULL, 'q' },
                 { "no-pager", no_argument, NULL, ARG_NO_PAGER },
                 { "no-ask-password", no_argument, NULL, ARG_NO_ASK_PASSWORD },
+                { "no-legend", no_argument, NULL, ARG_NO_LEGEND },
+                { "full", no_argument, NULL, ARG_FULL },
+                { "runtime", no_argument, NULL, ARG_RUNTIME },
+                { "now", no_argument, NULL, ARG_NOW },
                 {},
         };
         uint64_t n;
@@ -187,7 +209,21 @@ static int parse_argv(int argc, char *argv[]) {
                         arg_quiet = true;
                         break;
                 case ARG_NO_PAGER:
+                        break;
                 case ARG_NO_ASK_PASSWORD:
+                        arg_ask_password = false;
+                        break;
+                case ARG_NO_LEGEND:
+                        arg_legend = false;
+                        break;
+                case ARG_FULL:
+                        arg_full = true;
+                        break;
+                case ARG_RUNTIME:
+                        arg_runtime = true;
+                        break;
+                case ARG_NOW:
+                        arg_now = true;
                         break;
                 default:
                         return 1 + EXIT_FAIL;
@@ -240,7 +276,9 @@ int main(int argc, char *argv[]) {
                         return refuse_remote(args[0]);
                 if ((verbs[i].flags & VERB_BUS) && connect_bus(&bus) < 0)
                         return EXIT_FAIL;
-                return verbs[i].func(bus, (int) strv_length(args), args);
+                r = verbs[i].func(bus, (int) strv_length(args), args);
+                polkit_agent_close();
+                return r;
         }
         log_error("Unknown command '%s'; see isolatectl --help.", args[0]);
         return EXIT_FAIL;

@@ -38,6 +38,8 @@ static int property_get_string(sd_bus *bus, const char *path, const char *interf
                 v = exit_code_to_string(s->exit_code);
         else if (strcmp(property, "StatusText") == 0)
                 v = s->status_text ?: "";
+        else if (strcmp(property, "Health") == 0)
+                v = health_state_to_string(s->health.state);
         else if (strcmp(property, "Hostname") == 0)
                 v = s->description ? description_hostname(s->description) : "";
         return sd_bus_message_append(reply, "s", v);
@@ -224,6 +226,7 @@ const sd_bus_vtable service_vtable[] = {
         SD_BUS_PROPERTY("ExitStatus", "i", property_get_exit_status, 0, SD_BUS_VTABLE_PROPERTY_EMITS_CHANGE),
         SD_BUS_PROPERTY("NRestarts", "u", property_get_nrestarts, 0, SD_BUS_VTABLE_PROPERTY_EMITS_CHANGE),
         SD_BUS_PROPERTY("StatusText", "s", property_get_string, 0, SD_BUS_VTABLE_PROPERTY_EMITS_CHANGE),
+        SD_BUS_PROPERTY("Health", "s", property_get_string, 0, SD_BUS_VTABLE_PROPERTY_EMITS_CHANGE),
         SD_BUS_PROPERTY("StartTimestamp", "t", property_get_timestamp, 0, 0),
         SD_BUS_PROPERTY("ExitTimestamp", "t", property_get_timestamp, 0, 0),
         SD_BUS_PROPERTY("MemoryCurrent", "t", property_get_usage, 0, 0),

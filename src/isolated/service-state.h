@@ -30,6 +30,7 @@ typedef enum ServiceResult {
         SERVICE_FAILURE_SIGNAL,
         SERVICE_FAILURE_CORE_DUMP,
         SERVICE_FAILURE_START_LIMIT_HIT,
+        SERVICE_FAILURE_HEALTH, /* ended by its failed health checks (HealthOnFailure=kill, HealthReady=yes) */
         _SERVICE_RESULT_MAX,
         _SERVICE_RESULT_INVALID = -EINVAL,
 } ServiceResult;
@@ -67,10 +68,11 @@ typedef struct ServiceEndFacts {
         bool start_timed_out; /* TimeoutStartSec= passed */
         bool protocol_error;  /* the init broke the protocol */
         bool start_limit_hit; /* the init's restarts hit StartLimitBurst= */
+        bool health_failed;   /* the daemon ended it for its failed health checks */
 } ServiceEndFacts;
 
 /* The Result of a service's end; the first that applies:
- *   protocol error > start timeout > start limit > a command of a failed start that the
+ *   protocol error > start timeout > start limit > failed health checks (unless stopped) > a command of a failed start that the
  *   init reported (by its exit) > a start that failed otherwise (exit-code with an errno of
  *   the init's, success if only stopped, else resources) > no main process and no start
  *   (protocol) > the main process's exit: 0 success, else exit-code; dumped core-dump;

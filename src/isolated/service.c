@@ -54,6 +54,7 @@ Service *service_free(Service *s) {
         sd_event_source_disable_unref(s->stop_timer);
         sd_bus_message_unref(s->reload_call);
         shell_calls_free(s->shells);
+        health_done(&s->health);
         usage_done(&s->usage);
         network_done(&s->network, s->description);
         sd_bus_slot_unref(s->job_call);
@@ -473,6 +474,8 @@ static ServiceState service_state_of_init(InitState st) {
         }
 }
 
+static void service_complete_start(Service *s, ServiceState state);
+
 static void service_handle_main(Service *s, int pidfd, const InitMessage *m) {
         ServiceState state = service_state_of_init(m->state);
         bool first;
@@ -492,6 +495,7 @@ static void service_handle_main(Service *s, int pidfd, const InitMessage *m) {
         s->main_pid = pidfd >= 0 ? pidfd_get_pid(pidfd) : 0;
         if (s->stop_requested)
                 state = SERVICE_STOPPING;
+        health_main_changed(s, s->stop_requested ? INIT_STATE_STOPPING : m->state);
 
         first = !s->start_complete;
         if (s->adopted) {
@@ -513,7 +517,12 @@ static void service_handle_main(Service *s, int pidfd, const InitMessage *m) {
         }
         if (s->stop_requested || s->start_error || state == SERVICE_STARTING || state == SERVICE_STOPPING)
                 return;
+        if (health_holds_start(s))
+                return; /* HealthReady=yes: service_health_changed() completes it */
+        service_complete_start(s, state);
+}
 
+static void service_complete_start(Service *s, ServiceState state) {
         s->start_complete = true;
         s->start_timer = sd_event_source_disable_unref(s->start_timer);
         service_set_state(s, state); /* records the start's timestamp */
@@ -523,6 +532,22 @@ static void service_handle_main(Service *s, int pidfd, const InitMessage *m) {
         if (s->start_call) {
                 (void) sd_bus_reply_method_return(s->start_call, "o", s->path);
                 s->start_call = sd_bus_message_unref(s->start_call);
+        }
+}
+
+void service_health_changed(Service *s) {
+        char text[128];
+
+        if (s->start_complete || s->start_error || s->stop_requested || !s->description->health.ready ||
+            service_init_exited(s))
+                return;
+        if (s->health.state == HEALTH_STATE_HEALTHY)
+                service_complete_start(s, SERVICE_RUNNING);
+        else if (s->health.state == HEALTH_STATE_UNHEALTHY) {
+                s->health.ended_it = true;
+                snprintf(text, sizeof(text), "the health check failed %u times before it passed (HealthReady=yes)",
+                         s->health.failures);
+                service_fail_start(s, BUS_ERROR_START_FAILED, text);
         }
 }
 
@@ -647,7 +672,7 @@ static int on_control(sd_event_source *source, int fd, uint32_t revents, void *u
                                 else
                                         safe_close(f);
                         }
-        if (!truncated && shell_handle_message(s, buf, fds, n_fds))
+        if (!truncated && (health_handle_message(s, buf, fds, n_fds) || shell_handle_message(s, buf, fds, n_fds)))
                 return 0;
         if (truncated || init_message_parse(buf, (size_t) n, &m) < 0) {
                 for (size_t i = 0; i < n_fds; i++)
@@ -687,6 +712,7 @@ static void service_set_end(Service *s, int code, int status) {
                 .start_timed_out = s->start_timed_out,
                 .protocol_error = s->protocol_error,
                 .start_limit_hit = s->start_limit_hit,
+                .health_failed = s->health.ended_it,
         });
 }
 
@@ -713,6 +739,7 @@ static void service_init_ended(Service *s, int code, int status) {
                  exit_code_to_string(s->exit_code), s->exit_status);
         manager_forget_service_state(s->manager, s);
         shell_calls_abort(s); /* a shell it did not report died with it */
+        health_stop(s);
         service_set_state(s, service_state_of_result(s->result));
         s->start_timer = sd_event_source_disable_unref(s->start_timer);
         s->stop_timer = sd_event_source_disable_unref(s->stop_timer);

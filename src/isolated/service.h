@@ -8,6 +8,7 @@
 
 #include "description-loader.h"
 #include "description.h"
+#include "health.h"
 #include "scope.h"
 #include "service-state.h"
 #include "macro.h"
@@ -63,6 +64,7 @@ struct Service {
         sd_event_source *stop_timer;  /* a last resort if the init does not finish a STOP */
         sd_bus_message *reload_call;  /* ReloadService waiting for RELOADED */
         struct ShellCalls *shells;    /* isolatectl shell: calls waiting for the init (shell.h) */
+        ServiceHealth health;         /* HealthCheck= (health.h) */
 
         sd_bus_slot *job_call;       /* pending StartTransientUnit */
         sd_bus_slot *stop_call_slot; /* pending StopUnit */
@@ -115,6 +117,10 @@ void service_job_removed(Service *s, const char *job, const char *result);
  * first move from starting to running or reloading) and ExitTimestamp (the end), and emits
  * PropertiesChanged. Staying in a state does nothing. */
 void service_set_state(Service *s, ServiceState state);
+
+/* health.c: the Health property changed. With HealthReady=yes, a start waiting for its first
+ * healthy check completes (healthy) or fails (unhealthy, Result=health). */
+void service_health_changed(Service *s);
 
 bool service_is_active(const Service *s);
 /* Asks systemd for fresh usage figures of a running service's scope. */

@@ -250,6 +250,8 @@ typedef struct ParseState {
         char *exec_start_filename;
         unsigned address_line;        /* Address=, for the error if Network= is not veth */
         const char *address_filename; /* the caller's filenames[], outlives the parse */
+        unsigned health_ready_line;   /* HealthReady=yes, for the error if there is no HealthCheck= */
+        const char *health_ready_filename;
 } ParseState;
 
 static void parse_state_done(ParseState *s) {
@@ -1052,9 +1054,50 @@ static int parse_listen(ParseState *s, SocketKind kind, const char *value, char 
         return 0;
 }
 
+/* HealthCheck=: one command line in ExecStart= syntax; the last one wins, "" removes it. */
+static int parse_health_check(ParseState *s, const char *value, unsigned line, char **ret_error) {
+        _cleanup_(exec_command_freep) ExecCommand *c = NULL;
+        _cleanup_free_ char *notice = NULL, *error = NULL;
+        HealthOptions *h = &s->description->health;
+        int r;
+
+        if (isempty(value)) {
+                h->check = exec_command_free(h->check);
+                return 0;
+        }
+        r = exec_command_parse(value, &c, &notice, &error);
+        if (r == -ENOMEM)
+                return r;
+        if (r < 0)
+                return error_set(ret_error, r, "Invalid HealthCheck= value: %s", error ?: strerror(-r));
+        /* Its exit is the verdict, and it is started as its argv says. */
+        if (c->ignore_failure || c->argv0_given)
+                return error_set(ret_error, -EINVAL, "Invalid HealthCheck= value '%s': the prefixes '-' and '@' "
+                                 "do not apply to a health check", value);
+        r = exec_command_resolve_specifiers(s, c, ret_error);
+        if (r < 0)
+                return r;
+        exec_command_free(h->check);
+        h->check = TAKE_PTR(c);
+        if (notice)
+                return add_notice(s, line, "HealthCheck=: %s", notice);
+        return 0;
+}
+
 static int parse_isolate_key(ParseState *s, const char *key, const char *value, unsigned line, char **ret_error) {
         _cleanup_free_ char *notice = NULL;
         int k;
+
+        if (strcmp(key, "HealthCheck") == 0)
+                return parse_health_check(s, value, line, ret_error);
+        k = health_options_parse(&s->description->health, key, value, ret_error);
+        if (k != -ENOENT) {
+                if (k >= 0 && strcmp(key, "HealthReady") == 0) {
+                        s->health_ready_line = line;
+                        s->health_ready_filename = s->filename;
+                }
+                return k;
+        }
 
         /* The opt-outs of the secure defaults live in sandbox-options.c. */
         k = sandbox_options_parse_isolate(&s->description->sandbox, key, value, &notice, ret_error);
@@ -1180,6 +1223,7 @@ Description *description_free(Description *d) {
         free(d->ports);
         free(d->listen);
         sandbox_options_done(&d->sandbox);
+        health_options_done(&d->health);
         return mfree(d);
 }
 
@@ -1197,6 +1241,7 @@ static int description_new(const char *name, Description **ret) {
                 .restart_usec = DEFAULT_RESTART_USEC,
                 .start_limit_interval_usec = DEFAULT_START_LIMIT_INTERVAL_USEC,
                 .start_limit_burst = DEFAULT_START_LIMIT_BURST,
+                .health = HEALTH_OPTIONS_DEFAULT,
                 .directories = {
                         [EXEC_DIRECTORY_RUNTIME] = { .mode = 0755 },
                         [EXEC_DIRECTORY_STATE] = { .mode = 0755 },
@@ -1281,6 +1326,10 @@ int description_parse_files(
         if (d->address_set && d->network != NETWORK_VETH)
                 return error_set(ret_error, -EINVAL, "%s:%u: Address= needs Network=veth", state.address_filename,
                                  state.address_line);
+
+        if (d->health.ready && !d->health.check)
+                return error_set(ret_error, -EINVAL, "%s:%u: HealthReady=yes needs HealthCheck=",
+                                 state.health_ready_filename, state.health_ready_line);
 
         r = sandbox_options_finalize(&d->sandbox);
         if (r < 0)

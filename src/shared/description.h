@@ -6,6 +6,7 @@
 #include <stdint.h>
 
 #include "exec-line.h"
+#include "health-options.h"
 #include "macro.h"
 #include "port-spec.h"
 #include "socket-spec.h"
@@ -147,6 +148,7 @@ typedef struct Description {
         Ipv4Prefix address;
         SocketSpec *listen;  /* ListenStream=, ListenDatagram=, in order: fds 3, 4, ... of the main process */
         size_t n_listen;
+        HealthOptions health; /* HealthCheck= and kin */
 } Description;
 
 Description *description_free(Description *d);

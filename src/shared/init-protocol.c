@@ -33,6 +33,7 @@ static const char *const daemon_request_type_table[_DAEMON_REQUEST_TYPE_MAX] = {
         [DAEMON_REQUEST_STOP] = "STOP",
         [DAEMON_REQUEST_RELOAD] = "RELOAD",
         [DAEMON_REQUEST_KILL] = "KILL",
+        [DAEMON_REQUEST_RESTART] = "RESTART",
 };
 
 const char *init_message_type_to_string(InitMessageType t) {
@@ -341,6 +342,7 @@ int daemon_request_parse(const char *buf, size_t size, DaemonRequest *ret) {
         switch (r.type) {
         case DAEMON_REQUEST_STOP:
         case DAEMON_REQUEST_RELOAD:
+        case DAEMON_REQUEST_RESTART:
                 if (arg)
                         return -EBADMSG;
                 break;
@@ -380,6 +382,7 @@ int daemon_request_format(const DaemonRequest *r, char *buf, size_t size) {
                 break;
         case DAEMON_REQUEST_STOP:
         case DAEMON_REQUEST_RELOAD:
+        case DAEMON_REQUEST_RESTART:
                 n = snprintf(buf, size, "%s", daemon_request_type_table[r->type]);
                 break;
         case DAEMON_REQUEST_KILL:

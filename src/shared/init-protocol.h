@@ -70,6 +70,13 @@
  *                               process was started).
  *   "RELOAD"                    run ExecReload= (with $MAINPID); answered by
  *                               RELOADED.
+ *   "RESTART"                   restart the running service in place
+ *                               (HealthOnFailure=restart): stopped as by STOP
+ *                               (ExecStop=, KillSignal=, ...), then started
+ *                               again as Restart= would, whatever Restart=
+ *                               says (RestartSec=, StartLimitBurst= and
+ *                               NRESTARTS= count it). Ignored unless the
+ *                               service runs; an older init ignores it.
  *   "SHELL ID N\nARG\0...ENV\0..."
  *                               start a command (isolatectl shell) as every
  *                               command of the service is started: User=,
@@ -88,6 +95,9 @@
  *   "SHELL-KILL ID"             the caller of SHELL ID went away: SIGHUP (and
  *                               SIGCONT) to the shell's process group, as a
  *                               terminal's hangup. No answer but its end.
+ *   "SHELL-SIGKILL ID"          SIGKILL to the process group of SHELL ID (a
+ *                               health check past HealthTimeout=). No answer
+ *                               but its end.
  *   "PTY ID"                    open a pseudo terminal from the service's own
  *                               /dev/ptmx; answered by PTY.
  *
@@ -271,12 +281,13 @@ int init_exit_record_format(int wait_status, char *buf, size_t size);
 int init_exit_record_parse(const char *text, int *ret_code, int *ret_status);
 
 /* The daemon's requests without fds: "STOP", "RELOAD", "KILL main|all SIG",
- * "HELLO VERSION". */
+ * "HELLO VERSION", "RESTART". */
 typedef enum DaemonRequestType {
         DAEMON_REQUEST_HELLO,
         DAEMON_REQUEST_STOP,
         DAEMON_REQUEST_RELOAD,
         DAEMON_REQUEST_KILL,
+        DAEMON_REQUEST_RESTART,
         _DAEMON_REQUEST_TYPE_MAX,
         _DAEMON_REQUEST_TYPE_INVALID = -EINVAL,
 } DaemonRequestType;

@@ -188,6 +188,15 @@ ExecStart=/bin/sh -c 'sleep 1000 & sleep 1000'" -c 'sleep 0.1' -s "KILL all 9"
 check "KILL all 9 -> EXITED killed 9" has killall.out "EXITED killed 9"
 check "KILL all 9 -> init exits 137" has killall.out "INIT_EXIT 137"
 
+# RESTART (HealthOnFailure=restart): a restart in place whatever Restart= says, counted; the
+# second run ends by itself and, with Restart=no, ends the service.
+drive restart "[Service]
+ExecStart=/bin/sh -c 'if [ -e /run/restarted ]; then exit 5; fi; touch /run/restarted; exec sleep 5'" \
+        -c 'for i in $(seq 50); do nsenter -t $MAIN_PID -m test -e /run/restarted && break; sleep 0.1; done' -s "RESTART"
+check "RESTART restarts in place, counted" grep -q "STATE=running | NRESTARTS=1" "$T/restart.out"
+check "RESTART: the first run was stopped, not waited for" test "$(ms restart)" -lt 4000
+check "RESTART: then Restart=no applies" has restart.out "INIT_EXIT 5"
+
 # The daemon going away does not end the service.
 drive gone "[Service]
 ExecStart=/bin/sh -c 'sleep 0.5; exit 4'" -c 'sleep 0.1' -s "KILL nobody 1"
