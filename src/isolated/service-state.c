@@ -20,6 +20,7 @@ static const char *const service_result_table[_SERVICE_RESULT_MAX] = {
         [SERVICE_FAILURE_SIGNAL] = "signal",
         [SERVICE_FAILURE_CORE_DUMP] = "core-dump",
         [SERVICE_FAILURE_START_LIMIT_HIT] = "start-limit-hit",
+        [SERVICE_FAILURE_OOM_KILL] = "oom-kill",
 };
 
 static int table_lookup(const char *const *table, int n, const char *s) {
@@ -96,6 +97,9 @@ ServiceResult service_result_from_facts(const ServiceEndFacts *f) {
                 return SERVICE_FAILURE_TIMEOUT;
         if (f->start_limit_hit)
                 return SERVICE_FAILURE_START_LIMIT_HIT;
+        /* OOMPolicy=stop or kill: the OOM kill ended the service, whatever the processes did after. */
+        if (f->oom_killed && !f->oom_continue)
+                return SERVICE_FAILURE_OOM_KILL;
         /* A command of the start failed: ExecStartPre=, forking's parent, notify's main. */
         if (f->start_failed && f->exit_reported && !f->stop_requested)
                 return result_of_exit(f->exit_code, f->exit_status);
