@@ -28,6 +28,7 @@
 #include "env-file.h"
 #include "exec-directory.h"
 #include "host-mounts.h"
+#include "string-util.h"
 #include "strv.h"
 #include "usage.h"
 
@@ -64,6 +65,7 @@ Service *service_free(Service *s) {
         safe_close(s->main_pidfd);
         sd_bus_message_unref(s->start_call);
         sd_bus_message_unref(s->restart_call);
+        free(s->oom_counter_path);
         for (size_t i = 0; i < s->n_stop_calls; i++)
                 sd_bus_message_unref(s->stop_calls[i]);
         free(s->stop_calls);
@@ -452,6 +454,90 @@ static bool pid_in_unit(pid_t pid, const char *unit) {
         return in;
 }
 
+/* The scope's count of OOM kills, as the kernel keeps it: "oom_kill" of memory.events (cgroup v2,
+ * the scope's and its sub-cgroups') or of memory.oom_control (v1). The file is found once, from
+ * the init's /proc/PID/cgroup, while it runs. */
+static void service_find_oom_counter(Service *s) {
+        char path[64], line[2048];
+        size_t k = strlen(s->unit);
+        FILE *f;
+
+        if (s->oom_counter_path || s->init_pid <= 0)
+                return;
+        snprintf(path, sizeof(path), "/proc/%d/cgroup", (int) s->init_pid);
+        f = fopen(path, "re");
+        if (!f)
+                return;
+        while (fgets(line, sizeof(line), f)) {
+                char *controllers = strchr(line, ':'), *cg, *p;
+                bool v2, memory = false;
+
+                if (!controllers || !(cg = strchr(++controllers, ':')))
+                        continue;
+                *cg++ = 0;
+                v2 = *controllers == 0;
+                for (char *c = strtok(controllers, ","); c; c = strtok(NULL, ","))
+                        memory = memory || strcmp(c, "memory") == 0;
+                if (!v2 && !memory)
+                        continue;
+                for (p = strstr(cg, s->unit); p && !(p[-1] == '/' && (p[k] == '\n' || p[k] == '/'));
+                     p = strstr(p + 1, s->unit))
+                        ;
+                if (!p)
+                        continue;
+                p[k] = 0;
+                free(s->oom_counter_path);
+                s->oom_counter_path = v2 ? strprintf("/sys/fs/cgroup%s/memory.events", cg)
+                                         : strprintf("/sys/fs/cgroup/memory%s/memory.oom_control", cg);
+                if (memory)
+                        break; /* v1's memory hierarchy is where the limit is; else the unified one */
+        }
+        fclose(f);
+}
+
+static int service_read_oom_kills(Service *s, uint64_t *ret) {
+        char line[256];
+        int r = -ENOENT;
+        FILE *f;
+
+        service_find_oom_counter(s);
+        if (!s->oom_counter_path)
+                return -ENOENT;
+        f = fopen(s->oom_counter_path, "re");
+        if (!f)
+                return -errno;
+        while (fgets(line, sizeof(line), f)) {
+                unsigned long long v;
+
+                if (sscanf(line, "oom_kill %llu", &v) == 1) {
+                        *ret = v;
+                        r = 0;
+                        break;
+                }
+        }
+        fclose(f);
+        return r;
+}
+
+/* At each (re)start of the main process the count so far is the base: only a kill after it is
+ * this run's (a restart in place after an OOM kill starts clean, as systemd's Result does). */
+static void service_oom_rebase(Service *s) {
+        uint64_t n;
+
+        if (service_read_oom_kills(s, &n) >= 0)
+                s->oom_kills_base = n;
+}
+
+static void service_oom_check(Service *s) {
+        uint64_t n;
+
+        if (service_read_oom_kills(s, &n) >= 0 && n > s->oom_kills_base && !s->oom_killed) {
+                s->oom_killed = true;
+                log_notice("%s: the kernel's OOM killer killed a process of %s (oom_kill %llu).", s->name, s->unit,
+                           (unsigned long long) n);
+        }
+}
+
 static ServiceState service_state_of_init(InitState st) {
         switch (st) {
         case INIT_STATE_STARTING:
@@ -470,6 +556,10 @@ static void service_handle_main(Service *s, int pidfd, const InitMessage *m) {
         bool first;
 
         s->init_stops = true;
+        if (!s->start_complete || m->n_restarts != s->n_restarts) {
+                s->oom_killed = false;
+                service_oom_rebase(s);
+        }
         s->n_restarts = m->n_restarts;
         free(s->status_text);
         s->status_text = *m->text ? strdup(m->text) : NULL;
@@ -578,6 +668,7 @@ static void service_handle_message(Service *s, const InitMessage *m, int pidfd) 
                 service_fail_start(s, BUS_ERROR_START_FAILED, *m->text ? m->text : strerror(m->error));
                 break;
         case INIT_MESSAGE_EXITED:
+                service_oom_check(s); /* the init still runs: the scope's cgroup is there */
                 s->exit_code = m->code;
                 s->exit_status = m->status;
                 if (m->start_limit_hit)
@@ -660,6 +751,7 @@ static int on_control(sd_event_source *source, int fd, uint32_t revents, void *u
 static void service_set_end(Service *s, int code, int status) {
         bool reported = s->exit_code != 0; /* the init sent EXITED */
 
+        service_oom_check(s); /* if the cgroup is still there */
         if (!reported) {
                 /* No EXITED message: judge by the init's own end. */
                 s->exit_code = code;
@@ -679,6 +771,8 @@ static void service_set_end(Service *s, int code, int status) {
                 .start_timed_out = s->start_timed_out,
                 .protocol_error = s->protocol_error,
                 .start_limit_hit = s->start_limit_hit,
+                .oom_killed = s->oom_killed,
+                .oom_continue = s->description && description_oom_policy(s->description) == OOM_POLICY_CONTINUE,
         });
 }
 
