@@ -66,6 +66,7 @@ Service *service_free(Service *s) {
         sd_bus_message_unref(s->start_call);
         sd_bus_message_unref(s->restart_call);
         free(s->oom_counter_path);
+        sd_event_source_disable_unref(s->oom_restart_timer);
         for (size_t i = 0; i < s->n_stop_calls; i++)
                 sd_bus_message_unref(s->stop_calls[i]);
         free(s->stop_calls);
@@ -149,6 +150,73 @@ static void service_fail_start(Service *s, const char *error_name, const char *t
         service_stop_scope(s);
 }
 
+/* After an OOM kill under OOMPolicy=stop/kill systemd stopped the scope, the init with it: Restart=
+ * is ours to apply then (as systemd's service_shall_restart() for oom-kill), as a new start of the
+ * same files, after RestartSec=, within StartLimitBurst= of such restarts. */
+static bool service_restart_after_oom(const Service *s) {
+        if (s->stop_requested || s->restart_call || s->result != SERVICE_FAILURE_OOM_KILL || !s->description)
+                return false;
+        return s->description->restart == SERVICE_RESTART_ON_FAILURE ||
+               s->description->restart == SERVICE_RESTART_ON_ABNORMAL ||
+               s->description->restart == SERVICE_RESTART_ALWAYS;
+}
+
+static int on_oom_restart(sd_event_source *source, uint64_t usec, void *userdata) {
+        Service *s = userdata, *n;
+        Manager *m = s->manager;
+        _cleanup_free_ char *name = strdup(s->name);
+        _cleanup_(sd_bus_error_free) sd_bus_error error = SD_BUS_ERROR_NULL;
+        DescriptionSources *sources = NULL;
+        unsigned n_restarts = s->n_restarts + 1, count = s->oom_restarts + 1;
+        usec_t window = s->oom_restart_window;
+        int r;
+
+        s->oom_restart_timer = sd_event_source_disable_unref(s->oom_restart_timer);
+        if (s->stop_requested)
+                return 0; /* stopped (StopService) while waiting: stays ended */
+        if (!name || description_sources_copy(s->sources, &sources) < 0)
+                return log_oom();
+        log_info("%s: restarting after the OOM kill (restart %u).", name, n_restarts);
+        /* Frees s. */
+        r = manager_start_sources(m, name, sources, NULL, &error);
+        if (r < 0 || sd_bus_error_is_set(&error)) {
+                log_error("%s: the restart after the OOM kill failed: %s", name,
+                          sd_bus_error_is_set(&error) ? error.message : strerror(-r));
+                return 0;
+        }
+        n = manager_get_service(m, name);
+        if (n) {
+                n->n_restarts_base = n->n_restarts = n_restarts;
+                n->oom_restarts = count;
+                n->oom_restart_window = window;
+        }
+        return 0;
+}
+
+static void service_schedule_oom_restart(Service *s) {
+        const Description *d = s->description;
+        usec_t now = now_usec(CLOCK_MONOTONIC);
+        int r;
+
+        if (s->oom_restart_timer || !service_restart_after_oom(s))
+                return;
+        if (d->start_limit_interval_usec > 0 && d->start_limit_burst > 0) {
+                if (s->oom_restart_window == 0 || now - s->oom_restart_window > d->start_limit_interval_usec) {
+                        s->oom_restart_window = now;
+                        s->oom_restarts = 0;
+                }
+                if (s->oom_restarts >= d->start_limit_burst) {
+                        log_warning("%s: restarted too often after OOM kills, not restarting (StartLimitBurst=%u).",
+                                    s->name, d->start_limit_burst);
+                        return;
+                }
+        }
+        r = sd_event_add_time_relative(s->manager->event, &s->oom_restart_timer, CLOCK_MONOTONIC,
+                                       d->restart_usec, 0, on_oom_restart, s);
+        if (r < 0)
+                log_error_errno(r, "%s: cannot schedule the restart after the OOM kill: %m", s->name);
+}
+
 /* Callers waiting for the end get their reply once the init is gone and the scope too. */
 static void service_check_stopped(Service *s) {
         int r;
@@ -186,7 +254,9 @@ static void service_check_stopped(Service *s) {
                         else
                                 (void) sd_bus_reply_method_errno(call, r, NULL);
                 }
+                return;
         }
+        service_schedule_oom_restart(s);
 }
 
 /* The host's mounts, idmapped to the service's user namespace: made here, attached by the init. */
@@ -556,11 +626,11 @@ static void service_handle_main(Service *s, int pidfd, const InitMessage *m) {
         bool first;
 
         s->init_stops = true;
-        if (!s->start_complete || m->n_restarts != s->n_restarts) {
+        if (!s->start_complete || s->n_restarts_base + m->n_restarts != s->n_restarts) {
                 s->oom_killed = false;
                 service_oom_rebase(s);
         }
-        s->n_restarts = m->n_restarts;
+        s->n_restarts = s->n_restarts_base + m->n_restarts;
         free(s->status_text);
         s->status_text = *m->text ? strdup(m->text) : NULL;
 

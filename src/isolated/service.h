@@ -62,6 +62,10 @@ struct Service {
         char *oom_counter_path; /* the scope's memory.events (v2) or memory.oom_control (v1) */
         uint64_t oom_kills_base; /* its oom_kill when the main process last (re)started */
         bool oom_killed;        /* an OOM kill since: Result=oom-kill unless OOMPolicy=continue */
+        unsigned n_restarts_base; /* restarts by us after OOM kills (the scope stopped), before this init */
+        sd_event_source *oom_restart_timer; /* RestartSec= after an OOM kill */
+        unsigned oom_restarts;    /* such restarts in the StartLimitIntervalSec= window ... */
+        usec_t oom_restart_window; /* ... begun then (CLOCK_MONOTONIC) */
         sd_event_source *start_timer; /* TimeoutStartSec= */
         sd_event_source *stop_timer;  /* a last resort if the init does not finish a STOP */
         sd_bus_message *reload_call;  /* ReloadService waiting for RELOADED */
