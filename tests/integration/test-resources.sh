@@ -43,6 +43,7 @@ testcase_keys() {
 CPUWeight=50
 StartupCPUWeight=60
 CPUQuotaPeriodSec=50ms
+CPUQuota=20%
 IOWeight=70
 StartupIOWeight=80
 IODeviceWeight=/var/lib 200
@@ -83,13 +84,15 @@ IPAddressAllow=localhost 10.1.2.0/24"
         # blkio.weight on v1.
         if [ -n "$v2" ]; then
                 check_eq "rskeys: cpu.weight" 50 "$(cgfile $s cpu cpu.weight)"
-                check_eq "rskeys: cpu.max" "max 50000" "$(cgfile $s cpu cpu.max)"
+                check_eq "rskeys: cpu.max (20% of a 50ms period)" "10000 50000" "$(cgfile $s cpu cpu.max)"
                 check_match "rskeys: io.weight" "^default 70$" "$(cgfile $s io io.weight)"
                 check_eq "rskeys: memory.max" 314572800 "$(cgfile $s memory memory.max)"
                 check_eq "rskeys: the service's own cpu.weight" 50 "$(inside rskeys cat /sys/fs/cgroup/cpu.weight)"
                 check_match "rskeys: the service's own io.weight" "^default 70$" "$(inside rskeys cat /sys/fs/cgroup/io.weight)"
         else
                 check_eq "rskeys: cpu.shares (CPUWeight=50 as systemd maps it)" 512 "$(cgfile $s cpu cpu.shares)"
+                check_eq "rskeys: cpu.cfs_period_us" 50000 "$(cgfile $s cpu cpu.cfs_period_us)"
+                check_eq "rskeys: cpu.cfs_quota_us (20%)" 10000 "$(cgfile $s cpu cpu.cfs_quota_us)"
                 check_eq "rskeys: memory.limit_in_bytes" 314572800 "$(cgfile $s memory memory.limit_in_bytes)"
                 if [ -e "/sys/fs/cgroup/blkio$(systemctl show -P ControlGroup $s)/blkio.weight" ]; then
                         check_eq "rskeys: blkio.weight (IOWeight=70 as systemd maps it)" 350 "$(cgfile $s blkio blkio.weight)"
