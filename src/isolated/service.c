@@ -590,12 +590,20 @@ static int service_read_oom_kills(Service *s, uint64_t *ret) {
 }
 
 /* At each (re)start of the main process the count so far is the base: only a kill after it is
- * this run's (a restart in place after an OOM kill starts clean, as systemd's Result does). */
+ * this run's (a restart in place after an OOM kill starts clean, as systemd's Result does). Not
+ * so on v2 under OOMPolicy=stop/kill once a kill happened: systemd is stopping the scope for it,
+ * even if the init restarted the main process in place before the stop came. */
 static void service_oom_rebase(Service *s) {
         uint64_t n;
 
-        if (service_read_oom_kills(s, &n) >= 0)
-                s->oom_kills_base = n;
+        if (service_read_oom_kills(s, &n) < 0)
+                return;
+        if (n > s->oom_kills_base && endswith(s->oom_counter_path, "/memory.events") && s->description &&
+            description_oom_policy(s->description) != OOM_POLICY_CONTINUE) {
+                s->oom_killed = true;
+                return;
+        }
+        s->oom_kills_base = n;
 }
 
 static void service_oom_check(Service *s) {
@@ -627,7 +635,8 @@ static void service_handle_main(Service *s, int pidfd, const InitMessage *m) {
 
         s->init_stops = true;
         if (!s->start_complete || s->n_restarts_base + m->n_restarts != s->n_restarts) {
-                s->oom_killed = false;
+                if (!s->start_complete)
+                        s->oom_killed = false;
                 service_oom_rebase(s);
         }
         s->n_restarts = s->n_restarts_base + m->n_restarts;

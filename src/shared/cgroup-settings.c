@@ -43,55 +43,61 @@ typedef enum CgroupNeed {
         NEED_BPF,     /* BPF programs on a cgroup2 tree: unified or hybrid */
 } CgroupNeed;
 
+#define CPUSET_CPUS "the cpuset controller (cpuset.cpus)"
+#define CPUSET_MEMS "the cpuset controller (cpuset.mems)"
+#define IO_MAX "io.max (blkio has no IOPS limit systemd sets)"
+#define EXPECTED_ADDRESSES "IP addresses with prefix lengths, or any, localhost, link-local, multicast"
+
 static const struct CgroupKey {
         const char *key;
-        const char *property;
+        const char *property; /* NULL: the key's name */
         CgroupValueKind kind;
         CgroupParser parser;
         CgroupNeed need;
         const char *why; /* NEED_UNIFIED: what v1 lacks */
         const char *const *choices; /* PARSE_CHOICE */
 } cgroup_keys[] = {
-        { "MemoryHigh", "MemoryHigh", CGROUP_VALUE_U64, PARSE_MEMORY, NEED_UNIFIED, "memory.high" },
-        { "MemoryLow", "MemoryLow", CGROUP_VALUE_U64, PARSE_MEMORY, NEED_UNIFIED, "memory.low" },
-        { "MemoryMin", "MemoryMin", CGROUP_VALUE_U64, PARSE_MEMORY, NEED_UNIFIED, "memory.min" },
-        { "MemorySwapMax", "MemorySwapMax", CGROUP_VALUE_U64, PARSE_MEMORY, NEED_UNIFIED, "memory.swap.max" },
-        { "MemoryLimit", "MemoryLimit", CGROUP_VALUE_U64, PARSE_MEMORY, NEED_NOTHING },
-        { "CPUWeight", "CPUWeight", CGROUP_VALUE_U64, PARSE_CPU_WEIGHT, NEED_NOTHING },
-        { "StartupCPUWeight", "StartupCPUWeight", CGROUP_VALUE_U64, PARSE_CPU_WEIGHT, NEED_NOTHING },
-        { "CPUShares", "CPUShares", CGROUP_VALUE_U64, PARSE_CPU_SHARES, NEED_NOTHING },
-        { "StartupCPUShares", "StartupCPUShares", CGROUP_VALUE_U64, PARSE_CPU_SHARES, NEED_NOTHING },
+        { "MemoryHigh", NULL, CGROUP_VALUE_U64, PARSE_MEMORY, NEED_UNIFIED, "memory.high" },
+        { "MemoryLow", NULL, CGROUP_VALUE_U64, PARSE_MEMORY, NEED_UNIFIED, "memory.low" },
+        { "MemoryMin", NULL, CGROUP_VALUE_U64, PARSE_MEMORY, NEED_UNIFIED, "memory.min" },
+        { "MemorySwapMax", NULL, CGROUP_VALUE_U64, PARSE_MEMORY, NEED_UNIFIED, "memory.swap.max" },
+        { "MemoryLimit", NULL, CGROUP_VALUE_U64, PARSE_MEMORY, NEED_NOTHING },
+        { "CPUWeight", NULL, CGROUP_VALUE_U64, PARSE_CPU_WEIGHT, NEED_NOTHING },
+        { "StartupCPUWeight", NULL, CGROUP_VALUE_U64, PARSE_CPU_WEIGHT, NEED_NOTHING },
+        { "CPUShares", NULL, CGROUP_VALUE_U64, PARSE_CPU_SHARES, NEED_NOTHING },
+        { "StartupCPUShares", NULL, CGROUP_VALUE_U64, PARSE_CPU_SHARES, NEED_NOTHING },
         { "CPUQuotaPeriodSec", "CPUQuotaPeriodUSec", CGROUP_VALUE_U64, PARSE_SEC, NEED_NOTHING },
-        { "AllowedCPUs", "AllowedCPUs", CGROUP_VALUE_BITMASK, PARSE_CPU_SET, NEED_UNIFIED, "the cpuset controller (cpuset.cpus)" },
-        { "StartupAllowedCPUs", "StartupAllowedCPUs", CGROUP_VALUE_BITMASK, PARSE_CPU_SET, NEED_UNIFIED, "the cpuset controller (cpuset.cpus)" },
-        { "AllowedMemoryNodes", "AllowedMemoryNodes", CGROUP_VALUE_BITMASK, PARSE_CPU_SET, NEED_UNIFIED, "the cpuset controller (cpuset.mems)" },
-        { "StartupAllowedMemoryNodes", "StartupAllowedMemoryNodes", CGROUP_VALUE_BITMASK, PARSE_CPU_SET, NEED_UNIFIED, "the cpuset controller (cpuset.mems)" },
-        { "IOWeight", "IOWeight", CGROUP_VALUE_U64, PARSE_IO_WEIGHT, NEED_NOTHING },
-        { "StartupIOWeight", "StartupIOWeight", CGROUP_VALUE_U64, PARSE_IO_WEIGHT, NEED_NOTHING },
-        { "IODeviceWeight", "IODeviceWeight", CGROUP_VALUE_PATH_U64, PARSE_DEVICE_IO_WEIGHT, NEED_NOTHING },
-        { "IOReadBandwidthMax", "IOReadBandwidthMax", CGROUP_VALUE_PATH_U64, PARSE_DEVICE_LIMIT, NEED_NOTHING },
-        { "IOWriteBandwidthMax", "IOWriteBandwidthMax", CGROUP_VALUE_PATH_U64, PARSE_DEVICE_LIMIT, NEED_NOTHING },
-        { "IOReadIOPSMax", "IOReadIOPSMax", CGROUP_VALUE_PATH_U64, PARSE_DEVICE_LIMIT, NEED_UNIFIED, "io.max (blkio has no IOPS limit systemd sets)" },
-        { "IOWriteIOPSMax", "IOWriteIOPSMax", CGROUP_VALUE_PATH_U64, PARSE_DEVICE_LIMIT, NEED_UNIFIED, "io.max (blkio has no IOPS limit systemd sets)" },
-        { "IODeviceLatencyTargetSec", "IODeviceLatencyTargetUSec", CGROUP_VALUE_PATH_U64, PARSE_DEVICE_LATENCY, NEED_UNIFIED, "io.latency" },
-        { "BlockIOWeight", "BlockIOWeight", CGROUP_VALUE_U64, PARSE_BLKIO_WEIGHT, NEED_NOTHING },
-        { "StartupBlockIOWeight", "StartupBlockIOWeight", CGROUP_VALUE_U64, PARSE_BLKIO_WEIGHT, NEED_NOTHING },
-        { "BlockIODeviceWeight", "BlockIODeviceWeight", CGROUP_VALUE_PATH_U64, PARSE_DEVICE_BLKIO_WEIGHT, NEED_NOTHING },
-        { "BlockIOReadBandwidth", "BlockIOReadBandwidth", CGROUP_VALUE_PATH_U64, PARSE_DEVICE_LIMIT, NEED_NOTHING },
-        { "BlockIOWriteBandwidth", "BlockIOWriteBandwidth", CGROUP_VALUE_PATH_U64, PARSE_DEVICE_LIMIT, NEED_NOTHING },
-        { "DeviceAllow", "DeviceAllow", CGROUP_VALUE_PATH_STRING, PARSE_DEVICE_ALLOW, NEED_NOTHING },
-        { "DevicePolicy", "DevicePolicy", CGROUP_VALUE_STRING, PARSE_CHOICE, NEED_NOTHING, NULL,
+        { "AllowedCPUs", NULL, CGROUP_VALUE_BITMASK, PARSE_CPU_SET, NEED_UNIFIED, CPUSET_CPUS },
+        { "StartupAllowedCPUs", NULL, CGROUP_VALUE_BITMASK, PARSE_CPU_SET, NEED_UNIFIED, CPUSET_CPUS },
+        { "AllowedMemoryNodes", NULL, CGROUP_VALUE_BITMASK, PARSE_CPU_SET, NEED_UNIFIED, CPUSET_MEMS },
+        { "StartupAllowedMemoryNodes", NULL, CGROUP_VALUE_BITMASK, PARSE_CPU_SET, NEED_UNIFIED, CPUSET_MEMS },
+        { "IOWeight", NULL, CGROUP_VALUE_U64, PARSE_IO_WEIGHT, NEED_NOTHING },
+        { "StartupIOWeight", NULL, CGROUP_VALUE_U64, PARSE_IO_WEIGHT, NEED_NOTHING },
+        { "IODeviceWeight", NULL, CGROUP_VALUE_PATH_U64, PARSE_DEVICE_IO_WEIGHT, NEED_NOTHING },
+        { "IOReadBandwidthMax", NULL, CGROUP_VALUE_PATH_U64, PARSE_DEVICE_LIMIT, NEED_NOTHING },
+        { "IOWriteBandwidthMax", NULL, CGROUP_VALUE_PATH_U64, PARSE_DEVICE_LIMIT, NEED_NOTHING },
+        { "IOReadIOPSMax", NULL, CGROUP_VALUE_PATH_U64, PARSE_DEVICE_LIMIT, NEED_UNIFIED, IO_MAX },
+        { "IOWriteIOPSMax", NULL, CGROUP_VALUE_PATH_U64, PARSE_DEVICE_LIMIT, NEED_UNIFIED, IO_MAX },
+        { "IODeviceLatencyTargetSec", "IODeviceLatencyTargetUSec", CGROUP_VALUE_PATH_U64, PARSE_DEVICE_LATENCY,
+          NEED_UNIFIED, "io.latency" },
+        { "BlockIOWeight", NULL, CGROUP_VALUE_U64, PARSE_BLKIO_WEIGHT, NEED_NOTHING },
+        { "StartupBlockIOWeight", NULL, CGROUP_VALUE_U64, PARSE_BLKIO_WEIGHT, NEED_NOTHING },
+        { "BlockIODeviceWeight", NULL, CGROUP_VALUE_PATH_U64, PARSE_DEVICE_BLKIO_WEIGHT, NEED_NOTHING },
+        { "BlockIOReadBandwidth", NULL, CGROUP_VALUE_PATH_U64, PARSE_DEVICE_LIMIT, NEED_NOTHING },
+        { "BlockIOWriteBandwidth", NULL, CGROUP_VALUE_PATH_U64, PARSE_DEVICE_LIMIT, NEED_NOTHING },
+        { "DeviceAllow", NULL, CGROUP_VALUE_PATH_STRING, PARSE_DEVICE_ALLOW, NEED_NOTHING },
+        { "DevicePolicy", NULL, CGROUP_VALUE_STRING, PARSE_CHOICE, NEED_NOTHING, NULL,
           (const char *const[]) { "auto", "closed", "strict", NULL } },
-        { "IPAddressAllow", "IPAddressAllow", CGROUP_VALUE_ADDRESSES, PARSE_ADDRESSES, NEED_BPF },
-        { "IPAddressDeny", "IPAddressDeny", CGROUP_VALUE_ADDRESSES, PARSE_ADDRESSES, NEED_BPF },
-        { "ManagedOOMSwap", "ManagedOOMSwap", CGROUP_VALUE_STRING, PARSE_CHOICE, NEED_NOTHING, NULL,
+        { "IPAddressAllow", NULL, CGROUP_VALUE_ADDRESSES, PARSE_ADDRESSES, NEED_BPF },
+        { "IPAddressDeny", NULL, CGROUP_VALUE_ADDRESSES, PARSE_ADDRESSES, NEED_BPF },
+        { "ManagedOOMSwap", NULL, CGROUP_VALUE_STRING, PARSE_CHOICE, NEED_NOTHING, NULL,
           (const char *const[]) { "auto", "kill", NULL } },
-        { "ManagedOOMMemoryPressure", "ManagedOOMMemoryPressure", CGROUP_VALUE_STRING, PARSE_CHOICE, NEED_NOTHING, NULL,
+        { "ManagedOOMMemoryPressure", NULL, CGROUP_VALUE_STRING, PARSE_CHOICE, NEED_NOTHING, NULL,
           (const char *const[]) { "auto", "kill", NULL } },
-        { "ManagedOOMMemoryPressureLimit", "ManagedOOMMemoryPressureLimit", CGROUP_VALUE_U32, PARSE_PERCENT_U32, NEED_NOTHING },
-        { "ManagedOOMPreference", "ManagedOOMPreference", CGROUP_VALUE_STRING, PARSE_CHOICE, NEED_NOTHING, NULL,
+        { "ManagedOOMMemoryPressureLimit", NULL, CGROUP_VALUE_U32, PARSE_PERCENT_U32, NEED_NOTHING },
+        { "ManagedOOMPreference", NULL, CGROUP_VALUE_STRING, PARSE_CHOICE, NEED_NOTHING, NULL,
           (const char *const[]) { "none", "avoid", "omit", NULL } },
-        { "OOMPolicy", "OOMPolicy", CGROUP_VALUE_STRING, PARSE_CHOICE, NEED_NOTHING, NULL,
+        { "OOMPolicy", NULL, CGROUP_VALUE_STRING, PARSE_CHOICE, NEED_NOTHING, NULL,
           (const char *const[]) { "continue", "stop", "kill", NULL } },
 };
 
@@ -375,7 +381,7 @@ static int parse_addresses(CgroupSetting *s, const struct CgroupKey *k, const ch
                 if (r == -ENOMEM)
                         return r;
                 if (r < 0)
-                        return invalid(ret_error, k->key, value, "IP addresses with prefix lengths, or any, localhost, link-local, multicast");
+                        return invalid(ret_error, k->key, value, EXPECTED_ADDRESSES);
                 if (r == 0)
                         return 0;
 
@@ -429,13 +435,14 @@ static int parse_addresses(CgroupSetting *s, const struct CgroupKey *k, const ch
                 else if (inet_pton(AF_INET6, word, buf) == 1)
                         family = AF_INET6;
                 else
-                        return invalid(ret_error, k->key, value, "IP addresses with prefix lengths, or any, localhost, link-local, multicast");
+                        return invalid(ret_error, k->key, value, EXPECTED_ADDRESSES);
                 prefixlen = family == AF_INET ? 32 : 128;
                 if (slash) {
                         uint64_t v;
 
                         if (parse_range(slash, 0, prefixlen, &v) < 0)
-                                return invalid(ret_error, k->key, value, "a prefix length of 0..32 (IPv4) or 0..128 (IPv6)");
+                                return invalid(ret_error, k->key, value,
+                                               "a prefix length of 0..32 (IPv4) or 0..128 (IPv6)");
                         prefixlen = (unsigned) v;
                 }
                 r = add_address(s, family, buf, prefixlen);
@@ -462,7 +469,8 @@ static int parse_scalar(CgroupSetting *s, const struct CgroupKey *k, const char 
         switch (k->parser) {
         case PARSE_MEMORY:
                 if (parse_memory(value, &v) < 0)
-                        return invalid(ret_error, k->key, value, "bytes (K, M, G, T of 1024), a percentage of the memory, or infinity");
+                        return invalid(ret_error, k->key, value,
+                                       "bytes (K, M, G, T of 1024), a percentage of the memory, or infinity");
                 break;
         case PARSE_CPU_WEIGHT:
                 if (strcmp(value, "idle") == 0)
@@ -520,7 +528,8 @@ int cgroup_settings_parse(CgroupSettings *c, const char *key, const char *value,
 
         if (!k)
                 return -ENOENT;
-        list = k->kind == CGROUP_VALUE_PATH_U64 || k->kind == CGROUP_VALUE_PATH_STRING || k->kind == CGROUP_VALUE_ADDRESSES;
+        list = k->kind == CGROUP_VALUE_PATH_U64 || k->kind == CGROUP_VALUE_PATH_STRING ||
+               k->kind == CGROUP_VALUE_ADDRESSES;
 
         if (isempty(value)) {
                 cgroup_settings_remove(c, key);
@@ -533,7 +542,7 @@ int cgroup_settings_parse(CgroupSettings *c, const char *key, const char *value,
 
         /* A scalar is parsed aside and replaces the old value only when good; a list appends
          * (a bad line fails the whole parse anyway). */
-        tmp = (CgroupSetting) { .key = k->key, .property = k->property, .kind = k->kind };
+        tmp = (CgroupSetting) { .key = k->key, .property = k->property ?: k->key, .kind = k->kind };
         if (list && s)
                 tmp = *s;
         switch (k->parser) {
