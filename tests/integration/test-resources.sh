@@ -201,7 +201,11 @@ testcase_oom() {
         unit rsoomre "ExecStart=/usr/bin/tail /dev/zero\nRestart=on-failure\nRestartSec=500ms\nStartLimitBurst=100\n$oom_lines"
         if check "rsoomre: start" start rsoomre; then
                 check "rsoomre: restarted after the OOM kill (NRestarts > 0)" wait_prop rsoomre NRestarts '!0' 60
-                check_match "rsoomre: active again" "^(starting|running)$" "$(prop rsoomre State)"
+                # Active (between a kill and the restart in place the init reports stopping).
+                check_match "rsoomre: active again" "^(starting|running|stopping)$" "$(prop rsoomre State)"
+                check "rsoomre: and again after the next OOM kill (NRestarts 2)" \
+                        wait_for 60 bash -c '[ "$(prop rsoomre NRestarts)" -ge 2 ]'
+
                 stopped rsoomre
         fi
 
@@ -226,7 +230,7 @@ testcase_oom() {
                 fi
         fi
 }
-export -f oom_kills cgfile
+export -f oom_kills cgfile prop service_path
 export v2
 
 cases="keys v2keys badvalues oom"
