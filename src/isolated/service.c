@@ -4,6 +4,7 @@
 #include <signal.h>
 #include <stdio.h>
 #include <string.h>
+#include <sys/inotify.h>
 #include <sys/mman.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
@@ -67,6 +68,7 @@ Service *service_free(Service *s) {
         sd_bus_message_unref(s->restart_call);
         free(s->oom_counter_path);
         sd_event_source_disable_unref(s->oom_restart_timer);
+        sd_event_source_disable_unref(s->oom_watch);
         for (size_t i = 0; i < s->n_stop_calls; i++)
                 sd_bus_message_unref(s->stop_calls[i]);
         free(s->stop_calls);
@@ -565,6 +567,15 @@ static void service_find_oom_counter(Service *s) {
         fclose(f);
 }
 
+static void service_oom_check(Service *s);
+
+/* cgroup v2 notifies a change of memory.events (as systemd watches it): the kill is counted at
+ * once, while the scope's cgroup is surely there (OOMPolicy=kill empties and removes it fast). */
+static int on_oom_event(sd_event_source *source, const struct inotify_event *event, void *userdata) {
+        service_oom_check(userdata);
+        return 0;
+}
+
 static int service_read_oom_kills(Service *s, uint64_t *ret) {
         char line[256];
         int r = -ENOENT;
@@ -573,6 +584,9 @@ static int service_read_oom_kills(Service *s, uint64_t *ret) {
         service_find_oom_counter(s);
         if (!s->oom_counter_path)
                 return -ENOENT;
+        if (!s->oom_watch && s->init_source && endswith(s->oom_counter_path, "/memory.events") &&
+            sd_event_add_inotify(s->manager->event, &s->oom_watch, s->oom_counter_path, IN_MODIFY, on_oom_event, s) < 0)
+                log_debug("%s: cannot watch %s, OOM kills are read at the end only.", s->name, s->oom_counter_path);
         f = fopen(s->oom_counter_path, "re");
         if (!f)
                 return -errno;
@@ -863,6 +877,7 @@ static void service_set_end(Service *s, int code, int status) {
 
 /* The init is gone (code/status: its own end, used if it sent no EXITED). */
 static void service_init_ended(Service *s, int code, int status) {
+        s->oom_watch = sd_event_source_disable_unref(s->oom_watch);
         s->init_source = sd_event_source_disable_unref(s->init_source);
         s->control_source = sd_event_source_disable_unref(s->control_source);
         /* An ended service holds no kernel object: its record is all that stays. */

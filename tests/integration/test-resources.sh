@@ -10,7 +10,7 @@
 
 work=$(mktemp -d /var/lib/isolated-resources.XXXXXX)
 chmod 755 "$work"
-names="rskeys rsv2 rsrefuse rsoom rsoomre rsoomcont rsoomstop"
+names="rskeys rsv2 rsrefuse rsoom rsoomre rsoomcont rsoomstop rsoomkill"
 cleanup() {
         for n in $names; do isolatectl stop "$n" >/dev/null 2>&1; isolatectl reset-failed "$n" >/dev/null 2>&1; done
         rm -rf "$work"
@@ -227,6 +227,14 @@ testcase_oom() {
                         check "rsoomstop: a child's OOM kill stops the service" wait_prop rsoomstop State failed 60
                         check_eq "rsoomstop: Result" oom-kill "$(prop rsoomstop Result)"
                         isolatectl reset-failed rsoomstop >/dev/null 2>&1
+                fi
+                # OOMPolicy=kill: the kernel kills the whole cgroup (memory.oom.group), the init too.
+                unit rsoomkill "ExecStart=/bin/sh -c '/usr/bin/tail /dev/zero & exec /bin/sleep infinity'\nOOMPolicy=kill\n$oom_lines"
+                if check "rsoomkill: start" start rsoomkill; then
+                        check_eq "rsoomkill: memory.oom.group" 1 "$(cgfile isolated-rsoomkill.scope memory memory.oom.group)"
+                        check "rsoomkill: the OOM kill ends the service" wait_prop rsoomkill State failed 60
+                        check_eq "rsoomkill: Result" oom-kill "$(prop rsoomkill Result)"
+                        isolatectl reset-failed rsoomkill >/dev/null 2>&1
                 fi
         fi
 }
