@@ -10,10 +10,10 @@
 
 work=$(mktemp -d /var/lib/isolated-resources.XXXXXX)
 chmod 755 "$work"
-names="rskeys rsv2 rsrefuse rsoom rsoomre rsoomcont rsoomstop rsoomkill"
+names="rskeys rsv2 rsrefuse rsipdeny rsipallow rsdev rsoom rsoomre rsoomcont rsoomstop rsoomkill"
 cleanup() {
         for n in $names; do isolatectl stop "$n" >/dev/null 2>&1; isolatectl reset-failed "$n" >/dev/null 2>&1; done
-        rm -rf "$work"
+        rm -rf "$work" /var/lib/rsipdeny /var/lib/rsipallow /var/lib/rsdev
 }
 trap cleanup EXIT
 
@@ -180,6 +180,58 @@ ManagedOOMMemoryPressureLimit=120%
 EOF
 }
 
+# --- IPAddressDeny=/Allow=: systemd's BPF filter on the cgroup applies in the service's netns ----------
+# The probe connects to a listener of its own on its own loopback and writes what happened.
+cat > "$work/ipprobe.py" <<'PY'
+import errno, socket, sys
+s = socket.socket()
+s.bind(("127.0.0.1", 0))
+s.listen()
+c = socket.socket()
+c.settimeout(3)
+try:
+    c.connect(s.getsockname())
+    r = "connected"
+except OSError as e:
+    r = "refused " + (errno.errorcode.get(e.errno, "timeout") if e.errno else "timeout")
+with open(sys.argv[1], "w") as f:
+    f.write(r + "\n")
+PY
+chmod 644 "$work/ipprobe.py"
+testcase_ipfilter() {
+        local n want
+        for n in rsipdeny rsipallow; do
+                rm -rf "/var/lib/$n"
+                if [ $n = rsipdeny ]; then
+                        unit $n "ExecStart=/bin/sh -c '/usr/bin/python3 $work/ipprobe.py /var/lib/$n/result; exec sleep infinity'\nStateDirectory=$n\nIPAddressDeny=any"
+                        want="^refused "
+                else
+                        unit $n "ExecStart=/bin/sh -c '/usr/bin/python3 $work/ipprobe.py /var/lib/$n/result; exec sleep infinity'\nStateDirectory=$n\nIPAddressDeny=any\nIPAddressAllow=localhost"
+                        want="^connected$"
+                fi
+                if check "$n: start" start $n; then
+                        check "$n: the probe ran" wait_for 20 test -s "/var/lib/$n/result"
+                        check_match "$n: loopback connect inside ($want)" "$want" "$(cat "/var/lib/$n/result" 2>/dev/null)"
+                        stopped $n
+                fi
+                rm -rf "/var/lib/$n"
+        done
+}
+
+# --- DevicePolicy=/DeviceAllow=: the device cgroup holds inside, as systemd means it ---------------
+testcase_devices() {
+        local n=rsdev
+        rm -rf "/var/lib/$n"
+        unit $n "ExecStart=/bin/sh -c 'for d in null zero; do if head -c1 /dev/\$d >/dev/null 2>&1; then echo \$d readable; else echo \$d denied; fi; done > /var/lib/$n/result; exec sleep infinity'\nStateDirectory=$n\nDevicePolicy=strict\nDeviceAllow=/dev/null rw"
+        if check "$n: start" start $n; then
+                check "$n: the probe ran" wait_for 20 test -s "/var/lib/$n/result"
+                check_eq "$n: /dev/null allowed, /dev/zero denied" "null readable|zero denied" \
+                        "$(paste -sd'|' "/var/lib/$n/result" 2>/dev/null)"
+                stopped $n
+        fi
+        rm -rf "/var/lib/$n"
+}
+
 # --- OOM as systemd reports it --------------------------------------------------------------------
 # tail of /dev/zero keeps one ever longer line: it grows until the limit.
 oom_lines="MemoryMax=50M${v2:+\nMemorySwapMax=0}"
@@ -241,7 +293,7 @@ testcase_oom() {
 export -f oom_kills cgfile prop service_path
 export v2
 
-cases="keys v2keys badvalues oom"
+cases="keys v2keys badvalues ipfilter devices oom"
 for c in $cases; do
         [ -n "${CASE:-}" ] && [ "$c" != "$CASE" ] && continue
         echo "# case $c"
