@@ -6,6 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <linux/netlink.h>
+#include <linux/seccomp.h>
 #include <sys/mman.h>
 #include <sys/personality.h>
 #include <sys/prctl.h>
@@ -51,6 +52,34 @@ START_TEST(test_memfd_roundtrip) {
         ck_assert_int_eq(errno, EPERM);
         ck_assert_int_eq(ftruncate(fd, 0), -1);
         close(fd);
+        sandbox_options_done(&o);
+}
+END_TEST
+
+/* How many of prog's instructions return ret. */
+static size_t count_returns(const struct sock_fprog *prog, uint32_t ret) {
+        size_t n = 0;
+
+        for (size_t i = 0; i < prog->len; i++)
+                if (prog->filter[i].code == (BPF_RET | BPF_K) && prog->filter[i].k == ret)
+                        n++;
+        return n;
+}
+
+/* isolatectl learn: the same filter, every refusal (the deny list's, the personality change's)
+ * a notification instead; the ENOSYS answers (unknown calls, clone3) stay. */
+START_TEST(test_learn_notifies) {
+        _cleanup_free_ struct sock_fprog *plain = NULL, *learn = NULL;
+        SandboxOptions o;
+
+        options(&o, NULL, NULL);
+        ck_assert_int_eq(seccomp_filter_build(&o, &plain), 0);
+        ck_assert_int_eq(seccomp_filter_build_learn(&o, &learn), 0);
+        ck_assert_uint_gt(count_returns(plain, SECCOMP_RET_ERRNO | EPERM), 0);
+        ck_assert_uint_eq(count_returns(plain, SECCOMP_RET_USER_NOTIF), 0);
+        ck_assert_uint_eq(count_returns(learn, SECCOMP_RET_ERRNO | EPERM), 0);
+        ck_assert_uint_gt(count_returns(learn, SECCOMP_RET_USER_NOTIF), 1);
+        ck_assert_uint_gt(count_returns(learn, SECCOMP_RET_ERRNO | ENOSYS), 0);
         sandbox_options_done(&o);
 }
 END_TEST
@@ -320,6 +349,7 @@ int main(void) {
 
         tcase_add_test(tc, test_memfd_roundtrip);
         tcase_add_test(tc, test_from_fd_rejects);
+        tcase_add_test(tc, test_learn_notifies);
         tcase_add_test(tc, test_cache);
         tcase_add_test(tc, test_default_kernel_surface);
         tcase_add_test(tc, test_opt_outs_loosen);

@@ -28,7 +28,7 @@ END_TEST
 START_TEST(test_result_strings) {
         static const char *const expected[] = { "success",   "resources", "protocol",  "timeout",
                                                 "exit-code", "signal",    "core-dump", "start-limit-hit",
-                                                "health" };
+                                                "health", "oom-kill" };
 
         ck_assert_int_eq(ELEMENTSOF(expected), _SERVICE_RESULT_MAX);
         for (int i = 0; i < _SERVICE_RESULT_MAX; i++) {
@@ -203,6 +203,54 @@ START_TEST(test_result_start) {
 }
 END_TEST
 
+/* OOM as systemd reports it: OOMPolicy=stop (the default) or kill make any OOM kill of the
+ * scope the result; under continue the main process's own end decides (signal if it was the one
+ * killed), as systemd's TEST-32-OOMPOLICY expects. */
+START_TEST(test_result_oom) {
+        ServiceEndFacts f;
+
+        /* The main process killed by the OOM killer. */
+        f = ran(CLD_KILLED, SIGKILL);
+        f.oom_killed = true;
+        ck_result(f, SERVICE_FAILURE_OOM_KILL);
+        f.oom_continue = true;
+        ck_result(f, SERVICE_FAILURE_SIGNAL);
+
+        /* A child killed; systemd then stopped the scope: the main process ends by SIGTERM. */
+        f = ran(CLD_KILLED, SIGTERM);
+        f.oom_killed = true;
+        ck_result(f, SERVICE_FAILURE_OOM_KILL);
+        f = ran(CLD_EXITED, 0);
+        f.oom_killed = true;
+        ck_result(f, SERVICE_FAILURE_OOM_KILL);
+        f.oom_continue = true;
+        ck_result(f, SERVICE_SUCCESS);
+
+        /* A stop asked for later does not undo it (systemd keeps the first failure). */
+        f = ran(CLD_KILLED, SIGTERM);
+        f.oom_killed = true;
+        f.stop_requested = true;
+        ck_result(f, SERVICE_FAILURE_OOM_KILL);
+
+        /* A failed start by an OOM kill (ExecStartPre=, forking's parent). */
+        f = (ServiceEndFacts) { .exit_code = CLD_KILLED, .exit_status = SIGKILL, .exit_reported = true,
+                                .released = true, .start_failed = true, .oom_killed = true };
+        ck_result(f, SERVICE_FAILURE_OOM_KILL);
+
+        /* The rest keeps precedence. */
+        f = ran(CLD_KILLED, SIGKILL);
+        f.oom_killed = true;
+        f.protocol_error = true;
+        ck_result(f, SERVICE_FAILURE_PROTOCOL);
+        f.protocol_error = false;
+        f.start_limit_hit = true;
+        ck_result(f, SERVICE_FAILURE_START_LIMIT_HIT);
+
+        /* No OOM kill: as before. */
+        ck_result(ran(CLD_KILLED, SIGKILL), SERVICE_FAILURE_SIGNAL);
+}
+END_TEST
+
 /* Over every combination of the flags and of a few ends: the order of precedence holds. */
 START_TEST(test_result_exhaustive) {
         static const int ends[][2] = {
@@ -211,7 +259,7 @@ START_TEST(test_result_exhaustive) {
         };
         unsigned n = 0;
 
-        for (unsigned bits = 0; bits < (1u << 12); bits++)
+        for (unsigned bits = 0; bits < (1u << 14); bits++)
                 for (size_t e = 0; e < ELEMENTSOF(ends); e++) {
                         ServiceEndFacts f = {
                                 .exit_code = ends[e][0],
@@ -228,6 +276,8 @@ START_TEST(test_result_exhaustive) {
                                 .protocol_error = bits & (1u << 9),
                                 .start_limit_hit = bits & (1u << 10),
                                 .health_failed = bits & (1u << 11),
+                                .oom_killed = bits & (1u << 12),
+                                .oom_continue = bits & (1u << 13),
                         };
                         ServiceResult r = service_result_from_facts(&f);
 
@@ -245,6 +295,12 @@ START_TEST(test_result_exhaustive) {
                                 ck_assert_int_eq(r, SERVICE_FAILURE_START_LIMIT_HIT);
                                 continue;
                         }
+                        /* An OOM kill under OOMPolicy=stop/kill decides, as systemd's oom-kill does. */
+                        if (f.oom_killed && !f.oom_continue) {
+                                ck_assert_int_eq(r, SERVICE_FAILURE_OOM_KILL);
+                                continue;
+                        }
+                        ck_assert(r != SERVICE_FAILURE_OOM_KILL);
                         ck_assert(r != SERVICE_FAILURE_TIMEOUT && r != SERVICE_FAILURE_START_LIMIT_HIT);
                         /* Ended for its health: health, unless a stop was asked for. */
                         ck_assert_int_eq(r == SERVICE_FAILURE_HEALTH, f.health_failed && !f.stop_requested);
@@ -269,7 +325,7 @@ START_TEST(test_result_exhaustive) {
                         if (r == SERVICE_FAILURE_PROTOCOL)
                                 ck_assert(f.released && !f.main_pid_known && !f.start_complete && !f.stop_requested);
                 }
-        ck_assert_uint_eq(n, 4096 * 5);
+        ck_assert_uint_eq(n, 16384 * 5);
 }
 END_TEST
 
@@ -283,6 +339,7 @@ static Suite *service_state_suite(void) {
         tcase_add_test(tc, test_transitions);
         tcase_add_test(tc, test_result_main_exit);
         tcase_add_test(tc, test_result_start);
+        tcase_add_test(tc, test_result_oom);
         tcase_add_test(tc, test_result_exhaustive);
         suite_add_tcase(s, tc);
         return s;

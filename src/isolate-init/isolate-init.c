@@ -16,6 +16,7 @@
 #include "init-listener.h"
 #include "init-protocol.h"
 #include "init-setup.h"
+#include "learn.h"
 #include "log.h"
 #include "seccomp-filter.h"
 #include "sandbox-process.h"
@@ -163,6 +164,13 @@ static int run(void) {
                         return start_failedf(r, "Failed to read the seccomp filter of the START message: %m");
                 start.role_fds[START_FD_SECCOMP] = safe_close(start.role_fds[START_FD_SECCOMP]);
         }
+        if (start.role_fds[START_FD_LEARN] >= 0) {
+                r = learn_setup(TAKE_FD(start.role_fds[START_FD_LEARN]));
+                if (r < 0)
+                        return start_failedf(r, "Failed to set up learning: %m");
+                /* Our filter is the learning one, with its refusals sent to us. */
+                seccomp = mfree(seccomp);
+        }
         init_listener_take(&listener, TAKE_FD(start.role_fds[START_FD_READOPT]), TAKE_FD(start.role_fds[START_FD_EXIT]));
         if (start.role_fds[START_FD_ENV] >= 0) {
                 r = read_memfd(start.role_fds[START_FD_ENV], ENVIRONMENT_FILE_SIZE_MAX * 64, &preloaded_env,
@@ -221,6 +229,12 @@ static int run(void) {
         r = sandbox_init_drop_capabilities(&d->sandbox);
         if (r < 0)
                 return start_failedf(r, "Failed to drop the init's own capabilities: %m");
+
+        /* After the drop: capabilities and the bounding set are a thread's own, and the learning
+         * thread gets only what is left. */
+        r = learn_seccomp_start();
+        if (r < 0)
+                return start_failedf(r, "Failed to start the learning thread: %m");
 
         /* The journal stream stays open: every command of the service (ExecReload=, ExecStop=, a
          * restart) writes to it. */

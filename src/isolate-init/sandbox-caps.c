@@ -12,6 +12,7 @@
 
 #include "parse-util.h"
 #include "sandbox-process.h"
+#include "learn.h"
 #include "seccomp-filter.h"
 #include "string-util.h"
 
@@ -133,7 +134,7 @@ int sandbox_process_prepare(const SandboxOptions *o, struct sock_fprog *seccomp,
         }
 
         if (!p.seccomp) {
-                r = seccomp_filter_build(o, &p.seccomp);
+                r = learn_active() ? seccomp_filter_build_learn(o, &p.seccomp) : seccomp_filter_build(o, &p.seccomp);
                 if (r < 0)
                         return error_set(ret_error, r, "Failed to build the seccomp filter: %s", strerror(-r));
         }

@@ -10,6 +10,8 @@
 #include <sys/syscall.h>
 #include <unistd.h>
 
+#include "learn.h"
+#include "log.h"
 #include "sandbox-mount.h"
 #include "string-util.h"
 #include "strv.h"
@@ -334,6 +336,9 @@ static int setup_protect_system(MountContext *c) {
         const SandboxOptions *o = c->options;
         int r;
 
+        /* Learning: the host tree is the throwaway overlay, written as the service likes. */
+        if (learn_active() && c->staged)
+                return 0;
         switch (o->protect_system) {
         case PROTECT_SYSTEM_NO:
                 return 0;
@@ -826,11 +831,57 @@ static int enter_root(MountContext *c) {
         return 0;
 }
 
+/* Learning: host mount N as the lower layer of an overlay whose upper and work directories are
+ * N/upper and N/work on layers_fd, our tmpfs; the overlay's mount, detached. The host's mount is
+ * attached at N/lower first: overlayfs takes a layer only from our own mount namespace (a detached
+ * mount's namespace is the daemon's user namespace's, where we have no CAP_SYS_ADMIN). */
+static int learn_overlay(int layers_fd, size_t index, int host_fd) {
+        _cleanup_close_ int fs = -EBADF, dir = -EBADF, upper = -EBADF, work = -EBADF, lower_fd = -EBADF;
+        char name[32];
+        int m;
+
+        snprintf(name, sizeof(name), "%zu", index);
+        if (mkdirat(layers_fd, name, 0755) < 0)
+                return negative_errno();
+        dir = openat(layers_fd, name, O_PATH | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+        if (dir < 0 || mkdirat(dir, "upper", 0755) < 0 || mkdirat(dir, "work", 0755) < 0 ||
+            mkdirat(dir, "lower", 0755) < 0)
+                return negative_errno();
+        lower_fd = openat(dir, "lower", O_PATH | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+        if (lower_fd < 0)
+                return negative_errno();
+        m = attach_fd(host_fd, lower_fd);
+        if (m < 0)
+                return m;
+        safe_close(lower_fd);
+        lower_fd = openat(dir, "lower", O_PATH | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+        if (lower_fd < 0)
+                return negative_errno();
+        upper = openat(dir, "upper", O_PATH | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+        work = openat(dir, "work", O_PATH | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+        if (upper < 0 || work < 0)
+                return negative_errno();
+        fs = fsopen("overlay", FSOPEN_CLOEXEC);
+        if (fs < 0)
+                return negative_errno();
+        if (fsconfig(fs, FSCONFIG_SET_STRING, "source", "isolated-learn", 0) < 0 ||
+            fsconfig(fs, FSCONFIG_SET_FD, "lowerdir+", NULL, lower_fd) < 0 ||
+            fsconfig(fs, FSCONFIG_SET_FD, "upperdir", NULL, upper) < 0 ||
+            fsconfig(fs, FSCONFIG_SET_FD, "workdir", NULL, work) < 0 ||
+            fsconfig(fs, FSCONFIG_SET_FLAG, "userxattr", NULL, 0) < 0 ||
+            fsconfig(fs, FSCONFIG_CMD_CREATE, NULL, NULL, 0) < 0)
+                return negative_errno();
+        m = fsmount(fs, FSMOUNT_CLOEXEC, MOUNT_ATTR_NOSUID | MOUNT_ATTR_NODEV);
+        return m < 0 ? negative_errno() : m;
+}
+
 /* The service's root, on a small tmpfs over /tmp of the init's old tree (gone with it): "/" first,
  * then every other host mount at its place, a symlink on the way resolved inside the new root. */
 static int build_root(MountContext *c, char *const *paths, const int *fds, size_t n, int *ret_fd) {
         static const char *const opts[] = { "mode=0700", "size=16k", "nr_inodes=8", NULL };
-        _cleanup_close_ int staging = -EBADF, tmp = -EBADF, root = -EBADF;
+        const char *const layer_opts[] = { "mode=0755", sandbox_tmpfs_size(c->options), sandbox_tmpfs_inodes(c->options), NULL };
+        _cleanup_close_ int staging = -EBADF, tmp = -EBADF, root = -EBADF, layers = -EBADF;
+        _cleanup_free_ int *overlays = NULL;
         int r;
 
         if (strcmp(paths[0], "/") != 0)
@@ -852,27 +903,88 @@ static int build_root(MountContext *c, char *const *paths, const int *fds, size_
         root = openat(tmp, "root", O_PATH | O_DIRECTORY | O_CLOEXEC | O_NOFOLLOW);
         if (root < 0)
                 return fail(c, negative_errno(), "open the staging root");
-        r = attach_fd(fds[0], root);
-        if (r < 0)
-                return fail(c, r, "mount the host's / as the root");
+        if (learn_active()) {
+                _cleanup_close_ int m = -EBADF, dir = -EBADF;
+
+                /* The layers' tmpfs, attached beside the root for as long as we build (then it goes
+                 * with the old tree; our fd stays): every host mount becomes an overlay. */
+                m = new_fs("tmpfs", layer_opts, ATTR_SAFE);
+                if (m < 0)
+                        return fail(c, m, "create the tmpfs of the learning layers");
+                if (mkdirat(tmp, "learn", 0700) < 0)
+                        return fail(c, negative_errno(), "create the learning layers");
+                dir = openat(tmp, "learn", O_PATH | O_DIRECTORY | O_CLOEXEC | O_NOFOLLOW);
+                r = dir < 0 ? negative_errno() : attach_fd(m, dir);
+                if (r < 0)
+                        return fail(c, r, "mount the learning layers");
+                layers = openat(tmp, "learn", O_RDONLY | O_DIRECTORY | O_CLOEXEC | O_NOFOLLOW);
+                if (layers < 0)
+                        return fail(c, negative_errno(), "open the learning layers");
+                overlays = malloc(n * sizeof(int));
+                if (!overlays)
+                        return -ENOMEM;
+                for (size_t i = 0; i < n; i++)
+                        overlays[i] = -EBADF;
+                for (size_t i = 0; i < n; i++) {
+                        overlays[i] = learn_overlay(layers, i, fds[i]);
+                        if (overlays[i] < 0 && i > 0) {
+                                /* A file system overlayfs cannot stack on (FUSE, another overlay...):
+                                 * the host's mount as it is, read-only; writes there fail and are
+                                 * not learned. */
+                                log_warning_errno(overlays[i], "Learning: cannot stack an overlay on %s, "
+                                                  "it stays read-only: %m", paths[i]);
+                                r = set_attr(fds[i], false, MOUNT_ATTR_RDONLY, 0);
+                                if (r < 0) {
+                                        r = fail(c, r, "make the host's %s read-only", paths[i]);
+                                        for (size_t j = 0; j < i; j++)
+                                                safe_close(overlays[j]);
+                                        return r;
+                                }
+                                continue;
+                        }
+                        if (overlays[i] < 0) {
+                                r = fail(c, overlays[i], "make the host's %s an overlay to learn", paths[i]);
+                                for (size_t j = 0; j < i; j++)
+                                        safe_close(overlays[j]);
+                                return r;
+                        }
+                }
+        }
+        r = attach_fd(overlays ? overlays[0] : fds[0], root);
+        if (r < 0) {
+                r = fail(c, r, "mount the host's / as the root");
+                goto finish;
+        }
         root = safe_close(root);
         root = openat(tmp, "root", O_PATH | O_DIRECTORY | O_CLOEXEC | O_NOFOLLOW);
-        if (root < 0)
-                return fail(c, negative_errno(), "open the new root");
+        if (root < 0) {
+                r = fail(c, negative_errno(), "open the new root");
+                goto finish;
+        }
 
         for (size_t i = 1; i < n; i++) {
                 _cleanup_close_ int target = open_in_root(root, paths[i], 0);
 
                 if (target == -ENOENT || target == -ENOTDIR) /* below a path that is no directory here */
                         continue;
-                if (target < 0)
-                        return fail(c, target, "open %s in the new root", paths[i]);
-                r = attach_fd(fds[i], target);
-                if (r < 0)
-                        return fail(c, r, "mount the host's %s", paths[i]);
+                if (target < 0) {
+                        r = fail(c, target, "open %s in the new root", paths[i]);
+                        goto finish;
+                }
+                r = attach_fd(overlays && overlays[i] >= 0 ? overlays[i] : fds[i], target);
+                if (r < 0) {
+                        r = fail(c, r, "mount the host's %s", paths[i]);
+                        goto finish;
+                }
         }
+        if (overlays)
+                learn_set_layers(TAKE_FD(layers), paths, n);
         *ret_fd = TAKE_FD(root);
-        return 0;
+        r = 0;
+finish:
+        for (size_t i = 0; overlays && i < n; i++)
+                safe_close(overlays[i]);
+        return r;
 }
 
 static int clone_bind_source(int host_root_fd, char *const *writable, const BindMount *b) {
@@ -915,6 +1027,10 @@ int sandbox_mount_apply(const SandboxOptions *o, char *const *mount_paths, const
 
         c.staged = n_mounts > 0;
         c.new_root = c.staged || o->root_directory;
+        if (learn_active() && !c.staged) {
+                r = fail(&c, -EOPNOTSUPP, "learn: without a user namespace of its own (HostRoot=yes) the host's tree cannot be");
+                goto finish;
+        }
         if (c.staged) {
                 r = build_root(&c, mount_paths, mount_fds, n_mounts, &host_root_fd);
                 if (r < 0)

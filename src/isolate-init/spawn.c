@@ -8,11 +8,13 @@
 #include <string.h>
 #include <sys/ioctl.h>
 #include <sys/prctl.h>
+#include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
 #include "env-file.h"
+#include "learn.h"
 #include "sandbox-process.h"
 #include "spawn.h"
 #include "strv.h"
@@ -291,7 +293,9 @@ credentials:
 
         /* Last before exec: nothing after it needs more than the filter allows. */
         stage = SPAWN_STAGE_SECCOMP;
-        r = sandbox_process_apply_seccomp(sandbox);
+        /* Learning: the exec pipe is a socket pair, which takes the filter's listener to the init. */
+        r = learn_active() ? learn_seccomp_load(sandbox->seccomp, sandbox->options->no_new_privileges, error_fd)
+                           : sandbox_process_apply_seccomp(sandbox);
         if (r < 0)
                 goto fail;
 
@@ -568,7 +572,8 @@ static int spawn(const SpawnContext *c, const ExecCommand *cmd, pid_t main_pid, 
                 goto fail_early;
 
 fork:
-        if (pipe2(pipe_fds, O_CLOEXEC) < 0) {
+        if (learn_active() ? socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, pipe_fds) < 0
+                           : pipe2(pipe_fds, O_CLOEXEC) < 0) {
                 r = negative_errno();
                 goto fail_early;
         }
@@ -627,9 +632,34 @@ fork:
         }
 
         /* EOF: the exec closed the pipe, the command runs. */
-        do
-                n = read(pipe_read, report, sizeof(report));
-        while (n < 0 && errno == EINTR);
+        for (;;) {
+                union {
+                        struct cmsghdr h;
+                        char buf[CMSG_SPACE(sizeof(int))];
+                } control;
+                struct iovec iov = { .iov_base = report, .iov_len = sizeof(report) };
+                struct msghdr mh = { .msg_iov = &iov, .msg_iovlen = 1, .msg_control = control.buf,
+                                     .msg_controllen = sizeof(control.buf) };
+                struct cmsghdr *cm;
+                int listener = -EBADF;
+
+                if (!learn_active()) {
+                        n = read(pipe_read, report, sizeof(report));
+                        if (n < 0 && errno == EINTR)
+                                continue;
+                        break;
+                }
+                n = recvmsg(pipe_read, &mh, MSG_CMSG_CLOEXEC);
+                if (n < 0 && errno == EINTR)
+                        continue;
+                for (cm = n >= 0 ? CMSG_FIRSTHDR(&mh) : NULL; cm; cm = CMSG_NXTHDR(&mh, cm))
+                        if (cm->cmsg_level == SOL_SOCKET && cm->cmsg_type == SCM_RIGHTS &&
+                            cm->cmsg_len == CMSG_LEN(sizeof(int)))
+                                memcpy(&listener, CMSG_DATA(cm), sizeof(int));
+                if (listener < 0)
+                        break;
+                learn_seccomp_add(listener); /* the filter's listener, then the exec's result */
+        }
 
         if (n == 0) {
                 *ret_pid = pid;

@@ -20,6 +20,7 @@
 #include "init-protocol.h"
 #include "log.h"
 #include "parse-util.h"
+#include "learn.h"
 #include "supervisor.h"
 #include "time-util.h"
 
@@ -149,6 +150,7 @@ static void finish(Supervisor *s) {
                 if (r < 0)
                         log_warning_errno(r, "Failed to record the exit of the main process: %m");
         }
+        learn_report(); /* isolatectl learn: before the daemon hears of the end */
         if (s->control_fd >= 0) {
                 r = control_send_exited(s->control_fd, s->main_status, s->result);
                 if (r < 0)
@@ -305,6 +307,7 @@ static void stop_finished(Supervisor *s) {
 static void start_failure(Supervisor *s, int wait_status, int error, const char *text) {
         log_error("%s", text);
         if (!s->started) {
+                learn_report();
                 if (s->control_fd >= 0) {
                         if (wait_status >= 0)
                                 (void) control_send_exited(s->control_fd, wait_status, NULL);

@@ -31,6 +31,8 @@ int verb_verify(sd_bus *bus, int argc, char **argv) {
                         continue;
                 }
                 r = description_parse(name, argv[k], text, &d, &notices, &error);
+                if (r >= 0) /* what this host's cgroups cannot enforce, as start refuses it */
+                        r = cgroup_settings_check_host(&d->cgroup, cgroup_host_mode(), &error);
                 if (!arg_quiet)
                         for (char **n = notices; n && *n; n++)
                                 fprintf(stderr, "%s\n", *n);

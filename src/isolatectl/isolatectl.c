@@ -14,6 +14,11 @@ typedef enum VerbFlags {
         VERB_LOCAL = 1 << 1, /* reads local files or processes: refused under -H */
 } VerbFlags;
 
+/* ctl-learn.c */
+extern const char *arg_learn_duration;
+extern bool arg_learn_apply;
+int verb_learn(sd_bus *bus, int argc, char **argv);
+
 static const struct {
         const char *verb;
         int (*func)(sd_bus *bus, int argc, char **argv);
@@ -39,6 +44,7 @@ static const struct {
         { "disable", verb_enable, VERB_LOCAL },
         { "is-enabled", verb_enable, 0 },
         { "security", verb_security, VERB_LOCAL },
+        { "learn", verb_learn, VERB_BUS },
 };
 
 static void help(void) {
@@ -65,7 +71,8 @@ static void help(void) {
                "  enable NAME...          Start at boot, through isolated@NAME.service (--now: also now)\n"
                "  disable NAME...         Do not start at boot (--now: also stop)\n"
                "  is-enabled NAME...      Whether isolated@NAME.service starts at boot\n"
-               "  security NAME|FILE...   Show what the service can still do, and its exposure\n\n"
+               "  security NAME|FILE...   Show what the service can still do, and its exposure\n"
+               "  learn NAME [FILE]       Run it once, print the drop-in it needs (--duration=, --apply)\n\n"
                "Options:\n"
                "  -h --help               Show this help\n"
                "     --version            Show the version\n"
@@ -108,6 +115,8 @@ static int parse_argv(int argc, char *argv[]) {
                 ARG_NO_PAGER,
                 ARG_NO_ASK_PASSWORD,
                 ARG_WAIT,
+                ARG_DURATION,
+                ARG_APPLY,
                 ARG_VALUE,
                 ARG_NO_LEGEND,
                 ARG_FULL,
@@ -119,6 +128,8 @@ static int parse_argv(int argc, char *argv[]) {
                 { "version", no_argument, NULL, ARG_VERSION },
                 { "host", required_argument, NULL, 'H' },
                 { "wait", no_argument, NULL, ARG_WAIT },
+                { "duration", required_argument, NULL, ARG_DURATION },
+                { "apply", no_argument, NULL, ARG_APPLY },
                 { "signal", required_argument, NULL, 's' },
                 { "kill-whom", required_argument, NULL, ARG_KILL_WHOM },
                 { "all", no_argument, NULL, 'a' },
@@ -155,6 +166,12 @@ static int parse_argv(int argc, char *argv[]) {
                         break;
                 case ARG_WAIT:
                         arg_wait = true;
+                        break;
+                case ARG_DURATION: /* learn */
+                        arg_learn_duration = optarg;
+                        break;
+                case ARG_APPLY:
+                        arg_learn_apply = true;
                         break;
                 case 's':
                         arg_signal = optarg;

@@ -5,6 +5,7 @@
 
 #include "bus-error.h"
 #include "log.h"
+#include "learn.h"
 #include "manager.h"
 #include "service.h"
 #include "shell.h"
@@ -24,6 +25,22 @@ static int method_start_service(sd_bus_message *call, void *userdata, sd_bus_err
         if (r <= 0)
                 return r < 0 ? r : 1; /* 0: polkit asked; the call comes back */
         return manager_start_service(m, name, text, call, error);
+}
+
+/* isolatectl learn: a start of its own, answered at its end (learn.h). */
+static int method_learn_service(sd_bus_message *call, void *userdata, sd_bus_error *error) {
+        Manager *m = userdata;
+        const char *name, *text;
+        uint64_t duration;
+        int r;
+
+        r = sd_bus_message_read(call, "sst", &name, &text, &duration);
+        if (r < 0)
+                return r;
+        r = manager_check_manage(m, call, "start", name, error);
+        if (r <= 0)
+                return r < 0 ? r : 1; /* 0: polkit asked; the call comes back */
+        return manager_learn_service(m, name, text, duration, call, error);
 }
 
 int manager_bus_lookup_service(Manager *m, sd_bus_message *call, Service **ret, sd_bus_error *error) {
@@ -145,6 +162,10 @@ static const sd_bus_vtable manager_vtable[] = {
         SD_BUS_VTABLE_START(0),
         SD_BUS_METHOD_WITH_ARGS("StartService", SD_BUS_ARGS("s", name, "s", description), SD_BUS_RESULT("o", path),
                                 method_start_service, SD_BUS_VTABLE_UNPRIVILEGED),
+        SD_BUS_METHOD_WITH_ARGS("LearnService",
+                                SD_BUS_ARGS("s", name, "s", description, "t", duration_usec),
+                                SD_BUS_RESULT("s", result, "a(ss)", findings), method_learn_service,
+                                SD_BUS_VTABLE_UNPRIVILEGED),
         SD_BUS_METHOD_WITH_ARGS("StopService", SD_BUS_ARGS("s", name), SD_BUS_NO_RESULT, method_stop_service,
                                 SD_BUS_VTABLE_UNPRIVILEGED),
         SD_BUS_METHOD_WITH_ARGS("RestartService", SD_BUS_ARGS("s", name), SD_BUS_RESULT("o", path),

@@ -277,6 +277,12 @@ int manager_start_sources(Manager *m, const char *name, DescriptionSources *sour
                                          parse_error ?: "Invalid description.");
         for (char **n = notices; n && *n; n++)
                 log_notice("%s", *n);
+        /* A limit this host's cgroups cannot enforce is refused, never dropped. */
+        r = cgroup_settings_check_host(&d->cgroup, cgroup_host_mode(), &parse_error);
+        if (r == -ENOMEM)
+                return r;
+        if (r < 0)
+                return sd_bus_error_setf(error, BUS_ERROR_BAD_DESCRIPTION, "%s", parse_error);
 
         old = manager_get_service(m, name);
         if (old && service_is_active(old))

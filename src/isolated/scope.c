@@ -4,6 +4,7 @@
 #include <stdlib.h>
 #include <unistd.h>
 #include <string.h>
+#include <sys/socket.h>
 
 #include "log.h"
 #include "macro.h"
@@ -20,6 +21,82 @@ char *scope_unit_name(const char *service_name) {
         if (asprintf(&unit, "isolated-%s.scope", service_name) < 0)
                 return NULL;
         return unit;
+}
+
+/* One resource-control key of the file as the scope property of the same name. */
+static int append_cgroup_setting(sd_bus_message *m, const CgroupSetting *s) {
+        int r;
+
+        switch (s->kind) {
+        case CGROUP_VALUE_U64:
+                return sd_bus_message_append(m, "(sv)", s->property, "t", s->value);
+        case CGROUP_VALUE_U32:
+                return sd_bus_message_append(m, "(sv)", s->property, "u", (uint32_t) s->value);
+        case CGROUP_VALUE_STRING:
+                return sd_bus_message_append(m, "(sv)", s->property, "s", s->string);
+        default:
+                break;
+        }
+
+        r = sd_bus_message_open_container(m, 'r', "sv");
+        if (r < 0)
+                return r;
+        r = sd_bus_message_append(m, "s", s->property);
+        if (r < 0)
+                return r;
+        switch (s->kind) {
+        case CGROUP_VALUE_BITMASK:
+                r = sd_bus_message_open_container(m, 'v', "ay");
+                if (r >= 0)
+                        r = sd_bus_message_append_array(m, 'y', s->bitmask, s->n_bitmask);
+                break;
+        case CGROUP_VALUE_PATH_U64:
+                r = sd_bus_message_open_container(m, 'v', "a(st)");
+                if (r >= 0)
+                        r = sd_bus_message_open_container(m, 'a', "(st)");
+                for (size_t i = 0; r >= 0 && i < s->n_items; i++)
+                        r = sd_bus_message_append(m, "(st)", s->items[i].path, s->items[i].value);
+                if (r >= 0)
+                        r = sd_bus_message_close_container(m);
+                break;
+        case CGROUP_VALUE_PATH_STRING:
+                r = sd_bus_message_open_container(m, 'v', "a(ss)");
+                if (r >= 0)
+                        r = sd_bus_message_open_container(m, 'a', "(ss)");
+                for (size_t i = 0; r >= 0 && i < s->n_items; i++)
+                        r = sd_bus_message_append(m, "(ss)", s->items[i].path, s->items[i].string);
+                if (r >= 0)
+                        r = sd_bus_message_close_container(m);
+                break;
+        case CGROUP_VALUE_ADDRESSES:
+                r = sd_bus_message_open_container(m, 'v', "a(iayu)");
+                if (r >= 0)
+                        r = sd_bus_message_open_container(m, 'a', "(iayu)");
+                for (size_t i = 0; r >= 0 && i < s->n_items; i++) {
+                        const CgroupItem *a = &s->items[i];
+
+                        r = sd_bus_message_open_container(m, 'r', "iayu");
+                        if (r >= 0)
+                                r = sd_bus_message_append(m, "i", (int32_t) a->family);
+                        if (r >= 0)
+                                r = sd_bus_message_append_array(m, 'y', a->address, a->family == AF_INET ? 4 : 16);
+                        if (r >= 0)
+                                r = sd_bus_message_append(m, "u", (uint32_t) a->prefixlen);
+                        if (r >= 0)
+                                r = sd_bus_message_close_container(m);
+                }
+                if (r >= 0)
+                        r = sd_bus_message_close_container(m);
+                break;
+        default:
+                return -EINVAL;
+        }
+        if (r < 0)
+                return r;
+        r = sd_bus_message_close_container(m); /* the variant */
+        if (r < 0)
+                return r;
+        return sd_bus_message_close_container(m);
 }
 
 static int append_properties(sd_bus_message *m, const Description *d, pid_t pid) {
@@ -56,6 +133,12 @@ static int append_properties(sd_bus_message *m, const Description *d, pid_t pid)
         }
         if (d->cpu_quota_set) {
                 r = sd_bus_message_append(m, "(sv)", "CPUQuotaPerSecUSec", "t", d->cpu_quota_per_sec_usec);
+                if (r < 0)
+                        return r;
+        }
+        /* The other resource-control keys, OOMPolicy= among them (unset: systemd's default). */
+        for (size_t i = 0; i < d->cgroup.n; i++) {
+                r = append_cgroup_setting(m, &d->cgroup.settings[i]);
                 if (r < 0)
                         return r;
         }

@@ -21,6 +21,7 @@ static const char *const service_result_table[_SERVICE_RESULT_MAX] = {
         [SERVICE_FAILURE_CORE_DUMP] = "core-dump",
         [SERVICE_FAILURE_START_LIMIT_HIT] = "start-limit-hit",
         [SERVICE_FAILURE_HEALTH] = "health",
+        [SERVICE_FAILURE_OOM_KILL] = "oom-kill",
 };
 
 static int table_lookup(const char *const *table, int n, const char *s) {
@@ -97,6 +98,9 @@ ServiceResult service_result_from_facts(const ServiceEndFacts *f) {
                 return SERVICE_FAILURE_TIMEOUT;
         if (f->start_limit_hit)
                 return SERVICE_FAILURE_START_LIMIT_HIT;
+        /* OOMPolicy=stop or kill: the OOM kill ended the service, whatever the processes did after. */
+        if (f->oom_killed && !f->oom_continue)
+                return SERVICE_FAILURE_OOM_KILL;
         if (f->health_failed && !f->stop_requested)
                 return SERVICE_FAILURE_HEALTH;
         /* A command of the start failed: ExecStartPre=, forking's parent, notify's main. */

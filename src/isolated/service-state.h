@@ -31,6 +31,7 @@ typedef enum ServiceResult {
         SERVICE_FAILURE_CORE_DUMP,
         SERVICE_FAILURE_START_LIMIT_HIT,
         SERVICE_FAILURE_HEALTH, /* ended by its failed health checks (HealthOnFailure=kill, HealthReady=yes) */
+        SERVICE_FAILURE_OOM_KILL,
         _SERVICE_RESULT_MAX,
         _SERVICE_RESULT_INVALID = -EINVAL,
 } ServiceResult;
@@ -69,10 +70,15 @@ typedef struct ServiceEndFacts {
         bool protocol_error;  /* the init broke the protocol */
         bool start_limit_hit; /* the init's restarts hit StartLimitBurst= */
         bool health_failed;   /* the daemon ended it for its failed health checks */
+        bool oom_killed;      /* the kernel's OOM killer killed a process of the scope since the main
+                               * process (re)started: systemd's scope Result, or the cgroup's oom_kill */
+        bool oom_continue;    /* OOMPolicy=continue: an OOM kill is no failure of the service itself */
 } ServiceEndFacts;
 
 /* The Result of a service's end; the first that applies:
- *   protocol error > start timeout > start limit > failed health checks (unless stopped) > a command of a failed start that the
+ *   protocol error > start timeout > start limit > an OOM kill (oom-kill, unless
+ *   OOMPolicy=continue, as systemd: then the killed main process is signal) > failed health
+ *   checks (unless stopped) > a command of a failed start that the
  *   init reported (by its exit) > a start that failed otherwise (exit-code with an errno of
  *   the init's, success if only stopped, else resources) > no main process and no start
  *   (protocol) > the main process's exit: 0 success, else exit-code; dumped core-dump;

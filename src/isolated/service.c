@@ -4,6 +4,7 @@
 #include <signal.h>
 #include <stdio.h>
 #include <string.h>
+#include <sys/inotify.h>
 #include <sys/mman.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
@@ -28,6 +29,8 @@
 #include "env-file.h"
 #include "exec-directory.h"
 #include "host-mounts.h"
+#include "learn.h"
+#include "string-util.h"
 #include "strv.h"
 #include "usage.h"
 
@@ -65,9 +68,13 @@ Service *service_free(Service *s) {
         safe_close(s->main_pidfd);
         sd_bus_message_unref(s->start_call);
         sd_bus_message_unref(s->restart_call);
+        free(s->oom_counter_path);
+        sd_event_source_disable_unref(s->oom_restart_timer);
+        sd_event_source_disable_unref(s->oom_watch);
         for (size_t i = 0; i < s->n_stop_calls; i++)
                 sd_bus_message_unref(s->stop_calls[i]);
         free(s->stop_calls);
+        service_learn_free(s->learn);
         free(s->start_job);
         free(s->stop_job);
         free(s->status_text);
@@ -148,12 +155,80 @@ static void service_fail_start(Service *s, const char *error_name, const char *t
         service_stop_scope(s);
 }
 
+/* After an OOM kill under OOMPolicy=stop/kill systemd stopped the scope, the init with it: Restart=
+ * is ours to apply then (as systemd's service_shall_restart() for oom-kill), as a new start of the
+ * same files, after RestartSec=, within StartLimitBurst= of such restarts. */
+static bool service_restart_after_oom(const Service *s) {
+        if (s->stop_requested || s->restart_call || s->result != SERVICE_FAILURE_OOM_KILL || !s->description)
+                return false;
+        return s->description->restart == SERVICE_RESTART_ON_FAILURE ||
+               s->description->restart == SERVICE_RESTART_ON_ABNORMAL ||
+               s->description->restart == SERVICE_RESTART_ALWAYS;
+}
+
+static int on_oom_restart(sd_event_source *source, uint64_t usec, void *userdata) {
+        Service *s = userdata, *n;
+        Manager *m = s->manager;
+        _cleanup_free_ char *name = strdup(s->name);
+        _cleanup_(sd_bus_error_free) sd_bus_error error = SD_BUS_ERROR_NULL;
+        DescriptionSources *sources = NULL;
+        unsigned n_restarts = s->n_restarts + 1, count = s->oom_restarts + 1;
+        usec_t window = s->oom_restart_window;
+        int r;
+
+        s->oom_restart_timer = sd_event_source_disable_unref(s->oom_restart_timer);
+        if (s->stop_requested)
+                return 0; /* stopped (StopService) while waiting: stays ended */
+        if (!name || description_sources_copy(s->sources, &sources) < 0)
+                return log_oom();
+        log_info("%s: restarting after the OOM kill (restart %u).", name, n_restarts);
+        /* Frees s. */
+        r = manager_start_sources(m, name, sources, NULL, &error);
+        if (r < 0 || sd_bus_error_is_set(&error)) {
+                log_error("%s: the restart after the OOM kill failed: %s", name,
+                          sd_bus_error_is_set(&error) ? error.message : strerror(-r));
+                return 0;
+        }
+        n = manager_get_service(m, name);
+        if (n) {
+                n->n_restarts_base = n->n_restarts = n_restarts;
+                n->oom_restarts = count;
+                n->oom_restart_window = window;
+        }
+        return 0;
+}
+
+static void service_schedule_oom_restart(Service *s) {
+        const Description *d = s->description;
+        usec_t now = now_usec(CLOCK_MONOTONIC);
+        int r;
+
+        if (s->oom_restart_timer || !service_restart_after_oom(s))
+                return;
+        if (d->start_limit_interval_usec > 0 && d->start_limit_burst > 0) {
+                if (s->oom_restart_window == 0 || now - s->oom_restart_window > d->start_limit_interval_usec) {
+                        s->oom_restart_window = now;
+                        s->oom_restarts = 0;
+                }
+                if (s->oom_restarts >= d->start_limit_burst) {
+                        log_warning("%s: restarted too often after OOM kills, not restarting (StartLimitBurst=%u).",
+                                    s->name, d->start_limit_burst);
+                        return;
+                }
+        }
+        r = sd_event_add_time_relative(s->manager->event, &s->oom_restart_timer, CLOCK_MONOTONIC,
+                                       d->restart_usec, 0, on_oom_restart, s);
+        if (r < 0)
+                log_error_errno(r, "%s: cannot schedule the restart after the OOM kill: %m", s->name);
+}
+
 /* Callers waiting for the end get their reply once the init is gone and the scope too. */
 static void service_check_stopped(Service *s) {
         int r;
 
         if (!service_init_exited(s) || !s->scope_gone)
                 return;
+        service_learn_finish(s);
         if (s->start_call) {
                 char text[256];
                 snprintf(text, sizeof(text), "isolate-init ended (%s, status %d) before the service started",
@@ -185,7 +260,9 @@ static void service_check_stopped(Service *s) {
                         else
                                 (void) sd_bus_reply_method_errno(call, r, NULL);
                 }
+                return;
         }
+        service_schedule_oom_restart(s);
 }
 
 /* The host's mounts, idmapped to the service's user namespace: made here, attached by the init. */
@@ -247,7 +324,7 @@ static int preload_environment_files(Service *s, int *ret_fd) {
 static int send_start_message(Service *s) {
         _cleanup_free_ char *msg = NULL, *data = NULL;
         _cleanup_free_ int *fds = NULL;
-        _cleanup_close_ int readopt_fd = -EBADF, exit_fd = -EBADF, env_fd = -EBADF;
+        _cleanup_close_ int readopt_fd = -EBADF, exit_fd = -EBADF, env_fd = -EBADF, learn_fd = -EBADF;
         int filter_fd = -EBADF; /* the cache's */
         char roles[64] = "";
         size_t size, n_fds;
@@ -262,7 +339,8 @@ static int send_start_message(Service *s) {
         if (r < 0)
                 log_warning_errno(r, "%s: cannot make the re-adoption socket in %s, going on without: %m", s->name,
                                   s->manager->state_dir);
-        r = seccomp_cache_get(s->manager->seccomp_cache, &s->description->sandbox, &filter_fd);
+        learn_fd = service_learn_start_fd(s); /* learning: the init builds a filter that asks it */
+        r = learn_fd >= 0 ? 0 : seccomp_cache_get(s->manager->seccomp_cache, &s->description->sandbox, &filter_fd);
         if (r < 0)
                 log_warning_errno(r, "%s: cannot build the seccomp filter, the init will: %m", s->name);
         r = preload_environment_files(s, &env_fd);
@@ -270,7 +348,7 @@ static int send_start_message(Service *s) {
                 return r;
 
         /* The sockets, then the extra fds in the order the roles line names them. */
-        fds = malloc((s->network.n_listen_fds + 4) * sizeof(int));
+        fds = malloc((s->network.n_listen_fds + 5) * sizeof(int));
         if (!fds)
                 return -ENOMEM;
         if (s->network.n_listen_fds > 0)
@@ -288,6 +366,10 @@ static int send_start_message(Service *s) {
         if (env_fd >= 0) {
                 fds[n_fds++] = env_fd;
                 strcat(roles, " env");
+        }
+        if (learn_fd >= 0) {
+                fds[n_fds++] = learn_fd;
+                strcat(roles, " learn");
         }
         n = asprintf(&msg, "START %d\n%s\n%s\nFDS%s\n%s", INIT_PROTOCOL_VERSION, s->name, s->invocation_id,
                      roles, data);
@@ -453,6 +535,110 @@ static bool pid_in_unit(pid_t pid, const char *unit) {
         return in;
 }
 
+/* The scope's count of OOM kills, as the kernel keeps it: "oom_kill" of memory.events (cgroup v2,
+ * the scope's and its sub-cgroups') or of memory.oom_control (v1). The file is found once, from
+ * the init's /proc/PID/cgroup, while it runs. */
+static void service_find_oom_counter(Service *s) {
+        char path[64], line[2048];
+        size_t k = strlen(s->unit);
+        FILE *f;
+
+        if (s->oom_counter_path || s->init_pid <= 0)
+                return;
+        snprintf(path, sizeof(path), "/proc/%d/cgroup", (int) s->init_pid);
+        f = fopen(path, "re");
+        if (!f)
+                return;
+        while (fgets(line, sizeof(line), f)) {
+                char *controllers = strchr(line, ':'), *cg, *p;
+                bool v2, memory = false;
+
+                if (!controllers || !(cg = strchr(++controllers, ':')))
+                        continue;
+                *cg++ = 0;
+                v2 = *controllers == 0;
+                for (char *c = strtok(controllers, ","); c; c = strtok(NULL, ","))
+                        memory = memory || strcmp(c, "memory") == 0;
+                if (!v2 && !memory)
+                        continue;
+                for (p = strstr(cg, s->unit); p && !(p[-1] == '/' && (p[k] == '\n' || p[k] == '/'));
+                     p = strstr(p + 1, s->unit))
+                        ;
+                if (!p)
+                        continue;
+                p[k] = 0;
+                free(s->oom_counter_path);
+                s->oom_counter_path = v2 ? strprintf("/sys/fs/cgroup%s/memory.events", cg)
+                                         : strprintf("/sys/fs/cgroup/memory%s/memory.oom_control", cg);
+                if (memory)
+                        break; /* v1's memory hierarchy is where the limit is; else the unified one */
+        }
+        fclose(f);
+}
+
+static void service_oom_check(Service *s);
+
+/* cgroup v2 notifies a change of memory.events (as systemd watches it): the kill is counted at
+ * once, while the scope's cgroup is surely there (OOMPolicy=kill empties and removes it fast). */
+static int on_oom_event(sd_event_source *source, const struct inotify_event *event, void *userdata) {
+        service_oom_check(userdata);
+        return 0;
+}
+
+static int service_read_oom_kills(Service *s, uint64_t *ret) {
+        char line[256];
+        int r = -ENOENT;
+        FILE *f;
+
+        service_find_oom_counter(s);
+        if (!s->oom_counter_path)
+                return -ENOENT;
+        if (!s->oom_watch && s->init_source && endswith(s->oom_counter_path, "/memory.events") &&
+            sd_event_add_inotify(s->manager->event, &s->oom_watch, s->oom_counter_path, IN_MODIFY, on_oom_event, s) < 0)
+                log_debug("%s: cannot watch %s, OOM kills are read at the end only.", s->name, s->oom_counter_path);
+        f = fopen(s->oom_counter_path, "re");
+        if (!f)
+                return -errno;
+        while (fgets(line, sizeof(line), f)) {
+                unsigned long long v;
+
+                if (sscanf(line, "oom_kill %llu", &v) == 1) {
+                        *ret = v;
+                        r = 0;
+                        break;
+                }
+        }
+        fclose(f);
+        return r;
+}
+
+/* At each (re)start of the main process the count so far is the base: only a kill after it is
+ * this run's (a restart in place after an OOM kill starts clean, as systemd's Result does). Not
+ * so on v2 under OOMPolicy=stop/kill once a kill happened: systemd is stopping the scope for it,
+ * even if the init restarted the main process in place before the stop came. */
+static void service_oom_rebase(Service *s) {
+        uint64_t n;
+
+        if (service_read_oom_kills(s, &n) < 0)
+                return;
+        if (n > s->oom_kills_base && endswith(s->oom_counter_path, "/memory.events") && s->description &&
+            description_oom_policy(s->description) != OOM_POLICY_CONTINUE) {
+                s->oom_killed = true;
+                return;
+        }
+        s->oom_kills_base = n;
+}
+
+static void service_oom_check(Service *s) {
+        uint64_t n;
+
+        if (service_read_oom_kills(s, &n) >= 0 && n > s->oom_kills_base && !s->oom_killed) {
+                s->oom_killed = true;
+                log_notice("%s: the kernel's OOM killer killed a process of %s (oom_kill %llu).", s->name, s->unit,
+                           (unsigned long long) n);
+        }
+}
+
 static ServiceState service_state_of_init(InitState st) {
         switch (st) {
         case INIT_STATE_STARTING:
@@ -473,7 +659,12 @@ static void service_handle_main(Service *s, int pidfd, const InitMessage *m) {
         bool first;
 
         s->init_stops = true;
-        s->n_restarts = m->n_restarts;
+        if (!s->start_complete || s->n_restarts_base + m->n_restarts != s->n_restarts) {
+                if (!s->start_complete)
+                        s->oom_killed = false;
+                service_oom_rebase(s);
+        }
+        s->n_restarts = s->n_restarts_base + m->n_restarts;
         free(s->status_text);
         s->status_text = *m->text ? strdup(m->text) : NULL;
 
@@ -603,6 +794,7 @@ static void service_handle_message(Service *s, const InitMessage *m, int pidfd) 
                 service_fail_start(s, BUS_ERROR_START_FAILED, *m->text ? m->text : strerror(m->error));
                 break;
         case INIT_MESSAGE_EXITED:
+                service_oom_check(s); /* the init still runs: the scope's cgroup is there */
                 s->exit_code = m->code;
                 s->exit_status = m->status;
                 if (m->start_limit_hit)
@@ -685,6 +877,7 @@ static int on_control(sd_event_source *source, int fd, uint32_t revents, void *u
 static void service_set_end(Service *s, int code, int status) {
         bool reported = s->exit_code != 0; /* the init sent EXITED */
 
+        service_oom_check(s); /* if the cgroup is still there */
         if (!reported) {
                 /* No EXITED message: judge by the init's own end. */
                 s->exit_code = code;
@@ -705,6 +898,8 @@ static void service_set_end(Service *s, int code, int status) {
                 .protocol_error = s->protocol_error,
                 .start_limit_hit = s->start_limit_hit,
                 .health_failed = s->health.ended_it,
+                .oom_killed = s->oom_killed,
+                .oom_continue = s->description && description_oom_policy(s->description) == OOM_POLICY_CONTINUE,
         });
 }
 
@@ -716,6 +911,7 @@ static void service_set_end(Service *s, int code, int status) {
 
 /* The init is gone (code/status: its own end, used if it sent no EXITED). */
 static void service_init_ended(Service *s, int code, int status) {
+        s->oom_watch = sd_event_source_disable_unref(s->oom_watch);
         s->init_source = sd_event_source_disable_unref(s->init_source);
         s->control_source = sd_event_source_disable_unref(s->control_source);
         /* An ended service holds no kernel object: its record is all that stays. */
@@ -737,8 +933,9 @@ static void service_init_ended(Service *s, int code, int status) {
         s->stop_timer = sd_event_source_disable_unref(s->stop_timer);
         service_handle_reloaded(s, ESRCH, "the service ended");
         manager_service_ended(s->manager);
-        /* A stop the init carried out (ExecStop=, KillMode=): now the scope, empty or nearly. */
-        if (s->stop_requested && !s->scope_stop_issued)
+        /* A stop the init carried out (ExecStop=, KillMode=): now the scope, empty or nearly. A
+         * learning run answers only once its scope is gone too. */
+        if ((s->stop_requested || s->learn) && !s->scope_stop_issued)
                 service_stop_scope(s);
         /* Unless we stop it, the scope empties now and systemd collects it. */
         if (!s->scope_stop_issued)

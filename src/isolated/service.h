@@ -60,6 +60,14 @@ struct Service {
         unsigned init_version; /* from its HELLO; 0 before it (or an init older than the handshake) */
         bool start_limit_hit;   /* the init gave up restarting: Result=start-limit-hit */
         unsigned n_restarts;    /* restarts in place by Restart= (the init counts) */
+        char *oom_counter_path; /* the scope's memory.events (v2) or memory.oom_control (v1) */
+        uint64_t oom_kills_base; /* its oom_kill when the main process last (re)started */
+        sd_event_source *oom_watch; /* inotify on memory.events (v2) */
+        bool oom_killed;        /* an OOM kill since: Result=oom-kill unless OOMPolicy=continue */
+        unsigned n_restarts_base; /* restarts by us after OOM kills (the scope stopped), before this init */
+        sd_event_source *oom_restart_timer; /* RestartSec= after an OOM kill */
+        unsigned oom_restarts;    /* such restarts in the StartLimitIntervalSec= window ... */
+        usec_t oom_restart_window; /* ... begun then (CLOCK_MONOTONIC) */
         sd_event_source *start_timer; /* TimeoutStartSec= */
         sd_event_source *stop_timer;  /* a last resort if the init does not finish a STOP */
         sd_bus_message *reload_call;  /* ReloadService waiting for RELOADED */
@@ -81,6 +89,7 @@ struct Service {
         sd_bus_message *start_call;   /* StartService (or Restart) waiting for its reply */
         sd_bus_message *restart_call; /* Restart waiting for the stop to finish */
         sd_bus_message **stop_calls;  /* StopService calls waiting for the end */
+        struct ServiceLearn *learn;   /* LearnService: a learning run (learn.h); NULL otherwise */
         size_t n_stop_calls;
 };
 

@@ -157,7 +157,6 @@ static const struct {
         { "Sockets", KEY_NOTICE },
         { "USBFunctionDescriptors", KEY_NOTICE },
         { "USBFunctionStrings", KEY_NOTICE },
-        { "OOMPolicy", KEY_NOTICE },
         { "SendSIGKILL", KEY_NOTICE },
         { "SendSIGHUP", KEY_NOTICE },
         { "RestartKillSignal", KEY_NOTICE },
@@ -178,8 +177,6 @@ static const struct {
         { "RemoveIPC", KEY_NOTICE },            /* the IPC namespace dies with the service */
         { "Delegate", KEY_NOTICE },
         { "DisableControllers", KEY_NOTICE },
-        { "MemoryMin", KEY_NOTICE },            /* protections, not limits */
-        { "MemoryLow", KEY_NOTICE },
         { "DefaultMemoryMin", KEY_NOTICE },
         { "DefaultMemoryLow", KEY_NOTICE },
         { "RuntimeDirectoryPreserve", KEY_NOTICE },
@@ -783,6 +780,15 @@ static int parse_start_limit_key(ParseState *s, const char *key, const char *val
         return -ENOENT;
 }
 
+/* The resource-control keys handed to the scope as they are (cgroup-settings.c). */
+static int parse_cgroup_key(ParseState *s, const char *key, const char *value, unsigned line, char **ret_error) {
+        _cleanup_free_ char *where = strprintf("%s:%u", s->filename, line);
+
+        if (!where)
+                return -ENOMEM;
+        return cgroup_settings_parse(&s->description->cgroup, key, value, where, ret_error);
+}
+
 static int parse_service_key(ParseState *s, const char *key, const char *value, unsigned line, char **ret_error) {
         Description *d = s->description;
         int r;
@@ -791,6 +797,9 @@ static int parse_service_key(ParseState *s, const char *key, const char *value, 
         if (r != -ENOENT)
                 return r;
         r = parse_lifecycle_key(s, key, value, line, ret_error);
+        if (r != -ENOENT)
+                return r;
+        r = parse_cgroup_key(s, key, value, line, ret_error);
         if (r != -ENOENT)
                 return r;
         r = parse_start_limit_key(s, key, value, ret_error);
@@ -1224,6 +1233,7 @@ Description *description_free(Description *d) {
         free(d->listen);
         sandbox_options_done(&d->sandbox);
         health_options_done(&d->health);
+        cgroup_settings_done(&d->cgroup);
         return mfree(d);
 }
 
@@ -1368,6 +1378,13 @@ const char *description_hostname(const Description *d) {
 
 const char *description_syslog_identifier(const Description *d) {
         return d->syslog_identifier ?: d->name;
+}
+
+OOMPolicy description_oom_policy(const Description *d) {
+        const CgroupSetting *s = cgroup_settings_get(&d->cgroup, "OOMPolicy");
+        OOMPolicy p = s ? oom_policy_from_string(s->string) : _OOM_POLICY_INVALID;
+
+        return p >= 0 ? p : OOM_POLICY_STOP; /* systemd's DefaultOOMPolicy= */
 }
 
 NotifyAccess description_notify_access(const Description *d) {

@@ -5,6 +5,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "cgroup-settings.h"
 #include "exec-line.h"
 #include "health-options.h"
 #include "macro.h"
@@ -135,6 +136,7 @@ typedef struct Description {
         uint64_t tasks_max;
         bool cpu_quota_set;
         usec_t cpu_quota_per_sec_usec;
+        CgroupSettings cgroup; /* the other resource-control keys, OOMPolicy= among them */
 
         /* Sandboxing and credentials of [Service], secure by default. */
         SandboxOptions sandbox;
@@ -191,5 +193,7 @@ bool service_name_is_valid(const char *name);
 const char *description_hostname(const Description *d);
 /* Identifier for the journal stream: SyslogIdentifier= or the name. */
 const char *description_syslog_identifier(const Description *d);
+/* OOMPolicy= in effect: as set, else stop (systemd's default for a service). */
+OOMPolicy description_oom_policy(const Description *d);
 /* NotifyAccess= in effect: as set, else main for Type=notify, none otherwise. */
 NotifyAccess description_notify_access(const Description *d);

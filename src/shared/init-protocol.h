@@ -50,7 +50,12 @@
  *                               EnvironmentFile= files below /etc/isolated or
  *                               /run/isolated (which the service never sees),
  *                               read by the daemon, in a sealed memfd
- *                               ("PATH\0TEXT\0...").
+ *                               ("PATH\0TEXT\0..."), "learn" (isolatectl learn:
+ *                               the host's mounts become throwaway overlays,
+ *                               the filter's refusals are recorded and let
+ *                               through, and the init writes what it saw to
+ *                               this memfd before EXITED or FAILED; the
+ *                               daemon then sends no "seccomp").
  *   "HELLO VERSION"             right after a re-adopting daemon connected:
  *                               the daemon's protocol version (START names it
  *                               on the first connection).
@@ -163,6 +168,7 @@ typedef enum StartFdRole {
         START_FD_EXIT,    /* "exit": NAME.exit, open for writing: the main process's end */
         START_FD_SECCOMP, /* "seccomp": the filter the daemon built (seccomp-filter.h) */
         START_FD_ENV,     /* "env": EnvironmentFile= texts the daemon read, a sealed memfd (env-file.h) */
+        START_FD_LEARN,   /* "learn": isolatectl learn, a memfd the init fills with what it saw (learn.h) */
         _START_FD_ROLE_MAX,
 } StartFdRole;
 #define INIT_START_FDS_MAX (INIT_LISTEN_FDS_MAX + _START_FD_ROLE_MAX)

@@ -192,7 +192,7 @@ static void emit_bit_test(Prefix *p, uint32_t mask, PrefixLabel yes, PrefixLabel
  *   socket(2), RestrictAddressFamilies=: a family (an int: nothing in the upper half, below 64)
  *   in o->address_families, else EAFNOSUPPORT as systemd answers; for AF_NETLINK a protocol in
  *   o->netlink_protocols, else EPROTONOSUPPORT as the kernel answers for one it lacks. */
-static int build_prefix(const SandboxOptions *o, uint32_t unknown_from, Prefix *p) {
+static int build_prefix(const SandboxOptions *o, uint32_t unknown_from, uint32_t eperm, Prefix *p) {
         int nr_personality = seccomp_syscall_resolve_name("personality"),
             nr_socket = seccomp_syscall_resolve_name("socket");
 
@@ -247,7 +247,7 @@ static int build_prefix(const SandboxOptions *o, uint32_t unknown_from, Prefix *
         emit_bit_test(p, o->netlink_protocols, LABEL_LIB, LABEL_EPROTONOSUPPORT);
 
         label(p, LABEL_EPERM);
-        emit(p, RET(SECCOMP_RET_ERRNO | EPERM), LABEL_NONE, LABEL_NONE);
+        emit(p, RET(eperm), LABEL_NONE, LABEL_NONE);
         label(p, LABEL_EAFNOSUPPORT);
         emit(p, RET(SECCOMP_RET_ERRNO | EAFNOSUPPORT), LABEL_NONE, LABEL_NONE);
         label(p, LABEL_EPROTONOSUPPORT);
@@ -261,7 +261,7 @@ static int build_prefix(const SandboxOptions *o, uint32_t unknown_from, Prefix *
  * and x32 go straight to it, and it kills them. Releases ctx before the program is copied out,
  * so the copy, kept for the init's life, lands low in the heap rather than above the freed rule
  * database, where it would keep a page. */
-static int build_program(const SandboxOptions *o, scmp_filter_ctx ctx, struct sock_fprog **ret) {
+static int build_program(const SandboxOptions *o, scmp_filter_ctx ctx, bool learn, struct sock_fprog **ret) {
         uint32_t unknown_from = first_unknown_syscall();
         _cleanup_close_ int rfd = -EBADF, wfd = -EBADF;
         struct sock_filter *insns;
@@ -271,7 +271,8 @@ static int build_program(const SandboxOptions *o, scmp_filter_ctx ctx, struct so
         size_t n;
 
         /* Without a first unknown number there is nothing to answer ENOSYS to: past x32's bit. */
-        r = build_prefix(o, unknown_from == 0 ? X32_SYSCALL_BIT : unknown_from, &prefix);
+        r = build_prefix(o, unknown_from == 0 ? X32_SYSCALL_BIT : unknown_from,
+                         learn ? SECCOMP_RET_USER_NOTIF : SECCOMP_RET_ERRNO | EPERM, &prefix);
         if (r < 0) {
                 seccomp_release(ctx);
                 return r;
@@ -402,8 +403,10 @@ static bool is_argument_checked(const SandboxOptions *o, const char *name) {
         return o->restrict_suid_sgid && is_mode_call(name);
 }
 
-/* Deny list: a set-user-ID or set-group-ID bit in a mode is EPERM; openat2() ENOSYS. */
-static int add_suid_sgid_denials(scmp_filter_ctx ctx) {
+/* Deny list: a set-user-ID or set-group-ID bit in a mode is EPERM (a notification while
+ * learning); openat2() ENOSYS. */
+static int add_suid_sgid_denials(scmp_filter_ctx ctx, uint32_t deny) {
+        uint32_t eperm = deny == SCMP_ACT_NOTIFY ? SCMP_ACT_NOTIFY : SCMP_ACT_ERRNO(EPERM);
         static const unsigned long bits[] = { S_ISUID, S_ISGID };
         /* What makes open() and openat() create: O_TMPFILE without the O_DIRECTORY it includes. */
         static const unsigned long creating[] = { O_CREAT, (unsigned long) O_TMPFILE & ~(unsigned long) O_DIRECTORY };
@@ -417,7 +420,7 @@ static int add_suid_sgid_denials(scmp_filter_ctx ctx) {
                         };
 
                         if (mode_calls[i].flags_arg < 0) {
-                                r = add_rule(ctx, SCMP_ACT_ERRNO(EPERM), mode_calls[i].name, 1, a);
+                                r = add_rule(ctx, eperm, mode_calls[i].name, 1, a);
                                 if (r < 0)
                                         return r;
                                 continue;
@@ -427,7 +430,7 @@ static int add_suid_sgid_denials(scmp_filter_ctx ctx) {
                                                                .op = SCMP_CMP_MASKED_EQ,
                                                                .datum_a = creating[f],
                                                                .datum_b = creating[f] };
-                                r = add_rule(ctx, SCMP_ACT_ERRNO(EPERM), mode_calls[i].name, 2, a);
+                                r = add_rule(ctx, eperm, mode_calls[i].name, 2, a);
                                 if (r < 0)
                                         return r;
                         }
@@ -492,7 +495,7 @@ static int add_argument_denials(scmp_filter_ctx ctx, const SandboxOptions *o, ui
                         return r;
         }
         if (o->restrict_suid_sgid)
-                return add_suid_sgid_denials(ctx);
+                return add_suid_sgid_denials(ctx, deny);
         return 0;
 }
 
@@ -532,13 +535,14 @@ static int add_argument_allowances(scmp_filter_ctx ctx, const SandboxOptions *o,
         return 0;
 }
 
-int seccomp_filter_build(const SandboxOptions *o, struct sock_fprog **ret) {
+static int filter_build(const SandboxOptions *o, bool learn, struct sock_fprog **ret) {
         scmp_filter_ctx ctx;
         uint32_t deny;
         int r;
 
-        deny = o->system_call_error_number == SANDBOX_SYSCALL_KILL ? SCMP_ACT_KILL_PROCESS
-                                                                    : SCMP_ACT_ERRNO((uint32_t) o->system_call_error_number);
+        deny = learn ? SCMP_ACT_NOTIFY
+               : o->system_call_error_number == SANDBOX_SYSCALL_KILL ? SCMP_ACT_KILL_PROCESS
+                                                                      : SCMP_ACT_ERRNO((uint32_t) o->system_call_error_number);
 
         ctx = seccomp_init(o->system_call_allow_list ? deny : SCMP_ACT_ALLOW);
         if (!ctx)
@@ -600,11 +604,19 @@ int seccomp_filter_build(const SandboxOptions *o, struct sock_fprog **ret) {
                         goto fail;
         }
 
-        return build_program(o, ctx, ret); /* releases ctx */
+        return build_program(o, ctx, learn, ret); /* releases ctx */
 
 fail:
         seccomp_release(ctx);
         return r;
+}
+
+int seccomp_filter_build(const SandboxOptions *o, struct sock_fprog **ret) {
+        return filter_build(o, false, ret);
+}
+
+int seccomp_filter_build_learn(const SandboxOptions *o, struct sock_fprog **ret) {
+        return filter_build(o, true, ret);
 }
 
 char *seccomp_filter_key(const SandboxOptions *o) {

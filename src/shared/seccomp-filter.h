@@ -17,6 +17,11 @@
  * libseccomp cannot name. -errno. */
 int seccomp_filter_build(const SandboxOptions *o, struct sock_fprog **ret);
 
+/* The same filter for isolatectl learn: every call it would refuse (the deny action, and the
+ * personality changes our prefix refuses) is SECCOMP_RET_USER_NOTIF instead, for a supervisor
+ * that records it and lets it go on. Load it with SECCOMP_FILTER_FLAG_NEW_LISTENER. -errno. */
+int seccomp_filter_build_learn(const SandboxOptions *o, struct sock_fprog **ret);
+
 /* Everything seccomp_filter_build() reads of o, as one string (a cache key), or NULL. */
 char *seccomp_filter_key(const SandboxOptions *o);
 
