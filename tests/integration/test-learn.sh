@@ -73,22 +73,9 @@ testcase_writes() {
 
 testcase_syscalls() {
         # acct(2) is on the default deny list; a personality change is refused by LockPersonality=.
-        cat > "$work/sys.c" <<'C'
-#define _GNU_SOURCE
-#include <errno.h>
-#include <stdio.h>
-#include <string.h>
-#include <sys/personality.h>
-#include <unistd.h>
-int main(void) {
-        int a = acct(NULL), e = errno;
-        int p = personality(PER_LINUX32);
-        printf("acct %s personality %s\n", a < 0 ? strerrorname_np(e) : "ok", p < 0 ? strerrorname_np(errno) : "ok");
-        return p < 0;
-}
-C
-        cc -O1 -Wall -o "$work/sys" "$work/sys.c" || { not_ok "build the syscall helper"; return; }
-        unit_file lnsys "ExecStart=$work/sys"
+        # tests/fixtures/learn-syscalls.c, built by meson.
+        helper learn-syscalls "$work" || { not_ok "build the syscall helper"; return; }
+        unit_file lnsys "ExecStart=$work/learn-syscalls"
         isolatectl start --wait lnsys "$work/lnsys.service" >/dev/null 2>&1
         check_eq "lnsys: the personality change fails under the defaults" 1 $?
         isolatectl reset-failed lnsys >/dev/null 2>&1
@@ -168,10 +155,4 @@ testcase_nginx() {
         rm -rf /etc/isolated/lngx.service.d
 }
 
-cases="writes syscalls nothing caps duration nginx"
-for c in $cases; do
-        [ -n "${CASE:-}" ] && [ "$c" != "$CASE" ] && continue
-        echo "# case $c"
-        "testcase_$c"
-done
-finish
+run_testcases

@@ -293,10 +293,4 @@ testcase_oom() {
 export -f oom_kills cgfile prop service_path
 export v2
 
-cases="keys v2keys badvalues ipfilter devices oom"
-for c in $cases; do
-        [ -n "${CASE:-}" ] && [ "$c" != "$CASE" ] && continue
-        echo "# case $c"
-        "testcase_$c"
-done
-finish
+run_testcases
