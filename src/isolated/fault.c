@@ -36,7 +36,7 @@ static const struct {
         { "stop-signal-sent", "stop", "STOP is sent to the init" },
         { "stop-init-ended", "stop", "the init is gone" },
         { "stop-scope-requested", "stop", "StopUnit of the scope is sent" },
-        { "stop-scope-gone", "stop", "the scope's stop job is done" },
+        { "stop-scope-gone", "stop", "the scope is gone (its stop job done, or none was left to stop)" },
         { "stop-state-removed", "stop", "NAME.state and the rest are removed, the caller not yet answered" },
         { "restart-stopped", "restart", "the old run is gone, the new one not started" },
         { "reload-requested", "reload", "the reload was asked for" },
@@ -98,6 +98,8 @@ void fault_point(const char *name) {
         fd = open(path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
         if (fd < 0)
                 return;
+        /* Which daemon died there: a test waits for another one. */
+        dprintf(fd, "%d\n", (int) getpid());
         close(fd);
         log_notice("Fault injection: killed at %s.", name);
         (void) raise(SIGKILL);

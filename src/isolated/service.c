@@ -355,6 +355,14 @@ static int on_invocation_id_reply(sd_bus_message *reply, void *userdata, sd_bus_
         return 0;
 }
 
+/* The scope is gone: its stop job is done, or systemd had none left to stop. */
+static void service_scope_gone(Service *s) {
+        s->scope_gone = true;
+        if (s->stop_requested)
+                fault_point("stop-scope-gone");
+        service_check_stopped(s);
+}
+
 void service_job_removed(Service *s, const char *job, const char *result) {
         char text[256];
 
@@ -374,10 +382,7 @@ void service_job_removed(Service *s, const char *job, const char *result) {
                 service_fail_start(s, BUS_ERROR_SCOPE_FAILED, text);
         } else if (s->stop_job && strcmp(job, s->stop_job) == 0) {
                 s->stop_job = mfree(s->stop_job);
-                s->scope_gone = true;
-                if (s->stop_requested)
-                        fault_point("stop-scope-gone");
-                service_check_stopped(s);
+                service_scope_gone(s);
         }
 }
 
@@ -413,16 +418,13 @@ static int on_scope_stop_reply(sd_bus_message *reply, void *userdata, sd_bus_err
                 /* The scope is already gone: nothing left to stop. */
                 if (!sd_bus_error_has_name(e, "org.freedesktop.systemd1.NoSuchUnit"))
                         log_warning("%s: StopUnit(%s) failed: %s", s->name, s->unit, e->message ?: e->name);
-                s->scope_gone = true;
-                service_check_stopped(s);
+                service_scope_gone(s);
                 return 0;
         }
         if (sd_bus_message_read(reply, "o", &job) >= 0)
                 s->stop_job = strdup(job);
-        if (!s->stop_job) {
-                s->scope_gone = true;
-                service_check_stopped(s);
-        }
+        if (!s->stop_job)
+                service_scope_gone(s);
         return 0;
 }
 
