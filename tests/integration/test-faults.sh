@@ -58,10 +58,21 @@ ExecStart=$fixtures/legacyd --notify 300 --status flt-a-ready --trigger /run/flt
 ExecReload=/bin/kill -HUP \$MAINPID
 TimeoutStopSec=5
 EOF
-# flt-b: on a veth pair, with a published port.
+# flt-b: on a veth pair, with a published port: a tiny HTTP server (perl starts at once, where
+# python's http.server takes seconds on a loaded machine).
+cat > "$fixtures/http.pl" <<'EOF'
+use IO::Socket::INET;
+my $s = IO::Socket::INET->new(LocalPort => 8000, Listen => 16, ReuseAddr => 1) or die "listen: $!";
+while (my $c = $s->accept) {
+        while (my $l = <$c>) { last if $l =~ /^\r?$/; }
+        print $c "HTTP/1.0 200 OK\r\nContent-Length: 3\r\n\r\nok\n";
+        close $c;
+}
+EOF
+chmod 644 "$fixtures/http.pl"
 cat > "$work/flt-b.service" <<EOF
 [Service]
-ExecStart=/usr/bin/python3 -m http.server --bind 0.0.0.0 8000 --directory /
+ExecStart=/usr/bin/perl $fixtures/http.pl
 TimeoutStopSec=5
 [Isolate]
 Network=veth
@@ -213,8 +224,12 @@ testcase_points() {
                         fault_case "$p" "$op" flt-b ;;
                 esac
         done < "$work/points"
-        # Every point of the table is one the daemon has.
-        check "the table lists the points" test "$(wc -l < "$work/points")" -ge 30
+        # The table and the code name the same points.
+        if [ -z "${POINT:-}" ] && [ -d "$SRC/src/isolated" ]; then
+                check_eq "the table of fault.c names every fault_point() of the code, and no other" \
+                        "$(grep -ho 'fault_point("[a-z-]*")' "$SRC"/src/isolated/*.c | sed 's/.*("\(.*\)")/\1/' | sort -u | tr '\n' ' ')" \
+                        "$(awk '{print $1}' "$work/points" | sort -u | tr '\n' ' ')"
+        fi
 }
 
 # The init killed (SIGKILL) in each state: reported, nothing left.
@@ -245,7 +260,12 @@ EOF
                 [ $st = starting ] && { wait $starter; check "$st: the start fails" test $? != 0; }
                 check "$st: reported" wait_prop flt-c State "!$st"
                 check_match "$st: as ended" "^(failed|exited)$" "$(prop flt-c State)"
-                [ $st = stopping ] || check_eq "$st: Result" signal "$(prop flt-c Result)"
+                # (Killed before it reported its main process, the start is judged "protocol".)
+                case $st in
+                starting) check_match "$st: failed" "^(protocol|signal)$" "$(prop flt-c Result)" ;;
+                stopping) ;;
+                *) check_eq "$st: Result" signal "$(prop flt-c Result)" ;;
+                esac
                 check "$st: nothing left" wait_for 10 nothing_left flt-c
                 check "$st: its init is gone" test ! -d "/proc/$init"
                 isolatectl reset-failed flt-c >/dev/null 2>&1
