@@ -220,7 +220,7 @@ testcase_points() {
                 fault_case "$p" "$op" flt-a
                 # The network's steps, and its re-adoption, with Network=veth and Port= too.
                 case "$p" in
-                start-network-up | start-running | stop-signal-sent | adopt-network)
+                start-network-up | stop-signal-sent | adopt-network)
                         fault_case "$p" "$op" flt-b ;;
                 esac
         done < "$work/points"
