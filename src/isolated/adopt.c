@@ -150,7 +150,7 @@ static int adopt_running(Manager *m, const char *name) {
                 return -ENOMEM;
         r = state_file_read(m->state_dir, name, &record, &sources);
         if (r < 0) {
-                if (asprintf(&why, "%s ran, but its state in %s is %s; stopped it", unit, m->state_dir,
+                if (asprintf(&why, "%s runs, but its state in %s is %s; stopping it", unit, m->state_dir,
                              r == -ENOENT ? "gone" : "corrupt") < 0)
                         return -ENOMEM;
                 log_error("%s: %s.", name, why);
@@ -160,14 +160,14 @@ static int adopt_running(Manager *m, const char *name) {
         fault_point("adopt-state-read");
         if (record.starting) {
                 /* The caller of the start never had its answer: the start did not happen. */
-                if (asprintf(&why, "its start was cut: isolated ended while %s started; stopped it", unit) < 0)
+                if (asprintf(&why, "its start was cut: isolated ended while %s started; stopping it", unit) < 0)
                         return -ENOMEM;
                 log_error("%s: %s.", name, why);
                 goto lost;
         }
         r = description_parse_sources(name, sources, &d, NULL, &error);
         if (r < 0) {
-                if (asprintf(&why, "%s ran, but its saved description no longer parses (%s); stopped it", unit,
+                if (asprintf(&why, "%s runs, but its saved description no longer parses (%s); stopping it", unit,
                              error ?: "?") < 0)
                         return -ENOMEM;
                 log_error("%s: %s.", name, why);
@@ -175,14 +175,14 @@ static int adopt_running(Manager *m, const char *name) {
         }
         pidfd = (int) syscall(SYS_pidfd_open, record.init_pid, 0);
         if (pidfd < 0 || !pid_is_init_of(record.init_pid, unit)) {
-                if (asprintf(&why, "%s ran, but its init (PID %d) is gone; stopped it", unit, record.init_pid) < 0)
+                if (asprintf(&why, "%s runs, but its init (PID %d) is gone; stopping it", unit, record.init_pid) < 0)
                         return -ENOMEM;
                 log_error("%s: %s.", name, why);
                 goto lost;
         }
         control_fd = connect_init(m, name);
         if (control_fd < 0) {
-                if (asprintf(&why, "%s ran, but its init does not answer on %s/%s.sock (%s); stopped it", unit,
+                if (asprintf(&why, "%s runs, but its init does not answer on %s/%s.sock (%s); stopping it", unit,
                              m->state_dir, name, strerror(-control_fd)) < 0)
                         return -ENOMEM;
                 log_error("%s: %s.", name, why);
