@@ -683,7 +683,9 @@ static void service_handle_main(Service *s, int pidfd, const InitMessage *m) {
         s->status_text = *m->text ? strdup(m->text) : NULL;
 
         /* The PID is the one of the pidfd, never the text's, and it must be the service's own. */
-        if (pidfd >= 0 && (pidfd_get_pid(pidfd) <= 0 || !pid_in_unit(pidfd_get_pid(pidfd), s->unit))) {
+        /* A pidfd whose process is already reaped (fdinfo's "Pid: -1", a main process that ended
+         * while the stop went on) names nothing to believe or to doubt: kept, with no PID. */
+        if (pidfd >= 0 && pidfd_get_pid(pidfd) > 0 && !pid_in_unit(pidfd_get_pid(pidfd), s->unit)) {
                 log_warning("%s: the init sent a pidfd of a process outside %s, ignored.", s->name, s->unit);
                 pidfd = safe_close(pidfd);
         }
