@@ -100,6 +100,29 @@ START_TEST(test_round_trip) {
         ck_assert_int_eq(state_file_read(dir, "web", &back, &out), 0);
         ck_assert_int_eq(back.init_pid, 99);
         ck_assert_uint_eq(back.uid_base, (uid_t) -1);
+        ck_assert(!back.starting); /* and no PHASE: a record of a running service */
+}
+END_TEST
+
+/* A start's record is written before its scope (starting), and again once the start is complete. */
+START_TEST(test_phase) {
+        _cleanup_(description_sources_freep) DescriptionSources *in = sources_of("[Service]\nExecStart=/bin/true\n");
+        _cleanup_(description_sources_freep) DescriptionSources *out = NULL;
+        StateRecord rec = { .init_pid = 1234, .uid_base = (uid_t) -1, .starting = true };
+        StateRecord back = {};
+
+        ck_assert_int_eq(state_file_write(dir, "web", &rec, in), 0);
+        ck_assert_int_eq(state_file_read(dir, "web", &back, &out), 0);
+        ck_assert(back.starting);
+        ck_assert_int_eq(back.main_pid, 0);
+
+        rec.starting = false;
+        rec.main_pid = 1240;
+        ck_assert_int_eq(state_file_write(dir, "web", &rec, in), 0);
+        out = description_sources_free(out);
+        ck_assert_int_eq(state_file_read(dir, "web", &back, &out), 0);
+        ck_assert(!back.starting);
+        ck_assert_int_eq(back.main_pid, 1240);
 }
 END_TEST
 
@@ -241,6 +264,7 @@ static Suite *state_file_suite(void) {
 
         tcase_add_checked_fixture(tc, setup, teardown);
         tcase_add_test(tc, test_round_trip);
+        tcase_add_test(tc, test_phase);
         tcase_add_test(tc, test_corrupt);
         tcase_add_test(tc, test_exit_record_and_endpoints);
         tcase_add_test(tc, test_list_and_remove);

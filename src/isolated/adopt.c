@@ -1,5 +1,6 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 #include <fcntl.h>
+#include <poll.h>
 #include <signal.h>
 #include <stdio.h>
 #include <string.h>
@@ -9,6 +10,7 @@
 #include <sys/wait.h>
 
 #include "description-loader.h"
+#include "fault.h"
 #include "listen-sockets.h"
 #include "log.h"
 #include "manager.h"
@@ -85,12 +87,61 @@ static int add_ended(Manager *m, const char *name, DescriptionSources *sources, 
         return 0;
 }
 
+/* How long a restarted daemon waits for a killed init (and with it its PID namespace) to be gone. */
+#define KILL_WAIT_MS 5000
+
+/* Kills the init of pid if it is the isolate-init of unit, and waits (bounded) for it to be gone:
+ * when the init of a PID namespace has exited, every process of it has. So its ID range may go to
+ * another service at once. */
+static void kill_init_of(pid_t pid, const char *unit) {
+        _cleanup_close_ int pidfd = -EBADF;
+        struct pollfd p;
+
+        if (pid <= 1)
+                return;
+        pidfd = (int) syscall(SYS_pidfd_open, pid, 0);
+        if (pidfd < 0 || !pid_is_init_of(pid, unit))
+                return; /* gone already; or a held child, which ends when our socket closed */
+        if (syscall(SYS_pidfd_send_signal, pidfd, SIGKILL, NULL, 0) < 0)
+                return;
+        p = (struct pollfd) { .fd = pidfd, .events = POLLIN };
+        if (poll(&p, 1, KILL_WAIT_MS) <= 0)
+                log_warning("%s: its init (PID %d) did not end within %d ms of SIGKILL.", unit, pid, KILL_WAIT_MS);
+}
+
+/* A service found running that cannot be taken over: its start was cut (the record says starting),
+ * its state is gone or corrupt, its init is gone or does not answer. Nothing of it may run on
+ * unmanaged: its init is killed, its scope stopped, its files and its veth removed; the record
+ * stays, failed (Result= from the exit the init recorded, else signal), with why. */
+static int end_unmanageable(Manager *m, const char *name, const char *unit, const StateRecord *record,
+                            DescriptionSources *sources, const char *why) {
+        _cleanup_(description_sources_freep) DescriptionSources *owned = sources;
+        int code = CLD_KILLED, status = SIGKILL, r;
+
+        if (record)
+                kill_init_of(record->init_pid, unit);
+        /* The rest of the scope (a held child, a process that left the PID namespace's reach). */
+        r = sd_bus_call_method_async(m->bus, NULL, "org.freedesktop.systemd1", "/org/freedesktop/systemd1",
+                                     "org.freedesktop.systemd1.Manager", "StopUnit", NULL, NULL, "ss", unit,
+                                     "replace");
+        if (r < 0)
+                log_warning_errno(r, "%s: cannot ask systemd to stop %s: %m", name, unit);
+        fault_point("adopt-cut-killed");
+        (void) state_file_read_exit(m->state_dir, name, &code, &status);
+        r = add_ended(m, name, TAKE_PTR(owned), code, status, why);
+        state_file_remove(m->state_dir, name);
+        network_forget(name);
+        fault_point("adopt-cut-removed");
+        return r;
+}
+
 static int adopt_running(Manager *m, const char *name) {
         _cleanup_(description_sources_freep) DescriptionSources *sources = NULL;
         _cleanup_(description_freep) Description *d = NULL;
         _cleanup_free_ char *unit = NULL, *error = NULL, *why = NULL;
         _cleanup_close_ int pidfd = -EBADF, control_fd = -EBADF;
-        StateRecord record;
+        StateRecord record = {};
+        bool have_record = false;
         Service *s = NULL;
         int r;
 
@@ -99,34 +150,45 @@ static int adopt_running(Manager *m, const char *name) {
                 return -ENOMEM;
         r = state_file_read(m->state_dir, name, &record, &sources);
         if (r < 0) {
-                if (asprintf(&why, "%s runs, but its state in %s is %s; stop it with 'isolatectl stop %s'", unit,
-                             m->state_dir, r == -ENOENT ? "gone" : "corrupt", name) < 0)
+                if (asprintf(&why, "%s runs, but its state in %s is %s; stopping it", unit, m->state_dir,
+                             r == -ENOENT ? "gone" : "corrupt") < 0)
+                        return -ENOMEM;
+                log_error("%s: %s.", name, why);
+                goto lost;
+        }
+        have_record = true;
+        fault_point("adopt-state-read");
+        if (record.starting) {
+                /* The caller of the start never had its answer: the start did not happen. */
+                if (asprintf(&why, "its start was cut: isolated ended while %s started; stopping it", unit) < 0)
                         return -ENOMEM;
                 log_error("%s: %s.", name, why);
                 goto lost;
         }
         r = description_parse_sources(name, sources, &d, NULL, &error);
         if (r < 0) {
-                if (asprintf(&why, "%s runs, but its saved description no longer parses (%s)", unit, error ?: "?") < 0)
+                if (asprintf(&why, "%s runs, but its saved description no longer parses (%s); stopping it", unit,
+                             error ?: "?") < 0)
                         return -ENOMEM;
                 log_error("%s: %s.", name, why);
                 goto lost;
         }
         pidfd = (int) syscall(SYS_pidfd_open, record.init_pid, 0);
         if (pidfd < 0 || !pid_is_init_of(record.init_pid, unit)) {
-                if (asprintf(&why, "%s runs, but its init (PID %d) is gone", unit, record.init_pid) < 0)
+                if (asprintf(&why, "%s runs, but its init (PID %d) is gone; stopping it", unit, record.init_pid) < 0)
                         return -ENOMEM;
                 log_error("%s: %s.", name, why);
                 goto lost;
         }
         control_fd = connect_init(m, name);
         if (control_fd < 0) {
-                if (asprintf(&why, "%s runs, but its init does not answer on %s/%s.sock (%s)", unit, m->state_dir,
-                             name, strerror(-control_fd)) < 0)
+                if (asprintf(&why, "%s runs, but its init does not answer on %s/%s.sock (%s); stopping it", unit,
+                             m->state_dir, name, strerror(-control_fd)) < 0)
                         return -ENOMEM;
                 log_error("%s: %s.", name, why);
                 goto lost;
         }
+        fault_point("adopt-init-connected");
 
         r = service_new(m, name, TAKE_PTR(sources), TAKE_PTR(d), &s);
         if (r < 0)
@@ -134,6 +196,7 @@ static int adopt_running(Manager *m, const char *name) {
         /* Its user namespace's range stays its own. */
         if (record.uid_base != UID_RANGE_NONE && uid_range_pool_claim(&m->uid_ranges, record.uid_base) >= 0)
                 s->uid_base = record.uid_base;
+        fault_point("adopt-ids-claimed");
         /* The init speaks first: MAIN with a pidfd of the main process, or EXITED. */
         r = service_adopt(s, record.init_pid, TAKE_FD(pidfd), TAKE_FD(control_fd), record.start_timestamp);
         /* Until the init's MAIN arrives (with a pidfd), what was recorded: no caller sees a 0. */
@@ -144,12 +207,13 @@ static int adopt_running(Manager *m, const char *name) {
                 service_free(s);
                 return r;
         }
+        fault_point("adopt-added");
         network_adopt(&s->network, s->name, s->description, s->init_pid, m->event); /* its published ports again */
+        fault_point("adopt-network");
         return 0;
 
 lost:
-        /* The scope stays; stop works on it by its name. */
-        return add_ended(m, name, TAKE_PTR(sources), CLD_KILLED, SIGKILL, why);
+        return end_unmanageable(m, name, unit, have_record ? &record : NULL, TAKE_PTR(sources), why);
 }
 
 static int list_running_scopes(Manager *m, char ***ret_names) {
@@ -173,7 +237,8 @@ static int list_running_scopes(Manager *m, char ***ret_names) {
         while ((r = sd_bus_message_read(reply, "(ssssssouso)", &unit, NULL, NULL, &active, NULL, NULL, NULL, NULL,
                                         NULL, NULL)) > 0) {
                 size_t n = strlen(unit);
-                if (strcmp(active, "active") != 0 && strcmp(active, "deactivating") != 0)
+                if (strcmp(active, "active") != 0 && strcmp(active, "activating") != 0 &&
+                    strcmp(active, "deactivating") != 0)
                         continue;
                 if (n <= strlen("isolated-.scope") || strncmp(unit, "isolated-", 9) != 0)
                         continue;
@@ -199,6 +264,7 @@ int manager_adopt_services(Manager *m) {
         r = list_running_scopes(m, &running);
         if (r < 0)
                 return r;
+        fault_point("adopt-listed");
         for (char **n = running; *n; n++) {
                 r = adopt_running(m, *n);
                 if (r < 0)
@@ -224,8 +290,10 @@ int manager_adopt_services(Manager *m) {
                                       "ended while isolated was not running; its init recorded no exit status");
                 if (r < 0)
                         return log_error_errno(r, "Failed to record %s: %m", *n);
+                fault_point("adopt-ended-recorded");
                 state_file_remove(m->state_dir, *n);
                 network_forget(*n); /* its veth pair went with its namespace; make sure */
+                fault_point("adopt-ended-removed");
                 log_notice("%s: ended while isolated was not running.", *n);
         }
         if (m->n_services > 0)

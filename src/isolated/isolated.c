@@ -7,6 +7,7 @@
 
 #include "bus-error.h"
 #include "config.h"
+#include "fault.h"
 #include "log.h"
 #include "manager.h"
 
@@ -29,6 +30,12 @@ static int run(int argc, char *argv[]) {
                 printf("isolated %s\n", PACKAGE_VERSION);
                 return 0;
         }
+#if ENABLE_FAULT_INJECTION
+        if (argc > 1 && strcmp(argv[1], "--list-fault-points") == 0) {
+                fault_list_points(stdout);
+                return 0;
+        }
+#endif
         if (argc > 1)
                 return log_error_errno(EINVAL, "%s takes no arguments.", argv[0]);
 
@@ -71,6 +78,10 @@ static int run(int argc, char *argv[]) {
         if (r < 0)
                 return log_error_errno(r, "Event loop failed: %m");
         (void) sd_notify(false, "STOPPING=1");
+        /* Not a signal's exit (0): the bus went away (a dbus-daemon restart). A failure, so that
+         * systemd starts us again (Restart=on-failure) and we take over the services anew. */
+        if (r > 0)
+                return log_error_errno(ECONNRESET, "Lost the connection to the bus, exiting to be restarted.");
         return 0;
 }
 

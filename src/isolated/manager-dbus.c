@@ -244,6 +244,10 @@ int manager_connect_bus(Manager *m) {
         r = sd_bus_default_system(&m->bus);
         if (r < 0)
                 return log_error_errno(r, "Failed to connect to the system bus: %m");
+        /* A dbus-daemon restart ends us (with a failure: systemd starts us again, see isolated.c). */
+        r = sd_bus_set_exit_on_disconnect(m->bus, true);
+        if (r < 0)
+                return log_error_errno(r, "Failed to set up the bus connection: %m");
         r = sd_bus_add_object_vtable(m->bus, NULL, ISOLATED_OBJECT_PATH, ISOLATED_MANAGER_INTERFACE, manager_vtable, m);
         if (r < 0)
                 return log_error_errno(r, "Failed to add the manager object: %m");

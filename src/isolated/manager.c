@@ -182,6 +182,7 @@ int manager_save_service_state(Manager *m, Service *s) {
                 .uid_base = s->uid_base,
                 .main_pid = s->main_pid,
                 .start_timestamp = s->start_timestamp,
+                .starting = !s->start_complete,
         };
         int r;
 

@@ -8,6 +8,7 @@
 
 #include "log.h"
 #include "macro.h"
+#include "fault.h"
 #include "scope.h"
 #include "time-util.h"
 
@@ -257,8 +258,11 @@ static void scope_start_send(ScopeStart *op) {
                 log_debug("%s: the previous scope of the name went in %llu ms.", op->unit,
                           (unsigned long long) ((now_usec(CLOCK_MONOTONIC) - op->since) / USEC_PER_MSEC));
         r = sd_bus_call_async(op->bus, &op->call, op->message, on_start_transient_reply, op, 0);
-        if (r < 0)
+        if (r < 0) {
                 scope_start_fail(op, r);
+                return;
+        }
+        fault_point("start-scope-requested");
 }
 
 static int on_unit_removed(sd_bus_message *m, void *userdata, sd_bus_error *ret_error) {

@@ -28,6 +28,7 @@
 #include "uid-range.h"
 #include "env-file.h"
 #include "exec-directory.h"
+#include "fault.h"
 #include "host-mounts.h"
 #include "learn.h"
 #include "string-util.h"
@@ -229,14 +230,16 @@ static void service_check_stopped(Service *s) {
         if (!service_init_exited(s) || !s->scope_gone)
                 return;
         service_learn_finish(s);
+        /* Only now: until the scope is gone, a restarted daemon must find the record to finish the stop. */
+        manager_forget_service_state(s->manager, s);
+        if (s->stop_requested)
+                fault_point("stop-state-removed");
         if (s->start_call) {
                 char text[256];
                 snprintf(text, sizeof(text), "isolate-init ended (%s, status %d) before the service started",
                          exit_code_to_string(s->exit_code), s->exit_status);
                 service_reply_start_error(s, s->start_error_name ?: BUS_ERROR_START_FAILED, s->start_error ?: text);
         }
-        if (s->stop_requested)
-                manager_forget_service_state(s->manager, s); /* also a lost service's, whose init we never watched */
         for (size_t i = 0; i < s->n_stop_calls; i++) {
                 (void) sd_bus_reply_method_return(s->stop_calls[i], NULL);
                 s->stop_calls[i] = sd_bus_message_unref(s->stop_calls[i]);
@@ -248,6 +251,7 @@ static void service_check_stopped(Service *s) {
                 _cleanup_(sd_bus_error_free) sd_bus_error error = SD_BUS_ERROR_NULL;
                 DescriptionSources *sources = NULL;
 
+                fault_point("restart-stopped");
                 if (!name || description_sources_copy(s->sources, &sources) < 0) {
                         (void) sd_bus_reply_method_errno(call, -ENOMEM, NULL);
                         return;
@@ -396,11 +400,16 @@ static void service_release(Service *s) {
                 service_fail_start(s, BUS_ERROR_START_FAILED, text);
                 return;
         }
+        fault_point("start-network-up");
         r = held_child_release(s->control_fd);
-        if (r >= 0)
+        if (r >= 0) {
+                fault_point("start-released");
                 r = send_mounts_message(s);
+        }
         if (r >= 0)
                 r = send_start_message(s);
+        if (r >= 0)
+                fault_point("start-init-started");
         if (r < 0) {
                 char text[256];
                 snprintf(text, sizeof(text), "cannot hand the description to the init: %s", strerror(-r));
@@ -429,6 +438,14 @@ static int on_invocation_id_reply(sd_bus_message *reply, void *userdata, sd_bus_
         return 0;
 }
 
+/* The scope is gone: its stop job is done, or systemd had none left to stop. */
+static void service_scope_gone(Service *s) {
+        s->scope_gone = true;
+        if (s->stop_requested)
+                fault_point("stop-scope-gone");
+        service_check_stopped(s);
+}
+
 void service_job_removed(Service *s, const char *job, const char *result) {
         char text[256];
 
@@ -437,6 +454,7 @@ void service_job_removed(Service *s, const char *job, const char *result) {
                 if (s->start_error)
                         return; /* the child was killed already */
                 if (strcmp(result, "done") == 0) {
+                        fault_point("start-scope-job-done");
                         /* The scope's invocation ID first, for $INVOCATION_ID; then the release. */
                         if (scope_get_invocation_id(s->manager->bus, s->unit, on_invocation_id_reply, s,
                                                     &s->job_call) < 0)
@@ -447,8 +465,7 @@ void service_job_removed(Service *s, const char *job, const char *result) {
                 service_fail_start(s, BUS_ERROR_SCOPE_FAILED, text);
         } else if (s->stop_job && strcmp(job, s->stop_job) == 0) {
                 s->stop_job = mfree(s->stop_job);
-                s->scope_gone = true;
-                service_check_stopped(s);
+                service_scope_gone(s);
         }
 }
 
@@ -484,16 +501,13 @@ static int on_scope_stop_reply(sd_bus_message *reply, void *userdata, sd_bus_err
                 /* The scope is already gone: nothing left to stop. */
                 if (!sd_bus_error_has_name(e, "org.freedesktop.systemd1.NoSuchUnit"))
                         log_warning("%s: StopUnit(%s) failed: %s", s->name, s->unit, e->message ?: e->name);
-                s->scope_gone = true;
-                service_check_stopped(s);
+                service_scope_gone(s);
                 return 0;
         }
         if (sd_bus_message_read(reply, "o", &job) >= 0)
                 s->stop_job = strdup(job);
-        if (!s->stop_job) {
-                s->scope_gone = true;
-                service_check_stopped(s);
-        }
+        if (!s->stop_job)
+                service_scope_gone(s);
         return 0;
 }
 
@@ -669,7 +683,9 @@ static void service_handle_main(Service *s, int pidfd, const InitMessage *m) {
         s->status_text = *m->text ? strdup(m->text) : NULL;
 
         /* The PID is the one of the pidfd, never the text's, and it must be the service's own. */
-        if (pidfd >= 0 && (pidfd_get_pid(pidfd) <= 0 || !pid_in_unit(pidfd_get_pid(pidfd), s->unit))) {
+        /* A pidfd whose process is already reaped (fdinfo's "Pid: -1", a main process that ended
+         * while the stop went on) names nothing to believe or to doubt: kept, with no PID. */
+        if (pidfd >= 0 && pidfd_get_pid(pidfd) > 0 && !pid_in_unit(pidfd_get_pid(pidfd), s->unit)) {
                 log_warning("%s: the init sent a pidfd of a process outside %s, ignored.", s->name, s->unit);
                 pidfd = safe_close(pidfd);
         }
@@ -706,11 +722,14 @@ static void service_handle_main(Service *s, int pidfd, const InitMessage *m) {
 }
 
 static void service_complete_start(Service *s, ServiceState state) {
+        fault_point("start-main-received");
         s->start_complete = true;
         s->start_timer = sd_event_source_disable_unref(s->start_timer);
         service_set_state(s, state); /* records the start's timestamp */
         service_usage_refresh(s);
+        /* Running now, for a restarted daemon too: until this is written, it finds the start cut. */
         (void) manager_save_service_state(s->manager, s);
+        fault_point("start-running");
         log_info("%s: started, init PID %d, main PID %d, in %s", s->name, s->init_pid, s->main_pid, s->unit);
         if (s->start_call) {
                 (void) sd_bus_reply_method_return(s->start_call, "o", s->path);
@@ -739,6 +758,7 @@ static void service_handle_reloaded(Service *s, int error, const char *text) {
 
         if (!call)
                 return;
+        fault_point("reload-done");
         if (error == 0)
                 (void) sd_bus_reply_method_return(call, NULL);
         else
@@ -912,6 +932,8 @@ static void service_set_end(Service *s, int code, int status) {
 /* The init is gone (code/status: its own end, used if it sent no EXITED). */
 static void service_init_ended(Service *s, int code, int status) {
         s->oom_watch = sd_event_source_disable_unref(s->oom_watch);
+        if (s->stop_requested)
+                fault_point("stop-init-ended");
         s->init_source = sd_event_source_disable_unref(s->init_source);
         s->control_source = sd_event_source_disable_unref(s->control_source);
         /* An ended service holds no kernel object: its record is all that stays. */
@@ -925,7 +947,6 @@ static void service_init_ended(Service *s, int code, int status) {
         service_set_end(s, code, status);
         log_info("%s: ended, result %s (%s, status %d)", s->name, service_result_to_string(s->result),
                  exit_code_to_string(s->exit_code), s->exit_status);
-        manager_forget_service_state(s->manager, s);
         shell_calls_abort(s); /* a shell it did not report died with it */
         health_stop(s);
         service_set_state(s, service_state_of_result(s->result));
@@ -1046,6 +1067,7 @@ int service_start(Service *s, sd_bus_message *start_call) {
         HeldChild child;
         int r;
 
+        fault_point("start-begin");
         /* On the host, as root: with a user namespace the init could not make them there. */
         r = exec_directories_prepare_host(s->description, &s->start_error);
         if (r < 0)
@@ -1054,6 +1076,7 @@ int service_start(Service *s, sd_bus_message *start_call) {
                 r = uid_range_pool_allocate(&s->manager->uid_ranges, &s->uid_base);
                 if (r < 0)
                         return r;
+                fault_point("start-ids-claimed");
         }
         _cleanup_free_ char *journal_header = NULL;
         /* identifier, unit id, priority, level prefix, syslog, kmsg, console: as the init writes it. */
@@ -1071,6 +1094,14 @@ int service_start(Service *s, sd_bus_message *start_call) {
         s->init_pidfd = child.pidfd;
         s->control_fd = child.control_fd;
         s->userns_fd = child.userns_fd;
+        fault_point("start-forked");
+
+        /* Before the scope, which outlives us: a restarted daemon that finds the scope finds this
+         * record too, knows the start was cut and ends what was made (see adopt.c). */
+        r = manager_save_service_state(s->manager, s);
+        if (r < 0)
+                goto fail;
+        fault_point("start-state-written");
 
         r = sd_event_add_io(s->manager->event, &s->control_source, s->control_fd, EPOLLIN, on_control, s);
         if (r < 0)
@@ -1099,6 +1130,7 @@ fail:
         (void) syscall(SYS_pidfd_send_signal, s->init_pidfd, SIGKILL, NULL, 0);
         siginfo_t si;
         (void) waitid(P_PIDFD, s->init_pidfd, &si, WEXITED);
+        manager_forget_service_state(s->manager, s);
         return r; /* the record is dropped: it never showed on the bus */
 }
 
@@ -1116,6 +1148,8 @@ static void service_stop_scope(Service *s) {
         }
         s->scope_gone = false;
         r = scope_stop(s->manager->bus, s->unit, on_scope_stop_reply, s, &s->stop_call_slot);
+        if (r >= 0 && s->stop_requested)
+                fault_point("stop-scope-requested");
         if (r < 0) {
                 /* Without systemd's help, end the service ourselves. */
                 log_warning_errno(r, "%s: cannot ask systemd to stop %s: %m", s->name, s->unit);
@@ -1161,6 +1195,7 @@ int service_stop(Service *s, sd_bus_message *reply_to) {
                 s->stop_calls[s->n_stop_calls++] = sd_bus_message_ref(reply_to);
         }
         if (!s->stop_requested) {
+                fault_point("stop-requested");
                 s->stop_requested = true;
                 if (service_is_active(s))
                         service_set_state(s, SERVICE_STOPPING);
@@ -1172,7 +1207,9 @@ int service_stop(Service *s, sd_bus_message *reply_to) {
                 if (!s->released)
                         service_kill_init(s);
                 /* An ended service's scope may linger a moment: stop it all the same. */
-                if (!service_send_stop(s) && !s->stop_call_slot && !s->stop_job) {
+                if (service_send_stop(s))
+                        fault_point("stop-signal-sent");
+                else if (!s->stop_call_slot && !s->stop_job) {
                         s->scope_stop_issued = false;
                         service_stop_scope(s);
                 }
@@ -1199,8 +1236,10 @@ int service_reload(Service *s, sd_bus_message *call) {
                 return -ESRCH;
         if (s->reload_call)
                 return -EBUSY;
+        fault_point("reload-requested");
         if (service_send_request(s, &(DaemonRequest) { .type = DAEMON_REQUEST_RELOAD }) < 0)
                 return negative_errno();
+        fault_point("reload-sent");
         /* ExecReload= runs inside, with $MAINPID; the reply comes with RELOADED. */
         s->reload_call = sd_bus_message_ref(call);
         return 0;

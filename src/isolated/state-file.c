@@ -83,9 +83,10 @@ int state_file_write(const char *dir, const char *name, const StateRecord *recor
         r = write_atomic(dir, name, "sources", data, size);
         if (r < 0)
                 return r;
-        n = asprintf(&text, "VERSION=1\nINIT_PID=%d\nMAIN_PID=%d\nSTART_TIMESTAMP=%llu\nUID_BASE=%lld\n",
+        n = asprintf(&text, "VERSION=1\nINIT_PID=%d\nMAIN_PID=%d\nSTART_TIMESTAMP=%llu\nUID_BASE=%lld\nPHASE=%s\n",
                      record->init_pid, record->main_pid, (unsigned long long) record->start_timestamp,
-                     record->uid_base == (uid_t) -1 ? -1LL : (long long) record->uid_base);
+                     record->uid_base == (uid_t) -1 ? -1LL : (long long) record->uid_base,
+                     record->starting ? "starting" : "running");
         if (n < 0)
                 return -ENOMEM;
         return write_atomic(dir, name, "state", text, n);
@@ -116,6 +117,10 @@ int state_file_read(const char *dir, const char *name, StateRecord *ret, Descrip
                         seen |= 8;
                 else if (sscanf(line, "UID_BASE=%lld", &uid_base) == 1 && uid_base >= -1 && uid_base < UINT32_MAX)
                         record.uid_base = uid_base < 0 ? (uid_t) -1 : (uid_t) uid_base;
+                else if (strcmp(line, "PHASE=starting") == 0)
+                        record.starting = true;
+                else if (strcmp(line, "PHASE=running") == 0)
+                        record.starting = false;
         }
         if (seen != 15 || version != 1 || record.init_pid <= 1)
                 return -EBADMSG;

@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 #pragma once
 
+#include <stdbool.h>
 #include <sys/types.h>
 
 #include "description-loader.h"
@@ -16,6 +17,7 @@ typedef struct StateRecord {
         pid_t main_pid;
         usec_t start_timestamp;
         uid_t uid_base; /* of its user namespace's range; (uid_t) -1: none (an old record too) */
+        bool starting;  /* written before the scope, rewritten once the start is complete (an old record: false) */
 } StateRecord;
 
 int state_file_write(const char *dir, const char *name, const StateRecord *record, const DescriptionSources *sources);
