@@ -42,12 +42,8 @@ mkdir -p "$(dirname "$DROPIN")"
 printf '[Unit]\nStartLimitIntervalSec=0\n[Service]\nRestartSec=50ms\n' > "$DROPIN"
 systemctl daemon-reload
 
-if [ -x "${BUILD:-}/tests/fixtures/legacyd" ]; then
-        cp "$BUILD/tests/fixtures/legacyd" "$fixtures/"
-else
-        cc -O1 -o "$fixtures/legacyd" "$SRC/tests/fixtures/legacyd.c"
-fi
-chmod 755 "$fixtures" "$fixtures/legacyd"
+helper legacyd "$fixtures" || not_ok "build legacyd"
+chmod 755 "$fixtures"
 port=$(free_port)
 # flt-a: Type=notify, READY=1 after 300 ms; a reload is a SIGHUP, which it logs; a trigger file
 # makes it exit.
@@ -232,7 +228,8 @@ testcase_points() {
         fi
 }
 
-# The init killed (SIGKILL) in each state: reported, nothing left.
+# The init killed (SIGKILL) in each state: reported, nothing left. (ExecReload='s and ExecStop='s
+# sleeps: a reload and a stop that last while the init is killed.)
 testcase_init_killed() {
         local st init
         for st in starting running reloading stopping; do
@@ -326,15 +323,9 @@ testcase_journald() {
         isolatectl reset-failed flt-a flt-b >/dev/null 2>&1
 }
 
-cases="points init_killed systemd dbus journald"
 # CASE=POINT: the points case for that fault point only (ONLY=faults:start-forked).
 if [ -n "${CASE:-}" ] && grep -q "^$CASE " "$work/points"; then
         POINT=$CASE
         CASE=points
 fi
-for c in $cases; do
-        [ -n "${CASE:-}" ] && [ "$c" != "$CASE" ] && continue
-        echo "# case $c"
-        "testcase_$c"
-done
-finish
+run_testcases
