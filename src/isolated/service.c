@@ -243,7 +243,8 @@ static int preload_environment_files(Service *s, int *ret_fd) {
         return 0;
 }
 
-static int send_start_message(Service *s) {
+/* *ret_where: the directory at fault when it is one (the state directory), else left alone. */
+static int send_start_message(Service *s, const char **ret_where) {
         _cleanup_free_ char *msg = NULL, *data = NULL;
         _cleanup_free_ int *fds = NULL;
         _cleanup_close_ int readopt_fd = -EBADF, exit_fd = -EBADF, env_fd = -EBADF;
@@ -258,9 +259,11 @@ static int send_start_message(Service *s) {
         /* Where a restarted daemon finds the init, and where the init records the main process's end:
          * made by us, handed over as fds, so the init needs no fd of our state directory. */
         r = state_file_make_init_endpoints(s->manager->state_dir, s->name, &readopt_fd, &exit_fd);
-        if (r < 0)
-                log_warning_errno(r, "%s: cannot make the re-adoption socket in %s, going on without: %m", s->name,
-                                  s->manager->state_dir);
+        if (r < 0) {
+                /* Without them a restarted daemon could not take the service over: no start. */
+                *ret_where = s->manager->state_dir;
+                return r;
+        }
         r = seccomp_cache_get(s->manager->seccomp_cache, &s->description->sandbox, &filter_fd);
         if (r < 0)
                 log_warning_errno(r, "%s: cannot build the seccomp filter, the init will: %m", s->name);
@@ -313,14 +316,19 @@ static void service_release(Service *s) {
                 service_fail_start(s, BUS_ERROR_START_FAILED, text);
                 return;
         }
+        const char *where = NULL;
         r = held_child_release(s->control_fd);
         if (r >= 0)
                 r = send_mounts_message(s);
         if (r >= 0)
-                r = send_start_message(s);
+                r = send_start_message(s, &where);
         if (r < 0) {
-                char text[256];
-                snprintf(text, sizeof(text), "cannot hand the description to the init: %s", strerror(-r));
+                char text[512];
+                if (where)
+                        snprintf(text, sizeof(text), "cannot make the init's re-adoption socket in %s: %s", where,
+                                 strerror(-r));
+                else
+                        snprintf(text, sizeof(text), "cannot hand the description to the init: %s", strerror(-r));
                 service_fail_start(s, BUS_ERROR_START_FAILED, text);
                 return;
         }
@@ -468,6 +476,7 @@ static ServiceState service_state_of_init(InitState st) {
 static void service_handle_main(Service *s, int pidfd, const InitMessage *m) {
         ServiceState state = service_state_of_init(m->state);
         bool first;
+        int r;
 
         s->init_stops = true;
         s->n_restarts = m->n_restarts;
@@ -506,11 +515,20 @@ static void service_handle_main(Service *s, int pidfd, const InitMessage *m) {
         if (s->stop_requested || s->start_error || state == SERVICE_STARTING || state == SERVICE_STOPPING)
                 return;
 
+        /* What a restarted daemon needs to take the service over, written before the start counts as
+         * done: a state directory full or out of fds fails the start, rather than leave it unmanageable. */
+        s->start_timestamp = now_usec(CLOCK_REALTIME);
+        r = manager_save_service_state(s->manager, s);
+        if (r < 0) {
+                char text[512];
+                snprintf(text, sizeof(text), "cannot save its state in %s: %s", s->manager->state_dir, strerror(-r));
+                service_fail_start(s, BUS_ERROR_START_FAILED, text);
+                return;
+        }
         s->start_complete = true;
         s->start_timer = sd_event_source_disable_unref(s->start_timer);
-        service_set_state(s, state); /* records the start's timestamp */
+        service_set_state(s, state);
         service_usage_refresh(s);
-        (void) manager_save_service_state(s->manager, s);
         log_info("%s: started, init PID %d, main PID %d, in %s", s->name, s->init_pid, s->main_pid, s->unit);
         if (s->start_call) {
                 (void) sd_bus_reply_method_return(s->start_call, "o", s->path);
