@@ -471,6 +471,75 @@ START_TEST(test_forking_pid_file) {
 }
 END_TEST
 
+/* Type=notify: the start completes at READY=1 from the main process, not at its fork; STATUS= goes
+ * out with MAIN. */
+START_TEST(test_notify_ready) {
+        _cleanup_free_ char *text = NULL, *go = NULL, *script = NULL;
+        _cleanup_close_ int notify_fd = -EBADF;
+        FILE *f;
+        Rig rig;
+        InitMessage m;
+        char status[256];
+
+        if (access("/usr/bin/python3", X_OK) < 0)
+                return; /* nothing to send READY=1 with */
+        ck_assert_int_ge(asprintf(&go, "%s/notify.go", tmpdir), 0);
+        (void) unlink(go);
+        ck_assert_int_ge(asprintf(&script, "%s/notify.py", tmpdir), 0);
+        f = fopen(script, "we");
+        ck_assert_ptr_nonnull(f);
+        fprintf(f, "import os, socket, time\n"
+                   "while not os.path.exists('%s'):\n"
+                   "    time.sleep(0.01)\n"
+                   "s = socket.socket(socket.AF_UNIX, socket.SOCK_DGRAM)\n"
+                   "s.connect('\\0%s')\n"
+                   "s.send(b'READY=1\\nSTATUS=serving')\n"
+                   "time.sleep(1000)\n",
+                go, INIT_NOTIFY_SOCKET + 1);
+        ck_assert_int_eq(fclose(f), 0);
+        ck_assert_int_ge(asprintf(&text, "[Service]\nType=notify\nExecStart=/usr/bin/python3 %s\n", script), 0);
+        rig_up(&rig, text);
+        ck_assert_int_eq(notify_socket_open(&notify_fd), 0);
+        rig.s.notify_fd = notify_fd;
+        supervisor_begin(&rig.s);
+        ck_assert_int_eq(rig.s.phase, PHASE_START);
+        settle(&rig);
+        ck_assert_int_eq(rig.s.phase, PHASE_START); /* forked, not ready */
+        ck_assert(!next_message(&rig, INIT_MESSAGE_MAIN, &m, NULL, 0));
+
+        ck_assert_int_eq(close(open(go, O_WRONLY | O_CREAT | O_CLOEXEC, 0644)), 0);
+        ck_assert(step_until(&rig, PHASE_RUNNING));
+        ck_assert(step_until_message(&rig, INIT_MESSAGE_MAIN, &m, status, sizeof(status)));
+        ck_assert_int_eq(m.state, INIT_STATE_RUNNING);
+        ck_assert_int_eq(m.pid, rig.s.main_pid);
+        ck_assert_str_eq(status, "serving");
+        rig_down(&rig);
+}
+END_TEST
+
+/* KillMode=mixed: KillSignal= to the main process alone; once it is gone, SIGKILL to the rest at
+ * once, without waiting for TimeoutStopSec=. */
+START_TEST(test_kill_mode_mixed) {
+        _cleanup_free_ char *text = NULL, *mark = NULL;
+        Rig rig;
+
+        ck_assert_int_ge(asprintf(&mark, "%s/mixed", tmpdir), 0);
+        (void) unlink(mark);
+        /* The main process (sh) dies of SIGTERM; its child ignores SIGTERM. */
+        ck_assert_int_ge(asprintf(&text, "[Service]\nKillMode=mixed\nTimeoutStopSec=90\n"
+                                         "ExecStart=/bin/sh -c '(trap \"\" TERM; touch %s; exec sleep 1000) & wait'\n",
+                                  mark), 0);
+        rig_up(&rig, text);
+        supervisor_begin(&rig.s);
+        wait_for_file(mark);
+        send_request(&rig, DAEMON_REQUEST_STOP);
+        ck_assert(step_until(&rig, PHASE_DONE));
+        ck_assert_uint_eq(fake_now, T0); /* no deadline was needed */
+        ck_assert_int_eq(WTERMSIG(rig.s.main_status), SIGTERM);
+        rig_down(&rig);
+}
+END_TEST
+
 static Suite *supervisor_suite(void) {
         Suite *s = suite_create("supervisor");
         TCase *tc = tcase_create("fake-clock");
@@ -486,6 +555,8 @@ static Suite *supervisor_suite(void) {
         tcase_add_test(tc, test_reload);
         tcase_add_test(tc, test_start_pre_failure);
         tcase_add_test(tc, test_forking_pid_file);
+        tcase_add_test(tc, test_notify_ready);
+        tcase_add_test(tc, test_kill_mode_mixed);
         suite_add_tcase(s, tc);
         return s;
 }
