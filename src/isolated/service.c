@@ -522,6 +522,7 @@ static void service_handle_main(Service *s, int pidfd, const InitMessage *m) {
         if (r < 0) {
                 char text[512];
                 snprintf(text, sizeof(text), "cannot save its state in %s: %s", s->manager->state_dir, strerror(-r));
+                s->start_timestamp = 0; /* it never ran */
                 service_fail_start(s, BUS_ERROR_START_FAILED, text);
                 return;
         }

@@ -196,42 +196,50 @@ testcase_killall() {
 }
 
 # --- ENOSPC in the state directory ---------------------------------------------------------------
-# A tiny tmpfs over it, filled: the start fails with one error that names the cause, and leaves no
-# scope, state file, process or uid range.
+# A tiny tmpfs over it, filled: with data (the state cannot be written) or to its last inode (the
+# init's re-adoption socket cannot be made). The start fails with one error that names the cause,
+# and leaves no scope, state file, process or uid range; with room again the name starts.
+enospc_variant() { # WHAT MOUNT-OPTIONS FILL-COMMAND EXPECTED-TEXT
+        local what=$1 opts=$2 fill=$3 expect=$4 out rc fds0
+        fds0=$(fds)
+        mount -t tmpfs -o "$opts,mode=0700" sk-soak-enospc "$state_dir" || { not_ok "enospc $what: mount a tmpfs"; return; }
+        tmpfs_mounted=1
+        sh -c "$fill" 2>/dev/null
+        out=$(isolatectl start sk-ns "$work/sk-ns.service" 2>&1); rc=$?
+        echo "# enospc $what: $out"
+        check "enospc $what: the start fails" test $rc != 0
+        check_match "enospc $what: its error names the cause" "$expect: No space left on device" "$out"
+        check_eq "enospc $what: one error line" 1 "$(grep -c . <<< "$out")"
+        check_match "enospc $what: the service is not running" "^(failed|)$" "$(prop sk-ns State 2>/dev/null)"
+        isolatectl reset-failed sk-ns >/dev/null 2>&1
+        check_nothing_left "enospc $what: nothing left"
+        check_eq "enospc $what: no process in a service uid range" 0 "$(range_procs)"
+        check "enospc $what: daemon fds back (at most +2: $fds0 -> $(fds))" test "$(fds)" -le $((fds0 + 2))
+        rm -rf "${state_dir:?}"/fill*
+        check "enospc $what: with room again it starts" isolatectl start sk-ns "$work/sk-ns.service"
+        check "enospc $what: and stops" isolatectl stop sk-ns
+        isolatectl reset-failed sk-ns >/dev/null 2>&1
+        wait_for 20 nothing_left
+        umount "$state_dir" && tmpfs_mounted=
+}
 testcase_enospc() {
-        local out rc fds0
         if [ -n "$(ls -A "$state_dir" 2>/dev/null)" ]; then
                 not_ok "enospc: the state directory is empty before (other services run: not mounting over it)"
                 return
         fi
         svc sk-ns 'ExecStart=/bin/sleep infinity'
-        fds0=$(fds)
-        mount -t tmpfs -o size=64k,mode=0700 sk-soak-enospc "$state_dir" || { not_ok "enospc: mount a tmpfs"; return; }
-        tmpfs_mounted=1
-        dd if=/dev/zero of="$state_dir/sk-filler" bs=4k 2>/dev/null
-        out=$(isolatectl start sk-ns "$work/sk-ns.service" 2>&1); rc=$?
-        echo "# enospc: $out"
-        check "enospc: the start fails" test $rc != 0
-        check_match "enospc: its error names the cause" "No space left on device" "$out"
-        check_eq "enospc: one error line" 1 "$(grep -c . <<< "$out")"
-        check_match "enospc: the service is not running" "^(failed|)$" "$(prop sk-ns State 2>/dev/null)"
-        isolatectl reset-failed sk-ns >/dev/null 2>&1
-        rm -f "$state_dir/sk-filler"
-        check_nothing_left "enospc: nothing left"
-        check_eq "enospc: no process in a service uid range" 0 "$(range_procs)"
-        check "enospc: daemon fds back (at most +2: $fds0 -> $(fds))" test "$(fds)" -le $((fds0 + 2))
-        # Room again: the same name starts, and stops.
-        check "enospc: with room again it starts" isolatectl start sk-ns "$work/sk-ns.service"
-        check "enospc: and stops" isolatectl stop sk-ns
-        isolatectl reset-failed sk-ns >/dev/null 2>&1
-        wait_for 20 nothing_left
-        umount "$state_dir" && tmpfs_mounted=
+        enospc_variant data size=64k "dd if=/dev/zero of=$state_dir/filler bs=4k" \
+                "cannot save its state in $state_dir"
+        enospc_variant inodes size=1m,nr_inodes=16 \
+                "mkdir $state_dir/fill; i=0; while touch $state_dir/fill/\$i; do i=\$((i + 1)); done" \
+                "re-adoption socket in $state_dir"
 }
 
 # --- EMFILE: the daemon out of fds at each step of the start -------------------------------------
 # RLIMIT_NOFILE lowered (prlimit --pid) to what is open now plus K, for K = 0, 1, ...: every step
-# of the start that opens an fd (the daemon's, and its init's, which inherits the limit) fails in turn. Each start either succeeds (then stops) or fails with one
-# error naming the cause; either way nothing is left.
+# of the start that opens an fd (the daemon's, and its init's, which inherits the limit) fails in
+# turn. Each start either succeeds (then stops) or fails with one error naming the cause; either way
+# nothing is left.
 testcase_emfile() {
         local k base out rc failed_at="" succeeded=0 clear=0 attempts=0
         if [ -z "$nofile0" ]; then not_ok "emfile: read the daemon's RLIMIT_NOFILE"; return; fi
