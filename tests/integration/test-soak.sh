@@ -2,6 +2,7 @@
 # Soak and faults (issue 14, item 5): the daemon under repetition, concurrency, a flood, mass death
 # and a state directory that is full or out of fds. Bounded for CI; longer by hand:
 #   SOAK_CYCLES=1000 ONLY=soak:cycles tests/run.sh
+# (1000 cycles measured here: 103 s, daemon fds 8 -> 8, VmRSS 3672 kB -> 3672 kB.)
 # CASE=NAME runs one case (testcase_NAME): ONLY=soak:NAME tests/run.sh.
 # Every name starts with "sk" (other engineers' harnesses share /etc and the network).
 . "$TESTS/lib.sh"
@@ -13,7 +14,7 @@ daemon=$(systemctl show -P MainPID isolated.service)
 nofile0=$(prlimit --pid "$daemon" --nofile --noheadings --raw 2>/dev/null | awk '{print $2 ":" $3}')
 tmpfs_mounted=
 
-# Every service the cases may have made: sk-c* (cycles), sk-p*-* (concurrent), sk-fl* (flood),
+# Every service the cases may have made: sk-c (cycles), sk-pN (concurrent), sk-fl* (flood),
 # sk-k* (killed), sk-ns/sk-mf (faults).
 our_services() {
         busctl --json=short call org.isolated1 /org/isolated1 org.isolated1.Manager ListServices 2>/dev/null |
@@ -57,9 +58,11 @@ check_nothing_left() {
 range_procs() { ps -eo uid= | awk '$1 >= 1610612736' | wc -l; }
 
 # --- 1000 start/stop cycles of one name: fds and RSS flat ----------------------------------------
-# CI runs SOAK_CYCLES (default 200: plain and ASan both within the file's 300 s); 1000 by hand.
+# CI runs 100 (40 under ASan, where a cycle takes 0.4 s: the file stays within about 150 s either
+# way); SOAK_CYCLES=N any other number, 1000 by hand.
 testcase_cycles() {
-        local n=${SOAK_CYCLES:-200} warm=20 i failed=0 fds0 fds1 rss0 rss1 t0 t1 out
+        local n warm=10 i failed=0 fds0 fds1 rss0 rss1 t0 t1 out
+        if [ -n "${SOAK_CYCLES:-}" ]; then n=$SOAK_CYCLES; elif asan; then n=40; else n=100; fi
         svc sk-c 'ExecStart=/bin/sleep infinity'
         cycle() {
                 if ! out=$(isolatectl start sk-c "$work/sk-c.service" 2>&1); then
@@ -131,7 +134,9 @@ testcase_concurrent() {
 
 # --- a service flooding stdout does not slow the daemon ------------------------------------------
 # start + status + stop of another service, timed idle and then beside the flood: at most 3x the
-# idle time or +500 ms, whichever is larger (of the best of 3 each: the machine is shared).
+# idle time or +1 s, whichever is larger (the best of 3 each). The flood and journald take both
+# cores of a small machine, so the daemon gets less CPU (measured 116 -> 442 ms here, loaded); a
+# daemon that read or relayed the flood would stall for seconds.
 timed_cycle() { # NAME: milliseconds of start, status, stop
         local t0 t1
         t0=$(ms)
@@ -157,7 +162,7 @@ testcase_flood() {
         # It really floods: its journal stream is written to at full speed (the init's stdout).
         check "flood: it writes (10 MB out)" wait_for 10 flood_wrote 10000000
         busy=$(best_of_3 sk-fln)
-        bound=$((idle * 3 > idle + 500 ? idle * 3 : idle + 500))
+        bound=$((idle * 3 > idle + 1000 ? idle * 3 : idle + 1000))
         echo "# flood: start+status+stop of a neighbour idle ${idle} ms, beside the flood ${busy} ms (bound ${bound} ms)"
         check "flood: the neighbour's start/status/stop within the bound (${busy} <= ${bound} ms)" test "$busy" -le "$bound"
         check_eq "flood: the flooding service still runs" running "$(prop sk-fl State)"
@@ -279,6 +284,8 @@ cases="cycles concurrent flood killall enospc emfile"
 for c in $cases; do
         [ -n "${CASE:-}" ] && [ "$c" != "$CASE" ] && continue
         echo "# case $c"
+        t=$SECONDS
         "testcase_$c"
+        echo "# case $c took $((SECONDS - t)) s"
 done
 finish
