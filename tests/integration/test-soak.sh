@@ -125,7 +125,7 @@ testcase_concurrent() {
         for i in $(seq 1 $names); do isolatectl stop "sk-p$i" > "$work/p/stop.$i" 2>&1 & done
         wait
         check_eq "concurrent: every stop returns" "" "$(cat "$work"/p/stop.* | head -3)"
-        for i in $(seq 1 $names); do isolatectl reset-failed "sk-p$i" >/dev/null 2>&1; done
+        isolatectl reset-failed $(seq -f 'sk-p%g' 1 $names) >/dev/null 2>&1
         check_nothing_left "concurrent: nothing left"
         check_eq "concurrent: no process in a service uid range" 0 "$(range_procs)"
         fds1=$(fds)
@@ -173,28 +173,35 @@ testcase_flood() {
 }
 
 # --- 100 services whose inits are SIGKILLed at once ---------------------------------------------
+# svc_props NAME PROPERTY...: their values, one a line (two bus calls however many).
+svc_props() {
+        local name=$1; shift
+        busctl get-property org.isolated1 "$(service_path "$name")" org.isolated1.Service "$@" | cut -d' ' -f2- | tr -d '"'
+}
 testcase_killall() {
-        local n=100 i inits=() fds0 fds1 states results started=0
+        local n=100 i inits=() names=() fds0 fds1 v states results started=0
         svc sk-k 'ExecStart=/bin/sleep infinity'
         fds0=$(fds)
         for i in $(seq 1 $n); do
+                names+=("sk-k$i")
                 isolatectl start "sk-k$i" "$work/sk-k.service" >/dev/null 2>&1 &
-                [ $((i % 10)) = 0 ] && wait
+                [ $((i % 25)) = 0 ] && wait
         done
         wait
         for i in $(seq 1 $n); do
-                [ "$(prop "sk-k$i" State)" = running ] && started=$((started + 1))
-                inits+=("$(prop "sk-k$i" InitPID)")
+                mapfile -t v < <(svc_props "sk-k$i" State InitPID)
+                [ "${v[0]:-}" = running ] && started=$((started + 1)) && inits+=("${v[1]}")
         done
         check_eq "killall: $n services run" "$n" "$started"
         kill -KILL "${inits[@]}"
         for i in $(seq 1 $n); do wait_prop "sk-k$i" State failed 30 >/dev/null || break; done
-        states=$(for i in $(seq 1 $n); do prop "sk-k$i" State; done | sort | uniq -c | sed 's/^ *//' | tr '\n' ' ')
-        results=$(for i in $(seq 1 $n); do prop "sk-k$i" Result; done | sort | uniq -c | sed 's/^ *//' | tr '\n' ' ')
+        for i in $(seq 1 $n); do svc_props "sk-k$i" State Result | tr '\n' ' '; echo; done > "$work/killall"
+        states=$(awk '{print $1}' "$work/killall" | sort | uniq -c | sed 's/^ *//' | tr '\n' ' ')
+        results=$(awk '{print $2}' "$work/killall" | sort | uniq -c | sed 's/^ *//' | tr '\n' ' ')
         echo "# killall: states $states; results $results"
         check_eq "killall: all $n are reported failed" "$n failed " "$states"
         check_eq "killall: all $n with Result signal" "$n signal " "$results"
-        for i in $(seq 1 $n); do isolatectl reset-failed "sk-k$i" >/dev/null 2>&1; done
+        isolatectl reset-failed "${names[@]}" >/dev/null 2>&1
         check_nothing_left "killall: nothing left"
         fds1=$(fds)
         check "killall: daemon fds flat (at most +2: $fds0 -> $fds1)" test "$fds1" -le $((fds0 + 2))
