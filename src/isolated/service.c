@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 #include <fcntl.h>
 #include <inttypes.h>
+#include <poll.h>
 #include <signal.h>
 #include <stdio.h>
 #include <string.h>
@@ -460,6 +461,12 @@ static bool pid_in_unit(pid_t pid, const char *unit) {
         return in;
 }
 
+static bool pidfd_exited(int pidfd) {
+        struct pollfd p = { .fd = pidfd, .events = POLLIN };
+
+        return poll(&p, 1, 0) > 0;
+}
+
 static ServiceState service_state_of_init(InitState st) {
         switch (st) {
         case INIT_STATE_STARTING:
@@ -485,7 +492,10 @@ static void service_handle_main(Service *s, int pidfd, const InitMessage *m) {
 
         /* The PID is the one of the pidfd, never the text's, and it must be the service's own. */
         if (pidfd >= 0 && (pidfd_get_pid(pidfd) <= 0 || !pid_in_unit(pidfd_get_pid(pidfd), s->unit))) {
-                log_warning("%s: the init sent a pidfd of a process outside %s, ignored.", s->name, s->unit);
+                /* One that ended since the init sent it (a stop under way: the kernel moves an exited
+                 * task out of its cgroup) is no main process, and no alarm. Looked at after the cgroup. */
+                if (!pidfd_exited(pidfd))
+                        log_warning("%s: the init sent a pidfd of a process outside %s, ignored.", s->name, s->unit);
                 pidfd = safe_close(pidfd);
         }
         safe_close(s->main_pidfd);
