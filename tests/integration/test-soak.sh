@@ -11,7 +11,8 @@ work=$(mktemp -d /var/lib/isolated-soak.XXXXXX)
 chmod 755 "$work"
 state_dir=/run/isolated/state
 daemon=$(systemctl show -P MainPID isolated.service)
-nofile0=$(prlimit --pid "$daemon" --nofile --noheadings --raw 2>/dev/null | awk '{print $2 ":" $3}')
+nofile() { prlimit --pid "$daemon" --nofile --noheadings --raw -o SOFT,HARD 2>/dev/null | awk '{print $1 ":" $2}'; }
+nofile0=$(nofile)
 tmpfs_mounted=
 
 # Every service the cases may have made: sk-c (cycles), sk-pN (concurrent), sk-fl* (flood),
@@ -259,14 +260,14 @@ testcase_enospc() {
 # nothing is left.
 testcase_emfile() {
         local k base out rc failed_at="" succeeded=0 clear=0 attempts=0
-        if [ -z "$nofile0" ]; then not_ok "emfile: read the daemon's RLIMIT_NOFILE"; return; fi
+        if [[ "$nofile0" != [0-9]*:[0-9]* ]]; then not_ok "emfile: read the daemon's RLIMIT_NOFILE ('$nofile0')"; return; fi
         svc sk-mf 'ExecStart=/bin/sleep infinity'
         # (Its inits inherit the limit: their setup runs out too, and must say so as clearly.)
         for k in $(seq 0 40) 48 64 96 128 256; do
                 base=$(fds)
                 prlimit --pid "$daemon" --nofile=$((base + k)):"${nofile0#*:}" || { not_ok "emfile: prlimit"; return; }
                 out=$(isolatectl start sk-mf "$work/sk-mf.service" 2>&1); rc=$?
-                prlimit --pid "$daemon" --nofile="$nofile0"
+                prlimit --pid "$daemon" --nofile="$nofile0" || { not_ok "emfile: restore RLIMIT_NOFILE"; return; }
                 attempts=$((attempts + 1))
                 if [ $rc = 0 ]; then
                         succeeded=$((succeeded + 1))
@@ -290,6 +291,7 @@ testcase_emfile() {
         check_nothing_left "emfile: nothing left"
         check_eq "emfile: no process in a service uid range" 0 "$(range_procs)"
         check "emfile: the daemon answers" busctl call org.isolated1 /org/isolated1 org.isolated1.Manager ListServices
+        check_eq "emfile: the daemon's RLIMIT_NOFILE is back" "$nofile0" "$(nofile)"
 }
 
 cases="cycles concurrent flood killall enospc emfile"
