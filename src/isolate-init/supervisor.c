@@ -76,12 +76,12 @@ static unsigned burst_of(const Description *d) {
         return d->start_limit_burst < 4096U ? d->start_limit_burst : 4096U;
 }
 
-static usec_t now_mono(void) {
-        return now_usec(CLOCK_MONOTONIC);
+static usec_t now_mono(const Supervisor *s) {
+        return s->clock ? s->clock(s->clock_userdata) : now_usec(CLOCK_MONOTONIC);
 }
 
-static usec_t deadline_after(usec_t timeout) {
-        usec_t n = now_mono();
+static usec_t deadline_after(const Supervisor *s, usec_t timeout) {
+        usec_t n = now_mono(s);
 
         if (timeout == 0 || timeout == USEC_INFINITY)
                 return USEC_INFINITY;
@@ -185,7 +185,7 @@ static void enter_signal(Supervisor *s) {
         int sig = s->description->kill_signal > 0 ? s->description->kill_signal : SIGTERM;
 
         s->phase = PHASE_STOP_SIGTERM;
-        s->deadline = deadline_after(s->description->timeout_stop_usec);
+        s->deadline = deadline_after(s, s->description->timeout_stop_usec);
         report(s, false);
         /* A shell ends with the service, whatever KillMode= leaves. */
         init_shells_kill(&s->shells, sig);
@@ -228,7 +228,7 @@ static void enter_stop(Supervisor *s) {
                 s->control_pid = 0;
         }
         s->phase = PHASE_STOP;
-        s->deadline = deadline_after(s->description->timeout_stop_usec);
+        s->deadline = deadline_after(s, s->description->timeout_stop_usec);
         report(s, false);
         if (!stop_commands || !s->description->exec_stop) {
                 enter_signal(s);
@@ -242,7 +242,7 @@ static void record_start(Supervisor *s) {
 
         if (burst == 0 || !s->start_times)
                 return;
-        s->start_times[s->n_starts % burst] = now_mono();
+        s->start_times[s->n_starts % burst] = now_mono(s);
         s->n_starts++;
 }
 
@@ -254,7 +254,7 @@ static bool start_limit_hit(Supervisor *s) {
         if (burst == 0 || interval == 0 || interval == USEC_INFINITY || !s->start_times || s->n_starts < burst)
                 return false;
         /* The oldest of the last BURST starts. */
-        return now_mono() - s->start_times[s->n_starts % burst] < interval;
+        return now_mono(s) - s->start_times[s->n_starts % burst] < interval;
 }
 
 static bool should_restart(const Supervisor *s) {
@@ -296,9 +296,9 @@ static void stop_finished(Supervisor *s) {
         log_info("Main process ended, restarting in place in %llu ms.",
                  (unsigned long long) (s->description->restart_usec / USEC_PER_MSEC));
         s->phase = PHASE_AUTO_RESTART;
-        s->deadline = deadline_after(s->description->restart_usec);
+        s->deadline = deadline_after(s, s->description->restart_usec);
         if (s->deadline == USEC_INFINITY)
-                s->deadline = now_mono(); /* RestartSec=0 */
+                s->deadline = now_mono(s); /* RestartSec=0 */
         report(s, false);
 }
 
@@ -439,7 +439,7 @@ static void forking_started(Supervisor *s) {
                 r = read_pid_file(pid_file, &pid);
                 if (r == -ENOENT) {
                         /* Not there yet: look again shortly; TimeoutStartSec= bounds the wait. */
-                        s->deadline = deadline_after(100 * USEC_PER_MSEC);
+                        s->deadline = deadline_after(s, 100 * USEC_PER_MSEC);
                         return;
                 }
                 if (r < 0) {
@@ -995,7 +995,7 @@ static void handle_notify(Supervisor *s) {
         }
 }
 
-static int wait_events(Supervisor *s) {
+static int wait_events(Supervisor *s, int max_wait_ms) {
         struct pollfd p[5] = {
                 { .fd = s->signal_fd, .events = POLLIN },
                 { .fd = s->control_fd, .events = POLLIN }, /* poll() skips a negative fd */
@@ -1006,11 +1006,13 @@ static int wait_events(Supervisor *s) {
         int timeout_ms = -1, r;
 
         if (s->deadline != USEC_INFINITY) {
-                usec_t n = now_mono(), left = s->deadline > n ? s->deadline - n : 0;
+                usec_t n = now_mono(s), left = s->deadline > n ? s->deadline - n : 0;
 
                 /* Rounded up, so the deadline has passed when poll() returns. */
                 timeout_ms = left >= 60 * USEC_PER_SEC ? 60 * 1000 : (int) ((left + USEC_PER_MSEC - 1) / USEC_PER_MSEC);
         }
+        if (max_wait_ms >= 0 && (timeout_ms < 0 || timeout_ms > max_wait_ms))
+                timeout_ms = max_wait_ms;
 
         /* When the loop goes idle with the service running (after the start, a restart, a reload): the
          * setup's pages and those of the commands just run go back to the kernel. Right before poll(),
@@ -1066,7 +1068,7 @@ static int wait_events(Supervisor *s) {
                         return children;
                 if (s->phase == PHASE_DONE)
                         return 0;
-                if (s->deadline != USEC_INFINITY && now_mono() >= s->deadline) {
+                if (s->deadline != USEC_INFINITY && now_mono(s) >= s->deadline) {
                         on_timeout(s);
                         continue;
                 }
@@ -1086,18 +1088,28 @@ void supervisor_done(Supervisor *s) {
         s->last_report = mfree(s->last_report);
 }
 
-int supervisor_run(Supervisor *s) {
+void supervisor_begin(Supervisor *s) {
         unsigned burst = burst_of(s->description);
-        int r;
 
         s->deadline = USEC_INFINITY;
         if (burst > 0)
                 s->start_times = calloc(burst, sizeof(usec_t));
         record_start(s);
         set_control(s, PHASE_START_PRE, s->description->exec_start_pre);
+}
 
+int supervisor_step(Supervisor *s, int max_wait_ms) {
+        if (s->phase == PHASE_DONE)
+                return 0;
+        return wait_events(s, max_wait_ms);
+}
+
+int supervisor_run(Supervisor *s) {
+        int r;
+
+        supervisor_begin(s);
         while (s->phase != PHASE_DONE) {
-                r = wait_events(s);
+                r = wait_events(s, -1);
                 if (r < 0)
                         return r;
         }

@@ -30,6 +30,10 @@ typedef enum Phase {
         PHASE_DONE,
 } Phase;
 
+/* Where the supervisor reads the time (its deadlines, StartLimitIntervalSec=): CLOCK_MONOTONIC
+ * unless a test gives a clock of its own. */
+typedef usec_t (*SupervisorClock)(void *userdata);
+
 typedef struct Supervisor {
         const Description *description;
         const SpawnContext *spawn;
@@ -64,6 +68,9 @@ typedef struct Supervisor {
         char *last_report;     /* the last MAIN message sent, to send only changes */
         int exit_status;       /* the init's own, once PHASE_DONE */
         InitShells shells;     /* isolatectl shell */
+
+        SupervisorClock clock; /* NULL: CLOCK_MONOTONIC */
+        void *clock_userdata;
 } Supervisor;
 
 /* Runs the service's whole life: ExecStartPre=, the main process and its Type=,
@@ -73,6 +80,13 @@ typedef struct Supervisor {
  * SIGKILL after TimeoutStopSec=). Returns the init's exit status
  * (init-protocol.h) or -errno. */
 int supervisor_run(Supervisor *s);
+
+/* supervisor_run() in steps, for a test that drives the clock: begin starts the service (the first
+ * ExecStartPre=, or ExecStart=); step waits for one round of events, at most until the phase's
+ * deadline by s->clock and at most max_wait_ms (-1: no bound of its own), then handles them and
+ * every deadline that passed. -errno on a failure of the init itself. */
+void supervisor_begin(Supervisor *s);
+int supervisor_step(Supervisor *s, int max_wait_ms);
 void supervisor_done(Supervisor *s);
 
 /* 0, the exit status, or 128+SIG, for a waitpid() status. */

@@ -184,13 +184,9 @@ int manager_save_service_state(Manager *m, Service *s) {
                 .start_timestamp = s->start_timestamp,
                 .starting = !s->start_complete,
         };
-        int r;
 
-        r = state_file_write(m->state_dir, s->name, &record, s->sources);
-        if (r < 0)
-                return log_warning_errno(r, "%s: cannot save its state in %s; a restarted daemon will not find it: %m",
-                                         s->name, m->state_dir);
-        return 0;
+        /* Not logged: the caller fails the start with it. */
+        return state_file_write(m->state_dir, s->name, &record, s->sources);
 }
 
 void manager_forget_service_state(Manager *m, Service *s) {

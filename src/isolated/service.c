@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 #include <fcntl.h>
 #include <inttypes.h>
+#include <poll.h>
 #include <signal.h>
 #include <stdio.h>
 #include <string.h>
@@ -325,7 +326,8 @@ static int preload_environment_files(Service *s, int *ret_fd) {
         return 0;
 }
 
-static int send_start_message(Service *s) {
+/* *ret_where: the directory at fault when it is one (the state directory), else left alone. */
+static int send_start_message(Service *s, const char **ret_where) {
         _cleanup_free_ char *msg = NULL, *data = NULL;
         _cleanup_free_ int *fds = NULL;
         _cleanup_close_ int readopt_fd = -EBADF, exit_fd = -EBADF, env_fd = -EBADF, learn_fd = -EBADF;
@@ -340,9 +342,11 @@ static int send_start_message(Service *s) {
         /* Where a restarted daemon finds the init, and where the init records the main process's end:
          * made by us, handed over as fds, so the init needs no fd of our state directory. */
         r = state_file_make_init_endpoints(s->manager->state_dir, s->name, &readopt_fd, &exit_fd);
-        if (r < 0)
-                log_warning_errno(r, "%s: cannot make the re-adoption socket in %s, going on without: %m", s->name,
-                                  s->manager->state_dir);
+        if (r < 0) {
+                /* Without them a restarted daemon could not take the service over: no start. */
+                *ret_where = s->manager->state_dir;
+                return r;
+        }
         learn_fd = service_learn_start_fd(s); /* learning: the init builds a filter that asks it */
         r = learn_fd >= 0 ? 0 : seccomp_cache_get(s->manager->seccomp_cache, &s->description->sandbox, &filter_fd);
         if (r < 0)
@@ -401,18 +405,23 @@ static void service_release(Service *s) {
                 return;
         }
         fault_point("start-network-up");
+        const char *where = NULL;
         r = held_child_release(s->control_fd);
         if (r >= 0) {
                 fault_point("start-released");
                 r = send_mounts_message(s);
         }
         if (r >= 0)
-                r = send_start_message(s);
+                r = send_start_message(s, &where);
         if (r >= 0)
                 fault_point("start-init-started");
         if (r < 0) {
-                char text[256];
-                snprintf(text, sizeof(text), "cannot hand the description to the init: %s", strerror(-r));
+                char text[512];
+                if (where)
+                        snprintf(text, sizeof(text), "cannot make the init's re-adoption socket in %s: %s", where,
+                                 strerror(-r));
+                else
+                        snprintf(text, sizeof(text), "cannot hand the description to the init: %s", strerror(-r));
                 service_fail_start(s, BUS_ERROR_START_FAILED, text);
                 return;
         }
@@ -653,6 +662,12 @@ static void service_oom_check(Service *s) {
         }
 }
 
+static bool pidfd_exited(int pidfd) {
+        struct pollfd p = { .fd = pidfd, .events = POLLIN };
+
+        return poll(&p, 1, 0) > 0;
+}
+
 static ServiceState service_state_of_init(InitState st) {
         switch (st) {
         case INIT_STATE_STARTING:
@@ -683,10 +698,11 @@ static void service_handle_main(Service *s, int pidfd, const InitMessage *m) {
         s->status_text = *m->text ? strdup(m->text) : NULL;
 
         /* The PID is the one of the pidfd, never the text's, and it must be the service's own. */
-        /* A pidfd whose process is already reaped (fdinfo's "Pid: -1", a main process that ended
-         * while the stop went on) names nothing to believe or to doubt: kept, with no PID. */
-        if (pidfd >= 0 && pidfd_get_pid(pidfd) > 0 && !pid_in_unit(pidfd_get_pid(pidfd), s->unit)) {
-                log_warning("%s: the init sent a pidfd of a process outside %s, ignored.", s->name, s->unit);
+        if (pidfd >= 0 && (pidfd_get_pid(pidfd) <= 0 || !pid_in_unit(pidfd_get_pid(pidfd), s->unit))) {
+                /* One that ended since the init sent it (a stop under way: the kernel moves an exited
+                 * task out of its cgroup) is no main process, and no alarm. Looked at after the cgroup. */
+                if (!pidfd_exited(pidfd))
+                        log_warning("%s: the init sent a pidfd of a process outside %s, ignored.", s->name, s->unit);
                 pidfd = safe_close(pidfd);
         }
         safe_close(s->main_pidfd);
@@ -722,14 +738,27 @@ static void service_handle_main(Service *s, int pidfd, const InitMessage *m) {
 }
 
 static void service_complete_start(Service *s, ServiceState state) {
+        int r;
+
         fault_point("start-main-received");
+        /* What a restarted daemon needs to take the service over, written (marked running) before
+         * the start counts as done: a state directory full or out of fds fails the start, rather
+         * than leave it unmanageable; until this is written, a restarted daemon finds the start cut. */
+        s->start_timestamp = now_usec(CLOCK_REALTIME);
         s->start_complete = true;
-        s->start_timer = sd_event_source_disable_unref(s->start_timer);
-        service_set_state(s, state); /* records the start's timestamp */
-        service_usage_refresh(s);
-        /* Running now, for a restarted daemon too: until this is written, it finds the start cut. */
-        (void) manager_save_service_state(s->manager, s);
+        r = manager_save_service_state(s->manager, s);
+        if (r < 0) {
+                char text[512];
+                snprintf(text, sizeof(text), "cannot save its state in %s: %s", s->manager->state_dir, strerror(-r));
+                s->start_complete = false;
+                s->start_timestamp = 0; /* it never ran */
+                service_fail_start(s, BUS_ERROR_START_FAILED, text);
+                return;
+        }
         fault_point("start-running");
+        s->start_timer = sd_event_source_disable_unref(s->start_timer);
+        service_set_state(s, state);
+        service_usage_refresh(s);
         log_info("%s: started, init PID %d, main PID %d, in %s", s->name, s->init_pid, s->main_pid, s->unit);
         if (s->start_call) {
                 (void) sd_bus_reply_method_return(s->start_call, "o", s->path);

@@ -111,6 +111,12 @@ static int journal_connect(const char *header) {
         return fd;
 }
 
+/* The intermediate child's failure: its errno as its exit status, for the daemon to name the cause
+ * (EMFILE is not EPERM). */
+static int owner_exit_status(void) {
+        return errno > 0 && errno < INIT_EXIT_START_FAILED ? errno : INIT_EXIT_START_FAILED;
+}
+
 static _Noreturn void owner_child_run(const char *init_path, int fd, uid_t uid_base, const char *journal_header) {
         int child_pidfd = -EBADF, journal_fd = -1;
         pid_t pid;
@@ -132,17 +138,17 @@ static _Noreturn void owner_child_run(const char *init_path, int fd, uid_t uid_b
         if (syscall(SYS_prctl, PR_SET_KEEPCAPS, 1, 0, 0, 0) < 0 || syscall(SYS_setgroups, 0, NULL) < 0 ||
             syscall(SYS_setresgid, uid_base, uid_base, uid_base) < 0 ||
             syscall(SYS_setresuid, uid_base, uid_base, uid_base) < 0)
-                _exit(INIT_EXIT_START_FAILED);
+                _exit(owner_exit_status());
         caps[CAP_SYS_ADMIN / 32].effective = caps[CAP_SYS_ADMIN / 32].permitted = 1u << (CAP_SYS_ADMIN % 32);
         if (syscall(SYS_capset, &h, caps) < 0)
-                _exit(INIT_EXIT_START_FAILED);
+                _exit(owner_exit_status());
         pid = (pid_t) clone3_pidfd(CLONE_NEWUSER | NAMESPACE_FLAGS | CLONE_PARENT, &child_pidfd);
         if (pid < 0)
-                _exit(INIT_EXIT_START_FAILED);
+                _exit(owner_exit_status());
         if (pid == 0)
                 held_child_run(init_path, fd, journal_fd);
         if (send(fd, &pid, sizeof(pid), MSG_NOSIGNAL) != sizeof(pid))
-                _exit(INIT_EXIT_START_FAILED);
+                _exit(owner_exit_status());
         _exit(0);
 }
 
@@ -181,7 +187,8 @@ static int spawn_in_user_namespace(const char *init_path, uid_t uid_base, const 
         if (waitid(P_PIDFD, owner_pidfd, &si, WEXITED) < 0)
                 return negative_errno();
         if (si.si_code != CLD_EXITED || si.si_status != 0)
-                return -EPERM; /* it could not become uid_base or not create the namespaces */
+                /* It could not become uid_base or not create the namespaces: its exit status is why. */
+                return si.si_code == CLD_EXITED && si.si_status < INIT_EXIT_START_FAILED ? -si.si_status : -EPERM;
         n = recv(ours, &pid, sizeof(pid), MSG_DONTWAIT);
         if (n != sizeof(pid) || pid <= 0)
                 return -EPROTO;
