@@ -28,6 +28,13 @@ int exit_code_for_error(const sd_bus_error *e) {
         return EXIT_FAIL;
 }
 
+/* Does message begin with "Failed to WHAT:", as the daemon's errors for busctl users do? */
+static bool error_says_what(const char *message, const char *what) {
+        size_t n = strlen(what);
+
+        return strncmp(message, "Failed to ", 10) == 0 && strncmp(message + 10, what, n) == 0 && message[10 + n] == ':';
+}
+
 static void log_call_error(const char *what, const sd_bus_error *error, int r) {
         if (sd_bus_error_has_names(error, SD_BUS_ERROR_SERVICE_UNKNOWN, SD_BUS_ERROR_NAME_HAS_NO_OWNER))
                 log_error("Failed to %s: isolated is not running; start it with \"systemctl start isolated\".", what);
@@ -35,6 +42,8 @@ static void log_call_error(const char *what, const sd_bus_error *error, int r) {
                  !(error->message && strncmp(error->message, "Access denied:", 14) == 0))
                 /* The bus refused, not isolated (whose refusals say why). */
                 log_error("Failed to %s: access denied; run as root or get org.isolated1.manage from polkit.", what);
+        else if (error->message && error_says_what(error->message, what))
+                log_error("%s", error->message); /* the daemon's text already names it: one prefix */
         else
                 log_error("Failed to %s: %s", what, error->message ?: strerror(-r));
 }

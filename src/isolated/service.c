@@ -1128,8 +1128,12 @@ int service_start(Service *s, sd_bus_message *start_call) {
         /* Before the scope, which outlives us: a restarted daemon that finds the scope finds this
          * record too, knows the start was cut and ends what was made (see adopt.c). */
         r = manager_save_service_state(s->manager, s);
-        if (r < 0)
+        if (r < 0) {
+                /* A full state directory or no fd left: say where, not just what. */
+                free(s->start_error);
+                s->start_error = strprintf("cannot save its state in %s: %s", s->manager->state_dir, strerror(-r));
                 goto fail;
+        }
         fault_point("start-state-written");
 
         r = sd_event_add_io(s->manager->event, &s->control_source, s->control_fd, EPOLLIN, on_control, s);

@@ -215,7 +215,7 @@ testcase_killall() {
 
 # --- ENOSPC in the state directory ---------------------------------------------------------------
 # A tiny tmpfs over it, filled: with data (the state cannot be written) or to its last inode (the
-# init's re-adoption socket cannot be made). The start fails with one error that names the cause,
+# state file, written first, or the init's re-adoption socket cannot be made). The start fails with one error that names the cause,
 # and leaves no scope, state file, process or uid range; with room again the name starts.
 enospc_variant() { # WHAT MOUNT-OPTIONS FILL-COMMAND EXPECTED-TEXT
         local what=$1 opts=$2 fill=$3 expect=$4 out rc fds0
@@ -250,7 +250,7 @@ testcase_enospc() {
                 "cannot save its state in $state_dir"
         enospc_variant inodes size=1m,nr_inodes=16 \
                 "mkdir $state_dir/fill; i=0; while touch $state_dir/fill/\$i; do i=\$((i + 1)); done" \
-                "re-adoption socket in $state_dir"
+                "(cannot save its state|re-adoption socket) in $state_dir"
 }
 
 # --- EMFILE: the daemon out of fds at each step of the start -------------------------------------

@@ -46,6 +46,8 @@ testcase_noexec() {
         out=$(isolatectl start noexec "$work/noexec.service" 2>&1); rc=$?
         check_eq "nonexistent ExecStart= fails" 1 "$rc"
         check_match "and says what and why" "/nonexistent/daemon.*No such file or directory" "$out"
+        check "with one prefix, not the daemon's and isolatectl's both ($out)" \
+                sh -c '! printf "%s" "$1" | grep -q "Failed to start noexec: Failed to start noexec"' _ "$out"
         check "no scope left" no_scope noexec
         check_eq "the service shows failed" failed "$(prop noexec State)"
         check "no isolate-init left" sh -c "! pgrep -x isolate-init"
