@@ -10,7 +10,8 @@
 # "N passed, N failed" of the guest's checks; exits non-zero on any failure.
 #   ONLY=, SKIP= as run-integration-local.sh takes them (default SKIP: test-debian-units,
 #   which downloads Debian's packages: the guest has no network; it runs on the host).
-#   REUSE_STARTS= (500), REUSE_CYCLES= (200), GUEST_STAGES= (ci-guest.sh's), GUEST_DIR=.
+#   REUSE_STARTS= (100), REUSE_CYCLES= (25: CI's time; issue 14's
+#   figures are 500 and 200, by hand: about 9 and 13 minutes under TCG), GUEST_STAGES= (ci-guest.sh's), GUEST_DIR=.
 set -euo pipefail
 SRC=$(cd "$(dirname "$0")/../.." && pwd)
 BUILD=${1:-$SRC/build}
@@ -57,8 +58,8 @@ trap 'rm -f "$script"' EXIT
 {
         printf 'export SRC=%q BUILD=%q DEB=%q DEB2=%q\n' "$SRC" "$BUILD" "$deb" "$deb2"
         printf 'export ONLY=%q SKIP=%q TEST_TIMEOUT=%q\n' "${ONLY:-}" "${SKIP-test-debian-units}" "${TEST_TIMEOUT:-600}"
-        printf 'export REUSE_STARTS=%q REUSE_CYCLES=%q GUEST_STAGES=%q\n' "${REUSE_STARTS:-500}" \
-                "${REUSE_CYCLES:-200}" "${GUEST_STAGES:-install suite reuse upgrade remove demo}"
+        printf 'export REUSE_STARTS=%q REUSE_CYCLES=%q GUEST_STAGES=%q\n' "${REUSE_STARTS:-100}" \
+                "${REUSE_CYCLES:-25}" "${GUEST_STAGES:-install suite reuse upgrade remove demo}"
         printf 'exec bash "$SRC/tests/guest/ci-guest.sh"\n'
 } > "$script"
 t=$(date +%s)
