@@ -121,17 +121,13 @@ check_match "shell: sees the service's processes (its init is PID 1)" "^1\$" "$(
 cg=$(isolatectl shell ctla cat /proc/self/cgroup)
 check_match "shell: in the scope's cgroup (its cgroup namespace root)" "^0::/\$|^1:name=systemd:/\$" "$cg"
 # From the host: a process of the shell is in the scope.
-isolatectl shell ctla sleep 33.21 &
+isolatectl shell ctla sleep 333.21 &
 shpid=$!
 cmdpid=""
-shell_cmd() { # sets cmdpid once the shell's command runs (bounded: a slow machine takes seconds)
-        local p
-        for p in /proc/[0-9]*; do
-                [ "$(tr '\0' ' ' 2>/dev/null < $p/cmdline)" = "sleep 33.21 " ] && { cmdpid=${p#/proc/}; return 0; }
-        done
-        return 1
-}
-wait_for 20 shell_cmd
+# Sets cmdpid once the shell's command runs (bounded: a slow machine takes seconds). pgrep, not a
+# process per /proc entry: under qemu TCG that loop took longer than the command ran.
+shell_cmd() { cmdpid=$(pgrep -xf 'sleep 333\.21'); [ -n "$cmdpid" ]; }
+wait_for 30 shell_cmd
 if [ -e /sys/fs/cgroup/systemd/isolated.slice ]; then procs=/sys/fs/cgroup/systemd/isolated.slice/isolated-ctla.scope/cgroup.procs
 else procs=/sys/fs/cgroup/isolated.slice/isolated-ctla.scope/cgroup.procs; fi
 check "shell: the command runs in the scope's cgroup" grep -qx "$cmdpid" "$procs"
