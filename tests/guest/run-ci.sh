@@ -57,7 +57,7 @@ script=$(mktemp)
 trap 'rm -f "$script"' EXIT
 {
         printf 'export SRC=%q BUILD=%q DEB=%q DEB2=%q\n' "$SRC" "$BUILD" "$deb" "$deb2"
-        printf 'export ONLY=%q SKIP=%q TEST_TIMEOUT=%q\n' "${ONLY:-}" "${SKIP-test-debian-units}" "${TEST_TIMEOUT:-600}"
+        printf 'export ONLY=%q SKIP=%q TEST_TIMEOUT=%q\n' "${ONLY:-}" "${SKIP-test-debian-units}" "${TEST_TIMEOUT:-900}"
         printf 'export REUSE_STARTS=%q REUSE_CYCLES=%q GUEST_STAGES=%q\n' "${REUSE_STARTS:-100}" \
                 "${REUSE_CYCLES:-25}" "${GUEST_STAGES:-install suite reuse upgrade remove demo}"
         printf 'exec bash "$SRC/tests/guest/ci-guest.sh"\n'
