@@ -64,7 +64,7 @@ trap 'rm -f "$script"' EXIT
 } > "$script"
 t=$(date +%s)
 set +e
-GUEST_TIMEOUT=${GUEST_TIMEOUT:-3000} "$SRC/tools/guest/run.sh" "$script" "$SRC" 2>&1 | tee "$BUILD/guest-ci.log"
+GUEST_TIMEOUT=${GUEST_TIMEOUT:-3600} "$SRC/tools/guest/run.sh" "$script" "$SRC" 2>&1 | tee "$BUILD/guest-ci.log"
 rc=${PIPESTATUS[0]}
 set -e
 times+=("guest (boot, checks, poweroff) $(($(date +%s) - t)) s")
