@@ -22,7 +22,10 @@ for f in ${HARNESS_FILES:-start-errors isolatectl}; do
         ONLY=\$f bash $(printf %q "$SRC/tests/integration/run-integration.sh") $(printf %q "$BUILD") > /tmp/harness-\$f.log 2>&1
         grep -E '^(not ok|--- |# [0-9]+ passed|systemd-harness|Failed|Cannot)' /tmp/harness-\$f.log
         echo "=== \$f: \$(( \$(date +%s) - t )) s; results: \$(tr '\n' ' ' < $(printf %q "$BUILD")/integration-results)"
-        grep -qvE '^0 ' $(printf %q "$BUILD")/integration-results && rc=1
+        if [ ! -s $(printf %q "$BUILD")/integration-results ] || grep -qvE '^0 ' $(printf %q "$BUILD")/integration-results; then
+                rc=1
+                tail -40 /tmp/harness-\$f.log
+        fi
 done
 exit \$rc
 SCRIPT
