@@ -58,6 +58,8 @@ trap 'rm -f "$script"' EXIT
 {
         printf 'export SRC=%q BUILD=%q DEB=%q DEB2=%q\n' "$SRC" "$BUILD" "$deb" "$deb2"
         printf 'export ONLY=%q SKIP=%q TEST_TIMEOUT=%q\n' "${ONLY:-}" "${SKIP-test-debian-units}" "${TEST_TIMEOUT:-900}"
+        [ -n "${SKIP+set}" ] || printf 'export SKIP_REASON=%q\n' \
+                "it downloads Debian's packages and the guest has no network (it runs on the host, in tests/run.sh)"
         printf 'export REUSE_STARTS=%q REUSE_CYCLES=%q GUEST_STAGES=%q\n' "${REUSE_STARTS:-100}" \
                 "${REUSE_CYCLES:-25}" "${GUEST_STAGES:-install suite reuse upgrade remove demo}"
         printf 'exec bash "$SRC/tests/guest/ci-guest.sh"\n'

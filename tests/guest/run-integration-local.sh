@@ -49,7 +49,7 @@ for t in "$SRC"/tests/integration/test-*.sh; do
         fi
         # SKIP=NAME,NAME: files this machine cannot run (said in the results as rc 77).
         if [[ ",${SKIP:-}," == *",$name,"* ]]; then
-                echo "--- $name skipped"
+                echo "--- $name skipped${SKIP_REASON:+: $SKIP_REASON}"
                 echo "77 $name" >> "$RESULTS"
                 continue
         fi
