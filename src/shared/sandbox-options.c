@@ -261,7 +261,9 @@ int capability_from_name(const char *name) {
 #define CAP(c) (UINT64_C(1) << (c))
 
 /* CAP_SYSLOG: the kernel log and kernel addresses (/proc/kallsyms); CAP_IPC_LOCK: mlock()
- * past RLIMIT_MEMLOCK, memory the host cannot reclaim; CAP_LINUX_IMMUTABLE: +i/+a files the
+ * past RLIMIT_MEMLOCK, memory the host cannot reclaim, and CAP_SYS_RESOURCE, which raises
+ * that limit's hard value (and every other) for a service that is the host's root
+ * (HostRoot=yes); CAP_LINUX_IMMUTABLE: +i/+a files the
  * host's root must first notice to remove; CAP_SETFCAP: file capabilities, a privileged
  * executable made from inside; CAP_AUDIT_*: the host's audit log and rules, which no
  * namespace separates. */
@@ -269,7 +271,7 @@ uint64_t sandbox_caps_denied(void) {
         return CAP(CAP_SYS_ADMIN) | CAP(CAP_SYS_MODULE) | CAP(CAP_SYS_PTRACE) | CAP(CAP_SYS_RAWIO) |
                CAP(CAP_SYS_BOOT) | CAP(CAP_MAC_ADMIN) | CAP(CAP_MAC_OVERRIDE) | CAP(CAP_BPF) |
                CAP(CAP_PERFMON) | CAP(CAP_SYS_TIME) | CAP(CAP_MKNOD) | CAP(CAP_NET_ADMIN) |
-               CAP(CAP_DAC_READ_SEARCH) | CAP(CAP_SYSLOG) | CAP(CAP_IPC_LOCK) | CAP(CAP_LINUX_IMMUTABLE) |
+               CAP(CAP_DAC_READ_SEARCH) | CAP(CAP_SYSLOG) | CAP(CAP_IPC_LOCK) | CAP(CAP_SYS_RESOURCE) | CAP(CAP_LINUX_IMMUTABLE) |
                CAP(CAP_SETFCAP) | CAP(CAP_AUDIT_CONTROL) | CAP(CAP_AUDIT_READ) | CAP(CAP_AUDIT_WRITE);
 }
 

@@ -7,6 +7,9 @@
 # ONLY=FILE,FILE...),
 # checks after each that nothing is left, and writes "RC NAME" lines to
 # BUILD/integration-results-guest. Meant for a throwaway machine: it installs into /.
+# INSTALLED=1 tests what is installed instead (the Debian package: tests/guest/run-ci.sh):
+# nothing is staged or copied, BUILD only gives the test fixtures (tests/fixtures,
+# tests/integration's probes).
 set -uo pipefail
 BUILD=$(cd "$1" && pwd)
 SRC=$(cd "$(dirname "$0")/../.." && pwd)
@@ -15,11 +18,17 @@ STAGE=$BUILD/stage-guest
 : > "$RESULTS"
 
 [ "$(cat /proc/1/comm)" = systemd ] || { echo "PID 1 is not systemd" >&2; exit 1; }
-[ -x "$STAGE/usr/bin/isolatectl" ] || { echo "no staged install in $STAGE" >&2; exit 1; }
-cp -a "$STAGE/." /
-systemctl daemon-reload
-systemctl reload dbus.service
-systemd-tmpfiles --create > /dev/null 2>&1
+if [ -n "${INSTALLED:-}" ]; then
+        [ -x /usr/bin/isolatectl ] || { echo "isolated is not installed" >&2; exit 1; }
+        echo "--- testing the installed isolated: $(/usr/sbin/isolated --version)" \
+                "$(dpkg-query -W -f='(package ${Package} ${Version})' isolated 2> /dev/null)"
+else
+        [ -x "$STAGE/usr/bin/isolatectl" ] || { echo "no staged install in $STAGE" >&2; exit 1; }
+        cp -a "$STAGE/." /
+        systemctl daemon-reload
+        systemctl reload dbus.service
+        systemd-tmpfiles --create > /dev/null 2>&1
+fi
 
 if ! systemctl start isolated.service; then
         journalctl -u isolated.service --no-pager | tail -30
@@ -40,7 +49,7 @@ for t in "$SRC"/tests/integration/test-*.sh; do
         fi
         # SKIP=NAME,NAME: files this machine cannot run (said in the results as rc 77).
         if [[ ",${SKIP:-}," == *",$name,"* ]]; then
-                echo "--- $name skipped"
+                echo "--- $name skipped${SKIP_REASON:+: $SKIP_REASON}"
                 echo "77 $name" >> "$RESULTS"
                 continue
         fi

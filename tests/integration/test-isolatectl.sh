@@ -146,21 +146,19 @@ check_match "shell: sees the service's processes (its init is PID 1)" "^1\$" "$(
 cg=$(isolatectl shell ctla cat /proc/self/cgroup)
 check_match "shell: in the scope's cgroup (its cgroup namespace root)" "^0::/\$|^1:name=systemd:/\$" "$cg"
 # From the host: a process of the shell is in the scope.
-# (The command's sleep is what the shell runs meanwhile: long enough to be looked at.)
-isolatectl shell ctla sleep 3.21 &
+isolatectl shell ctla sleep 333.21 &
 shpid=$!
-shell_cmd_pid() { # sets cmdpid: the shell's command, once it runs
-        local p
-        cmdpid=""
-        for p in /proc/[0-9]*; do [ "$(tr '\0' ' ' 2>/dev/null < $p/cmdline)" = "sleep 3.21 " ] && cmdpid=${p#/proc/}; done
-        [ -n "$cmdpid" ]
-}
-wait_for 10 shell_cmd_pid
+cmdpid=""
+# Sets cmdpid once the shell's command runs (bounded: a slow machine takes seconds). pgrep, not a
+# process per /proc entry: under qemu TCG that loop took longer than the command ran.
+shell_cmd() { cmdpid=$(pgrep -xf 'sleep 333\.21'); [ -n "$cmdpid" ]; }
+wait_for 30 shell_cmd
 if [ -e /sys/fs/cgroup/systemd/isolated.slice ]; then procs=/sys/fs/cgroup/systemd/isolated.slice/isolated-ctla.scope/cgroup.procs
 else procs=/sys/fs/cgroup/isolated.slice/isolated-ctla.scope/cgroup.procs; fi
 check "shell: the command runs in the scope's cgroup" grep -qx "$cmdpid" "$procs"
 check "shell: in the service's PID namespace" test "$(readlink /proc/$cmdpid/ns/pid)" = "$(readlink /proc/$init/ns/pid)"
 check "shell: isolatectl itself stays on the host" sh -c "! grep -qx $shpid $procs && [ \"\$(readlink /proc/$shpid/ns/mnt)\" = \"\$(readlink /proc/self/ns/mnt)\" ]"
+[ -n "$cmdpid" ] && kill "$cmdpid"
 wait $shpid
 isolatectl shell ctla sh -c 'exit 5'; rc=$?
 check_eq "shell: exits with the command's status" 5 "$rc"
