@@ -470,7 +470,8 @@ START_TEST(test_file_level) {
 
         /* The file name is used as given. */
         ck_assert_int_eq(description_parse("demo", "/etc/isolated/demo.service", "[Service]\nFoo=1\n", &d, NULL, &error), -EINVAL);
-        ck_assert_str_eq(error, "/etc/isolated/demo.service:2: Unknown key Foo= in section [Service]");
+        ck_assert_str_eq(error, "/etc/isolated/demo.service:2: Unknown key Foo= in section [Service]\n"
+                                "/etc/isolated/demo.service: ExecStart= is required");
         ck_assert_ptr_null(d);
         error = mfree(error);
 

@@ -1,0 +1,137 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+#pragma once
+
+#include <errno.h>
+#include <stdbool.h>
+#include <stddef.h>
+
+/* The one table of the keys of a description file (service-keys.c), in the habit of systemd's
+ * load-fragment-gperf.gperf: one row per section and key, naming its parser, what the parser
+ * works on, and the policy isolated gives the key. description.c dispatches every assignment
+ * through it; verify's notices, isolated.service(5)'s check and the fuzz dictionary are made
+ * from it. A new key is one row here (and its parser, declared below). Pure: no logging. */
+
+typedef enum KeySection {
+        KEY_SECTION_UNIT,
+        KEY_SECTION_SERVICE,
+        KEY_SECTION_INSTALL,
+        KEY_SECTION_ISOLATE,
+        _KEY_SECTION_MAX,
+        _KEY_SECTION_INVALID = -EINVAL,
+} KeySection;
+
+const char *key_section_to_string(KeySection s);
+KeySection key_section_from_string(const char *s);
+
+typedef enum KeyPolicy {
+        KEY_HANDLED,         /* parsed: systemd's meaning, or a documented one never weaker */
+        KEY_NOTICE,          /* accepted, ignored with a notice; the note says why that is never weaker */
+        KEY_NOTICE_IF_FALSE, /* a hardening switch not applied: "no" is ignored with a notice, else refused */
+        KEY_ALWAYS_ON,       /* a switch every isolated service has on anyway: a notice either way */
+        KEY_REFUSED,         /* refused; the note says why */
+        _KEY_POLICY_MAX,
+        _KEY_POLICY_INVALID = -EINVAL,
+} KeyPolicy;
+
+const char *key_policy_to_string(KeyPolicy p);
+
+/* The state of one parse (description.c); parsers of other modules get NULL or pass it on. */
+typedef struct ParseState ParseState;
+
+/* One assignment KEY=VALUE of the row's key. data is the row's field: the Description plus
+ * the row's offset (sandbox-options.c's parsers get the SandboxOptions). An empty value resets
+ * the key to its default. Returns 0, or -EINVAL with *ret_error (what is wrong, without
+ * file:line), or -ENOMEM; a notice (without file:line) may be left in *ret_notice. */
+typedef int (*KeyParser)(ParseState *s, const char *key, int ltype, void *data, const char *value,
+                         char **ret_notice, char **ret_error);
+
+#define KEY_PARSER(name)                                                                            \
+        int name(ParseState *s, const char *key, int ltype, void *data, const char *value, char **ret_notice, \
+                 char **ret_error)
+
+typedef struct ServiceKey {
+        KeySection section;
+        const char *key;
+        KeyParser parse; /* NULL for KEY_NOTICE and KEY_REFUSED rows without one */
+        int ltype;       /* the parser's variant (an enum of its module) */
+        size_t offset;   /* of the parser's data in Description */
+        KeyPolicy policy;
+        const char *note; /* why a notice or a refusal: the text verify prints; NULL: the section's default */
+} ServiceKey;
+
+extern const ServiceKey service_keys[];
+extern const size_t service_keys_count;
+
+/* The row of KEY in SECTION, or NULL. */
+const ServiceKey *service_key_lookup(KeySection section, const char *key);
+
+/* What a key systemd knows in SECTION gets when it has no row of its own: [Unit] and
+ * [Install] (ordering, dependencies, enablement) are ignored with a notice, [Service] is
+ * refused (a new sandboxing or limit key must never be dropped silently), [Isolate] has no
+ * systemd keys. */
+KeyPolicy service_key_default_policy(KeySection section);
+const char *service_key_default_note(KeySection section);
+
+/* The note a row's notice or refusal gives: its own or its section's default. */
+const char *service_key_note(const ServiceKey *k);
+
+/* The parsers the table names. description.c: */
+KEY_PARSER(parse_description_string);
+KEY_PARSER(parse_start_limit_interval);
+KEY_PARSER(parse_start_limit_burst);
+KEY_PARSER(parse_service_type);
+KEY_PARSER(parse_exec_start);
+KEY_PARSER(parse_exec_list);
+KEY_PARSER(parse_pid_file);
+KEY_PARSER(parse_notify_access);
+KEY_PARSER(parse_kill_mode);
+KEY_PARSER(parse_restart);
+KEY_PARSER(parse_restart_sec);
+KEY_PARSER(parse_timeout_start);
+KEY_PARSER(parse_timeout_stop);
+KEY_PARSER(parse_exec_directory);
+KEY_PARSER(parse_exec_directory_mode);
+KEY_PARSER(parse_environment);
+KEY_PARSER(parse_environment_file);
+KEY_PARSER(parse_working_directory);
+KEY_PARSER(parse_kill_signal);
+KEY_PARSER(parse_slice);
+KEY_PARSER(parse_memory_max);
+KEY_PARSER(parse_tasks_max_key);
+KEY_PARSER(parse_cpu_quota_key);
+KEY_PARSER(parse_cgroup_setting);
+KEY_PARSER(parse_health_check);
+KEY_PARSER(parse_health_option);
+KEY_PARSER(parse_hostname);
+KEY_PARSER(parse_network);
+KEY_PARSER(parse_port);
+KEY_PARSER(parse_address);
+KEY_PARSER(parse_listen);
+KEY_PARSER(parse_always_on);
+KEY_PARSER(parse_notice_if_false);
+KEY_PARSER(parse_boolean_notice);
+
+/* sandbox-options.c (data: SandboxOptions): */
+KEY_PARSER(sandbox_parse_loosen);
+KEY_PARSER(sandbox_parse_protect_kernel_modules);
+KEY_PARSER(sandbox_parse_restrict_address_families);
+KEY_PARSER(sandbox_parse_path_list);
+KEY_PARSER(sandbox_parse_bind_paths);
+KEY_PARSER(sandbox_parse_temporary_filesystem);
+KEY_PARSER(sandbox_parse_root_directory);
+KEY_PARSER(sandbox_parse_capability_bounding_set);
+KEY_PARSER(sandbox_parse_ambient_capabilities);
+KEY_PARSER(sandbox_parse_system_call_filter);
+KEY_PARSER(sandbox_parse_system_call_error_number);
+KEY_PARSER(sandbox_parse_system_call_architectures);
+KEY_PARSER(sandbox_parse_user_group);
+KEY_PARSER(sandbox_parse_supplementary_groups);
+KEY_PARSER(sandbox_parse_umask);
+KEY_PARSER(sandbox_parse_limit);
+KEY_PARSER(sandbox_parse_isolate_loosen);
+KEY_PARSER(sandbox_parse_isolate_bool);
+KEY_PARSER(sandbox_parse_allow_capabilities);
+KEY_PARSER(sandbox_parse_allow_address_families);
+KEY_PARSER(sandbox_parse_allow_system_calls);
+KEY_PARSER(sandbox_parse_allow_netlink);
+KEY_PARSER(sandbox_parse_tmpfs_size);
