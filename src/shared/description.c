@@ -1288,7 +1288,7 @@ int description_parse_files(
         r = check_description(d, &state, filenames[0]);
         if (r < 0)
                 return r;
-        if (state.errors)
+        if (state.errors && state.errors[0])
                 return errors_set(ret_error, state.errors);
 
         if (ret_notices)

@@ -18,6 +18,7 @@
 
 #include "extract-word.h"
 #include "parse-util.h"
+#include "capability-names.h"
 #include "description.h"
 #include "sandbox-options.h"
 #include "service-keys.h"
@@ -240,24 +241,6 @@ static int syscall_expand(const char *name, int depth, char ***ret) {
                         return r;
         }
         return 0;
-}
-
-int capability_from_name(const char *name) {
-        _cleanup_free_ char *lower = NULL;
-        cap_value_t c;
-
-        if (isempty(name))
-                return -EINVAL;
-        lower = strdup(name);
-        if (!lower)
-                return -ENOMEM;
-        for (char *p = lower; *p; p++)
-                *p = (char) tolower((unsigned char) *p);
-        if (!startswith(lower, "cap_"))
-                return -EINVAL;
-        if (cap_from_name(lower, &c) < 0 || c < 0 || c >= 64)
-                return -EINVAL;
-        return (int) c;
 }
 
 #define CAP(c) (UINT64_C(1) << (c))
@@ -738,33 +721,6 @@ static int parse_temporary_filesystem(SandboxOptions *o, const char *key, const 
         }
 }
 
-/* "CAP_SYS_ADMIN CAP_IPC_LOCK". */
-static int caps_text(uint64_t set, char **ret) {
-        _cleanup_free_ char *t = NULL;
-
-        for (int c = 0; c < 64; c++)
-                if (set & CAP(c)) {
-                        _cleanup_free_ char *n = NULL;
-                        char *name = cap_to_name((cap_value_t) c), *j;
-
-                        if (!name)
-                                return -ENOMEM;
-                        n = strdup(name);
-                        cap_free(name);
-                        if (!n)
-                                return -ENOMEM;
-                        for (char *q = n; *q; q++)
-                                *q = (char) toupper((unsigned char) *q);
-                        j = strprintf("%s%s%s", t ?: "", t ? " " : "", n);
-                        if (!j)
-                                return -ENOMEM;
-                        free(t);
-                        t = j;
-                }
-        *ret = TAKE_PTR(t);
-        return 0;
-}
-
 /* A list of names into a bit set: each word looked up with from_name (a number below limit, < 64),
  * -EINVAL naming the word and what it should have been in *ret_error. */
 static int parse_name_list(const char *key, const char *p, int (*from_name)(const char *), int limit,
@@ -847,7 +803,7 @@ static int parse_capabilities(uint64_t *set, uint64_t reset_to, bool bounding, c
         if (!invert && sum) {
                 _cleanup_free_ char *names = NULL;
 
-                r = caps_text(sum, &names);
+                r = capability_set_to_string(sum, &names);
                 if (r < 0)
                         return r;
                 return notice(ret_notice, "%s=: %s withheld by isolated's defaults; the service runs without "

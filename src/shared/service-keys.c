@@ -47,7 +47,7 @@ const char *key_policy_to_string(KeyPolicy p) {
 #define NOTICE(k, why) { S, k, NULL, 0, 0, KEY_NOTICE, why }
 #define REFUSED(k, why) { S, k, NULL, 0, 0, KEY_REFUSED, why }
 #define IF_FALSE(k, why) { S, k, parse_notice_if_false, 0, 0, KEY_NOTICE_IF_FALSE, why }
-#define ALWAYS_ON(k) { S, k, parse_always_on, 0, 0, KEY_ALWAYS_ON, NULL }
+#define ALWAYS_ON(k) { S, k, parse_always_on, 0, 0, KEY_ALWAYS_ON, "isolated applies it to every service" }
 #define LOOSEN(sec, k, l, parser) HANDLED(sec, k, parser, l, SB)
 #define LIMIT(k, res) HANDLED(S, k, sandbox_parse_limit, res, SB)
 #define CGROUP(k) HANDLED(S, k, parse_cgroup_setting, 0, D(cgroup))
