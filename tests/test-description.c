@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "description.h"
+#include "string-util.h"
 #include "strv.h"
 
 static char *joined;
@@ -556,6 +557,89 @@ START_TEST(test_health_keys) {
 }
 END_TEST
 
+/* Every error of a description at once, in file order, each with its file:line. */
+START_TEST(test_all_errors_at_once) {
+        const char *names[] = { "redis.service", "redis.service.d/a.conf" };
+        const char *texts[2];
+        _cleanup_(description_freep) Description *d = NULL;
+        _cleanup_strv_free_ char **notices = NULL;
+        _cleanup_free_ char *error = NULL, *many = NULL;
+
+        /* Refused keys, a bad value, a misspelling, an unknown section and a whole-file check. */
+        texts[0] = "[Unit]\nDescription=x\nAfter=a.target\n"
+                   "[Service]\n"
+                   "MemoryDenyWriteExecute=yes\n" /* 5 */
+                   "Type=bogus\n"
+                   "ProtectProc=invisible\n"
+                   "ExecStrat=/bin/true\n"
+                   "[Socket]\nListenStream=80\n" /* 9, 10: skipped */
+                   "[Service]\nNice=5\n";         /* 12 */
+        ck_assert_int_eq(description_parse_files("redis", 1, names, texts, NULL, &d, &notices, &error), -EINVAL);
+        ck_assert_str_eq(error, "redis.service:5: MemoryDenyWriteExecute= is not supported yet; refusing to run with a weaker sandbox than asked\n"
+                                "redis.service:6: Invalid Type= value 'bogus'\n"
+                                "redis.service:7: ProtectProc= is not supported yet; refusing to run with a weaker sandbox than asked\n"
+                                "redis.service:8: Unknown key ExecStrat= in section [Service]\n"
+                                "redis.service:9: Unknown section [Socket]\n"
+                                "redis.service:12: Nice= is not supported yet; refusing to run with a weaker sandbox than asked\n"
+                                "redis.service: ExecStart= is required");
+        ck_assert_ptr_null(d);
+        ck_assert_ptr_null(notices);
+        error = mfree(error);
+
+        /* A drop-in's empty assignments withdraw the errors of those keys, whichever file they are in. */
+        texts[0] = "[Service]\nExecStart=/bin/true\nMemoryDenyWriteExecute=yes\nType=bogus\nProtectProc=invisible\n"
+                   "LockPersonality=yes\n";
+        texts[1] = "[Service]\nMemoryDenyWriteExecute=\nType=\n";
+        ck_assert_int_eq(description_parse_files("redis", 2, names, texts, NULL, &d, NULL, &error), -EINVAL);
+        ck_assert_str_eq(error, "redis.service:5: ProtectProc= is not supported yet; refusing to run with a weaker sandbox than asked");
+        error = mfree(error);
+        texts[1] = "[Service]\nMemoryDenyWriteExecute=\nType=\nProtectProc=\n";
+        ck_assert_msg(description_parse_files("redis", 2, names, texts, NULL, &d, NULL, &error) == 0, "%s", error);
+        ck_assert_int_eq(d->type, SERVICE_SIMPLE);
+        d = description_free(d);
+        /* The reset is of what came before: a refused line after it still counts. */
+        texts[1] = "[Service]\nMemoryDenyWriteExecute=\nType=\nProtectProc=\nNice=1\n";
+        ck_assert_int_eq(description_parse_files("redis", 2, names, texts, NULL, &d, NULL, &error), -EINVAL);
+        ck_assert_str_eq(error, "redis.service.d/a.conf:5: Nice= is not supported yet; refusing to run with a weaker sandbox than asked");
+        error = mfree(error);
+        /* A misspelling cannot be reset. */
+        texts[0] = "[Service]\nExecStart=/bin/true\nNcie=1\n";
+        texts[1] = "[Service]\nNcie=\n";
+        ck_assert_int_eq(description_parse_files("redis", 2, names, texts, NULL, &d, NULL, &error), -EINVAL);
+        ck_assert_str_eq(error, "redis.service:3: Unknown key Ncie= in section [Service]\n"
+                                "redis.service.d/a.conf:2: Unknown key Ncie= in section [Service]");
+        error = mfree(error);
+
+        /* A syntax error ends its file, not the others; nothing is said about ExecStart= then. */
+        texts[0] = "[Service]\nNice=1\nbroken line\nExecStart=/bin/true\n";
+        texts[1] = "[Service]\nOOMScoreAdjust=5\n";
+        ck_assert_int_eq(description_parse_files("redis", 2, names, texts, NULL, &d, NULL, &error), -EINVAL);
+        ck_assert_str_eq(error, "redis.service:2: Nice= is not supported yet; refusing to run with a weaker sandbox than asked\n"
+                                "redis.service:3: Missing '=' in line 'broken line'\n"
+                                "redis.service.d/a.conf:2: OOMScoreAdjust= is not supported yet; refusing to run with a weaker sandbox than asked");
+        error = mfree(error);
+
+        /* At most DESCRIPTION_ERRORS_MAX lines, and a count of the rest. */
+        many = strdup("[Service]\nExecStart=/bin/true\n");
+        for (unsigned i = 0; i < DESCRIPTION_ERRORS_MAX + 10; i++) {
+                char *m = strprintf("%sNice=%u\n", many, i);
+
+                ck_assert_ptr_nonnull(m);
+                free(many);
+                many = m;
+        }
+        ck_assert_int_eq(description_parse("redis", "redis.service", many, &d, NULL, &error), -EINVAL);
+        {
+                size_t lines = 1;
+
+                for (const char *p = error; *p; p++)
+                        lines += *p == '\n';
+                ck_assert_uint_eq(lines, DESCRIPTION_ERRORS_MAX + 1);
+                ck_assert(endswith(error, "\n... and 10 more errors"));
+        }
+}
+END_TEST
+
 static Suite *description_suite(void) {
         Suite *s = suite_create("description");
         TCase *tc = tcase_create("core");
@@ -578,6 +662,7 @@ static Suite *description_suite(void) {
         tcase_add_test(tc, test_file_level);
         tcase_add_test(tc, test_service_name);
         tcase_add_test(tc, test_health_keys);
+        tcase_add_test(tc, test_all_errors_at_once);
         suite_add_tcase(s, tc);
         return s;
 }
