@@ -9,7 +9,15 @@
  * load-fragment-gperf.gperf: one row per section and key, naming its parser, what the parser
  * works on, and the policy isolated gives the key. description.c dispatches every assignment
  * through it; verify's notices, isolated.service(5)'s check and the fuzz dictionary are made
- * from it. A new key is one row here (and its parser, declared below). Pure: no logging. */
+ * from it. A new key is one row here (and its parser, declared below). Pure: no logging.
+ *
+ * Adding a key: write its parser as KEY_PARSER(parse_foo) { ... } in the module whose data it
+ * fills (description.c: s is the ParseState, s->description the Description, s->line the line;
+ * sandbox-options.c: data is the SandboxOptions, s is NULL), declare it below, and add its row
+ * to service-keys.c: HANDLED(S, "Foo", parse_foo, LTYPE, OFFSET). What used to be a dispatch line
+ * "if (strcmp(key, "Foo") == 0) return parse_foo(s, value, ret_error);" becomes that row; an
+ * entry { "Foo", KEY_NOTICE } of the old policy array becomes NOTICE("Foo", "why"); a key that
+ * was refused by default and is now handled replaces its REFUSED("Foo", ...) row. */
 
 typedef enum KeySection {
         KEY_SECTION_UNIT,
