@@ -311,7 +311,7 @@ START_TEST(test_unknown) {
         ck_assert_str_eq(fails(SERVICE "[Foo]\nA=1\n"), "demo.service:3: Unknown section [Foo]");
         /* Even empty. */
         ck_assert_str_eq(fails(SERVICE "[Socket]\n"), "demo.service:3: Unknown section [Socket]");
-        ck_assert_str_eq(fails("ExecStart=/bin/true\n"), "demo.service:1: Assignment outside of any section");
+        ck_assert_str_eq(fails("ExecStart=/bin/true\n" SERVICE), "demo.service:1: Assignment outside of any section");
 }
 END_TEST
 
@@ -610,14 +610,32 @@ START_TEST(test_all_errors_at_once) {
                                 "redis.service.d/a.conf:2: Unknown key Ncie= in section [Service]");
         error = mfree(error);
 
-        /* A syntax error ends its file, not the others; nothing is said about ExecStart= then. */
-        texts[0] = "[Service]\nNice=1\nbroken line\nExecStart=/bin/true\n";
-        texts[1] = "[Service]\nOOMScoreAdjust=5\n";
+        /* A syntax error is one more line: the parse goes on after it, and after a bad section
+         * header up to the next good one. */
+        texts[0] = "[Service]\nNice=1\nbroken line\nExecStart=/bin/true\n[Bad\nNice=2\n[Service]\nNice=3\n";
+        texts[1] = "Outside=1\n[Service]\nOOMScoreAdjust=5\n";
         ck_assert_int_eq(description_parse_files("redis", 2, names, texts, NULL, &d, NULL, &error), -EINVAL);
         ck_assert_str_eq(error, "redis.service:2: Nice= is not supported yet; refusing to run with a weaker sandbox than asked\n"
                                 "redis.service:3: Missing '=' in line 'broken line'\n"
-                                "redis.service.d/a.conf:2: OOMScoreAdjust= is not supported yet; refusing to run with a weaker sandbox than asked");
+                                "redis.service:5: Invalid section header '[Bad'\n"
+                                "redis.service:8: Nice= is not supported yet; refusing to run with a weaker sandbox than asked\n"
+                                "redis.service.d/a.conf:1: Assignment outside of any section\n"
+                                "redis.service.d/a.conf:3: OOMScoreAdjust= is not supported yet; refusing to run with a weaker sandbox than asked");
         error = mfree(error);
+        /* A file too large still ends its own parse, and then nothing is said of ExecStart=. */
+        {
+                _cleanup_free_ char *big = malloc(DESCRIPTION_SIZE_MAX + 2);
+
+                ck_assert_ptr_nonnull(big);
+                memset(big, '#', DESCRIPTION_SIZE_MAX + 1);
+                big[DESCRIPTION_SIZE_MAX + 1] = 0;
+                texts[0] = big;
+                texts[1] = "[Service]\nNice=1\n";
+                ck_assert_int_eq(description_parse_files("redis", 2, names, texts, NULL, &d, NULL, &error), -EINVAL);
+                ck_assert_str_eq(error, "redis.service: File is larger than 1048576 bytes\n"
+                                        "redis.service.d/a.conf:2: Nice= is not supported yet; refusing to run with a weaker sandbox than asked");
+                error = mfree(error);
+        }
 
         /* At most DESCRIPTION_ERRORS_MAX lines, and a count of the rest. */
         many = strdup("[Service]\nExecStart=/bin/true\n");

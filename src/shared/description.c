@@ -1037,6 +1037,17 @@ static int on_section(const char *section, unsigned line, void *userdata, char *
         return add_error(s, section, NULL, line, text);
 }
 
+/* A line the syntax layer could not read ("FILE:LINE: ..." already). */
+static int on_bad_line(const char *error, unsigned line, void *userdata) {
+        ParseState *s = userdata;
+        int r;
+
+        r = strv_extend(&s->errors, error);
+        if (r < 0)
+                return r;
+        return strv_extend(&s->error_keys, "");
+}
+
 /* What a key without a parser, or without a row of its own, gets: its row's policy or its section's default. */
 static int apply_policy(ParseState *s, KeySection section, const ServiceKey *k, const char *key, const char *value,
                         char **ret_notice, char **ret_error) {
@@ -1270,13 +1281,14 @@ int description_parse_files(
         state.specifiers.user = NULL; /* User= is not supported yet: services run as root */
 
         /* Each file continues the same description: scalars last-wins, lists append, "" resets.
-         * Every error is collected; a syntax error ends its file only. */
+         * Every error is collected; only a file too large ends its own parse. */
         for (size_t i = 0; i < n_files; i++) {
                 _cleanup_free_ char *error = NULL;
 
                 state.filename = filenames[i];
                 state.skip_section = false;
-                r = unit_file_parse_full(filenames[i], texts[i], on_section, on_assignment, &state, &error);
+                r = unit_file_parse_each(filenames[i], texts[i], on_section, on_assignment, on_bad_line, &state,
+                                         &error);
                 if (r == -ENOMEM)
                         return r;
                 if (r < 0) {
