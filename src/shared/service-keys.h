@@ -13,9 +13,10 @@
  *
  * Adding a key: write its parser as KEY_PARSER(parse_foo) { ... } in the module whose data it
  * fills (description.c: s is the ParseState, s->description the Description, s->line the line;
- * sandbox-options.c: data is the SandboxOptions, s is NULL), declare it below, and add its row
- * to service-keys.c: HANDLED(S, "Foo", parse_foo, LTYPE, OFFSET). What used to be a dispatch line
- * "if (strcmp(key, "Foo") == 0) return parse_foo(s, value, ret_error);" becomes that row; an
+ * sandbox-options.c: data is the SandboxOptions, s is NULL) and add its row to
+ * service-keys-rows.h: HANDLED(S, "Foo", parse_foo, LTYPE, OFFSET), which declares it too. What used to be a dispatch line
+ * "if (strcmp(key, "Foo") == 0) return parse_foo(s, value, ret_error);" becomes that row (and its
+ * static function a KEY_PARSER); an
  * entry { "Foo", KEY_NOTICE } of the old policy array becomes NOTICE("Foo", "why"); a key that
  * was refused by default and is now handled replaces its REFUSED("Foo", ...) row. */
 
@@ -82,64 +83,3 @@ const char *service_key_default_note(KeySection section);
 
 /* The note a row's notice or refusal gives: its own or its section's default. */
 const char *service_key_note(const ServiceKey *k);
-
-/* The parsers the table names. description.c: */
-KEY_PARSER(parse_description_string);
-KEY_PARSER(parse_start_limit_interval);
-KEY_PARSER(parse_start_limit_burst);
-KEY_PARSER(parse_service_type);
-KEY_PARSER(parse_exec_start);
-KEY_PARSER(parse_exec_list);
-KEY_PARSER(parse_pid_file);
-KEY_PARSER(parse_notify_access);
-KEY_PARSER(parse_kill_mode);
-KEY_PARSER(parse_restart);
-KEY_PARSER(parse_restart_sec);
-KEY_PARSER(parse_timeout_start);
-KEY_PARSER(parse_timeout_stop);
-KEY_PARSER(parse_exec_directory);
-KEY_PARSER(parse_exec_directory_mode);
-KEY_PARSER(parse_environment);
-KEY_PARSER(parse_environment_file);
-KEY_PARSER(parse_working_directory);
-KEY_PARSER(parse_kill_signal);
-KEY_PARSER(parse_slice);
-KEY_PARSER(parse_memory_max);
-KEY_PARSER(parse_tasks_max_key);
-KEY_PARSER(parse_cpu_quota_key);
-KEY_PARSER(parse_cgroup_setting);
-KEY_PARSER(parse_health_check);
-KEY_PARSER(parse_health_option);
-KEY_PARSER(parse_hostname);
-KEY_PARSER(parse_network);
-KEY_PARSER(parse_port);
-KEY_PARSER(parse_address);
-KEY_PARSER(parse_listen);
-KEY_PARSER(parse_always_on);
-KEY_PARSER(parse_notice_if_false);
-KEY_PARSER(parse_boolean_notice);
-
-/* sandbox-options.c (data: SandboxOptions): */
-KEY_PARSER(sandbox_parse_loosen);
-KEY_PARSER(sandbox_parse_protect_kernel_modules);
-KEY_PARSER(sandbox_parse_restrict_address_families);
-KEY_PARSER(sandbox_parse_path_list);
-KEY_PARSER(sandbox_parse_bind_paths);
-KEY_PARSER(sandbox_parse_temporary_filesystem);
-KEY_PARSER(sandbox_parse_root_directory);
-KEY_PARSER(sandbox_parse_capability_bounding_set);
-KEY_PARSER(sandbox_parse_ambient_capabilities);
-KEY_PARSER(sandbox_parse_system_call_filter);
-KEY_PARSER(sandbox_parse_system_call_error_number);
-KEY_PARSER(sandbox_parse_system_call_architectures);
-KEY_PARSER(sandbox_parse_user_group);
-KEY_PARSER(sandbox_parse_supplementary_groups);
-KEY_PARSER(sandbox_parse_umask);
-KEY_PARSER(sandbox_parse_limit);
-KEY_PARSER(sandbox_parse_isolate_loosen);
-KEY_PARSER(sandbox_parse_isolate_bool);
-KEY_PARSER(sandbox_parse_allow_capabilities);
-KEY_PARSER(sandbox_parse_allow_address_families);
-KEY_PARSER(sandbox_parse_allow_system_calls);
-KEY_PARSER(sandbox_parse_allow_netlink);
-KEY_PARSER(sandbox_parse_tmpfs_size);
