@@ -336,9 +336,7 @@ END_TEST
 
 START_TEST(test_refused_sandbox_keys) {
         static const char *const lines[] = {
-                "RuntimeMaxSec=10",
                 "DynamicUser=yes",
-                "Nice=10",
                 /* Resource-control keys not handed to the scope (yet): refused, not dropped. */
                 "SocketBindDeny=any",
                 "IPIngressFilterPath=/sys/fs/bpf/filter",
@@ -355,6 +353,11 @@ START_TEST(test_refused_sandbox_keys) {
                                           (int) k, lines[i]), 0);
                 ck_assert_str_eq(fails(text), expected);
         }
+        /* The others say why, from the key table. */
+        ck_assert_str_eq(fails(SERVICE "Nice=10\n"), "demo.service:3: Nice= is not supported yet; refusing to run the "
+                         "process with other scheduling or attributes than asked");
+        ck_assert_str_eq(fails(SERVICE "RuntimeMaxSec=10\n"),
+                         "demo.service:3: RuntimeMaxSec= is not supported yet; refusing to run without the limit asked");
 }
 END_TEST
 
@@ -580,7 +583,7 @@ START_TEST(test_all_errors_at_once) {
                                 "redis.service:7: ProtectProc= is not supported yet; refusing to run with a weaker sandbox than asked\n"
                                 "redis.service:8: Unknown key ExecStrat= in section [Service]\n"
                                 "redis.service:9: Unknown section [Socket]\n"
-                                "redis.service:12: Nice= is not supported yet; refusing to run with a weaker sandbox than asked\n"
+                                "redis.service:12: Nice= is not supported yet; refusing to run the process with other scheduling or attributes than asked\n"
                                 "redis.service: ExecStart= is required");
         ck_assert_ptr_null(d);
         ck_assert_ptr_null(notices);
@@ -600,7 +603,7 @@ START_TEST(test_all_errors_at_once) {
         /* The reset is of what came before: a refused line after it still counts. */
         texts[1] = "[Service]\nMemoryDenyWriteExecute=\nType=\nProtectProc=\nNice=1\n";
         ck_assert_int_eq(description_parse_files("redis", 2, names, texts, NULL, &d, NULL, &error), -EINVAL);
-        ck_assert_str_eq(error, "redis.service.d/a.conf:5: Nice= is not supported yet; refusing to run with a weaker sandbox than asked");
+        ck_assert_str_eq(error, "redis.service.d/a.conf:5: Nice= is not supported yet; refusing to run the process with other scheduling or attributes than asked");
         error = mfree(error);
         /* A misspelling cannot be reset. */
         texts[0] = "[Service]\nExecStart=/bin/true\nNcie=1\n";
@@ -615,12 +618,12 @@ START_TEST(test_all_errors_at_once) {
         texts[0] = "[Service]\nNice=1\nbroken line\nExecStart=/bin/true\n[Bad\nNice=2\n[Service]\nNice=3\n";
         texts[1] = "Outside=1\n[Service]\nOOMScoreAdjust=5\n";
         ck_assert_int_eq(description_parse_files("redis", 2, names, texts, NULL, &d, NULL, &error), -EINVAL);
-        ck_assert_str_eq(error, "redis.service:2: Nice= is not supported yet; refusing to run with a weaker sandbox than asked\n"
+        ck_assert_str_eq(error, "redis.service:2: Nice= is not supported yet; refusing to run the process with other scheduling or attributes than asked\n"
                                 "redis.service:3: Missing '=' in line 'broken line'\n"
                                 "redis.service:5: Invalid section header '[Bad'\n"
-                                "redis.service:8: Nice= is not supported yet; refusing to run with a weaker sandbox than asked\n"
+                                "redis.service:8: Nice= is not supported yet; refusing to run the process with other scheduling or attributes than asked\n"
                                 "redis.service.d/a.conf:1: Assignment outside of any section\n"
-                                "redis.service.d/a.conf:3: OOMScoreAdjust= is not supported yet; refusing to run with a weaker sandbox than asked");
+                                "redis.service.d/a.conf:3: OOMScoreAdjust= is not supported yet; refusing to run the process with other scheduling or attributes than asked");
         error = mfree(error);
         /* A file too large still ends its own parse, and then nothing is said of ExecStart=. */
         {
@@ -633,7 +636,7 @@ START_TEST(test_all_errors_at_once) {
                 texts[1] = "[Service]\nNice=1\n";
                 ck_assert_int_eq(description_parse_files("redis", 2, names, texts, NULL, &d, NULL, &error), -EINVAL);
                 ck_assert_str_eq(error, "redis.service: File is larger than 1048576 bytes\n"
-                                        "redis.service.d/a.conf:2: Nice= is not supported yet; refusing to run with a weaker sandbox than asked");
+                                        "redis.service.d/a.conf:2: Nice= is not supported yet; refusing to run the process with other scheduling or attributes than asked");
                 error = mfree(error);
         }
 
