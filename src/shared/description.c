@@ -8,11 +8,11 @@
 #include "description.h"
 #include "extract-word.h"
 #include "parse-util.h"
+#include "service-keys.h"
 #include "specifier.h"
 #include "string-util.h"
 #include "strv.h"
 #include "systemd-keys.h"
-#include "service-keys.h"
 #include "unit-parser.h"
 
 static const char *const service_type_table[_SERVICE_TYPE_MAX] = {
