@@ -337,7 +337,6 @@ START_TEST(test_refused_sandbox_keys) {
         static const char *const lines[] = {
                 "RuntimeMaxSec=10",
                 "DynamicUser=yes",
-                "Nice=10",
                 /* Resource-control keys not handed to the scope (yet): refused, not dropped. */
                 "SocketBindDeny=any",
                 "IPIngressFilterPath=/sys/fs/bpf/filter",

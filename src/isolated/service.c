@@ -1109,8 +1109,9 @@ int service_start(Service *s, sd_bus_message *start_call) {
         }
         _cleanup_free_ char *journal_header = NULL;
         /* identifier, unit id, priority, level prefix, syslog, kmsg, console: as the init writes it. */
-        if (asprintf(&journal_header, "%s\n%s\n%i\n0\n0\n0\n0\n", description_syslog_identifier(s->description) ?: "",
-                     s->unit, LOG_INFO) < 0) {
+        journal_header = process_options_journal_header(&s->description->sandbox.process,
+                                                        description_syslog_identifier(s->description), s->unit);
+        if (!journal_header) {
                 service_release_ids(s);
                 return -ENOMEM;
         }

@@ -465,6 +465,7 @@ void sandbox_options_init(SandboxOptions *o) {
         };
         for (SandboxLoosen l = 0; l < _SANDBOX_LOOSEN_MAX; l++)
                 o->asked[l] = -1;
+        process_options_init(&o->process);
 }
 
 void sandbox_options_done(SandboxOptions *o) {
@@ -489,6 +490,7 @@ void sandbox_options_done(SandboxOptions *o) {
         strv_free(o->allow_system_calls);
         free(o->tmpfs_size);
         free(o->tmpfs_inodes);
+        process_options_done(&o->process);
         sandbox_options_init(o);
 }
 
@@ -972,6 +974,13 @@ static const struct {
         { "LimitRTTIME", RLIMIT_RTTIME, LIMIT_USEC },
 };
 
+const char *sandbox_rlimit_key(int resource) {
+        for (size_t i = 0; i < ELEMENTSOF(limit_keys); i++)
+                if (limit_keys[i].resource == resource)
+                        return limit_keys[i].key;
+        return "Limit?";
+}
+
 static int parse_limit_value(const char *s, int kind, uint64_t *ret) {
         uint64_t v;
         usec_t u;
@@ -1185,6 +1194,9 @@ int sandbox_options_parse(SandboxOptions *o, const char *key, const char *value,
         SandboxLoosen l;
         int r;
 
+        r = process_options_parse(&o->process, key, value, ret_notice, ret_error);
+        if (r != -ENOENT)
+                return r;
         l = loosen_from_service_key(key);
         if (l < _SANDBOX_LOOSEN_MAX)
                 return parse_loosen_key(o, l, key, value, ret_notice, ret_error);
