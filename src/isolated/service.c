@@ -21,6 +21,7 @@
 #include "network.h"
 #include "port-forward.h"
 #include "scope.h"
+#include "log-context.h"
 #include "service.h"
 #include "shell.h"
 #include "socket-util.h"
@@ -1115,6 +1116,10 @@ int service_start(Service *s, sd_bus_message *start_call) {
                 service_release_ids(s);
                 return -ENOMEM;
         }
+        /* LogLevelMax=, LogExtraFields=: journald reads them for the scope, as systemd writes them. */
+        r = log_context_export(&s->description->sandbox.process, s->unit);
+        if (r < 0)
+                log_warning_errno(r, "%s: cannot hand LogLevelMax=/LogExtraFields= to journald: %m", s->name);
         r = held_child_spawn(s->manager->init_path, s->uid_base, journal_header, &child);
         if (r < 0) {
                 service_release_ids(s);
