@@ -6,6 +6,7 @@
 #include <linux/mempolicy.h>
 #include <poll.h>
 #include <signal.h>
+#include <stdarg.h>
 #include <stdbool.h>
 #include <stdio.h>
 #include <string.h>
@@ -23,6 +24,7 @@
 #include "log.h"
 #include "sandbox-process.h"
 #include "spawn.h"
+#include "string-util.h"
 #include "strv.h"
 
 /* Where the child was when it failed, sent with errno over the exec pipe. */
@@ -636,6 +638,31 @@ static int env_user(char ***env, const SandboxProcess *p) {
 
 /* --- process attributes ------------------------------------------------------------------- */
 
+/* Where a clamp is told: the service's own journal stream, where systemd's manager would log it
+ * under the unit (journalctl -u, isolatectl status), else the init's log. */
+static int notice_fd = -EBADF;
+static bool notice_level_prefix;
+
+static void attr_notice(const char *fmt, ...) _printf_(1, 2);
+static void attr_notice(const char *fmt, ...) {
+        _cleanup_free_ char *text = NULL, *line = NULL;
+        va_list ap;
+        int k;
+
+        va_start(ap, fmt);
+        k = vasprintf(&text, fmt, ap);
+        va_end(ap);
+        if (k < 0)
+                return;
+        if (notice_fd < 0) {
+                log_notice("%s", text);
+                return;
+        }
+        line = strprintf("%sisolate-init: %s\n", notice_level_prefix ? "<5>" : "", text);
+        if (line)
+                (void) !write(notice_fd, line, strlen(line));
+}
+
 /* Whether the init may exceed what a process without cap may do: only in the host's own user
  * namespace (capabilities of a user namespace of its own count for nothing there) and only if
  * the service may keep cap (the init keeps no more than the service's bounding set). */
@@ -694,19 +721,18 @@ static void prepare_rlimits(const SandboxOptions *o, SpawnAttributes *a) {
                 max = raise ? RLIM_INFINITY : cur.rlim_max;
                 if (i == RLIMIT_NOFILE && max > read_nr_open())
                         max = read_nr_open();
-                if (want.rlim_max > max || want.rlim_cur > max) {
+                uint64_t soft = want.rlim_cur, hard = want.rlim_max;
+                if (process_rlimit_clamp(&soft, &hard, max)) {
                         char asked_s[24], asked_h[24], m[24];
 
                         format_rlim(asked_s, want.rlim_cur);
                         format_rlim(asked_h, want.rlim_max);
                         format_rlim(m, max);
-                        log_notice("%s=%s:%s: above the hard limit the sandbox may set, lowered to %s as systemd does",
+                        attr_notice("%s=%s:%s: above the hard limit the sandbox may set, lowered to %s as systemd does",
                                    sandbox_rlimit_key(i), asked_s, asked_h, m);
-                        want.rlim_cur = MIN(want.rlim_cur, max);
-                        want.rlim_max = MIN(want.rlim_max, max);
                 }
                 a->rlimit_set[i] = true;
-                a->rlimits[i] = want;
+                a->rlimits[i] = (struct rlimit) { .rlim_cur = soft, .rlim_max = hard };
         }
 }
 
@@ -752,8 +778,11 @@ static void numa_cpus(const ProcessOptions *p, cpu_set_t *ret) {
         }
 }
 
-void spawn_attributes_prepare(const SandboxOptions *o, SpawnAttributes *a) {
+void spawn_attributes_prepare(const SandboxOptions *o, int stream_fd, SpawnAttributes *a) {
         const ProcessOptions *p = &o->process;
+
+        notice_fd = stream_fd;
+        notice_level_prefix = p->syslog_level_prefix;
 
         *a = (SpawnAttributes) { .numa_policy = p->numa_policy, .timer_slack_nsec = p->timer_slack_nsec };
         prepare_rlimits(o, a);
@@ -766,7 +795,7 @@ void spawn_attributes_prepare(const SandboxOptions *o, SpawnAttributes *a) {
                 a->oom_score_adjust_set = true;
                 a->oom_score_adjust = p->oom_score_adjust;
                 if (p->oom_score_adjust < cur && !may_exceed(o, CAP_SYS_RESOURCE)) {
-                        log_notice("OOMScoreAdjust=%d: below the sandbox's own %d, which only the host's "
+                        attr_notice("OOMScoreAdjust=%d: below the sandbox's own %d, which only the host's "
                                    "CAP_SYS_RESOURCE may go under: kept at %d",
                                    p->oom_score_adjust, cur, cur);
                         a->oom_score_adjust = cur;
@@ -786,11 +815,11 @@ void spawn_attributes_prepare(const SandboxOptions *o, SpawnAttributes *a) {
                         cur = 0;
                 rl = a->rlimit_set[RLIMIT_NICE] ? a->rlimits[RLIMIT_NICE].rlim_cur
                      : getrlimit(RLIMIT_NICE, &r) >= 0 ? r.rlim_cur : 0;
-                floor = MIN(cur, rlimit_to_nice(rl));
+                floor = process_nice_closest(p->nice, cur, rl);
                 a->nice_set = true;
                 a->nice = p->nice;
-                if (p->nice < floor && !may_exceed(o, CAP_SYS_NICE)) {
-                        log_notice("Nice=%d: below what the sandbox may set (CAP_SYS_NICE on the host or LimitNICE=), "
+                if (floor != p->nice && !may_exceed(o, CAP_SYS_NICE)) {
+                        attr_notice("Nice=%d: below what the sandbox may set (CAP_SYS_NICE on the host or LimitNICE=), "
                                    "set to the closest allowed, %d, as systemd does", p->nice, floor);
                         a->nice = floor;
                 }
@@ -800,21 +829,19 @@ void spawn_attributes_prepare(const SandboxOptions *o, SpawnAttributes *a) {
          * (LimitRTPRIO=) up to the priority: without, the service runs under "other", with a notice. */
         if (p->cpu_sched_set) {
                 int policy = p->cpu_sched_policy, prio = p->cpu_sched_priority;
-                bool rt = policy == SCHED_FIFO || policy == SCHED_RR;
                 struct rlimit r;
                 uint64_t rl;
 
                 /* As systemd's parser: the priority within the policy's own range. */
-                prio = rt ? MAX(prio, 1) : 0;
                 rl = a->rlimit_set[RLIMIT_RTPRIO] ? a->rlimits[RLIMIT_RTPRIO].rlim_cur
                      : getrlimit(RLIMIT_RTPRIO, &r) >= 0 ? r.rlim_cur : 0;
-                if (rt && (uint64_t) prio > rl && !may_exceed(o, CAP_SYS_NICE)) {
-                        log_notice("CPUSchedulingPolicy=%s: realtime scheduling at priority %d needs CAP_SYS_NICE "
+                if (may_exceed(o, CAP_SYS_NICE))
+                        rl = 99;
+                if (process_sched_closest(&policy, &prio, rl))
+                        attr_notice("CPUSchedulingPolicy=%s: realtime scheduling at priority %d needs CAP_SYS_NICE "
                                    "on the host or LimitRTPRIO=%d, which the sandbox has not: runs under 'other'",
-                                   cpu_sched_policy_to_string(policy), prio, prio);
-                        policy = SCHED_OTHER;
-                        prio = 0;
-                }
+                                   cpu_sched_policy_to_string(p->cpu_sched_policy), MAX(p->cpu_sched_priority, 1),
+                                   MAX(p->cpu_sched_priority, 1));
                 a->sched_set = true;
                 a->sched_policy = policy | (p->cpu_sched_reset_on_fork ? SCHED_RESET_ON_FORK : 0);
                 a->sched_priority = prio;
@@ -826,7 +853,7 @@ void spawn_attributes_prepare(const SandboxOptions *o, SpawnAttributes *a) {
                 int class = p->ioprio_class;
 
                 if (class == IOPRIO_CLASS_RT && !may_exceed(o, CAP_SYS_NICE) && !may_exceed(o, CAP_SYS_ADMIN)) {
-                        log_notice("IOSchedulingClass=realtime needs CAP_SYS_ADMIN on the host, which the sandbox "
+                        attr_notice("IOSchedulingClass=realtime needs CAP_SYS_ADMIN on the host, which the sandbox "
                                    "has not: best-effort at level %d", p->ioprio_level);
                         class = IOPRIO_CLASS_BE;
                 }
@@ -841,7 +868,7 @@ void spawn_attributes_prepare(const SandboxOptions *o, SpawnAttributes *a) {
                         a->affinity = p->cpu_affinity;
                 a->affinity_set = CPU_COUNT(&a->affinity) > 0;
                 if (!a->affinity_set)
-                        log_notice("CPUAffinity=numa: NUMAMask= names no node with CPUs, the affinity is left alone");
+                        attr_notice("CPUAffinity=numa: NUMAMask= names no node with CPUs, the affinity is left alone");
         }
 
         if (p->numa_policy >= 0)
@@ -887,7 +914,7 @@ int spawn_context_prepare(SpawnContext *c, const Description *d, int stream_fd, 
                 goto fail;
         }
 
-        spawn_attributes_prepare(&d->sandbox, &c->attributes);
+        spawn_attributes_prepare(&d->sandbox, stream_fd, &c->attributes);
 
         r = env_user(&c->env, &c->sandbox);
         if (r >= 0)

@@ -44,8 +44,9 @@ typedef struct SpawnAttributes {
         uint64_t timer_slack_nsec; /* UINT64_MAX: unset */
 } SpawnAttributes;
 
-/* Computes a from o in the init (reads its own limits and values), logging what it clamps. */
-void spawn_attributes_prepare(const SandboxOptions *o, SpawnAttributes *a);
+/* Computes a from o in the init (reads its own limits and values), telling what it clamps on
+ * stream_fd (the service's journal stream; the init's log if negative). */
+void spawn_attributes_prepare(const SandboxOptions *o, int stream_fd, SpawnAttributes *a);
 
 /* What every command of the service shares (ExecStartPre= to ExecStop=): the
  * environment (EnvironmentFile= read once, in the sandbox's view), User= and

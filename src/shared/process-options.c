@@ -605,3 +605,38 @@ char *process_options_journal_header(const ProcessOptions *o, const char *identi
         return strprintf("%s\n%s\n%i\n%i\n0\n0\n0\n", identifier ?: "", unit ?: "", o->syslog_priority,
                          o->syslog_level_prefix ? 1 : 0);
 }
+
+bool process_rlimit_clamp(uint64_t *soft, uint64_t *hard, uint64_t max) {
+        bool lowered = *soft > max || *hard > max;
+
+        if (*soft > max)
+                *soft = max;
+        if (*hard > max)
+                *hard = max;
+        return lowered;
+}
+
+int process_nice_closest(int want, int cur, uint64_t rlimit_nice) {
+        int floor = rlimit_to_nice(rlimit_nice);
+
+        /* The kernel: a level at or above the current one always; lower only down to RLIMIT_NICE's. */
+        if (cur < floor)
+                floor = cur;
+        return want < floor ? floor : want;
+}
+
+bool process_sched_closest(int *policy, int *priority, uint64_t rlimit_rtprio) {
+        bool rt = *policy == SCHED_FIFO || *policy == SCHED_RR;
+
+        if (!rt) {
+                *priority = 0;
+                return false;
+        }
+        if (*priority < 1)
+                *priority = 1;
+        if ((uint64_t) *priority <= rlimit_rtprio)
+                return false;
+        *policy = SCHED_OTHER;
+        *priority = 0;
+        return true;
+}

@@ -86,6 +86,18 @@ static inline int rlimit_to_nice(uint64_t limit) {
         return limit >= 40 ? -20 : limit == 0 ? 19 : 20 - (int) limit;
 }
 
+/* systemd's clamps, pure, for the init (spawn.c) and the tests. */
+/* setrlimit_closest(): both limits lowered to max (what the caller may set) if above. true if
+ * either was lowered. */
+bool process_rlimit_clamp(uint64_t *soft, uint64_t *hard, uint64_t max);
+/* setpriority_closest(): the nice level closest to want that a process at level cur with
+ * RLIMIT_NICE rlimit_nice may set without CAP_SYS_NICE. */
+int process_nice_closest(int want, int cur, uint64_t rlimit_nice);
+/* The policy and priority a process with RLIMIT_RTPRIO rlimit_rtprio may set without
+ * CAP_SYS_NICE: realtime needs the priority within the limit, else SCHED_OTHER; the
+ * priority is within the policy's range (1..99 realtime, 0 otherwise). true if downgraded. */
+bool process_sched_closest(int *policy, int *priority, uint64_t rlimit_rtprio);
+
 const char *exec_output_to_string(ExecOutput o);
 const char *cpu_sched_policy_to_string(int policy);
 const char *ioprio_class_to_string(int c);
