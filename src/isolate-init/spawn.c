@@ -1023,6 +1023,34 @@ static int shell_child_fds(const int stdio[3], int *error_fd) {
 /* A failure of the child that one key of the description caused names that key with its value
  * ("LimitNOFILE=4096:524288: Operation not permitted (starting /usr/sbin/foo)"). 1 if *ret_error
  * was set, 0 if the stage names no key. */
+/* systemd's exit status of a child that failed at that stage (EXIT_LIMITS, EXIT_NICE, ...: what
+ * status shows as "205/LIMITS"), for the stages of a key; -1 for the others. */
+static int last_failure_status = -1;
+
+static int stage_exit_status(int stage, int detail) {
+        static const int attribute_status[_SPAWN_ATTRIBUTE_MAX] = {
+                [SPAWN_ATTRIBUTE_OOM_SCORE_ADJUST] = 206, [SPAWN_ATTRIBUTE_NICE] = 201,
+                [SPAWN_ATTRIBUTE_CPU_SCHEDULING] = 214,   [SPAWN_ATTRIBUTE_IO_SCHEDULING] = 211,
+                [SPAWN_ATTRIBUTE_CPU_AFFINITY] = 215,     [SPAWN_ATTRIBUTE_NUMA_POLICY] = 242,
+                [SPAWN_ATTRIBUTE_TIMER_SLACK] = 212,
+        };
+
+        switch (stage) {
+        case SPAWN_STAGE_STDIO:
+                return detail == STDIN_FILENO ? 208 : detail == STDOUT_FILENO ? 209 : 222;
+        case SPAWN_STAGE_LIMITS:
+                return 205;
+        case SPAWN_STAGE_ATTRIBUTES:
+                return detail >= 0 && detail < _SPAWN_ATTRIBUTE_MAX ? attribute_status[detail] : -1;
+        default:
+                return -1;
+        }
+}
+
+int spawn_failure_wait_status(void) {
+        return last_failure_status >= 0 ? W_EXITCODE(last_failure_status, 0) : -1;
+}
+
 static int spawn_failure_key(const SpawnContext *c, int stage, int detail, const char *path, int error,
                              char **ret_error) {
         const ProcessOptions *p = &c->description->sandbox.process;
@@ -1063,6 +1091,8 @@ static int spawn(const SpawnContext *c, const ExecCommand *cmd, pid_t main_pid, 
         _cleanup_close_ int pipe_read = -EBADF, pipe_write = -EBADF;
         const char *path = shell ? (shell->argv && shell->argv[0] ? shell->argv[0] : "") : cmd->path;
         int report[3], pipe_fds[2], r;
+
+        last_failure_status = -1;
         ssize_t n;
         pid_t pid;
 
@@ -1211,6 +1241,7 @@ fork:
         }
 
         r = -report[1];
+        last_failure_status = stage_exit_status(report[0], report[2]);
         if (ret_error && spawn_failure_key(c, report[0], report[2], path, r, ret_error) == 0 &&
             asprintf(ret_error, "Failed to %s %s: %s", stage_what[report[0]], path, strerror(-r)) < 0)
                 *ret_error = NULL;

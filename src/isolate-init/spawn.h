@@ -87,6 +87,11 @@ int spawn_command(const SpawnContext *c, const ExecCommand *cmd, pid_t main_pid,
  * for each, as systemd names a socket unit's). -ENOMEM. */
 int spawn_context_set_listen_fds(SpawnContext *c, const char *name, const int *fds, size_t n);
 
+/* After a spawn that failed in the child at a key's stage (Limit*=, Standard*=, Nice=, ...): the
+ * wait status systemd's child would have ended with (W_EXITCODE(205, 0) for EXIT_LIMITS, ...), so
+ * the run ends as systemd's would ("exited, status 205"); -1 for any other failure. */
+int spawn_failure_wait_status(void);
+
 /* spawn_command() of ExecStart=, as the main process: with the listening sockets. */
 int spawn_main_command(const SpawnContext *c, pid_t *ret_pid, char **ret_error);
 

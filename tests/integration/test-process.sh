@@ -138,6 +138,10 @@ testcase_file_fails() {
         check_eq "start with StandardOutput= on the read-only host fails" 1 "$rc"
         check_match "naming the key and the cause" "StandardOutput=file:/usr/$tag: Read-only file system" "$out"
         check "nothing written on the host" test ! -e "/usr/$tag"
+        # As systemd's child ends: EXIT_STDOUT, not a kill by the init.
+        out=$(isolatectl status procfail 2>&1)
+        check_match "status: Result: exit-code" "State: failed \(Result: exit-code\)" "$out"
+        check_match "status: exited with systemd's 209 (EXIT_STDOUT), not killed" "Exit: exited, status 209" "$out"
         isolatectl reset-failed procfail >/dev/null 2>&1
 }
 
@@ -148,6 +152,7 @@ testcase_attribute_fails() {
         out=$(isolatectl start procnuma "$work/procnuma.service" 2>&1); rc=$?
         check_eq "NUMAPolicy=bind to a node that does not exist fails" 1 "$rc"
         check_match "naming the key" "NUMAPolicy=: cannot be applied: Invalid argument" "$out"
+        check_match "and ends as systemd's child would: 242 (NUMA)" "Exit: exited, status 242" "$(isolatectl status procnuma 2>&1)"
         isolatectl reset-failed procnuma >/dev/null 2>&1
 }
 
