@@ -663,6 +663,27 @@ START_TEST(test_clamps) {
 }
 END_TEST
 
+START_TEST(test_process_keys_through_description) {
+        _cleanup_(description_freep) Description *d = NULL;
+        _cleanup_strv_free_ char **notices = NULL;
+        _cleanup_free_ char *e = NULL;
+
+        ck_assert_int_eq(description_parse("demo", "demo.service",
+                                           "[Service]\nExecStart=/bin/true\nStandardOutput=append:/var/log/%n.log\n"
+                                           "LogExtraFields=SERVICE=%N\nOOMScoreAdjust=-900\nNice=19\n"
+                                           "IOSchedulingClass=best-effort\nIOSchedulingPriority=7\nStandardInput=socket\n",
+                                           &d, &notices, &e),
+                         0);
+        ck_assert_str_eq(d->sandbox.process.std_output_path, "/var/log/demo.service.log");
+        ck_assert_str_eq(d->sandbox.process.log_extra_fields[0], "SERVICE=demo");
+        ck_assert_int_eq(d->sandbox.process.oom_score_adjust, -900);
+        ck_assert_int_eq(d->sandbox.process.nice, 19);
+        /* StandardInput=socket: the notice names file:line. */
+        ck_assert_int_eq(strv_length(notices), 1);
+        ck_assert_ptr_nonnull(strstr(notices[0], "demo.service:9: StandardInput=socket"));
+}
+END_TEST
+
 START_TEST(test_through_description) {
         _cleanup_(description_freep) Description *d = NULL;
         _cleanup_strv_free_ char **notices = NULL;
@@ -735,6 +756,7 @@ static Suite *suite(void) {
         tcase_add_test(tc, test_process_keys);
         tcase_add_test(tc, test_stdio_and_logging_keys);
         tcase_add_test(tc, test_clamps);
+        tcase_add_test(tc, test_process_keys_through_description);
         tcase_add_test(tc, test_through_description);
         suite_add_tcase(s, tc);
         return s;

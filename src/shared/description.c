@@ -529,9 +529,15 @@ static int parse_service_type(ParseState *s, const char *value, char **ret_error
 
 /* The sandboxing and credential keys live in sandbox-options.c. */
 static int parse_sandbox_key(ParseState *s, const char *key, const char *value, unsigned line, char **ret_error) {
-        _cleanup_free_ char *notice = NULL;
+        _cleanup_free_ char *notice = NULL, *resolved = NULL;
         int r;
 
+        if (process_options_key_expands(key)) { /* file:%S/x.log, LogExtraFields=UNIT=%n */
+                r = expand(s, value, &resolved, ret_error);
+                if (r < 0)
+                        return r;
+                value = resolved;
+        }
         r = sandbox_options_parse(&s->description->sandbox, key, value, &notice, ret_error);
         if (r < 0)
                 return r;

@@ -586,6 +586,11 @@ const char *const process_options_keys[] = {
         "LogLevelMax", "LogExtraFields", NULL,
 };
 
+bool process_options_key_expands(const char *key) {
+        return strcmp(key, "StandardInput") == 0 || strcmp(key, "StandardOutput") == 0 ||
+               strcmp(key, "StandardError") == 0 || strcmp(key, "LogExtraFields") == 0;
+}
+
 int process_options_parse(ProcessOptions *o, const char *key, const char *value, char **ret_notice,
                           char **ret_error) {
         for (size_t i = 0; i < ELEMENTSOF(process_keys); i++)

@@ -71,6 +71,10 @@ void process_options_done(ProcessOptions *o);
 int process_options_parse(ProcessOptions *o, const char *key, const char *value, char **ret_notice,
                           char **ret_error);
 
+/* Whether the value of key takes specifiers (%n, %i, %S, ...), as systemd's: Standard*='s paths,
+ * LogExtraFields=. The caller expands them before process_options_parse(). */
+bool process_options_key_expands(const char *key);
+
 /* The keys parsed here, NULL-terminated (documentation checks, the key table). */
 extern const char *const process_options_keys[];
 

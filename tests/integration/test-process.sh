@@ -62,6 +62,7 @@ testcase_attributes() {
         check_match "CPUAffinity=0" "affinity mask: 1$" "$(cat "$work/procattr/taskset")"
         check_eq "TimerSlackNSec=123us" 123000 "$(cat "$work/procattr/slack")"
         check_match "LimitNOFILE=1000:2000" "Max open files +1000 +2000 " "$(cat "$work/procattr/nofile")"
+        check "JOURNAL_STREAM= with stdout on the journal" grep -q "^JOURNAL_STREAM=[0-9]*:[0-9]*$" "$work/procattr/env"
         check "stop procattr" isolatectl stop procattr
 }
 
@@ -123,10 +124,11 @@ testcase_files() {
         printf 'old content that is longer than what follows\n' > "$d/tr"
         rm -f "$d/done"
         unit procfile "StandardOutput=truncate:$d/tr" "StandardError=truncate:$d/tr" \
-                "ExecStart=/bin/sh -c 'echo one; echo two >&2; touch $d/done; exec sleep 1000'"
+                "ExecStart=/bin/sh -c 'echo one; echo two >&2; env > $d/env; touch $d/done; exec sleep 1000'"
         check "start procfile with truncate:" isolatectl start procfile "$work/procfile.service"
         check "its main process ran" wait_for 10 test -e "$d/done"
         check_eq "truncate: truncates, stdout and stderr share it" "one two" "$(echo $(cat "$d/tr"))"
+        check "no JOURNAL_STREAM= when neither is the journal" sh -c "! grep -q JOURNAL_STREAM $d/env"
         check "stop procfile" isolatectl stop procfile
 }
 
