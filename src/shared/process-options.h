@@ -35,18 +35,18 @@ typedef struct ProcessOptions {
         bool oom_score_adjust_set;
         int oom_score_adjust; /* -1000..1000 */
         bool nice_set;
-        int nice; /* -20..19 */
-        bool cpu_sched_set;         /* CPUSchedulingPolicy= or CPUSchedulingPriority= */
-        int cpu_sched_policy;       /* SCHED_OTHER, ... (default SCHED_OTHER) */
-        int cpu_sched_priority;     /* 0..99, for fifo and rr */
+        int nice;               /* -20..19 */
+        bool cpu_sched_set;     /* CPUSchedulingPolicy= or CPUSchedulingPriority= */
+        int cpu_sched_policy;   /* SCHED_OTHER, ... (default SCHED_OTHER) */
+        int cpu_sched_priority; /* 0..99, for fifo and rr */
         bool cpu_sched_reset_on_fork;
         bool ioprio_set;
-        int ioprio_class;  /* IOPRIO_CLASS_* (1 realtime, 2 best-effort, 3 idle) */
-        int ioprio_level;  /* 0..7, default 4 */
+        int ioprio_class; /* IOPRIO_CLASS_* (1 realtime, 2 best-effort, 3 idle) */
+        int ioprio_level; /* 0..7, default 4 */
         bool cpu_affinity_set;
         bool cpu_affinity_numa; /* "numa": the CPUs of NUMAMask='s nodes */
         cpu_set_t cpu_affinity;
-        int numa_policy;       /* -1: unset; else MPOL_DEFAULT, MPOL_PREFERRED, ... */
+        int numa_policy;        /* -1: unset; else MPOL_DEFAULT, MPOL_PREFERRED, ... */
         uint64_t numa_mask[16]; /* node bits, 1024 nodes */
         bool numa_mask_set;
         uint64_t timer_slack_nsec; /* UINT64_MAX: unset */
@@ -68,8 +68,7 @@ void process_options_done(ProcessOptions *o);
 /* Parses one [Service] KEY=VALUE if it is one of these keys. As sandbox_options_parse():
  * 0 (a notice may be appended to *ret_notice), -ENOENT if not ours, -EINVAL/-ENOMEM with
  * *ret_error. */
-int process_options_parse(ProcessOptions *o, const char *key, const char *value, char **ret_notice,
-                          char **ret_error);
+int process_options_parse(ProcessOptions *o, const char *key, const char *value, char **ret_notice, char **ret_error);
 
 /* Whether the value of key takes specifiers (%n, %i, %S, ...), as systemd's: Standard*='s paths,
  * LogExtraFields=. The caller expands them before process_options_parse(). */
