@@ -10,7 +10,7 @@
 
 work=$(mktemp -d /var/lib/isolated-process.XXXXXX)
 chmod 755 "$work"
-names="procattr proclow procrt proclimit procfile procfail procnuma procnull proclog proclang"
+names="procattr proclow procrt proclimit procfile procin procfail procnuma procnull proclog proclang"
 tag=procx$$
 locale_target=
 cleanup() {
@@ -130,6 +130,20 @@ testcase_files() {
         check_eq "truncate: truncates, stdout and stderr share it" "one two" "$(echo $(cat "$d/tr"))"
         check "no JOURNAL_STREAM= when neither is the journal" sh -c "! grep -q JOURNAL_STREAM $d/env"
         check "stop procfile" isolatectl stop procfile
+}
+
+# StandardInput=file:, and kmsg, which a sandbox has not: the journal, with a notice.
+testcase_input_kmsg() {
+        local d=$work/procin out
+        unit procin "StandardInput=file:$d/in" StandardOutput=kmsg SyslogIdentifier=$tag-in \
+                "ExecStart=/bin/sh -c 'read line; echo \"read \$line\"; exec sleep 1000'"
+        echo "$tag-input" > "$d/in"
+        out=$(isolatectl start procin "$work/procin.service" 2>&1)
+        check_eq "start procin" running "$(prop procin State)"
+        check_match "StandardOutput=kmsg gets a notice" "StandardOutput=kmsg: .*writing to the journal alone" \
+                "$out $(journalctl -u isolated.service --no-pager -o cat | grep procin)"
+        check "stdin is the file, stdout the journal" wait_for 10 sh -c "journalctl -t $tag-in --no-pager -o cat | grep -qx 'read $tag-input'"
+        check "stop procin" isolatectl stop procin
 }
 
 # A file the sandbox cannot write: the start fails naming the key and why.
