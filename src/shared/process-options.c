@@ -74,8 +74,8 @@ static int parse_int_range(const char *s, long min, long max, int *ret) {
         return 0;
 }
 
-static int parse_oom_score_adjust(ProcessOptions *o, const char *key, const char *value, char **ret_notice,
-                                  char **ret_error) {
+KEY_PARSER(process_parse_oom_score_adjust) {
+        ProcessOptions *o = data;
         if (isempty(value)) {
                 o->oom_score_adjust_set = false;
                 return 0;
@@ -86,7 +86,8 @@ static int parse_oom_score_adjust(ProcessOptions *o, const char *key, const char
         return 0;
 }
 
-static int parse_nice(ProcessOptions *o, const char *key, const char *value, char **ret_notice, char **ret_error) {
+KEY_PARSER(process_parse_nice) {
+        ProcessOptions *o = data;
         if (isempty(value)) {
                 o->nice_set = false;
                 return 0;
@@ -106,8 +107,8 @@ const char *cpu_sched_policy_to_string(int policy) {
         return policy >= 0 && policy < (int) ELEMENTSOF(sched_policy_table) ? sched_policy_table[policy] : NULL;
 }
 
-static int parse_cpu_sched_policy(ProcessOptions *o, const char *key, const char *value, char **ret_notice,
-                                  char **ret_error) {
+KEY_PARSER(process_parse_cpu_sched_policy) {
+        ProcessOptions *o = data;
         int p;
 
         if (isempty(value)) {
@@ -123,8 +124,8 @@ static int parse_cpu_sched_policy(ProcessOptions *o, const char *key, const char
         return 0;
 }
 
-static int parse_cpu_sched_priority(ProcessOptions *o, const char *key, const char *value, char **ret_notice,
-                                    char **ret_error) {
+KEY_PARSER(process_parse_cpu_sched_priority) {
+        ProcessOptions *o = data;
         if (isempty(value)) {
                 o->cpu_sched_priority = 0;
                 return 0;
@@ -136,8 +137,8 @@ static int parse_cpu_sched_priority(ProcessOptions *o, const char *key, const ch
         return 0;
 }
 
-static int parse_cpu_sched_reset_on_fork(ProcessOptions *o, const char *key, const char *value, char **ret_notice,
-                                         char **ret_error) {
+KEY_PARSER(process_parse_cpu_sched_reset_on_fork) {
+        ProcessOptions *o = data;
         int b;
 
         if (isempty(value)) {
@@ -161,7 +162,8 @@ const char *ioprio_class_to_string(int c) {
         return c >= 0 && c < (int) ELEMENTSOF(ioprio_class_table) ? ioprio_class_table[c] : NULL;
 }
 
-static int parse_io_class(ProcessOptions *o, const char *key, const char *value, char **ret_notice, char **ret_error) {
+KEY_PARSER(process_parse_io_class) {
+        ProcessOptions *o = data;
         int c;
 
         if (isempty(value)) {
@@ -178,8 +180,8 @@ static int parse_io_class(ProcessOptions *o, const char *key, const char *value,
         return 0;
 }
 
-static int parse_io_priority(ProcessOptions *o, const char *key, const char *value, char **ret_notice,
-                             char **ret_error) {
+KEY_PARSER(process_parse_io_priority) {
+        ProcessOptions *o = data;
         if (isempty(value)) {
                 o->ioprio_level = 4;
                 o->ioprio_set = o->ioprio_class != 2;
@@ -230,8 +232,8 @@ static int parse_index_list(const char *value, uint64_t *bits, size_t n) {
         }
 }
 
-static int parse_cpu_affinity(ProcessOptions *o, const char *key, const char *value, char **ret_notice,
-                              char **ret_error) {
+KEY_PARSER(process_parse_cpu_affinity) {
+        ProcessOptions *o = data;
         uint64_t bits[PROCESS_CPUS_MAX / 64] = {};
         int r;
 
@@ -264,8 +266,8 @@ static const char *const numa_policy_table[] = {
         [MPOL_INTERLEAVE] = "interleave", [MPOL_LOCAL] = "local",
 };
 
-static int parse_numa_policy(ProcessOptions *o, const char *key, const char *value, char **ret_notice,
-                             char **ret_error) {
+KEY_PARSER(process_parse_numa_policy) {
+        ProcessOptions *o = data;
         int p;
 
         if (isempty(value)) {
@@ -279,8 +281,8 @@ static int parse_numa_policy(ProcessOptions *o, const char *key, const char *val
         return 0;
 }
 
-static int parse_numa_mask(ProcessOptions *o, const char *key, const char *value, char **ret_notice,
-                           char **ret_error) {
+KEY_PARSER(process_parse_numa_mask) {
+        ProcessOptions *o = data;
         int r;
 
         memset(o->numa_mask, 0, sizeof(o->numa_mask));
@@ -330,8 +332,8 @@ static int parse_nsec(const char *s, uint64_t *ret) {
         return 0;
 }
 
-static int parse_timer_slack(ProcessOptions *o, const char *key, const char *value, char **ret_notice,
-                             char **ret_error) {
+KEY_PARSER(process_parse_timer_slack) {
+        ProcessOptions *o = data;
         uint64_t v;
         int r;
 
@@ -348,6 +350,18 @@ static int parse_timer_slack(ProcessOptions *o, const char *key, const char *val
         return 0;
 }
 
+/* Standard*='s paths and LogExtraFields= take specifiers (file:%S/x.log, UNIT=%n), as systemd's:
+ * *value becomes the expanded copy kept in *resolved. */
+static int expand_value(ParseState *s, const char **value, char **resolved, char **ret_error) {
+        int r;
+
+        r = parse_state_expand(s, *value, resolved, ret_error);
+        if (r < 0)
+                return r;
+        *value = *resolved;
+        return 0;
+}
+
 /* file:PATH and its kin: an absolute, normalized path. */
 static int parse_output_path(const char *key, const char *value, const char *path, char **ret, char **ret_error) {
         int r;
@@ -360,12 +374,16 @@ static int parse_output_path(const char *key, const char *value, const char *pat
         return 0;
 }
 
-static int parse_standard_input(ProcessOptions *o, const char *key, const char *value, char **ret_notice,
-                                char **ret_error) {
+KEY_PARSER(process_parse_standard_input) {
         static const char *const to_null[] = { "tty", "tty-force", "tty-fail", "socket", "data", "fd" };
+        ProcessOptions *o = data;
+        _cleanup_free_ char *resolved = NULL;
         const char *path;
         int r;
 
+        r = expand_value(s, &value, &resolved, ret_error);
+        if (r < 0)
+                return r;
         o->std_input_path = mfree(o->std_input_path);
         o->std_input = EXEC_INPUT_NULL;
         if (isempty(value) || strcmp(value, "null") == 0)
@@ -438,13 +456,25 @@ static int parse_standard_output_to(const char *key, const char *value, ExecOutp
         return invalid(ret_error, key, value);
 }
 
-static int parse_standard_output(ProcessOptions *o, const char *key, const char *value, char **ret_notice,
-                                 char **ret_error) {
+KEY_PARSER(process_parse_standard_output) {
+        ProcessOptions *o = data;
+        _cleanup_free_ char *resolved = NULL;
+        int r;
+
+        r = expand_value(s, &value, &resolved, ret_error);
+        if (r < 0)
+                return r;
         return parse_standard_output_to(key, value, &o->std_output, &o->std_output_path, ret_notice, ret_error);
 }
 
-static int parse_standard_error(ProcessOptions *o, const char *key, const char *value, char **ret_notice,
-                                char **ret_error) {
+KEY_PARSER(process_parse_standard_error) {
+        ProcessOptions *o = data;
+        _cleanup_free_ char *resolved = NULL;
+        int r;
+
+        r = expand_value(s, &value, &resolved, ret_error);
+        if (r < 0)
+                return r;
         return parse_standard_output_to(key, value, &o->std_error, &o->std_error_path, ret_notice, ret_error);
 }
 
@@ -465,8 +495,8 @@ static int parse_level(const char *value) {
         return l;
 }
 
-static int parse_syslog_facility(ProcessOptions *o, const char *key, const char *value, char **ret_notice,
-                                 char **ret_error) {
+KEY_PARSER(process_parse_syslog_facility) {
+        ProcessOptions *o = data;
         int f;
 
         if (isempty(value)) {
@@ -480,8 +510,8 @@ static int parse_syslog_facility(ProcessOptions *o, const char *key, const char 
         return 0;
 }
 
-static int parse_syslog_level(ProcessOptions *o, const char *key, const char *value, char **ret_notice,
-                              char **ret_error) {
+KEY_PARSER(process_parse_syslog_level) {
+        ProcessOptions *o = data;
         int l = isempty(value) ? LOG_INFO : parse_level(value);
 
         if (l < 0)
@@ -490,8 +520,8 @@ static int parse_syslog_level(ProcessOptions *o, const char *key, const char *va
         return 0;
 }
 
-static int parse_syslog_level_prefix(ProcessOptions *o, const char *key, const char *value, char **ret_notice,
-                                     char **ret_error) {
+KEY_PARSER(process_parse_syslog_level_prefix) {
+        ProcessOptions *o = data;
         int b = isempty(value) ? 1 : parse_boolean(value);
 
         if (b < 0)
@@ -500,8 +530,8 @@ static int parse_syslog_level_prefix(ProcessOptions *o, const char *key, const c
         return 0;
 }
 
-static int parse_log_level_max(ProcessOptions *o, const char *key, const char *value, char **ret_notice,
-                               char **ret_error) {
+KEY_PARSER(process_parse_log_level_max) {
+        ProcessOptions *o = data;
         int l = isempty(value) ? -1 : parse_level(value);
 
         if (l < 0 && !isempty(value))
@@ -521,11 +551,16 @@ static bool journal_field_valid(const char *p, size_t n) {
         return true;
 }
 
-static int parse_log_extra_fields(ProcessOptions *o, const char *key, const char *value, char **ret_notice,
-                                  char **ret_error) {
-        const char *p = value;
+KEY_PARSER(process_parse_log_extra_fields) {
+        ProcessOptions *o = data;
+        _cleanup_free_ char *resolved = NULL;
+        const char *p;
         int r;
 
+        r = expand_value(s, &value, &resolved, ret_error);
+        if (r < 0)
+                return r;
+        p = value;
         if (isempty(value)) {
                 o->log_extra_fields = strv_free(o->log_extra_fields);
                 return 0;
@@ -549,54 +584,6 @@ static int parse_log_extra_fields(ProcessOptions *o, const char *key, const char
                 if (r < 0)
                         return r;
         }
-}
-
-typedef int (*ProcessKeyParser)(ProcessOptions *o, const char *key, const char *value, char **ret_notice,
-                                char **ret_error);
-
-static const struct {
-        const char *key;
-        ProcessKeyParser parse;
-} process_keys[] = {
-        { "OOMScoreAdjust", parse_oom_score_adjust },
-        { "Nice", parse_nice },
-        { "CPUSchedulingPolicy", parse_cpu_sched_policy },
-        { "CPUSchedulingPriority", parse_cpu_sched_priority },
-        { "CPUSchedulingResetOnFork", parse_cpu_sched_reset_on_fork },
-        { "IOSchedulingClass", parse_io_class },
-        { "IOSchedulingPriority", parse_io_priority },
-        { "CPUAffinity", parse_cpu_affinity },
-        { "NUMAPolicy", parse_numa_policy },
-        { "NUMAMask", parse_numa_mask },
-        { "TimerSlackNSec", parse_timer_slack },
-        { "StandardInput", parse_standard_input },
-        { "StandardOutput", parse_standard_output },
-        { "StandardError", parse_standard_error },
-        { "SyslogFacility", parse_syslog_facility },
-        { "SyslogLevel", parse_syslog_level },
-        { "SyslogLevelPrefix", parse_syslog_level_prefix },
-        { "LogLevelMax", parse_log_level_max },
-        { "LogExtraFields", parse_log_extra_fields },
-};
-
-const char *const process_options_keys[] = {
-        "OOMScoreAdjust", "Nice", "CPUSchedulingPolicy", "CPUSchedulingPriority", "CPUSchedulingResetOnFork",
-        "IOSchedulingClass", "IOSchedulingPriority", "CPUAffinity", "NUMAPolicy", "NUMAMask", "TimerSlackNSec",
-        "StandardInput", "StandardOutput", "StandardError", "SyslogFacility", "SyslogLevel", "SyslogLevelPrefix",
-        "LogLevelMax", "LogExtraFields", NULL,
-};
-
-bool process_options_key_expands(const char *key) {
-        return strcmp(key, "StandardInput") == 0 || strcmp(key, "StandardOutput") == 0 ||
-               strcmp(key, "StandardError") == 0 || strcmp(key, "LogExtraFields") == 0;
-}
-
-int process_options_parse(ProcessOptions *o, const char *key, const char *value, char **ret_notice,
-                          char **ret_error) {
-        for (size_t i = 0; i < ELEMENTSOF(process_keys); i++)
-                if (strcmp(key, process_keys[i].key) == 0)
-                        return process_keys[i].parse(o, key, value ?: "", ret_notice, ret_error);
-        return -ENOENT;
 }
 
 bool process_options_uses_journal(const ProcessOptions *o) {

@@ -6,11 +6,12 @@
 #include <stdint.h>
 
 #include "macro.h"
+#include "service-keys.h"
 
 /* The process attributes and logging keys of [Service] (systemd.exec(5), "Scheduling",
- * "Logging and Standard Input/Output"), with systemd 252's meanings. Pure: parsed here,
- * applied by isolate-init to every command it starts (spawn.c), the journal stream's header
- * written from them (process_options_journal_header()). Never logs. */
+ * "Logging and Standard Input/Output"), with systemd 252's meanings. Pure: parsed here (their
+ * rows in service-keys-rows.h), applied by isolate-init to every command it starts (spawn.c),
+ * the journal stream's header written from them (process_options_journal_header()). Never logs. */
 
 typedef enum ExecInput {
         EXEC_INPUT_NULL, /* the default */
@@ -65,17 +66,9 @@ typedef struct ProcessOptions {
 void process_options_init(ProcessOptions *o);
 void process_options_done(ProcessOptions *o);
 
-/* Parses one [Service] KEY=VALUE if it is one of these keys. As sandbox_options_parse():
- * 0 (a notice may be appended to *ret_notice), -ENOENT if not ours, -EINVAL/-ENOMEM with
- * *ret_error. */
-int process_options_parse(ProcessOptions *o, const char *key, const char *value, char **ret_notice, char **ret_error);
-
-/* Whether the value of key takes specifiers (%n, %i, %S, ...), as systemd's: Standard*='s paths,
- * LogExtraFields=. The caller expands them before process_options_parse(). */
-bool process_options_key_expands(const char *key);
-
-/* The keys parsed here, NULL-terminated (documentation checks, the key table). */
-extern const char *const process_options_keys[];
+/* The keys' parsers are KEY_PARSER()s (service-keys.h) named by their rows in
+ * service-keys-rows.h, data the ProcessOptions: process_parse_nice for Nice=, and so on.
+ * Standard{Input,Output,Error}='s paths and LogExtraFields= take specifiers. */
 
 /* True if stdout or stderr goes to the journal stream ($JOURNAL_STREAM is set then). */
 bool process_options_uses_journal(const ProcessOptions *o);
