@@ -354,7 +354,7 @@ START_TEST(test_refused_sandbox_keys) {
                 ck_assert_str_eq(fails(text), expected);
         }
         /* The others say why, from the key table. */
-        ck_assert_str_eq(fails(SERVICE "Nice=10\n"), "demo.service:3: Nice= is not supported yet; refusing to run the "
+        ck_assert_str_eq(fails(SERVICE "CoredumpFilter=10\n"), "demo.service:3: CoredumpFilter= is not supported yet; refusing to run the "
                          "process with other scheduling or attributes than asked");
         ck_assert_str_eq(fails(SERVICE "RuntimeMaxSec=10\n"),
                          "demo.service:3: RuntimeMaxSec= is not supported yet; refusing to run without the limit asked");
@@ -576,14 +576,14 @@ START_TEST(test_all_errors_at_once) {
                    "ProtectProc=invisible\n"
                    "ExecStrat=/bin/true\n"
                    "[Socket]\nListenStream=80\n" /* 9, 10: skipped */
-                   "[Service]\nNice=5\n";         /* 12 */
+                   "[Service]\nCoredumpFilter=5\n"; /* 12 */
         ck_assert_int_eq(description_parse_files("redis", 1, names, texts, NULL, &d, &notices, &error), -EINVAL);
         ck_assert_str_eq(error, "redis.service:5: MemoryDenyWriteExecute= is not supported yet; refusing to run with a weaker sandbox than asked\n"
                                 "redis.service:6: Invalid Type= value 'bogus'\n"
                                 "redis.service:7: ProtectProc= is not supported yet; refusing to run with a weaker sandbox than asked\n"
                                 "redis.service:8: Unknown key ExecStrat= in section [Service]\n"
                                 "redis.service:9: Unknown section [Socket]\n"
-                                "redis.service:12: Nice= is not supported yet; refusing to run the process with other scheduling or attributes than asked\n"
+                                "redis.service:12: CoredumpFilter= is not supported yet; refusing to run the process with other scheduling or attributes than asked\n"
                                 "redis.service: ExecStart= is required");
         ck_assert_ptr_null(d);
         ck_assert_ptr_null(notices);
@@ -601,9 +601,9 @@ START_TEST(test_all_errors_at_once) {
         ck_assert_int_eq(d->type, SERVICE_SIMPLE);
         d = description_free(d);
         /* The reset is of what came before: a refused line after it still counts. */
-        texts[1] = "[Service]\nMemoryDenyWriteExecute=\nType=\nProtectProc=\nNice=1\n";
+        texts[1] = "[Service]\nMemoryDenyWriteExecute=\nType=\nProtectProc=\nCoredumpFilter=1\n";
         ck_assert_int_eq(description_parse_files("redis", 2, names, texts, NULL, &d, NULL, &error), -EINVAL);
-        ck_assert_str_eq(error, "redis.service.d/a.conf:5: Nice= is not supported yet; refusing to run the process with other scheduling or attributes than asked");
+        ck_assert_str_eq(error, "redis.service.d/a.conf:5: CoredumpFilter= is not supported yet; refusing to run the process with other scheduling or attributes than asked");
         error = mfree(error);
         /* A misspelling cannot be reset. */
         texts[0] = "[Service]\nExecStart=/bin/true\nNcie=1\n";
@@ -615,15 +615,15 @@ START_TEST(test_all_errors_at_once) {
 
         /* A syntax error is one more line: the parse goes on after it, and after a bad section
          * header up to the next good one. */
-        texts[0] = "[Service]\nNice=1\nbroken line\nExecStart=/bin/true\n[Bad\nNice=2\n[Service]\nNice=3\n";
-        texts[1] = "Outside=1\n[Service]\nOOMScoreAdjust=5\n";
+        texts[0] = "[Service]\nCoredumpFilter=1\nbroken line\nExecStart=/bin/true\n[Bad\nCoredumpFilter=2\n[Service]\nCoredumpFilter=3\n";
+        texts[1] = "Outside=1\n[Service]\nSecureBits=5\n";
         ck_assert_int_eq(description_parse_files("redis", 2, names, texts, NULL, &d, NULL, &error), -EINVAL);
-        ck_assert_str_eq(error, "redis.service:2: Nice= is not supported yet; refusing to run the process with other scheduling or attributes than asked\n"
+        ck_assert_str_eq(error, "redis.service:2: CoredumpFilter= is not supported yet; refusing to run the process with other scheduling or attributes than asked\n"
                                 "redis.service:3: Missing '=' in line 'broken line'\n"
                                 "redis.service:5: Invalid section header '[Bad'\n"
-                                "redis.service:8: Nice= is not supported yet; refusing to run the process with other scheduling or attributes than asked\n"
+                                "redis.service:8: CoredumpFilter= is not supported yet; refusing to run the process with other scheduling or attributes than asked\n"
                                 "redis.service.d/a.conf:1: Assignment outside of any section\n"
-                                "redis.service.d/a.conf:3: OOMScoreAdjust= is not supported yet; refusing to run the process with other scheduling or attributes than asked");
+                                "redis.service.d/a.conf:3: SecureBits= is not supported yet; refusing to run the process with other scheduling or attributes than asked");
         error = mfree(error);
         /* A file too large still ends its own parse, and then nothing is said of ExecStart=. */
         {
@@ -633,17 +633,17 @@ START_TEST(test_all_errors_at_once) {
                 memset(big, '#', DESCRIPTION_SIZE_MAX + 1);
                 big[DESCRIPTION_SIZE_MAX + 1] = 0;
                 texts[0] = big;
-                texts[1] = "[Service]\nNice=1\n";
+                texts[1] = "[Service]\nCoredumpFilter=1\n";
                 ck_assert_int_eq(description_parse_files("redis", 2, names, texts, NULL, &d, NULL, &error), -EINVAL);
                 ck_assert_str_eq(error, "redis.service: File is larger than 1048576 bytes\n"
-                                        "redis.service.d/a.conf:2: Nice= is not supported yet; refusing to run the process with other scheduling or attributes than asked");
+                                        "redis.service.d/a.conf:2: CoredumpFilter= is not supported yet; refusing to run the process with other scheduling or attributes than asked");
                 error = mfree(error);
         }
 
         /* At most DESCRIPTION_ERRORS_MAX lines, and a count of the rest. */
         many = strdup("[Service]\nExecStart=/bin/true\n");
         for (unsigned i = 0; i < DESCRIPTION_ERRORS_MAX + 10; i++) {
-                char *m = strprintf("%sNice=%u\n", many, i);
+                char *m = strprintf("%sCoredumpFilter=%u\n", many, i);
 
                 ck_assert_ptr_nonnull(m);
                 free(many);

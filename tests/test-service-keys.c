@@ -169,7 +169,9 @@ START_TEST(test_sandbox_dispatch) {
         sandbox_options_init(&o);
         ck_assert_int_eq(sandbox_options_parse(&o, "ExecStart", "/bin/true", &notice, &error), -ENOENT);
         ck_assert_int_eq(sandbox_options_parse(&o, "Hostname", "x", &notice, &error), -ENOENT);
-        ck_assert_int_eq(sandbox_options_parse(&o, "Nice", "1", &notice, &error), -ENOENT);
+        ck_assert_int_eq(sandbox_options_parse(&o, "CoredumpFilter", "1", &notice, &error), -ENOENT);
+        ck_assert_int_eq(sandbox_options_parse(&o, "Nice", "1", &notice, &error), 0);
+        ck_assert(o.process.nice_set && o.process.nice == 1);
         ck_assert_int_eq(sandbox_options_parse(&o, "User", "daemon", &notice, &error), 0);
         ck_assert_str_eq(o.user, "daemon");
         ck_assert_int_eq(sandbox_options_parse(&o, "ReadWritePaths", "/var/lib/x", &notice, &error), 0);

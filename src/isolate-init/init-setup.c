@@ -74,7 +74,7 @@ static int setup_loopback(InitSetup *s) {
 
 /* sd_journal_stream_fd() without libsystemd, so the init maps no more than it
  * needs: journald's stdout protocol is a header of seven lines. */
-static int journal_stream_fd(const char *identifier, const char *unit, int priority) {
+static int journal_stream_fd(const Description *d, const char *unit) {
         static const struct sockaddr_un sa = { .sun_family = AF_UNIX, .sun_path = "/run/systemd/journal/stdout" };
         _cleanup_free_ char *header = NULL;
         _cleanup_close_ int fd = -EBADF;
@@ -92,9 +92,10 @@ static int journal_stream_fd(const char *identifier, const char *unit, int prior
          * a line to the unit of the stream's peer when it reads it; the unit id is its fallback
          * once that peer is gone (a zombie on cgroup v1 sits in the root cgroup): without it, what
          * ExecStop= wrote just before the init exited could lose its unit. */
-        n = asprintf(&header, "%s\n%s\n%i\n0\n0\n0\n0\n", identifier ?: "", unit, priority);
-        if (n < 0)
+        header = process_options_journal_header(&d->sandbox.process, description_syslog_identifier(d), unit);
+        if (!header)
                 return -ENOMEM;
+        n = (int) strlen(header);
         if (write(fd, header, (size_t) n) != n)
                 return errno > 0 ? -errno : -EIO;
         return TAKE_FD(fd);
@@ -110,7 +111,7 @@ static int setup_journal_stream(InitSetup *s) {
                 return -ENOMEM;
         if (s->stream_fd >= 0) /* opened for us by the daemon, as root (spawn.h of isolated) */
                 return 0;
-        fd = journal_stream_fd(description_syslog_identifier(s->description), unit, LOG_INFO);
+        fd = journal_stream_fd(s->description, unit);
         if (fd < 0) {
                 log_warning_errno(fd, "Failed to connect to the journal, using stderr of the init instead: %m");
                 return 0;

@@ -198,16 +198,7 @@ int sandbox_process_apply_credentials(const SandboxProcess *p) {
         uint64_t ambient = o->ambient_capabilities & bounding;
         int r;
 
-        for (int i = 0; i < SANDBOX_RLIMIT_MAX; i++) {
-                struct rlimit rl;
-
-                if (!o->rlimits[i].set)
-                        continue;
-                rl = (struct rlimit) { .rlim_cur = o->rlimits[i].soft, .rlim_max = o->rlimits[i].hard };
-                if (setrlimit(i, &rl) < 0)
-                        return negative_errno();
-        }
-
+        /* Limit*= were applied before, clamped as systemd clamps them (spawn.c). */
         umask(o->umask);
 
         /* The bounding set first: dropping needs CAP_SETPCAP, which the user switch takes away. */

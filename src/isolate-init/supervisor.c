@@ -470,7 +470,7 @@ static void enter_start(Supervisor *s) {
         s->deadline = USEC_INFINITY;
         r = spawn_main_command(s->spawn, &pid, &error);
         if (r < 0) {
-                start_failure(s, -1, r, error ?: "Failed to start the main process");
+                start_failure(s, spawn_failure_wait_status(), r, error ?: "Failed to start the main process");
                 return;
         }
         s->control_list = NULL;

@@ -21,6 +21,7 @@
 #include "network.h"
 #include "port-forward.h"
 #include "scope.h"
+#include "log-context.h"
 #include "service.h"
 #include "shell.h"
 #include "socket-util.h"
@@ -1109,11 +1110,16 @@ int service_start(Service *s, sd_bus_message *start_call) {
         }
         _cleanup_free_ char *journal_header = NULL;
         /* identifier, unit id, priority, level prefix, syslog, kmsg, console: as the init writes it. */
-        if (asprintf(&journal_header, "%s\n%s\n%i\n0\n0\n0\n0\n", description_syslog_identifier(s->description) ?: "",
-                     s->unit, LOG_INFO) < 0) {
+        journal_header = process_options_journal_header(&s->description->sandbox.process,
+                                                        description_syslog_identifier(s->description), s->unit);
+        if (!journal_header) {
                 service_release_ids(s);
                 return -ENOMEM;
         }
+        /* LogLevelMax=, LogExtraFields=: journald reads them for the scope, as systemd writes them. */
+        r = log_context_export(&s->description->sandbox.process, s->unit);
+        if (r < 0)
+                log_warning_errno(r, "%s: cannot hand LogLevelMax=/LogExtraFields= to journald: %m", s->name);
         r = held_child_spawn(s->manager->init_path, s->uid_base, journal_header, &child);
         if (r < 0) {
                 service_release_ids(s);

@@ -147,6 +147,18 @@ static int expand(ParseState *s, const char *value, char **ret, char **ret_error
         return r == -ENOMEM ? r : r < 0 ? -EINVAL : 0;
 }
 
+int parse_state_expand(ParseState *s, const char *value, char **ret, char **ret_error) {
+        char *copy;
+
+        if (s)
+                return expand(s, value, ret, ret_error);
+        copy = strdup(value);
+        if (!copy)
+                return -ENOMEM;
+        *ret = copy;
+        return 0;
+}
+
 static int free_and_expand(ParseState *s, char **p, const char *value, char **ret_error) {
         char *copy = NULL;
         int r;

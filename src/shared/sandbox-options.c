@@ -450,6 +450,7 @@ void sandbox_options_init(SandboxOptions *o) {
         };
         for (SandboxLoosen l = 0; l < _SANDBOX_LOOSEN_MAX; l++)
                 o->asked[l] = -1;
+        process_options_init(&o->process);
 }
 
 void sandbox_options_done(SandboxOptions *o) {
@@ -474,6 +475,7 @@ void sandbox_options_done(SandboxOptions *o) {
         strv_free(o->allow_system_calls);
         free(o->tmpfs_size);
         free(o->tmpfs_inodes);
+        process_options_done(&o->process);
         sandbox_options_init(o);
 }
 
@@ -929,6 +931,13 @@ static const struct {
         { "LimitRTPRIO", RLIMIT_RTPRIO, LIMIT_NUMBER },
         { "LimitRTTIME", RLIMIT_RTTIME, LIMIT_USEC },
 };
+
+const char *sandbox_rlimit_key(int resource) {
+        for (size_t i = 0; i < ELEMENTSOF(limit_keys); i++)
+                if (limit_keys[i].resource == resource)
+                        return limit_keys[i].key;
+        return "Limit?";
+}
 
 static int parse_limit_value(const char *s, int kind, uint64_t *ret) {
         uint64_t v;

@@ -8,6 +8,7 @@
 
 #include "capability-names.h" /* capability_from_name() */
 #include "macro.h"
+#include "process-options.h"
 
 /* The sandboxing and credential keys of [Service], with systemd's names and
  * meanings, and isolated's secure defaults (DESIGN.md, "Secure by default").
@@ -131,6 +132,7 @@ typedef struct SandboxOptions {
         char **supplementary_groups;
         mode_t umask; /* default 0022 */
         SandboxRlimit rlimits[SANDBOX_RLIMIT_MAX];
+        ProcessOptions process; /* scheduling, OOM score, stdio and logging: process-options.h */
 
         /* Seccomp. system_call_filter holds syscall names (groups expanded): with
          * system_call_allow_list only those are allowed; otherwise they are
@@ -163,6 +165,9 @@ typedef struct SandboxOptions {
  * these, plus what its [Isolate] opt-outs grant. */
 uint64_t sandbox_caps_denied(void);
 uint64_t sandbox_caps_allowed(const SandboxOptions *o);
+
+/* "LimitNOFILE" of RLIMIT_NOFILE. */
+const char *sandbox_rlimit_key(int resource);
 
 void sandbox_options_init(SandboxOptions *o);
 void sandbox_options_done(SandboxOptions *o);

@@ -52,6 +52,7 @@ const char *key_policy_to_string(KeyPolicy p) {
 #define LOOSEN(sec, k, l, parser) HANDLED(sec, k, parser, l, SB)
 #define LIMIT(k, res) HANDLED(S, k, sandbox_parse_limit, res, SB)
 #define CGROUP(k) HANDLED(S, k, parse_cgroup_setting, 0, D(cgroup))
+#define PROCESS(k, parser) HANDLED(S, k, parser, 0, D(sandbox.process))
 
 /* Notes shared by several rows. */
 #define WHY_ACCOUNTING "accounting observes, it does not restrict"

@@ -54,6 +54,10 @@ typedef struct ParseState ParseState;
 typedef int (*KeyParser)(ParseState *s, const char *key, int ltype, void *data, const char *value,
                          char **ret_notice, char **ret_error);
 
+/* A parser's specifier expansion (%n, %i, %S, ...) into *ret, as description.c's own parsers do;
+ * with s NULL (sandbox_options_parse()) a plain copy. -EINVAL with *ret_error, or -ENOMEM. */
+int parse_state_expand(ParseState *s, const char *value, char **ret, char **ret_error);
+
 #define KEY_PARSER(name)                                                                            \
         int name(ParseState *s, const char *key, int ltype, void *data, const char *value, char **ret_notice, \
                  char **ret_error)

@@ -82,11 +82,11 @@ testcase_leaks() {
 
 # A description with several errors, as bus text: one BadDescription carrying each line.
 testcase_errors() {
-        text=$(printf '[Service]\nExecStrat=/bin/true\nNice=1\n[Nope]\nX=1\n')
+        text=$(printf '[Service]\nExecStrat=/bin/true\nCoredumpFilter=1\n[Nope]\nX=1\n')
         out=$(call StartService ss bad3 "$text" 2>&1) && not_ok "accepted"
         check_match "BadDescription" "BadDescription|bad3" "$out"
         check_match "the misspelling" "bad3\.service:2: Unknown key ExecStrat=" "$out"
-        check_match "the refused key" "bad3\.service:3: Nice= is not supported yet" "$out"
+        check_match "the refused key" "bad3\.service:3: CoredumpFilter= is not supported yet" "$out"
         check_match "the unknown section" "bad3\.service:4: Unknown section \[Nope\]" "$out"
         check_match "the missing ExecStart=" "bad3\.service: ExecStart= is required" "$out"
         out=$(printf '%s' "$text" > "$work/bad3.service"; isolatectl start bad3 "$work/bad3.service" 2>&1)
