@@ -134,8 +134,6 @@ static const struct {
         KeyPolicy policy;
 } service_key_policy[] = {
         /* Process management: affects what runs when, not what it may do. */
-        { "ExecCondition", KEY_NOTICE },
-        { "ExecStopPost", KEY_NOTICE },
         { "TimeoutAbortSec", KEY_NOTICE },
         { "TimeoutStartFailureMode", KEY_NOTICE },
         { "TimeoutStopFailureMode", KEY_NOTICE },
@@ -144,13 +142,9 @@ static const struct {
         { "FailureAction", KEY_NOTICE },
         { "RebootArgument", KEY_NOTICE },
         { "ExitType", KEY_NOTICE },
-        { "PermissionsStartOnly", KEY_NOTICE },
         { "RootDirectoryStartOnly", KEY_NOTICE },
         { "RemainAfterExit", KEY_NOTICE },
         { "GuessMainPID", KEY_NOTICE },
-        { "RestartPreventExitStatus", KEY_NOTICE },
-        { "RestartForceExitStatus", KEY_NOTICE },
-        { "SuccessExitStatus", KEY_NOTICE },
         { "NonBlocking", KEY_NOTICE },
         { "BusName", KEY_NOTICE },
         { "FileDescriptorStoreMax", KEY_NOTICE },
@@ -161,7 +155,6 @@ static const struct {
         { "SendSIGHUP", KEY_NOTICE },
         { "RestartKillSignal", KEY_NOTICE },
         { "FinalKillSignal", KEY_NOTICE },
-        { "WatchdogSignal", KEY_NOTICE },
         { "TimeoutCleanSec", KEY_NOTICE },
         { "IgnoreSIGPIPE", KEY_NOTICE },
         { "TimerSlackNSec", KEY_NOTICE },
@@ -500,6 +493,7 @@ static int exec_command_resolve_specifiers(ParseState *s, ExecCommand *c, char *
 }
 
 static int parse_start_limit_key(ParseState *s, const char *key, const char *value, char **ret_error);
+static int parse_condition(ParseState *s, const char *key, const char *value, unsigned line, char **ret_error);
 
 static int parse_unit_key(ParseState *s, const char *key, const char *value, unsigned line, char **ret_error) {
         int r;
@@ -509,6 +503,8 @@ static int parse_unit_key(ParseState *s, const char *key, const char *value, uns
         r = parse_start_limit_key(s, key, value, ret_error);
         if (r != -ENOENT)
                 return r;
+        if (condition_key_is_condition(key))
+                return parse_condition(s, key, value, line, ret_error);
 
         if (!systemd_key_is_known("Unit", key))
                 return error_set(ret_error, -EINVAL, "Unknown key %s= in section [Unit]", key);
@@ -646,6 +642,85 @@ static int parse_mode(const char *key, const char *value, mode_t *ret, char **re
         return 0;
 }
 
+/* SuccessExitStatus= and the Restart*ExitStatus= keys: exit statuses and signal names; "" resets. */
+static int parse_exit_status(const char *key, const char *value, ExitStatusSet *set, char **ret_error) {
+        _cleanup_free_ char *word = NULL;
+        int r;
+
+        r = exit_status_set_parse(set, value, &word);
+        if (r == -ENOMEM)
+                return r;
+        if (r < 0)
+                return error_set(ret_error, -EINVAL, "Invalid %s= value '%s': not an exit status (0..255) nor a signal name",
+                                 key, word ?: value);
+        return 0;
+}
+
+/* WatchdogSec=: 0 or "" turns the watchdog off, as in systemd. */
+static int parse_watchdog_sec(const char *key, const char *value, usec_t *ret, char **ret_error) {
+        usec_t u;
+
+        if (isempty(value)) {
+                *ret = 0;
+                return 0;
+        }
+        if (parse_sec(value, &u) < 0)
+                return invalid_value(ret_error, key, value);
+        *ret = u == USEC_INFINITY ? 0 : u;
+        return 0;
+}
+
+static int parse_watchdog_signal(const char *key, const char *value, int *ret, char **ret_error) {
+        int sig;
+
+        if (isempty(value)) {
+                *ret = SIGABRT;
+                return 0;
+        }
+        sig = parse_signal(value);
+        if (sig < 0 || sig == SIGSTOP)
+                return invalid_value(ret_error, key, value);
+        *ret = sig;
+        return 0;
+}
+
+/* PermissionsStartOnly=: deprecated in systemd; the commands but ExecStart= skip the User=/Group=
+ * switch, as with the '!' prefix (still inside the sandbox). */
+static int parse_permissions_start_only(ParseState *s, const char *key, const char *value, unsigned line,
+                                        char **ret_error) {
+        int r;
+
+        r = isempty(value) ? 0 : parse_boolean(value);
+        if (r < 0)
+                return invalid_value(ret_error, key, value);
+        s->description->permissions_start_only = r > 0;
+        if (r > 0)
+                return add_notice(s, line, "PermissionsStartOnly= is deprecated: the commands but ExecStart= skip "
+                                           "User=/Group= as with '!', still inside the sandbox");
+        return 0;
+}
+
+/* [Unit] Condition*=, Assert*= (condition.h); "" resets every one of them, as in systemd. */
+static int parse_condition(ParseState *s, const char *key, const char *value, unsigned line, char **ret_error) {
+        _cleanup_free_ char *where = strprintf("%s:%u", s->filename, line), *resolved = NULL, *notice = NULL;
+        int r;
+
+        if (!where)
+                return -ENOMEM;
+        if (!isempty(value)) {
+                r = expand(s, value, &resolved, ret_error);
+                if (r < 0)
+                        return r;
+        }
+        r = condition_list_add(&s->description->conditions, &s->description->n_conditions, key, resolved, where,
+                               &notice, ret_error);
+        if (r < 0)
+                return r;
+        if (notice)
+                return add_notice(s, line, "%s", notice);
+        return 0;
+}
+
 static int parse_lifecycle_key(ParseState *s, const char *key, const char *value, unsigned line, char **ret_error) {
         Description *d = s->description;
         int r;
@@ -658,6 +733,24 @@ static int parse_lifecycle_key(ParseState *s, const char *key, const char *value
                 return parse_exec_list(s, key, &d->exec_reload, value, line, ret_error);
         if (strcmp(key, "ExecStop") == 0)
                 return parse_exec_list(s, key, &d->exec_stop, value, line, ret_error);
+        if (strcmp(key, "ExecCondition") == 0)
+                return parse_exec_list(s, key, &d->exec_condition, value, line, ret_error);
+        if (strcmp(key, "ExecStopPost") == 0)
+                return parse_exec_list(s, key, &d->exec_stop_post, value, line, ret_error);
+        if (strcmp(key, "SuccessExitStatus") == 0)
+                return parse_exit_status(key, value, &d->success_status, ret_error);
+        if (strcmp(key, "RestartPreventExitStatus") == 0)
+                return parse_exit_status(key, value, &d->restart_prevent_status, ret_error);
+        if (strcmp(key, "RestartForceExitStatus") == 0)
+                return parse_exit_status(key, value, &d->restart_force_status, ret_error);
+        if (strcmp(key, "WatchdogSec") == 0)
+                return parse_watchdog_sec(key, value, &d->watchdog_usec, ret_error);
+        if (strcmp(key, "WatchdogSignal") == 0)
+                return parse_watchdog_signal(key, value, &d->watchdog_signal, ret_error);
+        if (strcmp(key, "RuntimeMaxSec") == 0)
+                return parse_timeout(key, value, USEC_INFINITY, &d->runtime_max_usec, ret_error);
+        if (strcmp(key, "PermissionsStartOnly") == 0)
+                return parse_permissions_start_only(s, key, value, line, ret_error);
 
         if (strcmp(key, "PIDFile") == 0) {
                 _cleanup_free_ char *resolved = NULL;
@@ -709,8 +802,6 @@ static int parse_lifecycle_key(ParseState *s, const char *key, const char *value
 
                 if (m < 0)
                         return invalid_value(ret_error, key, value);
-                if (m == SERVICE_RESTART_ON_WATCHDOG)
-                        return add_notice(s, line, "Restart=on-watchdog: isolated has no watchdog; never restarts");
                 d->restart = m;
                 return 0;
         }
@@ -1220,6 +1311,9 @@ Description *description_free(Description *d) {
         exec_command_list_free(d->exec_start_post);
         exec_command_list_free(d->exec_reload);
         exec_command_list_free(d->exec_stop);
+        exec_command_list_free(d->exec_condition);
+        exec_command_list_free(d->exec_stop_post);
+        condition_list_free(d->conditions, d->n_conditions);
         free(d->pid_file);
         for (ExecDirectoryType t = 0; t < _EXEC_DIRECTORY_TYPE_MAX; t++)
                 strv_free(d->directories[t].paths);
@@ -1251,6 +1345,8 @@ static int description_new(const char *name, Description **ret) {
                 .restart_usec = DEFAULT_RESTART_USEC,
                 .start_limit_interval_usec = DEFAULT_START_LIMIT_INTERVAL_USEC,
                 .start_limit_burst = DEFAULT_START_LIMIT_BURST,
+                .watchdog_signal = SIGABRT,
+                .runtime_max_usec = USEC_INFINITY,
                 .health = HEALTH_OPTIONS_DEFAULT,
                 .directories = {
                         [EXEC_DIRECTORY_RUNTIME] = { .mode = 0755 },
@@ -1390,5 +1486,6 @@ OOMPolicy description_oom_policy(const Description *d) {
 NotifyAccess description_notify_access(const Description *d) {
         if (d->notify_access_set)
                 return d->notify_access;
-        return d->type == SERVICE_NOTIFY ? NOTIFY_ACCESS_MAIN : NOTIFY_ACCESS_NONE;
+        /* As systemd: WatchdogSec= needs WATCHDOG=1 from the main process. */
+        return d->type == SERVICE_NOTIFY || d->watchdog_usec > 0 ? NOTIFY_ACCESS_MAIN : NOTIFY_ACCESS_NONE;
 }
