@@ -626,9 +626,16 @@ fork:
                                 _exit(127);
                         }
                 }
+                SandboxProcess sandbox = c->sandbox;
+
+                /* PermissionsStartOnly=: the commands but ExecStart= skip User=/Group= (as '!'). */
+                if (!main_process && !shell && c->description->permissions_start_only) {
+                        sandbox.switch_user = false;
+                        sandbox.n_groups = 0;
+                }
                 child_run(path, argv, env, c->description->working_directory, c->stream_fd, pipe_write,
                           main_process ? c->listen_fds : NULL, main_process ? c->n_listen_fds : 0, !!shell,
-                          shell && shell->controlling_tty, &c->sandbox);
+                          shell && shell->controlling_tty, &sandbox);
         }
 
         pipe_write = safe_close(pipe_write);

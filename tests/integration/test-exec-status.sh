@@ -165,4 +165,14 @@ check "within 10 s, not TimeoutStartSec=60 ($ms ms)" test "$ms" -lt 10000
 check_match "saying why" "ended before the start completed" "$out"
 }
 
+# PermissionsStartOnly=yes: ExecStartPre= skips User= (as '!'), ExecStart= does not.
+testcase_permissions_start_only() {
+svc xs2 "User=nobody" "PermissionsStartOnly=yes" "ExecStartPre=/bin/sh -c 'echo pre-uid-\$\$(id -u)-$token'" \
+        "ExecStart=/bin/sh -c 'echo main-uid-\$\$(id -u)-$token; exec sleep 1000'"
+check "PermissionsStartOnly= service starts" isolatectl start xs2 "$work/xs2.service"
+check "ExecStartPre= ran as root" wait_for 10 in_journal xs2 "pre-uid-0-$token"
+check "ExecStart= as User=nobody" wait_for 10 in_journal xs2 "main-uid-65534-$token"
+check "stop" isolatectl stop xs2
+}
+
 run_testcases
