@@ -50,6 +50,19 @@ START_TEST(test_roundtrip) {
         ck_assert_int_eq(m.code, CLD_EXITED);
         ck_assert_int_eq(m.status, 3);
         ck_assert(m.start_limit_hit);
+        ck_assert_int_eq(m.end_result, INIT_END_START_LIMIT_HIT);
+
+        /* RESULT= of WatchdogSec=, RuntimeMaxSec=, ExecCondition=. */
+        for (InitEndResult er = INIT_END_WATCHDOG; er < _INIT_END_RESULT_MAX; er++) {
+                ck_assert_int_eq(init_message_exited(W_EXITCODE(0, SIGABRT), &m), 0);
+                m.end_result = er;
+                roundtrip(&m, &m);
+                ck_assert_int_eq(m.end_result, er);
+                ck_assert(!m.start_limit_hit);
+                ck_assert_int_eq(init_end_result_from_string(init_end_result_to_string(er)), er);
+        }
+        ck_assert_int_eq(init_end_result_from_string(""), _INIT_END_RESULT_INVALID);
+        ck_assert_int_eq(init_end_result_from_string("success"), _INIT_END_RESULT_INVALID);
 
         ck_assert_int_eq(init_message_exited(W_EXITCODE(0, SIGSEGV) | 0x80, &m), 0);
         roundtrip(&m, &m);
@@ -99,7 +112,7 @@ START_TEST(test_rejects) {
                 "MAIN 1\nSTATE=running\nNRESTARTS=0\nSTATUS=a\nb", "MAIN 1\nSTATE=running\nNRESTARTS=0\nSTATUS=\xff",
                 "MAIN 1\nSTATE=running\nNRESTARTS=0\nSTATUS=\x1b[2J", "FAILED 1\na\x7f", "MAIN 1 \nSTATE=running\nNRESTARTS=0\nSTATUS=",
                 "FAILED 0\nx", "FAILED 5000\nx", "FAILED 2", "FAILED x\ny", "EXITED exited 256", "EXITED killed 0",
-                "EXITED killed 65", "EXITED vanished 1", "EXITED exited 1\nRESULT=success", "EXITED exited",
+                "EXITED killed 65", "EXITED vanished 1", "EXITED exited 1\nRESULT=success", "EXITED exited 1\nRESULT=", "EXITED exited 1\nRESULT=watchdog\n", "EXITED exited",
                 "EXITED exited 1 ", "RELOADED 0\ntext", "RELOADED", "RELOADED 12", "HELLO", "HELLO five",
                 "HELLO 70000", "SHELL-EXITED 1 exited 0", "PTY 1 0", "STOP", "KILL all 9", "hello 5",
         };
