@@ -131,18 +131,35 @@ START_TEST(test_exit_record) {
         char buf[64];
         int code, status;
 
-        ck_assert_int_gt(init_exit_record_format(W_EXITCODE(7, 0), buf, sizeof(buf)), 0);
+        ck_assert_int_gt(init_exit_record_format(W_EXITCODE(7, 0), INIT_END_NONE, buf, sizeof(buf)), 0);
         ck_assert_str_eq(buf, "EXITED exited 7\n");
-        ck_assert_int_eq(init_exit_record_parse(buf, &code, &status), 0);
+        ck_assert_int_eq(init_exit_record_parse(buf, &code, &status, NULL), 0);
         ck_assert_int_eq(code, CLD_EXITED);
         ck_assert_int_eq(status, 7);
-        ck_assert_int_gt(init_exit_record_format(W_EXITCODE(0, SIGTERM), buf, sizeof(buf)), 0);
+        ck_assert_int_gt(init_exit_record_format(W_EXITCODE(0, SIGTERM), INIT_END_NONE, buf, sizeof(buf)), 0);
         ck_assert_str_eq(buf, "EXITED killed 15\n");
 
-        ck_assert_int_eq(init_exit_record_parse("", &code, &status), -ENOENT);
-        ck_assert_int_eq(init_exit_record_parse("EXITED exited 7", &code, &status), -EBADMSG);
-        ck_assert_int_eq(init_exit_record_parse("EXITED exited 7\nRESULT=start-limit-hit\n", &code, &status), -EBADMSG);
-        ck_assert_int_eq(init_exit_record_parse("MAIN 1\n", &code, &status), -EBADMSG);
+        ck_assert_int_eq(init_exit_record_parse("", &code, &status, NULL), -ENOENT);
+        ck_assert_int_eq(init_exit_record_parse("EXITED exited 7", &code, &status, NULL), -EBADMSG);
+        /* With RESULT=, as EXITED has it: a daemon that was away learns watchdog, timeout... */
+        {
+                InitEndResult result = INIT_END_NONE;
+
+                ck_assert_int_gt(init_exit_record_format(W_EXITCODE(0, SIGABRT), INIT_END_WATCHDOG, buf, sizeof(buf)), 0);
+                ck_assert_str_eq(buf, "EXITED killed 6\nRESULT=watchdog\n");
+                ck_assert_int_eq(init_exit_record_parse(buf, &code, &status, &result), 0);
+                ck_assert_int_eq(code, CLD_KILLED);
+                ck_assert_int_eq(status, SIGABRT);
+                ck_assert_int_eq(result, INIT_END_WATCHDOG);
+                ck_assert_int_eq(init_exit_record_parse("EXITED exited 7\nRESULT=start-limit-hit\n", &code, &status,
+                                                        &result), 0);
+                ck_assert_int_eq(result, INIT_END_START_LIMIT_HIT);
+                ck_assert_int_eq(init_exit_record_parse("EXITED exited 7\n", &code, &status, &result), 0);
+                ck_assert_int_eq(result, INIT_END_NONE);
+                ck_assert_int_eq(init_exit_record_parse("EXITED exited 7\nRESULT=bogus\n", &code, &status, &result),
+                                 -EBADMSG);
+        }
+        ck_assert_int_eq(init_exit_record_parse("MAIN 1\n", &code, &status, NULL), -EBADMSG);
 }
 END_TEST
 

@@ -148,7 +148,9 @@ static void finish(Supervisor *s) {
         s->deadline = USEC_INFINITY;
         /* Recorded first: a daemon that is away now reads it when it comes back. */
         if (s->listener) {
-                r = init_listener_record_exit(s->listener, s->main_status);
+                InitEndResult er = s->result ? init_end_result_from_string(s->result) : INIT_END_NONE;
+
+                r = init_listener_record_exit(s->listener, s->main_status, er < 0 ? INIT_END_NONE : er);
                 if (r < 0)
                         log_warning_errno(r, "Failed to record the exit of the main process: %m");
         }

@@ -193,8 +193,8 @@ void manager_forget_service_state(Manager *m, Service *s) {
         state_file_remove(m->state_dir, s->name);
 }
 
-int manager_read_exit_record(Manager *m, const char *name, int *ret_code, int *ret_status) {
-        return state_file_read_exit(m->state_dir, name, ret_code, ret_status);
+int manager_read_exit_record(Manager *m, const char *name, int *ret_code, int *ret_status, InitEndResult *ret_result) {
+        return state_file_read_exit(m->state_dir, name, ret_code, ret_status, ret_result);
 }
 
 int manager_check_manage(Manager *m, sd_bus_message *call, const char *verb, const char *name, sd_bus_error *error) {

@@ -1014,7 +1014,11 @@ static int on_adopted_init_exit(sd_event_source *source, int fd, uint32_t revent
         Service *s = userdata;
         int code = 0, status = 0;
 
-        if (s->exit_code == 0 && manager_read_exit_record(s->manager, s->name, &code, &status) < 0) {
+        InitEndResult result = INIT_END_NONE;
+
+        if (s->exit_code == 0 && manager_read_exit_record(s->manager, s->name, &code, &status, &result) >= 0)
+                s->init_end_result = result; /* watchdog, timeout, exec-condition: as EXITED would say */
+        else if (s->exit_code == 0) {
                 code = CLD_KILLED;
                 status = SIGKILL; /* died without a word: the worst we can assume */
         }

@@ -319,12 +319,13 @@ int init_message_exited(int wait_status, InitMessage *ret) {
         return 0;
 }
 
-int init_exit_record_format(int wait_status, char *buf, size_t size) {
+int init_exit_record_format(int wait_status, InitEndResult result, char *buf, size_t size) {
         InitMessage m;
         int n;
 
-        if (init_message_exited(wait_status, &m) < 0)
+        if (init_message_exited(wait_status, &m) < 0 || !init_end_result_to_string(result))
                 return -EINVAL;
+        m.end_result = result;
         n = init_message_format(&m, buf, size);
         if (n < 0)
                 return n;
@@ -335,7 +336,7 @@ int init_exit_record_format(int wait_status, char *buf, size_t size) {
         return n;
 }
 
-int init_exit_record_parse(const char *text, int *ret_code, int *ret_status) {
+int init_exit_record_parse(const char *text, int *ret_code, int *ret_status, InitEndResult *ret_result) {
         char buf[64];
         size_t n = strlen(text);
         InitMessage m;
@@ -346,10 +347,12 @@ int init_exit_record_parse(const char *text, int *ret_code, int *ret_status) {
                 return -EBADMSG;
         memcpy(buf, text, n - 1);
         buf[n - 1] = 0;
-        if (init_message_parse(buf, n - 1, &m) < 0 || m.type != INIT_MESSAGE_EXITED || m.end_result != INIT_END_NONE)
+        if (init_message_parse(buf, n - 1, &m) < 0 || m.type != INIT_MESSAGE_EXITED)
                 return -EBADMSG;
         *ret_code = m.code;
         *ret_status = m.status;
+        if (ret_result)
+                *ret_result = m.end_result;
         return 0;
 }
 

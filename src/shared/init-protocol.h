@@ -293,10 +293,12 @@ int init_message_format(const InitMessage *m, char *buf, size_t size);
 /* An EXITED message for a wait status (WIFEXITED/WIFSIGNALED), in m. -EINVAL otherwise. */
 int init_message_exited(int wait_status, InitMessage *ret);
 
-/* NAME.exit: "EXITED CODE STATUS\n", the record of how the main process ended. */
-int init_exit_record_format(int wait_status, char *buf, size_t size);
-/* An empty record: -ENOENT (nothing recorded yet); malformed: -EBADMSG. */
-int init_exit_record_parse(const char *text, int *ret_code, int *ret_status);
+/* NAME.exit: "EXITED CODE STATUS\n", the record of how the main process ended, with
+ * "RESULT=WORD\n" after it as EXITED has it (result INIT_END_NONE: none); a daemon that was away
+ * when the service ended reads it. */
+int init_exit_record_format(int wait_status, InitEndResult result, char *buf, size_t size);
+/* An empty record: -ENOENT (nothing recorded yet); malformed: -EBADMSG. ret_result may be NULL. */
+int init_exit_record_parse(const char *text, int *ret_code, int *ret_status, InitEndResult *ret_result);
 
 /* The daemon's requests without fds: "STOP", "RELOAD", "KILL main|all SIG",
  * "HELLO VERSION", "RESTART". */

@@ -18,6 +18,7 @@ cleanup() {
                 isolatectl reset-failed "$n" >/dev/null 2>&1
                 systemctl stop "isolated-$n.scope" >/dev/null 2>&1
         done
+        systemctl start isolated.service >/dev/null 2>&1
         rm -rf "$work"
 }
 trap cleanup EXIT
@@ -116,6 +117,18 @@ check "WATCHDOG_USEC and WATCHDOG_PID are its own" wait_for 10 sh -c "journalctl
 check "it pinged for over 4 s, past the 3 s" wait_for 30 sh -c "[ \$(journalctl -u isolated-xs12.scope -o cat | grep -c ping-$token) -ge 20 ]"
 check_eq "still running, never restarted" "running 0 $main" "$(prop xs12 State) $(prop xs12 NRestarts) $(prop xs12 MainPID)"
 check "stop" isolatectl stop xs12
+}
+
+# The watchdog ends the service while the daemon is away: the init's exit record carries
+# RESULT=watchdog, and the daemon that comes back shows Result=watchdog.
+testcase_watchdog_while_away() {
+svc xs10 "WatchdogSec=2" "ExecStart=/bin/sleep 1000"
+check "service with WatchdogSec=2 starts" isolatectl start xs10 "$work/xs10.service"
+init=$(prop xs10 InitPID)
+check "stop the daemon" systemctl stop isolated.service
+check "the watchdog ends the service meanwhile" wait_for 15 test ! -d "/proc/$init"
+check "start the daemon" systemctl start isolated.service
+check_eq "Result=watchdog, from the exit record" "failed watchdog" "$(prop xs10 State) $(prop xs10 Result)"
 }
 
 # RuntimeMaxSec=2: stopped after 2 s with Result=timeout.
