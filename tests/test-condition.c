@@ -9,6 +9,7 @@
 #include <string.h>
 #include <sys/prctl.h>
 #include <sys/stat.h>
+#include <sys/utsname.h>
 #include <unistd.h>
 #include <linux/capability.h>
 
@@ -163,8 +164,8 @@ START_TEST(test_parse_errors) {
         ck_assert_ptr_null(notice);
 
         /* A kind isolated does not evaluate: accepted with a notice, and never true. */
-        ck_assert_int_eq(condition_list_add(&l, &n, "ConditionMemory", ">1", "f:2", &notice, &error), 0);
-        ck_assert_str_eq(notice, "ConditionMemory= is not evaluated by isolated: it counts as not met (the start is skipped)");
+        ck_assert_int_eq(condition_list_add(&l, &n, "ConditionNeedsUpdate", "/etc", "f:2", &notice, &error), 0);
+        ck_assert_str_eq(notice, "ConditionNeedsUpdate= is not evaluated by isolated: it counts as not met (the start is skipped)");
         ck_assert_uint_eq(n, 1);
         ck_assert_int_eq(l[0].type, CONDITION_UNSUPPORTED);
         ck_assert_int_eq(condition_list_test(l, n, false, &host, NULL), 0);
@@ -172,8 +173,8 @@ START_TEST(test_parse_errors) {
         l = NULL;
         n = 0;
         /* ... negated neither: it cannot be told, so it is not met. */
-        ck_assert_int_eq(test1("ConditionMemory", "!>1"), 0);
-        ck_assert_int_eq(test1("AssertOSRelease", "ID=debian"), 0);
+        ck_assert_int_eq(test1("ConditionNeedsUpdate", "!/etc"), 0);
+        ck_assert_int_eq(test1("AssertPathIsEncrypted", "/"), 0);
 }
 END_TEST
 
@@ -234,6 +235,59 @@ START_TEST(test_host_kinds) {
 }
 END_TEST
 
+/* Architecture=, KernelVersion=, OSRelease=, Memory=, CPUs=, with systemd's operators. */
+START_TEST(test_compare_kinds) {
+        struct utsname u;
+        char expr[512], id[256] = "", line[512];
+        FILE *f;
+
+        ck_assert_int_eq(test1("ConditionArchitecture", "native"), 1);
+        ck_assert_int_eq(test1("ConditionArchitecture", "no-such-arch"), 0);
+        ck_assert_int_eq(test1("ConditionArchitecture", "!no-such-arch"), 1);
+#if defined(__x86_64__)
+        ck_assert_int_eq(test1("ConditionArchitecture", "x86-64"), 1);
+#elif defined(__aarch64__)
+        ck_assert_int_eq(test1("ConditionArchitecture", "arm64"), 1);
+#endif
+
+        ck_assert_int_eq(uname(&u), 0);
+        ck_assert_int_eq(test1("ConditionKernelVersion", u.release), 1); /* a glob matching itself */
+        ck_assert_int_eq(test1("ConditionKernelVersion", "*"), 1);
+        ck_assert_int_eq(test1("ConditionKernelVersion", ">=2.6"), 1);
+        ck_assert_int_eq(test1("ConditionKernelVersion", "<2.6"), 0);
+        ck_assert_int_eq(test1("ConditionKernelVersion", ">=2.6 <1000"), 1);
+        ck_assert_int_eq(test1("ConditionKernelVersion", ">=2.6 <2.6"), 0);
+        snprintf(expr, sizeof(expr), "=%s", u.release);
+        ck_assert_int_eq(test1("ConditionKernelVersion", expr), 1);
+        snprintf(expr, sizeof(expr), "!=%s", u.release);
+        ck_assert_int_eq(test1("ConditionKernelVersion", expr), 0);
+
+        f = fopen("/etc/os-release", "re") ?: fopen("/usr/lib/os-release", "re");
+        while (f && fgets(line, sizeof(line), f))
+                if (sscanf(line, "ID=%255[^\n]", id) == 1)
+                        break;
+        if (f)
+                fclose(f);
+        if (id[0] && id[0] != '"') {
+                snprintf(expr, sizeof(expr), "ID=%s", id);
+                ck_assert_int_eq(test1("ConditionOSRelease", expr), 1);
+                snprintf(expr, sizeof(expr), "ID!=%s", id);
+                ck_assert_int_eq(test1("ConditionOSRelease", expr), 0);
+                ck_assert_int_eq(test1("ConditionOSRelease", "ID$=*"), 1);
+        }
+        ck_assert_int_eq(test1("ConditionOSRelease", "NO_SUCH_KEY_XYZ="), 1); /* unset is empty */
+        ck_assert_int_eq(test1("ConditionOSRelease", "NO_SUCH_KEY_XYZ=x"), 0);
+
+        ck_assert_int_eq(test1("ConditionMemory", "1K"), 1); /* >= by default */
+        ck_assert_int_eq(test1("ConditionMemory", ">=1K"), 1);
+        ck_assert_int_eq(test1("ConditionMemory", "<1K"), 0);
+        ck_assert_int_eq(test1("ConditionMemory", "not-a-size"), 0); /* cannot be told: not met */
+        ck_assert_int_eq(test1("ConditionCPUs", ">=1"), 1);
+        ck_assert_int_eq(test1("ConditionCPUs", "<1"), 0);
+        ck_assert_int_eq(test1("ConditionCPUs", "100000"), 0);
+}
+END_TEST
+
 static Suite *condition_suite(void) {
         Suite *s = suite_create("condition");
         TCase *tc = tcase_create("core");
@@ -242,6 +296,7 @@ static Suite *condition_suite(void) {
         tcase_add_test(tc, test_combination);
         tcase_add_test(tc, test_parse_errors);
         tcase_add_test(tc, test_host_kinds);
+        tcase_add_test(tc, test_compare_kinds);
         suite_add_tcase(s, tc);
         return s;
 }

@@ -10,7 +10,9 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sched.h>
 #include <sys/capability.h>
+#include <sys/utsname.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/statvfs.h>
@@ -47,6 +49,11 @@ static const char *const condition_type_table[_CONDITION_TYPE_MAX] = {
         [CONDITION_AC_POWER] = "ACPower",
         [CONDITION_FIRST_BOOT] = "FirstBoot",
         [CONDITION_ENVIRONMENT] = "Environment",
+        [CONDITION_ARCHITECTURE] = "Architecture",
+        [CONDITION_KERNEL_VERSION] = "KernelVersion",
+        [CONDITION_OS_RELEASE] = "OSRelease",
+        [CONDITION_MEMORY] = "Memory",
+        [CONDITION_CPUS] = "CPUs",
 };
 
 static bool type_takes_path(ConditionType t) {
@@ -422,6 +429,205 @@ static int test_environment(const char *p) {
         return 0;
 }
 
+/* systemd's comparison operators: "<", "<=", "=", "==", "!=", ">=", ">" (versions compared as
+ * strverscmp(3) does), "$=" and "!$=" (a shell glob). Returns the operator's index, -1 for none;
+ * *p moves past it. */
+typedef enum Order {
+        ORDER_LOWER_OR_EQUAL,
+        ORDER_GREATER_OR_EQUAL,
+        ORDER_EQUAL,
+        ORDER_UNEQUAL,
+        ORDER_FNMATCH_EQUAL,
+        ORDER_FNMATCH_UNEQUAL,
+        ORDER_LOWER,
+        ORDER_GREATER,
+        _ORDER_MAX,
+        _ORDER_INVALID = -1,
+} Order;
+
+static Order parse_order(const char **p) {
+        static const struct {
+                const char *op;
+                Order order;
+        } ops[] = {
+                /* Longest first. */
+                { "!$=", ORDER_FNMATCH_UNEQUAL }, { "<=", ORDER_LOWER_OR_EQUAL }, { ">=", ORDER_GREATER_OR_EQUAL },
+                { "==", ORDER_EQUAL },            { "!=", ORDER_UNEQUAL },        { "$=", ORDER_FNMATCH_EQUAL },
+                { "<", ORDER_LOWER },             { ">", ORDER_GREATER },         { "=", ORDER_EQUAL },
+        };
+
+        for (size_t i = 0; i < ELEMENTSOF(ops); i++)
+                if (strncmp(*p, ops[i].op, strlen(ops[i].op)) == 0) {
+                        *p += strlen(ops[i].op);
+                        *p += strspn(*p, " \t");
+                        return ops[i].order;
+                }
+        return _ORDER_INVALID;
+}
+
+static bool test_order(int k, Order order) {
+        switch (order) {
+        case ORDER_LOWER:
+                return k < 0;
+        case ORDER_LOWER_OR_EQUAL:
+                return k <= 0;
+        case ORDER_EQUAL:
+                return k == 0;
+        case ORDER_UNEQUAL:
+                return k != 0;
+        case ORDER_GREATER_OR_EQUAL:
+                return k >= 0;
+        case ORDER_GREATER:
+                return k > 0;
+        default:
+                return false;
+        }
+}
+
+/* "OP VERSION" against value; without OP a glob, as systemd. */
+static bool test_version(const char *value, const char *expr, Order dflt) {
+        Order o = parse_order(&expr);
+
+        if (o < 0)
+                o = dflt;
+        if (o == ORDER_FNMATCH_EQUAL)
+                return fnmatch(expr, value, 0) == 0;
+        if (o == ORDER_FNMATCH_UNEQUAL)
+                return fnmatch(expr, value, 0) != 0;
+        return test_order(strverscmp(value, expr), o);
+}
+
+/* Every space-separated expression must hold (systemd 252's list form). */
+static int test_words(const char *p, int (*test_one)(const char *word)) {
+        for (;;) {
+                _cleanup_free_ char *word = NULL;
+                int r;
+
+                r = extract_first_word(&p, &word, EXTRACT_UNQUOTE, NULL);
+                if (r < 0)
+                        return r;
+                if (r == 0)
+                        return 1;
+                r = test_one(word);
+                if (r <= 0)
+                        return r;
+        }
+}
+
+static int test_kernel_version_one(const char *word) {
+        struct utsname u;
+
+        if (uname(&u) < 0)
+                return -errno;
+        return test_version(u.release, word, ORDER_FNMATCH_EQUAL);
+}
+
+/* systemd's names of uname(2)'s machine. */
+static const char *architecture_native(void) {
+        static const struct {
+                const char *machine, *name;
+        } map[] = {
+                { "x86_64", "x86-64" }, { "i386", "x86" },    { "i486", "x86" },         { "i586", "x86" },
+                { "i686", "x86" },      { "aarch64", "arm64" }, { "aarch64_be", "arm64-be" }, { "armv7l", "arm" },
+                { "armv6l", "arm" },    { "ppc64le", "ppc64-le" }, { "ppc64", "ppc64" },   { "s390x", "s390x" },
+                { "riscv64", "riscv64" }, { "loongarch64", "loongarch64" }, { "mips64", "mips64" },
+        };
+        static struct utsname u;
+
+        if (uname(&u) < 0)
+                return NULL;
+        for (size_t i = 0; i < ELEMENTSOF(map); i++)
+                if (strcmp(u.machine, map[i].machine) == 0)
+                        return map[i].name;
+        return u.machine;
+}
+
+static int test_architecture(const char *p) {
+        const char *a = architecture_native();
+
+        if (!a)
+                return -errno;
+        return strcmp(p, "native") == 0 || strcmp(p, a) == 0;
+}
+
+/* KEY OP VALUE against /etc/os-release (else /usr/lib/os-release), as systemd 252. */
+static int test_os_release_one(const char *word) {
+        char key[128], line[1024];
+        const char *op = word + strcspn(word, "<>=!$"), *expr = op;
+        bool found = false;
+        Order o;
+        FILE *f;
+        int r = 0;
+
+        if (op == word || (size_t) (op - word) >= sizeof(key))
+                return -EINVAL;
+        memcpy(key, word, (size_t) (op - word));
+        key[op - word] = 0;
+        o = parse_order(&expr);
+        if (o < 0)
+                return -EINVAL;
+        f = fopen("/etc/os-release", "re");
+        if (!f)
+                f = fopen("/usr/lib/os-release", "re");
+        if (!f)
+                return -errno;
+        while (!found && fgets(line, sizeof(line), f)) {
+                size_t n = strlen(key);
+                char *v;
+
+                if (strncmp(line, key, n) != 0 || line[n] != '=')
+                        continue;
+                v = line + n + 1;
+                v[strcspn(v, "\n")] = 0;
+                if ((v[0] == '"' || v[0] == '\'') && strlen(v) >= 2 && v[strlen(v) - 1] == v[0]) {
+                        v[strlen(v) - 1] = 0;
+                        v++;
+                }
+                found = true;
+                if (o == ORDER_FNMATCH_EQUAL || o == ORDER_FNMATCH_UNEQUAL)
+                        r = (fnmatch(expr, v, 0) == 0) == (o == ORDER_FNMATCH_EQUAL);
+                else if (o == ORDER_EQUAL || o == ORDER_UNEQUAL)
+                        r = (strcmp(v, expr) == 0) == (o == ORDER_EQUAL);
+                else
+                        r = test_order(strverscmp(v, expr), o);
+        }
+        fclose(f);
+        /* An unset key is the empty string, as systemd. */
+        if (!found)
+                r = (o == ORDER_EQUAL && !*expr) || (o == ORDER_UNEQUAL && *expr);
+        return r;
+}
+
+/* "[OP]SIZE" against physical memory, "[OP]N" against the CPUs this process may use; default >=. */
+static int test_amount(const char *p, uint64_t have, bool size) {
+        Order o = parse_order(&p);
+        uint64_t want;
+
+        if (o < 0)
+                o = ORDER_GREATER_OR_EQUAL;
+        if (o == ORDER_FNMATCH_EQUAL || o == ORDER_FNMATCH_UNEQUAL)
+                return -EINVAL;
+        if ((size ? parse_size(p, &want) : parse_uint64(p, &want)) < 0)
+                return -EINVAL;
+        return test_order(have < want ? -1 : have > want ? 1 : 0, o);
+}
+
+static int test_memory(const char *p) {
+        long pages = sysconf(_SC_PHYS_PAGES), page = sysconf(_SC_PAGESIZE);
+
+        if (pages <= 0 || page <= 0)
+                return -EIO;
+        return test_amount(p, (uint64_t) pages * (uint64_t) page, true);
+}
+
+static int test_cpus(const char *p) {
+        cpu_set_t set;
+
+        if (sched_getaffinity(0, sizeof(set), &set) < 0)
+                return -errno;
+        return test_amount(p, (uint64_t) CPU_COUNT(&set), false);
+}
+
 static int test_path(ConditionType t, const char *path) {
         struct stat st;
         struct statvfs sv;
@@ -513,6 +719,16 @@ static int condition_test_raw(const Condition *c, const ConditionHost *host) {
                 return parse_boolean(c->parameter) == (access("/run/systemd/first-boot", F_OK) >= 0);
         case CONDITION_ENVIRONMENT:
                 return test_environment(c->parameter);
+        case CONDITION_ARCHITECTURE:
+                return test_architecture(c->parameter);
+        case CONDITION_KERNEL_VERSION:
+                return test_words(c->parameter, test_kernel_version_one);
+        case CONDITION_OS_RELEASE:
+                return test_words(c->parameter, test_os_release_one);
+        case CONDITION_MEMORY:
+                return test_memory(c->parameter);
+        case CONDITION_CPUS:
+                return test_cpus(c->parameter);
         default:
                 return -EOPNOTSUPP;
         }

@@ -35,6 +35,11 @@ typedef enum ConditionType {
         CONDITION_AC_POWER,
         CONDITION_FIRST_BOOT,
         CONDITION_ENVIRONMENT,
+        CONDITION_ARCHITECTURE,
+        CONDITION_KERNEL_VERSION,
+        CONDITION_OS_RELEASE,
+        CONDITION_MEMORY,
+        CONDITION_CPUS,
         CONDITION_UNSUPPORTED, /* a kind systemd knows and isolated does not evaluate: not met */
         _CONDITION_TYPE_MAX,
         _CONDITION_TYPE_INVALID = -22,
