@@ -356,8 +356,8 @@ START_TEST(test_refused_sandbox_keys) {
         /* The others say why, from the key table. */
         ck_assert_str_eq(fails(SERVICE "CoredumpFilter=10\n"), "demo.service:3: CoredumpFilter= is not supported yet; refusing to run the "
                          "process with other scheduling or attributes than asked");
-        ck_assert_str_eq(fails(SERVICE "RuntimeMaxSec=10\n"),
-                         "demo.service:3: RuntimeMaxSec= is not supported yet; refusing to run without the limit asked");
+        ck_assert_str_eq(fails(SERVICE "LogRateLimitBurst=10\n"),
+                         "demo.service:3: LogRateLimitBurst= is not supported yet; refusing to run without the limit asked");
 }
 END_TEST
 

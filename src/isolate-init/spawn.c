@@ -271,6 +271,15 @@ static void set_listen_pid(char *const *env) {
                 }
 }
 
+/* "WATCHDOG_PID=" likewise (WatchdogSec=): the main process's own PID. */
+static void set_watchdog_pid(char *const *env) {
+        for (char *const *i = env; i && *i; i++)
+                if (strncmp(*i, "WATCHDOG_PID=", 13) == 0) {
+                        snprintf(*i + 13, LISTEN_PID_DIGITS + 1, "%d", (int) getpid());
+                        return;
+                }
+}
+
 /* Right after fork, before any credential change: every fd of the init but stdio and what the child
  * still needs is closed, so nothing of the init (its control socket, the re-adoption listener, the
  * exit record, the signalfd) is ever open in a process the service can reach. No allocation. */
@@ -527,6 +536,7 @@ limits:
                 goto fail;
         if (n_listen_fds > 0)
                 set_listen_pid(env);
+        set_watchdog_pid(env);
 
         /* Nothing of the init but stdio and the listening sockets reaches the service; the exec
          * pipe closes itself on exec. */
@@ -1123,6 +1133,18 @@ static int spawn(const SpawnContext *c, const ExecCommand *cmd, pid_t main_pid, 
                         goto fail_early;
         }
 
+        if (main_process && c->description->watchdog_usec > 0) {
+                char v[sizeof("WATCHDOG_USEC=") + 20];
+
+                /* WatchdogSec=, as systemd: WATCHDOG_PID is filled in by the child. */
+                snprintf(v, sizeof(v), "WATCHDOG_USEC=%llu", (unsigned long long) c->description->watchdog_usec);
+                r = env_replace(&env, v);
+                if (r >= 0)
+                        r = env_replace(&env, "WATCHDOG_PID=" "0000000000");
+                if (r < 0)
+                        goto fail_early;
+        }
+
         for (char **i = main_process ? c->listen_env : NULL; i && *i; i++) {
                 r = env_replace(&env, *i);
                 if (r < 0)
@@ -1167,9 +1189,16 @@ fork:
                                 _exit(127);
                         }
                 }
+                SandboxProcess sandbox = c->sandbox;
+
+                /* PermissionsStartOnly=: the commands but ExecStart= skip User=/Group= (as '!'). */
+                if (!main_process && !shell && c->description->permissions_start_only) {
+                        sandbox.switch_user = false;
+                        sandbox.n_groups = 0;
+                }
                 child_run(path, argv, env, c->description->working_directory, c->stream_fd, pipe_write,
                           main_process ? c->listen_fds : NULL, main_process ? c->n_listen_fds : 0, !!shell,
-                          shell && shell->controlling_tty, &c->sandbox, &c->attributes);
+                          shell && shell->controlling_tty, &sandbox, &c->attributes);
         }
 
         pipe_write = safe_close(pipe_write);

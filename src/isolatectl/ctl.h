@@ -24,6 +24,9 @@ enum {
         EXIT_NO_SUCH = 4,
 };
 
+/* The last call_manager() was answered "ConditionFailed": a start skipped, no failure. */
+extern bool call_skipped;
+
 /* Command line state, set by main() and read by the verbs. */
 extern const char *arg_host;
 extern const char *arg_output;

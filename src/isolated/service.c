@@ -236,6 +236,11 @@ static void service_check_stopped(Service *s) {
         manager_forget_service_state(s->manager, s);
         if (s->stop_requested)
                 fault_point("stop-state-removed");
+        if (s->start_call && s->result == SERVICE_SKIP_CONDITION) {
+                /* ExecCondition= skipped the start: no failure, as systemd's job is done. */
+                (void) sd_bus_reply_method_return(s->start_call, "o", s->path);
+                s->start_call = sd_bus_message_unref(s->start_call);
+        }
         if (s->start_call) {
                 char text[256];
                 snprintf(text, sizeof(text), "isolate-init ended (%s, status %d) before the service started",
@@ -849,6 +854,7 @@ static void service_handle_message(Service *s, const InitMessage *m, int pidfd) 
                 s->exit_status = m->status;
                 if (m->start_limit_hit)
                         s->start_limit_hit = true;
+                s->init_end_result = m->end_result;
                 break;
         case INIT_MESSAGE_RELOADED:
                 service_handle_reloaded(s, m->error, *m->text ? m->text : NULL);
@@ -950,6 +956,10 @@ static void service_set_end(Service *s, int code, int status) {
                 .health_failed = s->health.ended_it,
                 .oom_killed = s->oom_killed,
                 .oom_continue = s->description && description_oom_policy(s->description) == OOM_POLICY_CONTINUE,
+                .watchdog = s->init_end_result == INIT_END_WATCHDOG,
+                .runtime_max = s->init_end_result == INIT_END_TIMEOUT,
+                .exec_condition = s->init_end_result == INIT_END_EXEC_CONDITION,
+                .success_status = s->description ? &s->description->success_status : NULL,
         });
 }
 
@@ -1005,7 +1015,11 @@ static int on_adopted_init_exit(sd_event_source *source, int fd, uint32_t revent
         Service *s = userdata;
         int code = 0, status = 0;
 
-        if (s->exit_code == 0 && manager_read_exit_record(s->manager, s->name, &code, &status) < 0) {
+        InitEndResult result = INIT_END_NONE;
+
+        if (s->exit_code == 0 && manager_read_exit_record(s->manager, s->name, &code, &status, &result) >= 0)
+                s->init_end_result = result; /* watchdog, timeout, exec-condition: as EXITED would say */
+        else if (s->exit_code == 0) {
                 code = CLD_KILLED;
                 status = SIGKILL; /* died without a word: the worst we can assume */
         }

@@ -507,7 +507,8 @@ KEY_PARSER(parse_exec_start) {
         return notice_prefix_key(ret_notice, key);
 }
 
-/* ExecStartPre=, ExecStartPost=, ExecReload=, ExecStop=: each assignment adds a command, "" resets. */
+/* ExecStartPre=, ExecStartPost=, ExecReload=, ExecStop=, ExecCondition=, ExecStopPost=: each
+ * assignment adds a command, "" resets. */
 KEY_PARSER(parse_exec_list) {
         ExecCommand ***list = data;
         _cleanup_free_ char *error = NULL;
@@ -544,6 +545,84 @@ static int parse_timeout(const char *key, const char *value, usec_t dflt, usec_t
                 return invalid_value(ret_error, key, value);
         *ret = u == 0 ? USEC_INFINITY : u; /* 0 disables the timeout, as in systemd */
         return 0;
+}
+
+/* SuccessExitStatus= and the Restart*ExitStatus= keys (data: the ExitStatusSet): exit statuses and
+ * signal names; "" resets. */
+KEY_PARSER(parse_exit_status) {
+        _cleanup_free_ char *word = NULL;
+        int r;
+
+        r = exit_status_set_parse(data, value, &word);
+        if (r == -ENOMEM)
+                return r;
+        if (r < 0)
+                return error_set(ret_error, -EINVAL, "Invalid %s= value '%s': not an exit status (0..255) nor a signal name",
+                                 key, word ?: value);
+        return 0;
+}
+
+/* WatchdogSec=: 0 or "" turns the watchdog off, as in systemd. */
+KEY_PARSER(parse_watchdog_sec) {
+        usec_t *ret = data, u;
+
+        if (isempty(value)) {
+                *ret = 0;
+                return 0;
+        }
+        if (parse_sec(value, &u) < 0)
+                return invalid_value(ret_error, key, value);
+        *ret = u == USEC_INFINITY ? 0 : u;
+        return 0;
+}
+
+KEY_PARSER(parse_watchdog_signal) {
+        int *ret = data, sig;
+
+        if (isempty(value)) {
+                *ret = SIGABRT;
+                return 0;
+        }
+        sig = parse_signal(value);
+        if (sig < 0 || sig == SIGSTOP)
+                return invalid_value(ret_error, key, value);
+        *ret = sig;
+        return 0;
+}
+
+/* RuntimeMaxSec=: 0, infinity and "" turn it off. */
+KEY_PARSER(parse_runtime_max) {
+        return parse_timeout(key, value, USEC_INFINITY, data, ret_error);
+}
+
+/* PermissionsStartOnly=: deprecated in systemd; the commands but ExecStart= skip the User=/Group=
+ * switch, as with the '!' prefix (still inside the sandbox). */
+KEY_PARSER(parse_permissions_start_only) {
+        int r = isempty(value) ? 0 : parse_boolean(value);
+
+        if (r < 0)
+                return invalid_value(ret_error, key, value);
+        s->description->permissions_start_only = r > 0;
+        if (r > 0)
+                return notice_set(ret_notice, "PermissionsStartOnly= is deprecated: the commands but ExecStart= skip "
+                                              "User=/Group= as with '!', still inside the sandbox");
+        return 0;
+}
+
+/* [Unit] Condition*=, Assert*= (condition.h); "" resets every one of them, as in systemd. */
+KEY_PARSER(parse_condition) {
+        _cleanup_free_ char *where = strprintf("%s:%u", s->filename, s->line), *resolved = NULL;
+        int r;
+
+        if (!where)
+                return -ENOMEM;
+        if (!isempty(value)) {
+                r = expand(s, value, &resolved, ret_error);
+                if (r < 0)
+                        return r;
+        }
+        return condition_list_add(&s->description->conditions, &s->description->n_conditions, key, resolved, where,
+                                  ret_notice, ret_error);
 }
 
 KEY_PARSER(parse_timeout_start) {
@@ -676,8 +755,6 @@ KEY_PARSER(parse_restart) {
 
         if (m < 0)
                 return invalid_value(ret_error, key, value);
-        if (m == SERVICE_RESTART_ON_WATCHDOG)
-                return notice_set(ret_notice, "Restart=on-watchdog: isolated has no watchdog; never restarts");
         s->description->restart = m;
         return 0;
 }
@@ -1136,6 +1213,9 @@ Description *description_free(Description *d) {
         exec_command_list_free(d->exec_start_post);
         exec_command_list_free(d->exec_reload);
         exec_command_list_free(d->exec_stop);
+        exec_command_list_free(d->exec_condition);
+        exec_command_list_free(d->exec_stop_post);
+        condition_list_free(d->conditions, d->n_conditions);
         free(d->pid_file);
         for (ExecDirectoryType t = 0; t < _EXEC_DIRECTORY_TYPE_MAX; t++)
                 strv_free(d->directories[t].paths);
@@ -1167,6 +1247,8 @@ static int description_new(const char *name, Description **ret) {
                 .restart_usec = DEFAULT_RESTART_USEC,
                 .start_limit_interval_usec = DEFAULT_START_LIMIT_INTERVAL_USEC,
                 .start_limit_burst = DEFAULT_START_LIMIT_BURST,
+                .watchdog_signal = SIGABRT,
+                .runtime_max_usec = USEC_INFINITY,
                 .health = HEALTH_OPTIONS_DEFAULT,
                 .directories = {
                         [EXEC_DIRECTORY_RUNTIME] = { .mode = 0755 },
@@ -1363,5 +1445,6 @@ OOMPolicy description_oom_policy(const Description *d) {
 NotifyAccess description_notify_access(const Description *d) {
         if (d->notify_access_set)
                 return d->notify_access;
-        return d->type == SERVICE_NOTIFY ? NOTIFY_ACCESS_MAIN : NOTIFY_ACCESS_NONE;
+        /* As systemd: WatchdogSec= needs WATCHDOG=1 from the main process. */
+        return d->type == SERVICE_NOTIFY || d->watchdog_usec > 0 ? NOTIFY_ACCESS_MAIN : NOTIFY_ACCESS_NONE;
 }
