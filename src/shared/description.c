@@ -168,7 +168,6 @@ static const struct {
 
         /* Ignoring these grants less than asked, never more. */
         { "PassEnvironment", KEY_NOTICE },
-        { "ExecPaths", KEY_NOTICE },
         { "ExecSearchPath", KEY_NOTICE },
         { "NetworkNamespacePath", KEY_NOTICE }, /* the service keeps its own empty network namespace */
         { "IPCNamespacePath", KEY_NOTICE },
@@ -220,13 +219,6 @@ static const struct {
         { "PrivateIPC", KEY_ALWAYS_ON },
         { "PrivateMounts", KEY_ALWAYS_ON },
         { "ProtectHostname", KEY_ALWAYS_ON },
-
-        /* Hardening switches isolated does not apply yet: "no" is fine, "yes" is refused. */
-        { "PrivateUsers", KEY_NOTICE_IF_FALSE },
-        { "ProtectClock", KEY_NOTICE_IF_FALSE },
-        { "MemoryDenyWriteExecute", KEY_NOTICE_IF_FALSE },
-        { "RestrictRealtime", KEY_NOTICE_IF_FALSE },
-        { "DynamicUser", KEY_NOTICE_IF_FALSE },
 };
 
 static int service_key_policy_lookup(const char *key) {

@@ -1,0 +1,47 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+#pragma once
+
+#include "sandbox-options.h"
+
+/* The hardening keys of [Service] with systemd 252's meaning (systemd.exec(5)), and the
+ * [Isolate] opt-out Namespaces=. Each parser as sandbox_options_parse(): 0 (a notice perhaps
+ * in *ret_notice), or -EINVAL with *ret_error, or -ENOMEM. Pure: no logging, no system state.
+ * The seccomp side is in seccomp-filter.c, the mounts in isolate-init's sandbox-mount.c. */
+
+int parse_memory_deny_write_execute(SandboxOptions *o, const char *key, const char *value, char **ret_notice,
+                                    char **ret_error);
+int parse_restrict_realtime(SandboxOptions *o, const char *key, const char *value, char **ret_notice,
+                            char **ret_error);
+int parse_protect_clock(SandboxOptions *o, const char *key, const char *value, char **ret_notice, char **ret_error);
+int parse_restrict_namespaces(SandboxOptions *o, const char *key, const char *value, char **ret_notice,
+                              char **ret_error);
+int parse_protect_proc(SandboxOptions *o, const char *key, const char *value, char **ret_notice, char **ret_error);
+int parse_proc_subset(SandboxOptions *o, const char *key, const char *value, char **ret_notice, char **ret_error);
+int parse_keyring_mode(SandboxOptions *o, const char *key, const char *value, char **ret_notice, char **ret_error);
+int parse_private_users(SandboxOptions *o, const char *key, const char *value, char **ret_notice, char **ret_error);
+int parse_dynamic_user(SandboxOptions *o, const char *key, const char *value, char **ret_notice, char **ret_error);
+int parse_apparmor_profile(SandboxOptions *o, const char *key, const char *value, char **ret_notice,
+                           char **ret_error);
+/* [Isolate] Namespaces=yes. */
+int parse_isolate_namespaces(SandboxOptions *o, const char *key, const char *value, char **ret_notice,
+                             char **ret_error);
+
+/* The namespace flags (CLONE_NEW*) a service may create: what RestrictNamespaces= leaves, if
+ * [Isolate] Namespaces=yes; none otherwise. */
+unsigned long sandbox_namespaces_allowed(const SandboxOptions *o);
+#define SANDBOX_NAMESPACE_FLAGS_ALL 0x7e020080UL /* CLONE_NEW{NS,CGROUP,UTS,IPC,USER,PID,NET,TIME} */
+
+/* "mnt ipc" <-> flags; NULL/-EINVAL for an unknown name. */
+int namespace_flag_from_name(const char *name, unsigned long *ret);
+
+const char *protect_proc_to_string(ProtectProc p);
+const char *proc_subset_to_string(ProcSubset p);
+const char *keyring_mode_to_string(KeyringMode m);
+
+/* After the last file (from sandbox_options_finalize()): ProtectClock= drops CAP_SYS_TIME and
+ * CAP_WAKE_ALARM and hides /dev/rtc*. -ENOMEM. */
+int hardening_options_finalize(SandboxOptions *o);
+
+/* DynamicUser=: the uid (and gid) inside the service's range for a User= that has no entry in
+ * the sandbox's /etc/passwd: in systemd's dynamic range 61184..65519, from the name. */
+uint32_t dynamic_user_id(const char *name);
