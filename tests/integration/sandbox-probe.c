@@ -31,7 +31,8 @@
  *                                 SIZE bytes, or of at most N% of RAM, and INODES inodes),
  *                                 absent:PATH (ENOENT), uid-range:LO:HI,
  *                                 errno:OP:N (OP fails with errno N, 0: succeeds; OPs:
- *                                 mmap-wx, mmap-w, mprotect-x, shmat-x, sched-fifo, sched-other,
+ *                                 mmap-wx, mmap-w, mprotect-x, shmat-x, sched-fifo, sched-fifo0
+ *                                 (priority 0: EINVAL unless a filter refuses), sched-other,
  *                                 unshare-user, unshare-user-mnt, unshare-user-uts,
  *                                 unshare-user-net, adjtimex-read, clock-settime,
  *                                 personality-linux32, exec=PATH: fork and execve PATH,
@@ -1139,7 +1140,7 @@ static int child_errno(int (*f)(const char *), const char *arg) {
         int fds[2], e = EIO, status;
         pid_t pid;
 
-        if (pipe(fds) < 0)
+        if (pipe2(fds, O_CLOEXEC) < 0)
                 return errno;
         pid = fork();
         if (pid < 0)
@@ -1151,8 +1152,15 @@ static int child_errno(int (*f)(const char *), const char *arg) {
                 _exit(0);
         }
         close(fds[1]);
-        if (read(fds[0], &e, sizeof(e)) != sizeof(e))
+        switch (read(fds[0], &e, sizeof(e))) {
+        case sizeof(e):
+                break;
+        case 0: /* closed on exec: it ran */
+                e = 0;
+                break;
+        default:
                 e = EIO;
+        }
         close(fds[0]);
         (void) waitpid(pid, &status, 0);
         return e;
@@ -1214,6 +1222,13 @@ static int op_errno(const char *op, char *detail, size_t size) {
                         shmdt(m);
                 shmctl(id, IPC_RMID, NULL);
                 return e;
+        }
+        if (strcmp(op, "sched-fifo0") == 0) {
+                /* Priority 0 is invalid for SCHED_FIFO: the kernel answers EINVAL before it asks
+                 * for any privilege, the filter EPERM before the kernel looks. */
+                struct sched_param sp = { .sched_priority = 0 };
+
+                return sched_setscheduler(0, SCHED_FIFO, &sp) < 0 ? errno : 0;
         }
         if (strcmp(op, "sched-fifo") == 0 || strcmp(op, "sched-other") == 0) {
                 bool fifo = op[6] == 'f';
@@ -1472,7 +1487,11 @@ static bool inside_isolate_init(void) {
                 fclose(f);
         }
         comm[strcspn(comm, "\n")] = 0;
-        return strcmp(comm, "isolate-init") == 0 && getppid() == 1;
+        if (strcmp(comm, "isolate-init") == 0 && getppid() == 1)
+                return true;
+        /* ProtectProc=invisible as another user: PID 1 is hidden. Still, a child of PID 1 in a
+         * PID namespace of its own (NSpid: one number per namespace level). */
+        return !f && errno == ENOENT && getppid() == 1 && strchr(status_field("NSpid"), '\t');
 }
 
 int main(int argc, char *argv[]) {
