@@ -1489,32 +1489,36 @@ static bool inside_isolate_init(void) {
         comm[strcspn(comm, "\n")] = 0;
         if (strcmp(comm, "isolate-init") == 0 && getppid() == 1)
                 return true;
-        /* ProtectProc=invisible as another user: PID 1 is hidden. Still, a child of PID 1 in a
-         * PID namespace of its own (NSpid: one number per namespace level). */
-        return !f && errno == ENOENT && getppid() == 1 && strchr(status_field("NSpid"), '\t');
+        return false;
+}
+
+/* ProtectProc=invisible as another user: PID 1, our parent, is hidden from us. Only the named
+ * checks then (none of the default escapes). */
+static bool under_hidden_init(int n_named, bool with_defaults) {
+        return n_named > 0 && !with_defaults && getppid() == 1 && access("/proc/1", F_OK) < 0 && errno == ENOENT;
 }
 
 int main(int argc, char *argv[]) {
         bool with_defaults = false;
         int n_named = 0;
 
-        if (!inside_isolate_init()) {
-                fprintf(stderr, "sandbox-probe: not a service under isolate-init (PID 1 is not isolate-init): "
-                                "its checks would try their escapes on this system. Refusing.\n");
+        for (int i = 1; i < argc; i++)
+                if (strcmp(argv[i], "defaults:") == 0)
+                        with_defaults = true;
+                else if (strncmp(argv[i], "off:", 4) != 0)
+                        n_named++;
+        if (!inside_isolate_init() && !under_hidden_init(n_named, with_defaults)) {
+                fprintf(stderr, "sandbox-probe: not a service under isolate-init (PID 1 is not isolate-init, parent %d, "
+                                "NSpid %s): its checks would try their escapes on this system. Refusing.\n",
+                        (int) getppid(), status_field("NSpid"));
                 return 1;
         }
 
         for (int i = 1; i < argc; i++) {
                 int k;
 
-                if (strcmp(argv[i], "defaults:") == 0) {
-                        with_defaults = true;
+                if (strncmp(argv[i], "off:", 4) != 0)
                         continue;
-                }
-                if (strncmp(argv[i], "off:", 4) != 0) {
-                        n_named++;
-                        continue;
-                }
                 k = off_key_index(argv[i] + 4);
                 if (k < 0)
                         report(false, argv[i], "unknown key");

