@@ -173,7 +173,6 @@ static const struct {
         { "IPCNamespacePath", KEY_NOTICE },
         { "MountFlags", KEY_NOTICE },           /* mounts stay private to the service */
         { "MountAPIVFS", KEY_NOTICE },          /* /proc and /dev are always mounted */
-        { "RemoveIPC", KEY_NOTICE },            /* the IPC namespace dies with the service */
         { "Delegate", KEY_NOTICE },
         { "DisableControllers", KEY_NOTICE },
         { "DefaultMemoryMin", KEY_NOTICE },

@@ -263,6 +263,21 @@ int parse_apparmor_profile(SandboxOptions *o, const char *key, const char *value
                          "without the profile; '-%s' makes it optional)", key, value, value);
 }
 
+/* The service's IPC namespace is its own: its System V objects and POSIX message queues go with
+ * it, which is what RemoveIPC=yes asks for. */
+int parse_remove_ipc(SandboxOptions *o, const char *key, const char *value, char **ret_notice, char **ret_error) {
+        int r;
+
+        (void) o;
+        if (isempty(value))
+                return 0;
+        r = parse_boolean(value);
+        if (r < 0)
+                return invalid(ret_error, key, value);
+        return notice(ret_notice, "%s=%s: the service's IPC namespace is its own and goes with it, IPC objects and all",
+                      key, value);
+}
+
 int hardening_options_finalize(SandboxOptions *o) {
         int r;
 

@@ -22,6 +22,7 @@ int parse_private_users(SandboxOptions *o, const char *key, const char *value, c
 int parse_dynamic_user(SandboxOptions *o, const char *key, const char *value, char **ret_notice, char **ret_error);
 int parse_apparmor_profile(SandboxOptions *o, const char *key, const char *value, char **ret_notice,
                            char **ret_error);
+int parse_remove_ipc(SandboxOptions *o, const char *key, const char *value, char **ret_notice, char **ret_error);
 /* [Isolate] Namespaces=yes. */
 int parse_isolate_namespaces(SandboxOptions *o, const char *key, const char *value, char **ret_notice,
                              char **ret_error);

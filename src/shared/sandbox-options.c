@@ -1172,6 +1172,8 @@ int sandbox_options_parse(SandboxOptions *o, const char *key, const char *value,
                 return parse_dynamic_user(o, key, value, ret_notice, ret_error);
         if (strcmp(key, "AppArmorProfile") == 0)
                 return parse_apparmor_profile(o, key, value, ret_notice, ret_error);
+        if (strcmp(key, "RemoveIPC") == 0)
+                return parse_remove_ipc(o, key, value, ret_notice, ret_error);
 
         if (strcmp(key, "ReadOnlyPaths") == 0 || strcmp(key, "ReadOnlyDirectories") == 0)
                 return parse_path_list(&o->read_only_paths, key, value, ret_error);
