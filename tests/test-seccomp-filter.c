@@ -20,6 +20,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include "hardening-options.h"
 #include "macro.h"
 #include "sandbox-options.h"
 #include "seccomp-cache.h"
@@ -701,6 +702,43 @@ START_TEST(test_system_call_filter_semantics) {
 }
 END_TEST
 
+static int per_call_errno(void) {
+        int bad = 0;
+
+        EXPECT(errno_of(syscall(SYS_uname, NULL)) == EACCES);
+        EXPECT(errno_of(syscall(SYS_sethostname, NULL, 0)) == EPERM);
+        EXPECT(errno_of(syscall(SYS_getpid)) == 0);
+        return bad;
+}
+
+/* SystemCallFilter=~NAME:ERRNO: that call's own errno; the rest of the list the filter's. */
+START_TEST(test_per_call_errno) {
+        SandboxOptions o;
+        char *notice = NULL, *error = NULL;
+
+        options(&o, "SystemCallFilter", "~uname:EACCES sethostname");
+        run_under(&o, per_call_errno);
+        sandbox_options_done(&o);
+
+        /* Re-allowed, then denied again without one: the filter's errno. */
+        options(&o, "SystemCallFilter", "~uname:EACCES");
+        parse(&o, "SystemCallFilter", "uname");
+        parse(&o, "SystemCallFilter", "~uname");
+        ck_assert_int_eq(syscall_errno_get(o.system_call_errno, "uname"), -1);
+        sandbox_options_done(&o);
+
+        /* In an allow list's assignment systemd ignores the word, with a warning. */
+        options(&o, NULL, NULL);
+        ck_assert_int_eq(sandbox_options_parse(&o, "SystemCallFilter", "@system-service uname:EACCES", &notice, &error), 0);
+        ck_assert_ptr_nonnull(strstr(notice, "ignoring"));
+        ck_assert_int_eq(sandbox_options_parse(&o, "SystemCallFilter", "~uname:ENOPE", &notice, &error), -EINVAL);
+        ck_assert_ptr_nonnull(strstr(error, "ENOPE"));
+        free(notice);
+        free(error);
+        sandbox_options_done(&o);
+}
+END_TEST
+
 /* The groups are systemd 252's: a few spot checks (tests/check-syscall-groups.sh compares all). */
 START_TEST(test_syscall_groups) {
         const SyscallGroup *g;
@@ -742,6 +780,7 @@ int main(void) {
         tcase_add_test(tc, test_protect_clock);
         tcase_add_test(tc, test_system_call_filter_semantics);
         tcase_add_test(tc, test_syscall_groups);
+        tcase_add_test(tc, test_per_call_errno);
         suite_add_tcase(s, tc);
         sr = srunner_create(s);
         srunner_run_all(sr, CK_NORMAL);

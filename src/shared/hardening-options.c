@@ -303,3 +303,33 @@ uint32_t dynamic_user_id(const char *name) {
                 h = (h ^ (unsigned char) *c) * 16777619U;
         return 61184 + h % (65519 - 61184 + 1);
 }
+
+static char **syscall_errno_find(char *const *map, const char *name) {
+        size_t k = strlen(name);
+
+        for (char *const *i = map; i && *i; i++)
+                if (strncmp(*i, name, k) == 0 && (*i)[k] == ':')
+                        return (char **) i;
+        return NULL;
+}
+
+int syscall_errno_set(char ***map, const char *name, int e) {
+        char **i = syscall_errno_find(*map, name);
+        char *entry;
+
+        if (i) {
+                free(*i);
+                memmove(i, i + 1, (strv_length(i + 1) + 1) * sizeof(char *));
+        }
+        if (e < 0)
+                return 0;
+        if (asprintf(&entry, "%s:%d", name, e) < 0)
+                return -ENOMEM;
+        return strv_consume(map, entry);
+}
+
+int syscall_errno_get(char *const *map, const char *name) {
+        char **i = syscall_errno_find(map, name);
+
+        return i ? atoi(strchr(*i, ':') + 1) : -1;
+}

@@ -43,6 +43,11 @@ const char *keyring_mode_to_string(KeyringMode m);
  * CAP_WAKE_ALARM and hides /dev/rtc*. -ENOMEM. */
 int hardening_options_finalize(SandboxOptions *o);
 
+/* SystemCallFilter=~NAME:ERRNO: map holds "NAME:N" entries. set with e < 0 removes NAME's;
+ * get returns its errno, or -1. -ENOMEM. */
+int syscall_errno_set(char ***map, const char *name, int e);
+int syscall_errno_get(char *const *map, const char *name);
+
 /* DynamicUser=: the uid (and gid) inside the service's range for a User= that has no entry in
  * the sandbox's /etc/passwd: in systemd's dynamic range 61184..65519, from the name. */
 uint32_t dynamic_user_id(const char *name);

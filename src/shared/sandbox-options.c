@@ -433,6 +433,7 @@ void sandbox_options_done(SandboxOptions *o) {
         strv_free(o->system_call_filter);
         strv_free(o->allow_system_calls);
         strv_free(o->no_exec_paths);
+        strv_free(o->system_call_errno);
         strv_free(o->exec_paths);
         free(o->tmpfs_size);
         free(o->tmpfs_inodes);
@@ -815,14 +816,17 @@ static bool default_deny_names(const char *word) {
         return false;
 }
 
+static int parse_errno_name(const char *s);
+
 static int parse_system_call_filter(SandboxOptions *o, const char *key, const char *value, char **ret_notice,
                                     char **ret_error) {
         const char *p = value;
         bool invert = false;
-        int r;
+        int r, e;
 
         if (isempty(value)) {
                 o->system_call_filter = strv_free(o->system_call_filter);
+                o->system_call_errno = strv_free(o->system_call_errno);
                 o->system_call_filter_set = false;
                 o->system_call_allow_list = false;
                 return 0;
@@ -855,10 +859,24 @@ static int parse_system_call_filter(SandboxOptions *o, const char *key, const ch
                         return invalid(ret_error, key, value);
                 if (r == 0)
                         return 0;
+                /* NAME:ERRNO: that errno for these calls of a deny list; systemd ignores it,
+                 * word and all, in an allow list's assignment. */
                 colon = strchr(word, ':');
-                if (colon)
-                        return error_set(ret_error, -EINVAL, "%s=%s: per-syscall error numbers are not supported", key,
-                                         word);
+                e = -1;
+                if (colon) {
+                        *colon = 0;
+                        e = parse_errno_name(colon + 1);
+                        if (e < 0)
+                                return error_set(ret_error, -EINVAL, "%s=: unknown error number '%s' in '%s:%s'", key,
+                                                 colon + 1, word, colon + 1);
+                        if (!invert) {
+                                r = notice(ret_notice, "%s=%s:%s: an allowed system call takes no error number; "
+                                           "ignoring it, as systemd does", key, word, colon + 1);
+                                if (r < 0)
+                                        return r;
+                                continue;
+                        }
+                }
                 r = syscall_expand(word, 0, &names);
                 if (r == -ENOMEM)
                         return r;
@@ -874,6 +892,14 @@ static int parse_system_call_filter(SandboxOptions *o, const char *key, const ch
                 /* systemd: the first assignment decides the kind of list; an assignment of the
                  * other kind takes its names out of it. Into an empty list, the (unique)
                  * names go as they are. */
+                for (char **n = names; *n; n++) {
+                        /* A deny list's errno for each call: this one's, or (re-allowed, or listed
+                         * again without one) the filter's. */
+                        r = syscall_errno_set(&o->system_call_errno, *n,
+                                              invert && !o->system_call_allow_list ? e : -1);
+                        if (r < 0)
+                                return r;
+                }
                 if (invert == !o->system_call_allow_list && strv_length(o->system_call_filter) == 0) {
                         strv_free(o->system_call_filter);
                         o->system_call_filter = TAKE_PTR(names);

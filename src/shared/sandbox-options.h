@@ -163,6 +163,7 @@ typedef struct SandboxOptions {
         bool system_call_allow_list;
         char **system_call_filter;
         int system_call_error_number; /* errno, or SANDBOX_SYSCALL_KILL; default EPERM */
+        char **system_call_errno;     /* "NAME:N": SystemCallFilter=~NAME:ERRNO, a deny list's own errno */
         char **allow_system_calls; /* [Isolate] AllowSystemCalls=: taken out of the default deny list */
         bool restrict_suid_sgid;   /* RestrictSUIDSGID=, default true */
         bool lock_personality;     /* LockPersonality=, default true: the query and PER_LINUX only */

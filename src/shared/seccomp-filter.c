@@ -369,13 +369,21 @@ static int build_program(const SandboxOptions *o, scmp_filter_ctx ctx, bool lear
         return 0;
 }
 
+/* The deny list's action for name: its own errno (SystemCallFilter=~NAME:ERRNO), else action;
+ * learning, always the notification. */
+static uint32_t deny_action(const SandboxOptions *o, uint32_t action, const char *name) {
+        int e = syscall_errno_get(o->system_call_errno, name);
+
+        return e < 0 || action == SCMP_ACT_NOTIFY ? action : SCMP_ACT_ERRNO((uint32_t) e);
+}
+
 static int add_names(scmp_filter_ctx ctx, const SandboxOptions *o, uint32_t action, char **names) {
         int r;
 
         for (char **n = names; n && *n; n++) {
                 if (is_argument_checked(o, *n))
                         continue;
-                r = add_rule(ctx, action, *n, 0, NULL);
+                r = add_rule(ctx, deny_action(o, action, *n), *n, 0, NULL);
                 if (r < 0)
                         return r;
         }
@@ -704,7 +712,7 @@ static int filter_build(const SandboxOptions *o, bool learn, struct sock_fprog *
                         goto fail;
                 for (char **n = o->system_call_filter; n && *n; n++)
                         if (is_argument_checked(o, *n)) {
-                                r = add_rule(ctx, deny, *n, 0, NULL);
+                                r = add_rule(ctx, deny_action(o, deny, *n), *n, 0, NULL);
                                 if (r < 0)
                                         goto fail;
                         }
@@ -736,6 +744,8 @@ char *seccomp_filter_key(const SandboxOptions *o) {
                 size += strlen(*i) + 1;
         for (char **i = o->allow_system_calls; i && *i; i++)
                 size += strlen(*i) + 1;
+        for (char **i = o->system_call_errno; i && *i; i++)
+                size += strlen(*i) + 1;
         key = malloc(size);
         if (!key)
                 return NULL;
@@ -748,6 +758,9 @@ char *seccomp_filter_key(const SandboxOptions *o) {
                 p = stpcpy(stpcpy(p, " "), *i);
         p = stpcpy(p, " |");
         for (char **i = o->allow_system_calls; i && *i; i++)
+                p = stpcpy(stpcpy(p, " "), *i);
+        p = stpcpy(p, " |");
+        for (char **i = o->system_call_errno; i && *i; i++)
                 p = stpcpy(stpcpy(p, " "), *i);
         return key;
 }
