@@ -2,6 +2,7 @@
 #include <check.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -711,6 +712,20 @@ static int per_call_errno(void) {
         return bad;
 }
 
+static int per_call_kill(void) {
+        int bad = 0, status;
+        pid_t pid;
+
+        EXPECT(errno_of(syscall(SYS_sethostname, NULL, 0)) == 0); /* "succeeds": errno 0, nothing done */
+        pid = fork();
+        if (pid == 0) {
+                syscall(SYS_uname, NULL);
+                _exit(0);
+        }
+        EXPECT(pid > 0 && waitpid(pid, &status, 0) == pid && WIFSIGNALED(status) && WTERMSIG(status) == SIGSYS);
+        return bad;
+}
+
 /* SystemCallFilter=~NAME:ERRNO: that call's own errno; the rest of the list the filter's. */
 START_TEST(test_per_call_errno) {
         SandboxOptions o;
@@ -724,7 +739,14 @@ START_TEST(test_per_call_errno) {
         options(&o, "SystemCallFilter", "~uname:EACCES");
         parse(&o, "SystemCallFilter", "uname");
         parse(&o, "SystemCallFilter", "~uname");
-        ck_assert_int_eq(syscall_errno_get(o.system_call_errno, "uname"), -1);
+        ck_assert_int_eq(syscall_errno_get(o.system_call_errno, "uname"), SYSCALL_ERRNO_NONE);
+        sandbox_options_done(&o);
+
+        /* :kill and :0 (systemd: 0..4095 here) too. */
+        options(&o, "SystemCallFilter", "~uname:kill sethostname:0");
+        ck_assert_int_eq(syscall_errno_get(o.system_call_errno, "uname"), SANDBOX_SYSCALL_KILL);
+        ck_assert_int_eq(syscall_errno_get(o.system_call_errno, "sethostname"), 0);
+        run_under(&o, per_call_kill);
         sandbox_options_done(&o);
 
         /* In an allow list's assignment systemd ignores the word, with a warning. */

@@ -321,7 +321,7 @@ int syscall_errno_set(char ***map, const char *name, int e) {
                 free(*i);
                 memmove(i, i + 1, (strv_length(i + 1) + 1) * sizeof(char *));
         }
-        if (e < 0)
+        if (e == SYSCALL_ERRNO_NONE)
                 return 0;
         if (asprintf(&entry, "%s:%d", name, e) < 0)
                 return -ENOMEM;
@@ -331,5 +331,5 @@ int syscall_errno_set(char ***map, const char *name, int e) {
 int syscall_errno_get(char *const *map, const char *name) {
         char **i = syscall_errno_find(map, name);
 
-        return i ? atoi(strchr(*i, ':') + 1) : -1;
+        return i ? atoi(strchr(*i, ':') + 1) : SYSCALL_ERRNO_NONE;
 }

@@ -1,6 +1,8 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 #pragma once
 
+#include <limits.h>
+
 #include "sandbox-options.h"
 
 /* The hardening keys of [Service] with systemd 252's meaning (systemd.exec(5)), and the
@@ -43,8 +45,10 @@ const char *keyring_mode_to_string(KeyringMode m);
  * CAP_WAKE_ALARM and hides /dev/rtc*. -ENOMEM. */
 int hardening_options_finalize(SandboxOptions *o);
 
-/* SystemCallFilter=~NAME:ERRNO: map holds "NAME:N" entries. set with e < 0 removes NAME's;
- * get returns its errno, or -1. -ENOMEM. */
+/* SystemCallFilter=~NAME:ERRNO: map holds "NAME:N" entries, N an errno (0..4095) or
+ * SANDBOX_SYSCALL_KILL (NAME:kill). set with SYSCALL_ERRNO_NONE removes NAME's; get returns
+ * its N, or SYSCALL_ERRNO_NONE. -ENOMEM. */
+#define SYSCALL_ERRNO_NONE INT_MIN
 int syscall_errno_set(char ***map, const char *name, int e);
 int syscall_errno_get(char *const *map, const char *name);
 

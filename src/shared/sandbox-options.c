@@ -862,11 +862,13 @@ static int parse_system_call_filter(SandboxOptions *o, const char *key, const ch
                 /* NAME:ERRNO: that errno for these calls of a deny list; systemd ignores it,
                  * word and all, in an allow list's assignment. */
                 colon = strchr(word, ':');
-                e = -1;
+                e = SYSCALL_ERRNO_NONE;
                 if (colon) {
                         *colon = 0;
-                        e = parse_errno_name(colon + 1);
-                        if (e < 0)
+                        e = strcmp(colon + 1, "kill") == 0 ? SANDBOX_SYSCALL_KILL
+                            : strcmp(colon + 1, "0") == 0  ? 0 /* 0..4095 here, as systemd */
+                                                           : parse_errno_name(colon + 1);
+                        if (e < 0 && e != SANDBOX_SYSCALL_KILL)
                                 return error_set(ret_error, -EINVAL, "%s=: unknown error number '%s' in '%s:%s'", key,
                                                  colon + 1, word, colon + 1);
                         if (!invert) {
@@ -896,7 +898,7 @@ static int parse_system_call_filter(SandboxOptions *o, const char *key, const ch
                         /* A deny list's errno for each call: this one's, or (re-allowed, or listed
                          * again without one) the filter's. */
                         r = syscall_errno_set(&o->system_call_errno, *n,
-                                              invert && !o->system_call_allow_list ? e : -1);
+                                              invert && !o->system_call_allow_list ? e : SYSCALL_ERRNO_NONE);
                         if (r < 0)
                                 return r;
                 }

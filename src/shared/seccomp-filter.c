@@ -374,7 +374,9 @@ static int build_program(const SandboxOptions *o, scmp_filter_ctx ctx, bool lear
 static uint32_t deny_action(const SandboxOptions *o, uint32_t action, const char *name) {
         int e = syscall_errno_get(o->system_call_errno, name);
 
-        return e < 0 || action == SCMP_ACT_NOTIFY ? action : SCMP_ACT_ERRNO((uint32_t) e);
+        if (e == SYSCALL_ERRNO_NONE || action == SCMP_ACT_NOTIFY)
+                return action;
+        return e == SANDBOX_SYSCALL_KILL ? SCMP_ACT_KILL_PROCESS : SCMP_ACT_ERRNO((uint32_t) e);
 }
 
 static int add_names(scmp_filter_ctx ctx, const SandboxOptions *o, uint32_t action, char **names) {
