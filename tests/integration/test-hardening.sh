@@ -8,12 +8,13 @@
 work=$(mktemp -d)
 sid=$(( RANDOM * 32768 + RANDOM ))
 data=/var/lib/isolated-hardening-test.$sid
+statedir=isolated-hardening-test.$sid.state
 names="hdmdwe hdmdweoff hdrt hdrtoff hdnsdef hdnsall hdnsnomnt hdnsyes hdnslist hdclock hdclockon hdclockdef
        hdproc hdprocoff hdsubset hdnoexec hdnoexecoff hdpers hdpersoff hdfilt hdfiltre hdfiltsub hdfiltmin
-       hddyn hddynnone hddynstatic hdkey1 hdkey2 hdkeyinh1 hdkeyinh2 hdpriv hdaa hdredis hdmemc"
+       hdfilterr hdfiltkill hddyn hddynnone hddynstatic hddynstate hdkey1 hdkey2 hdkeyinh1 hdkeyinh2 hdpriv hdaa hdredis hdmemc"
 cleanup() {
         for n in $names; do isolatectl stop "$n" >/dev/null 2>&1; isolatectl reset-failed "$n" >/dev/null 2>&1; done
-        rm -rf "$work" "$data"
+        rm -rf "$work" "$data" "/var/lib/$statedir"
 }
 trap cleanup EXIT
 
@@ -113,6 +114,9 @@ testcase_filter() {
         probe hdfiltre 'SystemCallFilter=~@resources\nSystemCallFilter=@resources' errno:sched-other:0
         probe hdfiltsub 'SystemCallFilter=@system-service\nSystemCallFilter=~@privileged @resources' \
                 errno:sched-other:$EPERM errno:mmap-w:0
+        # A deny list's own errno per call, and :kill.
+        probe hdfilterr 'SystemCallFilter=~uname:EACCES @resources' uname-errno:$EACCES errno:sched-other:$EPERM
+        probe hdfiltkill 'SystemCallFilter=~uname:kill' uname-killed:
         # An allow list of a single call: @default keeps exec and the loader's mmap; the loader's
         # openat is not allowed, so the probe never runs, but it fails as a process that cannot
         # open its libraries, exit status 127, not of a signal (SIGSEGV without execve).
@@ -129,6 +133,9 @@ testcase_dynamicuser() {
         probe hddyn 'DynamicUser=yes\nUser=hd-no-such-user' uid-range:61184:65519
         probe hddynnone 'DynamicUser=yes' uid-range:61184:65519
         probe hddynstatic 'DynamicUser=yes\nUser=nobody' uid:65534
+        # Its StateDirectory= is the transient uid's to write.
+        probe hddynstate "DynamicUser=yes\nUser=hd-no-such-user\nStateDirectory=$statedir" \
+                uid-range:61184:65519 "w:/var/lib/$statedir"
 }
 
 # KeyringMode=: private (the default) gives each service a session keyring of its own; inherit
@@ -174,6 +181,17 @@ testcase_debian() {
                 [ -f "/work/survey/x/lib/systemd/system/$unit.service" ] || { echo "# no survey copy of $unit"; continue; }
                 out=$(isolatectl verify "/work/survey/x/lib/systemd/system/$unit.service" 2>&1)
                 check "$unit.service verifies: $(tail -1 <<< "$out")" isolatectl verify "/work/survey/x/lib/systemd/system/$unit.service"
+        done
+        # Every unit of the survey that uses one of these keys: none of them is what verify refuses
+        # (other keys may be, until their branches land: chrony's '!', nsd's '+', Type=oneshot).
+        local keys='(MemoryDenyWriteExecute|RestrictRealtime|RestrictNamespaces|ProtectClock|LockPersonality|RestrictSUIDSGID|ProtectKernelLogs|KeyringMode|PrivateUsers|ProtectProc|ProcSubset|NoExecPaths|ExecPaths|AppArmorProfile|DynamicUser|RemoveIPC|SystemCallFilter|SystemCallArchitectures|SystemCallErrorNumber)'
+        local f copy n=0
+        for f in $(grep -lE "^$keys=" /work/survey/x/lib/systemd/system/*.service 2>/dev/null); do
+                copy="$work/hdv$n.service"; n=$((n + 1)) # a template's name is no service name
+                cp "$f" "$copy"
+                out=$(isolatectl verify "$copy" 2>&1)
+                check_eq "$(basename "$f"): no hardening key refused" "" \
+                        "$(grep -E "$keys=" <<< "$out" | grep -E 'not supported|refusing|Invalid|[Uu]nknown|cannot')"
         done
         # The stock unit as it is: port 6379 in its own network namespace, asked from there.
         if [ -x /usr/bin/redis-server ] && [ -r /etc/redis/redis.conf ]; then
