@@ -90,6 +90,7 @@ extern const char *const exec_directory_base[_EXEC_DIRECTORY_TYPE_MAX];
 ExecCommand **exec_command_list_free(ExecCommand **l);
 
 #define DESCRIPTION_SIZE_MAX (1024U * 1024U) /* a description file, bytes */
+#define DESCRIPTION_ERRORS_MAX 64U         /* errors reported of one description */
 #define CGROUP_LIMIT_MAX UINT64_MAX         /* "infinity" */
 #define DEFAULT_SLICE "isolated.slice"
 #define DEFAULT_TIMEOUT_STOP_USEC (90 * USEC_PER_SEC)
@@ -158,10 +159,11 @@ DEFINE_TRIVIAL_CLEANUP_FUNC(Description *, description_free);
 
 /* Parses TEXT as the file FILENAME (for messages, e.g. "demo.service" or
  * "/etc/isolated/demo.service") describing service NAME. On failure returns
- * -EINVAL (or -ENOMEM, -E2BIG) and sets *ret_error to one line naming
- * "FILENAME:LINE: what is wrong" (or "FILENAME: ..." for whole-file problems
- * such as a missing ExecStart=). Notices (keys accepted but ignored) are
- * appended to *ret_notices if it is not NULL. */
+ * -EINVAL (or -ENOMEM, -E2BIG) and sets *ret_error to every error of the
+ * description, one line each ("FILENAME:LINE: what is wrong", or "FILENAME: ..."
+ * for whole-file problems such as a missing ExecStart=), in file order, at most
+ * DESCRIPTION_ERRORS_MAX of them and a last line counting the rest. Notices
+ * (keys accepted but ignored) are appended to *ret_notices if it is not NULL. */
 int description_parse(
                 const char *name,
                 const char *filename,

@@ -89,20 +89,21 @@ static int parse_switch(bool *b, const char *key, const char *value, char **ret_
 }
 
 /* mmap(2)/mprotect(2)/pkey_mprotect(2)/shmat(2) refused as systemd refuses them (seccomp-filter.c). */
-int parse_memory_deny_write_execute(SandboxOptions *o, const char *key, const char *value, char **ret_notice,
-                                    char **ret_error) {
-        (void) ret_notice;
+KEY_PARSER(parse_memory_deny_write_execute) {
+        SandboxOptions *o = data;
+
         return parse_switch(&o->memory_deny_write_execute, key, value, ret_error);
 }
 
-int parse_restrict_realtime(SandboxOptions *o, const char *key, const char *value, char **ret_notice,
-                            char **ret_error) {
-        (void) ret_notice;
+KEY_PARSER(parse_restrict_realtime) {
+        SandboxOptions *o = data;
+
         return parse_switch(&o->restrict_realtime, key, value, ret_error);
 }
 
-int parse_protect_clock(SandboxOptions *o, const char *key, const char *value, char **ret_notice, char **ret_error) {
-        (void) ret_notice;
+KEY_PARSER(parse_protect_clock) {
+        SandboxOptions *o = data;
+
         return parse_switch(&o->protect_clock, key, value, ret_error);
 }
 
@@ -126,14 +127,13 @@ int namespace_flag_from_name(const char *name, unsigned long *ret) {
 /* systemd 252: yes restricts all, no none; "mnt ipc" allows only those, "~mnt ipc" all but
  * those; a later list adds to what the first allowed ("~" takes away); "" resets. ULONG_MAX is
  * "never given": every namespace, as systemd's default. */
-int parse_restrict_namespaces(SandboxOptions *o, const char *key, const char *value, char **ret_notice,
-                              char **ret_error) {
+KEY_PARSER(parse_restrict_namespaces) {
+        SandboxOptions *o = data;
         unsigned long flags = 0;
         const char *p = value;
         bool invert = false;
         int r;
 
-        (void) ret_notice;
         if (isempty(value)) {
                 o->restrict_namespaces = ULONG_MAX;
                 return 0;
@@ -177,16 +177,16 @@ unsigned long sandbox_namespaces_allowed(const SandboxOptions *o) {
         return o->restrict_namespaces == ULONG_MAX ? SANDBOX_NAMESPACE_FLAGS_ALL : o->restrict_namespaces;
 }
 
-int parse_isolate_namespaces(SandboxOptions *o, const char *key, const char *value, char **ret_notice,
-                             char **ret_error) {
-        (void) ret_notice;
+KEY_PARSER(parse_isolate_namespaces) {
+        SandboxOptions *o = data;
+
         return parse_switch(&o->allow_namespaces, key, value, ret_error);
 }
 
-int parse_protect_proc(SandboxOptions *o, const char *key, const char *value, char **ret_notice, char **ret_error) {
+KEY_PARSER(parse_protect_proc) {
+        SandboxOptions *o = data;
         int p;
 
-        (void) ret_notice;
         if (isempty(value)) {
                 o->protect_proc = PROTECT_PROC_DEFAULT;
                 return 0;
@@ -198,10 +198,10 @@ int parse_protect_proc(SandboxOptions *o, const char *key, const char *value, ch
         return 0;
 }
 
-int parse_proc_subset(SandboxOptions *o, const char *key, const char *value, char **ret_notice, char **ret_error) {
+KEY_PARSER(parse_proc_subset) {
+        SandboxOptions *o = data;
         int p;
 
-        (void) ret_notice;
         if (isempty(value)) {
                 o->proc_subset = PROC_SUBSET_ALL;
                 return 0;
@@ -217,7 +217,8 @@ int parse_proc_subset(SandboxOptions *o, const char *key, const char *value, cha
  * the daemon's, which holds nothing (isolated.service's own). The @keyring calls stay denied
  * unless [Isolate] AllowSystemCalls= allows them. shared (the user keyring linked in) is run
  * as private: never more than asked. */
-int parse_keyring_mode(SandboxOptions *o, const char *key, const char *value, char **ret_notice, char **ret_error) {
+KEY_PARSER(parse_keyring_mode) {
+        SandboxOptions *o = data;
         int m;
 
         if (isempty(value)) {
@@ -237,23 +238,22 @@ int parse_keyring_mode(SandboxOptions *o, const char *key, const char *value, ch
 /* systemd's PrivateUsers=yes: a user namespace mapping root and the service's user only. Every
  * isolated service has a user namespace of its own already, whose 65536 IDs map to a range of
  * its own (no host user, no other service); yes asks for nothing more. */
-int parse_private_users(SandboxOptions *o, const char *key, const char *value, char **ret_notice,
-                        char **ret_error) {
-        (void) ret_notice;
+KEY_PARSER(parse_private_users) {
+        SandboxOptions *o = data;
+
         return parse_switch(&o->private_users, key, value, ret_error);
 }
 
-int parse_dynamic_user(SandboxOptions *o, const char *key, const char *value, char **ret_notice, char **ret_error) {
-        (void) ret_notice;
+KEY_PARSER(parse_dynamic_user) {
+        SandboxOptions *o = data;
+
         return parse_switch(&o->dynamic_user, key, value, ret_error);
 }
 
 /* isolated applies no AppArmor profile: "-" (the profile is optional, as systemd skips it where
  * AppArmor is off) runs without it, with a notice; a required profile is refused, as systemd
  * fails the start where it cannot apply it. */
-int parse_apparmor_profile(SandboxOptions *o, const char *key, const char *value, char **ret_notice,
-                           char **ret_error) {
-        (void) o;
+KEY_PARSER(parse_apparmor_profile) {
         if (isempty(value))
                 return 0;
         if (value[0] == '-')
@@ -265,10 +265,9 @@ int parse_apparmor_profile(SandboxOptions *o, const char *key, const char *value
 
 /* The service's IPC namespace is its own: its System V objects and POSIX message queues go with
  * it, which is what RemoveIPC=yes asks for. */
-int parse_remove_ipc(SandboxOptions *o, const char *key, const char *value, char **ret_notice, char **ret_error) {
+KEY_PARSER(parse_remove_ipc) {
         int r;
 
-        (void) o;
         if (isempty(value))
                 return 0;
         r = parse_boolean(value);

@@ -4,30 +4,27 @@
 #include <limits.h>
 
 #include "sandbox-options.h"
+#include "service-keys.h"
 
 /* The hardening keys of [Service] with systemd 252's meaning (systemd.exec(5)), and the
  * [Isolate] opt-out Namespaces=. Each parser as sandbox_options_parse(): 0 (a notice perhaps
  * in *ret_notice), or -EINVAL with *ret_error, or -ENOMEM. Pure: no logging, no system state.
  * The seccomp side is in seccomp-filter.c, the mounts in isolate-init's sandbox-mount.c. */
 
-int parse_memory_deny_write_execute(SandboxOptions *o, const char *key, const char *value, char **ret_notice,
-                                    char **ret_error);
-int parse_restrict_realtime(SandboxOptions *o, const char *key, const char *value, char **ret_notice,
-                            char **ret_error);
-int parse_protect_clock(SandboxOptions *o, const char *key, const char *value, char **ret_notice, char **ret_error);
-int parse_restrict_namespaces(SandboxOptions *o, const char *key, const char *value, char **ret_notice,
-                              char **ret_error);
-int parse_protect_proc(SandboxOptions *o, const char *key, const char *value, char **ret_notice, char **ret_error);
-int parse_proc_subset(SandboxOptions *o, const char *key, const char *value, char **ret_notice, char **ret_error);
-int parse_keyring_mode(SandboxOptions *o, const char *key, const char *value, char **ret_notice, char **ret_error);
-int parse_private_users(SandboxOptions *o, const char *key, const char *value, char **ret_notice, char **ret_error);
-int parse_dynamic_user(SandboxOptions *o, const char *key, const char *value, char **ret_notice, char **ret_error);
-int parse_apparmor_profile(SandboxOptions *o, const char *key, const char *value, char **ret_notice,
-                           char **ret_error);
-int parse_remove_ipc(SandboxOptions *o, const char *key, const char *value, char **ret_notice, char **ret_error);
+/* The rows of service-keys-rows.h name these; data is the SandboxOptions. */
+KEY_PARSER(parse_memory_deny_write_execute);
+KEY_PARSER(parse_restrict_realtime);
+KEY_PARSER(parse_protect_clock);
+KEY_PARSER(parse_restrict_namespaces);
+KEY_PARSER(parse_protect_proc);
+KEY_PARSER(parse_proc_subset);
+KEY_PARSER(parse_keyring_mode);
+KEY_PARSER(parse_private_users);
+KEY_PARSER(parse_dynamic_user);
+KEY_PARSER(parse_apparmor_profile);
+KEY_PARSER(parse_remove_ipc);
 /* [Isolate] Namespaces=yes. */
-int parse_isolate_namespaces(SandboxOptions *o, const char *key, const char *value, char **ret_notice,
-                             char **ret_error);
+KEY_PARSER(parse_isolate_namespaces);
 
 /* The namespace flags (CLONE_NEW*) a service may create: what RestrictNamespaces= leaves, if
  * [Isolate] Namespaces=yes; none otherwise. */

@@ -19,7 +19,10 @@
 #include "extract-word.h"
 #include "hardening-options.h"
 #include "parse-util.h"
+#include "capability-names.h"
+#include "description.h"
 #include "sandbox-options.h"
+#include "service-keys.h"
 #include "syscall-groups.h"
 #include "string-util.h"
 #include "strv.h"
@@ -181,24 +184,6 @@ static int syscall_expand(const char *name, int depth, char ***ret) {
                         return r;
         }
         return 0;
-}
-
-int capability_from_name(const char *name) {
-        _cleanup_free_ char *lower = NULL;
-        cap_value_t c;
-
-        if (isempty(name))
-                return -EINVAL;
-        lower = strdup(name);
-        if (!lower)
-                return -ENOMEM;
-        for (char *p = lower; *p; p++)
-                *p = (char) tolower((unsigned char) *p);
-        if (!startswith(lower, "cap_"))
-                return -EINVAL;
-        if (cap_from_name(lower, &c) < 0 || c < 0 || c >= 64)
-                return -EINVAL;
-        return (int) c;
 }
 
 #define CAP(c) (UINT64_C(1) << (c))
@@ -684,33 +669,6 @@ static int parse_temporary_filesystem(SandboxOptions *o, const char *key, const 
         }
 }
 
-/* "CAP_SYS_ADMIN CAP_IPC_LOCK". */
-static int caps_text(uint64_t set, char **ret) {
-        _cleanup_free_ char *t = NULL;
-
-        for (int c = 0; c < 64; c++)
-                if (set & CAP(c)) {
-                        _cleanup_free_ char *n = NULL;
-                        char *name = cap_to_name((cap_value_t) c), *j;
-
-                        if (!name)
-                                return -ENOMEM;
-                        n = strdup(name);
-                        cap_free(name);
-                        if (!n)
-                                return -ENOMEM;
-                        for (char *q = n; *q; q++)
-                                *q = (char) toupper((unsigned char) *q);
-                        j = strprintf("%s%s%s", t ?: "", t ? " " : "", n);
-                        if (!j)
-                                return -ENOMEM;
-                        free(t);
-                        t = j;
-                }
-        *ret = TAKE_PTR(t);
-        return 0;
-}
-
 /* A list of names into a bit set: each word looked up with from_name (a number below limit, < 64),
  * -EINVAL naming the word and what it should have been in *ret_error. */
 static int parse_name_list(const char *key, const char *p, int (*from_name)(const char *), int limit,
@@ -793,7 +751,7 @@ static int parse_capabilities(uint64_t *set, uint64_t reset_to, bool bounding, c
         if (!invert && sum) {
                 _cleanup_free_ char *names = NULL;
 
-                r = caps_text(sum, &names);
+                r = capability_set_to_string(sum, &names);
                 if (r < 0)
                         return r;
                 return notice(ret_notice, "%s=: %s withheld by isolated's defaults; the service runs without "
@@ -1078,20 +1036,6 @@ static int parse_loosen_key(SandboxOptions *o, SandboxLoosen l, const char *key,
         return 0;
 }
 
-static SandboxLoosen loosen_from_service_key(const char *key) {
-        for (SandboxLoosen l = 0; l < _SANDBOX_LOOSEN_MAX; l++)
-                if (strcmp(loosen_keys[l].service_key, key) == 0)
-                        return l;
-        return _SANDBOX_LOOSEN_MAX;
-}
-
-static SandboxLoosen loosen_from_isolate_key(const char *key) {
-        for (SandboxLoosen l = 0; l < _SANDBOX_LOOSEN_MAX; l++)
-                if (strcmp(loosen_keys[l].isolate_key, key) == 0)
-                        return l;
-        return _SANDBOX_LOOSEN_MAX;
-}
-
 static void address_families_apply(SandboxOptions *o) {
         o->address_families = (sandbox_default_address_families() | o->allow_address_families) &
                               (o->address_families_set ? o->address_families_asked : UINT64_MAX);
@@ -1163,178 +1107,188 @@ static int parse_restrict_address_families(SandboxOptions *o, const char *key, c
                       "AllowAddressFamilies= allows it", key, names);
 }
 
-int sandbox_options_parse(SandboxOptions *o, const char *key, const char *value, char **ret_notice, char **ret_error) {
-        SandboxLoosen l;
+KEY_PARSER(sandbox_parse_loosen) {
+        return parse_loosen_key(data, (SandboxLoosen) ltype, key, value, ret_notice, ret_error);
+}
+
+KEY_PARSER(sandbox_parse_protect_kernel_modules) {
+        SandboxOptions *o = data;
+
+        return parse_bool_key(&o->protect_kernel_modules, false, key, value, ret_notice, ret_error);
+}
+
+KEY_PARSER(sandbox_parse_restrict_address_families) {
+        return parse_restrict_address_families(data, key, value, ret_notice, ret_error);
+}
+
+/* ReadOnlyPaths= and kin (data: the list). */
+KEY_PARSER(sandbox_parse_path_list) {
+        return parse_path_list(data, key, value, ret_error);
+}
+
+/* BindPaths=, BindReadOnlyPaths= (ltype: read-only). */
+KEY_PARSER(sandbox_parse_bind_paths) {
+        return parse_bind_paths(data, ltype, key, value, ret_error);
+}
+
+KEY_PARSER(sandbox_parse_temporary_filesystem) {
+        return parse_temporary_filesystem(data, key, value, ret_error);
+}
+
+KEY_PARSER(sandbox_parse_root_directory) {
+        SandboxOptions *o = data;
+        _cleanup_free_ char *path = NULL;
         int r;
 
-        l = loosen_from_service_key(key);
-        if (l < _SANDBOX_LOOSEN_MAX)
-                return parse_loosen_key(o, l, key, value, ret_notice, ret_error);
-        if (strcmp(key, "ProtectKernelModules") == 0)
-                return parse_bool_key(&o->protect_kernel_modules, false, key, value, ret_notice, ret_error);
-        if (strcmp(key, "RestrictAddressFamilies") == 0)
-                return parse_restrict_address_families(o, key, value, ret_notice, ret_error);
+        if (isempty(value)) {
+                o->root_directory = mfree(o->root_directory);
+                return 0;
+        }
+        r = path_normalize_absolute(value, &path);
+        if (r == -ENOMEM)
+                return r;
+        if (r < 0)
+                return error_set(ret_error, -EINVAL, "RootDirectory=%s: not a normalized absolute path", value);
+        free(o->root_directory);
+        o->root_directory = strcmp(path, "/") == 0 ? NULL : TAKE_PTR(path);
+        return 0;
+}
 
-        /* The hardening keys (hardening-options.c). */
-        if (strcmp(key, "MemoryDenyWriteExecute") == 0)
-                return parse_memory_deny_write_execute(o, key, value, ret_notice, ret_error);
-        if (strcmp(key, "RestrictRealtime") == 0)
-                return parse_restrict_realtime(o, key, value, ret_notice, ret_error);
-        if (strcmp(key, "ProtectClock") == 0)
-                return parse_protect_clock(o, key, value, ret_notice, ret_error);
-        if (strcmp(key, "RestrictNamespaces") == 0)
-                return parse_restrict_namespaces(o, key, value, ret_notice, ret_error);
-        if (strcmp(key, "ProtectProc") == 0)
-                return parse_protect_proc(o, key, value, ret_notice, ret_error);
-        if (strcmp(key, "ProcSubset") == 0)
-                return parse_proc_subset(o, key, value, ret_notice, ret_error);
-        if (strcmp(key, "NoExecPaths") == 0)
-                return parse_path_list(&o->no_exec_paths, key, value, ret_error);
-        if (strcmp(key, "ExecPaths") == 0)
-                return parse_path_list(&o->exec_paths, key, value, ret_error);
-        if (strcmp(key, "KeyringMode") == 0)
-                return parse_keyring_mode(o, key, value, ret_notice, ret_error);
-        if (strcmp(key, "PrivateUsers") == 0)
-                return parse_private_users(o, key, value, ret_notice, ret_error);
-        if (strcmp(key, "DynamicUser") == 0)
-                return parse_dynamic_user(o, key, value, ret_notice, ret_error);
-        if (strcmp(key, "AppArmorProfile") == 0)
-                return parse_apparmor_profile(o, key, value, ret_notice, ret_error);
-        if (strcmp(key, "RemoveIPC") == 0)
-                return parse_remove_ipc(o, key, value, ret_notice, ret_error);
+KEY_PARSER(sandbox_parse_capability_bounding_set) {
+        SandboxOptions *o = data;
 
-        if (strcmp(key, "ReadOnlyPaths") == 0 || strcmp(key, "ReadOnlyDirectories") == 0)
-                return parse_path_list(&o->read_only_paths, key, value, ret_error);
-        if (strcmp(key, "ReadWritePaths") == 0 || strcmp(key, "ReadWriteDirectories") == 0)
-                return parse_path_list(&o->read_write_paths, key, value, ret_error);
-        if (strcmp(key, "InaccessiblePaths") == 0 || strcmp(key, "InaccessibleDirectories") == 0)
-                return parse_path_list(&o->inaccessible_paths, key, value, ret_error);
-        if (strcmp(key, "BindPaths") == 0)
-                return parse_bind_paths(o, false, key, value, ret_error);
-        if (strcmp(key, "BindReadOnlyPaths") == 0)
-                return parse_bind_paths(o, true, key, value, ret_error);
-        if (strcmp(key, "TemporaryFileSystem") == 0)
-                return parse_temporary_filesystem(o, key, value, ret_error);
+        o->capability_bounding_set_set = true;
+        return parse_capabilities(&o->capability_bounding_set, caps_all() & ~sandbox_caps_denied(), true, key, value,
+                                  ret_notice, ret_error);
+}
 
-        if (strcmp(key, "RootDirectory") == 0) {
-                _cleanup_free_ char *path = NULL;
+KEY_PARSER(sandbox_parse_ambient_capabilities) {
+        SandboxOptions *o = data;
 
-                if (isempty(value)) {
-                        o->root_directory = mfree(o->root_directory);
-                        return 0;
-                }
-                r = path_normalize_absolute(value, &path);
+        return parse_capabilities(&o->ambient_capabilities, 0, false, key, value, ret_notice, ret_error);
+}
+
+KEY_PARSER(sandbox_parse_system_call_filter) {
+        return parse_system_call_filter(data, key, value, ret_notice, ret_error);
+}
+
+KEY_PARSER(sandbox_parse_system_call_error_number) {
+        SandboxOptions *o = data;
+        int e;
+
+        if (isempty(value)) {
+                o->system_call_error_number = EPERM;
+                return 0;
+        }
+        if (strcmp(value, "kill") == 0) {
+                o->system_call_error_number = SANDBOX_SYSCALL_KILL;
+                return 0;
+        }
+        e = parse_errno_name(value);
+        if (e < 0)
+                return invalid(ret_error, key, value);
+        o->system_call_error_number = e;
+        return 0;
+}
+
+KEY_PARSER(sandbox_parse_system_call_architectures) {
+        const char *p = value;
+        int r;
+
+        /* Only native syscalls ever pass isolated's filter: another arch named here is
+         * not allowed, which is stricter than asked, never weaker. */
+        for (;;) {
+                _cleanup_free_ char *word = NULL;
+
+                r = extract_first_word(&p, &word, EXTRACT_UNQUOTE, NULL);
                 if (r == -ENOMEM)
                         return r;
                 if (r < 0)
-                        return error_set(ret_error, -EINVAL, "RootDirectory=%s: not a normalized absolute path", value);
-                free(o->root_directory);
-                o->root_directory = strcmp(path, "/") == 0 ? NULL : TAKE_PTR(path);
-                return 0;
-        }
-
-        if (strcmp(key, "CapabilityBoundingSet") == 0) {
-                o->capability_bounding_set_set = true;
-                return parse_capabilities(&o->capability_bounding_set, caps_all() & ~sandbox_caps_denied(), true, key,
-                                          value, ret_notice, ret_error);
-        }
-        if (strcmp(key, "AmbientCapabilities") == 0)
-                return parse_capabilities(&o->ambient_capabilities, 0, false, key, value, ret_notice, ret_error);
-
-        if (strcmp(key, "SystemCallFilter") == 0)
-                return parse_system_call_filter(o, key, value, ret_notice, ret_error);
-        if (strcmp(key, "SystemCallErrorNumber") == 0) {
-                int e;
-
-                if (isempty(value)) {
-                        o->system_call_error_number = EPERM;
-                        return 0;
-                }
-                if (strcmp(value, "kill") == 0) {
-                        o->system_call_error_number = SANDBOX_SYSCALL_KILL;
-                        return 0;
-                }
-                e = parse_errno_name(value);
-                if (e < 0)
                         return invalid(ret_error, key, value);
-                o->system_call_error_number = e;
+                if (r == 0)
+                        return 0;
+                if (strcmp(word, "native") == 0)
+                        continue;
+                if (seccomp_arch_resolve_name(word) == 0)
+                        return error_set(ret_error, -EINVAL, "%s=: unknown architecture '%s'", key, word);
+                if (seccomp_arch_resolve_name(word) != seccomp_arch_native())
+                        r = notice(ret_notice, "%s=%s: isolated allows native system calls only", key, word);
+                if (r < 0)
+                        return r;
+        }
+}
+
+/* User=, Group= (data: the field). */
+KEY_PARSER(sandbox_parse_user_group) {
+        return parse_user_group(data, key, value, ret_error);
+}
+
+KEY_PARSER(sandbox_parse_supplementary_groups) {
+        SandboxOptions *o = data;
+        const char *p = value;
+        int r;
+
+        if (isempty(value)) {
+                o->supplementary_groups = strv_free(o->supplementary_groups);
                 return 0;
         }
-        if (strcmp(key, "SystemCallArchitectures") == 0) {
-                const char *p = value;
+        for (;;) {
+                _cleanup_free_ char *word = NULL;
 
-                /* Only native syscalls ever pass isolated's filter: another arch named here is
-                 * not allowed, which is stricter than asked, never weaker. */
-                for (;;) {
-                        _cleanup_free_ char *word = NULL;
-
-                        r = extract_first_word(&p, &word, EXTRACT_UNQUOTE, NULL);
-                        if (r == -ENOMEM)
-                                return r;
-                        if (r < 0)
-                                return invalid(ret_error, key, value);
-                        if (r == 0)
-                                return 0;
-                        if (strcmp(word, "native") == 0)
-                                continue;
-                        if (seccomp_arch_resolve_name(word) == 0)
-                                return error_set(ret_error, -EINVAL, "%s=: unknown architecture '%s'", key, word);
-                        if (seccomp_arch_resolve_name(word) != seccomp_arch_native())
-                                r = notice(ret_notice, "%s=%s: isolated allows native system calls only", key, word);
-                        if (r < 0)
-                                return r;
-                }
-        }
-
-        if (strcmp(key, "User") == 0)
-                return parse_user_group(&o->user, key, value, ret_error);
-        if (strcmp(key, "Group") == 0)
-                return parse_user_group(&o->group, key, value, ret_error);
-        if (strcmp(key, "SupplementaryGroups") == 0) {
-                const char *p = value;
-
-                if (isempty(value)) {
-                        o->supplementary_groups = strv_free(o->supplementary_groups);
-                        return 0;
-                }
-                for (;;) {
-                        _cleanup_free_ char *word = NULL;
-
-                        r = extract_first_word(&p, &word, EXTRACT_UNQUOTE, NULL);
-                        if (r == -ENOMEM)
-                                return r;
-                        if (r < 0)
-                                return invalid(ret_error, key, value);
-                        if (r == 0)
-                                return 0;
-                        if (!user_group_name_is_valid(word))
-                                return error_set(ret_error, -EINVAL, "%s=: invalid group name '%s'", key, word);
-                        r = strv_consume(&o->supplementary_groups, TAKE_PTR(word));
-                        if (r < 0)
-                                return r;
-                }
-        }
-        if (strcmp(key, "UMask") == 0) {
-                char *end;
-                unsigned long m;
-
-                if (isempty(value)) {
-                        o->umask = 0022;
-                        return 0;
-                }
-                errno = 0;
-                m = strtoul(value, &end, 8);
-                if (errno || *end || end == value || m > 0777 || value[0] == '-')
+                r = extract_first_word(&p, &word, EXTRACT_UNQUOTE, NULL);
+                if (r == -ENOMEM)
+                        return r;
+                if (r < 0)
                         return invalid(ret_error, key, value);
-                o->umask = (mode_t) m;
+                if (r == 0)
+                        return 0;
+                if (!user_group_name_is_valid(word))
+                        return error_set(ret_error, -EINVAL, "%s=: invalid group name '%s'", key, word);
+                r = strv_consume(&o->supplementary_groups, TAKE_PTR(word));
+                if (r < 0)
+                        return r;
+        }
+}
+
+KEY_PARSER(sandbox_parse_umask) {
+        SandboxOptions *o = data;
+        char *end;
+        unsigned long m;
+
+        if (isempty(value)) {
+                o->umask = 0022;
                 return 0;
         }
+        errno = 0;
+        m = strtoul(value, &end, 8);
+        if (errno || *end || end == value || m > 0777 || value[0] == '-')
+                return invalid(ret_error, key, value);
+        o->umask = (mode_t) m;
+        return 0;
+}
 
+/* Limit*= (ltype: the RLIMIT_*). */
+KEY_PARSER(sandbox_parse_limit) {
         for (size_t i = 0; i < ELEMENTSOF(limit_keys); i++)
-                if (strcmp(key, limit_keys[i].key) == 0)
-                        return parse_limit(o, i, key, value, ret_error);
+                if (limit_keys[i].resource == ltype)
+                        return parse_limit(data, i, key, value, ret_error);
+        return -EINVAL;
+}
 
-        return -ENOENT;
+/* Where a row of the key table puts its parser's data, seen from the SandboxOptions; -ENOENT if
+ * the key is not one of the sandbox's. */
+static int sandbox_key_call(SandboxOptions *o, KeySection section, const char *key, const char *value,
+                            char **ret_notice, char **ret_error) {
+        const ServiceKey *k = service_key_lookup(section, key);
+        size_t base = offsetof(Description, sandbox);
+
+        if (!k || !k->parse || k->offset < base || k->offset >= base + sizeof(SandboxOptions))
+                return -ENOENT;
+        return k->parse(NULL, key, k->ltype, (uint8_t *) o + (k->offset - base), value, ret_notice, ret_error);
+}
+
+int sandbox_options_parse(SandboxOptions *o, const char *key, const char *value, char **ret_notice, char **ret_error) {
+        return sandbox_key_call(o, KEY_SECTION_SERVICE, key, value, ret_notice, ret_error);
 }
 
 /* A path list entry, without systemd's "-" and "+" prefixes. */
@@ -1479,67 +1433,79 @@ static int parse_tmpfs_size(SandboxOptions *o, const char *key, const char *valu
         return 0;
 }
 
-int sandbox_options_parse_isolate(SandboxOptions *o, const char *key, const char *value, char **ret_notice,
-                                  char **ret_error) {
-        SandboxLoosen l = loosen_from_isolate_key(key);
+/* ReadOnlyHost= and the other opt-outs of one default (ltype: the SandboxLoosen). */
+KEY_PARSER(sandbox_parse_isolate_loosen) {
+        SandboxOptions *o = data;
+        SandboxLoosen l = (SandboxLoosen) ltype;
+        int r;
+
+        r = isempty(value) ? !loosen_keys[l].loosen_value : parse_boolean(value);
+        if (r < 0)
+                return invalid(ret_error, key, value);
+        o->loosen[l] = (bool) r == loosen_keys[l].loosen_value;
+        loosen_apply(o, l);
+        return 0;
+}
+
+/* HostRoot=, PasswordHashes= (data: the field; empty is "no"). */
+KEY_PARSER(sandbox_parse_isolate_bool) {
+        bool *b = data;
+        int r;
+
+        r = isempty(value) ? 0 : parse_boolean(value);
+        if (r < 0)
+                return invalid(ret_error, key, value);
+        *b = r;
+        return 0;
+}
+
+KEY_PARSER(sandbox_parse_allow_capabilities) {
+        SandboxOptions *o = data;
         uint64_t set = 0;
         int r;
 
-        if (l < _SANDBOX_LOOSEN_MAX) {
-                r = isempty(value) ? !loosen_keys[l].loosen_value : parse_boolean(value);
-                if (r < 0)
-                        return invalid(ret_error, key, value);
-                o->loosen[l] = (bool) r == loosen_keys[l].loosen_value;
-                loosen_apply(o, l);
+        if (isempty(value)) {
+                o->allow_capabilities = 0;
                 return 0;
         }
-        if (strcmp(key, "HostRoot") == 0) {
-                r = isempty(value) ? 0 : parse_boolean(value);
-                if (r < 0)
-                        return invalid(ret_error, key, value);
-                o->host_root = r;
-                return 0;
-        }
-        if (strcmp(key, "PasswordHashes") == 0) {
-                r = isempty(value) ? 0 : parse_boolean(value);
-                if (r < 0)
-                        return invalid(ret_error, key, value);
-                o->password_hashes = r;
-                return 0;
-        }
-        if (strcmp(key, "AllowCapabilities") == 0) {
-                if (isempty(value)) {
-                        o->allow_capabilities = 0;
-                        return 0;
-                }
-                r = parse_capability_list(key, value, &set, ret_error);
+        r = parse_capability_list(key, value, &set, ret_error);
+        if (r < 0)
+                return r;
+        o->allow_capabilities |= set;
+        return 0;
+}
+
+KEY_PARSER(sandbox_parse_allow_address_families) {
+        SandboxOptions *o = data;
+        uint64_t set = 0;
+        int r;
+
+        if (!isempty(value)) {
+                r = parse_address_families(key, value, &set, ret_error);
                 if (r < 0)
                         return r;
-                o->allow_capabilities |= set;
-                return 0;
+                set |= o->allow_address_families;
         }
-        if (strcmp(key, "AllowAddressFamilies") == 0) {
-                if (isempty(value))
-                        set = 0;
-                else {
-                        r = parse_address_families(key, value, &set, ret_error);
-                        if (r < 0)
-                                return r;
-                        set |= o->allow_address_families;
-                }
-                o->allow_address_families = set;
-                address_families_apply(o);
-                return 0;
-        }
-        if (strcmp(key, "AllowSystemCalls") == 0)
-                return parse_allow_system_calls(o, key, value, ret_error);
-        if (strcmp(key, "Namespaces") == 0)
-                return parse_isolate_namespaces(o, key, value, ret_notice, ret_error);
-        if (strcmp(key, "AllowNetlink") == 0)
-                return parse_netlink_protocols(o, key, value, ret_error);
-        if (strcmp(key, "TmpfsSize") == 0)
-                return parse_tmpfs_size(o, key, value, ret_error);
-        return -ENOENT;
+        o->allow_address_families = set;
+        address_families_apply(o);
+        return 0;
+}
+
+KEY_PARSER(sandbox_parse_allow_system_calls) {
+        return parse_allow_system_calls(data, key, value, ret_error);
+}
+
+KEY_PARSER(sandbox_parse_allow_netlink) {
+        return parse_netlink_protocols(data, key, value, ret_error);
+}
+
+KEY_PARSER(sandbox_parse_tmpfs_size) {
+        return parse_tmpfs_size(data, key, value, ret_error);
+}
+
+int sandbox_options_parse_isolate(SandboxOptions *o, const char *key, const char *value, char **ret_notice,
+                                  char **ret_error) {
+        return sandbox_key_call(o, KEY_SECTION_ISOLATE, key, value, ret_notice, ret_error);
 }
 
 /* What the defaults withhold, a stock unit does not get back: only AllowCapabilities= (and

@@ -6,6 +6,7 @@
 #include <stdint.h>
 #include <sys/types.h>
 
+#include "capability-names.h" /* capability_from_name() */
 #include "macro.h"
 
 /* The sandboxing and credential keys of [Service], with systemd's names and
@@ -248,5 +249,3 @@ const char *const *syscall_group_members(const char *group);
 /* The default deny list: NULL-terminated names and @groups. */
 extern const char *const sandbox_default_syscall_deny[];
 
-/* Capability number of "CAP_SYS_ADMIN"/"cap_sys_admin"/"sys_admin", or -EINVAL. */
-int capability_from_name(const char *name);
