@@ -336,7 +336,6 @@ END_TEST
 
 START_TEST(test_refused_sandbox_keys) {
         static const char *const lines[] = {
-                "DynamicUser=yes",
                 /* Resource-control keys not handed to the scope (yet): refused, not dropped. */
                 "SocketBindDeny=any",
                 "IPIngressFilterPath=/sys/fs/bpf/filter",
@@ -571,16 +570,16 @@ START_TEST(test_all_errors_at_once) {
         /* Refused keys, a bad value, a misspelling, an unknown section and a whole-file check. */
         texts[0] = "[Unit]\nDescription=x\nAfter=a.target\n"
                    "[Service]\n"
-                   "MemoryDenyWriteExecute=yes\n" /* 5 */
+                   "SocketBindDeny=any\n" /* 5 */
                    "Type=bogus\n"
-                   "ProtectProc=invisible\n"
+                   "RestrictFileSystems=ext4\n"
                    "ExecStrat=/bin/true\n"
                    "[Socket]\nListenStream=80\n" /* 9, 10: skipped */
                    "[Service]\nCoredumpFilter=5\n"; /* 12 */
         ck_assert_int_eq(description_parse_files("redis", 1, names, texts, NULL, &d, &notices, &error), -EINVAL);
-        ck_assert_str_eq(error, "redis.service:5: MemoryDenyWriteExecute= is not supported yet; refusing to run with a weaker sandbox than asked\n"
+        ck_assert_str_eq(error, "redis.service:5: SocketBindDeny= is not supported yet; refusing to run with a weaker sandbox than asked\n"
                                 "redis.service:6: Invalid Type= value 'bogus'\n"
-                                "redis.service:7: ProtectProc= is not supported yet; refusing to run with a weaker sandbox than asked\n"
+                                "redis.service:7: RestrictFileSystems= is not supported yet; refusing to run with a weaker sandbox than asked\n"
                                 "redis.service:8: Unknown key ExecStrat= in section [Service]\n"
                                 "redis.service:9: Unknown section [Socket]\n"
                                 "redis.service:12: CoredumpFilter= is not supported yet; refusing to run the process with other scheduling or attributes than asked\n"
@@ -590,18 +589,18 @@ START_TEST(test_all_errors_at_once) {
         error = mfree(error);
 
         /* A drop-in's empty assignments withdraw the errors of those keys, whichever file they are in. */
-        texts[0] = "[Service]\nExecStart=/bin/true\nMemoryDenyWriteExecute=yes\nType=bogus\nProtectProc=invisible\n"
+        texts[0] = "[Service]\nExecStart=/bin/true\nSocketBindDeny=any\nType=bogus\nRestrictFileSystems=ext4\n"
                    "LockPersonality=yes\n";
-        texts[1] = "[Service]\nMemoryDenyWriteExecute=\nType=\n";
+        texts[1] = "[Service]\nSocketBindDeny=\nType=\n";
         ck_assert_int_eq(description_parse_files("redis", 2, names, texts, NULL, &d, NULL, &error), -EINVAL);
-        ck_assert_str_eq(error, "redis.service:5: ProtectProc= is not supported yet; refusing to run with a weaker sandbox than asked");
+        ck_assert_str_eq(error, "redis.service:5: RestrictFileSystems= is not supported yet; refusing to run with a weaker sandbox than asked");
         error = mfree(error);
-        texts[1] = "[Service]\nMemoryDenyWriteExecute=\nType=\nProtectProc=\n";
+        texts[1] = "[Service]\nSocketBindDeny=\nType=\nRestrictFileSystems=\n";
         ck_assert_msg(description_parse_files("redis", 2, names, texts, NULL, &d, NULL, &error) == 0, "%s", error);
         ck_assert_int_eq(d->type, SERVICE_SIMPLE);
         d = description_free(d);
         /* The reset is of what came before: a refused line after it still counts. */
-        texts[1] = "[Service]\nMemoryDenyWriteExecute=\nType=\nProtectProc=\nCoredumpFilter=1\n";
+        texts[1] = "[Service]\nSocketBindDeny=\nType=\nRestrictFileSystems=\nCoredumpFilter=1\n";
         ck_assert_int_eq(description_parse_files("redis", 2, names, texts, NULL, &d, NULL, &error), -EINVAL);
         ck_assert_str_eq(error, "redis.service.d/a.conf:5: CoredumpFilter= is not supported yet; refusing to run the process with other scheduling or attributes than asked");
         error = mfree(error);

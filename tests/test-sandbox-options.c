@@ -5,11 +5,13 @@
 #include <stdlib.h>
 #include <string.h>
 #include <linux/netlink.h>
+#include <sched.h>
 #include <sys/resource.h>
 #include <sys/socket.h>
 #include <syslog.h>
 
 #include "description.h"
+#include "hardening-options.h"
 #include "sandbox-options.h"
 #include "strv.h"
 
@@ -424,6 +426,94 @@ START_TEST(test_contradictions) {
 }
 END_TEST
 
+START_TEST(test_hardening_keys) {
+        FOREACH_KEY(k, "MemoryDenyWriteExecute", "RestrictRealtime", "ProtectClock", "PrivateUsers", "DynamicUser") {
+                ck_assert_int_eq(parse(k, "yes"), 0);
+                ck_assert_int_eq(parse(k, "maybe"), -EINVAL);
+                ck_assert_ptr_nonnull(strstr(error, k));
+        }
+        ck_assert(o.memory_deny_write_execute && o.restrict_realtime && o.protect_clock && o.private_users &&
+                  o.dynamic_user);
+        ck_assert_int_eq(parse("MemoryDenyWriteExecute", ""), 0);
+        ck_assert(!o.memory_deny_write_execute);
+
+        /* RestrictNamespaces=: systemd 252's parse; nothing allowed without the opt-out. */
+        ck_assert_uint_eq(sandbox_namespaces_allowed(&o), 0);
+        ck_assert_int_eq(parse_isolate("Namespaces", "yes"), 0);
+        ck_assert_uint_eq(sandbox_namespaces_allowed(&o), SANDBOX_NAMESPACE_FLAGS_ALL);
+        ck_assert_int_eq(parse("RestrictNamespaces", "yes"), 0);
+        ck_assert_uint_eq(sandbox_namespaces_allowed(&o), 0);
+        ck_assert_int_eq(parse("RestrictNamespaces", ""), 0);
+        ck_assert_int_eq(parse("RestrictNamespaces", "~mnt net"), 0);
+        ck_assert_uint_eq(sandbox_namespaces_allowed(&o), SANDBOX_NAMESPACE_FLAGS_ALL & ~(unsigned long) (CLONE_NEWNS | CLONE_NEWNET));
+        ck_assert_int_eq(parse("RestrictNamespaces", "net"), 0); /* a later list adds */
+        ck_assert_uint_eq(sandbox_namespaces_allowed(&o), SANDBOX_NAMESPACE_FLAGS_ALL & ~(unsigned long) CLONE_NEWNS);
+        ck_assert_int_eq(parse("RestrictNamespaces", ""), 0);
+        ck_assert_int_eq(parse("RestrictNamespaces", "user uts"), 0);
+        ck_assert_uint_eq(sandbox_namespaces_allowed(&o), (unsigned long) (CLONE_NEWUSER | CLONE_NEWUTS));
+        ck_assert_int_eq(parse("RestrictNamespaces", "~user"), 0); /* a later ~ takes away */
+        ck_assert_uint_eq(sandbox_namespaces_allowed(&o), (unsigned long) CLONE_NEWUTS);
+        ck_assert_int_eq(parse("RestrictNamespaces", "mnt bogus"), -EINVAL);
+        ck_assert_ptr_nonnull(strstr(error, "bogus"));
+
+        ck_assert_int_eq(parse("ProtectProc", "invisible"), 0);
+        ck_assert_int_eq(o.protect_proc, PROTECT_PROC_INVISIBLE);
+        ck_assert_int_eq(parse("ProtectProc", "hidden"), -EINVAL);
+        ck_assert_int_eq(parse("ProcSubset", "pid"), 0);
+        ck_assert_int_eq(o.proc_subset, PROC_SUBSET_PID);
+        ck_assert_int_eq(parse("ProcSubset", "some"), -EINVAL);
+        ck_assert_int_eq(parse("ProcSubset", ""), 0);
+        ck_assert_int_eq(o.proc_subset, PROC_SUBSET_ALL);
+
+        ck_assert_int_eq(parse("NoExecPaths", "/"), 0);
+        ck_assert_int_eq(parse("ExecPaths", "/usr/bin/redis-server /usr/lib -/lib"), 0);
+        ck_assert_uint_eq(strv_length(o.exec_paths), 3);
+        ck_assert_int_eq(parse("ExecPaths", "relative"), -EINVAL);
+        ck_assert_int_eq(parse("NoExecPaths", ""), 0);
+        ck_assert_ptr_null(o.no_exec_paths);
+
+        ck_assert_int_eq(o.keyring_mode, KEYRING_MODE_PRIVATE);
+        ck_assert_int_eq(parse("KeyringMode", "inherit"), 0);
+        ck_assert_int_eq(o.keyring_mode, KEYRING_MODE_INHERIT);
+        ck_assert_int_eq(parse("KeyringMode", "shared"), 0);
+        ck_assert_ptr_nonnull(notice);
+        ck_assert_int_eq(parse("KeyringMode", "public"), -EINVAL);
+
+        ck_assert_int_eq(parse("AppArmorProfile", "-system_tor"), 0);
+        ck_assert_ptr_nonnull(strstr(notice, "AppArmor"));
+        ck_assert_int_eq(parse("AppArmorProfile", "system_tor"), -EINVAL);
+        ck_assert_ptr_nonnull(strstr(error, "-system_tor"));
+}
+END_TEST
+
+/* ProtectClock= takes CAP_SYS_TIME even where AllowCapabilities= grants it, and masks the clock
+ * devices once HostDevices=yes shows the host's. */
+START_TEST(test_protect_clock_finalize) {
+        ck_assert_int_eq(parse_isolate("AllowCapabilities", "CAP_SYS_TIME CAP_WAKE_ALARM"), 0);
+        ck_assert_int_eq(parse_isolate("HostDevices", "yes"), 0);
+        ck_assert_int_eq(parse("PrivateDevices", "no"), 0);
+        ck_assert_int_eq(parse("ProtectClock", "yes"), 0);
+        ck_assert_int_eq(sandbox_options_finalize(&o), 0);
+        ck_assert(!(o.capability_bounding_set & CAP(CAP_SYS_TIME)));
+        ck_assert(!(o.capability_bounding_set & CAP(CAP_WAKE_ALARM)));
+        ck_assert(strv_contains(o.inaccessible_paths, "-/dev/rtc0"));
+}
+END_TEST
+
+/* DynamicUser=: a name no /etc/passwd has passes verify, and its uid is in systemd's range. */
+START_TEST(test_dynamic_user) {
+        ck_assert_int_eq(parse("User", "no-such-user-hd"), 0);
+        ck_assert_int_eq(sandbox_options_verify(&o, &error), -EINVAL);
+        error = mfree(error);
+        ck_assert_int_eq(parse("DynamicUser", "yes"), 0);
+        ck_assert_int_eq(sandbox_options_verify(&o, &error), 0);
+        ck_assert_uint_ge(dynamic_user_id("no-such-user-hd"), 61184);
+        ck_assert_uint_le(dynamic_user_id("no-such-user-hd"), 65519);
+        ck_assert_uint_eq(dynamic_user_id("a"), dynamic_user_id("a"));
+        ck_assert_uint_ge(dynamic_user_id(NULL), 61184);
+}
+END_TEST
+
 START_TEST(test_system_call_filter) {
         ck_assert_int_eq(parse("SystemCallFilter", "~@mount uname"), 0);
         ck_assert(o.system_call_filter_set && !o.system_call_allow_list);
@@ -752,6 +842,9 @@ static Suite *suite(void) {
         tcase_add_test(tc, test_ambient_outside_bounding);
         tcase_add_test(tc, test_contradictions);
         tcase_add_test(tc, test_system_call_filter);
+        tcase_add_test(tc, test_hardening_keys);
+        tcase_add_test(tc, test_protect_clock_finalize);
+        tcase_add_test(tc, test_dynamic_user);
         tcase_add_test(tc, test_user_umask_limits);
         tcase_add_test(tc, test_process_keys);
         tcase_add_test(tc, test_stdio_and_logging_keys);

@@ -24,8 +24,8 @@ START_TEST(test_rows_unique_and_complete) {
                 ck_assert_ptr_nonnull(key_policy_to_string(k->policy));
                 ck_assert_msg(service_key_lookup(k->section, k->key) == k, "[%s] %s= has two rows",
                               key_section_to_string(k->section), k->key);
-                /* A handled key has a parser; so has a switch whose value decides. */
-                if (k->policy == KEY_HANDLED || k->policy == KEY_NOTICE_IF_FALSE || k->policy == KEY_ALWAYS_ON)
+                /* A handled key has a parser; so has an always-on switch (its value decides the notice). */
+                if (k->policy == KEY_HANDLED || k->policy == KEY_ALWAYS_ON)
                         ck_assert_msg(k->parse, "%s= has no parser", k->key);
                 /* Every notice and refusal says why. */
                 if (k->policy != KEY_HANDLED)
@@ -146,7 +146,7 @@ START_TEST(test_refused_rows_and_reset) {
                 const ServiceKey *k = &service_keys[i];
                 _cleanup_free_ char *text = NULL, *error = NULL, *reset = NULL, *expected = NULL;
 
-                if (k->policy != KEY_REFUSED && k->policy != KEY_NOTICE_IF_FALSE)
+                if (k->policy != KEY_REFUSED)
                         continue;
                 refused++;
                 ck_assert_int_ge(asprintf(&text, "[Service]\nExecStart=/bin/true\n%s=yes\n", k->key), 0);

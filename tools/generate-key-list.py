@@ -17,7 +17,6 @@ POLICY = {
     'notice': 'Ignored with a notice',
     'refused': 'Refused (not supported yet)',
     'always-on': 'Accepted with a notice',
-    'notice-if-false': 'Refused unless no (then ignored with a notice)',
 }
 START = '.SS Keys and what each gets\n'
 END = '.SH [UNIT] SECTION\n'

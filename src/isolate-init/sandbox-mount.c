@@ -287,6 +287,40 @@ static int make_read_only(MountContext *c, const char *path, bool ro, bool ignor
         return 0;
 }
 
+/* NoExecPaths= (noexec true), ExecPaths= (false): PATH and every mount below it, bound onto
+ * itself first if it is no mount of its own, as make_read_only(). */
+static int make_noexec(MountContext *c, const char *path, bool noexec, bool ignore_missing) {
+        _cleanup_close_ int target = -EBADF, clone = -EBADF;
+        uint64_t set = noexec ? MOUNT_ATTR_NOEXEC : 0, clr = noexec ? 0 : MOUNT_ATTR_NOEXEC;
+        const char *what = noexec ? "non-executable" : "executable";
+        int r;
+
+        target = open_in_root(c->root_fd, path, 0);
+        if (target == -ENOENT && ignore_missing)
+                return 0;
+        if (target < 0)
+                return fail(c, target, "open %s", path);
+        r = is_mount_root(target);
+        if (r < 0)
+                return fail(c, r, "inspect %s", path);
+        if (r > 0) {
+                r = set_attr(target, true, set, clr);
+                if (r < 0)
+                        return fail(c, r, "make %s %s", path, what);
+                return 0;
+        }
+        clone = clone_tree(target, "", true);
+        if (clone < 0)
+                return fail(c, clone, "bind %s", path);
+        r = set_attr(clone, true, set, clr);
+        if (r < 0)
+                return fail(c, r, "make %s %s", path, what);
+        r = attach_fd(clone, target);
+        if (r < 0)
+                return fail(c, r, "bind %s onto itself", path);
+        return 0;
+}
+
 /* Covers PATH with something empty of its kind: an empty read-only tmpfs for a
  * directory, a read-only /dev/null for anything else. */
 static int make_inaccessible(MountContext *c, const char *path, bool ignore_missing) {
@@ -455,13 +489,23 @@ static int setup_proc(MountContext *c) {
         static const char *const masked[] = {
                 "/proc/kcore", "/proc/keys", "/proc/timer_list", "/proc/sched_debug"
         };
+        const char *opts[3] = {};
+        size_t n_opts = 0;
         int r;
 
+        /* ProtectProc=, ProcSubset=: options of the service's own /proc, as systemd mounts it. */
+        if (c->options->protect_proc != PROTECT_PROC_DEFAULT)
+                opts[n_opts++] = c->options->protect_proc == PROTECT_PROC_NOACCESS     ? "hidepid=noaccess"
+                                 : c->options->protect_proc == PROTECT_PROC_INVISIBLE ? "hidepid=invisible"
+                                                                                       : "hidepid=ptraceable";
+        if (c->options->proc_subset == PROC_SUBSET_PID)
+                opts[n_opts++] = "subset=pid";
         if (c->new_root) {
-                r = mount_new_fs(c, "/proc", "proc", NULL, ATTR_SAFE);
+                r = mount_new_fs(c, "/proc", "proc", opts, ATTR_SAFE);
                 if (r < 0)
                         return r;
-        }
+        } else if (n_opts > 0)
+                return fail(c, -EOPNOTSUPP, "apply ProtectProc=/ProcSubset=: the service has no /proc of its own (HostRoot=yes)");
 
         /* The kernel checks the uid, not a capability, for writes to /proc/sys. */
         if (c->options->protect_kernel_tunables)
@@ -620,6 +664,8 @@ typedef enum PathKind {
         PATH_INACCESSIBLE,
         PATH_BIND,
         PATH_TMPFS,
+        PATH_NOEXEC, /* NoExecPaths=, ExecPaths=: after every other mount, parents first */
+        PATH_EXEC,
 } PathKind;
 
 typedef struct PathEntry {
@@ -749,6 +795,10 @@ static int setup_paths(MountContext *c, int *bind_clones) {
                 r = add_path_entries(&list, &n, o->read_write_paths, PATH_READ_WRITE);
         if (r >= 0)
                 r = add_path_entries(&list, &n, o->inaccessible_paths, PATH_INACCESSIBLE);
+        if (r >= 0)
+                r = add_path_entries(&list, &n, o->no_exec_paths, PATH_NOEXEC);
+        if (r >= 0)
+                r = add_path_entries(&list, &n, o->exec_paths, PATH_EXEC);
         if (r >= 0 && o->protect_kernel_modules)
                 r = add_path_entries(&list, &n, (char **) modules, PATH_INACCESSIBLE);
         if (r >= 0 && o->protect_home != PROTECT_HOME_NO)
@@ -809,9 +859,24 @@ static int setup_paths(MountContext *c, int *bind_clones) {
                         } else
                                 r = apply_tmpfs(c, &o->temporary_filesystems[e->index]);
                         break;
+                case PATH_NOEXEC:
+                case PATH_EXEC:
+                        r = 0; /* below, once everything is mounted */
+                        break;
                 default:
                         r = -EINVAL;
                 }
+                if (r < 0)
+                        return r;
+        }
+        /* The exec flags last, so that they cover what was mounted below them; in path order, so
+         * that ExecPaths= below a NoExecPaths= path makes it executable again. */
+        for (size_t i = 0; i < n; i++) {
+                const PathEntry *e = &list[i];
+
+                if (e->kind != PATH_NOEXEC && e->kind != PATH_EXEC)
+                        continue;
+                r = make_noexec(c, e->path, e->kind == PATH_NOEXEC, e->ignore_missing);
                 if (r < 0)
                         return r;
         }

@@ -888,15 +888,6 @@ KEY_PARSER(parse_always_on) {
         return notice_set(ret_notice, "Ignoring %s=%s: isolated applies it to every service", key, value);
 }
 
-/* A hardening switch isolated does not apply yet: anything but a plain "no"
- * (ProtectSystem=strict, ProtectHome=read-only, ...) asks for more and is refused. */
-KEY_PARSER(parse_notice_if_false) {
-        if (isempty(value) || parse_boolean(value) == 0)
-                return notice_set(ret_notice, "Ignoring %s=%s: not supported by isolated yet", key, value);
-        return error_set(ret_error, -EINVAL, "%s= is not supported yet; refusing to run with a weaker sandbox than asked",
-                         key);
-}
-
 /* A boolean key ignored with a notice (InitVerbose=): a bad value is still an error. */
 KEY_PARSER(parse_boolean_notice) {
         if (!isempty(value) && parse_boolean(value) < 0)

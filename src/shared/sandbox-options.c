@@ -17,11 +17,13 @@
 #include <sys/socket.h>
 
 #include "extract-word.h"
+#include "hardening-options.h"
 #include "parse-util.h"
 #include "capability-names.h"
 #include "description.h"
 #include "sandbox-options.h"
 #include "service-keys.h"
+#include "syscall-groups.h"
 #include "string-util.h"
 #include "strv.h"
 
@@ -73,52 +75,6 @@ ProtectHome protect_home_from_string(const char *s) {
         return b ? PROTECT_HOME_YES : PROTECT_HOME_NO;
 }
 
-/* systemd's groups (src/shared/seccomp-util.c), the ones a deny list is built from. */
-typedef struct SyscallGroup {
-        const char *name;
-        const char *const *members;
-} SyscallGroup;
-
-#define GROUP(n, ...) { n, (const char *const[]) { __VA_ARGS__, NULL } }
-
-static const SyscallGroup syscall_groups[] = {
-        GROUP("@clock", "adjtimex", "clock_adjtime", "clock_adjtime64", "clock_settime", "clock_settime64",
-              "settimeofday", "stime"),
-        GROUP("@cpu-emulation", "modify_ldt", "subpage_prot", "switch_endian", "vm86", "vm86old"),
-        GROUP("@debug", "lookup_dcookie", "perf_event_open", "pidfd_getfd", "ptrace", "process_vm_readv",
-              "process_vm_writev", "rtas", "s390_runtime_instr", "sys_debug_setcontext"),
-        GROUP("@keyring", "add_key", "keyctl", "request_key"),
-        GROUP("@module", "delete_module", "finit_module", "init_module"),
-        GROUP("@mount", "chroot", "fsconfig", "fsmount", "fsopen", "fspick", "mount", "mount_setattr", "move_mount",
-              "open_tree", "pivot_root", "umount", "umount2"),
-        GROUP("@obsolete", "_sysctl", "afs_syscall", "bdflush", "break", "create_module", "ftime",
-              "get_kernel_syms", "getpmsg", "gtty", "idle", "lock", "mpx", "prof", "profil", "putpmsg",
-              "query_module", "security", "sgetmask", "ssetmask", "stty", "sysfs", "tuxcall", "ulimit",
-              "uselib", "ustat", "vserver"),
-        GROUP("@raw-io", "ioperm", "iopl", "pciconfig_iobase", "pciconfig_read", "pciconfig_write",
-              "s390_mmio_read", "s390_mmio_write"),
-        GROUP("@reboot", "kexec_file_load", "kexec_load", "reboot"),
-        GROUP("@swap", "swapoff", "swapon"),
-        GROUP("@privileged", "@chown", "@clock", "@module", "@raw-io", "@reboot", "@swap", "_sysctl", "acct",
-              "bpf", "capset", "chroot", "fanotify_init", "fanotify_mark", "nfsservctl",
-              "open_by_handle_at", "pivot_root", "quotactl", "quotactl_fd", "setdomainname", "setfsuid",
-              "setfsuid32", "setgroups", "setgroups32", "sethostname", "setresuid", "setresuid32",
-              "setreuid", "setreuid32", "setuid", "setuid32", "vhangup"),
-        GROUP("@chown", "chown", "chown32", "fchown", "fchown32", "fchownat", "lchown", "lchown32"),
-        GROUP("@resources", "ioprio_set", "mbind", "migrate_pages", "move_pages", "nice", "sched_setaffinity",
-              "sched_setattr", "sched_setparam", "sched_setscheduler", "set_mempolicy",
-              "set_mempolicy_home_node", "setpriority", "setrlimit"),
-        GROUP("@sandbox", "landlock_add_rule", "landlock_create_ruleset", "landlock_restrict_self", "seccomp"),
-        GROUP("@setuid", "setgid", "setgid32", "setgroups", "setgroups32", "setregid", "setregid32",
-              "setresgid", "setresgid32", "setresuid", "setresuid32", "setreuid", "setreuid32", "setuid",
-              "setuid32"),
-        GROUP("@swap", "swapoff", "swapon"),
-        GROUP("@sync", "fdatasync", "fsync", "msync", "sync", "sync_file_range", "sync_file_range2", "syncfs"),
-        GROUP("@timer", "alarm", "getitimer", "setitimer", "timer_create", "timer_delete", "timer_getoverrun",
-              "timer_gettime", "timer_gettime64", "timer_settime", "timer_settime64", "timerfd_create",
-              "timerfd_gettime", "timerfd_gettime64", "timerfd_settime", "timerfd_settime64", "times"),
-};
-
 /* What every service is denied unless the description gives an allow list. In
  * the spirit of @system-service, whose complement this roughly is; namespace
  * creation, TIOCSTI, personality changes, socket families and set-user-ID modes
@@ -128,6 +84,7 @@ static const SyscallGroup syscall_groups[] = {
  * filter. [Isolate] AllowSystemCalls= takes names out of it. */
 const char *const sandbox_default_syscall_deny[] = {
         "@clock", "@cpu-emulation", "@debug", "@keyring", "@module", "@obsolete", "@raw-io", "@reboot", "@swap",
+        "process_vm_readv", "process_vm_writev",
         "fsconfig", "fsmount", "fsopen", "fspick", "mount", "mount_setattr", "move_mount", "open_tree",
         "pivot_root", "umount", "umount2",
         "acct", "bpf", "fanotify_init", "nfsservctl", "open_by_handle_at", "quotactl", "quotactl_fd",
@@ -136,14 +93,14 @@ const char *const sandbox_default_syscall_deny[] = {
         NULL,
 };
 
-/* Pseudo groups computed from the list of every syscall the native arch has. */
-static const char *const pseudo_groups[] = { "@system-service", "@known", "@default" };
+/* @known, every call the native arch has, computed from libseccomp's table; the other groups
+ * are systemd 252's (syscall-groups.c). */
+static const char *const pseudo_groups[] = { "@known" };
 
 const char *const *syscall_group_members(const char *group) {
-        for (size_t i = 0; i < ELEMENTSOF(syscall_groups); i++)
-                if (strcmp(syscall_groups[i].name, group) == 0)
-                        return syscall_groups[i].members;
-        return NULL;
+        const SyscallGroup *g = syscall_group_find(group);
+
+        return g ? g->members : NULL;
 }
 
 static bool syscall_name_is_known(const char *name) {
@@ -203,27 +160,13 @@ static int syscall_expand(const char *name, int depth, char ***ret) {
 
         for (size_t i = 0; i < ELEMENTSOF(pseudo_groups); i++)
                 if (strcmp(name, pseudo_groups[i]) == 0) {
-                        _cleanup_strv_free_ char **deny = NULL;
-                        bool system_service = i == 0, denied[SYSCALL_NR_MAX] = {};
                         /* Names by number are unique: into an empty set they go without a lookup. */
                         bool fresh = strv_length(*ret) == 0;
 
-                        /* @system-service: every native syscall but the default deny list. */
-                        if (system_service)
-                                for (const char *const *d = sandbox_default_syscall_deny; *d; d++) {
-                                        r = syscall_expand(*d, depth + 1, &deny);
-                                        if (r < 0)
-                                                return r;
-                                }
-                        for (char **d = deny; d && *d; d++) {
-                                int nr = seccomp_syscall_resolve_name(*d);
-                                if (nr >= 0 && nr < SYSCALL_NR_MAX)
-                                        denied[nr] = true;
-                        }
                         for (int nr = 0; nr < SYSCALL_NR_MAX; nr++) {
                                 const char *s = native_syscall_name(nr);
 
-                                if (denied[nr] || !s)
+                                if (!s)
                                         continue;
                                 r = fresh ? strv_extend(ret, s) : syscall_set_add(ret, s);
                                 if (r < 0)
@@ -382,7 +325,7 @@ static const LoosenKey loosen_keys[_SANDBOX_LOOSEN_MAX] = {
 const char *const sandbox_isolate_keys[] = {
         "HostRoot", "ReadOnlyHost", "HideHome", "HostTmp", "HostDevices", "KernelTunables", "ControlGroups",
         "NewPrivileges", "KernelLogs", "SUIDSGIDFiles", "Personality", "AllowCapabilities", "AllowSystemCalls",
-        "AllowAddressFamilies", "AllowNetlink", "TmpfsSize", "PasswordHashes", NULL,
+        "AllowAddressFamilies", "AllowNetlink", "TmpfsSize", "PasswordHashes", "Namespaces", NULL,
 };
 
 static void loosen_store(SandboxOptions *o, SandboxLoosen l, int v) {
@@ -447,6 +390,8 @@ void sandbox_options_init(SandboxOptions *o) {
                 .address_families = sandbox_default_address_families(),
                 .address_families_asked = UINT64_MAX,
                 .netlink_protocols = sandbox_default_netlink_protocols(),
+                .restrict_namespaces = ULONG_MAX,
+                .keyring_mode = KEYRING_MODE_PRIVATE,
         };
         for (SandboxLoosen l = 0; l < _SANDBOX_LOOSEN_MAX; l++)
                 o->asked[l] = -1;
@@ -473,6 +418,9 @@ void sandbox_options_done(SandboxOptions *o) {
         strv_free(o->supplementary_groups);
         strv_free(o->system_call_filter);
         strv_free(o->allow_system_calls);
+        strv_free(o->no_exec_paths);
+        strv_free(o->system_call_errno);
+        strv_free(o->exec_paths);
         free(o->tmpfs_size);
         free(o->tmpfs_inodes);
         process_options_done(&o->process);
@@ -828,14 +776,17 @@ static bool default_deny_names(const char *word) {
         return false;
 }
 
+static int parse_errno_name(const char *s);
+
 static int parse_system_call_filter(SandboxOptions *o, const char *key, const char *value, char **ret_notice,
                                     char **ret_error) {
         const char *p = value;
         bool invert = false;
-        int r;
+        int r, e;
 
         if (isempty(value)) {
                 o->system_call_filter = strv_free(o->system_call_filter);
+                o->system_call_errno = strv_free(o->system_call_errno);
                 o->system_call_filter_set = false;
                 o->system_call_allow_list = false;
                 return 0;
@@ -847,6 +798,13 @@ static int parse_system_call_filter(SandboxOptions *o, const char *key, const ch
         if (!o->system_call_filter_set) {
                 o->system_call_filter_set = true;
                 o->system_call_allow_list = !invert;
+                /* systemd: an allow list starts with @default, what every process needs to
+                 * exec and run at all (execve, mmap, rt_sigreturn, exit_group, ...). */
+                if (o->system_call_allow_list) {
+                        r = syscall_expand("@default", 0, &o->system_call_filter);
+                        if (r < 0)
+                                return r;
+                }
         }
 
         for (;;) {
@@ -861,10 +819,26 @@ static int parse_system_call_filter(SandboxOptions *o, const char *key, const ch
                         return invalid(ret_error, key, value);
                 if (r == 0)
                         return 0;
+                /* NAME:ERRNO: that errno for these calls of a deny list; systemd ignores it,
+                 * word and all, in an allow list's assignment. */
                 colon = strchr(word, ':');
-                if (colon)
-                        return error_set(ret_error, -EINVAL, "%s=%s: per-syscall error numbers are not supported", key,
-                                         word);
+                e = SYSCALL_ERRNO_NONE;
+                if (colon) {
+                        *colon = 0;
+                        e = strcmp(colon + 1, "kill") == 0 ? SANDBOX_SYSCALL_KILL
+                            : strcmp(colon + 1, "0") == 0  ? 0 /* 0..4095 here, as systemd */
+                                                           : parse_errno_name(colon + 1);
+                        if (e < 0 && e != SANDBOX_SYSCALL_KILL)
+                                return error_set(ret_error, -EINVAL, "%s=: unknown error number '%s' in '%s:%s'", key,
+                                                 colon + 1, word, colon + 1);
+                        if (!invert) {
+                                r = notice(ret_notice, "%s=%s:%s: an allowed system call takes no error number; "
+                                           "ignoring it, as systemd does", key, word, colon + 1);
+                                if (r < 0)
+                                        return r;
+                                continue;
+                        }
+                }
                 r = syscall_expand(word, 0, &names);
                 if (r == -ENOMEM)
                         return r;
@@ -880,6 +854,14 @@ static int parse_system_call_filter(SandboxOptions *o, const char *key, const ch
                 /* systemd: the first assignment decides the kind of list; an assignment of the
                  * other kind takes its names out of it. Into an empty list, the (unique)
                  * names go as they are. */
+                for (char **n = names; *n; n++) {
+                        /* A deny list's errno for each call: this one's, or (re-allowed, or listed
+                         * again without one) the filter's. */
+                        r = syscall_errno_set(&o->system_call_errno, *n,
+                                              invert && !o->system_call_allow_list ? e : SYSCALL_ERRNO_NONE);
+                        if (r < 0)
+                                return r;
+                }
                 if (invert == !o->system_call_allow_list && strv_length(o->system_call_filter) == 0) {
                         strv_free(o->system_call_filter);
                         o->system_call_filter = TAKE_PTR(names);
@@ -1352,7 +1334,7 @@ int sandbox_options_verify(const SandboxOptions *o, char **ret_error) {
 
         /* The sandbox's /etc is the host's unless RootDirectory= is set: a
          * name that does not resolve here will not resolve there either. */
-        if (!o->root_directory) {
+        if (!o->root_directory && !o->dynamic_user) { /* DynamicUser=: a name no file has is a transient uid */
                 if (o->user && !name_is_numeric(o->user) && !getpwnam(o->user))
                         return error_set(ret_error, -EINVAL, "User=%s does not exist", o->user);
                 if (o->group && !name_is_numeric(o->group) && !getgrnam(o->group))
@@ -1379,9 +1361,9 @@ static int parse_allow_system_calls(SandboxOptions *o, const char *key, const ch
                         return invalid(ret_error, key, value);
                 if (r == 0)
                         return 0;
-                /* The pseudo groups would be every call: not an opt-out of one default. */
-                for (size_t i = 0; i < ELEMENTSOF(pseudo_groups); i++)
-                        if (strcmp(word, pseudo_groups[i]) == 0)
+                /* These would be (nearly) every call: not an opt-out of one default. */
+                FOREACH_STRING(g, "@known", "@system-service", "@default")
+                        if (strcmp(word, g) == 0)
                                 return error_set(ret_error, -EINVAL, "%s=%s: name the calls or groups to allow", key,
                                                  word);
                 r = syscall_expand(word, 0, &o->allow_system_calls);
@@ -1555,6 +1537,9 @@ int sandbox_options_finalize(SandboxOptions *o) {
                 o->capability_bounding_set = caps_all();
         o->capability_bounding_set &= allowed & caps_all();
         o->ambient_capabilities &= allowed;
+        r = hardening_options_finalize(o);
+        if (r < 0)
+                return r;
 
         if (o->protect_kernel_logs)
                 FOREACH_STRING(p, "-/proc/kmsg", "-/dev/kmsg")

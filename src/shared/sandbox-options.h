@@ -52,6 +52,31 @@ typedef struct TemporaryFileSystem {
         char *options; /* NULL: mode=0755; "ro" makes it read-only */
 } TemporaryFileSystem;
 
+/* ProtectProc=, ProcSubset=: hidepid= and subset= of the service's own /proc. */
+typedef enum ProtectProc {
+        PROTECT_PROC_DEFAULT,
+        PROTECT_PROC_NOACCESS,
+        PROTECT_PROC_INVISIBLE,
+        PROTECT_PROC_PTRACEABLE,
+        _PROTECT_PROC_MAX,
+        _PROTECT_PROC_INVALID = -EINVAL,
+} ProtectProc;
+
+typedef enum ProcSubset {
+        PROC_SUBSET_ALL,
+        PROC_SUBSET_PID,
+        _PROC_SUBSET_MAX,
+        _PROC_SUBSET_INVALID = -EINVAL,
+} ProcSubset;
+
+typedef enum KeyringMode {
+        KEYRING_MODE_INHERIT,
+        KEYRING_MODE_PRIVATE,
+        KEYRING_MODE_SHARED,
+        _KEYRING_MODE_MAX,
+        _KEYRING_MODE_INVALID = -EINVAL,
+} KeyringMode;
+
 #define SANDBOX_RLIMIT_MAX 16 /* RLIMIT_NLIMITS */
 
 typedef struct SandboxRlimit {
@@ -141,6 +166,7 @@ typedef struct SandboxOptions {
         bool system_call_allow_list;
         char **system_call_filter;
         int system_call_error_number; /* errno, or SANDBOX_SYSCALL_KILL; default EPERM */
+        char **system_call_errno;     /* "NAME:N": SystemCallFilter=~NAME:ERRNO, a deny list's own errno */
         char **allow_system_calls; /* [Isolate] AllowSystemCalls=: taken out of the default deny list */
         bool restrict_suid_sgid;   /* RestrictSUIDSGID=, default true */
         bool lock_personality;     /* LockPersonality=, default true: the query and PER_LINUX only */
@@ -152,6 +178,20 @@ typedef struct SandboxOptions {
         bool address_families_set;
         uint64_t allow_address_families; /* [Isolate] AllowAddressFamilies= */
         uint32_t netlink_protocols;      /* bit per NETLINK_*: default plus [Isolate] AllowNetlink= */
+
+        /* The hardening keys (hardening-options.c), each with systemd's meaning. */
+        bool memory_deny_write_execute; /* MemoryDenyWriteExecute= */
+        bool restrict_realtime;         /* RestrictRealtime= */
+        bool protect_clock;             /* ProtectClock=: @clock denied whatever AllowSystemCalls= says */
+        unsigned long restrict_namespaces; /* CLONE_NEW* RestrictNamespaces= leaves; default all */
+        bool allow_namespaces; /* [Isolate] Namespaces=yes: those may be created; default none */
+        ProtectProc protect_proc;
+        ProcSubset proc_subset;
+        char **no_exec_paths; /* NoExecPaths=, ExecPaths=: as the path lists above */
+        char **exec_paths;
+        KeyringMode keyring_mode; /* default private */
+        bool private_users;       /* PrivateUsers=: the service's user namespace is its own anyway */
+        bool dynamic_user;        /* DynamicUser=: User= unknown inside is a uid of the range */
 
         /* The [Isolate] opt-outs, and what the file's systemd key asked for each (-1: nothing,
          * systemd's default applies once loosened). */

@@ -7,7 +7,7 @@
  * NOTICE("Key", "why ignoring it is never weaker")   (a [Service] key without a parser)
  * NOTICE_PARSED(SECTION, "Key", parser, "why")       (a parser checks the value, then a notice)
  * REFUSED("Key", "why" or NULL for the default text)  (a [Service] key)
- * IF_FALSE("Key", why), ALWAYS_ON("Key"), LOOSEN(SECTION, "Key", SandboxLoosen, parser),
+ * ALWAYS_ON("Key"), LOOSEN(SECTION, "Key", SandboxLoosen, parser),
  * LIMIT("LimitX", RLIMIT_X), CGROUP("Key"), PROCESS("Key", parser): shorthands, see
  * service-keys.c. */
 
@@ -237,18 +237,26 @@ PROCESS("SyslogLevelPrefix", process_parse_syslog_level_prefix)
 PROCESS("LogLevelMax", process_parse_log_level_max)
 PROCESS("LogExtraFields", process_parse_log_extra_fields)
 
+/* [Service]: the hardening keys, with systemd 252's meaning (hardening-options.c). */
+HANDLED(S, "MemoryDenyWriteExecute", parse_memory_deny_write_execute, 0, SB)
+HANDLED(S, "RestrictRealtime", parse_restrict_realtime, 0, SB)
+HANDLED(S, "ProtectClock", parse_protect_clock, 0, SB)
+HANDLED(S, "RestrictNamespaces", parse_restrict_namespaces, 0, SB)
+HANDLED(S, "ProtectProc", parse_protect_proc, 0, SB)
+HANDLED(S, "ProcSubset", parse_proc_subset, 0, SB)
+HANDLED(S, "NoExecPaths", sandbox_parse_path_list, 0, D(sandbox.no_exec_paths))
+HANDLED(S, "ExecPaths", sandbox_parse_path_list, 0, D(sandbox.exec_paths))
+HANDLED(S, "KeyringMode", parse_keyring_mode, 0, SB)
+HANDLED(S, "PrivateUsers", parse_private_users, 0, SB)
+HANDLED(S, "DynamicUser", parse_dynamic_user, 0, SB)
+HANDLED(S, "AppArmorProfile", parse_apparmor_profile, 0, SB) /* "-PROFILE" a notice, else refused */
+HANDLED(S, "RemoveIPC", parse_remove_ipc, 0, SB) /* a notice: the IPC namespace goes with the service */
+
 /* [Service]: already true of every isolated service (its own namespaces). */
 ALWAYS_ON("PrivateNetwork")
 ALWAYS_ON("PrivateIPC")
 ALWAYS_ON("PrivateMounts")
 ALWAYS_ON("ProtectHostname")
-
-/* [Service]: hardening switches not applied yet: "no" is fine, anything else refused. */
-IF_FALSE("PrivateUsers", NULL)
-IF_FALSE("ProtectClock", NULL)
-IF_FALSE("MemoryDenyWriteExecute", NULL)
-IF_FALSE("RestrictRealtime", NULL)
-IF_FALSE("DynamicUser", NULL)
 
 /* [Service]: ignored with a notice. Each is a decision that ignoring the key cannot leave
  * the service less confined or less limited than the file asks. */
@@ -276,13 +284,11 @@ NOTICE("FinalKillSignal", "the scope is always killed with SIGKILL at the end of
 NOTICE("TimeoutCleanSec", WHY_LIFECYCLE)
 NOTICE("IgnoreSIGPIPE", WHY_LIFECYCLE)
 NOTICE("PassEnvironment", "the service gets less environment than asked")
-NOTICE("ExecPaths", "the host tree stays as executable as it is; nothing is made executable")
 NOTICE("ExecSearchPath", "commands are searched in the default $PATH")
 NOTICE("NetworkNamespacePath", "the service keeps its own empty network namespace")
 NOTICE("IPCNamespacePath", "the service keeps its own IPC namespace")
 NOTICE("MountFlags", "mounts stay private to the service")
 NOTICE("MountAPIVFS", "/proc and /dev are always mounted")
-NOTICE("RemoveIPC", "the IPC namespace dies with the service")
 NOTICE("Delegate", "the service gets no cgroup tree of its own to manage")
 NOTICE("DisableControllers", "it only concerns the scope's children")
 NOTICE("DefaultMemoryMin", "it only concerns the scope's children")
@@ -315,24 +321,18 @@ NOTICE("UtmpMode", "an isolated service writes no utmp record of the host")
 
 /* [Service]: refused. What systemd 252 knows beyond the rows above, a new sandboxing or
  * limit key among them, is never dropped silently. */
-REFUSED("AppArmorProfile", NULL)
 REFUSED("BPFProgram", NULL)
 REFUSED("CoredumpFilter", WHY_PROCESS)
 REFUSED("ExtensionDirectories", WHY_IMAGE)
 REFUSED("ExtensionImages", WHY_IMAGE)
 REFUSED("IPEgressFilterPath", NULL)
 REFUSED("IPIngressFilterPath", NULL)
-REFUSED("KeyringMode", NULL)
 REFUSED("LogRateLimitBurst", WHY_RUNTIME_LIMIT)
 REFUSED("LogRateLimitIntervalSec", WHY_RUNTIME_LIMIT)
 REFUSED("MountImages", WHY_IMAGE)
-REFUSED("NoExecPaths", NULL)
 REFUSED("PAMName", "refusing to run without the PAM session asked")
 REFUSED("Personality", WHY_PROCESS)
-REFUSED("ProcSubset", NULL)
-REFUSED("ProtectProc", NULL)
 REFUSED("RestrictFileSystems", NULL)
-REFUSED("RestrictNamespaces", NULL)
 REFUSED("RestrictNetworkInterfaces", NULL)
 REFUSED("RootHash", WHY_IMAGE)
 REFUSED("RootHashSignature", WHY_IMAGE)
@@ -377,5 +377,6 @@ HANDLED(I, "PasswordHashes", sandbox_parse_isolate_bool, 0, D(sandbox.password_h
 HANDLED(I, "AllowCapabilities", sandbox_parse_allow_capabilities, 0, SB)
 HANDLED(I, "AllowAddressFamilies", sandbox_parse_allow_address_families, 0, SB)
 HANDLED(I, "AllowSystemCalls", sandbox_parse_allow_system_calls, 0, SB)
+HANDLED(I, "Namespaces", parse_isolate_namespaces, 0, SB)
 HANDLED(I, "AllowNetlink", sandbox_parse_allow_netlink, 0, SB)
 HANDLED(I, "TmpfsSize", sandbox_parse_tmpfs_size, 0, SB)

@@ -26,7 +26,6 @@ KeySection key_section_from_string(const char *s) {
 static const char *const key_policy_table[_KEY_POLICY_MAX] = {
         [KEY_HANDLED] = "handled",
         [KEY_NOTICE] = "notice",
-        [KEY_NOTICE_IF_FALSE] = "notice-if-false",
         [KEY_ALWAYS_ON] = "always-on",
         [KEY_REFUSED] = "refused",
 };
@@ -47,7 +46,6 @@ const char *key_policy_to_string(KeyPolicy p) {
 #define NOTICE(k, why) ROW_NO_PARSER(S, k, KEY_NOTICE, why)
 #define NOTICE_PARSED(sec, k, parser, why) ROW(sec, k, parser, 0, 0, KEY_NOTICE, why)
 #define REFUSED(k, why) ROW_NO_PARSER(S, k, KEY_REFUSED, why)
-#define IF_FALSE(k, why) ROW(S, k, parse_notice_if_false, 0, 0, KEY_NOTICE_IF_FALSE, why)
 #define ALWAYS_ON(k) ROW(S, k, parse_always_on, 0, 0, KEY_ALWAYS_ON, "isolated applies it to every service")
 #define LOOSEN(sec, k, l, parser) HANDLED(sec, k, parser, l, SB)
 #define LIMIT(k, res) HANDLED(S, k, sandbox_parse_limit, res, SB)
@@ -119,7 +117,7 @@ const char *service_key_default_note(KeySection section) {
 const char *service_key_note(const ServiceKey *k) {
         if (k->note)
                 return k->note;
-        if (k->policy == KEY_NOTICE || k->policy == KEY_NOTICE_IF_FALSE)
+        if (k->policy == KEY_NOTICE)
                 return "not supported by isolated yet";
         return service_key_default_note(k->section);
 }

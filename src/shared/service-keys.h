@@ -35,7 +35,6 @@ KeySection key_section_from_string(const char *s);
 typedef enum KeyPolicy {
         KEY_HANDLED,         /* parsed: systemd's meaning, or a documented one never weaker */
         KEY_NOTICE,          /* accepted, ignored with a notice; the note says why that is never weaker */
-        KEY_NOTICE_IF_FALSE, /* a hardening switch not applied: "no" is ignored with a notice, else refused */
         KEY_ALWAYS_ON,       /* a switch every isolated service has on anyway: a notice either way */
         KEY_REFUSED,         /* refused; the note says why */
         _KEY_POLICY_MAX,
