@@ -1,0 +1,106 @@
+#!/bin/bash
+# The environment a booted Debian gives a daemon (issue 15, items 3 and 4), checked from inside
+# the service: its private /run prepared from the host's tmpfiles.d (/run/lock, a drop-in's line),
+# /dev/log reaching journald with the service's identity, its hostname and ::1 localhost resolving,
+# chroot(2) working, /sys/class/net showing its own devices only, and `isolatectl status` showing
+# only the current run's journal lines.
+# CASE=NAME runs one case (testcase_NAME): ONLY=host-env:NAME tests/run.sh.
+. "$TESTS/lib.sh"
+
+work=$(mktemp -d)
+chmod 755 "$work"
+# /etc is the host's, shared with whatever else runs there: the names made there are this run's own.
+sid=$(( RANDOM * 32768 + RANDOM ))
+tmpfiles=/etc/tmpfiles.d/isolated-hostenv-$sid.conf
+names="hostenv hostenvveth hostenvrestart"
+cleanup() {
+        for n in $names; do isolatectl stop "$n" >/dev/null 2>&1; isolatectl reset-failed "$n" >/dev/null 2>&1; done
+        rm -f "$tmpfiles"
+        rm -rf "$work"
+}
+trap cleanup EXIT
+
+# start_sleeper NAME [EXTRA]: a service under the defaults that sleeps, EXTRA lines after [Service].
+start_sleeper() {
+        printf '[Service]\nExecStart=/bin/sleep infinity\n%b\n' "${2:-}" > "$work/$1.service"
+        check "$1 starts" isolatectl start "$1" "$work/$1.service"
+}
+lacks() { ! grep -q -- "$1" <<< "$2"; } # TEXT WHERE
+inside() { # NAME COMMAND...: runs it in the service, with its confinement
+        local n=$1; shift
+        timeout 20 isolatectl shell "$n" "$@" </dev/null
+}
+
+testcase_run() {
+        # A /run line of a tmpfiles.d drop-in, applied at start to the service's private /run only.
+        printf 'd /run/isolated-hostenv-%s 0750 root root -\nf /run/isolated-hostenv-%s/file 0640 root root - hello\n' \
+                "$sid" "$sid" > "$tmpfiles"
+        start_sleeper hostenv
+        check "/run/lock exists inside" inside hostenv test -d /run/lock
+        check_eq "the drop-in's directory is made inside, 0750" "750 root" \
+                "$(inside hostenv stat -c '%a %U' "/run/isolated-hostenv-$sid" 2>&1)"
+        check_eq "with its file and content" "hello" "$(inside hostenv cat "/run/isolated-hostenv-$sid/file" 2>&1)"
+        check "the host's /run did not get it" test ! -e "/run/isolated-hostenv-$sid"
+        check "nothing of the host's /run shows inside" inside hostenv test ! -e /run/systemd/journal/stdout
+        isolatectl stop hostenv >/dev/null 2>&1
+        rm -f "$tmpfiles"
+}
+
+testcase_devlog() {
+        local mark="hostenv-syslog-$sid-$RANDOM" unit=isolated-hostenv.scope
+        start_sleeper hostenv
+        check "/dev/log is a socket inside" inside hostenv test -S /dev/log
+        check "logger(1) inside succeeds" inside hostenv logger -t "hostenv$sid" "$mark"
+        check "the journal has the line" wait_for 10 sh -c "journalctl -o cat -t hostenv$sid | grep -qx '$mark'"
+        check_eq "under the service's scope" "$unit" \
+                "$(journalctl -o export -t "hostenv$sid" | sed -n 's/^_SYSTEMD_UNIT=//p' | tail -1)"
+        check "nothing else of /run/systemd shows" inside hostenv test ! -e /run/systemd/journal
+        isolatectl stop hostenv >/dev/null 2>&1
+}
+
+testcase_hosts() {
+        start_sleeper hostenv
+        check_match "the hostname resolves to 127.0.1.1" "^127\.0\.1\.1 +hostenv( |$)" \
+                "$(inside hostenv sh -c 'getent hosts "$(hostname)"' 2>&1)"
+        check_match "::1 is localhost" "^::1 +.*localhost" "$(inside hostenv getent hosts ::1 2>&1)"
+        check "/etc/hosts is read-only inside" inside hostenv sh -c '! touch /etc/hosts 2>/dev/null'
+        check "the host's /etc/hosts has no line for it" sh -c "! grep -q '[[:space:]]hostenv\$' /etc/hosts"
+        isolatectl stop hostenv >/dev/null 2>&1
+}
+
+testcase_chroot() {
+        start_sleeper hostenv
+        check "chroot(2) works as root inside" inside hostenv chroot / true
+        isolatectl stop hostenv >/dev/null 2>&1
+}
+
+testcase_sysnet() {
+        start_sleeper hostenv
+        check_eq "/sys/class/net shows lo only" "lo" "$(inside hostenv ls /sys/class/net 2>&1 | tr '\n' ' ' | sed 's/ $//')"
+        isolatectl stop hostenv >/dev/null 2>&1
+        start_sleeper hostenvveth "[Isolate]\nNetwork=veth"
+        check_eq "with Network=veth: host0 and lo" "host0 lo" \
+                "$(inside hostenvveth ls /sys/class/net 2>&1 | tr '\n' ' ' | sed 's/ $//')"
+        isolatectl stop hostenvveth >/dev/null 2>&1
+}
+
+testcase_status() {
+        local n=hostenvrestart first="hostenv-first-$sid" second="hostenv-second-$sid" out
+        printf '[Service]\nExecStart=/bin/sh -c "echo $MARK; exec sleep infinity"\nEnvironment=MARK=%s\n' "$first" \
+                > "$work/$n.service"
+        check "$n starts" isolatectl start "$n" "$work/$n.service"
+        check "its first line is in the journal" wait_for 10 sh -c "isolatectl status $n | grep -q $first"
+        sed -i "s/MARK=.*/MARK=$second/" "$work/$n.service"
+        isolatectl stop "$n" >/dev/null 2>&1
+        check "$n starts again" isolatectl start "$n" "$work/$n.service"
+        check "status shows the second run's line" wait_for 10 sh -c "isolatectl status $n | grep -q $second"
+        out=$(isolatectl status "$n" 2>&1)
+        check "status shows none of the first run's lines" lacks "$first" "$out"
+        check "logs still has the first run's" sh -c "isolatectl logs $n | grep -q $first"
+        isolatectl stop "$n" >/dev/null 2>&1
+        out=$(isolatectl status "$n" 2>&1)
+        check_match "stopped, status still shows the last run's line" "$second" "$out"
+        check "and none of the first run's" lacks "$first" "$out"
+}
+
+run_testcases
