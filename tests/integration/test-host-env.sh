@@ -12,11 +12,12 @@ chmod 755 "$work"
 # /etc is the host's, shared with whatever else runs there: the names made there are this run's own.
 sid=$(( RANDOM * 32768 + RANDOM ))
 tmpfiles=/etc/tmpfiles.d/isolated-hostenv-$sid.conf
+hostdir=/var/lib/isolated-hostenv.$sid
 names="hostenv hostenvveth hostenvrestart"
 cleanup() {
         for n in $names; do isolatectl stop "$n" >/dev/null 2>&1; isolatectl reset-failed "$n" >/dev/null 2>&1; done
         rm -f "$tmpfiles"
-        rm -rf "$work"
+        rm -rf "$work" "$hostdir"
 }
 trap cleanup EXIT
 
@@ -32,16 +33,27 @@ inside() { # NAME COMMAND...: runs it in the service, with its confinement
 }
 
 testcase_run() {
-        # A /run line of a tmpfiles.d drop-in, applied at start to the service's private /run only.
-        printf 'd /run/isolated-hostenv-%s 0750 root root -\nf /run/isolated-hostenv-%s/file 0640 root root - hello\n' \
-                "$sid" "$sid" > "$tmpfiles"
-        start_sleeper hostenv
+        local d=/run/isolated-hostenv-$sid out
+        # /run lines of a tmpfiles.d drop-in, applied at start to the service's private /run only; and
+        # lines that would write the host: through a symlink it plants in /run, and outside /run.
+        mkdir -p "$hostdir" && chmod 755 "$hostdir"
+        {
+                printf 'd %s 0750 root root -\nf %s/file 0640 root root - hello\n' "$d" "$d"
+                printf 'L %s-link - - - - %s\nf %s-link/evil 0644 root root - x\n' "$d" "$hostdir" "$d"
+                printf 'f %s/outside 0644 root root - x\n' "$hostdir"
+        } > "$tmpfiles"
+        # Before ExecStartPre=: the daemon's own preparation finds /run as a booted host has it.
+        start_sleeper hostenv "ExecStartPre=/bin/sh -c 'test -d /run/lock && test -d $d'"
         check "/run/lock exists inside" inside hostenv test -d /run/lock
         check_eq "the drop-in's directory is made inside, 0750" "750 root" \
-                "$(inside hostenv stat -c '%a %U' "/run/isolated-hostenv-$sid" 2>&1)"
-        check_eq "with its file and content" "hello" "$(inside hostenv cat "/run/isolated-hostenv-$sid/file" 2>&1)"
-        check "the host's /run did not get it" test ! -e "/run/isolated-hostenv-$sid"
+                "$(inside hostenv stat -c '%a %U' "$d" 2>&1)"
+        check_eq "with its file and content" "hello" "$(inside hostenv cat "$d/file" 2>&1)"
+        check "the host's /run did not get it" test ! -e "$d"
+        check_eq "nothing reached the host's $hostdir" "" "$(ls -A "$hostdir" 2>&1)"
         check "nothing of the host's /run shows inside" inside hostenv test ! -e /run/systemd/journal/stdout
+        out=$(journalctl -u isolated-hostenv.scope -o cat 2>&1)
+        check_match "what tmpfiles could not write is in the service's journal" \
+                "Failed to create file $d-link/evil: Read-only file system" "$out"
         isolatectl stop hostenv >/dev/null 2>&1
         rm -f "$tmpfiles"
 }
