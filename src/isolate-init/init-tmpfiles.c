@@ -21,7 +21,11 @@
 #define CAP(c) (UINT64_C(1) << (c))
 
 __attribute__((noreturn)) static void tmpfiles_child(int stream_fd) {
-        static char *const argv[] = { (char *) "systemd-tmpfiles", (char *) "--create", (char *) "--prefix=/run", NULL };
+        /* Not /run/user: hidden as ProtectHome=yes hides it (a system daemon's is logind's work). Not
+         * /run/isolated: the daemon's own, of which a service sees nothing, not even a lookalike. */
+        static char *const argv[] = { (char *) "systemd-tmpfiles", (char *) "--create", (char *) "--prefix=/run",
+                                      (char *) "--exclude-prefix=/run/user", (char *) "--exclude-prefix=/run/isolated",
+                                      NULL };
         static char *const envp[] = { (char *) "PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin", NULL };
         const uint64_t keep = CAP(CAP_CHOWN) | CAP(CAP_DAC_OVERRIDE) | CAP(CAP_FOWNER) | CAP(CAP_FSETID);
         int null = open("/dev/null", O_RDWR | O_CLOEXEC);

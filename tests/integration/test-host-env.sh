@@ -45,6 +45,7 @@ testcase_run() {
         # Before ExecStartPre=: the daemon's own preparation finds /run as a booted host has it.
         start_sleeper hostenv "ExecStartPre=/bin/sh -c 'test -d /run/lock && test -d $d'"
         check "/run/lock exists inside" inside hostenv test -d /run/lock
+        check "/run/user does not (ProtectHome=), nor /run/isolated" inside hostenv test ! -e /run/user -a ! -e /run/isolated
         check_eq "the drop-in's directory is made inside, 0750" "750 root" \
                 "$(inside hostenv stat -c '%a %U' "$d" 2>&1)"
         check_eq "with its file and content" "hello" "$(inside hostenv cat "$d/file" 2>&1)"
