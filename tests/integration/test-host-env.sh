@@ -3,7 +3,7 @@
 # the service: its private /run prepared from the host's tmpfiles.d (/run/lock, a drop-in's line),
 # /dev/log reaching journald with the service's identity, its hostname and ::1 localhost resolving,
 # chroot(2) working, /sys/class/net showing its own devices only, and `isolatectl status` showing
-# only the current run's journal lines.
+# only the current run's journal lines; and Debian's stock ssh.service, which needs chroot(2) and /dev/log.
 # CASE=NAME runs one case (testcase_NAME): ONLY=host-env:NAME tests/run.sh.
 . "$TESTS/lib.sh"
 
@@ -61,13 +61,21 @@ testcase_run() {
 
 testcase_devlog() {
         local mark="hostenv-syslog-$sid-$RANDOM" unit=isolated-hostenv.scope
-        start_sleeper hostenv
+        # The main process sends a syslog(3) line and stays: journald attributes a datagram to the
+        # sender's cgroup when it reads it, which it cannot once the sender is gone (logger(1) is
+        # gone at once: its line may come without a unit).
+        printf '[Service]\nExecStart=/usr/bin/python3 -c "import syslog, signal; syslog.openlog(\x27hostenvmain%s\x27); syslog.syslog(\x27%s-main\x27); signal.pause()"\n' \
+                "$sid" "$mark" > "$work/hostenv.service"
+        check "hostenv starts, its main process logging through syslog(3)" isolatectl start hostenv "$work/hostenv.service"
         check "/dev/log is a socket inside" inside hostenv test -S /dev/log
-        check "logger(1) inside succeeds" inside hostenv logger -t "hostenv$sid" "$mark"
-        check "the journal has the line" wait_for 10 sh -c "journalctl -o cat -t hostenv$sid | grep -qx '$mark'"
+        check "the journal has the main process's line" \
+                wait_for 10 sh -c "journalctl -o cat -t hostenvmain$sid | grep -qx '$mark-main'"
         check_eq "under the service's scope" "$unit" \
-                "$(journalctl -o export -t "hostenv$sid" | sed -n 's/^_SYSTEMD_UNIT=//p' | tail -1)"
-        check "nothing else of /run/systemd shows" inside hostenv test ! -e /run/systemd/journal
+                "$(journalctl -o export -t "hostenvmain$sid" | sed -n 's/^_SYSTEMD_UNIT=//p' | tail -1)"
+        check "logger(1) inside succeeds" inside hostenv logger -t "hostenv$sid" "$mark"
+        check "the journal has its line" wait_for 10 sh -c "journalctl -o cat -t hostenv$sid | grep -qx '$mark'"
+        check "nothing else of /run/systemd shows" inside hostenv \
+                sh -c '! test -e /run/systemd/journal/stdout && ! test -e /run/systemd/journal/socket && ! test -e /run/systemd/private'
         isolatectl stop hostenv >/dev/null 2>&1
 }
 
