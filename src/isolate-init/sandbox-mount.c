@@ -649,13 +649,15 @@ static int setup_tmp_and_run(MountContext *c, int *dev_log) {
  * service's hostname, and ::1 named localhost if no line does, as a booted Debian has it (netcfg
  * writes both): a private copy on a tiny tmpfs of its own, bound read-only over /etc/hosts. */
 static int setup_hosts(MountContext *c) {
-        static const char *const opts[] = { "mode=0755", "size=1m", "nr_inodes=4", NULL };
-        struct open_how how = { .flags = O_RDONLY | O_CLOEXEC | O_NOCTTY, .resolve = RESOLVE_IN_ROOT | RESOLVE_NO_MAGICLINKS };
-        _cleanup_close_ int in_fd = -EBADF, m = -EBADF, out_fd = -EBADF, file = -EBADF;
-        _cleanup_free_ char *line = NULL, *text = NULL;
+        /* Not blocking on a FIFO the service may have put there (ReadWritePaths=/etc). */
+        struct open_how how = { .flags = O_RDONLY | O_CLOEXEC | O_NOCTTY | O_NONBLOCK,
+                                .resolve = RESOLVE_IN_ROOT | RESOLVE_NO_MAGICLINKS };
+        _cleanup_close_ int in_fd = -EBADF, m = -EBADF, out_fd = -EBADF, file = -EBADF, target = -EBADF;
+        _cleanup_free_ char *line = NULL, *text = NULL, *size_opt = NULL;
         char host[HOST_NAME_MAX + 1] = {}, *dot;
         bool localhost6 = false;
         size_t size = 0, n = 0;
+        struct stat st;
         FILE *in, *out;
         int r;
 
@@ -666,6 +668,10 @@ static int setup_hosts(MountContext *c) {
                 return 0;
         if (in_fd < 0)
                 return fail(c, negative_errno(), "open /etc/hosts");
+        if (fstat(in_fd, &st) < 0)
+                return fail(c, negative_errno(), "inspect /etc/hosts");
+        if (!S_ISREG(st.st_mode)) /* not a file to copy: left as it is */
+                return 0;
         in = fdopen(in_fd, "re");
         if (!in)
                 return fail(c, negative_errno(), "read /etc/hosts");
@@ -691,7 +697,7 @@ static int setup_hosts(MountContext *c) {
                                 w += l;
                         }
                 fputs(line, out);
-                if (line[strlen(line) - 1] != '\n')
+                if (*line == '\0' || line[strlen(line) - 1] != '\n')
                         fputc('\n', out);
         }
         r = ferror(in) ? -EIO : 0;
@@ -708,7 +714,11 @@ static int setup_hosts(MountContext *c) {
         if (r < 0)
                 return fail(c, r, "read /etc/hosts");
 
-        m = new_fs("tmpfs", opts, ATTR_SAFE);
+        /* As large as the copy (a host's block list in /etc/hosts has megabytes), and no more. */
+        size_opt = strprintf("size=%zu", n + 4096);
+        if (!size_opt)
+                return -ENOMEM;
+        m = new_fs("tmpfs", (const char *const[]) { "mode=0755", "nr_inodes=4", size_opt, NULL }, ATTR_SAFE);
         if (m < 0)
                 return fail(c, m, "create the tmpfs of /etc/hosts");
         out_fd = openat(m, "hosts", O_CREAT | O_EXCL | O_WRONLY | O_NOFOLLOW | O_CLOEXEC, 0644);
@@ -722,7 +732,8 @@ static int setup_hosts(MountContext *c) {
         r = set_attr(file, false, MOUNT_ATTR_RDONLY | ATTR_SAFE, 0);
         if (r < 0)
                 return fail(c, r, "make the service's /etc/hosts read-only");
-        r = attach(c, file, "/etc/hosts");
+        target = open_in_root_confined(c->root_fd, c->writable, "/etc/hosts", 0);
+        r = target < 0 ? target : attach_fd(file, target);
         if (r < 0)
                 return fail(c, r, "bind the service's /etc/hosts on /etc/hosts");
         return 0;

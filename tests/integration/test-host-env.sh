@@ -90,6 +90,9 @@ testcase_hosts() {
                 check "the host's own 127.0.1.1 line ($own) is not in its view" \
                         inside hostenv sh -c "! grep -q '^127\.0\.1\.1[[:space:]].*$own' /etc/hosts"
         fi
+        check "the host's other lines are kept, in order" bash -c 'diff <(grep -v "^[[:space:]]*127\.0\.1\.1[[:space:]]" /etc/hosts) \
+                <(timeout 20 isolatectl shell hostenv cat /etc/hosts </dev/null |
+                  grep -vxF -e "$(printf "127.0.1.1\thostenv")" -e "$(printf "::1\tlocalhost ip6-localhost ip6-loopback")")'
         check "/etc/hosts is read-only inside" inside hostenv sh -c '! touch /etc/hosts 2>/dev/null'
         check "the host's /etc/hosts has no line for it" sh -c "! grep -q '[[:space:]]hostenv\$' /etc/hosts"
         isolatectl stop hostenv >/dev/null 2>&1
