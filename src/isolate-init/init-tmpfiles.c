@@ -63,8 +63,8 @@ int init_tmpfiles_run(int stream_fd) {
         pid_t pid;
         int r;
 
-        if (access(TMPFILES_PATH, X_OK) < 0)
-                return errno == ENOENT ? 0 : negative_errno();
+        if (access(TMPFILES_PATH, X_OK) < 0) /* none here (a RootDirectory= without it), or not to run */
+                return errno == ENOENT || errno == EACCES ? 0 : negative_errno();
         pid = fork();
         if (pid < 0)
                 return negative_errno();
