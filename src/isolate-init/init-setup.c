@@ -11,6 +11,7 @@
 #include <unistd.h>
 
 #include "init-setup.h"
+#include "init-tmpfiles.h"
 #include "log.h"
 #include "sandbox-mount.h"
 #include "string-util.h"
@@ -127,6 +128,12 @@ static int setup_sandbox_mounts(InitSetup *s) {
         return sandbox_mount_apply(&s->description->sandbox, s->mount_paths, s->mount_fds, s->n_mounts, &s->error);
 }
 
+static int setup_run_tmpfiles(InitSetup *s) {
+        /* In the service's root, before any of its commands (ExecStartPre= and RuntimeDirectory=
+         * come after, as on a booted host). */
+        return init_tmpfiles_run(s->stream_fd);
+}
+
 /* In order. The process side of the sandbox (rlimits, user, capabilities, no_new_privs,
  * seccomp) is applied to the main process alone, just before its exec (spawn.c): the init
  * keeps its capabilities to stop the service. */
@@ -138,6 +145,7 @@ static const SetupStep setup_steps[] = {
         { "bring up loopback interface",   setup_loopback          },
         { "connect to the journal",        setup_journal_stream    },
         { "set up the sandbox's mounts",   setup_sandbox_mounts    },
+        { "prepare /run from tmpfiles.d",   setup_run_tmpfiles      },
 };
 
 void init_setup_done(InitSetup *s) {

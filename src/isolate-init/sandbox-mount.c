@@ -1,5 +1,6 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 #include <fcntl.h>
+#include <limits.h>
 #include <linux/openat2.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -405,7 +406,28 @@ static int setup_protect_system(MountContext *c) {
         }
 }
 
-static int setup_dev(MountContext *c, int *dev_nodes) {
+/* journald's syslog socket, bound over FILE (an empty file made for it): syslog(3) reaches the
+ * journal, which attributes each line to the sender's own cgroup (the service's scope). Only that
+ * socket: nothing else of the host's /run/systemd shows. */
+static int attach_dev_log(MountContext *c, int *dev_log, const char *path) {
+        int r;
+
+        if (*dev_log < 0) /* no journald on the host */
+                return 0;
+        r = touch_in_root(c->root_fd, path);
+        if (r < 0)
+                return fail(c, r, "create %s", path);
+        r = set_attr(*dev_log, false, MOUNT_ATTR_RDONLY | ATTR_SAFE, 0);
+        if (r < 0)
+                return fail(c, r, "protect %s", path);
+        r = attach(c, *dev_log, path);
+        if (r < 0)
+                return fail(c, r, "bind journald's syslog socket on %s", path);
+        *dev_log = safe_close(*dev_log);
+        return 0;
+}
+
+static int setup_dev(MountContext *c, int *dev_nodes, int *dev_log) {
         static const char *const tmpfs_opts[] = { "mode=0755", "size=4m", NULL };
         static const char *const pts_opts[] = { "ptmxmode=0666", "mode=0620", "gid=5", NULL };
         const char *const shm_opts[] = { "mode=1777", sandbox_tmpfs_size(c->options), sandbox_tmpfs_inodes(c->options), NULL };
@@ -474,7 +496,11 @@ static int setup_dev(MountContext *c, int *dev_nodes) {
                 if (symlinkat(links[i][1], dev, links[i][0]) < 0)
                         return fail(c, negative_errno(), "create /dev/%s", links[i][0]);
 
-        /* Nothing new appears in /dev itself; the nodes, pts, shm and mqueue are mounts of their own. */
+        r = attach_dev_log(c, dev_log, "/dev/log");
+        if (r < 0)
+                return r;
+
+        /* Nothing new appears in /dev itself; the nodes, log, pts, shm and mqueue are mounts of their own. */
         r = set_attr(dev, false, MOUNT_ATTR_RDONLY, 0);
         if (r < 0)
                 return fail(c, r, "make /dev read-only");
@@ -637,7 +663,7 @@ static int setup_sys(MountContext *c, int *sys_clone) {
         return 0;
 }
 
-static int setup_tmp_and_run(MountContext *c) {
+static int setup_tmp_and_run(MountContext *c, int *dev_log) {
         const char *const tmp_opts[] = { "mode=1777", sandbox_tmpfs_size(c->options), sandbox_tmpfs_inodes(c->options), NULL };
         const char *const run_opts[] = { "mode=0755", sandbox_tmpfs_size(c->options), sandbox_tmpfs_inodes(c->options), NULL };
         int r;
@@ -655,7 +681,106 @@ static int setup_tmp_and_run(MountContext *c) {
 
         /* After the journal stream was opened: from now on no host socket under /run is reachable
          * (a read-only bind would not stop connect()). */
-        return mount_new_fs(c, "/run", "tmpfs", run_opts, MOUNT_ATTR_NOSUID | MOUNT_ATTR_NODEV);
+        r = mount_new_fs(c, "/run", "tmpfs", run_opts, MOUNT_ATTR_NOSUID | MOUNT_ATTR_NODEV);
+        if (r < 0)
+                return r;
+        /* The host's /dev (PrivateDevices=no) has /dev/log as a symlink to the socket's place in
+         * /run: the socket goes there, alone. */
+        return attach_dev_log(c, dev_log, "/run/systemd/journal/dev-log");
+}
+
+/* The service's /etc/hosts: the root's own, its 127.0.1.1 line (the host's name) replaced by the
+ * service's hostname, and ::1 named localhost if no line does, as a booted Debian has it (netcfg
+ * writes both): a private copy on a tiny tmpfs of its own, bound read-only over /etc/hosts. */
+static int setup_hosts(MountContext *c) {
+        /* Not blocking on a FIFO the service may have put there (ReadWritePaths=/etc). */
+        struct open_how how = { .flags = O_RDONLY | O_CLOEXEC | O_NOCTTY | O_NONBLOCK,
+                                .resolve = RESOLVE_IN_ROOT | RESOLVE_NO_MAGICLINKS };
+        _cleanup_close_ int in_fd = -EBADF, m = -EBADF, out_fd = -EBADF, file = -EBADF, target = -EBADF;
+        _cleanup_free_ char *line = NULL, *text = NULL, *size_opt = NULL;
+        char host[HOST_NAME_MAX + 1] = {}, *dot;
+        bool localhost6 = false;
+        size_t size = 0, n = 0;
+        struct stat st;
+        FILE *in, *out;
+        int r;
+
+        if (gethostname(host, sizeof(host) - 1) < 0)
+                return fail(c, negative_errno(), "read the hostname");
+        in_fd = (int) syscall(SYS_openat2, c->root_fd, "etc/hosts", &how, sizeof(how));
+        if (in_fd < 0 && (errno == ENOENT || errno == ENOTDIR)) /* a RootDirectory= without one */
+                return 0;
+        if (in_fd < 0)
+                return fail(c, negative_errno(), "open /etc/hosts");
+        if (fstat(in_fd, &st) < 0)
+                return fail(c, negative_errno(), "inspect /etc/hosts");
+        if (!S_ISREG(st.st_mode)) /* not a file to copy: left as it is */
+                return 0;
+        in = fdopen(in_fd, "re");
+        if (!in)
+                return fail(c, negative_errno(), "read /etc/hosts");
+        in_fd = -EBADF;
+        out = open_memstream(&text, &n);
+        if (!out) {
+                fclose(in);
+                return -ENOMEM;
+        }
+        while (getline(&line, &size, in) > 0) {
+                const char *p = line + strspn(line, " \t");
+                size_t k = strcspn(p, " \t\n#");
+
+                if (k == 9 && strncmp(p, "127.0.1.1", 9) == 0)
+                        continue;
+                if (k == 3 && strncmp(p, "::1", 3) == 0)
+                        for (const char *w = p + k; *w && *w != '#' && !localhost6;) {
+                                size_t l;
+
+                                w += strspn(w, " \t\n");
+                                l = strcspn(w, " \t\n#");
+                                localhost6 = l == 9 && strncmp(w, "localhost", 9) == 0;
+                                w += l;
+                        }
+                fputs(line, out);
+                if (*line == '\0' || line[strlen(line) - 1] != '\n')
+                        fputc('\n', out);
+        }
+        r = ferror(in) ? -EIO : 0;
+        fclose(in);
+        dot = strchr(host, '.');
+        if (dot)
+                fprintf(out, "127.0.1.1\t%s\t%.*s\n", host, (int) (dot - host), host);
+        else
+                fprintf(out, "127.0.1.1\t%s\n", host);
+        if (!localhost6)
+                fputs("::1\tlocalhost ip6-localhost ip6-loopback\n", out);
+        if (fclose(out) != 0)
+                return -ENOMEM;
+        if (r < 0)
+                return fail(c, r, "read /etc/hosts");
+
+        /* As large as the copy (a host's block list in /etc/hosts has megabytes), and no more. */
+        size_opt = strprintf("size=%zu", n + 4096);
+        if (!size_opt)
+                return -ENOMEM;
+        m = new_fs("tmpfs", (const char *const[]) { "mode=0755", "nr_inodes=4", size_opt, NULL }, ATTR_SAFE);
+        if (m < 0)
+                return fail(c, m, "create the tmpfs of /etc/hosts");
+        out_fd = openat(m, "hosts", O_CREAT | O_EXCL | O_WRONLY | O_NOFOLLOW | O_CLOEXEC, 0644);
+        if (out_fd < 0)
+                return fail(c, negative_errno(), "create the service's /etc/hosts");
+        if (write(out_fd, text, n) != (ssize_t) n)
+                return fail(c, errno > 0 ? -errno : -EIO, "write the service's /etc/hosts");
+        file = clone_tree(m, "hosts", false);
+        if (file < 0)
+                return fail(c, file, "bind the service's /etc/hosts");
+        r = set_attr(file, false, MOUNT_ATTR_RDONLY | ATTR_SAFE, 0);
+        if (r < 0)
+                return fail(c, r, "make the service's /etc/hosts read-only");
+        target = open_in_root_confined(c->root_fd, c->writable, "/etc/hosts", 0);
+        r = target < 0 ? target : attach_fd(file, target);
+        if (r < 0)
+                return fail(c, r, "bind the service's /etc/hosts on /etc/hosts");
+        return 0;
 }
 
 typedef enum PathKind {
@@ -1066,7 +1191,7 @@ static int clone_bind_source(int host_root_fd, char *const *writable, const Bind
 int sandbox_mount_apply(const SandboxOptions *o, char *const *mount_paths, const int *mount_fds, size_t n_mounts,
                         char **ret_error) {
         static const char *const nodes[] = { "/dev/null", "/dev/zero", "/dev/full", "/dev/random", "/dev/urandom", "/dev/tty" };
-        int dev_nodes[ELEMENTSOF(nodes)], sys_clone = -EBADF, host_root_fd = -EBADF, *bind_clones = NULL;
+        int dev_nodes[ELEMENTSOF(nodes)], sys_clone = -EBADF, host_root_fd = -EBADF, dev_log = -EBADF, *bind_clones = NULL;
         MountContext c = { .options = o, .root_fd = -EBADF, .error = ret_error };
         int r = 0;
 
@@ -1111,6 +1236,11 @@ int sandbox_mount_apply(const SandboxOptions *o, char *const *mount_paths, const
                                 goto finish;
                         }
                 }
+        dev_log = clone_tree(AT_FDCWD, "/run/systemd/journal/dev-log", false);
+        if (dev_log < 0 && dev_log != -ENOENT) {
+                r = fail(&c, dev_log, "bind journald's syslog socket");
+                goto finish;
+        }
         for (size_t i = 0; i < o->n_bind_mounts; i++) {
                 const BindMount *b = &o->bind_mounts[i];
 
@@ -1167,15 +1297,17 @@ int sandbox_mount_apply(const SandboxOptions *o, char *const *mount_paths, const
 
         r = setup_protect_system(&c);
         if (r >= 0)
-                r = setup_dev(&c, dev_nodes);
+                r = setup_dev(&c, dev_nodes, &dev_log);
         if (r >= 0)
                 r = setup_proc(&c);
         if (r >= 0)
                 r = setup_sys(&c, &sys_clone);
         if (r >= 0)
-                r = setup_tmp_and_run(&c);
+                r = setup_tmp_and_run(&c, &dev_log);
         if (r >= 0)
                 r = setup_paths(&c, bind_clones);
+        if (r >= 0)
+                r = setup_hosts(&c);
         if (r >= 0 && c.new_root)
                 r = enter_root(&c);
 
@@ -1187,6 +1319,7 @@ finish:
         free(bind_clones);
         strv_free(c.writable);
         safe_close(sys_clone);
+        safe_close(dev_log);
         safe_close(host_root_fd);
         safe_close(c.root_fd);
         return r;
