@@ -131,6 +131,8 @@ static int setup_sandbox_mounts(InitSetup *s) {
 static int setup_run_tmpfiles(InitSetup *s) {
         /* In the service's root, before any of its commands (ExecStartPre= and RuntimeDirectory=
          * come after, as on a booted host). */
+        if (s->tmpfiles_plan_fd >= 0) /* the daemon ran the tool already: replay what it made */
+                return init_tmpfiles_replay(s->tmpfiles_plan_fd, s->stream_fd);
         return init_tmpfiles_run(s->stream_fd);
 }
 

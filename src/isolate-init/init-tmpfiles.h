@@ -10,3 +10,11 @@
  * line it cannot apply) is its own message in the service's journal; -errno only when it cannot
  * run at all. */
 int init_tmpfiles_run(int stream_fd);
+
+/* The same from the daemon's plan (tmpfiles-plan.h, the START role "tmpfiles"): what the tool made
+ * under an empty /run when the daemon last ran it with this host's tmpfiles.d, replayed into our
+ * /run (mkdirat, symlinkat, fchownat, fchmodat ...: microseconds, no exec). What the tool said
+ * then goes to stream_fd as it would have; an entry that cannot be made (an ID outside the user
+ * namespace) is one line there, and the rest is made. -errno only for a plan that cannot be read
+ * or is malformed (-EBADMSG). */
+int init_tmpfiles_replay(int plan_fd, int stream_fd);
