@@ -34,6 +34,7 @@ static const char *const config_files[] = { "/etc/passwd", "/etc/group", "/etc/n
 static struct {
         int fd;           /* the sealed plan; -EBADF: none */
         bool unusable;    /* the last attempt made none: run the tool in each init */
+        bool racy;        /* an input changed too recently for its mtime to tell the next change */
         char *fingerprint; /* what the plan (or the failed attempt) was made from */
         size_t fingerprint_size;
 } cache = { .fd = -EBADF };
@@ -58,10 +59,15 @@ static int buffer_add(Buffer *b, const void *p, size_t n) {
         return 0;
 }
 
+/* The newest mtime seen by fingerprint(), in seconds. */
+static int64_t newest_mtime;
+
 static int add_stat(Buffer *b, const char *name, int r, const struct stat *st) {
         uint64_t t[6] = { (uint64_t) r };
 
         if (r >= 0) {
+                if ((int64_t) st->st_mtim.tv_sec > newest_mtime)
+                        newest_mtime = (int64_t) st->st_mtim.tv_sec;
                 t[1] = st->st_dev;
                 t[2] = st->st_ino;
                 t[3] = (uint64_t) st->st_size;
@@ -367,7 +373,7 @@ static bool plan_applies(const SandboxOptions *o) {
 
 void tmpfiles_plan_cache_flush(void) {
         cache.fd = safe_close(cache.fd);
-        cache.unusable = false;
+        cache.unusable = cache.racy = false;
         cache.fingerprint = mfree(cache.fingerprint);
         cache.fingerprint_size = 0;
 }
@@ -379,12 +385,13 @@ int tmpfiles_plan_cache_get(const SandboxOptions *o, int *ret_fd) {
         *ret_fd = -EBADF;
         if (!plan_applies(o))
                 return 0;
+        newest_mtime = 0;
         r = fingerprint(&b);
         if (r < 0) {
                 free(b.data);
                 return r;
         }
-        if ((cache.fd >= 0 || cache.unusable) && b.size == cache.fingerprint_size &&
+        if ((cache.fd >= 0 || cache.unusable) && !cache.racy && b.size == cache.fingerprint_size &&
             memcmp(b.data, cache.fingerprint, b.size) == 0) {
                 free(b.data);
                 *ret_fd = cache.fd;
@@ -394,6 +401,10 @@ int tmpfiles_plan_cache_get(const SandboxOptions *o, int *ret_fd) {
         tmpfiles_plan_cache_flush();
         cache.fingerprint = b.data;
         cache.fingerprint_size = b.size;
+        /* A file written again within its timestamps' granularity (a jiffy) and at the same size
+         * would look unchanged ("racy git"): a plan made from an input younger than 2 s is made
+         * again at the next start. */
+        cache.racy = newest_mtime + 2 > (int64_t) time(NULL);
         r = build(&fd);
         if (r < 0) {
                 errno = -r;
