@@ -360,7 +360,7 @@ static int send_start_message(Service *s, const char **ret_where) {
                 log_warning_errno(r, "%s: cannot build the seccomp filter, the init will: %m", s->name);
         r = preload_environment_files(s, &env_fd);
         if (r >= 0)
-                r = tmpfiles_plan_cache_get(&s->description->sandbox, &tmpfiles_fd);
+                r = tmpfiles_plan_cache_get(s->description, &tmpfiles_fd);
         if (r < 0)
                 return r;
 

@@ -3,6 +3,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <inttypes.h>
+#include <limits.h>
 #include <linux/mount.h>
 #include <poll.h>
 #include <sched.h>
@@ -17,6 +18,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "description.h"
 #include "log.h"
 #include "macro.h"
 #include "time-util.h"
@@ -35,6 +37,8 @@ static struct {
         int fd;           /* the sealed plan; -EBADF: none */
         bool unusable;    /* the last attempt made none: run the tool in each init */
         bool racy;        /* an input changed too recently for its mtime to tell the next change */
+        bool hostname_dependent; /* a tmpfiles.d file names %H or %l: the plan is of our hostname */
+        char hostname[HOST_NAME_MAX + 1];
         char *fingerprint; /* what the plan (or the failed attempt) was made from */
         size_t fingerprint_size;
 } cache = { .fd = -EBADF };
@@ -330,6 +334,39 @@ static int build(int *ret_fd) {
         return 0;
 }
 
+/* Whether a file of tmpfiles.d has a specifier of the hostname, which the service has its own of:
+ * every file, every line, so "%%H" counts too (then a service of another name runs the tool). */
+static bool names_hostname(void) {
+        for (size_t i = 0; i < ELEMENTSOF(config_dirs); i++) {
+                _cleanup_close_ int fd = open(config_dirs[i], O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+                DIR *d = fd >= 0 ? fdopendir(fd) : NULL;
+                bool found = false;
+
+                if (!d)
+                        continue;
+                fd = -EBADF;
+                for (struct dirent *de; !found && (de = readdir(d));) {
+                        _cleanup_close_ int f = de->d_name[0] == '.' ? -EBADF :
+                                openat(dirfd(d), de->d_name, O_RDONLY | O_CLOEXEC | O_NONBLOCK);
+                        char buf[65536];
+                        ssize_t n;
+
+                        if (f < 0)
+                                continue;
+                        while (!found && (n = read(f, buf, sizeof(buf) - 1)) > 0) {
+                                buf[n] = 0;
+                                for (char *q = buf; !found && (q = memchr(q, '%', (size_t) (buf + n - q)));
+                                     q++)
+                                        found = q[1] == 'H' || q[1] == 'l' || q + 1 == buf + n; /* a cut: say so */
+                        }
+                }
+                closedir(d);
+                if (found)
+                        return true;
+        }
+        return false;
+}
+
 static bool path_overlaps(const char *a, const char *b) {
         size_t na, nb;
 
@@ -356,7 +393,9 @@ static bool covers_inputs(const char *path) {
 }
 
 /* Whether the service's tool would read what ours reads. */
-static bool plan_applies(const SandboxOptions *o) {
+static bool plan_applies(const Description *d) {
+        const SandboxOptions *o = &d->sandbox;
+
         if (o->root_directory)
                 return false;
         for (size_t i = 0; i < o->n_bind_mounts; i++)
@@ -378,12 +417,12 @@ void tmpfiles_plan_cache_flush(void) {
         cache.fingerprint_size = 0;
 }
 
-int tmpfiles_plan_cache_get(const SandboxOptions *o, int *ret_fd) {
+int tmpfiles_plan_cache_get(const Description *d, int *ret_fd) {
         Buffer b = {};
         int fd = -EBADF, r;
 
         *ret_fd = -EBADF;
-        if (!plan_applies(o))
+        if (!plan_applies(d))
                 return 0;
         newest_mtime = 0;
         r = fingerprint(&b);
@@ -394,7 +433,8 @@ int tmpfiles_plan_cache_get(const SandboxOptions *o, int *ret_fd) {
         if ((cache.fd >= 0 || cache.unusable) && !cache.racy && b.size == cache.fingerprint_size &&
             memcmp(b.data, cache.fingerprint, b.size) == 0) {
                 free(b.data);
-                *ret_fd = cache.fd;
+                if (!cache.hostname_dependent || strcmp(description_hostname(d), cache.hostname) == 0)
+                        *ret_fd = cache.fd;
                 return 0;
         }
         /* Taken before the build: a change while it runs makes the next start build again. */
@@ -414,6 +454,10 @@ int tmpfiles_plan_cache_get(const SandboxOptions *o, int *ret_fd) {
                 return 0;
         }
         cache.fd = fd;
-        *ret_fd = fd;
+        cache.hostname_dependent = names_hostname();
+        if (cache.hostname_dependent && gethostname(cache.hostname, sizeof(cache.hostname) - 1) < 0)
+                cache.hostname[0] = 0; /* none is a service's */
+        if (!cache.hostname_dependent || strcmp(description_hostname(d), cache.hostname) == 0)
+                *ret_fd = fd;
         return 0;
 }

@@ -192,6 +192,14 @@ testcase_cache() {
         rm -f "$tmpfiles"
         start_sleeper hostenv
         check "a removed file's line is gone at the next start" inside hostenv test ! -e "$b"
+        # %H is the service's own hostname, not the daemon's.
+        isolatectl stop hostenv >/dev/null 2>&1
+        printf 'd %s-%%H 0750 root root -\n' "$a" > "$tmpfiles"
+        start_sleeper hostenv
+        local h
+        h=$(inside hostenv hostname 2>&1)
+        check "%H of a line is the service's hostname ($h)" inside hostenv test -d "$a-$h"
+        rm -f "$tmpfiles"
         # A service whose mounts cover tmpfiles.d runs the tool itself, in its own view.
         isolatectl stop hostenv >/dev/null 2>&1
         mkdir -p "$work/own.d" && printf 'd %s 0700 root root -\n' "$b" > "$work/own.d/own.conf"
