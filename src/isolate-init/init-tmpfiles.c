@@ -77,7 +77,16 @@ static int replay_entry(int run_fd, const TmpfilesPlanEntry *e, char *last, int 
                 return pfd;
         switch (e->type) {
         case 'd':
-                if (mkdirat(pfd, name, 0700) < 0 && errno != EEXIST) /* EEXIST: ours, /run/systemd/journal */
+                /* With umask 0 the mode is the entry's, but for the set-ID bits, which mkdir() does not
+                 * take: then a chmod after the chown. EEXIST: ours, /run/systemd/journal. */
+                if (mkdirat(pfd, name, e->mode & 01777) >= 0) {
+                        if (fchownat(pfd, name, e->uid, e->gid, AT_SYMLINK_NOFOLLOW) < 0)
+                                return negative_errno();
+                        if ((e->mode & 06000) && fchmodat(pfd, name, e->mode, 0) < 0)
+                                return negative_errno();
+                        return 0;
+                }
+                if (errno != EEXIST)
                         return negative_errno();
                 break;
         case 'p':
@@ -126,6 +135,7 @@ int init_tmpfiles_replay(int plan_fd, int stream_fd) {
         struct stat st;
         const char *buf;
         size_t n = 0, failed = 0;
+        mode_t old_umask;
         int r;
 
         if (!e)
@@ -153,6 +163,7 @@ int init_tmpfiles_replay(int plan_fd, int stream_fd) {
                 else
                         log_info("%.*s", (int) reader.messages_size, reader.messages);
         }
+        old_umask = umask(0);
         while ((r = tmpfiles_plan_next(&reader, e)) > 0) {
                 n++;
                 r = replay_entry(run_fd, e, last, &last_fd);
@@ -162,6 +173,7 @@ int init_tmpfiles_replay(int plan_fd, int stream_fd) {
                         report(stream_fd, "isolate-init: cannot create /run/%s as tmpfiles.d says: %m", e->path);
                 }
         }
+        (void) umask(old_umask);
         if (r < 0)
                 goto finish;
         log_debug("tmpfiles.d plan: %zu entries (%zu failed) in %" PRIu64 " us", n, failed,
