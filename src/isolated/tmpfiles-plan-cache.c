@@ -26,6 +26,7 @@
 #include "tmpfiles-plan.h"
 
 #define BUILD_TIMEOUT_MS 10000
+#define RACY_NS (INT64_C(100) * 1000000) /* ten ticks of HZ=100 */
 
 /* systemd 252's search path of tmpfiles.d (CONF_PATHS, /run's left out: see the header), then what
  * resolving the names read, and the tool. */
@@ -63,15 +64,17 @@ static int buffer_add(Buffer *b, const void *p, size_t n) {
         return 0;
 }
 
-/* The newest mtime seen by fingerprint(), in seconds. */
+/* The newest mtime seen by fingerprint(), in ns since the epoch. */
 static int64_t newest_mtime;
 
 static int add_stat(Buffer *b, const char *name, int r, const struct stat *st) {
         uint64_t t[6] = { (uint64_t) r };
 
         if (r >= 0) {
-                if ((int64_t) st->st_mtim.tv_sec > newest_mtime)
-                        newest_mtime = (int64_t) st->st_mtim.tv_sec;
+                int64_t ns = (int64_t) st->st_mtim.tv_sec * 1000000000 + st->st_mtim.tv_nsec;
+
+                if (ns > newest_mtime)
+                        newest_mtime = ns;
                 t[1] = st->st_dev;
                 t[2] = st->st_ino;
                 t[3] = (uint64_t) st->st_size;
@@ -441,10 +444,15 @@ int tmpfiles_plan_cache_get(const Description *d, int *ret_fd) {
         tmpfiles_plan_cache_flush();
         cache.fingerprint = b.data;
         cache.fingerprint_size = b.size;
-        /* A file written again within its timestamps' granularity (a jiffy) and at the same size
-         * would look unchanged ("racy git"): a plan made from an input younger than 2 s is made
-         * again at the next start. */
-        cache.racy = newest_mtime + 2 > (int64_t) time(NULL);
+        /* A file written again within its timestamps' granularity (the kernel's coarse clock: a
+         * tick, at most 10 ms) and at the same size would look unchanged ("racy git"): a plan made
+         * from an input younger than RACY_NS is made again at the next start. */
+        {
+                struct timespec now;
+
+                (void) clock_gettime(CLOCK_REALTIME, &now);
+                cache.racy = newest_mtime + RACY_NS > (int64_t) now.tv_sec * 1000000000 + now.tv_nsec;
+        }
         r = build(&fd);
         if (r < 0) {
                 errno = -r;
