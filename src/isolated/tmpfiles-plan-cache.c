@@ -7,11 +7,13 @@
 #include <linux/mount.h>
 #include <poll.h>
 #include <sched.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
 #include <sys/mount.h>
+#include <sys/prctl.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
 #include <sys/wait.h>
@@ -242,8 +244,11 @@ __attribute__((noreturn)) static void scratch_child(int out_fd) {
                 pid = fork();
                 if (pid < 0)
                         _exit(errno);
-                if (pid == 0)
+                if (pid == 0) {
+                        /* Killed with us when we are, past BUILD_TIMEOUT_MS. */
+                        (void) prctl(PR_SET_PDEATHSIG, SIGKILL);
                         tmpfiles_exec_child(pipe_fds[1]);
+                }
                 close(pipe_fds[1]);
                 for (;;) {
                         char discard[512];
