@@ -170,7 +170,7 @@ int init_tmpfiles_replay(int plan_fd, int stream_fd) {
                 if (r < 0) {
                         failed++;
                         errno = -r;
-                        report(stream_fd, "isolate-init: cannot create /run/%s as tmpfiles.d says: %m", e->path);
+                        report(stream_fd, "isolate-init: cannot make /run/%s as tmpfiles.d says: %m", e->path);
                 }
         }
         (void) umask(old_umask);

@@ -42,6 +42,8 @@ testcase_run() {
                 printf 'd %s 0750 root root -\nf %s/file 0640 root root - hello\n' "$d" "$d"
                 printf 'L %s-link - - - - %s\nf %s-link/evil 0644 root root - x\n' "$d" "$hostdir" "$d"
                 printf 'f %s/outside 0644 root root - x\n' "$hostdir"
+                # An owner the service's user namespace does not map (it maps 0-65535).
+                printf 'd %s-highid 0755 70000 70000 -\n' "$d"
         } > "$tmpfiles"
         # Before ExecStartPre=: the daemon's own preparation finds /run as a booted host has it.
         start_sleeper hostenv "ExecStartPre=/bin/sh -c 'test -d /run/lock && test -d $d'"
@@ -56,6 +58,8 @@ testcase_run() {
         out=$(journalctl -u isolated-hostenv.scope -o cat 2>&1)
         check_match "what tmpfiles could not write is in the service's journal" \
                 "Failed to create file $d-link/evil: Read-only file system" "$out"
+        check_match "an owner outside the user namespace is a line there too" \
+                "cannot make $d-highid as tmpfiles.d says: Invalid argument" "$out"
         isolatectl stop hostenv >/dev/null 2>&1
         rm -f "$tmpfiles"
 }
