@@ -1,0 +1,180 @@
+# Sourced by the run stage of the corpus, tests/integration/test-debian-daemons*.sh (after lib.sh):
+# daemon KEY UNIT BINARY PORT PROBE starts Debian's daemon from its stock unit, learns a drop-in
+# where the strict default needs one, asks it a real request (the probe_* functions here), stops
+# it and says how it went (REPORT=1: a "# survey" line, what tools/survey-daemons.sh collects).
+id=$(( RANDOM * 32768 + RANDOM ))
+made_etc_dir=
+[ -d /etc/isolated ] || made_etc_dir=1   # /etc is the host's: leave it as found
+PROBE=$TESTS/clients/probe.py
+# How long learn runs a daemon (it stops sooner if the daemon ends): long enough for what a
+# daemon writes as it starts (its logs, its state, its PID file).
+learn_seconds=${LEARN_SECONDS:-5}
+current=
+cleanup_one() {
+        [ -n "$current" ] || return 0
+        timeout 60 isolatectl stop "$current" >/dev/null 2>&1
+        isolatectl reset-failed "$current" >/dev/null 2>&1
+        rm -f "/etc/isolated/$current.service"
+        rm -rf "/etc/isolated/$current.service.d"
+        current=
+}
+cleanup() {
+        cleanup_one
+        [ -z "$made_etc_dir" ] || rmdir /etc/isolated 2>/dev/null
+}
+trap cleanup EXIT
+trap 'exit 1' INT TERM
+
+# in_net PID COMMAND...: the client runs in the service's network namespace (the host's
+# tree and tools, the service's loopback).
+in_net() { local pid=$1; shift; timeout 15 nsenter -t "$pid" -n -- "$@"; }
+# in_mnt_net PID COMMAND...: also in its mount namespace, for a socket in its private /run.
+in_mnt_net() { local pid=$1; shift; timeout 15 nsenter -t "$pid" -m -n -- "$@"; }
+# probe PID ARGS...: tests/integration/clients/probe.py in the service's network namespace.
+probe() { local pid=$1; shift; in_net "$pid" python3 "$PROBE" "$@"; }
+# probe_unix PID PATH ARGS...: probe.py on a socket of its /run (fed on stdin: the script's
+# path may not be in its view of the tree).
+probe_unix() { local pid=$1; shift; timeout 15 nsenter -t "$pid" -m -n -- python3 - --unix "$@" < "$PROBE"; }
+http_code() { local pid=$1; shift; in_net "$pid" curl -s -o /dev/null -w '%{http_code}' --max-time 5 "$@"; }
+dns() { in_net "$1" dig @127.0.0.1 "$2" +time=2 +tries=1; }
+
+# The survey's lines, for REPORT=1.
+report() { [ "${REPORT:-0}" != 1 ] || printf '# survey %-14s %s\n' "$1" "${2//corpus$id-/corpus-}"; }
+
+# first_errors NAME SINCE TEXT: what a failure said first: isolatectl's own lines, then the
+# journal's lines of this attempt (since SINCE, a date +%s) of the service and of isolated about it.
+first_errors() {
+        { printf '%s\n' "$3"
+          journalctl --since "@$2" --no-pager -q -o short | grep -F "$1" | sed -E 's/^[A-Z][a-z]{2} +[0-9]+ [0-9:]+ [^ ]+ //'
+        } |
+                grep -v '^[[:space:]]*$' | grep -vE 'Ignoring|started, init PID|learning for|learned long enough' |
+                awk '!seen[$0]++' | head -4 | tr '\n' '|' | sed 's/|$//; s/|/ | /g'
+}
+
+# attempt NAME PORT PROBE: start NAME and ask it; 0 if it answered. Leaves its words in
+# attempt_out.
+attempt_out=
+attempt() {
+        local n=$1 port=$2 probe_fn=$3 out init
+        if ! out=$(timeout 60 isolatectl start "$n" 2>&1); then
+                attempt_out="start: $out"
+                return 1
+        fi
+        init=$(prop "$n" InitPID)
+        if [ "$port" != - ] && ! wait_listen "$init" "$port" 20; then
+                attempt_out="started, but nothing listens on port $port after 20 s"
+                return 1
+        fi
+        # No TCP port to wait for (UDP, a unix socket): the request is asked again until it is
+        # answered, for as long.
+        [ "$port" != - ] || wait_for 20 "$probe_fn" "$init"
+        if ! out=$("$probe_fn" "$init" 2>&1); then
+                attempt_out="started, but the request failed: $(printf '%s' "$out" | head -3)"
+                return 1
+        fi
+        attempt_out=$out
+        return 0
+}
+
+# daemon KEY UNIT BINARY PORT PROBE: the whole stage for one daemon. PORT is a TCP port it
+# listens on inside (waited for before the request), or -.
+daemon() {
+        local key=$1 unit=$2 bin=$3 port=$4 probe_fn=$5
+        local n=corpus$id-$key how out t
+        if [ ! -r "/lib/systemd/system/$unit" ] || [ ! -x "$bin" ]; then
+                not_ok "$key: Debian's $unit is installed (tools/install-deps.sh)"
+                report "$key" "NOT INSTALLED"
+                return
+        fi
+        mkdir -p /etc/isolated
+        current=$n
+        cp "/lib/systemd/system/$unit" "/etc/isolated/$n.service"
+        how=unchanged
+        if ! out=$(isolatectl verify -q "/etc/isolated/$n.service" 2>&1); then
+                # Refused as it is: a drop-in cannot help (learn would be refused the same).
+                how="FAILS: refused: $(printf '%s' "$out" | head -3 | tr '\n' '|' | sed 's/|$//; s/|/ | /g')"
+        elif t=$(date +%s); ! attempt "$n" "$port" "$probe_fn"; then
+                local first
+                first=$(first_errors "$n" "$t" "$attempt_out")
+                timeout 60 isolatectl stop "$n" >/dev/null 2>&1
+                isolatectl reset-failed "$n" >/dev/null 2>&1
+                # What the strict default needs, learned as an administrator learns it.
+                if out=$(timeout 120 isolatectl learn "$n" --duration="$learn_seconds" --apply 2>&1) &&
+                   [ -e "/etc/isolated/$n.service.d/50-learned.conf" ]; then
+                        t=$(date +%s)
+                        if attempt "$n" "$port" "$probe_fn"; then
+                                how=learned
+                        else
+                                how="FAILS: unchanged: $first; with the learned drop-in: $(first_errors "$n" "$t" "$attempt_out")"
+                        fi
+                else
+                        how="FAILS: $first; learn: $(printf '%s' "$out" | grep -v Ignoring | head -2 | tr '\n' ' ')"
+                fi
+        fi
+        case "$how" in
+        unchanged) ok "$key: Debian's $unit runs and answers, unchanged" ;;
+        learned)   ok "$key: Debian's $unit runs and answers, with the drop-in learn --apply wrote"
+                   sed 's/^/    /' "/etc/isolated/$n.service.d/50-learned.conf" | grep -v '^ *#' ;;
+        *)         not_ok "$key: Debian's $unit runs and answers"; echo "    ${how#FAILS: }" | sed "s/corpus$id-/corpus-/g" ;;
+        esac
+        if [ "${how%%:*}" != FAILS ]; then
+                if out=$(timeout 60 isolatectl stop "$n" 2>&1); then
+                        check_eq "$key: a clean stop, Result=success" success "$(prop "$n" Result)"
+                        [ "$(prop "$n" Result)" = success ] || how="$how, but stopped with Result=$(prop "$n" Result) ($(prop "$n" ExitCode 2>/dev/null))"
+                else
+                        not_ok "$key: a clean stop, Result=success"; echo "    $out"
+                        how="$how, but the stop failed: $out"
+                fi
+        fi
+        report "$key" "$how"
+        cleanup_one
+}
+
+# The clients: each gets the PID of the service's init and says what came back.
+# probe_server PID PORT NAME: an HTTP request answered by the server NAME (its Server: header:
+# /var/www/html is shared by the web servers installed side by side, its index.html is apache2's).
+probe_server() { in_net "$1" curl -sI --max-time 5 "http://127.0.0.1:$2/" | grep -m1 -i "^server: $3"; }
+probe_http() { local c; c=$(http_code "$1" "http://127.0.0.1:$2/"); echo "HTTP $c"; [[ "$c" =~ ^[2-4][0-9][0-9]$ ]]; }
+probe_nginx() { probe_server "$1" 80 nginx; }
+probe_lighttpd() { probe_server "$1" 80 lighttpd; }
+probe_apache2() { probe_server "$1" 80 apache; }
+probe_squid() { in_net "$1" curl -sI --max-time 5 http://127.0.0.1:3128/ | grep -i '^server: squid'; }
+probe_named() { dns "$1" localhost | grep -E 'status: NOERROR'; }
+probe_dnsmasq() { dns "$1" localhost | grep -E 'status: NOERROR'; }
+probe_unbound() { dns "$1" localhost | grep -E 'status: NOERROR'; }
+# nsd and knot serve no zone as Debian installs them: an answer (REFUSED) is an answer.
+probe_nsd() { dns "$1" example.org | grep -E 'status: (NOERROR|REFUSED|NXDOMAIN)'; }
+probe_knot() { dns "$1" example.org | grep -E 'status: (NOERROR|REFUSED|NXDOMAIN)'; }
+probe_mosquitto() { probe "$1" 127.0.0.1:1883 --send 100c00044d5154540402003c0000 --expect hex:^20020000; }
+probe_memcached() { probe "$1" 127.0.0.1:11211 --text 'version\r\n' --expect '^VERSION '; }
+probe_redis() { in_net "$1" redis-cli -h 127.0.0.1 -p 6379 PING | grep -x PONG; }
+probe_mariadb() { probe "$1" 127.0.0.1:3306 --expect 'MariaDB'; }
+probe_ssh() { in_net "$1" ssh-keyscan -T 5 -p 22 127.0.0.1 2>/dev/null | grep -m1 'ssh-'; }
+probe_dovecot() { probe "$1" 127.0.0.1:143 --expect '^\* OK'; }
+probe_vsftpd() { probe "$1" 127.0.0.1:21 --expect '^220'; }
+probe_privoxy() { in_net "$1" curl -s --max-time 5 -x http://127.0.0.1:8118 http://config.privoxy.org/ | grep -m1 -o 'This is Privoxy[^<]*'; }
+probe_iperf3() { in_net "$1" iperf3 -c 127.0.0.1 -t 1 | grep -m1 'iperf Done'; }
+probe_chrony() { in_net "$1" chronyc -h 127.0.0.1 -n tracking | grep -m1 'Reference ID'; }
+probe_haproxy() { probe_unix "$1" /run/haproxy/admin.sock --text 'show info\n' --expect '^Name: HAProxy'; }
+probe_tor() { probe "$1" 127.0.0.1:9050 --send 050100 --expect hex:^0500; }
+probe_rsync() { probe "$1" 127.0.0.1:873 --expect '^@RSYNCD:'; }
+probe_node_exporter() { in_net "$1" curl -s --max-time 5 http://127.0.0.1:9100/metrics | grep -m1 '^node_exporter_build_info'; }
+probe_radicale() { probe_http "$1" 5232; }
+probe_varnish() { in_net "$1" curl -sI --max-time 5 http://127.0.0.1:6081/ | grep -m1 -i 'varnish'; }
+probe_snmpd() { in_net "$1" snmpget -v2c -c public -t 2 -r 1 127.0.0.1 1.3.6.1.2.1.1.1.0 | grep -m1 'STRING:'; }
+probe_cups() { in_net "$1" curl -s --max-time 5 http://127.0.0.1:631/ | grep -m1 -o 'CUPS [0-9.]*'; }
+probe_transmission() { local c; c=$(http_code "$1" http://127.0.0.1:9091/transmission/rpc); echo "HTTP $c"; [[ "$c" =~ ^(401|409)$ ]]; }
+probe_minidlna() { in_net "$1" curl -s --max-time 5 http://127.0.0.1:8200/ | grep -m1 -o 'MiniDLNA status'; }
+# Zabbix's protocol: "ZBXD" 01, the length (8 bytes, little endian), the key.
+probe_zabbix() { probe "$1" 127.0.0.1:10050 --send "5a42584401""0a00000000000000$(printf agent.ping | od -An -tx1 | tr -d ' \n')" --expect '^ZBXD'; }
+# NRPE speaks TLS: its listener accepting is what a client without check_nrpe sees.
+probe_nrpe() { probe "$1" 127.0.0.1:5666 --send 16030100 --timeout 3 || in_net "$1" ss -Htln 'sport = :5666' | grep .; }
+# opendkim speaks the milter protocol on the socket of its /run: an option negotiation
+# (SMFIC_OPTNEG: version 6, all actions, no protocol steps) gets one back ('O').
+probe_opendkim() { probe_unix "$1" /run/opendkim/opendkim.sock --send 0000000d4f00000006000001ff00000000 --expect 'hex:^[0-9a-f]{8}4f'; }
+# php-fpm speaks FastCGI on the socket of its /run: a request for a script that is not there gets
+# php-fpm's own answer.
+probe_php_fpm() { timeout 15 nsenter -t "$1" -m -n -- python3 - < "$TESTS/clients/fcgi.py"; }
+# cron serves nothing: that it runs in its PID namespace is what there is to see.
+probe_cron() { local p; for p in $(pids_in_pidns_of "$1"); do [ "$(cat "/proc/$p/comm" 2>/dev/null)" = cron ] && { echo "cron is PID $p"; return 0; }; done; return 1; }
+

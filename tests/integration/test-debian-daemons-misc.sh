@@ -1,0 +1,34 @@
+#!/bin/bash
+# The corpus, run stage (mail, databases, logins and the rest): Debian 12's daemons, installed from Debian's
+# packages (tools/install-deps.sh, with a policy-rc.d that keeps dpkg from
+# starting them), each started from its STOCK unit copied unchanged into
+# /etc/isolated, asked a real client request from inside its network namespace,
+# and stopped cleanly (Result=success). Where the strict default needs more (the
+# host's tree is read-only: nginx writes /var/log/nginx), `isolatectl learn NAME
+# --apply` writes the drop-in first, as an administrator would run it.
+#
+# The run stage is three files (test-debian-daemons*.sh, ONLY=debian-daemons
+# runs them all) to stay well inside the 300 s a file may take. Every daemon is
+# a case (ONLY=debian-daemons:nginx+squid). Each is expected to pass: a daemon
+# that fails today for a key or an environment item issue 15 names goes green as
+# the fixes merge. REPORT=1 (tools/survey-daemons.sh) prints one line per daemon:
+# unchanged / learned / FAILS and the first error lines. The verify stage of the
+# same packages is test-debian-units.sh.
+. "$TESTS/lib.sh"
+. "$TESTS/clients/corpus.sh"
+
+testcase_mosquitto() { daemon mosquitto mosquitto.service /usr/sbin/mosquitto 1883 probe_mosquitto; }
+testcase_memcached() { daemon memcached memcached.service /usr/bin/memcached 11211 probe_memcached; }
+testcase_redis() { daemon redis redis-server.service /usr/bin/redis-server 6379 probe_redis; }
+testcase_mariadb() { daemon mariadb mariadb.service /usr/sbin/mariadbd 3306 probe_mariadb; }
+testcase_ssh() { daemon ssh ssh.service /usr/sbin/sshd 22 probe_ssh; }
+testcase_dovecot() { daemon dovecot dovecot.service /usr/sbin/dovecot 143 probe_dovecot; }
+testcase_vsftpd() { daemon vsftpd vsftpd.service /usr/sbin/vsftpd 21 probe_vsftpd; }
+testcase_iperf3() { daemon iperf3 iperf3.service /usr/bin/iperf3 5201 probe_iperf3; }
+testcase_rsync() { daemon rsync rsync.service /usr/bin/rsync 873 probe_rsync; }
+testcase_zabbix() { daemon zabbix-agent zabbix-agent.service /usr/sbin/zabbix_agentd 10050 probe_zabbix; }
+testcase_nrpe() { daemon nrpe nagios-nrpe-server.service /usr/sbin/nrpe 5666 probe_nrpe; }
+testcase_opendkim() { daemon opendkim opendkim.service /usr/sbin/opendkim - probe_opendkim; }
+testcase_cron() { daemon cron cron.service /usr/sbin/cron - probe_cron; }
+
+run_testcases
