@@ -1,5 +1,5 @@
 #!/bin/bash
-# The corpus, run stage (web servers, proxies and HTTP services): Debian 12's daemons, installed from Debian's
+# The corpus, run stage (web servers, proxies, HTTP services): Debian 12's daemons, installed from Debian's
 # packages (tools/install-deps.sh, with a policy-rc.d that keeps dpkg from
 # starting them), each started from its STOCK unit copied unchanged into
 # /etc/isolated, asked a real client request from inside its network namespace,
@@ -33,12 +33,8 @@ testcase_apache2() { daemon apache2 apache2.service /usr/sbin/apache2 80 probe_a
 testcase_squid() { daemon squid squid.service /usr/sbin/squid 3128 probe_squid; }
 testcase_privoxy() { daemon privoxy privoxy.service /usr/sbin/privoxy 8118 probe_privoxy; }
 testcase_haproxy() { daemon haproxy haproxy.service /usr/sbin/haproxy - probe_haproxy; }
-testcase_varnish() { daemon varnish varnish.service /usr/sbin/varnishd 6081 probe_varnish; }
 testcase_php_fpm() { daemon php-fpm php8.2-fpm.service /usr/sbin/php-fpm8.2 - probe_php_fpm; }
-testcase_radicale() { daemon radicale radicale.service /usr/bin/radicale 5232 probe_radicale; }
-testcase_cups() { daemon cups cups.service /usr/sbin/cupsd 631 probe_cups; }
 testcase_node_exporter() { daemon node-exporter prometheus-node-exporter.service /usr/bin/prometheus-node-exporter 9100 probe_node_exporter; }
-testcase_minidlna() { daemon minidlna minidlna.service /usr/sbin/minidlnad 8200 probe_minidlna; }
 testcase_transmission() { daemon transmission transmission-daemon.service /usr/bin/transmission-daemon 9091 probe_transmission; }
 
 run_testcases

@@ -10,6 +10,7 @@ PROBE=$TESTS/clients/probe.py
 # daemon writes as it starts (its logs, its state, its PID file).
 learn_seconds=${LEARN_SECONDS:-5}
 current=
+corpus_tmp=$(mktemp -d)
 cleanup_one() {
         [ -n "$current" ] || return 0
         timeout 60 isolatectl stop "$current" >/dev/null 2>&1
@@ -20,6 +21,8 @@ cleanup_one() {
 }
 cleanup() {
         cleanup_one
+        rm -rf "$corpus_tmp"
+        [ -z "${corpus_cleanup:-}" ] || eval "$corpus_cleanup"
         [ -z "$made_etc_dir" ] || rmdir /etc/isolated 2>/dev/null
 }
 trap cleanup EXIT
@@ -45,18 +48,26 @@ report() { [ "${REPORT:-0}" != 1 ] || printf '# survey %-14s %s\n' "$1" "${2//co
 # journal's lines of this attempt (since SINCE, a date +%s) of the service and of isolated about it.
 first_errors() {
         { printf '%s\n' "$3"
-          journalctl --since "@$2" --no-pager -q -o short | grep -F "$1" | sed -E 's/^[A-Z][a-z]{2} +[0-9]+ [0-9:]+ [^ ]+ //'
+          # (not the notices of the parser, every start says them again)
+          journalctl --since "@$2" --no-pager -q -o short | grep -F "$1" | grep -vE '/etc/isolated/[^ ]+\.service:[0-9]+: ' |
+                sed -E 's/^[A-Z][a-z]{2} +[0-9]+ [0-9:]+ [^ ]+ //'
         } |
                 grep -v '^[[:space:]]*$' | grep -vE 'Ignoring|started, init PID|learning for|learned long enough' |
                 awk '!seen[$0]++' | head -4 | tr '\n' '|' | sed 's/|$//; s/|/ | /g'
 }
 
+# A daemon's start takes seconds; a start that waits out its TimeoutStartSec= (90 s by default)
+# has failed long before, and the stop cancels it.
+start_seconds=30
+
 # attempt NAME PORT PROBE: start NAME and ask it; 0 if it answered. Leaves its words in
 # attempt_out.
 attempt_out=
 attempt() {
-        local n=$1 port=$2 probe_fn=$3 out init
-        if ! out=$(timeout 60 isolatectl start "$n" 2>&1); then
+        local n=$1 port=$2 probe_fn=$3 out init rc
+        out=$(timeout "$start_seconds" isolatectl start "$n" 2>&1); rc=$?
+        [ $rc != 124 ] || out="isolatectl start had not returned after $start_seconds s"
+        if [ $rc != 0 ]; then
                 attempt_out="start: $out"
                 return 1
         fi
@@ -74,6 +85,25 @@ attempt() {
         fi
         attempt_out=$out
         return 0
+}
+
+# learn NAME PORT PROBE: isolatectl learn NAME --apply, while the daemon is asked its request
+# (as the administrator uses the service while it learns: vsftpd opens its log only when a
+# client comes). Leaves learn's words in learn_out.
+learn_out=
+running() { [ "$(prop "$1" State 2>/dev/null)" = running ] && [ "$(prop "$1" InitPID 2>/dev/null)" -gt 0 ] 2>/dev/null; }
+learn() {
+        local n=$1 port=$2 probe_fn=$3 lp rc init
+        timeout 120 isolatectl learn "$n" --duration="$learn_seconds" --apply > "$corpus_tmp/learn" 2>&1 &
+        lp=$!
+        if wait_for "$learn_seconds" running "$n"; then
+                init=$(prop "$n" InitPID)
+                [ "$port" = - ] || wait_listen "$init" "$port" "$learn_seconds"
+                "$probe_fn" "$init" >/dev/null 2>&1
+        fi
+        wait "$lp"; rc=$?
+        learn_out=$(cat "$corpus_tmp/learn")
+        return $rc
 }
 
 # daemon KEY UNIT BINARY PORT PROBE: the whole stage for one daemon. PORT is a TCP port it
@@ -99,8 +129,8 @@ daemon() {
                 timeout 60 isolatectl stop "$n" >/dev/null 2>&1
                 isolatectl reset-failed "$n" >/dev/null 2>&1
                 # What the strict default needs, learned as an administrator learns it.
-                if out=$(timeout 120 isolatectl learn "$n" --duration="$learn_seconds" --apply 2>&1) &&
-                   [ -e "/etc/isolated/$n.service.d/50-learned.conf" ]; then
+                t=$(date +%s)
+                if learn "$n" "$port" "$probe_fn" && [ -e "/etc/isolated/$n.service.d/50-learned.conf" ]; then
                         t=$(date +%s)
                         if attempt "$n" "$port" "$probe_fn"; then
                                 how=learned
@@ -108,7 +138,7 @@ daemon() {
                                 how="FAILS: unchanged: $first; with the learned drop-in: $(first_errors "$n" "$t" "$attempt_out")"
                         fi
                 else
-                        how="FAILS: $first; learn: $(printf '%s' "$out" | grep -v Ignoring | head -2 | tr '\n' ' ')"
+                        how="FAILS: $first; learn: $(first_errors "$n" "$t" "$(printf '%s\n' "$learn_out" | grep -vE '^(#|Learning what)')")"
                 fi
         fi
         case "$how" in
@@ -152,12 +182,12 @@ probe_mariadb() { probe "$1" 127.0.0.1:3306 --expect 'MariaDB'; }
 probe_ssh() { in_net "$1" ssh-keyscan -T 5 -p 22 127.0.0.1 2>/dev/null | grep -m1 'ssh-'; }
 probe_dovecot() { probe "$1" 127.0.0.1:143 --expect '^\* OK'; }
 probe_vsftpd() { probe "$1" 127.0.0.1:21 --expect '^220'; }
-probe_privoxy() { in_net "$1" curl -s --max-time 5 -x http://127.0.0.1:8118 http://config.privoxy.org/ | grep -m1 -o 'This is Privoxy[^<]*'; }
+probe_privoxy() { in_net "$1" curl -s --max-time 5 -x http://127.0.0.1:8118 http://config.privoxy.org/ | grep -m1 -o '<title>Privoxy[^<]*'; }
 probe_iperf3() { in_net "$1" iperf3 -c 127.0.0.1 -t 1 | grep -m1 'iperf Done'; }
 probe_chrony() { in_net "$1" chronyc -h 127.0.0.1 -n tracking | grep -m1 'Reference ID'; }
 probe_haproxy() { probe_unix "$1" /run/haproxy/admin.sock --text 'show info\n' --expect '^Name: HAProxy'; }
 probe_tor() { probe "$1" 127.0.0.1:9050 --send 050100 --expect hex:^0500; }
-probe_rsync() { probe "$1" 127.0.0.1:873 --expect '^@RSYNCD:'; }
+probe_rsync() { in_net "$1" rsync --contimeout=5 rsync://127.0.0.1/; }
 probe_node_exporter() { in_net "$1" curl -s --max-time 5 http://127.0.0.1:9100/metrics | grep -m1 '^node_exporter_build_info'; }
 probe_radicale() { probe_http "$1" 5232; }
 probe_varnish() { in_net "$1" curl -sI --max-time 5 http://127.0.0.1:6081/ | grep -m1 -i 'varnish'; }

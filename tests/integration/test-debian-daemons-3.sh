@@ -25,7 +25,18 @@ testcase_ssh() { daemon ssh ssh.service /usr/sbin/sshd 22 probe_ssh; }
 testcase_dovecot() { daemon dovecot dovecot.service /usr/sbin/dovecot 143 probe_dovecot; }
 testcase_vsftpd() { daemon vsftpd vsftpd.service /usr/sbin/vsftpd 21 probe_vsftpd; }
 testcase_iperf3() { daemon iperf3 iperf3.service /usr/bin/iperf3 5201 probe_iperf3; }
-testcase_rsync() { daemon rsync rsync.service /usr/bin/rsync 873 probe_rsync; }
+# Debian ships no /etc/rsyncd.conf (under systemd the unit's ConditionPathExists= skips the
+# start): the administrator's own comes first, one module, read-only. /etc is the host's: only
+# if there is none, removed again.
+testcase_rsync() {
+        local made=
+        if [ ! -e /etc/rsyncd.conf ]; then
+                printf '[corpusdoc]\n\tpath = /usr/share/doc/rsync\n\tread only = yes\n' > /etc/rsyncd.conf
+                made=1 corpus_cleanup='rm -f /etc/rsyncd.conf'
+        fi
+        daemon rsync rsync.service /usr/bin/rsync 873 probe_rsync
+        [ -z "$made" ] || { rm -f /etc/rsyncd.conf; corpus_cleanup=; }
+}
 testcase_zabbix() { daemon zabbix-agent zabbix-agent.service /usr/sbin/zabbix_agentd 10050 probe_zabbix; }
 testcase_nrpe() { daemon nrpe nagios-nrpe-server.service /usr/sbin/nrpe 5666 probe_nrpe; }
 testcase_opendkim() { daemon opendkim opendkim.service /usr/sbin/opendkim - probe_opendkim; }

@@ -1,5 +1,5 @@
 #!/bin/bash
-# The corpus, run stage (name servers, time, SNMP and tor): Debian 12's daemons, installed from Debian's
+# The corpus, run stage (name servers, time, SNMP, tor, and more HTTP services): Debian 12's daemons, installed from Debian's
 # packages (tools/install-deps.sh, with a policy-rc.d that keeps dpkg from
 # starting them), each started from its STOCK unit copied unchanged into
 # /etc/isolated, asked a real client request from inside its network namespace,
@@ -25,5 +25,9 @@ testcase_knot() { daemon knot knot.service /usr/sbin/knotd 53 probe_knot; }
 testcase_chrony() { daemon chrony chrony.service /usr/sbin/chronyd - probe_chrony; }
 testcase_snmpd() { daemon snmpd snmpd.service /usr/sbin/snmpd - probe_snmpd; }
 testcase_tor() { daemon tor tor@default.service /usr/bin/tor 9050 probe_tor; }
+testcase_varnish() { daemon varnish varnish.service /usr/sbin/varnishd 6081 probe_varnish; }
+testcase_radicale() { daemon radicale radicale.service /usr/bin/radicale 5232 probe_radicale; }
+testcase_minidlna() { daemon minidlna minidlna.service /usr/sbin/minidlnad 8200 probe_minidlna; }
+testcase_cups() { daemon cups cups.service /usr/sbin/cupsd 631 probe_cups; }
 
 run_testcases
