@@ -22,7 +22,18 @@ testcase_memcached() { daemon memcached memcached.service /usr/bin/memcached 112
 testcase_redis() { daemon redis redis-server.service /usr/bin/redis-server 6379 probe_redis; }
 testcase_mariadb() { daemon mariadb mariadb.service /usr/sbin/mariadbd 3306 probe_mariadb; }
 testcase_ssh() { daemon ssh ssh.service /usr/sbin/sshd 22 probe_ssh; }
-testcase_dovecot() { daemon dovecot dovecot.service /usr/sbin/dovecot 143 probe_dovecot; }
+# Debian's dovecot takes the snakeoil certificate of ssl-cert (a Recommends: the install has
+# none): where there is no certificate the administrator makes one first, removed again.
+testcase_dovecot() {
+        local made= d=/etc/dovecot/private
+        if [ -d "$d" ] && [ ! -e "$d/dovecot.pem" ] && [ ! -e "$d/dovecot.key" ]; then
+                openssl req -x509 -newkey rsa:2048 -nodes -days 2 -subj /CN=localhost \
+                        -keyout "$d/dovecot.key" -out "$d/dovecot.pem" >/dev/null 2>&1
+                made=1 corpus_cleanup="rm -f $d/dovecot.pem $d/dovecot.key"
+        fi
+        daemon dovecot dovecot.service /usr/sbin/dovecot 143 probe_dovecot
+        [ -z "$made" ] || { eval "$corpus_cleanup"; corpus_cleanup=; }
+}
 testcase_vsftpd() { daemon vsftpd vsftpd.service /usr/sbin/vsftpd 21 probe_vsftpd; }
 testcase_iperf3() { daemon iperf3 iperf3.service /usr/bin/iperf3 5201 probe_iperf3; }
 # Debian ships no /etc/rsyncd.conf (under systemd the unit's ConditionPathExists= skips the

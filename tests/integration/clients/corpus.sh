@@ -9,6 +9,9 @@ PROBE=$TESTS/clients/probe.py
 # How long learn runs a daemon (it stops sooner if the daemon ends): long enough for what a
 # daemon writes as it starts (its logs, its state, its PID file).
 learn_seconds=${LEARN_SECONDS:-5}
+# Where the stock units are (the installed packages'). Only to try a probe against a unit
+# changed by hand (the survey's "what if"): CORPUS_UNIT_DIR=DIR.
+unit_dir=${CORPUS_UNIT_DIR:-/lib/systemd/system}
 current=
 corpus_tmp=$(mktemp -d)
 cleanup_one() {
@@ -111,14 +114,14 @@ learn() {
 daemon() {
         local key=$1 unit=$2 bin=$3 port=$4 probe_fn=$5
         local n=corpus$id-$key how out t
-        if [ ! -r "/lib/systemd/system/$unit" ] || [ ! -x "$bin" ]; then
+        if [ ! -r "$unit_dir/$unit" ] || [ ! -x "$bin" ]; then
                 not_ok "$key: Debian's $unit is installed (tools/install-deps.sh)"
                 report "$key" "NOT INSTALLED"
                 return
         fi
         mkdir -p /etc/isolated
         current=$n
-        cp "/lib/systemd/system/$unit" "/etc/isolated/$n.service"
+        cp "$unit_dir/$unit" "/etc/isolated/$n.service"
         how=unchanged
         if ! out=$(isolatectl verify -q "/etc/isolated/$n.service" 2>&1); then
                 # Refused as it is: a drop-in cannot help (learn would be refused the same).
