@@ -7,8 +7,9 @@
 #     its package's user exists) / FAILS and the first error;
 #   - test-debian-daemons*.sh: the daemons tools/install-deps.sh installs, each
 #     started from its stock unit (learn --apply where needed), asked a real
-#     request and stopped; per daemon unchanged / learned / FAILS and the first
-#     error lines (of isolatectl, then of the journal of that attempt).
+#     request and stopped; per daemon unchanged / learned (and what the unchanged
+#     attempt said) / FAILS and the first error lines (of isolatectl, then of
+#     the journal of that attempt).
 # Prints the lines and the counts; the whole log is kept in BUILD/survey-log.
 #
 #   tools/survey-daemons.sh [BUILD] [CASES]
@@ -36,7 +37,7 @@ echo
 echo "== run stage (test-debian-daemons*.sh)"
 grep '^# survey ' "$log" | sed 's/^# survey //'
 unchanged=$(grep -cE '^# survey +[^ ]+ +unchanged$' "$log")
-learned=$(grep -cE '^# survey +[^ ]+ +learned$' "$log")
+learned=$(grep -cE '^# survey +[^ ]+ +learned(;|$)' "$log")
 total=$(grep -c '^# survey ' "$log")
 echo
 echo "== $total daemons: $unchanged run and answer unchanged, $learned with a learned drop-in, $((total - unchanged - learned)) fail"

@@ -136,7 +136,7 @@ daemon() {
                 if learn "$n" "$port" "$probe_fn" && [ -e "/etc/isolated/$n.service.d/50-learned.conf" ]; then
                         t=$(date +%s)
                         if attempt "$n" "$port" "$probe_fn"; then
-                                how=learned
+                                how="learned; unchanged: $first"
                         else
                                 how="FAILS: unchanged: $first; with the learned drop-in: $(first_errors "$n" "$t" "$attempt_out")"
                         fi
@@ -146,14 +146,14 @@ daemon() {
         fi
         case "$how" in
         unchanged) ok "$key: Debian's $unit runs and answers, unchanged" ;;
-        learned)   ok "$key: Debian's $unit runs and answers, with the drop-in learn --apply wrote"
+        learned*)  ok "$key: Debian's $unit runs and answers, with the drop-in learn --apply wrote"
                    sed 's/^/    /' "/etc/isolated/$n.service.d/50-learned.conf" | grep -v '^ *#' ;;
         *)         not_ok "$key: Debian's $unit runs and answers"; echo "    ${how#FAILS: }" | sed "s/corpus$id-/corpus-/g" ;;
         esac
         if [ "${how%%:*}" != FAILS ]; then
                 if out=$(timeout 60 isolatectl stop "$n" 2>&1); then
                         check_eq "$key: a clean stop, Result=success" success "$(prop "$n" Result)"
-                        [ "$(prop "$n" Result)" = success ] || how="$how, but stopped with Result=$(prop "$n" Result) ($(prop "$n" ExitCode 2>/dev/null))"
+                        [ "$(prop "$n" Result)" = success ] || how="${how%%;*}, but stopped with Result=$(prop "$n" Result) ($(prop "$n" ExitCode 2>/dev/null), status $(prop "$n" ExitStatus 2>/dev/null))${how#"${how%%;*}"}"
                 else
                         not_ok "$key: a clean stop, Result=success"; echo "    $out"
                         how="$how, but the stop failed: $out"
