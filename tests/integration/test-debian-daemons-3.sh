@@ -25,7 +25,7 @@ testcase_ssh() { daemon ssh ssh.service /usr/sbin/sshd 22 probe_ssh; }
 # Debian's dovecot takes the snakeoil certificate of ssl-cert (a Recommends: the install has
 # none): where there is no certificate the administrator makes one first, removed again.
 testcase_dovecot() {
-        local made= d=/etc/dovecot/private
+        local made='' d=/etc/dovecot/private
         if [ -d "$d" ] && [ ! -e "$d/dovecot.pem" ] && [ ! -e "$d/dovecot.key" ]; then
                 openssl req -x509 -newkey rsa:2048 -nodes -days 2 -subj /CN=localhost \
                         -keyout "$d/dovecot.key" -out "$d/dovecot.pem" >/dev/null 2>&1

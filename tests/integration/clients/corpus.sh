@@ -1,3 +1,4 @@
+# shellcheck shell=bash
 # Sourced by the run stage of the corpus, tests/integration/test-debian-daemons*.sh (after lib.sh):
 # daemon KEY UNIT BINARY PORT PROBE starts Debian's daemon from its stock unit, learns a drop-in
 # where the strict default needs one, asks it a real request (the probe_* functions here), stops
@@ -42,7 +43,6 @@ probe() { local pid=$1; shift; in_net "$pid" python3 "$PROBE" "$@"; }
 # path may not be in its view of the tree).
 probe_unix() { local pid=$1; shift; timeout 15 nsenter -t "$pid" -m -n -- python3 - --unix "$@" < "$PROBE"; }
 http_code() { local pid=$1; shift; in_net "$pid" curl -s -o /dev/null -w '%{http_code}' --max-time 5 "$@"; }
-dns() { in_net "$1" dig @127.0.0.1 "$2" +time=2 +tries=1; }
 
 # The survey's lines, for REPORT=1.
 report() { [ "${REPORT:-0}" != 1 ] || printf '# survey %-14s %s\n' "$1" "${2//corpus$id-/corpus-}"; }
@@ -109,11 +109,28 @@ learn() {
         return $rc
 }
 
-# daemon KEY UNIT BINARY PORT PROBE: the whole stage for one daemon. PORT is a TCP port it
-# listens on inside (waited for before the request), or -.
+# run_once NAME PORT PROBE: attempt, then a clean stop with Result=success; 0 if all of it
+# went well, else the failure in attempt_out.
+run_once() {
+        local n=$1 out r
+        attempt "$@" || return 1
+        if ! out=$(timeout 60 isolatectl stop "$n" 2>&1); then
+                attempt_out="answered, but the stop failed: $out"
+                return 1
+        fi
+        r=$(prop "$n" Result)
+        if [ "$r" != success ]; then
+                attempt_out="answered, but stopped with Result=$r ($(prop "$n" ExitCode), status $(prop "$n" ExitStatus))"
+                return 1
+        fi
+}
+
+# daemon KEY UNIT BINARY PORT PROBE: the whole stage for one daemon: its stock unit must run,
+# answer PROBE and stop with Result=success, unchanged or with the drop-in learn --apply wrote.
+# PORT is a TCP port it listens on inside (waited for before the request), or -.
 daemon() {
         local key=$1 unit=$2 bin=$3 port=$4 probe_fn=$5
-        local n=corpus$id-$key how out t
+        local n=corpus$id-$key how out t first
         if [ ! -r "$unit_dir/$unit" ] || [ ! -x "$bin" ]; then
                 not_ok "$key: Debian's $unit is installed (tools/install-deps.sh)"
                 report "$key" "NOT INSTALLED"
@@ -126,16 +143,16 @@ daemon() {
         if ! out=$(isolatectl verify -q "/etc/isolated/$n.service" 2>&1); then
                 # Refused as it is: a drop-in cannot help (learn would be refused the same).
                 how="FAILS: refused: $(printf '%s' "$out" | head -3 | tr '\n' '|' | sed 's/|$//; s/|/ | /g')"
-        elif t=$(date +%s); ! attempt "$n" "$port" "$probe_fn"; then
-                local first
+        elif t=$(date +%s); ! run_once "$n" "$port" "$probe_fn"; then
                 first=$(first_errors "$n" "$t" "$attempt_out")
                 timeout 60 isolatectl stop "$n" >/dev/null 2>&1
                 isolatectl reset-failed "$n" >/dev/null 2>&1
                 # What the strict default needs, learned as an administrator learns it.
                 t=$(date +%s)
                 if learn "$n" "$port" "$probe_fn" && [ -e "/etc/isolated/$n.service.d/50-learned.conf" ]; then
+                        isolatectl reset-failed "$n" >/dev/null 2>&1
                         t=$(date +%s)
-                        if attempt "$n" "$port" "$probe_fn"; then
+                        if run_once "$n" "$port" "$probe_fn"; then
                                 how="learned; unchanged: $first"
                         else
                                 how="FAILS: unchanged: $first; with the learned drop-in: $(first_errors "$n" "$t" "$attempt_out")"
@@ -145,63 +162,64 @@ daemon() {
                 fi
         fi
         case "$how" in
-        unchanged) ok "$key: Debian's $unit runs and answers, unchanged" ;;
-        learned*)  ok "$key: Debian's $unit runs and answers, with the drop-in learn --apply wrote"
+        unchanged) ok "$key: Debian's $unit runs, answers and stops with Result=success, unchanged" ;;
+        learned*)  ok "$key: Debian's $unit runs, answers and stops with Result=success, with the drop-in learn --apply wrote"
                    sed 's/^/    /' "/etc/isolated/$n.service.d/50-learned.conf" | grep -v '^ *#' ;;
-        *)         not_ok "$key: Debian's $unit runs and answers"; echo "    ${how#FAILS: }" | sed "s/corpus$id-/corpus-/g" ;;
+        *)         not_ok "$key: Debian's $unit runs, answers and stops with Result=success"
+                   echo "    ${how#FAILS: }" | sed "s/corpus$id-/corpus-/g" ;;
         esac
-        if [ "${how%%:*}" != FAILS ]; then
-                if out=$(timeout 60 isolatectl stop "$n" 2>&1); then
-                        check_eq "$key: a clean stop, Result=success" success "$(prop "$n" Result)"
-                        [ "$(prop "$n" Result)" = success ] || how="${how%%;*}, but stopped with Result=$(prop "$n" Result) ($(prop "$n" ExitCode 2>/dev/null), status $(prop "$n" ExitStatus 2>/dev/null))${how#"${how%%;*}"}"
-                else
-                        not_ok "$key: a clean stop, Result=success"; echo "    $out"
-                        how="$how, but the stop failed: $out"
-                fi
-        fi
         report "$key" "$how"
         cleanup_one
+}
+
+# answer PID REGEX COMMAND...: the client in the service's network namespace; what it printed
+# must match REGEX (grep -E -i), and the matching line is printed. Never `client | grep -m1`:
+# under pipefail, grep leaving at its match fails a client still writing (SIGPIPE).
+answer() {
+        local pid=$1 re=$2 out; shift 2
+        out=$(in_net "$pid" "$@")
+        grep -E -i -m1 -- "$re" <<< "$out" || { printf '%s\n' "$out" | head -3; return 1; }
 }
 
 # The clients: each gets the PID of the service's init and says what came back.
 # probe_server PID PORT NAME: an HTTP request answered by the server NAME (its Server: header:
 # /var/www/html is shared by the web servers installed side by side, its index.html is apache2's).
-probe_server() { in_net "$1" curl -sI --max-time 5 "http://127.0.0.1:$2/" | grep -m1 -i "^server: $3"; }
+probe_server() { answer "$1" "^server: $3" curl -sI --max-time 5 "http://127.0.0.1:$2/"; }
 probe_http() { local c; c=$(http_code "$1" "http://127.0.0.1:$2/"); echo "HTTP $c"; [[ "$c" =~ ^[2-4][0-9][0-9]$ ]]; }
 probe_nginx() { probe_server "$1" 80 nginx; }
 probe_lighttpd() { probe_server "$1" 80 lighttpd; }
 probe_apache2() { probe_server "$1" 80 apache; }
-probe_squid() { in_net "$1" curl -sI --max-time 5 http://127.0.0.1:3128/ | grep -i '^server: squid'; }
-probe_named() { dns "$1" localhost | grep -E 'status: NOERROR'; }
-probe_dnsmasq() { dns "$1" localhost | grep -E 'status: NOERROR'; }
-probe_unbound() { dns "$1" localhost | grep -E 'status: NOERROR'; }
+probe_squid() { answer "$1" '^server: squid' curl -sI --max-time 5 http://127.0.0.1:3128/; }
+probe_named() { answer "$1" 'status: NOERROR' dig @127.0.0.1 localhost +time=2 +tries=1; }
+probe_dnsmasq() { answer "$1" 'status: NOERROR' dig @127.0.0.1 localhost +time=2 +tries=1; }
+probe_unbound() { answer "$1" 'status: NOERROR' dig @127.0.0.1 localhost +time=2 +tries=1; }
 # nsd and knot serve no zone as Debian installs them: an answer (REFUSED) is an answer.
-probe_nsd() { dns "$1" example.org | grep -E 'status: (NOERROR|REFUSED|NXDOMAIN)'; }
-probe_knot() { dns "$1" example.org | grep -E 'status: (NOERROR|REFUSED|NXDOMAIN)'; }
+probe_nsd() { answer "$1" 'status: (NOERROR|REFUSED|NXDOMAIN)' dig @127.0.0.1 example.org +time=2 +tries=1; }
+probe_knot() { answer "$1" 'status: (NOERROR|REFUSED|NXDOMAIN)' dig @127.0.0.1 example.org +time=2 +tries=1; }
 probe_mosquitto() { probe "$1" 127.0.0.1:1883 --send 100c00044d5154540402003c0000 --expect hex:^20020000; }
 probe_memcached() { probe "$1" 127.0.0.1:11211 --text 'version\r\n' --expect '^VERSION '; }
-probe_redis() { in_net "$1" redis-cli -h 127.0.0.1 -p 6379 PING | grep -x PONG; }
+probe_redis() { answer "$1" '^PONG$' redis-cli -h 127.0.0.1 -p 6379 PING; }
 probe_mariadb() { probe "$1" 127.0.0.1:3306 --expect 'MariaDB'; }
-probe_ssh() { in_net "$1" ssh-keyscan -T 5 -p 22 127.0.0.1 2>/dev/null | grep -m1 'ssh-'; }
+probe_ssh() { answer "$1" ' ssh-' ssh-keyscan -T 5 -p 22 127.0.0.1; }
 probe_dovecot() { probe "$1" 127.0.0.1:143 --expect '^\* OK'; }
 probe_vsftpd() { probe "$1" 127.0.0.1:21 --expect '^220'; }
-probe_privoxy() { in_net "$1" curl -s --max-time 5 -x http://127.0.0.1:8118 http://config.privoxy.org/ | grep -m1 -o '<title>Privoxy[^<]*'; }
-probe_iperf3() { in_net "$1" iperf3 -c 127.0.0.1 -t 1 | grep -m1 'iperf Done'; }
-probe_chrony() { in_net "$1" chronyc -h 127.0.0.1 -n tracking | grep -m1 'Reference ID'; }
+probe_privoxy() { answer "$1" '<title>Privoxy' curl -s --max-time 5 -x http://127.0.0.1:8118 http://config.privoxy.org/; }
+probe_iperf3() { answer "$1" 'iperf Done' iperf3 -c 127.0.0.1 -t 1; }
+probe_chrony() { answer "$1" 'Reference ID' chronyc -h 127.0.0.1 -n tracking; }
 probe_haproxy() { probe_unix "$1" /run/haproxy/admin.sock --text 'show info\n' --expect '^Name: HAProxy'; }
 probe_tor() { probe "$1" 127.0.0.1:9050 --send 050100 --expect hex:^0500; }
 probe_rsync() { in_net "$1" rsync --contimeout=5 rsync://127.0.0.1/; }
-probe_node_exporter() { in_net "$1" curl -s --max-time 5 http://127.0.0.1:9100/metrics | grep -m1 '^node_exporter_build_info'; }
+probe_node_exporter() { answer "$1" '^node_exporter_build_info' curl -s --max-time 5 http://127.0.0.1:9100/metrics; }
 probe_radicale() { probe_http "$1" 5232; }
-probe_varnish() { in_net "$1" curl -sI --max-time 5 http://127.0.0.1:6081/ | grep -m1 -i 'varnish'; }
-probe_snmpd() { in_net "$1" snmpget -v2c -c public -t 2 -r 1 127.0.0.1 1.3.6.1.2.1.1.1.0 | grep -m1 'STRING:'; }
-probe_cups() { in_net "$1" curl -s --max-time 5 http://127.0.0.1:631/ | grep -m1 -o 'CUPS [0-9.]*'; }
+probe_varnish() { answer "$1" 'varnish' curl -sI --max-time 5 http://127.0.0.1:6081/; }
+probe_snmpd() { answer "$1" 'STRING:' snmpget -v2c -c public -t 2 -r 1 127.0.0.1 1.3.6.1.2.1.1.1.0; }
+probe_cups() { answer "$1" 'CUPS [0-9.]+' curl -s --max-time 5 http://127.0.0.1:631/; }
 probe_transmission() { local c; c=$(http_code "$1" http://127.0.0.1:9091/transmission/rpc); echo "HTTP $c"; [[ "$c" =~ ^(401|409)$ ]]; }
-probe_minidlna() { in_net "$1" curl -s --max-time 5 http://127.0.0.1:8200/ | grep -m1 -o 'MiniDLNA status'; }
+probe_minidlna() { answer "$1" 'MiniDLNA status' curl -s --max-time 5 http://127.0.0.1:8200/; }
 # Zabbix's protocol: "ZBXD" 01, the length (8 bytes, little endian), the key.
 probe_zabbix() { probe "$1" 127.0.0.1:10050 --send "5a42584401""0a00000000000000$(printf agent.ping | od -An -tx1 | tr -d ' \n')" --expect '^ZBXD'; }
 # NRPE speaks TLS: its listener accepting is what a client without check_nrpe sees.
-probe_nrpe() { probe "$1" 127.0.0.1:5666 --send 16030100 --timeout 3 || in_net "$1" ss -Htln 'sport = :5666' | grep .; }
+probe_nrpe() { probe "$1" 127.0.0.1:5666 --send 16030100 --timeout 3 || answer "$1" . ss -Htln 'sport = :5666'; }
 # opendkim speaks the milter protocol on the socket of its /run: an option negotiation
 # (SMFIC_OPTNEG: version 6, all actions, no protocol steps) gets one back ('O').
 probe_opendkim() { probe_unix "$1" /run/opendkim/opendkim.sock --send 0000000d4f00000006000001ff00000000 --expect 'hex:^[0-9a-f]{8}4f'; }
