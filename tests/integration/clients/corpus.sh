@@ -213,7 +213,7 @@ probe_node_exporter() { answer "$1" '^node_exporter_build_info' curl -s --max-ti
 probe_radicale() { probe_http "$1" 5232; }
 probe_varnish() { answer "$1" 'varnish' curl -sI --max-time 5 http://127.0.0.1:6081/; }
 probe_snmpd() { answer "$1" 'STRING:' snmpget -v2c -c public -t 2 -r 1 127.0.0.1 1.3.6.1.2.1.1.1.0; }
-probe_cups() { answer "$1" 'CUPS [0-9.]+' curl -s --max-time 5 http://127.0.0.1:631/; }
+probe_cups() { answer "$1" '^server: cups' curl -sI --max-time 5 http://127.0.0.1:631/; }
 probe_transmission() { local c; c=$(http_code "$1" http://127.0.0.1:9091/transmission/rpc); echo "HTTP $c"; [[ "$c" =~ ^(401|409)$ ]]; }
 probe_minidlna() { answer "$1" 'MiniDLNA status' curl -s --max-time 5 http://127.0.0.1:8200/; }
 # Zabbix's protocol: "ZBXD" 01, the length (8 bytes, little endian), the key.
