@@ -604,9 +604,16 @@ fork:
                                 _exit(127);
                         }
                 }
+                SandboxProcess sandbox = c->sandbox;
+
+                /* "!": everything of the sandbox but the switch to User=, Group=, SupplementaryGroups=. */
+                if (cmd && cmd->no_setuid) {
+                        sandbox.switch_user = false;
+                        sandbox.n_groups = 0;
+                }
                 child_run(path, argv, env, c->description->working_directory, c->stream_fd, pipe_write,
                           main_process ? c->listen_fds : NULL, main_process ? c->n_listen_fds : 0, !!shell,
-                          shell && shell->controlling_tty, &c->sandbox);
+                          shell && shell->controlling_tty, &sandbox);
         }
 
         pipe_write = safe_close(pipe_write);
@@ -693,7 +700,11 @@ int spawn_command(const SpawnContext *c, const ExecCommand *cmd, pid_t main_pid,
 }
 
 int spawn_main_command(const SpawnContext *c, pid_t *ret_pid, char **ret_error) {
-        return spawn(c, c->description->exec_start, 0, true, NULL, ret_pid, ret_error);
+        return spawn_main_command_of(c, c->description->exec_start, ret_pid, ret_error);
+}
+
+int spawn_main_command_of(const SpawnContext *c, const ExecCommand *cmd, pid_t *ret_pid, char **ret_error) {
+        return spawn(c, cmd, 0, true, NULL, ret_pid, ret_error);
 }
 
 int spawn_shell(const SpawnContext *c, const SpawnShell *shell, pid_t *ret_pid, char **ret_error) {

@@ -53,6 +53,8 @@ int spawn_context_set_listen_fds(SpawnContext *c, const char *name, const int *f
 
 /* spawn_command() of ExecStart=, as the main process: with the listening sockets. */
 int spawn_main_command(const SpawnContext *c, pid_t *ret_pid, char **ret_error);
+/* The same for one command of ExecStart= (Type=oneshot runs each as the main process in turn). */
+int spawn_main_command_of(const SpawnContext *c, const ExecCommand *cmd, pid_t *ret_pid, char **ret_error);
 
 /* A command started for the administrator (isolatectl shell), with the
  * service's credentials and filter as spawn_command() applies them, its own

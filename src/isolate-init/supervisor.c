@@ -350,8 +350,10 @@ static void enter_running(Supervisor *s) {
                 log_debug("Started, main PID %d.", (int) s->main_pid);
         s->trim_pending = true;
         report(s, false);
-        /* The main process ended during ExecStartPost=. */
-        if (s->main_ran && s->main_pid == 0)
+        /* The main process ended during ExecStartPost= (oneshot: always; RemainAfterExit=yes keeps
+         * the service active until it is stopped, as systemd's "active (exited)"). */
+        if (s->main_ran && s->main_pid == 0 &&
+            !(s->description->type == SERVICE_ONESHOT && s->description->remain_after_exit))
                 enter_stop(s);
 }
 
@@ -461,6 +463,13 @@ static void forking_started(Supervisor *s) {
         enter_start_post(s);
 }
 
+/* The ExecStart= command of start_index: the first, or (Type=oneshot) one of the later ones. */
+static const ExecCommand *start_command(const Supervisor *s) {
+        if (s->start_index == 0)
+                return s->description->exec_start;
+        return s->description->exec_start_more ? s->description->exec_start_more[s->start_index - 1] : NULL;
+}
+
 static void enter_start(Supervisor *s) {
         _cleanup_free_ char *error = NULL;
         pid_t pid;
@@ -468,6 +477,7 @@ static void enter_start(Supervisor *s) {
 
         s->phase = PHASE_START;
         s->deadline = USEC_INFINITY;
+        s->start_index = 0;
         r = spawn_main_command(s->spawn, &pid, &error);
         if (r < 0) {
                 start_failure(s, -1, r, error ?: "Failed to start the main process");
@@ -479,12 +489,42 @@ static void enter_start(Supervisor *s) {
                 s->control_pid = pid; /* its exit completes the start */
                 break;
         case SERVICE_NOTIFY:
-                set_main(s, pid); /* READY=1 completes the start */
+        case SERVICE_ONESHOT:
+                set_main(s, pid); /* READY=1 completes the start; oneshot: the last command's exit */
                 break;
         default:
                 set_main(s, pid);
                 enter_start_post(s);
         }
+}
+
+/* Type=oneshot: a command of ExecStart= exited; the next one runs, and after the last ExecStartPost=,
+ * as systemd runs them: one at a time, each the main process while it runs. */
+static void oneshot_exited(Supervisor *s, int wait_status) {
+        const ExecCommand *c = start_command(s);
+        _cleanup_free_ char *error = NULL;
+        pid_t pid;
+        int r;
+
+        if (!(WIFEXITED(wait_status) && WEXITSTATUS(wait_status) == 0)) {
+                if (!c || !c->ignore_failure) {
+                        start_failuref(s, wait_status, "ExecStart=", c ? c->path : "?");
+                        return;
+                }
+                s->main_status = 0; /* "-": the failure is no failure of the service */
+        }
+        s->start_index++;
+        c = start_command(s);
+        if (!c) {
+                enter_start_post(s);
+                return;
+        }
+        r = spawn_main_command_of(s->spawn, c, &pid, &error);
+        if (r < 0) {
+                start_failure(s, -1, -r, error ?: "Failed to start the main process");
+                return;
+        }
+        set_main(s, pid);
 }
 
 static void reload_finished(Supervisor *s, int error, const char *text) {
@@ -534,7 +574,7 @@ static const char *phase_key(Phase p) {
 
 /* A command of the list failed (and has no "-" prefix). */
 static void control_failed(Supervisor *s, int wait_status, int error, const char *text) {
-        const ExecCommand *c = s->control_list ? s->control_list[s->control_index] : s->description->exec_start;
+        const ExecCommand *c = s->control_list ? s->control_list[s->control_index] : start_command(s);
         char buf[512];
 
         if (!text) {
@@ -627,6 +667,8 @@ static void main_exited(Supervisor *s, int wait_status) {
         case PHASE_START:
                 if (s->description->type == SERVICE_NOTIFY)
                         start_failuref(s, wait_status, "Main process", s->description->exec_start->path);
+                else if (s->description->type == SERVICE_ONESHOT)
+                        oneshot_exited(s, wait_status);
                 break;
         case PHASE_RUNNING:
                 enter_stop(s);

@@ -58,6 +58,7 @@ typedef struct Supervisor {
         pid_t control_pid;   /* the ExecStartPre=/.../ExecStop= command, or forking's started process */
         ExecCommand *const *control_list;
         size_t control_index;
+        size_t start_index;  /* Type=oneshot: the ExecStart= command running (0: the first) */
 
         usec_t deadline;       /* of the phase; USEC_INFINITY for none */
         unsigned n_restarts;

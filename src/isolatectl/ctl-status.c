@@ -228,10 +228,11 @@ int verb_is(sd_bus *bus, int argc, char **argv) {
                         return log_error_errno(r, "Failed to get the state of %s: %m", argv[k]), EXIT_FAIL;
                 shown = r == -ENOENT ? "inactive" : state;
                 if (!arg_quiet)
-                        printf("%s\n", strcmp(shown, "running") == 0 ? "active" : shown);
+                        printf("%s\n", strcmp(shown, "running") == 0 || strcmp(shown, "active-exited") == 0 ? "active" : shown);
                 /* As systemctl: a reload in progress is active; a start or a stop under way is not. */
                 if (want_failed ? strcmp(shown, "failed") == 0
-                                : strcmp(shown, "running") == 0 || strcmp(shown, "reloading") == 0)
+                                : strcmp(shown, "running") == 0 || strcmp(shown, "reloading") == 0 ||
+                                          strcmp(shown, "active-exited") == 0)
                         ret = EXIT_OK;
         }
         return ret;

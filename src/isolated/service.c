@@ -111,7 +111,8 @@ void service_set_state(Service *s, ServiceState state) {
         log_debug("%s: %s -> %s", s->name, service_state_to_string(old), service_state_to_string(state));
         s->state = state;
         /* CLOCK_REALTIME: the start completed (an adopted one's comes from its record), or the end. */
-        if (old == SERVICE_STARTING && (state == SERVICE_RUNNING || state == SERVICE_RELOADING) &&
+        if (old == SERVICE_STARTING &&
+            (state == SERVICE_RUNNING || state == SERVICE_RELOADING || state == SERVICE_ACTIVE_EXITED) &&
             s->start_timestamp == 0)
                 s->start_timestamp = now_usec(CLOCK_REALTIME);
         if (!service_state_is_active(state) && s->exit_timestamp == 0)
@@ -686,6 +687,10 @@ static void service_complete_start(Service *s, ServiceState state);
 static void service_handle_main(Service *s, int pidfd, const InitMessage *m) {
         ServiceState state = service_state_of_init(m->state);
         bool first;
+
+        /* Type=oneshot, RemainAfterExit=yes: the init runs on with its commands done. */
+        if (state == SERVICE_RUNNING && s->description && s->description->type == SERVICE_ONESHOT)
+                state = SERVICE_ACTIVE_EXITED;
 
         s->init_stops = true;
         if (!s->start_complete || s->n_restarts_base + m->n_restarts != s->n_restarts) {
@@ -1265,7 +1270,8 @@ int service_kill(Service *s, const char *whom, int signo) {
 int service_reload(Service *s, sd_bus_message *call) {
         if (!s->description || !s->description->exec_reload)
                 return -EOPNOTSUPP;
-        if (s->state != SERVICE_RUNNING || service_init_exited(s) || s->control_fd < 0 || !s->init_stops)
+        if ((s->state != SERVICE_RUNNING && s->state != SERVICE_ACTIVE_EXITED) || service_init_exited(s) ||
+            s->control_fd < 0 || !s->init_stops)
                 return -ESRCH;
         if (s->reload_call)
                 return -EBUSY;

@@ -19,6 +19,9 @@ static const char *const service_type_table[_SERVICE_TYPE_MAX] = {
         [SERVICE_EXEC] = "exec",
         [SERVICE_FORKING] = "forking",
         [SERVICE_NOTIFY] = "notify",
+        [SERVICE_ONESHOT] = "oneshot",
+        [SERVICE_DBUS] = "dbus",
+        [SERVICE_IDLE] = "idle",
 };
 
 const char *service_type_to_string(ServiceType t) {
@@ -146,13 +149,11 @@ static const struct {
         { "ExitType", KEY_NOTICE },
         { "PermissionsStartOnly", KEY_NOTICE },
         { "RootDirectoryStartOnly", KEY_NOTICE },
-        { "RemainAfterExit", KEY_NOTICE },
         { "GuessMainPID", KEY_NOTICE },
         { "RestartPreventExitStatus", KEY_NOTICE },
         { "RestartForceExitStatus", KEY_NOTICE },
         { "SuccessExitStatus", KEY_NOTICE },
         { "NonBlocking", KEY_NOTICE },
-        { "BusName", KEY_NOTICE },
         { "FileDescriptorStoreMax", KEY_NOTICE },
         { "Sockets", KEY_NOTICE },
         { "USBFunctionDescriptors", KEY_NOTICE },
@@ -245,6 +246,9 @@ typedef struct ParseState {
         SpecifierContext specifiers;
         unsigned exec_start_line;
         char *exec_start_filename;
+        bool privileged_allowed;       /* "+" in ExecStartPre= and kin */
+        unsigned exec_start_more_line; /* the second ExecStart=, for the error unless Type=oneshot */
+        char *exec_start_more_filename;
         unsigned address_line;        /* Address=, for the error if Network= is not veth */
         const char *address_filename; /* the caller's filenames[], outlives the parse */
         unsigned health_ready_line;   /* HealthReady=yes, for the error if there is no HealthCheck= */
@@ -254,6 +258,7 @@ typedef struct ParseState {
 static void parse_state_done(ParseState *s) {
         s->notices = strv_free(s->notices);
         s->exec_start_filename = mfree(s->exec_start_filename);
+        s->exec_start_more_filename = mfree(s->exec_start_more_filename);
 }
 
 /* Resolves specifiers in a value; the error names the value and the specifier. */
@@ -522,7 +527,7 @@ static int parse_install_key(ParseState *s, const char *key, const char *value, 
 }
 
 static int parse_service_type(ParseState *s, const char *value, char **ret_error) {
-        static const char *const later[] = { "oneshot", "dbus", "idle", "notify-reload" };
+        static const char *const later[] = { "notify-reload" };
         ServiceType t;
 
         t = service_type_from_string(value);
@@ -549,6 +554,127 @@ static int parse_sandbox_key(ParseState *s, const char *key, const char *value, 
         return 0;
 }
 
+/* ExecStart=: one command, several for Type=oneshot (checked once Type= is known), "" resets. */
+static int parse_exec_start(ParseState *s, const char *value, unsigned line, char **ret_error) {
+        _cleanup_free_ char *notice = NULL, *error = NULL;
+        Description *d = s->description;
+        ExecCommand *c;
+        int r;
+
+        if (isempty(value)) {
+                d->exec_start = exec_command_free(d->exec_start);
+                d->exec_start_more = exec_command_list_free(d->exec_start_more);
+                s->exec_start_more_filename = mfree(s->exec_start_more_filename);
+                return 0;
+        }
+
+        r = exec_command_parse(value, &c, &notice, &error);
+        if (r == -ENOMEM)
+                return r;
+        if (r < 0)
+                return error_set(ret_error, r, "Invalid ExecStart= value: %s", error ?: strerror(-r));
+        if (c->privileged) {
+                exec_command_free(c);
+                return error_set(ret_error, -EINVAL,
+                                 "Invalid ExecStart= value: the main process runs inside the sandbox; the '+' prefix "
+                                 "is for ExecStartPre=, ExecStartPost=, ExecReload= and ExecStop=");
+        }
+        r = exec_command_resolve_specifiers(s, c, ret_error);
+        if (r >= 0 && !d->exec_start)
+                r = free_and_strdup(&s->exec_start_filename, s->filename);
+        else if (r >= 0) {
+                if (!s->exec_start_more_filename) {
+                        r = free_and_strdup(&s->exec_start_more_filename, s->filename);
+                        s->exec_start_more_line = line;
+                }
+                if (r >= 0)
+                        r = exec_command_list_append(&d->exec_start_more, c);
+                if (r >= 0)
+                        c = NULL;
+        }
+        if (r < 0) {
+                exec_command_free(c);
+                return r;
+        }
+        if (c) {
+                d->exec_start = c;
+                s->exec_start_line = line;
+        }
+        if (notice)
+                return add_notice(s, line, "ExecStart=: %s", notice);
+        return 0;
+}
+
+static int parse_remain_after_exit(ParseState *s, const char *value, char **ret_error) {
+        int r = isempty(value) ? 0 : parse_boolean(value);
+
+        if (r < 0)
+                return invalid_value(ret_error, "RemainAfterExit", value);
+        s->description->remain_after_exit = r > 0;
+        return 0;
+}
+
+/* A well-known D-Bus name, as sd_bus_service_name_is_valid() has it (no unique ":1.2" names). */
+static bool bus_name_is_valid(const char *p) {
+        bool dot = false, start = true;
+        size_t n = strlen(p);
+
+        if (n == 0 || n > 255 || p[0] == '.')
+                return false;
+        for (; *p; p++) {
+                if (*p == '.') {
+                        if (start)
+                                return false;
+                        dot = true;
+                        start = true;
+                        continue;
+                }
+                if (!((*p >= 'a' && *p <= 'z') || (*p >= 'A' && *p <= 'Z') || *p == '_' || *p == '-' ||
+                      (!start && *p >= '0' && *p <= '9')))
+                        return false;
+                start = false;
+        }
+        return dot && !start;
+}
+
+static int parse_bus_name(ParseState *s, const char *value, char **ret_error) {
+        _cleanup_free_ char *resolved = NULL;
+        int r;
+
+        if (isempty(value)) {
+                s->description->bus_name = mfree(s->description->bus_name);
+                return 0;
+        }
+        r = expand(s, value, &resolved, ret_error);
+        if (r < 0)
+                return r;
+        if (!bus_name_is_valid(resolved))
+                return invalid_value(ret_error, "BusName", resolved);
+        return free_and_strdup(&s->description->bus_name, resolved);
+}
+
+/* What systemd 252's service_verify() refuses of Type= and its companions. */
+static int verify_type(const Description *d, const ParseState *s, const char *filename, char **ret_error) {
+        if (d->exec_start_more && d->type != SERVICE_ONESHOT && strcmp(s->exec_start_more_filename, s->exec_start_filename) == 0)
+                return error_set(ret_error, -EINVAL,
+                                 "%s:%u: ExecStart= is already set (line %u); only Type=oneshot allows several commands "
+                                 "(an empty ExecStart= resets the list)",
+                                 s->exec_start_more_filename, s->exec_start_more_line, s->exec_start_line);
+        if (d->exec_start_more && d->type != SERVICE_ONESHOT)
+                return error_set(ret_error, -EINVAL,
+                                 "%s:%u: ExecStart= is already set (%s:%u); only Type=oneshot allows several commands "
+                                 "(an empty ExecStart= resets the list)",
+                                 s->exec_start_more_filename, s->exec_start_more_line, s->exec_start_filename,
+                                 s->exec_start_line);
+        if (d->type == SERVICE_ONESHOT && (d->restart == SERVICE_RESTART_ALWAYS || d->restart == SERVICE_RESTART_ON_SUCCESS))
+                return error_set(ret_error, -EINVAL,
+                                 "%s: Restart=%s is not allowed for Type=oneshot services (as in systemd)", filename,
+                                 service_restart_to_string(d->restart));
+        if (d->type == SERVICE_DBUS && !d->bus_name)
+                return error_set(ret_error, -EINVAL, "%s: Type=dbus needs BusName= (as in systemd)", filename);
+        return 0;
+}
+
 /* ExecStartPre=, ExecStartPost=, ExecReload=, ExecStop=: each assignment adds a command, "" resets. */
 static int parse_exec_list(ParseState *s, const char *key, ExecCommand ***list, const char *value,
                            unsigned line, char **ret_error) {
@@ -565,6 +691,10 @@ static int parse_exec_list(ParseState *s, const char *key, ExecCommand ***list, 
                 return r;
         if (r < 0)
                 return error_set(ret_error, r, "Invalid %s= value: %s", key, error ?: strerror(-r));
+        if (c->privileged && !s->privileged_allowed) {
+                exec_command_free(c);
+                return error_set(ret_error, -EINVAL, "Invalid %s= value: the '+' prefix is not supported yet", key);
+        }
         r = exec_command_resolve_specifiers(s, c, ret_error);
         if (r >= 0)
                 r = exec_command_list_append(list, c);
@@ -729,7 +859,10 @@ static int parse_lifecycle_key(ParseState *s, const char *key, const char *value
         }
 
         if (strcmp(key, "TimeoutStartSec") == 0)
+        {
+                d->timeout_start_set = !isempty(value);
                 return parse_timeout(key, value, DEFAULT_TIMEOUT_START_USEC, &d->timeout_start_usec, ret_error);
+        }
 
         for (ExecDirectoryType t = 0; t < _EXEC_DIRECTORY_TYPE_MAX; t++) {
                 const char *k = exec_directory_key[t];
@@ -809,46 +942,12 @@ static int parse_service_key(ParseState *s, const char *key, const char *value, 
         if (strcmp(key, "Type") == 0)
                 return parse_service_type(s, value, ret_error);
 
-        if (strcmp(key, "ExecStart") == 0) {
-                _cleanup_free_ char *notice = NULL, *error = NULL;
-                ExecCommand *c;
-
-                if (isempty(value)) {
-                        d->exec_start = exec_command_free(d->exec_start);
-                        return 0;
-                }
-                if (d->exec_start && strcmp(s->exec_start_filename, s->filename) == 0)
-                        return error_set(ret_error, -EINVAL,
-                                         "ExecStart= is already set (line %u); only one command is allowed "
-                                         "(an empty ExecStart= resets the list)",
-                                         s->exec_start_line);
-                if (d->exec_start)
-                        return error_set(ret_error, -EINVAL,
-                                         "ExecStart= is already set (%s:%u); only one command is allowed "
-                                         "(an empty ExecStart= resets the list)",
-                                         s->exec_start_filename, s->exec_start_line);
-
-                r = exec_command_parse(value, &c, &notice, &error);
-                if (r == -ENOMEM)
-                        return r;
-                if (r < 0)
-                        return error_set(ret_error, r, "Invalid ExecStart= value: %s", error ?: strerror(-r));
-                r = exec_command_resolve_specifiers(s, c, ret_error);
-                if (r < 0) {
-                        exec_command_free(c);
-                        return r;
-                }
-                r = free_and_strdup(&s->exec_start_filename, s->filename);
-                if (r < 0) {
-                        exec_command_free(c);
-                        return r;
-                }
-                d->exec_start = c;
-                s->exec_start_line = line;
-                if (notice)
-                        return add_notice(s, line, "ExecStart=: %s", notice);
-                return 0;
-        }
+        if (strcmp(key, "ExecStart") == 0)
+                return parse_exec_start(s, value, line, ret_error);
+        if (strcmp(key, "RemainAfterExit") == 0)
+                return parse_remain_after_exit(s, value, ret_error);
+        if (strcmp(key, "BusName") == 0)
+                return parse_bus_name(s, value, ret_error);
 
         if (strcmp(key, "Environment") == 0)
                 return parse_environment(s, value, ret_error);
@@ -903,15 +1002,19 @@ static int parse_service_key(ParseState *s, const char *key, const char *value, 
 
                 if (isempty(value)) {
                         d->timeout_stop_usec = DEFAULT_TIMEOUT_STOP_USEC;
-                        if (strcmp(key, "TimeoutSec") == 0)
+                        if (strcmp(key, "TimeoutSec") == 0) {
                                 d->timeout_start_usec = DEFAULT_TIMEOUT_START_USEC;
+                                d->timeout_start_set = false;
+                        }
                         return 0;
                 }
                 if (parse_sec(value, &u) < 0)
                         return invalid_value(ret_error, key, value);
                 d->timeout_stop_usec = u == 0 ? USEC_INFINITY : u; /* 0 disables the timeout, as in systemd */
-                if (strcmp(key, "TimeoutSec") == 0) /* sets both, as in systemd */
+                if (strcmp(key, "TimeoutSec") == 0) { /* sets both, as in systemd */
                         d->timeout_start_usec = d->timeout_stop_usec;
+                        d->timeout_start_set = true;
+                }
                 return 0;
         }
 
@@ -1216,6 +1319,8 @@ Description *description_free(Description *d) {
         free(d->name);
         free(d->description);
         exec_command_free(d->exec_start);
+        exec_command_list_free(d->exec_start_more);
+        free(d->bus_name);
         exec_command_list_free(d->exec_start_pre);
         exec_command_list_free(d->exec_start_post);
         exec_command_list_free(d->exec_reload);
@@ -1332,6 +1437,13 @@ int description_parse_files(
 
         if (!d->exec_start)
                 return error_set(ret_error, -EINVAL, "%s: ExecStart= is required", filenames[0]);
+
+        r = verify_type(d, &state, filenames[0], ret_error);
+        if (r < 0)
+                return r;
+        /* systemd: a oneshot service has no start timeout unless it names one. */
+        if (d->type == SERVICE_ONESHOT && !d->timeout_start_set)
+                d->timeout_start_usec = USEC_INFINITY;
 
         if (d->address_set && d->network != NETWORK_VETH)
                 return error_set(ret_error, -EINVAL, "%s:%u: Address= needs Network=veth", state.address_filename,

@@ -24,6 +24,9 @@ typedef enum ServiceType {
         SERVICE_EXEC,
         SERVICE_FORKING,
         SERVICE_NOTIFY,
+        SERVICE_ONESHOT, /* start done once the ExecStart= commands all exited (RemainAfterExit=) */
+        SERVICE_DBUS,    /* simple, and start done once BusName= has an owner on the system bus */
+        SERVICE_IDLE,    /* simple: systemd only delays it until its job queue is empty */
         _SERVICE_TYPE_MAX,
         _SERVICE_TYPE_INVALID = -EINVAL,
 } ServiceType;
@@ -106,7 +109,11 @@ typedef struct Description {
         char *description;       /* [Unit] Description=, NULL if unset */
 
         ServiceType type;        /* default SERVICE_SIMPLE */
-        ExecCommand *exec_start; /* required; exactly one (for every Type= in this version) */
+        ExecCommand *exec_start; /* required; the first ExecStart= */
+        ExecCommand **exec_start_more; /* Type=oneshot only: the later ExecStart= commands, in order */
+        bool remain_after_exit;  /* RemainAfterExit= */
+        char *bus_name;          /* BusName=, required by Type=dbus; NULL if unset */
+        bool timeout_start_set;  /* TimeoutStartSec= (or TimeoutSec=) given: else oneshot has none */
         ExecCommand **exec_start_pre; /* NULL-terminated lists, run in order inside the sandbox */
         ExecCommand **exec_start_post;
         ExecCommand **exec_reload;
