@@ -280,6 +280,97 @@ START_TEST(test_exec_stop_timeout) {
 }
 END_TEST
 
+/* Type=oneshot: the ExecStart= commands run one after the other, each the main process while it
+ * runs; the start completes (MAIN STATE=running) only after the last and ExecStartPost=; without
+ * RemainAfterExit= the service then ends (ExecStop= runs, as systemd runs it) with success. */
+START_TEST(test_oneshot) {
+        _cleanup_free_ char *text = NULL, *log = NULL, *cmd = NULL;
+        char buf[256] = {};
+        Rig rig;
+        InitMessage m;
+        int fd;
+
+        ck_assert_int_ge(asprintf(&log, "%s/oneshot-log", tmpdir), 0);
+        (void) unlink(log);
+        ck_assert_int_ge(asprintf(&text, "[Service]\nType=oneshot\n"
+                                         "ExecStart=/bin/sh -c 'sleep 0.2; echo one >>%s'\n"
+                                         "ExecStart=-/bin/sh -c 'echo two >>%s; exit 4'\n"
+                                         "ExecStart=/bin/sh -c 'echo three >>%s'\n"
+                                         "ExecStartPost=/bin/sh -c 'echo post >>%s'\n"
+                                         "ExecStop=/bin/sh -c 'echo stop >>%s'\n",
+                                  log, log, log, log, log), 0);
+        rig_up(&rig, text);
+        supervisor_begin(&rig.s);
+        ck_assert_int_eq(rig.s.phase, PHASE_START); /* not started before the commands are done */
+        ck_assert_int_gt(rig.s.main_pid, 1);
+        ck_assert(!next_message(&rig, INIT_MESSAGE_MAIN, &m, NULL, 0));
+        ck_assert(step_until(&rig, PHASE_DONE));
+        ck_assert(next_message(&rig, INIT_MESSAGE_MAIN, &m, NULL, 0));
+        ck_assert(next_message(&rig, INIT_MESSAGE_EXITED, &m, NULL, 0));
+        ck_assert_int_eq(m.code, CLD_EXITED);
+        ck_assert_int_eq(m.status, 0); /* the "-" command's 4 is no failure */
+        ck_assert_int_eq(rig.s.exit_status, 0);
+        fd = open(log, O_RDONLY | O_CLOEXEC);
+        ck_assert_int_ge(fd, 0);
+        ck_assert_int_gt(read(fd, buf, sizeof(buf) - 1), 0);
+        close(fd);
+        ck_assert_str_eq(buf, "one\ntwo\nthree\npost\nstop\n");
+        rig_down(&rig);
+}
+END_TEST
+
+/* RemainAfterExit=yes: active with no process once the commands are done, until STOP runs ExecStop=. */
+START_TEST(test_oneshot_remain) {
+        _cleanup_free_ char *text = NULL, *mark = NULL;
+        Rig rig;
+        InitMessage m;
+
+        ck_assert_int_ge(asprintf(&mark, "%s/oneshot-stopped", tmpdir), 0);
+        (void) unlink(mark);
+        ck_assert_int_ge(asprintf(&text, "[Service]\nType=oneshot\nRemainAfterExit=yes\nExecStart=/bin/true\n"
+                                         "ExecStop=/bin/touch %s\n", mark), 0);
+        rig_up(&rig, text);
+        supervisor_begin(&rig.s);
+        ck_assert(step_until(&rig, PHASE_RUNNING));
+        settle(&rig);
+        ck_assert_int_eq(rig.s.phase, PHASE_RUNNING);
+        ck_assert_int_eq(rig.s.main_pid, 0);
+        ck_assert(next_message(&rig, INIT_MESSAGE_MAIN, &m, NULL, 0));
+        ck_assert_int_eq(m.state, INIT_STATE_RUNNING);
+        ck_assert_int_ne(access(mark, F_OK), 0);
+        send_request(&rig, DAEMON_REQUEST_STOP);
+        ck_assert(step_until(&rig, PHASE_DONE));
+        ck_assert_int_eq(access(mark, F_OK), 0);
+        ck_assert_int_eq(rig.s.exit_status, 0);
+        rig_down(&rig);
+}
+END_TEST
+
+/* A failing command fails the start there: FAILED with its status, the later ones never run. */
+START_TEST(test_oneshot_failure) {
+        _cleanup_free_ char *text = NULL, *mark = NULL;
+        Rig rig;
+        InitMessage m;
+        char what[256];
+
+        ck_assert_int_ge(asprintf(&mark, "%s/oneshot-second", tmpdir), 0);
+        (void) unlink(mark);
+        ck_assert_int_ge(asprintf(&text, "[Service]\nType=oneshot\nExecStart=/bin/sh -c 'exit 5'\n"
+                                         "ExecStart=/bin/touch %s\n", mark), 0);
+        rig_up(&rig, text);
+        supervisor_begin(&rig.s);
+        ck_assert(step_until(&rig, PHASE_DONE));
+        ck_assert_int_eq(rig.s.exit_status, INIT_EXIT_START_FAILED);
+        ck_assert(next_message(&rig, INIT_MESSAGE_EXITED, &m, NULL, 0));
+        ck_assert_int_eq(m.code, CLD_EXITED);
+        ck_assert_int_eq(m.status, 5);
+        ck_assert(next_message(&rig, INIT_MESSAGE_FAILED, &m, what, sizeof(what)));
+        ck_assert_msg(strstr(what, "ExecStart=") && strstr(what, "status 5"), "%s", what);
+        ck_assert_int_ne(access(mark, F_OK), 0);
+        rig_down(&rig);
+}
+END_TEST
+
 /* Restart=always: the restart waits RestartSec= by the clock, then runs the start again in place. */
 START_TEST(test_restart_sec) {
         Rig rig;
@@ -553,6 +644,9 @@ static Suite *supervisor_suite(void) {
         tcase_add_test(tc, test_start_limit);
         tcase_add_test(tc, test_no_restart_on_success);
         tcase_add_test(tc, test_reload);
+        tcase_add_test(tc, test_oneshot);
+        tcase_add_test(tc, test_oneshot_remain);
+        tcase_add_test(tc, test_oneshot_failure);
         tcase_add_test(tc, test_start_pre_failure);
         tcase_add_test(tc, test_forking_pid_file);
         tcase_add_test(tc, test_notify_ready);
