@@ -16,6 +16,7 @@
 #include <unistd.h>
 
 #include "footprint.h"
+#include "host-exec-protocol.h"
 #include "init-control.h"
 #include "init-protocol.h"
 #include "log.h"
@@ -164,6 +165,68 @@ static void kill_logged(pid_t pid, int sig) {
                 log_warning_errno(errno, "Failed to send signal %d to %d: %m", sig, (int) pid);
 }
 
+/* "+": the daemon runs the command on the host (host-exec-protocol.h); its end comes as EXEC-HOST-DONE. */
+static int host_exec_send(Supervisor *s, const HostExecMessage *m, int pidfd) {
+        char text[HOST_EXEC_MESSAGE_MAX];
+        union {
+                struct cmsghdr header;
+                char buf[CMSG_SPACE(sizeof(int))];
+        } control = {};
+        struct iovec iov;
+        struct msghdr mh = { .msg_iov = &iov, .msg_iovlen = 1 };
+        int n;
+
+        if (s->control_fd < 0)
+                return -ENOTCONN;
+        n = host_exec_message_format(m, text, sizeof(text));
+        if (n < 0)
+                return n;
+        iov = (struct iovec) { .iov_base = text, .iov_len = (size_t) n };
+        if (pidfd >= 0) {
+                struct cmsghdr *cmsg;
+
+                mh.msg_control = &control;
+                mh.msg_controllen = sizeof(control);
+                cmsg = CMSG_FIRSTHDR(&mh);
+                cmsg->cmsg_level = SOL_SOCKET;
+                cmsg->cmsg_type = SCM_RIGHTS;
+                cmsg->cmsg_len = CMSG_LEN(sizeof(int));
+                memcpy(CMSG_DATA(cmsg), &pidfd, sizeof(int));
+        }
+        if (sendmsg(s->control_fd, &mh, MSG_NOSIGNAL) < 0)
+                return negative_errno();
+        return 0;
+}
+
+static int host_exec_start(Supervisor *s) {
+        HostExecKey key = s->phase == PHASE_START_PRE    ? HOST_EXEC_START_PRE
+                          : s->phase == PHASE_START_POST ? HOST_EXEC_START_POST
+                          : s->phase == PHASE_RELOAD     ? HOST_EXEC_RELOAD
+                          : s->phase == PHASE_STOP       ? HOST_EXEC_STOP
+                                                         : _HOST_EXEC_KEY_INVALID;
+        int r;
+
+        if (key < 0)
+                return -EINVAL;
+        r = host_exec_send(s,
+                           &(HostExecMessage) { .type = HOST_EXEC_RUN, .seq = s->host_seq + 1, .key = key,
+                                                .index = (unsigned) s->control_index },
+                           s->main_pid > 0 ? s->main_pidfd : -EBADF);
+        if (r < 0)
+                return r;
+        s->host_seq++;
+        s->host_running = true;
+        return 0;
+}
+
+/* A phase ends early (a timeout, a stop): the "+" command with it. */
+static void host_exec_kill(Supervisor *s) {
+        if (!s->host_running)
+                return;
+        s->host_running = false;
+        (void) host_exec_send(s, &(HostExecMessage) { .type = HOST_EXEC_KILL, .seq = s->host_seq }, -EBADF);
+}
+
 static void enter_sigkill(Supervisor *s) {
         s->phase = PHASE_STOP_SIGKILL;
         s->deadline = USEC_INFINITY;
@@ -176,6 +239,7 @@ static void enter_sigkill(Supervisor *s) {
                         kill_logged(s->control_pid, SIGKILL);
         } else
                 kill_logged(-1, SIGKILL);
+        host_exec_kill(s);
 }
 
 /* KillSignal= as KillMode= says: every process (control-group), or the main
@@ -227,6 +291,7 @@ static void enter_stop(Supervisor *s) {
                 kill_logged(s->control_pid, SIGKILL);
                 s->control_pid = 0;
         }
+        host_exec_kill(s);
         s->phase = PHASE_STOP;
         s->deadline = deadline_after(s, s->description->timeout_stop_usec);
         report(s, false);
@@ -614,10 +679,19 @@ static void run_control(Supervisor *s) {
                         control_list_done(s);
                         return;
                 }
-                r = spawn_command(s->spawn, c, s->main_pid, &pid, &error);
-                if (r >= 0) {
-                        s->control_pid = pid;
-                        return;
+                if (c->privileged) {
+                        r = host_exec_start(s);
+                        if (r >= 0)
+                                return;
+                        if (asprintf(&error, "Failed to have the daemon run '+%s' on the host: %s", c->path,
+                                     r == -ENOTCONN ? "the daemon is not connected" : strerror(-r)) < 0)
+                                error = NULL;
+                } else {
+                        r = spawn_command(s->spawn, c, s->main_pid, &pid, &error);
+                        if (r >= 0) {
+                                s->control_pid = pid;
+                                return;
+                        }
                 }
                 if (!c->ignore_failure) {
                         control_failed(s, -1, -r, error ?: "Failed to start a command");
@@ -816,6 +890,7 @@ static void on_timeout(Supervisor *s) {
                 if (s->control_pid > 0)
                         kill_logged(s->control_pid, SIGKILL);
                 s->control_pid = 0;
+                host_exec_kill(s);
                 enter_signal(s);
                 break;
         case PHASE_STOP_SIGTERM:
@@ -866,6 +941,41 @@ static int handle_signals(Supervisor *s) {
         }
 }
 
+/* EXEC-HOST-DONE: the "+" command ended on the host, or could not run there. */
+static void host_exec_done(Supervisor *s, const char *msg) {
+        const ExecCommand *c = s->control_list ? s->control_list[s->control_index] : NULL;
+        HostExecMessage m;
+        char text[512];
+
+        if (host_exec_message_parse(msg, &m) < 0 || m.type != HOST_EXEC_DONE) {
+                log_warning("Ignoring garbled message \"%.32s\".", msg);
+                return;
+        }
+        if (!s->host_running || m.seq != s->host_seq || !c || !c->privileged)
+                return; /* killed already, or an answer of an earlier one */
+        s->host_running = false;
+        if (m.error == 0) {
+                control_exited(s, m.wait_status);
+                return;
+        }
+        snprintf(text, sizeof(text), "Failed to run '+%s' on the host: %s", c->path, strerror(m.error));
+        if (c->ignore_failure) {
+                log_warning("%s (ignored: '-' prefix)", text);
+                s->control_index++;
+                run_control(s);
+                return;
+        }
+        control_failed(s, -1, m.error, text);
+}
+
+/* The daemon went away while a "+" command ran: nobody will tell its end. */
+static void host_exec_lost(Supervisor *s) {
+        if (!s->host_running)
+                return;
+        s->host_running = false;
+        control_failed(s, -1, ECONNRESET, "The daemon went away while a '+' command ran on the host");
+}
+
 static void handle_control(Supervisor *s) {
         _cleanup_free_ char *msg = NULL;
         int fds[3];
@@ -881,6 +991,10 @@ static void handle_control(Supervisor *s) {
         }
         for (size_t i = 0; i < n_fds; i++)
                 safe_close(fds[i]);
+        if (r > 0 && strncmp(msg, "EXEC-HOST-DONE ", 15) == 0) {
+                host_exec_done(s, msg);
+                return;
+        }
         if (r > 0 && strncmp(msg, "PTY ", 4) == 0) {
                 init_shell_open_pty(s->spawn, s->control_fd, msg);
                 return;
@@ -902,6 +1016,7 @@ static void handle_control(Supervisor *s) {
                         log_debug("Control socket closed.");
                 s->control_fd = safe_close(s->control_fd);
                 s->shells.connection++;
+                host_exec_lost(s);
                 return;
         }
 

@@ -30,6 +30,7 @@
 #include "env-file.h"
 #include "exec-directory.h"
 #include "fault.h"
+#include "host-exec.h"
 #include "host-mounts.h"
 #include "learn.h"
 #include "string-util.h"
@@ -77,6 +78,7 @@ Service *service_free(Service *s) {
                 sd_bus_message_unref(s->stop_calls[i]);
         free(s->stop_calls);
         service_learn_free(s->learn);
+        host_exec_free(s->host_exec);
         free(s->start_job);
         free(s->stop_job);
         free(s->status_text);
@@ -522,7 +524,7 @@ static int on_scope_stop_reply(sd_bus_message *reply, void *userdata, sd_bus_err
 }
 
 /* The pidfd that arrived with "MAIN": fdinfo names the PID as we see it. */
-static pid_t pidfd_get_pid(int pidfd) {
+pid_t pidfd_get_pid(int pidfd) {
         char path[64], line[128];
         pid_t pid = 0;
         FILE *f;
@@ -542,7 +544,7 @@ static pid_t pidfd_get_pid(int pidfd) {
 /* Is pid in unit's cgroup (or below it)? A pidfd from an init names a process of its own service,
  * or the message is a lie. A process already gone (a main process that ended at once) is no lie:
  * its pidfd tells its end. */
-static bool pid_in_unit(pid_t pid, const char *unit) {
+bool pid_in_unit(pid_t pid, const char *unit) {
         char path[64], line[1024];
         size_t k = strlen(unit);
         bool in = false;
@@ -910,7 +912,8 @@ static int on_control(sd_event_source *source, int fd, uint32_t revents, void *u
                                 else
                                         safe_close(f);
                         }
-        if (!truncated && (health_handle_message(s, buf, fds, n_fds) || shell_handle_message(s, buf, fds, n_fds)))
+        if (!truncated && (health_handle_message(s, buf, fds, n_fds) || shell_handle_message(s, buf, fds, n_fds) ||
+                           host_exec_handle_message(s, buf, fds, n_fds)))
                 return 0;
         if (truncated || init_message_parse(buf, (size_t) n, &m) < 0) {
                 for (size_t i = 0; i < n_fds; i++)
@@ -982,6 +985,7 @@ static void service_init_ended(Service *s, int code, int status) {
         log_info("%s: ended, result %s (%s, status %d)", s->name, service_result_to_string(s->result),
                  exit_code_to_string(s->exit_code), s->exit_status);
         shell_calls_abort(s); /* a shell it did not report died with it */
+        host_exec_abort(s);   /* a "+" command with nobody to report to */
         health_stop(s);
         service_set_state(s, service_state_of_result(s->result));
         s->start_timer = sd_event_source_disable_unref(s->start_timer);

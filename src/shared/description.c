@@ -246,7 +246,6 @@ typedef struct ParseState {
         SpecifierContext specifiers;
         unsigned exec_start_line;
         char *exec_start_filename;
-        bool privileged_allowed;       /* "+" in ExecStartPre= and kin */
         unsigned exec_start_more_line; /* the second ExecStart=, for the error unless Type=oneshot */
         char *exec_start_more_filename;
         unsigned address_line;        /* Address=, for the error if Network= is not veth */
@@ -691,10 +690,6 @@ static int parse_exec_list(ParseState *s, const char *key, ExecCommand ***list, 
                 return r;
         if (r < 0)
                 return error_set(ret_error, r, "Invalid %s= value: %s", key, error ?: strerror(-r));
-        if (c->privileged && !s->privileged_allowed) {
-                exec_command_free(c);
-                return error_set(ret_error, -EINVAL, "Invalid %s= value: the '+' prefix is not supported yet", key);
-        }
         r = exec_command_resolve_specifiers(s, c, ret_error);
         if (r >= 0)
                 r = exec_command_list_append(list, c);
