@@ -29,9 +29,8 @@ struct HostExec {
         int pidfd;
         int hold_fd;     /* one byte lets the child exec, once it is in the scope */
         int error_fd;    /* the child's errno if its exec failed */
-        int attach_error; /* AttachProcessesToUnit failed: killed for that, reported as that */
+        int attach_error; /* not moved into the scope: killed for that, reported as that */
         sd_event_source *child_source;
-        sd_bus_slot *attach_slot;
 };
 
 HostExec *host_exec_free(HostExec *h) {
@@ -41,7 +40,6 @@ HostExec *host_exec_free(HostExec *h) {
                 (void) syscall(SYS_pidfd_send_signal, h->pidfd, SIGKILL, NULL, 0);
         /* sd-event reaps a child whose source goes with it still running: SIGKILL above first. */
         sd_event_source_disable_unref(h->child_source);
-        sd_bus_slot_unref(h->attach_slot);
         safe_close(h->pidfd);
         safe_close(h->hold_fd);
         safe_close(h->error_fd);
@@ -150,24 +148,76 @@ static int on_child_exit(sd_event_source *source, const siginfo_t *si, void *use
         return 0;
 }
 
-static int on_attach_reply(sd_bus_message *reply, void *userdata, sd_bus_error *ret_error) {
-        HostExec *h = userdata;
-        const sd_bus_error *e = sd_bus_message_get_error(reply);
+/* Where the cgroupfs of a hierarchy of /proc/PID/cgroup is: v1 "N:cpu,cpuacct:/x" under
+ * /sys/fs/cgroup/cpu,cpuacct, "N:name=systemd:/x" under /sys/fs/cgroup/systemd, v2 "0::/x" under
+ * /sys/fs/cgroup (or /sys/fs/cgroup/unified on a hybrid host). */
+static char *hierarchy_root(const char *controllers) {
+        const char *name;
 
-        h->attach_slot = sd_bus_slot_unref(h->attach_slot);
-        if (e) {
-                /* Never run outside the scope: killed, and its end reports why. */
-                log_warning("%s: systemd did not move %s into %s: %s", h->service->name, h->what, h->service->unit,
-                            e->message ?: e->name);
-                h->attach_error = sd_bus_error_get_errno(e) ?: EPERM;
-                (void) syscall(SYS_pidfd_send_signal, h->pidfd, SIGKILL, NULL, 0);
-                return 0;
+        if (*controllers == 0)
+                return strdup(access("/sys/fs/cgroup/cgroup.procs", F_OK) == 0 ? "/sys/fs/cgroup" : "/sys/fs/cgroup/unified");
+        name = startswith(controllers, "name=");
+        return strprintf("/sys/fs/cgroup/%s", name ?: controllers);
+}
+
+/* Into the cgroups the init is in, hierarchy by hierarchy: the scope's (systemd's
+ * AttachProcessesToUnit refuses a scope that is not delegated). The one of systemd's own
+ * hierarchy (v1's name=systemd, or v2) must be in the unit, or nothing is moved. */
+static int move_into_scope(Service *s, pid_t pid) {
+        char path[64], line[2048], pidtext[32];
+        bool in_unit = false;
+        size_t k = strlen(s->unit);
+        _cleanup_strv_free_ char **targets = NULL;
+        FILE *f;
+        int r = 0;
+
+        snprintf(path, sizeof(path), "/proc/%d/cgroup", (int) s->init_pid);
+        f = fopen(path, "re");
+        if (!f)
+                return negative_errno();
+        while (r >= 0 && fgets(line, sizeof(line), f)) {
+                char *controllers = strchr(line, ':'), *cg, *p;
+                _cleanup_free_ char *root = NULL;
+
+                if (!controllers || !(cg = strchr(++controllers, ':')))
+                        continue;
+                *cg++ = 0;
+                cg[strcspn(cg, "\n")] = 0;
+                if (cg[0] != '/' || strstr(cg, "/..") || strstr(cg, " (deleted)"))
+                        continue;
+                for (p = strstr(cg, s->unit); p && !(p[-1] == '/' && (p[k] == 0 || p[k] == '/')); p = strstr(p + 1, s->unit))
+                        ;
+                if (p && (*controllers == 0 || strcmp(controllers, "name=systemd") == 0))
+                        in_unit = true;
+                root = hierarchy_root(controllers);
+                if (!root)
+                        r = -ENOMEM;
+                else
+                        r = strv_consume(&targets, strprintf("%s%s/cgroup.procs", root, cg));
         }
-        if (write(h->hold_fd, "x", 1) != 1) {
-                h->attach_error = errno ?: EIO;
-                (void) syscall(SYS_pidfd_send_signal, h->pidfd, SIGKILL, NULL, 0);
+        fclose(f);
+        if (r < 0)
+                return r;
+        if (!in_unit)
+                return -ESRCH; /* the init is gone, or is not where its scope is */
+        snprintf(pidtext, sizeof(pidtext), "%d", (int) pid);
+        for (char **t = targets; t && *t; t++) {
+                int fd = open(*t, O_WRONLY | O_CLOEXEC | O_NOFOLLOW);
+
+                if (fd < 0) {
+                        if (errno == ENOENT)
+                                continue; /* a hierarchy not mounted here */
+                        return negative_errno();
+                }
+                if (write(fd, pidtext, strlen(pidtext)) < 0) {
+                        r = negative_errno();
+                        (void) close(fd);
+                        return r;
+                }
+                (void) close(fd);
         }
-        h->hold_fd = safe_close(h->hold_fd);
+        if (!pid_in_unit(pid, s->unit))
+                return -ESRCH;
         return 0;
 }
 
@@ -300,12 +350,16 @@ static int host_exec_run(Service *s, const HostExecMessage *m, const ExecCommand
                 (void) waitpid(h->pid, NULL, 0);
                 return r;
         }
-        r = sd_bus_call_method_async(s->manager->bus, &h->attach_slot, "org.freedesktop.systemd1",
-                                     "/org/freedesktop/systemd1", "org.freedesktop.systemd1.Manager",
-                                     "AttachProcessesToUnit", on_attach_reply, h, "ssau", s->unit, "", 1,
-                                     (uint32_t) h->pid);
-        if (r < 0)
-                return r; /* host_exec_free() kills it, sd-event reaps */
+        /* Never run outside the scope: moved first, then let go. */
+        r = move_into_scope(s, h->pid);
+        if (r >= 0 && write(h->hold_fd, "x", 1) != 1)
+                r = negative_errno();
+        h->hold_fd = safe_close(h->hold_fd);
+        if (r < 0) {
+                log_warning_errno(r, "%s: cannot move %s into %s: %m", s->name, h->what, s->unit);
+                h->attach_error = -r;
+                (void) syscall(SYS_pidfd_send_signal, h->pidfd, SIGKILL, NULL, 0);
+        }
         log_info("%s: running %s on the host (PID %d, $MAINPID %d).", s->name, h->what, (int) h->pid, (int) main_pid);
         s->host_exec = TAKE_PTR(h);
         return 0;

@@ -11,7 +11,7 @@ typedef struct HostExec HostExec;
 
 /* The "+" commands (host-exec-protocol.h): the init asks, the daemon runs the administrator's
  * command of the description on the host, as root with every capability, in the service's scope
- * (moved there by systemd's AttachProcessesToUnit before it execs), stdin /dev/null, stdout and
+ * (moved into the cgroups of its init before it execs), stdin /dev/null, stdout and
  * stderr to the journal as the service's, in /, with an environment of the description's
  * Environment=, PATH, INVOCATION_ID and MAINPID (the main process's PID as the host sees it): no
  * fd, environment, directory or file of the service's reaches it. Returns false if msg is none of
