@@ -14,6 +14,7 @@
 #include <syslog.h>
 
 #include "bus-error.h"
+#include "bus-name.h"
 #include "init-protocol.h"
 #include "listen-sockets.h"
 #include "log.h"
@@ -79,6 +80,7 @@ Service *service_free(Service *s) {
         free(s->stop_calls);
         service_learn_free(s->learn);
         host_exec_free(s->host_exec);
+        bus_name_watch_free(s->bus_name);
         free(s->start_job);
         free(s->stop_job);
         free(s->status_text);
@@ -741,7 +743,15 @@ static void service_handle_main(Service *s, int pidfd, const InitMessage *m) {
                 return;
         if (health_holds_start(s))
                 return; /* HealthReady=yes: service_health_changed() completes it */
+        if (bus_name_holds_start(s))
+                return; /* Type=dbus: service_bus_name_ready() completes it */
         service_complete_start(s, state);
+}
+
+void service_bus_name_ready(Service *s) {
+        if (s->start_complete || s->start_error || s->stop_requested || service_init_exited(s) || health_holds_start(s))
+                return;
+        service_complete_start(s, SERVICE_RUNNING);
 }
 
 static void service_complete_start(Service *s, ServiceState state) {
@@ -986,6 +996,7 @@ static void service_init_ended(Service *s, int code, int status) {
                  exit_code_to_string(s->exit_code), s->exit_status);
         shell_calls_abort(s); /* a shell it did not report died with it */
         host_exec_abort(s);   /* a "+" command with nobody to report to */
+        bus_name_unwatch(s);
         health_stop(s);
         service_set_state(s, service_state_of_result(s->result));
         s->start_timer = sd_event_source_disable_unref(s->start_timer);
@@ -1106,6 +1117,10 @@ int service_start(Service *s, sd_bus_message *start_call) {
         int r;
 
         fault_point("start-begin");
+        /* Type=dbus: NameOwnerChanged is watched before anything of the service runs. */
+        r = bus_name_watch(s);
+        if (r < 0)
+                return r;
         /* On the host, as root: with a user namespace the init could not make them there. */
         r = exec_directories_prepare_host(s->description, &s->start_error);
         if (r < 0)

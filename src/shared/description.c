@@ -1436,6 +1436,14 @@ int description_parse_files(
         r = verify_type(d, &state, filenames[0], ret_error);
         if (r < 0)
                 return r;
+        /* Type=dbus: the host's system bus socket, and nothing else of /run/dbus (DESIGN.md). */
+        if (d->type == SERVICE_DBUS) {
+                _cleanup_free_ char *notice = NULL;
+
+                r = sandbox_options_parse(&d->sandbox, "BindReadOnlyPaths", DBUS_SYSTEM_BUS_SOCKET, &notice, ret_error);
+                if (r < 0)
+                        return r;
+        }
         /* systemd: a oneshot service has no start timeout unless it names one. */
         if (d->type == SERVICE_ONESHOT && !d->timeout_start_set)
                 d->timeout_start_usec = USEC_INFINITY;

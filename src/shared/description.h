@@ -103,6 +103,7 @@ ExecCommand **exec_command_list_free(ExecCommand **l);
 /* TasksMax= of the scope when the file gives none: a fork bomb stays in its scope. Well above
  * what a daemon runs (systemd's own DefaultTasksMax= is 15% of the host's pid_max). */
 #define DEFAULT_TASKS_MAX 4096U
+#define DBUS_SYSTEM_BUS_SOCKET "/run/dbus/system_bus_socket" /* bound into a Type=dbus service */
 
 typedef struct Description {
         char *name;              /* NAME, as given; also the default Hostname= and SyslogIdentifier= */

@@ -169,4 +169,61 @@ testcase_plus_not_influenced() {
         check "nothing is left" wait_for 10 gone xtpluse
 }
 
+# Type=dbus: the host's system bus socket is given (nothing else of /run/dbus), and start returns
+# only once BusName= has an owner, a process of the service; the name's loss stops the service;
+# a name never taken times the start out. The bus policy still applies: a policy file lets the
+# test's name be owned.
+bus_policy() {
+        cat > /etc/dbus-1/system.d/isolated-xt-test.conf <<'XML'
+<!DOCTYPE busconfig PUBLIC "-//freedesktop//DTD D-BUS Bus Configuration 1.0//EN"
+ "http://www.freedesktop.org/standards/dbus/1.0/busconfig.dtd">
+<busconfig>
+  <policy context="default">
+    <allow own="org.isolated.XtTest1"/>
+    <allow send_destination="org.isolated.XtTest1"/>
+  </policy>
+</busconfig>
+XML
+        busctl call org.freedesktop.DBus /org/freedesktop/DBus org.freedesktop.DBus ReloadConfig >/dev/null
+}
+name_owner_pid() {
+        busctl call org.freedesktop.DBus /org/freedesktop/DBus org.freedesktop.DBus GetConnectionUnixProcessID s \
+                org.isolated.XtTest1 2>/dev/null | awk '{print $2}'
+}
+testcase_dbus() {
+        local init main
+        helper bus-name-owner "$work" || { not_ok "build bus-name-owner"; return; }
+        bus_policy
+        svc xtdbus "Type=dbus" "BusName=org.isolated.XtTest1" "ExecStart=$work/bus-name-owner org.isolated.XtTest1 1.5"
+        check "a Type=dbus service starts" isolatectl start xtdbus "$work/xtdbus.service"
+        main=$(prop xtdbus MainPID); init=$(prop xtdbus InitPID)
+        check_eq "start returned once the name was owned, by the main process" "$main" "$(name_owner_pid)"
+        check_eq "State running" running "$(prop xtdbus State)"
+        check_eq "the bus socket, and nothing else of /run/dbus" system_bus_socket "$(nsenter -t "$init" -m ls /run/dbus 2>&1)"
+        check "stop" isolatectl stop xtdbus
+        check_eq "Result success" success "$(prop xtdbus Result)"
+        check "the name is gone with it" wait_for 10 test -z "$(name_owner_pid)"
+
+        svc xtdbusn "ExecStart=/bin/sleep 1000"
+        check "a simple service starts" isolatectl start xtdbusn "$work/xtdbusn.service"
+        check "it has no bus socket" test ! -e "/proc/$(prop xtdbusn InitPID)/root/run/dbus/system_bus_socket"
+        check "stop it" isolatectl stop xtdbusn
+
+        # The name given up: the service is stopped, as systemd does.
+        svc xtdbus "Type=dbus" "BusName=org.isolated.XtTest1" "ExecStart=$work/bus-name-owner org.isolated.XtTest1 0 release 1"
+        check "a Type=dbus service that gives its name up starts" isolatectl start xtdbus "$work/xtdbus.service"
+        check "losing the name stops it" wait_prop xtdbus State exited 20
+        check "nothing is left" wait_for 10 gone xtdbus
+
+        # Never taken: TimeoutStartSec=.
+        svc xtdbus "Type=dbus" "BusName=org.isolated.XtTest1" "TimeoutStartSec=2" "ExecStart=$work/bus-name-owner org.isolated.XtTest1 1000"
+        if isolatectl start xtdbus "$work/xtdbus.service" >/dev/null 2>&1; then not_ok "a name never taken times the start out"
+        else ok "a name never taken times the start out"; fi
+        check "State failed" wait_prop xtdbus State failed
+        check_eq "Result timeout" timeout "$(prop xtdbus Result)"
+
+        svc xtdbus "Type=dbus" "ExecStart=/bin/true"
+        check_match "Type=dbus without BusName= is refused" "Type=dbus needs BusName=" "$(isolatectl verify "$work/xtdbus.service" 2>&1)"
+}
+
 run_testcases
