@@ -313,6 +313,7 @@ START_TEST(test_types) {
         d = description_free(d);
         d = ok(SERVICE "Type=simple\n", NULL);
         ck_assert(d->timeout_start_usec == DEFAULT_TIMEOUT_START_USEC);
+        d = description_free(d);
         ck_assert_str_eq(fails("[Service]\nType=simple\nExecStart=/bin/a\nExecStart=/bin/b\n"),
                          "demo.service:4: ExecStart= is already set (line 3); only Type=oneshot allows several "
                          "commands (an empty ExecStart= resets the list)");
