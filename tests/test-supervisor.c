@@ -347,6 +347,35 @@ START_TEST(test_oneshot_remain) {
 }
 END_TEST
 
+/* RemainAfterExit=yes with Type=simple, as systemd: a clean end of the main process leaves the
+ * service running without one (reported with no main PID); a failed end ends it. */
+START_TEST(test_remain_after_exit_simple) {
+        InitMessage m;
+        Rig rig;
+
+        rig_up(&rig, "[Service]\nRemainAfterExit=yes\nExecStart=/bin/true\n");
+        supervisor_begin(&rig.s);
+        ck_assert(step_until_message(&rig, INIT_MESSAGE_MAIN, &m, NULL, 0));
+        settle(&rig);
+        ck_assert_int_eq(rig.s.phase, PHASE_RUNNING);
+        ck_assert_int_eq(rig.s.main_pid, 0);
+        while (next_message(&rig, INIT_MESSAGE_MAIN, &m, NULL, 0))
+                ;
+        ck_assert_int_eq(m.pid, 0);
+        ck_assert_int_eq(m.state, INIT_STATE_RUNNING);
+        send_request(&rig, DAEMON_REQUEST_STOP);
+        ck_assert(step_until(&rig, PHASE_DONE));
+        ck_assert_int_eq(rig.s.exit_status, 0);
+        rig_down(&rig);
+
+        rig_up(&rig, "[Service]\nRemainAfterExit=yes\nExecStart=/bin/false\n");
+        supervisor_begin(&rig.s);
+        ck_assert(step_until(&rig, PHASE_DONE));
+        ck_assert_int_eq(rig.s.exit_status, 1);
+        rig_down(&rig);
+}
+END_TEST
+
 /* A failing command fails the start there: FAILED with its status, the later ones never run. */
 START_TEST(test_oneshot_failure) {
         _cleanup_free_ char *text = NULL, *mark = NULL;
@@ -794,6 +823,7 @@ static Suite *supervisor_suite(void) {
         tcase_add_test(tc, test_oneshot);
         tcase_add_test(tc, test_oneshot_remain);
         tcase_add_test(tc, test_oneshot_failure);
+        tcase_add_test(tc, test_remain_after_exit_simple);
         tcase_add_test(tc, test_plus_reload);
         tcase_add_test(tc, test_plus_stop_timeout);
         tcase_add_test(tc, test_start_pre_failure);

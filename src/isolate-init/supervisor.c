@@ -405,6 +405,12 @@ static void start_failuref(Supervisor *s, int wait_status, const char *what, con
         start_failure(s, wait_status, 0, text);
 }
 
+/* RemainAfterExit=yes, as systemd: a main process that ended cleanly leaves the service active
+ * ("active (exited)") until it is stopped; a failed one ends it. */
+static bool remains_after_exit(const Supervisor *s) {
+        return s->description->remain_after_exit && WIFEXITED(s->main_status) && WEXITSTATUS(s->main_status) == 0;
+}
+
 static void enter_running(Supervisor *s) {
         bool first = !s->started;
 
@@ -415,10 +421,8 @@ static void enter_running(Supervisor *s) {
                 log_debug("Started, main PID %d.", (int) s->main_pid);
         s->trim_pending = true;
         report(s, false);
-        /* The main process ended during ExecStartPost= (oneshot: always; RemainAfterExit=yes keeps
-         * the service active until it is stopped, as systemd's "active (exited)"). */
-        if (s->main_ran && s->main_pid == 0 &&
-            !(s->description->type == SERVICE_ONESHOT && s->description->remain_after_exit))
+        /* The main process ended during ExecStartPost= (oneshot: always). */
+        if (s->main_ran && s->main_pid == 0 && !remains_after_exit(s))
                 enter_stop(s);
 }
 
@@ -745,6 +749,10 @@ static void main_exited(Supervisor *s, int wait_status) {
                         oneshot_exited(s, wait_status);
                 break;
         case PHASE_RUNNING:
+                if (remains_after_exit(s)) {
+                        report(s, false); /* no main process any more */
+                        break;
+                }
                 enter_stop(s);
                 break;
         case PHASE_RELOAD:

@@ -692,9 +692,6 @@ static void service_handle_main(Service *s, int pidfd, const InitMessage *m) {
         ServiceState state = service_state_of_init(m->state);
         bool first;
 
-        /* Type=oneshot, RemainAfterExit=yes: the init runs on with its commands done. */
-        if (state == SERVICE_RUNNING && s->description && s->description->type == SERVICE_ONESHOT)
-                state = SERVICE_ACTIVE_EXITED;
 
         s->init_stops = true;
         if (!s->start_complete || s->n_restarts_base + m->n_restarts != s->n_restarts) {
@@ -717,6 +714,9 @@ static void service_handle_main(Service *s, int pidfd, const InitMessage *m) {
         safe_close(s->main_pidfd);
         s->main_pidfd = pidfd;
         s->main_pid = pidfd >= 0 ? pidfd_get_pid(pidfd) : 0;
+        /* RemainAfterExit=yes: the init runs on, its main process (oneshot: its commands) done. */
+        if (state == SERVICE_RUNNING && s->main_pid == 0 && s->description && s->description->remain_after_exit)
+                state = SERVICE_ACTIVE_EXITED;
         if (s->stop_requested)
                 state = SERVICE_STOPPING;
         health_main_changed(s, s->stop_requested ? INIT_STATE_STOPPING : m->state);

@@ -47,6 +47,12 @@ testcase_oneshot_remain() {
         check_eq "then State exited" exited "$(prop xtrem State)"
         check_eq "Result success" success "$(prop xtrem Result)"
         check "the scope is gone" wait_for 10 gone xtrem
+        # RemainAfterExit= with Type=simple too, as systemd: a clean end keeps it active.
+        svc xtrem "RemainAfterExit=yes" "ExecStart=/bin/true"
+        check "a simple service with RemainAfterExit=yes starts" isolatectl start xtrem "$work/xtrem.service"
+        check "it stays active once its main process ended: State active-exited" wait_prop xtrem State active-exited
+        check "stop" isolatectl stop xtrem
+        check_eq "then exited, success" "exited success" "$(prop xtrem State) $(prop xtrem Result)"
 }
 
 # Without RemainAfterExit=: the service ends once its commands did, with success, nothing left.
