@@ -1042,6 +1042,10 @@ int service_adopt(Service *s, pid_t init_pid, int init_pidfd, int control_fd, us
         s->control_fd = control_fd;
         s->start_timestamp = start_timestamp;
         service_set_state(s, SERVICE_RUNNING);
+        /* Type=dbus: the name's loss stops a re-adopted service too. */
+        r = bus_name_watch(s);
+        if (r < 0)
+                log_warning_errno(r, "%s: cannot watch BusName=: %m", s->name);
         /* Our half of the handshake on the new connection (an init older than it ignores it). */
         r = service_send_request(s, &(DaemonRequest) { .type = DAEMON_REQUEST_HELLO, .version = INIT_PROTOCOL_VERSION });
         if (r < 0)
