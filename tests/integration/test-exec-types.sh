@@ -226,6 +226,16 @@ testcase_dbus() {
         check "losing the name stops it" wait_prop xtdbus State exited 20
         check "nothing is left" wait_for 10 gone xtdbus
 
+        # Also once a restarted daemon took the service over.
+        svc xtdbus "Type=dbus" "BusName=org.isolated.XtTest1" "ExecStart=$work/bus-name-owner org.isolated.XtTest1 0 release 6" $hostroot
+        check "a Type=dbus service starts again" isolatectl start xtdbus "$work/xtdbus.service"
+        local old
+        old=$(daemon_pid)
+        check "the daemon restarts" systemctl restart isolated.service
+        check "and is back" wait_for 20 daemon_restarted "$old"
+        check_eq "it took the service over" running "$(prop xtdbus State)"
+        check "the name's loss stops it then too" wait_prop xtdbus State exited 20
+
         # Never taken: TimeoutStartSec=.
         svc xtdbus "Type=dbus" "BusName=org.isolated.XtTest1" "TimeoutStartSec=2" "ExecStart=$work/bus-name-owner org.isolated.XtTest1 1000" $hostroot
         if isolatectl start xtdbus "$work/xtdbus.service" >/dev/null 2>&1; then not_ok "a name never taken times the start out"
