@@ -257,7 +257,7 @@ int verb_list(sd_bus *bus, int argc, char **argv) {
         if (json)
                 putchar('[');
         else if (!arg_quiet && arg_legend)
-                printf("%-24s %-9s %-36s %8s %8s\n", "NAME", "STATE", "UNIT", "INIT", "MAIN");
+                printf("%-24s %-13s %-36s %8s %8s\n", "NAME", "STATE", "UNIT", "INIT", "MAIN");
         while ((r = sd_bus_message_read(reply, "(sssuuo)", &name, &state, &unit, &init_pid, &main_pid, &path)) > 0) {
                 /* As systemctl list-units: ended services only with --all, failed ones always. */
                 if (!arg_all && strcmp(state, "exited") == 0)
@@ -273,7 +273,7 @@ int verb_list(sd_bus *bus, int argc, char **argv) {
                         json_string(path);
                         putchar('}');
                 } else
-                        printf("%-24s %-9s %-36s %8" PRIu32 " %8" PRIu32 "\n", name, state, unit, init_pid, main_pid);
+                        printf("%-24s %-13s %-36s %8" PRIu32 " %8" PRIu32 "\n", name, state, unit, init_pid, main_pid);
                 n++;
         }
         if (r < 0)
