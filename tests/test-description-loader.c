@@ -242,7 +242,7 @@ START_TEST(test_reset_and_errors_across_files) {
         ck_assert_ptr_null(d->environment_files);
         ck_assert_str_eq(d->exec_start->argv[1], "demo.service");
         /* Notices name the drop-in. */
-        expected = strprintf("%s/demo.service.d/reset.conf:7: Ignoring GuessMainPID=: not supported by isolated yet", etc);
+        expected = strprintf("%s/demo.service.d/reset.conf:7: Ignoring GuessMainPID=: it changes when things run, not what they may do", etc);
         ck_assert_str_eq(notices[0], expected);
         d = description_free(d);
         s = description_sources_free(s);

@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "description.h"
+#include "string-util.h"
 #include "strv.h"
 
 static char *joined;
@@ -341,7 +342,12 @@ START_TEST(test_types) {
         /* "+" is for the commands around the main process, never the main process itself. */
         ck_assert_str_eq(fails("[Service]\nExecStart=+/bin/true\n"),
                          "demo.service:2: Invalid ExecStart= value: the main process runs inside the sandbox; the '+' "
-                         "prefix is for ExecStartPre=, ExecStartPost=, ExecReload= and ExecStop=");
+                         "prefix is for ExecCondition=, ExecStartPre=, ExecStartPost=, ExecReload=, ExecStop= and "
+                         "ExecStopPost=");
+        d = ok("[Service]\nExecStart=/bin/true\nExecCondition=+/bin/true\nExecStopPost=+/bin/true\n", NULL);
+        ck_assert(d->exec_condition[0]->privileged);
+        ck_assert(d->exec_stop_post[0]->privileged);
+        d = description_free(d);
         d = ok("[Service]\nExecStart=!/bin/true\nExecStartPre=!!/bin/true\n", NULL);
         ck_assert(d->exec_start->no_setuid);
         ck_assert(d->exec_start_pre[0]->ambient_magic);
@@ -365,7 +371,7 @@ START_TEST(test_unknown) {
         ck_assert_str_eq(fails(SERVICE "[Foo]\nA=1\n"), "demo.service:3: Unknown section [Foo]");
         /* Even empty. */
         ck_assert_str_eq(fails(SERVICE "[Socket]\n"), "demo.service:3: Unknown section [Socket]");
-        ck_assert_str_eq(fails("ExecStart=/bin/true\n"), "demo.service:1: Assignment outside of any section");
+        ck_assert_str_eq(fails("ExecStart=/bin/true\n" SERVICE), "demo.service:1: Assignment outside of any section");
 }
 END_TEST
 
@@ -390,9 +396,6 @@ END_TEST
 
 START_TEST(test_refused_sandbox_keys) {
         static const char *const lines[] = {
-                "RuntimeMaxSec=10",
-                "DynamicUser=yes",
-                "Nice=10",
                 /* Resource-control keys not handed to the scope (yet): refused, not dropped. */
                 "SocketBindDeny=any",
                 "IPIngressFilterPath=/sys/fs/bpf/filter",
@@ -409,6 +412,11 @@ START_TEST(test_refused_sandbox_keys) {
                                           (int) k, lines[i]), 0);
                 ck_assert_str_eq(fails(text), expected);
         }
+        /* The others say why, from the key table. */
+        ck_assert_str_eq(fails(SERVICE "CoredumpFilter=10\n"), "demo.service:3: CoredumpFilter= is not supported yet; refusing to run the "
+                         "process with other scheduling or attributes than asked");
+        ck_assert_str_eq(fails(SERVICE "LogRateLimitBurst=10\n"),
+                         "demo.service:3: LogRateLimitBurst= is not supported yet; refusing to run without the limit asked");
 }
 END_TEST
 
@@ -525,7 +533,8 @@ START_TEST(test_file_level) {
 
         /* The file name is used as given. */
         ck_assert_int_eq(description_parse("demo", "/etc/isolated/demo.service", "[Service]\nFoo=1\n", &d, NULL, &error), -EINVAL);
-        ck_assert_str_eq(error, "/etc/isolated/demo.service:2: Unknown key Foo= in section [Service]");
+        ck_assert_str_eq(error, "/etc/isolated/demo.service:2: Unknown key Foo= in section [Service]\n"
+                                "/etc/isolated/demo.service: ExecStart= is required");
         ck_assert_ptr_null(d);
         error = mfree(error);
 
@@ -610,6 +619,107 @@ START_TEST(test_health_keys) {
 }
 END_TEST
 
+/* Every error of a description at once, in file order, each with its file:line. */
+START_TEST(test_all_errors_at_once) {
+        const char *names[] = { "redis.service", "redis.service.d/a.conf" };
+        const char *texts[2];
+        _cleanup_(description_freep) Description *d = NULL;
+        _cleanup_strv_free_ char **notices = NULL;
+        _cleanup_free_ char *error = NULL, *many = NULL;
+
+        /* Refused keys, a bad value, a misspelling, an unknown section and a whole-file check. */
+        texts[0] = "[Unit]\nDescription=x\nAfter=a.target\n"
+                   "[Service]\n"
+                   "SocketBindDeny=any\n" /* 5 */
+                   "Type=bogus\n"
+                   "RestrictFileSystems=ext4\n"
+                   "ExecStrat=/bin/true\n"
+                   "[Socket]\nListenStream=80\n" /* 9, 10: skipped */
+                   "[Service]\nCoredumpFilter=5\n"; /* 12 */
+        ck_assert_int_eq(description_parse_files("redis", 1, names, texts, NULL, &d, &notices, &error), -EINVAL);
+        ck_assert_str_eq(error, "redis.service:5: SocketBindDeny= is not supported yet; refusing to run with a weaker sandbox than asked\n"
+                                "redis.service:6: Invalid Type= value 'bogus'\n"
+                                "redis.service:7: RestrictFileSystems= is not supported yet; refusing to run with a weaker sandbox than asked\n"
+                                "redis.service:8: Unknown key ExecStrat= in section [Service]\n"
+                                "redis.service:9: Unknown section [Socket]\n"
+                                "redis.service:12: CoredumpFilter= is not supported yet; refusing to run the process with other scheduling or attributes than asked\n"
+                                "redis.service: ExecStart= is required");
+        ck_assert_ptr_null(d);
+        ck_assert_ptr_null(notices);
+        error = mfree(error);
+
+        /* A drop-in's empty assignments withdraw the errors of those keys, whichever file they are in. */
+        texts[0] = "[Service]\nExecStart=/bin/true\nSocketBindDeny=any\nType=bogus\nRestrictFileSystems=ext4\n"
+                   "LockPersonality=yes\n";
+        texts[1] = "[Service]\nSocketBindDeny=\nType=\n";
+        ck_assert_int_eq(description_parse_files("redis", 2, names, texts, NULL, &d, NULL, &error), -EINVAL);
+        ck_assert_str_eq(error, "redis.service:5: RestrictFileSystems= is not supported yet; refusing to run with a weaker sandbox than asked");
+        error = mfree(error);
+        texts[1] = "[Service]\nSocketBindDeny=\nType=\nRestrictFileSystems=\n";
+        ck_assert_msg(description_parse_files("redis", 2, names, texts, NULL, &d, NULL, &error) == 0, "%s", error);
+        ck_assert_int_eq(d->type, SERVICE_SIMPLE);
+        d = description_free(d);
+        /* The reset is of what came before: a refused line after it still counts. */
+        texts[1] = "[Service]\nSocketBindDeny=\nType=\nRestrictFileSystems=\nCoredumpFilter=1\n";
+        ck_assert_int_eq(description_parse_files("redis", 2, names, texts, NULL, &d, NULL, &error), -EINVAL);
+        ck_assert_str_eq(error, "redis.service.d/a.conf:5: CoredumpFilter= is not supported yet; refusing to run the process with other scheduling or attributes than asked");
+        error = mfree(error);
+        /* A misspelling cannot be reset. */
+        texts[0] = "[Service]\nExecStart=/bin/true\nNcie=1\n";
+        texts[1] = "[Service]\nNcie=\n";
+        ck_assert_int_eq(description_parse_files("redis", 2, names, texts, NULL, &d, NULL, &error), -EINVAL);
+        ck_assert_str_eq(error, "redis.service:3: Unknown key Ncie= in section [Service]\n"
+                                "redis.service.d/a.conf:2: Unknown key Ncie= in section [Service]");
+        error = mfree(error);
+
+        /* A syntax error is one more line: the parse goes on after it, and after a bad section
+         * header up to the next good one. */
+        texts[0] = "[Service]\nCoredumpFilter=1\nbroken line\nExecStart=/bin/true\n[Bad\nCoredumpFilter=2\n[Service]\nCoredumpFilter=3\n";
+        texts[1] = "Outside=1\n[Service]\nSecureBits=5\n";
+        ck_assert_int_eq(description_parse_files("redis", 2, names, texts, NULL, &d, NULL, &error), -EINVAL);
+        ck_assert_str_eq(error, "redis.service:2: CoredumpFilter= is not supported yet; refusing to run the process with other scheduling or attributes than asked\n"
+                                "redis.service:3: Missing '=' in line 'broken line'\n"
+                                "redis.service:5: Invalid section header '[Bad'\n"
+                                "redis.service:8: CoredumpFilter= is not supported yet; refusing to run the process with other scheduling or attributes than asked\n"
+                                "redis.service.d/a.conf:1: Assignment outside of any section\n"
+                                "redis.service.d/a.conf:3: SecureBits= is not supported yet; refusing to run the process with other scheduling or attributes than asked");
+        error = mfree(error);
+        /* A file too large still ends its own parse, and then nothing is said of ExecStart=. */
+        {
+                _cleanup_free_ char *big = malloc(DESCRIPTION_SIZE_MAX + 2);
+
+                ck_assert_ptr_nonnull(big);
+                memset(big, '#', DESCRIPTION_SIZE_MAX + 1);
+                big[DESCRIPTION_SIZE_MAX + 1] = 0;
+                texts[0] = big;
+                texts[1] = "[Service]\nCoredumpFilter=1\n";
+                ck_assert_int_eq(description_parse_files("redis", 2, names, texts, NULL, &d, NULL, &error), -EINVAL);
+                ck_assert_str_eq(error, "redis.service: File is larger than 1048576 bytes\n"
+                                        "redis.service.d/a.conf:2: CoredumpFilter= is not supported yet; refusing to run the process with other scheduling or attributes than asked");
+                error = mfree(error);
+        }
+
+        /* At most DESCRIPTION_ERRORS_MAX lines, and a count of the rest. */
+        many = strdup("[Service]\nExecStart=/bin/true\n");
+        for (unsigned i = 0; i < DESCRIPTION_ERRORS_MAX + 10; i++) {
+                char *m = strprintf("%sCoredumpFilter=%u\n", many, i);
+
+                ck_assert_ptr_nonnull(m);
+                free(many);
+                many = m;
+        }
+        ck_assert_int_eq(description_parse("redis", "redis.service", many, &d, NULL, &error), -EINVAL);
+        {
+                size_t lines = 1;
+
+                for (const char *p = error; *p; p++)
+                        lines += *p == '\n';
+                ck_assert_uint_eq(lines, DESCRIPTION_ERRORS_MAX + 1);
+                ck_assert(endswith(error, "\n... and 10 more errors"));
+        }
+}
+END_TEST
+
 static Suite *description_suite(void) {
         Suite *s = suite_create("description");
         TCase *tc = tcase_create("core");
@@ -632,6 +742,7 @@ static Suite *description_suite(void) {
         tcase_add_test(tc, test_file_level);
         tcase_add_test(tc, test_service_name);
         tcase_add_test(tc, test_health_keys);
+        tcase_add_test(tc, test_all_errors_at_once);
         suite_add_tcase(s, tc);
         return s;
 }

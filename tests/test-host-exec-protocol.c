@@ -64,6 +64,12 @@ START_TEST(test_keys) {
         d.exec_reload = (ExecCommand **) &d;
         ck_assert_ptr_eq(host_exec_key_list(&d, HOST_EXEC_RELOAD), (ExecCommand **) &d);
         ck_assert_ptr_null(host_exec_key_list(&d, HOST_EXEC_STOP));
+        ck_assert_int_eq(host_exec_key_from_string("ExecCondition"), HOST_EXEC_CONDITION);
+        ck_assert_int_eq(host_exec_key_from_string("ExecStopPost"), HOST_EXEC_STOP_POST);
+        d.exec_condition = (ExecCommand **) &d.exec_reload;
+        d.exec_stop_post = (ExecCommand **) &d.exec_condition;
+        ck_assert_ptr_eq(host_exec_key_list(&d, HOST_EXEC_CONDITION), (ExecCommand **) &d.exec_reload);
+        ck_assert_ptr_eq(host_exec_key_list(&d, HOST_EXEC_STOP_POST), (ExecCommand **) &d.exec_condition);
 }
 END_TEST
 

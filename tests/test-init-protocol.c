@@ -50,6 +50,19 @@ START_TEST(test_roundtrip) {
         ck_assert_int_eq(m.code, CLD_EXITED);
         ck_assert_int_eq(m.status, 3);
         ck_assert(m.start_limit_hit);
+        ck_assert_int_eq(m.end_result, INIT_END_START_LIMIT_HIT);
+
+        /* RESULT= of WatchdogSec=, RuntimeMaxSec=, ExecCondition=. */
+        for (InitEndResult er = INIT_END_WATCHDOG; er < _INIT_END_RESULT_MAX; er++) {
+                ck_assert_int_eq(init_message_exited(W_EXITCODE(0, SIGABRT), &m), 0);
+                m.end_result = er;
+                roundtrip(&m, &m);
+                ck_assert_int_eq(m.end_result, er);
+                ck_assert(!m.start_limit_hit);
+                ck_assert_int_eq(init_end_result_from_string(init_end_result_to_string(er)), er);
+        }
+        ck_assert_int_eq(init_end_result_from_string(""), _INIT_END_RESULT_INVALID);
+        ck_assert_int_eq(init_end_result_from_string("success"), _INIT_END_RESULT_INVALID);
 
         ck_assert_int_eq(init_message_exited(W_EXITCODE(0, SIGSEGV) | 0x80, &m), 0);
         roundtrip(&m, &m);
@@ -99,7 +112,7 @@ START_TEST(test_rejects) {
                 "MAIN 1\nSTATE=running\nNRESTARTS=0\nSTATUS=a\nb", "MAIN 1\nSTATE=running\nNRESTARTS=0\nSTATUS=\xff",
                 "MAIN 1\nSTATE=running\nNRESTARTS=0\nSTATUS=\x1b[2J", "FAILED 1\na\x7f", "MAIN 1 \nSTATE=running\nNRESTARTS=0\nSTATUS=",
                 "FAILED 0\nx", "FAILED 5000\nx", "FAILED 2", "FAILED x\ny", "EXITED exited 256", "EXITED killed 0",
-                "EXITED killed 65", "EXITED vanished 1", "EXITED exited 1\nRESULT=success", "EXITED exited",
+                "EXITED killed 65", "EXITED vanished 1", "EXITED exited 1\nRESULT=success", "EXITED exited 1\nRESULT=", "EXITED exited 1\nRESULT=watchdog\n", "EXITED exited",
                 "EXITED exited 1 ", "RELOADED 0\ntext", "RELOADED", "RELOADED 12", "HELLO", "HELLO five",
                 "HELLO 70000", "SHELL-EXITED 1 exited 0", "PTY 1 0", "STOP", "KILL all 9", "hello 5",
         };
@@ -118,18 +131,35 @@ START_TEST(test_exit_record) {
         char buf[64];
         int code, status;
 
-        ck_assert_int_gt(init_exit_record_format(W_EXITCODE(7, 0), buf, sizeof(buf)), 0);
+        ck_assert_int_gt(init_exit_record_format(W_EXITCODE(7, 0), INIT_END_NONE, buf, sizeof(buf)), 0);
         ck_assert_str_eq(buf, "EXITED exited 7\n");
-        ck_assert_int_eq(init_exit_record_parse(buf, &code, &status), 0);
+        ck_assert_int_eq(init_exit_record_parse(buf, &code, &status, NULL), 0);
         ck_assert_int_eq(code, CLD_EXITED);
         ck_assert_int_eq(status, 7);
-        ck_assert_int_gt(init_exit_record_format(W_EXITCODE(0, SIGTERM), buf, sizeof(buf)), 0);
+        ck_assert_int_gt(init_exit_record_format(W_EXITCODE(0, SIGTERM), INIT_END_NONE, buf, sizeof(buf)), 0);
         ck_assert_str_eq(buf, "EXITED killed 15\n");
 
-        ck_assert_int_eq(init_exit_record_parse("", &code, &status), -ENOENT);
-        ck_assert_int_eq(init_exit_record_parse("EXITED exited 7", &code, &status), -EBADMSG);
-        ck_assert_int_eq(init_exit_record_parse("EXITED exited 7\nRESULT=start-limit-hit\n", &code, &status), -EBADMSG);
-        ck_assert_int_eq(init_exit_record_parse("MAIN 1\n", &code, &status), -EBADMSG);
+        ck_assert_int_eq(init_exit_record_parse("", &code, &status, NULL), -ENOENT);
+        ck_assert_int_eq(init_exit_record_parse("EXITED exited 7", &code, &status, NULL), -EBADMSG);
+        /* With RESULT=, as EXITED has it: a daemon that was away learns watchdog, timeout... */
+        {
+                InitEndResult result = INIT_END_NONE;
+
+                ck_assert_int_gt(init_exit_record_format(W_EXITCODE(0, SIGABRT), INIT_END_WATCHDOG, buf, sizeof(buf)), 0);
+                ck_assert_str_eq(buf, "EXITED killed 6\nRESULT=watchdog\n");
+                ck_assert_int_eq(init_exit_record_parse(buf, &code, &status, &result), 0);
+                ck_assert_int_eq(code, CLD_KILLED);
+                ck_assert_int_eq(status, SIGABRT);
+                ck_assert_int_eq(result, INIT_END_WATCHDOG);
+                ck_assert_int_eq(init_exit_record_parse("EXITED exited 7\nRESULT=start-limit-hit\n", &code, &status,
+                                                        &result), 0);
+                ck_assert_int_eq(result, INIT_END_START_LIMIT_HIT);
+                ck_assert_int_eq(init_exit_record_parse("EXITED exited 7\n", &code, &status, &result), 0);
+                ck_assert_int_eq(result, INIT_END_NONE);
+                ck_assert_int_eq(init_exit_record_parse("EXITED exited 7\nRESULT=bogus\n", &code, &status, &result),
+                                 -EBADMSG);
+        }
+        ck_assert_int_eq(init_exit_record_parse("MAIN 1\n", &code, &status, NULL), -EBADMSG);
 }
 END_TEST
 

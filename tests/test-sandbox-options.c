@@ -5,10 +5,13 @@
 #include <stdlib.h>
 #include <string.h>
 #include <linux/netlink.h>
+#include <sched.h>
 #include <sys/resource.h>
 #include <sys/socket.h>
+#include <syslog.h>
 
 #include "description.h"
+#include "hardening-options.h"
 #include "sandbox-options.h"
 #include "strv.h"
 
@@ -423,6 +426,94 @@ START_TEST(test_contradictions) {
 }
 END_TEST
 
+START_TEST(test_hardening_keys) {
+        FOREACH_KEY(k, "MemoryDenyWriteExecute", "RestrictRealtime", "ProtectClock", "PrivateUsers", "DynamicUser") {
+                ck_assert_int_eq(parse(k, "yes"), 0);
+                ck_assert_int_eq(parse(k, "maybe"), -EINVAL);
+                ck_assert_ptr_nonnull(strstr(error, k));
+        }
+        ck_assert(o.memory_deny_write_execute && o.restrict_realtime && o.protect_clock && o.private_users &&
+                  o.dynamic_user);
+        ck_assert_int_eq(parse("MemoryDenyWriteExecute", ""), 0);
+        ck_assert(!o.memory_deny_write_execute);
+
+        /* RestrictNamespaces=: systemd 252's parse; nothing allowed without the opt-out. */
+        ck_assert_uint_eq(sandbox_namespaces_allowed(&o), 0);
+        ck_assert_int_eq(parse_isolate("Namespaces", "yes"), 0);
+        ck_assert_uint_eq(sandbox_namespaces_allowed(&o), SANDBOX_NAMESPACE_FLAGS_ALL);
+        ck_assert_int_eq(parse("RestrictNamespaces", "yes"), 0);
+        ck_assert_uint_eq(sandbox_namespaces_allowed(&o), 0);
+        ck_assert_int_eq(parse("RestrictNamespaces", ""), 0);
+        ck_assert_int_eq(parse("RestrictNamespaces", "~mnt net"), 0);
+        ck_assert_uint_eq(sandbox_namespaces_allowed(&o), SANDBOX_NAMESPACE_FLAGS_ALL & ~(unsigned long) (CLONE_NEWNS | CLONE_NEWNET));
+        ck_assert_int_eq(parse("RestrictNamespaces", "net"), 0); /* a later list adds */
+        ck_assert_uint_eq(sandbox_namespaces_allowed(&o), SANDBOX_NAMESPACE_FLAGS_ALL & ~(unsigned long) CLONE_NEWNS);
+        ck_assert_int_eq(parse("RestrictNamespaces", ""), 0);
+        ck_assert_int_eq(parse("RestrictNamespaces", "user uts"), 0);
+        ck_assert_uint_eq(sandbox_namespaces_allowed(&o), (unsigned long) (CLONE_NEWUSER | CLONE_NEWUTS));
+        ck_assert_int_eq(parse("RestrictNamespaces", "~user"), 0); /* a later ~ takes away */
+        ck_assert_uint_eq(sandbox_namespaces_allowed(&o), (unsigned long) CLONE_NEWUTS);
+        ck_assert_int_eq(parse("RestrictNamespaces", "mnt bogus"), -EINVAL);
+        ck_assert_ptr_nonnull(strstr(error, "bogus"));
+
+        ck_assert_int_eq(parse("ProtectProc", "invisible"), 0);
+        ck_assert_int_eq(o.protect_proc, PROTECT_PROC_INVISIBLE);
+        ck_assert_int_eq(parse("ProtectProc", "hidden"), -EINVAL);
+        ck_assert_int_eq(parse("ProcSubset", "pid"), 0);
+        ck_assert_int_eq(o.proc_subset, PROC_SUBSET_PID);
+        ck_assert_int_eq(parse("ProcSubset", "some"), -EINVAL);
+        ck_assert_int_eq(parse("ProcSubset", ""), 0);
+        ck_assert_int_eq(o.proc_subset, PROC_SUBSET_ALL);
+
+        ck_assert_int_eq(parse("NoExecPaths", "/"), 0);
+        ck_assert_int_eq(parse("ExecPaths", "/usr/bin/redis-server /usr/lib -/lib"), 0);
+        ck_assert_uint_eq(strv_length(o.exec_paths), 3);
+        ck_assert_int_eq(parse("ExecPaths", "relative"), -EINVAL);
+        ck_assert_int_eq(parse("NoExecPaths", ""), 0);
+        ck_assert_ptr_null(o.no_exec_paths);
+
+        ck_assert_int_eq(o.keyring_mode, KEYRING_MODE_PRIVATE);
+        ck_assert_int_eq(parse("KeyringMode", "inherit"), 0);
+        ck_assert_int_eq(o.keyring_mode, KEYRING_MODE_INHERIT);
+        ck_assert_int_eq(parse("KeyringMode", "shared"), 0);
+        ck_assert_ptr_nonnull(notice);
+        ck_assert_int_eq(parse("KeyringMode", "public"), -EINVAL);
+
+        ck_assert_int_eq(parse("AppArmorProfile", "-system_tor"), 0);
+        ck_assert_ptr_nonnull(strstr(notice, "AppArmor"));
+        ck_assert_int_eq(parse("AppArmorProfile", "system_tor"), -EINVAL);
+        ck_assert_ptr_nonnull(strstr(error, "-system_tor"));
+}
+END_TEST
+
+/* ProtectClock= takes CAP_SYS_TIME even where AllowCapabilities= grants it, and masks the clock
+ * devices once HostDevices=yes shows the host's. */
+START_TEST(test_protect_clock_finalize) {
+        ck_assert_int_eq(parse_isolate("AllowCapabilities", "CAP_SYS_TIME CAP_WAKE_ALARM"), 0);
+        ck_assert_int_eq(parse_isolate("HostDevices", "yes"), 0);
+        ck_assert_int_eq(parse("PrivateDevices", "no"), 0);
+        ck_assert_int_eq(parse("ProtectClock", "yes"), 0);
+        ck_assert_int_eq(sandbox_options_finalize(&o), 0);
+        ck_assert(!(o.capability_bounding_set & CAP(CAP_SYS_TIME)));
+        ck_assert(!(o.capability_bounding_set & CAP(CAP_WAKE_ALARM)));
+        ck_assert(strv_contains(o.inaccessible_paths, "-/dev/rtc0"));
+}
+END_TEST
+
+/* DynamicUser=: a name no /etc/passwd has passes verify, and its uid is in systemd's range. */
+START_TEST(test_dynamic_user) {
+        ck_assert_int_eq(parse("User", "no-such-user-hd"), 0);
+        ck_assert_int_eq(sandbox_options_verify(&o, &error), -EINVAL);
+        error = mfree(error);
+        ck_assert_int_eq(parse("DynamicUser", "yes"), 0);
+        ck_assert_int_eq(sandbox_options_verify(&o, &error), 0);
+        ck_assert_uint_ge(dynamic_user_id("no-such-user-hd"), 61184);
+        ck_assert_uint_le(dynamic_user_id("no-such-user-hd"), 65519);
+        ck_assert_uint_eq(dynamic_user_id("a"), dynamic_user_id("a"));
+        ck_assert_uint_ge(dynamic_user_id(NULL), 61184);
+}
+END_TEST
+
 START_TEST(test_system_call_filter) {
         ck_assert_int_eq(parse("SystemCallFilter", "~@mount uname"), 0);
         ck_assert(o.system_call_filter_set && !o.system_call_allow_list);
@@ -484,6 +575,202 @@ START_TEST(test_user_umask_limits) {
         ck_assert_int_eq(parse("LimitNOFILE", "10:5"), -EINVAL);
         ck_assert_int_eq(parse("LimitNOFILE", ""), 0);
         ck_assert(!o.rlimits[RLIMIT_NOFILE].set);
+}
+END_TEST
+
+START_TEST(test_process_keys) {
+        const ProcessOptions *p = &o.process;
+
+        /* systemd's defaults */
+        ck_assert(!p->oom_score_adjust_set && !p->nice_set && !p->cpu_sched_set && !p->ioprio_set);
+        ck_assert_int_eq(p->std_input, EXEC_INPUT_NULL);
+        ck_assert_int_eq(p->std_output, EXEC_OUTPUT_JOURNAL);
+        ck_assert_int_eq(p->std_error, EXEC_OUTPUT_INHERIT);
+        ck_assert_int_eq(p->syslog_priority, LOG_DAEMON | LOG_INFO);
+        ck_assert(p->syslog_level_prefix);
+        ck_assert_int_eq(p->log_level_max, -1);
+
+        ck_assert_int_eq(parse("OOMScoreAdjust", "-900"), 0);
+        ck_assert(p->oom_score_adjust_set);
+        ck_assert_int_eq(p->oom_score_adjust, -900);
+        ck_assert_int_eq(parse("OOMScoreAdjust", "1001"), -EINVAL);
+        ck_assert_str_eq(error, "OOMScoreAdjust=1001: not an integer in -1000..1000");
+        ck_assert_int_eq(parse("OOMScoreAdjust", ""), 0);
+        ck_assert(!p->oom_score_adjust_set);
+
+        ck_assert_int_eq(parse("Nice", "-5"), 0);
+        ck_assert_int_eq(p->nice, -5);
+        ck_assert_int_eq(parse("Nice", "20"), -EINVAL);
+        ck_assert_int_eq(parse("Nice", "x"), -EINVAL);
+
+        ck_assert_int_eq(parse("CPUSchedulingPolicy", "batch"), 0);
+        ck_assert_int_eq(p->cpu_sched_policy, SCHED_BATCH);
+        ck_assert_int_eq(parse("CPUSchedulingPolicy", "fifo"), 0);
+        ck_assert_int_eq(parse("CPUSchedulingPriority", "50"), 0);
+        ck_assert_int_eq(p->cpu_sched_priority, 50);
+        ck_assert_int_eq(parse("CPUSchedulingPriority", "100"), -EINVAL);
+        ck_assert_int_eq(parse("CPUSchedulingPolicy", "realtime"), -EINVAL);
+        ck_assert_int_eq(parse("CPUSchedulingResetOnFork", "yes"), 0);
+        ck_assert(p->cpu_sched_reset_on_fork && p->cpu_sched_set);
+
+        ck_assert_int_eq(parse("IOSchedulingClass", "idle"), 0);
+        ck_assert_int_eq(p->ioprio_class, 3);
+        ck_assert_int_eq(parse("IOSchedulingClass", "best-effort"), 0);
+        ck_assert_int_eq(parse("IOSchedulingPriority", "7"), 0);
+        ck_assert_int_eq(p->ioprio_level, 7);
+        ck_assert_int_eq(parse("IOSchedulingPriority", "8"), -EINVAL);
+
+        ck_assert_int_eq(parse("CPUAffinity", "0 2-3"), 0);
+        ck_assert_int_eq(parse("CPUAffinity", "5,7"), 0); /* merges, as systemd */
+        ck_assert_int_eq(CPU_COUNT(&p->cpu_affinity), 5);
+        ck_assert(CPU_ISSET(0, &p->cpu_affinity) && CPU_ISSET(3, &p->cpu_affinity) && CPU_ISSET(7, &p->cpu_affinity));
+        ck_assert(!CPU_ISSET(1, &p->cpu_affinity));
+        ck_assert_int_eq(parse("CPUAffinity", "3-1"), -EINVAL);
+        ck_assert_int_eq(parse("CPUAffinity", ""), 0);
+        ck_assert(!p->cpu_affinity_set);
+        ck_assert_int_eq(parse("CPUAffinity", "numa"), 0);
+        ck_assert(p->cpu_affinity_set && p->cpu_affinity_numa);
+        ck_assert_int_eq(parse("NUMAPolicy", "interleave"), 0);
+        ck_assert_int_eq(parse("NUMAMask", "0-1"), 0);
+        ck_assert_uint_eq(p->numa_mask[0], 3);
+        ck_assert_int_eq(parse("NUMAPolicy", "spread"), -EINVAL);
+
+        ck_assert_int_eq(parse("TimerSlackNSec", "50us"), 0);
+        ck_assert_uint_eq(p->timer_slack_nsec, 50000);
+        ck_assert_int_eq(parse("TimerSlackNSec", "1000"), 0); /* a bare number is nanoseconds */
+        ck_assert_uint_eq(p->timer_slack_nsec, 1000);
+        ck_assert_int_eq(parse("TimerSlackNSec", "20ns"), 0);
+        ck_assert_uint_eq(p->timer_slack_nsec, 20);
+}
+END_TEST
+
+START_TEST(test_stdio_and_logging_keys) {
+        const ProcessOptions *p = &o.process;
+        _cleanup_free_ char *header = NULL;
+
+        ck_assert_int_eq(parse("StandardOutput", "file:/var/log/x.log"), 0);
+        ck_assert_int_eq(p->std_output, EXEC_OUTPUT_FILE);
+        ck_assert_str_eq(p->std_output_path, "/var/log/x.log");
+        ck_assert_int_eq(parse("StandardError", "append://var/log/./y.log"), 0);
+        ck_assert_int_eq(p->std_error, EXEC_OUTPUT_APPEND);
+        ck_assert_str_eq(p->std_error_path, "/var/log/y.log");
+        ck_assert_int_eq(parse("StandardError", "truncate:relative"), -EINVAL);
+        ck_assert_int_eq(parse("StandardOutput", "null"), 0);
+        ck_assert_int_eq(p->std_output, EXEC_OUTPUT_NULL);
+        ck_assert_ptr_null(p->std_output_path);
+        ck_assert_int_eq(parse("StandardOutput", "inherit"), 0);
+        ck_assert_int_eq(p->std_output, EXEC_OUTPUT_INHERIT);
+        ck_assert(!process_options_uses_journal(p) || p->std_error == EXEC_OUTPUT_JOURNAL);
+        /* What the sandbox has not: the journal, with a notice. */
+        ck_assert_int_eq(parse("StandardOutput", "kmsg"), 0);
+        ck_assert_int_eq(p->std_output, EXEC_OUTPUT_JOURNAL);
+        ck_assert_ptr_nonnull(notice);
+        ck_assert_int_eq(parse("StandardOutput", "journal+console"), 0);
+        ck_assert_ptr_nonnull(notice);
+        ck_assert_int_eq(parse("StandardOutput", "bogus"), -EINVAL);
+        ck_assert_int_eq(parse("StandardOutput", ""), 0);
+        ck_assert_int_eq(p->std_output, EXEC_OUTPUT_JOURNAL);
+        ck_assert_int_eq(parse("StandardError", ""), 0);
+        ck_assert_int_eq(p->std_error, EXEC_OUTPUT_INHERIT);
+
+        ck_assert_int_eq(parse("StandardInput", "file:/etc/motd"), 0);
+        ck_assert_int_eq(p->std_input, EXEC_INPUT_FILE);
+        ck_assert_int_eq(parse("StandardInput", "tty"), 0);
+        ck_assert_int_eq(p->std_input, EXEC_INPUT_NULL);
+        ck_assert_ptr_nonnull(notice);
+        ck_assert_int_eq(parse("StandardInput", "socket"), 0);
+        ck_assert_ptr_nonnull(notice);
+        ck_assert_int_eq(parse("StandardInput", "keyboard"), -EINVAL);
+
+        ck_assert_int_eq(parse("SyslogLevel", "warning"), 0);
+        ck_assert_int_eq(parse("SyslogFacility", "local3"), 0);
+        ck_assert_int_eq(p->syslog_priority, LOG_LOCAL3 | LOG_WARNING);
+        ck_assert_int_eq(parse("SyslogLevel", "debug"), 0);
+        ck_assert_int_eq(p->syslog_priority, LOG_LOCAL3 | LOG_DEBUG);
+        ck_assert_int_eq(parse("SyslogFacility", "nonsense"), -EINVAL);
+        ck_assert_int_eq(parse("SyslogLevel", "loud"), -EINVAL);
+        ck_assert_int_eq(parse("SyslogLevelPrefix", "no"), 0);
+        ck_assert(!p->syslog_level_prefix);
+        header = process_options_journal_header(p, "ident", "isolated-x.scope");
+        ck_assert_str_eq(header, "ident\nisolated-x.scope\n159\n0\n0\n0\n0\n");
+
+        ck_assert_int_eq(parse("LogLevelMax", "notice"), 0);
+        ck_assert_int_eq(p->log_level_max, LOG_NOTICE);
+        ck_assert_int_eq(parse("LogLevelMax", "3"), 0);
+        ck_assert_int_eq(p->log_level_max, 3);
+        ck_assert_int_eq(parse("LogLevelMax", ""), 0);
+        ck_assert_int_eq(p->log_level_max, -1);
+        ck_assert_int_eq(parse("LogExtraFields", "A=1 \"B_2=two words\""), 0);
+        ck_assert_int_eq(strv_length(p->log_extra_fields), 2);
+        ck_assert_str_eq(p->log_extra_fields[1], "B_2=two words");
+        ck_assert_int_eq(parse("LogExtraFields", "_PID=1"), -EINVAL); /* protected, as in systemd */
+        ck_assert_int_eq(parse("LogExtraFields", "lower=1"), -EINVAL);
+        ck_assert_int_eq(parse("LogExtraFields", "NOVALUE"), -EINVAL);
+        ck_assert_int_eq(parse("LogExtraFields", ""), 0);
+        ck_assert_ptr_null(p->log_extra_fields);
+}
+END_TEST
+
+START_TEST(test_clamps) {
+        uint64_t soft = 1048576, hard = 1048576;
+        int policy, prio;
+
+        /* knot's LimitNOFILE=1048576 under a hard limit of 524288: lowered, as systemd lowers it. */
+        ck_assert(process_rlimit_clamp(&soft, &hard, 524288));
+        ck_assert_uint_eq(soft, 524288);
+        ck_assert_uint_eq(hard, 524288);
+        soft = 1024, hard = RLIM_INFINITY;
+        ck_assert(process_rlimit_clamp(&soft, &hard, 4096));
+        ck_assert_uint_eq(soft, 1024);
+        ck_assert_uint_eq(hard, 4096);
+        soft = 10, hard = 20;
+        ck_assert(!process_rlimit_clamp(&soft, &hard, 20));
+
+        /* Nice=: down to RLIMIT_NICE's level, never below the current one without it. */
+        ck_assert_int_eq(process_nice_closest(-10, 0, 0), 0);
+        ck_assert_int_eq(process_nice_closest(5, 0, 0), 5);
+        ck_assert_int_eq(process_nice_closest(-10, 0, 25), -5); /* LimitNICE=-5 */
+        ck_assert_int_eq(process_nice_closest(-3, 0, 25), -3);
+        ck_assert_int_eq(process_nice_closest(-20, 0, 40), -20);
+        ck_assert_int_eq(process_nice_closest(2, 5, 0), 5);
+
+        policy = SCHED_FIFO, prio = 10;
+        ck_assert(process_sched_closest(&policy, &prio, 0));
+        ck_assert_int_eq(policy, SCHED_OTHER);
+        ck_assert_int_eq(prio, 0);
+        policy = SCHED_RR, prio = 10;
+        ck_assert(!process_sched_closest(&policy, &prio, 10)); /* LimitRTPRIO=10 */
+        ck_assert_int_eq(policy, SCHED_RR);
+        policy = SCHED_FIFO, prio = 0;
+        ck_assert(!process_sched_closest(&policy, &prio, 99));
+        ck_assert_int_eq(prio, 1);
+        policy = SCHED_BATCH, prio = 7;
+        ck_assert(!process_sched_closest(&policy, &prio, 0));
+        ck_assert_int_eq(prio, 0);
+
+        ck_assert_str_eq(sandbox_rlimit_key(RLIMIT_NOFILE), "LimitNOFILE");
+        ck_assert_str_eq(sandbox_rlimit_key(RLIMIT_RTTIME), "LimitRTTIME");
+}
+END_TEST
+
+START_TEST(test_process_keys_through_description) {
+        _cleanup_(description_freep) Description *d = NULL;
+        _cleanup_strv_free_ char **notices = NULL;
+        _cleanup_free_ char *e = NULL;
+
+        ck_assert_int_eq(description_parse("demo", "demo.service",
+                                           "[Service]\nExecStart=/bin/true\nStandardOutput=append:/var/log/%n.log\n"
+                                           "LogExtraFields=SERVICE=%N\nOOMScoreAdjust=-900\nNice=19\n"
+                                           "IOSchedulingClass=best-effort\nIOSchedulingPriority=7\nStandardInput=socket\n",
+                                           &d, &notices, &e),
+                         0);
+        ck_assert_str_eq(d->sandbox.process.std_output_path, "/var/log/demo.service.log");
+        ck_assert_str_eq(d->sandbox.process.log_extra_fields[0], "SERVICE=demo");
+        ck_assert_int_eq(d->sandbox.process.oom_score_adjust, -900);
+        ck_assert_int_eq(d->sandbox.process.nice, 19);
+        /* StandardInput=socket: the notice names file:line. */
+        ck_assert_int_eq(strv_length(notices), 1);
+        ck_assert_ptr_nonnull(strstr(notices[0], "demo.service:9: StandardInput=socket"));
 }
 END_TEST
 
@@ -555,7 +842,14 @@ static Suite *suite(void) {
         tcase_add_test(tc, test_ambient_outside_bounding);
         tcase_add_test(tc, test_contradictions);
         tcase_add_test(tc, test_system_call_filter);
+        tcase_add_test(tc, test_hardening_keys);
+        tcase_add_test(tc, test_protect_clock_finalize);
+        tcase_add_test(tc, test_dynamic_user);
         tcase_add_test(tc, test_user_umask_limits);
+        tcase_add_test(tc, test_process_keys);
+        tcase_add_test(tc, test_stdio_and_logging_keys);
+        tcase_add_test(tc, test_clamps);
+        tcase_add_test(tc, test_process_keys_through_description);
         tcase_add_test(tc, test_through_description);
         suite_add_tcase(s, tc);
         return s;

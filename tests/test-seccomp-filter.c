@@ -2,12 +2,17 @@
 #include <check.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <linux/netlink.h>
 #include <linux/seccomp.h>
+#include <linux/capability.h>
+#include <sched.h>
 #include <sys/mman.h>
+#include <sys/shm.h>
+#include <sys/timex.h>
 #include <sys/personality.h>
 #include <sys/prctl.h>
 #include <sys/socket.h>
@@ -16,10 +21,13 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include "hardening-options.h"
 #include "macro.h"
 #include "sandbox-options.h"
 #include "seccomp-cache.h"
 #include "seccomp-filter.h"
+#include "strv.h"
+#include "syscall-groups.h"
 
 #define FOREACH_NAME(x, ...)                                                                       \
         for (const char *const *x##_l = (const char *const[]) { __VA_ARGS__, NULL }, *x; (x = *x##_l); x##_l++)
@@ -326,7 +334,7 @@ START_TEST(test_key_covers_defaults) {
         options(&b, NULL, NULL);
         ka = seccomp_filter_key(&a);
         FOREACH_NAME(k, "AllowAddressFamilies=AF_PACKET", "AllowNetlink=audit", "AllowSystemCalls=io_uring_setup",
-                     "Personality=yes", "SUIDSGIDFiles=yes", "KernelLogs=yes") {
+                     "Personality=yes", "SUIDSGIDFiles=yes", "KernelLogs=yes", "Namespaces=yes") {
                 _cleanup_free_ char *key = strndup(k, strcspn(k, "="));
 
                 sandbox_options_done(&b);
@@ -338,6 +346,440 @@ START_TEST(test_key_covers_defaults) {
         }
         sandbox_options_done(&a);
         sandbox_options_done(&b);
+}
+END_TEST
+
+/* Runs f in a child under the filter of o (finalized); f returns the number of failed checks. */
+static void run_under(SandboxOptions *o, int (*f)(void)) {
+        _cleanup_free_ struct sock_fprog *prog = NULL;
+        int status;
+        pid_t pid;
+
+        ck_assert_int_eq(sandbox_options_finalize(o), 0);
+        ck_assert_int_eq(seccomp_filter_build(o, &prog), 0);
+        pid = fork();
+        ck_assert_int_ge(pid, 0);
+        if (pid == 0) {
+                if (prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) < 0 || seccomp_filter_load(prog, true) < 0)
+                        _exit(100);
+                _exit(f() == 0 ? 0 : 1);
+        }
+        ck_assert_int_eq(waitpid(pid, &status, 0), pid);
+        ck_assert_msg(WIFEXITED(status) && WEXITSTATUS(status) == 0, "checks failed under the filter: status %d", status);
+}
+
+static void parse(SandboxOptions *o, const char *key, const char *value) {
+        char *notice = NULL, *error = NULL;
+
+        ck_assert_msg(sandbox_options_parse(o, key, value, &notice, &error) >= 0, "%s=%s: %s", key, value, error ?: "?");
+        free(notice);
+        free(error);
+}
+
+static int mmap_errno(int prot) {
+        void *m = mmap(NULL, 4096, prot, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+
+        if (m == MAP_FAILED)
+                return errno;
+        munmap(m, 4096);
+        return 0;
+}
+
+static int mprotect_errno(int prot) {
+        void *m = mmap(NULL, 4096, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+        int e;
+
+        if (m == MAP_FAILED)
+                return errno;
+        e = mprotect(m, 4096, prot) < 0 ? errno : 0;
+        munmap(m, 4096);
+        return e;
+}
+
+static int shmat_errno(int flags) {
+        int id = shmget(IPC_PRIVATE, 4096, IPC_CREAT | 0600), e;
+        void *m;
+
+        if (id < 0)
+                return errno;
+        m = shmat(id, NULL, flags);
+        e = m == (void *) -1 ? errno : 0;
+        if (!e)
+                shmdt(m);
+        shmctl(id, IPC_RMID, NULL);
+        return e;
+}
+
+static int mdwe_on(void) {
+        int bad = 0;
+
+        EXPECT(mmap_errno(PROT_READ | PROT_WRITE | PROT_EXEC) == EPERM);
+        EXPECT(mmap_errno(PROT_WRITE | PROT_EXEC) == EPERM);
+        EXPECT(mmap_errno(PROT_READ | PROT_WRITE) == 0);
+        EXPECT(mmap_errno(PROT_READ | PROT_EXEC) == 0); /* a library's text: allowed, as in systemd */
+        EXPECT(mprotect_errno(PROT_READ | PROT_EXEC) == EPERM);
+        EXPECT(mprotect_errno(PROT_EXEC) == EPERM);
+        EXPECT(mprotect_errno(PROT_READ) == 0);
+        EXPECT(errno_of(syscall(SYS_pkey_mprotect, NULL, 0, PROT_EXEC, -1)) == EPERM);
+        EXPECT(shmat_errno(SHM_EXEC) == EPERM);
+        EXPECT(shmat_errno(SHM_RDONLY) == 0);
+        return bad;
+}
+
+static int mdwe_off(void) {
+        int bad = 0;
+
+        EXPECT(mmap_errno(PROT_READ | PROT_WRITE | PROT_EXEC) == 0);
+        EXPECT(mprotect_errno(PROT_READ | PROT_EXEC) == 0);
+        EXPECT(shmat_errno(SHM_EXEC) == 0);
+        return bad;
+}
+
+START_TEST(test_memory_deny_write_execute) {
+        SandboxOptions o;
+
+        options(&o, "MemoryDenyWriteExecute", "yes");
+        run_under(&o, mdwe_on);
+        sandbox_options_done(&o);
+        /* The same under an allow list: the checks come before libseccomp's rules. */
+        options(&o, "MemoryDenyWriteExecute", "yes");
+        parse(&o, "SystemCallFilter", "@system-service");
+        run_under(&o, mdwe_on);
+        sandbox_options_done(&o);
+        options(&o, "MemoryDenyWriteExecute", "no");
+        run_under(&o, mdwe_off);
+        sandbox_options_done(&o);
+        options(&o, "MemoryDenyWriteExecute", "yes");
+        parse(&o, "MemoryDenyWriteExecute", ""); /* resets */
+        run_under(&o, mdwe_off);
+        sandbox_options_done(&o);
+}
+END_TEST
+
+static int sched_errno(int policy, int prio) {
+        struct sched_param sp = { .sched_priority = prio };
+
+        return sched_setscheduler(0, policy, &sp) < 0 ? errno : 0;
+}
+
+static int realtime_on(void) {
+        int bad = 0;
+
+        EXPECT(sched_errno(SCHED_FIFO, 1) == EPERM);
+        EXPECT(sched_errno(SCHED_RR, 1) == EPERM);
+        EXPECT(errno_of(syscall(SYS_sched_setscheduler, 0, 6 /* SCHED_DEADLINE */, NULL)) == EPERM);
+        EXPECT(sched_errno(SCHED_FIFO | SCHED_RESET_ON_FORK, 1) == EPERM);
+        EXPECT(errno_of(syscall(SYS_sched_setattr, 0, NULL, 0)) == EPERM);
+        EXPECT(sched_errno(SCHED_OTHER, 0) == 0);
+        EXPECT(sched_errno(SCHED_BATCH, 0) == 0);
+        EXPECT(sched_errno(SCHED_IDLE, 0) == 0);
+        return bad;
+}
+
+/* Only as root (or with RLIMIT_RTPRIO) does the kernel itself allow SCHED_FIFO. */
+static int realtime_off(void) {
+        int bad = 0;
+
+        if (geteuid() == 0)
+                EXPECT(sched_errno(SCHED_FIFO, 1) == 0);
+        EXPECT(errno_of(syscall(SYS_sched_setattr, 0, NULL, 0)) == EINVAL || errno == EFAULT);
+        return bad;
+}
+
+START_TEST(test_restrict_realtime) {
+        SandboxOptions o;
+
+        options(&o, "RestrictRealtime", "yes");
+        run_under(&o, realtime_on);
+        sandbox_options_done(&o);
+        options(&o, "RestrictRealtime", "yes");
+        parse(&o, "SystemCallFilter", "@system-service");
+        run_under(&o, realtime_on);
+        sandbox_options_done(&o);
+        options(&o, NULL, NULL);
+        run_under(&o, realtime_off);
+        sandbox_options_done(&o);
+}
+END_TEST
+
+/* unshare(2) in a child (it changes the caller): its errno. */
+static int unshare_errno(int flags) {
+        int status;
+        pid_t pid = fork();
+
+        if (pid < 0)
+                return errno;
+        if (pid == 0)
+                _exit(unshare(flags) < 0 ? errno : 0);
+        if (waitpid(pid, &status, 0) != pid || !WIFEXITED(status))
+                return -1;
+        return WEXITSTATUS(status);
+}
+
+static bool userns_works(void) {
+        return unshare_errno(CLONE_NEWUSER) == 0;
+}
+
+static int ns_none(void) {
+        int bad = 0;
+
+        EXPECT(unshare_errno(CLONE_NEWUSER) == EPERM);
+        EXPECT(unshare_errno(CLONE_NEWUSER | CLONE_NEWUTS) == EPERM);
+        EXPECT(errno_of(syscall(SYS_setns, -1, CLONE_NEWNET)) == EPERM);
+        return bad;
+}
+
+static int ns_but_mnt(void) {
+        int bad = 0;
+
+        EXPECT(unshare_errno(CLONE_NEWUSER | CLONE_NEWNS) == EPERM);
+        EXPECT(unshare_errno(CLONE_NEWUSER | CLONE_NEWUTS) == 0);
+        EXPECT(unshare_errno(CLONE_NEWUSER | CLONE_NEWNET) == 0);
+        EXPECT(errno_of(syscall(SYS_setns, -1, CLONE_NEWNS)) == EPERM);
+        EXPECT(errno_of(syscall(SYS_setns, -1, 0)) == EPERM); /* any type: not all are allowed */
+        EXPECT(errno_of(syscall(SYS_setns, -1, CLONE_NEWNET)) == EBADF); /* the kernel's answer */
+        return bad;
+}
+
+static int ns_user_uts(void) {
+        int bad = 0;
+
+        EXPECT(unshare_errno(CLONE_NEWUSER | CLONE_NEWUTS) == 0);
+        EXPECT(unshare_errno(CLONE_NEWUSER | CLONE_NEWNS) == EPERM);
+        EXPECT(unshare_errno(CLONE_NEWUSER | CLONE_NEWNET) == EPERM);
+        return bad;
+}
+
+static int ns_all(void) {
+        int bad = 0;
+
+        EXPECT(unshare_errno(CLONE_NEWUSER | CLONE_NEWNS) == 0);
+        EXPECT(errno_of(syscall(SYS_setns, -1, 0)) == EBADF);
+        return bad;
+}
+
+START_TEST(test_restrict_namespaces) {
+        SandboxOptions o;
+
+        /* Without the opt-out no namespace, whatever RestrictNamespaces= says. */
+        options(&o, NULL, NULL);
+        run_under(&o, ns_none);
+        sandbox_options_done(&o);
+        options(&o, "RestrictNamespaces", "no");
+        run_under(&o, ns_none);
+        sandbox_options_done(&o);
+
+        if (!userns_works()) {
+                fprintf(stderr, "no user namespaces here: RestrictNamespaces= with Namespaces=yes not run\n");
+                return;
+        }
+        FOREACH_NAME(list, "deny", "allow") {
+                bool allow = list[0] == 'a';
+
+                options(&o, "RestrictNamespaces", "~mnt");
+                parse_isolate(&o, "Namespaces", "yes");
+                if (allow)
+                        parse(&o, "SystemCallFilter", "@system-service");
+                run_under(&o, ns_but_mnt);
+                sandbox_options_done(&o);
+
+                options(&o, "RestrictNamespaces", "user");
+                parse(&o, "RestrictNamespaces", "uts"); /* merged */
+                parse_isolate(&o, "Namespaces", "yes");
+                if (allow)
+                        parse(&o, "SystemCallFilter", "@system-service");
+                run_under(&o, ns_user_uts);
+                sandbox_options_done(&o);
+
+                options(&o, "RestrictNamespaces", "yes");
+                parse_isolate(&o, "Namespaces", "yes");
+                if (allow)
+                        parse(&o, "SystemCallFilter", "@system-service");
+                run_under(&o, ns_none);
+                sandbox_options_done(&o);
+
+                options(&o, NULL, NULL);
+                parse_isolate(&o, "Namespaces", "yes");
+                if (allow)
+                        parse(&o, "SystemCallFilter", "@system-service");
+                run_under(&o, ns_all);
+                sandbox_options_done(&o);
+        }
+}
+END_TEST
+
+static int adjtimex_errno(void) {
+        struct timex t = { .modes = 0 };
+
+        return adjtimex(&t) < 0 ? errno : 0;
+}
+
+static int clock_allowed(void) {
+        int bad = 0;
+
+        EXPECT(adjtimex_errno() == 0);
+        return bad;
+}
+
+static int clock_denied(void) {
+        int bad = 0;
+
+        EXPECT(adjtimex_errno() == EPERM);
+        EXPECT(errno_of(syscall(SYS_clock_settime, 0, NULL)) == EPERM);
+        return bad;
+}
+
+START_TEST(test_protect_clock) {
+        SandboxOptions o;
+
+        options(&o, NULL, NULL);
+        run_under(&o, clock_denied);
+        sandbox_options_done(&o);
+        options(&o, NULL, NULL);
+        parse_isolate(&o, "AllowSystemCalls", "@clock");
+        run_under(&o, clock_allowed);
+        sandbox_options_done(&o);
+        /* ProtectClock= wins over the opt-out, and takes CAP_SYS_TIME even where it is granted. */
+        options(&o, "ProtectClock", "yes");
+        parse_isolate(&o, "AllowSystemCalls", "@clock");
+        parse_isolate(&o, "AllowCapabilities", "CAP_SYS_TIME");
+        run_under(&o, clock_denied);
+        ck_assert(!(o.capability_bounding_set & (UINT64_C(1) << CAP_SYS_TIME)));
+        ck_assert(!(o.capability_bounding_set & (UINT64_C(1) << CAP_WAKE_ALARM)));
+        sandbox_options_done(&o);
+        options(&o, "ProtectClock", "yes");
+        parse(&o, "SystemCallFilter", "@system-service @clock");
+        parse_isolate(&o, "AllowSystemCalls", "@clock");
+        run_under(&o, clock_denied);
+        sandbox_options_done(&o);
+}
+END_TEST
+
+static int resources_denied(void) {
+        int bad = 0;
+
+        EXPECT(sched_errno(SCHED_OTHER, 0) == EPERM);
+        EXPECT(errno_of(syscall(SYS_getpid)) == 0);
+        return bad;
+}
+
+static int resources_allowed(void) {
+        int bad = 0;
+
+        EXPECT(sched_errno(SCHED_OTHER, 0) == 0);
+        return bad;
+}
+
+/* systemd's SystemCallFilter= semantics, in the filter. */
+START_TEST(test_system_call_filter_semantics) {
+        SandboxOptions o;
+
+        options(&o, "SystemCallFilter", "~@resources");
+        run_under(&o, resources_denied);
+        sandbox_options_done(&o);
+        options(&o, "SystemCallFilter", "~@resources");
+        parse(&o, "SystemCallFilter", "@resources"); /* re-allowed */
+        run_under(&o, resources_allowed);
+        sandbox_options_done(&o);
+        options(&o, "SystemCallFilter", "@system-service");
+        parse(&o, "SystemCallFilter", "~ @privileged @resources"); /* redis-server.service */
+        run_under(&o, resources_denied);
+        sandbox_options_done(&o);
+        options(&o, "SystemCallFilter", "@system-service");
+        run_under(&o, resources_allowed);
+        sandbox_options_done(&o);
+
+        /* An allow list starts with @default: exec and what a process needs to run at all. */
+        options(&o, "SystemCallFilter", "chroot");
+        FOREACH_NAME(n, "execve", "rt_sigreturn", "exit_group", "mmap", "brk", "chroot")
+                ck_assert_msg(strv_contains(o.system_call_filter, n), "%s not in the list", n);
+        ck_assert(!strv_contains(o.system_call_filter, "openat"));
+        parse(&o, "SystemCallFilter", ""); /* resets: a deny list may follow */
+        ck_assert(!o.system_call_allow_list && !o.system_call_filter_set);
+        parse(&o, "SystemCallFilter", "~uname");
+        ck_assert(!o.system_call_allow_list);
+        ck_assert(!strv_contains(o.system_call_filter, "execve"));
+        sandbox_options_done(&o);
+}
+END_TEST
+
+static int per_call_errno(void) {
+        int bad = 0;
+
+        EXPECT(errno_of(syscall(SYS_uname, NULL)) == EACCES);
+        EXPECT(errno_of(syscall(SYS_sethostname, NULL, 0)) == EPERM);
+        EXPECT(errno_of(syscall(SYS_getpid)) == 0);
+        return bad;
+}
+
+static int per_call_kill(void) {
+        int bad = 0, status;
+        pid_t pid;
+
+        EXPECT(errno_of(syscall(SYS_sethostname, NULL, 0)) == 0); /* "succeeds": errno 0, nothing done */
+        pid = fork();
+        if (pid == 0) {
+                syscall(SYS_uname, NULL);
+                _exit(0);
+        }
+        EXPECT(pid > 0 && waitpid(pid, &status, 0) == pid && WIFSIGNALED(status) && WTERMSIG(status) == SIGSYS);
+        return bad;
+}
+
+/* SystemCallFilter=~NAME:ERRNO: that call's own errno; the rest of the list the filter's. */
+START_TEST(test_per_call_errno) {
+        SandboxOptions o;
+        char *notice = NULL, *error = NULL;
+
+        options(&o, "SystemCallFilter", "~uname:EACCES sethostname");
+        run_under(&o, per_call_errno);
+        sandbox_options_done(&o);
+
+        /* Re-allowed, then denied again without one: the filter's errno. */
+        options(&o, "SystemCallFilter", "~uname:EACCES");
+        parse(&o, "SystemCallFilter", "uname");
+        parse(&o, "SystemCallFilter", "~uname");
+        ck_assert_int_eq(syscall_errno_get(o.system_call_errno, "uname"), SYSCALL_ERRNO_NONE);
+        sandbox_options_done(&o);
+
+        /* :kill and :0 (systemd: 0..4095 here) too. */
+        options(&o, "SystemCallFilter", "~uname:kill sethostname:0");
+        ck_assert_int_eq(syscall_errno_get(o.system_call_errno, "uname"), SANDBOX_SYSCALL_KILL);
+        ck_assert_int_eq(syscall_errno_get(o.system_call_errno, "sethostname"), 0);
+        run_under(&o, per_call_kill);
+        sandbox_options_done(&o);
+
+        /* In an allow list's assignment systemd ignores the word, with a warning. */
+        options(&o, NULL, NULL);
+        ck_assert_int_eq(sandbox_options_parse(&o, "SystemCallFilter", "@system-service uname:EACCES", &notice, &error), 0);
+        ck_assert_ptr_nonnull(strstr(notice, "ignoring"));
+        ck_assert_int_eq(sandbox_options_parse(&o, "SystemCallFilter", "~uname:ENOPE", &notice, &error), -EINVAL);
+        ck_assert_ptr_nonnull(strstr(error, "ENOPE"));
+        free(notice);
+        free(error);
+        sandbox_options_done(&o);
+}
+END_TEST
+
+/* The groups are systemd 252's: a few spot checks (tests/check-syscall-groups.sh compares all). */
+START_TEST(test_syscall_groups) {
+        const SyscallGroup *g;
+
+        ck_assert_uint_ge(syscall_groups_n, 28);
+        ck_assert_ptr_null(syscall_group_find("@known")); /* computed */
+        ck_assert_ptr_null(syscall_group_find("@nope"));
+        g = syscall_group_find("@clock");
+        ck_assert_ptr_nonnull(g);
+        ck_assert(strv_contains((char **) g->members, "clock_settime"));
+        ck_assert(!strv_contains((char **) g->members, "stime")); /* @obsolete's in 252 */
+        g = syscall_group_find("@system-service");
+        ck_assert_ptr_nonnull(g);
+        ck_assert(strv_contains((char **) g->members, "@default"));
+        ck_assert(!strv_contains((char **) g->members, "@mount"));
+        for (size_t i = 0; i < syscall_groups_n; i++)
+                for (const char *const *m = syscall_groups[i].members; *m; m++)
+                        if ((*m)[0] == '@')
+                                ck_assert_msg(syscall_group_find(*m), "%s in %s", *m, syscall_groups[i].name);
 }
 END_TEST
 
@@ -354,6 +796,13 @@ int main(void) {
         tcase_add_test(tc, test_default_kernel_surface);
         tcase_add_test(tc, test_opt_outs_loosen);
         tcase_add_test(tc, test_key_covers_defaults);
+        tcase_add_test(tc, test_memory_deny_write_execute);
+        tcase_add_test(tc, test_restrict_realtime);
+        tcase_add_test(tc, test_restrict_namespaces);
+        tcase_add_test(tc, test_protect_clock);
+        tcase_add_test(tc, test_system_call_filter_semantics);
+        tcase_add_test(tc, test_syscall_groups);
+        tcase_add_test(tc, test_per_call_errno);
         suite_add_tcase(s, tc);
         sr = srunner_create(s);
         srunner_run_all(sr, CK_NORMAL);

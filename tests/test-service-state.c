@@ -5,6 +5,8 @@
 #include <string.h>
 #include <sys/wait.h>
 
+#include "description.h"
+#include "exit-status.h"
 #include "macro.h"
 #include "service-state.h"
 
@@ -29,7 +31,7 @@ END_TEST
 START_TEST(test_result_strings) {
         static const char *const expected[] = { "success",   "resources", "protocol",  "timeout",
                                                 "exit-code", "signal",    "core-dump", "start-limit-hit",
-                                                "health", "oom-kill" };
+                                                "health", "oom-kill", "watchdog", "exec-condition" };
 
         ck_assert_int_eq(ELEMENTSOF(expected), _SERVICE_RESULT_MAX);
         for (int i = 0; i < _SERVICE_RESULT_MAX; i++) {
@@ -41,8 +43,11 @@ START_TEST(test_result_strings) {
         ck_assert_int_eq(service_result_from_string("Success"), _SERVICE_RESULT_INVALID);
         ck_assert_int_eq(service_result_from_string(NULL), _SERVICE_RESULT_INVALID);
         ck_assert_int_eq(service_state_of_result(SERVICE_SUCCESS), SERVICE_EXITED);
+        /* exec-condition is systemd's inactive (dead), not failed. */
+        ck_assert_int_eq(service_state_of_result(SERVICE_SKIP_CONDITION), SERVICE_EXITED);
         for (int i = 1; i < _SERVICE_RESULT_MAX; i++)
-                ck_assert_int_eq(service_state_of_result(i), SERVICE_FAILED);
+                if (i != SERVICE_SKIP_CONDITION)
+                        ck_assert_int_eq(service_state_of_result(i), SERVICE_FAILED);
 }
 END_TEST
 
@@ -332,6 +337,168 @@ START_TEST(test_result_exhaustive) {
 }
 END_TEST
 
+/* SuccessExitStatus= and kin: numbers and signal names, "" resets, a bad word is named. */
+START_TEST(test_exit_status_set) {
+        ExitStatusSet set = {};
+        char *word = NULL;
+
+        ck_assert(exit_status_set_is_empty(&set));
+        ck_assert_int_eq(exit_status_set_parse(&set, "1 7 255 SIGUSR1 TERM", NULL), 0);
+        ck_assert(exit_status_set_test(&set, CLD_EXITED, 1));
+        ck_assert(exit_status_set_test(&set, CLD_EXITED, 7));
+        ck_assert(exit_status_set_test(&set, CLD_EXITED, 255));
+        ck_assert(!exit_status_set_test(&set, CLD_EXITED, 0));
+        ck_assert(!exit_status_set_test(&set, CLD_EXITED, 8));
+        ck_assert(exit_status_set_test(&set, CLD_KILLED, SIGUSR1));
+        ck_assert(exit_status_set_test(&set, CLD_DUMPED, SIGTERM));
+        ck_assert(!exit_status_set_test(&set, CLD_KILLED, SIGKILL));
+        /* A status number is no signal number. */
+        ck_assert(!exit_status_set_test(&set, CLD_KILLED, 7));
+        /* Assignments add up. */
+        ck_assert_int_eq(exit_status_set_parse(&set, "SIGKILL", NULL), 0);
+        ck_assert(exit_status_set_test(&set, CLD_KILLED, SIGKILL));
+        ck_assert(exit_status_set_test(&set, CLD_EXITED, 7));
+        /* A bad word leaves the set as it was. */
+        ck_assert_int_eq(exit_status_set_parse(&set, "3 256", &word), -EINVAL);
+        ck_assert_str_eq(word, "256");
+        word = mfree(word);
+        ck_assert(!exit_status_set_test(&set, CLD_EXITED, 3));
+        ck_assert_int_eq(exit_status_set_parse(&set, "SIGNOPE", &word), -EINVAL);
+        ck_assert_str_eq(word, "SIGNOPE");
+        word = mfree(word);
+        ck_assert_int_eq(exit_status_set_parse(&set, "", NULL), 0);
+        ck_assert(exit_status_set_is_empty(&set));
+}
+END_TEST
+
+/* The keys in a description: parsed into the sets, errors named file:line. */
+START_TEST(test_exit_status_keys) {
+        _cleanup_free_ char *error = NULL;
+        Description *d = NULL;
+
+        ck_assert_int_eq(description_parse("x", "x.service",
+                                           "[Service]\nExecStart=/bin/true\nSuccessExitStatus=143 SIGUSR2\n"
+                                           "RestartPreventExitStatus=255\nRestartForceExitStatus=3 SIGHUP\n"
+                                           "WatchdogSec=5\nRuntimeMaxSec=2\nWatchdogSignal=SIGKILL\n",
+                                           &d, NULL, &error), 0);
+        ck_assert(exit_status_set_test(&d->success_status, CLD_EXITED, 143));
+        ck_assert(exit_status_set_test(&d->success_status, CLD_KILLED, SIGUSR2));
+        ck_assert(exit_status_set_test(&d->restart_prevent_status, CLD_EXITED, 255));
+        ck_assert(exit_status_set_test(&d->restart_force_status, CLD_KILLED, SIGHUP));
+        ck_assert_uint_eq(d->watchdog_usec, 5 * USEC_PER_SEC);
+        ck_assert_uint_eq(d->runtime_max_usec, 2 * USEC_PER_SEC);
+        ck_assert_int_eq(d->watchdog_signal, SIGKILL);
+        /* WatchdogSec= makes NotifyAccess= main, as systemd. */
+        ck_assert_int_eq(description_notify_access(d), NOTIFY_ACCESS_MAIN);
+        d = description_free(d);
+
+        ck_assert_int_eq(description_parse("x", "x.service", "[Service]\nExecStart=/bin/true\nSuccessExitStatus=1 300\n",
+                                           &d, NULL, &error), -EINVAL);
+        ck_assert_str_eq(error, "x.service:3: Invalid SuccessExitStatus= value '300': not an exit status (0..255) nor a "
+                                "signal name");
+}
+END_TEST
+
+/* iperf3 and privoxy: a main process killed by SIGTERM, or ending with a status of
+ * SuccessExitStatus=, ends in success; others as before. */
+START_TEST(test_result_success_exit_status) {
+        ExitStatusSet success = {};
+        ServiceEndFacts f;
+
+        ck_assert_int_eq(exit_status_set_parse(&success, "1 7 SIGUSR1", NULL), 0);
+        f = ran(CLD_EXITED, 7);
+        ck_result(f, SERVICE_FAILURE_EXIT_CODE);
+        f.success_status = &success;
+        ck_result(f, SERVICE_SUCCESS);
+        f.exit_status = 8;
+        ck_result(f, SERVICE_FAILURE_EXIT_CODE);
+        f = ran(CLD_KILLED, SIGUSR1);
+        ck_result(f, SERVICE_FAILURE_SIGNAL);
+        f.success_status = &success;
+        ck_result(f, SERVICE_SUCCESS);
+        f = ran(CLD_DUMPED, SIGUSR1);
+        f.success_status = &success;
+        ck_result(f, SERVICE_FAILURE_CORE_DUMP); /* a core dump is never clean */
+        /* A command of the start is judged without it, as systemd's control processes are. */
+        f = (ServiceEndFacts) { .exit_code = CLD_EXITED, .exit_status = 7, .exit_reported = true, .released = true,
+                                .main_pid_known = true, .start_failed = true, .success_status = &success };
+        ck_result(f, SERVICE_FAILURE_EXIT_CODE);
+}
+END_TEST
+
+/* What the init reports with EXITED's RESULT=: watchdog, timeout, exec-condition; a stop asked for
+ * overrides them, the protocol and the start limit come first. */
+START_TEST(test_result_init_ends) {
+        ServiceEndFacts f;
+
+        f = ran(CLD_DUMPED, SIGABRT);
+        f.watchdog = true;
+        ck_result(f, SERVICE_FAILURE_WATCHDOG);
+        f.stop_requested = true;
+        ck_result(f, SERVICE_FAILURE_CORE_DUMP);
+        f = ran(CLD_KILLED, SIGTERM);
+        f.runtime_max = true;
+        ck_result(f, SERVICE_FAILURE_TIMEOUT);
+        f.start_limit_hit = true;
+        ck_result(f, SERVICE_FAILURE_START_LIMIT_HIT);
+        /* ExecCondition= exited 1: no main process ever ran, the start was skipped. */
+        f = (ServiceEndFacts) { .exit_code = CLD_EXITED, .exit_status = 1, .exit_reported = true, .released = true,
+                                .exec_condition = true };
+        ck_result(f, SERVICE_SKIP_CONDITION);
+        ck_assert_int_eq(service_state_of_result(service_result_from_facts(&f)), SERVICE_EXITED);
+        f.protocol_error = true;
+        ck_result(f, SERVICE_FAILURE_PROTOCOL);
+}
+END_TEST
+
+/* systemd's service_shall_restart(): RestartPreventExitStatus= wins, then RestartForceExitStatus=,
+ * then Restart= by the outcome. Written out as systemd.service(5)'s table. */
+START_TEST(test_restart_decisions) {
+        /* rows: outcome; columns: no, always, on-success, on-failure, on-abnormal, on-abort, on-watchdog */
+        static const ServiceRestart restarts[] = { SERVICE_RESTART_NO,          SERVICE_RESTART_ALWAYS,
+                                                   SERVICE_RESTART_ON_SUCCESS,  SERVICE_RESTART_ON_FAILURE,
+                                                   SERVICE_RESTART_ON_ABNORMAL, SERVICE_RESTART_ON_ABORT,
+                                                   SERVICE_RESTART_ON_WATCHDOG };
+        static const struct {
+                ExitOutcome outcome;
+                int code, status;
+                bool want[7];
+        } table[] = {
+                { EXIT_OUTCOME_SUCCESS, CLD_EXITED, 0, { 0, 1, 1, 0, 0, 0, 0 } },
+                { EXIT_OUTCOME_EXIT_CODE, CLD_EXITED, 1, { 0, 1, 0, 1, 0, 0, 0 } },
+                { EXIT_OUTCOME_SIGNAL, CLD_KILLED, SIGKILL, { 0, 1, 0, 1, 1, 1, 0 } },
+                { EXIT_OUTCOME_CORE_DUMP, CLD_DUMPED, SIGSEGV, { 0, 1, 0, 1, 1, 1, 0 } },
+                { EXIT_OUTCOME_TIMEOUT, CLD_KILLED, SIGTERM, { 0, 1, 0, 1, 1, 0, 0 } },
+                { EXIT_OUTCOME_WATCHDOG, CLD_DUMPED, SIGABRT, { 0, 1, 0, 1, 1, 0, 1 } },
+        };
+        ExitStatusSet prevent = {}, force = {};
+
+        for (size_t i = 0; i < ELEMENTSOF(table); i++)
+                for (size_t j = 0; j < ELEMENTSOF(restarts); j++)
+                        ck_assert_msg(exit_restart_wanted(restarts[j], table[i].outcome, table[i].code, table[i].status,
+                                                          NULL, NULL) == table[i].want[j],
+                                      "outcome %d, Restart=%s", (int) table[i].outcome,
+                                      service_restart_to_string(restarts[j]));
+
+        ck_assert_int_eq(exit_status_set_parse(&prevent, "255 SIGKILL", NULL), 0);
+        ck_assert_int_eq(exit_status_set_parse(&force, "0 3 SIGKILL", NULL), 0);
+        /* Prevent: no restart whatever Restart= says, even over force. */
+        ck_assert(!exit_restart_wanted(SERVICE_RESTART_ALWAYS, EXIT_OUTCOME_EXIT_CODE, CLD_EXITED, 255, &prevent, &force));
+        ck_assert(!exit_restart_wanted(SERVICE_RESTART_ALWAYS, EXIT_OUTCOME_SIGNAL, CLD_KILLED, SIGKILL, &prevent, &force));
+        ck_assert(exit_restart_wanted(SERVICE_RESTART_ALWAYS, EXIT_OUTCOME_EXIT_CODE, CLD_EXITED, 254, &prevent, &force));
+        /* Force: a restart whatever Restart= says. */
+        ck_assert(exit_restart_wanted(SERVICE_RESTART_NO, EXIT_OUTCOME_EXIT_CODE, CLD_EXITED, 3, &prevent, &force));
+        ck_assert(exit_restart_wanted(SERVICE_RESTART_ON_FAILURE, EXIT_OUTCOME_SUCCESS, CLD_EXITED, 0, &prevent, &force));
+        ck_assert(!exit_restart_wanted(SERVICE_RESTART_NO, EXIT_OUTCOME_EXIT_CODE, CLD_EXITED, 4, &prevent, &force));
+        /* SuccessExitStatus= turns an exit into success, and so Restart=on-failure away. */
+        ck_assert_int_eq(exit_outcome_of(CLD_EXITED, 3, &force), EXIT_OUTCOME_SUCCESS);
+        ck_assert_int_eq(exit_outcome_of(CLD_KILLED, SIGTERM, NULL), EXIT_OUTCOME_SUCCESS);
+        ck_assert_int_eq(exit_outcome_of(CLD_KILLED, SIGPIPE, NULL), EXIT_OUTCOME_SUCCESS);
+        ck_assert_int_eq(exit_outcome_of(CLD_KILLED, SIGUSR1, NULL), EXIT_OUTCOME_SIGNAL);
+        ck_assert_int_eq(exit_outcome_of(CLD_DUMPED, SIGTERM, NULL), EXIT_OUTCOME_CORE_DUMP);
+}
+END_TEST
+
 static Suite *service_state_suite(void) {
         Suite *s = suite_create("service-state");
         TCase *tc = tcase_create("core");
@@ -344,6 +511,11 @@ static Suite *service_state_suite(void) {
         tcase_add_test(tc, test_result_start);
         tcase_add_test(tc, test_result_oom);
         tcase_add_test(tc, test_result_exhaustive);
+        tcase_add_test(tc, test_exit_status_set);
+        tcase_add_test(tc, test_exit_status_keys);
+        tcase_add_test(tc, test_result_success_exit_status);
+        tcase_add_test(tc, test_result_init_ends);
+        tcase_add_test(tc, test_restart_decisions);
         suite_add_tcase(s, tc);
         return s;
 }

@@ -193,26 +193,26 @@ START_TEST(test_exit_record_and_endpoints) {
         char buf[64];
         int n;
 
-        ck_assert_int_eq(state_file_read_exit(dir, "web", &code, &status), -ENOENT);
+        ck_assert_int_eq(state_file_read_exit(dir, "web", &code, &status, NULL), -ENOENT);
         ck_assert_int_eq(state_file_make_init_endpoints(dir, "web", &listen_fd, &exit_fd), 0);
         ck_assert(file_exists("web", "sock"));
         ck_assert(file_exists("web", "exit"));
         ck_assert(fcntl(listen_fd, F_GETFD) & FD_CLOEXEC);
         ck_assert(fcntl(exit_fd, F_GETFD) & FD_CLOEXEC);
         /* Empty: nothing recorded yet. */
-        ck_assert_int_eq(state_file_read_exit(dir, "web", &code, &status), -ENOENT);
+        ck_assert_int_eq(state_file_read_exit(dir, "web", &code, &status, NULL), -ENOENT);
         /* What the init writes there at the end. */
-        n = init_exit_record_format(W_EXITCODE(3, 0), buf, sizeof(buf));
+        n = init_exit_record_format(W_EXITCODE(3, 0), INIT_END_NONE, buf, sizeof(buf));
         ck_assert_int_gt(n, 0);
         ck_assert_int_eq(write(exit_fd, buf, (size_t) n), n);
-        ck_assert_int_eq(state_file_read_exit(dir, "web", &code, &status), 0);
+        ck_assert_int_eq(state_file_read_exit(dir, "web", &code, &status, NULL), 0);
         ck_assert_int_eq(code, CLD_EXITED);
         ck_assert_int_eq(status, 3);
         safe_close(listen_fd);
         safe_close(exit_fd);
 
         write_file("web", "exit", "nonsense\n");
-        ck_assert_int_eq(state_file_read_exit(dir, "web", &code, &status), -EBADMSG);
+        ck_assert_int_eq(state_file_read_exit(dir, "web", &code, &status, NULL), -EBADMSG);
 
         /* A name too long for a socket address: nothing made. */
         {

@@ -807,6 +807,284 @@ START_TEST(test_kill_mode_mixed) {
 }
 END_TEST
 
+static void touch_file(const char *path) {
+        ck_assert_int_eq(close(open(path, O_WRONLY | O_CREAT | O_CLOEXEC, 0644)), 0);
+}
+
+static char *read_small(const char *path) {
+        char buf[512];
+        ssize_t n;
+        int fd = open(path, O_RDONLY | O_CLOEXEC);
+
+        if (fd < 0)
+                return NULL;
+        n = read(fd, buf, sizeof(buf) - 1);
+        close(fd);
+        if (n < 0)
+                return NULL;
+        buf[n] = 0;
+        return strdup(buf);
+}
+
+/* WatchdogSec=: WATCHDOG=1 of the main process moves the deadline; once it passes by the clock,
+ * WatchdogSignal= (SIGABRT) ends the run, Restart=on-watchdog restarts it, and the last end says
+ * RESULT=watchdog. WATCHDOG_USEC and WATCHDOG_PID are the main process's. */
+START_TEST(test_watchdog) {
+        _cleanup_free_ char *text = NULL, *go = NULL, *script = NULL, *env = NULL, *seen = NULL;
+        _cleanup_close_ int notify_fd = -EBADF;
+        char expected[128];
+        FILE *f;
+        Rig rig;
+        InitMessage m;
+        pid_t first;
+
+        if (access("/usr/bin/python3", X_OK) < 0)
+                return; /* nothing to send WATCHDOG=1 with */
+        ck_assert_int_ge(asprintf(&go, "%s/watchdog.go", tmpdir), 0);
+        ck_assert_int_ge(asprintf(&env, "%s/watchdog.env", tmpdir), 0);
+        ck_assert_int_ge(asprintf(&script, "%s/watchdog.py", tmpdir), 0);
+        (void) unlink(go);
+        (void) unlink(env);
+        f = fopen(script, "we");
+        ck_assert_ptr_nonnull(f);
+        fprintf(f, "import os, socket, time\n"
+                   "open('%s', 'w').write('%%s %%s %%d' %% (os.environ.get('WATCHDOG_USEC'), os.environ.get('WATCHDOG_PID'), os.getpid()))\n"
+                   "while not os.path.exists('%s'):\n"
+                   "    time.sleep(0.01)\n"
+                   "os.unlink('%s')\n"
+                   "s = socket.socket(socket.AF_UNIX, socket.SOCK_DGRAM)\n"
+                   "s.connect('\\0%s')\n"
+                   "s.send(b'WATCHDOG=1')\n"
+                   "time.sleep(1000)\n",
+                env, go, go, INIT_NOTIFY_SOCKET + 1);
+        ck_assert_int_eq(fclose(f), 0);
+        ck_assert_int_ge(asprintf(&text, "[Service]\nWatchdogSec=10\nRestart=on-watchdog\nRestartSec=1\n"
+                                         "StartLimitBurst=0\nExecStart=/usr/bin/python3 %s\n", script), 0);
+        rig_up(&rig, text);
+        ck_assert_int_eq(notify_socket_open(&notify_fd), 0);
+        rig.s.notify_fd = notify_fd;
+        supervisor_begin(&rig.s);
+        ck_assert_int_eq(rig.s.phase, PHASE_RUNNING);
+        first = rig.s.main_pid;
+        ck_assert_uint_eq(rig.s.watchdog_deadline, T0 + 10 * USEC_PER_SEC);
+        wait_for_file(env);
+        for (usec_t limit = now_usec(CLOCK_MONOTONIC) + 10 * USEC_PER_SEC; !(seen = read_small(env)) || !*seen;) {
+                ck_assert(now_usec(CLOCK_MONOTONIC) < limit);
+                seen = mfree(seen);
+                usleep(10 * 1000);
+        }
+        snprintf(expected, sizeof(expected), "10000000 %d %d", (int) first, (int) first);
+        ck_assert_str_eq(seen, expected);
+
+        /* A ping at 8 s: the deadline is 18 s now. */
+        fake_now = T0 + 8 * USEC_PER_SEC;
+        touch_file(go);
+        for (usec_t limit = now_usec(CLOCK_MONOTONIC) + 10 * USEC_PER_SEC;
+             rig.s.watchdog_deadline != T0 + 18 * USEC_PER_SEC;) {
+                ck_assert(now_usec(CLOCK_MONOTONIC) < limit);
+                ck_assert_int_ge(supervisor_step(&rig.s, 50), 0);
+        }
+        fake_now = T0 + 18 * USEC_PER_SEC - 1;
+        settle(&rig);
+        ck_assert_int_eq(rig.s.phase, PHASE_RUNNING);
+        ck_assert(alive(first));
+
+        /* Missed: SIGABRT, then a restart in place (Restart=on-watchdog). */
+        fake_now = T0 + 18 * USEC_PER_SEC;
+        ck_assert(step_until(&rig, PHASE_AUTO_RESTART));
+        ck_assert(WIFSIGNALED(rig.s.main_status));
+        ck_assert_int_eq(WTERMSIG(rig.s.main_status), SIGABRT);
+        fake_now = T0 + 19 * USEC_PER_SEC;
+        ck_assert(step_until(&rig, PHASE_RUNNING));
+        ck_assert_uint_eq(rig.s.n_restarts, 1);
+        ck_assert_uint_eq(rig.s.watchdog_deadline, T0 + 29 * USEC_PER_SEC);
+        ck_assert(!rig.s.watchdog_fired);
+        rig_down(&rig);
+
+        /* Without Restart=: the end says RESULT=watchdog. */
+        text = mfree(text);
+        ck_assert_int_ge(asprintf(&text, "[Service]\nWatchdogSec=3\nExecStart=/bin/sleep 1000\n"), 0);
+        rig_up(&rig, text);
+        supervisor_begin(&rig.s);
+        fake_now = T0 + 3 * USEC_PER_SEC;
+        ck_assert(step_until(&rig, PHASE_DONE));
+        ck_assert_int_eq(WTERMSIG(rig.s.main_status), SIGABRT);
+        ck_assert(next_message(&rig, INIT_MESSAGE_EXITED, &m, NULL, 0));
+        ck_assert_int_eq(m.end_result, INIT_END_WATCHDOG);
+        rig_down(&rig);
+}
+END_TEST
+
+/* RuntimeMaxSec=: stopped once it passed by the clock (ExecStop= too), RESULT=timeout. */
+START_TEST(test_runtime_max) {
+        _cleanup_free_ char *text = NULL, *mark = NULL;
+        Rig rig;
+        InitMessage m;
+
+        ck_assert_int_ge(asprintf(&mark, "%s/runtime-stop", tmpdir), 0);
+        (void) unlink(mark);
+        ck_assert_int_ge(asprintf(&text, "[Service]\nRuntimeMaxSec=5\nExecStart=/bin/sleep 1000\nExecStop=/bin/touch %s\n",
+                                  mark), 0);
+        rig_up(&rig, text);
+        supervisor_begin(&rig.s);
+        ck_assert_int_eq(rig.s.phase, PHASE_RUNNING);
+        ck_assert_uint_eq(rig.s.runtime_deadline, T0 + 5 * USEC_PER_SEC);
+        fake_now = T0 + 5 * USEC_PER_SEC - 1;
+        settle(&rig);
+        ck_assert_int_eq(rig.s.phase, PHASE_RUNNING);
+        fake_now = T0 + 5 * USEC_PER_SEC;
+        ck_assert(step_until(&rig, PHASE_DONE));
+        ck_assert_int_eq(access(mark, F_OK), 0);
+        ck_assert_int_eq(WTERMSIG(rig.s.main_status), SIGTERM);
+        ck_assert(next_message(&rig, INIT_MESSAGE_EXITED, &m, NULL, 0));
+        ck_assert_int_eq(m.end_result, INIT_END_TIMEOUT);
+        rig_down(&rig);
+}
+END_TEST
+
+/* Type=forking whose daemon died before it wrote PIDFile=: the start fails as soon as nothing but
+ * the init is left, not at TimeoutStartSec=. */
+START_TEST(test_forking_daemon_gone) {
+        _cleanup_free_ char *text = NULL, *pid_file = NULL;
+        Rig rig;
+        InitMessage m;
+        char what[512];
+
+        ck_assert_int_ge(asprintf(&pid_file, "%s/gone.pid", tmpdir), 0);
+        (void) unlink(pid_file);
+        ck_assert_int_ge(asprintf(&text, "[Service]\nType=forking\nPIDFile=%s\n"
+                                         "ExecStart=/bin/sh -c '(sleep 0.2; exit 1) & exit 0'\n", pid_file), 0);
+        rig_up(&rig, text);
+        supervisor_begin(&rig.s);
+        ck_assert(step_until(&rig, PHASE_DONE));
+        ck_assert_int_eq(rig.s.exit_status, INIT_EXIT_START_FAILED);
+        ck_assert(next_message(&rig, INIT_MESSAGE_FAILED, &m, what, sizeof(what)));
+        ck_assert_msg(strstr(what, "PIDFile=") && strstr(what, "ended before"), "%s", what);
+        ck_assert_int_eq(m.error, ESRCH);
+        rig_down(&rig);
+}
+END_TEST
+
+/* ExecCondition=: exit 1..254 skips the start (no main process, no FAILED, RESULT=exec-condition,
+ * no restart whatever Restart= says); 255 fails it. */
+START_TEST(test_exec_condition) {
+        _cleanup_free_ char *text = NULL, *mark = NULL;
+        Rig rig;
+        InitMessage m;
+        char what[256];
+
+        ck_assert_int_ge(asprintf(&mark, "%s/condition-main", tmpdir), 0);
+        (void) unlink(mark);
+        ck_assert_int_ge(asprintf(&text, "[Service]\nRestart=always\nExecCondition=/bin/sh -c 'exit 1'\n"
+                                         "ExecStart=/bin/touch %s\n", mark), 0);
+        rig_up(&rig, text);
+        supervisor_begin(&rig.s);
+        ck_assert(step_until(&rig, PHASE_DONE));
+        ck_assert_int_eq(access(mark, F_OK), -1);
+        ck_assert_uint_eq(rig.s.n_restarts, 0);
+        ck_assert(!next_message(&rig, INIT_MESSAGE_FAILED, &m, NULL, 0));
+        rig_down(&rig);
+        rig_up(&rig, text);
+        supervisor_begin(&rig.s);
+        ck_assert(step_until(&rig, PHASE_DONE));
+        ck_assert(next_message(&rig, INIT_MESSAGE_EXITED, &m, NULL, 0));
+        ck_assert_int_eq(m.code, CLD_EXITED);
+        ck_assert_int_eq(m.status, 1);
+        ck_assert_int_eq(m.end_result, INIT_END_EXEC_CONDITION);
+        rig_down(&rig);
+
+        /* 0 goes on. */
+        text = mfree(text);
+        ck_assert_int_ge(asprintf(&text, "[Service]\nExecCondition=/bin/true\nExecStart=/bin/touch %s\n", mark), 0);
+        rig_up(&rig, text);
+        supervisor_begin(&rig.s);
+        ck_assert(step_until(&rig, PHASE_DONE));
+        ck_assert_int_eq(access(mark, F_OK), 0);
+        ck_assert_int_eq(rig.s.exit_status, 0);
+        rig_down(&rig);
+        (void) unlink(mark);
+
+        /* 255: a failure of the start. */
+        text = mfree(text);
+        ck_assert_int_ge(asprintf(&text, "[Service]\nExecCondition=/bin/sh -c 'exit 255'\nExecStart=/bin/touch %s\n", mark),
+                         0);
+        rig_up(&rig, text);
+        supervisor_begin(&rig.s);
+        ck_assert(step_until(&rig, PHASE_DONE));
+        ck_assert_int_eq(rig.s.exit_status, INIT_EXIT_START_FAILED);
+        ck_assert(next_message(&rig, INIT_MESSAGE_FAILED, &m, what, sizeof(what)));
+        ck_assert_msg(strstr(what, "ExecCondition=") && strstr(what, "status 255"), "%s", what);
+        ck_assert_int_eq(access(mark, F_OK), -1);
+        rig_down(&rig);
+}
+END_TEST
+
+/* ExecStopPost=: after every process of the run is gone, on a stop and after a failed start (before
+ * FAILED goes out); "-" ignores its failure. */
+START_TEST(test_exec_stop_post) {
+        _cleanup_free_ char *text = NULL, *pid_file = NULL, *mark = NULL;
+        Rig rig;
+        InitMessage m;
+
+        ck_assert_int_ge(asprintf(&pid_file, "%s/post-main.pid", tmpdir), 0);
+        ck_assert_int_ge(asprintf(&mark, "%s/post-ran", tmpdir), 0);
+        (void) unlink(pid_file);
+        (void) unlink(mark);
+        ck_assert_int_ge(asprintf(&text, "[Service]\nExecStart=/bin/sh -c 'echo $$ > %s; exec sleep 1000'\n"
+                                         "ExecStopPost=-/bin/false\n"
+                                         "ExecStopPost=/bin/sh -c 'kill -0 $(cat %s) || touch %s'\n",
+                                  pid_file, pid_file, mark), 0);
+        rig_up(&rig, text);
+        supervisor_begin(&rig.s);
+        wait_for_file(pid_file);
+        send_request(&rig, DAEMON_REQUEST_STOP);
+        ck_assert(step_until(&rig, PHASE_STOP_POST));
+        ck_assert(step_until(&rig, PHASE_DONE));
+        ck_assert_int_eq(access(mark, F_OK), 0); /* ran, and the main process was gone by then */
+        ck_assert_int_eq(WTERMSIG(rig.s.main_status), SIGTERM);
+        ck_assert(next_message(&rig, INIT_MESSAGE_EXITED, &m, NULL, 0));
+        rig_down(&rig);
+        (void) unlink(mark);
+
+        /* A failed start: ExecStopPost= runs before the failure is reported. */
+        text = mfree(text);
+        ck_assert_int_ge(asprintf(&text, "[Service]\nExecStartPre=/bin/false\nExecStart=/bin/true\n"
+                                         "ExecStopPost=/bin/touch %s\n", mark), 0);
+        rig_up(&rig, text);
+        supervisor_begin(&rig.s);
+        ck_assert(step_until(&rig, PHASE_DONE));
+        ck_assert(next_message(&rig, INIT_MESSAGE_FAILED, &m, NULL, 0));
+        ck_assert_int_eq(access(mark, F_OK), 0);
+        rig_down(&rig);
+}
+END_TEST
+
+/* SuccessExitStatus= and the Restart*ExitStatus= keys in the restart decision. */
+START_TEST(test_exit_status_restart) {
+        Rig rig;
+
+        /* exit 7 is success: Restart=on-failure does not restart. */
+        rig_up(&rig, "[Service]\nRestart=on-failure\nSuccessExitStatus=7\nExecStart=/bin/sh -c 'exit 7'\n");
+        supervisor_begin(&rig.s);
+        ck_assert(step_until(&rig, PHASE_DONE));
+        ck_assert_uint_eq(rig.s.n_restarts, 0);
+        rig_down(&rig);
+        /* RestartPreventExitStatus= over Restart=always. */
+        rig_up(&rig, "[Service]\nRestart=always\nRestartPreventExitStatus=3\nExecStart=/bin/sh -c 'exit 3'\n");
+        supervisor_begin(&rig.s);
+        ck_assert(step_until(&rig, PHASE_DONE));
+        ck_assert_uint_eq(rig.s.n_restarts, 0);
+        rig_down(&rig);
+        /* RestartForceExitStatus= over Restart=no. */
+        rig_up(&rig, "[Service]\nRestartForceExitStatus=5\nRestartSec=2\nExecStart=/bin/sh -c 'exit 5'\n");
+        supervisor_begin(&rig.s);
+        ck_assert(step_until(&rig, PHASE_AUTO_RESTART));
+        send_request(&rig, DAEMON_REQUEST_STOP);
+        ck_assert(step_until(&rig, PHASE_DONE));
+        rig_down(&rig);
+}
+END_TEST
+
 static Suite *supervisor_suite(void) {
         Suite *s = suite_create("supervisor");
         TCase *tc = tcase_create("fake-clock");
@@ -830,6 +1108,12 @@ static Suite *supervisor_suite(void) {
         tcase_add_test(tc, test_forking_pid_file);
         tcase_add_test(tc, test_notify_ready);
         tcase_add_test(tc, test_kill_mode_mixed);
+        tcase_add_test(tc, test_watchdog);
+        tcase_add_test(tc, test_runtime_max);
+        tcase_add_test(tc, test_forking_daemon_gone);
+        tcase_add_test(tc, test_exec_condition);
+        tcase_add_test(tc, test_exec_stop_post);
+        tcase_add_test(tc, test_exit_status_restart);
         suite_add_tcase(s, tc);
         return s;
 }

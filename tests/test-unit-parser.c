@@ -196,6 +196,40 @@ START_TEST(test_limits) {
 }
 END_TEST
 
+static int record_error(const char *error, unsigned line, void *userdata) {
+        char ***seen = userdata;
+        char *s;
+
+        if (asprintf(&s, "%u ERROR %s", line, error) < 0)
+                return -ENOMEM;
+        return strv_consume(seen, s);
+}
+
+/* unit_file_parse_each(): a bad line is one more call, and the parse goes on. */
+START_TEST(test_each) {
+        _cleanup_strv_free_ char **seen = NULL;
+        _cleanup_free_ char *error = NULL;
+
+        ck_assert_int_eq(unit_file_parse_each("t.service",
+                                              "a=0\n[S]\nb=1\nbroken\n[Bad\nc=2\n[T]\nd=3\n[ S]\ne=4\n[U]\nf=\\\n5\n",
+                                              record_section, record, record_error, &seen, &error),
+                         0);
+        ck_assert_ptr_null(error);
+        ck_assert_str_eq(seen[0], "1 ERROR t.service:1: Assignment outside of any section");
+        ck_assert_str_eq(seen[1], "2 [S]");
+        ck_assert_str_eq(seen[2], "3 [S] b=1");
+        ck_assert_str_eq(seen[3], "4 ERROR t.service:4: Missing '=' in line 'broken'");
+        ck_assert_str_eq(seen[4], "5 ERROR t.service:5: Invalid section header '[Bad'");
+        ck_assert_str_eq(seen[5], "7 [T]"); /* c=2 belongs to no section: skipped */
+        ck_assert_str_eq(seen[6], "8 [T] d=3");
+        ck_assert_str_eq(seen[7], "9 ERROR t.service:9: Invalid section header '[ S]'");
+        ck_assert_str_eq(seen[8], "11 [U]");
+        ck_assert_str_eq(seen[9], "12 [U] f=5");
+        ck_assert_ptr_null(seen[10]);
+        ck_assert_int_eq(unit_file_parse_each("t.service", "", NULL, record, NULL, &seen, &error), -EINVAL);
+}
+END_TEST
+
 static Suite *unit_parser_suite(void) {
         Suite *s = suite_create("unit-parser");
         TCase *tc = tcase_create("core");
@@ -208,6 +242,7 @@ static Suite *unit_parser_suite(void) {
         tcase_add_test(tc, test_errors);
         tcase_add_test(tc, test_callback_error);
         tcase_add_test(tc, test_limits);
+        tcase_add_test(tc, test_each);
         suite_add_tcase(s, tc);
         return s;
 }

@@ -55,6 +55,25 @@ static int compare_key(const void *a, const void *b) {
         return strcmp(a, *(const char *const *) b);
 }
 
+const char *const *systemd_keys(const char *section, size_t *ret_n) {
+        const char *const *table = NULL;
+        size_t n = 0;
+
+        if (section && strcmp(section, "Unit") == 0) {
+                table = keys_unit;
+                n = ELEMENTSOF(keys_unit);
+        } else if (section && strcmp(section, "Service") == 0) {
+                table = keys_service;
+                n = ELEMENTSOF(keys_service);
+        } else if (section && strcmp(section, "Install") == 0) {
+                table = keys_install;
+                n = ELEMENTSOF(keys_install);
+        }
+        if (ret_n)
+                *ret_n = n;
+        return table;
+}
+
 bool systemd_key_is_known(const char *section, const char *key) {
         const char *const *table;
         size_t n;

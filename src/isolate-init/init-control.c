@@ -352,7 +352,10 @@ int control_send_exited(int fd, int wait_status, const char *result) {
         r = init_message_exited(wait_status, &m);
         if (r < 0)
                 return r;
-        m.start_limit_hit = result && strcmp(result, "start-limit-hit") == 0;
+        m.end_result = result ? init_end_result_from_string(result) : INIT_END_NONE;
+        if (m.end_result < 0)
+                m.end_result = INIT_END_NONE;
+        m.start_limit_hit = m.end_result == INIT_END_START_LIMIT_HIT;
         return send_message(fd, &m);
 }
 

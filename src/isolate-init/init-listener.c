@@ -33,13 +33,13 @@ int init_listener_accept(InitListener *l) {
         return TAKE_FD(fd);
 }
 
-int init_listener_record_exit(InitListener *l, int wait_status) {
+int init_listener_record_exit(InitListener *l, int wait_status, InitEndResult result) {
         char buf[64];
         int n;
 
         if (l->exit_fd < 0)
                 return 0;
-        n = init_exit_record_format(wait_status, buf, sizeof(buf));
+        n = init_exit_record_format(wait_status, result, buf, sizeof(buf));
         if (n < 0)
                 return n;
         /* One small write at the start: the daemon reads it whole or finds it empty. */

@@ -3,6 +3,8 @@
 
 #include <stdbool.h>
 
+#include "init-protocol.h"
+
 /* What lets a restarted daemon find the init again: a listening socket
  * NAME.sock in the daemon's state directory (a path, since an abstract socket
  * belongs to a network namespace, and the init has its own), and the record
@@ -25,7 +27,7 @@ void init_listener_take(InitListener *l, int listen_fd, int exit_fd);
 int init_listener_accept(InitListener *l);
 
 /* Writes "EXITED CODE STATUS\n" into NAME.exit. */
-int init_listener_record_exit(InitListener *l, int wait_status);
+int init_listener_record_exit(InitListener *l, int wait_status, InitEndResult result);
 
 /* Closes everything (the daemon removes the files). */
 void init_listener_done(InitListener *l);

@@ -11,6 +11,7 @@
 #include <unistd.h>
 
 #include "init-setup.h"
+#include "init-tmpfiles.h"
 #include "log.h"
 #include "sandbox-mount.h"
 #include "string-util.h"
@@ -74,7 +75,7 @@ static int setup_loopback(InitSetup *s) {
 
 /* sd_journal_stream_fd() without libsystemd, so the init maps no more than it
  * needs: journald's stdout protocol is a header of seven lines. */
-static int journal_stream_fd(const char *identifier, const char *unit, int priority) {
+static int journal_stream_fd(const Description *d, const char *unit) {
         static const struct sockaddr_un sa = { .sun_family = AF_UNIX, .sun_path = "/run/systemd/journal/stdout" };
         _cleanup_free_ char *header = NULL;
         _cleanup_close_ int fd = -EBADF;
@@ -92,9 +93,10 @@ static int journal_stream_fd(const char *identifier, const char *unit, int prior
          * a line to the unit of the stream's peer when it reads it; the unit id is its fallback
          * once that peer is gone (a zombie on cgroup v1 sits in the root cgroup): without it, what
          * ExecStop= wrote just before the init exited could lose its unit. */
-        n = asprintf(&header, "%s\n%s\n%i\n0\n0\n0\n0\n", identifier ?: "", unit, priority);
-        if (n < 0)
+        header = process_options_journal_header(&d->sandbox.process, description_syslog_identifier(d), unit);
+        if (!header)
                 return -ENOMEM;
+        n = (int) strlen(header);
         if (write(fd, header, (size_t) n) != n)
                 return errno > 0 ? -errno : -EIO;
         return TAKE_FD(fd);
@@ -110,7 +112,7 @@ static int setup_journal_stream(InitSetup *s) {
                 return -ENOMEM;
         if (s->stream_fd >= 0) /* opened for us by the daemon, as root (spawn.h of isolated) */
                 return 0;
-        fd = journal_stream_fd(description_syslog_identifier(s->description), unit, LOG_INFO);
+        fd = journal_stream_fd(s->description, unit);
         if (fd < 0) {
                 log_warning_errno(fd, "Failed to connect to the journal, using stderr of the init instead: %m");
                 return 0;
@@ -126,6 +128,12 @@ static int setup_sandbox_mounts(InitSetup *s) {
         return sandbox_mount_apply(&s->description->sandbox, s->mount_paths, s->mount_fds, s->n_mounts, &s->error);
 }
 
+static int setup_run_tmpfiles(InitSetup *s) {
+        /* In the service's root, before any of its commands (ExecStartPre= and RuntimeDirectory=
+         * come after, as on a booted host). */
+        return init_tmpfiles_run(s->stream_fd);
+}
+
 /* In order. The process side of the sandbox (rlimits, user, capabilities, no_new_privs,
  * seccomp) is applied to the main process alone, just before its exec (spawn.c): the init
  * keeps its capabilities to stop the service. */
@@ -137,6 +145,7 @@ static const SetupStep setup_steps[] = {
         { "bring up loopback interface",   setup_loopback          },
         { "connect to the journal",        setup_journal_stream    },
         { "set up the sandbox's mounts",   setup_sandbox_mounts    },
+        { "prepare /run from tmpfiles.d",   setup_run_tmpfiles      },
 };
 
 void init_setup_done(InitSetup *s) {

@@ -186,6 +186,11 @@ static int run(void) {
         if (r < 0)
                 return error ? start_failed(r, error) : start_failedf(r, "Failed to create the service's directories: %m");
 
+        /* The host's, before the sandbox's mounts cover /etc. */
+        r = spawn_load_locale();
+        if (r < 0)
+                return start_failedf(r, "Out of memory.");
+
         setup.description = d;
         setup.mount_paths = start.mount_paths;
         setup.mount_fds = start.mount_fds;

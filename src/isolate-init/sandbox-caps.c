@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 #include <grp.h>
 #include <linux/capability.h>
+#include <linux/keyctl.h>
 #include <pwd.h>
 #include <stdio.h>
 #include <string.h>
@@ -8,8 +9,10 @@
 #include <sys/prctl.h>
 #include <sys/resource.h>
 #include <sys/stat.h>
+#include <sys/syscall.h>
 #include <unistd.h>
 
+#include "hardening-options.h"
 #include "parse-util.h"
 #include "sandbox-process.h"
 #include "learn.h"
@@ -70,6 +73,16 @@ int sandbox_process_prepare(const SandboxOptions *o, struct sock_fprog *seccomp,
                         /* A numeric uid without an entry is fine, as in systemd. */
                         p.uid = id;
                         p.gid = id;
+                } else if (!pw && o->dynamic_user) {
+                        /* DynamicUser=: a user of that name exists nowhere inside; a transient
+                         * uid of the service's own range stands for it, as systemd's from
+                         * 61184..65519 (no host user has it: the whole range is the service's). */
+                        p.uid = p.gid = dynamic_user_id(o->user);
+                        p.user_name = strdup(o->user);
+                        p.home = strdup("/");
+                        p.shell = strdup("/usr/sbin/nologin");
+                        if (!p.home || !p.user_name || !p.shell)
+                                return -ENOMEM;
                 } else if (!pw)
                         return error_set(ret_error, errno > 0 ? -errno : -ESRCH,
                                          "Failed to resolve User=%s: no such user in the sandbox's /etc/passwd", o->user);
@@ -84,7 +97,13 @@ int sandbox_process_prepare(const SandboxOptions *o, struct sock_fprog *seccomp,
                 }
                 p.switch_user = true;
         }
-        if (o->group) {
+        if (!o->user && o->dynamic_user) {
+                /* DynamicUser= without User=: systemd names the user after the unit; any uid of
+                 * the range does, none is in use inside. */
+                p.uid = p.gid = dynamic_user_id(NULL);
+                p.switch_user = true;
+        }
+        if (o->group && !(o->dynamic_user && lookup_group(o->group, &p.gid) < 0)) {
                 r = lookup_group(o->group, &p.gid);
                 if (r < 0)
                         return error_set(ret_error, r, "Failed to resolve Group=%s: no such group in the sandbox's /etc/group",
@@ -198,16 +217,7 @@ int sandbox_process_apply_credentials(const SandboxProcess *p) {
         uint64_t ambient = o->ambient_capabilities & bounding;
         int r;
 
-        for (int i = 0; i < SANDBOX_RLIMIT_MAX; i++) {
-                struct rlimit rl;
-
-                if (!o->rlimits[i].set)
-                        continue;
-                rl = (struct rlimit) { .rlim_cur = o->rlimits[i].soft, .rlim_max = o->rlimits[i].hard };
-                if (setrlimit(i, &rl) < 0)
-                        return negative_errno();
-        }
-
+        /* Limit*= were applied before, clamped as systemd clamps them (spawn.c). */
         umask(o->umask);
 
         /* The bounding set first: dropping needs CAP_SETPCAP, which the user switch takes away. */
@@ -249,6 +259,12 @@ int sandbox_process_apply_credentials(const SandboxProcess *p) {
 
 int sandbox_init_drop_capabilities(const SandboxOptions *o) {
         int last = cap_last();
+
+        /* KeyringMode=private (the default) and shared: a new anonymous session keyring, for the
+         * init and every command it starts; inherit keeps the daemon's. */
+        if (o->keyring_mode != KEYRING_MODE_INHERIT &&
+            syscall(SYS_keyctl, KEYCTL_JOIN_SESSION_KEYRING, 0, 0, 0, 0) < 0 && errno != ENOSYS)
+                return negative_errno();
         /* What the commands we start may hold (they can only get what we have), and what we need
          * ourselves: signal them, switch their user, shape their capability sets, give a shell its
          * terminal. Not CAP_SYS_ADMIN unless a command needs it to load its filter without

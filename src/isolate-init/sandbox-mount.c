@@ -1,5 +1,6 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 #include <fcntl.h>
+#include <limits.h>
 #include <linux/openat2.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -287,6 +288,40 @@ static int make_read_only(MountContext *c, const char *path, bool ro, bool ignor
         return 0;
 }
 
+/* NoExecPaths= (noexec true), ExecPaths= (false): PATH and every mount below it, bound onto
+ * itself first if it is no mount of its own, as make_read_only(). */
+static int make_noexec(MountContext *c, const char *path, bool noexec, bool ignore_missing) {
+        _cleanup_close_ int target = -EBADF, clone = -EBADF;
+        uint64_t set = noexec ? MOUNT_ATTR_NOEXEC : 0, clr = noexec ? 0 : MOUNT_ATTR_NOEXEC;
+        const char *what = noexec ? "non-executable" : "executable";
+        int r;
+
+        target = open_in_root(c->root_fd, path, 0);
+        if (target == -ENOENT && ignore_missing)
+                return 0;
+        if (target < 0)
+                return fail(c, target, "open %s", path);
+        r = is_mount_root(target);
+        if (r < 0)
+                return fail(c, r, "inspect %s", path);
+        if (r > 0) {
+                r = set_attr(target, true, set, clr);
+                if (r < 0)
+                        return fail(c, r, "make %s %s", path, what);
+                return 0;
+        }
+        clone = clone_tree(target, "", true);
+        if (clone < 0)
+                return fail(c, clone, "bind %s", path);
+        r = set_attr(clone, true, set, clr);
+        if (r < 0)
+                return fail(c, r, "make %s %s", path, what);
+        r = attach_fd(clone, target);
+        if (r < 0)
+                return fail(c, r, "bind %s onto itself", path);
+        return 0;
+}
+
 /* Covers PATH with something empty of its kind: an empty read-only tmpfs for a
  * directory, a read-only /dev/null for anything else. */
 static int make_inaccessible(MountContext *c, const char *path, bool ignore_missing) {
@@ -371,7 +406,28 @@ static int setup_protect_system(MountContext *c) {
         }
 }
 
-static int setup_dev(MountContext *c, int *dev_nodes) {
+/* journald's syslog socket, bound over FILE (an empty file made for it): syslog(3) reaches the
+ * journal, which attributes each line to the sender's own cgroup (the service's scope). Only that
+ * socket: nothing else of the host's /run/systemd shows. */
+static int attach_dev_log(MountContext *c, int *dev_log, const char *path) {
+        int r;
+
+        if (*dev_log < 0) /* no journald on the host */
+                return 0;
+        r = touch_in_root(c->root_fd, path);
+        if (r < 0)
+                return fail(c, r, "create %s", path);
+        r = set_attr(*dev_log, false, MOUNT_ATTR_RDONLY | ATTR_SAFE, 0);
+        if (r < 0)
+                return fail(c, r, "protect %s", path);
+        r = attach(c, *dev_log, path);
+        if (r < 0)
+                return fail(c, r, "bind journald's syslog socket on %s", path);
+        *dev_log = safe_close(*dev_log);
+        return 0;
+}
+
+static int setup_dev(MountContext *c, int *dev_nodes, int *dev_log) {
         static const char *const tmpfs_opts[] = { "mode=0755", "size=4m", NULL };
         static const char *const pts_opts[] = { "ptmxmode=0666", "mode=0620", "gid=5", NULL };
         const char *const shm_opts[] = { "mode=1777", sandbox_tmpfs_size(c->options), sandbox_tmpfs_inodes(c->options), NULL };
@@ -440,7 +496,11 @@ static int setup_dev(MountContext *c, int *dev_nodes) {
                 if (symlinkat(links[i][1], dev, links[i][0]) < 0)
                         return fail(c, negative_errno(), "create /dev/%s", links[i][0]);
 
-        /* Nothing new appears in /dev itself; the nodes, pts, shm and mqueue are mounts of their own. */
+        r = attach_dev_log(c, dev_log, "/dev/log");
+        if (r < 0)
+                return r;
+
+        /* Nothing new appears in /dev itself; the nodes, log, pts, shm and mqueue are mounts of their own. */
         r = set_attr(dev, false, MOUNT_ATTR_RDONLY, 0);
         if (r < 0)
                 return fail(c, r, "make /dev read-only");
@@ -455,13 +515,23 @@ static int setup_proc(MountContext *c) {
         static const char *const masked[] = {
                 "/proc/kcore", "/proc/keys", "/proc/timer_list", "/proc/sched_debug"
         };
+        const char *opts[3] = {};
+        size_t n_opts = 0;
         int r;
 
+        /* ProtectProc=, ProcSubset=: options of the service's own /proc, as systemd mounts it. */
+        if (c->options->protect_proc != PROTECT_PROC_DEFAULT)
+                opts[n_opts++] = c->options->protect_proc == PROTECT_PROC_NOACCESS     ? "hidepid=noaccess"
+                                 : c->options->protect_proc == PROTECT_PROC_INVISIBLE ? "hidepid=invisible"
+                                                                                       : "hidepid=ptraceable";
+        if (c->options->proc_subset == PROC_SUBSET_PID)
+                opts[n_opts++] = "subset=pid";
         if (c->new_root) {
-                r = mount_new_fs(c, "/proc", "proc", NULL, ATTR_SAFE);
+                r = mount_new_fs(c, "/proc", "proc", opts, ATTR_SAFE);
                 if (r < 0)
                         return r;
-        }
+        } else if (n_opts > 0)
+                return fail(c, -EOPNOTSUPP, "apply ProtectProc=/ProcSubset=: the service has no /proc of its own (HostRoot=yes)");
 
         /* The kernel checks the uid, not a capability, for writes to /proc/sys. */
         if (c->options->protect_kernel_tunables)
@@ -593,7 +663,7 @@ static int setup_sys(MountContext *c, int *sys_clone) {
         return 0;
 }
 
-static int setup_tmp_and_run(MountContext *c) {
+static int setup_tmp_and_run(MountContext *c, int *dev_log) {
         const char *const tmp_opts[] = { "mode=1777", sandbox_tmpfs_size(c->options), sandbox_tmpfs_inodes(c->options), NULL };
         const char *const run_opts[] = { "mode=0755", sandbox_tmpfs_size(c->options), sandbox_tmpfs_inodes(c->options), NULL };
         int r;
@@ -611,7 +681,106 @@ static int setup_tmp_and_run(MountContext *c) {
 
         /* After the journal stream was opened: from now on no host socket under /run is reachable
          * (a read-only bind would not stop connect()). */
-        return mount_new_fs(c, "/run", "tmpfs", run_opts, MOUNT_ATTR_NOSUID | MOUNT_ATTR_NODEV);
+        r = mount_new_fs(c, "/run", "tmpfs", run_opts, MOUNT_ATTR_NOSUID | MOUNT_ATTR_NODEV);
+        if (r < 0)
+                return r;
+        /* The host's /dev (PrivateDevices=no) has /dev/log as a symlink to the socket's place in
+         * /run: the socket goes there, alone. */
+        return attach_dev_log(c, dev_log, "/run/systemd/journal/dev-log");
+}
+
+/* The service's /etc/hosts: the root's own, its 127.0.1.1 line (the host's name) replaced by the
+ * service's hostname, and ::1 named localhost if no line does, as a booted Debian has it (netcfg
+ * writes both): a private copy on a tiny tmpfs of its own, bound read-only over /etc/hosts. */
+static int setup_hosts(MountContext *c) {
+        /* Not blocking on a FIFO the service may have put there (ReadWritePaths=/etc). */
+        struct open_how how = { .flags = O_RDONLY | O_CLOEXEC | O_NOCTTY | O_NONBLOCK,
+                                .resolve = RESOLVE_IN_ROOT | RESOLVE_NO_MAGICLINKS };
+        _cleanup_close_ int in_fd = -EBADF, m = -EBADF, out_fd = -EBADF, file = -EBADF, target = -EBADF;
+        _cleanup_free_ char *line = NULL, *text = NULL, *size_opt = NULL;
+        char host[HOST_NAME_MAX + 1] = {}, *dot;
+        bool localhost6 = false;
+        size_t size = 0, n = 0;
+        struct stat st;
+        FILE *in, *out;
+        int r;
+
+        if (gethostname(host, sizeof(host) - 1) < 0)
+                return fail(c, negative_errno(), "read the hostname");
+        in_fd = (int) syscall(SYS_openat2, c->root_fd, "etc/hosts", &how, sizeof(how));
+        if (in_fd < 0 && (errno == ENOENT || errno == ENOTDIR)) /* a RootDirectory= without one */
+                return 0;
+        if (in_fd < 0)
+                return fail(c, negative_errno(), "open /etc/hosts");
+        if (fstat(in_fd, &st) < 0)
+                return fail(c, negative_errno(), "inspect /etc/hosts");
+        if (!S_ISREG(st.st_mode)) /* not a file to copy: left as it is */
+                return 0;
+        in = fdopen(in_fd, "re");
+        if (!in)
+                return fail(c, negative_errno(), "read /etc/hosts");
+        in_fd = -EBADF;
+        out = open_memstream(&text, &n);
+        if (!out) {
+                fclose(in);
+                return -ENOMEM;
+        }
+        while (getline(&line, &size, in) > 0) {
+                const char *p = line + strspn(line, " \t");
+                size_t k = strcspn(p, " \t\n#");
+
+                if (k == 9 && strncmp(p, "127.0.1.1", 9) == 0)
+                        continue;
+                if (k == 3 && strncmp(p, "::1", 3) == 0)
+                        for (const char *w = p + k; *w && *w != '#' && !localhost6;) {
+                                size_t l;
+
+                                w += strspn(w, " \t\n");
+                                l = strcspn(w, " \t\n#");
+                                localhost6 = l == 9 && strncmp(w, "localhost", 9) == 0;
+                                w += l;
+                        }
+                fputs(line, out);
+                if (*line == '\0' || line[strlen(line) - 1] != '\n')
+                        fputc('\n', out);
+        }
+        r = ferror(in) ? -EIO : 0;
+        fclose(in);
+        dot = strchr(host, '.');
+        if (dot)
+                fprintf(out, "127.0.1.1\t%s\t%.*s\n", host, (int) (dot - host), host);
+        else
+                fprintf(out, "127.0.1.1\t%s\n", host);
+        if (!localhost6)
+                fputs("::1\tlocalhost ip6-localhost ip6-loopback\n", out);
+        if (fclose(out) != 0)
+                return -ENOMEM;
+        if (r < 0)
+                return fail(c, r, "read /etc/hosts");
+
+        /* As large as the copy (a host's block list in /etc/hosts has megabytes), and no more. */
+        size_opt = strprintf("size=%zu", n + 4096);
+        if (!size_opt)
+                return -ENOMEM;
+        m = new_fs("tmpfs", (const char *const[]) { "mode=0755", "nr_inodes=4", size_opt, NULL }, ATTR_SAFE);
+        if (m < 0)
+                return fail(c, m, "create the tmpfs of /etc/hosts");
+        out_fd = openat(m, "hosts", O_CREAT | O_EXCL | O_WRONLY | O_NOFOLLOW | O_CLOEXEC, 0644);
+        if (out_fd < 0)
+                return fail(c, negative_errno(), "create the service's /etc/hosts");
+        if (write(out_fd, text, n) != (ssize_t) n)
+                return fail(c, errno > 0 ? -errno : -EIO, "write the service's /etc/hosts");
+        file = clone_tree(m, "hosts", false);
+        if (file < 0)
+                return fail(c, file, "bind the service's /etc/hosts");
+        r = set_attr(file, false, MOUNT_ATTR_RDONLY | ATTR_SAFE, 0);
+        if (r < 0)
+                return fail(c, r, "make the service's /etc/hosts read-only");
+        target = open_in_root_confined(c->root_fd, c->writable, "/etc/hosts", 0);
+        r = target < 0 ? target : attach_fd(file, target);
+        if (r < 0)
+                return fail(c, r, "bind the service's /etc/hosts on /etc/hosts");
+        return 0;
 }
 
 typedef enum PathKind {
@@ -620,6 +789,8 @@ typedef enum PathKind {
         PATH_INACCESSIBLE,
         PATH_BIND,
         PATH_TMPFS,
+        PATH_NOEXEC, /* NoExecPaths=, ExecPaths=: after every other mount, parents first */
+        PATH_EXEC,
 } PathKind;
 
 typedef struct PathEntry {
@@ -749,6 +920,10 @@ static int setup_paths(MountContext *c, int *bind_clones) {
                 r = add_path_entries(&list, &n, o->read_write_paths, PATH_READ_WRITE);
         if (r >= 0)
                 r = add_path_entries(&list, &n, o->inaccessible_paths, PATH_INACCESSIBLE);
+        if (r >= 0)
+                r = add_path_entries(&list, &n, o->no_exec_paths, PATH_NOEXEC);
+        if (r >= 0)
+                r = add_path_entries(&list, &n, o->exec_paths, PATH_EXEC);
         if (r >= 0 && o->protect_kernel_modules)
                 r = add_path_entries(&list, &n, (char **) modules, PATH_INACCESSIBLE);
         if (r >= 0 && o->protect_home != PROTECT_HOME_NO)
@@ -809,9 +984,24 @@ static int setup_paths(MountContext *c, int *bind_clones) {
                         } else
                                 r = apply_tmpfs(c, &o->temporary_filesystems[e->index]);
                         break;
+                case PATH_NOEXEC:
+                case PATH_EXEC:
+                        r = 0; /* below, once everything is mounted */
+                        break;
                 default:
                         r = -EINVAL;
                 }
+                if (r < 0)
+                        return r;
+        }
+        /* The exec flags last, so that they cover what was mounted below them; in path order, so
+         * that ExecPaths= below a NoExecPaths= path makes it executable again. */
+        for (size_t i = 0; i < n; i++) {
+                const PathEntry *e = &list[i];
+
+                if (e->kind != PATH_NOEXEC && e->kind != PATH_EXEC)
+                        continue;
+                r = make_noexec(c, e->path, e->kind == PATH_NOEXEC, e->ignore_missing);
                 if (r < 0)
                         return r;
         }
@@ -1001,7 +1191,7 @@ static int clone_bind_source(int host_root_fd, char *const *writable, const Bind
 int sandbox_mount_apply(const SandboxOptions *o, char *const *mount_paths, const int *mount_fds, size_t n_mounts,
                         char **ret_error) {
         static const char *const nodes[] = { "/dev/null", "/dev/zero", "/dev/full", "/dev/random", "/dev/urandom", "/dev/tty" };
-        int dev_nodes[ELEMENTSOF(nodes)], sys_clone = -EBADF, host_root_fd = -EBADF, *bind_clones = NULL;
+        int dev_nodes[ELEMENTSOF(nodes)], sys_clone = -EBADF, host_root_fd = -EBADF, dev_log = -EBADF, *bind_clones = NULL;
         MountContext c = { .options = o, .root_fd = -EBADF, .error = ret_error };
         int r = 0;
 
@@ -1046,6 +1236,11 @@ int sandbox_mount_apply(const SandboxOptions *o, char *const *mount_paths, const
                                 goto finish;
                         }
                 }
+        dev_log = clone_tree(AT_FDCWD, "/run/systemd/journal/dev-log", false);
+        if (dev_log < 0 && dev_log != -ENOENT) {
+                r = fail(&c, dev_log, "bind journald's syslog socket");
+                goto finish;
+        }
         for (size_t i = 0; i < o->n_bind_mounts; i++) {
                 const BindMount *b = &o->bind_mounts[i];
 
@@ -1102,15 +1297,17 @@ int sandbox_mount_apply(const SandboxOptions *o, char *const *mount_paths, const
 
         r = setup_protect_system(&c);
         if (r >= 0)
-                r = setup_dev(&c, dev_nodes);
+                r = setup_dev(&c, dev_nodes, &dev_log);
         if (r >= 0)
                 r = setup_proc(&c);
         if (r >= 0)
                 r = setup_sys(&c, &sys_clone);
         if (r >= 0)
-                r = setup_tmp_and_run(&c);
+                r = setup_tmp_and_run(&c, &dev_log);
         if (r >= 0)
                 r = setup_paths(&c, bind_clones);
+        if (r >= 0)
+                r = setup_hosts(&c);
         if (r >= 0 && c.new_root)
                 r = enter_root(&c);
 
@@ -1122,6 +1319,7 @@ finish:
         free(bind_clones);
         strv_free(c.writable);
         safe_close(sys_clone);
+        safe_close(dev_log);
         safe_close(host_root_fd);
         safe_close(c.root_fd);
         return r;

@@ -33,7 +33,7 @@ int sandbox_process_prepare(const SandboxOptions *o, struct sock_fprog *seccomp,
                             char **ret_error);
 void sandbox_process_done(SandboxProcess *p);
 
-/* In the child: rlimits, umask, setgroups/setgid/setuid, the capability
+/* In the child: umask, setgroups/setgid/setuid, the capability
  * bounding, inheritable and ambient sets, no_new_privs. -errno. */
 int sandbox_process_apply_credentials(const SandboxProcess *p);
 

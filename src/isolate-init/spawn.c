@@ -1,29 +1,39 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 #include <fcntl.h>
 #include <limits.h>
+#include <linux/capability.h>
+#include <linux/ioprio.h>
+#include <linux/mempolicy.h>
 #include <poll.h>
 #include <signal.h>
+#include <stdarg.h>
 #include <stdbool.h>
 #include <stdio.h>
 #include <string.h>
 #include <sys/ioctl.h>
 #include <sys/prctl.h>
+#include <sys/resource.h>
 #include <sys/socket.h>
+#include <sys/syscall.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
 #include "env-file.h"
 #include "learn.h"
+#include "log.h"
 #include "sandbox-process.h"
 #include "spawn.h"
+#include "string-util.h"
 #include "strv.h"
 
 /* Where the child was when it failed, sent with errno over the exec pipe. */
 typedef enum SpawnStage {
         SPAWN_STAGE_SIGNALS,
         SPAWN_STAGE_SESSION,
-        SPAWN_STAGE_STDIO,
+        SPAWN_STAGE_STDIO,        /* detail: the fd */
+        SPAWN_STAGE_LIMITS,       /* detail: the resource */
+        SPAWN_STAGE_ATTRIBUTES,   /* detail: SpawnAttribute */
         SPAWN_STAGE_CREDENTIALS,
         SPAWN_STAGE_CHDIR,
         SPAWN_STAGE_LISTEN_FDS,
@@ -31,6 +41,28 @@ typedef enum SpawnStage {
         SPAWN_STAGE_EXEC,
         _SPAWN_STAGE_MAX,
 } SpawnStage;
+
+/* Which process attribute failed, for SPAWN_STAGE_ATTRIBUTES. */
+typedef enum SpawnAttribute {
+        SPAWN_ATTRIBUTE_OOM_SCORE_ADJUST,
+        SPAWN_ATTRIBUTE_NICE,
+        SPAWN_ATTRIBUTE_CPU_SCHEDULING,
+        SPAWN_ATTRIBUTE_IO_SCHEDULING,
+        SPAWN_ATTRIBUTE_CPU_AFFINITY,
+        SPAWN_ATTRIBUTE_NUMA_POLICY,
+        SPAWN_ATTRIBUTE_TIMER_SLACK,
+        _SPAWN_ATTRIBUTE_MAX,
+} SpawnAttribute;
+
+static const char *const attribute_key[_SPAWN_ATTRIBUTE_MAX] = {
+        [SPAWN_ATTRIBUTE_OOM_SCORE_ADJUST] = "OOMScoreAdjust",
+        [SPAWN_ATTRIBUTE_NICE] = "Nice",
+        [SPAWN_ATTRIBUTE_CPU_SCHEDULING] = "CPUSchedulingPolicy",
+        [SPAWN_ATTRIBUTE_IO_SCHEDULING] = "IOSchedulingClass",
+        [SPAWN_ATTRIBUTE_CPU_AFFINITY] = "CPUAffinity",
+        [SPAWN_ATTRIBUTE_NUMA_POLICY] = "NUMAPolicy",
+        [SPAWN_ATTRIBUTE_TIMER_SLACK] = "TimerSlackNSec",
+};
 
 static int env_replace(char ***env, const char *assignment) {
         const char *eq = strchr(assignment, '=');
@@ -54,6 +86,65 @@ static int env_replace(char ***env, const char *assignment) {
         return strv_extend(env, assignment);
 }
 
+/* The host's locale, as systemd's manager passes it to every service: read once, before the
+ * sandbox's mounts (spawn_load_locale()). */
+static char **host_locale;
+
+static const char *const locale_variables[] = {
+        "LANG", "LANGUAGE", "LC_CTYPE", "LC_NUMERIC", "LC_TIME", "LC_COLLATE", "LC_MONETARY",
+        "LC_MESSAGES", "LC_PAPER", "LC_NAME", "LC_ADDRESS", "LC_TELEPHONE", "LC_MEASUREMENT",
+        "LC_IDENTIFICATION",
+};
+
+static bool is_locale_assignment(const char *a) {
+        for (size_t i = 0; i < ELEMENTSOF(locale_variables); i++) {
+                size_t k = strlen(locale_variables[i]);
+
+                if (strncmp(a, locale_variables[i], k) == 0 && a[k] == '=' && a[k + 1])
+                        return true;
+        }
+        return false;
+}
+
+int spawn_load_locale(void) {
+        static const char *const files[] = { "/etc/locale.conf", "/etc/default/locale" };
+        _cleanup_strv_free_ char **all = NULL, **kept = NULL;
+        int r;
+
+        host_locale = strv_free(host_locale);
+        /* systemd reads locale.conf; Debian's falls back to /etc/default/locale. */
+        for (size_t i = 0; i < ELEMENTSOF(files); i++) {
+                _cleanup_free_ char *text = NULL, *error = NULL;
+                FILE *f = fopen(files[i], "re");
+                size_t size = 0;
+                ssize_t n;
+
+                if (!f)
+                        continue;
+                n = getdelim(&text, &size, 0, f);
+                fclose(f);
+                if (n < 0)
+                        text = mfree(text);
+                if (environment_file_parse(text ?: "", &all, &error) == -ENOMEM)
+                        return -ENOMEM;
+                break;
+        }
+        for (char **a = all; a && *a; a++)
+                if (is_locale_assignment(*a)) {
+                        r = strv_extend(&kept, *a);
+                        if (r < 0)
+                                return r;
+                }
+        /* None configured: systemd's default locale (-Ddefault-locale=C.UTF-8). */
+        if (!kept) {
+                r = strv_extend(&kept, "LANG=C.UTF-8");
+                if (r < 0)
+                        return r;
+        }
+        host_locale = TAKE_PTR(kept);
+        return 0;
+}
+
 int spawn_build_environment(const Description *d, int stream_fd, char ***ret) {
         _cleanup_strv_free_ char **env = NULL;
         int r;
@@ -61,8 +152,13 @@ int spawn_build_environment(const Description *d, int stream_fd, char ***ret) {
         r = strv_extend(&env, "PATH=" DEFAULT_PATH);
         if (r < 0)
                 return r;
+        for (char **i = host_locale; i && *i; i++) {
+                r = strv_extend(&env, *i);
+                if (r < 0)
+                        return r;
+        }
 
-        if (stream_fd >= 0) {
+        if (stream_fd >= 0 && process_options_uses_journal(&d->sandbox.process)) {
                 struct stat st;
 
                 /* As systemd does, so a service can tell its stderr is the journal. */
@@ -175,6 +271,15 @@ static void set_listen_pid(char *const *env) {
                 }
 }
 
+/* "WATCHDOG_PID=" likewise (WatchdogSec=): the main process's own PID. */
+static void set_watchdog_pid(char *const *env) {
+        for (char *const *i = env; i && *i; i++)
+                if (strncmp(*i, "WATCHDOG_PID=", 13) == 0) {
+                        snprintf(*i + 13, LISTEN_PID_DIGITS + 1, "%d", (int) getpid());
+                        return;
+                }
+}
+
 /* Right after fork, before any credential change: every fd of the init but stdio and what the child
  * still needs is closed, so nothing of the init (its control socket, the re-adoption listener, the
  * exit record, the signalfd) is ever open in a process the service can reach. No allocation. */
@@ -205,6 +310,138 @@ static void close_all_but(int stream_fd, int error_fd, const int *listen_fds, si
         (void) close_range((unsigned) next, ~0U, 0);
 }
 
+/* In the child, before the credential change: Limit*= as prepared. No allocation. */
+static int apply_rlimits(const SpawnAttributes *a, int *ret_detail) {
+        for (int i = 0; i < SANDBOX_RLIMIT_MAX; i++) {
+                if (!a->rlimit_set[i])
+                        continue;
+                if (setrlimit(i, &a->rlimits[i]) < 0) {
+                        *ret_detail = i;
+                        return negative_errno();
+                }
+        }
+        return 0;
+}
+
+static int write_oom_score_adj(int v) {
+        char buf[16];
+        int fd, n, r = 0;
+
+        n = snprintf(buf, sizeof(buf), "%d\n", v);
+        fd = open("/proc/self/oom_score_adj", O_WRONLY | O_CLOEXEC);
+        if (fd < 0)
+                return negative_errno();
+        if (write(fd, buf, (size_t) n) != n)
+                r = errno > 0 ? -errno : -EIO;
+        (void) close(fd);
+        return r;
+}
+
+/* In the child, before the credential change (lowering a nice level or raising a scheduling class
+ * may need root of the namespace, never after): the scheduling keys. No allocation. */
+static int apply_attributes(const SpawnAttributes *a, int *ret_detail) {
+        if (a->oom_score_adjust_set) {
+                *ret_detail = SPAWN_ATTRIBUTE_OOM_SCORE_ADJUST;
+                if (write_oom_score_adj(a->oom_score_adjust) < 0)
+                        return negative_errno();
+        }
+        if (a->nice_set) {
+                *ret_detail = SPAWN_ATTRIBUTE_NICE;
+                if (setpriority(PRIO_PROCESS, 0, a->nice) < 0)
+                        return negative_errno();
+        }
+        if (a->sched_set) {
+                struct sched_param param = { .sched_priority = a->sched_priority };
+
+                *ret_detail = SPAWN_ATTRIBUTE_CPU_SCHEDULING;
+                if (sched_setscheduler(0, a->sched_policy, &param) < 0)
+                        return negative_errno();
+        }
+        if (a->ioprio_set) {
+                *ret_detail = SPAWN_ATTRIBUTE_IO_SCHEDULING;
+                if (syscall(SYS_ioprio_set, IOPRIO_WHO_PROCESS, 0, a->ioprio) < 0)
+                        return negative_errno();
+        }
+        if (a->affinity_set) {
+                *ret_detail = SPAWN_ATTRIBUTE_CPU_AFFINITY;
+                if (sched_setaffinity(0, sizeof(a->affinity), &a->affinity) < 0)
+                        return negative_errno();
+        }
+        if (a->numa_policy >= 0) {
+                bool empty = true;
+
+                for (size_t i = 0; i < ELEMENTSOF(a->numa_mask); i++)
+                        if (a->numa_mask[i])
+                                empty = false;
+                *ret_detail = SPAWN_ATTRIBUTE_NUMA_POLICY;
+                if (syscall(SYS_set_mempolicy, a->numa_policy, empty ? NULL : a->numa_mask,
+                            empty ? 0 : sizeof(a->numa_mask) * 8 + 1) < 0)
+                        return negative_errno();
+        }
+        if (a->timer_slack_nsec != UINT64_MAX) {
+                *ret_detail = SPAWN_ATTRIBUTE_TIMER_SLACK;
+                if (prctl(PR_SET_TIMERSLACK, (unsigned long) a->timer_slack_nsec, 0, 0, 0) < 0)
+                        return negative_errno();
+        }
+        return 0;
+}
+
+/* One of StandardOutput=/StandardError='s files, opened by the init's child in the sandbox's view,
+ * as root of the sandbox before the user switch: as systemd opens it (so only where the sandbox
+ * may write). Returns the fd (O_CLOEXEC) or -errno. No allocation. */
+static int open_output(ExecOutput type, const char *path) {
+        int flags = O_WRONLY | O_CREAT | O_NOCTTY | O_CLOEXEC, fd;
+
+        if (type == EXEC_OUTPUT_APPEND)
+                flags |= O_APPEND;
+        else if (type == EXEC_OUTPUT_TRUNCATE)
+                flags |= O_TRUNC;
+        fd = open(path, flags, 0666);
+        return fd < 0 ? negative_errno() : fd;
+}
+
+static int dup_cloexec(int fd) {
+        int k = fcntl(fd, F_DUPFD_CLOEXEC, 3);
+
+        return k < 0 ? negative_errno() : k;
+}
+
+static int input_fd(const ProcessOptions *p) {
+        int fd = p->std_input == EXEC_INPUT_FILE ? open(p->std_input_path, O_RDONLY | O_NOCTTY | O_CLOEXEC)
+                                                 : open("/dev/null", O_RDONLY | O_NOCTTY | O_CLOEXEC);
+
+        return fd < 0 ? negative_errno() : fd;
+}
+
+/* The fd for stdout or stderr, with stdin (and for stderr stdout) in place already. */
+static int output_fd(const ProcessOptions *p, int fileno, int stream_fd) {
+        ExecOutput type = fileno == STDOUT_FILENO ? p->std_output : p->std_error;
+        const char *path = fileno == STDOUT_FILENO ? p->std_output_path : p->std_error_path;
+        int fd;
+
+        switch (type) {
+        case EXEC_OUTPUT_INHERIT:
+                if (fileno == STDERR_FILENO)
+                        return dup_cloexec(STDOUT_FILENO);
+                /* As systemd: stdin's file if it has one, else /dev/null. */
+                if (p->std_input == EXEC_INPUT_FILE)
+                        return dup_cloexec(STDIN_FILENO);
+                break;
+        case EXEC_OUTPUT_NULL:
+                break;
+        case EXEC_OUTPUT_JOURNAL:
+                return dup_cloexec(stream_fd);
+        default:
+                /* The same file for both: one open file, as systemd shares it. */
+                if (fileno == STDERR_FILENO && p->std_output == type && p->std_output_path &&
+                    strcmp(p->std_output_path, path) == 0)
+                        return dup_cloexec(STDOUT_FILENO);
+                return open_output(type, path);
+        }
+        fd = open("/dev/null", O_WRONLY | O_CLOEXEC | O_NOCTTY);
+        return fd < 0 ? negative_errno() : fd;
+}
+
 static _Noreturn void child_run(
                 const char *path,
                 char *const *argv,
@@ -216,11 +453,12 @@ static _Noreturn void child_run(
                 size_t n_listen_fds,
                 bool own_stdio,
                 bool controlling_tty,
-                const SandboxProcess *sandbox) {
+                const SandboxProcess *sandbox,
+                const SpawnAttributes *attributes) {
 
         SpawnStage stage;
         sigset_t all;
-        int r, null_fd, report[2];
+        int r, detail = 0, report[3];
 
         close_all_but(stream_fd, error_fd, listen_fds, n_listen_fds);
 
@@ -247,26 +485,40 @@ static _Noreturn void child_run(
         }
 
         stage = SPAWN_STAGE_STDIO;
+        /* Files are created with the service's UMask=, as systemd creates them. */
+        umask(sandbox->options->umask);
         if (own_stdio)
-                goto credentials;
-        null_fd = open("/dev/null", O_RDONLY | O_CLOEXEC | O_NOCTTY);
-        if (null_fd < 0) {
-                r = negative_errno();
-                goto fail;
-        }
-        r = move_fd(null_fd, STDIN_FILENO);
-        if (r < 0)
-                goto fail;
+                goto limits;
         if (stream_fd < 0)
                 stream_fd = STDERR_FILENO;
-        r = move_fd(stream_fd, STDOUT_FILENO);
-        if (r < 0)
-                goto fail;
-        r = move_fd(stream_fd, STDERR_FILENO);
+        for (int fileno = STDIN_FILENO; fileno <= STDERR_FILENO; fileno++) {
+                int fd;
+
+                detail = fileno;
+                fd = fileno == STDIN_FILENO ? input_fd(&sandbox->options->process)
+                                            : output_fd(&sandbox->options->process, fileno, stream_fd);
+                if (fd < 0) {
+                        r = fd;
+                        goto fail;
+                }
+                r = move_fd(fd, fileno);
+                if (r < 0)
+                        goto fail;
+                if (fd != fileno)
+                        (void) close(fd);
+        }
+
+limits:
+        stage = SPAWN_STAGE_LIMITS;
+        r = apply_rlimits(attributes, &detail);
         if (r < 0)
                 goto fail;
 
-credentials:
+        stage = SPAWN_STAGE_ATTRIBUTES;
+        r = apply_attributes(attributes, &detail);
+        if (r < 0)
+                goto fail;
+
         stage = SPAWN_STAGE_CREDENTIALS;
         r = sandbox_process_apply_credentials(sandbox);
         if (r < 0)
@@ -284,6 +536,7 @@ credentials:
                 goto fail;
         if (n_listen_fds > 0)
                 set_listen_pid(env);
+        set_watchdog_pid(env);
 
         /* Nothing of the init but stdio and the listening sockets reaches the service; the exec
          * pipe closes itself on exec. */
@@ -305,6 +558,7 @@ credentials:
 fail:
         report[0] = (int) stage;
         report[1] = -r;
+        report[2] = detail;
         (void) !write(error_fd, report, sizeof(report));
         _exit(127);
 }
@@ -313,7 +567,9 @@ static const char *const stage_what[_SPAWN_STAGE_MAX] = {
         [SPAWN_STAGE_SIGNALS] = "reset signals for",
         [SPAWN_STAGE_SESSION] = "create session for",
         [SPAWN_STAGE_STDIO] = "set up standard input/output for",
-        [SPAWN_STAGE_CREDENTIALS] = "apply limits, user and capabilities to",
+        [SPAWN_STAGE_LIMITS] = "apply the resource limits to",
+        [SPAWN_STAGE_ATTRIBUTES] = "apply the scheduling attributes to",
+        [SPAWN_STAGE_CREDENTIALS] = "apply user and capabilities to",
         [SPAWN_STAGE_CHDIR] = "change working directory for",
         [SPAWN_STAGE_LISTEN_FDS] = "pass the listening sockets to",
         [SPAWN_STAGE_SECCOMP] = "load the seccomp filter for",
@@ -383,6 +639,253 @@ static int env_user(char ***env, const SandboxProcess *p) {
         return r;
 }
 
+#ifndef MIN
+#define MIN(a, b) ((a) < (b) ? (a) : (b))
+#endif
+#ifndef MAX
+#define MAX(a, b) ((a) > (b) ? (a) : (b))
+#endif
+
+/* --- process attributes ------------------------------------------------------------------- */
+
+/* Where a clamp is told: the service's own journal stream, where systemd's manager would log it
+ * under the unit (journalctl -u, isolatectl status), else the init's log. */
+static int notice_fd = -EBADF;
+static bool notice_level_prefix;
+
+static void attr_notice(const char *fmt, ...) _printf_(1, 2);
+static void attr_notice(const char *fmt, ...) {
+        _cleanup_free_ char *text = NULL, *line = NULL;
+        va_list ap;
+        int k;
+
+        va_start(ap, fmt);
+        k = vasprintf(&text, fmt, ap);
+        va_end(ap);
+        if (k < 0)
+                return;
+        if (notice_fd < 0) {
+                log_notice("%s", text);
+                return;
+        }
+        line = strprintf("%sisolate-init: %s\n", notice_level_prefix ? "<5>" : "", text);
+        if (line)
+                (void) !write(notice_fd, line, strlen(line));
+}
+
+/* Whether the init may exceed what a process without cap may do: only in the host's own user
+ * namespace (capabilities of a user namespace of its own count for nothing there) and only if
+ * the service may keep cap (the init keeps no more than the service's bounding set). */
+static bool may_exceed(const SandboxOptions *o, int cap) {
+        _cleanup_close_ int fd = -EBADF;
+        char buf[64] = "";
+        unsigned a, b, n;
+        ssize_t k;
+
+        if (!(o->capability_bounding_set & sandbox_caps_allowed(o) & (UINT64_C(1) << cap)))
+                return false;
+        fd = open("/proc/self/uid_map", O_RDONLY | O_CLOEXEC);
+        if (fd < 0)
+                return false;
+        k = read(fd, buf, sizeof(buf) - 1);
+        if (k <= 0)
+                return false;
+        buf[k] = 0;
+        return sscanf(buf, "%u %u %u", &a, &b, &n) == 3 && a == 0 && b == 0 && n == UINT32_MAX;
+}
+
+static void format_rlim(char buf[static 24], rlim_t v) {
+        if (v == RLIM_INFINITY)
+                strcpy(buf, "infinity");
+        else
+                snprintf(buf, 24, "%llu", (unsigned long long) v);
+}
+
+static uint64_t read_nr_open(void) {
+        _cleanup_close_ int fd = open("/proc/sys/fs/nr_open", O_RDONLY | O_CLOEXEC);
+        char buf[32] = "";
+        ssize_t k;
+
+        if (fd < 0)
+                return 1024 * 1024; /* the kernel's default */
+        k = read(fd, buf, sizeof(buf) - 1);
+        if (k <= 0)
+                return 1024 * 1024;
+        return strtoull(buf, NULL, 10) ?: 1024 * 1024;
+}
+
+/* Limit*=: a soft or hard limit above the hard limit the init has, which it cannot raise, is lowered
+ * to that hard limit, as systemd's setrlimit_closest() lowers it; LimitNOFILE= also to fs.nr_open. */
+static void prepare_rlimits(const SandboxOptions *o, SpawnAttributes *a) {
+        bool raise = may_exceed(o, CAP_SYS_RESOURCE);
+
+        for (int i = 0; i < SANDBOX_RLIMIT_MAX; i++) {
+                struct rlimit cur, want;
+                rlim_t max;
+
+                if (!o->rlimits[i].set)
+                        continue;
+                want = (struct rlimit) { .rlim_cur = o->rlimits[i].soft, .rlim_max = o->rlimits[i].hard };
+                if (getrlimit(i, &cur) < 0)
+                        cur = (struct rlimit) { RLIM_INFINITY, RLIM_INFINITY };
+                max = raise ? RLIM_INFINITY : cur.rlim_max;
+                if (i == RLIMIT_NOFILE && max > read_nr_open())
+                        max = read_nr_open();
+                uint64_t soft = want.rlim_cur, hard = want.rlim_max;
+                if (process_rlimit_clamp(&soft, &hard, max)) {
+                        char asked_s[24], asked_h[24], m[24];
+
+                        format_rlim(asked_s, want.rlim_cur);
+                        format_rlim(asked_h, want.rlim_max);
+                        format_rlim(m, max);
+                        attr_notice("%s=%s:%s: above the hard limit the sandbox may set, lowered to %s as systemd does",
+                                   sandbox_rlimit_key(i), asked_s, asked_h, m);
+                }
+                a->rlimit_set[i] = true;
+                a->rlimits[i] = (struct rlimit) { .rlim_cur = soft, .rlim_max = hard };
+        }
+}
+
+static int read_oom_score_adj(void) {
+        _cleanup_close_ int fd = open("/proc/self/oom_score_adj", O_RDONLY | O_CLOEXEC);
+        char buf[16] = "";
+
+        if (fd < 0 || read(fd, buf, sizeof(buf) - 1) <= 0)
+                return 0;
+        return atoi(buf);
+}
+
+/* The CPUs of the NUMA nodes in mask, for CPUAffinity=numa. */
+static void numa_cpus(const ProcessOptions *p, cpu_set_t *ret) {
+        CPU_ZERO(ret);
+        for (unsigned n = 0; n < sizeof(p->numa_mask) * 8; n++) {
+                _cleanup_close_ int fd = -EBADF;
+                char path[64], buf[4096] = "";
+                ssize_t k;
+
+                if (!(p->numa_mask[n / 64] & (UINT64_C(1) << (n % 64))))
+                        continue;
+                snprintf(path, sizeof(path), "/sys/devices/system/node/node%u/cpulist", n);
+                fd = open(path, O_RDONLY | O_CLOEXEC);
+                if (fd < 0)
+                        continue;
+                k = read(fd, buf, sizeof(buf) - 1);
+                if (k <= 0)
+                        continue;
+                buf[k] = 0;
+                for (char *q = buf; *q && *q != '\n';) {
+                        char *end;
+                        unsigned long lo = strtoul(q, &end, 10), hi = lo;
+
+                        if (end == q)
+                                break;
+                        if (*end == '-')
+                                hi = strtoul(end + 1, &end, 10);
+                        for (unsigned long c = lo; c <= hi && c < CPU_SETSIZE; c++)
+                                CPU_SET(c, ret);
+                        q = *end == ',' ? end + 1 : end;
+                }
+        }
+}
+
+void spawn_attributes_prepare(const SandboxOptions *o, int stream_fd, SpawnAttributes *a) {
+        const ProcessOptions *p = &o->process;
+
+        notice_fd = stream_fd;
+        notice_level_prefix = p->syslog_level_prefix;
+
+        *a = (SpawnAttributes) { .numa_policy = p->numa_policy, .timer_slack_nsec = p->timer_slack_nsec };
+        prepare_rlimits(o, a);
+
+        /* OOMScoreAdjust=: lowering it below the init's own needs CAP_SYS_RESOURCE on the host, which no
+         * sandbox has: kept at the init's (the daemon's) value then, never lower. Raising is fine. */
+        if (p->oom_score_adjust_set) {
+                int cur = read_oom_score_adj();
+
+                a->oom_score_adjust_set = true;
+                a->oom_score_adjust = p->oom_score_adjust;
+                if (p->oom_score_adjust < cur && !may_exceed(o, CAP_SYS_RESOURCE)) {
+                        attr_notice("OOMScoreAdjust=%d: below the sandbox's own %d, which only the host's "
+                                   "CAP_SYS_RESOURCE may go under: kept at %d",
+                                   p->oom_score_adjust, cur, cur);
+                        a->oom_score_adjust = cur;
+                }
+        }
+
+        /* Nice=: as systemd's setpriority_closest(): a level the kernel refuses (below the current one,
+         * past what RLIMIT_NICE allows, without CAP_SYS_NICE on the host) becomes the closest allowed. */
+        if (p->nice_set) {
+                int cur, floor;
+                uint64_t rl;
+                struct rlimit r;
+
+                errno = 0;
+                cur = getpriority(PRIO_PROCESS, 0);
+                if (errno != 0)
+                        cur = 0;
+                rl = a->rlimit_set[RLIMIT_NICE] ? a->rlimits[RLIMIT_NICE].rlim_cur
+                     : getrlimit(RLIMIT_NICE, &r) >= 0 ? r.rlim_cur : 0;
+                floor = process_nice_closest(p->nice, cur, rl);
+                a->nice_set = true;
+                a->nice = p->nice;
+                if (floor != p->nice && !may_exceed(o, CAP_SYS_NICE)) {
+                        attr_notice("Nice=%d: below what the sandbox may set (CAP_SYS_NICE on the host or LimitNICE=), "
+                                   "set to the closest allowed, %d, as systemd does", p->nice, floor);
+                        a->nice = floor;
+                }
+        }
+
+        /* CPUSchedulingPolicy=: fifo and rr need CAP_SYS_NICE on the host, or RLIMIT_RTPRIO
+         * (LimitRTPRIO=) up to the priority: without, the service runs under "other", with a notice. */
+        if (p->cpu_sched_set) {
+                int policy = p->cpu_sched_policy, prio = p->cpu_sched_priority;
+                struct rlimit r;
+                uint64_t rl;
+
+                /* As systemd's parser: the priority within the policy's own range. */
+                rl = a->rlimit_set[RLIMIT_RTPRIO] ? a->rlimits[RLIMIT_RTPRIO].rlim_cur
+                     : getrlimit(RLIMIT_RTPRIO, &r) >= 0 ? r.rlim_cur : 0;
+                if (may_exceed(o, CAP_SYS_NICE))
+                        rl = 99;
+                if (process_sched_closest(&policy, &prio, rl))
+                        attr_notice("CPUSchedulingPolicy=%s: realtime scheduling at priority %d needs CAP_SYS_NICE "
+                                   "on the host or LimitRTPRIO=%d, which the sandbox has not: runs under 'other'",
+                                   cpu_sched_policy_to_string(p->cpu_sched_policy), MAX(p->cpu_sched_priority, 1),
+                                   MAX(p->cpu_sched_priority, 1));
+                a->sched_set = true;
+                a->sched_policy = policy | (p->cpu_sched_reset_on_fork ? SCHED_RESET_ON_FORK : 0);
+                a->sched_priority = prio;
+        }
+
+        /* IOSchedulingClass=realtime needs CAP_SYS_ADMIN or CAP_SYS_NICE on the host: best-effort at
+         * the same level then. */
+        if (p->ioprio_set) {
+                int class = p->ioprio_class;
+
+                if (class == IOPRIO_CLASS_RT && !may_exceed(o, CAP_SYS_NICE) && !may_exceed(o, CAP_SYS_ADMIN)) {
+                        attr_notice("IOSchedulingClass=realtime needs CAP_SYS_ADMIN on the host, which the sandbox "
+                                   "has not: best-effort at level %d", p->ioprio_level);
+                        class = IOPRIO_CLASS_BE;
+                }
+                a->ioprio_set = true;
+                a->ioprio = IOPRIO_PRIO_VALUE(class, class == IOPRIO_CLASS_NONE ? 0 : p->ioprio_level);
+        }
+
+        if (p->cpu_affinity_set) {
+                if (p->cpu_affinity_numa)
+                        numa_cpus(p, &a->affinity);
+                else
+                        a->affinity = p->cpu_affinity;
+                a->affinity_set = CPU_COUNT(&a->affinity) > 0;
+                if (!a->affinity_set)
+                        attr_notice("CPUAffinity=numa: NUMAMask= names no node with CPUs, the affinity is left alone");
+        }
+
+        if (p->numa_policy >= 0)
+                for (size_t i = 0; i < ELEMENTSOF(a->numa_mask) && i < ELEMENTSOF(p->numa_mask); i++)
+                        a->numa_mask[i] = (unsigned long) p->numa_mask[i];
+}
+
 void spawn_context_done(SpawnContext *c) {
         c->env = strv_free(c->env);
         c->listen_env = strv_free(c->listen_env);
@@ -420,6 +923,8 @@ int spawn_context_prepare(SpawnContext *c, const Description *d, int stream_fd, 
                         return r;
                 goto fail;
         }
+
+        spawn_attributes_prepare(&d->sandbox, stream_fd, &c->attributes);
 
         r = env_user(&c->env, &c->sandbox);
         if (r >= 0)
@@ -525,12 +1030,79 @@ static int shell_child_fds(const int stdio[3], int *error_fd) {
         return 0;
 }
 
+/* A failure of the child that one key of the description caused names that key with its value
+ * ("LimitNOFILE=4096:524288: Operation not permitted (starting /usr/sbin/foo)"). 1 if *ret_error
+ * was set, 0 if the stage names no key. */
+/* systemd's exit status of a child that failed at that stage (EXIT_LIMITS, EXIT_NICE, ...: what
+ * status shows as "205/LIMITS"), for the stages of a key; -1 for the others. */
+static int last_failure_status = -1;
+
+static int stage_exit_status(int stage, int detail) {
+        static const int attribute_status[_SPAWN_ATTRIBUTE_MAX] = {
+                [SPAWN_ATTRIBUTE_OOM_SCORE_ADJUST] = 206, [SPAWN_ATTRIBUTE_NICE] = 201,
+                [SPAWN_ATTRIBUTE_CPU_SCHEDULING] = 214,   [SPAWN_ATTRIBUTE_IO_SCHEDULING] = 211,
+                [SPAWN_ATTRIBUTE_CPU_AFFINITY] = 215,     [SPAWN_ATTRIBUTE_NUMA_POLICY] = 242,
+                [SPAWN_ATTRIBUTE_TIMER_SLACK] = 212,
+        };
+
+        switch (stage) {
+        case SPAWN_STAGE_STDIO:
+                return detail == STDIN_FILENO ? 208 : detail == STDOUT_FILENO ? 209 : 222;
+        case SPAWN_STAGE_LIMITS:
+                return 205;
+        case SPAWN_STAGE_ATTRIBUTES:
+                return detail >= 0 && detail < _SPAWN_ATTRIBUTE_MAX ? attribute_status[detail] : -1;
+        default:
+                return -1;
+        }
+}
+
+int spawn_failure_wait_status(void) {
+        return last_failure_status >= 0 ? W_EXITCODE(last_failure_status, 0) : -1;
+}
+
+static int spawn_failure_key(const SpawnContext *c, int stage, int detail, const char *path, int error,
+                             char **ret_error) {
+        const ProcessOptions *p = &c->description->sandbox.process;
+        const SpawnAttributes *a = &c->attributes;
+        char *text = NULL;
+        int k = -1;
+
+        if (stage == SPAWN_STAGE_LIMITS && detail >= 0 && detail < SANDBOX_RLIMIT_MAX) {
+                char soft[24], hard[24];
+
+                format_rlim(soft, a->rlimits[detail].rlim_cur);
+                format_rlim(hard, a->rlimits[detail].rlim_max);
+                k = asprintf(&text, "%s=%s:%s: %s (starting %s)", sandbox_rlimit_key(detail), soft, hard,
+                             strerror(-error), path);
+        } else if (stage == SPAWN_STAGE_ATTRIBUTES && detail >= 0 && detail < _SPAWN_ATTRIBUTE_MAX)
+                k = asprintf(&text, "%s=: cannot be applied: %s (starting %s)", attribute_key[detail], strerror(-error),
+                             path);
+        else if (stage == SPAWN_STAGE_STDIO && detail >= STDIN_FILENO && detail <= STDERR_FILENO && !!p) {
+                static const char *const keys[] = { "StandardInput", "StandardOutput", "StandardError" };
+                const char *target = detail == STDIN_FILENO    ? p->std_input_path
+                                     : detail == STDOUT_FILENO ? p->std_output_path
+                                                               : p->std_error_path;
+                const char *type = detail == STDIN_FILENO    ? (p->std_input == EXEC_INPUT_FILE ? "file" : "null")
+                                   : detail == STDOUT_FILENO ? exec_output_to_string(p->std_output)
+                                                             : exec_output_to_string(p->std_error);
+
+                k = asprintf(&text, "%s=%s%s%s: %s (starting %s)", keys[detail], type, target ? ":" : "",
+                             target ?: "", strerror(-error), path);
+        } else
+                return 0;
+        *ret_error = k < 0 ? NULL : text;
+        return 1;
+}
+
 static int spawn(const SpawnContext *c, const ExecCommand *cmd, pid_t main_pid, bool main_process,
                  const SpawnShell *shell, pid_t *ret_pid, char **ret_error) {
         _cleanup_strv_free_ char **env = NULL, **argv = NULL;
         _cleanup_close_ int pipe_read = -EBADF, pipe_write = -EBADF;
         const char *path = shell ? (shell->argv && shell->argv[0] ? shell->argv[0] : "") : cmd->path;
-        int report[2], pipe_fds[2], r;
+        int report[3], pipe_fds[2], r;
+
+        last_failure_status = -1;
         ssize_t n;
         pid_t pid;
 
@@ -557,6 +1129,18 @@ static int spawn(const SpawnContext *c, const ExecCommand *cmd, pid_t main_pid, 
                 /* As systemd: ExecReload=/bin/kill -HUP $MAINPID. */
                 snprintf(v, sizeof(v), "MAINPID=%d", (int) main_pid);
                 r = env_replace(&env, v);
+                if (r < 0)
+                        goto fail_early;
+        }
+
+        if (main_process && c->description->watchdog_usec > 0) {
+                char v[sizeof("WATCHDOG_USEC=") + 20];
+
+                /* WatchdogSec=, as systemd: WATCHDOG_PID is filled in by the child. */
+                snprintf(v, sizeof(v), "WATCHDOG_USEC=%llu", (unsigned long long) c->description->watchdog_usec);
+                r = env_replace(&env, v);
+                if (r >= 0)
+                        r = env_replace(&env, "WATCHDOG_PID=" "0000000000");
                 if (r < 0)
                         goto fail_early;
         }
@@ -600,20 +1184,22 @@ fork:
                         if (r < 0) {
                                 report[0] = SPAWN_STAGE_STDIO;
                                 report[1] = -r;
+                                report[2] = 0;
                                 (void) !write(pipe_write, report, sizeof(report));
                                 _exit(127);
                         }
                 }
                 SandboxProcess sandbox = c->sandbox;
 
-                /* "!": everything of the sandbox but the switch to User=, Group=, SupplementaryGroups=. */
-                if (cmd && cmd->no_setuid) {
+                /* "!": everything of the sandbox but the switch to User=, Group=, SupplementaryGroups=;
+                 * PermissionsStartOnly=: the commands but ExecStart= as if they had '!'. */
+                if ((cmd && cmd->no_setuid) || (!main_process && !shell && c->description->permissions_start_only)) {
                         sandbox.switch_user = false;
                         sandbox.n_groups = 0;
                 }
                 child_run(path, argv, env, c->description->working_directory, c->stream_fd, pipe_write,
                           main_process ? c->listen_fds : NULL, main_process ? c->n_listen_fds : 0, !!shell,
-                          shell && shell->controlling_tty, &sandbox);
+                          shell && shell->controlling_tty, &sandbox, &c->attributes);
         }
 
         pipe_write = safe_close(pipe_write);
@@ -685,7 +1271,9 @@ fork:
         }
 
         r = -report[1];
-        if (ret_error && asprintf(ret_error, "Failed to %s %s: %s", stage_what[report[0]], path, strerror(-r)) < 0)
+        last_failure_status = stage_exit_status(report[0], report[2]);
+        if (ret_error && spawn_failure_key(c, report[0], report[2], path, r, ret_error) == 0 &&
+            asprintf(ret_error, "Failed to %s %s: %s", stage_what[report[0]], path, strerror(-r)) < 0)
                 *ret_error = NULL;
         return r;
 

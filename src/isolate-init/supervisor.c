@@ -15,6 +15,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "exit-status.h"
 #include "footprint.h"
 #include "host-exec-protocol.h"
 #include "init-control.h"
@@ -91,6 +92,7 @@ static usec_t deadline_after(const Supervisor *s, usec_t timeout) {
 
 static InitState phase_state(const Supervisor *s) {
         switch (s->phase) {
+        case PHASE_CONDITION:
         case PHASE_START_PRE:
         case PHASE_START:
         case PHASE_START_POST:
@@ -147,7 +149,9 @@ static void finish(Supervisor *s) {
         s->deadline = USEC_INFINITY;
         /* Recorded first: a daemon that is away now reads it when it comes back. */
         if (s->listener) {
-                r = init_listener_record_exit(s->listener, s->main_status);
+                InitEndResult er = s->result ? init_end_result_from_string(s->result) : INIT_END_NONE;
+
+                r = init_listener_record_exit(s->listener, s->main_status, er < 0 ? INIT_END_NONE : er);
                 if (r < 0)
                         log_warning_errno(r, "Failed to record the exit of the main process: %m");
         }
@@ -203,6 +207,8 @@ static int host_exec_start(Supervisor *s) {
                           : s->phase == PHASE_START_POST ? HOST_EXEC_START_POST
                           : s->phase == PHASE_RELOAD     ? HOST_EXEC_RELOAD
                           : s->phase == PHASE_STOP       ? HOST_EXEC_STOP
+                          : s->phase == PHASE_CONDITION  ? HOST_EXEC_CONDITION
+                          : s->phase == PHASE_STOP_POST  ? HOST_EXEC_STOP_POST
                                                          : _HOST_EXEC_KEY_INVALID;
         int r;
 
@@ -245,9 +251,13 @@ static void enter_sigkill(Supervisor *s) {
 /* KillSignal= as KillMode= says: every process (control-group), or the main
  * process alone (mixed: the rest get SIGKILL at the end; process: the rest are
  * left, and die with the namespace once the init exits). */
-static void enter_signal(Supervisor *s) {
-        int sig = s->description->kill_signal > 0 ? s->description->kill_signal : SIGTERM;
+static void disarm_run_timers(Supervisor *s) {
+        s->watchdog_deadline = USEC_INFINITY;
+        s->runtime_deadline = USEC_INFINITY;
+}
 
+static void enter_signal_with(Supervisor *s, int sig) {
+        disarm_run_timers(s);
         s->phase = PHASE_STOP_SIGTERM;
         s->deadline = deadline_after(s, s->description->timeout_stop_usec);
         report(s, false);
@@ -272,6 +282,10 @@ static void enter_signal(Supervisor *s) {
         }
 }
 
+static void enter_signal(Supervisor *s) {
+        enter_signal_with(s, s->description->kill_signal > 0 ? s->description->kill_signal : SIGTERM);
+}
+
 static void run_control(Supervisor *s);
 
 static void set_control(Supervisor *s, Phase phase, ExecCommand *const *list) {
@@ -292,6 +306,7 @@ static void enter_stop(Supervisor *s) {
                 s->control_pid = 0;
         }
         host_exec_kill(s);
+        disarm_run_timers(s);
         s->phase = PHASE_STOP;
         s->deadline = deadline_after(s, s->description->timeout_stop_usec);
         report(s, false);
@@ -322,31 +337,42 @@ static bool start_limit_hit(Supervisor *s) {
         return now_mono(s) - s->start_times[s->n_starts % burst] < interval;
 }
 
+/* As systemd's service_shall_restart(): the run's result (SuccessExitStatus= applied; watchdog
+ * and RuntimeMaxSec= are results of their own), RestartPreventExitStatus= and
+ * RestartForceExitStatus= before Restart=. A skipped ExecCondition= never restarts. */
 static bool should_restart(const Supervisor *s) {
+        const Description *d = s->description;
         int st = s->main_status;
-        bool clean_exit = WIFEXITED(st) && WEXITSTATUS(st) == 0;
-        bool clean_signal = WIFSIGNALED(st) && (WTERMSIG(st) == SIGHUP || WTERMSIG(st) == SIGINT ||
-                                                WTERMSIG(st) == SIGTERM || WTERMSIG(st) == SIGPIPE);
-        bool success = clean_exit || clean_signal;
+        int code = WIFEXITED(st) ? CLD_EXITED : WCOREDUMP(st) ? CLD_DUMPED : CLD_KILLED;
+        int status = WIFEXITED(st) ? WEXITSTATUS(st) : WTERMSIG(st);
+        ExitOutcome outcome = s->watchdog_fired  ? EXIT_OUTCOME_WATCHDOG
+                              : s->runtime_fired ? EXIT_OUTCOME_TIMEOUT
+                                                 : exit_outcome_of(code, status, &d->success_status);
 
-        switch (s->description->restart) {
-        case SERVICE_RESTART_ALWAYS:
-                return true;
-        case SERVICE_RESTART_ON_SUCCESS:
-                return success;
-        case SERVICE_RESTART_ON_FAILURE:
-                return !success;
-        case SERVICE_RESTART_ON_ABNORMAL:
-        case SERVICE_RESTART_ON_ABORT:
-                return WIFSIGNALED(st) && !clean_signal;
-        default:
+        if (s->condition_skipped)
                 return false;
-        }
+        return exit_restart_wanted(d->restart, outcome, code, status, &d->restart_prevent_status,
+                                   &d->restart_force_status);
 }
 
-/* Everything of the service is gone (or, KillMode=process, its main process). */
+/* Why the init ended the run, for EXITED's RESULT= (NULL: the exit status tells). */
+static const char *run_result(const Supervisor *s) {
+        if (s->stop_requested)
+                return NULL;
+        return s->condition_skipped ? "exec-condition" : s->watchdog_fired ? "watchdog" : s->runtime_fired ? "timeout" : NULL;
+}
+
+/* Everything of the service is gone (or, KillMode=process, its main process): ExecStopPost=
+ * first, then the end or a restart. */
 static void stop_finished(Supervisor *s) {
-        if (s->stop_requested || (!s->restart_requested && !should_restart(s))) {
+        if (s->description->exec_stop_post && !s->stop_post_done) {
+                s->stop_post_done = true;
+                s->deadline = deadline_after(s, s->description->timeout_stop_usec);
+                set_control(s, PHASE_STOP_POST, s->description->exec_stop_post);
+                return;
+        }
+        if (s->stop_requested || s->condition_skipped || (!s->restart_requested && !should_restart(s))) {
+                s->result = s->result ?: run_result(s);
                 finish(s);
                 return;
         }
@@ -367,21 +393,70 @@ static void stop_finished(Supervisor *s) {
         report(s, false);
 }
 
+static void reap_all(void) {
+        for (;;)
+                if (waitpid(-1, NULL, 0) < 0 && errno != EINTR)
+                        break;
+}
+
+/* ExecStopPost= after a first start that failed, before the failure is reported (as systemd: the
+ * job fails once stop-post ran). Nothing else of the service runs any more; each command gets
+ * TimeoutStopSec= (of the real clock), then SIGKILL. */
+static void run_stop_post_sync(Supervisor *s) {
+        for (ExecCommand *const *c = s->description->exec_stop_post; c && *c; c++) {
+                _cleanup_free_ char *error = NULL;
+                usec_t timeout = s->description->timeout_stop_usec, limit;
+                pid_t pid;
+                int st = 0, r;
+
+                /* "+": the daemon answers asynchronously, and tears the scope down on this failure. */
+                if ((*c)->privileged) {
+                        log_warning("ExecStopPost=+%s: not run on the host after a failed first start.", (*c)->path);
+                        continue;
+                }
+                r = spawn_command(s->spawn, *c, 0, &pid, &error);
+                if (r < 0) {
+                        log_warning("ExecStopPost=: %s", error ?: "Failed to start a command");
+                        continue;
+                }
+                limit = timeout == USEC_INFINITY ? USEC_INFINITY : now_usec(CLOCK_MONOTONIC) + timeout;
+                for (;;) {
+                        pid_t k = waitpid(pid, &st, WNOHANG);
+
+                        if (k == pid || (k < 0 && errno != EINTR))
+                                break;
+                        if (now_usec(CLOCK_MONOTONIC) >= limit) {
+                                log_warning("ExecStopPost= %s did not finish within TimeoutStopSec=, killing it.",
+                                            (*c)->path);
+                                (void) kill(pid, SIGKILL);
+                                (void) waitpid(pid, &st, 0);
+                                break;
+                        }
+                        (void) usleep(5 * 1000);
+                }
+                if (!(WIFEXITED(st) && WEXITSTATUS(st) == 0) && !(*c)->ignore_failure)
+                        log_warning("ExecStopPost= %s failed (%s %d).", (*c)->path,
+                                    WIFEXITED(st) ? "status" : "signal", WIFEXITED(st) ? WEXITSTATUS(st) : WTERMSIG(st));
+                (void) kill(-1, SIGKILL); /* what it left */
+                reap_all();
+        }
+}
+
 /* A start that failed: the first one is reported and ends the init; a
  * restart's failure ends the service like a failed main process would. */
 static void start_failure(Supervisor *s, int wait_status, int error, const char *text) {
         log_error("%s", text);
         if (!s->started) {
+                (void) kill(-1, SIGKILL);
+                reap_all();
+                s->main_pid = s->control_pid = 0;
+                run_stop_post_sync(s);
                 learn_report();
                 if (s->control_fd >= 0) {
                         if (wait_status >= 0)
                                 (void) control_send_exited(s->control_fd, wait_status, NULL);
                         (void) control_send_failed(s->control_fd, error, text);
                 }
-                (void) kill(-1, SIGKILL);
-                for (;;)
-                        if (waitpid(-1, NULL, 0) < 0 && errno != EINTR)
-                                break;
                 s->main_pid = s->control_pid = 0;
                 s->phase = PHASE_DONE;
                 s->exit_status = INIT_EXIT_START_FAILED;
@@ -407,13 +482,32 @@ static void start_failuref(Supervisor *s, int wait_status, const char *what, con
 
 /* RemainAfterExit=yes, as systemd: a main process that ended cleanly leaves the service active
  * ("active (exited)") until it is stopped; a failed one ends it. */
+static bool main_succeeded(const Supervisor *s, int st) {
+        int code = WIFEXITED(st) ? CLD_EXITED : WCOREDUMP(st) ? CLD_DUMPED : CLD_KILLED;
+
+        /* SuccessExitStatus= counts, as for the restart. */
+        return exit_outcome_of(code, WIFEXITED(st) ? WEXITSTATUS(st) : WTERMSIG(st), &s->description->success_status) ==
+               EXIT_OUTCOME_SUCCESS;
+}
+
 static bool remains_after_exit(const Supervisor *s) {
-        return s->description->remain_after_exit && WIFEXITED(s->main_status) && WEXITSTATUS(s->main_status) == 0;
+        return s->description->remain_after_exit && main_succeeded(s, s->main_status);
+}
+
+/* WatchdogSec=: armed (again) from now. */
+static void watchdog_reset(Supervisor *s) {
+        if (s->description->watchdog_usec > 0)
+                s->watchdog_deadline = deadline_after(s, s->description->watchdog_usec);
 }
 
 static void enter_running(Supervisor *s) {
         bool first = !s->started;
 
+        if (s->phase == PHASE_START_POST) {
+                watchdog_reset(s);
+                /* RuntimeMaxSec= counts from here, as systemd counts from entering running. */
+                s->runtime_deadline = deadline_after(s, s->description->runtime_max_usec);
+        }
         s->phase = PHASE_RUNNING;
         s->deadline = USEC_INFINITY;
         s->started = true;
@@ -422,12 +516,17 @@ static void enter_running(Supervisor *s) {
         s->trim_pending = true;
         report(s, false);
         /* The main process ended during ExecStartPost= (oneshot: always). */
-        if (s->main_ran && s->main_pid == 0 && !remains_after_exit(s))
-                enter_stop(s);
+        if (s->main_ran && s->main_pid == 0) {
+                if (!remains_after_exit(s))
+                        enter_stop(s);
+                else
+                        s->watchdog_deadline = USEC_INFINITY; /* no main process to ping it */
+        }
 }
 
 static void enter_start_post(Supervisor *s) {
         s->deadline = USEC_INFINITY;
+        watchdog_reset(s);
         set_control(s, PHASE_START_POST, s->description->exec_start_post);
 }
 
@@ -549,7 +648,7 @@ static void enter_start(Supervisor *s) {
         s->start_index = 0;
         r = spawn_main_command(s->spawn, &pid, &error);
         if (r < 0) {
-                start_failure(s, -1, r, error ?: "Failed to start the main process");
+                start_failure(s, spawn_failure_wait_status(), r, error ?: "Failed to start the main process");
                 return;
         }
         s->control_list = NULL;
@@ -575,7 +674,7 @@ static void oneshot_exited(Supervisor *s, int wait_status) {
         pid_t pid;
         int r;
 
-        if (!(WIFEXITED(wait_status) && WEXITSTATUS(wait_status) == 0)) {
+        if (!main_succeeded(s, wait_status)) {
                 if (!c || !c->ignore_failure) {
                         start_failuref(s, wait_status, "ExecStart=", c ? c->path : "?");
                         return;
@@ -590,7 +689,7 @@ static void oneshot_exited(Supervisor *s, int wait_status) {
         }
         r = spawn_main_command_of(s->spawn, c, &pid, &error);
         if (r < 0) {
-                start_failure(s, -1, -r, error ?: "Failed to start the main process");
+                start_failure(s, spawn_failure_wait_status(), r, error ?: "Failed to start the main process");
                 return;
         }
         set_main(s, pid);
@@ -609,8 +708,15 @@ static void reload_finished(Supervisor *s, int error, const char *text) {
 /* The commands of the list are done, or there were none. */
 static void control_list_done(Supervisor *s) {
         switch (s->phase) {
+        case PHASE_CONDITION:
+                set_control(s, PHASE_START_PRE, s->description->exec_start_pre);
+                break;
         case PHASE_START_PRE:
                 enter_start(s);
+                break;
+        case PHASE_STOP_POST:
+                s->deadline = USEC_INFINITY;
+                stop_finished(s);
                 break;
         case PHASE_START_POST:
                 enter_running(s);
@@ -628,6 +734,10 @@ static void control_list_done(Supervisor *s) {
 
 static const char *phase_key(Phase p) {
         switch (p) {
+        case PHASE_CONDITION:
+                return "ExecCondition=";
+        case PHASE_STOP_POST:
+                return "ExecStopPost=";
         case PHASE_START_PRE:
                 return "ExecStartPre=";
         case PHASE_START_POST:
@@ -656,6 +766,7 @@ static void control_failed(Supervisor *s, int wait_status, int error, const char
                 text = buf;
         }
         switch (s->phase) {
+        case PHASE_CONDITION:
         case PHASE_START_PRE:
         case PHASE_START:
         case PHASE_START_POST:
@@ -719,10 +830,22 @@ static void control_exited(Supervisor *s, int wait_status) {
                 else
                         start_failuref(s, wait_status, "ExecStart=", s->description->exec_start->path);
                 return;
+        case PHASE_CONDITION:
+                /* As systemd: 1..254 skips the start cleanly; 255 or a signal fails it. */
+                if (!ok && WIFEXITED(wait_status) && WEXITSTATUS(wait_status) >= 1 && WEXITSTATUS(wait_status) <= 254) {
+                        log_info("ExecCondition= %s exited with status %d: skipping the start.", c ? c->path : "?",
+                                 WEXITSTATUS(wait_status));
+                        s->condition_skipped = true;
+                        s->main_status = wait_status;
+                        enter_signal(s); /* what the command left; then ExecStopPost= */
+                        return;
+                }
+                __attribute__((fallthrough));
         case PHASE_START_PRE:
         case PHASE_START_POST:
         case PHASE_RELOAD:
         case PHASE_STOP:
+        case PHASE_STOP_POST:
                 if (!ok) {
                         control_failed(s, wait_status, 0, NULL);
                         return;
@@ -750,6 +873,7 @@ static void main_exited(Supervisor *s, int wait_status) {
                 break;
         case PHASE_RUNNING:
                 if (remains_after_exit(s)) {
+                        s->watchdog_deadline = USEC_INFINITY; /* no main process to ping it */
                         report(s, false); /* no main process any more */
                         break;
                 }
@@ -797,6 +921,17 @@ static int reap_children(Supervisor *s) {
 /* After every event: has the stop come to its end, or a service without a known main process? */
 static void check_progress(Supervisor *s, int children) {
         switch (s->phase) {
+        case PHASE_START:
+                /* Type=forking waiting for PIDFile=: nothing but the init is left, it never comes. */
+                if (s->description->type == SERVICE_FORKING && s->control_pid == 0 && children == 0) {
+                        char text[512];
+
+                        snprintf(text, sizeof(text), "ExecStart= %s: every process of the service ended before "
+                                 "the start completed (PIDFile=%s was never written)",
+                                 s->description->exec_start->path, s->description->pid_file ?: "");
+                        start_failure(s, -1, ESRCH, text);
+                }
+                break;
         case PHASE_RUNNING:
                 /* Type=forking whose main process could not be told: ends when nothing is left. */
                 if (s->main_pid == 0 && !s->main_ran && children == 0) {
@@ -828,6 +963,7 @@ static void handle_stop(Supervisor *s) {
                 return;
         s->stop_requested = true;
         switch (s->phase) {
+        case PHASE_CONDITION:
         case PHASE_START_PRE:
         case PHASE_START:
                 enter_signal(s);
@@ -880,11 +1016,13 @@ static void do_restart(Supervisor *s) {
         s->notify_reloading = s->notify_stopping = false;
         s->main_ran = false;
         s->main_status = 0;
+        s->watchdog_fired = s->runtime_fired = s->condition_skipped = s->stop_post_done = false;
+        disarm_run_timers(s);
         record_start(s);
         log_info("Restarting (restart %u).", s->n_restarts);
-        s->phase = PHASE_START_PRE;
+        s->phase = PHASE_CONDITION;
         report(s, false);
-        set_control(s, PHASE_START_PRE, s->description->exec_start_pre);
+        set_control(s, PHASE_CONDITION, s->description->exec_condition);
 }
 
 static void on_timeout(Supervisor *s) {
@@ -904,12 +1042,44 @@ static void on_timeout(Supervisor *s) {
         case PHASE_STOP_SIGTERM:
                 enter_sigkill(s);
                 break;
+        case PHASE_STOP_POST:
+                log_warning("ExecStopPost= did not finish within TimeoutStopSec=, killing it.");
+                if (s->control_pid > 0)
+                        kill_logged(s->control_pid, SIGKILL);
+                s->control_pid = 0;
+                stop_finished(s); /* done: stop_post_done */
+                break;
         case PHASE_AUTO_RESTART:
                 do_restart(s);
                 break;
         default:
                 break;
         }
+}
+
+/* WatchdogSec= passed without WATCHDOG=1: WatchdogSignal= (SIGABRT) as KillMode= says, as systemd. */
+static void on_watchdog(Supervisor *s) {
+        log_warning("Watchdog timeout (limit %llu ms)! Sending signal %s.",
+                    (unsigned long long) (s->description->watchdog_usec / USEC_PER_MSEC),
+                    signal_to_string(s->description->watchdog_signal) ?: "?");
+        s->watchdog_fired = true;
+        if (s->control_pid > 0) {
+                if (s->phase == PHASE_RELOAD && s->control_fd >= 0)
+                        (void) control_send_reloaded(s->control_fd, ECANCELED, "the watchdog ended the service");
+                kill_logged(s->control_pid, SIGKILL);
+                s->control_pid = 0;
+        }
+        enter_signal_with(s, s->description->watchdog_signal > 0 ? s->description->watchdog_signal : SIGABRT);
+}
+
+/* RuntimeMaxSec= passed: stopped as by STOP (ExecStop= included), Result=timeout. */
+static void on_runtime_max(Supervisor *s) {
+        log_warning("Reached RuntimeMaxSec=%llu s, stopping.",
+                    (unsigned long long) (s->description->runtime_max_usec / USEC_PER_SEC));
+        s->runtime_fired = true;
+        if (s->phase == PHASE_RELOAD && s->control_fd >= 0)
+                (void) control_send_reloaded(s->control_fd, ECANCELED, "RuntimeMaxSec= ended the service");
+        enter_stop(s);
 }
 
 static int handle_signals(Supervisor *s) {
@@ -1094,7 +1264,7 @@ static void handle_notify(Supervisor *s) {
                                      .msg_controllen = sizeof(control) };
                 struct ucred *cred = NULL;
                 NotifyAccess access = description_notify_access(s->description);
-                bool ready = false, allowed;
+                bool ready = false, allowed, ping = false, trigger = false;
                 ssize_t n;
 
                 n = recvmsg(s->notify_fd, &mh, MSG_DONTWAIT | MSG_CMSG_CLOEXEC | MSG_TRUNC);
@@ -1136,6 +1306,10 @@ static void handle_notify(Supervisor *s) {
                                 s->notify_reloading = true;
                         else if (strcmp(line, "STOPPING=1") == 0)
                                 s->notify_stopping = true;
+                        else if (strcmp(line, "WATCHDOG=1") == 0)
+                                ping = true;
+                        else if (strcmp(line, "WATCHDOG=trigger") == 0)
+                                trigger = true;
                         else if (strncmp(line, "STATUS=", 7) == 0) {
                                 free(s->status_text);
                                 s->status_text = strdup(line + 7);
@@ -1151,6 +1325,10 @@ static void handle_notify(Supervisor *s) {
                                         log_warning("Ignoring invalid MAINPID=%s.", line + 8);
                         }
                 }
+                if ((ping || trigger) && s->description->watchdog_usec > 0 &&
+                    (s->phase == PHASE_START || s->phase == PHASE_START_POST || s->phase == PHASE_RUNNING ||
+                     s->phase == PHASE_RELOAD))
+                        s->watchdog_deadline = trigger ? now_mono(s) : deadline_after(s, s->description->watchdog_usec);
                 if (ready) {
                         s->notify_reloading = false;
                         if (s->phase == PHASE_START && s->description->type == SERVICE_NOTIFY)
@@ -1169,9 +1347,14 @@ static int wait_events(Supervisor *s, int max_wait_ms) {
                 { .fd = s->main_pidfd, .events = POLLIN },
         };
         int timeout_ms = -1, r;
+        usec_t next = s->deadline;
 
-        if (s->deadline != USEC_INFINITY) {
-                usec_t n = now_mono(s), left = s->deadline > n ? s->deadline - n : 0;
+        if (s->watchdog_deadline < next)
+                next = s->watchdog_deadline;
+        if (s->runtime_deadline < next)
+                next = s->runtime_deadline;
+        if (next != USEC_INFINITY) {
+                usec_t n = now_mono(s), left = next > n ? next - n : 0;
 
                 /* Rounded up, so the deadline has passed when poll() returns. */
                 timeout_ms = left >= 60 * USEC_PER_SEC ? 60 * 1000 : (int) ((left + USEC_PER_MSEC - 1) / USEC_PER_MSEC);
@@ -1237,6 +1420,16 @@ static int wait_events(Supervisor *s, int max_wait_ms) {
                         on_timeout(s);
                         continue;
                 }
+                if (s->watchdog_deadline != USEC_INFINITY && now_mono(s) >= s->watchdog_deadline) {
+                        s->watchdog_deadline = USEC_INFINITY;
+                        on_watchdog(s);
+                        continue;
+                }
+                if (s->runtime_deadline != USEC_INFINITY && now_mono(s) >= s->runtime_deadline) {
+                        s->runtime_deadline = USEC_INFINITY;
+                        on_runtime_max(s);
+                        continue;
+                }
                 {
                         Phase before = s->phase;
                         check_progress(s, children);
@@ -1257,10 +1450,11 @@ void supervisor_begin(Supervisor *s) {
         unsigned burst = burst_of(s->description);
 
         s->deadline = USEC_INFINITY;
+        disarm_run_timers(s);
         if (burst > 0)
                 s->start_times = calloc(burst, sizeof(usec_t));
         record_start(s);
-        set_control(s, PHASE_START_PRE, s->description->exec_start_pre);
+        set_control(s, PHASE_CONDITION, s->description->exec_condition);
 }
 
 int supervisor_step(Supervisor *s, int max_wait_ms) {

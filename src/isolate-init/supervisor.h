@@ -18,6 +18,7 @@ int signals_setup(int *ret_signal_fd);
 
 /* Where the service is, as systemd's service states go. */
 typedef enum Phase {
+        PHASE_CONDITION,    /* ExecCondition= */
         PHASE_START_PRE,    /* ExecStartPre= */
         PHASE_START,        /* forking: the started process runs; notify: waiting for READY=1 */
         PHASE_START_POST,   /* ExecStartPost= */
@@ -26,6 +27,7 @@ typedef enum Phase {
         PHASE_STOP,         /* ExecStop= */
         PHASE_STOP_SIGTERM, /* KillSignal= sent, waiting up to TimeoutStopSec= */
         PHASE_STOP_SIGKILL,
+        PHASE_STOP_POST,    /* ExecStopPost=: everything else of the run is gone */
         PHASE_AUTO_RESTART, /* waiting RestartSec= */
         PHASE_DONE,
 } Phase;
@@ -63,10 +65,16 @@ typedef struct Supervisor {
         size_t start_index;  /* Type=oneshot: the ExecStart= command running (0: the first) */
 
         usec_t deadline;       /* of the phase; USEC_INFINITY for none */
+        usec_t watchdog_deadline; /* WatchdogSec= since the last WATCHDOG=1; USEC_INFINITY: not armed */
+        usec_t runtime_deadline;  /* RuntimeMaxSec= since the run started; USEC_INFINITY: none */
+        bool watchdog_fired;   /* this run was ended by WatchdogSec= (RESULT=watchdog) */
+        bool runtime_fired;    /* ... by RuntimeMaxSec= (RESULT=timeout) */
+        bool condition_skipped; /* ExecCondition= exited 1..254: the start is skipped (RESULT=exec-condition) */
+        bool stop_post_done;   /* ExecStopPost= ran for this run */
         unsigned n_restarts;
         usec_t *start_times;   /* ring of the last StartLimitBurst= starts */
         unsigned n_starts;
-        const char *result;    /* "start-limit-hit", or NULL */
+        const char *result;    /* EXITED's RESULT=: "start-limit-hit", "watchdog", "timeout", "exec-condition", or NULL */
         char *status_text;     /* STATUS= */
         char *last_report;     /* the last MAIN message sent, to send only changes */
         int exit_status;       /* the init's own, once PHASE_DONE */

@@ -48,6 +48,8 @@ static void log_call_error(const char *what, const sd_bus_error *error, int r) {
                 log_error("Failed to %s: %s", what, error->message ?: strerror(-r));
 }
 
+bool call_skipped;
+
 int call_manager(sd_bus *bus, const char *method, sd_bus_message **ret_reply, const char *what, const char *types,
                  ...) {
         _cleanup_(sd_bus_error_free) sd_bus_error error = SD_BUS_ERROR_NULL;
@@ -67,7 +69,15 @@ int call_manager(sd_bus *bus, const char *method, sd_bus_message **ret_reply, co
         if (strcmp(method, "GetService") != 0 && strcmp(method, "ListServices") != 0)
                 polkit_agent_open_if_enabled();
         /* Start and stop may take TimeoutStartSec=/TimeoutStopSec=: no client-side timeout. */
+        call_skipped = false;
         r = sd_bus_call(bus, m, UINT64_MAX - 1, &error, ret_reply);
+        /* A Condition*= not met: nothing started and nothing failed, as systemctl start says nothing. */
+        if (r < 0 && sd_bus_error_has_name(&error, BUS_ERROR_CONDITION_FAILED)) {
+                if (!arg_quiet)
+                        log_notice("%s", error.message ?: "Start skipped: a condition was not met.");
+                call_skipped = true;
+                return EXIT_OK;
+        }
         if (r < 0) {
                 log_call_error(what, &error, r);
                 return exit_code_for_error(&error);

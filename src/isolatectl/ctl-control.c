@@ -165,7 +165,7 @@ static int start_and_wait(sd_bus *bus, const char *name, const char *text) {
         if (asprintf(&what, "start %s", name) < 0)
                 return log_oom(), EXIT_FAIL;
         r = call_manager(bus, "StartService", NULL, what, "ss", name, text ?: "");
-        if (r != EXIT_OK)
+        if (r != EXIT_OK || call_skipped)
                 return r;
         (void) sd_notifyf(0, "READY=1\nSTATUS=Waiting for %s (isolated-%s.scope) to end.", name, name);
 

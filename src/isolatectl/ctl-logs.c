@@ -98,12 +98,29 @@ static void print_entry(sd_journal *j) {
         putchar('\n');
 }
 
+/* The invocation ID of the newest entry of the unit that has one (the last run's), in ret; 0 if found,
+ * -ENOENT if no entry has one. */
+static int last_invocation_id(sd_journal *j, char ret[static 33]) {
+        int r;
+
+        r = sd_journal_seek_tail(j);
+        while (r >= 0 && (r = sd_journal_previous(j)) > 0)
+                if (get_field(j, "_SYSTEMD_INVOCATION_ID", ret, 33) >= 0 && strlen(ret) == 32)
+                        return 0;
+        return r < 0 ? r : -ENOENT;
+}
+
 /* The journal of a scope: the last "lines" entries (all if < 0), then new
  * ones as they come if follow. quiet: no error if the journal cannot be read
  * (status shows what it can). */
 int show_journal(const char *unit, int lines, bool follow, bool quiet) {
-        _cleanup_free_ char *match = NULL;
+        return show_journal_run(unit, NULL, false, lines, follow, quiet);
+}
+
+int show_journal_run(const char *unit, const char *invocation_id, bool last_run, int lines, bool follow, bool quiet) {
+        _cleanup_free_ char *match = NULL, *run_match = NULL;
         sd_journal *j = NULL;
+        char last[33];
         int r;
 
         if (asprintf(&match, "_SYSTEMD_UNIT=%s", unit) < 0)
@@ -120,6 +137,25 @@ int show_journal(const char *unit, int lines, bool follow, bool quiet) {
         r = sd_journal_add_match(j, match, 0);
         if (r < 0)
                 goto finish;
+        /* One run: its entries carry the scope's invocation ID (journald reads it from the cgroup). A
+         * journal where no entry of the unit has one (journald cannot read it) shows them all. */
+        if (last_run) {
+                int k = last_invocation_id(j, last);
+
+                if (k == -ENOENT)
+                        invocation_id = NULL;
+                else if (k >= 0 && !invocation_id)
+                        invocation_id = last;
+        }
+        if (invocation_id) {
+                if (asprintf(&run_match, "_SYSTEMD_INVOCATION_ID=%s", invocation_id) < 0) {
+                        r = -ENOMEM;
+                        goto finish;
+                }
+                r = sd_journal_add_match(j, run_match, 0);
+                if (r < 0)
+                        goto finish;
+        }
         if (lines >= 0) {
                 /* The last N entries, oldest first, as journalctl -n shows them. */
                 r = sd_journal_seek_tail(j);

@@ -55,6 +55,31 @@ static void print_scope_limits(sd_bus *bus, const ServiceInfo *info) {
                quota != UINT64_MAX ? b : "none");
 }
 
+/* The scope's InvocationID as systemd has it while it runs, in hex; -errno if none. */
+static int scope_invocation_id(sd_bus *bus, const char *unit, char ret[static 33]) {
+        _cleanup_(sd_bus_message_unrefp) sd_bus_message *reply = NULL;
+        _cleanup_free_ char *path = NULL;
+        const uint8_t *id;
+        size_t n;
+        int r;
+
+        r = sd_bus_path_encode("/org/freedesktop/systemd1/unit", unit, &path);
+        if (r < 0)
+                return r;
+        r = sd_bus_get_property(bus, "org.freedesktop.systemd1", path, "org.freedesktop.systemd1.Unit",
+                                "InvocationID", NULL, &reply, "ay");
+        if (r < 0)
+                return r;
+        r = sd_bus_message_read_array(reply, 'y', (const void **) &id, &n);
+        if (r < 0)
+                return r;
+        if (n != 16)
+                return -ENOENT;
+        for (size_t i = 0; i < n; i++)
+                snprintf(ret + 2 * i, 3, "%02x", id[i]);
+        return 0;
+}
+
 static void print_since(uint64_t usec) {
         char buf[64];
         time_t t;
@@ -202,7 +227,12 @@ int verb_status(sd_bus *bus, int argc, char **argv) {
                         printf("       Unit: %s\n", info.unit);
                 if (!arg_host && arg_lines != 0) {
                         putchar('\n');
-                        (void) show_journal(info.unit, arg_lines < 0 ? 10 : arg_lines, false, true);
+                        char id[33];
+
+                        /* Only the current run's lines (the last run's when it does not run). */
+                        (void) show_journal_run(info.unit,
+                                                active && scope_invocation_id(bus, info.unit, id) >= 0 ? id : NULL,
+                                                true, arg_lines < 0 ? 10 : arg_lines, false, true);
                 }
                 if (!active && ret == EXIT_OK)
                         ret = EXIT_NOT_RUNNING;

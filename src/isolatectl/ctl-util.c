@@ -84,7 +84,8 @@ void json_string(const char *s) {
  * or killed by a clean signal) is success, so that "systemctl stop" of a unit
  * whose ExecStart= is "isolatectl start --wait" leaves it inactive, not failed. */
 int exit_status_to_code(const char *exit_code, int32_t exit_status, const char *result) {
-        if (result && strcmp(result, "success") == 0)
+        /* ExecCondition= skipped the start: no failure, as systemd's. */
+        if (result && (strcmp(result, "success") == 0 || strcmp(result, "exec-condition") == 0))
                 return EXIT_OK;
         if (exit_code && strcmp(exit_code, "exited") == 0)
                 return exit_status == 0 && result && *result ? EXIT_FAIL : exit_status & 0xff;

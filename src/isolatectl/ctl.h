@@ -24,6 +24,9 @@ enum {
         EXIT_NO_SUCH = 4,
 };
 
+/* The last call_manager() was answered "ConditionFailed": a start skipped, no failure. */
+extern bool call_skipped;
+
 /* Command line state, set by main() and read by the verbs. */
 extern const char *arg_host;
 extern const char *arg_output;
@@ -84,6 +87,9 @@ bool state_is_active(const char *state);
 
 /* ctl-logs.c */
 int show_journal(const char *unit, int lines, bool follow, bool quiet);
+/* As show_journal(), with last_run only the entries of one run of the scope: those of invocation_id
+ * (32 hex digits), or if NULL, of the newest run the journal has; all if no entry has an ID. */
+int show_journal_run(const char *unit, const char *invocation_id, bool last_run, int lines, bool follow, bool quiet);
 /* Text of the service's (its log, its STATUS=) on stdout, a control character as \xNN. */
 void print_escaped(const char *text, size_t n);
 

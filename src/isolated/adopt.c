@@ -65,7 +65,7 @@ static int connect_init(Manager *m, const char *name) {
 /* A record for a service the daemon cannot take over or that ended while it
  * was away: visible, with what is known, never silently dropped. */
 static int add_ended(Manager *m, const char *name, DescriptionSources *sources, int code, int status,
-                     const char *why) {
+                     InitEndResult result, const char *why) {
         _cleanup_(description_freep) Description *d = NULL;
         Service *s = NULL;
         int r;
@@ -75,6 +75,7 @@ static int add_ended(Manager *m, const char *name, DescriptionSources *sources, 
         r = service_new(m, name, sources, TAKE_PTR(d), &s);
         if (r < 0)
                 return r;
+        s->init_end_result = result; /* the init's RESULT= of its exit record */
         service_set_ended(s, code, status, why);
         /* Its init held the listening sockets: their files are stale now. */
         if (s->description)
@@ -117,6 +118,7 @@ static int end_unmanageable(Manager *m, const char *name, const char *unit, cons
                             DescriptionSources *sources, const char *why) {
         _cleanup_(description_sources_freep) DescriptionSources *owned = sources;
         int code = CLD_KILLED, status = SIGKILL, r;
+        InitEndResult result = INIT_END_NONE;
 
         if (record)
                 kill_init_of(record->init_pid, unit);
@@ -127,8 +129,8 @@ static int end_unmanageable(Manager *m, const char *name, const char *unit, cons
         if (r < 0)
                 log_warning_errno(r, "%s: cannot ask systemd to stop %s: %m", name, unit);
         fault_point("adopt-cut-killed");
-        (void) state_file_read_exit(m->state_dir, name, &code, &status);
-        r = add_ended(m, name, TAKE_PTR(owned), code, status, why);
+        (void) state_file_read_exit(m->state_dir, name, &code, &status, &result);
+        r = add_ended(m, name, TAKE_PTR(owned), code, status, result, why);
         state_file_remove(m->state_dir, name);
         network_forget(name);
         fault_point("adopt-cut-removed");
@@ -283,10 +285,13 @@ int manager_adopt_services(Manager *m) {
                 if (strv_contains(running, *n))
                         continue;
                 (void) state_file_read(m->state_dir, *n, &record, &sources);
-                if (state_file_read_exit(m->state_dir, *n, &code, &status) >= 0)
-                        r = add_ended(m, *n, TAKE_PTR(sources), code, status, "ended while isolated was not running");
+                InitEndResult result = INIT_END_NONE;
+
+                if (state_file_read_exit(m->state_dir, *n, &code, &status, &result) >= 0)
+                        r = add_ended(m, *n, TAKE_PTR(sources), code, status, result,
+                                      "ended while isolated was not running");
                 else
-                        r = add_ended(m, *n, TAKE_PTR(sources), CLD_KILLED, SIGKILL,
+                        r = add_ended(m, *n, TAKE_PTR(sources), CLD_KILLED, SIGKILL, INIT_END_NONE,
                                       "ended while isolated was not running; its init recorded no exit status");
                 if (r < 0)
                         return log_error_errno(r, "Failed to record %s: %m", *n);

@@ -193,8 +193,8 @@ void manager_forget_service_state(Manager *m, Service *s) {
         state_file_remove(m->state_dir, s->name);
 }
 
-int manager_read_exit_record(Manager *m, const char *name, int *ret_code, int *ret_status) {
-        return state_file_read_exit(m->state_dir, name, ret_code, ret_status);
+int manager_read_exit_record(Manager *m, const char *name, int *ret_code, int *ret_status, InitEndResult *ret_result) {
+        return state_file_read_exit(m->state_dir, name, ret_code, ret_status, ret_result);
 }
 
 int manager_check_manage(Manager *m, sd_bus_message *call, const char *verb, const char *name, sd_bus_error *error) {
@@ -254,6 +254,32 @@ static uid_t caller_uid(sd_bus_message *call) {
         return uid;
 }
 
+/* [Unit] Condition*=, Assert*= on the host's view, before anything of the service is made
+ * (condition.h): 1 to go on, else the bus error is set. */
+static int check_conditions(const char *name, const Description *d, sd_bus_error *error) {
+        const Condition *failed = NULL;
+        _cleanup_free_ char *what = NULL;
+        int r;
+
+        for (int assert = 1; assert >= 0; assert--) {
+                r = condition_list_test(d->conditions, d->n_conditions, assert, NULL, &failed);
+                if (r < 0)
+                        return r;
+                if (r > 0)
+                        continue;
+                what = condition_describe(failed);
+                if (!what)
+                        return -ENOMEM;
+                log_info("%s: %s %s", name, what, assert ? "failed, not starting" : "not met, start skipped");
+                if (assert)
+                        return sd_bus_error_setf(error, BUS_ERROR_ASSERT_FAILED, "Failed to start %s: %s failed.",
+                                                 name, what);
+                return sd_bus_error_setf(error, BUS_ERROR_CONDITION_FAILED, "Start of %s skipped: %s was not met.",
+                                         name, what);
+        }
+        return 1;
+}
+
 int manager_start_sources(Manager *m, const char *name, DescriptionSources *sources_in, sd_bus_message *call,
                           sd_bus_error *error) {
         _cleanup_(description_sources_freep) DescriptionSources *sources = sources_in;
@@ -286,6 +312,9 @@ int manager_start_sources(Manager *m, const char *name, DescriptionSources *sour
                 return sd_bus_error_setf(error, BUS_ERROR_ALREADY_RUNNING,
                                          "Service %s is already %s; stop it first.", name,
                                          service_state_to_string(old->state));
+        r = check_conditions(name, d, error);
+        if (r <= 0)
+                return r;
         if (old)
                 manager_remove_service(m, old);
 

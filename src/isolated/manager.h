@@ -59,7 +59,7 @@ void manager_service_ended(Manager *m);
 int manager_save_service_state(Manager *m, Service *s);
 void manager_forget_service_state(Manager *m, Service *s);
 /* How the main process ended, as the init recorded it in NAME.exit. */
-int manager_read_exit_record(Manager *m, const char *name, int *ret_code, int *ret_status);
+int manager_read_exit_record(Manager *m, const char *name, int *ret_code, int *ret_status, InitEndResult *ret_result);
 
 /* After a restart: takes over every running isolated-*.scope, and shows the
  * services that ended while the daemon was away. */

@@ -23,6 +23,8 @@ static const char *const service_result_table[_SERVICE_RESULT_MAX] = {
         [SERVICE_FAILURE_START_LIMIT_HIT] = "start-limit-hit",
         [SERVICE_FAILURE_HEALTH] = "health",
         [SERVICE_FAILURE_OOM_KILL] = "oom-kill",
+        [SERVICE_FAILURE_WATCHDOG] = "watchdog",
+        [SERVICE_SKIP_CONDITION] = "exec-condition",
 };
 
 static int table_lookup(const char *const *table, int n, const char *s) {
@@ -82,18 +84,29 @@ bool service_state_transition_allowed(ServiceState from, ServiceState to) {
 }
 
 ServiceState service_state_of_result(ServiceResult r) {
-        return r == SERVICE_SUCCESS ? SERVICE_EXITED : SERVICE_FAILED;
+        return r == SERVICE_SUCCESS || r == SERVICE_SKIP_CONDITION ? SERVICE_EXITED : SERVICE_FAILED;
 }
 
-/* A stop by these is how a daemon is usually asked to end: no failure. */
-static bool signal_is_clean(int sig) {
-        return sig == SIGTERM || sig == SIGINT || sig == SIGHUP || sig == SIGPIPE;
-}
-
-static ServiceResult result_of_exit(int code, int status) {
+/* A command of the start (ExecStartPre=, forking's parent): only exit 0 is clean, as systemd's
+ * EXIT_CLEAN_COMMAND. */
+static ServiceResult result_of_command(int code, int status) {
         if (code == CLD_EXITED)
                 return status == 0 ? SERVICE_SUCCESS : SERVICE_FAILURE_EXIT_CODE;
         return code == CLD_DUMPED ? SERVICE_FAILURE_CORE_DUMP : SERVICE_FAILURE_SIGNAL;
+}
+
+/* The main process: SuccessExitStatus= and the clean signals, as systemd's EXIT_CLEAN_DAEMON. */
+static ServiceResult result_of_exit(int code, int status, const ExitStatusSet *success) {
+        switch (exit_outcome_of(code, status, success)) {
+        case EXIT_OUTCOME_SUCCESS:
+                return SERVICE_SUCCESS;
+        case EXIT_OUTCOME_EXIT_CODE:
+                return SERVICE_FAILURE_EXIT_CODE;
+        case EXIT_OUTCOME_CORE_DUMP:
+                return SERVICE_FAILURE_CORE_DUMP;
+        default:
+                return SERVICE_FAILURE_SIGNAL;
+        }
 }
 
 ServiceResult service_result_from_facts(const ServiceEndFacts *f) {
@@ -103,6 +116,12 @@ ServiceResult service_result_from_facts(const ServiceEndFacts *f) {
                 return SERVICE_FAILURE_TIMEOUT;
         if (f->start_limit_hit)
                 return SERVICE_FAILURE_START_LIMIT_HIT;
+        if (f->exec_condition && !f->stop_requested)
+                return SERVICE_SKIP_CONDITION;
+        if (f->watchdog && !f->stop_requested)
+                return SERVICE_FAILURE_WATCHDOG;
+        if (f->runtime_max && !f->stop_requested)
+                return SERVICE_FAILURE_TIMEOUT;
         /* OOMPolicy=stop or kill: the OOM kill ended the service, whatever the processes did after. */
         if (f->oom_killed && !f->oom_continue)
                 return SERVICE_FAILURE_OOM_KILL;
@@ -110,7 +129,7 @@ ServiceResult service_result_from_facts(const ServiceEndFacts *f) {
                 return SERVICE_FAILURE_HEALTH;
         /* A command of the start failed: ExecStartPre=, forking's parent, notify's main. */
         if (f->start_failed && f->exit_reported && !f->stop_requested)
-                return result_of_exit(f->exit_code, f->exit_status);
+                return result_of_command(f->exit_code, f->exit_status);
         if (!f->released || f->start_failed) {
                 /* A stop asked for while starting is no failure of the service, as in systemd. */
                 if (f->stop_requested && !f->start_errno && f->start_failed && f->start_cancelled)
@@ -120,9 +139,7 @@ ServiceResult service_result_from_facts(const ServiceEndFacts *f) {
         /* Released, yet the init never named a main process nor completed the start. */
         if (!f->main_pid_known && !f->start_complete && !f->stop_requested)
                 return SERVICE_FAILURE_PROTOCOL;
-        if (f->exit_code == CLD_EXITED)
-                return f->exit_status == 0 ? SERVICE_SUCCESS : SERVICE_FAILURE_EXIT_CODE;
-        if (f->exit_code == CLD_DUMPED)
-                return SERVICE_FAILURE_CORE_DUMP;
-        return f->stop_requested || signal_is_clean(f->exit_status) ? SERVICE_SUCCESS : SERVICE_FAILURE_SIGNAL;
+        if (f->exit_code == CLD_KILLED && f->stop_requested)
+                return SERVICE_SUCCESS;
+        return result_of_exit(f->exit_code, f->exit_status, f->success_status);
 }

@@ -4,6 +4,8 @@
 #include <errno.h>
 #include <stdbool.h>
 
+#include "exit-status.h"
+
 /* The lifecycle of a service, as systemd's src/core/service.c has it: one
  * state enum, one result enum, each with its string table (the strings are
  * what the bus shows), the transitions allowed between the states, and the
@@ -34,6 +36,8 @@ typedef enum ServiceResult {
         SERVICE_FAILURE_START_LIMIT_HIT,
         SERVICE_FAILURE_HEALTH, /* ended by its failed health checks (HealthOnFailure=kill, HealthReady=yes) */
         SERVICE_FAILURE_OOM_KILL,
+        SERVICE_FAILURE_WATCHDOG, /* WatchdogSec= passed without WATCHDOG=1 */
+        SERVICE_SKIP_CONDITION,   /* "exec-condition": ExecCondition= exited 1..254; no failure (state exited) */
         _SERVICE_RESULT_MAX,
         _SERVICE_RESULT_INVALID = -EINVAL,
 } ServiceResult;
@@ -53,7 +57,8 @@ bool service_state_is_active(ServiceState s);
  * in a state is no transition: false. */
 bool service_state_transition_allowed(ServiceState from, ServiceState to);
 
-/* The state a service ends in, by its result. */
+/* The state a service ends in, by its result: exited for success and exec-condition (as systemd's
+ * inactive), else failed. */
 ServiceState service_state_of_result(ServiceResult r);
 
 /* What is known of a service when its init is gone (or found gone). */
@@ -75,14 +80,20 @@ typedef struct ServiceEndFacts {
         bool oom_killed;      /* the kernel's OOM killer killed a process of the scope since the main
                                * process (re)started: systemd's scope Result, or the cgroup's oom_kill */
         bool oom_continue;    /* OOMPolicy=continue: an OOM kill is no failure of the service itself */
+        bool watchdog;        /* the init ended it: WatchdogSec= passed (EXITED's RESULT=watchdog) */
+        bool runtime_max;     /* the init ended it: RuntimeMaxSec= passed (RESULT=timeout) */
+        bool exec_condition;  /* ExecCondition= skipped the start (RESULT=exec-condition) */
+        const ExitStatusSet *success_status; /* SuccessExitStatus=, may be NULL */
 } ServiceEndFacts;
 
 /* The Result of a service's end; the first that applies:
- *   protocol error > start timeout > start limit > an OOM kill (oom-kill, unless
+ *   protocol error > start timeout > start limit > ExecCondition= skipped (exec-condition) >
+ *   watchdog > RuntimeMaxSec= (timeout) > an OOM kill (oom-kill, unless
  *   OOMPolicy=continue, as systemd: then the killed main process is signal) > failed health
  *   checks (unless stopped) > a command of a failed start that the
  *   init reported (by its exit) > a start that failed otherwise (exit-code with an errno of
  *   the init's, success if only stopped, else resources) > no main process and no start
- *   (protocol) > the main process's exit: 0 success, else exit-code; dumped core-dump;
- *   killed success if stopped or by SIGTERM/SIGINT/SIGHUP/SIGPIPE, else signal. */
+ *   (protocol) > the main process's exit: 0 or in SuccessExitStatus= success, else
+ *   exit-code; dumped core-dump; killed success if stopped, by SIGTERM/SIGINT/SIGHUP/SIGPIPE or by
+ *   a signal of SuccessExitStatus=, else signal. */
 ServiceResult service_result_from_facts(const ServiceEndFacts *f);

@@ -22,6 +22,7 @@
 #include "network.h"
 #include "port-forward.h"
 #include "scope.h"
+#include "log-context.h"
 #include "service.h"
 #include "shell.h"
 #include "socket-util.h"
@@ -240,6 +241,11 @@ static void service_check_stopped(Service *s) {
         manager_forget_service_state(s->manager, s);
         if (s->stop_requested)
                 fault_point("stop-state-removed");
+        if (s->start_call && s->result == SERVICE_SKIP_CONDITION) {
+                /* ExecCondition= skipped the start: no failure, as systemd's job is done. */
+                (void) sd_bus_reply_method_return(s->start_call, "o", s->path);
+                s->start_call = sd_bus_message_unref(s->start_call);
+        }
         if (s->start_call) {
                 char text[256];
                 snprintf(text, sizeof(text), "isolate-init ended (%s, status %d) before the service started",
@@ -865,6 +871,7 @@ static void service_handle_message(Service *s, const InitMessage *m, int pidfd) 
                 s->exit_status = m->status;
                 if (m->start_limit_hit)
                         s->start_limit_hit = true;
+                s->init_end_result = m->end_result;
                 break;
         case INIT_MESSAGE_RELOADED:
                 service_handle_reloaded(s, m->error, *m->text ? m->text : NULL);
@@ -967,6 +974,10 @@ static void service_set_end(Service *s, int code, int status) {
                 .health_failed = s->health.ended_it,
                 .oom_killed = s->oom_killed,
                 .oom_continue = s->description && description_oom_policy(s->description) == OOM_POLICY_CONTINUE,
+                .watchdog = s->init_end_result == INIT_END_WATCHDOG,
+                .runtime_max = s->init_end_result == INIT_END_TIMEOUT,
+                .exec_condition = s->init_end_result == INIT_END_EXEC_CONDITION,
+                .success_status = s->description ? &s->description->success_status : NULL,
         });
 }
 
@@ -1024,7 +1035,11 @@ static int on_adopted_init_exit(sd_event_source *source, int fd, uint32_t revent
         Service *s = userdata;
         int code = 0, status = 0;
 
-        if (s->exit_code == 0 && manager_read_exit_record(s->manager, s->name, &code, &status) < 0) {
+        InitEndResult result = INIT_END_NONE;
+
+        if (s->exit_code == 0 && manager_read_exit_record(s->manager, s->name, &code, &status, &result) >= 0)
+                s->init_end_result = result; /* watchdog, timeout, exec-condition: as EXITED would say */
+        else if (s->exit_code == 0) {
                 code = CLD_KILLED;
                 status = SIGKILL; /* died without a word: the worst we can assume */
         }
@@ -1137,11 +1152,16 @@ int service_start(Service *s, sd_bus_message *start_call) {
         }
         _cleanup_free_ char *journal_header = NULL;
         /* identifier, unit id, priority, level prefix, syslog, kmsg, console: as the init writes it. */
-        if (asprintf(&journal_header, "%s\n%s\n%i\n0\n0\n0\n0\n", description_syslog_identifier(s->description) ?: "",
-                     s->unit, LOG_INFO) < 0) {
+        journal_header = process_options_journal_header(&s->description->sandbox.process,
+                                                        description_syslog_identifier(s->description), s->unit);
+        if (!journal_header) {
                 service_release_ids(s);
                 return -ENOMEM;
         }
+        /* LogLevelMax=, LogExtraFields=: journald reads them for the scope, as systemd writes them. */
+        r = log_context_export(&s->description->sandbox.process, s->unit);
+        if (r < 0)
+                log_warning_errno(r, "%s: cannot hand LogLevelMax=/LogExtraFields= to journald: %m", s->name);
         r = held_child_spawn(s->manager->init_path, s->uid_base, journal_header, &child);
         if (r < 0) {
                 service_release_ids(s);

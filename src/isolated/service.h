@@ -59,6 +59,7 @@ struct Service {
         bool protocol_error;  /* the init sent what the protocol does not allow: Result=protocol */
         unsigned init_version; /* from its HELLO; 0 before it (or an init older than the handshake) */
         bool start_limit_hit;   /* the init gave up restarting: Result=start-limit-hit */
+        int init_end_result;    /* EXITED's RESULT= (InitEndResult): watchdog, timeout, exec-condition */
         unsigned n_restarts;    /* restarts in place by Restart= (the init counts) */
         char *oom_counter_path; /* the scope's memory.events (v2) or memory.oom_control (v1) */
         uint64_t oom_kills_base; /* its oom_kill when the main process last (re)started */

@@ -139,7 +139,7 @@ int state_file_read(const char *dir, const char *name, StateRecord *ret, Descrip
         return 0;
 }
 
-int state_file_read_exit(const char *dir, const char *name, int *ret_code, int *ret_status) {
+int state_file_read_exit(const char *dir, const char *name, int *ret_code, int *ret_status, InitEndResult *ret_result) {
         _cleanup_free_ char *text = NULL;
         int r;
 
@@ -147,7 +147,7 @@ int state_file_read_exit(const char *dir, const char *name, int *ret_code, int *
         if (r < 0)
                 return r;
         /* Made empty at the start: the main process's end was not recorded (-ENOENT). */
-        return init_exit_record_parse(text, ret_code, ret_status);
+        return init_exit_record_parse(text, ret_code, ret_status, ret_result);
 }
 
 int state_file_make_init_endpoints(const char *dir, const char *name, int *ret_listen_fd, int *ret_exit_fd) {

@@ -5,6 +5,7 @@
 #include <sys/types.h>
 
 #include "description-loader.h"
+#include "init-protocol.h"
 #include "time-util.h"
 
 /* What the daemon keeps of a running service in its state directory, so a
@@ -24,7 +25,7 @@ int state_file_write(const char *dir, const char *name, const StateRecord *recor
 /* -ENOENT if there is no NAME.state; -EBADMSG if it or NAME.sources is corrupt. */
 int state_file_read(const char *dir, const char *name, StateRecord *ret, DescriptionSources **ret_sources);
 /* NAME.exit as the init wrote it: CLD_EXITED/CLD_KILLED/CLD_DUMPED and the status. */
-int state_file_read_exit(const char *dir, const char *name, int *ret_code, int *ret_status);
+int state_file_read_exit(const char *dir, const char *name, int *ret_code, int *ret_status, InitEndResult *ret_result);
 /* Makes NAME.sock, listening, for a restarted daemon to reach the init, and an empty NAME.exit
  * open for writing, where the init records the main process's end. Both fds go to the init, which so
  * holds no fd of this directory. -errno, nothing left. */

@@ -11,6 +11,10 @@
 #define BUS_ERROR_START_FAILED "org.isolated1.Error.StartFailed"
 #define BUS_ERROR_SCOPE_FAILED "org.isolated1.Error.ScopeFailed"
 #define BUS_ERROR_NOT_RUNNING "org.isolated1.Error.NotRunning"
+/* A Condition*= of [Unit] was not met: nothing was started, no failure (as systemd's start job). */
+#define BUS_ERROR_CONDITION_FAILED "org.isolated1.Error.ConditionFailed"
+/* An Assert*= of [Unit] failed: the start failed, nothing was made. */
+#define BUS_ERROR_ASSERT_FAILED "org.isolated1.Error.AssertFailed"
 
 extern const sd_bus_error_map isolated_bus_error_map[];
 

@@ -8,6 +8,7 @@
 #include "description.h"
 #include "extract-word.h"
 #include "parse-util.h"
+#include "service-keys.h"
 #include "specifier.h"
 #include "string-util.h"
 #include "strv.h"
@@ -93,13 +94,6 @@ const char *const exec_directory_base[_EXEC_DIRECTORY_TYPE_MAX] = {
         [EXEC_DIRECTORY_LOGS] = "/var/log",
 };
 
-static const char *const exec_directory_key[_EXEC_DIRECTORY_TYPE_MAX] = {
-        [EXEC_DIRECTORY_RUNTIME] = "RuntimeDirectory",
-        [EXEC_DIRECTORY_STATE] = "StateDirectory",
-        [EXEC_DIRECTORY_CACHE] = "CacheDirectory",
-        [EXEC_DIRECTORY_LOGS] = "LogsDirectory",
-};
-
 ExecCommand **exec_command_list_free(ExecCommand **l) {
         for (ExecCommand **i = l; i && *i; i++)
                 exec_command_free(*i);
@@ -121,128 +115,17 @@ static int exec_command_list_append(ExecCommand ***l, ExecCommand *c) {
         return 0;
 }
 
-/* What to do with a [Service] key that systemd knows and isolated does not
- * implement yet. Keys not listed here are refused: a new sandboxing or limit
- * key must never be dropped silently, so refusing is the default and each
- * entry below is a decision that ignoring the key cannot leave the service less
- * confined or less limited than the file asks. */
-typedef enum KeyPolicy {
-        KEY_NOTICE,          /* ignored with a notice */
-        KEY_NOTICE_IF_FALSE, /* a boolean hardening switch: "no" asks for nothing, "yes" is refused */
-        KEY_ALWAYS_ON,       /* a boolean switch isolated applies to every service anyway */
-} KeyPolicy;
-
-static const struct {
-        const char *key;
-        KeyPolicy policy;
-} service_key_policy[] = {
-        /* Process management: affects what runs when, not what it may do. */
-        { "ExecCondition", KEY_NOTICE },
-        { "ExecStopPost", KEY_NOTICE },
-        { "TimeoutAbortSec", KEY_NOTICE },
-        { "TimeoutStartFailureMode", KEY_NOTICE },
-        { "TimeoutStopFailureMode", KEY_NOTICE },
-        { "RuntimeRandomizedExtraSec", KEY_NOTICE },
-        { "StartLimitAction", KEY_NOTICE },
-        { "FailureAction", KEY_NOTICE },
-        { "RebootArgument", KEY_NOTICE },
-        { "ExitType", KEY_NOTICE },
-        { "PermissionsStartOnly", KEY_NOTICE },
-        { "RootDirectoryStartOnly", KEY_NOTICE },
-        { "GuessMainPID", KEY_NOTICE },
-        { "RestartPreventExitStatus", KEY_NOTICE },
-        { "RestartForceExitStatus", KEY_NOTICE },
-        { "SuccessExitStatus", KEY_NOTICE },
-        { "NonBlocking", KEY_NOTICE },
-        { "FileDescriptorStoreMax", KEY_NOTICE },
-        { "Sockets", KEY_NOTICE },
-        { "USBFunctionDescriptors", KEY_NOTICE },
-        { "USBFunctionStrings", KEY_NOTICE },
-        { "SendSIGKILL", KEY_NOTICE },
-        { "SendSIGHUP", KEY_NOTICE },
-        { "RestartKillSignal", KEY_NOTICE },
-        { "FinalKillSignal", KEY_NOTICE },
-        { "WatchdogSignal", KEY_NOTICE },
-        { "TimeoutCleanSec", KEY_NOTICE },
-        { "IgnoreSIGPIPE", KEY_NOTICE },
-        { "TimerSlackNSec", KEY_NOTICE },
-
-        /* Ignoring these grants less than asked, never more. */
-        { "PassEnvironment", KEY_NOTICE },
-        { "ExecPaths", KEY_NOTICE },
-        { "ExecSearchPath", KEY_NOTICE },
-        { "NetworkNamespacePath", KEY_NOTICE }, /* the service keeps its own empty network namespace */
-        { "IPCNamespacePath", KEY_NOTICE },
-        { "MountFlags", KEY_NOTICE },           /* mounts stay private to the service */
-        { "MountAPIVFS", KEY_NOTICE },          /* /proc and /dev are always mounted */
-        { "RemoveIPC", KEY_NOTICE },            /* the IPC namespace dies with the service */
-        { "Delegate", KEY_NOTICE },
-        { "DisableControllers", KEY_NOTICE },
-        { "DefaultMemoryMin", KEY_NOTICE },
-        { "DefaultMemoryLow", KEY_NOTICE },
-        { "RuntimeDirectoryPreserve", KEY_NOTICE },
-        { "ConfigurationDirectory", KEY_NOTICE },
-        { "ConfigurationDirectoryMode", KEY_NOTICE },
-        { "SetCredential", KEY_NOTICE },
-        { "SetCredentialEncrypted", KEY_NOTICE },
-        { "LoadCredential", KEY_NOTICE },
-        { "LoadCredentialEncrypted", KEY_NOTICE },
-
-        /* Accounting and logging: observe, do not restrict. */
-        { "CPUAccounting", KEY_NOTICE },
-        { "MemoryAccounting", KEY_NOTICE },
-        { "IOAccounting", KEY_NOTICE },
-        { "BlockIOAccounting", KEY_NOTICE },
-        { "TasksAccounting", KEY_NOTICE },
-        { "IPAccounting", KEY_NOTICE },
-        { "StandardInput", KEY_NOTICE },
-        { "StandardOutput", KEY_NOTICE },
-        { "StandardError", KEY_NOTICE },
-        { "StandardInputText", KEY_NOTICE },
-        { "StandardInputData", KEY_NOTICE },
-        { "TTYPath", KEY_NOTICE },
-        { "TTYReset", KEY_NOTICE },
-        { "TTYVHangup", KEY_NOTICE },
-        { "TTYVTDisallocate", KEY_NOTICE },
-        { "TTYRows", KEY_NOTICE },
-        { "TTYColumns", KEY_NOTICE },
-        { "SyslogFacility", KEY_NOTICE },
-        { "SyslogLevel", KEY_NOTICE },
-        { "SyslogLevelPrefix", KEY_NOTICE },
-        { "LogLevelMax", KEY_NOTICE },
-        { "LogExtraFields", KEY_NOTICE },
-        { "LogNamespace", KEY_NOTICE },
-        { "SystemCallLog", KEY_NOTICE },
-        { "UtmpIdentifier", KEY_NOTICE },
-        { "UtmpMode", KEY_NOTICE },
-
-        /* Already true of every isolated service (private namespaces, no_new_privs). */
-        { "PrivateNetwork", KEY_ALWAYS_ON },
-        { "PrivateIPC", KEY_ALWAYS_ON },
-        { "PrivateMounts", KEY_ALWAYS_ON },
-        { "ProtectHostname", KEY_ALWAYS_ON },
-
-        /* Hardening switches isolated does not apply yet: "no" is fine, "yes" is refused. */
-        { "PrivateUsers", KEY_NOTICE_IF_FALSE },
-        { "ProtectClock", KEY_NOTICE_IF_FALSE },
-        { "MemoryDenyWriteExecute", KEY_NOTICE_IF_FALSE },
-        { "RestrictRealtime", KEY_NOTICE_IF_FALSE },
-        { "DynamicUser", KEY_NOTICE_IF_FALSE },
-};
-
-static int service_key_policy_lookup(const char *key) {
-        for (size_t i = 0; i < ELEMENTSOF(service_key_policy); i++)
-                if (strcmp(service_key_policy[i].key, key) == 0)
-                        return (int) service_key_policy[i].policy;
-        return -ENOENT;
-}
-
 /* Lives across the files of one description (the main file, then its
  * drop-ins), so a later file continues where the earlier one left off. */
-typedef struct ParseState {
+struct ParseState {
         const char *filename; /* the file being parsed */
+        unsigned line;        /* of the assignment being parsed */
         Description *description;
         char **notices;
+        char **errors;        /* "FILE:LINE: what is wrong", in order */
+        char **error_keys;    /* "Section.Key" of each error: a later empty assignment withdraws it */
+        bool skip_section;    /* in an unknown section, already named */
+        bool cut_short;       /* a syntax error ended a file: what comes after it is unknown */
         SpecifierContext specifiers;
         unsigned exec_start_line;
         char *exec_start_filename;
@@ -252,10 +135,12 @@ typedef struct ParseState {
         const char *address_filename; /* the caller's filenames[], outlives the parse */
         unsigned health_ready_line;   /* HealthReady=yes, for the error if there is no HealthCheck= */
         const char *health_ready_filename;
-} ParseState;
+};
 
 static void parse_state_done(ParseState *s) {
         s->notices = strv_free(s->notices);
+        s->errors = strv_free(s->errors);
+        s->error_keys = strv_free(s->error_keys);
         s->exec_start_filename = mfree(s->exec_start_filename);
         s->exec_start_more_filename = mfree(s->exec_start_more_filename);
 }
@@ -266,6 +151,18 @@ static int expand(ParseState *s, const char *value, char **ret, char **ret_error
 
         r = specifier_expand(value, &s->specifiers, ret, ret_error);
         return r == -ENOMEM ? r : r < 0 ? -EINVAL : 0;
+}
+
+int parse_state_expand(ParseState *s, const char *value, char **ret, char **ret_error) {
+        char *copy;
+
+        if (s)
+                return expand(s, value, ret, ret_error);
+        copy = strdup(value);
+        if (!copy)
+                return -ENOMEM;
+        *ret = copy;
+        return 0;
 }
 
 static int free_and_expand(ParseState *s, char **p, const char *value, char **ret_error) {
@@ -295,6 +192,30 @@ static int add_notice(ParseState *s, unsigned line, const char *fmt, ...) {
                 return -ENOMEM;
 
         return strv_consume(&s->notices, strprintf("%s:%u: %s", s->filename, line, text));
+}
+
+/* A parser's notice, without file:line (the dispatcher adds them). */
+static int notice_set(char **ret_notice, const char *fmt, ...) _printf_(2, 3);
+static int notice_set(char **ret_notice, const char *fmt, ...) {
+        va_list ap;
+        char *text;
+        int k;
+
+        va_start(ap, fmt);
+        k = vasprintf(&text, fmt, ap);
+        va_end(ap);
+        if (k < 0)
+                return -ENOMEM;
+        free(*ret_notice);
+        *ret_notice = text;
+        return 0;
+}
+
+/* "KEY=: notice", for a notice of a helper that does not know the key. */
+static int notice_prefix_key(char **notice, const char *key) {
+        if (!*notice)
+                return 0;
+        return notice_set(notice, "%s=: %s", key, *notice);
 }
 
 static int free_and_strdup(char **p, const char *s) {
@@ -397,12 +318,8 @@ static int parse_cgroup_limit(const char *key, const char *value, int (*parse)(c
         return 0;
 }
 
-static int refuse_weaker(char **ret_error, const char *key) {
-        return error_set(ret_error, -EINVAL,
-                         "%s= is not supported yet; refusing to run with a weaker sandbox than asked", key);
-}
-
-static int parse_environment(ParseState *s, const char *value, char **ret_error) {
+/* Environment=: KEY=VALUE words; a later assignment of a name replaces the earlier one, "" resets. */
+KEY_PARSER(parse_environment) {
         Description *d = s->description;
         const char *p = value;
         int r;
@@ -422,7 +339,7 @@ static int parse_environment(ParseState *s, const char *value, char **ret_error)
                 if (r == -ENOMEM)
                         return r;
                 if (r < 0)
-                        return invalid_value(ret_error, "Environment", value);
+                        return invalid_value(ret_error, key, value);
                 if (r == 0)
                         return 0;
 
@@ -436,7 +353,6 @@ static int parse_environment(ParseState *s, const char *value, char **ret_error)
                 if (!eq || !env_name_is_valid_n(word, (size_t) (eq - word)))
                         return error_set(ret_error, -EINVAL, "Invalid environment assignment '%s' in Environment=", word);
 
-                /* A later assignment of the same name replaces the earlier one. */
                 n = (size_t) (eq - word) + 1;
                 for (char **i = d->environment; i && *i; i++)
                         if (strncmp(*i, word, n) == 0) {
@@ -455,7 +371,7 @@ static int parse_environment(ParseState *s, const char *value, char **ret_error)
 
 /* EnvironmentFile=: one path per assignment, "-" for a file that may be
  * missing; kept as systemd keeps it ("-/path"), read by the init at start. */
-static int parse_environment_file(ParseState *s, const char *value, char **ret_error) {
+KEY_PARSER(parse_environment_file) {
         Description *d = s->description;
         _cleanup_free_ char *resolved = NULL, *path = NULL;
         bool optional;
@@ -503,32 +419,48 @@ static int exec_command_resolve_specifiers(ParseState *s, ExecCommand *c, char *
         return 0;
 }
 
-static int parse_start_limit_key(ParseState *s, const char *key, const char *value, char **ret_error);
-
-static int parse_unit_key(ParseState *s, const char *key, const char *value, unsigned line, char **ret_error) {
-        int r;
-
-        if (strcmp(key, "Description") == 0)
-                return free_and_expand(s, &s->description->description, value, ret_error);
-        r = parse_start_limit_key(s, key, value, ret_error);
-        if (r != -ENOENT)
-                return r;
-
-        if (!systemd_key_is_known("Unit", key))
-                return error_set(ret_error, -EINVAL, "Unknown key %s= in section [Unit]", key);
-        return add_notice(s, line, "Ignoring %s= in section [Unit]: not used by isolated", key);
+/* Description=, SyslogIdentifier=: a string with specifiers; "" unsets it. */
+KEY_PARSER(parse_description_string) {
+        return free_and_expand(s, data, value, ret_error);
 }
 
-static int parse_install_key(ParseState *s, const char *key, const char *value, unsigned line, char **ret_error) {
-        if (!systemd_key_is_known("Install", key))
-                return error_set(ret_error, -EINVAL, "Unknown key %s= in section [Install]", key);
-        return add_notice(s, line, "Ignoring %s= in section [Install]: isolated services are not enabled", key);
+/* StartLimitIntervalSec=/StartLimitBurst= of [Unit], also the old [Service] spelling. */
+KEY_PARSER(parse_start_limit_interval) {
+        Description *d = s->description;
+        usec_t u;
+
+        if (isempty(value)) {
+                d->start_limit_interval_usec = DEFAULT_START_LIMIT_INTERVAL_USEC;
+                return 0;
+        }
+        if (parse_sec(value, &u) < 0)
+                return invalid_value(ret_error, key, value);
+        d->start_limit_interval_usec = u; /* 0: no limit */
+        return 0;
 }
 
-static int parse_service_type(ParseState *s, const char *value, char **ret_error) {
+KEY_PARSER(parse_start_limit_burst) {
+        Description *d = s->description;
+        uint64_t v;
+
+        if (isempty(value)) {
+                d->start_limit_burst = DEFAULT_START_LIMIT_BURST;
+                return 0;
+        }
+        if (parse_uint64(value, &v) < 0 || v > UINT32_MAX)
+                return invalid_value(ret_error, key, value);
+        d->start_limit_burst = (unsigned) v;
+        return 0;
+}
+
+KEY_PARSER(parse_service_type) {
         static const char *const later[] = { "notify-reload" };
         ServiceType t;
 
+        if (isempty(value)) {
+                s->description->type = SERVICE_SIMPLE;
+                return 0;
+        }
         t = service_type_from_string(value);
         if (t < 0) {
                 for (size_t i = 0; i < ELEMENTSOF(later); i++)
@@ -540,23 +472,10 @@ static int parse_service_type(ParseState *s, const char *value, char **ret_error
         return 0;
 }
 
-/* The sandboxing and credential keys live in sandbox-options.c. */
-static int parse_sandbox_key(ParseState *s, const char *key, const char *value, unsigned line, char **ret_error) {
-        _cleanup_free_ char *notice = NULL;
-        int r;
-
-        r = sandbox_options_parse(&s->description->sandbox, key, value, &notice, ret_error);
-        if (r < 0)
-                return r;
-        if (notice)
-                return add_notice(s, line, "%s", notice);
-        return 0;
-}
-
 /* ExecStart=: one command, several for Type=oneshot (checked once Type= is known), "" resets. */
-static int parse_exec_start(ParseState *s, const char *value, unsigned line, char **ret_error) {
-        _cleanup_free_ char *notice = NULL, *error = NULL;
+KEY_PARSER(parse_exec_start) {
         Description *d = s->description;
+        _cleanup_free_ char *error = NULL;
         ExecCommand *c;
         int r;
 
@@ -567,7 +486,7 @@ static int parse_exec_start(ParseState *s, const char *value, unsigned line, cha
                 return 0;
         }
 
-        r = exec_command_parse(value, &c, &notice, &error);
+        r = exec_command_parse(value, &c, ret_notice, &error);
         if (r == -ENOMEM)
                 return r;
         if (r < 0)
@@ -576,7 +495,8 @@ static int parse_exec_start(ParseState *s, const char *value, unsigned line, cha
                 exec_command_free(c);
                 return error_set(ret_error, -EINVAL,
                                  "Invalid ExecStart= value: the main process runs inside the sandbox; the '+' prefix "
-                                 "is for ExecStartPre=, ExecStartPost=, ExecReload= and ExecStop=");
+                                 "is for ExecCondition=, ExecStartPre=, ExecStartPost=, ExecReload=, ExecStop= and "
+                                 "ExecStopPost=");
         }
         r = exec_command_resolve_specifiers(s, c, ret_error);
         if (r >= 0 && !d->exec_start)
@@ -584,7 +504,7 @@ static int parse_exec_start(ParseState *s, const char *value, unsigned line, cha
         else if (r >= 0) {
                 if (!s->exec_start_more_filename) {
                         r = free_and_strdup(&s->exec_start_more_filename, s->filename);
-                        s->exec_start_more_line = line;
+                        s->exec_start_more_line = s->line;
                 }
                 if (r >= 0)
                         r = exec_command_list_append(&d->exec_start_more, c);
@@ -597,18 +517,16 @@ static int parse_exec_start(ParseState *s, const char *value, unsigned line, cha
         }
         if (c) {
                 d->exec_start = c;
-                s->exec_start_line = line;
+                s->exec_start_line = s->line;
         }
-        if (notice)
-                return add_notice(s, line, "ExecStart=: %s", notice);
-        return 0;
+        return notice_prefix_key(ret_notice, key);
 }
 
-static int parse_remain_after_exit(ParseState *s, const char *value, char **ret_error) {
+KEY_PARSER(parse_remain_after_exit) {
         int r = isempty(value) ? 0 : parse_boolean(value);
 
         if (r < 0)
-                return invalid_value(ret_error, "RemainAfterExit", value);
+                return invalid_value(ret_error, key, value);
         s->description->remain_after_exit = r > 0;
         return 0;
 }
@@ -636,7 +554,7 @@ static bool bus_name_is_valid(const char *p) {
         return dot && !start;
 }
 
-static int parse_bus_name(ParseState *s, const char *value, char **ret_error) {
+KEY_PARSER(parse_bus_name) {
         _cleanup_free_ char *resolved = NULL;
         int r;
 
@@ -648,36 +566,15 @@ static int parse_bus_name(ParseState *s, const char *value, char **ret_error) {
         if (r < 0)
                 return r;
         if (!bus_name_is_valid(resolved))
-                return invalid_value(ret_error, "BusName", resolved);
+                return invalid_value(ret_error, key, resolved);
         return free_and_strdup(&s->description->bus_name, resolved);
 }
 
-/* What systemd 252's service_verify() refuses of Type= and its companions. */
-static int verify_type(const Description *d, const ParseState *s, const char *filename, char **ret_error) {
-        if (d->exec_start_more && d->type != SERVICE_ONESHOT && strcmp(s->exec_start_more_filename, s->exec_start_filename) == 0)
-                return error_set(ret_error, -EINVAL,
-                                 "%s:%u: ExecStart= is already set (line %u); only Type=oneshot allows several commands "
-                                 "(an empty ExecStart= resets the list)",
-                                 s->exec_start_more_filename, s->exec_start_more_line, s->exec_start_line);
-        if (d->exec_start_more && d->type != SERVICE_ONESHOT)
-                return error_set(ret_error, -EINVAL,
-                                 "%s:%u: ExecStart= is already set (%s:%u); only Type=oneshot allows several commands "
-                                 "(an empty ExecStart= resets the list)",
-                                 s->exec_start_more_filename, s->exec_start_more_line, s->exec_start_filename,
-                                 s->exec_start_line);
-        if (d->type == SERVICE_ONESHOT && (d->restart == SERVICE_RESTART_ALWAYS || d->restart == SERVICE_RESTART_ON_SUCCESS))
-                return error_set(ret_error, -EINVAL,
-                                 "%s: Restart=%s is not allowed for Type=oneshot services (as in systemd)", filename,
-                                 service_restart_to_string(d->restart));
-        if (d->type == SERVICE_DBUS && !d->bus_name)
-                return error_set(ret_error, -EINVAL, "%s: Type=dbus needs BusName= (as in systemd)", filename);
-        return 0;
-}
-
-/* ExecStartPre=, ExecStartPost=, ExecReload=, ExecStop=: each assignment adds a command, "" resets. */
-static int parse_exec_list(ParseState *s, const char *key, ExecCommand ***list, const char *value,
-                           unsigned line, char **ret_error) {
-        _cleanup_free_ char *notice = NULL, *error = NULL;
+/* ExecStartPre=, ExecStartPost=, ExecReload=, ExecStop=, ExecCondition=, ExecStopPost=: each
+ * assignment adds a command, "" resets. */
+KEY_PARSER(parse_exec_list) {
+        ExecCommand ***list = data;
+        _cleanup_free_ char *error = NULL;
         ExecCommand *c;
         int r;
 
@@ -685,7 +582,7 @@ static int parse_exec_list(ParseState *s, const char *key, ExecCommand ***list, 
                 *list = exec_command_list_free(*list);
                 return 0;
         }
-        r = exec_command_parse(value, &c, &notice, &error);
+        r = exec_command_parse(value, &c, ret_notice, &error);
         if (r == -ENOMEM)
                 return r;
         if (r < 0)
@@ -697,9 +594,7 @@ static int parse_exec_list(ParseState *s, const char *key, ExecCommand ***list, 
                 exec_command_free(c);
                 return r;
         }
-        if (notice)
-                return add_notice(s, line, "%s=: %s", key, notice);
-        return 0;
+        return notice_prefix_key(ret_notice, key);
 }
 
 static int parse_timeout(const char *key, const char *value, usec_t dflt, usec_t *ret, char **ret_error) {
@@ -715,9 +610,105 @@ static int parse_timeout(const char *key, const char *value, usec_t dflt, usec_t
         return 0;
 }
 
+/* SuccessExitStatus= and the Restart*ExitStatus= keys (data: the ExitStatusSet): exit statuses and
+ * signal names; "" resets. */
+KEY_PARSER(parse_exit_status) {
+        _cleanup_free_ char *word = NULL;
+        int r;
+
+        r = exit_status_set_parse(data, value, &word);
+        if (r == -ENOMEM)
+                return r;
+        if (r < 0)
+                return error_set(ret_error, -EINVAL, "Invalid %s= value '%s': not an exit status (0..255) nor a signal name",
+                                 key, word ?: value);
+        return 0;
+}
+
+/* WatchdogSec=: 0 or "" turns the watchdog off, as in systemd. */
+KEY_PARSER(parse_watchdog_sec) {
+        usec_t *ret = data, u;
+
+        if (isempty(value)) {
+                *ret = 0;
+                return 0;
+        }
+        if (parse_sec(value, &u) < 0)
+                return invalid_value(ret_error, key, value);
+        *ret = u == USEC_INFINITY ? 0 : u;
+        return 0;
+}
+
+KEY_PARSER(parse_watchdog_signal) {
+        int *ret = data, sig;
+
+        if (isempty(value)) {
+                *ret = SIGABRT;
+                return 0;
+        }
+        sig = parse_signal(value);
+        if (sig < 0 || sig == SIGSTOP)
+                return invalid_value(ret_error, key, value);
+        *ret = sig;
+        return 0;
+}
+
+/* RuntimeMaxSec=: 0, infinity and "" turn it off. */
+KEY_PARSER(parse_runtime_max) {
+        return parse_timeout(key, value, USEC_INFINITY, data, ret_error);
+}
+
+/* PermissionsStartOnly=: deprecated in systemd; the commands but ExecStart= skip the User=/Group=
+ * switch, as with the '!' prefix (still inside the sandbox). */
+KEY_PARSER(parse_permissions_start_only) {
+        int r = isempty(value) ? 0 : parse_boolean(value);
+
+        if (r < 0)
+                return invalid_value(ret_error, key, value);
+        s->description->permissions_start_only = r > 0;
+        if (r > 0)
+                return notice_set(ret_notice, "PermissionsStartOnly= is deprecated: the commands but ExecStart= skip "
+                                              "User=/Group= as with '!', still inside the sandbox");
+        return 0;
+}
+
+/* [Unit] Condition*=, Assert*= (condition.h); "" resets every one of them, as in systemd. */
+KEY_PARSER(parse_condition) {
+        _cleanup_free_ char *where = strprintf("%s:%u", s->filename, s->line), *resolved = NULL;
+        int r;
+
+        if (!where)
+                return -ENOMEM;
+        if (!isempty(value)) {
+                r = expand(s, value, &resolved, ret_error);
+                if (r < 0)
+                        return r;
+        }
+        return condition_list_add(&s->description->conditions, &s->description->n_conditions, key, resolved, where,
+                                  ret_notice, ret_error);
+}
+
+KEY_PARSER(parse_timeout_start) {
+        s->description->timeout_start_set = !isempty(value);
+        return parse_timeout(key, value, DEFAULT_TIMEOUT_START_USEC, &s->description->timeout_start_usec, ret_error);
+}
+
+/* TimeoutStopSec=; TimeoutSec= (ltype 1) sets both, as in systemd. */
+KEY_PARSER(parse_timeout_stop) {
+        Description *d = s->description;
+        int r;
+
+        r = parse_timeout(key, value, DEFAULT_TIMEOUT_STOP_USEC, &d->timeout_stop_usec, ret_error);
+        if (r < 0 || ltype == 0)
+                return r;
+        d->timeout_start_usec = isempty(value) ? DEFAULT_TIMEOUT_START_USEC : d->timeout_stop_usec;
+        d->timeout_start_set = !isempty(value);
+        return 0;
+}
+
 /* RuntimeDirectory= and kin: relative paths below their base, space-separated; "" resets. */
-static int parse_exec_directory(ParseState *s, ExecDirectory *dir, const char *key, const char *value,
-                                char **ret_error) {
+KEY_PARSER(parse_exec_directory) {
+        ExecDirectory *dir = data;
         const char *p = value;
         int r;
 
@@ -759,328 +750,217 @@ static int parse_exec_directory(ParseState *s, ExecDirectory *dir, const char *k
         }
 }
 
-static int parse_mode(const char *key, const char *value, mode_t *ret, char **ret_error) {
+KEY_PARSER(parse_exec_directory_mode) {
+        ExecDirectory *dir = data;
         char *end;
         unsigned long m;
 
+        if (isempty(value)) {
+                dir->mode = 0755;
+                return 0;
+        }
         errno = 0;
         m = strtoul(value, &end, 8);
-        if (isempty(value) || errno != 0 || *end != 0 || m > 07777)
+        if (errno != 0 || *end != 0 || m > 07777)
                 return invalid_value(ret_error, key, value);
-        *ret = (mode_t) m;
+        dir->mode = (mode_t) m;
         return 0;
 }
 
-static int parse_lifecycle_key(ParseState *s, const char *key, const char *value, unsigned line, char **ret_error) {
+KEY_PARSER(parse_pid_file) {
         Description *d = s->description;
+        _cleanup_free_ char *resolved = NULL;
+        char *path;
         int r;
 
-        if (strcmp(key, "ExecStartPre") == 0)
-                return parse_exec_list(s, key, &d->exec_start_pre, value, line, ret_error);
-        if (strcmp(key, "ExecStartPost") == 0)
-                return parse_exec_list(s, key, &d->exec_start_post, value, line, ret_error);
-        if (strcmp(key, "ExecReload") == 0)
-                return parse_exec_list(s, key, &d->exec_reload, value, line, ret_error);
-        if (strcmp(key, "ExecStop") == 0)
-                return parse_exec_list(s, key, &d->exec_stop, value, line, ret_error);
-
-        if (strcmp(key, "PIDFile") == 0) {
-                _cleanup_free_ char *resolved = NULL;
-                char *path;
-
-                if (isempty(value)) {
-                        d->pid_file = mfree(d->pid_file);
-                        return 0;
-                }
-                r = expand(s, value, &resolved, ret_error);
-                if (r < 0)
-                        return r;
-                r = path_normalize_absolute(resolved, &path);
-                if (r == -ENOMEM)
-                        return r;
-                if (r < 0)
-                        return error_set(ret_error, -EINVAL, "Invalid PIDFile= value '%s': not an absolute path", resolved);
-                free(d->pid_file);
-                d->pid_file = path;
+        if (isempty(value)) {
+                d->pid_file = mfree(d->pid_file);
                 return 0;
         }
-
-        if (strcmp(key, "NotifyAccess") == 0) {
-                NotifyAccess a;
-
-                if (isempty(value)) {
-                        d->notify_access_set = false;
-                        return 0;
-                }
-                a = notify_access_from_string(value);
-                if (a < 0)
-                        return invalid_value(ret_error, key, value);
-                d->notify_access = a;
-                d->notify_access_set = true;
-                return 0;
-        }
-
-        if (strcmp(key, "KillMode") == 0) {
-                KillMode m = isempty(value) ? KILL_CONTROL_GROUP : kill_mode_from_string(value);
-
-                if (m < 0)
-                        return invalid_value(ret_error, key, value);
-                d->kill_mode = m;
-                return 0;
-        }
-
-        if (strcmp(key, "Restart") == 0) {
-                ServiceRestart m = isempty(value) ? SERVICE_RESTART_NO : service_restart_from_string(value);
-
-                if (m < 0)
-                        return invalid_value(ret_error, key, value);
-                if (m == SERVICE_RESTART_ON_WATCHDOG)
-                        return add_notice(s, line, "Restart=on-watchdog: isolated has no watchdog; never restarts");
-                d->restart = m;
-                return 0;
-        }
-
-        if (strcmp(key, "RestartSec") == 0) {
-                usec_t u;
-
-                if (isempty(value)) {
-                        d->restart_usec = DEFAULT_RESTART_USEC;
-                        return 0;
-                }
-                if (parse_sec(value, &u) < 0 || u == USEC_INFINITY)
-                        return invalid_value(ret_error, key, value);
-                d->restart_usec = u;
-                return 0;
-        }
-
-        if (strcmp(key, "TimeoutStartSec") == 0)
-        {
-                d->timeout_start_set = !isempty(value);
-                return parse_timeout(key, value, DEFAULT_TIMEOUT_START_USEC, &d->timeout_start_usec, ret_error);
-        }
-
-        for (ExecDirectoryType t = 0; t < _EXEC_DIRECTORY_TYPE_MAX; t++) {
-                const char *k = exec_directory_key[t];
-                size_t n = strlen(k);
-
-                if (strcmp(key, k) == 0)
-                        return parse_exec_directory(s, &d->directories[t], key, value, ret_error);
-                if (strncmp(key, k, n) == 0 && strcmp(key + n, "Mode") == 0) {
-                        if (isempty(value)) {
-                                d->directories[t].mode = 0755;
-                                return 0;
-                        }
-                        return parse_mode(key, value, &d->directories[t].mode, ret_error);
-                }
-        }
-
-        return -ENOENT;
+        r = expand(s, value, &resolved, ret_error);
+        if (r < 0)
+                return r;
+        r = path_normalize_absolute(resolved, &path);
+        if (r == -ENOMEM)
+                return r;
+        if (r < 0)
+                return error_set(ret_error, -EINVAL, "Invalid PIDFile= value '%s': not an absolute path", resolved);
+        free(d->pid_file);
+        d->pid_file = path;
+        return 0;
 }
 
-/* [Unit] StartLimitIntervalSec=/StartLimitBurst=, also the old [Service] spellings. */
-static int parse_start_limit_key(ParseState *s, const char *key, const char *value, char **ret_error) {
+KEY_PARSER(parse_notify_access) {
+        Description *d = s->description;
+        NotifyAccess a;
+
+        if (isempty(value)) {
+                d->notify_access_set = false;
+                return 0;
+        }
+        a = notify_access_from_string(value);
+        if (a < 0)
+                return invalid_value(ret_error, key, value);
+        d->notify_access = a;
+        d->notify_access_set = true;
+        return 0;
+}
+
+KEY_PARSER(parse_kill_mode) {
+        KillMode m = isempty(value) ? KILL_CONTROL_GROUP : kill_mode_from_string(value);
+
+        if (m < 0)
+                return invalid_value(ret_error, key, value);
+        s->description->kill_mode = m;
+        return 0;
+}
+
+KEY_PARSER(parse_restart) {
+        ServiceRestart m = isempty(value) ? SERVICE_RESTART_NO : service_restart_from_string(value);
+
+        if (m < 0)
+                return invalid_value(ret_error, key, value);
+        s->description->restart = m;
+        return 0;
+}
+
+KEY_PARSER(parse_restart_sec) {
+        usec_t u;
+
+        if (isempty(value)) {
+                s->description->restart_usec = DEFAULT_RESTART_USEC;
+                return 0;
+        }
+        if (parse_sec(value, &u) < 0 || u == USEC_INFINITY)
+                return invalid_value(ret_error, key, value);
+        s->description->restart_usec = u;
+        return 0;
+}
+
+KEY_PARSER(parse_working_directory) {
+        Description *d = s->description;
+        _cleanup_free_ char *resolved = NULL;
+        char *path;
+        int r;
+
+        if (isempty(value)) {
+                d->working_directory = mfree(d->working_directory);
+                return 0;
+        }
+        if (value[0] == '-' || value[0] == '~')
+                return error_set(ret_error, -EINVAL, "WorkingDirectory=%s: the '%c' form is not supported yet",
+                                 value, value[0]);
+        r = expand(s, value, &resolved, ret_error);
+        if (r < 0)
+                return r;
+        r = path_normalize_absolute(resolved, &path);
+        if (r == -ENOMEM)
+                return r;
+        if (r < 0)
+                return error_set(ret_error, -EINVAL, "Invalid WorkingDirectory= value '%s': not a normalized absolute path",
+                                 resolved);
+        free(d->working_directory);
+        d->working_directory = path;
+        return 0;
+}
+
+KEY_PARSER(parse_kill_signal) {
+        int sig;
+
+        if (isempty(value)) {
+                s->description->kill_signal = SIGTERM;
+                return 0;
+        }
+        sig = parse_signal(value);
+        if (sig < 0 || sig == SIGSTOP)
+                return invalid_value(ret_error, key, value);
+        s->description->kill_signal = sig;
+        return 0;
+}
+
+KEY_PARSER(parse_slice) {
+        Description *d = s->description;
+        _cleanup_free_ char *resolved = NULL;
+        int r;
+
+        if (isempty(value))
+                return free_and_strdup(&d->slice, DEFAULT_SLICE);
+        r = expand(s, value, &resolved, ret_error);
+        if (r < 0)
+                return r;
+        if (!slice_name_is_valid(resolved))
+                return invalid_value(ret_error, key, resolved);
+        return free_and_strdup(&d->slice, resolved);
+}
+
+KEY_PARSER(parse_memory_max) {
         Description *d = s->description;
 
-        if (strcmp(key, "StartLimitIntervalSec") == 0 || strcmp(key, "StartLimitInterval") == 0) {
-                usec_t u;
+        return parse_cgroup_limit(key, value, parse_memory_limit, &d->memory_max_set, &d->memory_max, ret_error);
+}
 
-                if (isempty(value)) {
-                        d->start_limit_interval_usec = DEFAULT_START_LIMIT_INTERVAL_USEC;
-                        return 0;
-                }
-                if (parse_sec(value, &u) < 0)
-                        return invalid_value(ret_error, key, value);
-                d->start_limit_interval_usec = u; /* 0: no limit */
+KEY_PARSER(parse_tasks_max_key) {
+        Description *d = s->description;
+
+        if (isempty(value)) {
+                d->tasks_max_set = true;
+                d->tasks_max = DEFAULT_TASKS_MAX;
                 return 0;
         }
-        if (strcmp(key, "StartLimitBurst") == 0) {
-                uint64_t v;
+        return parse_cgroup_limit(key, value, parse_tasks_max, &d->tasks_max_set, &d->tasks_max, ret_error);
+}
 
-                if (isempty(value)) {
-                        d->start_limit_burst = DEFAULT_START_LIMIT_BURST;
-                        return 0;
-                }
-                if (parse_uint64(value, &v) < 0 || v > UINT32_MAX)
-                        return invalid_value(ret_error, key, value);
-                d->start_limit_burst = (unsigned) v;
+KEY_PARSER(parse_cpu_quota_key) {
+        Description *d = s->description;
+        usec_t u;
+
+        if (isempty(value)) {
+                d->cpu_quota_set = false;
+                d->cpu_quota_per_sec_usec = USEC_INFINITY;
                 return 0;
         }
-        return -ENOENT;
+        if (parse_cpu_quota(value, &u) < 0)
+                return invalid_value(ret_error, key, value);
+        d->cpu_quota_set = true;
+        d->cpu_quota_per_sec_usec = u;
+        return 0;
 }
 
 /* The resource-control keys handed to the scope as they are (cgroup-settings.c). */
-static int parse_cgroup_key(ParseState *s, const char *key, const char *value, unsigned line, char **ret_error) {
-        _cleanup_free_ char *where = strprintf("%s:%u", s->filename, line);
+KEY_PARSER(parse_cgroup_setting) {
+        _cleanup_free_ char *where = strprintf("%s:%u", s->filename, s->line);
+        int r;
 
         if (!where)
                 return -ENOMEM;
-        return cgroup_settings_parse(&s->description->cgroup, key, value, where, ret_error);
+        r = cgroup_settings_parse(data, key, value, where, ret_error);
+        if (r == -ENOENT) /* a row cgroup-settings.c does not know: a bug, said as such */
+                return error_set(ret_error, -EINVAL, "%s= has no resource-control parser", key);
+        return r;
 }
 
-static int parse_service_key(ParseState *s, const char *key, const char *value, unsigned line, char **ret_error) {
-        Description *d = s->description;
+/* A boolean switch every isolated service has on anyway. */
+KEY_PARSER(parse_always_on) {
         int r;
 
-        r = parse_sandbox_key(s, key, value, line, ret_error);
-        if (r != -ENOENT)
-                return r;
-        r = parse_lifecycle_key(s, key, value, line, ret_error);
-        if (r != -ENOENT)
-                return r;
-        r = parse_cgroup_key(s, key, value, line, ret_error);
-        if (r != -ENOENT)
-                return r;
-        r = parse_start_limit_key(s, key, value, ret_error);
-        if (r != -ENOENT)
-                return r;
-
-        if (strcmp(key, "Type") == 0)
-                return parse_service_type(s, value, ret_error);
-
-        if (strcmp(key, "ExecStart") == 0)
-                return parse_exec_start(s, value, line, ret_error);
-        if (strcmp(key, "RemainAfterExit") == 0)
-                return parse_remain_after_exit(s, value, ret_error);
-        if (strcmp(key, "BusName") == 0)
-                return parse_bus_name(s, value, ret_error);
-
-        if (strcmp(key, "Environment") == 0)
-                return parse_environment(s, value, ret_error);
-
-        if (strcmp(key, "EnvironmentFile") == 0)
-                return parse_environment_file(s, value, ret_error);
-
-        if (strcmp(key, "SyslogIdentifier") == 0)
-                return free_and_expand(s, &d->syslog_identifier, value, ret_error);
-
-        if (strcmp(key, "WorkingDirectory") == 0) {
-                _cleanup_free_ char *resolved = NULL;
-                char *path;
-
-                if (isempty(value)) {
-                        d->working_directory = mfree(d->working_directory);
-                        return 0;
-                }
-                if (value[0] == '-' || value[0] == '~')
-                        return error_set(ret_error, -EINVAL, "WorkingDirectory=%s: the '%c' form is not supported yet",
-                                         value, value[0]);
-                r = expand(s, value, &resolved, ret_error);
-                if (r < 0)
-                        return r;
-                r = path_normalize_absolute(resolved, &path);
-                if (r == -ENOMEM)
-                        return r;
-                if (r < 0)
-                        return error_set(ret_error, -EINVAL, "Invalid WorkingDirectory= value '%s': not a normalized absolute path",
-                                         resolved);
-                free(d->working_directory);
-                d->working_directory = path;
+        if (isempty(value))
                 return 0;
-        }
-
-        if (strcmp(key, "KillSignal") == 0) {
-                int sig;
-
-                if (isempty(value)) {
-                        d->kill_signal = SIGTERM;
-                        return 0;
-                }
-                sig = parse_signal(value);
-                if (sig < 0 || sig == SIGSTOP)
-                        return invalid_value(ret_error, key, value);
-                d->kill_signal = sig;
-                return 0;
-        }
-
-        if (strcmp(key, "TimeoutStopSec") == 0 || strcmp(key, "TimeoutSec") == 0) {
-                usec_t u;
-
-                if (isempty(value)) {
-                        d->timeout_stop_usec = DEFAULT_TIMEOUT_STOP_USEC;
-                        if (strcmp(key, "TimeoutSec") == 0) {
-                                d->timeout_start_usec = DEFAULT_TIMEOUT_START_USEC;
-                                d->timeout_start_set = false;
-                        }
-                        return 0;
-                }
-                if (parse_sec(value, &u) < 0)
-                        return invalid_value(ret_error, key, value);
-                d->timeout_stop_usec = u == 0 ? USEC_INFINITY : u; /* 0 disables the timeout, as in systemd */
-                if (strcmp(key, "TimeoutSec") == 0) { /* sets both, as in systemd */
-                        d->timeout_start_usec = d->timeout_stop_usec;
-                        d->timeout_start_set = true;
-                }
-                return 0;
-        }
-
-        if (strcmp(key, "Slice") == 0) {
-                _cleanup_free_ char *resolved = NULL;
-
-                if (isempty(value))
-                        return free_and_strdup(&d->slice, DEFAULT_SLICE);
-                r = expand(s, value, &resolved, ret_error);
-                if (r < 0)
-                        return r;
-                if (!slice_name_is_valid(resolved))
-                        return invalid_value(ret_error, key, resolved);
-                return free_and_strdup(&d->slice, resolved);
-        }
-
-        if (strcmp(key, "MemoryMax") == 0)
-                return parse_cgroup_limit(key, value, parse_memory_limit, &d->memory_max_set, &d->memory_max,
-                                          ret_error);
-        if (strcmp(key, "TasksMax") == 0) {
-                if (isempty(value)) {
-                        d->tasks_max_set = true;
-                        d->tasks_max = DEFAULT_TASKS_MAX;
-                        return 0;
-                }
-                return parse_cgroup_limit(key, value, parse_tasks_max, &d->tasks_max_set, &d->tasks_max, ret_error);
-        }
-
-        if (strcmp(key, "CPUQuota") == 0) {
-                usec_t u;
-
-                if (isempty(value)) {
-                        d->cpu_quota_set = false;
-                        d->cpu_quota_per_sec_usec = USEC_INFINITY;
-                        return 0;
-                }
-                if (parse_cpu_quota(value, &u) < 0)
-                        return invalid_value(ret_error, key, value);
-                d->cpu_quota_set = true;
-                d->cpu_quota_per_sec_usec = u;
-                return 0;
-        }
-
-        if (!systemd_key_is_known("Service", key))
-                return error_set(ret_error, -EINVAL, "Unknown key %s= in section [Service]", key);
-
-        switch (service_key_policy_lookup(key)) {
-
-        case KEY_NOTICE:
-                return add_notice(s, line, "Ignoring %s=: not supported by isolated yet", key);
-
-        case KEY_ALWAYS_ON:
-                r = parse_boolean(value);
-                if (r < 0)
-                        return invalid_value(ret_error, key, value);
-                if (r > 0)
-                        return add_notice(s, line, "%s=%s: isolated always applies this", key, value);
-                return add_notice(s, line, "Ignoring %s=%s: isolated applies it to every service", key, value);
-
-        case KEY_NOTICE_IF_FALSE:
-                /* Anything but a plain "no" (ProtectSystem=strict, ProtectHome=read-only, ...) asks for more. */
-                if (isempty(value) || parse_boolean(value) == 0)
-                        return add_notice(s, line, "Ignoring %s=%s: not supported by isolated yet", key, value);
-                return refuse_weaker(ret_error, key);
-
-        default:
-                return refuse_weaker(ret_error, key);
-        }
+        r = parse_boolean(value);
+        if (r < 0)
+                return invalid_value(ret_error, key, value);
+        if (r > 0)
+                return notice_set(ret_notice, "%s=%s: isolated always applies this", key, value);
+        return notice_set(ret_notice, "Ignoring %s=%s: isolated applies it to every service", key, value);
 }
 
-static int parse_port(ParseState *s, const char *value, char **ret_error) {
+/* A boolean key ignored with a notice (InitVerbose=): a bad value is still an error. */
+KEY_PARSER(parse_boolean_notice) {
+        if (!isempty(value) && parse_boolean(value) < 0)
+                return invalid_value(ret_error, key, value);
+        return notice_set(ret_notice, "Ignoring %s=: not supported by isolated yet", key);
+}
+
+KEY_PARSER(parse_port) {
         Description *d = s->description;
         char a[PORT_SPEC_STRING_MAX], b[PORT_SPEC_STRING_MAX];
         PortSpec p, *l;
@@ -1109,10 +989,11 @@ static int parse_port(ParseState *s, const char *value, char **ret_error) {
         return 0;
 }
 
-/* ListenStream=, ListenDatagram=: one list in file order, as LISTEN_FDS numbers them; "" resets it. */
-static int parse_listen(ParseState *s, SocketKind kind, const char *value, char **ret_error) {
+/* ListenStream=, ListenDatagram= (ltype: the SocketKind): one list in file order, as
+ * LISTEN_FDS numbers them; "" resets it. */
+KEY_PARSER(parse_listen) {
         Description *d = s->description;
-        const char *key = socket_kind_to_key(kind);
+        SocketKind kind = (SocketKind) ltype;
         char a[SOCKET_SPEC_STRING_MAX], b[SOCKET_SPEC_STRING_MAX];
         _cleanup_free_ char *resolved = NULL;
         SocketSpec spec, *l;
@@ -1162,7 +1043,9 @@ static int parse_listen(ParseState *s, SocketKind kind, const char *value, char 
 }
 
 /* HealthCheck=: one command line in ExecStart= syntax; the last one wins, "" removes it. */
-static int parse_health_check(ParseState *s, const char *value, unsigned line, char **ret_error) {
+
+/* HealthCheck=: one command line in ExecStart= syntax; the last one wins, "" removes it. */
+KEY_PARSER(parse_health_check) {
         _cleanup_(exec_command_freep) ExecCommand *c = NULL;
         _cleanup_free_ char *notice = NULL, *error = NULL;
         HealthOptions *h = &s->description->health;
@@ -1186,90 +1069,61 @@ static int parse_health_check(ParseState *s, const char *value, unsigned line, c
                 return r;
         exec_command_free(h->check);
         h->check = TAKE_PTR(c);
-        if (notice)
-                return add_notice(s, line, "HealthCheck=: %s", notice);
+        *ret_notice = TAKE_PTR(notice);
+        return notice_prefix_key(ret_notice, key);
+}
+
+/* HealthInterval= and kin (health-options.c). */
+KEY_PARSER(parse_health_option) {
+        int r;
+
+        r = health_options_parse(data, key, value, ret_error);
+        if (r >= 0 && strcmp(key, "HealthReady") == 0) {
+                s->health_ready_line = s->line;
+                s->health_ready_filename = s->filename;
+        }
+        return r == -ENOENT ? -EINVAL : r;
+}
+
+KEY_PARSER(parse_hostname) {
+        _cleanup_free_ char *resolved = NULL;
+        int r;
+
+        if (isempty(value))
+                return free_and_strdup(&s->description->hostname, NULL);
+        r = expand(s, value, &resolved, ret_error);
+        if (r < 0)
+                return r;
+        if (!hostname_is_valid(resolved))
+                return invalid_value(ret_error, key, resolved);
+        return free_and_strdup(&s->description->hostname, resolved);
+}
+
+KEY_PARSER(parse_network) {
+        NetworkMode m = isempty(value) ? NETWORK_PRIVATE : network_mode_from_string(value);
+
+        if (m < 0)
+                return invalid_value(ret_error, key, value);
+        s->description->network = m;
         return 0;
 }
 
-static int parse_isolate_key(ParseState *s, const char *key, const char *value, unsigned line, char **ret_error) {
-        _cleanup_free_ char *notice = NULL;
-        int k;
+KEY_PARSER(parse_address) {
+        Ipv4Prefix p;
 
-        if (strcmp(key, "HealthCheck") == 0)
-                return parse_health_check(s, value, line, ret_error);
-        k = health_options_parse(&s->description->health, key, value, ret_error);
-        if (k != -ENOENT) {
-                if (k >= 0 && strcmp(key, "HealthReady") == 0) {
-                        s->health_ready_line = line;
-                        s->health_ready_filename = s->filename;
-                }
-                return k;
-        }
-
-        /* The opt-outs of the secure defaults live in sandbox-options.c. */
-        k = sandbox_options_parse_isolate(&s->description->sandbox, key, value, &notice, ret_error);
-        if (k != -ENOENT) {
-                if (k >= 0 && notice)
-                        return add_notice(s, line, "%s", notice);
-                return k;
-        }
-
-        if (strcmp(key, "Hostname") == 0) {
-                _cleanup_free_ char *resolved = NULL;
-                int r;
-
-                if (isempty(value))
-                        return free_and_strdup(&s->description->hostname, NULL);
-                r = expand(s, value, &resolved, ret_error);
-                if (r < 0)
-                        return r;
-                if (!hostname_is_valid(resolved))
-                        return invalid_value(ret_error, key, resolved);
-                return free_and_strdup(&s->description->hostname, resolved);
-        }
-
-        if (strcmp(key, "Network") == 0) {
-                NetworkMode m = isempty(value) ? NETWORK_PRIVATE : network_mode_from_string(value);
-
-                if (m < 0)
-                        return invalid_value(ret_error, key, value);
-                s->description->network = m;
+        if (isempty(value)) {
+                s->description->address_set = false;
                 return 0;
         }
-
-        if (strcmp(key, "Port") == 0)
-                return parse_port(s, value, ret_error);
-
-        if (strcmp(key, "Address") == 0) {
-                Ipv4Prefix p;
-
-                if (isempty(value)) {
-                        s->description->address_set = false;
-                        return 0;
-                }
-                if (ipv4_prefix_parse(value, &p) < 0)
-                        return error_set(ret_error, -EINVAL,
-                                         "Invalid Address= value '%s': expected an IPv4 host address with a "
-                                         "prefix length 8..31, e.g. 10.231.5.2/30", value);
-                s->description->address = p;
-                s->description->address_set = true;
-                s->address_line = line;
-                s->address_filename = s->filename;
-                return 0;
-        }
-
-        if (strcmp(key, "InitVerbose") == 0) {
-                if (!isempty(value) && parse_boolean(value) < 0)
-                        return invalid_value(ret_error, key, value);
-                return add_notice(s, line, "Ignoring %s=: not supported by isolated yet", key);
-        }
-
-        if (strcmp(key, "ListenStream") == 0)
-                return parse_listen(s, SOCKET_KIND_STREAM, value, ret_error);
-        if (strcmp(key, "ListenDatagram") == 0)
-                return parse_listen(s, SOCKET_KIND_DATAGRAM, value, ret_error);
-
-        return error_set(ret_error, -EINVAL, "Unknown key %s= in section [Isolate]", key);
+        if (ipv4_prefix_parse(value, &p) < 0)
+                return error_set(ret_error, -EINVAL,
+                                 "Invalid Address= value '%s': expected an IPv4 host address with a "
+                                 "prefix length 8..31, e.g. 10.231.5.2/30", value);
+        s->description->address = p;
+        s->description->address_set = true;
+        s->address_line = s->line;
+        s->address_filename = s->filename;
+        return 0;
 }
 
 static bool section_is_extension(const char *section) {
@@ -1277,35 +1131,132 @@ static bool section_is_extension(const char *section) {
         return startswith(section, "X-");
 }
 
-static int on_section(const char *section, unsigned line, void *userdata, char **ret_error) {
-        static const char *const known[] = { "Unit", "Service", "Install", "Isolate" };
+/* Records one error of the file ("FILE:LINE: ..."), and the key it belongs to (NULL: none),
+ * and goes on: every error of a description is reported at once. */
+static int add_error(ParseState *s, const char *section, const char *key, unsigned line, const char *text) {
+        int r;
 
-        if (section_is_extension(section))
+        r = strv_consume(&s->errors, line > 0 ? strprintf("%s:%u: %s", s->filename, line, text)
+                                              : strprintf("%s: %s", s->filename, text));
+        if (r < 0)
+                return r;
+        return strv_consume(&s->error_keys, key ? strprintf("%s.%s", section, key) : strdup(""));
+}
+
+/* An empty assignment resets a key to its default, as in systemd: whatever an earlier line
+ * of it did wrong (a refused key, a bad value) no longer counts. */
+static void withdraw_errors(ParseState *s, const char *section, const char *key) {
+        size_t j = 0, n = strv_length(s->errors);
+
+        for (size_t i = 0; i < n; i++) {
+                const char *k = s->error_keys[i];
+                size_t m = strlen(section);
+
+                if (strncmp(k, section, m) == 0 && k[m] == '.' && strcmp(k + m + 1, key) == 0) {
+                        free(s->errors[i]);
+                        free(s->error_keys[i]);
+                        continue;
+                }
+                s->errors[j] = s->errors[i];
+                s->error_keys[j] = s->error_keys[i];
+                j++;
+        }
+        if (s->errors) {
+                s->errors[j] = NULL;
+                s->error_keys[j] = NULL;
+        }
+}
+
+static int on_section(const char *section, unsigned line, void *userdata, char **ret_error) {
+        ParseState *s = userdata;
+        _cleanup_free_ char *text = NULL;
+
+        s->skip_section = false;
+        if (section_is_extension(section) || key_section_from_string(section) >= 0)
                 return 0;
-        for (size_t i = 0; i < ELEMENTSOF(known); i++)
-                if (strcmp(section, known[i]) == 0)
-                        return 0;
-        return error_set(ret_error, -EINVAL, "Unknown section [%s]", section);
+        /* Its assignments are not looked at: the section is the error. */
+        s->skip_section = true;
+        text = strprintf("Unknown section [%s]", section);
+        if (!text)
+                return -ENOMEM;
+        return add_error(s, section, NULL, line, text);
+}
+
+/* A line the syntax layer could not read ("FILE:LINE: ..." already). */
+static int on_bad_line(const char *error, unsigned line, void *userdata) {
+        ParseState *s = userdata;
+        int r;
+
+        r = strv_extend(&s->errors, error);
+        if (r < 0)
+                return r;
+        return strv_extend(&s->error_keys, "");
+}
+
+/* What a key without a parser, or without a row of its own, gets: its row's policy or its section's default. */
+static int apply_policy(ParseState *s, KeySection section, const ServiceKey *k, const char *key, const char *value,
+                        char **ret_notice, char **ret_error) {
+        const char *sec = key_section_to_string(section);
+        KeyPolicy p;
+        const char *note;
+
+        if (k) {
+                p = k->policy;
+                note = service_key_note(k);
+        } else {
+                if (section == KEY_SECTION_ISOLATE || !systemd_key_is_known(sec, key))
+                        return error_set(ret_error, -EINVAL, "Unknown key %s= in section [%s]", key, sec);
+                p = service_key_default_policy(section);
+                note = service_key_default_note(section);
+        }
+
+        if (p == KEY_NOTICE) {
+                if (section == KEY_SECTION_SERVICE)
+                        return notice_set(ret_notice, "Ignoring %s=: %s", key, note);
+                return notice_set(ret_notice, "Ignoring %s= in section [%s]: %s", key, sec, note);
+        }
+        /* An empty assignment asks for nothing: it resets the key. */
+        if (isempty(value))
+                return 0;
+        return error_set(ret_error, -EINVAL, "%s= is not supported yet; %s", key, note);
 }
 
 static int on_assignment(
                 const char *section, const char *key, const char *value, unsigned line, void *userdata, char **ret_error) {
 
         ParseState *s = userdata;
+        _cleanup_free_ char *notice = NULL, *error = NULL;
+        const ServiceKey *k;
+        KeySection sec;
+        int r;
 
-        if (section_is_extension(section) || startswith(key, "X-"))
+        if (s->skip_section || section_is_extension(section) || startswith(key, "X-"))
                 return 0;
+        sec = key_section_from_string(section);
+        if (sec < 0)
+                return 0; /* named by on_section() */
 
-        if (strcmp(section, "Unit") == 0)
-                return parse_unit_key(s, key, value, line, ret_error);
-        if (strcmp(section, "Service") == 0)
-                return parse_service_key(s, key, value, line, ret_error);
-        if (strcmp(section, "Install") == 0)
-                return parse_install_key(s, key, value, line, ret_error);
-        if (strcmp(section, "Isolate") == 0)
-                return parse_isolate_key(s, key, value, line, ret_error);
-
-        return error_set(ret_error, -EINVAL, "Unknown section [%s]", section);
+        s->line = line;
+        k = service_key_lookup(sec, key);
+        if (k && k->parse)
+                r = k->parse(s, key, k->ltype, (uint8_t *) s->description + k->offset, value, &notice, &error);
+        else
+                r = apply_policy(s, sec, k, key, value, &notice, &error);
+        if (r == -ENOMEM)
+                return r;
+        if (r < 0) {
+                if (!error) /* a parser without words for it: still this line's error */
+                        error = strprintf("Invalid %s= value '%s': %s", key, value, strerror(-r));
+                if (!error)
+                        return -ENOMEM;
+                r = add_error(s, section, k ? key : NULL, line, error);
+                return r < 0 ? r : 0;
+        }
+        if (isempty(value) && k)
+                withdraw_errors(s, section, key);
+        if (notice)
+                return add_notice(s, line, "%s", notice);
+        return 0;
 }
 
 Description *description_free(Description *d) {
@@ -1320,6 +1271,9 @@ Description *description_free(Description *d) {
         exec_command_list_free(d->exec_start_post);
         exec_command_list_free(d->exec_reload);
         exec_command_list_free(d->exec_stop);
+        exec_command_list_free(d->exec_condition);
+        exec_command_list_free(d->exec_stop_post);
+        condition_list_free(d->conditions, d->n_conditions);
         free(d->pid_file);
         for (ExecDirectoryType t = 0; t < _EXEC_DIRECTORY_TYPE_MAX; t++)
                 strv_free(d->directories[t].paths);
@@ -1351,6 +1305,8 @@ static int description_new(const char *name, Description **ret) {
                 .restart_usec = DEFAULT_RESTART_USEC,
                 .start_limit_interval_usec = DEFAULT_START_LIMIT_INTERVAL_USEC,
                 .start_limit_burst = DEFAULT_START_LIMIT_BURST,
+                .watchdog_signal = SIGABRT,
+                .runtime_max_usec = USEC_INFINITY,
                 .health = HEALTH_OPTIONS_DEFAULT,
                 .directories = {
                         [EXEC_DIRECTORY_RUNTIME] = { .mode = 0755 },
@@ -1373,14 +1329,129 @@ static int description_new(const char *name, Description **ret) {
         return 0;
 }
 
-static int verify_sandbox(const Description *d, const char *filename, char **ret_error) {
+/* The whole-description checks, after the last file: each failure is one more error. */
+/* What systemd 252's service_verify() refuses of Type= and its companions; Type=dbus binds the
+ * host's system bus socket in, and nothing else of /run/dbus (DESIGN.md); a oneshot service has
+ * no start timeout unless it names one. */
+static int verify_type(Description *d, ParseState *s, const char *main_file) {
+        _cleanup_free_ char *text = NULL, *notice = NULL, *error = NULL;
+        int r;
+
+        if (d->exec_start_more && d->type != SERVICE_ONESHOT) {
+                if (strcmp(s->exec_start_more_filename, s->exec_start_filename) == 0)
+                        text = strprintf("ExecStart= is already set (line %u); only Type=oneshot allows several "
+                                         "commands (an empty ExecStart= resets the list)",
+                                         s->exec_start_line);
+                else
+                        text = strprintf("ExecStart= is already set (%s:%u); only Type=oneshot allows several "
+                                         "commands (an empty ExecStart= resets the list)",
+                                         s->exec_start_filename, s->exec_start_line);
+                if (!text)
+                        return -ENOMEM;
+                s->filename = s->exec_start_more_filename;
+                r = add_error(s, NULL, NULL, s->exec_start_more_line, text);
+                if (r < 0)
+                        return r;
+        }
+        s->filename = main_file;
+        if (d->type == SERVICE_ONESHOT && (d->restart == SERVICE_RESTART_ALWAYS || d->restart == SERVICE_RESTART_ON_SUCCESS)) {
+                text = mfree(text);
+                text = strprintf("Restart=%s is not allowed for Type=oneshot services (as in systemd)",
+                                 service_restart_to_string(d->restart));
+                if (!text)
+                        return -ENOMEM;
+                r = add_error(s, NULL, NULL, 0, text);
+                if (r < 0)
+                        return r;
+        }
+        if (d->type == SERVICE_DBUS && !d->bus_name) {
+                r = add_error(s, NULL, NULL, 0, "Type=dbus needs BusName= (as in systemd)");
+                if (r < 0)
+                        return r;
+        }
+        if (d->type == SERVICE_DBUS) {
+                r = sandbox_options_parse(&d->sandbox, "BindReadOnlyPaths", DBUS_SYSTEM_BUS_SOCKET, &notice, &error);
+                if (r == -ENOMEM || (r < 0 && !error))
+                        return r;
+                if (r < 0)
+                        return add_error(s, NULL, NULL, 0, error);
+        }
+        if (d->type == SERVICE_ONESHOT && !d->timeout_start_set)
+                d->timeout_start_usec = USEC_INFINITY;
+        return 0;
+}
+
+static int check_description(Description *d, ParseState *s, const char *main_file) {
         _cleanup_free_ char *error = NULL;
         int r;
 
-        r = sandbox_options_verify(&d->sandbox, &error);
+        /* Not when an ExecStart= line was wrong, or a file was not read to its end: named already. */
+        if (!d->exec_start && !s->cut_short && !strv_contains(s->error_keys, "Service.ExecStart")) {
+                s->filename = main_file;
+                r = add_error(s, NULL, NULL, 0, "ExecStart= is required");
+                if (r < 0)
+                        return r;
+        }
+        r = verify_type(d, s, main_file);
         if (r < 0)
-                return error ? error_set(ret_error, r, "%s: %s", filename, error) : r;
+                return r;
+        if (d->address_set && d->network != NETWORK_VETH) {
+                s->filename = s->address_filename;
+                r = add_error(s, NULL, NULL, s->address_line, "Address= needs Network=veth");
+                if (r < 0)
+                        return r;
+        }
+        if (d->health.ready && !d->health.check) {
+                s->filename = s->health_ready_filename;
+                r = add_error(s, NULL, NULL, s->health_ready_line, "HealthReady=yes needs HealthCheck=");
+                if (r < 0)
+                        return r;
+        }
+
+        r = sandbox_options_finalize(&d->sandbox);
+        if (r < 0)
+                return r;
+        r = sandbox_options_verify(&d->sandbox, &error);
+        if (r == -ENOMEM || (r < 0 && !error))
+                return r;
+        if (r < 0) {
+                s->filename = main_file;
+                return add_error(s, NULL, NULL, 0, error);
+        }
         return 0;
+}
+
+/* All errors as one text, a line each ("FILE:LINE: ..."): what verify prints and start sends. */
+static int errors_set(char **ret_error, char **errors) {
+        _cleanup_free_ char *text = NULL;
+        size_t n = 0, shown = 0;
+
+        for (char **e = errors; e && *e; e++) {
+                char *j;
+
+                n++;
+                if (shown >= DESCRIPTION_ERRORS_MAX)
+                        continue;
+                j = strprintf("%s%s%s", text ?: "", text ? "\n" : "", *e);
+                if (!j)
+                        return -ENOMEM;
+                free(text);
+                text = j;
+                shown++;
+        }
+        if (n > shown) {
+                char *j = strprintf("%s\n... and %zu more errors", text, n - shown);
+
+                if (!j)
+                        return -ENOMEM;
+                free(text);
+                text = j;
+        }
+        if (ret_error) {
+                free(*ret_error);
+                *ret_error = TAKE_PTR(text);
+        }
+        return -EINVAL;
 }
 
 int description_parse_files(
@@ -1415,53 +1486,34 @@ int description_parse_files(
         state.specifiers.name = name;
         state.specifiers.user = NULL; /* User= is not supported yet: services run as root */
 
-        /* Each file continues the same description: scalars last-wins, lists append, "" resets. */
+        /* Each file continues the same description: scalars last-wins, lists append, "" resets.
+         * Every error is collected; only a file too large ends its own parse. */
         for (size_t i = 0; i < n_files; i++) {
                 _cleanup_free_ char *error = NULL;
 
                 state.filename = filenames[i];
-                r = unit_file_parse_full(filenames[i], texts[i], on_section, on_assignment, &state, &error);
-                if (r < 0) {
-                        if (ret_error && error) {
-                                free(*ret_error);
-                                *ret_error = TAKE_PTR(error);
-                        }
+                state.skip_section = false;
+                r = unit_file_parse_each(filenames[i], texts[i], on_section, on_assignment, on_bad_line, &state,
+                                         &error);
+                if (r == -ENOMEM)
                         return r;
+                if (r < 0) {
+                        if (!error)
+                                return r;
+                        state.cut_short = true;
+                        r = strv_consume(&state.errors, TAKE_PTR(error));
+                        if (r >= 0)
+                                r = strv_extend(&state.error_keys, "");
+                        if (r < 0)
+                                return r;
                 }
         }
 
-        if (!d->exec_start)
-                return error_set(ret_error, -EINVAL, "%s: ExecStart= is required", filenames[0]);
-
-        r = verify_type(d, &state, filenames[0], ret_error);
+        r = check_description(d, &state, filenames[0]);
         if (r < 0)
                 return r;
-        /* Type=dbus: the host's system bus socket, and nothing else of /run/dbus (DESIGN.md). */
-        if (d->type == SERVICE_DBUS) {
-                _cleanup_free_ char *notice = NULL;
-
-                r = sandbox_options_parse(&d->sandbox, "BindReadOnlyPaths", DBUS_SYSTEM_BUS_SOCKET, &notice, ret_error);
-                if (r < 0)
-                        return r;
-        }
-        /* systemd: a oneshot service has no start timeout unless it names one. */
-        if (d->type == SERVICE_ONESHOT && !d->timeout_start_set)
-                d->timeout_start_usec = USEC_INFINITY;
-
-        if (d->address_set && d->network != NETWORK_VETH)
-                return error_set(ret_error, -EINVAL, "%s:%u: Address= needs Network=veth", state.address_filename,
-                                 state.address_line);
-
-        if (d->health.ready && !d->health.check)
-                return error_set(ret_error, -EINVAL, "%s:%u: HealthReady=yes needs HealthCheck=",
-                                 state.health_ready_filename, state.health_ready_line);
-
-        r = sandbox_options_finalize(&d->sandbox);
-        if (r < 0)
-                return r;
-        r = verify_sandbox(d, filenames[0], ret_error);
-        if (r < 0)
-                return r;
+        if (state.errors && state.errors[0])
+                return errors_set(ret_error, state.errors);
 
         if (ret_notices)
                 for (char **i = state.notices; i && *i; i++) {
@@ -1505,5 +1557,6 @@ OOMPolicy description_oom_policy(const Description *d) {
 NotifyAccess description_notify_access(const Description *d) {
         if (d->notify_access_set)
                 return d->notify_access;
-        return d->type == SERVICE_NOTIFY ? NOTIFY_ACCESS_MAIN : NOTIFY_ACCESS_NONE;
+        /* As systemd: WatchdogSec= needs WATCHDOG=1 from the main process. */
+        return d->type == SERVICE_NOTIFY || d->watchdog_usec > 0 ? NOTIFY_ACCESS_MAIN : NOTIFY_ACCESS_NONE;
 }

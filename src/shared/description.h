@@ -6,6 +6,8 @@
 #include <stdint.h>
 
 #include "cgroup-settings.h"
+#include "condition.h"
+#include "exit-status.h"
 #include "exec-line.h"
 #include "health-options.h"
 #include "macro.h"
@@ -93,6 +95,7 @@ extern const char *const exec_directory_base[_EXEC_DIRECTORY_TYPE_MAX];
 ExecCommand **exec_command_list_free(ExecCommand **l);
 
 #define DESCRIPTION_SIZE_MAX (1024U * 1024U) /* a description file, bytes */
+#define DESCRIPTION_ERRORS_MAX 64U         /* errors reported of one description */
 #define CGROUP_LIMIT_MAX UINT64_MAX         /* "infinity" */
 #define DEFAULT_SLICE "isolated.slice"
 #define DEFAULT_TIMEOUT_STOP_USEC (90 * USEC_PER_SEC)
@@ -119,6 +122,8 @@ typedef struct Description {
         ExecCommand **exec_start_post;
         ExecCommand **exec_reload;
         ExecCommand **exec_stop;
+        ExecCommand **exec_condition; /* ExecCondition=: exit 1..254 skips the start, as systemd */
+        ExecCommand **exec_stop_post; /* ExecStopPost=: after the service stopped, a failed start too */
         char *pid_file;          /* PIDFile=, an absolute path inside the sandbox; NULL if unset */
         NotifyAccess notify_access; /* default: main for Type=notify, none otherwise */
         bool notify_access_set;
@@ -128,6 +133,15 @@ typedef struct Description {
         usec_t timeout_start_usec; /* USEC_INFINITY: none */
         usec_t start_limit_interval_usec; /* 0: no start limit */
         unsigned start_limit_burst;
+        ExitStatusSet success_status;         /* SuccessExitStatus= */
+        ExitStatusSet restart_prevent_status; /* RestartPreventExitStatus= */
+        ExitStatusSet restart_force_status;   /* RestartForceExitStatus= */
+        usec_t watchdog_usec;    /* WatchdogSec=, 0: none */
+        int watchdog_signal;     /* WatchdogSignal=, default SIGABRT */
+        usec_t runtime_max_usec; /* RuntimeMaxSec=, USEC_INFINITY: none */
+        bool permissions_start_only; /* PermissionsStartOnly=: the commands but ExecStart= skip User= */
+        Condition *conditions;   /* [Unit] Condition*=, Assert*=, in order (condition.h) */
+        size_t n_conditions;
         ExecDirectory directories[_EXEC_DIRECTORY_TYPE_MAX];
         char **environment;      /* Environment=, KEY=VALUE in order; later wins */
         char **environment_files; /* EnvironmentFile=, absolute paths in order, "-/path" if it may be missing */
@@ -166,10 +180,11 @@ DEFINE_TRIVIAL_CLEANUP_FUNC(Description *, description_free);
 
 /* Parses TEXT as the file FILENAME (for messages, e.g. "demo.service" or
  * "/etc/isolated/demo.service") describing service NAME. On failure returns
- * -EINVAL (or -ENOMEM, -E2BIG) and sets *ret_error to one line naming
- * "FILENAME:LINE: what is wrong" (or "FILENAME: ..." for whole-file problems
- * such as a missing ExecStart=). Notices (keys accepted but ignored) are
- * appended to *ret_notices if it is not NULL. */
+ * -EINVAL (or -ENOMEM, -E2BIG) and sets *ret_error to every error of the
+ * description, one line each ("FILENAME:LINE: what is wrong", or "FILENAME: ..."
+ * for whole-file problems such as a missing ExecStart=), in file order, at most
+ * DESCRIPTION_ERRORS_MAX of them and a last line counting the rest. Notices
+ * (keys accepted but ignored) are appended to *ret_notices if it is not NULL. */
 int description_parse(
                 const char *name,
                 const char *filename,
@@ -203,5 +218,5 @@ const char *description_hostname(const Description *d);
 const char *description_syslog_identifier(const Description *d);
 /* OOMPolicy= in effect: as set, else stop (systemd's default for a service). */
 OOMPolicy description_oom_policy(const Description *d);
-/* NotifyAccess= in effect: as set, else main for Type=notify, none otherwise. */
+/* NotifyAccess= in effect: as set, else main for Type=notify or with WatchdogSec=, none otherwise. */
 NotifyAccess description_notify_access(const Description *d);

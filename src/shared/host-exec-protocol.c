@@ -12,6 +12,8 @@ static const char *const host_exec_key_table[_HOST_EXEC_KEY_MAX] = {
         [HOST_EXEC_START_POST] = "ExecStartPost",
         [HOST_EXEC_RELOAD] = "ExecReload",
         [HOST_EXEC_STOP] = "ExecStop",
+        [HOST_EXEC_CONDITION] = "ExecCondition",
+        [HOST_EXEC_STOP_POST] = "ExecStopPost",
 };
 
 const char *host_exec_key_to_string(HostExecKey k) {
@@ -37,6 +39,10 @@ ExecCommand *const *host_exec_key_list(const Description *d, HostExecKey k) {
                 return d->exec_reload;
         case HOST_EXEC_STOP:
                 return d->exec_stop;
+        case HOST_EXEC_CONDITION:
+                return d->exec_condition;
+        case HOST_EXEC_STOP_POST:
+                return d->exec_stop_post;
         default:
                 return NULL;
         }

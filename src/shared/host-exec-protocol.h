@@ -33,6 +33,8 @@ typedef enum HostExecKey {
         HOST_EXEC_START_POST,
         HOST_EXEC_RELOAD,
         HOST_EXEC_STOP,
+        HOST_EXEC_CONDITION,
+        HOST_EXEC_STOP_POST,
         _HOST_EXEC_KEY_MAX,
         _HOST_EXEC_KEY_INVALID = -EINVAL,
 } HostExecKey;

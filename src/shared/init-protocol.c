@@ -40,6 +40,24 @@ const char *init_message_type_to_string(InitMessageType t) {
         return t >= 0 && t < _INIT_MESSAGE_TYPE_MAX ? init_message_type_table[t] : NULL;
 }
 
+static const char *const init_end_result_table[_INIT_END_RESULT_MAX] = {
+        [INIT_END_NONE] = "",
+        [INIT_END_START_LIMIT_HIT] = "start-limit-hit",
+        [INIT_END_WATCHDOG] = "watchdog",
+        [INIT_END_TIMEOUT] = "timeout",
+        [INIT_END_EXEC_CONDITION] = "exec-condition",
+};
+
+const char *init_end_result_to_string(InitEndResult r) {
+        return r >= 0 && r < _INIT_END_RESULT_MAX ? init_end_result_table[r] : NULL;
+}
+
+InitEndResult init_end_result_from_string(const char *s) {
+        if (isempty(s))
+                return _INIT_END_RESULT_INVALID;
+        return (InitEndResult) table_lookup(init_end_result_table, _INIT_END_RESULT_MAX, s);
+}
+
 const char *init_state_to_string(InitState s) {
         return s >= 0 && s < _INIT_STATE_MAX ? init_state_table[s] : NULL;
 }
@@ -197,9 +215,12 @@ int init_message_parse(char *buf, size_t size, InitMessage *ret) {
 
                 if (nl) {
                         *nl++ = 0;
-                        if (strcmp(nl, "RESULT=start-limit-hit") != 0)
+                        if (strncmp(nl, "RESULT=", 7) != 0)
                                 return -EBADMSG;
-                        m.start_limit_hit = true;
+                        m.end_result = init_end_result_from_string(nl + 7);
+                        if (m.end_result <= INIT_END_NONE)
+                                return -EBADMSG;
+                        m.start_limit_hit = m.end_result == INIT_END_START_LIMIT_HIT;
                 }
                 if (!code || parse_end(code, p, &m.code, &m.status) < 0)
                         return -EBADMSG;
@@ -265,10 +286,17 @@ int init_message_format(const InitMessage *m, char *buf, size_t size) {
         case INIT_MESSAGE_FAILED:
                 n = snprintf(buf, size, "FAILED %d\n%.*s", m->error, (int) strlen(t), t);
                 break;
-        case INIT_MESSAGE_EXITED:
-                n = snprintf(buf, size, "EXITED %s %d%s", exit_code_to_string(m->code), m->status,
-                             m->start_limit_hit ? "\nRESULT=start-limit-hit" : "");
+        case INIT_MESSAGE_EXITED: {
+                InitEndResult er = m->end_result != INIT_END_NONE ? m->end_result
+                                   : m->start_limit_hit           ? INIT_END_START_LIMIT_HIT
+                                                                  : INIT_END_NONE;
+
+                if (!init_end_result_to_string(er))
+                        return -EINVAL;
+                n = snprintf(buf, size, "EXITED %s %d%s%s", exit_code_to_string(m->code), m->status,
+                             er != INIT_END_NONE ? "\nRESULT=" : "", er != INIT_END_NONE ? init_end_result_to_string(er) : "");
                 break;
+        }
         case INIT_MESSAGE_RELOADED:
                 n = m->error == 0 ? snprintf(buf, size, "RELOADED 0")
                                   : snprintf(buf, size, "RELOADED %d\n%.*s", m->error, (int) strlen(t), t);
@@ -291,12 +319,13 @@ int init_message_exited(int wait_status, InitMessage *ret) {
         return 0;
 }
 
-int init_exit_record_format(int wait_status, char *buf, size_t size) {
+int init_exit_record_format(int wait_status, InitEndResult result, char *buf, size_t size) {
         InitMessage m;
         int n;
 
-        if (init_message_exited(wait_status, &m) < 0)
+        if (init_message_exited(wait_status, &m) < 0 || !init_end_result_to_string(result))
                 return -EINVAL;
+        m.end_result = result;
         n = init_message_format(&m, buf, size);
         if (n < 0)
                 return n;
@@ -307,7 +336,7 @@ int init_exit_record_format(int wait_status, char *buf, size_t size) {
         return n;
 }
 
-int init_exit_record_parse(const char *text, int *ret_code, int *ret_status) {
+int init_exit_record_parse(const char *text, int *ret_code, int *ret_status, InitEndResult *ret_result) {
         char buf[64];
         size_t n = strlen(text);
         InitMessage m;
@@ -318,10 +347,12 @@ int init_exit_record_parse(const char *text, int *ret_code, int *ret_status) {
                 return -EBADMSG;
         memcpy(buf, text, n - 1);
         buf[n - 1] = 0;
-        if (init_message_parse(buf, n - 1, &m) < 0 || m.type != INIT_MESSAGE_EXITED || m.start_limit_hit)
+        if (init_message_parse(buf, n - 1, &m) < 0 || m.type != INIT_MESSAGE_EXITED)
                 return -EBADMSG;
         *ret_code = m.code;
         *ret_status = m.status;
+        if (ret_result)
+                *ret_result = m.end_result;
         return 0;
 }
 

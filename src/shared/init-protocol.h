@@ -136,7 +136,10 @@
  *                               signal number of the main process (or of the
  *                               command that failed). A second line
  *                               "RESULT=start-limit-hit" says Restart= gave up
- *                               at StartLimitBurst=. Sent after the rest of the
+ *                               at StartLimitBurst=, "RESULT=watchdog" that
+ *                               WatchdogSec= passed, "RESULT=timeout" that
+ *                               RuntimeMaxSec= did, "RESULT=exec-condition"
+ *                               that ExecCondition= skipped the start. Sent after the rest of the
  *                               namespace was stopped; the init exits next.
  *   "RELOADED 0" / "RELOADED ERRNO\nTEXT"
  *                               ExecReload= finished, or failed.
@@ -229,11 +232,25 @@ typedef enum InitMessageType {
         INIT_MESSAGE_HELLO,        /* "HELLO VERSION" */
         INIT_MESSAGE_MAIN,         /* "MAIN PID\nSTATE=S\nNRESTARTS=N\nSTATUS=TEXT" */
         INIT_MESSAGE_FAILED,       /* "FAILED ERRNO\nTEXT" */
-        INIT_MESSAGE_EXITED,       /* "EXITED CODE STATUS[\nRESULT=start-limit-hit]" */
+        INIT_MESSAGE_EXITED,       /* "EXITED CODE STATUS[\nRESULT=WORD]" */
         INIT_MESSAGE_RELOADED,     /* "RELOADED 0" / "RELOADED ERRNO\nTEXT" */
         _INIT_MESSAGE_TYPE_MAX,
         _INIT_MESSAGE_TYPE_INVALID = -EINVAL,
 } InitMessageType;
+
+/* EXITED's RESULT=: why the init ended the service, where the exit status alone does not tell. */
+typedef enum InitEndResult {
+        INIT_END_NONE,
+        INIT_END_START_LIMIT_HIT, /* "start-limit-hit": Restart= gave up at StartLimitBurst= */
+        INIT_END_WATCHDOG,        /* "watchdog": WatchdogSec= passed without WATCHDOG=1 */
+        INIT_END_TIMEOUT,         /* "timeout": RuntimeMaxSec= passed */
+        INIT_END_EXEC_CONDITION,  /* "exec-condition": ExecCondition= exited 1..254, the start skipped */
+        _INIT_END_RESULT_MAX,
+        _INIT_END_RESULT_INVALID = -EINVAL,
+} InitEndResult;
+
+const char *init_end_result_to_string(InitEndResult r);
+InitEndResult init_end_result_from_string(const char *s);
 
 /* MAIN's STATE=. */
 typedef enum InitState {
@@ -254,7 +271,8 @@ typedef struct InitMessage {
         int error;           /* FAILED, RELOADED: a positive errno, or 0 */
         int code;            /* EXITED: CLD_EXITED, CLD_KILLED, CLD_DUMPED */
         int status;          /* EXITED: exit status 0..255, or signal 1..64 */
-        bool start_limit_hit; /* EXITED: RESULT=start-limit-hit */
+        bool start_limit_hit; /* EXITED: RESULT=start-limit-hit (also end_result) */
+        InitEndResult end_result; /* EXITED: RESULT=, INIT_END_NONE without it */
         const char *text;    /* MAIN's STATUS=, the text of FAILED, RELOADED; "" if none.
                               * parse: points into the parsed buffer; format: any string, cut to one
                               * line of at most INIT_TEXT_MAX bytes */
@@ -275,10 +293,12 @@ int init_message_format(const InitMessage *m, char *buf, size_t size);
 /* An EXITED message for a wait status (WIFEXITED/WIFSIGNALED), in m. -EINVAL otherwise. */
 int init_message_exited(int wait_status, InitMessage *ret);
 
-/* NAME.exit: "EXITED CODE STATUS\n", the record of how the main process ended. */
-int init_exit_record_format(int wait_status, char *buf, size_t size);
-/* An empty record: -ENOENT (nothing recorded yet); malformed: -EBADMSG. */
-int init_exit_record_parse(const char *text, int *ret_code, int *ret_status);
+/* NAME.exit: "EXITED CODE STATUS\n", the record of how the main process ended, with
+ * "RESULT=WORD\n" after it as EXITED has it (result INIT_END_NONE: none); a daemon that was away
+ * when the service ended reads it. */
+int init_exit_record_format(int wait_status, InitEndResult result, char *buf, size_t size);
+/* An empty record: -ENOENT (nothing recorded yet); malformed: -EBADMSG. ret_result may be NULL. */
+int init_exit_record_parse(const char *text, int *ret_code, int *ret_status, InitEndResult *ret_result);
 
 /* The daemon's requests without fds: "STOP", "RELOAD", "KILL main|all SIG",
  * "HELLO VERSION", "RESTART". */

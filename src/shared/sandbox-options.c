@@ -17,8 +17,13 @@
 #include <sys/socket.h>
 
 #include "extract-word.h"
+#include "hardening-options.h"
 #include "parse-util.h"
+#include "capability-names.h"
+#include "description.h"
 #include "sandbox-options.h"
+#include "service-keys.h"
+#include "syscall-groups.h"
 #include "string-util.h"
 #include "strv.h"
 
@@ -70,52 +75,6 @@ ProtectHome protect_home_from_string(const char *s) {
         return b ? PROTECT_HOME_YES : PROTECT_HOME_NO;
 }
 
-/* systemd's groups (src/shared/seccomp-util.c), the ones a deny list is built from. */
-typedef struct SyscallGroup {
-        const char *name;
-        const char *const *members;
-} SyscallGroup;
-
-#define GROUP(n, ...) { n, (const char *const[]) { __VA_ARGS__, NULL } }
-
-static const SyscallGroup syscall_groups[] = {
-        GROUP("@clock", "adjtimex", "clock_adjtime", "clock_adjtime64", "clock_settime", "clock_settime64",
-              "settimeofday", "stime"),
-        GROUP("@cpu-emulation", "modify_ldt", "subpage_prot", "switch_endian", "vm86", "vm86old"),
-        GROUP("@debug", "lookup_dcookie", "perf_event_open", "pidfd_getfd", "ptrace", "process_vm_readv",
-              "process_vm_writev", "rtas", "s390_runtime_instr", "sys_debug_setcontext"),
-        GROUP("@keyring", "add_key", "keyctl", "request_key"),
-        GROUP("@module", "delete_module", "finit_module", "init_module"),
-        GROUP("@mount", "chroot", "fsconfig", "fsmount", "fsopen", "fspick", "mount", "mount_setattr", "move_mount",
-              "open_tree", "pivot_root", "umount", "umount2"),
-        GROUP("@obsolete", "_sysctl", "afs_syscall", "bdflush", "break", "create_module", "ftime",
-              "get_kernel_syms", "getpmsg", "gtty", "idle", "lock", "mpx", "prof", "profil", "putpmsg",
-              "query_module", "security", "sgetmask", "ssetmask", "stty", "sysfs", "tuxcall", "ulimit",
-              "uselib", "ustat", "vserver"),
-        GROUP("@raw-io", "ioperm", "iopl", "pciconfig_iobase", "pciconfig_read", "pciconfig_write",
-              "s390_mmio_read", "s390_mmio_write"),
-        GROUP("@reboot", "kexec_file_load", "kexec_load", "reboot"),
-        GROUP("@swap", "swapoff", "swapon"),
-        GROUP("@privileged", "@chown", "@clock", "@module", "@raw-io", "@reboot", "@swap", "_sysctl", "acct",
-              "bpf", "capset", "chroot", "fanotify_init", "fanotify_mark", "nfsservctl",
-              "open_by_handle_at", "pivot_root", "quotactl", "quotactl_fd", "setdomainname", "setfsuid",
-              "setfsuid32", "setgroups", "setgroups32", "sethostname", "setresuid", "setresuid32",
-              "setreuid", "setreuid32", "setuid", "setuid32", "vhangup"),
-        GROUP("@chown", "chown", "chown32", "fchown", "fchown32", "fchownat", "lchown", "lchown32"),
-        GROUP("@resources", "ioprio_set", "mbind", "migrate_pages", "move_pages", "nice", "sched_setaffinity",
-              "sched_setattr", "sched_setparam", "sched_setscheduler", "set_mempolicy",
-              "set_mempolicy_home_node", "setpriority", "setrlimit"),
-        GROUP("@sandbox", "landlock_add_rule", "landlock_create_ruleset", "landlock_restrict_self", "seccomp"),
-        GROUP("@setuid", "setgid", "setgid32", "setgroups", "setgroups32", "setregid", "setregid32",
-              "setresgid", "setresgid32", "setresuid", "setresuid32", "setreuid", "setreuid32", "setuid",
-              "setuid32"),
-        GROUP("@swap", "swapoff", "swapon"),
-        GROUP("@sync", "fdatasync", "fsync", "msync", "sync", "sync_file_range", "sync_file_range2", "syncfs"),
-        GROUP("@timer", "alarm", "getitimer", "setitimer", "timer_create", "timer_delete", "timer_getoverrun",
-              "timer_gettime", "timer_gettime64", "timer_settime", "timer_settime64", "timerfd_create",
-              "timerfd_gettime", "timerfd_gettime64", "timerfd_settime", "timerfd_settime64", "times"),
-};
-
 /* What every service is denied unless the description gives an allow list. In
  * the spirit of @system-service, whose complement this roughly is; namespace
  * creation, TIOCSTI, personality changes, socket families and set-user-ID modes
@@ -125,6 +84,7 @@ static const SyscallGroup syscall_groups[] = {
  * filter. [Isolate] AllowSystemCalls= takes names out of it. */
 const char *const sandbox_default_syscall_deny[] = {
         "@clock", "@cpu-emulation", "@debug", "@keyring", "@module", "@obsolete", "@raw-io", "@reboot", "@swap",
+        "process_vm_readv", "process_vm_writev",
         "fsconfig", "fsmount", "fsopen", "fspick", "mount", "mount_setattr", "move_mount", "open_tree",
         "pivot_root", "umount", "umount2",
         "acct", "bpf", "fanotify_init", "nfsservctl", "open_by_handle_at", "quotactl", "quotactl_fd",
@@ -133,14 +93,14 @@ const char *const sandbox_default_syscall_deny[] = {
         NULL,
 };
 
-/* Pseudo groups computed from the list of every syscall the native arch has. */
-static const char *const pseudo_groups[] = { "@system-service", "@known", "@default" };
+/* @known, every call the native arch has, computed from libseccomp's table; the other groups
+ * are systemd 252's (syscall-groups.c). */
+static const char *const pseudo_groups[] = { "@known" };
 
 const char *const *syscall_group_members(const char *group) {
-        for (size_t i = 0; i < ELEMENTSOF(syscall_groups); i++)
-                if (strcmp(syscall_groups[i].name, group) == 0)
-                        return syscall_groups[i].members;
-        return NULL;
+        const SyscallGroup *g = syscall_group_find(group);
+
+        return g ? g->members : NULL;
 }
 
 static bool syscall_name_is_known(const char *name) {
@@ -200,27 +160,13 @@ static int syscall_expand(const char *name, int depth, char ***ret) {
 
         for (size_t i = 0; i < ELEMENTSOF(pseudo_groups); i++)
                 if (strcmp(name, pseudo_groups[i]) == 0) {
-                        _cleanup_strv_free_ char **deny = NULL;
-                        bool system_service = i == 0, denied[SYSCALL_NR_MAX] = {};
                         /* Names by number are unique: into an empty set they go without a lookup. */
                         bool fresh = strv_length(*ret) == 0;
 
-                        /* @system-service: every native syscall but the default deny list. */
-                        if (system_service)
-                                for (const char *const *d = sandbox_default_syscall_deny; *d; d++) {
-                                        r = syscall_expand(*d, depth + 1, &deny);
-                                        if (r < 0)
-                                                return r;
-                                }
-                        for (char **d = deny; d && *d; d++) {
-                                int nr = seccomp_syscall_resolve_name(*d);
-                                if (nr >= 0 && nr < SYSCALL_NR_MAX)
-                                        denied[nr] = true;
-                        }
                         for (int nr = 0; nr < SYSCALL_NR_MAX; nr++) {
                                 const char *s = native_syscall_name(nr);
 
-                                if (denied[nr] || !s)
+                                if (!s)
                                         continue;
                                 r = fresh ? strv_extend(ret, s) : syscall_set_add(ret, s);
                                 if (r < 0)
@@ -238,24 +184,6 @@ static int syscall_expand(const char *name, int depth, char ***ret) {
                         return r;
         }
         return 0;
-}
-
-int capability_from_name(const char *name) {
-        _cleanup_free_ char *lower = NULL;
-        cap_value_t c;
-
-        if (isempty(name))
-                return -EINVAL;
-        lower = strdup(name);
-        if (!lower)
-                return -ENOMEM;
-        for (char *p = lower; *p; p++)
-                *p = (char) tolower((unsigned char) *p);
-        if (!startswith(lower, "cap_"))
-                return -EINVAL;
-        if (cap_from_name(lower, &c) < 0 || c < 0 || c >= 64)
-                return -EINVAL;
-        return (int) c;
 }
 
 #define CAP(c) (UINT64_C(1) << (c))
@@ -397,7 +325,7 @@ static const LoosenKey loosen_keys[_SANDBOX_LOOSEN_MAX] = {
 const char *const sandbox_isolate_keys[] = {
         "HostRoot", "ReadOnlyHost", "HideHome", "HostTmp", "HostDevices", "KernelTunables", "ControlGroups",
         "NewPrivileges", "KernelLogs", "SUIDSGIDFiles", "Personality", "AllowCapabilities", "AllowSystemCalls",
-        "AllowAddressFamilies", "AllowNetlink", "TmpfsSize", "PasswordHashes", NULL,
+        "AllowAddressFamilies", "AllowNetlink", "TmpfsSize", "PasswordHashes", "Namespaces", NULL,
 };
 
 static void loosen_store(SandboxOptions *o, SandboxLoosen l, int v) {
@@ -462,9 +390,12 @@ void sandbox_options_init(SandboxOptions *o) {
                 .address_families = sandbox_default_address_families(),
                 .address_families_asked = UINT64_MAX,
                 .netlink_protocols = sandbox_default_netlink_protocols(),
+                .restrict_namespaces = ULONG_MAX,
+                .keyring_mode = KEYRING_MODE_PRIVATE,
         };
         for (SandboxLoosen l = 0; l < _SANDBOX_LOOSEN_MAX; l++)
                 o->asked[l] = -1;
+        process_options_init(&o->process);
 }
 
 void sandbox_options_done(SandboxOptions *o) {
@@ -487,8 +418,12 @@ void sandbox_options_done(SandboxOptions *o) {
         strv_free(o->supplementary_groups);
         strv_free(o->system_call_filter);
         strv_free(o->allow_system_calls);
+        strv_free(o->no_exec_paths);
+        strv_free(o->system_call_errno);
+        strv_free(o->exec_paths);
         free(o->tmpfs_size);
         free(o->tmpfs_inodes);
+        process_options_done(&o->process);
         sandbox_options_init(o);
 }
 
@@ -736,33 +671,6 @@ static int parse_temporary_filesystem(SandboxOptions *o, const char *key, const 
         }
 }
 
-/* "CAP_SYS_ADMIN CAP_IPC_LOCK". */
-static int caps_text(uint64_t set, char **ret) {
-        _cleanup_free_ char *t = NULL;
-
-        for (int c = 0; c < 64; c++)
-                if (set & CAP(c)) {
-                        _cleanup_free_ char *n = NULL;
-                        char *name = cap_to_name((cap_value_t) c), *j;
-
-                        if (!name)
-                                return -ENOMEM;
-                        n = strdup(name);
-                        cap_free(name);
-                        if (!n)
-                                return -ENOMEM;
-                        for (char *q = n; *q; q++)
-                                *q = (char) toupper((unsigned char) *q);
-                        j = strprintf("%s%s%s", t ?: "", t ? " " : "", n);
-                        if (!j)
-                                return -ENOMEM;
-                        free(t);
-                        t = j;
-                }
-        *ret = TAKE_PTR(t);
-        return 0;
-}
-
 /* A list of names into a bit set: each word looked up with from_name (a number below limit, < 64),
  * -EINVAL naming the word and what it should have been in *ret_error. */
 static int parse_name_list(const char *key, const char *p, int (*from_name)(const char *), int limit,
@@ -845,7 +753,7 @@ static int parse_capabilities(uint64_t *set, uint64_t reset_to, bool bounding, c
         if (!invert && sum) {
                 _cleanup_free_ char *names = NULL;
 
-                r = caps_text(sum, &names);
+                r = capability_set_to_string(sum, &names);
                 if (r < 0)
                         return r;
                 return notice(ret_notice, "%s=: %s withheld by isolated's defaults; the service runs without "
@@ -868,14 +776,17 @@ static bool default_deny_names(const char *word) {
         return false;
 }
 
+static int parse_errno_name(const char *s);
+
 static int parse_system_call_filter(SandboxOptions *o, const char *key, const char *value, char **ret_notice,
                                     char **ret_error) {
         const char *p = value;
         bool invert = false;
-        int r;
+        int r, e;
 
         if (isempty(value)) {
                 o->system_call_filter = strv_free(o->system_call_filter);
+                o->system_call_errno = strv_free(o->system_call_errno);
                 o->system_call_filter_set = false;
                 o->system_call_allow_list = false;
                 return 0;
@@ -887,6 +798,13 @@ static int parse_system_call_filter(SandboxOptions *o, const char *key, const ch
         if (!o->system_call_filter_set) {
                 o->system_call_filter_set = true;
                 o->system_call_allow_list = !invert;
+                /* systemd: an allow list starts with @default, what every process needs to
+                 * exec and run at all (execve, mmap, rt_sigreturn, exit_group, ...). */
+                if (o->system_call_allow_list) {
+                        r = syscall_expand("@default", 0, &o->system_call_filter);
+                        if (r < 0)
+                                return r;
+                }
         }
 
         for (;;) {
@@ -901,10 +819,26 @@ static int parse_system_call_filter(SandboxOptions *o, const char *key, const ch
                         return invalid(ret_error, key, value);
                 if (r == 0)
                         return 0;
+                /* NAME:ERRNO: that errno for these calls of a deny list; systemd ignores it,
+                 * word and all, in an allow list's assignment. */
                 colon = strchr(word, ':');
-                if (colon)
-                        return error_set(ret_error, -EINVAL, "%s=%s: per-syscall error numbers are not supported", key,
-                                         word);
+                e = SYSCALL_ERRNO_NONE;
+                if (colon) {
+                        *colon = 0;
+                        e = strcmp(colon + 1, "kill") == 0 ? SANDBOX_SYSCALL_KILL
+                            : strcmp(colon + 1, "0") == 0  ? 0 /* 0..4095 here, as systemd */
+                                                           : parse_errno_name(colon + 1);
+                        if (e < 0 && e != SANDBOX_SYSCALL_KILL)
+                                return error_set(ret_error, -EINVAL, "%s=: unknown error number '%s' in '%s:%s'", key,
+                                                 colon + 1, word, colon + 1);
+                        if (!invert) {
+                                r = notice(ret_notice, "%s=%s:%s: an allowed system call takes no error number; "
+                                           "ignoring it, as systemd does", key, word, colon + 1);
+                                if (r < 0)
+                                        return r;
+                                continue;
+                        }
+                }
                 r = syscall_expand(word, 0, &names);
                 if (r == -ENOMEM)
                         return r;
@@ -920,6 +854,14 @@ static int parse_system_call_filter(SandboxOptions *o, const char *key, const ch
                 /* systemd: the first assignment decides the kind of list; an assignment of the
                  * other kind takes its names out of it. Into an empty list, the (unique)
                  * names go as they are. */
+                for (char **n = names; *n; n++) {
+                        /* A deny list's errno for each call: this one's, or (re-allowed, or listed
+                         * again without one) the filter's. */
+                        r = syscall_errno_set(&o->system_call_errno, *n,
+                                              invert && !o->system_call_allow_list ? e : SYSCALL_ERRNO_NONE);
+                        if (r < 0)
+                                return r;
+                }
                 if (invert == !o->system_call_allow_list && strv_length(o->system_call_filter) == 0) {
                         strv_free(o->system_call_filter);
                         o->system_call_filter = TAKE_PTR(names);
@@ -971,6 +913,13 @@ static const struct {
         { "LimitRTPRIO", RLIMIT_RTPRIO, LIMIT_NUMBER },
         { "LimitRTTIME", RLIMIT_RTTIME, LIMIT_USEC },
 };
+
+const char *sandbox_rlimit_key(int resource) {
+        for (size_t i = 0; i < ELEMENTSOF(limit_keys); i++)
+                if (limit_keys[i].resource == resource)
+                        return limit_keys[i].key;
+        return "Limit?";
+}
 
 static int parse_limit_value(const char *s, int kind, uint64_t *ret) {
         uint64_t v;
@@ -1096,20 +1045,6 @@ static int parse_loosen_key(SandboxOptions *o, SandboxLoosen l, const char *key,
         return 0;
 }
 
-static SandboxLoosen loosen_from_service_key(const char *key) {
-        for (SandboxLoosen l = 0; l < _SANDBOX_LOOSEN_MAX; l++)
-                if (strcmp(loosen_keys[l].service_key, key) == 0)
-                        return l;
-        return _SANDBOX_LOOSEN_MAX;
-}
-
-static SandboxLoosen loosen_from_isolate_key(const char *key) {
-        for (SandboxLoosen l = 0; l < _SANDBOX_LOOSEN_MAX; l++)
-                if (strcmp(loosen_keys[l].isolate_key, key) == 0)
-                        return l;
-        return _SANDBOX_LOOSEN_MAX;
-}
-
 static void address_families_apply(SandboxOptions *o) {
         o->address_families = (sandbox_default_address_families() | o->allow_address_families) &
                               (o->address_families_set ? o->address_families_asked : UINT64_MAX);
@@ -1181,150 +1116,188 @@ static int parse_restrict_address_families(SandboxOptions *o, const char *key, c
                       "AllowAddressFamilies= allows it", key, names);
 }
 
-int sandbox_options_parse(SandboxOptions *o, const char *key, const char *value, char **ret_notice, char **ret_error) {
-        SandboxLoosen l;
+KEY_PARSER(sandbox_parse_loosen) {
+        return parse_loosen_key(data, (SandboxLoosen) ltype, key, value, ret_notice, ret_error);
+}
+
+KEY_PARSER(sandbox_parse_protect_kernel_modules) {
+        SandboxOptions *o = data;
+
+        return parse_bool_key(&o->protect_kernel_modules, false, key, value, ret_notice, ret_error);
+}
+
+KEY_PARSER(sandbox_parse_restrict_address_families) {
+        return parse_restrict_address_families(data, key, value, ret_notice, ret_error);
+}
+
+/* ReadOnlyPaths= and kin (data: the list). */
+KEY_PARSER(sandbox_parse_path_list) {
+        return parse_path_list(data, key, value, ret_error);
+}
+
+/* BindPaths=, BindReadOnlyPaths= (ltype: read-only). */
+KEY_PARSER(sandbox_parse_bind_paths) {
+        return parse_bind_paths(data, ltype, key, value, ret_error);
+}
+
+KEY_PARSER(sandbox_parse_temporary_filesystem) {
+        return parse_temporary_filesystem(data, key, value, ret_error);
+}
+
+KEY_PARSER(sandbox_parse_root_directory) {
+        SandboxOptions *o = data;
+        _cleanup_free_ char *path = NULL;
         int r;
 
-        l = loosen_from_service_key(key);
-        if (l < _SANDBOX_LOOSEN_MAX)
-                return parse_loosen_key(o, l, key, value, ret_notice, ret_error);
-        if (strcmp(key, "ProtectKernelModules") == 0)
-                return parse_bool_key(&o->protect_kernel_modules, false, key, value, ret_notice, ret_error);
-        if (strcmp(key, "RestrictAddressFamilies") == 0)
-                return parse_restrict_address_families(o, key, value, ret_notice, ret_error);
+        if (isempty(value)) {
+                o->root_directory = mfree(o->root_directory);
+                return 0;
+        }
+        r = path_normalize_absolute(value, &path);
+        if (r == -ENOMEM)
+                return r;
+        if (r < 0)
+                return error_set(ret_error, -EINVAL, "RootDirectory=%s: not a normalized absolute path", value);
+        free(o->root_directory);
+        o->root_directory = strcmp(path, "/") == 0 ? NULL : TAKE_PTR(path);
+        return 0;
+}
 
-        if (strcmp(key, "ReadOnlyPaths") == 0 || strcmp(key, "ReadOnlyDirectories") == 0)
-                return parse_path_list(&o->read_only_paths, key, value, ret_error);
-        if (strcmp(key, "ReadWritePaths") == 0 || strcmp(key, "ReadWriteDirectories") == 0)
-                return parse_path_list(&o->read_write_paths, key, value, ret_error);
-        if (strcmp(key, "InaccessiblePaths") == 0 || strcmp(key, "InaccessibleDirectories") == 0)
-                return parse_path_list(&o->inaccessible_paths, key, value, ret_error);
-        if (strcmp(key, "BindPaths") == 0)
-                return parse_bind_paths(o, false, key, value, ret_error);
-        if (strcmp(key, "BindReadOnlyPaths") == 0)
-                return parse_bind_paths(o, true, key, value, ret_error);
-        if (strcmp(key, "TemporaryFileSystem") == 0)
-                return parse_temporary_filesystem(o, key, value, ret_error);
+KEY_PARSER(sandbox_parse_capability_bounding_set) {
+        SandboxOptions *o = data;
 
-        if (strcmp(key, "RootDirectory") == 0) {
-                _cleanup_free_ char *path = NULL;
+        o->capability_bounding_set_set = true;
+        return parse_capabilities(&o->capability_bounding_set, caps_all() & ~sandbox_caps_denied(), true, key, value,
+                                  ret_notice, ret_error);
+}
 
-                if (isempty(value)) {
-                        o->root_directory = mfree(o->root_directory);
-                        return 0;
-                }
-                r = path_normalize_absolute(value, &path);
+KEY_PARSER(sandbox_parse_ambient_capabilities) {
+        SandboxOptions *o = data;
+
+        return parse_capabilities(&o->ambient_capabilities, 0, false, key, value, ret_notice, ret_error);
+}
+
+KEY_PARSER(sandbox_parse_system_call_filter) {
+        return parse_system_call_filter(data, key, value, ret_notice, ret_error);
+}
+
+KEY_PARSER(sandbox_parse_system_call_error_number) {
+        SandboxOptions *o = data;
+        int e;
+
+        if (isempty(value)) {
+                o->system_call_error_number = EPERM;
+                return 0;
+        }
+        if (strcmp(value, "kill") == 0) {
+                o->system_call_error_number = SANDBOX_SYSCALL_KILL;
+                return 0;
+        }
+        e = parse_errno_name(value);
+        if (e < 0)
+                return invalid(ret_error, key, value);
+        o->system_call_error_number = e;
+        return 0;
+}
+
+KEY_PARSER(sandbox_parse_system_call_architectures) {
+        const char *p = value;
+        int r;
+
+        /* Only native syscalls ever pass isolated's filter: another arch named here is
+         * not allowed, which is stricter than asked, never weaker. */
+        for (;;) {
+                _cleanup_free_ char *word = NULL;
+
+                r = extract_first_word(&p, &word, EXTRACT_UNQUOTE, NULL);
                 if (r == -ENOMEM)
                         return r;
                 if (r < 0)
-                        return error_set(ret_error, -EINVAL, "RootDirectory=%s: not a normalized absolute path", value);
-                free(o->root_directory);
-                o->root_directory = strcmp(path, "/") == 0 ? NULL : TAKE_PTR(path);
-                return 0;
-        }
-
-        if (strcmp(key, "CapabilityBoundingSet") == 0) {
-                o->capability_bounding_set_set = true;
-                return parse_capabilities(&o->capability_bounding_set, caps_all() & ~sandbox_caps_denied(), true, key,
-                                          value, ret_notice, ret_error);
-        }
-        if (strcmp(key, "AmbientCapabilities") == 0)
-                return parse_capabilities(&o->ambient_capabilities, 0, false, key, value, ret_notice, ret_error);
-
-        if (strcmp(key, "SystemCallFilter") == 0)
-                return parse_system_call_filter(o, key, value, ret_notice, ret_error);
-        if (strcmp(key, "SystemCallErrorNumber") == 0) {
-                int e;
-
-                if (isempty(value)) {
-                        o->system_call_error_number = EPERM;
-                        return 0;
-                }
-                if (strcmp(value, "kill") == 0) {
-                        o->system_call_error_number = SANDBOX_SYSCALL_KILL;
-                        return 0;
-                }
-                e = parse_errno_name(value);
-                if (e < 0)
                         return invalid(ret_error, key, value);
-                o->system_call_error_number = e;
+                if (r == 0)
+                        return 0;
+                if (strcmp(word, "native") == 0)
+                        continue;
+                if (seccomp_arch_resolve_name(word) == 0)
+                        return error_set(ret_error, -EINVAL, "%s=: unknown architecture '%s'", key, word);
+                if (seccomp_arch_resolve_name(word) != seccomp_arch_native())
+                        r = notice(ret_notice, "%s=%s: isolated allows native system calls only", key, word);
+                if (r < 0)
+                        return r;
+        }
+}
+
+/* User=, Group= (data: the field). */
+KEY_PARSER(sandbox_parse_user_group) {
+        return parse_user_group(data, key, value, ret_error);
+}
+
+KEY_PARSER(sandbox_parse_supplementary_groups) {
+        SandboxOptions *o = data;
+        const char *p = value;
+        int r;
+
+        if (isempty(value)) {
+                o->supplementary_groups = strv_free(o->supplementary_groups);
                 return 0;
         }
-        if (strcmp(key, "SystemCallArchitectures") == 0) {
-                const char *p = value;
+        for (;;) {
+                _cleanup_free_ char *word = NULL;
 
-                /* Only native syscalls ever pass isolated's filter: another arch named here is
-                 * not allowed, which is stricter than asked, never weaker. */
-                for (;;) {
-                        _cleanup_free_ char *word = NULL;
-
-                        r = extract_first_word(&p, &word, EXTRACT_UNQUOTE, NULL);
-                        if (r == -ENOMEM)
-                                return r;
-                        if (r < 0)
-                                return invalid(ret_error, key, value);
-                        if (r == 0)
-                                return 0;
-                        if (strcmp(word, "native") == 0)
-                                continue;
-                        if (seccomp_arch_resolve_name(word) == 0)
-                                return error_set(ret_error, -EINVAL, "%s=: unknown architecture '%s'", key, word);
-                        if (seccomp_arch_resolve_name(word) != seccomp_arch_native())
-                                r = notice(ret_notice, "%s=%s: isolated allows native system calls only", key, word);
-                        if (r < 0)
-                                return r;
-                }
-        }
-
-        if (strcmp(key, "User") == 0)
-                return parse_user_group(&o->user, key, value, ret_error);
-        if (strcmp(key, "Group") == 0)
-                return parse_user_group(&o->group, key, value, ret_error);
-        if (strcmp(key, "SupplementaryGroups") == 0) {
-                const char *p = value;
-
-                if (isempty(value)) {
-                        o->supplementary_groups = strv_free(o->supplementary_groups);
-                        return 0;
-                }
-                for (;;) {
-                        _cleanup_free_ char *word = NULL;
-
-                        r = extract_first_word(&p, &word, EXTRACT_UNQUOTE, NULL);
-                        if (r == -ENOMEM)
-                                return r;
-                        if (r < 0)
-                                return invalid(ret_error, key, value);
-                        if (r == 0)
-                                return 0;
-                        if (!user_group_name_is_valid(word))
-                                return error_set(ret_error, -EINVAL, "%s=: invalid group name '%s'", key, word);
-                        r = strv_consume(&o->supplementary_groups, TAKE_PTR(word));
-                        if (r < 0)
-                                return r;
-                }
-        }
-        if (strcmp(key, "UMask") == 0) {
-                char *end;
-                unsigned long m;
-
-                if (isempty(value)) {
-                        o->umask = 0022;
-                        return 0;
-                }
-                errno = 0;
-                m = strtoul(value, &end, 8);
-                if (errno || *end || end == value || m > 0777 || value[0] == '-')
+                r = extract_first_word(&p, &word, EXTRACT_UNQUOTE, NULL);
+                if (r == -ENOMEM)
+                        return r;
+                if (r < 0)
                         return invalid(ret_error, key, value);
-                o->umask = (mode_t) m;
+                if (r == 0)
+                        return 0;
+                if (!user_group_name_is_valid(word))
+                        return error_set(ret_error, -EINVAL, "%s=: invalid group name '%s'", key, word);
+                r = strv_consume(&o->supplementary_groups, TAKE_PTR(word));
+                if (r < 0)
+                        return r;
+        }
+}
+
+KEY_PARSER(sandbox_parse_umask) {
+        SandboxOptions *o = data;
+        char *end;
+        unsigned long m;
+
+        if (isempty(value)) {
+                o->umask = 0022;
                 return 0;
         }
+        errno = 0;
+        m = strtoul(value, &end, 8);
+        if (errno || *end || end == value || m > 0777 || value[0] == '-')
+                return invalid(ret_error, key, value);
+        o->umask = (mode_t) m;
+        return 0;
+}
 
+/* Limit*= (ltype: the RLIMIT_*). */
+KEY_PARSER(sandbox_parse_limit) {
         for (size_t i = 0; i < ELEMENTSOF(limit_keys); i++)
-                if (strcmp(key, limit_keys[i].key) == 0)
-                        return parse_limit(o, i, key, value, ret_error);
+                if (limit_keys[i].resource == ltype)
+                        return parse_limit(data, i, key, value, ret_error);
+        return -EINVAL;
+}
 
-        return -ENOENT;
+/* Where a row of the key table puts its parser's data, seen from the SandboxOptions; -ENOENT if
+ * the key is not one of the sandbox's. */
+static int sandbox_key_call(SandboxOptions *o, KeySection section, const char *key, const char *value,
+                            char **ret_notice, char **ret_error) {
+        const ServiceKey *k = service_key_lookup(section, key);
+        size_t base = offsetof(Description, sandbox);
+
+        if (!k || !k->parse || k->offset < base || k->offset >= base + sizeof(SandboxOptions))
+                return -ENOENT;
+        return k->parse(NULL, key, k->ltype, (uint8_t *) o + (k->offset - base), value, ret_notice, ret_error);
+}
+
+int sandbox_options_parse(SandboxOptions *o, const char *key, const char *value, char **ret_notice, char **ret_error) {
+        return sandbox_key_call(o, KEY_SECTION_SERVICE, key, value, ret_notice, ret_error);
 }
 
 /* A path list entry, without systemd's "-" and "+" prefixes. */
@@ -1361,7 +1334,7 @@ int sandbox_options_verify(const SandboxOptions *o, char **ret_error) {
 
         /* The sandbox's /etc is the host's unless RootDirectory= is set: a
          * name that does not resolve here will not resolve there either. */
-        if (!o->root_directory) {
+        if (!o->root_directory && !o->dynamic_user) { /* DynamicUser=: a name no file has is a transient uid */
                 if (o->user && !name_is_numeric(o->user) && !getpwnam(o->user))
                         return error_set(ret_error, -EINVAL, "User=%s does not exist", o->user);
                 if (o->group && !name_is_numeric(o->group) && !getgrnam(o->group))
@@ -1388,9 +1361,9 @@ static int parse_allow_system_calls(SandboxOptions *o, const char *key, const ch
                         return invalid(ret_error, key, value);
                 if (r == 0)
                         return 0;
-                /* The pseudo groups would be every call: not an opt-out of one default. */
-                for (size_t i = 0; i < ELEMENTSOF(pseudo_groups); i++)
-                        if (strcmp(word, pseudo_groups[i]) == 0)
+                /* These would be (nearly) every call: not an opt-out of one default. */
+                FOREACH_STRING(g, "@known", "@system-service", "@default")
+                        if (strcmp(word, g) == 0)
                                 return error_set(ret_error, -EINVAL, "%s=%s: name the calls or groups to allow", key,
                                                  word);
                 r = syscall_expand(word, 0, &o->allow_system_calls);
@@ -1469,65 +1442,79 @@ static int parse_tmpfs_size(SandboxOptions *o, const char *key, const char *valu
         return 0;
 }
 
-int sandbox_options_parse_isolate(SandboxOptions *o, const char *key, const char *value, char **ret_notice,
-                                  char **ret_error) {
-        SandboxLoosen l = loosen_from_isolate_key(key);
+/* ReadOnlyHost= and the other opt-outs of one default (ltype: the SandboxLoosen). */
+KEY_PARSER(sandbox_parse_isolate_loosen) {
+        SandboxOptions *o = data;
+        SandboxLoosen l = (SandboxLoosen) ltype;
+        int r;
+
+        r = isempty(value) ? !loosen_keys[l].loosen_value : parse_boolean(value);
+        if (r < 0)
+                return invalid(ret_error, key, value);
+        o->loosen[l] = (bool) r == loosen_keys[l].loosen_value;
+        loosen_apply(o, l);
+        return 0;
+}
+
+/* HostRoot=, PasswordHashes= (data: the field; empty is "no"). */
+KEY_PARSER(sandbox_parse_isolate_bool) {
+        bool *b = data;
+        int r;
+
+        r = isempty(value) ? 0 : parse_boolean(value);
+        if (r < 0)
+                return invalid(ret_error, key, value);
+        *b = r;
+        return 0;
+}
+
+KEY_PARSER(sandbox_parse_allow_capabilities) {
+        SandboxOptions *o = data;
         uint64_t set = 0;
         int r;
 
-        if (l < _SANDBOX_LOOSEN_MAX) {
-                r = isempty(value) ? !loosen_keys[l].loosen_value : parse_boolean(value);
-                if (r < 0)
-                        return invalid(ret_error, key, value);
-                o->loosen[l] = (bool) r == loosen_keys[l].loosen_value;
-                loosen_apply(o, l);
+        if (isempty(value)) {
+                o->allow_capabilities = 0;
                 return 0;
         }
-        if (strcmp(key, "HostRoot") == 0) {
-                r = isempty(value) ? 0 : parse_boolean(value);
-                if (r < 0)
-                        return invalid(ret_error, key, value);
-                o->host_root = r;
-                return 0;
-        }
-        if (strcmp(key, "PasswordHashes") == 0) {
-                r = isempty(value) ? 0 : parse_boolean(value);
-                if (r < 0)
-                        return invalid(ret_error, key, value);
-                o->password_hashes = r;
-                return 0;
-        }
-        if (strcmp(key, "AllowCapabilities") == 0) {
-                if (isempty(value)) {
-                        o->allow_capabilities = 0;
-                        return 0;
-                }
-                r = parse_capability_list(key, value, &set, ret_error);
+        r = parse_capability_list(key, value, &set, ret_error);
+        if (r < 0)
+                return r;
+        o->allow_capabilities |= set;
+        return 0;
+}
+
+KEY_PARSER(sandbox_parse_allow_address_families) {
+        SandboxOptions *o = data;
+        uint64_t set = 0;
+        int r;
+
+        if (!isempty(value)) {
+                r = parse_address_families(key, value, &set, ret_error);
                 if (r < 0)
                         return r;
-                o->allow_capabilities |= set;
-                return 0;
+                set |= o->allow_address_families;
         }
-        if (strcmp(key, "AllowAddressFamilies") == 0) {
-                if (isempty(value))
-                        set = 0;
-                else {
-                        r = parse_address_families(key, value, &set, ret_error);
-                        if (r < 0)
-                                return r;
-                        set |= o->allow_address_families;
-                }
-                o->allow_address_families = set;
-                address_families_apply(o);
-                return 0;
-        }
-        if (strcmp(key, "AllowSystemCalls") == 0)
-                return parse_allow_system_calls(o, key, value, ret_error);
-        if (strcmp(key, "AllowNetlink") == 0)
-                return parse_netlink_protocols(o, key, value, ret_error);
-        if (strcmp(key, "TmpfsSize") == 0)
-                return parse_tmpfs_size(o, key, value, ret_error);
-        return -ENOENT;
+        o->allow_address_families = set;
+        address_families_apply(o);
+        return 0;
+}
+
+KEY_PARSER(sandbox_parse_allow_system_calls) {
+        return parse_allow_system_calls(data, key, value, ret_error);
+}
+
+KEY_PARSER(sandbox_parse_allow_netlink) {
+        return parse_netlink_protocols(data, key, value, ret_error);
+}
+
+KEY_PARSER(sandbox_parse_tmpfs_size) {
+        return parse_tmpfs_size(data, key, value, ret_error);
+}
+
+int sandbox_options_parse_isolate(SandboxOptions *o, const char *key, const char *value, char **ret_notice,
+                                  char **ret_error) {
+        return sandbox_key_call(o, KEY_SECTION_ISOLATE, key, value, ret_notice, ret_error);
 }
 
 /* What the defaults withhold, a stock unit does not get back: only AllowCapabilities= (and
@@ -1550,6 +1537,9 @@ int sandbox_options_finalize(SandboxOptions *o) {
                 o->capability_bounding_set = caps_all();
         o->capability_bounding_set &= allowed & caps_all();
         o->ambient_capabilities &= allowed;
+        r = hardening_options_finalize(o);
+        if (r < 0)
+                return r;
 
         if (o->protect_kernel_logs)
                 FOREACH_STRING(p, "-/proc/kmsg", "-/dev/kmsg")

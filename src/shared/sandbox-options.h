@@ -6,7 +6,9 @@
 #include <stdint.h>
 #include <sys/types.h>
 
+#include "capability-names.h" /* capability_from_name() */
 #include "macro.h"
+#include "process-options.h"
 
 /* The sandboxing and credential keys of [Service], with systemd's names and
  * meanings, and isolated's secure defaults (DESIGN.md, "Secure by default").
@@ -49,6 +51,31 @@ typedef struct TemporaryFileSystem {
         char *path;
         char *options; /* NULL: mode=0755; "ro" makes it read-only */
 } TemporaryFileSystem;
+
+/* ProtectProc=, ProcSubset=: hidepid= and subset= of the service's own /proc. */
+typedef enum ProtectProc {
+        PROTECT_PROC_DEFAULT,
+        PROTECT_PROC_NOACCESS,
+        PROTECT_PROC_INVISIBLE,
+        PROTECT_PROC_PTRACEABLE,
+        _PROTECT_PROC_MAX,
+        _PROTECT_PROC_INVALID = -EINVAL,
+} ProtectProc;
+
+typedef enum ProcSubset {
+        PROC_SUBSET_ALL,
+        PROC_SUBSET_PID,
+        _PROC_SUBSET_MAX,
+        _PROC_SUBSET_INVALID = -EINVAL,
+} ProcSubset;
+
+typedef enum KeyringMode {
+        KEYRING_MODE_INHERIT,
+        KEYRING_MODE_PRIVATE,
+        KEYRING_MODE_SHARED,
+        _KEYRING_MODE_MAX,
+        _KEYRING_MODE_INVALID = -EINVAL,
+} KeyringMode;
 
 #define SANDBOX_RLIMIT_MAX 16 /* RLIMIT_NLIMITS */
 
@@ -130,6 +157,7 @@ typedef struct SandboxOptions {
         char **supplementary_groups;
         mode_t umask; /* default 0022 */
         SandboxRlimit rlimits[SANDBOX_RLIMIT_MAX];
+        ProcessOptions process; /* scheduling, OOM score, stdio and logging: process-options.h */
 
         /* Seccomp. system_call_filter holds syscall names (groups expanded): with
          * system_call_allow_list only those are allowed; otherwise they are
@@ -138,6 +166,7 @@ typedef struct SandboxOptions {
         bool system_call_allow_list;
         char **system_call_filter;
         int system_call_error_number; /* errno, or SANDBOX_SYSCALL_KILL; default EPERM */
+        char **system_call_errno;     /* "NAME:N": SystemCallFilter=~NAME:ERRNO, a deny list's own errno */
         char **allow_system_calls; /* [Isolate] AllowSystemCalls=: taken out of the default deny list */
         bool restrict_suid_sgid;   /* RestrictSUIDSGID=, default true */
         bool lock_personality;     /* LockPersonality=, default true: the query and PER_LINUX only */
@@ -149,6 +178,20 @@ typedef struct SandboxOptions {
         bool address_families_set;
         uint64_t allow_address_families; /* [Isolate] AllowAddressFamilies= */
         uint32_t netlink_protocols;      /* bit per NETLINK_*: default plus [Isolate] AllowNetlink= */
+
+        /* The hardening keys (hardening-options.c), each with systemd's meaning. */
+        bool memory_deny_write_execute; /* MemoryDenyWriteExecute= */
+        bool restrict_realtime;         /* RestrictRealtime= */
+        bool protect_clock;             /* ProtectClock=: @clock denied whatever AllowSystemCalls= says */
+        unsigned long restrict_namespaces; /* CLONE_NEW* RestrictNamespaces= leaves; default all */
+        bool allow_namespaces; /* [Isolate] Namespaces=yes: those may be created; default none */
+        ProtectProc protect_proc;
+        ProcSubset proc_subset;
+        char **no_exec_paths; /* NoExecPaths=, ExecPaths=: as the path lists above */
+        char **exec_paths;
+        KeyringMode keyring_mode; /* default private */
+        bool private_users;       /* PrivateUsers=: the service's user namespace is its own anyway */
+        bool dynamic_user;        /* DynamicUser=: User= unknown inside is a uid of the range */
 
         /* The [Isolate] opt-outs, and what the file's systemd key asked for each (-1: nothing,
          * systemd's default applies once loosened). */
@@ -162,6 +205,9 @@ typedef struct SandboxOptions {
  * these, plus what its [Isolate] opt-outs grant. */
 uint64_t sandbox_caps_denied(void);
 uint64_t sandbox_caps_allowed(const SandboxOptions *o);
+
+/* "LimitNOFILE" of RLIMIT_NOFILE. */
+const char *sandbox_rlimit_key(int resource);
 
 void sandbox_options_init(SandboxOptions *o);
 void sandbox_options_done(SandboxOptions *o);
@@ -208,5 +254,3 @@ const char *const *syscall_group_members(const char *group);
 /* The default deny list: NULL-terminated names and @groups. */
 extern const char *const sandbox_default_syscall_deny[];
 
-/* Capability number of "CAP_SYS_ADMIN"/"cap_sys_admin"/"sys_admin", or -EINVAL. */
-int capability_from_name(const char *name);

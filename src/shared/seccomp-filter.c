@@ -10,13 +10,16 @@
 #include <string.h>
 #include <sys/ioctl.h>
 #include <sys/personality.h>
+#include <sys/shm.h>
 #include <sys/mman.h>
 #include <sys/prctl.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "hardening-options.h"
 #include "seccomp-filter.h"
+#include "syscall-groups.h"
 #include "strv.h"
 
 #define FOREACH_NAME(x, ...)                                                                       \
@@ -53,7 +56,7 @@ static bool is_argument_checked(const SandboxOptions *o, const char *name);
  * child that execs only loads it. */
 
 #define X32_SYSCALL_BIT 0x40000000U
-#define PREFIX_MAX 64
+#define PREFIX_MAX 128
 
 /* The syscalls after clone3(), in the kernel's order (the numbers are shared by every arch since
  * 424), up to 6.18's. The first number past the newest of them that libseccomp knows is where
@@ -97,6 +100,10 @@ typedef enum PrefixLabel {
         LABEL_FAMILY_HIGH,
         LABEL_FAMILY_LOW_OK,
         LABEL_NETLINK,
+        LABEL_MMAP,
+        LABEL_MPROTECT,
+        LABEL_SHMAT,
+        LABEL_SCHED,
         LABEL_EPERM,
         LABEL_EAFNOSUPPORT,
         LABEL_EPROTONOSUPPORT,
@@ -191,7 +198,13 @@ static void emit_bit_test(Prefix *p, uint32_t mask, PrefixLabel yes, PrefixLabel
  *   ADDR_NO_RANDOMIZE stay refused but for the query. EPERM, as systemd answers.
  *   socket(2), RestrictAddressFamilies=: a family (an int: nothing in the upper half, below 64)
  *   in o->address_families, else EAFNOSUPPORT as systemd answers; for AF_NETLINK a protocol in
- *   o->netlink_protocols, else EPROTONOSUPPORT as the kernel answers for one it lacks. */
+ *   o->netlink_protocols, else EPROTONOSUPPORT as the kernel answers for one it lacks.
+ *   MemoryDenyWriteExecute=, as systemd 252: mmap(2) with PROT_WRITE and PROT_EXEC both,
+ *   mprotect(2) and pkey_mprotect(2) with PROT_EXEC, shmat(2) with SHM_EXEC: EPERM.
+ *   RestrictRealtime=, as systemd 252: sched_setscheduler(2) to SCHED_FIFO, SCHED_RR or any
+ *   policy above SCHED_IDLE (SCHED_DEADLINE, SCHED_RESET_ON_FORK with any): EPERM; and, where
+ *   systemd lets it pass, sched_setattr(2), whose policy is in memory a filter cannot read.
+ *   Each reads the low half of its argument only: the kernel takes an int or a flag word. */
 static int build_prefix(const SandboxOptions *o, uint32_t unknown_from, uint32_t eperm, Prefix *p) {
         int nr_personality = seccomp_syscall_resolve_name("personality"),
             nr_socket = seccomp_syscall_resolve_name("socket");
@@ -209,6 +222,26 @@ static int build_prefix(const SandboxOptions *o, uint32_t unknown_from, uint32_t
                 emit(p, JEQ(nr_personality), LABEL_PERSONALITY, LABEL_NONE);
         if (nr_socket >= 0)
                 emit(p, JEQ(nr_socket), LABEL_SOCKET, LABEL_NONE);
+        if (o->memory_deny_write_execute) {
+                FOREACH_NAME(n, "mmap", "mmap2") {
+                        int nr = seccomp_syscall_resolve_name(n);
+                        if (nr >= 0)
+                                emit(p, JEQ(nr), LABEL_MMAP, LABEL_NONE);
+                }
+                FOREACH_NAME(n, "mprotect", "pkey_mprotect") {
+                        int nr = seccomp_syscall_resolve_name(n);
+                        if (nr >= 0)
+                                emit(p, JEQ(nr), LABEL_MPROTECT, LABEL_NONE);
+                }
+                if (seccomp_syscall_resolve_name("shmat") >= 0)
+                        emit(p, JEQ(seccomp_syscall_resolve_name("shmat")), LABEL_SHMAT, LABEL_NONE);
+        }
+        if (o->restrict_realtime) {
+                if (seccomp_syscall_resolve_name("sched_setscheduler") >= 0)
+                        emit(p, JEQ(seccomp_syscall_resolve_name("sched_setscheduler")), LABEL_SCHED, LABEL_NONE);
+                if (seccomp_syscall_resolve_name("sched_setattr") >= 0)
+                        emit(p, JEQ(seccomp_syscall_resolve_name("sched_setattr")), LABEL_EPERM, LABEL_NONE);
+        }
         emit_jump(p, LABEL_LIB);
         label(p, LABEL_ENOSYS);
         emit(p, RET(SECCOMP_RET_ERRNO | ENOSYS), LABEL_NONE, LABEL_NONE);
@@ -245,6 +278,27 @@ static int build_prefix(const SandboxOptions *o, uint32_t unknown_from, uint32_t
         emit(p, LD_ABS(ARG_LO(2)), LABEL_NONE, LABEL_NONE);
         emit(p, JGE(32), LABEL_EPROTONOSUPPORT, LABEL_NONE);
         emit_bit_test(p, o->netlink_protocols, LABEL_LIB, LABEL_EPROTONOSUPPORT);
+
+        if (o->memory_deny_write_execute) {
+                label(p, LABEL_MMAP);
+                emit(p, LD_ABS(ARG_LO(2)), LABEL_NONE, LABEL_NONE);
+                emit(p, (struct sock_filter) BPF_STMT(BPF_ALU | BPF_AND | BPF_K, PROT_WRITE | PROT_EXEC), LABEL_NONE,
+                     LABEL_NONE);
+                emit(p, JEQ(PROT_WRITE | PROT_EXEC), LABEL_EPERM, LABEL_LIB);
+                label(p, LABEL_MPROTECT);
+                emit(p, LD_ABS(ARG_LO(2)), LABEL_NONE, LABEL_NONE);
+                emit(p, JSET(PROT_EXEC), LABEL_EPERM, LABEL_LIB);
+                label(p, LABEL_SHMAT);
+                emit(p, LD_ABS(ARG_LO(2)), LABEL_NONE, LABEL_NONE);
+                emit(p, JSET(SHM_EXEC), LABEL_EPERM, LABEL_LIB);
+        }
+        if (o->restrict_realtime) {
+                label(p, LABEL_SCHED);
+                emit(p, LD_ABS(ARG_LO(1)), LABEL_NONE, LABEL_NONE);
+                emit(p, JEQ(SCHED_FIFO), LABEL_EPERM, LABEL_NONE);
+                emit(p, JEQ(SCHED_RR), LABEL_EPERM, LABEL_NONE);
+                emit(p, JGE(SCHED_IDLE + 1), LABEL_EPERM, LABEL_LIB);
+        }
 
         label(p, LABEL_EPERM);
         emit(p, RET(eperm), LABEL_NONE, LABEL_NONE);
@@ -315,13 +369,23 @@ static int build_program(const SandboxOptions *o, scmp_filter_ctx ctx, bool lear
         return 0;
 }
 
+/* The deny list's action for name: its own errno (SystemCallFilter=~NAME:ERRNO), else action;
+ * learning, always the notification. */
+static uint32_t deny_action(const SandboxOptions *o, uint32_t action, const char *name) {
+        int e = syscall_errno_get(o->system_call_errno, name);
+
+        if (e == SYSCALL_ERRNO_NONE || action == SCMP_ACT_NOTIFY)
+                return action;
+        return e == SANDBOX_SYSCALL_KILL ? SCMP_ACT_KILL_PROCESS : SCMP_ACT_ERRNO((uint32_t) e);
+}
+
 static int add_names(scmp_filter_ctx ctx, const SandboxOptions *o, uint32_t action, char **names) {
         int r;
 
         for (char **n = names; n && *n; n++) {
                 if (is_argument_checked(o, *n))
                         continue;
-                r = add_rule(ctx, action, *n, 0, NULL);
+                r = add_rule(ctx, deny_action(o, action, *n), *n, 0, NULL);
                 if (r < 0)
                         return r;
         }
@@ -332,6 +396,9 @@ static int add_names(scmp_filter_ctx ctx, const SandboxOptions *o, uint32_t acti
  * syslog(2) once ProtectKernelLogs= is off. */
 static bool default_denies(const SandboxOptions *o, const char *name) {
         if (strv_contains(o->allow_system_calls, name))
+                return false;
+        /* With namespaces allowed, setns(2) is checked by its argument. */
+        if (strcmp(name, "setns") == 0 && sandbox_namespaces_allowed(o) != 0)
                 return false;
         return o->protect_kernel_logs || strcmp(name, "syslog") != 0;
 }
@@ -359,6 +426,14 @@ static int expand_default_deny(const SandboxOptions *o, char ***ret) {
                                 return r;
                 }
         }
+        /* ProtectClock=: @clock, whatever [Isolate] AllowSystemCalls= takes out of the defaults. */
+        if (o->protect_clock)
+                for (const char *const *m = syscall_group_members("@clock"); m && *m; m++)
+                        if (!strv_contains(l, *m)) {
+                                r = strv_extend(&l, *m);
+                                if (r < 0)
+                                        return r;
+                        }
         *ret = TAKE_PTR(l);
         return 0;
 }
@@ -400,6 +475,8 @@ static bool is_argument_checked(const SandboxOptions *o, const char *name) {
         for (size_t i = 0; i < ELEMENTSOF(argument_checked); i++)
                 if (strcmp(name, argument_checked[i]) == 0)
                         return true;
+        if (strcmp(name, "setns") == 0 && sandbox_namespaces_allowed(o) != 0)
+                return true;
         return o->restrict_suid_sgid && is_mode_call(name);
 }
 
@@ -476,16 +553,38 @@ static int add_suid_sgid_allowances(scmp_filter_ctx ctx, char **allowed) {
  * checked in our prefix (build_prefix()). */
 static int add_argument_denials(scmp_filter_ctx ctx, const SandboxOptions *o, uint32_t deny) {
         static const unsigned long ioctls[] = { TIOCSTI, TIOCLINUX };
+        unsigned long allowed = sandbox_namespaces_allowed(o);
         int r;
 
         for (size_t i = 0; i < ELEMENTSOF(namespace_flags); i++) {
                 struct scmp_arg_cmp a = SCMP_A0(SCMP_CMP_MASKED_EQ, namespace_flags[i], namespace_flags[i]);
 
+                if (allowed & namespace_flags[i])
+                        continue;
                 r = add_rule(ctx, deny, "unshare", 1, &a);
                 if (r >= 0)
                         r = add_rule(ctx, deny, "clone", 1, &a);
                 if (r < 0)
                         return r;
+        }
+        /* setns(2), once any namespace is allowed: a type not allowed, and 0 (any type) unless all are. */
+        if (allowed != 0) {
+                struct scmp_arg_cmp any = SCMP_A1(SCMP_CMP_EQ, 0);
+
+                for (size_t i = 0; i < ELEMENTSOF(namespace_flags); i++) {
+                        struct scmp_arg_cmp a = SCMP_A1(SCMP_CMP_EQ, namespace_flags[i]);
+
+                        if (allowed & namespace_flags[i])
+                                continue;
+                        r = add_rule(ctx, deny, "setns", 1, &a);
+                        if (r < 0)
+                                return r;
+                }
+                if ((allowed & NAMESPACE_FLAGS) != NAMESPACE_FLAGS) {
+                        r = add_rule(ctx, deny, "setns", 1, &any);
+                        if (r < 0)
+                                return r;
+                }
         }
         for (size_t i = 0; i < ELEMENTSOF(ioctls); i++) {
                 struct scmp_arg_cmp a = SCMP_A1(SCMP_CMP_MASKED_EQ, 0xffffffffUL, ioctls[i]);
@@ -503,14 +602,34 @@ static int add_argument_denials(scmp_filter_ctx ctx, const SandboxOptions *o, ui
 static int add_argument_allowances(scmp_filter_ctx ctx, const SandboxOptions *o, char **allowed) {
         int r;
 
+        unsigned long ns = sandbox_namespaces_allowed(o);
+
         FOREACH_NAME(n, "unshare", "clone") {
-                struct scmp_arg_cmp a = SCMP_A0(SCMP_CMP_MASKED_EQ, NAMESPACE_FLAGS, 0);
+                struct scmp_arg_cmp a = SCMP_A0(SCMP_CMP_MASKED_EQ, NAMESPACE_FLAGS & ~ns, 0);
 
                 if (!strv_contains(allowed, n))
                         continue;
                 r = add_rule(ctx, SCMP_ACT_ALLOW, n, 1, &a);
                 if (r < 0)
                         return r;
+        }
+        if (ns != 0 && strv_contains(allowed, "setns")) {
+                for (size_t i = 0; i < ELEMENTSOF(namespace_flags); i++) {
+                        struct scmp_arg_cmp a = SCMP_A1(SCMP_CMP_EQ, namespace_flags[i]);
+
+                        if (!(ns & namespace_flags[i]))
+                                continue;
+                        r = add_rule(ctx, SCMP_ACT_ALLOW, "setns", 1, &a);
+                        if (r < 0)
+                                return r;
+                }
+                if ((ns & NAMESPACE_FLAGS) == NAMESPACE_FLAGS) {
+                        struct scmp_arg_cmp any = SCMP_A1(SCMP_CMP_EQ, 0);
+
+                        r = add_rule(ctx, SCMP_ACT_ALLOW, "setns", 1, &any);
+                        if (r < 0)
+                                return r;
+                }
         }
         if (o->restrict_suid_sgid) {
                 r = add_suid_sgid_allowances(ctx, allowed);
@@ -595,7 +714,7 @@ static int filter_build(const SandboxOptions *o, bool learn, struct sock_fprog *
                         goto fail;
                 for (char **n = o->system_call_filter; n && *n; n++)
                         if (is_argument_checked(o, *n)) {
-                                r = add_rule(ctx, deny, *n, 0, NULL);
+                                r = add_rule(ctx, deny_action(o, deny, *n), *n, 0, NULL);
                                 if (r < 0)
                                         goto fail;
                         }
@@ -627,16 +746,23 @@ char *seccomp_filter_key(const SandboxOptions *o) {
                 size += strlen(*i) + 1;
         for (char **i = o->allow_system_calls; i && *i; i++)
                 size += strlen(*i) + 1;
+        for (char **i = o->system_call_errno; i && *i; i++)
+                size += strlen(*i) + 1;
         key = malloc(size);
         if (!key)
                 return NULL;
-        p = key + snprintf(key, size, "%s %d kl%d suid%d pers%d af%016llx nl%08x",
+        p = key + snprintf(key, size, "%s %d kl%d suid%d pers%d af%016llx nl%08x mdwe%d rt%d clk%d ns%lx",
                            o->system_call_allow_list ? "allow" : "deny", o->system_call_error_number, o->protect_kernel_logs, o->restrict_suid_sgid,
-                           o->lock_personality, (unsigned long long) o->address_families, o->netlink_protocols);
+                           o->lock_personality, (unsigned long long) o->address_families, o->netlink_protocols,
+                           o->memory_deny_write_execute, o->restrict_realtime, o->protect_clock,
+                           sandbox_namespaces_allowed(o));
         for (char **i = o->system_call_filter; i && *i; i++)
                 p = stpcpy(stpcpy(p, " "), *i);
         p = stpcpy(p, " |");
         for (char **i = o->allow_system_calls; i && *i; i++)
+                p = stpcpy(stpcpy(p, " "), *i);
+        p = stpcpy(p, " |");
+        for (char **i = o->system_call_errno; i && *i; i++)
                 p = stpcpy(stpcpy(p, " "), *i);
         return key;
 }

@@ -10,6 +10,7 @@
 #include <sys/capability.h>
 #include <sys/socket.h>
 
+#include "capability-names.h"
 #include "security.h"
 #include "string-util.h"
 #include "strv.h"
@@ -71,26 +72,7 @@ static int append(char **s, const char *word) {
 }
 
 static int caps_names(uint64_t caps, char **ret) {
-        _cleanup_free_ char *s = NULL;
-
-        for (int c = 0; c <= CAP_LAST_CAP; c++) {
-                char *name;
-                int r;
-
-                if (!(caps & CAP(c)))
-                        continue;
-                name = cap_to_name(c);
-                if (!name)
-                        return -ENOMEM;
-                for (char *p = name; *p; p++)
-                        *p = (char) toupper((unsigned char) *p);
-                r = append(&s, name);
-                cap_free(name);
-                if (r < 0)
-                        return r;
-        }
-        *ret = TAKE_PTR(s);
-        return 0;
+        return capability_set_to_string(caps & (CAP(CAP_LAST_CAP + 1) - 1), ret);
 }
 
 static bool user_is_root(const SandboxOptions *o) {

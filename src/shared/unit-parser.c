@@ -13,8 +13,10 @@ typedef struct Parser {
         const char *filename;
         UnitSectionFunc section_func;
         UnitAssignmentFunc func;
+        UnitErrorFunc error_func;
         void *userdata;
         char *section;
+        bool skip; /* after a bad section header: its assignments are not anybody's */
 } Parser;
 
 static int parse_line(Parser *p, char *l, unsigned line, char **ret_error) {
@@ -30,6 +32,8 @@ static int parse_line(Parser *p, char *l, unsigned line, char **ret_error) {
                 size_t n = strlen(l);
                 char *name;
 
+                p->section = mfree(p->section);
+                p->skip = true;
                 if (n < 3 || l[n - 1] != ']')
                         return error_set(ret_error, -EINVAL, "%s:%u: Invalid section header '%s'", p->filename, line, l);
 
@@ -40,8 +44,8 @@ static int parse_line(Parser *p, char *l, unsigned line, char **ret_error) {
                         free(name);
                         return error_set(ret_error, -EINVAL, "%s:%u: Invalid section header '%s'", p->filename, line, l);
                 }
-                free(p->section);
                 p->section = name;
+                p->skip = false;
 
                 if (p->section_func) {
                         r = p->section_func(p->section, line, p->userdata, &error);
@@ -51,6 +55,8 @@ static int parse_line(Parser *p, char *l, unsigned line, char **ret_error) {
                 return 0;
         }
 
+        if (p->skip)
+                return 0;
         eq = strchr(l, '=');
         if (!eq)
                 return error_set(ret_error, -EINVAL, "%s:%u: Missing '=' in line '%s'", p->filename, line, l);
@@ -73,11 +79,21 @@ fail:
         return error_set(ret_error, r, "%s:%u: %s", p->filename, line, strerror(-r));
 }
 
-int unit_file_parse_full(
+/* With an error_func, a bad line (-EINVAL) is handed to it and the parse goes on. */
+static int line_failed(Parser *p, int r, unsigned line, char **error) {
+        if (r != -EINVAL || !p->error_func || !*error)
+                return r;
+        r = p->error_func(*error, line, p->userdata);
+        *error = mfree(*error);
+        return r;
+}
+
+static int parse_text(
                 const char *filename,
                 const char *text,
                 UnitSectionFunc section_func,
                 UnitAssignmentFunc func,
+                UnitErrorFunc error_func,
                 void *userdata,
                 char **ret_error) {
 
@@ -86,6 +102,7 @@ int unit_file_parse_full(
                 .filename = filename,
                 .section_func = section_func,
                 .func = func,
+                .error_func = error_func,
                 .userdata = userdata,
         };
         size_t continuation_len = 0, continuation_size = 0;
@@ -112,6 +129,7 @@ int unit_file_parse_full(
                         /* End of text in the middle of a continuation: use what we have, as systemd does. */
                         r = parse_line(&p, continuation, continuation_line, &error);
                         continuation = mfree(continuation);
+                        r = line_failed(&p, r, continuation_line, &error);
                         if (r < 0)
                                 goto finish;
                         break;
@@ -179,6 +197,7 @@ int unit_file_parse_full(
                 }
 
                 r = parse_line(&p, cur, continuation ? continuation_line : line, &error);
+                r = line_failed(&p, r, continuation ? continuation_line : line, &error);
                 continuation = mfree(continuation);
                 continuation_len = continuation_size = 0;
                 if (r < 0)
@@ -194,6 +213,29 @@ finish:
                 return r;
         }
         return 0;
+}
+
+int unit_file_parse_full(
+                const char *filename,
+                const char *text,
+                UnitSectionFunc section_func,
+                UnitAssignmentFunc func,
+                void *userdata,
+                char **ret_error) {
+        return parse_text(filename, text, section_func, func, NULL, userdata, ret_error);
+}
+
+int unit_file_parse_each(
+                const char *filename,
+                const char *text,
+                UnitSectionFunc section_func,
+                UnitAssignmentFunc func,
+                UnitErrorFunc error_func,
+                void *userdata,
+                char **ret_error) {
+        if (!error_func)
+                return -EINVAL;
+        return parse_text(filename, text, section_func, func, error_func, userdata, ret_error);
 }
 
 int unit_file_parse(const char *filename, const char *text, UnitAssignmentFunc func, void *userdata, char **ret_error) {

@@ -30,4 +30,20 @@ int unit_file_parse_full(
                 void *userdata,
                 char **ret_error);
 
+/* Called for each bad line (a line without "=", an assignment outside any section, a bad
+ * section header, or a callback's -EINVAL), with the error "FILENAME:LINE: ..."; <0 stops. */
+typedef int (*UnitErrorFunc)(const char *error, unsigned line, void *userdata);
+
+/* As unit_file_parse_full(), but a bad line does not end the parse: it goes to error_func
+ * and the next line is read (the assignments after a bad section header are skipped up to
+ * the next good one). Only a text or a line too large, or -ENOMEM, end it. */
+int unit_file_parse_each(
+                const char *filename,
+                const char *text,
+                UnitSectionFunc section_func,
+                UnitAssignmentFunc func,
+                UnitErrorFunc error_func,
+                void *userdata,
+                char **ret_error);
+
 #define UNIT_LINE_MAX (1024U * 1024U) /* one logical line, continuations included */

@@ -27,14 +27,14 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
                 abort();
         n = init_message_format(&m, again, sizeof(again));
         if (n < 0 || init_message_parse(again, (size_t) n, &m2) < 0 || m2.type != m.type || m2.pid != m.pid ||
-            m2.error != m.error || m2.code != m.code || m2.status != m.status ||
+            m2.error != m.error || m2.code != m.code || m2.status != m.status || m2.end_result != m.end_result ||
             strcmp(m2.text, m.text) != 0)
                 abort();
 
         /* The exit record and the daemon's requests share the grammar's helpers. */
         {
                 int code, status;
-                (void) init_exit_record_parse((const char *) buf, &code, &status);
+                (void) init_exit_record_parse((const char *) buf, &code, &status, NULL);
         }
         {
                 DaemonRequest r;

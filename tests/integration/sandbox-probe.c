@@ -28,7 +28,15 @@
  *                                 uname-killed: (uname in a child dies of SIGSYS),
  *                                 env-has:KEY=VALUE, unknown-enosys: (syscalls unknown to
  *                                 libseccomp answer ENOSYS), tmpfs:PATH:SIZE:INODES (a tmpfs of
- *                                 SIZE bytes, or of at most N% of RAM, and INODES inodes)
+ *                                 SIZE bytes, or of at most N% of RAM, and INODES inodes),
+ *                                 absent:PATH (ENOENT), uid-range:LO:HI,
+ *                                 errno:OP:N (OP fails with errno N, 0: succeeds; OPs:
+ *                                 mmap-wx, mmap-w, mprotect-x, shmat-x, sched-fifo, sched-fifo0
+ *                                 (priority 0: EINVAL unless a filter refuses), sched-other,
+ *                                 unshare-user, unshare-user-mnt, unshare-user-uts,
+ *                                 unshare-user-net, adjtimex-read, clock-settime,
+ *                                 personality-linux32, exec=PATH: fork and execve PATH,
+ *                                 keyring-id (prints the session keyring's id))
  */
 #ifndef _GNU_SOURCE
 #define _GNU_SOURCE
@@ -37,6 +45,7 @@
 #include <dlfcn.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <ftw.h>
 #include <linux/fs.h>
 #include <linux/io_uring.h>
 #include <linux/keyctl.h>
@@ -54,6 +63,9 @@
 #include <sys/ioctl.h>
 #include <sys/klog.h>
 #include <sys/mman.h>
+#include <sys/shm.h>
+#include <sys/timex.h>
+#include <time.h>
 #include <sys/mount.h>
 #include <sys/personality.h>
 #include <sys/ptrace.h>
@@ -143,6 +155,29 @@ static int try_write(const char *dir) {
 }
 
 /* Entries in dir besides . and ..; -errno if it cannot be listed. */
+static int n_sockets;
+static char *first_socket;
+static size_t first_socket_size;
+
+static int count_socket_one(const char *path, const struct stat *st, int flag, struct FTW *ftw) {
+        /* The one socket of the host's a service gets there: /dev/log's, where the host's /dev links it. */
+        if (strcmp(path, "/run/systemd/journal/dev-log") == 0)
+                return 0;
+        if (flag == FTW_F && S_ISSOCK(st->st_mode) && n_sockets++ == 0)
+                snprintf(first_socket, first_socket_size, "%s", path);
+        return 0;
+}
+
+/* Sockets below dir (not following symlinks), the first's path. */
+static int count_sockets(const char *dir, char *first, size_t size) {
+        n_sockets = 0;
+        first_socket = first;
+        first_socket_size = size;
+        if (nftw(dir, count_socket_one, 16, FTW_PHYS) < 0)
+                return -1;
+        return n_sockets;
+}
+
 static int count_entries(const char *dir, char *first, size_t size) {
         struct dirent *de;
         DIR *d = opendir(dir);
@@ -480,7 +515,7 @@ static void default_checks(void) {
                 { 38, "CAP_PERFMON" }, { 25, "CAP_SYS_TIME" }, { 27, "CAP_MKNOD" }, { 12, "CAP_NET_ADMIN" },
                 { 2, "CAP_DAC_READ_SEARCH" },
         };
-        static const char *const dev_allowed[] = { "null", "zero", "full", "random", "urandom", "tty", "pts", "ptmx",
+        static const char *const dev_allowed[] = { "null", "zero", "full", "random", "urandom", "tty", "log", "pts", "ptmx",
                                                    "shm", "mqueue", "fd", "stdin", "stdout", "stderr" };
         char first[256], buf[64], line[512];
         struct stat st;
@@ -560,8 +595,9 @@ static void default_checks(void) {
         r = try_connect("/run/systemd/journal/stdout");
         expect(NULL, r < 0, "run-no-journal-socket", "connect /run/systemd/journal/stdout: %s",
                r < 0 ? strerror(-r) : "connected");
-        n = count_entries("/run", first, sizeof(first));
-        expect(NULL, n == 0, "run-empty", "%d entries%s%s", n, n > 0 ? ", first " : "", n > 0 ? first : "");
+        /* /run is the service's own: what tmpfiles.d's /run lines make, but no socket of the host's. */
+        n = count_sockets("/run", first, sizeof(first));
+        expect(NULL, n == 0, "run-no-sockets", "%d socket(s)%s%s", n, n > 0 ? ", first " : "", n > 0 ? first : "");
 
         {
                 DIR *d = opendir("/dev");
@@ -1124,6 +1160,145 @@ static bool mounts_only_one(const MountLine *m, void *userdata) {
         return true;
 }
 
+/* The errno of an operation, 0 for success. Namespaces in a child: the probe itself stays. */
+static int child_errno(int (*f)(const char *), const char *arg) {
+        int fds[2], e = EIO, status;
+        pid_t pid;
+
+        if (pipe2(fds, O_CLOEXEC) < 0)
+                return errno;
+        pid = fork();
+        if (pid < 0)
+                return errno;
+        if (pid == 0) {
+                int k = f(arg);
+
+                (void) !write(fds[1], &k, sizeof(k));
+                _exit(0);
+        }
+        close(fds[1]);
+        switch (read(fds[0], &e, sizeof(e))) {
+        case sizeof(e):
+                break;
+        case 0: /* closed on exec: it ran */
+                e = 0;
+                break;
+        default:
+                e = EIO;
+        }
+        close(fds[0]);
+        (void) waitpid(pid, &status, 0);
+        return e;
+}
+
+static int do_unshare(const char *what) {
+        int flags = CLONE_NEWUSER;
+
+        if (strcmp(what, "unshare-user-mnt") == 0)
+                flags |= CLONE_NEWNS;
+        else if (strcmp(what, "unshare-user-uts") == 0)
+                flags |= CLONE_NEWUTS;
+        else if (strcmp(what, "unshare-user-net") == 0)
+                flags |= CLONE_NEWNET;
+        return unshare(flags) < 0 ? errno : 0;
+}
+
+static int do_exec(const char *path) {
+        char *const argv[] = { (char *) path, NULL };
+        int devnull = open("/dev/null", O_WRONLY | O_CLOEXEC);
+
+        if (devnull >= 0) {
+                dup2(devnull, STDOUT_FILENO);
+                dup2(devnull, STDERR_FILENO);
+        }
+        execve(path, argv, (char *const[]) { NULL });
+        return errno;
+}
+
+static int op_errno(const char *op, char *detail, size_t size) {
+        if (strcmp(op, "mmap-wx") == 0 || strcmp(op, "mmap-w") == 0) {
+                int prot = PROT_READ | PROT_WRITE | (op[6] == 'x' ? PROT_EXEC : 0);
+                void *m = mmap(NULL, 4096, prot, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+
+                if (m == MAP_FAILED)
+                        return errno;
+                munmap(m, 4096);
+                return 0;
+        }
+        if (strcmp(op, "mprotect-x") == 0) {
+                void *m = mmap(NULL, 4096, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+                int e;
+
+                if (m == MAP_FAILED)
+                        return errno;
+                e = mprotect(m, 4096, PROT_READ | PROT_EXEC) < 0 ? errno : 0;
+                munmap(m, 4096);
+                return e;
+        }
+        if (strcmp(op, "shmat-x") == 0) {
+                int id = shmget(IPC_PRIVATE, 4096, IPC_CREAT | 0600), e;
+                void *m;
+
+                if (id < 0)
+                        return errno;
+                m = shmat(id, NULL, SHM_EXEC);
+                e = m == (void *) -1 ? errno : 0;
+                if (e == 0)
+                        shmdt(m);
+                shmctl(id, IPC_RMID, NULL);
+                return e;
+        }
+        if (strcmp(op, "sched-fifo0") == 0) {
+                /* Priority 0 is invalid for SCHED_FIFO: the kernel answers EINVAL before it asks
+                 * for any privilege, the filter EPERM before the kernel looks. */
+                struct sched_param sp = { .sched_priority = 0 };
+
+                return sched_setscheduler(0, SCHED_FIFO, &sp) < 0 ? errno : 0;
+        }
+        if (strcmp(op, "sched-fifo") == 0 || strcmp(op, "sched-other") == 0) {
+                bool fifo = op[6] == 'f';
+                struct sched_param sp = { .sched_priority = fifo ? 1 : 0 };
+                int e = sched_setscheduler(0, fifo ? SCHED_FIFO : SCHED_OTHER, &sp) < 0 ? errno : 0;
+
+                if (e == 0 && fifo) {
+                        sp.sched_priority = 0;
+                        (void) sched_setscheduler(0, SCHED_OTHER, &sp);
+                }
+                return e;
+        }
+        if (strncmp(op, "unshare-user", 12) == 0)
+                return child_errno(do_unshare, op);
+        if (strcmp(op, "adjtimex-read") == 0) {
+                struct timex t = { .modes = 0 };
+
+                return adjtimex(&t) < 0 ? errno : 0;
+        }
+        if (strcmp(op, "clock-settime") == 0) {
+                struct timespec ts;
+
+                clock_gettime(CLOCK_REALTIME, &ts);
+                return clock_settime(CLOCK_REALTIME, &ts) < 0 ? errno : 0;
+        }
+        if (strcmp(op, "personality-linux32") == 0) {
+                int e = personality(PER_LINUX32) < 0 ? errno : 0;
+
+                if (e == 0)
+                        (void) personality(PER_LINUX);
+                return e;
+        }
+        if (strncmp(op, "exec=", 5) == 0)
+                return child_errno(do_exec, op + 5);
+        if (strcmp(op, "keyring-id") == 0) {
+                long id = syscall(SYS_keyctl, KEYCTL_GET_KEYRING_ID, KEY_SPEC_SESSION_KEYRING, 0);
+
+                if (id < 0)
+                        return errno;
+                snprintf(detail, size, " keyring %ld", id);
+                return 0;
+        }
+        return -1;
+}
+
 static void named_check(const char *arg) {
         static const struct {
                 const char *prefix;
@@ -1158,6 +1333,32 @@ static void named_check(const char *arg) {
                 has = set & (UINT64_C(1) << atoi(v));
                 report(arg[k + 1] == 'h' ? has : !has, name, "%s %016llx", cap_fields[i].field,
                        (unsigned long long) set);
+                return;
+        }
+        if (strncmp(arg, "errno:", 6) == 0) {
+                char op[256], detail[64] = "";
+                const char *colon = strrchr(v, ':');
+                int want = colon ? atoi(colon + 1) : 0;
+
+                snprintf(op, sizeof(op), "%.*s", colon ? (int) (colon - v) : (int) strlen(v), v);
+                r = op_errno(op, detail, sizeof(detail));
+                if (r < 0)
+                        report(false, name, "unknown operation %s", op);
+                else
+                        report(r == want, name, "%s: %s%s", op, r ? strerror(r) : "succeeded", detail);
+                return;
+        }
+        if (strncmp(arg, "absent:", 7) == 0) {
+                r = access(v, F_OK) < 0 ? errno : 0;
+                report(r == ENOENT, name, "%s", r ? strerror(r) : "present");
+                return;
+        }
+        if (strncmp(arg, "uid-range:", 10) == 0) {
+                unsigned lo = 0, hi = 0;
+
+                sscanf(v, "%u:%u", &lo, &hi);
+                report(getuid() >= lo && getuid() <= hi && geteuid() == getuid(), name, "uid %u euid %u", getuid(),
+                       geteuid());
                 return;
         }
         if (strncmp(arg, "w:", 2) == 0) {
@@ -1311,30 +1512,38 @@ static bool inside_isolate_init(void) {
                 fclose(f);
         }
         comm[strcspn(comm, "\n")] = 0;
-        return strcmp(comm, "isolate-init") == 0 && getppid() == 1;
+        if (strcmp(comm, "isolate-init") == 0 && getppid() == 1)
+                return true;
+        return false;
+}
+
+/* ProtectProc=invisible as another user: PID 1, our parent, is hidden from us. Only the named
+ * checks then (none of the default escapes). */
+static bool under_hidden_init(int n_named, bool with_defaults) {
+        return n_named > 0 && !with_defaults && getppid() == 1 && access("/proc/1", F_OK) < 0 && errno == ENOENT;
 }
 
 int main(int argc, char *argv[]) {
         bool with_defaults = false;
         int n_named = 0;
 
-        if (!inside_isolate_init()) {
-                fprintf(stderr, "sandbox-probe: not a service under isolate-init (PID 1 is not isolate-init): "
-                                "its checks would try their escapes on this system. Refusing.\n");
+        for (int i = 1; i < argc; i++)
+                if (strcmp(argv[i], "defaults:") == 0)
+                        with_defaults = true;
+                else if (strncmp(argv[i], "off:", 4) != 0)
+                        n_named++;
+        if (!inside_isolate_init() && !under_hidden_init(n_named, with_defaults)) {
+                fprintf(stderr, "sandbox-probe: not a service under isolate-init (PID 1 is not isolate-init, parent %d, "
+                                "NSpid %s): its checks would try their escapes on this system. Refusing.\n",
+                        (int) getppid(), status_field("NSpid"));
                 return 1;
         }
 
         for (int i = 1; i < argc; i++) {
                 int k;
 
-                if (strcmp(argv[i], "defaults:") == 0) {
-                        with_defaults = true;
+                if (strncmp(argv[i], "off:", 4) != 0)
                         continue;
-                }
-                if (strncmp(argv[i], "off:", 4) != 0) {
-                        n_named++;
-                        continue;
-                }
                 k = off_key_index(argv[i] + 4);
                 if (k < 0)
                         report(false, argv[i], "unknown key");

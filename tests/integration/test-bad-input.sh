@@ -80,6 +80,20 @@ testcase_leaks() {
         check_eq "one state record only" "held.exit held.sock held.sources held.state" "$(ls /run/isolated/state | LC_ALL=C sort | tr '\n' ' ' | sed 's/ $//')"
 }
 
+# A description with several errors, as bus text: one BadDescription carrying each line.
+testcase_errors() {
+        text=$(printf '[Service]\nExecStrat=/bin/true\nCoredumpFilter=1\n[Nope]\nX=1\n')
+        out=$(call StartService ss bad3 "$text" 2>&1) && not_ok "accepted"
+        check_match "BadDescription" "BadDescription|bad3" "$out"
+        check_match "the misspelling" "bad3\.service:2: Unknown key ExecStrat=" "$out"
+        check_match "the refused key" "bad3\.service:3: CoredumpFilter= is not supported yet" "$out"
+        check_match "the unknown section" "bad3\.service:4: Unknown section \[Nope\]" "$out"
+        check_match "the missing ExecStart=" "bad3\.service: ExecStart= is required" "$out"
+        out=$(printf '%s' "$text" > "$work/bad3.service"; isolatectl start bad3 "$work/bad3.service" 2>&1)
+        check_eq "isolatectl: one prefix for four errors" 1 "$(printf '%s\n' "$out" | grep -c 'Failed to start bad3')"
+        check_eq "isolatectl: four lines naming the file" 4 "$(printf '%s\n' "$out" | grep -c 'bad3\.service:')"
+}
+
 # The same name started twice at once: one service, one AlreadyRunning.
 testcase_dup() {
         call StartService ss dup "$(cat "$work/held.service")" > "$work/dup1" 2>&1 &

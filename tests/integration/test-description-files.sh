@@ -13,9 +13,9 @@
 # harness running this file too); digits only, so that a check's text is the same in every run
 # but for numbers (tests/run.sh --repeat compares runs by it).
 id=$(( RANDOM * 32768 + RANDOM ))
-n_a=idf-a$id n_masked=idf-masked$id n_bad=idf-bad$id
+n_a=idf-a$id n_masked=idf-masked$id n_bad=idf-bad$id n_all=idf-all$id
 p_a=idf_2da$id # n_a's object path, as sd_bus_path_encode escapes it
-names="${n_a} ${n_masked} ${n_bad}"
+names="${n_a} ${n_masked} ${n_bad} ${n_all}"
 created_dirs=()
 created_files=()
 
@@ -163,6 +163,30 @@ testcase_dropin_error() {
         rm -f /run/isolated/${n_bad}.service.d/50-typo.conf
         out=$(isolatectl start ${n_bad} 2>&1)
         check_match "unknown specifier: names path:line" "60-spec\.conf:2: Failed to resolve specifiers in 'X=%z'" "$out"
+}
+
+# --- every error of the files at once, one prefix; a drop-in's empty assignments take them back ---
+testcase_all_errors() {
+        mkdir_own /etc/isolated/${n_all}.service.d
+        put /etc/isolated/${n_all}.service '[Service]\nExecStart=/bin/sleep 1000\nSocketBindDeny=any\nType=bogus\nCoredumpFilter=5\n'
+        put /etc/isolated/${n_all}.service.d/10-more.conf '[Service]\nSecureBits=-100\nRestrictFileSystems=ext4\n'
+        out=$(isolatectl start ${n_all} 2>&1); rc=$?
+        check_eq "all errors: start fails" 1 "$rc"
+        check_match "all errors: the main file's refused key" "${n_all}\.service:3: SocketBindDeny= is not supported yet" "$out"
+        check_match "all errors: its bad value" "${n_all}\.service:4: Invalid Type= value 'bogus'" "$out"
+        check_match "all errors: its next refused key" "${n_all}\.service:5: CoredumpFilter= is not supported yet" "$out"
+        check_match "all errors: the drop-in's, by path:line" "10-more\.conf:2: SecureBits= is not supported yet" "$out"
+        check_match "all errors: the drop-in's second" "10-more\.conf:3: RestrictFileSystems= is not supported yet" "$out"
+        check_eq "all errors: five lines" 5 "$(printf '%s\n' "$out" | grep -c '\.\(service\|conf\):[0-9]*: ')"
+        check_eq "all errors: one prefix" 1 "$(printf '%s\n' "$out" | grep -o "Failed to start ${n_all}" | wc -l)"
+        out=$(busctl call org.isolated1 /org/isolated1 org.isolated1.Manager StartService ss ${n_all} "" 2>&1)
+        check_match "all errors: the bus error carries the first" "${n_all}\.service:3: SocketBindDeny=" "$out"
+        check_match "all errors: and the last" "10-more\.conf:3: RestrictFileSystems=" "$out"
+        put /etc/isolated/${n_all}.service.d/90-reset.conf \
+                '[Service]\nSocketBindDeny=\nType=\nCoredumpFilter=\nSecureBits=\nRestrictFileSystems=\n'
+        check "all errors: a drop-in of empty assignments resets every key, refused ones too" isolatectl start ${n_all}
+        check_eq "all errors: running" running "$(prop ${n_all} State)"
+        check "all errors: stop" isolatectl stop ${n_all}
 }
 
 # --- no such description ---

@@ -3,13 +3,14 @@
 # Type=oneshot (several ExecStart=, RemainAfterExit=, a failure, TimeoutStartSec=), Type=dbus
 # (BusName= on the host's system bus), the "!" prefix (only the User= switch skipped: the
 # namespaces, capabilities and seccomp are the service's) and "+" (on the host, as root, in the
-# scope, $MAINPID as the host sees it, nothing of the service's reaching it).
+# scope, $MAINPID as the host sees it, nothing of the service's reaching it; also in ExecCondition=
+# and ExecStopPost=).
 # CASE=NAME runs one case (testcase_NAME): ONLY=exec-types:NAME tests/run.sh.
 . "$TESTS/lib.sh"
 
 work=$(mktemp -d /var/lib/isolated-xt.XXXXXX)
 chmod 755 "$work"
-names="xtone xtrem xtfail xttime xtbang xtplain xtplus xtpluse xtdbus xtdbusn"
+names="xtone xtrem xtfail xttime xtbang xtplain xtplus xtpluse xtplusc xtdbus xtdbusn"
 cleanup() {
         for n in $names; do isolatectl stop "$n" >/dev/null 2>&1; isolatectl reset-failed "$n" >/dev/null 2>&1; done
         rm -rf "$work" /etc/dbus-1/system.d/isolated-xt-test.conf
@@ -175,6 +176,34 @@ testcase_plus_not_influenced() {
         check "nothing is left" wait_for 10 gone xtpluse
 }
 
+# "+" in execstatus' keys: ExecCondition=+ and ExecStopPost=+ run on the host as root, in the scope;
+# ExecCondition=+ exit 1 skips the start as without "+".
+testcase_plus_condition_stop_post() {
+        local out="$work/plusc" probe
+        mkdir -p "$out"
+        probe="id -u; readlink /proc/self/ns/user; grep -q /isolated-xtplusc.scope /proc/self/cgroup && echo scope"
+        svc xtplusc "ReadWritePaths=$out" \
+                "ExecCondition=+/bin/sh -c '($probe) > $out/condition'" \
+                "ExecStart=/bin/sleep 1000" \
+                "ExecStopPost=+/bin/sh -c '($probe) > $out/stop-post'"
+        check "a service with ExecCondition=+ and ExecStopPost=+ starts" isolatectl start xtplusc "$work/xtplusc.service"
+        check_eq "ExecCondition=+ ran on the host as root, in the scope" \
+                "0 $(readlink /proc/self/ns/user) scope" "$(echo $(cat "$out/condition" 2>/dev/null))"
+        check_eq "running" running "$(prop xtplusc State)"
+        check "stop" isolatectl stop xtplusc
+        check_eq "ExecStopPost=+ ran on the host as root, in the scope" \
+                "0 $(readlink /proc/self/ns/user) scope" "$(echo $(cat "$out/stop-post" 2>/dev/null))"
+        check "nothing is left" wait_for 10 gone xtplusc
+        rm -f "$out/stop-post"
+        svc xtplusc "ExecCondition=+/bin/sh -c 'exit 1'" "ExecStart=/bin/sleep 1000" \
+                "ExecStopPost=+/bin/sh -c 'id -u > $out/stop-post'"
+        check "a false ExecCondition=+ skips the start" isolatectl start xtplusc "$work/xtplusc.service"
+        check "the service is exited" wait_prop xtplusc State exited 10
+        check_eq "Result=exec-condition" exec-condition "$(prop xtplusc Result)"
+        check_eq "ExecStopPost=+ ran after the skip" 0 "$(cat "$out/stop-post" 2>/dev/null)"
+        check "nothing is left" wait_for 10 gone xtplusc
+}
+
 # Type=dbus: the host's system bus socket is given (nothing else of /run/dbus), and start returns
 # only once BusName= has an owner, a process of the service; the name's loss stops the service;
 # a name never taken times the start out. The bus policy still applies: a policy file lets the
@@ -210,7 +239,11 @@ testcase_dbus() {
         main=$(prop xtdbus MainPID); init=$(prop xtdbus InitPID)
         check_eq "start returned once the name was owned, by the main process" "$main" "$(name_owner_pid)"
         check_eq "State running" running "$(prop xtdbus State)"
-        check_eq "the bus socket, and nothing else of /run/dbus" system_bus_socket "$(nsenter -t "$init" -m ls /run/dbus 2>&1)"
+        # systemd-tmpfiles inside may make the host's tmpfiles.d directories (/run/dbus/containers,
+        # empty, the service's own): what comes from the host is the socket's mount alone.
+        check "the bus socket is there" nsenter -t "$init" -m test -S /run/dbus/system_bus_socket
+        check_eq "it, and nothing else of /run/dbus, is the host's" /run/dbus/system_bus_socket \
+                "$(awk '$5 ~ "^/run/dbus(/|$)" { print $5 }' "/proc/$init/mountinfo")"
         check "stop" isolatectl stop xtdbus
         check_eq "Result success" success "$(prop xtdbus Result)"
         check "the name is gone with it" wait_for 10 test -z "$(name_owner_pid)"

@@ -220,7 +220,7 @@ AllowSystemCalls=io_uring_setup io_uring_enter io_uring_register\nHostRoot=yes"
                 mlock-beyond-rlimit-denied kmsg-masked io-uring-denied user-namespace-own sys-class-net-own cgroupfs-own; do
                 check_match "sbperm: $c observed off" "^PASS $c-off " "$PROBE_LOG"
         done
-        for c in fds-closed own-session env-clean run-empty run-no-systemd-private mount-denied unshare-user-denied \
+        for c in fds-closed own-session env-clean run-no-sockets run-no-systemd-private mount-denied unshare-user-denied \
                 clone3-enosys ptrace-denied tiocsti-denied x32-killed unknown-syscalls-enosys seccomp-filter kcore-masked \
                 cgroup-namespace-root sysv-shm-private host-abstract-socket-invisible socket-vsock-denied \
                 socket-packet-denied netlink-audit-denied personality-denied personality-query-works host-file-real-owner \

@@ -1,0 +1,188 @@
+#!/bin/bash
+# The environment a booted Debian gives a daemon (issue 15, items 3 and 4), checked from inside
+# the service: its private /run prepared from the host's tmpfiles.d (/run/lock, a drop-in's line),
+# /dev/log reaching journald with the service's identity, its hostname and ::1 localhost resolving,
+# chroot(2) working, /sys/class/net showing its own devices only, and `isolatectl status` showing
+# only the current run's journal lines; and Debian's stock ssh.service, which needs chroot(2) and /dev/log.
+# CASE=NAME runs one case (testcase_NAME): ONLY=host-env:NAME tests/run.sh.
+. "$TESTS/lib.sh"
+
+work=$(mktemp -d)
+chmod 755 "$work"
+# /etc is the host's, shared with whatever else runs there: the names made there are this run's own.
+sid=$(( RANDOM * 32768 + RANDOM ))
+tmpfiles=/etc/tmpfiles.d/isolated-hostenv-$sid.conf
+hostdir=/var/lib/isolated-hostenv.$sid
+names="hostenv hostenvveth hostenvrestart hostenvssh"
+cleanup() {
+        for n in $names; do isolatectl stop "$n" >/dev/null 2>&1; isolatectl reset-failed "$n" >/dev/null 2>&1; done
+        rm -f "$tmpfiles"
+        umount /usr/bin/systemd-tmpfiles 2>/dev/null # the cost case's mask, in the harness only
+        rm -rf "$work" "$hostdir"
+}
+trap cleanup EXIT
+
+# start_sleeper NAME [EXTRA]: a service under the defaults that sleeps, EXTRA lines after [Service].
+start_sleeper() {
+        printf '[Service]\nExecStart=/bin/sleep infinity\n%b\n' "${2:-}" > "$work/$1.service"
+        check "$1 starts" isolatectl start "$1" "$work/$1.service"
+}
+lacks() { ! grep -q -- "$1" <<< "$2"; } # TEXT WHERE
+inside() { # NAME COMMAND...: runs it in the service, with its confinement
+        local n=$1; shift
+        timeout 20 isolatectl shell "$n" "$@" </dev/null
+}
+
+testcase_run() {
+        local d=/run/isolated-hostenv-$sid out
+        # /run lines of a tmpfiles.d drop-in, applied at start to the service's private /run only; and
+        # lines that would write the host: through a symlink it plants in /run, and outside /run.
+        mkdir -p "$hostdir" && chmod 755 "$hostdir"
+        {
+                printf 'd %s 0750 root root -\nf %s/file 0640 root root - hello\n' "$d" "$d"
+                printf 'L %s-link - - - - %s\nf %s-link/evil 0644 root root - x\n' "$d" "$hostdir" "$d"
+                printf 'f %s/outside 0644 root root - x\n' "$hostdir"
+        } > "$tmpfiles"
+        # Before ExecStartPre=: the daemon's own preparation finds /run as a booted host has it.
+        start_sleeper hostenv "ExecStartPre=/bin/sh -c 'test -d /run/lock && test -d $d'"
+        check "/run/lock exists inside" inside hostenv test -d /run/lock
+        check "/run/user does not (ProtectHome=), nor /run/isolated" inside hostenv test ! -e /run/user -a ! -e /run/isolated
+        check_eq "the drop-in's directory is made inside, 0750" "750 root" \
+                "$(inside hostenv stat -c '%a %U' "$d" 2>&1)"
+        check_eq "with its file and content" "hello" "$(inside hostenv cat "$d/file" 2>&1)"
+        check "the host's /run did not get it" test ! -e "$d"
+        check_eq "nothing reached the host's $hostdir" "" "$(ls -A "$hostdir" 2>&1)"
+        check "nothing of the host's /run shows inside" inside hostenv test ! -e /run/systemd/journal/stdout
+        out=$(journalctl -u isolated-hostenv.scope -o cat 2>&1)
+        check_match "what tmpfiles could not write is in the service's journal" \
+                "Failed to create file $d-link/evil: Read-only file system" "$out"
+        isolatectl stop hostenv >/dev/null 2>&1
+        rm -f "$tmpfiles"
+}
+
+testcase_devlog() {
+        local mark="hostenv-syslog-$sid-$RANDOM" unit=isolated-hostenv.scope
+        # The main process sends a syslog(3) line and stays: journald attributes a datagram to the
+        # sender's cgroup when it reads it, which it cannot once the sender is gone (logger(1) is
+        # gone at once: its line may come without a unit).
+        printf '[Service]\nExecStart=/usr/bin/python3 -c "import syslog, signal; syslog.openlog(\x27hostenvmain%s\x27); syslog.syslog(\x27%s-main\x27); signal.pause()"\n' \
+                "$sid" "$mark" > "$work/hostenv.service"
+        check "hostenv starts, its main process logging through syslog(3)" isolatectl start hostenv "$work/hostenv.service"
+        check "/dev/log is a socket inside" inside hostenv test -S /dev/log
+        check "the journal has the main process's line" \
+                wait_for 10 sh -c "journalctl -o cat -t hostenvmain$sid | grep -qx '$mark-main'"
+        check_eq "under the service's scope" "$unit" \
+                "$(journalctl -o export -t "hostenvmain$sid" | sed -n 's/^_SYSTEMD_UNIT=//p' | tail -1)"
+        check "logger(1) inside succeeds" inside hostenv logger -t "hostenv$sid" "$mark"
+        check "the journal has its line" wait_for 10 sh -c "journalctl -o cat -t hostenv$sid | grep -qx '$mark'"
+        check "nothing else of /run/systemd shows" inside hostenv \
+                sh -c '! test -e /run/systemd/journal/stdout && ! test -e /run/systemd/journal/socket && ! test -e /run/systemd/private'
+        isolatectl stop hostenv >/dev/null 2>&1
+}
+
+testcase_hosts() {
+        start_sleeper hostenv
+        check_match "the hostname resolves to 127.0.1.1" "^127\.0\.1\.1 +hostenv( |$)" \
+                "$(inside hostenv sh -c 'getent hosts "$(hostname)"' 2>&1)"
+        check_match "::1 is localhost" "^::1 +.*localhost" "$(inside hostenv getent hosts ::1 2>&1)"
+        local own
+        own=$(awk '$1 == "127.0.1.1" { print $2; exit }' /etc/hosts)
+        if [ -n "$own" ] && [ "$own" != hostenv ]; then
+                check "the host's own 127.0.1.1 line ($own) is not in its view" \
+                        inside hostenv sh -c "! grep -q '^127\.0\.1\.1[[:space:]].*$own' /etc/hosts"
+        fi
+        check "the host's other lines are kept, in order" bash -c 'diff <(grep -v "^[[:space:]]*127\.0\.1\.1[[:space:]]" /etc/hosts) \
+                <(timeout 20 isolatectl shell hostenv cat /etc/hosts </dev/null |
+                  grep -vxF -e "$(printf "127.0.1.1\thostenv")" -e "$(printf "::1\tlocalhost ip6-localhost ip6-loopback")")'
+        check "/etc/hosts is read-only inside" inside hostenv sh -c '! touch /etc/hosts 2>/dev/null'
+        check "the host's /etc/hosts has no line for it" sh -c "! grep -q '[[:space:]]hostenv\$' /etc/hosts"
+        isolatectl stop hostenv >/dev/null 2>&1
+}
+
+testcase_chroot() {
+        start_sleeper hostenv
+        check "chroot(2) works as root inside" inside hostenv chroot / true
+        isolatectl stop hostenv >/dev/null 2>&1
+}
+
+testcase_sysnet() {
+        start_sleeper hostenv
+        check_eq "/sys/class/net shows lo only" "lo" "$(inside hostenv ls /sys/class/net 2>&1 | tr '\n' ' ' | sed 's/ $//')"
+        isolatectl stop hostenv >/dev/null 2>&1
+        start_sleeper hostenvveth "[Isolate]\nNetwork=veth"
+        check_eq "with Network=veth: host0 and lo" "host0 lo" \
+                "$(inside hostenvveth ls /sys/class/net 2>&1 | tr '\n' ' ' | sed 's/ $//')"
+        isolatectl stop hostenvveth >/dev/null 2>&1
+}
+
+testcase_status() {
+        local n=hostenvrestart first="hostenv-first-$sid" second="hostenv-second-$sid" out
+        printf '[Service]\nExecStart=/bin/sh -c "echo $MARK; exec sleep infinity"\nEnvironment=MARK=%s\n' "$first" \
+                > "$work/$n.service"
+        check "$n starts" isolatectl start "$n" "$work/$n.service"
+        check "its first line is in the journal" wait_for 10 sh -c "isolatectl status $n | grep -q $first"
+        sed -i "s/MARK=.*/MARK=$second/" "$work/$n.service"
+        isolatectl stop "$n" >/dev/null 2>&1
+        check "$n starts again" isolatectl start "$n" "$work/$n.service"
+        check "status shows the second run's line" wait_for 10 sh -c "isolatectl status $n | grep -q $second"
+        out=$(isolatectl status "$n" 2>&1)
+        check "status shows none of the first run's lines" lacks "$first" "$out"
+        check "logs still has the first run's" sh -c "isolatectl logs $n | grep -q $first"
+        isolatectl stop "$n" >/dev/null 2>&1
+        out=$(isolatectl status "$n" 2>&1)
+        check_match "stopped, status still shows the last run's line" "$second" "$out"
+        check "and none of the first run's" lacks "$first" "$out"
+}
+
+# A daemon that needs all of it: Debian's stock ssh.service, unchanged. sshd logs through syslog(3)
+# only, and its privilege separation chroot(2)s into /run/sshd for every connection.
+testcase_sshd() {
+        local n=hostenvssh unit=isolated-hostenvssh.scope init keys
+        if [ ! -x /usr/sbin/sshd ] || [ ! -f /lib/systemd/system/ssh.service ] || ! ls /etc/ssh/ssh_host_*_key >/dev/null 2>&1; then
+                ok "# SKIP sshd: not installed with its host keys"
+                return
+        fi
+        cp /lib/systemd/system/ssh.service "$work/$n.service"
+        check "$n starts from the stock ssh.service" isolatectl start "$n" "$work/$n.service"
+        init=$(prop "$n" InitPID)
+        check "sshd listens on 22 in its network namespace" wait_listen "$init" 22 20
+        keys=$(timeout 20 nsenter -t "$init" -n ssh-keyscan -T 10 127.0.0.1 2>/dev/null)
+        check_match "ssh-keyscan gets its host keys (privsep's chroot worked)" "^127\.0\.0\.1 ssh-ed25519 " "$keys"
+        check "sshd's syslog(3) lines reach the journal under its scope" \
+                wait_for 10 sh -c "journalctl -u $unit -t sshd -o cat | grep -q 'Server listening on'"
+        isolatectl stop "$n" >/dev/null 2>&1
+}
+
+# What the start costs (not a check of the environment; ONLY=host-env:cost): five starts of a
+# sleeper as they are, alternated with five where systemd-tmpfiles is not there to run (an empty
+# file bound over it, in the harness's mount namespace only: a root without it is left as it is),
+# and the medians of each.
+median() { tr ' ' '\n' <<< "$1" | grep . | sort -n | sed -n 3p; }
+start_ms() { # prints the milliseconds isolatectl start took, or fails
+        local t0 t1
+        t0=$(date +%s%N)
+        isolatectl start hostenv "$work/hostenv.service" >/dev/null 2>&1 || return 1
+        t1=$(date +%s%N)
+        echo $(( (t1 - t0) / 1000000 ))
+}
+testcase_cost() {
+        local i ms with= without= tool=/usr/bin/systemd-tmpfiles
+        printf '[Service]\nExecStart=/bin/sleep infinity\n' > "$work/hostenv.service"
+        : > "$work/no-tmpfiles" && chmod 644 "$work/no-tmpfiles"
+        for i in 1 2 3 4 5; do
+                ms=$(start_ms) || { not_ok "hostenv starts"; return; }
+                with="$with $ms"
+                isolatectl stop hostenv >/dev/null 2>&1
+                mount --bind "$work/no-tmpfiles" "$tool" || { not_ok "mask $tool"; return; }
+                ms=$(start_ms) || { umount "$tool"; not_ok "hostenv starts without $tool"; return; }
+                without="$without $ms"
+                [ "$i" = 1 ] && check "the service has no $tool to run then" inside hostenv test ! -x "$tool"
+                isolatectl stop hostenv >/dev/null 2>&1
+                umount "$tool"
+        done
+        echo "# start with systemd-tmpfiles (ms):$with, median $(median "$with")"
+        echo "# start without (ms):$without, median $(median "$without")"
+        check "a start takes under 5 s" test "$(median "$with")" -lt 5000
+}
+
+run_testcases
