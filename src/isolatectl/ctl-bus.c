@@ -233,5 +233,5 @@ int get_state(sd_bus *bus, const char *name, char **ret_state) {
 
 bool state_is_active(const char *state) {
         return strcmp(state, "running") == 0 || strcmp(state, "starting") == 0 || strcmp(state, "stopping") == 0 ||
-               strcmp(state, "reloading") == 0;
+               strcmp(state, "reloading") == 0 || strcmp(state, "active-exited") == 0;
 }

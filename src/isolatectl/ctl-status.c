@@ -258,10 +258,11 @@ int verb_is(sd_bus *bus, int argc, char **argv) {
                         return log_error_errno(r, "Failed to get the state of %s: %m", argv[k]), EXIT_FAIL;
                 shown = r == -ENOENT ? "inactive" : state;
                 if (!arg_quiet)
-                        printf("%s\n", strcmp(shown, "running") == 0 ? "active" : shown);
+                        printf("%s\n", strcmp(shown, "running") == 0 || strcmp(shown, "active-exited") == 0 ? "active" : shown);
                 /* As systemctl: a reload in progress is active; a start or a stop under way is not. */
                 if (want_failed ? strcmp(shown, "failed") == 0
-                                : strcmp(shown, "running") == 0 || strcmp(shown, "reloading") == 0)
+                                : strcmp(shown, "running") == 0 || strcmp(shown, "reloading") == 0 ||
+                                          strcmp(shown, "active-exited") == 0)
                         ret = EXIT_OK;
         }
         return ret;
@@ -286,7 +287,7 @@ int verb_list(sd_bus *bus, int argc, char **argv) {
         if (json)
                 putchar('[');
         else if (!arg_quiet && arg_legend)
-                printf("%-24s %-9s %-36s %8s %8s\n", "NAME", "STATE", "UNIT", "INIT", "MAIN");
+                printf("%-24s %-13s %-36s %8s %8s\n", "NAME", "STATE", "UNIT", "INIT", "MAIN");
         while ((r = sd_bus_message_read(reply, "(sssuuo)", &name, &state, &unit, &init_pid, &main_pid, &path)) > 0) {
                 /* As systemctl list-units: ended services only with --all, failed ones always. */
                 if (!arg_all && strcmp(state, "exited") == 0)
@@ -302,7 +303,7 @@ int verb_list(sd_bus *bus, int argc, char **argv) {
                         json_string(path);
                         putchar('}');
                 } else
-                        printf("%-24s %-9s %-36s %8" PRIu32 " %8" PRIu32 "\n", name, state, unit, init_pid, main_pid);
+                        printf("%-24s %-13s %-36s %8" PRIu32 " %8" PRIu32 "\n", name, state, unit, init_pid, main_pid);
                 n++;
         }
         if (r < 0)

@@ -14,6 +14,7 @@
 #include <syslog.h>
 
 #include "bus-error.h"
+#include "bus-name.h"
 #include "init-protocol.h"
 #include "listen-sockets.h"
 #include "log.h"
@@ -31,6 +32,7 @@
 #include "env-file.h"
 #include "exec-directory.h"
 #include "fault.h"
+#include "host-exec.h"
 #include "host-mounts.h"
 #include "learn.h"
 #include "string-util.h"
@@ -78,6 +80,8 @@ Service *service_free(Service *s) {
                 sd_bus_message_unref(s->stop_calls[i]);
         free(s->stop_calls);
         service_learn_free(s->learn);
+        host_exec_free(s->host_exec);
+        bus_name_watch_free(s->bus_name);
         free(s->start_job);
         free(s->stop_job);
         free(s->status_text);
@@ -112,7 +116,8 @@ void service_set_state(Service *s, ServiceState state) {
         log_debug("%s: %s -> %s", s->name, service_state_to_string(old), service_state_to_string(state));
         s->state = state;
         /* CLOCK_REALTIME: the start completed (an adopted one's comes from its record), or the end. */
-        if (old == SERVICE_STARTING && (state == SERVICE_RUNNING || state == SERVICE_RELOADING) &&
+        if (old == SERVICE_STARTING &&
+            (state == SERVICE_RUNNING || state == SERVICE_RELOADING || state == SERVICE_ACTIVE_EXITED) &&
             s->start_timestamp == 0)
                 s->start_timestamp = now_usec(CLOCK_REALTIME);
         if (!service_state_is_active(state) && s->exit_timestamp == 0)
@@ -527,7 +532,7 @@ static int on_scope_stop_reply(sd_bus_message *reply, void *userdata, sd_bus_err
 }
 
 /* The pidfd that arrived with "MAIN": fdinfo names the PID as we see it. */
-static pid_t pidfd_get_pid(int pidfd) {
+pid_t pidfd_get_pid(int pidfd) {
         char path[64], line[128];
         pid_t pid = 0;
         FILE *f;
@@ -547,7 +552,7 @@ static pid_t pidfd_get_pid(int pidfd) {
 /* Is pid in unit's cgroup (or below it)? A pidfd from an init names a process of its own service,
  * or the message is a lie. A process already gone (a main process that ended at once) is no lie:
  * its pidfd tells its end. */
-static bool pid_in_unit(pid_t pid, const char *unit) {
+bool pid_in_unit(pid_t pid, const char *unit) {
         char path[64], line[1024];
         size_t k = strlen(unit);
         bool in = false;
@@ -693,6 +698,7 @@ static void service_handle_main(Service *s, int pidfd, const InitMessage *m) {
         ServiceState state = service_state_of_init(m->state);
         bool first;
 
+
         s->init_stops = true;
         if (!s->start_complete || s->n_restarts_base + m->n_restarts != s->n_restarts) {
                 if (!s->start_complete)
@@ -714,6 +720,9 @@ static void service_handle_main(Service *s, int pidfd, const InitMessage *m) {
         safe_close(s->main_pidfd);
         s->main_pidfd = pidfd;
         s->main_pid = pidfd >= 0 ? pidfd_get_pid(pidfd) : 0;
+        /* RemainAfterExit=yes: the init runs on, its main process (oneshot: its commands) done. */
+        if (state == SERVICE_RUNNING && s->main_pid == 0 && s->description && s->description->remain_after_exit)
+                state = SERVICE_ACTIVE_EXITED;
         if (s->stop_requested)
                 state = SERVICE_STOPPING;
         health_main_changed(s, s->stop_requested ? INIT_STATE_STOPPING : m->state);
@@ -740,7 +749,15 @@ static void service_handle_main(Service *s, int pidfd, const InitMessage *m) {
                 return;
         if (health_holds_start(s))
                 return; /* HealthReady=yes: service_health_changed() completes it */
+        if (bus_name_holds_start(s))
+                return; /* Type=dbus: service_bus_name_ready() completes it */
         service_complete_start(s, state);
+}
+
+void service_bus_name_ready(Service *s) {
+        if (s->start_complete || s->start_error || s->stop_requested || service_init_exited(s) || health_holds_start(s))
+                return;
+        service_complete_start(s, SERVICE_RUNNING);
 }
 
 static void service_complete_start(Service *s, ServiceState state) {
@@ -912,7 +929,8 @@ static int on_control(sd_event_source *source, int fd, uint32_t revents, void *u
                                 else
                                         safe_close(f);
                         }
-        if (!truncated && (health_handle_message(s, buf, fds, n_fds) || shell_handle_message(s, buf, fds, n_fds)))
+        if (!truncated && (health_handle_message(s, buf, fds, n_fds) || shell_handle_message(s, buf, fds, n_fds) ||
+                           host_exec_handle_message(s, buf, fds, n_fds)))
                 return 0;
         if (truncated || init_message_parse(buf, (size_t) n, &m) < 0) {
                 for (size_t i = 0; i < n_fds; i++)
@@ -988,6 +1006,8 @@ static void service_init_ended(Service *s, int code, int status) {
         log_info("%s: ended, result %s (%s, status %d)", s->name, service_result_to_string(s->result),
                  exit_code_to_string(s->exit_code), s->exit_status);
         shell_calls_abort(s); /* a shell it did not report died with it */
+        host_exec_abort(s);   /* a "+" command with nobody to report to */
+        bus_name_unwatch(s);
         health_stop(s);
         service_set_state(s, service_state_of_result(s->result));
         s->start_timer = sd_event_source_disable_unref(s->start_timer);
@@ -1037,6 +1057,10 @@ int service_adopt(Service *s, pid_t init_pid, int init_pidfd, int control_fd, us
         s->control_fd = control_fd;
         s->start_timestamp = start_timestamp;
         service_set_state(s, SERVICE_RUNNING);
+        /* Type=dbus: the name's loss stops a re-adopted service too. */
+        r = bus_name_watch(s);
+        if (r < 0)
+                log_warning_errno(r, "%s: cannot watch BusName=: %m", s->name);
         /* Our half of the handshake on the new connection (an init older than it ignores it). */
         r = service_send_request(s, &(DaemonRequest) { .type = DAEMON_REQUEST_HELLO, .version = INIT_PROTOCOL_VERSION });
         if (r < 0)
@@ -1112,6 +1136,10 @@ int service_start(Service *s, sd_bus_message *start_call) {
         int r;
 
         fault_point("start-begin");
+        /* Type=dbus: NameOwnerChanged is watched before anything of the service runs. */
+        r = bus_name_watch(s);
+        if (r < 0)
+                return r;
         /* On the host, as root: with a user namespace the init could not make them there. */
         r = exec_directories_prepare_host(s->description, &s->start_error);
         if (r < 0)
@@ -1285,7 +1313,8 @@ int service_kill(Service *s, const char *whom, int signo) {
 int service_reload(Service *s, sd_bus_message *call) {
         if (!s->description || !s->description->exec_reload)
                 return -EOPNOTSUPP;
-        if (s->state != SERVICE_RUNNING || service_init_exited(s) || s->control_fd < 0 || !s->init_stops)
+        if ((s->state != SERVICE_RUNNING && s->state != SERVICE_ACTIVE_EXITED) || service_init_exited(s) ||
+            s->control_fd < 0 || !s->init_stops)
                 return -ESRCH;
         if (s->reload_call)
                 return -EBUSY;
