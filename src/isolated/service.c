@@ -392,8 +392,29 @@ static int send_start_message(Service *s, const char **ret_where) {
         return 0;
 }
 
-static void service_release(Service *s) {
+/* Right after the fork, before the scope is asked for: the held child execs the init, which builds
+ * the sandbox from MOUNTS and START while systemd runs the scope's job, and waits for GO. */
+static int service_release(Service *s, const char **ret_where) {
+        int r;
+
+        r = held_child_release(s->control_fd);
+        if (r < 0)
+                return r;
+        fault_point("start-released");
+        r = send_mounts_message(s);
+        if (r >= 0)
+                r = send_start_message(s, ret_where);
+        if (r < 0)
+                return r;
+        fault_point("start-init-started");
+        return 0;
+}
+
+/* The scope's job is done, the init in its cgroup: the network, then GO, after which the init
+ * starts the service. */
+static void service_go(Service *s) {
         _cleanup_free_ char *network_error = NULL;
+        char msg[3 + SCOPE_INVOCATION_ID_MAX];
         int r;
 
         /* The init's namespace exists since clone(): its network is ready before anything runs in it. */
@@ -405,23 +426,10 @@ static void service_release(Service *s) {
                 return;
         }
         fault_point("start-network-up");
-        const char *where = NULL;
-        r = held_child_release(s->control_fd);
-        if (r >= 0) {
-                fault_point("start-released");
-                r = send_mounts_message(s);
-        }
-        if (r >= 0)
-                r = send_start_message(s, &where);
-        if (r >= 0)
-                fault_point("start-init-started");
-        if (r < 0) {
+        snprintf(msg, sizeof(msg), "GO\n%s", s->invocation_id);
+        if (send(s->control_fd, msg, strlen(msg), MSG_NOSIGNAL) < 0) {
                 char text[512];
-                if (where)
-                        snprintf(text, sizeof(text), "cannot make the init's re-adoption socket in %s: %s", where,
-                                 strerror(-r));
-                else
-                        snprintf(text, sizeof(text), "cannot hand the description to the init: %s", strerror(-r));
+                snprintf(text, sizeof(text), "cannot send GO to the init: %s", strerror(errno));
                 service_fail_start(s, BUS_ERROR_START_FAILED, text);
                 return;
         }
@@ -443,7 +451,7 @@ static int on_invocation_id_reply(sd_bus_message *reply, void *userdata, sd_bus_
                           e ? (e->message ?: e->name) : strerror(-r));
                 s->invocation_id[0] = 0;
         }
-        service_release(s);
+        service_go(s);
         return 0;
 }
 
@@ -467,7 +475,7 @@ void service_job_removed(Service *s, const char *job, const char *result) {
                         /* The scope's invocation ID first, for $INVOCATION_ID; then the release. */
                         if (scope_get_invocation_id(s->manager->bus, s->unit, on_invocation_id_reply, s,
                                                     &s->job_call) < 0)
-                                service_release(s);
+                                service_go(s);
                         return;
                 }
                 snprintf(text, sizeof(text), "systemd's job for %s finished with result '%s'", s->unit, result);
@@ -1144,6 +1152,17 @@ int service_start(Service *s, sd_bus_message *start_call) {
                 r = sd_event_source_set_priority(s->init_source, INIT_EXIT_PRIORITY);
         if (r < 0)
                 goto fail;
+        const char *where = NULL;
+        r = service_release(s, &where);
+        if (r < 0) {
+                free(s->start_error);
+                if (where)
+                        s->start_error = strprintf("cannot make the init's re-adoption socket in %s: %s", where,
+                                                   strerror(-r));
+                else
+                        s->start_error = strprintf("cannot hand the description to the init: %s", strerror(-r));
+                goto fail;
+        }
         r = scope_start(s->manager->bus, s->unit, s->description, s->init_pid, on_scope_start_reply, s, &s->job_call);
         if (r < 0)
                 goto fail;

@@ -243,8 +243,10 @@ int held_child_spawn(const char *init_path, uid_t uid_base, const char *journal_
 
                 if (p < 0)
                         return negative_errno();
+                /* Connected here, not by the init: the init runs before the scope holds it (pipelined
+                 * start), and we are root, whose header journald trusts. */
                 if (p == 0)
-                        held_child_run(init_path, theirs, -1); /* root: the init connects itself */
+                        held_child_run(init_path, theirs, journal_header ? journal_connect(journal_header) : -1);
                 pid = (pid_t) p;
         }
 
