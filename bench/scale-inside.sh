@@ -36,6 +36,7 @@ leftovers() {
         echo "leftover_mounts $mounts"
 }
 
+systemctl start isolated.service
 D=$(daemon_pid)
 echo "n $N"
 echo "daemon_rss_kib_before $(kib "$D" VmRSS)"

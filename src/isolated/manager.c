@@ -64,6 +64,7 @@ Manager *manager_free(Manager *m) {
         sd_event_source_disable_unref(m->trim_source);
         polkit_registry_free(m->polkit_registry);
         seccomp_cache_free(m->seccomp_cache);
+        sd_bus_flush_close_unref(m->systemd_bus);
         sd_bus_flush_close_unref(m->bus);
         sd_event_unref(m->event);
         return mfree(m);

@@ -21,6 +21,11 @@
 struct Manager {
         sd_event *event;
         sd_bus *bus;
+        /* Where systemd is asked (scopes, jobs, usage): its private socket when we can connect to it,
+         * else the system bus (then the same as bus). A direct connection has no broker in the way:
+         * no dbus-daemon hop per call, and none of its limits (128 pending replies a connection),
+         * which a thousand starts at once would hit. */
+        sd_bus *systemd_bus;
         const char *init_path;
         const char *state_dir;
         Service **services;

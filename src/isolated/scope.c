@@ -442,10 +442,11 @@ int scope_start(sd_bus *bus, const char *unit, const Description *d, pid_t pid,
                 return r;
         op->pid = pid;
         /* The match first: a removal after GetUnit's answer cannot slip past. */
+        /* On systemd's private socket its messages carry no sender. */
         if (asprintf(&rule,
-                     "type='signal',sender='" SYSTEMD_DEST "',path='" SYSTEMD_PATH "',interface='" SYSTEMD_MANAGER
+                     "type='signal',%spath='" SYSTEMD_PATH "',interface='" SYSTEMD_MANAGER
                      "',member='UnitRemoved',arg0='%s'",
-                     unit) < 0) {
+                     sd_bus_is_bus_client(bus) > 0 ? "sender='" SYSTEMD_DEST "'," : "", unit) < 0) {
                 scope_start_free(op);
                 return -ENOMEM;
         }

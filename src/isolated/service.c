@@ -122,7 +122,7 @@ void service_set_state(Service *s, ServiceState state) {
 void service_usage_refresh(Service *s) {
         /* Before the release the scope holds a held child only; after the end there is nothing to count. */
         if (service_is_active(s) && s->released)
-                usage_refresh(&s->usage, s->manager->bus, s->unit);
+                usage_refresh(&s->usage, s->manager->systemd_bus, s->unit);
 }
 
 bool service_init_exited(const Service *s) {
@@ -473,7 +473,7 @@ void service_job_removed(Service *s, const char *job, const char *result) {
                 if (strcmp(result, "done") == 0) {
                         fault_point("start-scope-job-done");
                         /* The scope's invocation ID first, for $INVOCATION_ID; then the release. */
-                        if (scope_get_invocation_id(s->manager->bus, s->unit, on_invocation_id_reply, s,
+                        if (scope_get_invocation_id(s->manager->systemd_bus, s->unit, on_invocation_id_reply, s,
                                                     &s->job_call) < 0)
                                 service_go(s);
                         return;
@@ -1163,7 +1163,7 @@ int service_start(Service *s, sd_bus_message *start_call) {
                         s->start_error = strprintf("cannot hand the description to the init: %s", strerror(-r));
                 goto fail;
         }
-        r = scope_start(s->manager->bus, s->unit, s->description, s->init_pid, on_scope_start_reply, s, &s->job_call);
+        r = scope_start(s->manager->systemd_bus, s->unit, s->description, s->init_pid, on_scope_start_reply, s, &s->job_call);
         if (r < 0)
                 goto fail;
         /* TimeoutStartSec= counts from here, the scope's job included, as systemd counts from its job. */
@@ -1199,7 +1199,7 @@ static void service_stop_scope(Service *s) {
                 return;
         }
         s->scope_gone = false;
-        r = scope_stop(s->manager->bus, s->unit, on_scope_stop_reply, s, &s->stop_call_slot);
+        r = scope_stop(s->manager->systemd_bus, s->unit, on_scope_stop_reply, s, &s->stop_call_slot);
         if (r >= 0 && s->stop_requested)
                 fault_point("stop-scope-requested");
         if (r < 0) {

@@ -35,14 +35,6 @@ static _Noreturn void held_child_run(const char *init_path, int fd, int journal_
         sigemptyset(&empty);
         (void) sigprocmask(SIG_SETMASK, &empty, NULL);
 
-        /* The daemon raised its own soft limit (relayed connections); the service gets the usual one, as
-         * systemd's rlimit_nofile_safe() does, so select() keeps working. */
-        struct rlimit nofile;
-        if (getrlimit(RLIMIT_NOFILE, &nofile) >= 0 && nofile.rlim_cur > FD_SETSIZE) {
-                nofile.rlim_cur = FD_SETSIZE;
-                (void) setrlimit(RLIMIT_NOFILE, &nofile);
-        }
-
         /* The control socket becomes fd 3, the journal stream (if we have one) fd 4: lifted out of the
          * way first, so no dup2() clobbers the other. */
         fd = fcntl(fd, F_DUPFD, INIT_JOURNAL_FD + 1);
@@ -63,6 +55,16 @@ static _Noreturn void held_child_run(const char *init_path, int fd, int journal_
         while (n < 0 && errno == EINTR);
         if (n != (ssize_t) strlen(release) || memcmp(buf, release, n) != 0)
                 _exit(INIT_EXIT_START_FAILED);
+
+        /* The daemon raised its own soft limit (relayed connections); the service gets the usual one, as
+         * systemd's rlimit_nofile_safe() does, so select() keeps working. Only now that the daemon's fds
+         * are closed: with a thousand services they fill every number below FD_SETSIZE, and the
+         * F_DUPFD above would find none free under the lowered limit. */
+        struct rlimit nofile;
+        if (getrlimit(RLIMIT_NOFILE, &nofile) >= 0 && nofile.rlim_cur > FD_SETSIZE) {
+                nofile.rlim_cur = FD_SETSIZE;
+                (void) setrlimit(RLIMIT_NOFILE, &nofile);
+        }
 
         char *argv[] = { (char *) "isolate-init", NULL };
         char *envp[] = { (char *) "PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin",
