@@ -24,7 +24,14 @@ LATENCY = [
     ("iso_cost_default", "isolatectl start --wait true, default description, same name", True),
     ("iso_cost_hostroot", "... with [Isolate] HostRoot=yes (no user namespace, no idmapped mounts)", True),
     ("iso_cost_permissive", "... permissive description (every default off, HostRoot=yes)", True),
+    ("iso_ctl_netns", "isolatectl start --wait, right after a netns was torn down", True),
+    ("sr_scope_netns", "systemd-run --scope, right after a netns was torn down", False),
+    ("bwrap", "bwrap --unshare-all --ro-bind / / --dev /dev --proc /proc true", False),
+    ("crun", "crun run (OCI bundle over the host root, same limits, systemd cgroups) true", False),
 ]
+# Pairs of rows whose runs ran back to back under the same conditions: the netns-teardown case.
+PAIRS = [("iso_ctl_netns", "sr_scope_netns", "/scope after netns teardown")]
+HYPERFINE = ["iso_ctl_wait", "sr_scope", "sr_wait", "unshare"]
 # What the defaults cost per start: paired per-run differences of the rows above.
 COSTS = [
     ("iso_cost_default", "iso_cost_hostroot", "user namespace + idmapped mounts (default - HostRoot=yes)"),
@@ -140,6 +147,48 @@ def main():
         else:
             print(f"  {label:<68.68}    0 {row['failures']:4d}   (no samples)")
 
+    for key, ref, name in PAIRS:
+        if lat.get(key) and lat.get(ref):
+            res["ratios"][f"{key}{name}"] = round(lat[key]["median"] / lat[ref]["median"], 3)
+            pairs = [x / y for x, y in zip(samples[key], samples[ref]) if x is not None and y is not None]
+            if pairs:
+                res["ratios"][f"{key}{name} paired"] = round(statistics.median(pairs), 3)
+            print(f"  {key} {name}: {res['ratios'][f'{key}{name}']:.2f}x"
+                  f" (paired {res['ratios'].get(f'{key}{name} paired', 0):.2f}x)")
+
+    # hyperfine -N, the four anchors in one invocation (bench/inside.sh).
+    try:
+        with open(os.path.join(a.out, "hyperfine.json")) as f:
+            hf = {r["command"]: r for r in json.load(f)["results"]}
+    except (FileNotFoundError, ValueError, KeyError):
+        hf = {}
+    if hf:
+        res["hyperfine_ms"] = {}
+        print(f"\nhyperfine -N, the four anchors in one invocation, ms      n  median     p10     p90    mean  "
+              "/scope   /wait")
+        for key in HYPERFINE:
+            r = hf.get(key)
+            if not r:
+                continue
+            st = stats([t * 1e9 for t in r["times"]])
+            row = {k: (v / 1e6 if k != "n" else v) for k, v in st.items()}
+            row["mean"] = r["mean"] * 1e3
+            cols = ""
+            for ref in ("sr_scope", "sr_wait"):
+                if key == "iso_ctl_wait" and ref in hf:
+                    ratio = statistics.median(r["times"]) / statistics.median(hf[ref]["times"])
+                    res["ratios"][f"hyperfine {key}/{ref}"] = round(ratio, 3)
+                    cols += f" {ratio:6.2f}x"
+            res["hyperfine_ms"][key] = row
+            print(f"  {key:<52} {st['n']:4d} {fmt(st['median']):>7} {fmt(st['p10']):>7} {fmt(st['p90']):>7} "
+                  f"{row['mean']:7.1f}{cols}")
+    try:
+        with open(os.path.join(a.out, "notes")) as f:
+            for l in f.read().splitlines():
+                print(f"  note: {l}")
+    except FileNotFoundError:
+        pass
+
     res["cost_per_start_ms"] = {}
     print("\nWhat the defaults cost per start, ms: paired per-run differences (run i of both rows back to back)")
     print(f"  {'':<68}    n  median     p10     p90")
@@ -212,6 +261,15 @@ def main():
     r = res["ratios"]
     if "iso_lifecycle/scope" in r:
         t["lifecycle <= 1.2x systemd-run --scope"] = {"value": r["iso_lifecycle/scope"], "met": r["iso_lifecycle/scope"] <= 1.2}
+    # Issue 17: what users pay, the CLI as a process, same name every run.
+    for key, limit, name in (("iso_ctl_wait/scope", 0.8, "isolatectl start --wait <= 0.8x systemd-run --scope"),
+                             ("iso_ctl_wait/wait", 0.55, "isolatectl start --wait <= 0.55x sandboxed systemd-run --wait"),
+                             ("iso_ctl_netns/scope after netns teardown", 1.0,
+                              "isolatectl start --wait after a netns teardown <= 1.0x systemd-run --scope after one"),
+                             ("hyperfine iso_ctl_wait/sr_scope", 0.8, "hyperfine: isolatectl <= 0.8x systemd-run --scope"),
+                             ("hyperfine iso_ctl_wait/sr_wait", 0.55, "hyperfine: isolatectl <= 0.55x systemd-run --wait")):
+        if key in r:
+            t[name] = {"value": r[key], "met": r[key] <= limit}
     if "iso_lifecycle/wait" in r:
         t["lifecycle <= 0.6x systemd-run --wait"] = {"value": r["iso_lifecycle/wait"], "met": r["iso_lifecycle/wait"] <= 0.6}
     rk = res["rss_kib"]

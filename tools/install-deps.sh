@@ -19,7 +19,8 @@ trap '[ -z "$created_policy" ] || rm -f "$policy"' EXIT
 packages="gcc libc6-dev meson ninja-build pkg-config
         libsystemd-dev libcap-dev libseccomp-dev libdbus-1-dev check clang libclang-rt-14-dev
         systemd dbus polkitd python3 util-linux iproute2 procps psmisc man-db groff-base
-        memcached nginx curl tini dumb-init openssh-server openssh-client zsh bash-completion"
+        memcached nginx curl tini dumb-init openssh-server openssh-client zsh bash-completion
+        hyperfine bubblewrap crun"
 # All there already (a machine without network, as the qemu guest): nothing to ask for.
 missing=
 for p in $packages; do
