@@ -252,6 +252,52 @@ def main():
         print("\nSandbox work per start: not measured")
         failures += 1
 
+    # bench/scale-inside.sh: "key value" lines.
+    sc_raw = {l[0]: l[1] for l in lines(os.path.join(a.out, "scale")) if len(l) == 2}
+    if sc_raw:
+        def num(k):
+            try:
+                return float(sc_raw[k])
+            except (KeyError, ValueError):
+                return None
+        n = int(num("n") or 0)
+        scl = {k: num(k) for k in sc_raw}
+        res["scale"] = scl
+        print(f"\nScale: {n} services at once (sleep infinity, default confinement), one bus connection")
+        rows = [("start_ms", f"{n} StartService through the bus, to every reply (ms)"),
+                ("start_failures", "  failed starts"), ("running", "  running after"),
+                ("sr_start_ms", f"{n} concurrent systemd-run --scope sleep, to every exec (ms)"),
+                ("stop_ms", f"{n} StopService through the bus (ms)"), ("sr_stop_ms", f"{n} systemctl stop of those scopes (ms)"),
+                ("list_ms", f"isolatectl list with {n} services, median of 7 (ms)"),
+                ("status_ms", "isolatectl status NAME, median of 7 (ms)"), ("show_ms", "isolatectl show NAME, median of 7 (ms)"),
+                ("daemon_rss_kib_before", "daemon VmRSS before (KiB)"), ("daemon_rss_kib", f"daemon VmRSS with {n} (KiB)"),
+                ("daemon_anon_kib", f"daemon RssAnon with {n} (KiB)"), ("daemon_rss_kib_after", "daemon VmRSS after the stop (KiB)"),
+                ("init_rss_kib", "isolate-init VmRSS, mean of 50 (KiB)"), ("init_pss_kib", "isolate-init Pss, mean of 50 (KiB)")]
+        for k, label in rows:
+            if k in sc_raw:
+                print(f"  {label:<68.68} {sc_raw[k]:>10}")
+        if n and num("daemon_anon_kib") is not None and num("daemon_anon_kib_before") is not None:
+            per = (num("daemon_anon_kib") - num("daemon_anon_kib_before")) / n
+            scl["daemon_anon_kib_per_service"] = round(per, 2)
+            print(f"  {'daemon memory per service (RssAnon growth / N, KiB)':<68} {per:10.2f}")
+        if num("start_ms") and num("sr_start_ms"):
+            scl["sr_start/start"] = round(num("sr_start_ms") / num("start_ms"), 2)
+            print(f"  {'systemd-run --scope / isolated, starting them':<68} {scl['sr_start/start']:9.2f}x")
+        left = {k: sc_raw[k] for k in sc_raw if k.startswith("leftover_")}
+        print("  left after the stop: " + ", ".join(f"{k[9:]} {v}" for k, v in left.items()))
+        failures += int(num("start_failures") or 0) + sum(1 for v in left.values() if v != "0")
+        t = res["targets"]
+        if num("daemon_rss_kib") is not None:
+            t[f"daemon VmRSS <= 16 MiB with {n} services"] = {"value": num("daemon_rss_kib"), "met": num("daemon_rss_kib") <= 16384}
+        if "sr_start/start" in scl:
+            t[f"{n} starts through the bus >= 5x faster than systemd-run --scope"] = {"value": scl["sr_start/start"],
+                                                                                   "met": scl["sr_start/start"] >= 5}
+        if num("list_ms") is not None:
+            t[f"isolatectl list <= 100 ms with {n}"] = {"value": num("list_ms"), "met": num("list_ms") <= 100}
+        if num("status_ms") is not None:
+            t[f"isolatectl status <= 20 ms with {n}"] = {"value": num("status_ms"), "met": num("status_ms") <= 20}
+        t["stopping all leaves nothing"] = {"value": left, "met": all(v == "0" for v in left.values())}
+
     print("\nBinary sizes, bytes                  unstripped   stripped")
     for l in lines(os.path.join(a.out, "sizes")):
         res["sizes_bytes"][l[0]] = {"unstripped": int(l[1]), "stripped": int(l[2])}
@@ -303,7 +349,7 @@ def main():
         json.dump(res, f, indent=1, sort_keys=False)
         f.write("\n")
     print(f"\n{failures} failures; JSON in {a.json}")
-    return 1 if failures or not (lat.get("iso_lifecycle") or lat.get("iso_cost_default")) else 0
+    return 1 if failures or not (lat.get("iso_lifecycle") or lat.get("iso_cost_default") or res.get("scale")) else 0
 
 
 if __name__ == "__main__":
