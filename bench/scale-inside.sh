@@ -82,8 +82,11 @@ leftovers
 if [ "${SCALE_SYSTEMD_RUN:-1}" = 1 ]; then
         out=$("$CLIENT" parallel "$N" --until-exec "$(readlink -f /bin/sleep)" -- \
                 systemd-run --scope -q --unit "$P-sr-%d" sleep 1000 2>/dev/null) || out=fail
-        echo "sr_start_ms $([ "$out" = fail ] && echo fail || ms "$out")"
+        set -- $out
+        echo "sr_start_ms $([ "$1" = fail ] && echo fail || ms "$1")"
+        echo "sr_start_failures ${2:-0}"
         out=$("$CLIENT" parallel "$N" -- systemctl stop "$P-sr-%d.scope" 2>/dev/null) || out=fail
-        echo "sr_stop_ms $([ "$out" = fail ] && echo fail || ms "$out")"
+        set -- $out
+        echo "sr_stop_ms $([ "$1" = fail ] && echo fail || ms "$1")"
 fi
 exit 0

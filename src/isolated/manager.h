@@ -56,7 +56,8 @@ int manager_bus_lookup_service(Manager *m, sd_bus_message *call, Service **ret, 
 int manager_add_service(Manager *m, Service *s);
 /* Drops the service from the list (emitting ServiceRemoved) and frees it. */
 void manager_remove_service(Manager *m, Service *s);
-Service *manager_find_service_by_job(Manager *m, const char *job_path);
+/* The service whose start or stop job job_path is, for unit (JobRemoved names both). */
+Service *manager_find_service_by_job(Manager *m, const char *unit, const char *job_path);
 /* A service ended: the records over MANAGER_ENDED_MAX go, soon (never s itself in its callback). */
 void manager_service_ended(Manager *m);
 
