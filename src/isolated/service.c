@@ -62,6 +62,7 @@ Service *service_free(Service *s) {
         usage_done(&s->usage);
         network_done(&s->network, s->description);
         sd_bus_slot_unref(s->job_call);
+        sd_bus_slot_unref(s->invocation_watch);
         sd_bus_slot_unref(s->stop_call_slot);
         safe_close(s->control_fd);
         safe_close(s->userns_fd);
@@ -434,6 +435,16 @@ static void service_go(Service *s) {
                 return;
         }
         s->released = true;
+        s->invocation_watch = sd_bus_slot_unref(s->invocation_watch);
+}
+
+static int on_scope_changed(sd_bus_message *m, void *userdata, sd_bus_error *ret_error) {
+        Service *s = userdata;
+        char id[SCOPE_INVOCATION_ID_MAX];
+
+        if (scope_read_changed_invocation_id(m, id) > 0 && strspn(id, "0") != 32)
+                memcpy(s->invocation_id, id, sizeof(id));
+        return 0;
 }
 
 static int on_invocation_id_reply(sd_bus_message *reply, void *userdata, sd_bus_error *ret_error) {
@@ -472,8 +483,11 @@ void service_job_removed(Service *s, const char *job, const char *result) {
                         return; /* the child was killed already */
                 if (strcmp(result, "done") == 0) {
                         fault_point("start-scope-job-done");
-                        /* The scope's invocation ID first, for $INVOCATION_ID; then the release. */
-                        if (scope_get_invocation_id(s->manager->systemd_bus, s->unit, on_invocation_id_reply, s,
+                        /* The scope's invocation ID first, for $INVOCATION_ID; then GO. It came with
+                         * the unit's PropertiesChanged, before JobRemoved, or is asked for. */
+                        if (s->invocation_id[0] != 0)
+                                service_go(s);
+                        else if (scope_get_invocation_id(s->manager->systemd_bus, s->unit, on_invocation_id_reply, s,
                                                     &s->job_call) < 0)
                                 service_go(s);
                         return;
@@ -1163,6 +1177,10 @@ int service_start(Service *s, sd_bus_message *start_call) {
                         s->start_error = strprintf("cannot hand the description to the init: %s", strerror(-r));
                 goto fail;
         }
+        /* Before the scope exists: its InvocationID comes with its first PropertiesChanged. */
+        s->invocation_id[0] = 0;
+        if (scope_watch_invocation_id(s->manager->systemd_bus, s->unit, on_scope_changed, s, &s->invocation_watch) < 0)
+                log_debug("%s: cannot watch %s, its invocation ID will be asked for.", s->name, s->unit);
         r = scope_start(s->manager->systemd_bus, s->unit, s->description, s->init_pid, on_scope_start_reply, s, &s->job_call);
         if (r < 0)
                 goto fail;

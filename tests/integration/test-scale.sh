@@ -65,7 +65,12 @@ round() { # ROUND
         local k=$((N / 2)) init main
         init=$(prop "$P-$k" InitPID) main=$(prop "$P-$k" MainPID)
         check "round $r: $P-$k's init is in its scope" grep -q "isolated-$P-$k.scope" "/proc/$init/cgroup"
-        check "round $r: $P-$k runs sleep" sh -c "nsenter -t $init -p -m cat /proc/$main/cmdline 2>/dev/null | tr '\\0' ' ' | grep -q '^/bin/sleep infinity'"
+        check "round $r: $P-$k runs sleep" sh -c "tr '\\0' ' ' < /proc/$main/cmdline | grep -q '^/bin/sleep infinity'"
+        # \$INVOCATION_ID is its scope's (this one's, not the previous scope's of the name: round 2).
+        check_eq "round $r: $P-$k's \$INVOCATION_ID is its scope's" \
+                "$(tr '\0' '\n' < "/proc/$main/environ" | sed -n 's/^INVOCATION_ID=//p')" \
+                "$(systemctl show -P InvocationID "isolated-$P-$k.scope")"
+        check_match "round $r: $P-$k has an \$INVOCATION_ID" "$(tr '\0' '\n' < "/proc/$main/environ")" "INVOCATION_ID=[0-9a-f]{32}"
         check_match "round $r: list shows all $N" "$(isolatectl list --no-legend | grep -c "^$P-")" "^$N\$"
         check "round $r: status of one answers" isolatectl status --lines=0 "$P-$k"
         failed=$(calls StopService)
