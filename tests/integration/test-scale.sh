@@ -70,8 +70,8 @@ round() { # ROUND
         check_eq "round $r: $P-$k's \$INVOCATION_ID is its scope's" \
                 "$(tr '\0' '\n' < "/proc/$main/environ" | sed -n 's/^INVOCATION_ID=//p')" \
                 "$(systemctl show -P InvocationID "isolated-$P-$k.scope")"
-        check_match "round $r: $P-$k has an \$INVOCATION_ID" "$(tr '\0' '\n' < "/proc/$main/environ")" "INVOCATION_ID=[0-9a-f]{32}"
-        check_match "round $r: list shows all $N" "$(isolatectl list --no-legend | grep -c "^$P-")" "^$N\$"
+        check_match "round $r: $P-$k has an \$INVOCATION_ID" "^INVOCATION_ID=[0-9a-f]{32}\$" "$(tr '\0' '\n' < "/proc/$main/environ")"
+        check_eq "round $r: list shows all $N" "$(isolatectl list --no-legend | grep -c "^$P-")" "$N"
         check "round $r: status of one answers" isolatectl status --lines=0 "$P-$k"
         failed=$(calls StopService)
         check_eq "round $r: $N StopService at once, none failed" "$failed" 0
