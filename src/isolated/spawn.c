@@ -154,6 +154,22 @@ static _Noreturn void owner_child_run(const char *init_path, int fd, uid_t uid_b
         _exit(0);
 }
 
+typedef struct OwnerArgs {
+        const char *init_path;
+        int fd;
+        uid_t uid_base;
+        const char *journal_header;
+} OwnerArgs;
+
+/* The intermediate child's stack: we are single-threaded and suspended while it runs (CLONE_VFORK). */
+static uint8_t owner_stack[64 * 1024] __attribute__((aligned(16)));
+
+static int owner_child_main(void *userdata) {
+        const OwnerArgs *a = userdata;
+
+        owner_child_run(a->init_path, a->fd, a->uid_base, a->journal_header);
+}
+
 static int write_id_map(pid_t pid, const char *file, uid_t base) {
         char path[64], map[64];
         _cleanup_close_ int fd = -EBADF;
@@ -180,11 +196,15 @@ static int spawn_in_user_namespace(const char *init_path, uid_t uid_base, const 
         long owner;
         int r;
 
-        owner = clone3_pidfd(0, &owner_pidfd);
+        /* vfork-like: the intermediate child shares our memory (and we wait, suspended, until it
+         * exited), so the fork copies neither our page tables nor our fd table (both grow with the
+         * services we run) and leaves no page of ours copy-on-write; only the held child it makes
+         * gets a copy. It runs on a stack of its own, and only system calls. */
+        OwnerArgs args = { .init_path = init_path, .fd = theirs, .uid_base = uid_base, .journal_header = journal_header };
+        owner = clone(owner_child_main, owner_stack + sizeof(owner_stack), CLONE_VM | CLONE_VFORK | CLONE_PIDFD | SIGCHLD,
+                      &args, &owner_pidfd);
         if (owner < 0)
                 return negative_errno();
-        if (owner == 0)
-                owner_child_run(init_path, theirs, uid_base, journal_header);
 
         if (waitid(P_PIDFD, owner_pidfd, &si, WEXITED) < 0)
                 return negative_errno();
@@ -223,7 +243,7 @@ int held_child_spawn(const char *init_path, uid_t uid_base, const char *journal_
         _cleanup_close_ int pidfd = -EBADF, userns_fd = -EBADF;
         int pair[2];
         int sndbuf = INIT_MESSAGE_MAX + 4096;
-        pid_t pid;
+        pid_t pid = 0;
         int r;
 
         if (socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, pair) < 0)
