@@ -24,9 +24,10 @@ packages="gcc libc6-dev meson ninja-build pkg-config
         prometheus-node-exporter minidlna transmission-daemon
         bind9 dnsmasq unbound nsd knot chrony snmpd snmp tor bind9-dnsutils
         mosquitto redis-server redis-tools mariadb-server mariadb-client dovecot-imapd vsftpd iperf3
-        rsync zabbix-agent nagios-nrpe-server opendkim cron"
+        rsync zabbix-agent nagios-nrpe-server opendkim cron
+        hyperfine bubblewrap crun"
 # (The last lines: the daemons of the corpus' run stage, tests/integration/test-debian-daemons*.sh,
-# and their clients. vsftpd, not proftpd-core: both are an ftp-server, they conflict.)
+# and their clients; then the benchmarks' peers. vsftpd, not proftpd-core: both are an ftp-server, they conflict.)
 # All there already (a machine without network, as the qemu guest): nothing to ask for.
 missing=
 for p in $packages; do

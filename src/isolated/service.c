@@ -65,6 +65,7 @@ Service *service_free(Service *s) {
         usage_done(&s->usage);
         network_done(&s->network, s->description);
         sd_bus_slot_unref(s->job_call);
+        sd_bus_slot_unref(s->invocation_watch);
         sd_bus_slot_unref(s->stop_call_slot);
         safe_close(s->control_fd);
         safe_close(s->userns_fd);
@@ -128,7 +129,7 @@ void service_set_state(Service *s, ServiceState state) {
 void service_usage_refresh(Service *s) {
         /* Before the release the scope holds a held child only; after the end there is nothing to count. */
         if (service_is_active(s) && s->released)
-                usage_refresh(&s->usage, s->manager->bus, s->unit);
+                usage_refresh(&s->usage, s->manager->systemd_bus, s->unit);
 }
 
 bool service_init_exited(const Service *s) {
@@ -403,8 +404,29 @@ static int send_start_message(Service *s, const char **ret_where) {
         return 0;
 }
 
-static void service_release(Service *s) {
+/* Right after the fork, before the scope is asked for: the held child execs the init, which builds
+ * the sandbox from MOUNTS and START while systemd runs the scope's job, and waits for GO. */
+static int service_release(Service *s, const char **ret_where) {
+        int r;
+
+        r = held_child_release(s->control_fd);
+        if (r < 0)
+                return r;
+        fault_point("start-released");
+        r = send_mounts_message(s);
+        if (r >= 0)
+                r = send_start_message(s, ret_where);
+        if (r < 0)
+                return r;
+        fault_point("start-init-started");
+        return 0;
+}
+
+/* The scope's job is done, the init in its cgroup: the network, then GO, after which the init
+ * starts the service. */
+static void service_go(Service *s) {
         _cleanup_free_ char *network_error = NULL;
+        char msg[3 + SCOPE_INVOCATION_ID_MAX];
         int r;
 
         /* The init's namespace exists since clone(): its network is ready before anything runs in it. */
@@ -416,27 +438,24 @@ static void service_release(Service *s) {
                 return;
         }
         fault_point("start-network-up");
-        const char *where = NULL;
-        r = held_child_release(s->control_fd);
-        if (r >= 0) {
-                fault_point("start-released");
-                r = send_mounts_message(s);
-        }
-        if (r >= 0)
-                r = send_start_message(s, &where);
-        if (r >= 0)
-                fault_point("start-init-started");
-        if (r < 0) {
+        snprintf(msg, sizeof(msg), "GO\n%s", s->invocation_id);
+        if (send(s->control_fd, msg, strlen(msg), MSG_NOSIGNAL) < 0) {
                 char text[512];
-                if (where)
-                        snprintf(text, sizeof(text), "cannot make the init's re-adoption socket in %s: %s", where,
-                                 strerror(-r));
-                else
-                        snprintf(text, sizeof(text), "cannot hand the description to the init: %s", strerror(-r));
+                snprintf(text, sizeof(text), "cannot send GO to the init: %s", strerror(errno));
                 service_fail_start(s, BUS_ERROR_START_FAILED, text);
                 return;
         }
         s->released = true;
+        s->invocation_watch = sd_bus_slot_unref(s->invocation_watch);
+}
+
+static int on_scope_changed(sd_bus_message *m, void *userdata, sd_bus_error *ret_error) {
+        Service *s = userdata;
+        char id[SCOPE_INVOCATION_ID_MAX];
+
+        if (scope_read_changed_invocation_id(m, id) > 0 && strspn(id, "0") != 32)
+                memcpy(s->invocation_id, id, sizeof(id));
+        return 0;
 }
 
 static int on_invocation_id_reply(sd_bus_message *reply, void *userdata, sd_bus_error *ret_error) {
@@ -454,7 +473,7 @@ static int on_invocation_id_reply(sd_bus_message *reply, void *userdata, sd_bus_
                           e ? (e->message ?: e->name) : strerror(-r));
                 s->invocation_id[0] = 0;
         }
-        service_release(s);
+        service_go(s);
         return 0;
 }
 
@@ -475,10 +494,13 @@ void service_job_removed(Service *s, const char *job, const char *result) {
                         return; /* the child was killed already */
                 if (strcmp(result, "done") == 0) {
                         fault_point("start-scope-job-done");
-                        /* The scope's invocation ID first, for $INVOCATION_ID; then the release. */
-                        if (scope_get_invocation_id(s->manager->bus, s->unit, on_invocation_id_reply, s,
+                        /* The scope's invocation ID first, for $INVOCATION_ID; then GO. It came with
+                         * the unit's PropertiesChanged, before JobRemoved, or is asked for. */
+                        if (s->invocation_id[0] != 0)
+                                service_go(s);
+                        else if (scope_get_invocation_id(s->manager->systemd_bus, s->unit, on_invocation_id_reply, s,
                                                     &s->job_call) < 0)
-                                service_release(s);
+                                service_go(s);
                         return;
                 }
                 snprintf(text, sizeof(text), "systemd's job for %s finished with result '%s'", s->unit, result);
@@ -1192,7 +1214,22 @@ int service_start(Service *s, sd_bus_message *start_call) {
                 r = sd_event_source_set_priority(s->init_source, INIT_EXIT_PRIORITY);
         if (r < 0)
                 goto fail;
-        r = scope_start(s->manager->bus, s->unit, s->description, s->init_pid, on_scope_start_reply, s, &s->job_call);
+        const char *where = NULL;
+        r = service_release(s, &where);
+        if (r < 0) {
+                free(s->start_error);
+                if (where)
+                        s->start_error = strprintf("cannot make the init's re-adoption socket in %s: %s", where,
+                                                   strerror(-r));
+                else
+                        s->start_error = strprintf("cannot hand the description to the init: %s", strerror(-r));
+                goto fail;
+        }
+        /* Before the scope exists: its InvocationID comes with its first PropertiesChanged. */
+        s->invocation_id[0] = 0;
+        if (scope_watch_invocation_id(s->manager->systemd_bus, s->unit, on_scope_changed, s, &s->invocation_watch) < 0)
+                log_debug("%s: cannot watch %s, its invocation ID will be asked for.", s->name, s->unit);
+        r = scope_start(s->manager->systemd_bus, s->unit, s->description, s->init_pid, on_scope_start_reply, s, &s->job_call);
         if (r < 0)
                 goto fail;
         /* TimeoutStartSec= counts from here, the scope's job included, as systemd counts from its job. */
@@ -1228,7 +1265,7 @@ static void service_stop_scope(Service *s) {
                 return;
         }
         s->scope_gone = false;
-        r = scope_stop(s->manager->bus, s->unit, on_scope_stop_reply, s, &s->stop_call_slot);
+        r = scope_stop(s->manager->systemd_bus, s->unit, on_scope_stop_reply, s, &s->stop_call_slot);
         if (r >= 0 && s->stop_requested)
                 fault_point("stop-scope-requested");
         if (r < 0) {

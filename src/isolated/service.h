@@ -76,6 +76,7 @@ struct Service {
         ServiceHealth health;         /* HealthCheck= (health.h) */
 
         sd_bus_slot *job_call;       /* pending StartTransientUnit */
+        sd_bus_slot *invocation_watch; /* PropertiesChanged of the scope until GO (invocation_id) */
         sd_bus_slot *stop_call_slot; /* pending StopUnit */
         char *start_job;             /* systemd job paths we wait for */
         char *stop_job;
