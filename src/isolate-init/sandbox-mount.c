@@ -551,13 +551,11 @@ static int setup_proc(MountContext *c) {
 
 /* The cgroup hierarchies as the host has them (read before the old root goes), mounted anew: in the
  * cgroup namespace the service sees its own cgroup as the root, so /sys/fs/cgroup/memory.max on v2 is
- * its own limit. */
-static int setup_cgroupfs(MountContext *c) {
-        static const char *const tmpfs_opts[] = { "mode=0755", "size=64k", "nr_inodes=64", NULL };
-        uint64_t attrs = ATTR_SAFE | (c->options->protect_control_groups ? MOUNT_ATTR_RDONLY : 0);
+ * its own limit. One "TYPE MOUNTPOINT OPTIONS" per hierarchy, in the order of mountinfo. */
+static int cgroupfs_list(MountContext *c, char ***ret) {
+        _cleanup_strv_free_ char **list = NULL;
         _cleanup_free_ char *line = NULL;
         size_t size = 0;
-        bool v1 = false;
         FILE *f;
         int r = 0;
 
@@ -572,12 +570,39 @@ static int setup_cgroupfs(MountContext *c) {
                     sscanf(sep + 3, "%31s %*s %511s", type, super) != 2)
                         continue;
                 if (strcmp(mountpoint, "/sys/fs/cgroup") == 0 && strcmp(type, "cgroup2") == 0) {
-                        r = mount_new_fs(c, "/sys/fs/cgroup", "cgroup2", NULL, attrs);
+                        strv_free(list);
+                        list = NULL;
+                        r = strv_extend(&list, "cgroup2 /sys/fs/cgroup -");
                         break;
                 }
                 if (!startswith(mountpoint, "/sys/fs/cgroup/") || strchr(mountpoint + 15, '/') ||
                     (strcmp(type, "cgroup") != 0 && strcmp(type, "cgroup2") != 0))
                         continue;
+                _cleanup_free_ char *e = strprintf("%s %s %s", type, mountpoint, super);
+                r = e ? strv_extend(&list, e) : -ENOMEM;
+        }
+        fclose(f);
+        if (r < 0)
+                return r;
+        *ret = TAKE_PTR(list);
+        return 0;
+}
+
+static int cgroupfs_mount(MountContext *c, char *const *list) {
+        static const char *const tmpfs_opts[] = { "mode=0755", "size=64k", "nr_inodes=64", NULL };
+        uint64_t attrs = ATTR_SAFE | (c->options->protect_control_groups ? MOUNT_ATTR_RDONLY : 0);
+        bool v1 = false;
+        int r = 0;
+
+        for (char *const *l = list; r >= 0 && l && *l; l++) {
+                char mountpoint[512], type[32], super[512];
+
+                if (sscanf(*l, "%31s %511s %511s", type, mountpoint, super) != 3)
+                        return -EINVAL;
+                if (strcmp(mountpoint, "/sys/fs/cgroup") == 0) {
+                        r = mount_new_fs(c, "/sys/fs/cgroup", "cgroup2", NULL, attrs);
+                        break;
+                }
                 if (!v1) {
                         r = mount_new_fs(c, "/sys/fs/cgroup", "tmpfs", tmpfs_opts, ATTR_SAFE);
                         if (r < 0)
@@ -600,7 +625,6 @@ static int setup_cgroupfs(MountContext *c) {
                 }
                 r = mount_new_fs(c, mountpoint, type, (const char *const *) opts, attrs);
         }
-        fclose(f);
         if (r >= 0 && v1) {
                 _cleanup_close_ int fd = open_in_root(c->root_fd, "/sys/fs/cgroup", O_DIRECTORY);
 
@@ -608,6 +632,44 @@ static int setup_cgroupfs(MountContext *c) {
                 if (r < 0)
                         r = fail(c, r, "make /sys/fs/cgroup read-only");
         }
+        return r;
+}
+
+/* sandbox_mount_defer_cgroupfs(): what setup_sys() found, for sandbox_mount_cgroupfs(). */
+static bool cgroupfs_deferred;
+static char **cgroupfs_pending;
+
+static int setup_cgroupfs(MountContext *c) {
+        _cleanup_strv_free_ char **list = NULL;
+        int r;
+
+        r = cgroupfs_list(c, &list);
+        if (r < 0)
+                return r;
+        if (cgroupfs_deferred) {
+                strv_free(cgroupfs_pending);
+                cgroupfs_pending = TAKE_PTR(list);
+                return 0;
+        }
+        return cgroupfs_mount(c, list);
+}
+
+void sandbox_mount_defer_cgroupfs(bool defer) {
+        cgroupfs_deferred = defer;
+}
+
+int sandbox_mount_cgroupfs(const SandboxOptions *o, char **ret_error) {
+        _cleanup_strv_free_ char **list = TAKE_PTR(cgroupfs_pending);
+        MountContext c = { .options = o, .root_fd = -EBADF, .error = ret_error, .staged = true, .new_root = true };
+        int r;
+
+        if (!list)
+                return 0;
+        c.root_fd = open("/", O_PATH | O_DIRECTORY | O_CLOEXEC);
+        if (c.root_fd < 0)
+                return fail(&c, negative_errno(), "open /");
+        r = cgroupfs_mount(&c, list);
+        safe_close(c.root_fd);
         return r;
 }
 

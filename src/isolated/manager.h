@@ -21,6 +21,11 @@
 struct Manager {
         sd_event *event;
         sd_bus *bus;
+        /* Where systemd is asked (scopes, jobs, usage): its private socket when we can connect to it,
+         * else the system bus (then the same as bus). A direct connection has no broker in the way:
+         * no dbus-daemon hop per call, and none of its limits (128 pending replies a connection),
+         * which a thousand starts at once would hit. */
+        sd_bus *systemd_bus;
         const char *init_path;
         const char *state_dir;
         Service **services;
@@ -51,7 +56,8 @@ int manager_bus_lookup_service(Manager *m, sd_bus_message *call, Service **ret, 
 int manager_add_service(Manager *m, Service *s);
 /* Drops the service from the list (emitting ServiceRemoved) and frees it. */
 void manager_remove_service(Manager *m, Service *s);
-Service *manager_find_service_by_job(Manager *m, const char *job_path);
+/* The service whose start or stop job job_path is, for unit (JobRemoved names both). */
+Service *manager_find_service_by_job(Manager *m, const char *unit, const char *job_path);
 /* A service ended: the records over MANAGER_ENDED_MAX go, soon (never s itself in its callback). */
 void manager_service_ended(Manager *m);
 
