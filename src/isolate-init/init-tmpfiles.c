@@ -23,22 +23,52 @@
 
 #define TMPFILES_TIMEOUT_MS 10000
 
-/* A line for the service's journal (the tool's own lines went there too), else our log. */
-static void report(int stream_fd, const char *fmt, ...) _printf_(2, 3);
-static void report(int stream_fd, const char *fmt, ...) {
+/* What the replay has to say, held until init_tmpfiles_report(): written before GO, journald would
+ * file it under isolated.service (we are not in the scope yet). */
+static char *pending;
+static size_t pending_size;
+static int pending_status;
+
+static void pend(const char *text, size_t n) {
+        char *p = realloc(pending, pending_size + n + 1);
+
+        if (!p)
+                return; /* a line lost, not the start */
+        memcpy(p + pending_size, text, n);
+        pending_size += n;
+        p[pending_size] = 0;
+        pending = p;
+}
+
+static void report(const char *fmt, ...) _printf_(1, 2);
+static void report(const char *fmt, ...) {
         char line[TMPFILES_PLAN_PATH_MAX + 256];
         va_list ap;
         int n;
 
         va_start(ap, fmt);
-        n = vsnprintf(line, sizeof(line), fmt, ap);
+        n = vsnprintf(line, sizeof(line) - 1, fmt, ap);
         va_end(ap);
         if (n < 0)
                 return;
-        if (stream_fd >= 0)
-                (void) dprintf(stream_fd, "%s\n", line);
-        else
-                log_warning("%s", line);
+        n = n < (int) sizeof(line) - 2 ? n : (int) sizeof(line) - 2;
+        line[n++] = '\n';
+        pend(line, (size_t) n);
+}
+
+void init_tmpfiles_report(int stream_fd) {
+        if (pending_size > 0) {
+                if (stream_fd >= 0)
+                        (void) !write(stream_fd, pending, pending_size);
+                else
+                        log_info("%s", pending);
+        }
+        if (pending_status != 0)
+                log_warning("systemd-tmpfiles --create --prefix=/run exited with status %d: some of tmpfiles.d's "
+                            "/run lines are not applied (its own lines above say which).", pending_status);
+        pending = mfree(pending);
+        pending_size = 0;
+        pending_status = 0;
 }
 
 /* The directory that holds path (relative to /run), opened beneath it without following anything. */
@@ -157,12 +187,8 @@ int init_tmpfiles_replay(int plan_fd, int stream_fd) {
                 goto finish;
         }
         /* What the tool said when the daemon ran it, where it would have said it here. */
-        if (reader.messages_size > 0) {
-                if (stream_fd >= 0)
-                        (void) !write(stream_fd, reader.messages, reader.messages_size);
-                else
-                        log_info("%.*s", (int) reader.messages_size, reader.messages);
-        }
+        if (reader.messages_size > 0)
+                pend(reader.messages, reader.messages_size);
         old_umask = umask(0);
         while ((r = tmpfiles_plan_next(&reader, e)) > 0) {
                 n++;
@@ -170,7 +196,7 @@ int init_tmpfiles_replay(int plan_fd, int stream_fd) {
                 if (r < 0) {
                         failed++;
                         errno = -r;
-                        report(stream_fd, "isolate-init: cannot make /run/%s as tmpfiles.d says: %m", e->path);
+                        report("isolate-init: cannot make /run/%s as tmpfiles.d says: %m", e->path);
                 }
         }
         (void) umask(old_umask);
@@ -178,9 +204,7 @@ int init_tmpfiles_replay(int plan_fd, int stream_fd) {
                 goto finish;
         log_debug("tmpfiles.d plan: %zu entries (%zu failed) in %" PRIu64 " us", n, failed,
                   now_usec(CLOCK_MONOTONIC) - start);
-        if (reader.status != 0)
-                log_warning("systemd-tmpfiles --create --prefix=/run exited with status %d: some of tmpfiles.d's "
-                            "/run lines are not applied (its own lines above say which).", reader.status);
+        pending_status = reader.status;
         r = 0;
 finish:
         (void) munmap((void *) buf, (size_t) st.st_size);

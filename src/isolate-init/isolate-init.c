@@ -16,6 +16,7 @@
 #include "init-listener.h"
 #include "init-protocol.h"
 #include "init-setup.h"
+#include "init-tmpfiles.h"
 #include "learn.h"
 #include "log.h"
 #include "seccomp-filter.h"
@@ -220,6 +221,7 @@ static int run(void) {
         r = control_receive_go(INIT_CONTROL_FD, go_invocation_id);
         if (r < 0)
                 return start_failedf(r, "Failed to receive GO: %m");
+        init_tmpfiles_report(setup.stream_fd);
         r = init_setup_cgroup(&setup, &error);
         if (r < 0)
                 return error ? start_failed(r, error) : start_failedf(r, "Failed to set up the cgroup namespace: %m");
