@@ -127,7 +127,7 @@ static int setup_run_tmpfiles(InitSetup *s) {
          * come after, as on a booted host). */
         if (s->tmpfiles_plan_fd >= 0) /* the daemon ran the tool already: replay what it made */
                 return init_tmpfiles_replay(s->tmpfiles_plan_fd, s->stream_fd);
-        return init_tmpfiles_run(s->stream_fd);
+        return 0; /* the tool itself forks: after GO (init_tmpfiles_after_go()) */
 }
 
 /* In order. The process side of the sandbox (rlimits, user, capabilities, no_new_privs,

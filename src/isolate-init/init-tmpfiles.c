@@ -56,7 +56,11 @@ static void report(const char *fmt, ...) {
         pend(line, (size_t) n);
 }
 
-void init_tmpfiles_report(int stream_fd) {
+static bool replayed;
+
+int init_tmpfiles_after_go(int stream_fd) {
+        if (!replayed) /* no plan: the tool, now that we are in the scope and may fork */
+                return init_tmpfiles_run(stream_fd);
         if (pending_size > 0) {
                 if (stream_fd >= 0)
                         (void) !write(stream_fd, pending, pending_size);
@@ -69,6 +73,7 @@ void init_tmpfiles_report(int stream_fd) {
         pending = mfree(pending);
         pending_size = 0;
         pending_status = 0;
+        return 0;
 }
 
 /* The directory that holds path (relative to /run), opened beneath it without following anything. */
@@ -205,6 +210,7 @@ int init_tmpfiles_replay(int plan_fd, int stream_fd) {
         log_debug("tmpfiles.d plan: %zu entries (%zu failed) in %" PRIu64 " us", n, failed,
                   now_usec(CLOCK_MONOTONIC) - start);
         pending_status = reader.status;
+        replayed = true;
         r = 0;
 finish:
         (void) munmap((void *) buf, (size_t) st.st_size);

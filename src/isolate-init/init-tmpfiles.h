@@ -18,6 +18,7 @@ int init_tmpfiles_run(int stream_fd);
  * namespace) is one line there, and the rest is made. -errno only for a plan that cannot be read
  * or is malformed (-EBADMSG). */
 int init_tmpfiles_replay(int plan_fd, int stream_fd);
-/* What the replay had to say (the tool's lines, the entries it could not make), to stream_fd (or
- * our log): after GO, once we are in the scope, so the journal files it under the service. */
-void init_tmpfiles_report(int stream_fd);
+/* After GO, once we are in the scope (so the journal files our lines under the service, and a
+ * child of ours is the scope's): what the replay had to say (the tool's lines, the entries it could
+ * not make) to stream_fd (or our log); without a replay before, init_tmpfiles_run() now. */
+int init_tmpfiles_after_go(int stream_fd);

@@ -221,7 +221,9 @@ static int run(void) {
         r = control_receive_go(INIT_CONTROL_FD, go_invocation_id);
         if (r < 0)
                 return start_failedf(r, "Failed to receive GO: %m");
-        init_tmpfiles_report(setup.stream_fd);
+        r = init_tmpfiles_after_go(setup.stream_fd);
+        if (r < 0)
+                return start_failedf(r, "Failed to prepare /run from tmpfiles.d: %m");
         r = init_setup_cgroup(&setup, &error);
         if (r < 0)
                 return error ? start_failed(r, error) : start_failedf(r, "Failed to set up the cgroup namespace: %m");
