@@ -751,6 +751,42 @@ static int setup_tmp_and_run(MountContext *c, int *dev_log) {
         return attach_dev_log(c, dev_log, "/run/systemd/journal/dev-log");
 }
 
+/* A bind mount of NAME on the detached mount M. Linux before 6.15 (Debian 12's 6.1) refuses to
+ * clone from a mount that is not attached (EINVAL), so M is attached for the while on an empty
+ * directory of the service's own /run, the file cloned from there, and M detached again. */
+static int clone_detached_file(MountContext *c, int m, const char *name) {
+        static const char dir[] = ".isolated-mount";
+        _cleanup_close_ int run_fd = -EBADF, dir_fd = -EBADF, mnt_fd = -EBADF;
+        _cleanup_free_ char *path = NULL, *proc_path = NULL;
+        int file, r;
+
+        run_fd = open_in_root(c->root_fd, "/run", O_DIRECTORY);
+        if (run_fd < 0)
+                return run_fd;
+        if (mkdirat(run_fd, dir, 0700) < 0)
+                return negative_errno();
+        dir_fd = openat(run_fd, dir, O_PATH | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+        r = dir_fd < 0 ? negative_errno() : attach_fd(m, dir_fd);
+        if (r < 0) {
+                (void) unlinkat(run_fd, dir, AT_REMOVEDIR);
+                return r;
+        }
+        path = strprintf("%s/%s", dir, name);
+        file = path ? clone_tree(run_fd, path, false) : -ENOMEM;
+        /* The mount on the directory, by a fd of its root: nothing but us can have reached it. */
+        mnt_fd = openat(run_fd, dir, O_PATH | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+        proc_path = mnt_fd >= 0 ? strprintf("/proc/self/fd/%d", mnt_fd) : NULL;
+        r = !proc_path ? -ENOMEM : umount2(proc_path, MNT_DETACH) < 0 ? negative_errno() : 0;
+        if (r >= 0 && unlinkat(run_fd, dir, AT_REMOVEDIR) < 0)
+                r = negative_errno();
+        if (r < 0) {
+                if (file >= 0)
+                        safe_close(file);
+                return r;
+        }
+        return file;
+}
+
 /* The service's /etc/hosts: the root's own, its 127.0.1.1 line (the host's name) replaced by the
  * service's hostname, and ::1 named localhost if no line does, as a booted Debian has it (netcfg
  * writes both): a private copy on a tiny tmpfs of its own, bound read-only over /etc/hosts. */
@@ -832,7 +868,7 @@ static int setup_hosts(MountContext *c) {
                 return fail(c, negative_errno(), "create the service's /etc/hosts");
         if (write(out_fd, text, n) != (ssize_t) n)
                 return fail(c, errno > 0 ? -errno : -EIO, "write the service's /etc/hosts");
-        file = clone_tree(m, "hosts", false);
+        file = clone_detached_file(c, m, "hosts");
         if (file < 0)
                 return fail(c, file, "bind the service's /etc/hosts");
         r = set_attr(file, false, MOUNT_ATTR_RDONLY | ATTR_SAFE, 0);
