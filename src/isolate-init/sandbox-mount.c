@@ -689,6 +689,45 @@ static int setup_tmp_and_run(MountContext *c, int *dev_log) {
         return attach_dev_log(c, dev_log, "/run/systemd/journal/dev-log");
 }
 
+/* A bind of the file name of mount m, detached. Linux before 6.15 clones nothing out of a detached
+ * mount (open_tree() gives EINVAL, as Debian 12's 6.1 does): m is attached for the clone at a
+ * directory of the service's /run (our own tmpfs, made before), then unmounted, and the directory
+ * removed. Our working directory is kept (umount2() takes a path: relative to the directory's). */
+static int clone_attached_file(MountContext *c, int m, const char *name) {
+        static const char dir_name[] = ".isolate-init-file";
+        _cleanup_close_ int run = -EBADF, dir = -EBADF, cwd = -EBADF;
+        _cleanup_free_ char *path = NULL;
+        int file, r;
+
+        path = strprintf("%s/%s", dir_name, name);
+        if (!path)
+                return -ENOMEM;
+        run = open_in_root(c->root_fd, "/run", O_DIRECTORY | O_NOFOLLOW);
+        if (run < 0)
+                return run;
+        if (mkdirat(run, dir_name, 0700) < 0)
+                return negative_errno();
+        dir = openat(run, dir_name, O_PATH | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+        r = dir < 0 ? negative_errno() : attach_fd(m, dir);
+        if (r < 0) {
+                (void) unlinkat(run, dir_name, AT_REMOVEDIR);
+                return r;
+        }
+        file = clone_tree(run, path, false);
+        cwd = open(".", O_PATH | O_DIRECTORY | O_CLOEXEC);
+        if (cwd < 0 || fchdir(run) < 0 || umount2(dir_name, MNT_DETACH | UMOUNT_NOFOLLOW) < 0)
+                r = negative_errno();
+        if (cwd >= 0 && fchdir(cwd) < 0 && r >= 0)
+                r = negative_errno();
+        if (r >= 0 && unlinkat(run, dir_name, AT_REMOVEDIR) < 0)
+                r = negative_errno();
+        if (r < 0) {
+                safe_close(file);
+                return r;
+        }
+        return file;
+}
+
 /* The service's /etc/hosts: the root's own, its 127.0.1.1 line (the host's name) replaced by the
  * service's hostname, and ::1 named localhost if no line does, as a booted Debian has it (netcfg
  * writes both): a private copy on a tiny tmpfs of its own, bound read-only over /etc/hosts. */
@@ -770,7 +809,7 @@ static int setup_hosts(MountContext *c) {
                 return fail(c, negative_errno(), "create the service's /etc/hosts");
         if (write(out_fd, text, n) != (ssize_t) n)
                 return fail(c, errno > 0 ? -errno : -EIO, "write the service's /etc/hosts");
-        file = clone_tree(m, "hosts", false);
+        file = clone_attached_file(c, m, "hosts");
         if (file < 0)
                 return fail(c, file, "bind the service's /etc/hosts");
         r = set_attr(file, false, MOUNT_ATTR_RDONLY | ATTR_SAFE, 0);
