@@ -9,6 +9,7 @@
 #include <sys/mount.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
+#include <sys/xattr.h>
 #include <unistd.h>
 
 #include "learn.h"
@@ -1103,6 +1104,20 @@ static int learn_overlay(int layers_fd, const char *layers_path, size_t index, i
         return m < 0 ? negative_errno() : m;
 }
 
+/* overlayfs in a user namespace keeps what it marks (an opaque directory) as user.overlay.* xattrs
+ * of its upper layer; a tmpfs has user xattrs from Linux 6.6 only. Without them (Debian 12's 6.1) the
+ * overlay still works, but a directory of the host's tree cannot be removed while learning (EIO):
+ * said once, as a notice. */
+static void learn_check_xattrs(int layers_fd) {
+        if (fsetxattr(layers_fd, "user.isolate-init", "1", 1, 0) < 0) {
+                if (errno == EOPNOTSUPP)
+                        log_notice("Learning: this kernel's tmpfs has no user extended attributes, so the "
+                                   "overlay cannot remove a directory of the host's tree (EIO) while learning.");
+                return;
+        }
+        (void) fremovexattr(layers_fd, "user.isolate-init");
+}
+
 /* The service's root, on a small tmpfs over /tmp of the init's old tree (gone with it): "/" first,
  * then every other host mount at its place, a symlink on the way resolved inside the new root. */
 static int build_root(MountContext *c, char *const *paths, const int *fds, size_t n, int *ret_fd) {
@@ -1148,6 +1163,7 @@ static int build_root(MountContext *c, char *const *paths, const int *fds, size_
                 layers = openat(tmp, "learn", O_RDONLY | O_DIRECTORY | O_CLOEXEC | O_NOFOLLOW);
                 if (layers < 0)
                         return fail(c, negative_errno(), "open the learning layers");
+                learn_check_xattrs(layers);
                 overlays = malloc(n * sizeof(int));
                 if (!overlays)
                         return -ENOMEM;
