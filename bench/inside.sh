@@ -7,6 +7,7 @@
 #   inside.sh CLIENT OUT RUNS TP_RUNS N_SERVICES
 set -uo pipefail
 CLIENT=$1 OUT=$2 RUNS=$3 TP_RUNS=$4 N=$5
+HF_RUNS=${HF_RUNS:-40}
 HERE=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 DESC=$OUT/desc
 mkdir -p "$OUT/lat" "$OUT/tp" "$OUT/warmup" "$DESC"
@@ -64,8 +65,27 @@ variant() {
         iso_lifecycle)
                 rec "$dir/iso_lifecycle" "$CLIENT" lifecycle "bench-lc-$i" "$DESC/true.service" ;;
         iso_ctl_wait)
-                rec "$dir/iso_ctl_wait" "$CLIENT" exec -- isolatectl -q start --wait "bench-cw-$i" "$DESC/true.service"
-                "$CLIENT" reset "bench-cw-$i" 2>/dev/null || : ;;
+                # The same name every run, as an administrator restarts one service (the headline row).
+                rec "$dir/iso_ctl_wait" "$CLIENT" exec -- isolatectl -q start --wait bench-cw "$DESC/true.service"
+                "$CLIENT" reset bench-cw 2>/dev/null || : ;;
+        iso_ctl_netns | sr_scope_netns)
+                # Right after another process's network namespace was torn down (its cleanup runs
+                # asynchronously in the kernel and holds what a new namespace needs): both rows pay it.
+                unshare --net true
+                if [ "$v" = iso_ctl_netns ]; then
+                        rec "$dir/$v" "$CLIENT" exec -- isolatectl -q start --wait bench-cw "$DESC/true.service"
+                        "$CLIENT" reset bench-cw 2>/dev/null || :
+                else
+                        rec "$dir/$v" "$CLIENT" exec -- systemd-run --scope -q "${SR_LIMITS[@]}" true
+                fi ;;
+        bwrap)
+                command -v bwrap > /dev/null || return 0
+                rec "$dir/bwrap" "$CLIENT" exec -- bwrap --unshare-all --ro-bind / / --dev /dev --proc /proc \
+                        --tmpfs /tmp --die-with-parent true ;;
+        crun)
+                [ -e "$OUT/oci/config.json" ] || return 0
+                rec "$dir/crun" "$CLIENT" exec -- unshare -m --propagation private sh -c \
+                        "mount --rbind / '$OUT/oci/rootfs' && exec crun --cgroup-manager=systemd run -b '$OUT/oci' bench-crun-$i" ;;
         iso_cost_default | iso_cost_hostroot | iso_cost_permissive)
                 # The same name every run, as an administrator restarts one service.
                 local d=${v#iso_cost_}
@@ -84,7 +104,33 @@ variant() {
                 rec "$dir/iso_stop" "$CLIENT" stop "bench-ss-$i" ;;
         esac
 }
-VARIANTS=(iso_lifecycle iso_ctl_wait sr_scope sr_wait unshare iso_startstop iso_cost_default iso_cost_hostroot iso_cost_permissive)
+# crun (Debian's package): a minimal OCI bundle over the host root (read-only), the same limits,
+# /bin/true; systemd's cgroup manager (a scope, as ours). crun cannot pivot_root into / itself
+# ("Device or resource busy"; --no-pivot's MS_MOVE onto / fails too): its rootfs is a recursive
+# bind of / made in a private mount namespace of its own (unshare -m, inside the timed command).
+# Left out if crun cannot run it here.
+oci_bundle() {
+        command -v crun > /dev/null || return 0
+        mkdir -p "$OUT/oci/rootfs" && (cd "$OUT/oci" && crun spec) || return 0
+        python3 - "$OUT/oci/config.json" <<'PY' || { rm -f "$OUT/oci/config.json"; return 0; }
+import json, sys
+p = sys.argv[1]
+d = json.load(open(p))
+d["process"].update(terminal=False, args=["/bin/true"])
+d["root"] = {"path": "rootfs", "readonly": True}
+d["linux"]["resources"] = {"memory": {"limit": 64 << 20}, "pids": {"limit": 16},
+                           "cpu": {"quota": 50000, "period": 100000}}
+json.dump(d, open(p, "w"))
+PY
+        if ! unshare -m --propagation private sh -c "mount --rbind / '$OUT/oci/rootfs' &&
+                        exec crun --cgroup-manager=systemd run -b '$OUT/oci' bench-crun-probe" > /dev/null 2>> "$OUT/crun-probe"; then
+                echo "crun cannot run the bundle here: $(tail -1 "$OUT/crun-probe")" >> "$OUT/notes"
+                rm -f "$OUT/oci/config.json"
+        fi
+}
+oci_bundle
+VARIANTS=(iso_lifecycle iso_ctl_wait sr_scope sr_wait unshare iso_startstop iso_cost_default iso_cost_hostroot iso_cost_permissive
+          iso_ctl_netns sr_scope_netns bwrap crun)
 # COST_ONLY=1 (run.sh --cost-only): only what the defaults cost per start, no throughput or footprint.
 [ "${COST_ONLY:-0}" = 1 ] && VARIANTS=(iso_cost_default iso_cost_hostroot iso_cost_permissive)
 K=${#VARIANTS[@]}
@@ -104,6 +150,19 @@ for ((i = 0; i < RUNS; i++)); do
         (( (i + 1) % 10 == 0 )) && echo "  $((i + 1))/$RUNS" >&2
 done
 rec rss_daemon_idle "$CLIENT" rss "$(daemon_pid)"
+
+# --- the four anchors of the contract as hyperfine measures them, in one invocation ---
+if command -v hyperfine > /dev/null && [ "${COST_ONLY:-0}" != 1 ]; then
+        echo "hyperfine: the four anchors, $HF_RUNS runs each" >&2
+        # isolatectl under the same name every run; the ended record is reset before each run.
+        hyperfine -N --runs "$HF_RUNS" --warmup 3 --export-json "$OUT/hyperfine.json" \
+                --prepare "sh -c 'isolatectl -q reset-failed bench-hf || true'" \
+                -n iso_ctl_wait "isolatectl -q start --wait bench-hf $DESC/true.service" \
+                -n sr_scope "systemd-run --scope -q ${SR_LIMITS[*]} true" \
+                -n sr_wait "systemd-run --wait -q -p PrivateNetwork=yes -p PrivateTmp=yes -p PrivateIPC=yes -p ProtectSystem=strict -p MemoryMax=64M true" \
+                -n unshare "unshare --pid --fork --mount --uts --ipc --net --mount-proc true" \
+                > "$OUT/hyperfine.txt" 2>> "$OUT/errors" || echo "(hyperfine failed)" >> "$OUT/errors"
+fi
 [ "${COST_ONLY:-0}" = 1 ] && exit 0
 
 # --- throughput: N services at once, then stopped; rounds interleaved ---

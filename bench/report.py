@@ -24,7 +24,14 @@ LATENCY = [
     ("iso_cost_default", "isolatectl start --wait true, default description, same name", True),
     ("iso_cost_hostroot", "... with [Isolate] HostRoot=yes (no user namespace, no idmapped mounts)", True),
     ("iso_cost_permissive", "... permissive description (every default off, HostRoot=yes)", True),
+    ("iso_ctl_netns", "isolatectl start --wait, right after a netns was torn down", True),
+    ("sr_scope_netns", "systemd-run --scope, right after a netns was torn down", False),
+    ("bwrap", "bwrap --unshare-all --ro-bind / / --dev /dev --proc /proc true", False),
+    ("crun", "crun run (OCI bundle over the host root, same limits, systemd cgroups) true", False),
 ]
+# Pairs of rows whose runs ran back to back under the same conditions: the netns-teardown case.
+PAIRS = [("iso_ctl_netns", "sr_scope_netns", "/scope after netns teardown")]
+HYPERFINE = ["iso_ctl_wait", "sr_scope", "sr_wait", "unshare"]
 # What the defaults cost per start: paired per-run differences of the rows above.
 COSTS = [
     ("iso_cost_default", "iso_cost_hostroot", "user namespace + idmapped mounts (default - HostRoot=yes)"),
@@ -140,6 +147,48 @@ def main():
         else:
             print(f"  {label:<68.68}    0 {row['failures']:4d}   (no samples)")
 
+    for key, ref, name in PAIRS:
+        if lat.get(key) and lat.get(ref):
+            res["ratios"][f"{key}{name}"] = round(lat[key]["median"] / lat[ref]["median"], 3)
+            pairs = [x / y for x, y in zip(samples[key], samples[ref]) if x is not None and y is not None]
+            if pairs:
+                res["ratios"][f"{key}{name} paired"] = round(statistics.median(pairs), 3)
+            print(f"  {key} {name}: {res['ratios'][f'{key}{name}']:.2f}x"
+                  f" (paired {res['ratios'].get(f'{key}{name} paired', 0):.2f}x)")
+
+    # hyperfine -N, the four anchors in one invocation (bench/inside.sh).
+    try:
+        with open(os.path.join(a.out, "hyperfine.json")) as f:
+            hf = {r["command"]: r for r in json.load(f)["results"]}
+    except (FileNotFoundError, ValueError, KeyError):
+        hf = {}
+    if hf:
+        res["hyperfine_ms"] = {}
+        print(f"\nhyperfine -N, the four anchors in one invocation, ms      n  median     p10     p90    mean  "
+              "/scope   /wait")
+        for key in HYPERFINE:
+            r = hf.get(key)
+            if not r:
+                continue
+            st = stats([t * 1e9 for t in r["times"]])
+            row = {k: (v / 1e6 if k != "n" else v) for k, v in st.items()}
+            row["mean"] = r["mean"] * 1e3
+            cols = ""
+            for ref in ("sr_scope", "sr_wait"):
+                if key == "iso_ctl_wait" and ref in hf:
+                    ratio = statistics.median(r["times"]) / statistics.median(hf[ref]["times"])
+                    res["ratios"][f"hyperfine {key}/{ref}"] = round(ratio, 3)
+                    cols += f" {ratio:6.2f}x"
+            res["hyperfine_ms"][key] = row
+            print(f"  {key:<52} {st['n']:4d} {fmt(st['median']):>7} {fmt(st['p10']):>7} {fmt(st['p90']):>7} "
+                  f"{row['mean']:7.1f}{cols}")
+    try:
+        with open(os.path.join(a.out, "notes")) as f:
+            for l in f.read().splitlines():
+                print(f"  note: {l}")
+    except FileNotFoundError:
+        pass
+
     res["cost_per_start_ms"] = {}
     print("\nWhat the defaults cost per start, ms: paired per-run differences (run i of both rows back to back)")
     print(f"  {'':<68}    n  median     p10     p90")
@@ -203,6 +252,52 @@ def main():
         print("\nSandbox work per start: not measured")
         failures += 1
 
+    # bench/scale-inside.sh: "key value" lines.
+    sc_raw = {l[0]: l[1] for l in lines(os.path.join(a.out, "scale")) if len(l) == 2}
+    if sc_raw:
+        def num(k):
+            try:
+                return float(sc_raw[k])
+            except (KeyError, ValueError):
+                return None
+        n = int(num("n") or 0)
+        scl = {k: num(k) for k in sc_raw}
+        res["scale"] = scl
+        print(f"\nScale: {n} services at once (sleep infinity, default confinement), one bus connection")
+        rows = [("start_ms", f"{n} StartService through the bus, to every reply (ms)"),
+                ("start_failures", "  failed starts"), ("running", "  running after"),
+                ("sr_start_ms", f"{n} concurrent systemd-run --scope sleep, to every exec (ms)"),
+                ("stop_ms", f"{n} StopService through the bus (ms)"), ("sr_stop_ms", f"{n} systemctl stop of those scopes (ms)"),
+                ("list_ms", f"isolatectl list with {n} services, median of 7 (ms)"),
+                ("status_ms", "isolatectl status NAME, median of 7 (ms)"), ("show_ms", "isolatectl show NAME, median of 7 (ms)"),
+                ("daemon_rss_kib_before", "daemon VmRSS before (KiB)"), ("daemon_rss_kib", f"daemon VmRSS with {n} (KiB)"),
+                ("daemon_anon_kib", f"daemon RssAnon with {n} (KiB)"), ("daemon_rss_kib_after", "daemon VmRSS after the stop (KiB)"),
+                ("init_rss_kib", "isolate-init VmRSS, mean of 50 (KiB)"), ("init_pss_kib", "isolate-init Pss, mean of 50 (KiB)")]
+        for k, label in rows:
+            if k in sc_raw:
+                print(f"  {label:<68.68} {sc_raw[k]:>10}")
+        if n and num("daemon_anon_kib") is not None and num("daemon_anon_kib_before") is not None:
+            per = (num("daemon_anon_kib") - num("daemon_anon_kib_before")) / n
+            scl["daemon_anon_kib_per_service"] = round(per, 2)
+            print(f"  {'daemon memory per service (RssAnon growth / N, KiB)':<68} {per:10.2f}")
+        if num("start_ms") and num("sr_start_ms"):
+            scl["sr_start/start"] = round(num("sr_start_ms") / num("start_ms"), 2)
+            print(f"  {'systemd-run --scope / isolated, starting them':<68} {scl['sr_start/start']:9.2f}x")
+        left = {k: sc_raw[k] for k in sc_raw if k.startswith("leftover_")}
+        print("  left after the stop: " + ", ".join(f"{k[9:]} {v}" for k, v in left.items()))
+        failures += int(num("start_failures") or 0) + sum(1 for v in left.values() if v != "0")
+        t = res["targets"]
+        if num("daemon_rss_kib") is not None:
+            t[f"daemon VmRSS <= 16 MiB with {n} services"] = {"value": num("daemon_rss_kib"), "met": num("daemon_rss_kib") <= 16384}
+        if "sr_start/start" in scl:
+            t[f"{n} starts through the bus >= 5x faster than systemd-run --scope"] = {"value": scl["sr_start/start"],
+                                                                                   "met": scl["sr_start/start"] >= 5}
+        if num("list_ms") is not None:
+            t[f"isolatectl list <= 100 ms with {n}"] = {"value": num("list_ms"), "met": num("list_ms") <= 100}
+        if num("status_ms") is not None:
+            t[f"isolatectl status <= 20 ms with {n}"] = {"value": num("status_ms"), "met": num("status_ms") <= 20}
+        t["stopping all leaves nothing"] = {"value": left, "met": all(v == "0" for v in left.values())}
+
     print("\nBinary sizes, bytes                  unstripped   stripped")
     for l in lines(os.path.join(a.out, "sizes")):
         res["sizes_bytes"][l[0]] = {"unstripped": int(l[1]), "stripped": int(l[2])}
@@ -212,6 +307,15 @@ def main():
     r = res["ratios"]
     if "iso_lifecycle/scope" in r:
         t["lifecycle <= 1.2x systemd-run --scope"] = {"value": r["iso_lifecycle/scope"], "met": r["iso_lifecycle/scope"] <= 1.2}
+    # Issue 17: what users pay, the CLI as a process, same name every run.
+    for key, limit, name in (("iso_ctl_wait/scope", 0.8, "isolatectl start --wait <= 0.8x systemd-run --scope"),
+                             ("iso_ctl_wait/wait", 0.55, "isolatectl start --wait <= 0.55x sandboxed systemd-run --wait"),
+                             ("iso_ctl_netns/scope after netns teardown", 1.0,
+                              "isolatectl start --wait after a netns teardown <= 1.0x systemd-run --scope after one"),
+                             ("hyperfine iso_ctl_wait/sr_scope", 0.8, "hyperfine: isolatectl <= 0.8x systemd-run --scope"),
+                             ("hyperfine iso_ctl_wait/sr_wait", 0.55, "hyperfine: isolatectl <= 0.55x systemd-run --wait")):
+        if key in r:
+            t[name] = {"value": r[key], "met": r[key] <= limit}
     if "iso_lifecycle/wait" in r:
         t["lifecycle <= 0.6x systemd-run --wait"] = {"value": r["iso_lifecycle/wait"], "met": r["iso_lifecycle/wait"] <= 0.6}
     rk = res["rss_kib"]
@@ -245,7 +349,7 @@ def main():
         json.dump(res, f, indent=1, sort_keys=False)
         f.write("\n")
     print(f"\n{failures} failures; JSON in {a.json}")
-    return 1 if failures or not (lat.get("iso_lifecycle") or lat.get("iso_cost_default")) else 0
+    return 1 if failures or not (lat.get("iso_lifecycle") or lat.get("iso_cost_default") or res.get("scale")) else 0
 
 
 if __name__ == "__main__":

@@ -1,7 +1,7 @@
 #!/bin/bash
 # SPDX-License-Identifier: LGPL-2.1-or-later
 # bench/run.sh [--quick] [--runs N] [--tp-runs N] [--services N] [--json PATH]
-#              [--build DIR] [--head] [--no-build] [--cost-only]
+#              [--build DIR] [--head] [--no-build] [--cost-only] [--scale N] [--scale-only]
 #
 # Builds isolated for release in its own build directory, installs it into a
 # staging tree, boots the test harness's throwaway systemd with it, starts
@@ -19,11 +19,14 @@
 #   --no-build     use the build directory as it is
 #   --cost-only    only the per-start cost of the defaults (isolatectl start --wait of true:
 #                  default, HostRoot=yes, permissive) and bench/sandbox-cost.sh
+#   --scale N      the scale rows with N services at once (default 1000, 20 with --quick, 0: none)
+#   --scale-only   only the scale rows (bench/scale.sh)
 set -euo pipefail
 SRC=$(cd "$(dirname "$0")/.." && pwd)
 BENCH=$SRC/bench
 HARNESS=$SRC/tests/harness/systemd-harness
 RUNS=50 TP_RUNS=10 N=100 JSON=$BENCH/results.json BUILD=$SRC/build-bench HEAD=0 BUILDING=1 QUICK=0 COST_ONLY=0
+SCALE_N= SCALE_ONLY=0
 
 while [ $# -gt 0 ]; do
         case $1 in
@@ -36,11 +39,15 @@ while [ $# -gt 0 ]; do
         --head) HEAD=1 ;;
         --no-build) BUILDING=0 ;;
         --cost-only) COST_ONLY=1 ;;
-        -h|--help) sed -n '3,21p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
+        --scale) SCALE_N=$2; shift ;;
+        --scale-only) SCALE_ONLY=1 ;;
+        -h|--help) sed -n '3,23p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
         *) echo "run.sh: unknown argument $1" >&2; exit 2 ;;
         esac
         shift
 done
+[ -n "$SCALE_N" ] || SCALE_N=$([ $QUICK = 1 ] && echo 20 || echo 1000)
+[ $COST_ONLY = 0 ] || SCALE_N=0
 [ "$(id -u)" = 0 ] || { echo "run.sh: must run as root (it boots a systemd)" >&2; exit 1; }
 mkdir -p "$BUILD"
 BUILD=$(cd "$BUILD" && pwd)
@@ -99,8 +106,9 @@ rm -rf "$OUT"; mkdir -p "$OUT"
 
 # --- what the sandbox adds to a start: its steps timed in-process (bench/sandbox-cost.sh),
 # on the host in throwaway namespaces, before the harness boots ---
-bash "$BENCH/sandbox-cost.sh" --src "$tree" "$([ $QUICK = 1 ] && echo 20 || echo 300)" > "$OUT/sandbox-cost" \
-        2>> "$OUT/errors" || echo "run.sh: bench/sandbox-cost.sh failed (see $OUT/errors)" >&2
+[ $SCALE_ONLY = 1 ] ||
+        bash "$BENCH/sandbox-cost.sh" --src "$tree" "$([ $QUICK = 1 ] && echo 20 || echo 300)" > "$OUT/sandbox-cost" \
+                2>> "$OUT/errors" || echo "run.sh: bench/sandbox-cost.sh failed (see $OUT/errors)" >&2
 
 # --- boot, start isolated.service, run inside, shut down ---
 "$SRC/tests/harness/stage-install" "$BUILD/build" "$STAGE"
@@ -119,8 +127,15 @@ if ! inside systemctl start isolated.service; then
         exit 1
 fi
 cut -d' ' -f1-3 /proc/loadavg > "$OUT/load-before"
-inside env FP_ROUNDS=$([ $QUICK = 1 ] && echo 1 || echo 3) COST_ONLY=$COST_ONLY \
-        bash "$BENCH/inside.sh" "$CLIENT" "$OUT" "$RUNS" "$TP_RUNS" "$N"
+[ $SCALE_ONLY = 1 ] ||
+        inside env FP_ROUNDS=$([ $QUICK = 1 ] && echo 1 || echo 3) COST_ONLY=$COST_ONLY HF_RUNS=$([ $QUICK = 1 ] && echo 3 || echo 40) \
+                bash "$BENCH/inside.sh" "$CLIENT" "$OUT" "$RUNS" "$TP_RUNS" "$N"
+# --- scale: SCALE_N services at once (bench/scale-inside.sh), then as many systemd-run --scope ---
+if [ "$SCALE_N" -gt 0 ]; then
+        echo "scale: $SCALE_N services at once" >&2
+        inside bash "$BENCH/scale-inside.sh" "$CLIENT" "$SCALE_N" bench-scale > "$OUT/scale" 2>> "$OUT/errors" ||
+                echo "run.sh: bench/scale-inside.sh failed (see $OUT/errors)" >&2
+fi
 cut -d' ' -f1-3 /proc/loadavg > "$OUT/load-after"
 left=$(inside systemctl list-units --all --plain --no-legend 'isolated-*.scope' 'bench-*.scope' | awk '{print $1}')
 [ -z "$left" ] || echo "run.sh: units left behind: $left" >&2

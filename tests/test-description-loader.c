@@ -252,8 +252,8 @@ START_TEST(test_reset_and_errors_across_files) {
         s = load_ok("demo", NULL);
         ck_assert_int_eq(description_parse_sources("demo", s, &d, NULL, &error), -EINVAL);
         free(expected);
-        expected = strprintf("%s/demo.service.d/reset.conf:3: ExecStart= is already set (%s/demo.service:2); only one "
-                             "command is allowed (an empty ExecStart= resets the list)",
+        expected = strprintf("%s/demo.service.d/reset.conf:3: ExecStart= is already set (%s/demo.service:2); only "
+                             "Type=oneshot allows several commands (an empty ExecStart= resets the list)",
                              etc, lib);
         ck_assert_str_eq(error, expected);
         s = description_sources_free(s);

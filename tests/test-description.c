@@ -179,12 +179,10 @@ START_TEST(test_exec_start) {
                          "demo.service:3: ExecStart=: Unknown escape sequences in command line kept verbatim: /bin/grep \\d");
 
         ck_assert_str_eq(fails("[Service]\nExecStart=/bin/a\nExecStart=/bin/b\n"),
-                         "demo.service:3: ExecStart= is already set (line 2); only one command is allowed "
-                         "(an empty ExecStart= resets the list)");
+                         "demo.service:3: ExecStart= is already set (line 2); only Type=oneshot allows several "
+                         "commands (an empty ExecStart= resets the list)");
         ck_assert_str_eq(fails("[Service]\nExecStart=/bin/echo \"x\n"),
                          "demo.service:2: Invalid ExecStart= value: Unbalanced quotes or trailing backslash in command line: /bin/echo \"x");
-        ck_assert_str_eq(fails("[Service]\nExecStart=+/bin/true\n"),
-                         "demo.service:2: Invalid ExecStart= value: Command prefix '+' is not supported: it would run the command outside the sandbox");
         ck_assert_str_eq(fails("[Service]\nExecStart=./run\n"),
                          "demo.service:2: Invalid ExecStart= value: Executable path './run' is neither an absolute path nor a plain file name");
 }
@@ -290,7 +288,69 @@ START_TEST(test_types) {
         ck_assert_int_eq(d->type, SERVICE_NOTIFY);
         ck_assert_int_eq(description_notify_access(d), NOTIFY_ACCESS_MAIN);
         ck_assert_str_eq(fails(SERVICE "PIDFile=run/x.pid\n"), "demo.service:3: Invalid PIDFile= value 'run/x.pid': not an absolute path");
-        ck_assert_str_eq(fails(SERVICE "Type=oneshot\n"), "demo.service:3: Type=oneshot is not supported yet");
+        ck_assert_str_eq(fails(SERVICE "Type=notify-reload\n"), "demo.service:3: Type=notify-reload is not supported yet");
+        d = description_free(d);
+
+        /* Type=oneshot: several ExecStart=, no start timeout unless given, RemainAfterExit=. */
+        d = ok("[Service]\nExecStart=/bin/a 1\nType=oneshot\nExecStart=-/bin/b\nExecStart=/bin/c\n", NULL);
+        ck_assert_int_eq(d->type, SERVICE_ONESHOT);
+        ck_assert_str_eq(d->exec_start->path, "/bin/a");
+        ck_assert_str_eq(d->exec_start_more[0]->path, "/bin/b");
+        ck_assert(d->exec_start_more[0]->ignore_failure);
+        ck_assert_str_eq(d->exec_start_more[1]->path, "/bin/c");
+        ck_assert_ptr_null(d->exec_start_more[2]);
+        ck_assert(d->timeout_start_usec == USEC_INFINITY);
+        ck_assert(!d->remain_after_exit);
+        d = description_free(d);
+        d = ok("[Service]\nExecStart=/bin/a\nExecStart=/bin/b\nExecStart=\nExecStart=/bin/c\nType=oneshot\n"
+               "RemainAfterExit=yes\nTimeoutStartSec=7\n", NULL);
+        ck_assert_str_eq(d->exec_start->path, "/bin/c");
+        ck_assert_ptr_null(d->exec_start_more);
+        ck_assert(d->remain_after_exit);
+        ck_assert(d->timeout_start_usec == 7 * USEC_PER_SEC);
+        d = description_free(d);
+        d = ok("[Service]\nExecStart=/bin/a\nType=oneshot\nTimeoutSec=3\n", NULL);
+        ck_assert(d->timeout_start_usec == 3 * USEC_PER_SEC);
+        d = description_free(d);
+        d = ok(SERVICE "Type=simple\n", NULL);
+        ck_assert(d->timeout_start_usec == DEFAULT_TIMEOUT_START_USEC);
+        d = description_free(d);
+        ck_assert_str_eq(fails("[Service]\nType=simple\nExecStart=/bin/a\nExecStart=/bin/b\n"),
+                         "demo.service:4: ExecStart= is already set (line 3); only Type=oneshot allows several "
+                         "commands (an empty ExecStart= resets the list)");
+        ck_assert_str_eq(fails(SERVICE "Type=oneshot\nRestart=always\n"),
+                         "demo.service: Restart=always is not allowed for Type=oneshot services (as in systemd)");
+        ck_assert_str_eq(fails(SERVICE "RemainAfterExit=maybe\n"),
+                         "demo.service:3: Invalid RemainAfterExit= value 'maybe'");
+        d = ok(SERVICE "Type=oneshot\nRestart=on-failure\n", NULL);
+        d = description_free(d);
+
+        /* Type=dbus needs BusName=, as in systemd 252; Type=idle is simple. */
+        ck_assert_str_eq(fails(SERVICE "Type=dbus\n"), "demo.service: Type=dbus needs BusName= (as in systemd)");
+        d = ok(SERVICE "Type=dbus\nBusName=org.example.Demo1\n", NULL);
+        ck_assert_int_eq(d->type, SERVICE_DBUS);
+        ck_assert_str_eq(d->bus_name, "org.example.Demo1");
+        d = description_free(d);
+        ck_assert_str_eq(fails(SERVICE "BusName=org..x\n"), "demo.service:3: Invalid BusName= value 'org..x'");
+        ck_assert_str_eq(fails(SERVICE "BusName=:1.5\n"), "demo.service:3: Invalid BusName= value ':1.5'");
+        ck_assert_str_eq(fails(SERVICE "BusName=single\n"), "demo.service:3: Invalid BusName= value 'single'");
+        ck_assert_str_eq(fails(SERVICE "BusName=org.9x\n"), "demo.service:3: Invalid BusName= value 'org.9x'");
+        d = ok(SERVICE "Type=idle\n", NULL);
+        ck_assert_int_eq(d->type, SERVICE_IDLE);
+        d = description_free(d);
+
+        /* "+" is for the commands around the main process, never the main process itself. */
+        ck_assert_str_eq(fails("[Service]\nExecStart=+/bin/true\n"),
+                         "demo.service:2: Invalid ExecStart= value: the main process runs inside the sandbox; the '+' "
+                         "prefix is for ExecCondition=, ExecStartPre=, ExecStartPost=, ExecReload=, ExecStop= and "
+                         "ExecStopPost=");
+        d = ok("[Service]\nExecStart=/bin/true\nExecCondition=+/bin/true\nExecStopPost=+/bin/true\n", NULL);
+        ck_assert(d->exec_condition[0]->privileged);
+        ck_assert(d->exec_stop_post[0]->privileged);
+        d = description_free(d);
+        d = ok("[Service]\nExecStart=!/bin/true\nExecStartPre=!!/bin/true\n", NULL);
+        ck_assert(d->exec_start->no_setuid);
+        ck_assert(d->exec_start_pre[0]->ambient_magic);
 
         ck_assert_str_eq(service_type_to_string(SERVICE_NOTIFY), "notify");
         ck_assert_int_eq(service_type_from_string("forking"), SERVICE_FORKING);

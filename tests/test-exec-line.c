@@ -133,12 +133,31 @@ START_TEST(test_prefixes) {
         ck_assert_str_eq(parse_error("--/bin/true"),
                          "Executable path '-/bin/true' is neither an absolute path nor a plain file name");
 
-        ck_assert_str_eq(parse_error("+/bin/true"),
-                         "Command prefix '+' is not supported: it would run the command outside the sandbox");
-        ck_assert_str_eq(parse_error("-!/bin/true"),
-                         "Command prefix '!' is not supported: it would run the command outside the sandbox");
-        ck_assert_str_eq(parse_error("!!/bin/true"),
-                         "Command prefix '!' is not supported: it would run the command outside the sandbox");
+        /* systemd 252's "+", "!" and "!!" (chrony's ExecStart=!, unbound's ExecReload=+). */
+        ck_assert_int_eq(exec_command_parse("+/bin/kill -HUP $MAINPID", &c, NULL, NULL), 0);
+        ck_assert(c->privileged && !c->no_setuid && !c->ambient_magic);
+        ck_assert_str_eq(join(c->argv), "</bin/kill><-HUP><$MAINPID>");
+        c = exec_command_free(c);
+        ck_assert_int_eq(exec_command_parse("-!/usr/sbin/chronyd", &c, NULL, NULL), 0);
+        ck_assert(c->no_setuid && c->ignore_failure && !c->privileged && !c->ambient_magic);
+        c = exec_command_free(c);
+        ck_assert_int_eq(exec_command_parse("!!/bin/true", &c, NULL, NULL), 0);
+        ck_assert(c->ambient_magic && !c->no_setuid && !c->privileged);
+        c = exec_command_free(c);
+        ck_assert_int_eq(exec_command_parse("@+-/bin/sh sh -c x", &c, NULL, NULL), 0);
+        ck_assert(c->privileged && c->ignore_failure && c->argv0_given);
+        ck_assert_str_eq(join(c->argv), "<sh><-c><x>");
+        c = exec_command_free(c);
+        /* "+" and "!" exclude each other, "!!!" is one too many: the rest is the path, as in systemd. */
+        ck_assert_str_eq(parse_error("+!/bin/true"),
+                         "Executable path '!/bin/true' is neither an absolute path nor a plain file name");
+        ck_assert_str_eq(parse_error("!+/bin/true"),
+                         "Executable path '+/bin/true' is neither an absolute path nor a plain file name");
+        ck_assert_str_eq(parse_error("!!!/bin/true"),
+                         "Executable path '!/bin/true' is neither an absolute path nor a plain file name");
+        ck_assert_str_eq(parse_error("++/bin/true"),
+                         "Executable path '+/bin/true' is neither an absolute path nor a plain file name");
+        ck_assert_str_eq(parse_error("|/bin/true"), "Command prefix '|' is not supported (systemd 252 has no such prefix)");
         ck_assert_str_eq(parse_error("@/bin/true"), "Empty argv[0] after '@' prefix");
         ck_assert_str_eq(parse_error("@/bin/true ''"), "Empty argv[0] after '@' prefix");
         ck_assert_str_eq(parse_error("-"), "Empty executable path in command line");

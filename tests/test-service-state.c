@@ -12,7 +12,8 @@
 
 /* The strings are the bus's: they must not change. */
 START_TEST(test_state_strings) {
-        static const char *const expected[] = { "starting", "running", "reloading", "stopping", "exited", "failed" };
+        static const char *const expected[] = { "starting", "running", "reloading", "stopping",
+                                                "exited",   "failed",  "active-exited" };
 
         ck_assert_int_eq(ELEMENTSOF(expected), _SERVICE_STATE_MAX);
         for (int i = 0; i < _SERVICE_STATE_MAX; i++) {
@@ -57,20 +58,22 @@ START_TEST(test_active) {
         ck_assert(service_state_is_active(SERVICE_STOPPING));
         ck_assert(!service_state_is_active(SERVICE_EXITED));
         ck_assert(!service_state_is_active(SERVICE_FAILED));
+        ck_assert(service_state_is_active(SERVICE_ACTIVE_EXITED));
         ck_assert(!service_state_is_active(_SERVICE_STATE_INVALID));
 }
 END_TEST
 
 /* Every pair of states, against the table written out by hand. */
 START_TEST(test_transitions) {
-        /* from \ to:        starting running reloading stopping exited failed */
+        /* from \ to:        starting running reloading stopping exited failed active-exited */
         static const bool allowed[_SERVICE_STATE_MAX][_SERVICE_STATE_MAX] = {
-                [SERVICE_STARTING] = { 0, 1, 1, 1, 1, 1 },
-                [SERVICE_RUNNING] = { 1, 0, 1, 1, 1, 1 },   /* back to starting: Restart= in place */
-                [SERVICE_RELOADING] = { 1, 1, 0, 1, 1, 1 },
-                [SERVICE_STOPPING] = { 1, 1, 1, 0, 1, 1 },  /* the init's own stop before a restart */
-                [SERVICE_EXITED] = { 0, 0, 0, 0, 0, 0 },    /* final: a new start is a new record */
-                [SERVICE_FAILED] = { 0, 0, 0, 0, 0, 0 },
+                [SERVICE_STARTING] = { 0, 1, 1, 1, 1, 1, 1 },
+                [SERVICE_RUNNING] = { 1, 0, 1, 1, 1, 1, 1 },   /* back to starting: Restart= in place */
+                [SERVICE_RELOADING] = { 1, 1, 0, 1, 1, 1, 1 },
+                [SERVICE_STOPPING] = { 1, 1, 1, 0, 1, 1, 1 },  /* the init's own stop before a restart */
+                [SERVICE_EXITED] = { 0, 0, 0, 0, 0, 0, 0 },    /* final: a new start is a new record */
+                [SERVICE_FAILED] = { 0, 0, 0, 0, 0, 0, 0 },
+                [SERVICE_ACTIVE_EXITED] = { 1, 1, 1, 1, 1, 1, 0 }, /* oneshot, RemainAfterExit=yes */
         };
         unsigned n_allowed = 0;
 
@@ -80,7 +83,7 @@ START_TEST(test_transitions) {
                                       "%s -> %s", service_state_to_string(from), service_state_to_string(to));
                         n_allowed += allowed[from][to];
                 }
-        ck_assert_uint_eq(n_allowed, 4 * 3 + 4 * 2);
+        ck_assert_uint_eq(n_allowed, 5 * 4 + 5 * 2);
         ck_assert(!service_state_transition_allowed(_SERVICE_STATE_INVALID, SERVICE_RUNNING));
         ck_assert(!service_state_transition_allowed(SERVICE_RUNNING, _SERVICE_STATE_INVALID));
         ck_assert(!service_state_transition_allowed(SERVICE_RUNNING, _SERVICE_STATE_MAX));

@@ -22,6 +22,7 @@
 #include <unistd.h>
 
 #include "description.h"
+#include "host-exec-protocol.h"
 #include "init-protocol.h"
 #include "macro.h"
 #include "spawn.h"
@@ -276,6 +277,272 @@ START_TEST(test_exec_stop_timeout) {
         fake_now = deadline;
         ck_assert(step_until(&rig, PHASE_DONE)); /* the main process dies of SIGTERM */
         ck_assert_int_eq(WTERMSIG(rig.s.main_status), SIGTERM);
+        rig_down(&rig);
+}
+END_TEST
+
+/* Type=oneshot: the ExecStart= commands run one after the other, each the main process while it
+ * runs; the start completes (MAIN STATE=running) only after the last and ExecStartPost=; without
+ * RemainAfterExit= the service then ends (ExecStop= runs, as systemd runs it) with success. */
+START_TEST(test_oneshot) {
+        _cleanup_free_ char *text = NULL, *log = NULL, *cmd = NULL;
+        char buf[256] = {};
+        Rig rig;
+        InitMessage m;
+        int fd;
+
+        ck_assert_int_ge(asprintf(&log, "%s/oneshot-log", tmpdir), 0);
+        (void) unlink(log);
+        ck_assert_int_ge(asprintf(&text, "[Service]\nType=oneshot\n"
+                                         "ExecStart=/bin/sh -c 'sleep 0.2; echo one >>%s'\n"
+                                         "ExecStart=-/bin/sh -c 'echo two >>%s; exit 4'\n"
+                                         "ExecStart=/bin/sh -c 'echo three >>%s'\n"
+                                         "ExecStartPost=/bin/sh -c 'echo post >>%s'\n"
+                                         "ExecStop=/bin/sh -c 'echo stop >>%s'\n",
+                                  log, log, log, log, log), 0);
+        rig_up(&rig, text);
+        supervisor_begin(&rig.s);
+        ck_assert_int_eq(rig.s.phase, PHASE_START); /* not started before the commands are done */
+        ck_assert_int_gt(rig.s.main_pid, 1);
+        ck_assert(!next_message(&rig, INIT_MESSAGE_MAIN, &m, NULL, 0));
+        ck_assert(step_until(&rig, PHASE_DONE));
+        ck_assert(next_message(&rig, INIT_MESSAGE_MAIN, &m, NULL, 0));
+        ck_assert(next_message(&rig, INIT_MESSAGE_EXITED, &m, NULL, 0));
+        ck_assert_int_eq(m.code, CLD_EXITED);
+        ck_assert_int_eq(m.status, 0); /* the "-" command's 4 is no failure */
+        ck_assert_int_eq(rig.s.exit_status, 0);
+        fd = open(log, O_RDONLY | O_CLOEXEC);
+        ck_assert_int_ge(fd, 0);
+        ck_assert_int_gt(read(fd, buf, sizeof(buf) - 1), 0);
+        close(fd);
+        ck_assert_str_eq(buf, "one\ntwo\nthree\npost\nstop\n");
+        rig_down(&rig);
+}
+END_TEST
+
+/* RemainAfterExit=yes: active with no process once the commands are done, until STOP runs ExecStop=. */
+START_TEST(test_oneshot_remain) {
+        _cleanup_free_ char *text = NULL, *mark = NULL;
+        Rig rig;
+        InitMessage m;
+
+        ck_assert_int_ge(asprintf(&mark, "%s/oneshot-stopped", tmpdir), 0);
+        (void) unlink(mark);
+        ck_assert_int_ge(asprintf(&text, "[Service]\nType=oneshot\nRemainAfterExit=yes\nExecStart=/bin/true\n"
+                                         "ExecStop=/bin/touch %s\n", mark), 0);
+        rig_up(&rig, text);
+        supervisor_begin(&rig.s);
+        ck_assert(step_until(&rig, PHASE_RUNNING));
+        settle(&rig);
+        ck_assert_int_eq(rig.s.phase, PHASE_RUNNING);
+        ck_assert_int_eq(rig.s.main_pid, 0);
+        ck_assert(next_message(&rig, INIT_MESSAGE_MAIN, &m, NULL, 0));
+        ck_assert_int_eq(m.state, INIT_STATE_RUNNING);
+        ck_assert_int_ne(access(mark, F_OK), 0);
+        send_request(&rig, DAEMON_REQUEST_STOP);
+        ck_assert(step_until(&rig, PHASE_DONE));
+        ck_assert_int_eq(access(mark, F_OK), 0);
+        ck_assert_int_eq(rig.s.exit_status, 0);
+        rig_down(&rig);
+}
+END_TEST
+
+/* RemainAfterExit=yes with Type=simple, as systemd: a clean end of the main process leaves the
+ * service running without one (reported with no main PID); a failed end ends it. */
+START_TEST(test_remain_after_exit_simple) {
+        InitMessage m;
+        Rig rig;
+
+        rig_up(&rig, "[Service]\nRemainAfterExit=yes\nExecStart=/bin/true\n");
+        supervisor_begin(&rig.s);
+        ck_assert(step_until_message(&rig, INIT_MESSAGE_MAIN, &m, NULL, 0));
+        settle(&rig);
+        ck_assert_int_eq(rig.s.phase, PHASE_RUNNING);
+        ck_assert_int_eq(rig.s.main_pid, 0);
+        while (next_message(&rig, INIT_MESSAGE_MAIN, &m, NULL, 0))
+                ;
+        ck_assert_int_eq(m.pid, 0);
+        ck_assert_int_eq(m.state, INIT_STATE_RUNNING);
+        send_request(&rig, DAEMON_REQUEST_STOP);
+        ck_assert(step_until(&rig, PHASE_DONE));
+        ck_assert_int_eq(rig.s.exit_status, 0);
+        rig_down(&rig);
+
+        rig_up(&rig, "[Service]\nRemainAfterExit=yes\nExecStart=/bin/false\n");
+        supervisor_begin(&rig.s);
+        ck_assert(step_until(&rig, PHASE_DONE));
+        ck_assert_int_eq(rig.s.exit_status, 1);
+        rig_down(&rig);
+}
+END_TEST
+
+/* A failing command fails the start there: FAILED with its status, the later ones never run. */
+START_TEST(test_oneshot_failure) {
+        _cleanup_free_ char *text = NULL, *mark = NULL;
+        Rig rig;
+        InitMessage m;
+        char what[256];
+
+        ck_assert_int_ge(asprintf(&mark, "%s/oneshot-second", tmpdir), 0);
+        (void) unlink(mark);
+        ck_assert_int_ge(asprintf(&text, "[Service]\nType=oneshot\nExecStart=/bin/sh -c 'exit 5'\n"
+                                         "ExecStart=/bin/touch %s\n", mark), 0);
+        rig_up(&rig, text);
+        supervisor_begin(&rig.s);
+        ck_assert(step_until(&rig, PHASE_DONE));
+        ck_assert_int_eq(rig.s.exit_status, INIT_EXIT_START_FAILED);
+        ck_assert(next_message(&rig, INIT_MESSAGE_EXITED, &m, NULL, 0));
+        ck_assert_int_eq(m.code, CLD_EXITED);
+        ck_assert_int_eq(m.status, 5);
+        ck_assert(next_message(&rig, INIT_MESSAGE_FAILED, &m, what, sizeof(what)));
+        ck_assert_msg(strstr(what, "ExecStart=") && strstr(what, "status 5"), "%s", what);
+        ck_assert_int_ne(access(mark, F_OK), 0);
+        rig_down(&rig);
+}
+END_TEST
+
+/* The next EXEC-HOST request the supervisor sent (other messages before it are skipped). */
+static bool next_host_exec(Rig *rig, HostExecMessage *ret, bool *ret_pidfd) {
+        for (;;) {
+                char buf[4096];
+                union {
+                        struct cmsghdr h;
+                        char buf[CMSG_SPACE(sizeof(int) * 4)];
+                } control;
+                struct iovec iov = { .iov_base = buf, .iov_len = sizeof(buf) - 1 };
+                struct msghdr mh = { .msg_iov = &iov, .msg_iovlen = 1, .msg_control = &control,
+                                     .msg_controllen = sizeof(control) };
+                bool fd = false;
+                ssize_t n;
+
+                n = recvmsg(rig->daemon_fd, &mh, MSG_DONTWAIT | MSG_CMSG_CLOEXEC);
+                if (n < 0)
+                        return false;
+                for (struct cmsghdr *c = CMSG_FIRSTHDR(&mh); c; c = CMSG_NXTHDR(&mh, c))
+                        if (c->cmsg_level == SOL_SOCKET && c->cmsg_type == SCM_RIGHTS)
+                                for (int *f = (int *) CMSG_DATA(c); (char *) f < (char *) c + c->cmsg_len; f++) {
+                                        (void) close(*f);
+                                        fd = true;
+                                }
+                buf[n] = 0;
+                if (host_exec_message_parse(buf, ret) < 0)
+                        continue;
+                if (ret_pidfd)
+                        *ret_pidfd = fd;
+                return true;
+        }
+}
+
+static bool step_until_host_exec(Rig *rig, HostExecMessage *ret, bool *ret_pidfd) {
+        usec_t limit = now_usec(CLOCK_MONOTONIC) + 10 * USEC_PER_SEC;
+
+        while (!next_host_exec(rig, ret, ret_pidfd)) {
+                if (now_usec(CLOCK_MONOTONIC) > limit)
+                        return false;
+                ck_assert_int_ge(supervisor_step(&rig->s, 100), 0);
+        }
+        return true;
+}
+
+static void send_host_done(Rig *rig, uint64_t seq, int wait_status, int error) {
+        char buf[HOST_EXEC_MESSAGE_MAX];
+        int n;
+
+        n = host_exec_message_format(&(HostExecMessage) { .type = HOST_EXEC_DONE, .seq = seq, .wait_status = wait_status,
+                                                           .error = error },
+                                     buf, sizeof(buf));
+        ck_assert_int_gt(n, 0);
+        ck_assert_int_eq(send(rig->daemon_fd, buf, (size_t) n, MSG_NOSIGNAL), n);
+}
+
+/* "+": the init never runs the command itself; it asks the daemon (EXEC-HOST, with the main
+ * process's pidfd for $MAINPID) and takes EXEC-HOST-DONE as the command's end: 0 goes on, a
+ * failure fails the reload; an answer to another SEQ is not taken. */
+START_TEST(test_plus_reload) {
+        HostExecMessage h;
+        InitMessage m;
+        bool pidfd = false;
+        char what[256];
+        Rig rig;
+
+        rig_up(&rig, "[Service]\nExecStart=/bin/sleep 1000\nExecReload=+/bin/kill -HUP $MAINPID\n"
+                     "ExecReload=/bin/true\n");
+        supervisor_begin(&rig.s);
+        ck_assert_int_eq(rig.s.phase, PHASE_RUNNING);
+        send_request(&rig, DAEMON_REQUEST_RELOAD);
+        ck_assert(step_until_host_exec(&rig, &h, &pidfd));
+        ck_assert_int_eq(h.type, HOST_EXEC_RUN);
+        ck_assert_int_eq(h.key, HOST_EXEC_RELOAD);
+        ck_assert_uint_eq(h.index, 0);
+        ck_assert(pidfd);
+        ck_assert_int_eq(rig.s.control_pid, 0); /* nothing of it runs inside */
+        ck_assert(rig.s.host_running);
+        send_host_done(&rig, h.seq + 1, 0, 0); /* not its answer */
+        settle(&rig);
+        ck_assert(rig.s.host_running);
+        ck_assert_int_eq(rig.s.phase, PHASE_RELOAD);
+        send_host_done(&rig, h.seq, 0, 0);
+        ck_assert(step_until_message(&rig, INIT_MESSAGE_RELOADED, &m, NULL, 0));
+        ck_assert_int_eq(m.error, 0); /* then /bin/true ran inside */
+        ck_assert_int_eq(rig.s.phase, PHASE_RUNNING);
+
+        send_request(&rig, DAEMON_REQUEST_RELOAD);
+        ck_assert(step_until_host_exec(&rig, &h, NULL));
+        send_host_done(&rig, h.seq, W_EXITCODE(3, 0), 0);
+        ck_assert(step_until_message(&rig, INIT_MESSAGE_RELOADED, &m, what, sizeof(what)));
+        ck_assert_int_ne(m.error, 0);
+        ck_assert_msg(strstr(what, "ExecReload=") && strstr(what, "status 3"), "%s", what);
+
+        send_request(&rig, DAEMON_REQUEST_RELOAD);
+        ck_assert(step_until_host_exec(&rig, &h, NULL));
+        send_host_done(&rig, h.seq, 0, EPERM); /* the daemon refused to run it */
+        ck_assert(step_until_message(&rig, INIT_MESSAGE_RELOADED, &m, what, sizeof(what)));
+        ck_assert_int_eq(m.error, EPERM);
+        ck_assert_msg(strstr(what, "on the host"), "%s", what);
+        ck_assert(alive(rig.s.main_pid));
+        rig_down(&rig);
+}
+END_TEST
+
+/* ExecStop=+ that does not end within TimeoutStopSec=: EXEC-HOST-KILL, then KillSignal=. A "+"
+ * ExecStartPre= that the daemon reports failed fails the first start. */
+START_TEST(test_plus_stop_timeout) {
+        HostExecMessage h;
+        InitMessage m;
+        Rig rig;
+
+        rig_up(&rig, "[Service]\nTimeoutStopSec=30\nExecStart=/bin/sleep 1000\nExecStop=+/bin/sleep 1000\n");
+        supervisor_begin(&rig.s);
+        send_request(&rig, DAEMON_REQUEST_STOP);
+        ck_assert(step_until_host_exec(&rig, &h, NULL));
+        ck_assert_int_eq(h.key, HOST_EXEC_STOP);
+        ck_assert_int_eq(rig.s.phase, PHASE_STOP);
+        fake_now = T0 + 30 * USEC_PER_SEC;
+        ck_assert(step_until(&rig, PHASE_DONE));
+        ck_assert(!rig.s.host_running);
+        ck_assert(next_host_exec(&rig, &h, NULL));
+        ck_assert_int_eq(h.type, HOST_EXEC_KILL);
+        ck_assert_int_eq(WTERMSIG(rig.s.main_status), SIGTERM);
+        rig_down(&rig);
+
+        rig_up(&rig, "[Service]\nExecStartPre=+/bin/false\nExecStart=/bin/sleep 1000\n");
+        supervisor_begin(&rig.s);
+        ck_assert_int_eq(rig.s.phase, PHASE_START_PRE);
+        ck_assert(step_until_host_exec(&rig, &h, NULL));
+        ck_assert_int_eq(h.key, HOST_EXEC_START_PRE);
+        send_host_done(&rig, h.seq, W_EXITCODE(1, 0), 0);
+        ck_assert(step_until(&rig, PHASE_DONE));
+        ck_assert_int_eq(rig.s.exit_status, INIT_EXIT_START_FAILED);
+        ck_assert(next_message(&rig, INIT_MESSAGE_FAILED, &m, NULL, 0));
+        ck_assert_int_eq(rig.s.main_pid, 0); /* ExecStart= never ran */
+        rig_down(&rig);
+
+        /* No daemon to ask: the command cannot run, the start fails at once. */
+        rig_up(&rig, "[Service]\nExecStartPre=+/bin/true\nExecStart=/bin/sleep 1000\n");
+        rig.s.control_fd = safe_close(rig.s.control_fd);
+        supervisor_begin(&rig.s);
+        ck_assert_int_eq(rig.s.phase, PHASE_DONE);
+        ck_assert_int_eq(rig.s.exit_status, INIT_EXIT_START_FAILED);
         rig_down(&rig);
 }
 END_TEST
@@ -831,6 +1098,12 @@ static Suite *supervisor_suite(void) {
         tcase_add_test(tc, test_start_limit);
         tcase_add_test(tc, test_no_restart_on_success);
         tcase_add_test(tc, test_reload);
+        tcase_add_test(tc, test_oneshot);
+        tcase_add_test(tc, test_oneshot_remain);
+        tcase_add_test(tc, test_oneshot_failure);
+        tcase_add_test(tc, test_remain_after_exit_simple);
+        tcase_add_test(tc, test_plus_reload);
+        tcase_add_test(tc, test_plus_stop_timeout);
         tcase_add_test(tc, test_start_pre_failure);
         tcase_add_test(tc, test_forking_pid_file);
         tcase_add_test(tc, test_notify_ready);

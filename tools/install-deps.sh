@@ -4,7 +4,7 @@
 set -eu
 export DEBIAN_FRONTEND=noninteractive
 
-# Real daemons are installed for the tests to isolate (memcached, nginx, sshd):
+# Real daemons are installed for the tests to isolate (memcached, nginx, sshd, the corpus):
 # dpkg must not start them on this host. A policy-rc.d that refuses every
 # start, removed afterwards if we made it.
 policy=/usr/sbin/policy-rc.d
@@ -19,7 +19,15 @@ trap '[ -z "$created_policy" ] || rm -f "$policy"' EXIT
 packages="gcc libc6-dev meson ninja-build pkg-config
         libsystemd-dev libcap-dev libseccomp-dev libdbus-1-dev check clang libclang-rt-14-dev
         systemd dbus polkitd python3 util-linux iproute2 procps psmisc man-db groff-base
-        memcached nginx curl tini dumb-init openssh-server openssh-client zsh bash-completion"
+        memcached nginx curl tini dumb-init openssh-server openssh-client zsh bash-completion
+        lighttpd apache2 squid privoxy haproxy varnish php8.2-fpm radicale cups-daemon
+        prometheus-node-exporter minidlna transmission-daemon
+        bind9 dnsmasq unbound nsd knot chrony snmpd snmp tor bind9-dnsutils
+        mosquitto redis-server redis-tools mariadb-server mariadb-client dovecot-imapd vsftpd iperf3
+        rsync zabbix-agent nagios-nrpe-server opendkim cron
+        hyperfine bubblewrap crun"
+# (The last lines: the daemons of the corpus' run stage, tests/integration/test-debian-daemons*.sh,
+# and their clients; then the benchmarks' peers. vsftpd, not proftpd-core: both are an ftp-server, they conflict.)
 # All there already (a machine without network, as the qemu guest): nothing to ask for.
 missing=
 for p in $packages; do

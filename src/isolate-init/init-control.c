@@ -280,6 +280,23 @@ int control_receive_start(int fd, InitStart *ret) {
         return 0;
 }
 
+int control_receive_go(int fd, char ret_invocation_id[static 33]) {
+        _cleanup_free_ char *msg = NULL;
+        size_t size, k;
+        int r;
+
+        r = receive_datagram(fd, 64, &msg, &size, NULL, 0, NULL);
+        if (r <= 0)
+                return r < 0 ? r : -ECONNRESET;
+        if (strlen(msg) != size || strncmp(msg, "GO\n", 3) != 0)
+                return -EBADMSG;
+        k = size - 3;
+        if (k != 0 && (k != 32 || strspn(msg + 3, "0123456789abcdef") != 32))
+                return -EBADMSG;
+        memcpy(ret_invocation_id, msg + 3, k + 1);
+        return 0;
+}
+
 static int send_text(int fd, const char *text) {
         if (send(fd, text, strlen(text), MSG_NOSIGNAL) < 0)
                 return negative_errno();

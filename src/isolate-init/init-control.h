@@ -41,6 +41,10 @@ void init_start_done(InitStart *st);
  * version, -EBADMSG for anything malformed; on failure no fd is left open. */
 int control_receive_start(int fd, InitStart *ret);
 
+/* Waits for "GO\nINVOCATION_ID" (init-protocol.h): the ID (32 hex digits or empty) into
+ * ret_invocation_id. -ECONNRESET on EOF, -EBADMSG for anything else. */
+int control_receive_go(int fd, char ret_invocation_id[static 33]);
+
 /* The messages to the daemon, encoded by init_message_format() (init-protocol.h). */
 /* "HELLO VERSION": first on every connection. */
 int control_send_hello(int fd);

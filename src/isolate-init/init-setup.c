@@ -21,12 +21,6 @@ typedef struct SetupStep {
         int (*run)(InitSetup *s);
 } SetupStep;
 
-static int setup_cgroup_namespace(InitSetup *s) {
-        /* The init already sits in its scope, so the service sees the scope as its cgroup root. */
-        if (unshare(CLONE_NEWCGROUP) < 0)
-                return negative_errno();
-        return 0;
-}
 
 static int setup_mount_propagation(InitSetup *s) {
         /* Nothing mounted in here may leak back to the host, nor host mounts in. */
@@ -138,7 +132,6 @@ static int setup_run_tmpfiles(InitSetup *s) {
  * seccomp) is applied to the main process alone, just before its exec (spawn.c): the init
  * keeps its capabilities to stop the service. */
 static const SetupStep setup_steps[] = {
-        { "create cgroup namespace",       setup_cgroup_namespace  },
         { "make mount propagation private", setup_mount_propagation },
         { "mount /proc",                   setup_proc              },
         { "set hostname",                  setup_hostname          },
@@ -147,6 +140,18 @@ static const SetupStep setup_steps[] = {
         { "set up the sandbox's mounts",   setup_sandbox_mounts    },
         { "prepare /run from tmpfiles.d",   setup_run_tmpfiles      },
 };
+
+int init_setup_cgroup(InitSetup *s, char **ret_error) {
+        /* After GO: the init sits in its scope now, so the service sees the scope as its cgroup root. */
+        if (unshare(CLONE_NEWCGROUP) < 0) {
+                int r = negative_errno();
+
+                if (ret_error)
+                        *ret_error = strprintf("Failed to create cgroup namespace: %s", strerror(-r));
+                return r;
+        }
+        return sandbox_mount_cgroupfs(&s->description->sandbox, ret_error);
+}
 
 void init_setup_done(InitSetup *s) {
         s->stream_fd = safe_close(s->stream_fd);

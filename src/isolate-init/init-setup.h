@@ -25,3 +25,7 @@ void init_setup_done(InitSetup *s);
 /* Runs every sandbox step in order. On failure returns -errno and sets
  * *ret_error to a one-line text for the daemon ("Failed to mount /proc: ..."). */
 int init_setup_run(InitSetup *s, char **ret_error);
+
+/* After GO (the init is in the scope's cgroup): the cgroup namespace, then the cgroup hierarchies
+ * that init_setup_run() left out (sandbox_mount_defer_cgroupfs()). Same error convention. */
+int init_setup_cgroup(InitSetup *s, char **ret_error);

@@ -19,6 +19,7 @@
 #include "learn.h"
 #include "log.h"
 #include "seccomp-filter.h"
+#include "sandbox-mount.h"
 #include "sandbox-process.h"
 #include "spawn.h"
 #include "string-util.h"
@@ -107,6 +108,7 @@ static int run(void) {
         _cleanup_(supervisor_done) Supervisor s = { .main_pidfd = -EBADF };
         _cleanup_free_ struct sock_fprog *seccomp = NULL;
         char *extra_env[3] = {};
+        char go_invocation_id[33] = "";
         size_t n_extra_env = 0;
         int r;
 
@@ -191,6 +193,9 @@ static int run(void) {
         if (r < 0)
                 return start_failedf(r, "Out of memory.");
 
+        /* Pipelined: all of the sandbox but what needs the scope is built while systemd's job for
+         * it runs; the cgroup namespace and hierarchies wait for GO, and so does every fork. */
+        sandbox_mount_defer_cgroupfs(true);
         setup.description = d;
         setup.mount_paths = start.mount_paths;
         setup.mount_fds = start.mount_fds;
@@ -209,9 +214,17 @@ static int run(void) {
                 extra_env[n_extra_env++] = (char *) "NOTIFY_SOCKET=" INIT_NOTIFY_SOCKET;
         }
 
+        /* The scope's job is done and the network up: we are in the scope's cgroup now. */
+        r = control_receive_go(INIT_CONTROL_FD, go_invocation_id);
+        if (r < 0)
+                return start_failedf(r, "Failed to receive GO: %m");
+        r = init_setup_cgroup(&setup, &error);
+        if (r < 0)
+                return error ? start_failed(r, error) : start_failedf(r, "Failed to set up the cgroup namespace: %m");
+
         /* As systemd: the scope's activation, as the journal tags it. */
-        if (!isempty(start.invocation_id)) {
-                invocation_env = strprintf("INVOCATION_ID=%s", start.invocation_id);
+        if (*go_invocation_id || !isempty(start.invocation_id)) {
+                invocation_env = strprintf("INVOCATION_ID=%s", *go_invocation_id ? go_invocation_id : start.invocation_id);
                 if (!invocation_env)
                         return start_failedf(-ENOMEM, "Out of memory.");
                 extra_env[n_extra_env++] = invocation_env;

@@ -552,13 +552,11 @@ static int setup_proc(MountContext *c) {
 
 /* The cgroup hierarchies as the host has them (read before the old root goes), mounted anew: in the
  * cgroup namespace the service sees its own cgroup as the root, so /sys/fs/cgroup/memory.max on v2 is
- * its own limit. */
-static int setup_cgroupfs(MountContext *c) {
-        static const char *const tmpfs_opts[] = { "mode=0755", "size=64k", "nr_inodes=64", NULL };
-        uint64_t attrs = ATTR_SAFE | (c->options->protect_control_groups ? MOUNT_ATTR_RDONLY : 0);
+ * its own limit. One "TYPE MOUNTPOINT OPTIONS" per hierarchy, in the order of mountinfo. */
+static int cgroupfs_list(MountContext *c, char ***ret) {
+        _cleanup_strv_free_ char **list = NULL;
         _cleanup_free_ char *line = NULL;
         size_t size = 0;
-        bool v1 = false;
         FILE *f;
         int r = 0;
 
@@ -573,12 +571,39 @@ static int setup_cgroupfs(MountContext *c) {
                     sscanf(sep + 3, "%31s %*s %511s", type, super) != 2)
                         continue;
                 if (strcmp(mountpoint, "/sys/fs/cgroup") == 0 && strcmp(type, "cgroup2") == 0) {
-                        r = mount_new_fs(c, "/sys/fs/cgroup", "cgroup2", NULL, attrs);
+                        strv_free(list);
+                        list = NULL;
+                        r = strv_extend(&list, "cgroup2 /sys/fs/cgroup -");
                         break;
                 }
                 if (!startswith(mountpoint, "/sys/fs/cgroup/") || strchr(mountpoint + 15, '/') ||
                     (strcmp(type, "cgroup") != 0 && strcmp(type, "cgroup2") != 0))
                         continue;
+                _cleanup_free_ char *e = strprintf("%s %s %s", type, mountpoint, super);
+                r = e ? strv_extend(&list, e) : -ENOMEM;
+        }
+        fclose(f);
+        if (r < 0)
+                return r;
+        *ret = TAKE_PTR(list);
+        return 0;
+}
+
+static int cgroupfs_mount(MountContext *c, char *const *list) {
+        static const char *const tmpfs_opts[] = { "mode=0755", "size=64k", "nr_inodes=64", NULL };
+        uint64_t attrs = ATTR_SAFE | (c->options->protect_control_groups ? MOUNT_ATTR_RDONLY : 0);
+        bool v1 = false;
+        int r = 0;
+
+        for (char *const *l = list; r >= 0 && l && *l; l++) {
+                char mountpoint[512], type[32], super[512];
+
+                if (sscanf(*l, "%31s %511s %511s", type, mountpoint, super) != 3)
+                        return -EINVAL;
+                if (strcmp(mountpoint, "/sys/fs/cgroup") == 0) {
+                        r = mount_new_fs(c, "/sys/fs/cgroup", "cgroup2", NULL, attrs);
+                        break;
+                }
                 if (!v1) {
                         r = mount_new_fs(c, "/sys/fs/cgroup", "tmpfs", tmpfs_opts, ATTR_SAFE);
                         if (r < 0)
@@ -601,7 +626,6 @@ static int setup_cgroupfs(MountContext *c) {
                 }
                 r = mount_new_fs(c, mountpoint, type, (const char *const *) opts, attrs);
         }
-        fclose(f);
         if (r >= 0 && v1) {
                 _cleanup_close_ int fd = open_in_root(c->root_fd, "/sys/fs/cgroup", O_DIRECTORY);
 
@@ -609,6 +633,44 @@ static int setup_cgroupfs(MountContext *c) {
                 if (r < 0)
                         r = fail(c, r, "make /sys/fs/cgroup read-only");
         }
+        return r;
+}
+
+/* sandbox_mount_defer_cgroupfs(): what setup_sys() found, for sandbox_mount_cgroupfs(). */
+static bool cgroupfs_deferred;
+static char **cgroupfs_pending;
+
+static int setup_cgroupfs(MountContext *c) {
+        _cleanup_strv_free_ char **list = NULL;
+        int r;
+
+        r = cgroupfs_list(c, &list);
+        if (r < 0)
+                return r;
+        if (cgroupfs_deferred) {
+                strv_free(cgroupfs_pending);
+                cgroupfs_pending = TAKE_PTR(list);
+                return 0;
+        }
+        return cgroupfs_mount(c, list);
+}
+
+void sandbox_mount_defer_cgroupfs(bool defer) {
+        cgroupfs_deferred = defer;
+}
+
+int sandbox_mount_cgroupfs(const SandboxOptions *o, char **ret_error) {
+        _cleanup_strv_free_ char **list = TAKE_PTR(cgroupfs_pending);
+        MountContext c = { .options = o, .root_fd = -EBADF, .error = ret_error, .staged = true, .new_root = true };
+        int r;
+
+        if (!list)
+                return 0;
+        c.root_fd = open("/", O_PATH | O_DIRECTORY | O_CLOEXEC);
+        if (c.root_fd < 0)
+                return fail(&c, negative_errno(), "open /");
+        r = cgroupfs_mount(&c, list);
+        safe_close(c.root_fd);
         return r;
 }
 
@@ -690,40 +752,37 @@ static int setup_tmp_and_run(MountContext *c, int *dev_log) {
         return attach_dev_log(c, dev_log, "/run/systemd/journal/dev-log");
 }
 
-/* A bind of the file name of mount m, detached. Linux before 6.15 clones nothing out of a detached
- * mount (open_tree() gives EINVAL, as Debian 12's 6.1 does): m is attached for the clone at a
- * directory of the service's /run (our own tmpfs, made before), then unmounted, and the directory
- * removed. Our working directory is kept (umount2() takes a path: relative to the directory's). */
-static int clone_attached_file(MountContext *c, int m, const char *name) {
-        static const char dir_name[] = ".isolate-init-file";
-        _cleanup_close_ int run = -EBADF, dir = -EBADF, cwd = -EBADF;
-        _cleanup_free_ char *path = NULL;
+/* A bind mount of NAME on the detached mount M. Linux before 6.15 (Debian 12's 6.1) refuses to
+ * clone from a mount that is not attached (EINVAL), so M is attached for the while on an empty
+ * directory of the service's own /run, the file cloned from there, and M detached again. */
+static int clone_detached_file(MountContext *c, int m, const char *name) {
+        static const char dir[] = ".isolated-mount";
+        _cleanup_close_ int run_fd = -EBADF, dir_fd = -EBADF, mnt_fd = -EBADF;
+        _cleanup_free_ char *path = NULL, *proc_path = NULL;
         int file, r;
 
-        path = strprintf("%s/%s", dir_name, name);
-        if (!path)
-                return -ENOMEM;
-        run = open_in_root(c->root_fd, "/run", O_DIRECTORY | O_NOFOLLOW);
-        if (run < 0)
-                return run;
-        if (mkdirat(run, dir_name, 0700) < 0)
+        run_fd = open_in_root(c->root_fd, "/run", O_DIRECTORY);
+        if (run_fd < 0)
+                return run_fd;
+        if (mkdirat(run_fd, dir, 0700) < 0)
                 return negative_errno();
-        dir = openat(run, dir_name, O_PATH | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
-        r = dir < 0 ? negative_errno() : attach_fd(m, dir);
+        dir_fd = openat(run_fd, dir, O_PATH | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+        r = dir_fd < 0 ? negative_errno() : attach_fd(m, dir_fd);
         if (r < 0) {
-                (void) unlinkat(run, dir_name, AT_REMOVEDIR);
+                (void) unlinkat(run_fd, dir, AT_REMOVEDIR);
                 return r;
         }
-        file = clone_tree(run, path, false);
-        cwd = open(".", O_PATH | O_DIRECTORY | O_CLOEXEC);
-        if (cwd < 0 || fchdir(run) < 0 || umount2(dir_name, MNT_DETACH | UMOUNT_NOFOLLOW) < 0)
-                r = negative_errno();
-        if (cwd >= 0 && fchdir(cwd) < 0 && r >= 0)
-                r = negative_errno();
-        if (r >= 0 && unlinkat(run, dir_name, AT_REMOVEDIR) < 0)
+        path = strprintf("%s/%s", dir, name);
+        file = path ? clone_tree(run_fd, path, false) : -ENOMEM;
+        /* The mount on the directory, by a fd of its root: nothing but us can have reached it. */
+        mnt_fd = openat(run_fd, dir, O_PATH | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+        proc_path = mnt_fd >= 0 ? strprintf("/proc/self/fd/%d", mnt_fd) : NULL;
+        r = !proc_path ? -ENOMEM : umount2(proc_path, MNT_DETACH) < 0 ? negative_errno() : 0;
+        if (r >= 0 && unlinkat(run_fd, dir, AT_REMOVEDIR) < 0)
                 r = negative_errno();
         if (r < 0) {
-                safe_close(file);
+                if (file >= 0)
+                        safe_close(file);
                 return r;
         }
         return file;
@@ -810,7 +869,7 @@ static int setup_hosts(MountContext *c) {
                 return fail(c, negative_errno(), "create the service's /etc/hosts");
         if (write(out_fd, text, n) != (ssize_t) n)
                 return fail(c, errno > 0 ? -errno : -EIO, "write the service's /etc/hosts");
-        file = clone_attached_file(c, m, "hosts");
+        file = clone_detached_file(c, m, "hosts");
         if (file < 0)
                 return fail(c, file, "bind the service's /etc/hosts");
         r = set_attr(file, false, MOUNT_ATTR_RDONLY | ATTR_SAFE, 0);

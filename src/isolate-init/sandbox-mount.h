@@ -23,3 +23,11 @@
  * namespace's owner anyway, and the copies are idmapped (host-mounts.h in the daemon). */
 int sandbox_mount_apply(const SandboxOptions *o, char *const *mount_paths, const int *mount_fds, size_t n_mounts,
                         char **ret_error);
+
+/* The pipelined start (isolate-init.c): with defer, sandbox_mount_apply() records the cgroup
+ * hierarchies it would mount anew (with a user namespace) instead of mounting them, since the init
+ * is not yet in the scope's cgroup and has no cgroup namespace yet; sandbox_mount_cgroupfs(), in
+ * the entered root after the cgroup namespace was made, mounts them (a no-op if none were
+ * recorded). */
+void sandbox_mount_defer_cgroupfs(bool defer);
+int sandbox_mount_cgroupfs(const SandboxOptions *o, char **ret_error);

@@ -1191,8 +1191,9 @@ fork:
                 }
                 SandboxProcess sandbox = c->sandbox;
 
-                /* PermissionsStartOnly=: the commands but ExecStart= skip User=/Group= (as '!'). */
-                if (!main_process && !shell && c->description->permissions_start_only) {
+                /* "!": everything of the sandbox but the switch to User=, Group=, SupplementaryGroups=;
+                 * PermissionsStartOnly=: the commands but ExecStart= as if they had '!'. */
+                if ((cmd && cmd->no_setuid) || (!main_process && !shell && c->description->permissions_start_only)) {
                         sandbox.switch_user = false;
                         sandbox.n_groups = 0;
                 }
@@ -1287,7 +1288,11 @@ int spawn_command(const SpawnContext *c, const ExecCommand *cmd, pid_t main_pid,
 }
 
 int spawn_main_command(const SpawnContext *c, pid_t *ret_pid, char **ret_error) {
-        return spawn(c, c->description->exec_start, 0, true, NULL, ret_pid, ret_error);
+        return spawn_main_command_of(c, c->description->exec_start, ret_pid, ret_error);
+}
+
+int spawn_main_command_of(const SpawnContext *c, const ExecCommand *cmd, pid_t *ret_pid, char **ret_error) {
+        return spawn(c, cmd, 0, true, NULL, ret_pid, ret_error);
 }
 
 int spawn_shell(const SpawnContext *c, const SpawnShell *shell, pid_t *ret_pid, char **ret_error) {

@@ -94,6 +94,8 @@ int spawn_failure_wait_status(void);
 
 /* spawn_command() of ExecStart=, as the main process: with the listening sockets. */
 int spawn_main_command(const SpawnContext *c, pid_t *ret_pid, char **ret_error);
+/* The same for one command of ExecStart= (Type=oneshot runs each as the main process in turn). */
+int spawn_main_command_of(const SpawnContext *c, const ExecCommand *cmd, pid_t *ret_pid, char **ret_error);
 
 /* A command started for the administrator (isolatectl shell), with the
  * service's credentials and filter as spawn_command() applies them, its own

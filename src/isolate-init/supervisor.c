@@ -17,6 +17,7 @@
 
 #include "exit-status.h"
 #include "footprint.h"
+#include "host-exec-protocol.h"
 #include "init-control.h"
 #include "init-protocol.h"
 #include "log.h"
@@ -168,6 +169,70 @@ static void kill_logged(pid_t pid, int sig) {
                 log_warning_errno(errno, "Failed to send signal %d to %d: %m", sig, (int) pid);
 }
 
+/* "+": the daemon runs the command on the host (host-exec-protocol.h); its end comes as EXEC-HOST-DONE. */
+static int host_exec_send(Supervisor *s, const HostExecMessage *m, int pidfd) {
+        char text[HOST_EXEC_MESSAGE_MAX];
+        union {
+                struct cmsghdr header;
+                char buf[CMSG_SPACE(sizeof(int))];
+        } control = {};
+        struct iovec iov;
+        struct msghdr mh = { .msg_iov = &iov, .msg_iovlen = 1 };
+        int n;
+
+        if (s->control_fd < 0)
+                return -ENOTCONN;
+        n = host_exec_message_format(m, text, sizeof(text));
+        if (n < 0)
+                return n;
+        iov = (struct iovec) { .iov_base = text, .iov_len = (size_t) n };
+        if (pidfd >= 0) {
+                struct cmsghdr *cmsg;
+
+                mh.msg_control = &control;
+                mh.msg_controllen = sizeof(control);
+                cmsg = CMSG_FIRSTHDR(&mh);
+                cmsg->cmsg_level = SOL_SOCKET;
+                cmsg->cmsg_type = SCM_RIGHTS;
+                cmsg->cmsg_len = CMSG_LEN(sizeof(int));
+                memcpy(CMSG_DATA(cmsg), &pidfd, sizeof(int));
+        }
+        if (sendmsg(s->control_fd, &mh, MSG_NOSIGNAL) < 0)
+                return negative_errno();
+        return 0;
+}
+
+static int host_exec_start(Supervisor *s) {
+        HostExecKey key = s->phase == PHASE_START_PRE    ? HOST_EXEC_START_PRE
+                          : s->phase == PHASE_START_POST ? HOST_EXEC_START_POST
+                          : s->phase == PHASE_RELOAD     ? HOST_EXEC_RELOAD
+                          : s->phase == PHASE_STOP       ? HOST_EXEC_STOP
+                          : s->phase == PHASE_CONDITION  ? HOST_EXEC_CONDITION
+                          : s->phase == PHASE_STOP_POST  ? HOST_EXEC_STOP_POST
+                                                         : _HOST_EXEC_KEY_INVALID;
+        int r;
+
+        if (key < 0)
+                return -EINVAL;
+        r = host_exec_send(s,
+                           &(HostExecMessage) { .type = HOST_EXEC_RUN, .seq = s->host_seq + 1, .key = key,
+                                                .index = (unsigned) s->control_index },
+                           s->main_pid > 0 ? s->main_pidfd : -EBADF);
+        if (r < 0)
+                return r;
+        s->host_seq++;
+        s->host_running = true;
+        return 0;
+}
+
+/* A phase ends early (a timeout, a stop): the "+" command with it. */
+static void host_exec_kill(Supervisor *s) {
+        if (!s->host_running)
+                return;
+        s->host_running = false;
+        (void) host_exec_send(s, &(HostExecMessage) { .type = HOST_EXEC_KILL, .seq = s->host_seq }, -EBADF);
+}
+
 static void enter_sigkill(Supervisor *s) {
         s->phase = PHASE_STOP_SIGKILL;
         s->deadline = USEC_INFINITY;
@@ -180,6 +245,7 @@ static void enter_sigkill(Supervisor *s) {
                         kill_logged(s->control_pid, SIGKILL);
         } else
                 kill_logged(-1, SIGKILL);
+        host_exec_kill(s);
 }
 
 /* KillSignal= as KillMode= says: every process (control-group), or the main
@@ -239,6 +305,7 @@ static void enter_stop(Supervisor *s) {
                 kill_logged(s->control_pid, SIGKILL);
                 s->control_pid = 0;
         }
+        host_exec_kill(s);
         disarm_run_timers(s);
         s->phase = PHASE_STOP;
         s->deadline = deadline_after(s, s->description->timeout_stop_usec);
@@ -342,6 +409,11 @@ static void run_stop_post_sync(Supervisor *s) {
                 pid_t pid;
                 int st = 0, r;
 
+                /* "+": the daemon answers asynchronously, and tears the scope down on this failure. */
+                if ((*c)->privileged) {
+                        log_warning("ExecStopPost=+%s: not run on the host after a failed first start.", (*c)->path);
+                        continue;
+                }
                 r = spawn_command(s->spawn, *c, 0, &pid, &error);
                 if (r < 0) {
                         log_warning("ExecStopPost=: %s", error ?: "Failed to start a command");
@@ -408,6 +480,20 @@ static void start_failuref(Supervisor *s, int wait_status, const char *what, con
         start_failure(s, wait_status, 0, text);
 }
 
+/* RemainAfterExit=yes, as systemd: a main process that ended cleanly leaves the service active
+ * ("active (exited)") until it is stopped; a failed one ends it. */
+static bool main_succeeded(const Supervisor *s, int st) {
+        int code = WIFEXITED(st) ? CLD_EXITED : WCOREDUMP(st) ? CLD_DUMPED : CLD_KILLED;
+
+        /* SuccessExitStatus= counts, as for the restart. */
+        return exit_outcome_of(code, WIFEXITED(st) ? WEXITSTATUS(st) : WTERMSIG(st), &s->description->success_status) ==
+               EXIT_OUTCOME_SUCCESS;
+}
+
+static bool remains_after_exit(const Supervisor *s) {
+        return s->description->remain_after_exit && main_succeeded(s, s->main_status);
+}
+
 /* WatchdogSec=: armed (again) from now. */
 static void watchdog_reset(Supervisor *s) {
         if (s->description->watchdog_usec > 0)
@@ -429,9 +515,13 @@ static void enter_running(Supervisor *s) {
                 log_debug("Started, main PID %d.", (int) s->main_pid);
         s->trim_pending = true;
         report(s, false);
-        /* The main process ended during ExecStartPost=. */
-        if (s->main_ran && s->main_pid == 0)
-                enter_stop(s);
+        /* The main process ended during ExecStartPost= (oneshot: always). */
+        if (s->main_ran && s->main_pid == 0) {
+                if (!remains_after_exit(s))
+                        enter_stop(s);
+                else
+                        s->watchdog_deadline = USEC_INFINITY; /* no main process to ping it */
+        }
 }
 
 static void enter_start_post(Supervisor *s) {
@@ -541,6 +631,13 @@ static void forking_started(Supervisor *s) {
         enter_start_post(s);
 }
 
+/* The ExecStart= command of start_index: the first, or (Type=oneshot) one of the later ones. */
+static const ExecCommand *start_command(const Supervisor *s) {
+        if (s->start_index == 0)
+                return s->description->exec_start;
+        return s->description->exec_start_more ? s->description->exec_start_more[s->start_index - 1] : NULL;
+}
+
 static void enter_start(Supervisor *s) {
         _cleanup_free_ char *error = NULL;
         pid_t pid;
@@ -548,6 +645,7 @@ static void enter_start(Supervisor *s) {
 
         s->phase = PHASE_START;
         s->deadline = USEC_INFINITY;
+        s->start_index = 0;
         r = spawn_main_command(s->spawn, &pid, &error);
         if (r < 0) {
                 start_failure(s, spawn_failure_wait_status(), r, error ?: "Failed to start the main process");
@@ -559,12 +657,42 @@ static void enter_start(Supervisor *s) {
                 s->control_pid = pid; /* its exit completes the start */
                 break;
         case SERVICE_NOTIFY:
-                set_main(s, pid); /* READY=1 completes the start */
+        case SERVICE_ONESHOT:
+                set_main(s, pid); /* READY=1 completes the start; oneshot: the last command's exit */
                 break;
         default:
                 set_main(s, pid);
                 enter_start_post(s);
         }
+}
+
+/* Type=oneshot: a command of ExecStart= exited; the next one runs, and after the last ExecStartPost=,
+ * as systemd runs them: one at a time, each the main process while it runs. */
+static void oneshot_exited(Supervisor *s, int wait_status) {
+        const ExecCommand *c = start_command(s);
+        _cleanup_free_ char *error = NULL;
+        pid_t pid;
+        int r;
+
+        if (!main_succeeded(s, wait_status)) {
+                if (!c || !c->ignore_failure) {
+                        start_failuref(s, wait_status, "ExecStart=", c ? c->path : "?");
+                        return;
+                }
+                s->main_status = 0; /* "-": the failure is no failure of the service */
+        }
+        s->start_index++;
+        c = start_command(s);
+        if (!c) {
+                enter_start_post(s);
+                return;
+        }
+        r = spawn_main_command_of(s->spawn, c, &pid, &error);
+        if (r < 0) {
+                start_failure(s, spawn_failure_wait_status(), r, error ?: "Failed to start the main process");
+                return;
+        }
+        set_main(s, pid);
 }
 
 static void reload_finished(Supervisor *s, int error, const char *text) {
@@ -625,7 +753,7 @@ static const char *phase_key(Phase p) {
 
 /* A command of the list failed (and has no "-" prefix). */
 static void control_failed(Supervisor *s, int wait_status, int error, const char *text) {
-        const ExecCommand *c = s->control_list ? s->control_list[s->control_index] : s->description->exec_start;
+        const ExecCommand *c = s->control_list ? s->control_list[s->control_index] : start_command(s);
         char buf[512];
 
         if (!text) {
@@ -666,10 +794,19 @@ static void run_control(Supervisor *s) {
                         control_list_done(s);
                         return;
                 }
-                r = spawn_command(s->spawn, c, s->main_pid, &pid, &error);
-                if (r >= 0) {
-                        s->control_pid = pid;
-                        return;
+                if (c->privileged) {
+                        r = host_exec_start(s);
+                        if (r >= 0)
+                                return;
+                        if (asprintf(&error, "Failed to have the daemon run '+%s' on the host: %s", c->path,
+                                     r == -ENOTCONN ? "the daemon is not connected" : strerror(-r)) < 0)
+                                error = NULL;
+                } else {
+                        r = spawn_command(s->spawn, c, s->main_pid, &pid, &error);
+                        if (r >= 0) {
+                                s->control_pid = pid;
+                                return;
+                        }
                 }
                 if (!c->ignore_failure) {
                         control_failed(s, -1, -r, error ?: "Failed to start a command");
@@ -731,8 +868,15 @@ static void main_exited(Supervisor *s, int wait_status) {
         case PHASE_START:
                 if (s->description->type == SERVICE_NOTIFY)
                         start_failuref(s, wait_status, "Main process", s->description->exec_start->path);
+                else if (s->description->type == SERVICE_ONESHOT)
+                        oneshot_exited(s, wait_status);
                 break;
         case PHASE_RUNNING:
+                if (remains_after_exit(s)) {
+                        s->watchdog_deadline = USEC_INFINITY; /* no main process to ping it */
+                        report(s, false); /* no main process any more */
+                        break;
+                }
                 enter_stop(s);
                 break;
         case PHASE_RELOAD:
@@ -892,6 +1036,7 @@ static void on_timeout(Supervisor *s) {
                 if (s->control_pid > 0)
                         kill_logged(s->control_pid, SIGKILL);
                 s->control_pid = 0;
+                host_exec_kill(s);
                 enter_signal(s);
                 break;
         case PHASE_STOP_SIGTERM:
@@ -974,6 +1119,41 @@ static int handle_signals(Supervisor *s) {
         }
 }
 
+/* EXEC-HOST-DONE: the "+" command ended on the host, or could not run there. */
+static void host_exec_done(Supervisor *s, const char *msg) {
+        const ExecCommand *c = s->control_list ? s->control_list[s->control_index] : NULL;
+        HostExecMessage m;
+        char text[512];
+
+        if (host_exec_message_parse(msg, &m) < 0 || m.type != HOST_EXEC_DONE) {
+                log_warning("Ignoring garbled message \"%.32s\".", msg);
+                return;
+        }
+        if (!s->host_running || m.seq != s->host_seq || !c || !c->privileged)
+                return; /* killed already, or an answer of an earlier one */
+        s->host_running = false;
+        if (m.error == 0) {
+                control_exited(s, m.wait_status);
+                return;
+        }
+        snprintf(text, sizeof(text), "Failed to run '+%s' on the host: %s", c->path, strerror(m.error));
+        if (c->ignore_failure) {
+                log_warning("%s (ignored: '-' prefix)", text);
+                s->control_index++;
+                run_control(s);
+                return;
+        }
+        control_failed(s, -1, m.error, text);
+}
+
+/* The daemon went away while a "+" command ran: nobody will tell its end. */
+static void host_exec_lost(Supervisor *s) {
+        if (!s->host_running)
+                return;
+        s->host_running = false;
+        control_failed(s, -1, ECONNRESET, "The daemon went away while a '+' command ran on the host");
+}
+
 static void handle_control(Supervisor *s) {
         _cleanup_free_ char *msg = NULL;
         int fds[3];
@@ -989,6 +1169,10 @@ static void handle_control(Supervisor *s) {
         }
         for (size_t i = 0; i < n_fds; i++)
                 safe_close(fds[i]);
+        if (r > 0 && strncmp(msg, "EXEC-HOST-DONE ", 15) == 0) {
+                host_exec_done(s, msg);
+                return;
+        }
         if (r > 0 && strncmp(msg, "PTY ", 4) == 0) {
                 init_shell_open_pty(s->spawn, s->control_fd, msg);
                 return;
@@ -1010,6 +1194,7 @@ static void handle_control(Supervisor *s) {
                         log_debug("Control socket closed.");
                 s->control_fd = safe_close(s->control_fd);
                 s->shells.connection++;
+                host_exec_lost(s);
                 return;
         }
 

@@ -60,6 +60,9 @@ typedef struct Supervisor {
         pid_t control_pid;   /* the ExecStartPre=/.../ExecStop= command, or forking's started process */
         ExecCommand *const *control_list;
         size_t control_index;
+        bool host_running;   /* a "+" command of control_list runs on the host, started by the daemon */
+        uint64_t host_seq;   /* its number in EXEC-HOST (host-exec-protocol.h) */
+        size_t start_index;  /* Type=oneshot: the ExecStart= command running (0: the first) */
 
         usec_t deadline;       /* of the phase; USEC_INFINITY for none */
         usec_t watchdog_deadline; /* WatchdogSec= since the last WATCHDOG=1; USEC_INFINITY: not armed */

@@ -35,7 +35,7 @@ static bool error_says_what(const char *message, const char *what) {
         return strncmp(message, "Failed to ", 10) == 0 && strncmp(message + 10, what, n) == 0 && message[10 + n] == ':';
 }
 
-static void log_call_error(const char *what, const sd_bus_error *error, int r) {
+void log_call_error(const char *what, const sd_bus_error *error, int r) {
         if (sd_bus_error_has_names(error, SD_BUS_ERROR_SERVICE_UNKNOWN, SD_BUS_ERROR_NAME_HAS_NO_OWNER))
                 log_error("Failed to %s: isolated is not running; start it with \"systemctl start isolated\".", what);
         else if (sd_bus_error_has_name(error, SD_BUS_ERROR_ACCESS_DENIED) &&
@@ -233,5 +233,5 @@ int get_state(sd_bus *bus, const char *name, char **ret_state) {
 
 bool state_is_active(const char *state) {
         return strcmp(state, "running") == 0 || strcmp(state, "starting") == 0 || strcmp(state, "stopping") == 0 ||
-               strcmp(state, "reloading") == 0;
+               strcmp(state, "reloading") == 0 || strcmp(state, "active-exited") == 0;
 }

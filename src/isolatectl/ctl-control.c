@@ -5,6 +5,7 @@
 #include <systemd/sd-daemon.h>
 #include <systemd/sd-event.h>
 
+#include "bus-error.h"
 #include "ctl.h"
 #include "description.h"
 #include "log.h"
@@ -13,7 +14,7 @@
 typedef struct WaitContext {
         sd_bus *bus;
         const char *name;
-        bool ended, stopping;
+        bool ended, stopping, replied;
         char *result, *exit_code;
         int32_t exit_status;
 } WaitContext;
@@ -72,6 +73,8 @@ static int on_properties_changed(sd_bus_message *m, void *userdata, sd_bus_error
         if (!state || (strcmp(state, "exited") != 0 && strcmp(state, "failed") != 0))
                 return 0;
 
+        if (w->ended)
+                return 0;
         w->ended = true;
         w->result = TAKE_PTR(result);
         w->exit_code = TAKE_PTR(exit_code);
@@ -91,7 +94,30 @@ static int on_properties_changed(sd_bus_message *m, void *userdata, sd_bus_error
                                                                    "ExitStatus", NULL, 'i', &w->exit_status);
                 }
         }
-        return sd_event_exit(sd_bus_get_event(w->bus), EXIT_OK);
+        /* An end before StartService's reply (a failed start): the reply says why. */
+        return w->replied ? sd_event_exit(sd_bus_get_event(w->bus), EXIT_OK) : 0;
+}
+
+static int on_start_reply(sd_bus_message *m, void *userdata, sd_bus_error *ret_error) {
+        WaitContext *w = userdata;
+        const sd_bus_error *e = sd_bus_message_get_error(m);
+        _cleanup_free_ char *what = NULL;
+
+        w->replied = true;
+        /* A Condition*= not met: nothing started and nothing failed, as systemctl start says nothing. */
+        if (e && sd_bus_error_has_name(e, BUS_ERROR_CONDITION_FAILED)) {
+                if (!arg_quiet)
+                        log_notice("%s", e->message ?: "Start skipped: a condition was not met.");
+                return sd_event_exit(sd_bus_get_event(w->bus), EXIT_OK);
+        }
+        if (e) {
+                if (asprintf(&what, "start %s", w->name) < 0)
+                        return log_oom(), sd_event_exit(sd_bus_get_event(w->bus), EXIT_FAIL);
+                log_call_error(what, e, -EIO);
+                return sd_event_exit(sd_bus_get_event(w->bus), exit_code_for_error(e));
+        }
+        (void) sd_notifyf(0, "READY=1\nSTATUS=Waiting for %s (isolated-%s.scope) to end.", w->name, w->name);
+        return w->ended ? sd_event_exit(sd_bus_get_event(w->bus), EXIT_OK) : 0;
 }
 
 static int on_stop_reply(sd_bus_message *m, void *userdata, sd_bus_error *ret_error) {
@@ -128,9 +154,10 @@ static int on_signal(sd_event_source *s, const struct signalfd_siginfo *si, void
 
 static int start_and_wait(sd_bus *bus, const char *name, const char *text) {
         _cleanup_(sd_event_unrefp) sd_event *event = NULL;
-        _cleanup_(sd_bus_slot_unrefp) sd_bus_slot *slot = NULL;
+        _cleanup_(sd_bus_slot_unrefp) sd_bus_slot *slot = NULL, *call_slot = NULL;
+        _cleanup_(sd_bus_message_unrefp) sd_bus_message *call = NULL;
         _cleanup_(wait_context_done) WaitContext w = { .bus = bus, .name = name };
-        _cleanup_free_ char *path = NULL, *what = NULL;
+        _cleanup_free_ char *path = NULL;
         sigset_t mask;
         int r, ret;
 
@@ -153,21 +180,27 @@ static int start_and_wait(sd_bus *bus, const char *name, const char *text) {
         if (r < 0)
                 return log_error_errno(r, "Failed to set up the event loop: %m"), EXIT_FAIL;
 
-        /* Subscribed before StartService, so that even an end right after
-         * the start is seen. The sender is not matched: the path is the daemon's. */
+        /* Subscribed before StartService, so that even an end right after the start is seen: the
+         * match and the call go out in one write, without waiting for the match's reply (the bus
+         * handles a connection's messages in order, so the match is in place before the daemon
+         * sees the call). The sender is not matched: the path is the daemon's. */
         r = service_object_path(name, &path);
         if (r >= 0)
-                r = sd_bus_match_signal(bus, &slot, NULL, path, "org.freedesktop.DBus.Properties",
-                                        "PropertiesChanged", on_properties_changed, &w);
+                r = sd_bus_match_signal_async(bus, &slot, NULL, path, "org.freedesktop.DBus.Properties",
+                                              "PropertiesChanged", on_properties_changed, NULL, &w);
         if (r < 0)
                 return log_error_errno(r, "Failed to subscribe to the state of %s: %m", name), EXIT_FAIL;
 
-        if (asprintf(&what, "start %s", name) < 0)
-                return log_oom(), EXIT_FAIL;
-        r = call_manager(bus, "StartService", NULL, what, "ss", name, text ?: "");
-        if (r != EXIT_OK || call_skipped)
-                return r;
-        (void) sd_notifyf(0, "READY=1\nSTATUS=Waiting for %s (isolated-%s.scope) to end.", name, name);
+        /* Start may take TimeoutStartSec=: no client-side timeout. */
+        r = sd_bus_message_new_method_call(bus, &call, BUS_NAME, MANAGER_PATH, MANAGER_IFACE, "StartService");
+        if (r >= 0)
+                r = sd_bus_message_append(call, "ss", name, text ?: "");
+        if (r >= 0)
+                polkit_agent_open_if_enabled();
+        if (r >= 0)
+                r = sd_bus_call_async(bus, &call_slot, call, on_start_reply, &w, UINT64_MAX - 1);
+        if (r < 0)
+                return log_error_errno(r, "Failed to start %s: %m", name), EXIT_FAIL;
 
         r = sd_event_loop(event);
         if (r < 0)

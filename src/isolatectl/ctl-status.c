@@ -7,6 +7,54 @@
 #include "ctl.h"
 #include "log.h"
 
+static int read_scope_properties(sd_bus *bus, const char *path, const char *iface, char **slice, uint64_t *memory_max,
+                                 uint64_t *tasks_max, uint64_t *quota, ServiceInfo *usage) {
+        _cleanup_(sd_bus_message_unrefp) sd_bus_message *reply = NULL;
+        const struct {
+                const char *name;
+                uint64_t *value;
+        } map[] = {
+                { "MemoryMax", memory_max },           { "TasksMax", tasks_max },
+                { "CPUQuotaPerSecUSec", quota },       { "MemoryCurrent", &usage->memory_current },
+                { "TasksCurrent", &usage->tasks_current }, { "CPUUsageNSec", &usage->cpu_usage_nsec },
+        };
+        const char *name, *contents;
+        int r;
+
+        r = sd_bus_call_method(bus, "org.freedesktop.systemd1", path, "org.freedesktop.DBus.Properties", "GetAll", NULL,
+                               &reply, "s", iface);
+        if (r < 0)
+                return r;
+        r = sd_bus_message_enter_container(reply, 'a', "{sv}");
+        while (r >= 0 && (r = sd_bus_message_enter_container(reply, 'e', "sv")) > 0) {
+                bool done = false;
+
+                r = sd_bus_message_read(reply, "s", &name);
+                if (r < 0)
+                        break;
+                if (sd_bus_message_peek_type(reply, NULL, &contents) < 0)
+                        break;
+                if (strcmp(name, "Slice") == 0 && strcmp(contents, "s") == 0) {
+                        const char *v;
+
+                        r = sd_bus_message_read(reply, "v", "s", &v);
+                        if (r >= 0 && !(*slice = strdup(v)))
+                                r = -ENOMEM;
+                        done = true;
+                }
+                for (size_t k = 0; !done && k < ELEMENTSOF(map); k++)
+                        if (strcmp(name, map[k].name) == 0 && strcmp(contents, "t") == 0) {
+                                r = sd_bus_message_read(reply, "v", "t", map[k].value);
+                                done = true;
+                        }
+                if (r >= 0 && !done)
+                        r = sd_bus_message_skip(reply, "v");
+                if (r >= 0)
+                        r = sd_bus_message_exit_container(reply);
+        }
+        return r;
+}
+
 /* The scope's limits, as systemd holds them. */
 static void print_scope_limits(sd_bus *bus, const ServiceInfo *info) {
         const char *iface = "org.freedesktop.systemd1.Scope";
@@ -16,21 +64,10 @@ static void print_scope_limits(sd_bus *bus, const ServiceInfo *info) {
 
         if (sd_bus_path_encode("/org/freedesktop/systemd1/unit", info->unit, &path) < 0)
                 return;
-        (void) sd_bus_get_property_string(bus, "org.freedesktop.systemd1", path, iface, "Slice", NULL, &slice);
-        (void) sd_bus_get_property_trivial(bus, "org.freedesktop.systemd1", path, iface, "MemoryMax", NULL, 't',
-                                           &memory_max);
-        (void) sd_bus_get_property_trivial(bus, "org.freedesktop.systemd1", path, iface, "TasksMax", NULL, 't',
-                                           &tasks_max);
-        (void) sd_bus_get_property_trivial(bus, "org.freedesktop.systemd1", path, iface, "CPUQuotaPerSecUSec", NULL,
-                                           't', &quota);
-        /* Usage as systemd has it right now (the daemon's figures are a cache, refreshed as they are read). */
+        /* One GetAll, not a Get per property: each is a round trip to PID 1. Usage as systemd has it
+         * right now (the daemon's figures are a cache, refreshed as they are read). */
         ServiceInfo fresh = *info;
-        (void) sd_bus_get_property_trivial(bus, "org.freedesktop.systemd1", path, iface, "MemoryCurrent", NULL, 't',
-                                           &fresh.memory_current);
-        (void) sd_bus_get_property_trivial(bus, "org.freedesktop.systemd1", path, iface, "TasksCurrent", NULL, 't',
-                                           &fresh.tasks_current);
-        (void) sd_bus_get_property_trivial(bus, "org.freedesktop.systemd1", path, iface, "CPUUsageNSec", NULL, 't',
-                                           &fresh.cpu_usage_nsec);
+        (void) read_scope_properties(bus, path, iface, &slice, &memory_max, &tasks_max, &quota, &fresh);
         info = &fresh;
 
         printf("       Unit: %s%s%s%s\n", info->unit, slice && *slice ? " (in " : "", slice && *slice ? slice : "",
@@ -258,10 +295,11 @@ int verb_is(sd_bus *bus, int argc, char **argv) {
                         return log_error_errno(r, "Failed to get the state of %s: %m", argv[k]), EXIT_FAIL;
                 shown = r == -ENOENT ? "inactive" : state;
                 if (!arg_quiet)
-                        printf("%s\n", strcmp(shown, "running") == 0 ? "active" : shown);
+                        printf("%s\n", strcmp(shown, "running") == 0 || strcmp(shown, "active-exited") == 0 ? "active" : shown);
                 /* As systemctl: a reload in progress is active; a start or a stop under way is not. */
                 if (want_failed ? strcmp(shown, "failed") == 0
-                                : strcmp(shown, "running") == 0 || strcmp(shown, "reloading") == 0)
+                                : strcmp(shown, "running") == 0 || strcmp(shown, "reloading") == 0 ||
+                                          strcmp(shown, "active-exited") == 0)
                         ret = EXIT_OK;
         }
         return ret;
@@ -286,7 +324,7 @@ int verb_list(sd_bus *bus, int argc, char **argv) {
         if (json)
                 putchar('[');
         else if (!arg_quiet && arg_legend)
-                printf("%-24s %-9s %-36s %8s %8s\n", "NAME", "STATE", "UNIT", "INIT", "MAIN");
+                printf("%-24s %-13s %-36s %8s %8s\n", "NAME", "STATE", "UNIT", "INIT", "MAIN");
         while ((r = sd_bus_message_read(reply, "(sssuuo)", &name, &state, &unit, &init_pid, &main_pid, &path)) > 0) {
                 /* As systemctl list-units: ended services only with --all, failed ones always. */
                 if (!arg_all && strcmp(state, "exited") == 0)
@@ -302,7 +340,7 @@ int verb_list(sd_bus *bus, int argc, char **argv) {
                         json_string(path);
                         putchar('}');
                 } else
-                        printf("%-24s %-9s %-36s %8" PRIu32 " %8" PRIu32 "\n", name, state, unit, init_pid, main_pid);
+                        printf("%-24s %-13s %-36s %8" PRIu32 " %8" PRIu32 "\n", name, state, unit, init_pid, main_pid);
                 n++;
         }
         if (r < 0)

@@ -60,6 +60,8 @@ int refuse_remote(const char *verb);
 /* ctl-bus.c */
 int connect_bus(sd_bus **ret);
 int exit_code_for_error(const sd_bus_error *e);
+/* The one line for a failed call of the manager's ("Failed to WHAT: ..."). */
+void log_call_error(const char *what, const sd_bus_error *error, int r);
 /* Calls a Manager method; on error prints one line and returns the exit code. */
 int call_manager(sd_bus *bus, const char *method, sd_bus_message **ret_reply, const char *what, const char *types,
                  ...);

@@ -123,7 +123,7 @@ static int end_unmanageable(Manager *m, const char *name, const char *unit, cons
         if (record)
                 kill_init_of(record->init_pid, unit);
         /* The rest of the scope (a held child, a process that left the PID namespace's reach). */
-        r = sd_bus_call_method_async(m->bus, NULL, "org.freedesktop.systemd1", "/org/freedesktop/systemd1",
+        r = sd_bus_call_method_async(m->systemd_bus, NULL, "org.freedesktop.systemd1", "/org/freedesktop/systemd1",
                                      "org.freedesktop.systemd1.Manager", "StopUnit", NULL, NULL, "ss", unit,
                                      "replace");
         if (r < 0)
@@ -228,7 +228,7 @@ static int list_running_scopes(Manager *m, char ***ret_names) {
         names = calloc(1, sizeof(char *));
         if (!names)
                 return -ENOMEM;
-        r = sd_bus_call_method(m->bus, "org.freedesktop.systemd1", "/org/freedesktop/systemd1",
+        r = sd_bus_call_method(m->systemd_bus, "org.freedesktop.systemd1", "/org/freedesktop/systemd1",
                                "org.freedesktop.systemd1.Manager", "ListUnitsByPatterns", &error, &reply, "asas", 0,
                                1, "isolated-*.scope");
         if (r < 0)

@@ -232,10 +232,72 @@ static int on_job_removed(sd_bus_message *message, void *userdata, sd_bus_error 
 
         if (sd_bus_message_read(message, "uoss", &id, &job, &unit, &result) < 0)
                 return 0;
-        s = manager_find_service_by_job(m, job);
+        s = manager_find_service_by_job(m, unit, job);
         if (s)
                 service_job_removed(s, job, result);
         return 0;
+}
+
+/* JobRemoved and Subscribe on systemd_bus. Installed before any job exists, so no JobRemoved can
+ * slip past. */
+static int watch_systemd(Manager *m) {
+        int r;
+
+        r = sd_bus_match_signal_async(m->systemd_bus, NULL,
+                                      sd_bus_is_bus_client(m->systemd_bus) > 0 ? "org.freedesktop.systemd1" : NULL,
+                                      "/org/freedesktop/systemd1", "org.freedesktop.systemd1.Manager", "JobRemoved",
+                                      on_job_removed, NULL, m);
+        if (r < 0)
+                return log_error_errno(r, "Failed to watch systemd's jobs: %m");
+        r = sd_bus_call_method_async(m->systemd_bus, NULL, "org.freedesktop.systemd1", "/org/freedesktop/systemd1",
+                                     "org.freedesktop.systemd1.Manager", "Subscribe", NULL, NULL, NULL);
+        if (r < 0)
+                return log_error_errno(r, "Failed to subscribe to systemd: %m");
+        return 0;
+}
+
+/* systemd's private socket went away (a daemon-reexec may close it): on the system bus from here. The
+ * calls under way on it fail (their starts and stops with them); what comes next goes the other way. */
+static int on_systemd_disconnected(sd_bus_message *message, void *userdata, sd_bus_error *error) {
+        Manager *m = userdata;
+
+        log_warning("Lost the connection to systemd's private socket, using the system bus.");
+        sd_bus_close_unref(m->systemd_bus); /* sd_bus_process() holds its own reference meanwhile */
+        m->systemd_bus = sd_bus_ref(m->bus);
+        if (watch_systemd(m) < 0)
+                return sd_event_exit(m->event, EXIT_FAILURE);
+        return 0;
+}
+
+static int manager_connect_systemd(Manager *m) {
+        _cleanup_(sd_bus_flush_close_unrefp) sd_bus *b = NULL;
+        int r;
+
+        /* As systemctl does as root. Anything but a working connection: the system bus instead. */
+        r = sd_bus_new(&b);
+        if (r >= 0)
+                r = sd_bus_set_address(b, "unix:path=/run/systemd/private");
+        if (r >= 0)
+                r = sd_bus_start(b);
+        if (r >= 0)
+                r = sd_bus_match_signal(b, NULL, NULL, "/org/freedesktop/DBus/Local",
+                                        "org.freedesktop.DBus.Local", "Disconnected", on_systemd_disconnected, m);
+        /* No timeout on our calls to systemd: PID 1 answers each or the connection ends (and fails
+         * them), and every pending call with a deadline costs a timerfd_settime() whenever the
+         * earliest one changes: with hundreds of starts under way that was an eighth of our CPU. A
+         * start's own bound is TimeoutStartSec=. */
+        if (r >= 0)
+                r = sd_bus_set_method_call_timeout(b, UINT64_MAX);
+        if (r >= 0)
+                r = sd_bus_attach_event(b, m->event, SD_EVENT_PRIORITY_NORMAL);
+        if (r >= 0) {
+                m->systemd_bus = TAKE_PTR(b);
+                log_debug("Talking to systemd on its private socket.");
+        } else {
+                log_debug_errno(r, "Cannot connect to systemd's private socket, using the system bus: %m");
+                m->systemd_bus = sd_bus_ref(m->bus);
+        }
+        return watch_systemd(m);
 }
 
 int manager_connect_bus(Manager *m) {
@@ -262,19 +324,12 @@ int manager_connect_bus(Manager *m) {
         if (r < 0)
                 return log_error_errno(r, "Failed to add the object manager: %m");
 
-        /* Installed before any job exists, so no JobRemoved can slip past. */
-        r = sd_bus_match_signal_async(m->bus, NULL, "org.freedesktop.systemd1", "/org/freedesktop/systemd1",
-                                      "org.freedesktop.systemd1.Manager", "JobRemoved", on_job_removed, NULL, m);
-        if (r < 0)
-                return log_error_errno(r, "Failed to watch systemd's jobs: %m");
-        r = sd_bus_call_method_async(m->bus, NULL, "org.freedesktop.systemd1", "/org/freedesktop/systemd1",
-                                     "org.freedesktop.systemd1.Manager", "Subscribe", NULL, NULL, NULL);
-        if (r < 0)
-                return log_error_errno(r, "Failed to subscribe to systemd: %m");
-
         r = sd_bus_attach_event(m->bus, m->event, SD_EVENT_PRIORITY_NORMAL);
         if (r < 0)
                 return log_error_errno(r, "Failed to attach the bus to the event loop: %m");
+        r = manager_connect_systemd(m);
+        if (r < 0)
+                return r;
         r = sd_bus_request_name_async(m->bus, NULL, ISOLATED_BUS_NAME, 0, NULL, NULL);
         if (r < 0)
                 return log_error_errno(r, "Failed to request the name %s: %m", ISOLATED_BUS_NAME);

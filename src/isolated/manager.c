@@ -9,6 +9,7 @@
 #include "config.h"
 #include "log.h"
 #include "manager.h"
+#include "string-util.h"
 #include "shell.h"
 #include "network.h"
 #include "polkit.h"
@@ -64,24 +65,54 @@ Manager *manager_free(Manager *m) {
         sd_event_source_disable_unref(m->trim_source);
         polkit_registry_free(m->polkit_registry);
         seccomp_cache_free(m->seccomp_cache);
+        sd_bus_flush_close_unref(m->systemd_bus);
         sd_bus_flush_close_unref(m->bus);
         sd_event_unref(m->event);
         return mfree(m);
 }
 
-Service *manager_get_service(Manager *m, const char *name) {
-        for (size_t i = 0; i < m->n_services; i++)
-                if (strcmp(m->services[i]->name, name) == 0)
-                        return m->services[i];
-        return NULL;
+/* m->services is sorted by name: a lookup is a binary search, not a walk of every service (each
+ * start, bus call and job signal looks one up). The index of name, or where it would go. */
+static size_t service_index(Manager *m, const char *name, bool *ret_found) {
+        size_t lo = 0, hi = m->n_services;
+
+        while (lo < hi) {
+                size_t mid = lo + (hi - lo) / 2;
+                int c = strcmp(m->services[mid]->name, name);
+
+                if (c == 0) {
+                        *ret_found = true;
+                        return mid;
+                }
+                if (c < 0)
+                        lo = mid + 1;
+                else
+                        hi = mid;
+        }
+        *ret_found = false;
+        return lo;
 }
 
-Service *manager_find_service_by_job(Manager *m, const char *job) {
-        for (size_t i = 0; i < m->n_services; i++) {
-                Service *s = m->services[i];
-                if ((s->start_job && strcmp(s->start_job, job) == 0) || (s->stop_job && strcmp(s->stop_job, job) == 0))
-                        return s;
-        }
+Service *manager_get_service(Manager *m, const char *name) {
+        bool found;
+        size_t i = service_index(m, name, &found);
+
+        return found ? m->services[i] : NULL;
+}
+
+Service *manager_find_service_by_job(Manager *m, const char *unit, const char *job) {
+        size_t n = strlen(unit);
+        Service *s;
+
+        /* JobRemoved comes for every job of systemd's: only isolated-NAME.scope can be ours. */
+        if (!startswith(unit, "isolated-") || n <= strlen("isolated-.scope") || !endswith(unit, ".scope"))
+                return NULL;
+        _cleanup_free_ char *name = strndup(unit + strlen("isolated-"), n - strlen("isolated-.scope"));
+        if (!name)
+                return NULL;
+        s = manager_get_service(m, name);
+        if (s && ((s->start_job && strcmp(s->start_job, job) == 0) || (s->stop_job && strcmp(s->stop_job, job) == 0)))
+                return s;
         return NULL;
 }
 
@@ -155,7 +186,12 @@ int manager_add_service(Manager *m, Service *s) {
         int r = manager_reserve(m);
         if (r < 0)
                 return r;
-        m->services[m->n_services++] = s;
+        bool found;
+        size_t i = service_index(m, s->name, &found);
+
+        memmove(m->services + i + 1, m->services + i, (m->n_services - i) * sizeof(Service *));
+        m->services[i] = s;
+        m->n_services++;
         (void) sd_bus_emit_signal(m->bus, ISOLATED_OBJECT_PATH, ISOLATED_MANAGER_INTERFACE, "ServiceNew", "so",
                                   s->name, s->path);
         if (!service_is_active(s))
@@ -280,8 +316,14 @@ static int check_conditions(const char *name, const Description *d, sd_bus_error
         return 1;
 }
 
-int manager_start_sources(Manager *m, const char *name, DescriptionSources *sources_in, sd_bus_message *call,
+int manager_start_sources(Manager *m, const char *name, DescriptionSources *sources, sd_bus_message *call,
                           sd_bus_error *error) {
+        return manager_start_sources_prepared(m, name, sources, call, NULL, NULL, error);
+}
+
+int manager_start_sources_prepared(Manager *m, const char *name, DescriptionSources *sources_in,
+                                   sd_bus_message *call, ServicePrepare prepare, void *userdata,
+                                   sd_bus_error *error) {
         _cleanup_(description_sources_freep) DescriptionSources *sources = sources_in;
         _cleanup_(description_freep) Description *d = NULL;
         _cleanup_free_ char *parse_error = NULL;
@@ -333,6 +375,9 @@ int manager_start_sources(Manager *m, const char *name, DescriptionSources *sour
                             error);
         if (r < 0)
                 return r;
+        /* Before the start: the init is handed what it needs right after the fork. */
+        if (prepare)
+                prepare(s, userdata);
         r = service_start(s, call);
         if (r < 0 && s->start_error)
                 return sd_bus_error_setf(error, BUS_ERROR_START_FAILED, "Failed to start %s: %s", name, s->start_error);

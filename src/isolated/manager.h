@@ -21,6 +21,11 @@
 struct Manager {
         sd_event *event;
         sd_bus *bus;
+        /* Where systemd is asked (scopes, jobs, usage): its private socket when we can connect to it,
+         * else the system bus (then the same as bus). A direct connection has no broker in the way:
+         * no dbus-daemon hop per call, and none of its limits (128 pending replies a connection),
+         * which a thousand starts at once would hit. */
+        sd_bus *systemd_bus;
         const char *init_path;
         const char *state_dir;
         Service **services;
@@ -51,7 +56,8 @@ int manager_bus_lookup_service(Manager *m, sd_bus_message *call, Service **ret, 
 int manager_add_service(Manager *m, Service *s);
 /* Drops the service from the list (emitting ServiceRemoved) and frees it. */
 void manager_remove_service(Manager *m, Service *s);
-Service *manager_find_service_by_job(Manager *m, const char *job_path);
+/* The service whose start or stop job job_path is, for unit (JobRemoved names both). */
+Service *manager_find_service_by_job(Manager *m, const char *unit, const char *job_path);
 /* A service ended: the records over MANAGER_ENDED_MAX go, soon (never s itself in its callback). */
 void manager_service_ended(Manager *m);
 
@@ -72,6 +78,12 @@ int manager_start_service(Manager *m, const char *name, const char *text, sd_bus
 /* Starts NAME from already loaded sources (a restart reuses them); takes ownership of sources. */
 int manager_start_sources(Manager *m, const char *name, DescriptionSources *sources, sd_bus_message *call,
                           sd_bus_error *error);
+/* The same, with PREPARE called on the new service just before it starts (learn attaches its
+ * state there: the init gets the start data right after the fork). */
+typedef void (*ServicePrepare)(Service *s, void *userdata);
+int manager_start_sources_prepared(Manager *m, const char *name, DescriptionSources *sources,
+                                   sd_bus_message *call, ServicePrepare prepare, void *userdata,
+                                   sd_bus_error *error);
 
 /* Root may; others need polkit's org.isolated1.manage. Returns 1 if allowed,
  * 0 if polkit was asked (the call is dispatched again once it answered), <0

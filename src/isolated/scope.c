@@ -442,10 +442,11 @@ int scope_start(sd_bus *bus, const char *unit, const Description *d, pid_t pid,
                 return r;
         op->pid = pid;
         /* The match first: a removal after GetUnit's answer cannot slip past. */
+        /* On systemd's private socket its messages carry no sender. */
         if (asprintf(&rule,
-                     "type='signal',sender='" SYSTEMD_DEST "',path='" SYSTEMD_PATH "',interface='" SYSTEMD_MANAGER
+                     "type='signal',%spath='" SYSTEMD_PATH "',interface='" SYSTEMD_MANAGER
                      "',member='UnitRemoved',arg0='%s'",
-                     unit) < 0) {
+                     sd_bus_is_bus_client(bus) > 0 ? "sender='" SYSTEMD_DEST "'," : "", unit) < 0) {
                 scope_start_free(op);
                 return -ENOMEM;
         }
@@ -496,6 +497,45 @@ int scope_get_invocation_id(sd_bus *bus, const char *unit, sd_bus_message_handle
                 return r;
         return sd_bus_call_method_async(bus, ret_slot, SYSTEMD_DEST, path, "org.freedesktop.DBus.Properties", "Get",
                                         callback, userdata, "ss", "org.freedesktop.systemd1.Unit", "InvocationID");
+}
+
+/* PropertiesChanged of org.freedesktop.systemd1.Unit: InvocationID if it is among them (0 if not). */
+int scope_read_changed_invocation_id(sd_bus_message *m, char ret[static SCOPE_INVOCATION_ID_MAX]) {
+        const char *iface, *name;
+        int r;
+
+        r = sd_bus_message_read(m, "s", &iface);
+        if (r < 0)
+                return r;
+        if (strcmp(iface, "org.freedesktop.systemd1.Unit") != 0)
+                return 0;
+        r = sd_bus_message_enter_container(m, 'a', "{sv}");
+        while (r >= 0 && (r = sd_bus_message_enter_container(m, 'e', "sv")) > 0) {
+                r = sd_bus_message_read(m, "s", &name);
+                if (r < 0)
+                        return r;
+                if (strcmp(name, "InvocationID") == 0) {
+                        r = scope_read_invocation_id(m, ret);
+                        return r < 0 ? r : 1;
+                }
+                r = sd_bus_message_skip(m, "v");
+                if (r >= 0)
+                        r = sd_bus_message_exit_container(m);
+        }
+        return r < 0 ? r : 0;
+}
+
+int scope_watch_invocation_id(sd_bus *bus, const char *unit, sd_bus_message_handler_t callback, void *userdata,
+                              sd_bus_slot **ret_slot) {
+        _cleanup_free_ char *path = NULL;
+        int r;
+
+        r = sd_bus_path_encode("/org/freedesktop/systemd1/unit", unit, &path);
+        if (r < 0)
+                return r;
+        return sd_bus_match_signal_async(bus, ret_slot, sd_bus_is_bus_client(bus) > 0 ? SYSTEMD_DEST : NULL, path,
+                                         "org.freedesktop.DBus.Properties", "PropertiesChanged", callback, NULL,
+                                         userdata);
 }
 
 int scope_read_invocation_id(sd_bus_message *reply, char ret[static SCOPE_INVOCATION_ID_MAX]) {

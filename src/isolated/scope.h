@@ -38,3 +38,9 @@ int scope_get_invocation_id(sd_bus *bus, const char *unit, sd_bus_message_handle
                             sd_bus_slot **ret_slot);
 /* From the reply of scope_get_invocation_id(): 32 lowercase hex digits. -EBADMSG if it is not 16 bytes. */
 int scope_read_invocation_id(sd_bus_message *reply, char ret[static SCOPE_INVOCATION_ID_MAX]);
+/* Watches PropertiesChanged of unit (systemd sends them to us, subscribed): its InvocationID arrives
+ * with its start, so that no Get is needed after the job. scope_read_changed_invocation_id() reads
+ * it from such a signal: 1 if it was there, 0 if not. */
+int scope_watch_invocation_id(sd_bus *bus, const char *unit, sd_bus_message_handler_t callback, void *userdata,
+                              sd_bus_slot **ret_slot);
+int scope_read_changed_invocation_id(sd_bus_message *m, char ret[static SCOPE_INVOCATION_ID_MAX]);

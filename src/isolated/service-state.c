@@ -9,6 +9,7 @@
 static const char *const service_state_table[_SERVICE_STATE_MAX] = {
         [SERVICE_STARTING] = "starting", [SERVICE_RUNNING] = "running", [SERVICE_RELOADING] = "reloading",
         [SERVICE_STOPPING] = "stopping", [SERVICE_EXITED] = "exited",   [SERVICE_FAILED] = "failed",
+        [SERVICE_ACTIVE_EXITED] = "active-exited",
 };
 
 static const char *const service_result_table[_SERVICE_RESULT_MAX] = {
@@ -56,10 +57,13 @@ ServiceResult service_result_from_string(const char *s) {
 }
 
 bool service_state_is_active(ServiceState s) {
-        return s == SERVICE_STARTING || s == SERVICE_RUNNING || s == SERVICE_RELOADING || s == SERVICE_STOPPING;
+        return s == SERVICE_STARTING || s == SERVICE_RUNNING || s == SERVICE_RELOADING || s == SERVICE_STOPPING ||
+               s == SERVICE_ACTIVE_EXITED;
 }
 
-#define ACTIVE ((1u << SERVICE_STARTING) | (1u << SERVICE_RUNNING) | (1u << SERVICE_RELOADING) | (1u << SERVICE_STOPPING))
+#define ACTIVE                                                                                                    \
+        ((1u << SERVICE_STARTING) | (1u << SERVICE_RUNNING) | (1u << SERVICE_RELOADING) | (1u << SERVICE_STOPPING) | \
+         (1u << SERVICE_ACTIVE_EXITED))
 #define ENDED ((1u << SERVICE_EXITED) | (1u << SERVICE_FAILED))
 
 /* Each row: the states a service may go to from that one. */
@@ -70,6 +74,7 @@ static const unsigned service_state_transitions[_SERVICE_STATE_MAX] = {
         [SERVICE_STOPPING] = ACTIVE | ENDED,
         [SERVICE_EXITED] = 0,
         [SERVICE_FAILED] = 0,
+        [SERVICE_ACTIVE_EXITED] = ACTIVE | ENDED,
 };
 
 bool service_state_transition_allowed(ServiceState from, ServiceState to) {

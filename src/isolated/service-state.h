@@ -19,6 +19,8 @@ typedef enum ServiceState {
         SERVICE_STOPPING,
         SERVICE_EXITED,
         SERVICE_FAILED,
+        SERVICE_ACTIVE_EXITED, /* Type=oneshot with RemainAfterExit=yes, its commands done: systemd's
+                                * "active (exited)"; a stop runs ExecStop= and ends it */
         _SERVICE_STATE_MAX,
         _SERVICE_STATE_INVALID = -EINVAL,
 } ServiceState;

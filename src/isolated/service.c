@@ -14,6 +14,7 @@
 #include <syslog.h>
 
 #include "bus-error.h"
+#include "bus-name.h"
 #include "init-protocol.h"
 #include "listen-sockets.h"
 #include "log.h"
@@ -31,6 +32,7 @@
 #include "env-file.h"
 #include "exec-directory.h"
 #include "fault.h"
+#include "host-exec.h"
 #include "host-mounts.h"
 #include "learn.h"
 #include "string-util.h"
@@ -63,6 +65,7 @@ Service *service_free(Service *s) {
         usage_done(&s->usage);
         network_done(&s->network, s->description);
         sd_bus_slot_unref(s->job_call);
+        sd_bus_slot_unref(s->invocation_watch);
         sd_bus_slot_unref(s->stop_call_slot);
         safe_close(s->control_fd);
         safe_close(s->userns_fd);
@@ -78,6 +81,8 @@ Service *service_free(Service *s) {
                 sd_bus_message_unref(s->stop_calls[i]);
         free(s->stop_calls);
         service_learn_free(s->learn);
+        host_exec_free(s->host_exec);
+        bus_name_watch_free(s->bus_name);
         free(s->start_job);
         free(s->stop_job);
         free(s->status_text);
@@ -112,7 +117,8 @@ void service_set_state(Service *s, ServiceState state) {
         log_debug("%s: %s -> %s", s->name, service_state_to_string(old), service_state_to_string(state));
         s->state = state;
         /* CLOCK_REALTIME: the start completed (an adopted one's comes from its record), or the end. */
-        if (old == SERVICE_STARTING && (state == SERVICE_RUNNING || state == SERVICE_RELOADING) &&
+        if (old == SERVICE_STARTING &&
+            (state == SERVICE_RUNNING || state == SERVICE_RELOADING || state == SERVICE_ACTIVE_EXITED) &&
             s->start_timestamp == 0)
                 s->start_timestamp = now_usec(CLOCK_REALTIME);
         if (!service_state_is_active(state) && s->exit_timestamp == 0)
@@ -123,7 +129,7 @@ void service_set_state(Service *s, ServiceState state) {
 void service_usage_refresh(Service *s) {
         /* Before the release the scope holds a held child only; after the end there is nothing to count. */
         if (service_is_active(s) && s->released)
-                usage_refresh(&s->usage, s->manager->bus, s->unit);
+                usage_refresh(&s->usage, s->manager->systemd_bus, s->unit);
 }
 
 bool service_init_exited(const Service *s) {
@@ -398,8 +404,29 @@ static int send_start_message(Service *s, const char **ret_where) {
         return 0;
 }
 
-static void service_release(Service *s) {
+/* Right after the fork, before the scope is asked for: the held child execs the init, which builds
+ * the sandbox from MOUNTS and START while systemd runs the scope's job, and waits for GO. */
+static int service_release(Service *s, const char **ret_where) {
+        int r;
+
+        r = held_child_release(s->control_fd);
+        if (r < 0)
+                return r;
+        fault_point("start-released");
+        r = send_mounts_message(s);
+        if (r >= 0)
+                r = send_start_message(s, ret_where);
+        if (r < 0)
+                return r;
+        fault_point("start-init-started");
+        return 0;
+}
+
+/* The scope's job is done, the init in its cgroup: the network, then GO, after which the init
+ * starts the service. */
+static void service_go(Service *s) {
         _cleanup_free_ char *network_error = NULL;
+        char msg[3 + SCOPE_INVOCATION_ID_MAX];
         int r;
 
         /* The init's namespace exists since clone(): its network is ready before anything runs in it. */
@@ -411,27 +438,24 @@ static void service_release(Service *s) {
                 return;
         }
         fault_point("start-network-up");
-        const char *where = NULL;
-        r = held_child_release(s->control_fd);
-        if (r >= 0) {
-                fault_point("start-released");
-                r = send_mounts_message(s);
-        }
-        if (r >= 0)
-                r = send_start_message(s, &where);
-        if (r >= 0)
-                fault_point("start-init-started");
-        if (r < 0) {
+        snprintf(msg, sizeof(msg), "GO\n%s", s->invocation_id);
+        if (send(s->control_fd, msg, strlen(msg), MSG_NOSIGNAL) < 0) {
                 char text[512];
-                if (where)
-                        snprintf(text, sizeof(text), "cannot make the init's re-adoption socket in %s: %s", where,
-                                 strerror(-r));
-                else
-                        snprintf(text, sizeof(text), "cannot hand the description to the init: %s", strerror(-r));
+                snprintf(text, sizeof(text), "cannot send GO to the init: %s", strerror(errno));
                 service_fail_start(s, BUS_ERROR_START_FAILED, text);
                 return;
         }
         s->released = true;
+        s->invocation_watch = sd_bus_slot_unref(s->invocation_watch);
+}
+
+static int on_scope_changed(sd_bus_message *m, void *userdata, sd_bus_error *ret_error) {
+        Service *s = userdata;
+        char id[SCOPE_INVOCATION_ID_MAX];
+
+        if (scope_read_changed_invocation_id(m, id) > 0 && strspn(id, "0") != 32)
+                memcpy(s->invocation_id, id, sizeof(id));
+        return 0;
 }
 
 static int on_invocation_id_reply(sd_bus_message *reply, void *userdata, sd_bus_error *ret_error) {
@@ -449,7 +473,7 @@ static int on_invocation_id_reply(sd_bus_message *reply, void *userdata, sd_bus_
                           e ? (e->message ?: e->name) : strerror(-r));
                 s->invocation_id[0] = 0;
         }
-        service_release(s);
+        service_go(s);
         return 0;
 }
 
@@ -470,10 +494,13 @@ void service_job_removed(Service *s, const char *job, const char *result) {
                         return; /* the child was killed already */
                 if (strcmp(result, "done") == 0) {
                         fault_point("start-scope-job-done");
-                        /* The scope's invocation ID first, for $INVOCATION_ID; then the release. */
-                        if (scope_get_invocation_id(s->manager->bus, s->unit, on_invocation_id_reply, s,
+                        /* The scope's invocation ID first, for $INVOCATION_ID; then GO. It came with
+                         * the unit's PropertiesChanged, before JobRemoved, or is asked for. */
+                        if (s->invocation_id[0] != 0)
+                                service_go(s);
+                        else if (scope_get_invocation_id(s->manager->systemd_bus, s->unit, on_invocation_id_reply, s,
                                                     &s->job_call) < 0)
-                                service_release(s);
+                                service_go(s);
                         return;
                 }
                 snprintf(text, sizeof(text), "systemd's job for %s finished with result '%s'", s->unit, result);
@@ -527,7 +554,7 @@ static int on_scope_stop_reply(sd_bus_message *reply, void *userdata, sd_bus_err
 }
 
 /* The pidfd that arrived with "MAIN": fdinfo names the PID as we see it. */
-static pid_t pidfd_get_pid(int pidfd) {
+pid_t pidfd_get_pid(int pidfd) {
         char path[64], line[128];
         pid_t pid = 0;
         FILE *f;
@@ -547,7 +574,7 @@ static pid_t pidfd_get_pid(int pidfd) {
 /* Is pid in unit's cgroup (or below it)? A pidfd from an init names a process of its own service,
  * or the message is a lie. A process already gone (a main process that ended at once) is no lie:
  * its pidfd tells its end. */
-static bool pid_in_unit(pid_t pid, const char *unit) {
+bool pid_in_unit(pid_t pid, const char *unit) {
         char path[64], line[1024];
         size_t k = strlen(unit);
         bool in = false;
@@ -693,6 +720,7 @@ static void service_handle_main(Service *s, int pidfd, const InitMessage *m) {
         ServiceState state = service_state_of_init(m->state);
         bool first;
 
+
         s->init_stops = true;
         if (!s->start_complete || s->n_restarts_base + m->n_restarts != s->n_restarts) {
                 if (!s->start_complete)
@@ -714,6 +742,9 @@ static void service_handle_main(Service *s, int pidfd, const InitMessage *m) {
         safe_close(s->main_pidfd);
         s->main_pidfd = pidfd;
         s->main_pid = pidfd >= 0 ? pidfd_get_pid(pidfd) : 0;
+        /* RemainAfterExit=yes: the init runs on, its main process (oneshot: its commands) done. */
+        if (state == SERVICE_RUNNING && s->main_pid == 0 && s->description && s->description->remain_after_exit)
+                state = SERVICE_ACTIVE_EXITED;
         if (s->stop_requested)
                 state = SERVICE_STOPPING;
         health_main_changed(s, s->stop_requested ? INIT_STATE_STOPPING : m->state);
@@ -740,7 +771,15 @@ static void service_handle_main(Service *s, int pidfd, const InitMessage *m) {
                 return;
         if (health_holds_start(s))
                 return; /* HealthReady=yes: service_health_changed() completes it */
+        if (bus_name_holds_start(s))
+                return; /* Type=dbus: service_bus_name_ready() completes it */
         service_complete_start(s, state);
+}
+
+void service_bus_name_ready(Service *s) {
+        if (s->start_complete || s->start_error || s->stop_requested || service_init_exited(s) || health_holds_start(s))
+                return;
+        service_complete_start(s, SERVICE_RUNNING);
 }
 
 static void service_complete_start(Service *s, ServiceState state) {
@@ -912,7 +951,8 @@ static int on_control(sd_event_source *source, int fd, uint32_t revents, void *u
                                 else
                                         safe_close(f);
                         }
-        if (!truncated && (health_handle_message(s, buf, fds, n_fds) || shell_handle_message(s, buf, fds, n_fds)))
+        if (!truncated && (health_handle_message(s, buf, fds, n_fds) || shell_handle_message(s, buf, fds, n_fds) ||
+                           host_exec_handle_message(s, buf, fds, n_fds)))
                 return 0;
         if (truncated || init_message_parse(buf, (size_t) n, &m) < 0) {
                 for (size_t i = 0; i < n_fds; i++)
@@ -988,6 +1028,8 @@ static void service_init_ended(Service *s, int code, int status) {
         log_info("%s: ended, result %s (%s, status %d)", s->name, service_result_to_string(s->result),
                  exit_code_to_string(s->exit_code), s->exit_status);
         shell_calls_abort(s); /* a shell it did not report died with it */
+        host_exec_abort(s);   /* a "+" command with nobody to report to */
+        bus_name_unwatch(s);
         health_stop(s);
         service_set_state(s, service_state_of_result(s->result));
         s->start_timer = sd_event_source_disable_unref(s->start_timer);
@@ -1037,6 +1079,10 @@ int service_adopt(Service *s, pid_t init_pid, int init_pidfd, int control_fd, us
         s->control_fd = control_fd;
         s->start_timestamp = start_timestamp;
         service_set_state(s, SERVICE_RUNNING);
+        /* Type=dbus: the name's loss stops a re-adopted service too. */
+        r = bus_name_watch(s);
+        if (r < 0)
+                log_warning_errno(r, "%s: cannot watch BusName=: %m", s->name);
         /* Our half of the handshake on the new connection (an init older than it ignores it). */
         r = service_send_request(s, &(DaemonRequest) { .type = DAEMON_REQUEST_HELLO, .version = INIT_PROTOCOL_VERSION });
         if (r < 0)
@@ -1112,6 +1158,10 @@ int service_start(Service *s, sd_bus_message *start_call) {
         int r;
 
         fault_point("start-begin");
+        /* Type=dbus: NameOwnerChanged is watched before anything of the service runs. */
+        r = bus_name_watch(s);
+        if (r < 0)
+                return r;
         /* On the host, as root: with a user namespace the init could not make them there. */
         r = exec_directories_prepare_host(s->description, &s->start_error);
         if (r < 0)
@@ -1164,7 +1214,22 @@ int service_start(Service *s, sd_bus_message *start_call) {
                 r = sd_event_source_set_priority(s->init_source, INIT_EXIT_PRIORITY);
         if (r < 0)
                 goto fail;
-        r = scope_start(s->manager->bus, s->unit, s->description, s->init_pid, on_scope_start_reply, s, &s->job_call);
+        const char *where = NULL;
+        r = service_release(s, &where);
+        if (r < 0) {
+                free(s->start_error);
+                if (where)
+                        s->start_error = strprintf("cannot make the init's re-adoption socket in %s: %s", where,
+                                                   strerror(-r));
+                else
+                        s->start_error = strprintf("cannot hand the description to the init: %s", strerror(-r));
+                goto fail;
+        }
+        /* Before the scope exists: its InvocationID comes with its first PropertiesChanged. */
+        s->invocation_id[0] = 0;
+        if (scope_watch_invocation_id(s->manager->systemd_bus, s->unit, on_scope_changed, s, &s->invocation_watch) < 0)
+                log_debug("%s: cannot watch %s, its invocation ID will be asked for.", s->name, s->unit);
+        r = scope_start(s->manager->systemd_bus, s->unit, s->description, s->init_pid, on_scope_start_reply, s, &s->job_call);
         if (r < 0)
                 goto fail;
         /* TimeoutStartSec= counts from here, the scope's job included, as systemd counts from its job. */
@@ -1200,7 +1265,7 @@ static void service_stop_scope(Service *s) {
                 return;
         }
         s->scope_gone = false;
-        r = scope_stop(s->manager->bus, s->unit, on_scope_stop_reply, s, &s->stop_call_slot);
+        r = scope_stop(s->manager->systemd_bus, s->unit, on_scope_stop_reply, s, &s->stop_call_slot);
         if (r >= 0 && s->stop_requested)
                 fault_point("stop-scope-requested");
         if (r < 0) {
@@ -1285,7 +1350,8 @@ int service_kill(Service *s, const char *whom, int signo) {
 int service_reload(Service *s, sd_bus_message *call) {
         if (!s->description || !s->description->exec_reload)
                 return -EOPNOTSUPP;
-        if (s->state != SERVICE_RUNNING || service_init_exited(s) || s->control_fd < 0 || !s->init_stops)
+        if ((s->state != SERVICE_RUNNING && s->state != SERVICE_ACTIVE_EXITED) || service_init_exited(s) ||
+            s->control_fd < 0 || !s->init_stops)
                 return -ESRCH;
         if (s->reload_call)
                 return -EBUSY;

@@ -76,6 +76,7 @@ struct Service {
         ServiceHealth health;         /* HealthCheck= (health.h) */
 
         sd_bus_slot *job_call;       /* pending StartTransientUnit */
+        sd_bus_slot *invocation_watch; /* PropertiesChanged of the scope until GO (invocation_id) */
         sd_bus_slot *stop_call_slot; /* pending StopUnit */
         char *start_job;             /* systemd job paths we wait for */
         char *stop_job;
@@ -91,8 +92,18 @@ struct Service {
         sd_bus_message *restart_call; /* Restart waiting for the stop to finish */
         sd_bus_message **stop_calls;  /* StopService calls waiting for the end */
         struct ServiceLearn *learn;   /* LearnService: a learning run (learn.h); NULL otherwise */
+        struct HostExec *host_exec;   /* a "+" command running on the host (host-exec.h); NULL otherwise */
+        struct BusNameWatch *bus_name; /* Type=dbus: BusName= on the system bus (bus-name.h) */
         size_t n_stop_calls;
 };
+
+/* Type=dbus: BusName= is the service's now; completes the start if the init reported it done. */
+void service_bus_name_ready(Service *s);
+
+/* The PID a pidfd names, as the daemon sees it; 0 if unknown. */
+pid_t pidfd_get_pid(int pidfd);
+/* Is pid in unit's cgroup (or below it)? A process already gone counts as in. */
+bool pid_in_unit(pid_t pid, const char *unit);
 
 /* A service record, not started yet; takes ownership of sources and d (also on failure). */
 int service_new(Manager *m, const char *name, DescriptionSources *sources, Description *d, Service **ret);

@@ -147,7 +147,7 @@ bool shell_handle_message(Service *s, const char *msg, int *fds, size_t n_fds) {
 
 static int check_running(Service *s, sd_bus_error *error) {
         if (!s->released || service_init_exited(s) || s->control_fd < 0 ||
-            (s->state != SERVICE_RUNNING && s->state != SERVICE_RELOADING))
+            (s->state != SERVICE_RUNNING && s->state != SERVICE_RELOADING && s->state != SERVICE_ACTIVE_EXITED))
                 return sd_bus_error_setf(error, BUS_ERROR_NOT_RUNNING, "%s is not running (%s).", s->name,
                                          service_state_to_string(s->state));
         return 0;

@@ -35,14 +35,6 @@ static _Noreturn void held_child_run(const char *init_path, int fd, int journal_
         sigemptyset(&empty);
         (void) sigprocmask(SIG_SETMASK, &empty, NULL);
 
-        /* The daemon raised its own soft limit (relayed connections); the service gets the usual one, as
-         * systemd's rlimit_nofile_safe() does, so select() keeps working. */
-        struct rlimit nofile;
-        if (getrlimit(RLIMIT_NOFILE, &nofile) >= 0 && nofile.rlim_cur > FD_SETSIZE) {
-                nofile.rlim_cur = FD_SETSIZE;
-                (void) setrlimit(RLIMIT_NOFILE, &nofile);
-        }
-
         /* The control socket becomes fd 3, the journal stream (if we have one) fd 4: lifted out of the
          * way first, so no dup2() clobbers the other. */
         fd = fcntl(fd, F_DUPFD, INIT_JOURNAL_FD + 1);
@@ -63,6 +55,16 @@ static _Noreturn void held_child_run(const char *init_path, int fd, int journal_
         while (n < 0 && errno == EINTR);
         if (n != (ssize_t) strlen(release) || memcmp(buf, release, n) != 0)
                 _exit(INIT_EXIT_START_FAILED);
+
+        /* The daemon raised its own soft limit (relayed connections); the service gets the usual one, as
+         * systemd's rlimit_nofile_safe() does, so select() keeps working. Only now that the daemon's fds
+         * are closed: with a thousand services they fill every number below FD_SETSIZE, and the
+         * F_DUPFD above would find none free under the lowered limit. */
+        struct rlimit nofile;
+        if (getrlimit(RLIMIT_NOFILE, &nofile) >= 0 && nofile.rlim_cur > FD_SETSIZE) {
+                nofile.rlim_cur = FD_SETSIZE;
+                (void) setrlimit(RLIMIT_NOFILE, &nofile);
+        }
 
         char *argv[] = { (char *) "isolate-init", NULL };
         char *envp[] = { (char *) "PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin",
@@ -152,6 +154,24 @@ static _Noreturn void owner_child_run(const char *init_path, int fd, uid_t uid_b
         _exit(0);
 }
 
+typedef struct OwnerArgs {
+        const char *init_path;
+        int fd;
+        uid_t uid_base;
+        const char *journal_header;
+} OwnerArgs;
+
+#if !defined(__SANITIZE_ADDRESS__)
+/* The intermediate child's stack: we are single-threaded and suspended while it runs (CLONE_VFORK). */
+static uint8_t owner_stack[64 * 1024] __attribute__((aligned(16)));
+
+static int owner_child_main(void *userdata) {
+        const OwnerArgs *a = userdata;
+
+        owner_child_run(a->init_path, a->fd, a->uid_base, a->journal_header);
+}
+#endif
+
 static int write_id_map(pid_t pid, const char *file, uid_t base) {
         char path[64], map[64];
         _cleanup_close_ int fd = -EBADF;
@@ -178,11 +198,25 @@ static int spawn_in_user_namespace(const char *init_path, uid_t uid_base, const 
         long owner;
         int r;
 
+        /* vfork-like: the intermediate child shares our memory (and we wait, suspended, until it
+         * exited), so the fork copies neither our page tables nor our fd table (both grow with the
+         * services we run) and leaves no page of ours copy-on-write; only the held child it makes
+         * gets a copy. It runs on a stack of its own, and only system calls. */
+#if defined(__SANITIZE_ADDRESS__)
+        /* Not under ASan: its instrumented frames on a stack it does not know, with its shadow and
+         * thread state shared with us, abort it ("nested bug"). An ordinary fork there. */
         owner = clone3_pidfd(0, &owner_pidfd);
         if (owner < 0)
                 return negative_errno();
         if (owner == 0)
                 owner_child_run(init_path, theirs, uid_base, journal_header);
+#else
+        OwnerArgs args = { .init_path = init_path, .fd = theirs, .uid_base = uid_base, .journal_header = journal_header };
+        owner = clone(owner_child_main, owner_stack + sizeof(owner_stack), CLONE_VM | CLONE_VFORK | CLONE_PIDFD | SIGCHLD,
+                      &args, &owner_pidfd);
+        if (owner < 0)
+                return negative_errno();
+#endif
 
         if (waitid(P_PIDFD, owner_pidfd, &si, WEXITED) < 0)
                 return negative_errno();
@@ -221,7 +255,7 @@ int held_child_spawn(const char *init_path, uid_t uid_base, const char *journal_
         _cleanup_close_ int pidfd = -EBADF, userns_fd = -EBADF;
         int pair[2];
         int sndbuf = INIT_MESSAGE_MAX + 4096;
-        pid_t pid;
+        pid_t pid = 0;
         int r;
 
         if (socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, pair) < 0)
@@ -243,8 +277,10 @@ int held_child_spawn(const char *init_path, uid_t uid_base, const char *journal_
 
                 if (p < 0)
                         return negative_errno();
+                /* Connected here, not by the init: the init runs before the scope holds it (pipelined
+                 * start), and we are root, whose header journald trusts. */
                 if (p == 0)
-                        held_child_run(init_path, theirs, -1); /* root: the init connects itself */
+                        held_child_run(init_path, theirs, journal_header ? journal_connect(journal_header) : -1);
                 pid = (pid_t) p;
         }
 

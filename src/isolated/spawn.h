@@ -5,8 +5,9 @@
 
 /* The held child: forked into new user, PID, mount, UTS, IPC and network
  * namespaces, blocked on its control socket until the daemon sends "RELEASE",
- * then it execs the init. Nothing of the service runs before the scope holds
- * the child.
+ * then it execs the init. The daemon releases it at once (the init builds the
+ * sandbox while systemd's scope job runs); nothing of the service runs before
+ * GO, which the daemon sends once the scope holds the init.
  *
  * With a user namespace (uid_base given), the namespaces are created by an
  * intermediate child that first becomes host uid/gid uid_base with no
@@ -28,8 +29,8 @@ typedef struct HeldChild {
  * service's range, or (uid_t) -1 for no user namespace (the init is host
  * root). On success the caller owns the fds. */
 /* journal_header: journald's stdout stream header for the service (see
- * journal_stream_header()), used with a user namespace: the stream is opened
- * before the intermediate child gives up root, and the init finds it on
+ * journal_stream_header()): the stream is opened as root (with a user namespace
+ * before the intermediate child gives up root), and the init finds it on
  * INIT_JOURNAL_FD. */
 int held_child_spawn(const char *init_path, uid_t uid_base, const char *journal_header, HeldChild *ret);
 

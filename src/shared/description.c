@@ -20,6 +20,9 @@ static const char *const service_type_table[_SERVICE_TYPE_MAX] = {
         [SERVICE_EXEC] = "exec",
         [SERVICE_FORKING] = "forking",
         [SERVICE_NOTIFY] = "notify",
+        [SERVICE_ONESHOT] = "oneshot",
+        [SERVICE_DBUS] = "dbus",
+        [SERVICE_IDLE] = "idle",
 };
 
 const char *service_type_to_string(ServiceType t) {
@@ -126,6 +129,8 @@ struct ParseState {
         SpecifierContext specifiers;
         unsigned exec_start_line;
         char *exec_start_filename;
+        unsigned exec_start_more_line; /* the second ExecStart=, for the error unless Type=oneshot */
+        char *exec_start_more_filename;
         unsigned address_line;        /* Address=, for the error if Network= is not veth */
         const char *address_filename; /* the caller's filenames[], outlives the parse */
         unsigned health_ready_line;   /* HealthReady=yes, for the error if there is no HealthCheck= */
@@ -137,6 +142,7 @@ static void parse_state_done(ParseState *s) {
         s->errors = strv_free(s->errors);
         s->error_keys = strv_free(s->error_keys);
         s->exec_start_filename = mfree(s->exec_start_filename);
+        s->exec_start_more_filename = mfree(s->exec_start_more_filename);
 }
 
 /* Resolves specifiers in a value; the error names the value and the specifier. */
@@ -448,7 +454,7 @@ KEY_PARSER(parse_start_limit_burst) {
 }
 
 KEY_PARSER(parse_service_type) {
-        static const char *const later[] = { "oneshot", "dbus", "idle", "notify-reload" };
+        static const char *const later[] = { "notify-reload" };
         ServiceType t;
 
         if (isempty(value)) {
@@ -466,6 +472,7 @@ KEY_PARSER(parse_service_type) {
         return 0;
 }
 
+/* ExecStart=: one command, several for Type=oneshot (checked once Type= is known), "" resets. */
 KEY_PARSER(parse_exec_start) {
         Description *d = s->description;
         _cleanup_free_ char *error = NULL;
@@ -474,37 +481,93 @@ KEY_PARSER(parse_exec_start) {
 
         if (isempty(value)) {
                 d->exec_start = exec_command_free(d->exec_start);
+                d->exec_start_more = exec_command_list_free(d->exec_start_more);
+                s->exec_start_more_filename = mfree(s->exec_start_more_filename);
                 return 0;
         }
-        if (d->exec_start && strcmp(s->exec_start_filename, s->filename) == 0)
-                return error_set(ret_error, -EINVAL,
-                                 "ExecStart= is already set (line %u); only one command is allowed "
-                                 "(an empty ExecStart= resets the list)",
-                                 s->exec_start_line);
-        if (d->exec_start)
-                return error_set(ret_error, -EINVAL,
-                                 "ExecStart= is already set (%s:%u); only one command is allowed "
-                                 "(an empty ExecStart= resets the list)",
-                                 s->exec_start_filename, s->exec_start_line);
 
         r = exec_command_parse(value, &c, ret_notice, &error);
         if (r == -ENOMEM)
                 return r;
         if (r < 0)
                 return error_set(ret_error, r, "Invalid ExecStart= value: %s", error ?: strerror(-r));
+        if (c->privileged) {
+                exec_command_free(c);
+                return error_set(ret_error, -EINVAL,
+                                 "Invalid ExecStart= value: the main process runs inside the sandbox; the '+' prefix "
+                                 "is for ExecCondition=, ExecStartPre=, ExecStartPost=, ExecReload=, ExecStop= and "
+                                 "ExecStopPost=");
+        }
         r = exec_command_resolve_specifiers(s, c, ret_error);
+        if (r >= 0 && !d->exec_start)
+                r = free_and_strdup(&s->exec_start_filename, s->filename);
+        else if (r >= 0) {
+                if (!s->exec_start_more_filename) {
+                        r = free_and_strdup(&s->exec_start_more_filename, s->filename);
+                        s->exec_start_more_line = s->line;
+                }
+                if (r >= 0)
+                        r = exec_command_list_append(&d->exec_start_more, c);
+                if (r >= 0)
+                        c = NULL;
+        }
         if (r < 0) {
                 exec_command_free(c);
                 return r;
         }
-        r = free_and_strdup(&s->exec_start_filename, s->filename);
-        if (r < 0) {
-                exec_command_free(c);
-                return r;
+        if (c) {
+                d->exec_start = c;
+                s->exec_start_line = s->line;
         }
-        d->exec_start = c;
-        s->exec_start_line = s->line;
         return notice_prefix_key(ret_notice, key);
+}
+
+KEY_PARSER(parse_remain_after_exit) {
+        int r = isempty(value) ? 0 : parse_boolean(value);
+
+        if (r < 0)
+                return invalid_value(ret_error, key, value);
+        s->description->remain_after_exit = r > 0;
+        return 0;
+}
+
+/* A well-known D-Bus name, as sd_bus_service_name_is_valid() has it (no unique ":1.2" names). */
+static bool bus_name_is_valid(const char *p) {
+        bool dot = false, start = true;
+        size_t n = strlen(p);
+
+        if (n == 0 || n > 255 || p[0] == '.')
+                return false;
+        for (; *p; p++) {
+                if (*p == '.') {
+                        if (start)
+                                return false;
+                        dot = true;
+                        start = true;
+                        continue;
+                }
+                if (!((*p >= 'a' && *p <= 'z') || (*p >= 'A' && *p <= 'Z') || *p == '_' || *p == '-' ||
+                      (!start && *p >= '0' && *p <= '9')))
+                        return false;
+                start = false;
+        }
+        return dot && !start;
+}
+
+KEY_PARSER(parse_bus_name) {
+        _cleanup_free_ char *resolved = NULL;
+        int r;
+
+        if (isempty(value)) {
+                s->description->bus_name = mfree(s->description->bus_name);
+                return 0;
+        }
+        r = expand(s, value, &resolved, ret_error);
+        if (r < 0)
+                return r;
+        if (!bus_name_is_valid(resolved))
+                return invalid_value(ret_error, key, resolved);
+        return free_and_strdup(&s->description->bus_name, resolved);
 }
 
 /* ExecStartPre=, ExecStartPost=, ExecReload=, ExecStop=, ExecCondition=, ExecStopPost=: each
@@ -626,6 +689,7 @@ KEY_PARSER(parse_condition) {
 }
 
 KEY_PARSER(parse_timeout_start) {
+        s->description->timeout_start_set = !isempty(value);
         return parse_timeout(key, value, DEFAULT_TIMEOUT_START_USEC, &s->description->timeout_start_usec, ret_error);
 }
 
@@ -638,6 +702,7 @@ KEY_PARSER(parse_timeout_stop) {
         if (r < 0 || ltype == 0)
                 return r;
         d->timeout_start_usec = isempty(value) ? DEFAULT_TIMEOUT_START_USEC : d->timeout_stop_usec;
+        d->timeout_start_set = !isempty(value);
         return 0;
 }
 
@@ -1200,6 +1265,8 @@ Description *description_free(Description *d) {
         free(d->name);
         free(d->description);
         exec_command_free(d->exec_start);
+        exec_command_list_free(d->exec_start_more);
+        free(d->bus_name);
         exec_command_list_free(d->exec_start_pre);
         exec_command_list_free(d->exec_start_post);
         exec_command_list_free(d->exec_reload);
@@ -1263,6 +1330,57 @@ static int description_new(const char *name, Description **ret) {
 }
 
 /* The whole-description checks, after the last file: each failure is one more error. */
+/* What systemd 252's service_verify() refuses of Type= and its companions; Type=dbus binds the
+ * host's system bus socket in, and nothing else of /run/dbus (DESIGN.md); a oneshot service has
+ * no start timeout unless it names one. */
+static int verify_type(Description *d, ParseState *s, const char *main_file) {
+        _cleanup_free_ char *text = NULL, *notice = NULL, *error = NULL;
+        int r;
+
+        if (d->exec_start_more && d->type != SERVICE_ONESHOT) {
+                if (strcmp(s->exec_start_more_filename, s->exec_start_filename) == 0)
+                        text = strprintf("ExecStart= is already set (line %u); only Type=oneshot allows several "
+                                         "commands (an empty ExecStart= resets the list)",
+                                         s->exec_start_line);
+                else
+                        text = strprintf("ExecStart= is already set (%s:%u); only Type=oneshot allows several "
+                                         "commands (an empty ExecStart= resets the list)",
+                                         s->exec_start_filename, s->exec_start_line);
+                if (!text)
+                        return -ENOMEM;
+                s->filename = s->exec_start_more_filename;
+                r = add_error(s, NULL, NULL, s->exec_start_more_line, text);
+                if (r < 0)
+                        return r;
+        }
+        s->filename = main_file;
+        if (d->type == SERVICE_ONESHOT && (d->restart == SERVICE_RESTART_ALWAYS || d->restart == SERVICE_RESTART_ON_SUCCESS)) {
+                text = mfree(text);
+                text = strprintf("Restart=%s is not allowed for Type=oneshot services (as in systemd)",
+                                 service_restart_to_string(d->restart));
+                if (!text)
+                        return -ENOMEM;
+                r = add_error(s, NULL, NULL, 0, text);
+                if (r < 0)
+                        return r;
+        }
+        if (d->type == SERVICE_DBUS && !d->bus_name) {
+                r = add_error(s, NULL, NULL, 0, "Type=dbus needs BusName= (as in systemd)");
+                if (r < 0)
+                        return r;
+        }
+        if (d->type == SERVICE_DBUS) {
+                r = sandbox_options_parse(&d->sandbox, "BindReadOnlyPaths", DBUS_SYSTEM_BUS_SOCKET, &notice, &error);
+                if (r == -ENOMEM || (r < 0 && !error))
+                        return r;
+                if (r < 0)
+                        return add_error(s, NULL, NULL, 0, error);
+        }
+        if (d->type == SERVICE_ONESHOT && !d->timeout_start_set)
+                d->timeout_start_usec = USEC_INFINITY;
+        return 0;
+}
+
 static int check_description(Description *d, ParseState *s, const char *main_file) {
         _cleanup_free_ char *error = NULL;
         int r;
@@ -1274,6 +1392,9 @@ static int check_description(Description *d, ParseState *s, const char *main_fil
                 if (r < 0)
                         return r;
         }
+        r = verify_type(d, s, main_file);
+        if (r < 0)
+                return r;
         if (d->address_set && d->network != NETWORK_VETH) {
                 s->filename = s->address_filename;
                 r = add_error(s, NULL, NULL, s->address_line, "Address= needs Network=veth");

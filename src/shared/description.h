@@ -26,6 +26,9 @@ typedef enum ServiceType {
         SERVICE_EXEC,
         SERVICE_FORKING,
         SERVICE_NOTIFY,
+        SERVICE_ONESHOT, /* start done once the ExecStart= commands all exited (RemainAfterExit=) */
+        SERVICE_DBUS,    /* simple, and start done once BusName= has an owner on the system bus */
+        SERVICE_IDLE,    /* simple: systemd only delays it until its job queue is empty */
         _SERVICE_TYPE_MAX,
         _SERVICE_TYPE_INVALID = -EINVAL,
 } ServiceType;
@@ -103,13 +106,18 @@ ExecCommand **exec_command_list_free(ExecCommand **l);
 /* TasksMax= of the scope when the file gives none: a fork bomb stays in its scope. Well above
  * what a daemon runs (systemd's own DefaultTasksMax= is 15% of the host's pid_max). */
 #define DEFAULT_TASKS_MAX 4096U
+#define DBUS_SYSTEM_BUS_SOCKET "/run/dbus/system_bus_socket" /* bound into a Type=dbus service */
 
 typedef struct Description {
         char *name;              /* NAME, as given; also the default Hostname= and SyslogIdentifier= */
         char *description;       /* [Unit] Description=, NULL if unset */
 
         ServiceType type;        /* default SERVICE_SIMPLE */
-        ExecCommand *exec_start; /* required; exactly one (for every Type= in this version) */
+        ExecCommand *exec_start; /* required; the first ExecStart= */
+        ExecCommand **exec_start_more; /* Type=oneshot only: the later ExecStart= commands, in order */
+        bool remain_after_exit;  /* RemainAfterExit= */
+        char *bus_name;          /* BusName=, required by Type=dbus; NULL if unset */
+        bool timeout_start_set;  /* TimeoutStartSec= (or TimeoutSec=) given: else oneshot has none */
         ExecCommand **exec_start_pre; /* NULL-terminated lists, run in order inside the sandbox */
         ExecCommand **exec_start_post;
         ExecCommand **exec_reload;

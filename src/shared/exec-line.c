@@ -48,6 +48,8 @@ int exec_command_parse(const char *line, ExecCommand **ret, char **ret_notice, c
         if (r == 0)
                 return error_set(ret_error, -EINVAL, "Empty command line");
 
+        /* As systemd's config_parse_exec(): each prefix once; "!!" is the second "!"; "+" and "!"
+         * exclude each other. */
         for (f = first;; f++) {
                 if (*f == '-' && !c->ignore_failure)
                         c->ignore_failure = true;
@@ -55,12 +57,17 @@ int exec_command_parse(const char *line, ExecCommand **ret, char **ret_notice, c
                         c->argv0_given = true;
                 else if (*f == ':' && !c->no_env_expand)
                         c->no_env_expand = true;
-                else if (*f == '+' || *f == '!' || *f == '|')
-                        /* These would run the command with more privileges than the sandbox grants. */
-                        return error_set(ret_error, -EINVAL,
-                                         "Command prefix '%c' is not supported: it would run the command outside the sandbox",
-                                         *f);
-                else
+                else if (*f == '+' && !c->privileged && !c->no_setuid && !c->ambient_magic)
+                        c->privileged = true;
+                else if (*f == '!' && !c->privileged && !c->no_setuid && !c->ambient_magic)
+                        c->no_setuid = true;
+                else if (*f == '!' && !c->privileged && c->no_setuid && !c->ambient_magic) {
+                        c->no_setuid = false;
+                        c->ambient_magic = true;
+                } else if (*f == '|')
+                        /* systemd 253's shell prefix: systemd 252 does not know it either. */
+                        return error_set(ret_error, -EINVAL, "Command prefix '|' is not supported (systemd 252 has no such prefix)");
+                else /* a repeated prefix, or "!" after "+": part of the path, as in systemd */
                         break;
         }
 

@@ -12,12 +12,19 @@ typedef struct ExecCommand {
         bool ignore_failure;  /* "-" prefix */
         bool argv0_given;     /* "@" prefix: argv[0] is the second word */
         bool no_env_expand;   /* ":" prefix: no $VAR expansion */
+        bool no_setuid;       /* "!" prefix: User=, Group=, SupplementaryGroups= are not applied (the
+                               * rest of the sandbox is) */
+        bool ambient_magic;   /* "!!" prefix: as "!" only without ambient capabilities, which every
+                               * kernel isolated runs on has: no effect, the command runs as User= */
+        bool privileged;      /* "+" prefix: run by the daemon on the host, with full privileges, in
+                               * the service's scope, outside the sandbox */
 } ExecCommand;
 
 ExecCommand *exec_command_free(ExecCommand *c);
 DEFINE_TRIVIAL_CLEANUP_FUNC(ExecCommand *, exec_command_free);
 
-/* Split one command line: prefixes (-, @, :, in any order), words separated by
+/* Split one command line: prefixes (-, @, :, +, ! or !!, in any order, as systemd 252 reads them:
+ * "+" excludes "!" and "!!"), words separated by
  * whitespace, "..." and '...' quoting, C escapes (\n \t \\ \" \' \x41 \101 \u..),
  * a word starting with quotes ending at its closing quote. An unknown escape is
  * kept verbatim and *ret_notice (if not NULL) gets a text describing it.

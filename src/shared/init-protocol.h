@@ -14,20 +14,23 @@
  * everything the init starts).
  *
  * The daemon forks the child with its new namespaces and holds it: the child
- * blocks reading its end until the daemon has placed it into the scope; then:
+ * blocks reading its end until the daemon releases it, which it does at once
+ * (before it asks systemd for the scope); then:
  *
  * daemon -> init
- *   "RELEASE"                   the scope holds the child: exec isolate-init
+ *   "RELEASE"                   exec isolate-init
  *                               (read by the held child, before exec).
  *   "MOUNTS\nPATH\nPATH..."      with a user namespace (not with HostRoot=yes):
  *                               one detached copy of a host mount per PATH,
  *                               as SCM_RIGHTS in the same order, parents first
  *                               (host-mounts.h): the init builds the service's
  *                               root from them. Sent right after RELEASE.
- *   "START 5\nNAME\nINVOCATION_ID\nFDS ROLE...\nSOURCES"
- *                               protocol version 5; NAME of the service, the
+ *   "START 6\nNAME\nINVOCATION_ID\nFDS ROLE...\nSOURCES"
+ *                               protocol version 6; NAME of the service, the
  *                               scope's invocation ID (32 hex digits, for
- *                               $INVOCATION_ID; empty if unknown), the roles
+ *                               $INVOCATION_ID; empty if unknown: the daemon
+ *                               sends START before the scope exists, and the
+ *                               ID comes with GO), the roles
  *                               of the fds after the listening sockets (each of
  *                               "readopt", "exit", "seccomp" at most once, in
  *                               the order of the fds), and the description's
@@ -56,6 +59,17 @@
  *                               through, and the init writes what it saw to
  *                               this memfd before EXITED or FAILED; the
  *                               daemon then sends no "seccomp").
+ *   "GO\nINVOCATION_ID"         the scope's start job is done (the init is in
+ *                               the scope's cgroup) and the network is up: the
+ *                               init may create its cgroup namespace, mount
+ *                               the cgroup hierarchies and start the service.
+ *                               Until GO the init builds the rest of the
+ *                               sandbox (mounts, /dev, /proc, /sys, the
+ *                               filter read) while systemd runs the job, but
+ *                               forks nothing; EOF instead of GO: it exits.
+ *                               INVOCATION_ID as in START (empty if unknown),
+ *                               which the init takes instead of START's when
+ *                               not empty. Sent once, after START.
  *   "HELLO VERSION"             right after a re-adopting daemon connected:
  *                               the daemon's protocol version (START names it
  *                               on the first connection).
@@ -163,7 +177,7 @@
 /* The service's journal stream, when the daemon opened it for the init (with
  * a user namespace: see spawn.h); not O_CLOEXEC in the init. */
 #define INIT_JOURNAL_FD 4
-#define INIT_PROTOCOL_VERSION 5
+#define INIT_PROTOCOL_VERSION 6
 #define INIT_LISTEN_FDS_MAX 64 /* SOCKET_SPECS_MAX */
 /* The fds of START after the listening sockets, named by its "FDS" line in this order. */
 typedef enum StartFdRole {

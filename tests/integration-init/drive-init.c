@@ -126,6 +126,11 @@ int main(int argc, char *argv[]) {
                 perror("send START");
                 return 2;
         }
+        /* No scope to wait for: GO at once, without an invocation ID. */
+        if (send(sv[0], "GO\n", 3, MSG_NOSIGNAL) < 0) {
+                perror("send GO");
+                return 2;
+        }
 
         for (;;) {
                 union {
