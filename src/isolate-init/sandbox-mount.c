@@ -9,6 +9,7 @@
 #include <sys/mount.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
+#include <sys/xattr.h>
 #include <unistd.h>
 
 #include "learn.h"
@@ -1120,15 +1121,22 @@ static int enter_root(MountContext *c) {
 }
 
 /* Learning: host mount N as the lower layer of an overlay whose upper and work directories are
- * N/upper and N/work on layers_fd, our tmpfs; the overlay's mount, detached. The host's mount is
- * attached at N/lower first: overlayfs takes a layer only from our own mount namespace (a detached
- * mount's namespace is the daemon's user namespace's, where we have no CAP_SYS_ADMIN). */
-static int learn_overlay(int layers_fd, size_t index, int host_fd) {
-        _cleanup_close_ int fs = -EBADF, dir = -EBADF, upper = -EBADF, work = -EBADF, lower_fd = -EBADF;
-        char name[32];
+ * N/upper and N/work on layers_fd, our tmpfs, reachable as layers_path; the overlay's mount,
+ * detached. The host's mount is attached at N/lower first: overlayfs takes a layer only from our own
+ * mount namespace (a detached mount's namespace is the daemon's user namespace's, where we have no
+ * CAP_SYS_ADMIN). The layers are given as paths, not as file descriptors ("lowerdir+"): Linux 6.1's
+ * overlayfs parses its options as one string and refuses a descriptor (EOPNOTSUPP); a path is taken
+ * by every kernel. The paths are ours (digits below layers_path: no ':', ',' or '\' to escape). */
+static int learn_overlay(int layers_fd, const char *layers_path, size_t index, int host_fd) {
+        _cleanup_close_ int fs = -EBADF, dir = -EBADF, lower_fd = -EBADF;
+        char name[32], lower[PATH_MAX], upper[PATH_MAX], work[PATH_MAX];
         int m;
 
         snprintf(name, sizeof(name), "%zu", index);
+        if (snprintf(lower, sizeof(lower), "%s/%s/lower", layers_path, name) >= (int) sizeof(lower) ||
+            snprintf(upper, sizeof(upper), "%s/%s/upper", layers_path, name) >= (int) sizeof(upper) ||
+            snprintf(work, sizeof(work), "%s/%s/work", layers_path, name) >= (int) sizeof(work))
+                return -ENAMETOOLONG;
         if (mkdirat(layers_fd, name, 0755) < 0)
                 return negative_errno();
         dir = openat(layers_fd, name, O_PATH | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
@@ -1141,26 +1149,32 @@ static int learn_overlay(int layers_fd, size_t index, int host_fd) {
         m = attach_fd(host_fd, lower_fd);
         if (m < 0)
                 return m;
-        safe_close(lower_fd);
-        lower_fd = openat(dir, "lower", O_PATH | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
-        if (lower_fd < 0)
-                return negative_errno();
-        upper = openat(dir, "upper", O_PATH | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
-        work = openat(dir, "work", O_PATH | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
-        if (upper < 0 || work < 0)
-                return negative_errno();
         fs = fsopen("overlay", FSOPEN_CLOEXEC);
         if (fs < 0)
                 return negative_errno();
         if (fsconfig(fs, FSCONFIG_SET_STRING, "source", "isolated-learn", 0) < 0 ||
-            fsconfig(fs, FSCONFIG_SET_FD, "lowerdir+", NULL, lower_fd) < 0 ||
-            fsconfig(fs, FSCONFIG_SET_FD, "upperdir", NULL, upper) < 0 ||
-            fsconfig(fs, FSCONFIG_SET_FD, "workdir", NULL, work) < 0 ||
+            fsconfig(fs, FSCONFIG_SET_STRING, "lowerdir", lower, 0) < 0 ||
+            fsconfig(fs, FSCONFIG_SET_STRING, "upperdir", upper, 0) < 0 ||
+            fsconfig(fs, FSCONFIG_SET_STRING, "workdir", work, 0) < 0 ||
             fsconfig(fs, FSCONFIG_SET_FLAG, "userxattr", NULL, 0) < 0 ||
             fsconfig(fs, FSCONFIG_CMD_CREATE, NULL, NULL, 0) < 0)
                 return negative_errno();
         m = fsmount(fs, FSMOUNT_CLOEXEC, MOUNT_ATTR_NOSUID | MOUNT_ATTR_NODEV);
         return m < 0 ? negative_errno() : m;
+}
+
+/* overlayfs in a user namespace keeps what it marks (an opaque directory) as user.overlay.* xattrs
+ * of its upper layer; a tmpfs has user xattrs from Linux 6.6 only. Without them (Debian 12's 6.1) the
+ * overlay still works, but a directory of the host's tree cannot be removed while learning (EIO):
+ * said once, as a notice. */
+static void learn_check_xattrs(int layers_fd) {
+        if (fsetxattr(layers_fd, "user.isolate-init", "1", 1, 0) < 0) {
+                if (errno == EOPNOTSUPP)
+                        log_notice("Learning: this kernel's tmpfs has no user extended attributes, so the "
+                                   "overlay cannot remove a directory of the host's tree (EIO) while learning.");
+                return;
+        }
+        (void) fremovexattr(layers_fd, "user.isolate-init");
 }
 
 /* The service's root, on a small tmpfs over /tmp of the init's old tree (gone with it): "/" first,
@@ -1208,13 +1222,14 @@ static int build_root(MountContext *c, char *const *paths, const int *fds, size_
                 layers = openat(tmp, "learn", O_RDONLY | O_DIRECTORY | O_CLOEXEC | O_NOFOLLOW);
                 if (layers < 0)
                         return fail(c, negative_errno(), "open the learning layers");
+                learn_check_xattrs(layers);
                 overlays = malloc(n * sizeof(int));
                 if (!overlays)
                         return -ENOMEM;
                 for (size_t i = 0; i < n; i++)
                         overlays[i] = -EBADF;
                 for (size_t i = 0; i < n; i++) {
-                        overlays[i] = learn_overlay(layers, i, fds[i]);
+                        overlays[i] = learn_overlay(layers, "/tmp/learn", i, fds[i]);
                         if (overlays[i] < 0 && i > 0) {
                                 /* A file system overlayfs cannot stack on (FUSE, another overlay...):
                                  * the host's mount as it is, read-only; writes there fail and are
