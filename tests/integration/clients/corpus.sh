@@ -181,6 +181,13 @@ answer() {
         grep -E -i -m1 -- "$re" <<< "$out" || { printf '%s\n' "$out" | head -3; return 1; }
 }
 
+# answer_mnt PID REGEX COMMAND...: the same in its mount namespace too (a socket of its /run).
+answer_mnt() {
+        local pid=$1 re=$2 out; shift 2
+        out=$(in_mnt_net "$pid" "$@")
+        grep -E -i -m1 -- "$re" <<< "$out" || { printf '%s\n' "$out" | head -3; return 1; }
+}
+
 # The clients: each gets the PID of the service's init and says what came back.
 # probe_server PID PORT NAME: an HTTP request answered by the server NAME (its Server: header:
 # /var/www/html is shared by the web servers installed side by side, its index.html is apache2's).
@@ -193,9 +200,10 @@ probe_squid() { answer "$1" '^server: squid' curl -sI --max-time 5 http://127.0.
 probe_named() { answer "$1" 'status: NOERROR' dig @127.0.0.1 localhost +time=2 +tries=1; }
 probe_dnsmasq() { answer "$1" 'status: NOERROR' dig @127.0.0.1 localhost +time=2 +tries=1; }
 probe_unbound() { answer "$1" 'status: NOERROR' dig @127.0.0.1 localhost +time=2 +tries=1; }
-# nsd and knot serve no zone as Debian installs them: an answer (REFUSED) is an answer.
+# nsd serves no zone as Debian installs it: an answer (REFUSED) is an answer. knot listens on no
+# address as Debian configures it: knotc asks it on its control socket.
 probe_nsd() { answer "$1" 'status: (NOERROR|REFUSED|NXDOMAIN)' dig @127.0.0.1 example.org +time=2 +tries=1; }
-probe_knot() { answer "$1" 'status: (NOERROR|REFUSED|NXDOMAIN)' dig @127.0.0.1 example.org +time=2 +tries=1; }
+probe_knot() { answer_mnt "$1" '^Running' knotc -s /run/knot/knot.sock status; }
 probe_mosquitto() { probe "$1" 127.0.0.1:1883 --send 100c00044d5154540402003c0000 --expect hex:^20020000; }
 probe_memcached() { probe "$1" 127.0.0.1:11211 --text 'version\r\n' --expect '^VERSION '; }
 probe_redis() { answer "$1" '^PONG$' redis-cli -h 127.0.0.1 -p 6379 PING; }
