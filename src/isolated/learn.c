@@ -181,7 +181,9 @@ int manager_learn_service(Manager *m, const char *name, const char *text, uint64
                         return r;
         }
 
+        m->learn_starting = l;
         r = manager_start_sources(m, name, TAKE_PTR(sources), call, error);
+        m->learn_starting = NULL;
         if (r < 0 || sd_bus_error_is_set(error))
                 return r;
         s = manager_get_service(m, name);
@@ -202,9 +204,11 @@ int manager_learn_service(Manager *m, const char *name, const char *text, uint64
 }
 
 int service_learn_start_fd(Service *s) {
-        if (!s->learn || s->learn->report_fd < 0)
+        ServiceLearn *l = s->learn ?: s->manager->learn_starting;
+
+        if (!l || l->report_fd < 0)
                 return -EBADF;
-        return fcntl(s->learn->report_fd, F_DUPFD_CLOEXEC, 3);
+        return fcntl(l->report_fd, F_DUPFD_CLOEXEC, 3);
 }
 
 /* A path the init reported: absolute, normalized, printable. */

@@ -34,6 +34,9 @@ struct Manager {
         SeccompCache *seccomp_cache;
         UidRangePool uid_ranges; /* the services' user namespaces */
         sd_event_source *trim_source; /* drops ended records over MANAGER_ENDED_MAX */
+        /* Borrowed, for the length of a learning run's manager_start_sources() (learn.c): the START
+         * message goes out inside it, before the service holds its ServiceLearn. */
+        struct ServiceLearn *learn_starting;
 };
 
 /* The ended services kept (state exited or failed, until reset-failed or the
