@@ -49,7 +49,7 @@ testcase_snmpd() { daemon snmpd snmpd.service /usr/sbin/snmpd - probe_snmpd; }
 testcase_tor() { daemon tor tor@default.service /usr/bin/tor 9050 probe_tor; }
 # varnish stops as systemd 252 stops it (measured: Result=exit-code, status 64): KillMode=
 # control-group's SIGTERM reaches its cache child too, and its manager, seeing the child die of a
-# signal, exits 64. Its jail chowns /var/lib/varnish/varnishd: learn's ReadWritePaths=.
+# signal, exits 64. Its jail chowns /var/lib/varnish/varnishd: learn gives ReadWritePaths= of it.
 testcase_varnish() { local stop_result="exit-code 64"; daemon varnish varnish.service /usr/sbin/varnishd 6081 probe_varnish; }
 testcase_radicale() { daemon radicale radicale.service /usr/bin/radicale 5232 probe_radicale; }
 testcase_minidlna() { daemon minidlna minidlna.service /usr/sbin/minidlnad 8200 probe_minidlna; }
