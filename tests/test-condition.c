@@ -219,6 +219,16 @@ START_TEST(test_host_kinds) {
         /* The bounding set, as prctl() reads it. */
         ck_assert_int_eq(test1("ConditionCapability", "CAP_SYS_ADMIN"), prctl(PR_CAPBSET_READ, CAP_SYS_ADMIN) == 1);
         ck_assert_int_eq(test1("ConditionCapability", "!CAP_SYS_ADMIN"), prctl(PR_CAPBSET_READ, CAP_SYS_ADMIN) != 1);
+        /* Or the set given: the sandbox's, whatever ours is. */
+        {
+                uint64_t set = UINT64_C(1) << CAP_NET_BIND_SERVICE;
+                ConditionHost h = { .root = host.root, .capabilities = &set };
+                Condition c = { .type = CONDITION_CAPABILITY, .parameter = (char *) "CAP_SYS_TIME" };
+
+                ck_assert_int_eq(condition_test(&c, &h), 0);
+                c.parameter = (char *) "CAP_NET_BIND_SERVICE";
+                ck_assert_int_eq(condition_test(&c, &h), 1);
+        }
 
         yes = test1("ConditionVirtualization", "yes");
         no = test1("ConditionVirtualization", "no");

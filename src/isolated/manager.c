@@ -293,12 +293,14 @@ static uid_t caller_uid(sd_bus_message *call) {
 /* [Unit] Condition*=, Assert*= on the host's view, before anything of the service is made
  * (condition.h): 1 to go on, else the bus error is set. */
 static int check_conditions(const char *name, const Description *d, sd_bus_error *error) {
+        /* The service's manager is its sandbox: what it withholds is not there to test. */
+        const ConditionHost host = { .capabilities = &d->sandbox.capability_bounding_set };
         const Condition *failed = NULL;
         _cleanup_free_ char *what = NULL;
         int r;
 
         for (int assert = 1; assert >= 0; assert--) {
-                r = condition_list_test(d->conditions, d->n_conditions, assert, NULL, &failed);
+                r = condition_list_test(d->conditions, d->n_conditions, assert, &host, &failed);
                 if (r < 0)
                         return r;
                 if (r > 0)

@@ -333,7 +333,7 @@ static int test_security(const char *p) {
         return 0; /* cvm, or a word systemd does not know either */
 }
 
-static int test_capability(const char *p) {
+static int test_capability(const char *p, const uint64_t *set) {
         char line[256];
         unsigned long long mask = 0;
         cap_value_t cap;
@@ -342,6 +342,8 @@ static int test_capability(const char *p) {
 
         if (cap_from_name(p, &cap) < 0)
                 return -EINVAL;
+        if (set)
+                return cap < 64 && (*set & (UINT64_C(1) << cap));
         f = fopen("/proc/self/status", "re");
         if (!f)
                 return -errno;
@@ -708,7 +710,7 @@ static int condition_test_raw(const Condition *c, const ConditionHost *host) {
         case CONDITION_SECURITY:
                 return test_security(c->parameter);
         case CONDITION_CAPABILITY:
-                return test_capability(c->parameter);
+                return test_capability(c->parameter, host ? host->capabilities : NULL);
         case CONDITION_USER:
                 return test_user(c->parameter);
         case CONDITION_GROUP:

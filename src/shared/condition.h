@@ -3,6 +3,7 @@
 
 #include <stdbool.h>
 #include <stddef.h>
+#include <stdint.h>
 
 /* [Unit] Condition*= and Assert*=, as systemd.unit(5) has them, evaluated on the
  * host (the daemon's view, before anything of the service is made). Pure of
@@ -71,6 +72,9 @@ int condition_list_add(Condition **list, size_t *n, const char *key, const char 
  * other kinds read the real /proc, /sys, /run. */
 typedef struct ConditionHost {
         const char *root; /* NULL: "/" */
+        /* ConditionCapability=: the bounding set of the service's manager, as systemd tests
+         * its own (a container's systemd lacks what its sandbox withholds); NULL: ours. */
+        const uint64_t *capabilities;
 } ConditionHost;
 
 /* 1 met, 0 not met (negation applied), -errno if it cannot be told. */
