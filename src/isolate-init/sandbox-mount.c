@@ -891,11 +891,37 @@ static int add_path_entries(PathEntry **list, size_t *n, char **paths, PathKind 
         return 0;
 }
 
+/* A Bind*Paths= source in an API file system the service gets its own of (/dev, /proc, /sys):
+ * taken when the bind is made, as the service sees it there (the staged root has none of the
+ * host's, and the host's would show its devices and processes). haproxy's
+ * BindReadOnlyPaths=/dev/log:... gets the service's /dev/log, journald's syslog socket, which
+ * is what systemd binds there from the host. */
+#define BIND_SOURCE_DEFERRED (-EINPROGRESS)
+
+static bool bind_source_is_api(const char *source) {
+        FOREACH_STRING(p, "/dev", "/proc", "/sys") {
+                size_t k = strlen(p);
+
+                if (strncmp(source, p, k) == 0 && (source[k] == '\0' || source[k] == '/'))
+                        return true;
+        }
+        return false;
+}
+
 static int apply_bind(MountContext *c, const BindMount *b, int *clone) {
         _cleanup_close_ int target = -EBADF;
         struct stat st;
         int r;
 
+        if (*clone == BIND_SOURCE_DEFERRED) {
+                _cleanup_close_ int source = open_in_root(c->root_fd, b->source, 0);
+
+                *clone = source < 0 ? source : clone_tree(source, "", b->recursive);
+                if (*clone == -ENOENT && b->ignore_missing)
+                        return 0;
+                if (*clone < 0)
+                        return fail(c, *clone, "bind %s", b->source);
+        }
         if (*clone < 0) /* a missing "-" source */
                 return 0;
         if (fstat(*clone, &st) < 0)
@@ -1306,6 +1332,10 @@ int sandbox_mount_apply(const SandboxOptions *o, char *const *mount_paths, const
         for (size_t i = 0; i < o->n_bind_mounts; i++) {
                 const BindMount *b = &o->bind_mounts[i];
 
+                if (bind_source_is_api(b->source)) {
+                        bind_clones[i] = BIND_SOURCE_DEFERRED;
+                        continue;
+                }
                 bind_clones[i] = clone_bind_source(host_root_fd, c.writable, b);
                 if (bind_clones[i] == -ENOENT && b->ignore_missing)
                         continue;
