@@ -2,6 +2,7 @@
 #include <grp.h>
 #include <linux/capability.h>
 #include <linux/keyctl.h>
+#include <linux/securebits.h>
 #include <pwd.h>
 #include <stdio.h>
 #include <string.h>
@@ -215,6 +216,7 @@ int sandbox_process_apply_credentials(const SandboxProcess *p) {
          * they would be granted: a withheld capability never reaches a service by another path. */
         uint64_t bounding = o->capability_bounding_set & sandbox_caps_allowed(o);
         uint64_t ambient = o->ambient_capabilities & bounding;
+        unsigned secure_bits = o->process.secure_bits;
         int r;
 
         /* Limit*= were applied before, clamped as systemd clamps them (spawn.c). */
@@ -226,9 +228,19 @@ int sandbox_process_apply_credentials(const SandboxProcess *p) {
                         if (prctl(PR_CAPBSET_DROP, (unsigned long) c, 0, 0, 0) < 0 && errno != EINVAL)
                                 return negative_errno();
 
+        /* SecureBits=, before the user switch: setting them needs CAP_SETPCAP, which the switch
+         * takes away. What they change about it is undone below (the sets are set exactly),
+         * keep-caps is cleared by execve() anyway, and noroot keeps root's exec from gaining
+         * anything but the ambient set: never more than without them. With ambient capabilities
+         * to keep across the switch, keep-caps rides along (PR_SET_KEEPCAPS would fail on
+         * keep-caps-locked). */
+        if (secure_bits != 0 &&
+            prctl(PR_SET_SECUREBITS, secure_bits | (p->switch_user && ambient ? SECBIT_KEEP_CAPS : 0), 0, 0, 0) < 0)
+                return negative_errno();
+
         if (p->switch_user) {
                 /* Keep the permitted set across setuid() only for ambient capabilities. */
-                if (ambient && prctl(PR_SET_KEEPCAPS, 1, 0, 0, 0) < 0)
+                if (ambient && secure_bits == 0 && prctl(PR_SET_KEEPCAPS, 1, 0, 0, 0) < 0)
                         return negative_errno();
                 if (setgroups(p->n_groups, p->groups) < 0)
                         return negative_errno();
@@ -236,7 +248,7 @@ int sandbox_process_apply_credentials(const SandboxProcess *p) {
                         return negative_errno();
                 if (setresuid(p->uid, p->uid, p->uid) < 0)
                         return negative_errno();
-                if (ambient && prctl(PR_SET_KEEPCAPS, 0, 0, 0, 0) < 0)
+                if (ambient && secure_bits == 0 && prctl(PR_SET_KEEPCAPS, 0, 0, 0, 0) < 0)
                         return negative_errno();
         } else if (p->n_groups > 0 && setgroups(p->n_groups, p->groups) < 0)
                 return negative_errno();
