@@ -1,4 +1,5 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
+#include <dirent.h>
 #include <fcntl.h>
 #include <limits.h>
 #include <linux/openat2.h>
@@ -908,6 +909,77 @@ static bool bind_source_is_api(const char *source) {
         return false;
 }
 
+/* Whether the directory at fd (O_PATH) has no entry. */
+static int dir_is_empty(int fd) {
+        DIR *d;
+        struct dirent *e;
+        int dfd = openat(fd, ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC | O_NOFOLLOW), r = 1;
+
+        if (dfd < 0)
+                return negative_errno();
+        d = fdopendir(dfd);
+        if (!d) {
+                r = negative_errno();
+                safe_close(dfd);
+                return r;
+        }
+        while ((e = readdir(d)))
+                if (strcmp(e->d_name, ".") != 0 && strcmp(e->d_name, "..") != 0) {
+                        r = 0;
+                        break;
+                }
+        closedir(d);
+        return r;
+}
+
+/* A Bind*Paths= mount point missing where the service's tree is read-only (the host's files):
+ * systemd creates it on the host, isolated writes nothing there. If the closest directory that
+ * exists above it is empty (a package's /var/lib/haproxy/dev, made for a chroot's /dev/log),
+ * that directory is covered by a tiny tmpfs of its mode and owner, which holds the mount point
+ * and is then read-only: nothing of the host is hidden, nothing reaches it. Else -ENOTEMPTY. */
+static int make_mount_point_in_empty_dir(MountContext *c, const char *destination, bool directory) {
+        _cleanup_free_ char *above = strdup(destination), *mode = NULL, *uid = NULL, *gid = NULL;
+        _cleanup_close_ int dir = -EBADF, m = -EBADF;
+        struct stat st;
+        char *slash;
+        int r;
+
+        if (!above)
+                return -ENOMEM;
+        for (;;) {
+                slash = strrchr(above, '/');
+                if (!slash || slash == above)
+                        return -ENOTEMPTY; /* up to /, which is not empty */
+                *slash = '\0';
+                dir = open_in_root(c->root_fd, above, O_DIRECTORY);
+                if (dir != -ENOENT)
+                        break;
+        }
+        if (dir < 0)
+                return dir;
+        r = dir_is_empty(dir);
+        if (r <= 0)
+                return r < 0 ? r : -ENOTEMPTY;
+        if (fstat(dir, &st) < 0)
+                return negative_errno();
+        mode = strprintf("mode=%04o", (unsigned) (st.st_mode & 07777));
+        uid = strprintf("uid=%u", (unsigned) st.st_uid);
+        gid = strprintf("gid=%u", (unsigned) st.st_gid);
+        if (!mode || !uid || !gid)
+                return -ENOMEM;
+        m = new_fs("tmpfs", (const char *const[]) { mode, uid, gid, "size=64k", "nr_inodes=64", NULL },
+                   MOUNT_ATTR_NOSUID | MOUNT_ATTR_NODEV | MOUNT_ATTR_NOEXEC);
+        if (m < 0)
+                return m;
+        r = attach_fd(m, dir);
+        if (r < 0)
+                return r;
+        r = directory ? mkdir_in_root(c->root_fd, destination) : touch_in_root(c->root_fd, destination);
+        if (r < 0)
+                return r;
+        return set_attr(m, false, MOUNT_ATTR_RDONLY, 0);
+}
+
 static int apply_bind(MountContext *c, const BindMount *b, int *clone) {
         _cleanup_close_ int target = -EBADF;
         struct stat st;
@@ -931,8 +1003,12 @@ static int apply_bind(MountContext *c, const BindMount *b, int *clone) {
         if (target == -ENOENT) {
                 r = S_ISDIR(st.st_mode) ? mkdir_in_root(c->root_fd, b->destination)
                                         : touch_in_root(c->root_fd, b->destination);
+                if ((r == -EROFS || r == -EACCES || r == -EPERM) &&
+                    make_mount_point_in_empty_dir(c, b->destination, S_ISDIR(st.st_mode)) >= 0)
+                        r = 0;
                 if (r < 0)
-                        return fail(c, r, "create mount point %s", b->destination);
+                        return fail(c, r, "create mount point %s (where the service's tree is read-only, "
+                                    "only in an empty directory)", b->destination);
                 target = open_in_root(c->root_fd, b->destination, 0);
         }
         if (target < 0)
