@@ -214,8 +214,8 @@ int sandbox_process_apply_credentials(const SandboxProcess *p) {
         int last = cap_last();
         /* The description withheld them already (sandbox_options_finalize()); again here, where
          * they would be granted: a withheld capability never reaches a service by another path. */
-        uint64_t bounding = o->capability_bounding_set & sandbox_caps_allowed(o);
-        uint64_t ambient = o->ambient_capabilities & bounding;
+        uint64_t bounding = (p->sandbox_capabilities ? UINT64_MAX : o->capability_bounding_set) & sandbox_caps_allowed(o);
+        uint64_t ambient = p->sandbox_capabilities ? 0 : o->ambient_capabilities & bounding;
         unsigned secure_bits = o->process.secure_bits;
         int r;
 
@@ -269,7 +269,7 @@ int sandbox_process_apply_credentials(const SandboxProcess *p) {
         return 0;
 }
 
-int sandbox_init_drop_capabilities(const SandboxOptions *o) {
+int sandbox_init_drop_capabilities(const SandboxOptions *o, bool permissions_start_only) {
         int last = cap_last();
 
         /* KeyringMode=private (the default) and shared: a new anonymous session keyring, for the
@@ -288,6 +288,9 @@ int sandbox_init_drop_capabilities(const SandboxOptions *o) {
 
         if (!o->no_new_privileges)
                 keep |= CAP(CAP_SYS_ADMIN);
+        /* PermissionsStartOnly=: the commands but ExecStart= get the sandbox's set (SandboxProcess). */
+        if (permissions_start_only)
+                keep |= sandbox_caps_allowed(o);
         for (int c = 0; c <= last && c < 64; c++)
                 if (!(keep & (UINT64_C(1) << c)))
                         if (prctl(PR_CAPBSET_DROP, (unsigned long) c, 0, 0, 0) < 0 && errno != EINVAL)
