@@ -1,6 +1,6 @@
 #!/bin/bash
 # Runs every libFuzzer target under ASan and UBSan for SECONDS each (default 60).
-#   tools/fuzz.sh [SECONDS] [TARGET...]      targets: description description-sources env-file shell-reply
+#   tools/fuzz.sh [SECONDS] [TARGET...]      targets: description description-sources env-file shell-reply tmpfiles-plan
 # Seeds: the corpus in tests/fuzz/corpus-TARGET, plus (for description) the
 # unit files Debian ships in /lib/systemd/system. A crash leaves its
 # reproducer in tests/fuzz/corpus-TARGET/ (keep it there) and fails the run.
@@ -8,7 +8,7 @@ set -euo pipefail
 SRC=$(cd "$(dirname "$0")/.." && pwd)
 seconds=${1:-60}
 shift || :
-targets=("${@:-description description-sources env-file init-message shell-reply}")
+targets=("${@:-description description-sources env-file init-message shell-reply tmpfiles-plan}")
 out=${FUZZ_DIR:-$SRC/build-fuzz}
 mkdir -p "$out"
 command -v clang >/dev/null || { echo "fuzz: clang is not installed (apt-get install clang libclang-rt-14-dev)"; exit 77; }

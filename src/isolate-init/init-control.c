@@ -149,6 +149,7 @@ static const char *const start_fd_role_table[_START_FD_ROLE_MAX] = {
         [START_FD_SECCOMP] = "seccomp",
         [START_FD_ENV] = "env",
         [START_FD_LEARN] = "learn",
+        [START_FD_TMPFILES] = "tmpfiles",
 };
 
 /* The extra fds are the last ones, in the order the roles line names them; each role once. */

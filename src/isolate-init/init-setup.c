@@ -125,7 +125,9 @@ static int setup_sandbox_mounts(InitSetup *s) {
 static int setup_run_tmpfiles(InitSetup *s) {
         /* In the service's root, before any of its commands (ExecStartPre= and RuntimeDirectory=
          * come after, as on a booted host). */
-        return init_tmpfiles_run(s->stream_fd);
+        if (s->tmpfiles_plan_fd >= 0) /* the daemon ran the tool already: replay what it made */
+                return init_tmpfiles_replay(s->tmpfiles_plan_fd, s->stream_fd);
+        return 0; /* the tool itself forks: after GO (init_tmpfiles_after_go()) */
 }
 
 /* In order. The process side of the sandbox (rlimits, user, capabilities, no_new_privs,

@@ -16,6 +16,8 @@ typedef struct InitSetup {
         char *const *mount_paths;
         const int *mount_fds;
         size_t n_mounts;
+        /* The daemon's plan of /run (START role "tmpfiles"), or -EBADF: run systemd-tmpfiles. Not owned. */
+        int tmpfiles_plan_fd;
         /* A step's own one-line account of its failure, if it has one. Owned. */
         char *error;
 } InitSetup;

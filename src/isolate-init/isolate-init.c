@@ -16,6 +16,7 @@
 #include "init-listener.h"
 #include "init-protocol.h"
 #include "init-setup.h"
+#include "init-tmpfiles.h"
 #include "learn.h"
 #include "log.h"
 #include "seccomp-filter.h"
@@ -101,7 +102,7 @@ static int run(void) {
         _cleanup_free_ char *invocation_env = NULL, *error = NULL, *preloaded_env = NULL;
         size_t preloaded_env_size = 0;
         _cleanup_(init_start_done) InitStart start = INIT_START_NULL;
-        _cleanup_(init_setup_done) InitSetup setup = { .stream_fd = -EBADF };
+        _cleanup_(init_setup_done) InitSetup setup = { .stream_fd = -EBADF, .tmpfiles_plan_fd = -EBADF };
         _cleanup_close_ int signal_fd = -EBADF, notify_fd = -EBADF;
         _cleanup_(init_listener_done) InitListener listener = INIT_LISTENER_NULL;
         _cleanup_(spawn_context_done) SpawnContext spawn = {};
@@ -200,11 +201,13 @@ static int run(void) {
         setup.mount_paths = start.mount_paths;
         setup.mount_fds = start.mount_fds;
         setup.n_mounts = start.n_mounts;
+        setup.tmpfiles_plan_fd = start.role_fds[START_FD_TMPFILES];
         r = init_setup_run(&setup, &error);
         if (r < 0)
                 return error ? start_failed(r, error) : start_failedf(r, "Failed to set up the sandbox: %m");
         for (size_t i = 0; i < start.n_mounts; i++)
                 start.mount_fds[i] = safe_close(start.mount_fds[i]);
+        start.role_fds[START_FD_TMPFILES] = safe_close(start.role_fds[START_FD_TMPFILES]);
 
         /* Bound before any process of the service starts, so no early READY=1 is lost. */
         if (description_notify_access(d) != NOTIFY_ACCESS_NONE || d->type == SERVICE_NOTIFY) {
@@ -218,6 +221,9 @@ static int run(void) {
         r = control_receive_go(INIT_CONTROL_FD, go_invocation_id);
         if (r < 0)
                 return start_failedf(r, "Failed to receive GO: %m");
+        r = init_tmpfiles_after_go(setup.stream_fd);
+        if (r < 0)
+                return start_failedf(r, "Failed to prepare /run from tmpfiles.d: %m");
         r = init_setup_cgroup(&setup, &error);
         if (r < 0)
                 return error ? start_failed(r, error) : start_failedf(r, "Failed to set up the cgroup namespace: %m");

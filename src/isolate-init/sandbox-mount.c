@@ -10,6 +10,7 @@
 #include <sys/mount.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
+#include <sys/xattr.h>
 #include <unistd.h>
 
 #include "learn.h"
@@ -752,6 +753,42 @@ static int setup_tmp_and_run(MountContext *c, int *dev_log) {
         return attach_dev_log(c, dev_log, "/run/systemd/journal/dev-log");
 }
 
+/* A bind mount of NAME on the detached mount M. Linux before 6.15 (Debian 12's 6.1) refuses to
+ * clone from a mount that is not attached (EINVAL), so M is attached for the while on an empty
+ * directory of the service's own /run, the file cloned from there, and M detached again. */
+static int clone_detached_file(MountContext *c, int m, const char *name) {
+        static const char dir[] = ".isolated-mount";
+        _cleanup_close_ int run_fd = -EBADF, dir_fd = -EBADF, mnt_fd = -EBADF;
+        _cleanup_free_ char *path = NULL, *proc_path = NULL;
+        int file, r;
+
+        run_fd = open_in_root(c->root_fd, "/run", O_DIRECTORY);
+        if (run_fd < 0)
+                return run_fd;
+        if (mkdirat(run_fd, dir, 0700) < 0)
+                return negative_errno();
+        dir_fd = openat(run_fd, dir, O_PATH | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+        r = dir_fd < 0 ? negative_errno() : attach_fd(m, dir_fd);
+        if (r < 0) {
+                (void) unlinkat(run_fd, dir, AT_REMOVEDIR);
+                return r;
+        }
+        path = strprintf("%s/%s", dir, name);
+        file = path ? clone_tree(run_fd, path, false) : -ENOMEM;
+        /* The mount on the directory, by a fd of its root: nothing but us can have reached it. */
+        mnt_fd = openat(run_fd, dir, O_PATH | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+        proc_path = mnt_fd >= 0 ? strprintf("/proc/self/fd/%d", mnt_fd) : NULL;
+        r = !proc_path ? -ENOMEM : umount2(proc_path, MNT_DETACH) < 0 ? negative_errno() : 0;
+        if (r >= 0 && unlinkat(run_fd, dir, AT_REMOVEDIR) < 0)
+                r = negative_errno();
+        if (r < 0) {
+                if (file >= 0)
+                        safe_close(file);
+                return r;
+        }
+        return file;
+}
+
 /* The service's /etc/hosts: the root's own, its 127.0.1.1 line (the host's name) replaced by the
  * service's hostname, and ::1 named localhost if no line does, as a booted Debian has it (netcfg
  * writes both): a private copy on a tiny tmpfs of its own, bound read-only over /etc/hosts. */
@@ -833,7 +870,7 @@ static int setup_hosts(MountContext *c) {
                 return fail(c, negative_errno(), "create the service's /etc/hosts");
         if (write(out_fd, text, n) != (ssize_t) n)
                 return fail(c, errno > 0 ? -errno : -EIO, "write the service's /etc/hosts");
-        file = clone_tree(m, "hosts", false);
+        file = clone_detached_file(c, m, "hosts");
         if (file < 0)
                 return fail(c, file, "bind the service's /etc/hosts");
         r = set_attr(file, false, MOUNT_ATTR_RDONLY | ATTR_SAFE, 0);
@@ -1186,15 +1223,22 @@ static int enter_root(MountContext *c) {
 }
 
 /* Learning: host mount N as the lower layer of an overlay whose upper and work directories are
- * N/upper and N/work on layers_fd, our tmpfs; the overlay's mount, detached. The host's mount is
- * attached at N/lower first: overlayfs takes a layer only from our own mount namespace (a detached
- * mount's namespace is the daemon's user namespace's, where we have no CAP_SYS_ADMIN). */
-static int learn_overlay(int layers_fd, size_t index, int host_fd) {
-        _cleanup_close_ int fs = -EBADF, dir = -EBADF, upper = -EBADF, work = -EBADF, lower_fd = -EBADF;
-        char name[32];
+ * N/upper and N/work on layers_fd, our tmpfs, reachable as layers_path; the overlay's mount,
+ * detached. The host's mount is attached at N/lower first: overlayfs takes a layer only from our own
+ * mount namespace (a detached mount's namespace is the daemon's user namespace's, where we have no
+ * CAP_SYS_ADMIN). The layers are given as paths, not as file descriptors ("lowerdir+"): Linux 6.1's
+ * overlayfs parses its options as one string and refuses a descriptor (EOPNOTSUPP); a path is taken
+ * by every kernel. The paths are ours (digits below layers_path: no ':', ',' or '\' to escape). */
+static int learn_overlay(int layers_fd, const char *layers_path, size_t index, int host_fd) {
+        _cleanup_close_ int fs = -EBADF, dir = -EBADF, lower_fd = -EBADF;
+        char name[32], lower[PATH_MAX], upper[PATH_MAX], work[PATH_MAX];
         int m;
 
         snprintf(name, sizeof(name), "%zu", index);
+        if (snprintf(lower, sizeof(lower), "%s/%s/lower", layers_path, name) >= (int) sizeof(lower) ||
+            snprintf(upper, sizeof(upper), "%s/%s/upper", layers_path, name) >= (int) sizeof(upper) ||
+            snprintf(work, sizeof(work), "%s/%s/work", layers_path, name) >= (int) sizeof(work))
+                return -ENAMETOOLONG;
         if (mkdirat(layers_fd, name, 0755) < 0)
                 return negative_errno();
         dir = openat(layers_fd, name, O_PATH | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
@@ -1207,26 +1251,32 @@ static int learn_overlay(int layers_fd, size_t index, int host_fd) {
         m = attach_fd(host_fd, lower_fd);
         if (m < 0)
                 return m;
-        safe_close(lower_fd);
-        lower_fd = openat(dir, "lower", O_PATH | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
-        if (lower_fd < 0)
-                return negative_errno();
-        upper = openat(dir, "upper", O_PATH | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
-        work = openat(dir, "work", O_PATH | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
-        if (upper < 0 || work < 0)
-                return negative_errno();
         fs = fsopen("overlay", FSOPEN_CLOEXEC);
         if (fs < 0)
                 return negative_errno();
         if (fsconfig(fs, FSCONFIG_SET_STRING, "source", "isolated-learn", 0) < 0 ||
-            fsconfig(fs, FSCONFIG_SET_FD, "lowerdir+", NULL, lower_fd) < 0 ||
-            fsconfig(fs, FSCONFIG_SET_FD, "upperdir", NULL, upper) < 0 ||
-            fsconfig(fs, FSCONFIG_SET_FD, "workdir", NULL, work) < 0 ||
+            fsconfig(fs, FSCONFIG_SET_STRING, "lowerdir", lower, 0) < 0 ||
+            fsconfig(fs, FSCONFIG_SET_STRING, "upperdir", upper, 0) < 0 ||
+            fsconfig(fs, FSCONFIG_SET_STRING, "workdir", work, 0) < 0 ||
             fsconfig(fs, FSCONFIG_SET_FLAG, "userxattr", NULL, 0) < 0 ||
             fsconfig(fs, FSCONFIG_CMD_CREATE, NULL, NULL, 0) < 0)
                 return negative_errno();
         m = fsmount(fs, FSMOUNT_CLOEXEC, MOUNT_ATTR_NOSUID | MOUNT_ATTR_NODEV);
         return m < 0 ? negative_errno() : m;
+}
+
+/* overlayfs in a user namespace keeps what it marks (an opaque directory) as user.overlay.* xattrs
+ * of its upper layer; a tmpfs has user xattrs from Linux 6.6 only. Without them (Debian 12's 6.1) the
+ * overlay still works, but a directory of the host's tree cannot be removed while learning (EIO):
+ * said once, as a notice. */
+static void learn_check_xattrs(int layers_fd) {
+        if (fsetxattr(layers_fd, "user.isolate-init", "1", 1, 0) < 0) {
+                if (errno == EOPNOTSUPP)
+                        log_notice("Learning: this kernel's tmpfs has no user extended attributes, so the "
+                                   "overlay cannot remove a directory of the host's tree (EIO) while learning.");
+                return;
+        }
+        (void) fremovexattr(layers_fd, "user.isolate-init");
 }
 
 /* The service's root, on a small tmpfs over /tmp of the init's old tree (gone with it): "/" first,
@@ -1274,13 +1324,14 @@ static int build_root(MountContext *c, char *const *paths, const int *fds, size_
                 layers = openat(tmp, "learn", O_RDONLY | O_DIRECTORY | O_CLOEXEC | O_NOFOLLOW);
                 if (layers < 0)
                         return fail(c, negative_errno(), "open the learning layers");
+                learn_check_xattrs(layers);
                 overlays = malloc(n * sizeof(int));
                 if (!overlays)
                         return -ENOMEM;
                 for (size_t i = 0; i < n; i++)
                         overlays[i] = -EBADF;
                 for (size_t i = 0; i < n; i++) {
-                        overlays[i] = learn_overlay(layers, i, fds[i]);
+                        overlays[i] = learn_overlay(layers, "/tmp/learn", i, fds[i]);
                         if (overlays[i] < 0 && i > 0) {
                                 /* A file system overlayfs cannot stack on (FUSE, another overlay...):
                                  * the host's mount as it is, read-only; writes there fail and are

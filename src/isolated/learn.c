@@ -136,10 +136,18 @@ static int on_learn_timeout(sd_event_source *source, uint64_t usec, void *userda
         return 0;
 }
 
+/* manager_start_sources_prepared()'s hook: the service takes the learning state. */
+static void attach_learn(Service *s, void *userdata) {
+        ServiceLearn **l = userdata;
+
+        s->learn = TAKE_PTR(*l);
+}
+
 int manager_learn_service(Manager *m, const char *name, const char *text, uint64_t duration_usec, sd_bus_message *call,
                           sd_bus_error *error) {
         _cleanup_(description_sources_freep) DescriptionSources *sources = NULL;
         _cleanup_(service_learn_freep) ServiceLearn *l = NULL;
+        ServiceLearn *learn; /* l, once the service has it */
         _cleanup_free_ char *load_error = NULL;
         Service *s;
         int r;
@@ -181,23 +189,24 @@ int manager_learn_service(Manager *m, const char *name, const char *text, uint64
                         return r;
         }
 
-        r = manager_start_sources(m, name, TAKE_PTR(sources), call, error);
+        /* The learning state goes with the service before it starts: the START message, sent right
+         * after the fork, carries its report fd and the learning filter. */
+        r = manager_start_sources_prepared(m, name, TAKE_PTR(sources), call, attach_learn, &l, error);
         if (r < 0 || sd_bus_error_is_set(error))
                 return r;
         s = manager_get_service(m, name);
         if (!s)
                 return -ESRCH;
+        learn = s->learn;
         /* Answered at the end, with what was learned, not once it runs. */
         s->start_call = sd_bus_message_unref(s->start_call);
-        l->call = sd_bus_message_ref(call);
-        r = sd_event_add_time_relative(m->event, &l->timer, CLOCK_MONOTONIC, duration_usec, 0, on_learn_timeout, s);
+        learn->call = sd_bus_message_ref(call);
+        r = sd_event_add_time_relative(m->event, &learn->timer, CLOCK_MONOTONIC, duration_usec, 0, on_learn_timeout, s);
         if (r < 0) {
-                s->learn = TAKE_PTR(l);
                 (void) service_stop(s, NULL);
                 return 1;
         }
         log_info("%s: learning for %llu s.", name, (unsigned long long) (duration_usec / USEC_PER_SEC));
-        s->learn = TAKE_PTR(l);
         return 1;
 }
 

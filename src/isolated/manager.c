@@ -316,8 +316,14 @@ static int check_conditions(const char *name, const Description *d, sd_bus_error
         return 1;
 }
 
-int manager_start_sources(Manager *m, const char *name, DescriptionSources *sources_in, sd_bus_message *call,
+int manager_start_sources(Manager *m, const char *name, DescriptionSources *sources, sd_bus_message *call,
                           sd_bus_error *error) {
+        return manager_start_sources_prepared(m, name, sources, call, NULL, NULL, error);
+}
+
+int manager_start_sources_prepared(Manager *m, const char *name, DescriptionSources *sources_in,
+                                   sd_bus_message *call, ServicePrepare prepare, void *userdata,
+                                   sd_bus_error *error) {
         _cleanup_(description_sources_freep) DescriptionSources *sources = sources_in;
         _cleanup_(description_freep) Description *d = NULL;
         _cleanup_free_ char *parse_error = NULL;
@@ -369,6 +375,9 @@ int manager_start_sources(Manager *m, const char *name, DescriptionSources *sour
                             error);
         if (r < 0)
                 return r;
+        /* Before the start: the init is handed what it needs right after the fork. */
+        if (prepare)
+                prepare(s, userdata);
         r = service_start(s, call);
         if (r < 0 && s->start_error)
                 return sd_bus_error_setf(error, BUS_ERROR_START_FAILED, "Failed to start %s: %s", name, s->start_error);

@@ -78,6 +78,12 @@ int manager_start_service(Manager *m, const char *name, const char *text, sd_bus
 /* Starts NAME from already loaded sources (a restart reuses them); takes ownership of sources. */
 int manager_start_sources(Manager *m, const char *name, DescriptionSources *sources, sd_bus_message *call,
                           sd_bus_error *error);
+/* The same, with PREPARE called on the new service just before it starts (learn attaches its
+ * state there: the init gets the start data right after the fork). */
+typedef void (*ServicePrepare)(Service *s, void *userdata);
+int manager_start_sources_prepared(Manager *m, const char *name, DescriptionSources *sources,
+                                   sd_bus_message *call, ServicePrepare prepare, void *userdata,
+                                   sd_bus_error *error);
 
 /* Root may; others need polkit's org.isolated1.manage. Returns 1 if allowed,
  * 0 if polkit was asked (the call is dispatched again once it answered), <0

@@ -37,6 +37,7 @@
 #include "learn.h"
 #include "string-util.h"
 #include "strv.h"
+#include "tmpfiles-plan-cache.h"
 #include "usage.h"
 
 bool service_is_active(const Service *s) {
@@ -343,7 +344,7 @@ static int send_start_message(Service *s, const char **ret_where) {
         _cleanup_free_ char *msg = NULL, *data = NULL;
         _cleanup_free_ int *fds = NULL;
         _cleanup_close_ int readopt_fd = -EBADF, exit_fd = -EBADF, env_fd = -EBADF, learn_fd = -EBADF;
-        int filter_fd = -EBADF; /* the cache's */
+        int filter_fd = -EBADF, tmpfiles_fd = -EBADF; /* the caches' */
         char roles[64] = "";
         size_t size, n_fds;
         int n, r;
@@ -364,11 +365,13 @@ static int send_start_message(Service *s, const char **ret_where) {
         if (r < 0)
                 log_warning_errno(r, "%s: cannot build the seccomp filter, the init will: %m", s->name);
         r = preload_environment_files(s, &env_fd);
+        if (r >= 0)
+                r = tmpfiles_plan_cache_get(s->description, &tmpfiles_fd);
         if (r < 0)
                 return r;
 
         /* The sockets, then the extra fds in the order the roles line names them. */
-        fds = malloc((s->network.n_listen_fds + 5) * sizeof(int));
+        fds = malloc((s->network.n_listen_fds + _START_FD_ROLE_MAX) * sizeof(int));
         if (!fds)
                 return -ENOMEM;
         if (s->network.n_listen_fds > 0)
@@ -390,6 +393,10 @@ static int send_start_message(Service *s, const char **ret_where) {
         if (learn_fd >= 0) {
                 fds[n_fds++] = learn_fd;
                 strcat(roles, " learn");
+        }
+        if (tmpfiles_fd >= 0) {
+                fds[n_fds++] = tmpfiles_fd;
+                strcat(roles, " tmpfiles");
         }
         n = asprintf(&msg, "START %d\n%s\n%s\nFDS%s\n%s", INIT_PROTOCOL_VERSION, s->name, s->invocation_id,
                      roles, data);

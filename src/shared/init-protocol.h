@@ -58,7 +58,11 @@
  *                               the filter's refusals are recorded and let
  *                               through, and the init writes what it saw to
  *                               this memfd before EXITED or FAILED; the
- *                               daemon then sends no "seccomp").
+ *                               daemon then sends no "seccomp"), "tmpfiles"
+ *                               the private /run's plan (tmpfiles-plan.h), a
+ *                               sealed memfd the daemon shares among inits
+ *                               (map it, never read(): the offset is shared;
+ *                               without it the init runs systemd-tmpfiles).
  *   "GO\nINVOCATION_ID"         the scope's start job is done (the init is in
  *                               the scope's cgroup) and the network is up: the
  *                               init may create its cgroup namespace, mount
@@ -186,6 +190,7 @@ typedef enum StartFdRole {
         START_FD_SECCOMP, /* "seccomp": the filter the daemon built (seccomp-filter.h) */
         START_FD_ENV,     /* "env": EnvironmentFile= texts the daemon read, a sealed memfd (env-file.h) */
         START_FD_LEARN,   /* "learn": isolatectl learn, a memfd the init fills with what it saw (learn.h) */
+        START_FD_TMPFILES, /* "tmpfiles": the plan of /run, a sealed memfd shared by inits (tmpfiles-plan.h) */
         _START_FD_ROLE_MAX,
 } StartFdRole;
 #define INIT_START_FDS_MAX (INIT_LISTEN_FDS_MAX + _START_FD_ROLE_MAX)

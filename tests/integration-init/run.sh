@@ -64,6 +64,8 @@ drive() {
 ms() { cat "$T/$1.ms"; }
 
 # --- a running service, inspected from the host ---
+# (Once its main process has exec'd sleep: before that it is the shell, which holds running.sh
+# open on a fd of its own, so the fd check raced the exec under load.)
 cat >"$T/inspect.sh" <<'X'
 nsenter -t $MAIN_PID -u hostname >$T/hostname
 nsenter -t $MAIN_PID -n ip -o link >$T/links
@@ -106,7 +108,7 @@ Environment=FOO=bar BAR=1
 Environment=BAR=2
 WorkingDirectory=/tmp
 [Isolate]
-Hostname=box1" -c ". $T/inspect.sh; $T/until.sh main-execd" -s "KILL main 15"
+Hostname=box1" -c "$T/until.sh main-execd; . $T/inspect.sh" -s "KILL main 15"
 
 check "MAIN arrives with a pidfd" hasre running.out '^MAIN [0-9]+ \| STATE=running \| NRESTARTS=0 \| STATUS= \(pidfd host pid [0-9]+\)$'
 check "hostname inside is Hostname=" has hostname box1
