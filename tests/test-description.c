@@ -682,7 +682,8 @@ START_TEST(test_all_errors_at_once) {
                                 "redis.service:5: Invalid section header '[Bad'\n"
                                 "redis.service:8: CoredumpFilter= is not supported yet; refusing to run the process with other scheduling or attributes than asked\n"
                                 "redis.service.d/a.conf:1: Assignment outside of any section\n"
-                                "redis.service.d/a.conf:3: SecureBits= is not supported yet; refusing to run the process with other scheduling or attributes than asked");
+                                "redis.service.d/a.conf:3: SecureBits=5: not a list of keep-caps, keep-caps-locked, no-setuid-fixup, "
+                                "no-setuid-fixup-locked, noroot, noroot-locked");
         error = mfree(error);
         /* A file too large still ends its own parse, and then nothing is said of ExecStart=. */
         {

@@ -250,7 +250,7 @@ static int run(void) {
                 return error ? start_failed(r, error) : start_failedf(r, "Failed to set up the service's directories: %m");
 
         /* Nothing is mounted or made any more: what we would need to change that goes now. */
-        r = sandbox_init_drop_capabilities(&d->sandbox);
+        r = sandbox_init_drop_capabilities(&d->sandbox, d->permissions_start_only);
         if (r < 0)
                 return start_failedf(r, "Failed to drop the init's own capabilities: %m");
 

@@ -2,6 +2,7 @@
 #include <grp.h>
 #include <linux/capability.h>
 #include <linux/keyctl.h>
+#include <linux/securebits.h>
 #include <pwd.h>
 #include <stdio.h>
 #include <string.h>
@@ -213,8 +214,9 @@ int sandbox_process_apply_credentials(const SandboxProcess *p) {
         int last = cap_last();
         /* The description withheld them already (sandbox_options_finalize()); again here, where
          * they would be granted: a withheld capability never reaches a service by another path. */
-        uint64_t bounding = o->capability_bounding_set & sandbox_caps_allowed(o);
-        uint64_t ambient = o->ambient_capabilities & bounding;
+        uint64_t bounding = (p->sandbox_capabilities ? UINT64_MAX : o->capability_bounding_set) & sandbox_caps_allowed(o);
+        uint64_t ambient = p->sandbox_capabilities ? 0 : o->ambient_capabilities & bounding;
+        unsigned secure_bits = o->process.secure_bits;
         int r;
 
         /* Limit*= were applied before, clamped as systemd clamps them (spawn.c). */
@@ -226,9 +228,19 @@ int sandbox_process_apply_credentials(const SandboxProcess *p) {
                         if (prctl(PR_CAPBSET_DROP, (unsigned long) c, 0, 0, 0) < 0 && errno != EINVAL)
                                 return negative_errno();
 
+        /* SecureBits=, before the user switch: setting them needs CAP_SETPCAP, which the switch
+         * takes away. What they change about it is undone below (the sets are set exactly),
+         * keep-caps is cleared by execve() anyway, and noroot keeps root's exec from gaining
+         * anything but the ambient set: never more than without them. With ambient capabilities
+         * to keep across the switch, keep-caps rides along (PR_SET_KEEPCAPS would fail on
+         * keep-caps-locked). */
+        if (secure_bits != 0 &&
+            prctl(PR_SET_SECUREBITS, secure_bits | (p->switch_user && ambient ? SECBIT_KEEP_CAPS : 0), 0, 0, 0) < 0)
+                return negative_errno();
+
         if (p->switch_user) {
                 /* Keep the permitted set across setuid() only for ambient capabilities. */
-                if (ambient && prctl(PR_SET_KEEPCAPS, 1, 0, 0, 0) < 0)
+                if (ambient && secure_bits == 0 && prctl(PR_SET_KEEPCAPS, 1, 0, 0, 0) < 0)
                         return negative_errno();
                 if (setgroups(p->n_groups, p->groups) < 0)
                         return negative_errno();
@@ -236,7 +248,7 @@ int sandbox_process_apply_credentials(const SandboxProcess *p) {
                         return negative_errno();
                 if (setresuid(p->uid, p->uid, p->uid) < 0)
                         return negative_errno();
-                if (ambient && prctl(PR_SET_KEEPCAPS, 0, 0, 0, 0) < 0)
+                if (ambient && secure_bits == 0 && prctl(PR_SET_KEEPCAPS, 0, 0, 0, 0) < 0)
                         return negative_errno();
         } else if (p->n_groups > 0 && setgroups(p->n_groups, p->groups) < 0)
                 return negative_errno();
@@ -257,7 +269,7 @@ int sandbox_process_apply_credentials(const SandboxProcess *p) {
         return 0;
 }
 
-int sandbox_init_drop_capabilities(const SandboxOptions *o) {
+int sandbox_init_drop_capabilities(const SandboxOptions *o, bool permissions_start_only) {
         int last = cap_last();
 
         /* KeyringMode=private (the default) and shared: a new anonymous session keyring, for the
@@ -276,6 +288,9 @@ int sandbox_init_drop_capabilities(const SandboxOptions *o) {
 
         if (!o->no_new_privileges)
                 keep |= CAP(CAP_SYS_ADMIN);
+        /* PermissionsStartOnly=: the commands but ExecStart= get the sandbox's set (SandboxProcess). */
+        if (permissions_start_only)
+                keep |= sandbox_caps_allowed(o);
         for (int c = 0; c <= last && c < 64; c++)
                 if (!(keep & (UINT64_C(1) << c)))
                         if (prctl(PR_CAPBSET_DROP, (unsigned long) c, 0, 0, 0) < 0 && errno != EINVAL)

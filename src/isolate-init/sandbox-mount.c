@@ -1,4 +1,5 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
+#include <dirent.h>
 #include <fcntl.h>
 #include <limits.h>
 #include <linux/openat2.h>
@@ -928,11 +929,108 @@ static int add_path_entries(PathEntry **list, size_t *n, char **paths, PathKind 
         return 0;
 }
 
+/* A Bind*Paths= source in an API file system the service gets its own of (/dev, /proc, /sys):
+ * taken when the bind is made, as the service sees it there (the staged root has none of the
+ * host's, and the host's would show its devices and processes). haproxy's
+ * BindReadOnlyPaths=/dev/log:... gets the service's /dev/log, journald's syslog socket, which
+ * is what systemd binds there from the host. */
+#define BIND_SOURCE_DEFERRED (-EINPROGRESS)
+
+static bool bind_source_is_api(const char *source) {
+        FOREACH_STRING(p, "/dev", "/proc", "/sys") {
+                size_t k = strlen(p);
+
+                if (strncmp(source, p, k) == 0 && (source[k] == '\0' || source[k] == '/'))
+                        return true;
+        }
+        return false;
+}
+
+/* Whether the directory at fd (O_PATH) has no entry. */
+static int dir_is_empty(int fd) {
+        DIR *d;
+        struct dirent *e;
+        int dfd = openat(fd, ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC | O_NOFOLLOW), r = 1;
+
+        if (dfd < 0)
+                return negative_errno();
+        d = fdopendir(dfd);
+        if (!d) {
+                r = negative_errno();
+                safe_close(dfd);
+                return r;
+        }
+        while ((e = readdir(d)))
+                if (strcmp(e->d_name, ".") != 0 && strcmp(e->d_name, "..") != 0) {
+                        r = 0;
+                        break;
+                }
+        closedir(d);
+        return r;
+}
+
+/* A Bind*Paths= mount point missing where the service's tree is read-only (the host's files):
+ * systemd creates it on the host, isolated writes nothing there. If the closest directory that
+ * exists above it is empty (a package's /var/lib/haproxy/dev, made for a chroot's /dev/log),
+ * that directory is covered by a tiny tmpfs of its mode and owner, which holds the mount point
+ * and is then read-only: nothing of the host is hidden, nothing reaches it. Else -ENOTEMPTY. */
+static int make_mount_point_in_empty_dir(MountContext *c, const char *destination, bool directory) {
+        _cleanup_free_ char *above = strdup(destination), *mode = NULL, *uid = NULL, *gid = NULL;
+        _cleanup_close_ int dir = -EBADF, m = -EBADF;
+        struct stat st;
+        char *slash;
+        int r;
+
+        if (!above)
+                return -ENOMEM;
+        for (;;) {
+                slash = strrchr(above, '/');
+                if (!slash || slash == above)
+                        return -ENOTEMPTY; /* up to /, which is not empty */
+                *slash = '\0';
+                dir = open_in_root(c->root_fd, above, O_DIRECTORY);
+                if (dir != -ENOENT)
+                        break;
+        }
+        if (dir < 0)
+                return dir;
+        r = dir_is_empty(dir);
+        if (r <= 0)
+                return r < 0 ? r : -ENOTEMPTY;
+        if (fstat(dir, &st) < 0)
+                return negative_errno();
+        mode = strprintf("mode=%04o", (unsigned) (st.st_mode & 07777));
+        uid = strprintf("uid=%u", (unsigned) st.st_uid);
+        gid = strprintf("gid=%u", (unsigned) st.st_gid);
+        if (!mode || !uid || !gid)
+                return -ENOMEM;
+        m = new_fs("tmpfs", (const char *const[]) { mode, uid, gid, "size=64k", "nr_inodes=64", NULL },
+                   MOUNT_ATTR_NOSUID | MOUNT_ATTR_NODEV | MOUNT_ATTR_NOEXEC);
+        if (m < 0)
+                return m;
+        r = attach_fd(m, dir);
+        if (r < 0)
+                return r;
+        r = directory ? mkdir_in_root(c->root_fd, destination) : touch_in_root(c->root_fd, destination);
+        if (r < 0)
+                return r;
+        return set_attr(m, false, MOUNT_ATTR_RDONLY, 0);
+}
+
 static int apply_bind(MountContext *c, const BindMount *b, int *clone) {
         _cleanup_close_ int target = -EBADF;
         struct stat st;
         int r;
 
+        if (*clone == BIND_SOURCE_DEFERRED) {
+                _cleanup_close_ int source = open_in_root(c->root_fd, b->source, 0);
+
+                *clone = source < 0 ? source : clone_tree(source, "", b->recursive);
+                if (*clone == -ENOENT && b->ignore_missing)
+                        return 0;
+                if (*clone < 0)
+                        return fail(c, *clone, "bind %s", b->source);
+        }
         if (*clone < 0) /* a missing "-" source */
                 return 0;
         if (fstat(*clone, &st) < 0)
@@ -942,8 +1040,12 @@ static int apply_bind(MountContext *c, const BindMount *b, int *clone) {
         if (target == -ENOENT) {
                 r = S_ISDIR(st.st_mode) ? mkdir_in_root(c->root_fd, b->destination)
                                         : touch_in_root(c->root_fd, b->destination);
+                if ((r == -EROFS || r == -EACCES || r == -EPERM) &&
+                    make_mount_point_in_empty_dir(c, b->destination, S_ISDIR(st.st_mode)) >= 0)
+                        r = 0;
                 if (r < 0)
-                        return fail(c, r, "create mount point %s", b->destination);
+                        return fail(c, r, "create mount point %s (where the service's tree is read-only, "
+                                    "only in an empty directory)", b->destination);
                 target = open_in_root(c->root_fd, b->destination, 0);
         }
         if (target < 0)
@@ -1357,6 +1459,10 @@ int sandbox_mount_apply(const SandboxOptions *o, char *const *mount_paths, const
         for (size_t i = 0; i < o->n_bind_mounts; i++) {
                 const BindMount *b = &o->bind_mounts[i];
 
+                if (bind_source_is_api(b->source)) {
+                        bind_clones[i] = BIND_SOURCE_DEFERRED;
+                        continue;
+                }
                 bind_clones[i] = clone_bind_source(host_root_fd, c.writable, b);
                 if (bind_clones[i] == -ENOENT && b->ignore_missing)
                         continue;

@@ -23,6 +23,9 @@ typedef struct SandboxProcess {
         char *user_name;
         char *shell;
         struct sock_fprog *seccomp; /* the filter as BPF, or NULL; one allocation */
+        /* PermissionsStartOnly=, a command but ExecStart=: as in systemd, the unit's own
+         * CapabilityBoundingSet=/AmbientCapabilities= are not applied to it; the sandbox's set is. */
+        bool sandbox_capabilities;
 } SandboxProcess;
 
 /* Resolves User=, Group= and SupplementaryGroups= (names looked up in the
@@ -40,7 +43,7 @@ int sandbox_process_apply_credentials(const SandboxProcess *p);
 /* In the init, once its sandbox is built: keeps only the capabilities its
  * commands may get and those it needs itself (see there); CAP_SYS_ADMIN goes,
  * so its mounts can no longer be changed. -errno. */
-int sandbox_init_drop_capabilities(const SandboxOptions *o);
+int sandbox_init_drop_capabilities(const SandboxOptions *o, bool permissions_start_only);
 
 /* In the child, last before exec: loads the seccomp filter. -errno. */
 int sandbox_process_apply_seccomp(const SandboxProcess *p);

@@ -1192,11 +1192,15 @@ fork:
                 SandboxProcess sandbox = c->sandbox;
 
                 /* "!": everything of the sandbox but the switch to User=, Group=, SupplementaryGroups=;
-                 * PermissionsStartOnly=: the commands but ExecStart= as if they had '!'. */
+                 * PermissionsStartOnly=: the commands but ExecStart= as if they had '!', and without
+                 * the unit's own capability sets (systemd runs them unsandboxed: here the sandbox's
+                 * defaults stay). */
                 if ((cmd && cmd->no_setuid) || (!main_process && !shell && c->description->permissions_start_only)) {
                         sandbox.switch_user = false;
                         sandbox.n_groups = 0;
                 }
+                if (!main_process && !shell && c->description->permissions_start_only)
+                        sandbox.sandbox_capabilities = true;
                 child_run(path, argv, env, c->description->working_directory, c->stream_fd, pipe_write,
                           main_process ? c->listen_fds : NULL, main_process ? c->n_listen_fds : 0, !!shell,
                           shell && shell->controlling_tty, &sandbox, &c->attributes);

@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 #include <ctype.h>
 #include <linux/mempolicy.h>
+#include <linux/securebits.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -95,6 +96,66 @@ KEY_PARSER(process_parse_nice) {
         if (parse_int_range(value, -20, 19, &o->nice) < 0)
                 return error_set(ret_error, -EINVAL, "%s=%s: not a nice level in -20..19", key, value);
         o->nice_set = true;
+        return 0;
+}
+
+static const struct {
+        const char *name;
+        unsigned bit;
+} secure_bits_table[] = {
+        { "keep-caps", SECBIT_KEEP_CAPS },
+        { "keep-caps-locked", SECBIT_KEEP_CAPS_LOCKED },
+        { "no-setuid-fixup", SECBIT_NO_SETUID_FIXUP },
+        { "no-setuid-fixup-locked", SECBIT_NO_SETUID_FIXUP_LOCKED },
+        { "noroot", SECBIT_NOROOT },
+        { "noroot-locked", SECBIT_NOROOT_LOCKED },
+};
+
+int secure_bits_from_string(const char *s, unsigned *ret) {
+        unsigned bits = 0;
+        const char *p = s;
+        int r;
+
+        for (;;) {
+                _cleanup_free_ char *word = NULL;
+                size_t i;
+
+                r = extract_first_word(&p, &word, EXTRACT_UNQUOTE, NULL);
+                if (r < 0)
+                        return r;
+                if (r == 0)
+                        break;
+                for (i = 0; i < ELEMENTSOF(secure_bits_table); i++)
+                        if (strcmp(word, secure_bits_table[i].name) == 0)
+                                break;
+                if (i == ELEMENTSOF(secure_bits_table))
+                        return -EINVAL;
+                bits |= secure_bits_table[i].bit;
+        }
+        *ret = bits;
+        return 0;
+}
+
+/* SecureBits=: ORed over the assignments, an empty one resets (systemd ignores a word it does
+ * not know; here it is an error, a misspelt noroot must not pass as a weaker process). Applied
+ * by the init to every command it starts, with its user switch (sandbox-caps.c). */
+KEY_PARSER(process_parse_secure_bits) {
+        ProcessOptions *o = data;
+        unsigned bits;
+        int r;
+
+        if (isempty(value)) {
+                o->secure_bits = 0;
+                return 0;
+        }
+        r = secure_bits_from_string(value, &bits);
+        if (r == -ENOMEM)
+                return r;
+        if (r < 0)
+                return error_set(ret_error, -EINVAL,
+                                 "%s=%s: not a list of keep-caps, keep-caps-locked, no-setuid-fixup, "
+                                 "no-setuid-fixup-locked, noroot, noroot-locked", key, value);
+        o->secure_bits |= bits;
         return 0;
 }
 

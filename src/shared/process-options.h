@@ -51,6 +51,7 @@ typedef struct ProcessOptions {
         uint64_t numa_mask[16]; /* node bits, 1024 nodes */
         bool numa_mask_set;
         uint64_t timer_slack_nsec; /* UINT64_MAX: unset */
+        unsigned secure_bits;      /* SecureBits=: SECBIT_* of <linux/securebits.h>, ORed */
 
         ExecInput std_input;
         char *std_input_path;
@@ -69,6 +70,10 @@ void process_options_done(ProcessOptions *o);
 /* The keys' parsers are KEY_PARSER()s (service-keys.h) named by their rows in
  * service-keys-rows.h, data the ProcessOptions: process_parse_nice for Nice=, and so on.
  * Standard{Input,Output,Error}='s paths and LogExtraFields= take specifiers. */
+
+/* SecureBits='s words (keep-caps, keep-caps-locked, no-setuid-fixup, no-setuid-fixup-locked,
+ * noroot, noroot-locked) as SECBIT_* bits; -EINVAL for any other word. */
+int secure_bits_from_string(const char *s, unsigned *ret);
 
 /* True if stdout or stderr goes to the journal stream ($JOURNAL_STREAM is set then). */
 bool process_options_uses_journal(const ProcessOptions *o);

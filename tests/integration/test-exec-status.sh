@@ -190,13 +190,21 @@ check "within 10 s, not TimeoutStartSec=60 ($ms ms)" test "$ms" -lt 10000
 check_match "saying why" "ended before the start completed" "$out"
 }
 
-# PermissionsStartOnly=yes: ExecStartPre= skips User= (as '!'), ExecStart= does not.
+# PermissionsStartOnly=yes: ExecStartPre= skips User= (as '!') and the unit's own capability sets
+# (systemd runs it unsandboxed; here the sandbox's defaults stay: tor@default's
+# `install -o debian-tor -d /run/tor` needs CAP_CHOWN and CAP_FOWNER its bounding set leaves out);
+# ExecStart= gets both.
 testcase_permissions_start_only() {
-svc xs2 "User=nobody" "PermissionsStartOnly=yes" "ExecStartPre=/bin/sh -c 'echo pre-uid-\$\$(id -u)-$token'" \
-        "ExecStart=/bin/sh -c 'echo main-uid-\$\$(id -u)-$token; exec sleep 1000'"
+svc xs2 "User=nobody" "PermissionsStartOnly=yes" "CapabilityBoundingSet=CAP_NET_BIND_SERVICE" \
+        "AmbientCapabilities=CAP_NET_BIND_SERVICE" \
+        "ExecStartPre=/bin/sh -c 'echo pre-uid-\$\$(id -u)-$token'" \
+        "ExecStartPre=/usr/bin/install -o nobody -g nogroup -m 0750 -d /run/xs2-$token" \
+        "ExecStart=/bin/sh -c 'echo main-uid-\$\$(id -u)-$token; echo main-dir-\$\$(stat -c %%U:%%a /run/xs2-$token)-$token; grep CapEff /proc/self/status; exec sleep 1000'"
 check "PermissionsStartOnly= service starts" isolatectl start xs2 "$work/xs2.service"
 check "ExecStartPre= ran as root" wait_for 10 in_journal xs2 "pre-uid-0-$token"
 check "ExecStart= as User=nobody" wait_for 10 in_journal xs2 "main-uid-65534-$token"
+check "ExecStartPre= could chown and chmod outside CapabilityBoundingSet=" wait_for 10 in_journal xs2 "main-dir-nobody:750-$token"
+check "ExecStart= has the unit's set only" wait_for 10 in_journal xs2 "CapEff:.*0000000000000400"
 check "stop" isolatectl stop xs2
 }
 

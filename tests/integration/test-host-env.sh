@@ -13,7 +13,7 @@ chmod 755 "$work"
 sid=$(( RANDOM * 32768 + RANDOM ))
 tmpfiles=/etc/tmpfiles.d/isolated-hostenv-$sid.conf
 hostdir=/var/lib/isolated-hostenv.$sid
-names="hostenv hostenvveth hostenvrestart hostenvssh"
+names="hostenv hostenvveth hostenvrestart hostenvssh hostenvbind"
 cleanup() {
         for n in $names; do isolatectl stop "$n" >/dev/null 2>&1; isolatectl reset-failed "$n" >/dev/null 2>&1; done
         rm -f "$tmpfiles"
@@ -101,6 +101,32 @@ testcase_hosts() {
         check "/etc/hosts is read-only inside" inside hostenv sh -c '! touch /etc/hosts 2>/dev/null'
         check "the host's /etc/hosts has no line for it" sh -c "! grep -q '[[:space:]]hostenv\$' /etc/hosts"
         isolatectl stop hostenv >/dev/null 2>&1
+}
+
+# haproxy's BindReadOnlyPaths=/dev/log:/var/lib/haproxy/dev/log: the source in /dev is what the
+# service sees there (journald's syslog socket, as systemd binds the host's), the missing mount
+# point in the read-only host tree is made without writing the host (its empty directory is
+# covered), and where that directory is not empty the start says why it fails.
+testcase_devlog_bind() {
+        local mark="hostenv-bind-$sid-$RANDOM" out rc
+        mkdir -p "$hostdir/chroot/dev" "$hostdir/full" && chmod -R 755 "$hostdir" && : > "$hostdir/full/keep"
+        for pd in yes no; do
+                start_sleeper hostenvbind "PrivateDevices=$pd\nBindReadOnlyPaths=/dev/log:$hostdir/chroot/dev/log\nBindReadOnlyPaths=-/dev/no-such-node:$hostdir/chroot/dev/none"
+                check "PrivateDevices=$pd: the chroot's dev/log is a socket inside" inside hostenvbind test -S "$hostdir/chroot/dev/log"
+                check "the missing '-' source is skipped" inside hostenvbind test ! -e "$hostdir/chroot/dev/none"
+                check "logger(1) through the chroot's dev/log succeeds" \
+                        inside hostenvbind logger -u "$hostdir/chroot/dev/log" -t "hostenvbind$sid" "$mark-$pd"
+                check "the journal has its line" wait_for 10 sh -c "journalctl -o cat -t hostenvbind$sid | grep -qx '$mark-$pd'"
+                check "the covered directory stays read-only inside" inside hostenvbind sh -c "! touch $hostdir/chroot/dev/x 2>/dev/null"
+                check_eq "nothing reached the host's $hostdir/chroot/dev" "" "$(ls -A "$hostdir/chroot/dev" 2>&1)"
+                isolatectl stop hostenvbind >/dev/null 2>&1
+        done
+        printf '[Service]\nExecStart=/bin/sleep infinity\nBindReadOnlyPaths=/dev/log:%s/full/log\n' "$hostdir" > "$work/hostenvbind.service"
+        out=$(isolatectl start hostenvbind "$work/hostenvbind.service" 2>&1); rc=$?
+        check_eq "a mount point missing in a non-empty read-only directory fails the start" 1 "$rc"
+        check_match "saying why" "create mount point $hostdir/full/log \\(where the service's tree is read-only, only in an empty directory\\): Read-only file system" "$out"
+        check_eq "and the host's directory is as it was" "keep" "$(ls -A "$hostdir/full" 2>&1)"
+        isolatectl reset-failed hostenvbind >/dev/null 2>&1
 }
 
 testcase_chroot() {

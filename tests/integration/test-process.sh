@@ -10,7 +10,7 @@
 
 work=$(mktemp -d /var/lib/isolated-process.XXXXXX)
 chmod 755 "$work"
-names="procattr proclow procrt proclimit procfile procin procfail procnuma procnull proclog proclang"
+names="procattr proclow procrt proclimit procfile procin procfail procnuma procnull proclog proclang procsb procsbuser"
 tag=procx$$
 locale_target=
 cleanup() {
@@ -222,6 +222,46 @@ testcase_locale() {
         check "stop proclang" isolatectl stop proclang
         umount "$locale_target"
         locale_target=
+}
+
+# SecureBits= (haveged's noroot-locked): the bits on every command, as PR_GET_SECUREBITS reads them
+# after exec (keep-caps is cleared by execve, its lock stays); noroot: root's exec gains no
+# capability; with a user switch and AmbientCapabilities=, keep-caps-locked does not cost the
+# ambient set; a word systemd does not know is an error, not ignored.
+sb_probe='import ctypes
+l = ctypes.CDLL(None)
+print(l.prctl(27, 0, 0, 0, 0))
+print(" ".join(x.split()[1] for x in open("/proc/self/status") if x.startswith(("CapEff", "CapAmb"))))'
+# sb_unit NAME LINES...: a unit whose commands write the probe's lines to $work/NAME/main (and pre).
+sb_unit() {
+        local n=$1; shift
+        unit "$n" "$@" "ExecStartPre=/bin/sh -c 'python3 $work/$n/sb.py > $work/$n/pre'" \
+                "ExecStart=/bin/sh -c 'python3 $work/$n/sb.py > $work/$n/main; touch $work/$n/done; exec sleep 1000'"
+        printf '%s\n' "$sb_probe" > "$work/$n/sb.py"
+        chmod 777 "$work/$n" # written by User=nobody too
+}
+testcase_secure_bits() {
+        local out rc
+        sb_unit procsb "SecureBits=noroot" "SecureBits=noroot-locked keep-caps-locked"
+        probed procsb
+        # SECBIT_NOROOT 1, NOROOT_LOCKED 2, KEEP_CAPS_LOCKED 32.
+        check_eq "SecureBits=noroot noroot-locked keep-caps-locked inside" 35 "$(head -1 "$work/procsb/main" 2>&1)"
+        check_eq "and in ExecStartPre=" 35 "$(head -1 "$work/procsb/pre" 2>&1)"
+        check_eq "noroot: root's exec gains no capability" "0000000000000000 0000000000000000" \
+                "$(tail -1 "$work/procsb/main" 2>&1)"
+        check "stop procsb" isolatectl stop procsb
+
+        sb_unit procsbuser "User=nobody" "AmbientCapabilities=CAP_NET_BIND_SERVICE" "SecureBits=keep-caps-locked noroot"
+        probed procsbuser
+        check_eq "keep-caps-locked noroot for User=nobody" 33 "$(head -1 "$work/procsbuser/main" 2>&1)"
+        check_eq "the ambient set survives the switch" "0000000000000400 0000000000000400" \
+                "$(tail -1 "$work/procsbuser/main" 2>&1)"
+        check "stop procsbuser" isolatectl stop procsbuser
+
+        unit procsb "SecureBits=noroot no-such-bit" "ExecStart=/bin/sleep 1000"
+        out=$(isolatectl verify "$work/procsb.service" 2>&1); rc=$?
+        check_eq "an unknown secure bit fails verify" 1 "$rc"
+        check_match "naming file:line and the word" "procsb.service:3: SecureBits=noroot no-such-bit: not a list of" "$out"
 }
 
 run_testcases
