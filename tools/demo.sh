@@ -7,7 +7,7 @@ set -euo pipefail
 SRC=$(cd "$(dirname "$0")/.." && pwd)
 BUILD=$SRC/build
 
-bash "$SRC/tools/install-deps.sh"
+bash "$SRC/tools/install-deps.sh" --demo
 [ -e "$BUILD/build.ninja" ] || meson setup "$BUILD" "$SRC" --prefix=/usr >/dev/null
 meson compile -C "$BUILD" >/dev/null
 
