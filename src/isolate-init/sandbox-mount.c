@@ -777,8 +777,14 @@ static int clone_detached_file(MountContext *c, int m, const char *name) {
         file = path ? clone_tree(run_fd, path, false) : -ENOMEM;
         /* The mount on the directory, by a fd of its root: nothing but us can have reached it. */
         mnt_fd = openat(run_fd, dir, O_PATH | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
-        proc_path = mnt_fd >= 0 ? strprintf("/proc/self/fd/%d", mnt_fd) : NULL;
-        r = !proc_path ? -ENOMEM : umount2(proc_path, MNT_DETACH) < 0 ? negative_errno() : 0;
+        if (mnt_fd < 0)
+                r = negative_errno();
+        else {
+                proc_path = strprintf("/proc/self/fd/%d", mnt_fd);
+                r = !proc_path ? -ENOMEM : umount2(proc_path, MNT_DETACH) < 0 ? negative_errno() : 0;
+        }
+        if (r >= 0 && file < 0)
+                r = file;
         if (r >= 0 && unlinkat(run_fd, dir, AT_REMOVEDIR) < 0)
                 r = negative_errno();
         if (r < 0) {

@@ -120,6 +120,10 @@ static int end_unmanageable(Manager *m, const char *name, const char *unit, cons
         int code = CLD_KILLED, status = SIGKILL, r;
         InitEndResult result = INIT_END_NONE;
 
+        /* What the init recorded before we act: an end of the service's own. Read after the stop it
+         * could be the init's report of our stop (a clean one), which raced this: a record that is
+         * stopped here is failed. */
+        (void) state_file_read_exit(m->state_dir, name, &code, &status, &result);
         if (record)
                 kill_init_of(record->init_pid, unit);
         /* The rest of the scope (a held child, a process that left the PID namespace's reach). */
@@ -129,7 +133,6 @@ static int end_unmanageable(Manager *m, const char *name, const char *unit, cons
         if (r < 0)
                 log_warning_errno(r, "%s: cannot ask systemd to stop %s: %m", name, unit);
         fault_point("adopt-cut-killed");
-        (void) state_file_read_exit(m->state_dir, name, &code, &status, &result);
         r = add_ended(m, name, TAKE_PTR(owned), code, status, result, why);
         state_file_remove(m->state_dir, name);
         network_forget(name);

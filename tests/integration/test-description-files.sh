@@ -169,13 +169,13 @@ testcase_dropin_error() {
 testcase_all_errors() {
         mkdir_own /etc/isolated/${n_all}.service.d
         put /etc/isolated/${n_all}.service '[Service]\nExecStart=/bin/sleep 1000\nSocketBindDeny=any\nType=bogus\nCoredumpFilter=5\n'
-        put /etc/isolated/${n_all}.service.d/10-more.conf '[Service]\nSecureBits=-100\nRestrictFileSystems=ext4\n'
+        put /etc/isolated/${n_all}.service.d/10-more.conf '[Service]\nPersonality=x86\nRestrictFileSystems=ext4\n'
         out=$(isolatectl start ${n_all} 2>&1); rc=$?
         check_eq "all errors: start fails" 1 "$rc"
         check_match "all errors: the main file's refused key" "${n_all}\.service:3: SocketBindDeny= is not supported yet" "$out"
         check_match "all errors: its bad value" "${n_all}\.service:4: Invalid Type= value 'bogus'" "$out"
         check_match "all errors: its next refused key" "${n_all}\.service:5: CoredumpFilter= is not supported yet" "$out"
-        check_match "all errors: the drop-in's, by path:line" "10-more\.conf:2: SecureBits= is not supported yet" "$out"
+        check_match "all errors: the drop-in's, by path:line" "10-more\.conf:2: Personality= is not supported yet" "$out"
         check_match "all errors: the drop-in's second" "10-more\.conf:3: RestrictFileSystems= is not supported yet" "$out"
         check_eq "all errors: five lines" 5 "$(printf '%s\n' "$out" | grep -c '\.\(service\|conf\):[0-9]*: ')"
         check_eq "all errors: one prefix" 1 "$(printf '%s\n' "$out" | grep -o "Failed to start ${n_all}" | wc -l)"
@@ -183,7 +183,7 @@ testcase_all_errors() {
         check_match "all errors: the bus error carries the first" "${n_all}\.service:3: SocketBindDeny=" "$out"
         check_match "all errors: and the last" "10-more\.conf:3: RestrictFileSystems=" "$out"
         put /etc/isolated/${n_all}.service.d/90-reset.conf \
-                '[Service]\nSocketBindDeny=\nType=\nCoredumpFilter=\nSecureBits=\nRestrictFileSystems=\n'
+                '[Service]\nSocketBindDeny=\nType=\nCoredumpFilter=\nPersonality=\nRestrictFileSystems=\n'
         check "all errors: a drop-in of empty assignments resets every key, refused ones too" isolatectl start ${n_all}
         check_eq "all errors: running" running "$(prop ${n_all} State)"
         check "all errors: stop" isolatectl stop ${n_all}
