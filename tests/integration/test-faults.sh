@@ -39,7 +39,13 @@ fi
 
 # Restarted as often as the cases need, at once.
 mkdir -p "$(dirname "$DROPIN")"
-printf '[Unit]\nStartLimitIntervalSec=0\n[Service]\nRestartSec=50ms\n' > "$DROPIN"
+# Under ASan: the daemon is restarted here more often than anywhere, and LeakSanitizer's exit check
+# was seen to hang one of those restarts (its tracer waiting on the daemon, the daemon spinning in
+# sched_yield: a stop that never ended); leaks are the business of the other files' clean stops.
+daemon_is_asan() { grep -q libasan "/proc/$(systemctl show -P MainPID isolated.service)/maps" 2>/dev/null; }
+asan_env=
+daemon_is_asan && asan_env='Environment=ASAN_OPTIONS=detect_leaks=0\n'
+printf "[Unit]\nStartLimitIntervalSec=0\n[Service]\nRestartSec=50ms\n$asan_env" > "$DROPIN"
 systemctl daemon-reload
 
 helper legacyd "$fixtures" || not_ok "build legacyd"
@@ -213,6 +219,11 @@ testcase_points() {
         local p op rest
         while read -r p op rest; do
                 [ -n "${POINT:-}" ] && [ "$p" != "$POINT" ] && continue
+                # Under ASan (several times slower a restart) the start and stop points, inside the
+                # file's 300 s; the plain pass runs every point.
+                if [ -n "$asan_env" ] && [ -z "${POINT:-}" ]; then
+                        case "$p" in start-* | stop-*) ;; *) echo "# $p: run in the plain pass only (ASan)"; continue ;; esac
+                fi
                 fault_case "$p" "$op" flt-a
                 # The network's steps, and its re-adoption, with Network=veth and Port= too.
                 case "$p" in
