@@ -3,7 +3,6 @@
 #include <limits.h>
 #include <linux/capability.h>
 #include <sched.h>
-#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -51,28 +50,6 @@ const char *keyring_mode_to_string(KeyringMode m) {
         return m >= 0 && m < _KEYRING_MODE_MAX ? keyring_mode_table[m] : NULL;
 }
 
-static int invalid(char **ret_error, const char *key, const char *value) {
-        return error_set(ret_error, -EINVAL, "Invalid %s= value '%s'", key, value);
-}
-
-static int notice(char **ret_notice, const char *fmt, ...) _printf_(2, 3);
-static int notice(char **ret_notice, const char *fmt, ...) {
-        va_list ap;
-        char *text;
-        int k;
-
-        if (!ret_notice)
-                return 0;
-        va_start(ap, fmt);
-        k = vasprintf(&text, fmt, ap);
-        va_end(ap);
-        if (k < 0)
-                return -ENOMEM;
-        free(*ret_notice);
-        *ret_notice = text;
-        return 0;
-}
-
 /* A boolean whose systemd default is off; "" resets it. */
 static int parse_switch(bool *b, const char *key, const char *value, char **ret_error) {
         int r;
@@ -83,7 +60,7 @@ static int parse_switch(bool *b, const char *key, const char *value, char **ret_
         }
         r = parse_boolean(value);
         if (r < 0)
-                return invalid(ret_error, key, value);
+                return key_value_invalid(ret_error, key, value);
         *b = r;
         return 0;
 }
@@ -155,7 +132,7 @@ KEY_PARSER(parse_restrict_namespaces) {
                 if (r == -ENOMEM)
                         return r;
                 if (r < 0)
-                        return invalid(ret_error, key, value);
+                        return key_value_invalid(ret_error, key, value);
                 if (r == 0)
                         break;
                 if (namespace_flag_from_name(word, &f) < 0)
@@ -193,7 +170,7 @@ KEY_PARSER(parse_protect_proc) {
         }
         p = table_lookup(protect_proc_table, _PROTECT_PROC_MAX, value);
         if (p < 0)
-                return invalid(ret_error, key, value);
+                return key_value_invalid(ret_error, key, value);
         o->protect_proc = (ProtectProc) p;
         return 0;
 }
@@ -208,7 +185,7 @@ KEY_PARSER(parse_proc_subset) {
         }
         p = table_lookup(proc_subset_table, _PROC_SUBSET_MAX, value);
         if (p < 0)
-                return invalid(ret_error, key, value);
+                return key_value_invalid(ret_error, key, value);
         o->proc_subset = (ProcSubset) p;
         return 0;
 }
@@ -227,10 +204,10 @@ KEY_PARSER(parse_keyring_mode) {
         }
         m = table_lookup(keyring_mode_table, _KEYRING_MODE_MAX, value);
         if (m < 0)
-                return invalid(ret_error, key, value);
+                return key_value_invalid(ret_error, key, value);
         o->keyring_mode = (KeyringMode) m;
         if (m == KEYRING_MODE_SHARED)
-                return notice(ret_notice, "%s=shared: the service gets a session keyring of its own, without the "
+                return key_notice(ret_notice, "%s=shared: the service gets a session keyring of its own, without the "
                               "user keyring linked in (as private)", key);
         return 0;
 }
@@ -257,7 +234,7 @@ KEY_PARSER(parse_apparmor_profile) {
         if (isempty(value))
                 return 0;
         if (value[0] == '-')
-                return notice(ret_notice, "%s=%s: isolated applies no AppArmor profile; optional, so the service "
+                return key_notice(ret_notice, "%s=%s: isolated applies no AppArmor profile; optional, so the service "
                               "runs confined by its sandbox alone", key, value);
         return error_set(ret_error, -EINVAL, "%s=%s: isolated cannot apply AppArmor profiles (systemd fails the start "
                          "without the profile; '-%s' makes it optional)", key, value, value);
@@ -272,8 +249,8 @@ KEY_PARSER(parse_remove_ipc) {
                 return 0;
         r = parse_boolean(value);
         if (r < 0)
-                return invalid(ret_error, key, value);
-        return notice(ret_notice, "%s=%s: the service's IPC namespace is its own and goes with it, IPC objects and all",
+                return key_value_invalid(ret_error, key, value);
+        return key_notice(ret_notice, "%s=%s: the service's IPC namespace is its own and goes with it, IPC objects and all",
                       key, value);
 }
 

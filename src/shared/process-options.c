@@ -2,7 +2,6 @@
 #include <ctype.h>
 #include <linux/mempolicy.h>
 #include <linux/securebits.h>
-#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -36,28 +35,6 @@ void process_options_done(ProcessOptions *o) {
         free(o->std_error_path);
         strv_free(o->log_extra_fields);
         process_options_init(o);
-}
-
-static int invalid(char **ret_error, const char *key, const char *value) {
-        return error_set(ret_error, -EINVAL, "Invalid %s= value '%s'", key, value);
-}
-
-static int notice(char **ret_notice, const char *fmt, ...) _printf_(2, 3);
-static int notice(char **ret_notice, const char *fmt, ...) {
-        va_list ap;
-        char *text;
-        int k;
-
-        if (!ret_notice)
-                return 0;
-        va_start(ap, fmt);
-        k = vasprintf(&text, fmt, ap);
-        va_end(ap);
-        if (k < 0)
-                return -ENOMEM;
-        free(*ret_notice);
-        *ret_notice = text;
-        return 0;
 }
 
 /* A decimal integer in [min, max], with an optional sign. */
@@ -179,7 +156,7 @@ KEY_PARSER(process_parse_cpu_sched_policy) {
         }
         p = table_lookup(sched_policy_table, ELEMENTSOF(sched_policy_table), value);
         if (p < 0)
-                return invalid(ret_error, key, value);
+                return key_value_invalid(ret_error, key, value);
         o->cpu_sched_policy = p;
         o->cpu_sched_set = true;
         return 0;
@@ -208,7 +185,7 @@ KEY_PARSER(process_parse_cpu_sched_reset_on_fork) {
         }
         b = parse_boolean(value);
         if (b < 0)
-                return invalid(ret_error, key, value);
+                return key_value_invalid(ret_error, key, value);
         o->cpu_sched_reset_on_fork = b;
         if (b)
                 o->cpu_sched_set = true;
@@ -234,7 +211,7 @@ KEY_PARSER(process_parse_io_class) {
         }
         c = table_lookup(ioprio_class_table, ELEMENTSOF(ioprio_class_table), value);
         if (c < 0 && parse_int_range(value, 0, 3, &c) < 0)
-                return invalid(ret_error, key, value);
+                return key_value_invalid(ret_error, key, value);
         /* "none" is best-effort at the level the CPU's nice gives: as the kernel treats class 0. */
         o->ioprio_class = c;
         o->ioprio_set = true;
@@ -312,7 +289,7 @@ KEY_PARSER(process_parse_cpu_affinity) {
         if (r == -ENOMEM)
                 return r;
         if (r < 0)
-                return invalid(ret_error, key, value);
+                return key_value_invalid(ret_error, key, value);
         /* As systemd: assignments merge. */
         for (size_t i = 0; i < PROCESS_CPUS_MAX; i++)
                 if (bits[i / 64] & (UINT64_C(1) << (i % 64)))
@@ -337,7 +314,7 @@ KEY_PARSER(process_parse_numa_policy) {
         }
         p = table_lookup(numa_policy_table, ELEMENTSOF(numa_policy_table), value);
         if (p < 0)
-                return invalid(ret_error, key, value);
+                return key_value_invalid(ret_error, key, value);
         o->numa_policy = p;
         return 0;
 }
@@ -359,7 +336,7 @@ KEY_PARSER(process_parse_numa_mask) {
         if (r == -ENOMEM)
                 return r;
         if (r < 0)
-                return invalid(ret_error, key, value);
+                return key_value_invalid(ret_error, key, value);
         o->numa_mask_set = true;
         return 0;
 }
@@ -406,7 +383,7 @@ KEY_PARSER(process_parse_timer_slack) {
         if (r == -ENOMEM)
                 return r;
         if (r < 0)
-                return invalid(ret_error, key, value);
+                return key_value_invalid(ret_error, key, value);
         o->timer_slack_nsec = v;
         return 0;
 }
@@ -460,9 +437,9 @@ KEY_PARSER(process_parse_standard_input) {
         for (size_t i = 0; i < ELEMENTSOF(to_null); i++)
                 if (strcmp(value, to_null[i]) == 0 || (strcmp(to_null[i], "fd") == 0 && startswith(value, "fd:")))
                         /* No terminal, no socket unit, no StandardInputData= in a sandbox: less than asked. */
-                        return notice(ret_notice, "%s=%s: not available in the sandbox, standard input is /dev/null",
+                        return key_notice(ret_notice, "%s=%s: not available in the sandbox, standard input is /dev/null",
                                       key, value);
-        return invalid(ret_error, key, value);
+        return key_value_invalid(ret_error, key, value);
 }
 
 static const char *const exec_output_table[_EXEC_OUTPUT_MAX] = {
@@ -507,14 +484,14 @@ static int parse_standard_output_to(const char *key, const char *value, ExecOutp
                 if (strcmp(value, to_journal[i]) == 0 || (strcmp(to_journal[i], "socket") == 0 && startswith(value, "fd:"))) {
                         /* The sandbox has no console, no kmsg and no socket unit: the journal alone. */
                         *output = EXEC_OUTPUT_JOURNAL;
-                        return notice(ret_notice, "%s=%s: the sandbox has no console, kernel log or socket unit, "
+                        return key_notice(ret_notice, "%s=%s: the sandbox has no console, kernel log or socket unit, "
                                       "writing to the journal alone", key, value);
                 }
         if (startswith(value, "fd:")) {
                 *output = EXEC_OUTPUT_JOURNAL;
-                return notice(ret_notice, "%s=%s: no socket unit in the sandbox, writing to the journal", key, value);
+                return key_notice(ret_notice, "%s=%s: no socket unit in the sandbox, writing to the journal", key, value);
         }
-        return invalid(ret_error, key, value);
+        return key_value_invalid(ret_error, key, value);
 }
 
 KEY_PARSER(process_parse_standard_output) {
@@ -566,7 +543,7 @@ KEY_PARSER(process_parse_syslog_facility) {
         }
         f = table_lookup(facility_table, ELEMENTSOF(facility_table), value);
         if (f < 0 && parse_int_range(value, 0, 23, &f) < 0)
-                return invalid(ret_error, key, value);
+                return key_value_invalid(ret_error, key, value);
         o->syslog_priority = (f << 3) | LOG_PRI(o->syslog_priority);
         return 0;
 }
@@ -576,7 +553,7 @@ KEY_PARSER(process_parse_syslog_level) {
         int l = isempty(value) ? LOG_INFO : parse_level(value);
 
         if (l < 0)
-                return invalid(ret_error, key, value);
+                return key_value_invalid(ret_error, key, value);
         o->syslog_priority = LOG_FAC(o->syslog_priority) << 3 | l;
         return 0;
 }
@@ -586,7 +563,7 @@ KEY_PARSER(process_parse_syslog_level_prefix) {
         int b = isempty(value) ? 1 : parse_boolean(value);
 
         if (b < 0)
-                return invalid(ret_error, key, value);
+                return key_value_invalid(ret_error, key, value);
         o->syslog_level_prefix = b;
         return 0;
 }
@@ -596,7 +573,7 @@ KEY_PARSER(process_parse_log_level_max) {
         int l = isempty(value) ? -1 : parse_level(value);
 
         if (l < 0 && !isempty(value))
-                return invalid(ret_error, key, value);
+                return key_value_invalid(ret_error, key, value);
         o->log_level_max = l;
         return 0;
 }
@@ -634,7 +611,7 @@ KEY_PARSER(process_parse_log_extra_fields) {
                 if (r == -ENOMEM)
                         return r;
                 if (r < 0)
-                        return invalid(ret_error, key, value);
+                        return key_value_invalid(ret_error, key, value);
                 if (r == 0)
                         return 0;
                 eq = strchr(word, '=');

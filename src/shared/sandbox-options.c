@@ -7,7 +7,6 @@
 #include <pthread.h>
 #include <linux/capability.h>
 #include <seccomp.h>
-#include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
 #include <linux/netlink.h>
@@ -427,28 +426,6 @@ void sandbox_options_done(SandboxOptions *o) {
         sandbox_options_init(o);
 }
 
-static int invalid(char **ret_error, const char *key, const char *value) {
-        return error_set(ret_error, -EINVAL, "Invalid %s= value '%s'", key, value);
-}
-
-static int notice(char **ret_notice, const char *fmt, ...) _printf_(2, 3);
-static int notice(char **ret_notice, const char *fmt, ...) {
-        va_list ap;
-        char *text;
-        int k;
-
-        if (!ret_notice)
-                return 0;
-        va_start(ap, fmt);
-        k = vasprintf(&text, fmt, ap);
-        va_end(ap);
-        if (k < 0)
-                return -ENOMEM;
-        free(*ret_notice);
-        *ret_notice = text;
-        return 0;
-}
-
 static int parse_bool_key(bool *b, bool secure_default, const char *key, const char *value,
                           char **ret_notice, char **ret_error) {
         int r;
@@ -459,10 +436,10 @@ static int parse_bool_key(bool *b, bool secure_default, const char *key, const c
         }
         r = parse_boolean(value);
         if (r < 0)
-                return invalid(ret_error, key, value);
+                return key_value_invalid(ret_error, key, value);
         *b = r;
         if (secure_default && !r)
-                return notice(ret_notice, "%s=%s weakens isolated's default sandbox; honoured as asked", key, value);
+                return key_notice(ret_notice, "%s=%s weakens isolated's default sandbox; honoured as asked", key, value);
         return 0;
 }
 
@@ -484,7 +461,7 @@ static int parse_path_list(char ***list, const char *key, const char *value, cha
                 if (r == -ENOMEM)
                         return r;
                 if (r < 0)
-                        return invalid(ret_error, key, value);
+                        return key_value_invalid(ret_error, key, value);
                 if (r == 0)
                         return 0;
                 w = word;
@@ -533,7 +510,7 @@ static int parse_bind_paths(SandboxOptions *o, bool read_only, const char *key, 
                 if (r == -ENOMEM)
                         return r;
                 if (r < 0)
-                        return invalid(ret_error, key, value);
+                        return key_value_invalid(ret_error, key, value);
                 if (r == 0)
                         return 0;
 
@@ -629,7 +606,7 @@ static int parse_temporary_filesystem(SandboxOptions *o, const char *key, const 
                 if (r == -ENOMEM)
                         return r;
                 if (r < 0)
-                        return invalid(ret_error, key, value);
+                        return key_value_invalid(ret_error, key, value);
                 if (r == 0)
                         return 0;
                 colon = strchr(word, ':');
@@ -732,7 +709,7 @@ static int parse_capabilities(uint64_t *set, uint64_t reset_to, bool bounding, c
                 if (r == -ENOMEM)
                         return r;
                 if (r < 0)
-                        return invalid(ret_error, key, value);
+                        return key_value_invalid(ret_error, key, value);
                 if (r == 0)
                         break;
                 c = capability_from_name(word);
@@ -756,7 +733,7 @@ static int parse_capabilities(uint64_t *set, uint64_t reset_to, bool bounding, c
                 r = capability_set_to_string(sum, &names);
                 if (r < 0)
                         return r;
-                return notice(ret_notice, "%s=: %s withheld by isolated's defaults; the service runs without "
+                return key_notice(ret_notice, "%s=: %s withheld by isolated's defaults; the service runs without "
                               "unless [Isolate] AllowCapabilities= grants it", key, names);
         }
         return 0;
@@ -816,7 +793,7 @@ static int parse_system_call_filter(SandboxOptions *o, const char *key, const ch
                 if (r == -ENOMEM)
                         return r;
                 if (r < 0)
-                        return invalid(ret_error, key, value);
+                        return key_value_invalid(ret_error, key, value);
                 if (r == 0)
                         return 0;
                 /* NAME:ERRNO: that errno for these calls of a deny list; systemd ignores it,
@@ -832,7 +809,7 @@ static int parse_system_call_filter(SandboxOptions *o, const char *key, const ch
                                 return error_set(ret_error, -EINVAL, "%s=: unknown error number '%s' in '%s:%s'", key,
                                                  colon + 1, word, colon + 1);
                         if (!invert) {
-                                r = notice(ret_notice, "%s=%s:%s: an allowed system call takes no error number; "
+                                r = key_notice(ret_notice, "%s=%s:%s: an allowed system call takes no error number; "
                                            "ignoring it, as systemd does", key, word, colon + 1);
                                 if (r < 0)
                                         return r;
@@ -845,7 +822,7 @@ static int parse_system_call_filter(SandboxOptions *o, const char *key, const ch
                 if (r < 0)
                         return error_set(ret_error, -EINVAL, "%s=: unknown system call or group '%s'", key, word);
                 if (!invert && o->system_call_allow_list && default_deny_names(word)) {
-                        r = notice(ret_notice, "%s=: %s denied by isolated's defaults; it stays denied unless "
+                        r = key_notice(ret_notice, "%s=: %s denied by isolated's defaults; it stays denied unless "
                                    "[Isolate] AllowSystemCalls= allows it", key, word);
                         if (r < 0)
                                 return r;
@@ -984,10 +961,10 @@ static int parse_limit(SandboxOptions *o, size_t i, const char *key, const char 
         if (!soft)
                 return -ENOMEM;
         if (parse_limit_value(soft, limit_keys[i].kind, &s) < 0)
-                return invalid(ret_error, key, value);
+                return key_value_invalid(ret_error, key, value);
         if (colon) {
                 if (parse_limit_value(colon + 1, limit_keys[i].kind, &h) < 0)
-                        return invalid(ret_error, key, value);
+                        return key_value_invalid(ret_error, key, value);
         } else
                 h = s;
         if (s > h)
@@ -1011,7 +988,7 @@ static int parse_user_group(char **field, const char *key, const char *value, ch
 
         if (!isempty(value)) {
                 if (!user_group_name_is_valid(value))
-                        return invalid(ret_error, key, value);
+                        return key_value_invalid(ret_error, key, value);
                 copy = strdup(value);
                 if (!copy)
                         return -ENOMEM;
@@ -1035,11 +1012,11 @@ static int parse_loosen_key(SandboxOptions *o, SandboxLoosen l, const char *key,
         else
                 v = parse_boolean(value);
         if (!isempty(value) && v < 0)
-                return invalid(ret_error, key, value);
+                return key_value_invalid(ret_error, key, value);
         o->asked[l] = v;
         loosen_apply(o, l);
         if (v >= 0 && v != loosen_stricter(l, v))
-                return notice(ret_notice, "%s=%s asks for less than isolated's default; the default stays unless "
+                return key_notice(ret_notice, "%s=%s asks for less than isolated's default; the default stays unless "
                               "[Isolate] %s=%s", key, value, loosen_keys[l].isolate_key,
                               loosen_keys[l].loosen_value ? "yes" : "no");
         return 0;
@@ -1112,7 +1089,7 @@ static int parse_restrict_address_families(SandboxOptions *o, const char *key, c
         r = address_families_text(sum, &names);
         if (r < 0)
                 return r;
-        return notice(ret_notice, "%s=: %s withheld by isolated's defaults; socket() refuses it unless [Isolate] "
+        return key_notice(ret_notice, "%s=: %s withheld by isolated's defaults; socket() refuses it unless [Isolate] "
                       "AllowAddressFamilies= allows it", key, names);
 }
 
@@ -1195,7 +1172,7 @@ KEY_PARSER(sandbox_parse_system_call_error_number) {
         }
         e = parse_errno_name(value);
         if (e < 0)
-                return invalid(ret_error, key, value);
+                return key_value_invalid(ret_error, key, value);
         o->system_call_error_number = e;
         return 0;
 }
@@ -1213,7 +1190,7 @@ KEY_PARSER(sandbox_parse_system_call_architectures) {
                 if (r == -ENOMEM)
                         return r;
                 if (r < 0)
-                        return invalid(ret_error, key, value);
+                        return key_value_invalid(ret_error, key, value);
                 if (r == 0)
                         return 0;
                 if (strcmp(word, "native") == 0)
@@ -1221,7 +1198,7 @@ KEY_PARSER(sandbox_parse_system_call_architectures) {
                 if (seccomp_arch_resolve_name(word) == 0)
                         return error_set(ret_error, -EINVAL, "%s=: unknown architecture '%s'", key, word);
                 if (seccomp_arch_resolve_name(word) != seccomp_arch_native())
-                        r = notice(ret_notice, "%s=%s: isolated allows native system calls only", key, word);
+                        r = key_notice(ret_notice, "%s=%s: isolated allows native system calls only", key, word);
                 if (r < 0)
                         return r;
         }
@@ -1248,7 +1225,7 @@ KEY_PARSER(sandbox_parse_supplementary_groups) {
                 if (r == -ENOMEM)
                         return r;
                 if (r < 0)
-                        return invalid(ret_error, key, value);
+                        return key_value_invalid(ret_error, key, value);
                 if (r == 0)
                         return 0;
                 if (!user_group_name_is_valid(word))
@@ -1271,7 +1248,7 @@ KEY_PARSER(sandbox_parse_umask) {
         errno = 0;
         m = strtoul(value, &end, 8);
         if (errno || *end || end == value || m > 0777 || value[0] == '-')
-                return invalid(ret_error, key, value);
+                return key_value_invalid(ret_error, key, value);
         o->umask = (mode_t) m;
         return 0;
 }
@@ -1358,7 +1335,7 @@ static int parse_allow_system_calls(SandboxOptions *o, const char *key, const ch
                 if (r == -ENOMEM)
                         return r;
                 if (r < 0)
-                        return invalid(ret_error, key, value);
+                        return key_value_invalid(ret_error, key, value);
                 if (r == 0)
                         return 0;
                 /* These would be (nearly) every call: not an opt-out of one default. */
@@ -1390,7 +1367,7 @@ static int parse_netlink_protocols(SandboxOptions *o, const char *key, const cha
                 if (r == -ENOMEM)
                         return r;
                 if (r < 0)
-                        return invalid(ret_error, key, value);
+                        return key_value_invalid(ret_error, key, value);
                 if (r == 0)
                         return 0;
                 n = netlink_protocol_from_name(word);
@@ -1450,7 +1427,7 @@ KEY_PARSER(sandbox_parse_isolate_loosen) {
 
         r = isempty(value) ? !loosen_keys[l].loosen_value : parse_boolean(value);
         if (r < 0)
-                return invalid(ret_error, key, value);
+                return key_value_invalid(ret_error, key, value);
         o->loosen[l] = (bool) r == loosen_keys[l].loosen_value;
         loosen_apply(o, l);
         return 0;
@@ -1463,7 +1440,7 @@ KEY_PARSER(sandbox_parse_isolate_bool) {
 
         r = isempty(value) ? 0 : parse_boolean(value);
         if (r < 0)
-                return invalid(ret_error, key, value);
+                return key_value_invalid(ret_error, key, value);
         *b = r;
         return 0;
 }

@@ -1,5 +1,8 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
+#include <stdarg.h>
 #include <stddef.h>
+#include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/resource.h>
 
@@ -120,4 +123,25 @@ const char *service_key_note(const ServiceKey *k) {
         if (k->policy == KEY_NOTICE)
                 return "not supported by isolated yet";
         return service_key_default_note(k->section);
+}
+
+int key_value_invalid(char **ret_error, const char *key, const char *value) {
+        return error_set(ret_error, -EINVAL, "Invalid %s= value '%s'", key, value);
+}
+
+int key_notice(char **ret_notice, const char *fmt, ...) {
+        va_list ap;
+        char *text;
+        int k;
+
+        if (!ret_notice)
+                return 0;
+        va_start(ap, fmt);
+        k = vasprintf(&text, fmt, ap);
+        va_end(ap);
+        if (k < 0)
+                return -ENOMEM;
+        free(*ret_notice);
+        *ret_notice = text;
+        return 0;
 }

@@ -5,6 +5,8 @@
 #include <stdbool.h>
 #include <stddef.h>
 
+#include "macro.h"
+
 /* The one table of the keys of a description file (service-keys.c), in the habit of systemd's
  * load-fragment-gperf.gperf: one row per section and key, naming its parser, what the parser
  * works on, and the policy isolated gives the key. description.c dispatches every assignment
@@ -86,3 +88,9 @@ const char *service_key_default_note(KeySection section);
 
 /* The note a row's notice or refusal gives: its own or its section's default. */
 const char *service_key_note(const ServiceKey *k);
+
+/* For the parsers: "Invalid KEY= value 'VALUE'" in *ret_error, -EINVAL. */
+int key_value_invalid(char **ret_error, const char *key, const char *value);
+/* For the parsers: a notice (without file:line) in *ret_notice, replacing one there; ret_notice
+ * may be NULL. 0 or -ENOMEM. */
+int key_notice(char **ret_notice, const char *fmt, ...) _printf_(2, 3);
