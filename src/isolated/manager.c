@@ -67,6 +67,7 @@ Manager *manager_free(Manager *m) {
         seccomp_cache_free(m->seccomp_cache);
         sd_bus_flush_close_unref(m->systemd_bus);
         sd_bus_flush_close_unref(m->bus);
+        bus_caller_cache_clear();
         sd_event_unref(m->event);
         return mfree(m);
 }
@@ -281,11 +282,9 @@ static int manager_network_in_use(Manager *m, Service *s, NetworkInUse **ret, si
 
 /* The caller's effective UID; unknown counts as unprivileged. */
 static uid_t caller_uid(sd_bus_message *call) {
-        _cleanup_(sd_bus_creds_unrefp) sd_bus_creds *creds = NULL;
         uid_t uid;
 
-        if (!call || sd_bus_query_sender_creds(call, SD_BUS_CREDS_EUID, &creds) < 0 ||
-            sd_bus_creds_get_euid(creds, &uid) < 0)
+        if (!call || bus_caller_euid(call, &uid) < 0)
                 return (uid_t) -1;
         return uid;
 }
