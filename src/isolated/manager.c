@@ -349,6 +349,12 @@ int manager_start_sources_prepared(Manager *m, const char *name, DescriptionSour
                 return r;
         if (r < 0)
                 return sd_bus_error_setf(error, BUS_ERROR_BAD_DESCRIPTION, "%s", parse_error);
+        r = sandbox_options_check_users(&d->sandbox, &parse_error);
+        if (r == -ENOMEM)
+                return r;
+        if (r < 0)
+                return sd_bus_error_setf(error, BUS_ERROR_BAD_DESCRIPTION, "%s: %s", sources->items[0].path,
+                                         parse_error);
 
         old = manager_get_service(m, name);
         if (old && service_is_active(old))
