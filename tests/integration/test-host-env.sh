@@ -266,6 +266,22 @@ cost_run() { # plan|tool|none: one start, its microseconds
                 echo "$us" ;;
         esac
 }
+# A started daemon makes the plan at its first idle moment, so the first start after it need not
+# run systemd-tmpfiles itself: the new daemon's line, with no start in between.
+testcase_warm_up() {
+        local old new
+        old=$(daemon_pid)
+        systemctl restart isolated.service
+        check "the daemon restarted" wait_for 15 daemon_restarted "$old"
+        new=$(daemon_pid)
+        check "before any start it made the plan of /run" wait_for 10 sh -c \
+                "journalctl --sync; journalctl _PID=$new -o cat --no-pager | grep -q 'tmpfiles.d: plan of /run made'"
+        start_sleeper hostenv
+        check "and the first start used it: no second plan" \
+                test "$(journalctl _PID="$new" -o cat --no-pager | grep -c 'tmpfiles.d: plan of /run made')" = 1
+        isolatectl stop hostenv >/dev/null 2>&1
+}
+
 testcase_cost() {
         local i v us order plan= tool= none=
         printf '[Service]\nExecStart=/bin/true\n' > "$work/plan.service"
