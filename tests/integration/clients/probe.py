@@ -6,9 +6,10 @@ probe.py [--unix] ADDRESS [--greeting REGEX] [--send HEX | --text TEXT] [--expec
 Connects to ADDRESS (HOST:PORT over TCP, or the socket path with --unix), sends the bytes
 (--send in hex, --text with \\r \\n \\0 escapes), reads until REGEX matches what came back (as
 Latin-1 text, or as hex when REGEX starts with 'hex:') or the peer closes or the timeout, and
-prints what came back (printable text, else hex). --greeting waits for the server to speak
-first (SMTP: a client that talks before the 220 is refused) until REGEX matched, then sends. Exits 0 when REGEX matched (or, without one,
-when anything came back), 1 otherwise, 2 on a bad argument.
+prints what came back (printable text, else hex). Exits 0 when REGEX matched (or, without one,
+when anything came back), 1 otherwise, 2 on a bad argument. With --greeting it first reads what
+the server says first until that REGEX matched, then sends (an SMTP server refuses a client that
+talks before its 220).
 
     mqtt CONNECT:  probe.py 127.0.0.1:1883 --send 100c00044d5154540402003c0000 --expect hex:^20020000
     IMAP greeting: probe.py 127.0.0.1:143 --expect '^\\* OK'
