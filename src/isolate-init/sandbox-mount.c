@@ -440,7 +440,7 @@ static int attach_dev_log(MountContext *c, int *dev_log, const char *path) {
 }
 
 static int setup_dev(MountContext *c, int *dev_nodes, int *dev_log) {
-        static const char *const tmpfs_opts[] = { "mode=0755", "size=4m", NULL };
+        static const char *const tmpfs_opts[] = { "mode=0755", "size=4m", "nr_inodes=1024", NULL };
         static const char *const pts_opts[] = { "ptmxmode=0666", "mode=0620", "gid=5", NULL };
         const char *const shm_opts[] = { "mode=1777", sandbox_tmpfs_size(c->options), sandbox_tmpfs_inodes(c->options), NULL };
         static const char *const nodes[] = { "null", "zero", "full", "random", "urandom", "tty" };
@@ -508,14 +508,12 @@ static int setup_dev(MountContext *c, int *dev_nodes, int *dev_log) {
                 if (symlinkat(links[i][1], dev, links[i][0]) < 0)
                         return fail(c, negative_errno(), "create /dev/%s", links[i][0]);
 
-        r = attach_dev_log(c, dev_log, "/dev/log");
-        if (r < 0)
-                return r;
-
-        /* Nothing new appears in /dev itself; the nodes, log, pts, shm and mqueue are mounts of their own. */
-        r = set_attr(dev, false, MOUNT_ATTR_RDONLY, 0);
-        if (r < 0)
-                return fail(c, r, "make /dev read-only");
+        /* As on a booted host (systemd-journald-dev-log.socket's Symlinks=): /dev/log links to
+         * journald's socket in /run (bound there by setup_tmp_and_run()), and /dev stays writable as
+         * systemd's PrivateDevices= /dev is, so that a syslog daemon (rsyslog's imuxsock) can replace
+         * the link by a socket of its own, as it does on a host without journald. */
+        if (*dev_log >= 0 && symlinkat("/run/systemd/journal/dev-log", dev, "log") < 0)
+                return fail(c, negative_errno(), "create /dev/log");
         return 0;
 }
 
@@ -765,7 +763,7 @@ static int setup_tmp_and_run(MountContext *c, int *dev_log) {
         _cleanup_close_ int run_fd = open_in_root(c->root_fd, "/run", O_DIRECTORY);
         c->run_mnt_id = run_fd >= 0 ? mount_id_of(run_fd) : 0;
         /* The host's /dev (PrivateDevices=no) has /dev/log as a symlink to the socket's place in
-         * /run: the socket goes there, alone. */
+         * /run, and so has the service's own /dev: the socket goes there, alone. */
         return attach_dev_log(c, dev_log, "/run/systemd/journal/dev-log");
 }
 

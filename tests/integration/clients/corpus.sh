@@ -262,3 +262,29 @@ probe_php_fpm() { timeout 15 nsenter -t "$1" -m -n -- python3 - < "$TESTS/client
 # cron serves nothing: that it runs in its PID namespace is what there is to see.
 probe_cron() { local p; for p in $(pids_in_pidns_of "$1"); do [ "$(cat "/proc/$p/comm" 2>/dev/null)" = cron ] && { echo "cron is PID $p"; return 0; }; done; return 1; }
 
+# samba: smbclient lists the shares anonymously (an SMB negotiate, a session, IPC$).
+probe_samba() { answer "$1" 'IPC\$' smbclient -L //127.0.0.1 -N -t 5; }
+# exim4: the SMTP greeting, then an EHLO answered (exim refuses a client talking before the 220).
+probe_exim4() {
+        local out
+        out=$(probe "$1" 127.0.0.1:25 --greeting '^220 ' --text 'EHLO corpus.example\r\nQUIT\r\n' --expect '^250 ') || { printf '%s\n' "$out" | head -3; return 1; }
+        grep -m1 'ESMTP Exim' <<< "$out" || { printf '%s\n' "$out" | head -3; return 1; }
+}
+# spamd: SPAMC's PING, then a CHECK of a small message (spamc -c prints SCORE/THRESHOLD).
+probe_spamd() {
+        probe "$1" 127.0.0.1:783 --text 'PING SPAMC/1.5\r\n\r\n' --expect '^SPAMD/1.5 0 PONG' || return 1
+        local out
+        out=$(printf 'From: a@example.org\nTo: b@example.org\nSubject: corpus\n\nhello\n' |
+                in_net "$1" spamc -x -d 127.0.0.1 -p 783 -t 10 -c)
+        echo "CHECK: $out"
+        [[ "$out" =~ ^-?[0-9.]+/[0-9.]+$ ]] && [ "$out" != 0/0 ]
+}
+# rsyslog: syslog(3) inside its mount namespace (logger on its /dev/log), the line found where
+# rsyslog's stock rsyslog.conf writes it (read there too: while learning, in the throwaway layer).
+# One quick try (the caller asks again, bounded): a line an earlier try logged counts once
+# rsyslog has written it.
+probe_rsyslog() {
+        local tag=corpus$id-rsyslog
+        in_mnt_net "$1" logger -t "$tag" "probe from inside" || return 1
+        in_mnt_net "$1" grep -m1 "$tag.*probe from inside" /var/log/syslog
+}
