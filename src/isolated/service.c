@@ -930,11 +930,13 @@ static int on_control(sd_event_source *source, int fd, uint32_t revents, void *u
         if (!buf)
                 return log_oom();
         iov = (struct iovec) { .iov_base = buf, .iov_len = 4095 };
-        n = recvmsg(fd, &mh, MSG_CMSG_CLOEXEC | MSG_DONTWAIT | MSG_TRUNC);
+        /* An init that ended with a message of ours unread (GO, a signal to relay) leaves its last
+         * words queued behind a reset: read on. */
+        n = recvmsg_from_gone_peer(fd, &mh, MSG_CMSG_CLOEXEC | MSG_DONTWAIT | MSG_TRUNC);
         if (n < 0) {
-                if (errno == EAGAIN || errno == EINTR)
+                if (n == -EAGAIN)
                         return 0;
-                log_warning_errno(errno, "%s: reading the init's control socket failed: %m", s->name);
+                log_warning_errno(n, "%s: reading the init's control socket failed: %m", s->name);
                 n = 0;
         }
         if (n == 0) {
