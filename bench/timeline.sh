@@ -30,7 +30,12 @@ inside sh -c 'printf "[Service]\nExecStart=/bin/true\nMemoryMax=64M\nTasksMax=16
         for i in 1 2 3; do isolatectl -q start --wait timeline /tmp/timeline.service; systemd-run --scope -q true; done'
 perf trace -a -e execve,clone,clone3,waitid,recvmsg,pivot_root,exit_group -o "$OUT/timeline.perf" &
 perf_pid=$!
-sleep 2 # perf attaches its tracepoints
+# perf attaches its tracepoints: until it records (a marker exec of ours shows), at most 20 s.
+for i in $(seq 200); do
+        /bin/true
+        grep -q "true/" "$OUT/timeline.perf" 2>/dev/null && break
+        sleep 0.1
+done
 inside env RUNS="$RUNS" sh -c 'for i in $(seq "$RUNS"); do
         isolatectl -q start --wait timeline /tmp/timeline.service; isolatectl reset-failed timeline 2>/dev/null
         systemd-run --scope -q -p MemoryMax=64M -p TasksMax=16 -p CPUQuota=50% true; done'
