@@ -186,7 +186,9 @@ static int sources_with(const EditContext *c, const DescriptionSources *old, con
         if (arg_full || s->n == 0) {
                 at = 0;
                 insert = s->n == 0;
-                masked = s->n > 0 && path_rank(s->items[0].path) < path_rank(c->target);
+                /* The instance's own file wins over its template wherever that is. */
+                masked = s->n > 0 && strcmp(strrchr(s->items[0].path, '/') + 1, base) == 0 &&
+                         path_rank(s->items[0].path) < path_rank(c->target);
         } else {
                 for (size_t i = 1; i < s->n; i++) {
                         const char *b = strrchr(s->items[i].path, '/');
@@ -266,13 +268,23 @@ int verb_edit(sd_bus *bus, int argc, char **argv) {
         if (argc != 2)
                 return log_error("Usage: isolatectl edit [--full] [--runtime] NAME"), EXIT_FAIL;
         c.name = argv[1];
+        if (service_name_is_template(c.name))
+                return log_error("%s is a template: edit an instance, %sINSTANCE (its drop-ins apply to that "
+                                 "instance alone), or /etc/isolated/%s.service.d/*.conf (every instance).",
+                                 c.name, c.name, c.name),
+                       EXIT_FAIL;
         if (!service_name_is_valid(c.name))
-                return log_error("Invalid service name '%s': [A-Za-z0-9_.-]{1,64}, no leading dot.", c.name),
+                return log_error("Invalid service name '%s': " SERVICE_NAME_RULE ".", c.name),
                        EXIT_FAIL;
 
         r = description_sources_load(c.name, NULL, NULL, &sources, &error);
         if (r == -ENOENT && arg_full)
                 r = 0; /* a new file, written from nothing */
+        else if (r == -ENOENT && service_name_is_instance(c.name))
+                return log_error("%s; create the template /etc/isolated/%.*s@.service, or this instance's own "
+                                 "file with \"isolatectl edit --full %s\".",
+                                 error, (int) service_name_prefix_len(c.name), c.name, c.name),
+                       EXIT_NO_SUCH;
         else if (r == -ENOENT)
                 return log_error("No description %s.service in /etc/isolated, /run/isolated or /usr/lib/isolated; "
                                  "create it with \"isolatectl edit --full %s\".",

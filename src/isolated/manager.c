@@ -244,10 +244,12 @@ int manager_start_service(Manager *m, const char *name, const char *text, sd_bus
         _cleanup_free_ char *load_error = NULL;
         int r;
 
+        if (service_name_is_template(name))
+                return sd_bus_error_setf(error, BUS_ERROR_BAD_NAME, "%s is a template: start an instance, %sINSTANCE.",
+                                         name, name);
         if (!service_name_is_valid(name))
-                return sd_bus_error_setf(error, BUS_ERROR_BAD_NAME,
-                                         "Invalid service name '%s': use 1-64 characters of A-Z a-z 0-9 _ . -, "
-                                         "not starting with a dot.", name);
+                return sd_bus_error_setf(error, BUS_ERROR_BAD_NAME, "Invalid service name '%s': use " SERVICE_NAME_RULE ".",
+                                         name);
 
         /* NAME.service from the search path, or the bus text standing for it; drop-ins apply to both. */
         r = description_sources_load(name, isempty(text) ? NULL : text, NULL, &sources, &load_error);

@@ -109,3 +109,27 @@ int service_name_unescape(const char *s, size_t n, char **ret) {
         *ret = TAKE_PTR(t);
         return 0;
 }
+
+int service_name_from_file(const char *path, char **ret) {
+        const char *base;
+        size_t n;
+        char *t;
+
+        if (!path || !ret)
+                return -EINVAL;
+        base = strrchr(path, '/');
+        base = base ? base + 1 : path;
+        n = strlen(base);
+        if (n > strlen(".service") && endswith(base, ".service"))
+                n -= strlen(".service");
+        else
+                n = strcspn(base, ".");
+        if (n > 0 && base[n - 1] == '@' && memchr(base, '@', n) == base + n - 1)
+                t = strprintf("%.*si", (int) n, base);
+        else
+                t = strndup(base, n);
+        if (!t)
+                return -ENOMEM;
+        *ret = t;
+        return 0;
+}

@@ -31,3 +31,8 @@ size_t service_name_prefix_len(const char *name);
 int service_name_template(const char *name, char **ret);
 /* systemd's unit_name_unescape(): "-" is "/", "\xNN" a byte; -EINVAL for a bad escape. */
 int service_name_unescape(const char *s, size_t n, char **ret);
+
+/* The service name a file stands for, as systemd-analyze verify takes it: the file name
+ * without ".service" (else up to its first dot); a template PREFIX@ is verified as the
+ * instance PREFIX@i. The result may be invalid: the caller checks. */
+int service_name_from_file(const char *path, char **ret);
