@@ -589,6 +589,28 @@ START_TEST(test_service_name) {
                 ck_assert_int_eq(service_name_template("demo", &t), -EINVAL);
                 ck_assert_int_eq(service_name_template("demo@", &t), -EINVAL);
         }
+
+        /* Scopes: systemd allows no instance of one, so "@" (and "\\") are escaped there. */
+        {
+                _cleanup_free_ char *u = NULL, *back = NULL;
+
+                ck_assert_str_eq((u = service_name_to_scope("demo")), "isolated-demo.scope");
+                ck_assert_int_eq(service_name_from_scope(u, &back), 0);
+                ck_assert_str_eq(back, "demo");
+                u = mfree(u);
+                back = mfree(back);
+                ck_assert_str_eq((u = service_name_to_scope("pg@15-main\\x2d@")), "isolated-pg\\x4015-main\\x5cx2d\\x40.scope");
+                ck_assert_int_eq(service_name_from_scope(u, &back), 0);
+                ck_assert_str_eq(back, "pg@15-main\\x2d@");
+                back = mfree(back);
+                ck_assert_int_eq(service_name_from_scope("isolated-pg@x.scope", &back), -EINVAL);
+                ck_assert_int_eq(service_name_from_scope("isolated-pg\\x40.scope", &back), -EINVAL); /* a template */
+                ck_assert_int_eq(service_name_from_scope("isolated-a\\x41.scope", &back), -EINVAL);
+                ck_assert_int_eq(service_name_from_scope("isolated-.scope", &back), -EINVAL);
+                ck_assert_int_eq(service_name_from_scope("other-a.scope", &back), -EINVAL);
+                ck_assert_int_eq(service_name_from_scope("isolated-a.service", &back), -EINVAL);
+                ck_assert_ptr_null(back);
+        }
 }
 END_TEST
 

@@ -101,14 +101,11 @@ Service *manager_get_service(Manager *m, const char *name) {
 }
 
 Service *manager_find_service_by_job(Manager *m, const char *unit, const char *job) {
-        size_t n = strlen(unit);
+        _cleanup_free_ char *name = NULL;
         Service *s;
 
         /* JobRemoved comes for every job of systemd's: only isolated-NAME.scope can be ours. */
-        if (!startswith(unit, "isolated-") || n <= strlen("isolated-.scope") || !endswith(unit, ".scope"))
-                return NULL;
-        _cleanup_free_ char *name = strndup(unit + strlen("isolated-"), n - strlen("isolated-.scope"));
-        if (!name)
+        if (service_name_from_scope(unit, &name) < 0)
                 return NULL;
         s = manager_get_service(m, name);
         if (s && ((s->start_job && strcmp(s->start_job, job) == 0) || (s->stop_job && strcmp(s->stop_job, job) == 0)))

@@ -133,3 +133,55 @@ int service_name_from_file(const char *path, char **ret) {
         *ret = t;
         return 0;
 }
+
+char *service_name_to_scope(const char *name) {
+        size_t n = strlen("isolated-") + strlen(".scope") + 1;
+        char *t, *q;
+
+        for (const char *p = name; *p; p++)
+                n += strchr("@\\", *p) ? 4 : 1;
+        t = malloc(n);
+        if (!t)
+                return NULL;
+        q = stpcpy(t, "isolated-");
+        for (const char *p = name; *p; p++)
+                if (*p == '@')
+                        q = stpcpy(q, "\\x40");
+                else if (*p == '\\')
+                        q = stpcpy(q, "\\x5c");
+                else
+                        *q++ = *p;
+        strcpy(q, ".scope");
+        return t;
+}
+
+int service_name_from_scope(const char *unit, char **ret) {
+        _cleanup_free_ char *name = NULL;
+        size_t n;
+        char *q;
+
+        if (!unit || !ret || !startswith(unit, "isolated-") || !endswith(unit, ".scope"))
+                return -EINVAL;
+        unit += strlen("isolated-");
+        n = strlen(unit) - strlen(".scope");
+        name = malloc(n + 1);
+        if (!name)
+                return -ENOMEM;
+        q = name;
+        for (size_t i = 0; i < n; i++)
+                if (unit[i] == '\\' && n - i >= 4 && strncmp(unit + i, "\\x40", 4) == 0) {
+                        *q++ = '@';
+                        i += 3;
+                } else if (unit[i] == '\\' && n - i >= 4 && strncmp(unit + i, "\\x5c", 4) == 0) {
+                        *q++ = '\\';
+                        i += 3;
+                } else if (strchr("@\\", unit[i]))
+                        return -EINVAL;
+                else
+                        *q++ = unit[i];
+        *q = '\0';
+        if (!service_name_is_valid(name))
+                return -EINVAL;
+        *ret = TAKE_PTR(name);
+        return 0;
+}

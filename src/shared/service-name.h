@@ -36,3 +36,10 @@ int service_name_unescape(const char *s, size_t n, char **ret);
  * without ".service" (else up to its first dot); a template PREFIX@ is verified as the
  * instance PREFIX@i. The result may be invalid: the caller checks. */
 int service_name_from_file(const char *path, char **ret);
+
+/* The transient scope of a service: "isolated-NAME.scope". systemd allows no instance of a
+ * scope ("templates are not allowed"), so an instance's "@" is "\x40" there, and "\" is "\x5c"
+ * (as systemd-escape writes them): isolated-postgresql\x4015-main.scope. NULL on OOM. */
+char *service_name_to_scope(const char *name);
+/* The service name of such a scope unit name; -EINVAL if it is none of ours. */
+int service_name_from_scope(const char *unit, char **ret);

@@ -331,8 +331,8 @@ check "stop ctlsrch" isolatectl stop ctlsrch
 
 # --- templates and instances (issue 15) ---------------------------------------------
 # A template in the search path, started as PREFIX@INSTANCE: systemd's specifiers, a transient
-# scope isolated-PREFIX@INSTANCE.scope, drop-ins of the template and of the instance, the
-# name everywhere (list, show, the D-Bus object path), and a hostname without "@".
+# scope isolated-PREFIX\x40INSTANCE.scope (systemd allows no instance of a scope), drop-ins of
+# the template and of the instance, the name everywhere (list, show, the D-Bus object path), and a hostname without "@".
 testcase_instances() {
 mkdir -p /run/isolated/ctlinst@.service.d /run/isolated/ctlinst@15-main.service.d
 cat > /run/isolated/ctlinst@.service <<'UNIT'
@@ -345,9 +345,11 @@ UNIT
 printf '[Service]\nEnvironment=ALL=template-dropin\n' > /run/isolated/ctlinst@.service.d/10-all.conf
 printf '[Service]\nTasksMax=55\n' > /run/isolated/ctlinst@15-main.service.d/20-mine.conf
 check "start an instance of a template" isolatectl start ctlinst@15-main
-check "its scope is isolated-ctlinst@15-main.scope" scope_exists 'isolated-ctlinst@15-main.scope'
-check_eq "the instance's drop-in applies" 55 "$(scope_prop 'isolated-ctlinst@15-main.scope' TasksMax)"
-check "the specifiers, as systemd's" wait_for 10 sh -c "journalctl -u 'isolated-ctlinst@15-main.scope' -o cat --no-pager | grep -qxF 'i=15-main I=15/main n=ctlinst@15-main.service N=ctlinst@15-main p=ctlinst j=ctlinst f=/15/main host=ctlinst-15-main'"
+check "its scope is isolated-ctlinst\\x4015-main.scope (no scope may be an instance)" scope_exists 'isolated-ctlinst\x4015-main.scope'
+check_eq "the instance's drop-in applies" 55 "$(scope_prop 'isolated-ctlinst\x4015-main.scope' TasksMax)"
+check "the specifiers, as systemd's" wait_for 10 sh -c "journalctl -u 'isolated-ctlinst\x4015-main.scope' -o cat --no-pager | grep -qxF 'i=15-main I=15/main n=ctlinst@15-main.service N=ctlinst@15-main p=ctlinst j=ctlinst f=/15/main host=ctlinst-15-main'"
+check_eq "the Unit property names it" 'isolated-ctlinst\x4015-main.scope' "$(isolatectl show -p Unit --value ctlinst@15-main)"
+check_match "logs finds its journal" "i=15-main I=15/main" "$(isolatectl logs ctlinst@15-main 2>&1)"
 check_eq "Description with %i" "instance 15-main of ctlinst" "$(isolatectl show -p Description --value ctlinst@15-main)"
 check_eq "Hostname without @" ctlinst-15-main "$(isolatectl show -p Hostname --value ctlinst@15-main)"
 check_match "list shows the name" "^ctlinst@15-main +running" "$(isolatectl --no-legend list)"
@@ -360,10 +362,10 @@ check_eq "cat: the template, then the drop-ins by file name" \
         "$(grep '^# /' <<< "$cat" | paste -sd '|')"
 check "a second instance of the same template" isolatectl start ctlinst@x
 check_eq "runs beside the first" active "$(isolatectl is-active ctlinst@x)"
-check "without the first's drop-in" sh -c "[ \"\$(systemctl show 'isolated-ctlinst@x.scope' -p TasksMax --value)\" != 55 ]"
+check "without the first's drop-in" sh -c "[ \"\$(systemctl show 'isolated-ctlinst\x40x.scope' -p TasksMax --value)\" != 55 ]"
 check "stop the instances" isolatectl stop ctlinst@15-main ctlinst@x
 check_eq "with Result=success" success "$(isolatectl show -p Result --value ctlinst@15-main)"
-check "its scope is gone" wait_for 10 sh -c "! systemctl show 'isolated-ctlinst@15-main.scope' -p ActiveState --value | grep -qx active"
+check "its scope is gone" wait_for 10 sh -c "! systemctl show 'isolated-ctlinst\x4015-main.scope' -p ActiveState --value | grep -qx active"
 
 out=$(isolatectl start ctlinst@ 2>&1); rc=$?
 check_eq "a template cannot be started" 1 "$rc"
@@ -372,7 +374,7 @@ out=$(isolatectl start nosuchtpl@a 2>&1); rc=$?
 check_match "an instance of no template names both files" "No description nosuchtpl@a.service nor its template nosuchtpl@.service" "$out"
 printf '[Service]\nExecStart=/bin/sh -c "echo y=%%i; exec sleep 1000"\n' > "$work/ytpl@.service"
 check "start NAME FILE with FILE a template takes the instance from NAME" isolatectl start ctlinst@y "$work/ytpl@.service"
-check "and expands %i to it" wait_for 10 sh -c "journalctl -u 'isolated-ctlinst@y.scope' -o cat --no-pager | grep -qx 'y=y'"
+check "and expands %i to it" wait_for 10 sh -c "journalctl -u 'isolated-ctlinst\x40y.scope' -o cat --no-pager | grep -qx 'y=y'"
 check "stop ctlinst@y" isolatectl stop ctlinst@y
 check "verify of a template verifies PREFIX@i, as systemd-analyze" isolatectl verify /run/isolated/ctlinst@.service
 }

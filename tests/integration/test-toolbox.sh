@@ -310,7 +310,7 @@ testcase_instance() {
                 "$(systemctl show -p ExecStart --value isolated@tbinst@a-b.service)"
         check_match "%I expanded as unescaped" "sleep 1000 a/b" \
                 "$(tr '\0' ' ' < "/proc/$(prop tbinst@a-b MainPID)/cmdline" 2>&1)"
-        check_eq "the instance's drop-in applies" 66 "$(scope_prop 'isolated-tbinst@a-b.scope' TasksMax)"
+        check_eq "the instance's drop-in applies" 66 "$(scope_prop 'isolated-tbinst\x40a-b.scope' TasksMax)"
         check "disable --now" isolatectl -q disable --now tbinst@a-b
         check "removes the symlink" test ! -e "$ilink"
         check "and stops it" wait_for 30 sh -c '! isolatectl is-active tbinst@a-b'
