@@ -288,14 +288,14 @@ testcase_enable() {
 # An instance of a template (issue 15): edit writes the instance's own drop-in, as systemctl edit
 # does; enable is systemd's isolated@PREFIX@INSTANCE.service, whose %i is the name as written.
 testcase_instance() {
-        printf '[Unit]\nDescription=toolbox template %%i\n\n[Service]\nExecStart=/bin/sleep 1000 %%I\n' \
+        printf '[Unit]\nDescription=toolbox template %%i\n\n[Service]\nExecStart=/bin/sleep 1000\nEnvironment=WHICH=%%I\n' \
                 > /etc/isolated/tbinst@.service
         printf '[Service]\nTasksMax=66\n' > "$work/text"
         edit tbinst@a-b
         check_eq "edit of an instance saves (exit 0)" 0 "$rc"
         check_eq "the instance's own drop-in" "$(cat "$work/text")" \
                 "$(cat /etc/isolated/tbinst@a-b.service.d/override.conf 2>&1)"
-        check_match "shown with the template above it" "^# /etc/isolated/tbinst@.service" "$(cat "$work/editor.seen")"
+        check_match "shown with the template below it" "^### /etc/isolated/tbinst@.service\$" "$(cat "$work/editor.seen")"
         check "not the template's" test ! -e /etc/isolated/tbinst@.service.d
         edit tbinst@
         check_eq "edit of the template itself is refused" 1 "$rc"
@@ -308,8 +308,8 @@ testcase_instance() {
         check "and starts it" wait_for 30 sh -c '[ "$(isolatectl is-active tbinst@a-b)" = active ]'
         check_match "the instance's own name reached isolatectl (%i)" "isolatectl --quiet start --wait tbinst@a-b" \
                 "$(systemctl show -p ExecStart --value isolated@tbinst@a-b.service)"
-        check_match "%I expanded as unescaped" "sleep 1000 a/b" \
-                "$(tr '\0' ' ' < "/proc/$(prop tbinst@a-b MainPID)/cmdline" 2>&1)"
+        check_match "%I expanded as unescaped" "^WHICH=a/b\$" \
+                "$(tr '\0' '\n' < "/proc/$(prop tbinst@a-b MainPID)/environ" 2>&1)"
         check_eq "the instance's drop-in applies" 66 "$(scope_prop 'isolated-tbinst\x40a-b.scope' TasksMax)"
         check "disable --now" isolatectl -q disable --now tbinst@a-b
         check "removes the symlink" test ! -e "$ilink"
