@@ -297,9 +297,14 @@ testcase_instance() {
                 "$(cat /etc/isolated/tbinst@a-b.service.d/override.conf 2>&1)"
         check_match "shown with the template below it" "^### /etc/isolated/tbinst@.service\$" "$(cat "$work/editor.seen")"
         check "not the template's" test ! -e /etc/isolated/tbinst@.service.d
+        printf '[Service]\nEnvironment=EVERY=instance\n' > "$work/text"
         edit tbinst@
-        check_eq "edit of the template itself is refused" 1 "$rc"
-        check_match "naming the instance and the template's drop-ins" "tbinst@ is a template: edit an instance" "$out"
+        check_eq "edit of the template saves its own drop-in, as systemctl edit (exit 0)" 0 "$rc"
+        check_eq "for every instance" "$(cat "$work/text")" "$(cat /etc/isolated/tbinst@.service.d/override.conf 2>&1)"
+        printf '[Service]\nType=bogus\n' > "$work/text"
+        edit tbinst@
+        check_eq "a bad drop-in of the template is refused" 1 "$rc"
+        check_match "naming file:line" "/etc/isolated/tbinst@.service.d/override.conf:2: " "$out"
 
         local ilink=/etc/systemd/system/multi-user.target.wants/isolated@tbinst@a-b.service
         check "enable --now of the instance" isolatectl -q enable --now tbinst@a-b
@@ -310,11 +315,13 @@ testcase_instance() {
                 "$(systemctl show -p ExecStart --value isolated@tbinst@a-b.service)"
         check_match "%I expanded as unescaped" "^WHICH=a/b\$" \
                 "$(tr '\0' '\n' < "/proc/$(prop tbinst@a-b MainPID)/environ" 2>&1)"
+        check_match "the template's drop-in applies too" "^EVERY=instance\$" \
+                "$(tr '\0' '\n' < "/proc/$(prop tbinst@a-b MainPID)/environ" 2>&1)"
         check_eq "the instance's drop-in applies" 66 "$(scope_prop 'isolated-tbinst\x40a-b.scope' TasksMax)"
         check "disable --now" isolatectl -q disable --now tbinst@a-b
         check "removes the symlink" test ! -e "$ilink"
         check "and stops it" wait_for 30 sh -c '! isolatectl is-active tbinst@a-b'
-        rm -rf /etc/isolated/tbinst@.service /etc/isolated/tbinst@a-b.service.d
+        rm -rf /etc/isolated/tbinst@.service /etc/isolated/tbinst@.service.d /etc/isolated/tbinst@a-b.service.d
 }
 
 # --- security ------------------------------------------------------------------------------
