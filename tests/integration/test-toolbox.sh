@@ -315,8 +315,13 @@ testcase_instance() {
                 "$(systemctl show -p ExecStart --value isolated@tbinst@a-b.service)"
         check_match "%I expanded as unescaped" "^WHICH=a/b\$" \
                 "$(tr '\0' '\n' < "/proc/$(prop tbinst@a-b MainPID)/environ" 2>&1)"
-        check_match "the template's drop-in applies too" "^EVERY=instance\$" \
-                "$(tr '\0' '\n' < "/proc/$(prop tbinst@a-b MainPID)/environ" 2>&1)"
+        # Both are override.conf: the instance's hides the template's, as in systemd (one file name,
+        # the first directory wins, the instance's before its template's).
+        check "the template's override.conf is hidden by the instance's" \
+                sh -c "! tr '\\0' '\\n' < /proc/$(prop tbinst@a-b MainPID)/environ | grep -qx EVERY=instance"
+        check_match "which applies to another instance" "^# /etc/isolated/tbinst@.service.d/override.conf\$" \
+                "$(isolatectl cat tbinst@other)"
+        check "and not to this one" sh -c "! isolatectl cat tbinst@a-b | grep -q '^# /etc/isolated/tbinst@.service.d/'"
         check_eq "the instance's drop-in applies" 66 "$(scope_prop 'isolated-tbinst\x40a-b.scope' TasksMax)"
         check "disable --now" isolatectl -q disable --now tbinst@a-b
         check "removes the symlink" test ! -e "$ilink"
