@@ -13,7 +13,7 @@
 #define SERVICE_NAME_MAX 64
 /* For error messages: what a valid name looks like. */
 #define SERVICE_NAME_RULE                                                                                              \
-        "1-64 characters of A-Z a-z 0-9 _ . -, not starting with a dot, or an instance PREFIX@INSTANCE "             \
+        "1-64 characters of A-Z a-z 0-9 _ . -, not starting with a dot, or an instance PREFIX@INSTANCE "               \
         "(INSTANCE also of : \\ @)"
 
 /* A plain name or an instance: what can be started. */
