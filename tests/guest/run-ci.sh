@@ -59,7 +59,7 @@ script=$(mktemp)
 trap 'rm -f "$script"' EXIT
 {
         printf 'export SRC=%q BUILD=%q DEB=%q DEB2=%q\n' "$SRC" "$BUILD" "$deb" "$deb2"
-        printf 'export ONLY=%q SKIP=%q TEST_TIMEOUT=%q\n' "${ONLY:-}" "${SKIP-test-debian-units,test-debian-daemons,test-debian-daemons-2,test-debian-daemons-3}" "${TEST_TIMEOUT:-900}"
+        printf 'export ONLY=%q SKIP=%q TEST_TIMEOUT=%q\n' "${ONLY:-}" "${SKIP-test-debian-units,test-debian-daemons,test-debian-daemons-2,test-debian-daemons-3,test-debian-daemons-4}" "${TEST_TIMEOUT:-900}"
         [ -n "${SKIP+set}" ] || printf 'export SKIP_REASON=%q\n' \
                 "the corpus needs Debian's packages (downloaded, or installed by tools/install-deps.sh) and the guest has no network: it runs on the host, in tests/run.sh"
         printf 'export GUEST_FULL=%q\n' "${GUEST_FULL:-}"
