@@ -270,15 +270,26 @@ START_TEST(test_instances) {
                             "/run/pg@.service.d/20-b.conf");
         s = description_sources_free(s);
 
-        /* A template cannot be loaded by itself. */
-        ck_assert_int_eq(description_sources_load("pg@", NULL, search_path, &s, &error), -EINVAL);
-        ck_assert_str_eq(error, "pg@ is a template: start an instance, pg@INSTANCE");
+        /* A template by itself: its own file and drop-ins (cat, edit), none of an instance's; it
+         * cannot be parsed under its own name. */
+        s = load_ok("pg@", NULL);
+        p = mfree(p);
+        p = paths_of(s);
+        ck_assert_str_eq(p, "/run/pg@.service|/etc/pg@.service.d/10-a.conf|/run/pg@.service.d/20-b.conf");
+        d = description_free(d);
+        error = mfree(error);
+        ck_assert_int_eq(description_parse_sources("pg@", s, &d, NULL, &error), -EINVAL);
+        expected = mfree(expected);
+        expected = strprintf("%s/pg@.service: pg@ is a template: start an instance, pg@INSTANCE", run);
+        ck_assert_str_eq(error, expected);
+        s = description_sources_free(s);
 
         /* A mask of the template masks every instance without a file of its own; a mask of the
          * instance masks it alone. */
         error = mfree(error);
         link_null("%s/pg@.service", etc);
         ck_assert_int_eq(description_sources_load("pg@15-main", NULL, search_path, &s, &error), -ERFKILL);
+        expected = mfree(expected);
         expected = strprintf("Description pg@15-main.service is masked: its template pg@.service is (%s/pg@.service)", etc);
         ck_assert_str_eq(error, expected);
         write_file(SERVICE, "%s/pg@own.service", lib);

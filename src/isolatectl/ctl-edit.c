@@ -278,7 +278,7 @@ int verb_edit(sd_bus *bus, int argc, char **argv) {
                 return log_error("Invalid service name '%s': " SERVICE_NAME_RULE ".", c.name),
                        EXIT_FAIL;
 
-        r = description_sources_load(load_name, NULL, NULL, &sources, &error);
+        r = description_sources_load(c.name, NULL, NULL, &sources, &error);
         if (r == -ENOENT && arg_full)
                 r = 0; /* a new file, written from nothing */
         else if (r == -ENOENT && service_name_is_instance(c.name))

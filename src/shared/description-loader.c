@@ -242,9 +242,9 @@ int description_sources_load(const char *name, const char *main_text, const char
 
         if (!name || !ret)
                 return -EINVAL;
-        if (service_name_is_template(name))
-                return error_set(ret_error, -EINVAL, "%s is a template: start an instance, %sINSTANCE", name, name);
-        if (!service_name_is_valid(name))
+        /* A template PREFIX@ is its own file and drop-ins (isolatectl cat, edit): what would run it
+         * refuses it first. */
+        if (!service_name_is_valid(name) && !service_name_is_template(name))
                 return error_set(ret_error, -EINVAL, "Invalid service name '%s'", name);
         if (!search_path)
                 search_path = description_search_path_default;

@@ -360,6 +360,9 @@ cat=$(isolatectl cat ctlinst@15-main)
 check_eq "cat: the template, then the drop-ins by file name" \
         "# /run/isolated/ctlinst@.service|# /run/isolated/ctlinst@.service.d/10-all.conf|# /run/isolated/ctlinst@15-main.service.d/20-mine.conf" \
         "$(grep '^# /' <<< "$cat" | paste -sd '|')"
+check_eq "cat of the template: its file and its own drop-ins, as systemctl cat" \
+        "# /run/isolated/ctlinst@.service|# /run/isolated/ctlinst@.service.d/10-all.conf" \
+        "$(isolatectl cat ctlinst@ | grep '^# /' | paste -sd '|')"
 check "a second instance of the same template" isolatectl start ctlinst@x
 check_eq "runs beside the first" active "$(isolatectl is-active ctlinst@x)"
 check "without the first's drop-in" sh -c "[ \"\$(systemctl show 'isolated-ctlinst\x40x.scope' -p TasksMax --value)\" != 55 ]"
