@@ -409,10 +409,13 @@ START_TEST(test_contradictions) {
                                            "ReadWritePaths=-/srv/data\n", &d, NULL, &e1),
                          -EINVAL);
         ck_assert_str_eq(e1, "demo.service: ReadWritePaths=/srv/data lies under InaccessiblePaths=/srv");
+        /* A missing user is the host's state, not the file's: parsed, and found by the check start makes. */
         ck_assert_int_eq(description_parse("demo", "demo.service",
                                            "[Service]\nExecStart=/bin/true\nUser=no-such-user-here\n", &d, NULL, &e2),
-                         -EINVAL);
-        ck_assert_str_eq(e2, "demo.service: User=no-such-user-here does not exist");
+                         0);
+        ck_assert_int_eq(sandbox_options_check_users(&d->sandbox, &e2), -ESRCH);
+        ck_assert_str_eq(e2, "User=no-such-user-here does not exist");
+        d = description_free(d);
         /* A sibling is no contradiction, nor is a numeric id or a user under another root. */
         ck_assert_int_eq(description_parse("demo", "demo.service",
                                            "[Service]\nExecStart=/bin/true\nInaccessiblePaths=/srv\n"
@@ -500,13 +503,13 @@ START_TEST(test_protect_clock_finalize) {
 }
 END_TEST
 
-/* DynamicUser=: a name no /etc/passwd has passes verify, and its uid is in systemd's range. */
+/* DynamicUser=: a name no /etc/passwd has passes the users check, and its uid is in systemd's range. */
 START_TEST(test_dynamic_user) {
         ck_assert_int_eq(parse("User", "no-such-user-hd"), 0);
-        ck_assert_int_eq(sandbox_options_verify(&o, &error), -EINVAL);
+        ck_assert_int_eq(sandbox_options_check_users(&o, &error), -ESRCH);
         error = mfree(error);
         ck_assert_int_eq(parse("DynamicUser", "yes"), 0);
-        ck_assert_int_eq(sandbox_options_verify(&o, &error), 0);
+        ck_assert_int_eq(sandbox_options_check_users(&o, &error), 0);
         ck_assert_uint_ge(dynamic_user_id("no-such-user-hd"), 61184);
         ck_assert_uint_le(dynamic_user_id("no-such-user-hd"), 65519);
         ck_assert_uint_eq(dynamic_user_id("a"), dynamic_user_id("a"));

@@ -30,6 +30,7 @@ corpus="lighttpd apache2 squid privoxy haproxy varnish php8.2-fpm radicale cups-
         bind9 dnsmasq unbound nsd knot chrony snmpd snmp tor bind9-dnsutils
         mosquitto redis-server redis-tools mariadb-server mariadb-client dovecot-imapd vsftpd iperf3
         rsync zabbix-agent nagios-nrpe-server opendkim cron
+        samba smbclient exim4-daemon-light spamd spamc rsyslog
         postgresql-15 postgresql-client-15
         hyperfine bubblewrap crun"
 [ "${1:-}" = --demo ] || packages="$packages $corpus"

@@ -35,7 +35,17 @@ typedef struct MountContext {
         bool staged;      /* the new root was built from the host's mounts (a user namespace) */
         char **writable;  /* what the service writes and keeps from one start to the next */
         char **error;     /* where a failure is described */
+        uint64_t run_mnt_id; /* the service's own /run, as made (0: not yet) */
 } MountContext;
+
+/* The mount ID of what fd is on; 0 if the kernel does not say. */
+static uint64_t mount_id_of(int fd) {
+        struct statx sx;
+
+        if (statx(fd, "", AT_EMPTY_PATH | AT_SYMLINK_NOFOLLOW, STATX_MNT_ID, &sx) < 0 || !(sx.stx_mask & STATX_MNT_ID))
+                return 0;
+        return sx.stx_mnt_id;
+}
 
 static int fail(MountContext *c, int r, const char *fmt, ...) _printf_(3, 4);
 static int fail(MountContext *c, int r, const char *fmt, ...) {
@@ -430,7 +440,7 @@ static int attach_dev_log(MountContext *c, int *dev_log, const char *path) {
 }
 
 static int setup_dev(MountContext *c, int *dev_nodes, int *dev_log) {
-        static const char *const tmpfs_opts[] = { "mode=0755", "size=4m", NULL };
+        static const char *const tmpfs_opts[] = { "mode=0755", "size=4m", "nr_inodes=1024", NULL };
         static const char *const pts_opts[] = { "ptmxmode=0666", "mode=0620", "gid=5", NULL };
         const char *const shm_opts[] = { "mode=1777", sandbox_tmpfs_size(c->options), sandbox_tmpfs_inodes(c->options), NULL };
         static const char *const nodes[] = { "null", "zero", "full", "random", "urandom", "tty" };
@@ -498,14 +508,12 @@ static int setup_dev(MountContext *c, int *dev_nodes, int *dev_log) {
                 if (symlinkat(links[i][1], dev, links[i][0]) < 0)
                         return fail(c, negative_errno(), "create /dev/%s", links[i][0]);
 
-        r = attach_dev_log(c, dev_log, "/dev/log");
-        if (r < 0)
-                return r;
-
-        /* Nothing new appears in /dev itself; the nodes, log, pts, shm and mqueue are mounts of their own. */
-        r = set_attr(dev, false, MOUNT_ATTR_RDONLY, 0);
-        if (r < 0)
-                return fail(c, r, "make /dev read-only");
+        /* As on a booted host (systemd-journald-dev-log.socket's Symlinks=): /dev/log links to
+         * journald's socket in /run (bound there by setup_tmp_and_run()), and /dev stays writable as
+         * systemd's PrivateDevices= /dev is, so that a syslog daemon (rsyslog's imuxsock) can replace
+         * the link by a socket of its own, as it does on a host without journald. */
+        if (*dev_log >= 0 && symlinkat("/run/systemd/journal/dev-log", dev, "log") < 0)
+                return fail(c, negative_errno(), "create /dev/log");
         return 0;
 }
 
@@ -688,10 +696,14 @@ static int setup_sys(MountContext *c, int *sys_clone) {
                         r = attach(c, m, "/sys");
                         if (r < 0)
                                 return fail(c, r, "mount sysfs on /sys");
-                        *sys_clone = safe_close(*sys_clone);
                         r = setup_cgroupfs(c);
                         if (r < 0)
                                 return r;
+                } else {
+                        /* The host's /sys then, as a bind of the original root's, not covered yet. */
+                        *sys_clone = clone_tree(AT_FDCWD, "/sys", true);
+                        if (*sys_clone < 0)
+                                return fail(c, *sys_clone, "bind /sys");
                 }
         }
 
@@ -748,8 +760,10 @@ static int setup_tmp_and_run(MountContext *c, int *dev_log) {
         r = mount_new_fs(c, "/run", "tmpfs", run_opts, MOUNT_ATTR_NOSUID | MOUNT_ATTR_NODEV);
         if (r < 0)
                 return r;
+        _cleanup_close_ int run_fd = open_in_root(c->root_fd, "/run", O_DIRECTORY);
+        c->run_mnt_id = run_fd >= 0 ? mount_id_of(run_fd) : 0;
         /* The host's /dev (PrivateDevices=no) has /dev/log as a symlink to the socket's place in
-         * /run: the socket goes there, alone. */
+         * /run, and so has the service's own /dev: the socket goes there, alone. */
         return attach_dev_log(c, dev_log, "/run/systemd/journal/dev-log");
 }
 
@@ -798,11 +812,55 @@ static int clone_detached_file(MountContext *c, int m, const char *name) {
 /* The service's /etc/hosts: the root's own, its 127.0.1.1 line (the host's name) replaced by the
  * service's hostname, and ::1 named localhost if no line does, as a booted Debian has it (netcfg
  * writes both): a private copy on a tiny tmpfs of its own, bound read-only over /etc/hosts. */
+/* A detached mount of the service's /etc/hosts, read-only, on /etc/hosts. */
+static int attach_hosts(MountContext *c, int file) {
+        _cleanup_close_ int target = -EBADF;
+        int r;
+
+        r = set_attr(file, false, MOUNT_ATTR_RDONLY | ATTR_SAFE, 0);
+        if (r < 0)
+                return fail(c, r, "make the service's /etc/hosts read-only");
+        target = open_in_root_confined(c->root_fd, c->writable, "/etc/hosts", 0);
+        r = target < 0 ? target : attach_fd(file, target);
+        if (r < 0)
+                return fail(c, r, "bind the service's /etc/hosts on /etc/hosts");
+        return 0;
+}
+
+/* The service's /etc/hosts as a file of its own /run, bound on /etc/hosts and unlinked there before
+ * anything of the service runs (a mount of an unlinked file cannot be attached, one attached keeps
+ * its file): no file system of its own to make, and none to take down (a detached mount's umount
+ * waits for an RCU grace period). 1 if done; 0 if /run has no room for it, or is not the tmpfs made
+ * for it (a BindPaths= over /run may have put a host directory there since). */
+static int hosts_in_run(MountContext *c, const char *text, size_t n) {
+        static const char name[] = ".isolated-hosts";
+        _cleanup_close_ int run_fd = -EBADF, fd = -EBADF, file = -EBADF;
+        int r = 0;
+
+        run_fd = open_in_root(c->root_fd, "/run", O_DIRECTORY);
+        if (run_fd < 0 || c->run_mnt_id == 0 || mount_id_of(run_fd) != c->run_mnt_id)
+                return 0;
+        fd = openat(run_fd, name, O_CREAT | O_EXCL | O_WRONLY | O_NOFOLLOW | O_CLOEXEC, 0644);
+        if (fd < 0)
+                return errno == EEXIST ? 0 : negative_errno(); /* a path key's mount point: the other way */
+        if (write(fd, text, n) != (ssize_t) n)
+                r = errno == ENOSPC || errno == EDQUOT || errno == 0 ? 0 : negative_errno();
+        else {
+                file = clone_tree(run_fd, name, false);
+                r = file < 0 ? file : attach_hosts(c, file);
+                if (r >= 0)
+                        r = 1;
+        }
+        if (unlinkat(run_fd, name, 0) < 0 && r >= 0)
+                return negative_errno();
+        return r;
+}
+
 static int setup_hosts(MountContext *c) {
         /* Not blocking on a FIFO the service may have put there (ReadWritePaths=/etc). */
         struct open_how how = { .flags = O_RDONLY | O_CLOEXEC | O_NOCTTY | O_NONBLOCK,
                                 .resolve = RESOLVE_IN_ROOT | RESOLVE_NO_MAGICLINKS };
-        _cleanup_close_ int in_fd = -EBADF, m = -EBADF, out_fd = -EBADF, file = -EBADF, target = -EBADF;
+        _cleanup_close_ int in_fd = -EBADF, m = -EBADF, out_fd = -EBADF, file = -EBADF;
         _cleanup_free_ char *line = NULL, *text = NULL, *size_opt = NULL;
         char host[HOST_NAME_MAX + 1] = {}, *dot;
         bool localhost6 = false;
@@ -864,7 +922,17 @@ static int setup_hosts(MountContext *c) {
         if (r < 0)
                 return fail(c, r, "read /etc/hosts");
 
-        /* As large as the copy (a host's block list in /etc/hosts has megabytes), and no more. */
+        /* Usually the copy goes into the service's own /run, under a name unlinked again once the file
+         * is cloned: no file system of its own to make, and none to take down (a detached mount's
+         * umount waits for an RCU grace period). */
+        r = hosts_in_run(c, text, n);
+        if (r < 0)
+                return c->error && *c->error ? r : fail(c, r, "write the service's /etc/hosts");
+        if (r > 0)
+                return 0;
+
+        /* Too large for /run (a host's block list in /etc/hosts has megabytes): a tmpfs as large
+         * as the copy, and no more. */
         size_opt = strprintf("size=%zu", n + 4096);
         if (!size_opt)
                 return -ENOMEM;
@@ -879,14 +947,7 @@ static int setup_hosts(MountContext *c) {
         file = clone_detached_file(c, m, "hosts");
         if (file < 0)
                 return fail(c, file, "bind the service's /etc/hosts");
-        r = set_attr(file, false, MOUNT_ATTR_RDONLY | ATTR_SAFE, 0);
-        if (r < 0)
-                return fail(c, r, "make the service's /etc/hosts read-only");
-        target = open_in_root_confined(c->root_fd, c->writable, "/etc/hosts", 0);
-        r = target < 0 ? target : attach_fd(file, target);
-        if (r < 0)
-                return fail(c, r, "bind the service's /etc/hosts on /etc/hosts");
-        return 0;
+        return attach_hosts(c, file);
 }
 
 typedef enum PathKind {
@@ -1478,7 +1539,10 @@ int sandbox_mount_apply(const SandboxOptions *o, char *const *mount_paths, const
                 }
         }
 
-        if (c.new_root) {
+        /* Staged, the sandbox gets a sysfs of its own and the original /sys stays uncovered until
+         * the new root is entered: cloned only if that sysfs cannot be had (setup_sys()). A clone
+         * not used costs its teardown when closed: an RCU grace period for its dozen mounts. */
+        if (c.new_root && !c.staged) {
                 sys_clone = clone_tree(AT_FDCWD, "/sys", true);
                 if (sys_clone < 0) {
                         r = fail(&c, sys_clone, "bind /sys");

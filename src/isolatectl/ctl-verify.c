@@ -34,6 +34,15 @@ int verb_verify(sd_bus *bus, int argc, char **argv) {
                 if (!arg_quiet)
                         for (char **n = notices; n && *n; n++)
                                 fprintf(stderr, "%s\n", *n);
+                if (r >= 0 && !arg_quiet) {
+                        /* A user its package makes when it is installed: the file is right, this host
+                         * lacks the user, and a start says so. */
+                        _cleanup_free_ char *missing = NULL;
+
+                        if (sandbox_options_check_users(&d->sandbox, &missing) == -ESRCH)
+                                fprintf(stderr, "%s: %s on this host: a start fails until it does.\n", argv[k],
+                                        missing);
+                }
                 if (r < 0) {
                         fprintf(stderr, "%s\n", error ?: strerror(-r));
                         ret = EXIT_FAIL;

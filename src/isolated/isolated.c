@@ -72,6 +72,9 @@ static int run(int argc, char *argv[]) {
         if (r < 0)
                 log_warning_errno(r, "Failed to take over the running services; continuing without: %m");
 
+        r = manager_warm_up(m);
+        if (r < 0)
+                log_debug_errno(r, "Cannot plan the warm-up: %m");
         (void) sd_notify(false, "READY=1\nSTATUS=Processing requests...");
         log_info("isolated %s running, init %s.", PACKAGE_VERSION, m->init_path);
         r = sd_event_loop(m->event);

@@ -14,6 +14,7 @@
 #include "network.h"
 #include "polkit.h"
 #include "state-file.h"
+#include "tmpfiles-plan-cache.h"
 #include "strv.h"
 
 int manager_new(Manager **ret) {
@@ -63,10 +64,12 @@ Manager *manager_free(Manager *m) {
                 service_free(m->services[i]);
         free(m->services);
         sd_event_source_disable_unref(m->trim_source);
+        sd_event_source_disable_unref(m->warm_up_source);
         polkit_registry_free(m->polkit_registry);
         seccomp_cache_free(m->seccomp_cache);
         sd_bus_flush_close_unref(m->systemd_bus);
         sd_bus_flush_close_unref(m->bus);
+        bus_caller_cache_clear();
         sd_event_unref(m->event);
         return mfree(m);
 }
@@ -230,6 +233,30 @@ int manager_read_exit_record(Manager *m, const char *name, int *ret_code, int *r
         return state_file_read_exit(m->state_dir, name, ret_code, ret_status, ret_result);
 }
 
+static int on_warm_up(sd_event_source *source, void *userdata) {
+        Manager *m = userdata;
+        _cleanup_(description_freep) Description *d = NULL;
+        int fd, r;
+
+        m->warm_up_source = sd_event_source_disable_unref(m->warm_up_source);
+        /* Any description without a root or mounts of its own gets the same plan. */
+        r = description_parse("warm-up", "warm-up.service", "[Service]\nExecStart=/bin/true\n", &d, NULL, NULL);
+        if (r >= 0)
+                r = tmpfiles_plan_cache_get(d, &fd);
+        if (r < 0)
+                log_debug_errno(r, "Cannot make the plan of a private /run ahead of the first start: %m");
+        return 0;
+}
+
+int manager_warm_up(Manager *m) {
+        int r;
+
+        r = sd_event_add_defer(m->event, &m->warm_up_source, on_warm_up, m);
+        if (r < 0)
+                return r;
+        return sd_event_source_set_priority(m->warm_up_source, SD_EVENT_PRIORITY_IDLE);
+}
+
 int manager_check_manage(Manager *m, sd_bus_message *call, const char *verb, const char *name, sd_bus_error *error) {
         const char *details[] = { "verb", verb, "service", name, NULL };
 
@@ -280,11 +307,9 @@ static int manager_network_in_use(Manager *m, Service *s, NetworkInUse **ret, si
 
 /* The caller's effective UID; unknown counts as unprivileged. */
 static uid_t caller_uid(sd_bus_message *call) {
-        _cleanup_(sd_bus_creds_unrefp) sd_bus_creds *creds = NULL;
         uid_t uid;
 
-        if (!call || sd_bus_query_sender_creds(call, SD_BUS_CREDS_EUID, &creds) < 0 ||
-            sd_bus_creds_get_euid(creds, &uid) < 0)
+        if (!call || bus_caller_euid(call, &uid) < 0)
                 return (uid_t) -1;
         return uid;
 }
@@ -349,6 +374,12 @@ int manager_start_sources_prepared(Manager *m, const char *name, DescriptionSour
                 return r;
         if (r < 0)
                 return sd_bus_error_setf(error, BUS_ERROR_BAD_DESCRIPTION, "%s", parse_error);
+        r = sandbox_options_check_users(&d->sandbox, &parse_error);
+        if (r == -ENOMEM)
+                return r;
+        if (r < 0)
+                return sd_bus_error_setf(error, BUS_ERROR_BAD_DESCRIPTION, "%s: %s", sources->items[0].path,
+                                         parse_error);
 
         old = manager_get_service(m, name);
         if (old && service_is_active(old))

@@ -74,14 +74,57 @@ static int on_polkit_reply(sd_bus_message *reply, void *userdata, sd_bus_error *
         return 0;
 }
 
-static int sender_is_root(sd_bus_message *call, sd_bus_error *error) {
+/* The last call asked about, by its sender and cookie (never a reference: a message holds the fds it
+ * carries). One call is checked by polkit_check_authorization() and then, in the start path, asked
+ * for its caller's UID again: on the system bus each question is a round trip to dbus-daemon. */
+static struct {
+        sd_bus *bus;
+        uint64_t cookie;
+        char *sender;
+        uid_t euid;
+} last_caller;
+
+int bus_caller_euid(sd_bus_message *call, uid_t *ret) {
         _cleanup_(sd_bus_creds_unrefp) sd_bus_creds *creds = NULL;
+        const char *sender = sd_bus_message_get_sender(call);
+        uint64_t cookie = 0;
         uid_t euid;
         int r;
 
+        (void) sd_bus_message_get_cookie(call, &cookie);
+        if (sender && cookie != 0 && last_caller.bus == sd_bus_message_get_bus(call) && last_caller.cookie == cookie &&
+            strcmp(last_caller.sender ?: "", sender ?: "") == 0) {
+                *ret = last_caller.euid;
+                return 0;
+        }
         r = sd_bus_query_sender_creds(call, SD_BUS_CREDS_EUID, &creds);
         if (r >= 0)
                 r = sd_bus_creds_get_euid(creds, &euid);
+        if (r < 0)
+                return r;
+        /* Only calls with a sender: a bus's unique names are never given twice, a direct
+         * connection's cookies start again with every connection. */
+        bus_caller_cache_clear();
+        if (sender && (last_caller.sender = strdup(sender))) {
+                last_caller.bus = sd_bus_message_get_bus(call);
+                last_caller.cookie = cookie;
+                last_caller.euid = euid;
+        }
+        *ret = euid;
+        return 0;
+}
+
+void bus_caller_cache_clear(void) {
+        last_caller.sender = mfree(last_caller.sender);
+        last_caller.bus = NULL;
+        last_caller.cookie = 0;
+}
+
+static int sender_is_root(sd_bus_message *call, sd_bus_error *error) {
+        uid_t euid;
+        int r;
+
+        r = bus_caller_euid(call, &euid);
         if (r < 0)
                 return sd_bus_error_set_errnof(error, r, "Cannot identify the caller: %m");
         return euid == 0;

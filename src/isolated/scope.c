@@ -172,6 +172,7 @@ typedef struct ScopeStart {
         bool removed; /* UnitRemoved came */
         bool stop_issued;
         bool sent; /* StartTransientUnit is out */
+        bool first_try; /* sent before any question: UnitExists sends us to the probe */
 } ScopeStart;
 
 static void scope_start_free(void *userdata) {
@@ -188,10 +189,28 @@ static void scope_start_free(void *userdata) {
         free(op);
 }
 
+static int scope_start_probe(ScopeStart *op);
+static void scope_start_fail(ScopeStart *op, int error);
+
 static int on_start_transient_reply(sd_bus_message *reply, void *userdata, sd_bus_error *ret_error) {
         ScopeStart *op = userdata;
         sd_bus_message_handler_t callback = op->callback;
         void *u = op->userdata;
+        int r;
+
+        /* The first try found the previous scope of the name still there: systemd refused without
+         * doing anything, so the wait below begins, and the same call goes out once it is gone. */
+        if (op->first_try) {
+                op->first_try = false;
+                if (sd_bus_message_is_method_error(reply, "org.freedesktop.systemd1.UnitExists")) {
+                        op->call = sd_bus_slot_unref(op->call);
+                        op->sent = false;
+                        r = scope_start_probe(op);
+                        if (r < 0)
+                                scope_start_fail(op, r);
+                        return 0;
+                }
+        }
 
         /* The caller usually drops its slot here, which frees op: nothing of op after this. */
         return callback(reply, u, ret_error);
@@ -282,7 +301,6 @@ static int on_wait_reply(sd_bus_message *reply, void *userdata, sd_bus_error *re
         return 0;
 }
 
-static int scope_start_probe(ScopeStart *op);
 static int on_wait_timer(sd_event_source *source, uint64_t usec, void *userdata);
 
 static int on_load_state_reply(sd_bus_message *reply, void *userdata, sd_bus_error *ret_error) {
@@ -457,10 +475,16 @@ int scope_start(sd_bus *bus, const char *unit, const Description *d, pid_t pid,
                 scope_start_free(op);
                 return r;
         }
-        /* From here op goes with the match. */
-        r = scope_start_probe(op);
+        /* From here op goes with the match. Usually no scope of the name is left (the first start
+         * of a name, or the previous scope long gone): the call goes out at once, without a round
+         * trip to ask first, and systemd's UnitExists starts the wait. op->message answers for an
+         * error of ours meanwhile. */
+        op->first_try = op->sent = true;
+        op->probe = sd_bus_message_ref(m);
+        r = sd_bus_call_async(bus, &op->call, m, on_start_transient_reply, op, 0);
         if (r < 0)
                 return r;
+        fault_point("start-scope-requested");
         *ret_slot = TAKE_PTR(match);
         return 0;
 }

@@ -70,6 +70,7 @@ Service *service_free(Service *s) {
         sd_bus_slot_unref(s->stop_call_slot);
         safe_close(s->control_fd);
         safe_close(s->userns_fd);
+        safe_close(s->mntns_fd);
         service_release_ids(s);
         safe_close(s->init_pidfd);
         safe_close(s->main_pidfd);
@@ -929,11 +930,13 @@ static int on_control(sd_event_source *source, int fd, uint32_t revents, void *u
         if (!buf)
                 return log_oom();
         iov = (struct iovec) { .iov_base = buf, .iov_len = 4095 };
-        n = recvmsg(fd, &mh, MSG_CMSG_CLOEXEC | MSG_DONTWAIT | MSG_TRUNC);
+        /* An init that ended with a message of ours unread (GO, a signal to relay) leaves its last
+         * words queued behind a reset: read on. */
+        n = recvmsg_from_gone_peer(fd, &mh, MSG_CMSG_CLOEXEC | MSG_DONTWAIT | MSG_TRUNC);
         if (n < 0) {
-                if (errno == EAGAIN || errno == EINTR)
+                if (n == -EAGAIN)
                         return 0;
-                log_warning_errno(errno, "%s: reading the init's control socket failed: %m", s->name);
+                log_warning_errno(n, "%s: reading the init's control socket failed: %m", s->name);
                 n = 0;
         }
         if (n == 0) {
@@ -1039,6 +1042,8 @@ static void service_init_ended(Service *s, int code, int status) {
         bus_name_unwatch(s);
         health_stop(s);
         service_set_state(s, service_state_of_result(s->result));
+        /* Reported: now the mounts go (spawn.h). */
+        s->mntns_fd = safe_close(s->mntns_fd);
         s->start_timer = sd_event_source_disable_unref(s->start_timer);
         s->stop_timer = sd_event_source_disable_unref(s->stop_timer);
         service_handle_reloaded(s, ESRCH, "the service ended");
@@ -1130,6 +1135,7 @@ int service_new(Manager *m, const char *name, DescriptionSources *sources, Descr
                 .main_pidfd = -EBADF,
                 .control_fd = -EBADF,
                 .userns_fd = -EBADF,
+                .mntns_fd = -EBADF,
                 .uid_base = UID_RANGE_NONE,
                 .usage = USAGE_CACHE_NULL,
         };
@@ -1200,6 +1206,8 @@ int service_start(Service *s, sd_bus_message *start_call) {
         s->init_pidfd = child.pidfd;
         s->control_fd = child.control_fd;
         s->userns_fd = child.userns_fd;
+        safe_close(s->mntns_fd); /* none: the last run's went with its end */
+        s->mntns_fd = child.mntns_fd;
         fault_point("start-forked");
 
         /* Before the scope, which outlives us: a restarted daemon that finds the scope finds this

@@ -46,6 +46,7 @@ struct Service {
         int init_pidfd;
         uid_t uid_base; /* the first host ID of its user namespace's range, or UID_RANGE_NONE (host root) */
         int userns_fd;  /* its user namespace, until the init has the host's mounts */
+        int mntns_fd;   /* the init's mount namespace, until its end is reported (spawn.h) */
         pid_t main_pid;
         int main_pidfd;
         int control_fd;

@@ -290,11 +290,18 @@ int held_child_spawn(const char *init_path, uid_t uid_base, const char *journal_
                 return r;
         }
 
+        /* Our child, unreaped: the PID is still its own. Only a speed-up: without it the init's exit
+         * tears its mounts down itself. */
+        char path[64];
+        snprintf(path, sizeof(path), "/proc/%d/ns/mnt", (int) pid);
+        int mntns_fd = open(path, O_RDONLY | O_CLOEXEC);
+
         *ret = (HeldChild) {
                 .pid = pid,
                 .pidfd = TAKE_FD(pidfd),
                 .control_fd = TAKE_FD(ours),
                 .userns_fd = TAKE_FD(userns_fd),
+                .mntns_fd = mntns_fd < 0 ? -EBADF : mntns_fd,
         };
         return 0;
 }

@@ -23,6 +23,7 @@ typedef struct HeldChild {
         int pidfd;      /* O_CLOEXEC */
         int control_fd; /* daemon's end of the SOCK_SEQPACKET pair, O_CLOEXEC|O_NONBLOCK */
         int userns_fd;  /* its user namespace, O_CLOEXEC; -EBADF without one */
+        int mntns_fd;   /* its mount namespace, O_CLOEXEC; -EBADF if it could not be opened */
 } HeldChild;
 
 /* init_path: the isolate-init binary; uid_base: the first host ID of the
@@ -33,6 +34,11 @@ typedef struct HeldChild {
  * before the intermediate child gives up root), and the init finds it on
  * INIT_JOURNAL_FD. */
 int held_child_spawn(const char *init_path, uid_t uid_base, const char *journal_header, HeldChild *ret);
+
+/* The init's mount namespace held by the daemon: when the init exits, the kernel does not tear its
+ * mounts down before it reports the exit (exit_task_namespaces() comes before exit_notify(), and
+ * an umount of a few dozen mounts waits for an RCU grace period: 1-2 ms), so the service's end is
+ * seen that much sooner; the daemon closes it once the end is reported. */
 
 /* Lets the held child exec the init. */
 int held_child_release(int control_fd);

@@ -1308,14 +1308,17 @@ int sandbox_options_verify(const SandboxOptions *o, char **ret_error) {
                                 return error_set(ret_error, -EINVAL,
                                                  "ReadWritePaths=%s lies under InaccessiblePaths=%s", path_entry(*w),
                                                  path_entry(*i));
+        return 0;
+}
 
+int sandbox_options_check_users(const SandboxOptions *o, char **ret_error) {
         /* The sandbox's /etc is the host's unless RootDirectory= is set: a
          * name that does not resolve here will not resolve there either. */
         if (!o->root_directory && !o->dynamic_user) { /* DynamicUser=: a name no file has is a transient uid */
                 if (o->user && !name_is_numeric(o->user) && !getpwnam(o->user))
-                        return error_set(ret_error, -EINVAL, "User=%s does not exist", o->user);
+                        return error_set(ret_error, -ESRCH, "User=%s does not exist", o->user);
                 if (o->group && !name_is_numeric(o->group) && !getgrnam(o->group))
-                        return error_set(ret_error, -EINVAL, "Group=%s does not exist", o->group);
+                        return error_set(ret_error, -ESRCH, "Group=%s does not exist", o->group);
         }
         return 0;
 }

@@ -248,6 +248,11 @@ const char *sandbox_tmpfs_inodes(const SandboxOptions *o);
 /* Checks the whole set after parsing (contradictions). -EINVAL and *ret_error. */
 int sandbox_options_verify(const SandboxOptions *o, char **ret_error);
 
+/* Do User= and Group= name a user and a group of this host (which the sandbox's /etc is, unless
+ * RootDirectory=)? Host state, not the file's: start refuses the description, verify says so and
+ * passes it (as systemd-analyze verify, which looks no user up). -ESRCH and *ret_error. */
+int sandbox_options_check_users(const SandboxOptions *o, char **ret_error);
+
 /* The names of the syscall groups, and the members of one ("@mount"). NULL if unknown. */
 const char *const *syscall_group_members(const char *group);
 

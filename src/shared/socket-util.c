@@ -28,3 +28,18 @@ int send_with_fds(int fd, const void *buf, size_t size, const int *fds, size_t n
                 return negative_errno();
         return 0;
 }
+
+ssize_t recvmsg_from_gone_peer(int fd, struct msghdr *mh, int flags) {
+        ssize_t n;
+
+        for (int attempt = 0;; attempt++) {
+                n = recvmsg(fd, mh, flags);
+                if (n >= 0)
+                        return n;
+                if (errno == EINTR)
+                        continue;
+                /* The error is cleared by the receive that reported it: once is enough. */
+                if (errno != ECONNRESET || attempt > 0)
+                        return negative_errno();
+        }
+}

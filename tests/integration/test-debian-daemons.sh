@@ -7,11 +7,13 @@
 # host's tree is read-only: nginx writes /var/log/nginx), `isolatectl learn NAME
 # --apply` writes the drop-in first, as an administrator would run it.
 #
-# The run stage is three files (test-debian-daemons*.sh, ONLY=debian-daemons
-# runs them all) to stay well inside the 300 s a file may take. Every daemon is
-# a case (ONLY=debian-daemons:nginx+squid). Each is expected to pass: a daemon
-# that fails today for a key or an environment item issue 15 names goes green as
-# the fixes merge. REPORT=1 (tools/survey-daemons.sh) prints one line per daemon:
+# The run stage is several files (test-debian-daemons*.sh, ONLY=debian-daemons
+# runs them all) to stay well inside the 300 s a file may take: this one (web
+# servers, proxies, HTTP services), -2 (name servers, time, SNMP, tor and more
+# HTTP services), -3 (mail, databases, logins and the rest), -5 (samba, exim4,
+# spamd, rsyslog). Every daemon is a case (ONLY=debian-daemons:nginx+squid).
+# Each is expected to pass: a daemon that fails today for a key or an environment
+# item issue 15 names goes green as the fixes merge. REPORT=1 (tools/survey-daemons.sh) prints one line per daemon:
 # unchanged / learned / FAILS and the first error lines. The verify stage of the
 # same packages is test-debian-units.sh.
 . "$TESTS/lib.sh"

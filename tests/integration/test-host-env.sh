@@ -73,6 +73,8 @@ testcase_devlog() {
                 "$sid" "$mark" > "$work/hostenv.service"
         check "hostenv starts, its main process logging through syslog(3)" isolatectl start hostenv "$work/hostenv.service"
         check "/dev/log is a socket inside" inside hostenv test -S /dev/log
+        check_eq "a link to journald's socket in /run, as on a booted host" /run/systemd/journal/dev-log \
+                "$(inside hostenv readlink /dev/log 2>&1)"
         check "the journal has the main process's line" \
                 wait_for 10 sh -c "journalctl -o cat -t hostenvmain$sid | grep -qx '$mark-main'"
         check_eq "under the service's scope" "$unit" \
@@ -100,6 +102,42 @@ testcase_hosts() {
                   grep -vxF -e "$(printf "127.0.1.1\thostenv")" -e "$(printf "::1\tlocalhost ip6-localhost ip6-loopback")")'
         check "/etc/hosts is read-only inside" inside hostenv sh -c '! touch /etc/hosts 2>/dev/null'
         check "the host's /etc/hosts has no line for it" sh -c "! grep -q '[[:space:]]hostenv\$' /etc/hosts"
+        isolatectl stop hostenv >/dev/null 2>&1
+}
+
+# A syslog daemon in the service (rsyslog's imuxsock without systemd's socket) replaces /dev/log
+# by a socket of its own, as on a host without journald: its private /dev lets it, and syslog(3)
+# of the programs inside (and of a client entering it) then reaches that daemon, not the journal.
+# The host's /dev/log stays as it was. The daemon: a few lines of Python, where the service can
+# read them (its /tmp is its own).
+testcase_syslog_daemon() {
+        local mark="hostenv-own-$sid-$RANDOM" before
+        before=$(stat -c '%F %i' /dev/log 2>&1)
+        mkdir -p "$hostdir" && chmod 755 "$hostdir"
+        cat > "$hostdir/syslogd.py" <<'PY'
+import os, socket
+try:
+        os.unlink("/dev/log")
+except FileNotFoundError:
+        pass
+s = socket.socket(socket.AF_UNIX, socket.SOCK_DGRAM)
+s.bind("/dev/log")
+os.chmod("/dev/log", 0o666)
+open("/run/syslogd.ready", "w").close()
+with open("/run/syslogd.out", "ab", buffering=0) as f:
+        while True:
+                f.write(s.recv(4096) + b"\n")
+PY
+        printf '[Service]\nExecStart=/usr/bin/python3 %s/syslogd.py\n' "$hostdir" > "$work/hostenv.service"
+        check "hostenv starts, a syslog daemon" isolatectl start hostenv "$work/hostenv.service"
+        check "it made its own /dev/log" \
+                wait_for 10 timeout 20 isolatectl shell hostenv test -e /run/syslogd.ready </dev/null
+        check "a socket, no longer the link" inside hostenv sh -c 'test -S /dev/log && ! test -L /dev/log'
+        check "logger(1) inside succeeds" inside hostenv logger -t "hostenvown$sid" "$mark"
+        check "the daemon got the line" \
+                wait_for 10 sh -c "timeout 20 isolatectl shell hostenv cat /run/syslogd.out </dev/null | grep -q 'hostenvown$sid.*$mark'"
+        check "the journal did not" sh -c "! journalctl -o cat -t hostenvown$sid | grep -q '$mark'"
+        check_eq "the host's /dev/log is as it was" "$before" "$(stat -c '%F %i' /dev/log 2>&1)"
         isolatectl stop hostenv >/dev/null 2>&1
 }
 
@@ -266,6 +304,22 @@ cost_run() { # plan|tool|none: one start, its microseconds
                 echo "$us" ;;
         esac
 }
+# A started daemon makes the plan at its first idle moment, so the first start after it need not
+# run systemd-tmpfiles itself: the new daemon's line, with no start in between.
+testcase_warm_up() {
+        local old new
+        old=$(daemon_pid)
+        systemctl restart isolated.service
+        check "the daemon restarted" wait_for 15 daemon_restarted "$old"
+        new=$(daemon_pid)
+        check "before any start it made the plan of /run" wait_for 10 sh -c \
+                "journalctl --sync; journalctl _PID=$new -o cat --no-pager | grep -q 'tmpfiles.d: plan of /run made'"
+        start_sleeper hostenv
+        check "and the first start used it: no second plan" \
+                test "$(journalctl _PID="$new" -o cat --no-pager | grep -c 'tmpfiles.d: plan of /run made')" = 1
+        isolatectl stop hostenv >/dev/null 2>&1
+}
+
 testcase_cost() {
         local i v us order plan= tool= none=
         printf '[Service]\nExecStart=/bin/true\n' > "$work/plan.service"

@@ -291,9 +291,13 @@ testcase_root_dir() {
         for lib in $(ldd "$work/sandbox-probe" | grep -o '/[^ ]*'); do
                 mkdir -p "$tree$(dirname "$lib")" && cp -L "$lib" "$tree$lib"
         done
+        # Its /run: nothing of the tree's tmpfiles.d (it has none) nor of the host's, but journald's
+        # syslog socket, where its /dev/log links (as systemd binds the journal's sockets into a
+        # RootDirectory=).
         probe sbroot "RootDirectory=$tree" \
                 "exists:/ROOT-MARKER" "root-mount:$tree" "mounts-only:/,/proc,/dev,/sys,/tmp,/var/tmp,/run,/srv" \
-                "empty:$data" "empty:/usr/bin" "empty:/etc" "ro:/usr" "w:/tmp" "empty:/run" "exists:/dev/null" \
+                "empty:$data" "empty:/usr/bin" "empty:/etc" "ro:/usr" "w:/tmp" "absent:/run/lock" \
+                "exists:/run/systemd/journal/dev-log" "absent:/run/systemd/journal/stdout" "exists:/dev/null" \
                 "exists:/proc/self/status" "exists:/usr/lib/modules/0.0-probe"
         probe sbrootmods "RootDirectory=$tree\nProtectKernelModules=yes" "exists:/ROOT-MARKER" "empty:/usr/lib/modules"
         # A symlink in the tree pointing out of it: a bind target through it is resolved as if the tree

@@ -56,6 +56,23 @@ testcase_noexec() {
         check "and it is gone" sh -c "! isolatectl status noexec >/dev/null 2>&1"
 }
 
+# A User= this host does not have (its package is not installed): verify passes the file and says
+# so (systemd-analyze verify looks no user up), start refuses it naming the file, leaving nothing.
+testcase_nouser() {
+        printf '[Service]\nExecStart=/bin/true\nUser=se-no-such-user\n' > "$work/nouser.service"
+        out=$(isolatectl verify "$work/nouser.service" 2>&1); rc=$?
+        check_eq "verify passes a file whose User= is missing here" 0 "$rc"
+        check_match "and says the user is missing" "nouser\.service: User=se-no-such-user does not exist on this host" "$out"
+        out=$(isolatectl start nouser "$work/nouser.service" 2>&1); rc=$?
+        check_eq "start refuses it" 1 "$rc"
+        check_match "naming the file and the user" "nouser\.service: User=se-no-such-user does not exist" "$out"
+        check "no scope for it" no_scope nouser
+        check "no service record" sh -c "! isolatectl status nouser >/dev/null 2>&1"
+        printf '[Service]\nExecStart=/bin/true\nGroup=se-no-such-group\n' > "$work/nogroup.service"
+        check_match "Group= likewise" "Group=se-no-such-group does not exist on this host" \
+                "$(isolatectl verify "$work/nogroup.service" 2>&1)"
+}
+
 # An invalid name.
 testcase_badname() {
         out=$(isolatectl start 'bad/name' "$work/twice.service" 2>&1); rc=$?

@@ -46,7 +46,7 @@ build_rootfs() {
         head -c 16 /dev/urandom | od -An -tx1 | tr -d ' \n' > "$root/etc/machine-id"
         echo >> "$root/etc/machine-id"
         printf '/dev/vda / ext4 rw,errors=remount-ro 0 0\n' > "$root/etc/fstab"
-        for u in nginx.service memcached.service ssh.service apt-daily.timer apt-daily-upgrade.timer \
+        for u in nginx.service memcached.service ssh.service proftpd.service apt-daily.timer apt-daily-upgrade.timer \
                 e2scrub_all.timer fstrim.timer man-db.timer; do
                 systemctl --root="$root" disable "$u" > /dev/null 2>&1 || true
         done

@@ -1,16 +1,19 @@
 #!/usr/bin/python3
 """A real client request of a few bytes, for daemons no client of Debian's talks to in one line.
 
-probe.py [--unix] ADDRESS [--send HEX | --text TEXT] [--expect REGEX] [--timeout SEC]
+probe.py [--unix] ADDRESS [--greeting REGEX] [--send HEX | --text TEXT] [--expect REGEX] [--timeout SEC]
 
 Connects to ADDRESS (HOST:PORT over TCP, or the socket path with --unix), sends the bytes
 (--send in hex, --text with \\r \\n \\0 escapes), reads until REGEX matches what came back (as
 Latin-1 text, or as hex when REGEX starts with 'hex:') or the peer closes or the timeout, and
 prints what came back (printable text, else hex). Exits 0 when REGEX matched (or, without one,
-when anything came back), 1 otherwise, 2 on a bad argument.
+when anything came back), 1 otherwise, 2 on a bad argument. With --greeting it first reads what
+the server says first until that REGEX matched, then sends (an SMTP server refuses a client that
+talks before its 220).
 
     mqtt CONNECT:  probe.py 127.0.0.1:1883 --send 100c00044d5154540402003c0000 --expect hex:^20020000
     IMAP greeting: probe.py 127.0.0.1:143 --expect '^\\* OK'
+    SMTP EHLO:     probe.py 127.0.0.1:25 --greeting '^220 ' --text 'EHLO x\\r\\n' --expect '^250 '
 """
 import argparse
 import re
@@ -23,6 +26,7 @@ def main():
         ap = argparse.ArgumentParser()
         ap.add_argument("address")
         ap.add_argument("--unix", action="store_true")
+        ap.add_argument("--greeting")
         ap.add_argument("--send")
         ap.add_argument("--text")
         ap.add_argument("--expect")
@@ -45,9 +49,17 @@ def main():
                 else:
                         host, _, port = a.address.rpartition(":")
                         s = socket.create_connection((host.strip("[]"), int(port)), timeout=a.timeout)
+                got = b""
+                if a.greeting:
+                        greeting = re.compile(a.greeting, re.M)
+                        while not greeting.search(got.decode("latin-1")):
+                                s.settimeout(max(0.05, deadline - time.monotonic()))
+                                chunk = s.recv(65536)
+                                if not chunk:
+                                        break
+                                got += chunk
                 if data:
                         s.sendall(data)
-                got = b""
                 while time.monotonic() < deadline:
                         s.settimeout(max(0.05, deadline - time.monotonic()))
                         try:
