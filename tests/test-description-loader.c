@@ -85,6 +85,17 @@ static char *paths_of(const DescriptionSources *s) {
         return out;
 }
 
+static char tmp_path[256];
+static const char *strprintf_tmp(const char *fmt, ...) _printf_(1, 2);
+static const char *strprintf_tmp(const char *fmt, ...) {
+        va_list ap;
+
+        va_start(ap, fmt);
+        vsnprintf(tmp_path, sizeof(tmp_path), fmt, ap);
+        va_end(ap);
+        return tmp_path;
+}
+
 static DescriptionSources *load_ok(const char *name, const char *text) {
         _cleanup_free_ char *error = NULL;
         DescriptionSources *s = NULL;
@@ -205,6 +216,95 @@ START_TEST(test_missing) {
         error = mfree(error);
         ck_assert_int_eq(description_sources_load("surely-not-installed-here", NULL, NULL, &s, &error), -ENOENT);
         ck_assert_str_eq(error, "No description surely-not-installed-here.service in /etc/isolated, /run/isolated or /usr/lib/isolated");
+}
+END_TEST
+
+/* PREFIX@INSTANCE as systemd: the first directory holding the instance's own file decides,
+ * else the first holding the template; drop-ins of both, the first directory winning for a file
+ * name (the instance's before the template's in each), sorted by file name. */
+START_TEST(test_instances) {
+        _cleanup_(description_sources_freep) DescriptionSources *s = NULL;
+        _cleanup_(description_freep) Description *d = NULL;
+        _cleanup_free_ char *p = NULL, *error = NULL, *expected = NULL;
+
+        write_file(SERVICE "PIDFile=/run/pg/%i.pid\n", "%s/pg@.service", lib);
+        write_file(SERVICE "Environment=WHO=run-template\n", "%s/pg@.service", run);
+        s = load_ok("pg@15-main", NULL);
+        p = paths_of(s);
+        ck_assert_str_eq(p, "/run/pg@.service");
+        s = description_sources_free(s);
+        p = mfree(p);
+
+        /* The instance's own file, even lower on the path, wins over every template. */
+        write_file(SERVICE "Environment=WHO=lib-instance\n", "%s/pg@15-main.service", lib);
+        s = load_ok("pg@15-main", NULL);
+        p = paths_of(s);
+        ck_assert_str_eq(p, "/lib/pg@15-main.service");
+        s = description_sources_free(s);
+        p = mfree(p);
+        ck_assert_int_eq(unlink(strprintf_tmp("%s/pg@15-main.service", lib)), 0);
+
+        write_file("[Service]\nEnvironment=A=template-etc\n", "%s/pg@.service.d/10-a.conf", etc);
+        write_file("[Service]\nEnvironment=A=instance-etc\n", "%s/pg@15-main.service.d/10-a.conf", etc);
+        write_file("[Service]\nEnvironment=B=template-run\n", "%s/pg@.service.d/20-b.conf", run);
+        write_file("[Service]\nEnvironment=B=instance-lib\n", "%s/pg@15-main.service.d/20-b.conf", lib);
+        write_file("[Service]\nEnvironment=C=instance-run\n", "%s/pg@15-main.service.d/05-c.conf", run);
+        write_file("[Service]\nEnvironment=D=other\n", "%s/pg@other.service.d/01-d.conf", etc);
+        s = load_ok("pg@15-main", NULL);
+        p = paths_of(s);
+        ck_assert_str_eq(p, "/run/pg@.service|/run/pg@15-main.service.d/05-c.conf|/etc/pg@15-main.service.d/10-a.conf|"
+                            "/run/pg@.service.d/20-b.conf");
+        ck_assert_int_eq(description_parse_sources("pg@15-main", s, &d, NULL, &error), 0);
+        ck_assert_str_eq(d->environment[0], "WHO=run-template");
+        ck_assert_str_eq(d->environment[1], "C=instance-run");
+        ck_assert_str_eq(d->environment[2], "A=instance-etc");
+        ck_assert_str_eq(d->environment[3], "B=template-run");
+        ck_assert_ptr_null(d->environment[4]);
+        s = description_sources_free(s);
+        p = mfree(p);
+
+        /* Bus text stands for the instance's file; the drop-ins apply. */
+        s = load_ok("pg@15-main", SERVICE);
+        p = paths_of(s);
+        ck_assert_str_eq(p, "pg@15-main.service|/run/pg@15-main.service.d/05-c.conf|/etc/pg@15-main.service.d/10-a.conf|"
+                            "/run/pg@.service.d/20-b.conf");
+        s = description_sources_free(s);
+
+        /* A template by itself: its own file and drop-ins (cat, edit), none of an instance's; it
+         * cannot be parsed under its own name. */
+        s = load_ok("pg@", NULL);
+        p = mfree(p);
+        p = paths_of(s);
+        ck_assert_str_eq(p, "/run/pg@.service|/etc/pg@.service.d/10-a.conf|/run/pg@.service.d/20-b.conf");
+        d = description_free(d);
+        error = mfree(error);
+        ck_assert_int_eq(description_parse_sources("pg@", s, &d, NULL, &error), -EINVAL);
+        expected = mfree(expected);
+        expected = strprintf("%s/pg@.service: pg@ is a template: start an instance, pg@INSTANCE", run);
+        ck_assert_str_eq(error, expected);
+        s = description_sources_free(s);
+
+        /* A mask of the template masks every instance without a file of its own; a mask of the
+         * instance masks it alone. */
+        error = mfree(error);
+        link_null("%s/pg@.service", etc);
+        ck_assert_int_eq(description_sources_load("pg@15-main", NULL, search_path, &s, &error), -ERFKILL);
+        expected = mfree(expected);
+        expected = strprintf("Description pg@15-main.service is masked: its template pg@.service is (%s/pg@.service)", etc);
+        ck_assert_str_eq(error, expected);
+        write_file(SERVICE, "%s/pg@own.service", lib);
+        s = load_ok("pg@own", NULL);
+        s = description_sources_free(s);
+        link_null("%s/pg@own.service", run);
+        error = mfree(error);
+        ck_assert_int_eq(description_sources_load("pg@own", NULL, search_path, &s, &error), -ERFKILL);
+
+        /* Neither file. */
+        error = mfree(error);
+        expected = mfree(expected);
+        ck_assert_int_eq(description_sources_load("nope@x", NULL, search_path, &s, &error), -ENOENT);
+        expected = strprintf("No description nope@x.service nor its template nope@.service in %s, %s or %s", etc, run, lib);
+        ck_assert_str_eq(error, expected);
 }
 END_TEST
 
@@ -408,6 +508,7 @@ int main(void) {
         tcase_add_test(tc, test_dropin_masked_by_null);
         tcase_add_test(tc, test_masked_description);
         tcase_add_test(tc, test_missing);
+        tcase_add_test(tc, test_instances);
         tcase_add_test(tc, test_bus_text_with_dropins);
         tcase_add_test(tc, test_reset_and_errors_across_files);
         tcase_add_test(tc, test_specifiers_in_keys);

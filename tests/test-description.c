@@ -551,9 +551,86 @@ START_TEST(test_service_name) {
         ck_assert(!service_name_is_valid(""));
         ck_assert(!service_name_is_valid(NULL));
         ck_assert(!service_name_is_valid(".hidden"));
-        ck_assert(!service_name_is_valid("a@b"));
         ck_assert(!service_name_is_valid("a b"));
         ck_assert(!service_name_is_valid("a/b"));
+        ck_assert(!service_name_is_valid("a:b")); /* ":" and "\\" only in an instance */
+        ck_assert(!service_name_is_valid("a\\x2db"));
+
+        /* Instances and templates, as systemd 252's unit_name_is_valid(). */
+        ck_assert(service_name_is_valid("a@b"));
+        ck_assert(service_name_is_instance("a@b"));
+        ck_assert(service_name_is_valid("postgresql@15-main"));
+        ck_assert(service_name_is_valid("a@b@")); /* further "@" belong to the instance */
+        ck_assert(service_name_is_valid("a@b@c:d\\x2de.f_g"));
+        ck_assert(service_name_is_valid("a@-"));
+        ck_assert(service_name_is_valid("aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa@b"));
+        ck_assert(!service_name_is_valid("aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa@b"));
+        ck_assert(!service_name_is_valid("a@"));
+        ck_assert(service_name_is_template("a@"));
+        ck_assert(!service_name_is_instance("a@"));
+        ck_assert(!service_name_is_template("a@b"));
+        ck_assert(!service_name_is_template("a"));
+        ck_assert(!service_name_is_valid("@b"));
+        ck_assert(!service_name_is_template("@"));
+        ck_assert(!service_name_is_valid(".a@b"));
+        ck_assert(!service_name_is_valid("a:c@b")); /* the prefix is a plain name */
+        ck_assert(!service_name_is_valid("a@b c"));
+        ck_assert(!service_name_is_valid("a@b/c"));
+        ck_assert_str_eq(service_name_instance("a@b@"), "b@");
+        ck_assert_ptr_null(service_name_instance("a"));
+        ck_assert_ptr_null(service_name_instance("a@"));
+        ck_assert_int_eq(service_name_prefix_len("postgresql@15-main"), 10);
+        ck_assert_int_eq(service_name_prefix_len("demo"), 4);
+        {
+                _cleanup_free_ char *t = NULL;
+
+                ck_assert_int_eq(service_name_template("postgresql@15-main", &t), 0);
+                ck_assert_str_eq(t, "postgresql@");
+                ck_assert_int_eq(service_name_template("demo", &t), -EINVAL);
+                ck_assert_int_eq(service_name_template("demo@", &t), -EINVAL);
+        }
+
+        /* Scopes: systemd allows no instance of one, so "@" (and "\\") are escaped there. */
+        {
+                _cleanup_free_ char *u = NULL, *back = NULL;
+
+                ck_assert_str_eq((u = service_name_to_scope("demo")), "isolated-demo.scope");
+                ck_assert_int_eq(service_name_from_scope(u, &back), 0);
+                ck_assert_str_eq(back, "demo");
+                u = mfree(u);
+                back = mfree(back);
+                ck_assert_str_eq((u = service_name_to_scope("pg@15-main\\x2d@")), "isolated-pg\\x4015-main\\x5cx2d\\x40.scope");
+                ck_assert_int_eq(service_name_from_scope(u, &back), 0);
+                ck_assert_str_eq(back, "pg@15-main\\x2d@");
+                back = mfree(back);
+                ck_assert_int_eq(service_name_from_scope("isolated-pg@x.scope", &back), -EINVAL);
+                ck_assert_int_eq(service_name_from_scope("isolated-pg\\x40.scope", &back), -EINVAL); /* a template */
+                ck_assert_int_eq(service_name_from_scope("isolated-a\\x41.scope", &back), -EINVAL);
+                ck_assert_int_eq(service_name_from_scope("isolated-.scope", &back), -EINVAL);
+                ck_assert_int_eq(service_name_from_scope("other-a.scope", &back), -EINVAL);
+                ck_assert_int_eq(service_name_from_scope("isolated-a.service", &back), -EINVAL);
+                ck_assert_ptr_null(back);
+        }
+}
+END_TEST
+
+/* An instance's default hostname has no "@"; its templates cannot be parsed by themselves. */
+START_TEST(test_instance_names) {
+        _cleanup_(description_freep) Description *d = NULL;
+        _cleanup_free_ char *error = NULL;
+
+        ck_assert_int_eq(description_parse("postgresql@15-main", "postgresql@.service", SERVICE, &d, NULL, &error), 0);
+        ck_assert_str_eq(d->name, "postgresql@15-main");
+        ck_assert_str_eq(description_hostname(d), "postgresql-15-main");
+        d = description_free(d);
+        ck_assert_int_eq(description_parse("a@b:c\\x2d", "a@.service", SERVICE, &d, NULL, &error), 0);
+        ck_assert_str_eq(description_hostname(d), "a-b-c-x2d");
+        d = description_free(d);
+        ck_assert_int_eq(description_parse("demo_1", "demo_1.service", SERVICE, &d, NULL, &error), 0);
+        ck_assert_str_eq(description_hostname(d), "demo_1");
+        d = description_free(d);
+        ck_assert_int_eq(description_parse("postgresql@", "postgresql@.service", SERVICE, &d, NULL, &error), -EINVAL);
+        ck_assert_str_eq(error, "postgresql@.service: postgresql@ is a template: start an instance, postgresql@INSTANCE");
 }
 END_TEST
 
@@ -742,6 +819,7 @@ static Suite *description_suite(void) {
         tcase_add_test(tc, test_extensions);
         tcase_add_test(tc, test_file_level);
         tcase_add_test(tc, test_service_name);
+        tcase_add_test(tc, test_instance_names);
         tcase_add_test(tc, test_health_keys);
         tcase_add_test(tc, test_all_errors_at_once);
         suite_add_tcase(s, tc);

@@ -72,6 +72,41 @@ START_TEST(test_names) {
 }
 END_TEST
 
+/* As systemd 252's unit-printf.c for PREFIX@INSTANCE.service. */
+START_TEST(test_instance) {
+        SpecifierContext c = context;
+        char *out = NULL;
+
+        c.name = "postgresql@15-main";
+        ck_assert_str_eq(expand_ok(&c, "%n|%N|%p|%P"), "postgresql@15-main.service|postgresql@15-main|postgresql|postgresql");
+        ck_assert_str_eq(expand_ok(&c, "%i|%I|%f|%j|%J"), "15-main|15/main|/15/main|postgresql|postgresql");
+        ck_assert_str_eq(expand_ok(&c, "/run/postgresql/%i.pid /etc/postgresql/%I/postgresql.conf"),
+                         "/run/postgresql/15-main.pid /etc/postgresql/15/main/postgresql.conf");
+
+        c.name = "web-front@a\\x2db-c:d@e";
+        ck_assert_str_eq(expand_ok(&c, "%n|%N"), "web-front@a\\x2db-c:d@e.service|web-front@a\\x2db-c:d@e");
+        ck_assert_str_eq(expand_ok(&c, "%p|%P|%j|%J"), "web-front|web/front|front|front");
+        ck_assert_str_eq(expand_ok(&c, "%i|%I|%f"), "a\\x2db-c:d@e|a-b/c:d@e|/a-b/c:d@e");
+
+        c.name = "a-b-c@-";
+        ck_assert_str_eq(expand_ok(&c, "%p|%P|%j|%J|%i|%I|%f"), "a-b-c|a/b/c|c|c|-|/|/");
+
+        /* A bad escape, or a path with an empty component, fails as systemd's does. */
+        c.name = "a@b\\q";
+        result = mfree(result);
+        ck_assert_int_eq(specifier_expand("%I", &c, &out, &result), -EINVAL);
+        ck_assert_str_eq(result, "Failed to resolve specifier %I in '%I': Invalid argument");
+        c.name = "a@b--c";
+        ck_assert_str_eq(expand_ok(&c, "%I"), "b//c");
+        result = mfree(result);
+        ck_assert_int_eq(specifier_expand("%f", &c, &out, &result), -EINVAL);
+        c.name = "a@b-";
+        result = mfree(result);
+        ck_assert_int_eq(specifier_expand("%f", &c, &out, &result), -EINVAL);
+        ck_assert_ptr_null(out);
+}
+END_TEST
+
 START_TEST(test_host) {
         ck_assert_str_eq(expand_ok(&context, "%H"), "box.example.org");
         ck_assert_str_eq(expand_ok(&context, "%l"), "box");
@@ -141,6 +176,7 @@ int main(void) {
         int failed;
 
         tcase_add_test(tc, test_names);
+        tcase_add_test(tc, test_instance);
         tcase_add_test(tc, test_host);
         tcase_add_test(tc, test_directories);
         tcase_add_test(tc, test_user);

@@ -20,6 +20,20 @@ static const char *ntoa(const Ipv4Prefix *p) {
         return inet_ntop(AF_INET, &p->address, buf, sizeof(buf));
 }
 
+/* The host's end: "ve-" and the name cut to IFNAMSIZ; an instance's "@" (ip(8)'s "dev@link"),
+ * ":" (the kernel refuses it) and "\\" are "-". */
+START_TEST(test_host_ifname) {
+        char ifname[IFNAMSIZ];
+
+        veth_host_ifname("web", ifname);
+        ck_assert_str_eq(ifname, "ve-web");
+        veth_host_ifname("postgresql@15-main", ifname);
+        ck_assert_str_eq(ifname, "ve-postgresql-1");
+        veth_host_ifname("a@b:c\\x2d", ifname);
+        ck_assert_str_eq(ifname, "ve-a-b-c-x2d");
+}
+END_TEST
+
 /* The default addresses: the first /30 of 10.231.0.0/16 that nothing else holds. */
 START_TEST(test_pool_first) {
         Ipv4Prefix p;
@@ -102,6 +116,7 @@ static Suite *veth_pool_suite(void) {
         Suite *s = suite_create("veth-pool");
         TCase *tc = tcase_create("core");
 
+        tcase_add_test(tc, test_host_ifname);
         tcase_add_test(tc, test_pool_first);
         tcase_add_test(tc, test_pool_skips_taken);
         tcase_add_test(tc, test_pool_exhausted);

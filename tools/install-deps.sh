@@ -31,6 +31,7 @@ corpus="lighttpd apache2 squid privoxy haproxy varnish php8.2-fpm radicale cups-
         mosquitto redis-server redis-tools mariadb-server mariadb-client dovecot-imapd vsftpd iperf3
         rsync zabbix-agent nagios-nrpe-server opendkim cron
         samba smbclient exim4-daemon-light spamd spamc rsyslog
+        postgresql-15 postgresql-client-15
         hyperfine bubblewrap crun"
 [ "${1:-}" = --demo ] || packages="$packages $corpus"
 # All there already (a machine without network, as the qemu guest): nothing to ask for.

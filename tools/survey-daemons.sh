@@ -2,9 +2,10 @@
 # The survey of issue 15, re-runnable: how Debian 12's daemons fare from their
 # stock unit files under the build given (default ./build, as tests/run.sh
 # builds it). Runs the corpus tests in a throwaway harness with REPORT=1:
-#   - test-debian-units.sh: every non-template system unit of ~90 daemon
-#     packages (apt-get download), verified; per unit ok / users (verifies once
-#     its package's user exists) / FAILS and the first error;
+#   - test-debian-units.sh: every system unit of ~90 daemon packages (apt-get
+#     download), a template as the instance an administrator starts, verified;
+#     per unit ok / users (verifies once its package's user exists) / FAILS and
+#     the first error;
 #   - test-debian-daemons*.sh: the daemons tools/install-deps.sh installs, each
 #     started from its stock unit (learn --apply where needed), asked a real
 #     request and stopped; per daemon unchanged / learned (and what the unchanged

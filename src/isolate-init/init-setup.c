@@ -97,7 +97,7 @@ static int journal_stream_fd(const Description *d, const char *unit) {
 }
 
 static int setup_journal_stream(InitSetup *s) {
-        _cleanup_free_ char *unit = strprintf("isolated-%s.scope", s->description->name);
+        _cleanup_free_ char *unit = service_name_to_scope(s->description->name);
         int fd;
 
         /* Opened from inside the scope, since journald attributes a stream to the peer that

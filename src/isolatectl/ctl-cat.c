@@ -19,6 +19,12 @@ int verb_cat(sd_bus *bus, int argc, char **argv) {
                 int r;
 
                 r = description_sources_load(argv[k], NULL, NULL, &sources, &error);
+                if (r == -ENOENT && service_name_is_instance(argv[k])) {
+                        log_error("%s; create /etc/isolated/%.*s@.service (the template) or /etc/isolated/%s.service.",
+                                  error, (int) service_name_prefix_len(argv[k]), argv[k], argv[k]);
+                        ret = EXIT_NO_SUCH;
+                        continue;
+                }
                 if (r == -ENOENT) {
                         log_error("No description %s.service in /etc/isolated, /run/isolated or /usr/lib/isolated; "
                                   "create /etc/isolated/%s.service.", argv[k], argv[k]);

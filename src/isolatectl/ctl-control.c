@@ -116,7 +116,8 @@ static int on_start_reply(sd_bus_message *m, void *userdata, sd_bus_error *ret_e
                 log_call_error(what, e, -EIO);
                 return sd_event_exit(sd_bus_get_event(w->bus), exit_code_for_error(e));
         }
-        (void) sd_notifyf(0, "READY=1\nSTATUS=Waiting for %s (isolated-%s.scope) to end.", w->name, w->name);
+        _cleanup_free_ char *unit = service_name_to_scope(w->name);
+        (void) sd_notifyf(0, "READY=1\nSTATUS=Waiting for %s (%s) to end.", w->name, unit ?: "its scope");
         return w->ended ? sd_event_exit(sd_bus_get_event(w->bus), EXIT_OK) : 0;
 }
 

@@ -186,7 +186,9 @@ static int sources_with(const EditContext *c, const DescriptionSources *old, con
         if (arg_full || s->n == 0) {
                 at = 0;
                 insert = s->n == 0;
-                masked = s->n > 0 && path_rank(s->items[0].path) < path_rank(c->target);
+                /* The instance's own file wins over its template wherever that is. */
+                masked = s->n > 0 && strcmp(strrchr(s->items[0].path, '/') + 1, base) == 0 &&
+                         path_rank(s->items[0].path) < path_rank(c->target);
         } else {
                 for (size_t i = 1; i < s->n; i++) {
                         const char *b = strrchr(s->items[i].path, '/');
@@ -258,21 +260,32 @@ static int save(const EditContext *c, const char *text) {
 int verb_edit(sd_bus *bus, int argc, char **argv) {
         _cleanup_(description_sources_freep) DescriptionSources *sources = NULL;
         _cleanup_(edit_context_done) EditContext c = {};
-        _cleanup_free_ char *error = NULL, *current = NULL;
-        const char *top = arg_runtime ? "/run/isolated" : "/etc/isolated";
+        _cleanup_free_ char *error = NULL, *current = NULL, *as_instance = NULL;
+        const char *top = arg_runtime ? "/run/isolated" : "/etc/isolated", *load_name;
         struct stat st;
         int r;
 
         if (argc != 2)
                 return log_error("Usage: isolatectl edit [--full] [--runtime] NAME"), EXIT_FAIL;
-        c.name = argv[1];
-        if (!service_name_is_valid(c.name))
-                return log_error("Invalid service name '%s': [A-Za-z0-9_.-]{1,64}, no leading dot.", c.name),
+        c.name = load_name = argv[1];
+        /* A template PREFIX@, as systemctl edit does: its own drop-in (or, --full, itself), for
+         * every instance; verified as the instance PREFIX@i, as verify does. */
+        if (service_name_is_template(c.name)) {
+                load_name = as_instance = strprintf("%si", c.name);
+                if (!as_instance)
+                        return log_oom(), EXIT_FAIL;
+        } else if (!service_name_is_valid(c.name))
+                return log_error("Invalid service name '%s': " SERVICE_NAME_RULE ".", c.name),
                        EXIT_FAIL;
 
         r = description_sources_load(c.name, NULL, NULL, &sources, &error);
         if (r == -ENOENT && arg_full)
                 r = 0; /* a new file, written from nothing */
+        else if (r == -ENOENT && service_name_is_instance(c.name))
+                return log_error("%s; create the template /etc/isolated/%.*s@.service, or this instance's own "
+                                 "file with \"isolatectl edit --full %s\".",
+                                 error, (int) service_name_prefix_len(c.name), c.name, c.name),
+                       EXIT_NO_SUCH;
         else if (r == -ENOENT)
                 return log_error("No description %s.service in /etc/isolated, /run/isolated or /usr/lib/isolated; "
                                  "create it with \"isolatectl edit --full %s\".",
@@ -334,7 +347,7 @@ int verb_edit(sd_bus *bus, int argc, char **argv) {
                 if (r > 0 && !arg_quiet)
                         log_warning("Note: a file of the same name in /etc/isolated takes precedence over %s.",
                                     c.target);
-                r = description_parse_sources(c.name, next, &d, &notices, &why);
+                r = description_parse_sources(load_name, next, &d, &notices, &why);
                 if (!arg_quiet)
                         for (char **n = notices; n && *n; n++)
                                 fprintf(stderr, "%s\n", *n);

@@ -59,8 +59,11 @@ int verb_enable(sd_bus *bus, int argc, char **argv) {
         for (int k = 1; k < argc; k++) {
                 _cleanup_free_ char *unit = NULL;
 
+                if (service_name_is_template(argv[k]))
+                        return log_error("%s is a template: enable an instance, %sINSTANCE.", argv[k], argv[k]),
+                               EXIT_FAIL;
                 if (!service_name_is_valid(argv[k]))
-                        return log_error("Invalid service name '%s': [A-Za-z0-9_.-]{1,64}, no leading dot.",
+                        return log_error("Invalid service name '%s': " SERVICE_NAME_RULE ".",
                                          argv[k]),
                                EXIT_FAIL;
                 if (enable) {
@@ -68,6 +71,8 @@ int verb_enable(sd_bus *bus, int argc, char **argv) {
                         _cleanup_free_ char *error = NULL;
                         int r = description_sources_load(argv[k], NULL, NULL, &sources, &error);
 
+                        if (r == -ENOENT && service_name_is_instance(argv[k]))
+                                return log_error("%s: nothing to start at boot.", error), EXIT_NO_SUCH;
                         if (r == -ENOENT)
                                 return log_error("No description %s.service in /etc/isolated, /run/isolated or "
                                                  "/usr/lib/isolated: nothing to start at boot; create "

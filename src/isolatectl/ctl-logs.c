@@ -8,6 +8,7 @@
 
 #include "ctl.h"
 #include "log.h"
+#include "service-name.h"
 
 static int get_field(sd_journal *j, const char *field, char *buf, size_t size) {
         size_t len, flen = strlen(field);
@@ -195,7 +196,8 @@ int verb_logs(sd_bus *bus, int argc, char **argv) {
                 return log_error("Usage: isolatectl logs [-f] [-n N] NAME"), EXIT_FAIL;
         if (arg_host)
                 return refuse_remote("logs");
-        if (asprintf(&unit, "isolated-%s.scope", argv[1]) < 0)
+        unit = service_name_to_scope(argv[1]);
+        if (!unit)
                 return log_oom(), EXIT_FAIL;
         return show_journal(unit, arg_lines >= 0 ? arg_lines : arg_follow ? 10 : -1, arg_follow, false);
 }

@@ -69,10 +69,8 @@ static int assess_one(const char *word) {
         int r;
 
         if (file) {
-                const char *base = strrchr(word, '/');
-                base = base ? base + 1 : word;
-                name = strndup(base, strcspn(base, "."));
-                if (!name)
+                r = service_name_from_file(word, &name); /* PREFIX@.service as PREFIX@i */
+                if (r < 0)
                         return log_oom(), EXIT_FAIL;
                 r = read_text_file(word, DESCRIPTION_SIZE_MAX, &text);
                 if (r < 0)
@@ -93,6 +91,8 @@ static int assess_one(const char *word) {
                         return log_oom(), EXIT_FAIL;
         }
         r = description_sources_load(name, text, NULL, &sources, &error);
+        if (r == -ENOENT && service_name_is_instance(name))
+                return log_error("%s.", error), EXIT_NO_SUCH;
         if (r == -ENOENT)
                 return log_error("No description %s.service in /etc/isolated, /run/isolated or /usr/lib/isolated.",
                                  name),

@@ -17,12 +17,10 @@ int verb_verify(sd_bus *bus, int argc, char **argv) {
                 _cleanup_free_ char *text = NULL, *error = NULL, *name = NULL;
                 _cleanup_strv_free_ char **notices = NULL;
                 _cleanup_(description_freep) Description *d = NULL;
-                const char *base = strrchr(argv[k], '/');
                 int r;
 
-                base = base ? base + 1 : argv[k];
-                name = strndup(base, strcspn(base, "."));
-                if (!name)
+                r = service_name_from_file(argv[k], &name); /* PREFIX@.service as PREFIX@i */
+                if (r < 0)
                         return log_oom(), EXIT_FAIL;
                 r = read_text_file(argv[k], DESCRIPTION_SIZE_MAX, &text);
                 if (r < 0) {

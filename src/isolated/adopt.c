@@ -241,16 +241,15 @@ static int list_running_scopes(Manager *m, char ***ret_names) {
                 return r;
         while ((r = sd_bus_message_read(reply, "(ssssssouso)", &unit, NULL, NULL, &active, NULL, NULL, NULL, NULL,
                                         NULL, NULL)) > 0) {
-                size_t n = strlen(unit);
+                _cleanup_free_ char *name = NULL;
+
                 if (strcmp(active, "active") != 0 && strcmp(active, "activating") != 0 &&
                     strcmp(active, "deactivating") != 0)
                         continue;
-                if (n <= strlen("isolated-.scope") || strncmp(unit, "isolated-", 9) != 0)
-                        continue;
-                _cleanup_free_ char *name = strndup(unit + 9, n - 9 - strlen(".scope"));
-                if (!name)
-                        return -ENOMEM;
-                if (!service_name_is_valid(name))
+                r = service_name_from_scope(unit, &name);
+                if (r == -ENOMEM)
+                        return r;
+                if (r < 0)
                         continue;
                 r = strv_consume(&names, TAKE_PTR(name));
                 if (r < 0)

@@ -152,6 +152,9 @@ int manager_learn_service(Manager *m, const char *name, const char *text, uint64
         Service *s;
         int r;
 
+        if (service_name_is_template(name))
+                return sd_bus_error_setf(error, BUS_ERROR_BAD_NAME, "%s is a template: learn an instance, %sINSTANCE.",
+                                         name, name);
         if (!service_name_is_valid(name))
                 return sd_bus_error_setf(error, BUS_ERROR_BAD_NAME, "Invalid service name '%s'.", name);
         if (duration_usec == 0)

@@ -104,14 +104,11 @@ Service *manager_get_service(Manager *m, const char *name) {
 }
 
 Service *manager_find_service_by_job(Manager *m, const char *unit, const char *job) {
-        size_t n = strlen(unit);
+        _cleanup_free_ char *name = NULL;
         Service *s;
 
         /* JobRemoved comes for every job of systemd's: only isolated-NAME.scope can be ours. */
-        if (!startswith(unit, "isolated-") || n <= strlen("isolated-.scope") || !endswith(unit, ".scope"))
-                return NULL;
-        _cleanup_free_ char *name = strndup(unit + strlen("isolated-"), n - strlen("isolated-.scope"));
-        if (!name)
+        if (service_name_from_scope(unit, &name) < 0)
                 return NULL;
         s = manager_get_service(m, name);
         if (s && ((s->start_job && strcmp(s->start_job, job) == 0) || (s->stop_job && strcmp(s->stop_job, job) == 0)))
@@ -271,10 +268,12 @@ int manager_start_service(Manager *m, const char *name, const char *text, sd_bus
         _cleanup_free_ char *load_error = NULL;
         int r;
 
+        if (service_name_is_template(name))
+                return sd_bus_error_setf(error, BUS_ERROR_BAD_NAME, "%s is a template: start an instance, %sINSTANCE.",
+                                         name, name);
         if (!service_name_is_valid(name))
-                return sd_bus_error_setf(error, BUS_ERROR_BAD_NAME,
-                                         "Invalid service name '%s': use 1-64 characters of A-Z a-z 0-9 _ . -, "
-                                         "not starting with a dot.", name);
+                return sd_bus_error_setf(error, BUS_ERROR_BAD_NAME, "Invalid service name '%s': use " SERVICE_NAME_RULE ".",
+                                         name);
 
         /* NAME.service from the search path, or the bus text standing for it; drop-ins apply to both. */
         r = description_sources_load(name, isempty(text) ? NULL : text, NULL, &sources, &load_error);

@@ -10,6 +10,7 @@
 #include "macro.h"
 #include "fault.h"
 #include "scope.h"
+#include "service-name.h"
 #include "time-util.h"
 
 #define SYSTEMD_DEST "org.freedesktop.systemd1"
@@ -17,11 +18,7 @@
 #define SYSTEMD_MANAGER "org.freedesktop.systemd1.Manager"
 
 char *scope_unit_name(const char *service_name) {
-        char *unit;
-
-        if (asprintf(&unit, "isolated-%s.scope", service_name) < 0)
-                return NULL;
-        return unit;
+        return service_name_to_scope(service_name);
 }
 
 /* One resource-control key of the file as the scope property of the same name. */

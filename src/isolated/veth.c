@@ -19,6 +19,11 @@
 
 void veth_host_ifname(const char *name, char ret[static IFNAMSIZ]) {
         snprintf(ret, IFNAMSIZ, "ve-%s", name);
+        /* An instance's "@" reads as ip(8)'s "dev@link", ":" is refused by the kernel, "\\"
+         * needs quoting: "-" instead (ve-postgresql-1). */
+        for (char *p = ret; *p; p++)
+                if (strchr("@:\\", *p))
+                        *p = '-';
 }
 
 static void ipv4_prefix_subnet_string(const Ipv4Prefix *p, char *buf, size_t size) {

@@ -22,7 +22,7 @@ typedef struct VethLink {
         bool created;       /* by this daemon, or found at adoption */
 } VethLink;
 
-/* "ve-" and as much of the service name as fits. */
+/* "ve-" and as much of the service name as fits, an instance's "@", ":" and "\\" made "-". */
 void veth_host_ifname(const char *name, char ret[static IFNAMSIZ]);
 
 /* Is the subnet of p free: no overlap with an address of the host (any

@@ -129,49 +129,98 @@ static int dropin_compare(const void *a, const void *b) {
         return strcmp(strrchr(*x, '/') + 1, strrchr(*y, '/') + 1);
 }
 
-/* Every NAME.service.d/\*.conf, the first directory of the path winning for a
- * file name, sorted by file name: systemd's conf_files_list(). */
+/* Every NAME.service.d/\*.conf, and for an instance PREFIX@.service.d/\*.conf too, the first
+ * directory (in the order /etc's instance, /etc's template, /run's instance, ...) winning for
+ * a file name, sorted by file name: systemd's unit_file_find_dropin_paths() and
+ * conf_files_list(). */
 static int dropins_list(const char *name, const char *const *search_path, char ***ret, char **ret_error) {
         _cleanup_strv_free_ char **paths = NULL;
+        _cleanup_free_ char *template = NULL;
         int r;
 
-        for (const char *const *dir = search_path; *dir; dir++) {
-                _cleanup_free_ char *d = strprintf("%s/%s.service.d", *dir, name);
-                struct dirent **entries = NULL;
-                int n;
+        r = service_name_template(name, &template);
+        if (r == -ENOMEM)
+                return r;
 
-                if (!d)
-                        return -ENOMEM;
-                n = scandir(d, &entries, NULL, alphasort);
-                if (n < 0) {
-                        if (errno == ENOENT || errno == ENOTDIR)
-                                continue;
-                        return error_set(ret_error, negative_errno(), "Cannot read directory %s: %s", d, strerror(errno));
-                }
+        for (const char *const *dir = search_path; *dir; dir++)
+                for (unsigned k = 0; k < (template ? 2u : 1u); k++) {
+                        _cleanup_free_ char *d = strprintf("%s/%s.service.d", *dir, k == 0 ? name : template);
+                        struct dirent **entries = NULL;
+                        int n;
 
-                r = 0;
-                for (int i = 0; i < n; i++) {
-                        const char *f = entries[i]->d_name;
-                        bool shadowed = false;
-
-                        if (r >= 0 && f[0] != '.' && endswith(f, ".conf")) {
-                                for (char **p = paths; p && *p; p++)
-                                        if (strcmp(strrchr(*p, '/') + 1, f) == 0)
-                                                shadowed = true;
-                                if (!shadowed)
-                                        r = strv_consume(&paths, strprintf("%s/%s", d, f));
+                        if (!d)
+                                return -ENOMEM;
+                        n = scandir(d, &entries, NULL, alphasort);
+                        if (n < 0) {
+                                if (errno == ENOENT || errno == ENOTDIR)
+                                        continue;
+                                return error_set(ret_error, negative_errno(), "Cannot read directory %s: %s", d,
+                                                 strerror(errno));
                         }
-                        free(entries[i]);
+
+                        r = 0;
+                        for (int i = 0; i < n; i++) {
+                                const char *f = entries[i]->d_name;
+                                bool shadowed = false;
+
+                                if (r >= 0 && f[0] != '.' && endswith(f, ".conf")) {
+                                        for (char **p = paths; p && *p; p++)
+                                                if (strcmp(strrchr(*p, '/') + 1, f) == 0)
+                                                        shadowed = true;
+                                        if (!shadowed)
+                                                r = strv_consume(&paths, strprintf("%s/%s", d, f));
+                                }
+                                free(entries[i]);
+                        }
+                        free(entries);
+                        if (r < 0)
+                                return r;
                 }
-                free(entries);
-                if (r < 0)
-                        return r;
-        }
 
         if (paths)
                 qsort(paths, strv_length(paths), sizeof(char *), dropin_compare);
         *ret = TAKE_PTR(paths);
         return 0;
+}
+
+/* The main file: the first directory holding NAME.service decides, also when it masks it;
+ * for an instance without one, the first holding its template PREFIX@.service (systemd's
+ * unit_file_find_fragment()). 0 and the path and text, or -ENOENT; ERFKILL if masked. */
+static int main_file_find(const char *name, const char *const *search_path, char **ret_path, char **ret_text,
+                          char **ret_error) {
+        _cleanup_free_ char *template = NULL;
+        int r;
+
+        r = service_name_template(name, &template);
+        if (r == -ENOMEM)
+                return r;
+
+        for (unsigned k = 0; k < (template ? 2u : 1u); k++)
+                for (const char *const *dir = search_path; *dir; dir++) {
+                        _cleanup_free_ char *path = strprintf("%s/%s.service", *dir, k == 0 ? name : template);
+                        _cleanup_free_ char *text = NULL;
+
+                        if (!path)
+                                return -ENOMEM;
+                        r = read_description_file(path, &text, ret_error);
+                        if (r == -ENOENT)
+                                continue;
+                        if (r == -ENOMEM)
+                                return r;
+                        if (r < 0)
+                                return error_set(ret_error, r, "Cannot read %s: %s", path, strerror(-r));
+                        if (r > 0 && k == 0)
+                                return error_set(ret_error, -ERFKILL, "Description %s.service is masked (%s)", name,
+                                                 path);
+                        if (r > 0)
+                                return error_set(ret_error, -ERFKILL,
+                                                 "Description %s.service is masked: its template %s.service is (%s)",
+                                                 name, template, path);
+                        *ret_path = TAKE_PTR(path);
+                        *ret_text = TAKE_PTR(text);
+                        return 0;
+                }
+        return -ENOENT;
 }
 
 static char *search_path_text(const char *const *search_path) {
@@ -193,7 +242,9 @@ int description_sources_load(const char *name, const char *main_text, const char
 
         if (!name || !ret)
                 return -EINVAL;
-        if (!service_name_is_valid(name))
+        /* A template PREFIX@ is its own file and drop-ins (isolatectl cat, edit): what would run it
+         * refuses it first. */
+        if (!service_name_is_valid(name) && !service_name_is_template(name))
                 return error_set(ret_error, -EINVAL, "Invalid service name '%s'", name);
         if (!search_path)
                 search_path = description_search_path_default;
@@ -202,27 +253,17 @@ int description_sources_load(const char *name, const char *main_text, const char
         if (!s)
                 return -ENOMEM;
 
-        /* The first directory that has NAME.service decides, also when it masks it. */
-        for (const char *const *dir = search_path; *dir; dir++) {
-                _cleanup_free_ char *path = strprintf("%s/%s.service", *dir, name), *text = NULL;
+        {
+                _cleanup_free_ char *path = NULL, *text = NULL;
 
-                if (!path)
-                        return -ENOMEM;
-                r = read_description_file(path, &text, ret_error);
-                if (r == -ENOENT)
-                        continue;
-                if (r == -ENOMEM)
+                r = main_file_find(name, search_path, &path, &text, ret_error);
+                if (r < 0 && r != -ENOENT)
                         return r;
-                if (r < 0)
-                        return error_set(ret_error, r, "Cannot read %s: %s", path, strerror(-r));
-                if (r > 0)
-                        return error_set(ret_error, -ERFKILL, "Description %s.service is masked (%s)", name, path);
-                if (!main_text) {
+                if (r >= 0 && !main_text) {
                         r = sources_add(s, path, strlen(path), text, strlen(text));
                         if (r < 0)
                                 return r;
                 }
-                break;
         }
 
         if (main_text) {
@@ -242,6 +283,9 @@ int description_sources_load(const char *name, const char *main_text, const char
 
                 if (!where)
                         return -ENOMEM;
+                if (service_name_is_instance(name))
+                        return error_set(ret_error, -ENOENT, "No description %s.service nor its template %.*s@.service in %s",
+                                         name, (int) service_name_prefix_len(name), name, where);
                 return error_set(ret_error, -ENOENT, "No description %s.service in %s", name, where);
         }
 

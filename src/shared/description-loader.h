@@ -39,7 +39,11 @@ extern const char *const description_search_path_default[];
  * /dev/null), -E2BIG, -EIO; *ret_error says which file.
  * A main file that is empty or a device node (/dev/null) masks the service,
  * bus text included; a drop-in that does only hides lower ones of its name.
- * The total of all paths and texts is capped at DESCRIPTION_SIZE_MAX. */
+ * The total of all paths and texts is capped at DESCRIPTION_SIZE_MAX.
+ * An instance PREFIX@INSTANCE is read from the first PREFIX@INSTANCE.service, else the
+ * first template PREFIX@.service, with the drop-ins of both (the instance's before the
+ * template's in each directory for a same-named file). A template PREFIX@ is loaded as
+ * itself, its own file and drop-ins (to show or edit it; it cannot be parsed as a name). */
 int description_sources_load(const char *name, const char *main_text, const char *const *search_path,
                              DescriptionSources **ret, char **ret_error);
 

@@ -231,15 +231,6 @@ static int free_and_strdup(char **p, const char *s) {
         return 0;
 }
 
-bool service_name_is_valid(const char *name) {
-        size_t n;
-
-        if (isempty(name) || name[0] == '.')
-                return false;
-        n = strspn(name, "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789_.-");
-        return name[n] == '\0' && n <= 64;
-}
-
 static bool hostname_is_valid(const char *s) {
         bool dot = true;
         size_t n = 0;
@@ -1283,6 +1274,7 @@ Description *description_free(Description *d) {
         free(d->working_directory);
         free(d->slice);
         free(d->hostname);
+        free(d->default_hostname);
         free(d->ports);
         free(d->listen);
         sandbox_options_done(&d->sandbox);
@@ -1322,8 +1314,13 @@ static int description_new(const char *name, Description **ret) {
         sandbox_options_init(&d->sandbox);
         d->name = strdup(name);
         d->slice = strdup(DEFAULT_SLICE);
-        if (!d->name || !d->slice)
+        /* A hostname has no "@", ":" or "\\": postgresql@15-main is postgresql-15-main. */
+        d->default_hostname = strdup(name);
+        if (!d->name || !d->slice || !d->default_hostname)
                 return -ENOMEM;
+        for (char *p = d->default_hostname; *p; p++)
+                if (strchr("@:\\", *p))
+                        *p = '-';
 
         *ret = TAKE_PTR(d);
         return 0;
@@ -1473,6 +1470,9 @@ int description_parse_files(
         for (size_t i = 0; i < n_files; i++)
                 if (!filenames[i] || !texts[i])
                         return -EINVAL;
+        if (service_name_is_template(name))
+                return error_set(ret_error, -EINVAL, "%s: %s is a template: start an instance, %sINSTANCE", filenames[0],
+                                 name, name);
         if (!service_name_is_valid(name))
                 return error_set(ret_error, -EINVAL, "%s: Invalid service name '%s'", filenames[0], name);
 
@@ -1540,7 +1540,7 @@ int description_parse(
 }
 
 const char *description_hostname(const Description *d) {
-        return d->hostname ?: d->name;
+        return d->hostname ?: d->default_hostname;
 }
 
 const char *description_syslog_identifier(const Description *d) {

@@ -14,6 +14,7 @@
 #include "port-spec.h"
 #include "socket-spec.h"
 #include "sandbox-options.h"
+#include "service-name.h"
 #include "specifier.h"
 #include "time-util.h"
 
@@ -164,7 +165,8 @@ typedef struct Description {
         SandboxOptions sandbox;
 
         /* [Isolate] */
-        char *hostname; /* NULL: use name */
+        char *hostname;         /* NULL: use default_hostname */
+        char *default_hostname; /* the name, "@" ":" "\\" made "-" (an instance's) */
         NetworkMode network; /* default NETWORK_PRIVATE */
         PortSpec *ports;     /* Port=, in order; "" resets */
         size_t n_ports;
@@ -209,10 +211,7 @@ int description_parse_files(
                 char ***ret_notices,
                 char **ret_error);
 
-/* [A-Za-z0-9_.-]{1,64}, no leading dot. */
-bool service_name_is_valid(const char *name);
-
-/* Hostname to set inside: Hostname= or the name. */
+/* Hostname to set inside: Hostname= or the name ("@", ":", "\\" of an instance made "-"). */
 const char *description_hostname(const Description *d);
 /* Identifier for the journal stream: SyslogIdentifier= or the name. */
 const char *description_syslog_identifier(const Description *d);

@@ -8,6 +8,7 @@
 #include <sys/utsname.h>
 #include <unistd.h>
 
+#include "service-name.h"
 #include "specifier.h"
 #include "string-util.h"
 
@@ -135,25 +136,35 @@ static bool user_is_root(const SpecifierContext *c) {
         return isempty(c->user) || strcmp(c->user, "root") == 0 || strcmp(c->user, "0") == 0;
 }
 
-/* systemd's unit_name_unescape(): "-" is "/", "\xNN" a byte. */
-static char *name_unescape(const char *s) {
-        char *t = malloc(strlen(s) + 1), *q = t;
+/* systemd's unit_name_path_unescape(): "-" alone is "/", else the unescaped text with a
+ * leading "/", neither starting nor ending with one. */
+static int path_unescape(const char *s, size_t n, char **ret) {
+        _cleanup_free_ char *w = NULL;
+        size_t len;
+        char *t;
+        int r;
 
+        if (n == 0)
+                return -EINVAL;
+        if (n == 1 && s[0] == '-')
+                return (*ret = strdup("/")) ? 0 : -ENOMEM;
+        r = service_name_unescape(s, n, &w);
+        if (r < 0)
+                return r;
+        len = strlen(w);
+        if (len == 0 || w[0] == '/' || w[len - 1] == '/')
+                return -EINVAL;
+        t = strprintf("/%s/", w);
         if (!t)
-                return NULL;
-        for (const char *p = s; *p; p++) {
-                if (*p == '-')
-                        *q++ = '/';
-                else if (p[0] == '\\' && p[1] == 'x' && strchr("0123456789abcdefABCDEF", p[2] ?: 'g') &&
-                         strchr("0123456789abcdefABCDEF", p[3] ?: 'g')) {
-                        char hex[3] = { p[2], p[3], 0 };
-                        *q++ = (char) strtoul(hex, NULL, 16);
-                        p += 3;
-                } else
-                        *q++ = *p;
+                return -ENOMEM;
+        /* path_is_normalized(): no "//", no "." or ".." component. */
+        if (strstr(t, "//") || strstr(t, "/./") || strstr(t, "/../")) {
+                free(t);
+                return -EINVAL;
         }
-        *q = '\0';
-        return t;
+        t[len + 1] = '\0';
+        *ret = t;
+        return 0;
 }
 
 static int user_lookup(const SpecifierContext *c, char **ret_home, char **ret_shell, uid_t *ret_uid) {
@@ -175,41 +186,45 @@ static int user_lookup(const SpecifierContext *c, char **ret_home, char **ret_sh
 
 /* The value of %x as a new string; -EBADSLT for a specifier not resolved here. */
 static int resolve(char x, const SpecifierContext *c, char **ret) {
-        const char *fixed = NULL;
+        const char *instance = service_name_instance(c->name), *fixed = NULL;
         char *s = NULL;
         int r;
 
         switch (x) {
+        /* As systemd 252's unit-printf.c, from the unit name PREFIX[@INSTANCE].service. */
         case 'n':
                 s = strprintf("%s.service", c->name);
                 break;
         case 'N':
-        case 'p':
                 fixed = c->name;
                 break;
+        case 'p':
+                s = strndup(c->name, service_name_prefix_len(c->name));
+                break;
         case 'P':
-                s = name_unescape(c->name);
+                return service_name_unescape(c->name, service_name_prefix_len(c->name), ret);
+        case 'i':
+                fixed = instance ?: "";
                 break;
+        case 'I':
+                return service_name_unescape(instance ?: "", strlen(instance ?: ""), ret);
         case 'f':
-                s = name_unescape(c->name);
-                if (s && s[0] != '/') {
-                        char *t = strprintf("/%s", s);
-                        free(s);
-                        s = t;
-                }
-                break;
+                if (instance)
+                        return path_unescape(instance, strlen(instance), ret);
+                return path_unescape(c->name, service_name_prefix_len(c->name), ret);
         case 'j':
         case 'J': {
-                const char *dash = strrchr(c->name, '-');
+                /* The last "-" component of the prefix, else the prefix. */
+                size_t n = service_name_prefix_len(c->name);
+                const char *dash = memrchr(c->name, '-', n);
                 const char *j = dash ? dash + 1 : c->name;
+                size_t jn = (size_t) (c->name + n - j);
 
-                s = x == 'j' ? strdup(j) : name_unescape(j);
+                if (x == 'J')
+                        return service_name_unescape(j, jn, ret);
+                s = strndup(j, jn);
                 break;
         }
-        case 'i':
-        case 'I':
-                fixed = ""; /* isolated services have no instances */
-                break;
         case 'H':
                 return (c->get_hostname ?: specifier_host_hostname)(ret);
         case 'l':

@@ -24,7 +24,17 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
         memcpy(text, data, size);
         text[size] = '\0';
 
-        if (description_parse("fuzz", "fuzz.service", text, &d, &notices, &error) >= 0) {
+        /* A valid name maps to its scope and back (an instance's "@" escaped there). */
+        if (service_name_is_valid(text)) {
+                _cleanup_free_ char *unit = service_name_to_scope(text), *back = NULL;
+
+                if (unit && (service_name_from_scope(unit, &back) < 0 || strcmp(back, text) != 0))
+                        abort();
+        }
+
+        /* Every other input as an instance, for %i %I %f %j and kin. */
+        if (description_parse(size & 1 ? "fuzz@in\\x2dst-a:b" : "fuzz", "fuzz.service", text, &d, &notices, &error) >=
+            0) {
                 char **argv = NULL;
 
                 /* Exercise what the init does with the result. */

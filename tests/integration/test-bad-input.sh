@@ -43,6 +43,10 @@ testcase_calls() {
                 expect "Invalid service name" isolatectl start "a/b" "$work/held.service"
                 expect "Invalid service name" isolatectl start ".." "$work/held.service"
                 expect "Invalid service name" isolatectl start "$(printf 'a\001b')" "$work/held.service"
+                expect "held@ is a template: start an instance, held@INSTANCE" call StartService ss "held@" ""
+                expect "Invalid service name" call StartService ss "@b" ""
+                expect "Invalid service name" call StartService ss "a:b@c" ""
+                expect "No description nosuch@x.service nor its template" call StartService ss "nosuch@x" ""
                 expect "No service nosuch" call StopService s nosuch
                 expect "No service nosuch" call KillService ssi nosuch all 15
                 expect "Unknown object|UnknownObject" busctl get-property org.isolated1 /org/isolated1/service/nosuch org.isolated1.Service State

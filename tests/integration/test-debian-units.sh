@@ -54,21 +54,36 @@ for deb in *.deb; do
 done
 check_eq "every package downloaded" "$(echo $packages_survey $packages_more | wc -w)" "$n_packages"
 
-# Every system unit a package ships, but templates (NAME@.service: isolated
-# has no instances) and aliases (a symbolic link to another unit or /dev/null).
-# As an administrator copies them: into a directory of their own, the unit's
-# name unchanged but that an instance's '@' (tor@default) becomes '-', since a
-# service name of isolated has no '@'.
-mkdir etc
+# Every system unit a package ships but aliases (a symbolic link to another unit or /dev/null),
+# as an administrator copies them into a directory of their own, the name unchanged
+# (tor@default.service, an instance with a file of its own, among them). A template
+# (NAME@.service) is verified as the instance an administrator starts (verify takes the name from
+# the file's): the cluster instance 15-main of postgresql-common's templates (postgresql@15-main,
+# the cluster postgresql-15's package makes; pg_dump@15-main...), tor's instance default (the one
+# tor.service wants), else NAME@test. It goes into etc/instances/, apart: tor@default.service
+# is also a unit of its own.
+instance_of() {
+        case $1 in
+        postgresql@ | pg_*@) echo 15-main ;;
+        tor@) echo default ;;
+        *) echo test ;;
+        esac
+}
+mkdir -p etc/instances
 : > units
 for f in x/*/lib/systemd/system/*.service x/*/usr/lib/systemd/system/*.service; do
         [ -f "$f" ] && [ ! -L "$f" ] || continue
         u=$(basename "$f")
-        case "$u" in *@.service) continue ;; esac
         p=${f#x/}; p=${p%%/*}
-        cp "$f" "etc/${u//@/-}"
-        echo "$p ${u//@/-}" >> units
+        case "$u" in
+        *@.service)
+                t=${u%.service}
+                u=instances/$t$(instance_of "$t").service ;;
+        esac
+        cp "$f" "etc/$u"
+        echo "$p $u" >> units
 done
+check "the templates are verified too" grep -q "^postgresql-common instances/postgresql@15-main.service$" units
 
 # user_of UNIT KEY: the last KEY= (User or Group) of the unit.
 user_of() { sed -nE "s/^[[:space:]]*$2=[[:space:]]*([^[:space:]]+).*/\1/p" "etc/$1" | tail -1; }
@@ -118,7 +133,8 @@ testcase_verify() {
                         report+="FAILS   $p $u: ${line#etc/}"$'\n'
                 fi
         done < units
-        echo "# corpus: $n_good of $n units of $n_packages packages verify ($n_users of them saying their package's user is not on this host, and without a word once it is)"
+        echo "# corpus: $n_good of $n units of $n_packages packages verify ($n_users of them saying their package's user is not on this host, and without a word once it is;" \
+                "$(grep -c ' instances/' units) of the $n are templates, verified as an instance)"
         if [ "${REPORT:-0}" = 1 ]; then
                 printf '%s' "$report" | sort -k1,1 -k2 | sed 's/^/# /'
         fi

@@ -6,11 +6,11 @@
 . "$TESTS/lib.sh"
 
 work=$(mktemp -d)
-names="ctlrl ctlu ctla ctlb ctlw ctlw2 ctlw3 ctlw4 ctlfail ctlsrch ctllog"
+names="ctlrl ctlu ctla ctlb ctlw ctlw2 ctlw3 ctlw4 ctlfail ctlsrch ctllog ctlinst@15-main ctlinst@x ctlinst@y"
 cleanup() {
         for n in $names; do isolatectl stop "$n" >/dev/null 2>&1; done
         for n in $names; do isolatectl reset-failed "$n" >/dev/null 2>&1; done
-        rm -rf "$work" /run/isolated/ctlsrch.service /run/isolated/ctlsrch.service.d
+        rm -rf "$work" /run/isolated/ctlsrch.service /run/isolated/ctlsrch.service.d /run/isolated/ctlinst@*
         rmdir /run/isolated 2>/dev/null
 }
 trap cleanup EXIT
@@ -329,6 +329,59 @@ check_eq "the drop-in applied" dropped "$(isolatectl show -p Hostname --value ct
 check "stop ctlsrch" isolatectl stop ctlsrch
 }
 
+# --- templates and instances (issue 15) ---------------------------------------------
+# A template in the search path, started as PREFIX@INSTANCE: systemd's specifiers, a transient
+# scope isolated-PREFIX\x40INSTANCE.scope (systemd allows no instance of a scope), drop-ins of
+# the template and of the instance, the name everywhere (list, show, the D-Bus object path), and a hostname without "@".
+testcase_instances() {
+mkdir -p /run/isolated/ctlinst@.service.d /run/isolated/ctlinst@15-main.service.d
+cat > /run/isolated/ctlinst@.service <<'UNIT'
+[Unit]
+Description=instance %i of %p
+[Service]
+ExecStart=/bin/sh -c 'echo "i=%i I=%I n=%n N=%N p=%p j=%j f=%f host=$(hostname)"; exec sleep 1000'
+Environment=FROM=template
+UNIT
+printf '[Service]\nEnvironment=ALL=template-dropin\n' > /run/isolated/ctlinst@.service.d/10-all.conf
+printf '[Service]\nTasksMax=55\n' > /run/isolated/ctlinst@15-main.service.d/20-mine.conf
+check "start an instance of a template" isolatectl start ctlinst@15-main
+check "its scope is isolated-ctlinst\\x4015-main.scope (no scope may be an instance)" scope_exists 'isolated-ctlinst\x4015-main.scope'
+check_eq "the instance's drop-in applies" 55 "$(scope_prop 'isolated-ctlinst\x4015-main.scope' TasksMax)"
+check "the specifiers, as systemd's" wait_for 10 sh -c "journalctl -u 'isolated-ctlinst\x4015-main.scope' -o cat --no-pager | grep -qxF 'i=15-main I=15/main n=ctlinst@15-main.service N=ctlinst@15-main p=ctlinst j=ctlinst f=/15/main host=ctlinst-15-main'"
+check_eq "the Unit property names it" 'isolated-ctlinst\x4015-main.scope' "$(isolatectl show -p Unit --value ctlinst@15-main)"
+check_match "logs finds its journal" "i=15-main I=15/main" "$(isolatectl logs ctlinst@15-main 2>&1)"
+check_eq "Description with %i" "instance 15-main of ctlinst" "$(isolatectl show -p Description --value ctlinst@15-main)"
+check_eq "Hostname without @" ctlinst-15-main "$(isolatectl show -p Hostname --value ctlinst@15-main)"
+check_match "list shows the name" "^ctlinst@15-main +running" "$(isolatectl --no-legend list)"
+check_eq "the D-Bus object path" "/org/isolated1/service/ctlinst_4015_2dmain" \
+        "$(busctl call org.isolated1 /org/isolated1 org.isolated1.Manager GetService s ctlinst@15-main | awk '{print $2}' | tr -d '"')"
+check_match "status names it" "ctlinst@15-main" "$(isolatectl status ctlinst@15-main 2>&1)"
+cat=$(isolatectl cat ctlinst@15-main)
+check_eq "cat: the template, then the drop-ins by file name" \
+        "# /run/isolated/ctlinst@.service|# /run/isolated/ctlinst@.service.d/10-all.conf|# /run/isolated/ctlinst@15-main.service.d/20-mine.conf" \
+        "$(grep '^# /' <<< "$cat" | paste -sd '|')"
+check_eq "cat of the template: its file and its own drop-ins, as systemctl cat" \
+        "# /run/isolated/ctlinst@.service|# /run/isolated/ctlinst@.service.d/10-all.conf" \
+        "$(isolatectl cat ctlinst@ | grep '^# /' | paste -sd '|')"
+check "a second instance of the same template" isolatectl start ctlinst@x
+check_eq "runs beside the first" active "$(isolatectl is-active ctlinst@x)"
+check "without the first's drop-in" sh -c "[ \"\$(systemctl show 'isolated-ctlinst\x40x.scope' -p TasksMax --value)\" != 55 ]"
+check "stop the instances" isolatectl stop ctlinst@15-main ctlinst@x
+check_eq "with Result=success" success "$(isolatectl show -p Result --value ctlinst@15-main)"
+check "its scope is gone" wait_for 10 sh -c "! systemctl show 'isolated-ctlinst\x4015-main.scope' -p ActiveState --value | grep -qx active"
+
+out=$(isolatectl start ctlinst@ 2>&1); rc=$?
+check_eq "a template cannot be started" 1 "$rc"
+check_match "saying so" "ctlinst@ is a template: start an instance, ctlinst@INSTANCE" "$out"
+out=$(isolatectl start nosuchtpl@a 2>&1); rc=$?
+check_match "an instance of no template names both files" "No description nosuchtpl@a.service nor its template nosuchtpl@.service" "$out"
+printf '[Service]\nExecStart=/bin/sh -c "echo y=%%i; exec sleep 1000"\n' > "$work/ytpl@.service"
+check "start NAME FILE with FILE a template takes the instance from NAME" isolatectl start ctlinst@y "$work/ytpl@.service"
+check "and expands %i to it" wait_for 10 sh -c "journalctl -u 'isolated-ctlinst\x40y.scope' -o cat --no-pager | grep -qx 'y=y'"
+check "stop ctlinst@y" isolatectl stop ctlinst@y
+check "verify of a template verifies PREFIX@i, as systemd-analyze" isolatectl verify /run/isolated/ctlinst@.service
+}
+
 # --- usage errors ---------------------------------------------------------------------
 testcase_usage() {
 out=$(isolatectl frobnicate 2>&1); rc=$?
@@ -351,6 +404,9 @@ if [ -n "$comp" ]; then
         mkdir -p /run/isolated
         printf '[Service]\nExecStart=/bin/true\n' > /run/isolated/ctlsrch.service
         check_match "completion: description names" "ctlsrch" "$(complete_words isolatectl cat ctl)"
+        mkdir -p /run/isolated
+        printf '[Service]\nExecStart=/bin/true\n' > /run/isolated/ctlinst@.service
+        check_eq "completion: a template for its instance" "ctlinst@" "$(complete_words isolatectl start ctlins)"
         isolatectl stop ctla >/dev/null
 else
         not_ok "bash completion installed in /usr/share/bash-completion/completions"

@@ -9,7 +9,7 @@ work=$(mktemp -d)
 fixtures=$(mktemp -d /var/lib/isolated-readopt.XXXXXX)
 cleanup() {
         rm -rf "$fixtures"
-        for n in r1 r2 r3 r4 r5 r6; do isolatectl stop $n >/dev/null 2>&1; isolatectl reset-failed $n >/dev/null 2>&1; done
+        for n in r1 r2 r3 r4 r5 r6 r7@a-b; do isolatectl stop $n >/dev/null 2>&1; isolatectl reset-failed $n >/dev/null 2>&1; done
         systemctl start isolated.service
         rm -rf "$work"
 }
@@ -123,6 +123,23 @@ testcase_stop_adopted() {
         check "r1's scope is gone" sh -c '! systemctl is-active -q isolated-r1.scope'
         check_eq "r1 ended as stopped" exited "$(prop r1 State)"
         check "no state left" sh -c '! ls /run/isolated/state/r1.* /run/isolated/state/r3.* /run/isolated/state/r4.* /run/isolated/state/r5.* 2>/dev/null'
+}
+
+# An instance of a template (issue 15) is taken over as any other: its scope,
+# isolated-r7\x40a-b.scope (systemd allows no instance of a scope), maps back to its name.
+testcase_instance() {
+        printf '[Service]\nExecStart=/bin/sleep 1000\n' > "$work/r7@.service"
+        check "start instance r7@a-b" isolatectl start r7@a-b "$work/r7@.service"
+        init7=$(prop r7@a-b InitPID); main7=$(prop r7@a-b MainPID)
+        check "its state is kept under its name" test -s '/run/isolated/state/r7@a-b.state'
+        old=$(daemon_pid)
+        check "kill -9 the daemon" systemctl kill -s SIGKILL isolated.service
+        check "systemd restarts it" wait_for 10 daemon_restarted "$old"
+        check_match "r7@a-b is taken over with the same PIDs" "^r7@a-b +running +isolated-r7\\\\x40a-b.scope +$init7 +$main7" \
+                "$(isolatectl list)"
+        check "stop the adopted instance" isolatectl stop r7@a-b
+        check "its scope is gone" sh -c "! systemctl is-active -q 'isolated-r7\\x40a-b.scope'"
+        check "no state left" sh -c "! ls /run/isolated/state/r7@a-b.* 2>/dev/null"
 }
 
 run_testcases

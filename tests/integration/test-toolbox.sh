@@ -9,7 +9,7 @@
 
 work=$(mktemp -d /var/lib/isolated-toolbox.XXXXXX)
 chmod 755 "$work"
-names="tbedit tbeditf tbsec tbsecd tbboot tbconv"
+names="tbedit tbeditf tbsec tbsecd tbboot tbconv tbinst@ tbinst@a-b"
 user=tbtoolbox
 made_etc_dir=""
 # The units simulated_boot masked for the while: a file, since it runs in check's subshell.
@@ -276,10 +276,57 @@ testcase_enable() {
         check_eq "enable of a name without a description is refused (exit 4)" 4 "$rc"
         check_match "saying so" "No description tbnone.service" "$out"
         check "and makes no symlink" test ! -e /etc/systemd/system/multi-user.target.wants/isolated@tbnone.service
-        out=$(isolatectl enable 'x@y' 2>&1); rc=$?
+        out=$(isolatectl enable 'x/y' 2>&1); rc=$?
         check_eq "an invalid name is refused" 1 "$rc"
         check_match "saying so" "Invalid service name" "$out"
+        out=$(isolatectl enable 'tbboot@' 2>&1); rc=$?
+        check_eq "a template is refused" 1 "$rc"
+        check_match "saying so" "tbboot@ is a template: enable an instance, tbboot@INSTANCE" "$out"
         rm -f /etc/isolated/tbboot.service
+}
+
+# An instance of a template (issue 15): edit writes the instance's own drop-in, as systemctl edit
+# does; enable is systemd's isolated@PREFIX@INSTANCE.service, whose %i is the name as written.
+testcase_instance() {
+        printf '[Unit]\nDescription=toolbox template %%i\n\n[Service]\nExecStart=/bin/sleep 1000\nEnvironment=WHICH=%%I\n' \
+                > /etc/isolated/tbinst@.service
+        printf '[Service]\nTasksMax=66\n' > "$work/text"
+        edit tbinst@a-b
+        check_eq "edit of an instance saves (exit 0)" 0 "$rc"
+        check_eq "the instance's own drop-in" "$(cat "$work/text")" \
+                "$(cat /etc/isolated/tbinst@a-b.service.d/override.conf 2>&1)"
+        check_match "shown with the template below it" "^### /etc/isolated/tbinst@.service\$" "$(cat "$work/editor.seen")"
+        check "not the template's" test ! -e /etc/isolated/tbinst@.service.d
+        printf '[Service]\nEnvironment=EVERY=instance\n' > "$work/text"
+        edit tbinst@
+        check_eq "edit of the template saves its own drop-in, as systemctl edit (exit 0)" 0 "$rc"
+        check_eq "for every instance" "$(cat "$work/text")" "$(cat /etc/isolated/tbinst@.service.d/override.conf 2>&1)"
+        printf '[Service]\nType=bogus\n' > "$work/text"
+        edit tbinst@
+        check_eq "a bad drop-in of the template is refused" 1 "$rc"
+        check_match "naming file:line" "/etc/isolated/tbinst@.service.d/override.conf:2: " "$out"
+
+        local ilink=/etc/systemd/system/multi-user.target.wants/isolated@tbinst@a-b.service
+        check "enable --now of the instance" isolatectl -q enable --now tbinst@a-b
+        check "makes systemd's instance symlink" test -L "$ilink"
+        check_eq "systemctl is-enabled agrees" enabled "$(systemctl is-enabled isolated@tbinst@a-b.service)"
+        check "and starts it" wait_for 30 sh -c '[ "$(isolatectl is-active tbinst@a-b)" = active ]'
+        check_match "the instance's own name reached isolatectl (%i)" "isolatectl --quiet start --wait tbinst@a-b" \
+                "$(systemctl show -p ExecStart --value isolated@tbinst@a-b.service)"
+        check_match "%I expanded as unescaped" "^WHICH=a/b\$" \
+                "$(tr '\0' '\n' < "/proc/$(prop tbinst@a-b MainPID)/environ" 2>&1)"
+        # Both are override.conf: the instance's hides the template's, as in systemd (one file name,
+        # the first directory wins, the instance's before its template's).
+        check "the template's override.conf is hidden by the instance's" \
+                sh -c "! tr '\\0' '\\n' < /proc/$(prop tbinst@a-b MainPID)/environ | grep -qx EVERY=instance"
+        check_match "which applies to another instance" "^# /etc/isolated/tbinst@.service.d/override.conf\$" \
+                "$(isolatectl cat tbinst@other)"
+        check "and not to this one" sh -c "! isolatectl cat tbinst@a-b | grep -q '^# /etc/isolated/tbinst@.service.d/'"
+        check_eq "the instance's drop-in applies" 66 "$(scope_prop 'isolated-tbinst\x40a-b.scope' TasksMax)"
+        check "disable --now" isolatectl -q disable --now tbinst@a-b
+        check "removes the symlink" test ! -e "$ilink"
+        check "and stops it" wait_for 30 sh -c '! isolatectl is-active tbinst@a-b'
+        rm -rf /etc/isolated/tbinst@.service /etc/isolated/tbinst@.service.d /etc/isolated/tbinst@a-b.service.d
 }
 
 # --- security ------------------------------------------------------------------------------

@@ -14,12 +14,13 @@ learn_seconds=${LEARN_SECONDS:-5}
 # changed by hand (the survey's "what if"): CORPUS_UNIT_DIR=DIR.
 unit_dir=${CORPUS_UNIT_DIR:-/lib/systemd/system}
 current=
+current_file= # the unit's copy: /etc/isolated/$current.service, or its template's
 corpus_tmp=$(mktemp -d)
 cleanup_one() {
         [ -n "$current" ] || return 0
         timeout 60 isolatectl stop "$current" >/dev/null 2>&1
         isolatectl reset-failed "$current" >/dev/null 2>&1
-        rm -f "/etc/isolated/$current.service"
+        rm -f "/etc/isolated/$current.service" "$current_file"
         rm -rf "/etc/isolated/$current.service.d"
         current=
 }
@@ -130,22 +131,26 @@ run_once() {
         fi
 }
 
-# daemon KEY UNIT BINARY PORT PROBE: the whole stage for one daemon: its stock unit must run,
-# answer PROBE and stop with Result=success, unchanged or with the drop-in learn --apply wrote.
-# PORT is a TCP port it listens on inside (waited for before the request), or -.
+# daemon KEY UNIT BINARY PORT PROBE [INSTANCE]: the whole stage for one daemon: its stock unit must
+# run, answer PROBE and stop with Result=success, unchanged or with the drop-in learn --apply wrote.
+# PORT is a TCP port it listens on inside (waited for before the request), or -. A template UNIT
+# (NAME@.service) is copied as one and started as its INSTANCE (postgresql@15-main).
 daemon() {
-        local key=$1 unit=$2 bin=$3 port=$4 probe_fn=$5
-        local n=corpus$id-$key how out t first
+        local key=$1 unit=$2 bin=$3 port=$4 probe_fn=$5 instance=${6:-}
+        local n=corpus$id-$key${6:+@$6} how out t first
         if [ ! -r "$unit_dir/$unit" ] || [ ! -x "$bin" ]; then
                 not_ok "$key: Debian's $unit is installed (tools/install-deps.sh)"
                 report "$key" "NOT INSTALLED"
                 return
         fi
         mkdir -p /etc/isolated
-        current=$n
-        cp "$unit_dir/$unit" "/etc/isolated/$n.service"
+        current=$n current_file=/etc/isolated/corpus$id-$key${instance:+@}.service
+        cp "$unit_dir/$unit" "$current_file"
+        # verify takes the name from the file's: a template's as its instance, in a copy
+        local verify_file=$current_file
+        [ -z "$instance" ] || { verify_file=$corpus_tmp/$n.service; cp "$current_file" "$verify_file"; }
         how=unchanged
-        if ! out=$(isolatectl verify -q "/etc/isolated/$n.service" 2>&1); then
+        if ! out=$(isolatectl verify -q "$verify_file" 2>&1); then
                 # Refused as it is: a drop-in cannot help (learn would be refused the same).
                 how="FAILS: refused: $(printf '%s' "$out" | head -3 | tr '\n' '|' | sed 's/|$//; s/|/ | /g')"
         elif t=$(date +%s); ! run_once "$n" "$port" "$probe_fn"; then
