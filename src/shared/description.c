@@ -195,27 +195,11 @@ static int add_notice(ParseState *s, unsigned line, const char *fmt, ...) {
 }
 
 /* A parser's notice, without file:line (the dispatcher adds them). */
-static int notice_set(char **ret_notice, const char *fmt, ...) _printf_(2, 3);
-static int notice_set(char **ret_notice, const char *fmt, ...) {
-        va_list ap;
-        char *text;
-        int k;
-
-        va_start(ap, fmt);
-        k = vasprintf(&text, fmt, ap);
-        va_end(ap);
-        if (k < 0)
-                return -ENOMEM;
-        free(*ret_notice);
-        *ret_notice = text;
-        return 0;
-}
-
 /* "KEY=: notice", for a notice of a helper that does not know the key. */
 static int notice_prefix_key(char **notice, const char *key) {
         if (!*notice)
                 return 0;
-        return notice_set(notice, "%s=: %s", key, *notice);
+        return key_notice(notice, "%s=: %s", key, *notice);
 }
 
 static int free_and_strdup(char **p, const char *s) {
@@ -658,7 +642,7 @@ KEY_PARSER(parse_permissions_start_only) {
                 return invalid_value(ret_error, key, value);
         s->description->permissions_start_only = r > 0;
         if (r > 0)
-                return notice_set(ret_notice, "PermissionsStartOnly= is deprecated: the commands but ExecStart= skip "
+                return key_notice(ret_notice, "PermissionsStartOnly= is deprecated: the commands but ExecStart= skip "
                                               "User=/Group= as with '!', still inside the sandbox");
         return 0;
 }
@@ -940,15 +924,15 @@ KEY_PARSER(parse_always_on) {
         if (r < 0)
                 return invalid_value(ret_error, key, value);
         if (r > 0)
-                return notice_set(ret_notice, "%s=%s: isolated always applies this", key, value);
-        return notice_set(ret_notice, "Ignoring %s=%s: isolated applies it to every service", key, value);
+                return key_notice(ret_notice, "%s=%s: isolated always applies this", key, value);
+        return key_notice(ret_notice, "Ignoring %s=%s: isolated applies it to every service", key, value);
 }
 
 /* A boolean key ignored with a notice (InitVerbose=): a bad value is still an error. */
 KEY_PARSER(parse_boolean_notice) {
         if (!isempty(value) && parse_boolean(value) < 0)
                 return invalid_value(ret_error, key, value);
-        return notice_set(ret_notice, "Ignoring %s=: not supported by isolated yet", key);
+        return key_notice(ret_notice, "Ignoring %s=: not supported by isolated yet", key);
 }
 
 KEY_PARSER(parse_port) {
@@ -1203,8 +1187,8 @@ static int apply_policy(ParseState *s, KeySection section, const ServiceKey *k, 
 
         if (p == KEY_NOTICE) {
                 if (section == KEY_SECTION_SERVICE)
-                        return notice_set(ret_notice, "Ignoring %s=: %s", key, note);
-                return notice_set(ret_notice, "Ignoring %s= in section [%s]: %s", key, sec, note);
+                        return key_notice(ret_notice, "Ignoring %s=: %s", key, note);
+                return key_notice(ret_notice, "Ignoring %s= in section [%s]: %s", key, sec, note);
         }
         /* An empty assignment asks for nothing: it resets the key. */
         if (isempty(value))

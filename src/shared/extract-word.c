@@ -4,17 +4,8 @@
 #include <string.h>
 
 #include "extract-word.h"
+#include "string-util.h"
 #include "macro.h"
-
-static int unhex(char c) {
-        if (c >= '0' && c <= '9')
-                return c - '0';
-        if (c >= 'a' && c <= 'f')
-                return c - 'a' + 10;
-        if (c >= 'A' && c <= 'F')
-                return c - 'A' + 10;
-        return -EINVAL;
-}
 
 static bool unichar_is_valid(unsigned c) {
         return c > 0 && c <= 0x10FFFF && !(c >= 0xD800 && c <= 0xDFFF);
@@ -67,8 +58,8 @@ int cunescape_one(const char *s, size_t len, unsigned *ret, bool *ret_eight_bit)
 
                 if (len < 3)
                         return -EINVAL;
-                a = unhex(s[1]);
-                b = unhex(s[2]);
+                a = unhexchar(s[1]);
+                b = unhexchar(s[2]);
                 if (a < 0 || b < 0)
                         return -EINVAL;
                 c = (unsigned) (a << 4 | b);
@@ -86,7 +77,7 @@ int cunescape_one(const char *s, size_t len, unsigned *ret, bool *ret_eight_bit)
                         return -EINVAL;
                 c = 0;
                 for (size_t i = 1; i <= n; i++) {
-                        int d = unhex(s[i]);
+                        int d = unhexchar(s[i]);
                         if (d < 0)
                                 return -EINVAL;
                         c = c << 4 | (unsigned) d;

@@ -68,16 +68,6 @@ int service_name_template(const char *name, char **ret) {
         return 0;
 }
 
-static int unhex(char c) {
-        if (c >= '0' && c <= '9')
-                return c - '0';
-        if (c >= 'a' && c <= 'f')
-                return c - 'a' + 10;
-        if (c >= 'A' && c <= 'F')
-                return c - 'A' + 10;
-        return -EINVAL;
-}
-
 int service_name_unescape(const char *s, size_t n, char **ret) {
         _cleanup_free_ char *t = NULL;
         char *q;
@@ -96,8 +86,8 @@ int service_name_unescape(const char *s, size_t n, char **ret) {
 
                         if (n - i < 4 || s[i + 1] != 'x')
                                 return -EINVAL;
-                        a = unhex(s[i + 2]);
-                        b = unhex(s[i + 3]);
+                        a = unhexchar(s[i + 2]);
+                        b = unhexchar(s[i + 3]);
                         if (a < 0 || b < 0)
                                 return -EINVAL;
                         *q++ = (char) ((a << 4) | b);

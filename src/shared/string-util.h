@@ -18,6 +18,9 @@ char *strstrip(char *s);
 /* Well-formed UTF-8: no overlong form, surrogate or code point past U+10FFFF. */
 bool utf8_is_valid(const char *s);
 
+/* The value of a hexadecimal digit, or -EINVAL. */
+int unhexchar(char c);
+
 /* Returns the text after prefix if s starts with it, NULL otherwise. */
 const char *startswith(const char *s, const char *prefix);
 const char *endswith(const char *s, const char *suffix);
