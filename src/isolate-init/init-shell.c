@@ -149,8 +149,10 @@ void init_shell_open_pty(const SpawnContext *c, int control_fd, const char *msg)
                 log_warning("Ignoring malformed PTY message.");
                 return;
         }
-        /* Our own /dev/ptmx: the service's devpts, where the shell's terminal belongs. */
-        master = open("/dev/ptmx", O_RDWR | O_NOCTTY | O_CLOEXEC);
+        /* The service's devpts, where the shell's terminal belongs: its ptmx node itself, not the
+         * /dev/ptmx link, which the service may replace (its /dev is writable, as systemd's
+         * PrivateDevices= /dev; the devpts is a mount it cannot swap). */
+        master = open("/dev/pts/ptmx", O_RDWR | O_NOCTTY | O_CLOEXEC | O_NOFOLLOW);
         if (master < 0 || ioctl(master, TIOCSPTLCK, &unlock) < 0)
                 goto fail;
         peer = ioctl(master, TIOCGPTPEER, O_RDWR | O_NOCTTY | O_CLOEXEC);

@@ -247,6 +247,13 @@ X
         check_eq "pty: owned by User=" "$(id -u nobody)" "$out"
         out=$(script -qec "isolatectl shell shroot ls -1 /proc/self/fd" /dev/null </dev/null | pty_text | tr '\n' ' ')
         check_eq "pty: the shell has only its terminal" "0 1 2 3 " "$out"
+        # The service's /dev is writable (as systemd's PrivateDevices= /dev): a service that swaps its
+        # /dev/ptmx link for another file does not give the next shell that file as its terminal.
+        check "pty: the service replaces its /dev/ptmx link" \
+                isolatectl shell shroot sh -c 'ln -sfn /dev/null /dev/ptmx && test "$(readlink /dev/ptmx)" = /dev/null'
+        out=$(script -qec "isolatectl shell shroot sh -c 'test -t 0 && echo still-a-tty'" /dev/null </dev/null | pty_text)
+        check_match "pty: the next shell still gets a terminal of the service's devpts" "still-a-tty" "$out"
+        isolatectl shell shroot ln -sfn pts/ptmx /dev/ptmx >/dev/null 2>&1
 }
 
 # --- errors, bounds, ends -----------------------------------------------------
