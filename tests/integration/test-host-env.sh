@@ -101,6 +101,10 @@ testcase_hosts() {
                 <(timeout 20 isolatectl shell hostenv cat /etc/hosts </dev/null |
                   grep -vxF -e "$(printf "127.0.1.1\thostenv")" -e "$(printf "::1\tlocalhost ip6-localhost ip6-loopback")")'
         check "/etc/hosts is read-only inside" inside hostenv sh -c '! touch /etc/hosts 2>/dev/null'
+        # It is made in the service's /run and unlinked there before the service runs.
+        check "nothing of its making is left in /run" inside hostenv sh -c '! ls -A /run | grep -q isolated'
+        check "and /etc/hosts is that file (a bind of it), not a tmpfs of its own" \
+                inside hostenv sh -c 'awk "\$5 == \"/etc/hosts\" { print \$4 }" /proc/self/mountinfo | grep -q "^/\.isolated-hosts"'
         check "the host's /etc/hosts has no line for it" sh -c "! grep -q '[[:space:]]hostenv\$' /etc/hosts"
         isolatectl stop hostenv >/dev/null 2>&1
 }
