@@ -14,6 +14,7 @@
 #include "network.h"
 #include "polkit.h"
 #include "state-file.h"
+#include "time-util.h"
 #include "tmpfiles-plan-cache.h"
 #include "strv.h"
 
@@ -233,11 +234,27 @@ int manager_read_exit_record(Manager *m, const char *name, int *ret_code, int *r
         return state_file_read_exit(m->state_dir, name, ret_code, ret_status, ret_result);
 }
 
-static int on_warm_up(sd_event_source *source, void *userdata) {
+/* At most this many waits for tmpfiles.d to settle, each of at most WARM_UP_WAIT_MAX_USEC (a file
+ * of a future mtime never settles: then the plan is made anyway, and again at the first start). */
+#define WARM_UP_WAITS_MAX 5
+#define WARM_UP_WAIT_MAX_USEC (2 * USEC_PER_SEC)
+
+static int on_warm_up(sd_event_source *source, uint64_t usec, void *userdata) {
         Manager *m = userdata;
         _cleanup_(description_freep) Description *d = NULL;
+        uint64_t wait = 0;
         int fd, r;
 
+        /* A plan from an input that just changed would be made again at the first start: later. */
+        r = tmpfiles_plan_cache_unsettled_usec(&wait);
+        if (r >= 0 && wait > 0 && m->warm_up_waits < WARM_UP_WAITS_MAX) {
+                m->warm_up_waits++;
+                r = sd_event_source_set_time_relative(source, wait < WARM_UP_WAIT_MAX_USEC ? wait : WARM_UP_WAIT_MAX_USEC);
+                if (r >= 0)
+                        r = sd_event_source_set_enabled(source, SD_EVENT_ONESHOT);
+                if (r >= 0)
+                        return 0;
+        }
         m->warm_up_source = sd_event_source_disable_unref(m->warm_up_source);
         /* Any description without a root or mounts of its own gets the same plan. */
         r = description_parse("warm-up", "warm-up.service", "[Service]\nExecStart=/bin/true\n", &d, NULL, NULL);
@@ -251,7 +268,8 @@ static int on_warm_up(sd_event_source *source, void *userdata) {
 int manager_warm_up(Manager *m) {
         int r;
 
-        r = sd_event_add_defer(m->event, &m->warm_up_source, on_warm_up, m);
+        /* A timer, not a defer: it waits again while tmpfiles.d settles. 1 ms accuracy (0 is sd-event's 250 ms). */
+        r = sd_event_add_time_relative(m->event, &m->warm_up_source, CLOCK_MONOTONIC, 0, USEC_PER_MSEC, on_warm_up, m);
         if (r < 0)
                 return r;
         return sd_event_source_set_priority(m->warm_up_source, SD_EVENT_PRIORITY_IDLE);

@@ -35,6 +35,7 @@ struct Manager {
         UidRangePool uid_ranges; /* the services' user namespaces */
         sd_event_source *trim_source; /* drops ended records over MANAGER_ENDED_MAX */
         sd_event_source *warm_up_source; /* the first idle moment makes the private /run's plan */
+        unsigned warm_up_waits;          /* how often it waited for tmpfiles.d to settle */
 };
 
 /* The ended services kept (state exited or failed, until reset-failed or the

@@ -336,8 +336,9 @@ static int build(int *ret_fd) {
         (void) munmap(p, (size_t) st.st_size);
         if (r < 0)
                 return r;
-        log_info("tmpfiles.d: plan of /run made: %zu entries, %jd bytes, %" PRIu64 " us", n, (intmax_t) st.st_size,
-                  now_usec(CLOCK_MONOTONIC) - start);
+        log_info("tmpfiles.d: plan of /run made: %zu entries, %jd bytes, %" PRIu64 " us%s", n, (intmax_t) st.st_size,
+                 now_usec(CLOCK_MONOTONIC) - start,
+                 cache.racy ? " (an input changed less than 0.1 s ago: made again at the next start)" : "");
         *ret_fd = TAKE_FD(fd);
         return 0;
 }
@@ -418,6 +419,29 @@ static bool plan_applies(const Description *d) {
         return true;
 }
 
+/* How far newest_mtime is from being older than RACY_NS, in ns; <= 0: settled. */
+static int64_t racy_ns_left(void) {
+        struct timespec now;
+
+        (void) clock_gettime(CLOCK_REALTIME, &now);
+        return newest_mtime + RACY_NS - ((int64_t) now.tv_sec * 1000000000 + now.tv_nsec);
+}
+
+int tmpfiles_plan_cache_unsettled_usec(uint64_t *ret_usec) {
+        Buffer b = {};
+        int64_t left;
+        int r;
+
+        newest_mtime = 0;
+        r = fingerprint(&b);
+        free(b.data);
+        if (r < 0)
+                return r;
+        left = racy_ns_left();
+        *ret_usec = left > 0 ? ((uint64_t) left + 999) / 1000 : 0;
+        return 0;
+}
+
 void tmpfiles_plan_cache_flush(void) {
         cache.fd = safe_close(cache.fd);
         cache.unusable = cache.racy = false;
@@ -452,12 +476,7 @@ int tmpfiles_plan_cache_get(const Description *d, int *ret_fd) {
         /* A file written again within its timestamps' granularity (the kernel's coarse clock: a
          * tick, at most 10 ms) and at the same size would look unchanged ("racy git"): a plan made
          * from an input younger than RACY_NS is made again at the next start. */
-        {
-                struct timespec now;
-
-                (void) clock_gettime(CLOCK_REALTIME, &now);
-                cache.racy = newest_mtime + RACY_NS > (int64_t) now.tv_sec * 1000000000 + now.tv_nsec;
-        }
+        cache.racy = racy_ns_left() > 0;
         r = build(&fd);
         if (r < 0) {
                 errno = -r;

@@ -1,6 +1,8 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 #pragma once
 
+#include <stdint.h>
+
 #include "description.h"
 
 /* The plan of a service's private /run (tmpfiles-plan.h), made once per host configuration: the
@@ -21,6 +23,12 @@
  * or no plan could be made (a tool that ran too long, a tree past TMPFILES_PLAN_SIZE_MAX, a socket
  * or a device node it made). -errno only for what the daemon itself lacks (-ENOMEM). */
 int tmpfiles_plan_cache_get(const Description *d, int *ret_fd);
+
+/* How long until every input is older than the granularity the cache relies on (its mtime could
+ * not show a second change before that): 0 when a plan made now would be kept. What the daemon's
+ * warm-up waits for, so that a tmpfiles.d file written just before the daemon started (a package's
+ * postinst restarting it) does not make the first start build the plan again. */
+int tmpfiles_plan_cache_unsettled_usec(uint64_t *ret_usec);
 
 /* Forget the plan (tests; a daemon reload). */
 void tmpfiles_plan_cache_flush(void);

@@ -309,21 +309,33 @@ cost_run() { # plan|tool|none: one start, its microseconds
         esac
 }
 # A started daemon makes the plan at its first idle moment, so the first start after it need not
-# run systemd-tmpfiles itself: the new daemon's line, with no start in between.
+# run systemd-tmpfiles itself: the new daemon's line, with no start in between. A tmpfiles.d file
+# written just before the restart (a package's postinst) is too young for its mtime to show the
+# next change: the warm-up waits until it is old enough, or the first start would make the plan
+# again. Its mtime is put 2 s ahead, so that it is still young when the new daemon looks, however
+# long the restart takes (at most 2 s).
 testcase_warm_up() {
-        local old new
+        local old new t0
         old=$(daemon_pid)
+        printf 'd /run/isolated-hostenv-%s-w 0750 root root -\n' "$sid" > "$tmpfiles"
+        t0=$(date +%s)
+        touch -d "@$((t0 + 2))" "$tmpfiles"
         systemctl restart isolated.service
         check "the daemon restarted" wait_for 15 daemon_restarted "$old"
         new=$(daemon_pid)
         check "before any start it made the plan of /run" wait_for 10 sh -c \
                 "journalctl --sync; journalctl _PID=$new -o cat --no-pager | grep -q 'tmpfiles.d: plan of /run made'"
+        check "no sooner than the new file's mtime" test "$(date +%s)" -ge "$((t0 + 2))"
+        check_eq "not from a file too young to trust" "" \
+                "$(journalctl _PID="$new" -o cat --no-pager | grep 'tmpfiles.d: plan of /run made' | grep 'less than 0.1 s ago')"
         start_sleeper hostenv
         # the daemon's line, if any, is in the journal before the start's reply; synced first
         journalctl --sync
         check_eq "and the first start used it: no second plan" 1 \
                 "$(journalctl _PID="$new" -o cat --no-pager | grep -c 'tmpfiles.d: plan of /run made')"
+        check "the plan has the new file's line" inside hostenv test -d "/run/isolated-hostenv-$sid-w"
         isolatectl stop hostenv >/dev/null 2>&1
+        rm -f "$tmpfiles"
 }
 
 testcase_cost() {
