@@ -3,11 +3,13 @@
  * clones a child into new PID, mount, UTS, IPC and network namespaces with its end of a
  * SOCK_SEQPACKET pair on fd 3, execs isolate-init, sends START and prints every reply.
  *
- *   drive-init [-V VERSION] [-c CMD] [-s MSG]... INIT NAME FILE
+ *   drive-init [-V VERSION] [-E] [-c CMD] [-s MSG]... INIT NAME FILE
  *
  * After MAIN it runs CMD with sh (INIT_PID and MAIN_PID in its environment, as the host sees
  * them; MAIN_PID from the pidfd that came with MAIN), then sends each MSG. Prints one line per
- * message (a newline in it shown as " | "), and finally "INIT_EXIT N" or "INIT_SIGNAL N". */
+ * message (a newline in it shown as " | "), and finally "INIT_EXIT N" or "INIT_SIGNAL N". With -E
+ * it reads nothing until the init has exited (a daemon slow to read: what the init said before it
+ * went must still be there). */
 #define _GNU_SOURCE
 #include <errno.h>
 #include <fcntl.h>
@@ -61,14 +63,17 @@ int main(int argc, char *argv[]) {
         const char *cmd = NULL, *version = STRINGIFY(INIT_PROTOCOL_VERSION);
         char **msgs = calloc(argc, sizeof(char *));
         size_t n_msgs = 0;
-        int sv[2], opt, status;
+        int sv[2], opt, status, read_after_exit = 0;
         char *text, *start;
         pid_t init;
 
-        while ((opt = getopt(argc, argv, "V:c:s:")) >= 0)
+        while ((opt = getopt(argc, argv, "V:Ec:s:")) >= 0)
                 switch (opt) {
                 case 'V':
                         version = optarg;
+                        break;
+                case 'E':
+                        read_after_exit = 1;
                         break;
                 case 'c':
                         cmd = optarg;
@@ -80,7 +85,7 @@ int main(int argc, char *argv[]) {
                         return 2;
                 }
         if (argc - optind != 3) {
-                fprintf(stderr, "usage: drive-init [-V VERSION] [-c CMD] [-s MSG]... INIT NAME FILE\n");
+                fprintf(stderr, "usage: drive-init [-V VERSION] [-E] [-c CMD] [-s MSG]... INIT NAME FILE\n");
                 return 2;
         }
 
@@ -131,6 +136,15 @@ int main(int argc, char *argv[]) {
                 perror("send GO");
                 return 2;
         }
+        if (read_after_exit) {
+                siginfo_t si;
+
+                while (waitid(P_PID, (id_t) init, &si, WEXITED | WNOWAIT) < 0)
+                        if (errno != EINTR) {
+                                perror("waitid");
+                                return 2;
+                        }
+        }
 
         for (;;) {
                 union {
@@ -151,7 +165,9 @@ int main(int argc, char *argv[]) {
 
                 n = recvmsg(sv[0], &mh, MSG_CMSG_CLOEXEC);
                 if (n < 0) {
-                        if (errno == EINTR)
+                        /* ECONNRESET: the init went with our GO unread (it refused START), and Linux
+                         * says so once, before what it sent us and is still queued (its FAILED). */
+                        if (errno == EINTR || errno == ECONNRESET)
                                 continue;
                         perror("recvmsg");
                         break;

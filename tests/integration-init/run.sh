@@ -154,6 +154,12 @@ drive version "[Service]
 ExecStart=/bin/true" -V 1
 check "START 1 -> FAILED EPROTONOSUPPORT" hasre version.out "^FAILED $(python3 -c 'import errno; print(errno.EPROTONOSUPPORT)' 2>/dev/null || echo 93) \| "
 check "START 1 -> init exits 255" has version.out "INIT_EXIT 255"
+# Read only once the init is gone, with our GO unread by it: Linux reports ECONNRESET before the
+# FAILED still queued for us, which a daemon must read past.
+drive versionlate "[Service]
+ExecStart=/bin/true" -V 1 -E
+check "START 1, read after the init exited -> FAILED EPROTONOSUPPORT" hasre versionlate.out "^FAILED $(python3 -c 'import errno; print(errno.EPROTONOSUPPORT)' 2>/dev/null || echo 93) \| "
+check "START 1, read after the init exited -> init exits 255" has versionlate.out "INIT_EXIT 255"
 
 drive badkey "[Service]
 ExecStart=/bin/true
