@@ -231,6 +231,28 @@ START_TEST(test_environment) {
 }
 END_TEST
 
+START_TEST(test_unset_environment) {
+        _cleanup_(description_freep) Description *d = NULL;
+
+        /* Names and exact assignments, quoted as Environment= is, specifiers resolved; in order. */
+        d = ok(SERVICE "UnsetEnvironment=A \"B=1 2\"\nUnsetEnvironment=NAME_%N=x C=\n", NULL);
+        ck_assert_str_eq(join(d->unset_environment), "A|B=1 2|NAME_demo=x|C=");
+        d = description_free(d);
+
+        /* An empty assignment resets the list. */
+        d = ok(SERVICE "UnsetEnvironment=A\nUnsetEnvironment=\nUnsetEnvironment=B\n", NULL);
+        ck_assert_str_eq(join(d->unset_environment), "B");
+        d = description_free(d);
+
+        ck_assert_str_eq(fails(SERVICE "UnsetEnvironment=1A\n"),
+                         "demo.service:3: Invalid environment name or assignment '1A' in UnsetEnvironment=");
+        ck_assert_str_eq(fails(SERVICE "UnsetEnvironment=A =x\n"),
+                         "demo.service:3: Invalid environment name or assignment '=x' in UnsetEnvironment=");
+        ck_assert_str_eq(fails(SERVICE "UnsetEnvironment=\"A\n"),
+                         "demo.service:3: Invalid UnsetEnvironment= value '\"A'");
+}
+END_TEST
+
 START_TEST(test_bad_values) {
         ck_assert_str_eq(fails(SERVICE "MemoryMax=xyz\n"), "demo.service:3: Invalid MemoryMax= value 'xyz'");
         ck_assert_str_eq(fails(SERVICE "MemoryMax=0\n"), "demo.service:3: Invalid MemoryMax= value '0'");
@@ -808,6 +830,7 @@ static Suite *description_suite(void) {
         tcase_add_test(tc, test_exec_start);
         tcase_add_test(tc, test_missing_exec_start);
         tcase_add_test(tc, test_environment);
+        tcase_add_test(tc, test_unset_environment);
         tcase_add_test(tc, test_bad_values);
         tcase_add_test(tc, test_hostname_limit);
         tcase_add_test(tc, test_types);

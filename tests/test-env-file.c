@@ -136,6 +136,29 @@ START_TEST(test_files) {
 }
 END_TEST
 
+static char **list(const char *joined_by_bar) {
+        char **l = NULL;
+        _cleanup_free_ char *copy = strdup(joined_by_bar);
+
+        ck_assert_ptr_nonnull(copy);
+        for (char *save = NULL, *w = strtok_r(copy, "|", &save); w; w = strtok_r(NULL, "|", &save))
+                ck_assert_int_eq(strv_extend(&l, w), 0);
+        return l;
+}
+
+START_TEST(test_unset) {
+        _cleanup_strv_free_ char **env = list("A=1|AB=2|B=1 2|C=|D=x=y|E=3");
+        _cleanup_strv_free_ char **patterns = list("A|B=1|B=1 2|C=|D=x|F|E=");
+
+        /* A name: every assignment of it (not of a name it begins); NAME=VALUE: that one only. */
+        environment_unset(env, patterns);
+        ck_assert_str_eq(join(env), "AB=2|D=x=y|E=3");
+        environment_unset(env, NULL);
+        ck_assert_str_eq(join(env), "AB=2|D=x=y|E=3");
+        environment_unset(NULL, patterns);
+}
+END_TEST
+
 int main(void) {
         Suite *s = suite_create("env-file");
         TCase *tc = tcase_create("core");
@@ -147,6 +170,7 @@ int main(void) {
         tcase_add_test(tc, test_continuation);
         tcase_add_test(tc, test_errors);
         tcase_add_test(tc, test_files);
+        tcase_add_test(tc, test_unset);
         suite_add_tcase(s, tc);
         sr = srunner_create(s);
         srunner_run_all(sr, CK_NORMAL);

@@ -2,7 +2,7 @@
 # SPDX-License-Identifier: LGPL-2.1-or-later
 #
 # Rewrites the list of isolated.service(5)'s "Keys and what each gets" (from its ".TP" after
-# the introduction up to ".SH [UNIT] SECTION") from the key table itself:
+# the introduction up to the next ".SH", whichever section that is) from the key table itself:
 #
 #     tools/generate-key-list.py build/tests/fuzz/service-keys-dict man/isolated.service.5
 #
@@ -19,7 +19,7 @@ POLICY = {
     'always-on': 'Accepted with a notice',
 }
 START = '.SS Keys and what each gets\n'
-END = '.SH [UNIT] SECTION\n'
+END = '\n.SH '
 
 
 def roff(s):
@@ -43,7 +43,7 @@ def main():
     text = open(page).read()
     a = text.index(START)
     a = text.index('.TP\n', a)
-    b = text.index(END, a)
+    b = text.index(END, a) + 1
     text = text[:a] + ''.join(parts) + text[b:]
     open(page, 'w').write(text)
 

@@ -931,6 +931,7 @@ int spawn_context_prepare(SpawnContext *c, const Description *d, int stream_fd, 
                 r = env_directories(&c->env, d);
         if (r < 0)
                 goto fail;
+        environment_unset(c->env, d->unset_environment);
         return 0;
 
 fail:

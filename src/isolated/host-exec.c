@@ -11,6 +11,7 @@
 #include <syslog.h>
 #include <unistd.h>
 
+#include "env-file.h"
 #include "host-exec-protocol.h"
 #include "host-exec.h"
 #include "log.h"
@@ -260,6 +261,7 @@ static int build_environment(Service *s, pid_t main_pid, char ***ret) {
         }
         if (r < 0)
                 return r;
+        environment_unset(env, s->description->unset_environment);
         *ret = TAKE_PTR(env);
         return 0;
 }

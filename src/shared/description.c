@@ -344,6 +344,41 @@ KEY_PARSER(parse_environment) {
         }
 }
 
+/* UnsetEnvironment=: names, or exact assignments, each removed from the service's environment as
+ * the last step of making it (environment_unset()), whatever set it. "" resets the list. */
+KEY_PARSER(parse_unset_environment) {
+        Description *d = s->description;
+        const char *p = value;
+        int r;
+
+        if (isempty(value)) {
+                d->unset_environment = strv_free(d->unset_environment);
+                return 0;
+        }
+        for (;;) {
+                _cleanup_free_ char *word = NULL, *resolved = NULL;
+                const char *eq;
+
+                r = extract_first_word(&p, &word, EXTRACT_UNQUOTE | EXTRACT_CUNESCAPE, NULL);
+                if (r == -ENOMEM)
+                        return r;
+                if (r < 0)
+                        return invalid_value(ret_error, key, value);
+                if (r == 0)
+                        return 0;
+                r = expand(s, word, &resolved, ret_error);
+                if (r < 0)
+                        return r;
+                eq = strchr(resolved, '=');
+                if (!env_name_is_valid_n(resolved, eq ? (size_t) (eq - resolved) : strlen(resolved)))
+                        return error_set(ret_error, -EINVAL,
+                                         "Invalid environment name or assignment '%s' in UnsetEnvironment=", resolved);
+                r = strv_consume(&d->unset_environment, TAKE_PTR(resolved));
+                if (r < 0)
+                        return r;
+        }
+}
+
 /* EnvironmentFile=: one path per assignment, "-" for a file that may be
  * missing; kept as systemd keeps it ("-/path"), read by the init at start. */
 KEY_PARSER(parse_environment_file) {
@@ -1254,6 +1289,7 @@ Description *description_free(Description *d) {
                 strv_free(d->directories[t].paths);
         strv_free(d->environment);
         strv_free(d->environment_files);
+        strv_free(d->unset_environment);
         free(d->syslog_identifier);
         free(d->working_directory);
         free(d->slice);

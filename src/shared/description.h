@@ -146,6 +146,7 @@ typedef struct Description {
         ExecDirectory directories[_EXEC_DIRECTORY_TYPE_MAX];
         char **environment;      /* Environment=, KEY=VALUE in order; later wins */
         char **environment_files; /* EnvironmentFile=, absolute paths in order, "-/path" if it may be missing */
+        char **unset_environment; /* UnsetEnvironment=, NAME or NAME=VALUE, removed from the whole environment last */
         char *syslog_identifier; /* NULL: use name */
         char *working_directory; /* NULL: / */
         int kill_signal;         /* default SIGTERM */

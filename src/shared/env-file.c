@@ -39,6 +39,32 @@ static bool env_name_is_valid(const char *s) {
         return s[strspn(s, "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789_")] == '\0';
 }
 
+static bool env_matches(const char *assignment, const char *pattern) {
+        size_t n;
+
+        if (strchr(pattern, '='))
+                return strcmp(assignment, pattern) == 0;
+        n = strlen(pattern);
+        return strncmp(assignment, pattern, n) == 0 && assignment[n] == '=';
+}
+
+void environment_unset(char **env, char *const *patterns) {
+        size_t kept = 0;
+
+        if (!env)
+                return;
+        for (size_t i = 0; env[i]; i++) {
+                bool drop = false;
+
+                for (char *const *p = patterns; !drop && p && *p; p++)
+                        drop = env_matches(env[i], *p);
+                if (drop)
+                        free(env[i]);
+                else
+                        env[kept++] = env[i];
+        }
+        env[kept] = NULL;
+}
 
 static int env_replace_consume(char ***env, char *assignment) {
         size_t k = (size_t) (strchr(assignment, '=') - assignment) + 1;

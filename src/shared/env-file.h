@@ -27,6 +27,10 @@ int environment_files_apply(char *const *files, char ***env, char **ret_error);
 int environment_files_apply_preloaded(char *const *files, const char *preloaded, size_t preloaded_size, char ***env,
                                       char **ret_error);
 
+/* UnsetEnvironment= as systemd applies it, as the last step: a NAME removes every assignment of
+ * it, a NAME=VALUE only that exact one. In place, in the NULL-terminated env. */
+void environment_unset(char **env, char *const *patterns);
+
 /* Reads those of files that lie below one of dirs (NULL-terminated) into
  * "PATH\0TEXT\0..." (*ret NULL and *ret_size 0 when none), but not those below
  * except (the daemon's state directory): the daemon reads

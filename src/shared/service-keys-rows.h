@@ -122,6 +122,7 @@ HANDLED(S, "CacheDirectoryMode", parse_exec_directory_mode, 0, D(directories[EXE
 HANDLED(S, "LogsDirectoryMode", parse_exec_directory_mode, 0, D(directories[EXEC_DIRECTORY_LOGS]))
 HANDLED(S, "Environment", parse_environment, 0, 0)
 HANDLED(S, "EnvironmentFile", parse_environment_file, 0, 0)
+HANDLED(S, "UnsetEnvironment", parse_unset_environment, 0, 0)
 HANDLED(S, "SyslogIdentifier", parse_description_string, 0, D(syslog_identifier))
 HANDLED(S, "WorkingDirectory", parse_working_directory, 0, 0)
 
@@ -344,7 +345,6 @@ REFUSED("SELinuxContext", NULL)
 REFUSED("SmackProcessLabel", NULL)
 REFUSED("SocketBindAllow", NULL)
 REFUSED("SocketBindDeny", NULL)
-REFUSED("UnsetEnvironment", "refusing to pass on variables the file unsets")
 
 /* [Isolate]: what systemd has no word for. */
 HANDLED(I, "Hostname", parse_hostname, 0, 0)

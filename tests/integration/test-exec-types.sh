@@ -10,7 +10,7 @@
 
 work=$(mktemp -d /var/lib/isolated-xt.XXXXXX)
 chmod 755 "$work"
-names="xtone xtrem xtfail xttime xtbang xtplain xtplus xtpluse xtplusc xtdbus xtdbusn"
+names="xtone xtrem xtfail xttime xtbang xtplain xtplus xtpluse xtplusc xtdbus xtdbusn xtunset"
 cleanup() {
         for n in $names; do isolatectl stop "$n" >/dev/null 2>&1; isolatectl reset-failed "$n" >/dev/null 2>&1; done
         rm -rf "$work" /etc/dbus-1/system.d/isolated-xt-test.conf
@@ -149,6 +149,29 @@ testcase_plus() {
         # As systemd: not for the main process itself.
         svc xtplus "ExecStart=+/bin/true"
         check_match "ExecStart=+ is refused" "main process runs inside the sandbox" "$(isolatectl verify "$work/xtplus.service" 2>&1)"
+}
+
+# UnsetEnvironment=, systemd's last step of the environment: a name removes whatever set it
+# (Environment=, EnvironmentFile=, what the init sets itself), NAME=VALUE only that assignment;
+# the same for a "+" command on the host.
+testcase_unset_environment() {
+        local out="$work/unset"
+        mkdir -p "$out"
+        printf 'FROMFILE=1\nKEEPFILE=2\n' > "$work/unset.env"
+        svc xtunset "Type=oneshot" "ReadWritePaths=$out" "EnvironmentFile=$work/unset.env" \
+                "Environment=KEEP=1 DROP=1 EXACT=a NOTEXACT=b DROPPED=x DROPPEDX=y" \
+                "UnsetEnvironment=DROP EXACT=a NOTEXACT=zzz FROMFILE JOURNAL_STREAM HOME" \
+                "UnsetEnvironment=DROPPED" \
+                "ExecStart=/bin/sh -c 'env > $out/env'" \
+                "ExecStartPost=+/bin/sh -c 'env > $out/env-plus'"
+        check "verify has no word against it" test -z "$(isolatectl verify "$work/xtunset.service" 2>&1 | grep -i unsetenvironment)"
+        check "starts" isolatectl start xtunset "$work/xtunset.service"
+        local env
+        env=$(grep -E '^(KEEP|DROP|EXACT|NOTEXACT|DROPPED|DROPPEDX|FROMFILE|KEEPFILE|JOURNAL_STREAM|HOME|PATH)=' "$out/env" 2>/dev/null | sed 's/=.*//' | sort | tr '\n' ' ')
+        check_eq "the service has what was not unset, from every source" "DROPPEDX KEEP KEEPFILE NOTEXACT PATH " "$env"
+        env=$(grep -E '^(KEEP|DROP|EXACT|NOTEXACT|DROPPED|DROPPEDX)=' "$out/env-plus" 2>/dev/null | sed 's/=.*//' | sort | tr '\n' ' ')
+        check_eq "and so has its '+' command" "DROPPEDX KEEP NOTEXACT " "$env"
+        check "it ended" wait_for 10 gone xtunset
 }
 
 # A "+" command cannot be influenced by the service: an EnvironmentFile= the service writes, its
