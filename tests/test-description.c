@@ -437,8 +437,27 @@ START_TEST(test_refused_sandbox_keys) {
         /* The others say why, from the key table. */
         ck_assert_str_eq(fails(SERVICE "CoredumpFilter=10\n"), "demo.service:3: CoredumpFilter= is not supported yet; refusing to run the "
                          "process with other scheduling or attributes than asked");
-        ck_assert_str_eq(fails(SERVICE "LogRateLimitBurst=10\n"),
-                         "demo.service:3: LogRateLimitBurst= is not supported yet; refusing to run without the limit asked");
+        ck_assert_str_eq(fails(SERVICE "PAMName=login\n"),
+                         "demo.service:3: PAMName= is not supported yet; refusing to run without the PAM session asked");
+}
+END_TEST
+
+START_TEST(test_log_ratelimit) {
+        _cleanup_(description_freep) Description *d = NULL;
+
+        d = ok(SERVICE "LogRateLimitIntervalSec=5s 500ms\nLogRateLimitBurst=7\n", NULL);
+        ck_assert_uint_eq(d->sandbox.process.log_ratelimit_interval_usec, 5500 * USEC_PER_MSEC);
+        ck_assert_uint_eq(d->sandbox.process.log_ratelimit_burst, 7);
+        d = description_free(d);
+        /* Empty and 0: journald's own, as systemd exports nothing then. */
+        d = ok(SERVICE "LogRateLimitIntervalSec=5s\nLogRateLimitIntervalSec=\nLogRateLimitBurst=0\n", NULL);
+        ck_assert_uint_eq(d->sandbox.process.log_ratelimit_interval_usec, 0);
+        ck_assert_uint_eq(d->sandbox.process.log_ratelimit_burst, 0);
+        ck_assert_str_eq(fails(SERVICE "LogRateLimitIntervalSec=soon\n"),
+                         "demo.service:3: Invalid LogRateLimitIntervalSec= value 'soon'");
+        ck_assert_str_eq(fails(SERVICE "LogRateLimitBurst=-1\n"), "demo.service:3: Invalid LogRateLimitBurst= value '-1'");
+        ck_assert_str_eq(fails(SERVICE "LogRateLimitBurst=4294967296\n"),
+                         "demo.service:3: Invalid LogRateLimitBurst= value '4294967296'");
 }
 END_TEST
 
@@ -836,6 +855,7 @@ static Suite *description_suite(void) {
         tcase_add_test(tc, test_types);
         tcase_add_test(tc, test_unknown);
         tcase_add_test(tc, test_refused_sandbox_keys);
+        tcase_add_test(tc, test_log_ratelimit);
         tcase_add_test(tc, test_default_keys_accepted);
         tcase_add_test(tc, test_notices);
         tcase_add_test(tc, test_lifecycle_keys);

@@ -157,7 +157,7 @@ START_TEST(test_refused_rows_and_reset) {
                 ck_assert_int_ge(asprintf(&reset, "[Service]\n%s=\n", k->key), 0);
                 ck_assert_msg(parse(text, reset, &error) == 0, "%s= not reset: %s", k->key, error);
         }
-        ck_assert_uint_gt(refused, 20);
+        ck_assert_uint_gt(refused, 15);
 }
 END_TEST
 

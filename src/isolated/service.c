@@ -242,6 +242,7 @@ static void service_check_stopped(Service *s) {
         service_learn_finish(s);
         /* Only now: until the scope is gone, a restarted daemon must find the record to finish the stop. */
         manager_forget_service_state(s->manager, s);
+        log_context_remove(s->unit);
         if (s->stop_requested)
                 fault_point("stop-state-removed");
         if (s->start_call && s->result == SERVICE_SKIP_CONDITION) {
@@ -1193,10 +1194,10 @@ int service_start(Service *s, sd_bus_message *start_call) {
                 service_release_ids(s);
                 return -ENOMEM;
         }
-        /* LogLevelMax=, LogExtraFields=: journald reads them for the scope, as systemd writes them. */
+        /* LogLevelMax=, LogExtraFields=, LogRateLimit*=: journald reads them for the scope, as systemd writes them. */
         r = log_context_export(&s->description->sandbox.process, s->unit);
         if (r < 0)
-                log_warning_errno(r, "%s: cannot hand LogLevelMax=/LogExtraFields= to journald: %m", s->name);
+                log_warning_errno(r, "%s: cannot hand LogLevelMax=/LogExtraFields=/LogRateLimit*= to journald: %m", s->name);
         r = held_child_spawn(s->manager->init_path, s->uid_base, journal_header, &child);
         if (r < 0) {
                 service_release_ids(s);

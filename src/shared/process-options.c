@@ -1,5 +1,6 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 #include <ctype.h>
+#include <limits.h>
 #include <linux/mempolicy.h>
 #include <linux/securebits.h>
 #include <stdio.h>
@@ -622,6 +623,28 @@ KEY_PARSER(process_parse_log_extra_fields) {
                 if (r < 0)
                         return r;
         }
+}
+
+/* LogRateLimitIntervalSec=, LogRateLimitBurst=: 0 (and empty) leave journald's own, as systemd
+ * exports neither then. */
+KEY_PARSER(process_parse_log_ratelimit_interval) {
+        ProcessOptions *o = data;
+        usec_t t = 0;
+
+        if (!isempty(value) && parse_sec(value, &t) < 0)
+                return key_value_invalid(ret_error, key, value);
+        o->log_ratelimit_interval_usec = t;
+        return 0;
+}
+
+KEY_PARSER(process_parse_log_ratelimit_burst) {
+        ProcessOptions *o = data;
+        uint64_t n = 0;
+
+        if (!isempty(value) && (parse_uint64(value, &n) < 0 || n > UINT_MAX))
+                return key_value_invalid(ret_error, key, value);
+        o->log_ratelimit_burst = (unsigned) n;
+        return 0;
 }
 
 bool process_options_uses_journal(const ProcessOptions *o) {

@@ -7,6 +7,7 @@
 
 #include "macro.h"
 #include "service-keys.h"
+#include "time-util.h"
 
 /* The process attributes and logging keys of [Service] (systemd.exec(5), "Scheduling",
  * "Logging and Standard Input/Output"), with systemd 252's meanings. Pure: parsed here (their
@@ -62,6 +63,8 @@ typedef struct ProcessOptions {
         bool syslog_level_prefix; /* default true */
         int log_level_max;        /* -1: unset */
         char **log_extra_fields;  /* FIELD=VALUE */
+        usec_t log_ratelimit_interval_usec; /* LogRateLimitIntervalSec=, 0: journald's default */
+        unsigned log_ratelimit_burst;       /* LogRateLimitBurst=, 0: journald's default */
 } ProcessOptions;
 
 void process_options_init(ProcessOptions *o);

@@ -61,7 +61,6 @@ const char *key_policy_to_string(KeyPolicy p) {
 #define WHY_TTY "an isolated service has no terminal"
 #define WHY_LIFECYCLE "it changes when things run, not what they may do"
 #define WHY_PROCESS "refusing to run the process with other scheduling or attributes than asked"
-#define WHY_RUNTIME_LIMIT "refusing to run without the limit asked"
 #define WHY_IMAGE "refusing to run the service on another tree than asked"
 #define WHY_CREDENTIAL "credentials are not passed yet; the service gets less than asked"
 

@@ -10,7 +10,7 @@
 
 work=$(mktemp -d /var/lib/isolated-process.XXXXXX)
 chmod 755 "$work"
-names="procattr proclow procrt proclimit procfile procin procfail procnuma procnull proclog proclang procsb procsbuser"
+names="procattr proclow procrt proclimit procfile procin procfail procnuma procnull proclog proclim proclang procsb procsbuser"
 tag=procx$$
 locale_target=
 cleanup() {
@@ -204,6 +204,26 @@ testcase_logging() {
         check "LogLevelMax=notice drops <7>" sh -c "! journalctl -t $id --no-pager -o cat | grep -q debug-$tag"
         check_eq "LogExtraFields= tags the lines" "last-$tag" "$(journalctl PROCTEST=$tag --no-pager -o cat | grep last-)"
         check "stop proclog" isolatectl stop proclog
+        check_eq "nothing of them stays for journald once the scope is gone" "" \
+                "$(ls /run/systemd/units 2>/dev/null | grep -E "^log-.*:isolated-proclog\.scope$")"
+}
+
+# LogRateLimitIntervalSec=, LogRateLimitBurst=: journald drops what the service logs past the
+# burst within the interval (the burst scaled by the journal's free space, as journald does: a few
+# times 10, far below 500), then says how many it suppressed once the next interval begins.
+testcase_log_ratelimit() {
+        local id=$tag-lim n
+        unit proclim SyslogIdentifier=$id LogRateLimitIntervalSec=1s LogRateLimitBurst=10 \
+                "ExecStart=/bin/sh -c 'i=0; while [ \$i -lt 500 ]; do echo burst-$tag-\$i; i=\$((i + 1)); done; sleep 2; echo after-$tag; exec sleep 1000'"
+        check "start proclim" isolatectl start proclim "$work/proclim.service"
+        check "the link journald reads has the interval" test "$(readlink /run/systemd/units/log-rate-limit-interval:isolated-proclim.scope)" = 1000000
+        check "and the burst" test "$(readlink /run/systemd/units/log-rate-limit-burst:isolated-proclim.scope)" = 10
+        check "the line of the next interval arrives" wait_for 15 sh -c "journalctl -t $id --no-pager -o cat | grep -q after-$tag"
+        n=$(journalctl -t "$id" --no-pager -o cat | grep -c "burst-$tag-")
+        check "journald dropped most of the burst ($n of 500 kept)" test "$n" -gt 0 -a "$n" -lt 500
+        check "and said so" wait_for 10 sh -c "journalctl --no-pager -o cat | grep -q 'Suppressed [0-9]* messages from isolated-proclim.scope'"
+        check "stop proclim" isolatectl stop proclim
+        check_eq "the links are gone with the scope" "" "$(ls /run/systemd/units 2>/dev/null | grep -E "^log-.*:isolated-proclim\.scope$")"
 }
 
 # LANG and LC_* of the host's locale file reach the service, below Environment=.
