@@ -293,6 +293,24 @@ static int parse_cgroup_limit(const char *key, const char *value, int (*parse)(c
         return 0;
 }
 
+/* The next word of an Environment=-like value: unquoted, unescaped, specifiers resolved. 1 with
+ * *ret, 0 at the end, -errno (with the error text for a malformed value). */
+static int next_expanded_word(ParseState *s, const char **p, const char *key, const char *value, char **ret,
+                              char **ret_error) {
+        _cleanup_free_ char *word = NULL;
+        int r;
+
+        r = extract_first_word(p, &word, EXTRACT_UNQUOTE | EXTRACT_CUNESCAPE, NULL);
+        if (r == -ENOMEM)
+                return r;
+        if (r < 0)
+                return invalid_value(ret_error, key, value);
+        if (r == 0)
+                return 0;
+        r = expand(s, word, ret, ret_error);
+        return r < 0 ? r : 1;
+}
+
 /* Environment=: KEY=VALUE words; a later assignment of a name replaces the earlier one, "" resets. */
 KEY_PARSER(parse_environment) {
         Description *d = s->description;
@@ -305,25 +323,14 @@ KEY_PARSER(parse_environment) {
         }
 
         for (;;) {
-                _cleanup_free_ char *word = NULL, *resolved = NULL;
+                _cleanup_free_ char *word = NULL;
                 const char *eq;
                 size_t n;
                 bool replaced = false;
 
-                r = extract_first_word(&p, &word, EXTRACT_UNQUOTE | EXTRACT_CUNESCAPE, NULL);
-                if (r == -ENOMEM)
+                r = next_expanded_word(s, &p, key, value, &word, ret_error);
+                if (r <= 0)
                         return r;
-                if (r < 0)
-                        return invalid_value(ret_error, key, value);
-                if (r == 0)
-                        return 0;
-
-                r = expand(s, word, &resolved, ret_error);
-                if (r < 0)
-                        return r;
-                free(word);
-                word = TAKE_PTR(resolved);
-
                 eq = strchr(word, '=');
                 if (!eq || !env_name_is_valid_n(word, (size_t) (eq - word)))
                         return error_set(ret_error, -EINVAL, "Invalid environment assignment '%s' in Environment=", word);
@@ -356,24 +363,17 @@ KEY_PARSER(parse_unset_environment) {
                 return 0;
         }
         for (;;) {
-                _cleanup_free_ char *word = NULL, *resolved = NULL;
+                _cleanup_free_ char *word = NULL;
                 const char *eq;
 
-                r = extract_first_word(&p, &word, EXTRACT_UNQUOTE | EXTRACT_CUNESCAPE, NULL);
-                if (r == -ENOMEM)
+                r = next_expanded_word(s, &p, key, value, &word, ret_error);
+                if (r <= 0)
                         return r;
-                if (r < 0)
-                        return invalid_value(ret_error, key, value);
-                if (r == 0)
-                        return 0;
-                r = expand(s, word, &resolved, ret_error);
-                if (r < 0)
-                        return r;
-                eq = strchr(resolved, '=');
-                if (!env_name_is_valid_n(resolved, eq ? (size_t) (eq - resolved) : strlen(resolved)))
+                eq = strchr(word, '=');
+                if (!env_name_is_valid_n(word, eq ? (size_t) (eq - word) : strlen(word)))
                         return error_set(ret_error, -EINVAL,
-                                         "Invalid environment name or assignment '%s' in UnsetEnvironment=", resolved);
-                r = strv_consume(&d->unset_environment, TAKE_PTR(resolved));
+                                         "Invalid environment name or assignment '%s' in UnsetEnvironment=", word);
+                r = strv_consume(&d->unset_environment, TAKE_PTR(word));
                 if (r < 0)
                         return r;
         }
