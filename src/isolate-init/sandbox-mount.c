@@ -394,10 +394,15 @@ static int setup_protect_system(MountContext *c) {
                 if (r < 0)
                         return r;
                 /* The API file systems stay as they are meant to be: /proc, and /dev when it
-                 * is the host's; /sys is handled on its own. */
-                r = make_read_only(c, "/proc", false, false);
-                if (r < 0)
-                        return r;
+                 * is the host's; /sys is handled on its own. A new root gets a proc of its own
+                 * (setup_proc()) over the root's /proc directory, which stays read-only: made
+                 * writable, that directory of the host's file system (idmapped: the service's
+                 * root writes there as the host's) would wait under the proc mount. */
+                if (!c->new_root) {
+                        r = make_read_only(c, "/proc", false, false);
+                        if (r < 0)
+                                return r;
+                }
                 if (!o->private_devices)
                         return make_read_only(c, "/dev", false, true);
                 return 0;
@@ -441,7 +446,10 @@ static int attach_dev_log(MountContext *c, int *dev_log, const char *path) {
 
 static int setup_dev(MountContext *c, int *dev_nodes, int *dev_log) {
         static const char *const tmpfs_opts[] = { "mode=0755", "size=4m", "nr_inodes=1024", NULL };
-        static const char *const pts_opts[] = { "ptmxmode=0666", "mode=0620", "gid=5", NULL };
+        /* max=: the kernel counts ptys machine-wide (kernel.pty.max, less the host's devpts's
+         * reserve), so a devpts of its own without a bound lets one service take every pty of
+         * every other service and container; INIT_SHELLS_MAX shells fit many times over. */
+        static const char *const pts_opts[] = { "ptmxmode=0666", "mode=0620", "gid=5", "max=128", NULL };
         const char *const shm_opts[] = { "mode=1777", sandbox_tmpfs_size(c->options), sandbox_tmpfs_inodes(c->options), NULL };
         static const char *const nodes[] = { "null", "zero", "full", "random", "urandom", "tty" };
         static const char *const links[][2] = {
