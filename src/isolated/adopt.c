@@ -79,7 +79,7 @@ static int add_ended(Manager *m, const char *name, DescriptionSources *sources, 
         service_set_ended(s, code, status, why);
         /* Its init held the listening sockets: their files are stale now. */
         if (s->description)
-                listen_sockets_remove_files(s->description->listen, s->description->n_listen);
+                listen_sockets_remove_files(s->description);
         r = manager_add_service(m, s);
         if (r < 0) {
                 service_free(s);

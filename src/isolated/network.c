@@ -144,7 +144,7 @@ int network_prepare(ServiceNetwork *n, const char *name, const Description *d, s
         }
 
         if (d->n_listen > 0) {
-                r = listen_sockets_open(d->listen, d->n_listen, &n->listen_fds, &text);
+                r = listen_sockets_open(d, &n->listen_fds, &text);
                 if (r < 0) {
                         n->veth = mfree(n->veth);
                         n->port_forwards = port_forwards_free(n->port_forwards);
@@ -234,7 +234,7 @@ void network_stop(ServiceNetwork *n, const char *name, const Description *d) {
         n->listen_fds = listen_sockets_close(n->listen_fds, n->n_listen_fds);
         n->n_listen_fds = 0;
         if (d)
-                listen_sockets_remove_files(d->listen, d->n_listen);
+                listen_sockets_remove_files(d);
         if (n->veth && n->veth->created) {
                 r = veth_remove(name, n->veth->host_ifname);
                 if (r < 0)
@@ -250,7 +250,7 @@ void network_done(ServiceNetwork *n, const Description *d) {
         if (n->listen_fds && d) {
                 /* Never handed over: no init listens on them, their files are ours to remove. */
                 n->listen_fds = listen_sockets_close(n->listen_fds, n->n_listen_fds);
-                listen_sockets_remove_files(d->listen, d->n_listen);
+                listen_sockets_remove_files(d);
         }
         n->n_listen_fds = 0;
 }

@@ -8,6 +8,7 @@
 
 #include "exec-directory.h"
 #include "fs-util.h"
+#include "string-util.h"
 #include "strv.h"
 
 /* mkdir -p of base/rel; the parents get 0755, the last one mode. base (/var/lib, ...) is the
@@ -129,5 +130,45 @@ int exec_directories_finish(const Description *d, uid_t uid, gid_t gid, char **r
                                 *ret_error = NULL;
                         return r;
                 }
+        return 0;
+}
+
+static int add_below_root(char ***l, const char *root, const char *path) {
+        if (*path == '-')
+                path++;
+        if (!root || strcmp(root, "/") == 0)
+                return strv_extend(l, path);
+        return strv_consume(l, strprintf("%s%s", root, path));
+}
+
+int sandbox_host_writable_paths(const Description *d, char ***ret) {
+        const SandboxOptions *o = &d->sandbox;
+        _cleanup_strv_free_ char **l = NULL;
+        int r = 0;
+
+        if (o->protect_system != PROTECT_SYSTEM_STRICT)
+                r = strv_extend(&l, "/");
+        for (char **p = o->read_write_paths; r >= 0 && p && *p; p++)
+                r = add_below_root(&l, o->root_directory, *p);
+        for (ExecDirectoryType t = EXEC_DIRECTORY_STATE; r >= 0 && t < _EXEC_DIRECTORY_TYPE_MAX; t++)
+                for (char **i = d->directories[t].paths; r >= 0 && i && *i; i++) {
+                        char *path = NULL;
+
+                        r = full_path(o->root_directory, t, *i, &path);
+                        if (r >= 0)
+                                r = strv_consume(&l, path);
+                }
+        for (size_t i = 0; r >= 0 && i < o->n_bind_mounts; i++)
+                if (!o->bind_mounts[i].read_only)
+                        r = strv_extend(&l, o->bind_mounts[i].source);
+        if (r >= 0 && !o->private_tmp)
+                r = strv_extend(&l, "/tmp");
+        if (r >= 0 && !o->private_tmp)
+                r = strv_extend(&l, "/var/tmp");
+        if (r >= 0 && !o->private_devices)
+                r = strv_extend(&l, "/dev/shm");
+        if (r < 0)
+                return r;
+        *ret = TAKE_PTR(l);
         return 0;
 }

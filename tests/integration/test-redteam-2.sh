@@ -6,9 +6,7 @@
 # on the host. tests/integration/redteam-attack-2.py is the hostile code (each of its lines a PASS
 # when the attack failed); the host side checks what it left behind. Each case asserts that the
 # attack fails. What test-redteam.sh (its battery), test-sandbox.sh, test-hardening.sh,
-# test-shell.sh and test-host-env.sh check already is not done again. Not here, as it is not fixed
-# yet: a symlink planted below a writable directory in a later start's ListenStream= path, which
-# the daemon follows as the host's root (mkdir, bind, chmod, and an unlink at the stop).
+# test-shell.sh and test-host-env.sh check already is not done again.
 # CASE=NAME runs one case (testcase_NAME): ONLY=redteam-2:NAME tests/run.sh.
 . "$TESTS/lib.sh"
 
@@ -16,11 +14,11 @@
 # digits only (a check's text stays the same but for numbers).
 rid=$(( RANDOM * 32768 + RANDOM ))
 data=/var/lib/isolated-redteam2.$rid
-names="rt2dev rt2fill rt2pty rt2ptynb rt2hosts rt2init rt2fds rt2mnt rt2run rt2runnb rt2plus"
+names="rt2dev rt2fill rt2pty rt2ptynb rt2hosts rt2init rt2fds rt2mnt rt2run rt2runnb rt2plus rt2ls"
 cleanup() {
         for n in $names; do isolatectl stop "$n" >/dev/null 2>&1; isolatectl reset-failed "$n" >/dev/null 2>&1; done
         for n in $names; do rm -rf "/var/lib/$n"; done
-        rm -rf "$data"
+        rm -rf "$data" "/var/tmp/isolated-rt2ls.$rid"
 }
 trap cleanup EXIT
 
@@ -237,6 +235,31 @@ EOF
                         "$(grep '^MAINPID=' <<< "$out")"
         fi
         stop rt2plus
+}
+
+# --- ListenStream= of a socket file below its StateDirectory=: the daemon makes the directories
+# and the socket as the host's root before the service runs. The service replaces a directory on
+# the way with a symlink to a directory of the host: the stop's removal and the next start follow
+# nothing below its writable directory (nothing made there, no socket of the host's removed), and
+# the start fails naming the link.
+testcase_listen_symlink() {
+        local target=/var/tmp/isolated-rt2ls.$rid sock=/var/lib/rt2ls/sub/newdir/ctl.sock out
+        mkdir -p "$target/newdir"
+        python3 -c 'import socket, sys; socket.socket(socket.AF_UNIX).bind(sys.argv[1])' "$target/newdir/ctl.sock"
+        printf '[Service]\nExecStart=/bin/sh -c "rm -rf /var/lib/rt2ls/sub && ln -s %s /var/lib/rt2ls/sub && touch /var/lib/rt2ls/planted && exec sleep infinity"\nStateDirectory=rt2ls\n[Isolate]\nListenStream=%s\nListenStream=/var/lib/rt2ls/sub/made/x.sock\n' \
+                "$target" "$sock" > "$data/rt2ls.service"
+        check "rt2ls starts, its socket made below its StateDirectory=" isolatectl start rt2ls "$data/rt2ls.service"
+        check "it planted the link" wait_for 10 test -e /var/lib/rt2ls/planted
+        check "the link is there" test -L /var/lib/rt2ls/sub
+        stop rt2ls
+        check "the stop did not remove the host's socket through the link" test -S "$target/newdir/ctl.sock"
+        out=$(isolatectl start rt2ls "$data/rt2ls.service" 2>&1)
+        check "the next start fails" test $? -ne 0
+        check_match "naming the link" "ListenStream=$sock: cannot create its directory: a symlink in the path, below a directory the service can write" "$out"
+        check "nothing was made through it" test "$(ls -A "$target/newdir")" = ctl.sock -a ! -e "$target/made"
+        check "the host's socket is still there" test -S "$target/newdir/ctl.sock"
+        stop rt2ls
+        check "nothing of rt2ls is left" wait_for 10 sh -c "! isolatectl status rt2ls >/dev/null 2>&1 || [ \"\$(isolatectl is-active rt2ls)\" != active ]"
 }
 
 run_testcases
