@@ -7,6 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <linux/netlink.h>
+#include <netinet/in.h>
 #include <linux/seccomp.h>
 #include <linux/capability.h>
 #include <sched.h>
@@ -168,6 +169,8 @@ static int sock(int family, int type, int protocol) {
         return e;
 }
 
+static bool mptcp_kernel; /* socket(IPPROTO_MPTCP) works without a filter */
+
 static int default_checks(bool opt_outs) {
         char dir[] = "/tmp/test-seccomp-XXXXXX", path[64];
         int bad = 0, fd;
@@ -220,6 +223,29 @@ static int default_checks(bool opt_outs) {
         else
                 EXPECT(sock(AF_NETLINK, SOCK_RAW, NETLINK_AUDIT) == EPROTONOSUPPORT);
 
+        /* IP protocols: TCP, UDP, UDP-Lite, ICMP; SOCK_RAW any (the kernel then asks for
+         * CAP_NET_RAW); SCTP, DCCP, L2TP, MPTCP only opted in. MPTCP is built into this kernel
+         * (mptcp_kernel): what the filter says is seen there; SCTP's module is absent here. */
+        EXPECT(sock(AF_INET, SOCK_STREAM, IPPROTO_TCP) == 0);
+        EXPECT(sock(AF_INET6, SOCK_DGRAM, IPPROTO_UDP) == 0);
+        EXPECT(sock(AF_INET, SOCK_DGRAM, IPPROTO_UDPLITE) == 0);
+        EXPECT(sock(AF_INET, SOCK_RAW, IPPROTO_SCTP) != EPROTONOSUPPORT);
+        EXPECT(sock(AF_INET, SOCK_RAW | SOCK_CLOEXEC, 200) != EPROTONOSUPPORT);
+        {
+                long fd2 = syscall(SYS_socket, AF_INET, SOCK_STREAM, 0x100000000UL | IPPROTO_TCP);
+
+                EXPECT(fd2 < 0 && errno == EPROTONOSUPPORT);
+        }
+        if (!opt_outs) {
+                EXPECT(sock(AF_INET, SOCK_STREAM, IPPROTO_SCTP) == EPROTONOSUPPORT);
+                EXPECT(sock(AF_INET6, SOCK_SEQPACKET, IPPROTO_SCTP) == EPROTONOSUPPORT);
+                EXPECT(sock(AF_INET, 6 /* SOCK_DCCP */, 33) == EPROTONOSUPPORT);
+                EXPECT(sock(AF_INET, SOCK_STREAM, 200) == EPROTONOSUPPORT);
+                EXPECT(sock(AF_INET6, SOCK_STREAM, 262) == EPROTONOSUPPORT);
+                EXPECT(sock(AF_INET, SOCK_STREAM, 262) == EPROTONOSUPPORT);
+        } else if (mptcp_kernel)
+                EXPECT(sock(AF_INET, SOCK_STREAM, 262) == 0);
+
         /* io_uring; opted out: the kernel answers (EFAULT for a NULL params). */
         if (opt_outs)
                 EXPECT(errno_of(syscall(SYS_io_uring_setup, 1, NULL)) != EPERM);
@@ -261,6 +287,7 @@ static void run_checks(const SandboxOptions *o, bool opt_outs) {
         pid_t pid;
 
         ck_assert_int_eq(seccomp_filter_build(o, &prog), 0);
+        mptcp_kernel = sock(AF_INET, SOCK_STREAM, 262) == 0;
         pid = fork();
         ck_assert_int_ge(pid, 0);
         if (pid == 0) {
@@ -308,6 +335,7 @@ START_TEST(test_opt_outs_loosen) {
         options(&o, NULL, NULL);
         parse_isolate(&o, "AllowAddressFamilies", "AF_PACKET");
         parse_isolate(&o, "AllowNetlink", "audit");
+        parse_isolate(&o, "AllowIPProtocols", "sctp mptcp");
         parse_isolate(&o, "AllowSystemCalls", "io_uring_setup");
         parse_isolate(&o, "Personality", "yes");
         ck_assert_int_eq(sandbox_options_finalize(&o), 0);
@@ -318,6 +346,7 @@ START_TEST(test_opt_outs_loosen) {
         parse_isolate(&o, "AllowSystemCalls", "io_uring_setup");
         parse_isolate(&o, "AllowAddressFamilies", "AF_PACKET");
         parse_isolate(&o, "AllowNetlink", "audit");
+        parse_isolate(&o, "AllowIPProtocols", "262");
         parse_isolate(&o, "Personality", "yes");
         ck_assert_int_eq(sandbox_options_finalize(&o), 0);
         run_checks(&o, true);
@@ -333,7 +362,8 @@ START_TEST(test_key_covers_defaults) {
         options(&a, NULL, NULL);
         options(&b, NULL, NULL);
         ka = seccomp_filter_key(&a);
-        FOREACH_NAME(k, "AllowAddressFamilies=AF_PACKET", "AllowNetlink=audit", "AllowSystemCalls=io_uring_setup",
+        FOREACH_NAME(k, "AllowAddressFamilies=AF_PACKET", "AllowNetlink=audit", "AllowIPProtocols=sctp",
+                     "AllowSystemCalls=io_uring_setup",
                      "Personality=yes", "SUIDSGIDFiles=yes", "KernelLogs=yes", "Namespaces=yes") {
                 _cleanup_free_ char *key = strndup(k, strcspn(k, "="));
 

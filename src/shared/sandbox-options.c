@@ -297,6 +297,35 @@ const char *netlink_protocol_to_name(int protocol) {
         return netlink_protocol_names[protocol];
 }
 
+static const struct {
+        const char *name;
+        int number;
+} ip_protocol_opt_ins[_IP_PROTOCOL_OPT_IN_MAX] = {
+        [IP_PROTOCOL_SCTP] = { "sctp", 132 },
+        [IP_PROTOCOL_DCCP] = { "dccp", 33 },
+        [IP_PROTOCOL_L2TP] = { "l2tp", 115 },
+        [IP_PROTOCOL_MPTCP] = { "mptcp", 262 },
+};
+
+int ip_protocol_opt_in_from_name(const char *name) {
+        uint64_t v;
+        bool number = parse_uint64(name, &v) >= 0;
+
+        for (size_t i = 0; i < _IP_PROTOCOL_OPT_IN_MAX; i++)
+                if (number ? v == (uint64_t) ip_protocol_opt_ins[i].number
+                           : strcasecmp(ip_protocol_opt_ins[i].name, name) == 0)
+                        return (int) i;
+        return -EINVAL;
+}
+
+const char *ip_protocol_opt_in_to_name(IPProtocolOptIn p) {
+        return p >= 0 && p < _IP_PROTOCOL_OPT_IN_MAX ? ip_protocol_opt_ins[p].name : NULL;
+}
+
+int ip_protocol_opt_in_number(IPProtocolOptIn p) {
+        return p >= 0 && p < _IP_PROTOCOL_OPT_IN_MAX ? ip_protocol_opt_ins[p].number : -EINVAL;
+}
+
 /* One row per default a stock unit's systemd key can only tighten: its [Isolate] opt-out, the
  * opt-out's loosening value, the secure default and systemd's own. */
 typedef struct LoosenKey {
@@ -324,7 +353,7 @@ static const LoosenKey loosen_keys[_SANDBOX_LOOSEN_MAX] = {
 const char *const sandbox_isolate_keys[] = {
         "HostRoot", "ReadOnlyHost", "HideHome", "HostTmp", "HostDevices", "KernelTunables", "ControlGroups",
         "NewPrivileges", "KernelLogs", "SUIDSGIDFiles", "Personality", "AllowCapabilities", "AllowSystemCalls",
-        "AllowAddressFamilies", "AllowNetlink", "TmpfsSize", "PasswordHashes", "Namespaces", NULL,
+        "AllowAddressFamilies", "AllowNetlink", "AllowIPProtocols", "TmpfsSize", "PasswordHashes", "Namespaces", NULL,
 };
 
 static void loosen_store(SandboxOptions *o, SandboxLoosen l, int v) {
@@ -1380,6 +1409,33 @@ static int parse_netlink_protocols(SandboxOptions *o, const char *key, const cha
         }
 }
 
+static int parse_ip_protocols(SandboxOptions *o, const char *key, const char *value, char **ret_error) {
+        const char *p = value;
+        int r;
+
+        if (isempty(value)) {
+                o->ip_protocols = 0;
+                return 0;
+        }
+        for (;;) {
+                _cleanup_free_ char *word = NULL;
+                int n;
+
+                r = extract_first_word(&p, &word, EXTRACT_UNQUOTE, NULL);
+                if (r == -ENOMEM)
+                        return r;
+                if (r < 0)
+                        return key_value_invalid(ret_error, key, value);
+                if (r == 0)
+                        return 0;
+                n = ip_protocol_opt_in_from_name(word);
+                if (n < 0)
+                        return error_set(ret_error, -EINVAL, "%s=: unknown IP protocol '%s' (one of sctp, dccp, l2tp, mptcp)",
+                                         key, word);
+                o->ip_protocols |= (uint32_t) BIT(n);
+        }
+}
+
 /* TmpfsSize=SIZE[:INODES]: SIZE in bytes (K, M, G: base 1024) or N% of RAM, INODES a count (K, M: base 1024). */
 static int parse_tmpfs_size(SandboxOptions *o, const char *key, const char *value, char **ret_error) {
         _cleanup_free_ char *size = NULL, *size_opt = NULL, *inodes_opt = NULL;
@@ -1486,6 +1542,10 @@ KEY_PARSER(sandbox_parse_allow_system_calls) {
 
 KEY_PARSER(sandbox_parse_allow_netlink) {
         return parse_netlink_protocols(data, key, value, ret_error);
+}
+
+KEY_PARSER(sandbox_parse_allow_ip_protocols) {
+        return parse_ip_protocols(data, key, value, ret_error);
 }
 
 KEY_PARSER(sandbox_parse_tmpfs_size) {

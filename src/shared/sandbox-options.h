@@ -108,6 +108,24 @@ typedef enum SandboxLoosen {
 uint64_t sandbox_default_address_families(void);
 uint32_t sandbox_default_netlink_protocols(void);
 
+/* The IP protocols a socket() of AF_INET or AF_INET6 may name besides TCP, UDP, UDP-Lite and
+ * ICMP (SOCK_RAW may name any: a raw socket loads nothing): [Isolate] AllowIPProtocols=. Named,
+ * the kernel loads the protocol's module (SCTP, DCCP, L2TP are modules on Debian's kernel) or
+ * reaches code a daemon rarely needs (MPTCP, built in; its users fall back to TCP on the
+ * EPROTONOSUPPORT they get, as on a kernel without it). */
+typedef enum IPProtocolOptIn {
+        IP_PROTOCOL_SCTP,
+        IP_PROTOCOL_DCCP,
+        IP_PROTOCOL_L2TP,
+        IP_PROTOCOL_MPTCP,
+        _IP_PROTOCOL_OPT_IN_MAX,
+} IPProtocolOptIn;
+
+/* "sctp" (or its number, 132) <-> IP_PROTOCOL_SCTP; the number of each. -EINVAL or NULL. */
+int ip_protocol_opt_in_from_name(const char *name);
+const char *ip_protocol_opt_in_to_name(IPProtocolOptIn p);
+int ip_protocol_opt_in_number(IPProtocolOptIn p);
+
 /* Names: "AF_PACKET" <-> 17; "audit"/"NETLINK_AUDIT" <-> 9. -EINVAL or NULL if unknown. */
 int address_family_from_name(const char *name);
 const char *address_family_to_name(int family);
@@ -178,6 +196,7 @@ typedef struct SandboxOptions {
         bool address_families_set;
         uint64_t allow_address_families; /* [Isolate] AllowAddressFamilies= */
         uint32_t netlink_protocols;      /* bit per NETLINK_*: default plus [Isolate] AllowNetlink= */
+        uint32_t ip_protocols;           /* bit per IPProtocolOptIn: [Isolate] AllowIPProtocols=, default none */
 
         /* The hardening keys (hardening-options.c), each with systemd's meaning. */
         bool memory_deny_write_execute; /* MemoryDenyWriteExecute= */

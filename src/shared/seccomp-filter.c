@@ -2,6 +2,7 @@
 #include <fcntl.h>
 #include <linux/filter.h>
 #include <linux/seccomp.h>
+#include <netinet/in.h>
 #include <sched.h>
 #include <seccomp.h>
 #include <stddef.h>
@@ -100,6 +101,7 @@ typedef enum PrefixLabel {
         LABEL_FAMILY_HIGH,
         LABEL_FAMILY_LOW_OK,
         LABEL_NETLINK,
+        LABEL_INET,
         LABEL_MMAP,
         LABEL_MPROTECT,
         LABEL_SHMAT,
@@ -198,13 +200,22 @@ static void emit_bit_test(Prefix *p, uint32_t mask, PrefixLabel yes, PrefixLabel
  *   ADDR_NO_RANDOMIZE stay refused but for the query. EPERM, as systemd answers.
  *   socket(2), RestrictAddressFamilies=: a family (an int: nothing in the upper half, below 64)
  *   in o->address_families, else EAFNOSUPPORT as systemd answers; for AF_NETLINK a protocol in
- *   o->netlink_protocols, else EPROTONOSUPPORT as the kernel answers for one it lacks.
+ *   o->netlink_protocols, else EPROTONOSUPPORT as the kernel answers for one it lacks; for
+ *   AF_INET and AF_INET6 inet_protocols_default[] or one of o->ip_protocols, or any with SOCK_RAW,
+ *   else EPROTONOSUPPORT: the first socket() naming SCTP or DCCP would have the kernel load its
+ *   module (request_module() as the host's root, from any user namespace), which systemd's
+ *   RestrictAddressFamilies= lets happen.
  *   MemoryDenyWriteExecute=, as systemd 252: mmap(2) with PROT_WRITE and PROT_EXEC both,
  *   mprotect(2) and pkey_mprotect(2) with PROT_EXEC, shmat(2) with SHM_EXEC: EPERM.
  *   RestrictRealtime=, as systemd 252: sched_setscheduler(2) to SCHED_FIFO, SCHED_RR or any
  *   policy above SCHED_IDLE (SCHED_DEADLINE, SCHED_RESET_ON_FORK with any): EPERM; and, where
  *   systemd lets it pass, sched_setattr(2), whose policy is in memory a filter cannot read.
  *   Each reads the low half of its argument only: the kernel takes an int or a flag word. */
+/* What socket() of AF_INET and AF_INET6 may name by default: the default (0), TCP, UDP, UDP-Lite,
+ * ICMP and ICMPv6 (ping sockets). */
+static const uint32_t inet_protocols_default[] = { 0, IPPROTO_TCP, IPPROTO_UDP, IPPROTO_UDPLITE, IPPROTO_ICMP,
+                                                    IPPROTO_ICMPV6 };
+
 static int build_prefix(const SandboxOptions *o, uint32_t unknown_from, uint32_t eperm, Prefix *p) {
         int nr_personality = seccomp_syscall_resolve_name("personality"),
             nr_socket = seccomp_syscall_resolve_name("socket");
@@ -271,13 +282,27 @@ static int build_prefix(const SandboxOptions *o, uint32_t unknown_from, uint32_t
         emit_bit_test(p, (uint32_t) (o->address_families >> 32), LABEL_LIB, LABEL_EAFNOSUPPORT);
         label(p, LABEL_FAMILY_LOW_OK);
         emit(p, (struct sock_filter) BPF_STMT(BPF_MISC | BPF_TXA, 0), LABEL_NONE, LABEL_NONE);
-        emit(p, JEQ(AF_NETLINK), LABEL_NETLINK, LABEL_LIB);
+        emit(p, JEQ(AF_NETLINK), LABEL_NETLINK, LABEL_NONE);
+        emit(p, JEQ(AF_INET), LABEL_INET, LABEL_NONE);
+        emit(p, JEQ(AF_INET6), LABEL_INET, LABEL_LIB);
         label(p, LABEL_NETLINK);
         emit(p, LD_ABS(ARG_HI(2)), LABEL_NONE, LABEL_NONE);
         emit(p, JEQ(0), LABEL_NONE, LABEL_EPROTONOSUPPORT);
         emit(p, LD_ABS(ARG_LO(2)), LABEL_NONE, LABEL_NONE);
         emit(p, JGE(32), LABEL_EPROTONOSUPPORT, LABEL_NONE);
         emit_bit_test(p, o->netlink_protocols, LABEL_LIB, LABEL_EPROTONOSUPPORT);
+        label(p, LABEL_INET);
+        emit(p, LD_ABS(ARG_HI(2)), LABEL_NONE, LABEL_NONE);
+        emit(p, JEQ(0), LABEL_NONE, LABEL_EPROTONOSUPPORT);
+        emit(p, LD_ABS(ARG_LO(2)), LABEL_NONE, LABEL_NONE);
+        for (size_t i = 0; i < ELEMENTSOF(inet_protocols_default); i++)
+                emit(p, JEQ(inet_protocols_default[i]), LABEL_LIB, LABEL_NONE);
+        for (IPProtocolOptIn i = 0; i < _IP_PROTOCOL_OPT_IN_MAX; i++)
+                if (o->ip_protocols & (UINT32_C(1) << i))
+                        emit(p, JEQ(ip_protocol_opt_in_number(i)), LABEL_LIB, LABEL_NONE);
+        emit(p, LD_ABS(ARG_LO(1)), LABEL_NONE, LABEL_NONE);
+        emit(p, (struct sock_filter) BPF_STMT(BPF_ALU | BPF_AND | BPF_K, 0xf), LABEL_NONE, LABEL_NONE); /* SOCK_TYPE_MASK */
+        emit(p, JEQ(SOCK_RAW), LABEL_LIB, LABEL_EPROTONOSUPPORT);
 
         if (o->memory_deny_write_execute) {
                 label(p, LABEL_MMAP);
@@ -751,9 +776,9 @@ char *seccomp_filter_key(const SandboxOptions *o) {
         key = malloc(size);
         if (!key)
                 return NULL;
-        p = key + snprintf(key, size, "%s %d kl%d suid%d pers%d af%016llx nl%08x mdwe%d rt%d clk%d ns%lx",
+        p = key + snprintf(key, size, "%s %d kl%d suid%d pers%d af%016llx nl%08x ip%08x mdwe%d rt%d clk%d ns%lx",
                            o->system_call_allow_list ? "allow" : "deny", o->system_call_error_number, o->protect_kernel_logs, o->restrict_suid_sgid,
-                           o->lock_personality, (unsigned long long) o->address_families, o->netlink_protocols,
+                           o->lock_personality, (unsigned long long) o->address_families, o->netlink_protocols, o->ip_protocols,
                            o->memory_deny_write_execute, o->restrict_realtime, o->protect_clock,
                            sandbox_namespaces_allowed(o));
         for (char **i = o->system_call_filter; i && *i; i++)

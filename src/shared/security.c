@@ -275,6 +275,15 @@ static int assess_address_families(SecurityReport *r, const Description *d) {
                         return -ENOMEM;
                 exposure += 2;
         }
+        for (IPProtocolOptIn i = 0; i < _IP_PROTOCOL_OPT_IN_MAX; i++) {
+                _cleanup_free_ char *word = NULL;
+
+                if (!(o->ip_protocols & (UINT32_C(1) << i)))
+                        continue;
+                if (asprintf(&word, "ip:%s", ip_protocol_opt_in_to_name(i)) < 0 || append(&names, word) < 0)
+                        return -ENOMEM;
+                exposure += 2;
+        }
         if (!(o->address_families & ~BIT(AF_UNIX)))
                 return add(r, "AddressFamilies", "Socket address families", 600, 0, "AF_UNIX only");
         return add(r, "AddressFamilies", "Socket address families", 600, exposure, "%s%s",

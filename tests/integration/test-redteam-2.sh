@@ -14,7 +14,7 @@
 # digits only (a check's text stays the same but for numbers).
 rid=$(( RANDOM * 32768 + RANDOM ))
 data=/var/lib/isolated-redteam2.$rid
-names="rt2dev rt2fill rt2pty rt2ptynb rt2hosts rt2init rt2fds rt2mnt rt2run rt2runnb rt2plus rt2ls"
+names="rt2dev rt2fill rt2pty rt2ptynb rt2hosts rt2init rt2fds rt2mnt rt2run rt2runnb rt2plus rt2ls rt2ip"
 cleanup() {
         for n in $names; do isolatectl stop "$n" >/dev/null 2>&1; isolatectl reset-failed "$n" >/dev/null 2>&1; done
         for n in $names; do rm -rf "/var/lib/$n"; done
@@ -260,6 +260,42 @@ testcase_listen_symlink() {
         check "the host's socket is still there" test -S "$target/newdir/ctl.sock"
         stop rt2ls
         check "nothing of rt2ls is left" wait_for 10 sh -c "! isolatectl status rt2ls >/dev/null 2>&1 || [ \"\$(isolatectl is-active rt2ls)\" != active ]"
+}
+
+# --- socket(2) of an IP protocol that is a module of the kernel (SCTP, DCCP, L2TP on Debian's):
+# the kernel would load it as the host's root at the first socket() naming it, from any user
+# namespace. Refused by the filter with the kernel's own EPROTONOSUPPORT; nothing loaded. MPTCP
+# (built in where the kernel has it) is how the refusal is seen on a kernel without those modules.
+ip_try='import socket, sys
+for fam, typ, proto in ((2, 1, 132), (10, 5, 132), (2, 6, 33), (2, 2, 115), (2, 1, 262), (2, 1, 6)):
+    try:
+        socket.socket(fam, typ, proto).close(); print("%d/%d/%d:ok" % (fam, typ, proto))
+    except OSError as e:
+        print("%d/%d/%d:%d" % (fam, typ, proto, e.errno))'
+testcase_ip_protocols() {
+        local out mods_before=
+        [ -r /proc/modules ] && mods_before=$(awk '$1 ~ /^(sctp|dccp|dccp_ipv4|l2tp_ip)$/ { print $1 }' /proc/modules | sort)
+        printf '[Service]\nExecStart=/bin/sleep infinity\n' > "$data/rt2ip.service"
+        check "rt2ip starts" isolatectl start rt2ip "$data/rt2ip.service"
+        out=$(inside rt2ip python3 -c "$ip_try" 2>&1 | tr '\n' ' ')
+        check_eq "SCTP, DCCP, L2TP and MPTCP sockets get EPROTONOSUPPORT, TCP works" \
+                "2/1/132:93 10/5/132:93 2/6/33:93 2/2/115:93 2/1/262:93 2/1/6:ok " "$out"
+        if [ -r /proc/modules ]; then
+                check_eq "no protocol module was loaded" "$mods_before" \
+                        "$(awk '$1 ~ /^(sctp|dccp|dccp_ipv4|l2tp_ip)$/ { print $1 }' /proc/modules | sort)"
+        fi
+        stop rt2ip
+        # Opted in: MPTCP as the kernel has it.
+        printf '[Service]\nExecStart=/bin/sleep infinity\n[Isolate]\nAllowIPProtocols=mptcp\n' > "$data/rt2ip.service"
+        check "rt2ip starts with AllowIPProtocols=mptcp" isolatectl start rt2ip "$data/rt2ip.service"
+        local host
+        host=$(python3 -c 'import socket
+try:
+    socket.socket(2, 1, 262).close(); print("ok")
+except OSError as e:
+    print(e.errno)')
+        check_match "MPTCP as on the host ($host)" "2/1/262:$host " "$(inside rt2ip python3 -c "$ip_try" 2>&1 | tr '\n' ' ')"
+        stop rt2ip
 }
 
 run_testcases
