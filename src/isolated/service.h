@@ -48,6 +48,7 @@ struct Service {
         int userns_fd;  /* its user namespace, until the init has the host's mounts */
         int mntns_fd;   /* the init's mount namespace, until its end is reported (spawn.h) */
         pid_t main_pid;
+        bool main_named; /* the init named a main process once: its end is the main's, not a silent init's */
         int main_pidfd;
         int control_fd;
         sd_event_source *control_source;
