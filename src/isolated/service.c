@@ -254,7 +254,7 @@ static void service_check_stopped(Service *s) {
                 char text[256];
                 /* Type=dbus, HealthReady=yes: the start was ours to hold, the main process ended
                  * meanwhile (its end is what the init reported), as systemd's "Main process exited". */
-                if (s->main_named && !s->start_complete && s->result != SERVICE_FAILURE_PROTOCOL)
+                if (s->main_named && s->end_reported && !s->start_complete && s->result != SERVICE_FAILURE_PROTOCOL)
                         snprintf(text, sizeof(text), "Main process ended (%s, status %d) before the service started",
                                  exit_code_to_string(s->exit_code), s->exit_status);
                 else
@@ -993,6 +993,7 @@ static void service_set_end(Service *s, int code, int status) {
         bool reported = s->exit_code != 0; /* the init sent EXITED */
 
         service_oom_check(s); /* if the cgroup is still there */
+        s->end_reported = reported;
         if (!reported) {
                 /* No EXITED message: judge by the init's own end. */
                 s->exit_code = code;
@@ -1004,7 +1005,7 @@ static void service_set_end(Service *s, int code, int status) {
                 .exit_reported = reported,
                 .released = s->released,
                 .start_complete = s->start_complete,
-                .main_pid_known = s->main_pid != 0 || s->main_named,
+                .main_pid_known = s->main_pid != 0 || (s->main_named && reported),
                 .start_failed = s->start_error != NULL,
                 .start_cancelled = s->start_cancelled,
                 .start_errno = s->start_errno,
