@@ -32,6 +32,7 @@ corpus="lighttpd apache2 squid privoxy haproxy varnish php8.2-fpm radicale cups-
         rsync zabbix-agent nagios-nrpe-server opendkim cron
         samba smbclient exim4-daemon-light spamd spamc rsyslog
         postgresql-15 postgresql-client-15
+        stubby kea-dhcp4-server tinyproxy prosody lldpd pdns-recursor dropbear postgrey fail2ban
         hyperfine bubblewrap crun"
 [ "${1:-}" = --demo ] || packages="$packages $corpus"
 # All there already (a machine without network, as the qemu guest): nothing to ask for.

@@ -252,8 +252,14 @@ static void service_check_stopped(Service *s) {
         }
         if (s->start_call) {
                 char text[256];
-                snprintf(text, sizeof(text), "isolate-init ended (%s, status %d) before the service started",
-                         exit_code_to_string(s->exit_code), s->exit_status);
+                /* Type=dbus, HealthReady=yes: the start was ours to hold, the main process ended
+                 * meanwhile (its end is what the init reported), as systemd's "Main process exited". */
+                if (s->main_named && s->end_reported && !s->start_complete && s->result != SERVICE_FAILURE_PROTOCOL)
+                        snprintf(text, sizeof(text), "Main process ended (%s, status %d) before the service started",
+                                 exit_code_to_string(s->exit_code), s->exit_status);
+                else
+                        snprintf(text, sizeof(text), "isolate-init ended (%s, status %d) before the service started",
+                                 exit_code_to_string(s->exit_code), s->exit_status);
                 service_reply_start_error(s, s->start_error_name ?: BUS_ERROR_START_FAILED, s->start_error ?: text);
         }
         for (size_t i = 0; i < s->n_stop_calls; i++) {
@@ -751,6 +757,8 @@ static void service_handle_main(Service *s, int pidfd, const InitMessage *m) {
         safe_close(s->main_pidfd);
         s->main_pidfd = pidfd;
         s->main_pid = pidfd >= 0 ? pidfd_get_pid(pidfd) : 0;
+        if (s->main_pid != 0)
+                s->main_named = true;
         /* RemainAfterExit=yes: the init runs on, its main process (oneshot: its commands) done. */
         if (state == SERVICE_RUNNING && s->main_pid == 0 && s->description && s->description->remain_after_exit)
                 state = SERVICE_ACTIVE_EXITED;
@@ -985,6 +993,7 @@ static void service_set_end(Service *s, int code, int status) {
         bool reported = s->exit_code != 0; /* the init sent EXITED */
 
         service_oom_check(s); /* if the cgroup is still there */
+        s->end_reported = reported;
         if (!reported) {
                 /* No EXITED message: judge by the init's own end. */
                 s->exit_code = code;
@@ -996,7 +1005,7 @@ static void service_set_end(Service *s, int code, int status) {
                 .exit_reported = reported,
                 .released = s->released,
                 .start_complete = s->start_complete,
-                .main_pid_known = s->main_pid != 0,
+                .main_pid_known = s->main_pid != 0 || (s->main_named && reported),
                 .start_failed = s->start_error != NULL,
                 .start_cancelled = s->start_cancelled,
                 .start_errno = s->start_errno,

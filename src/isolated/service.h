@@ -48,6 +48,8 @@ struct Service {
         int userns_fd;  /* its user namespace, until the init has the host's mounts */
         int mntns_fd;   /* the init's mount namespace, until its end is reported (spawn.h) */
         pid_t main_pid;
+        bool main_named;   /* the init named a main process once */
+        bool end_reported; /* the init sent EXITED before it ended: the end is its main process's */
         int main_pidfd;
         int control_fd;
         sd_event_source *control_source;

@@ -299,6 +299,22 @@ testcase_dbus() {
         check "State failed" wait_prop xtdbus State failed
         check_eq "Result timeout" timeout "$(prop xtdbus Result)"
 
+        # The main process ends before it took the name (avahi-daemon when the bus refuses it:
+        # status 255): the start fails with the main's end, Result=exit-code, as systemd 252's
+        # (not protocol: the init did name its main process).
+        svc xtdbus "Type=dbus" "BusName=org.isolated.XtTest1" "ExecStart=/bin/sh -c 'exit 3'"
+        local out
+        isolatectl reset-failed xtdbus >/dev/null 2>&1
+        if out=$(isolatectl start xtdbus "$work/xtdbus.service" 2>&1); then
+                not_ok "a main that ends before the name fails the start"
+        else
+                check_match "a main that ends before the name fails the start, saying so" \
+                        "Main process ended \(exited, status 3\) before the service started" "$out"
+        fi
+        check "State failed" wait_prop xtdbus State failed
+        check_eq "Result exit-code, status 3" "exit-code 3" "$(prop xtdbus Result) $(prop xtdbus ExitStatus)"
+        isolatectl reset-failed xtdbus >/dev/null 2>&1
+
         svc xtdbus "Type=dbus" "ExecStart=/bin/true"
         check_match "Type=dbus without BusName= is refused" "Type=dbus needs BusName=" "$(isolatectl verify "$work/xtdbus.service" 2>&1)"
 }

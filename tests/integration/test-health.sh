@@ -169,6 +169,17 @@ testcase_ready() {
         check "hlreadyt: failed" wait_prop hlreadyt State failed 10
         check_eq "hlreadyt: Result timeout" timeout "$(prop hlreadyt Result)"
         isolatectl reset-failed hlreadyt >/dev/null 2>&1
+
+        # The main process ends before the first healthy check: the start fails with its end,
+        # Result=exit-code (not protocol: the init named it), as systemd's "Main process exited".
+        write_unit hlreadye "ExecStart=/bin/sh -c 'sleep 0.5; exit 3'" \
+                "$(check_file hlreadye)\nHealthReady=yes\nHealthStartPeriod=1h"
+        out=$(timeout 30 isolatectl start hlreadye "$work/hlreadye.service" 2>&1); rc=$?
+        check "hlreadye: start fails when the main process ends first" test "$rc" -ne 0
+        check_match "hlreadye: and says so" "Main process ended \(exited, status 3\) before the service started" "$out"
+        check "hlreadye: failed" wait_prop hlreadye State failed 10
+        check_eq "hlreadye: Result exit-code, status 3" "exit-code 3" "$(prop hlreadye Result) $(prop hlreadye ExitStatus)"
+        isolatectl reset-failed hlreadye >/dev/null 2>&1
 }
 
 # --- a check that hangs is killed after HealthTimeout= -------------------------------------

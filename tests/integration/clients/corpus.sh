@@ -293,3 +293,20 @@ probe_rsyslog() {
         in_mnt_net "$1" logger -t "$tag" "probe from inside" || return 1
         in_mnt_net "$1" grep -m1 "$tag.*probe from inside" /var/log/syslog
 }
+
+# stubby: any DNS answer (its upstreams are out of the service's reach: SERVFAIL).
+probe_stubby() { answer "$1" 'status: (NOERROR|SERVFAIL)' dig @127.0.0.1 example.org +time=8 +tries=1; }
+# kea-dhcp4: version-get on its control socket in the service's /run.
+probe_kea() { probe_unix "$1" /run/kea/kea4-ctrl-socket --text '{ "command": "version-get" }' --expect '"result": 0'; }
+# tinyproxy: a proxied request for a port nothing listens on: tinyproxy's own error page.
+probe_tinyproxy() { answer "$1" '^server: tinyproxy' curl -sI --max-time 5 -x http://127.0.0.1:8888 http://127.0.0.1:9/; }
+# prosody: an XMPP client stream opened: the server's stream header and its features.
+probe_prosody() { probe "$1" 127.0.0.1:5222 --text "<?xml version='1.0'?><stream:stream to='localhost' xmlns='jabber:client' xmlns:stream='http://etherx.jabber.org/streams' version='1.0'>" --expect 'stream:features'; }
+# lldpd: lldpcli on its socket in the service's /run.
+probe_lldpd() { answer_mnt "$1" '^Global configuration' lldpcli -u /run/lldpd.socket show configuration; }
+# pdns-recursor: localhost is one of its built-in zones.
+probe_pdns_recursor() { answer "$1" 'status: NOERROR' dig @127.0.0.1 localhost +time=2 +tries=1; }
+# postgrey: a policy request (Postfix's policy delegation protocol) gets an action= back.
+probe_postgrey() { probe "$1" 127.0.0.1:10023 --text 'request=smtpd_access_policy\nprotocol_state=RCPT\nprotocol_name=SMTP\nclient_address=127.0.0.1\nclient_name=localhost\nsender=a@example.org\nrecipient=b@example.org\n\n' --expect '^action='; }
+# fail2ban: fail2ban-client's ping on its socket in the service's /run.
+probe_fail2ban() { answer_mnt "$1" 'pong' fail2ban-client -s /run/fail2ban/fail2ban.sock ping; }
