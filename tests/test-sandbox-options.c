@@ -211,6 +211,21 @@ START_TEST(test_address_families) {
         ck_assert_int_eq(parse_isolate("AllowNetlink", ""), 0);
         ck_assert_uint_eq(o.netlink_protocols, sandbox_default_netlink_protocols());
         ck_assert_int_eq(parse_isolate("AllowNetlink", "bogus"), -EINVAL);
+        ck_assert_str_eq(error, "AllowNetlink=: unknown netlink protocol 'bogus'");
+
+        /* IP protocols: none beyond TCP, UDP, UDP-Lite and ICMP by default; names or numbers. */
+        ck_assert_uint_eq(o.ip_protocols, 0);
+        ck_assert_int_eq(ip_protocol_opt_in_from_name("SCTP"), IP_PROTOCOL_SCTP);
+        ck_assert_int_eq(ip_protocol_opt_in_from_name("262"), IP_PROTOCOL_MPTCP);
+        ck_assert_int_eq(ip_protocol_opt_in_from_name("6"), -EINVAL); /* TCP: always allowed, not an opt-in */
+        ck_assert_int_eq(ip_protocol_opt_in_number(IP_PROTOCOL_DCCP), 33);
+        ck_assert_str_eq(ip_protocol_opt_in_to_name(IP_PROTOCOL_L2TP), "l2tp");
+        ck_assert_int_eq(parse_isolate("AllowIPProtocols", "sctp 33"), 0);
+        ck_assert_uint_eq(o.ip_protocols, (1U << IP_PROTOCOL_SCTP) | (1U << IP_PROTOCOL_DCCP));
+        ck_assert_int_eq(parse_isolate("AllowIPProtocols", ""), 0);
+        ck_assert_uint_eq(o.ip_protocols, 0);
+        ck_assert_int_eq(parse_isolate("AllowIPProtocols", "tcp"), -EINVAL);
+        ck_assert_str_eq(error, "AllowIPProtocols=: unknown IP protocol 'tcp' (one of sctp, dccp, l2tp, mptcp)");
 }
 END_TEST
 

@@ -56,15 +56,19 @@ typedef struct ConfinedWalk {
         size_t n_roots;
 } ConfinedWalk;
 
-static int walk_reset_to_root(ConfinedWalk *w) {
-        int fd = open("/", O_PATH | O_DIRECTORY | O_CLOEXEC);
-
+/* The walk goes on from fd (ours now): "/" or ".." (confined only if fd is a root), or a directory
+ * entered (below a root or a root itself). */
+static int walk_move(ConfinedWalk *w, int fd, bool keep_confined) {
         if (fd < 0)
                 return negative_errno();
         safe_close(w->dir);
         w->dir = fd;
-        w->confined = is_confined_root(fd, w->roots, w->n_roots);
+        w->confined = (keep_confined && w->confined) || is_confined_root(fd, w->roots, w->n_roots);
         return 0;
+}
+
+static int walk_reset_to_root(ConfinedWalk *w) {
+        return walk_move(w, open("/", O_PATH | O_DIRECTORY | O_CLOEXEC), false);
 }
 
 static int walk_enter(ConfinedWalk *w, const char *name) {
@@ -77,10 +81,7 @@ static int walk_enter(ConfinedWalk *w, const char *name) {
                 safe_close(fd);
                 return -ENOTDIR;
         }
-        safe_close(w->dir);
-        w->dir = fd;
-        w->confined = w->confined || is_confined_root(fd, w->roots, w->n_roots);
-        return 0;
+        return walk_move(w, fd, true);
 }
 
 /* A symlink outside the confined roots: its target replaces it in what is left of the walk. */
@@ -116,19 +117,8 @@ static int walk_step(ConfinedWalk *w, const char *name, bool create) {
 
         if (strcmp(name, ".") == 0)
                 return 0;
-        if (strcmp(name, "..") == 0) {
-                int fd;
-
-                if (w->confined)
-                        return -ELOOP;
-                fd = openat(w->dir, "..", O_PATH | O_DIRECTORY | O_CLOEXEC);
-                if (fd < 0)
-                        return negative_errno();
-                safe_close(w->dir);
-                w->dir = fd;
-                w->confined = is_confined_root(fd, w->roots, w->n_roots);
-                return 0;
-        }
+        if (strcmp(name, "..") == 0)
+                return w->confined ? -ELOOP : walk_move(w, openat(w->dir, "..", O_PATH | O_DIRECTORY | O_CLOEXEC), false);
         if (fstatat(w->dir, name, &st, AT_SYMLINK_NOFOLLOW) < 0) {
                 if (errno != ENOENT || !create)
                         return negative_errno();

@@ -1383,12 +1383,15 @@ static int parse_allow_system_calls(SandboxOptions *o, const char *key, const ch
         }
 }
 
-static int parse_netlink_protocols(SandboxOptions *o, const char *key, const char *value, char **ret_error) {
+/* AllowNetlink=, AllowIPProtocols=: protocol names (from_name() gives each its bit) added to
+ * *mask; empty resets it to reset_to. what and hint word the error of an unknown one. */
+static int parse_protocol_bits(const char *key, const char *value, int (*from_name)(const char *), uint32_t reset_to,
+                               const char *what, const char *hint, uint32_t *mask, char **ret_error) {
         const char *p = value;
         int r;
 
         if (isempty(value)) {
-                o->netlink_protocols = sandbox_default_netlink_protocols();
+                *mask = reset_to;
                 return 0;
         }
         for (;;) {
@@ -1402,38 +1405,21 @@ static int parse_netlink_protocols(SandboxOptions *o, const char *key, const cha
                         return key_value_invalid(ret_error, key, value);
                 if (r == 0)
                         return 0;
-                n = netlink_protocol_from_name(word);
+                n = from_name(word);
                 if (n < 0)
-                        return error_set(ret_error, -EINVAL, "%s=: unknown netlink protocol '%s'", key, word);
-                o->netlink_protocols |= (uint32_t) BIT(n);
+                        return error_set(ret_error, -EINVAL, "%s=: unknown %s '%s'%s", key, what, word, hint);
+                *mask |= (uint32_t) BIT(n);
         }
 }
 
+static int parse_netlink_protocols(SandboxOptions *o, const char *key, const char *value, char **ret_error) {
+        return parse_protocol_bits(key, value, netlink_protocol_from_name, sandbox_default_netlink_protocols(),
+                                   "netlink protocol", "", &o->netlink_protocols, ret_error);
+}
+
 static int parse_ip_protocols(SandboxOptions *o, const char *key, const char *value, char **ret_error) {
-        const char *p = value;
-        int r;
-
-        if (isempty(value)) {
-                o->ip_protocols = 0;
-                return 0;
-        }
-        for (;;) {
-                _cleanup_free_ char *word = NULL;
-                int n;
-
-                r = extract_first_word(&p, &word, EXTRACT_UNQUOTE, NULL);
-                if (r == -ENOMEM)
-                        return r;
-                if (r < 0)
-                        return key_value_invalid(ret_error, key, value);
-                if (r == 0)
-                        return 0;
-                n = ip_protocol_opt_in_from_name(word);
-                if (n < 0)
-                        return error_set(ret_error, -EINVAL, "%s=: unknown IP protocol '%s' (one of sctp, dccp, l2tp, mptcp)",
-                                         key, word);
-                o->ip_protocols |= (uint32_t) BIT(n);
-        }
+        return parse_protocol_bits(key, value, ip_protocol_opt_in_from_name, 0, "IP protocol",
+                                   " (one of sctp, dccp, l2tp, mptcp)", &o->ip_protocols, ret_error);
 }
 
 /* TmpfsSize=SIZE[:INODES]: SIZE in bytes (K, M, G: base 1024) or N% of RAM, INODES a count (K, M: base 1024). */
