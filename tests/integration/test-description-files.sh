@@ -91,7 +91,7 @@ BAZ="from env file"
 ENV
 
 unit=isolated-${n_a}.scope
-journal_has() { journalctl -u "$unit" -o cat | grep -qF -- "$1"; }
+journal_has() { grep -qF -- "$1" <<< "$(journalctl -u "$unit" -o cat)"; } # (not a pipe: see check_match)
 expected='idf FOO=etc-dropin BAR=run-dropin BAZ=from env file OPT=unset N='"${n_a}"'.service P='"${n_a}"''
 
 # --- started by name through isolatectl ---

@@ -30,7 +30,7 @@ svc() {
         { [ "${1:-}" = "[Unit]" ] || echo "[Service]"; printf '%s\n' "$@"; } > "$work/$n.service"
 }
 journal() { journalctl -u "isolated-$1.scope" -o cat 2>/dev/null; }
-in_journal() { journal "$1" | grep -q -- "$2"; }
+in_journal() { grep -q -- "$2" <<< "$(journal "$1")"; } # (not a pipe: see check_match)
 ms_since() { echo $(( ($(date +%s%N) - $1) / 1000000 )); }
 no_record() { ! isolatectl status "$1" >/dev/null 2>&1; }
 no_state() { ! ls /run/isolated/state/"$1".* >/dev/null 2>&1; }
