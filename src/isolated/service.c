@@ -437,6 +437,8 @@ static int service_release(Service *s, const char **ret_where) {
         return 0;
 }
 
+static void service_oom_rebase(Service *s);
+
 /* The scope's job is done, the init in its cgroup: the network, then GO, after which the init
  * starts the service. */
 static void service_go(Service *s) {
@@ -453,6 +455,12 @@ static void service_go(Service *s) {
                 return;
         }
         fault_point("start-network-up");
+        /* The scope's OOM kills so far are the start's base, read before anything of the service
+         * runs: read at its first MAIN, it may be too late (a main process that fills MemoryMax=
+         * within milliseconds can be killed before the daemon gets to that message). */
+        s->oom_killed = false;
+        service_oom_rebase(s);
+        s->oom_base_set = true;
         snprintf(msg, sizeof(msg), "GO\n%s", s->invocation_id);
         if (send(s->control_fd, msg, strlen(msg), MSG_NOSIGNAL) < 0) {
                 char text[512];
@@ -737,11 +745,11 @@ static void service_handle_main(Service *s, int pidfd, const InitMessage *m) {
 
 
         s->init_stops = true;
-        if (!s->start_complete || s->n_restarts_base + m->n_restarts != s->n_restarts) {
-                if (!s->start_complete)
-                        s->oom_killed = false;
+        if (!s->start_complete && !s->oom_base_set) {
+                s->oom_killed = false;
                 service_oom_rebase(s);
-        }
+        } else if (s->n_restarts_base + m->n_restarts != s->n_restarts)
+                service_oom_rebase(s); /* a restart in place: its kills are counted from here */
         s->n_restarts = s->n_restarts_base + m->n_restarts;
         free(s->status_text);
         s->status_text = *m->text ? strdup(m->text) : NULL;

@@ -65,7 +65,8 @@ struct Service {
         int init_end_result;    /* EXITED's RESULT= (InitEndResult): watchdog, timeout, exec-condition */
         unsigned n_restarts;    /* restarts in place by Restart= (the init counts) */
         char *oom_counter_path; /* the scope's memory.events (v2) or memory.oom_control (v1) */
-        uint64_t oom_kills_base; /* its oom_kill when the main process last (re)started */
+        uint64_t oom_kills_base; /* its oom_kill at GO, then when the main process last restarted */
+        bool oom_base_set;       /* taken at GO */
         sd_event_source *oom_watch; /* inotify on memory.events (v2) */
         bool oom_killed;        /* an OOM kill since: Result=oom-kill unless OOMPolicy=continue */
         unsigned n_restarts_base; /* restarts by us after OOM kills (the scope stopped), before this init */

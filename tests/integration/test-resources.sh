@@ -10,7 +10,7 @@
 
 work=$(mktemp -d /var/lib/isolated-resources.XXXXXX)
 chmod 755 "$work"
-names="rskeys rsv2 rsrefuse rsipdeny rsipallow rsdev rsoom rsoomre rsoomcont rsoomstop rsoomkill"
+names="rskeys rsv2 rsrefuse rsipdeny rsipallow rsdev rsoom rsoomlate rsoomre rsoomcont rsoomstop rsoomkill"
 cleanup() {
         for n in $names; do isolatectl stop "$n" >/dev/null 2>&1; isolatectl reset-failed "$n" >/dev/null 2>&1; done
         rm -rf "$work" /var/lib/rsipdeny /var/lib/rsipallow /var/lib/rsdev
@@ -248,6 +248,31 @@ testcase_oom() {
                 check_eq "rsoom: Result" oom-kill "$(prop rsoom Result)"
                 isolatectl reset-failed rsoom >/dev/null 2>&1
         fi
+
+        # A kill before the daemon read the init's MAIN is still this start's (it is counted from
+        # GO on): the daemon stopped (SIGSTOP) from GO (its ExecStartPre= waits for the test)
+        # until the main process's tail was killed. OOMPolicy=continue keeps the init and the
+        # cgroup, so the daemon reads the count at the stop: the kill's line in its journal.
+        local gate=$work/rsoomlate.d daemon since
+        mkdir -p "$gate"
+        since=$(date '+%Y-%m-%d %H:%M:%S')
+        unit rsoomlate "ReadWritePaths=$gate\nExecStartPre=/bin/sh -c 'touch $gate/pre; while [ ! -e $gate/go ]; do sleep 0.05; done'\nExecStart=/bin/sh -c '/usr/bin/tail /dev/zero; touch $gate/after; exec /bin/sleep infinity'\nOOMPolicy=continue\n$oom_lines"
+        isolatectl start rsoomlate "$work/rsoomlate.service" >/dev/null 2>&1 &
+        local starter=$!
+        if check "rsoomlate: its ExecStartPre= runs (GO was sent)" wait_for 30 test -e "$gate/pre"; then
+                daemon=$(daemon_pid)
+                kill -STOP "$daemon"
+                touch "$gate/go"
+                check "rsoomlate: its tail was OOM-killed while the daemon was stopped" wait_for 60 test -e "$gate/after"
+                kill -CONT "$daemon"
+                check "rsoomlate: running" wait_prop rsoomlate State running 30
+                stopped rsoomlate
+                check "rsoomlate: the daemon counted the kill" wait_for 10 bash -c \
+                        "journalctl --sync; journalctl -u isolated.service --since '$since' -o cat | grep -q '^rsoomlate: the kernel.s OOM killer killed a process'"
+        fi
+        kill -CONT "$(daemon_pid)" 2>/dev/null
+        wait "$starter" 2>/dev/null
+        isolatectl reset-failed rsoomlate >/dev/null 2>&1
 
         # Restart=on-failure applies after an OOM kill: NRestarts goes up, it runs again.
         unit rsoomre "ExecStart=/usr/bin/tail /dev/zero\nRestart=on-failure\nRestartSec=500ms\nStartLimitBurst=100\n$oom_lines"
