@@ -12,6 +12,8 @@ work=$(mktemp -d /var/lib/isolated-resources.XXXXXX)
 chmod 755 "$work"
 names="rskeys rsv2 rsrefuse rsipdeny rsipallow rsdev rsoom rsoomlate rsoomre rsoomcont rsoomstop rsoomkill"
 cleanup() {
+        # The oom case stops the daemon for a while (rsoomlate): never leave it stopped.
+        kill -CONT "$(daemon_pid)" 2>/dev/null
         for n in $names; do isolatectl stop "$n" >/dev/null 2>&1; isolatectl reset-failed "$n" >/dev/null 2>&1; done
         rm -rf "$work" /var/lib/rsipdeny /var/lib/rsipallow /var/lib/rsdev
 }
